@@ -1,0 +1,53 @@
+namespace SecGear;
+
+/// <summary>
+/// Why an enclave operation failed (the analogue of secGear's <c>cc_enclave_result_t</c>). Every
+/// <see cref="SecGearException"/> carries one, so callers can switch on it without string matching.
+/// </summary>
+public enum EnclaveStatus
+{
+    /// <summary>Success.</summary>
+    Success = 0,
+
+    /// <summary>Bytes that crossed the host/enclave boundary were malformed (truncated, oversized, inconsistent).</summary>
+    InvalidMarshalling,
+
+    /// <summary>The enclave process or context is gone; no further call can succeed.</summary>
+    EnclaveLost,
+
+    /// <summary>The host and the enclave were built from different contracts (contract hash differs).</summary>
+    ContractMismatch,
+
+    /// <summary>The enclave does not implement the requested contract.</summary>
+    ContractNotFound,
+
+    /// <summary>The function id is unknown, or the ECALL is private and no OCALL in progress allows it.</summary>
+    CallNotAllowed,
+
+    /// <summary>All enclave threads (TCS) are busy.</summary>
+    OutOfThreads,
+
+    /// <summary>A request or response is larger than the configured limit.</summary>
+    PayloadTooLarge,
+
+    /// <summary>The ECALL implementation threw.</summary>
+    EcallFailed,
+
+    /// <summary>The host's OCALL implementation threw.</summary>
+    OcallFailed,
+
+    /// <summary>The enclave has been disposed.</summary>
+    Disposed,
+
+    /// <summary>The enclave image is malformed, tampered with, or its signature does not verify.</summary>
+    InvalidImage,
+
+    /// <summary>A sealed blob could not be unsealed (tampered, truncated, wrong enclave, signer or platform).</summary>
+    UnsealFailed,
+
+    /// <summary>The engine does not support the requested operation or feature.</summary>
+    NotSupported,
+
+    /// <summary>Invalid argument or configuration.</summary>
+    InvalidArgument,
+}
