@@ -1,0 +1,19 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace SecGear.Benchmarks;
+
+/// <summary>
+/// Runs benchmarks in the benchmark process (no generated project), so the runner, the fixture enclave and the
+/// native library sit beside it exactly as they do for an app; adds the median column.
+/// </summary>
+public sealed class InProcessConfig : ManualConfig
+{
+    public InProcessConfig()
+    {
+        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithId("in-process-toolchain"));
+        AddColumn(StatisticColumn.Median);
+    }
+}

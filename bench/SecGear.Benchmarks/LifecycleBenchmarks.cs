@@ -1,0 +1,25 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using SecGear.Abi;
+using SecGear.Host;
+using SecGear.Tests.TestEnclave;
+
+namespace SecGear.Benchmarks;
+
+/// <summary>Simulation enclave create + first ECALL + destroy (target: median under 300 ms).</summary>
+[Config(typeof(InProcessConfig))]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 15)]
+public class LifecycleBenchmarks
+{
+    private string? _image;
+
+    [GlobalSetup]
+    public void Setup() => _image = BenchmarkImage.Build();
+
+    [Benchmark(Description = "simulation create + first call + destroy")]
+    public void CreateFirstCallDestroy()
+    {
+        using Enclave enclave = Enclave.Create(_image!, EnclaveType.Simulation);
+        enclave.Bind(TestContract.Descriptor, null).Call(TestContract.Empty, [], new WireBuffer());
+    }
+}
