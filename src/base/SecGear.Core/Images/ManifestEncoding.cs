@@ -92,11 +92,14 @@ internal static class ManifestEncoding
 
             ushort tag = BinaryPrimitives.ReadUInt16LittleEndian(encoded);
             ushort length = BinaryPrimitives.ReadUInt16LittleEndian(encoded[2..]);
+            if (tag is 0 or > LastTag)
+            {
+                throw Invalid($"unknown field tag {tag}");
+            }
+
             if (tag != expected)
             {
-                throw Invalid(tag is 0 or > LastTag
-                    ? $"unknown field tag {tag}"
-                    : $"field tag {tag} where tag {expected} was expected (fields must appear once, in order)");
+                throw Invalid($"field tag {tag} where tag {expected} was expected (fields must appear once, in order)");
             }
 
             if (encoded.Length - 4 < length)
