@@ -27,7 +27,8 @@ public sealed class SimulatedPlatform : ITrustedPlatform, IDisposable
             throw new ArgumentException("The enclave identity's measurement and signer must be 32-byte SHA-256 values.", nameof(self));
         }
 
-        Identity = self;
+        // Copy: the caller keeps references to the arrays, and the identity must not change after measurement.
+        Identity = self with { Measurement = (byte[])self.Measurement.Clone(), Signer = (byte[])self.Signer.Clone() };
         _secretPath = (options ?? new SimulatedPlatformOptions()).SecretPath;
         ArgumentException.ThrowIfNullOrEmpty(_secretPath, nameof(options));
     }
