@@ -86,11 +86,17 @@ namespace SecGear.Edl.Imports
                 }
 
                 // Intel order: the selected functions in the imported file's (merged) declaration order.
+                var available = new HashSet<string>(StringComparer.Ordinal);
+                foreach (FunctionSyntax f in child.Functions)
+                {
+                    available.Add(f.Name);
+                }
+
                 var wanted = new HashSet<string>(StringComparer.Ordinal);
                 foreach (Token name in import.Names)
                 {
                     wanted.Add(name.Text);
-                    if (!child.Functions.Exists(f => f.Name == name.Text))
+                    if (!available.Contains(name.Text))
                     {
                         diagnostics.Report(EdlDiagnosticDescriptors.ImportedNameMissing, name.Location, name.Text, import.Path);
                     }

@@ -38,9 +38,10 @@ namespace SecGear.Edl.Semantics
                 }
 
                 var allow = new List<string>();
+                var allowSeen = new HashSet<string>(System.StringComparer.Ordinal);
                 foreach (Token name in f.Allow)
                 {
-                    if (!allow.Contains(name.Text))
+                    if (allowSeen.Add(name.Text))
                     {
                         allow.Add(name.Text);
                     }
