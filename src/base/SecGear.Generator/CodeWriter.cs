@@ -19,9 +19,14 @@ namespace SecGear.Generator
             return this;
         }
 
+        /// <summary>Writes <paramref name="text"/> (unless empty: a bare block) and an opening brace, then indents.</summary>
         public CodeWriter Open(string text)
         {
-            Line(text);
+            if (text.Length > 0)
+            {
+                Line(text);
+            }
+
             Line("{");
             _indent++;
             return this;
