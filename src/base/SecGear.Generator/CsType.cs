@@ -52,10 +52,11 @@ namespace SecGear.Generator
         public bool IsInteger =>
             Kind == WireKind.Byte || Kind == WireKind.SByte || Kind == WireKind.Int16 || Kind == WireKind.UInt16 ||
             Kind == WireKind.Int32 || Kind == WireKind.UInt32 || Kind == WireKind.Int64 || Kind == WireKind.UInt64 ||
-            Kind == WireKind.NUInt;
+            Kind == WireKind.NUInt || Kind == WireKind.NInt;
 
         public bool IsSigned =>
-            Kind == WireKind.SByte || Kind == WireKind.Int16 || Kind == WireKind.Int32 || Kind == WireKind.Int64;
+            Kind == WireKind.SByte || Kind == WireKind.Int16 || Kind == WireKind.Int32 || Kind == WireKind.Int64 ||
+            Kind == WireKind.NInt;
 
         /// <summary>C# expression for the size of one element in memory.</summary>
         public string SizeExpression => Kind == WireKind.Byte

@@ -227,6 +227,9 @@ namespace SecGear.Generator
                 case EdlBaseType.UInt16: return CsType.UInt16;
                 case EdlBaseType.UInt32: return CsType.UInt32;
                 case EdlBaseType.UInt64: return CsType.UInt64;
+                case EdlBaseType.UIntPtr: return CsType.NUInt;
+                case EdlBaseType.IntPtr: return CsType.NInt;
+                case EdlBaseType.SSizeT: return CsType.NInt;
                 case EdlBaseType.Named: return Named(t);
                 default: return null;
             }
