@@ -20,6 +20,12 @@ namespace SecGear.Generator
         private const string Metadata = "build_metadata.AdditionalFiles.";
         private const string Property = "build_property.";
 
+        /// <summary>Tracking name of the step that reads each EDL file and its options.</summary>
+        internal const string InputStep = "SecGearEdlInput";
+
+        /// <summary>Tracking name of the step that compiles and emits each EDL file.</summary>
+        internal const string OutputStep = "SecGearEdlOutput";
+
         /// <inheritdoc />
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
@@ -34,11 +40,13 @@ namespace SecGear.Generator
 
             IncrementalValuesProvider<EdlFileInput> inputs = edl
                 .Combine(context.AnalyzerConfigOptionsProvider)
-                .Select(static (pair, ct) => ReadInput(pair.Left, pair.Right, ct));
+                .Select(static (pair, ct) => ReadInput(pair.Left, pair.Right, ct))
+                .WithTrackingName(InputStep);
 
             IncrementalValueProvider<ImmutableArray<EdlFileOutput>> outputs = inputs
                 .Combine(sources)
                 .Select(static (pair, ct) => Run(pair.Left, pair.Right, ct))
+                .WithTrackingName(OutputStep)
                 .Collect();
 
             context.RegisterSourceOutput(outputs, static (spc, all) => Emit(spc, all));
