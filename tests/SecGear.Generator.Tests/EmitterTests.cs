@@ -116,7 +116,7 @@ public class EmitterTests
     {
         const string probe = """
             namespace Probe;
-            public static class Sizes
+            internal static class Sizes
             {
                 public static int Rect => System.Runtime.CompilerServices.Unsafe.SizeOf<Consumer.Enclave.Rect>();
                 public static int Value => System.Runtime.CompilerServices.Unsafe.SizeOf<Consumer.Enclave.Value>();

@@ -9,7 +9,7 @@ namespace SecGear.Generator.Tests;
 /// <summary>Compiles generated code in memory the way a strict consumer would (nullable on, every warning an error).</summary>
 internal static class RoslynCompile
 {
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, DocumentationMode.Diagnose);
 
     private static readonly ImmutableArray<MetadataReference> References =
     [
