@@ -173,6 +173,18 @@ public class EmitterTests
         Assert.Contains(EdlCodeGenerator.Generate(contract, EdlSide.Host, Ns).Diagnostics, d => d.Id == "SG1002");
     }
 
+    [Fact]
+    public void Names_that_collide_with_generated_members_are_SG1002()
+    {
+        EdlContract channel = Contract("c", [Ecall(0, "channel", T(EdlBaseType.Void))], []);
+        EdlContract token = Contract("c", [Ecall(0, "f", T(EdlBaseType.Void), P("cancellation_token", T(EdlBaseType.Int))) with { Switchless = true }], []);
+        EdlContract constant = Contract("c", [], [], enums: [new(null, [new("Descriptor", 1, Here)], Here)]);
+
+        Assert.Contains(EdlCodeGenerator.Generate(channel, EdlSide.Both, Ns).Diagnostics, d => d.Id == "SG1002");
+        Assert.Contains(EdlCodeGenerator.Generate(token, EdlSide.Both, Ns).Diagnostics, d => d.Id == "SG1002");
+        Assert.Contains(EdlCodeGenerator.Generate(constant, EdlSide.Both, Ns).Diagnostics, d => d.Id == "SG1002");
+    }
+
     [Theory]
     [InlineData("long_double")]
     [InlineData("foreign_pointer")]

@@ -107,6 +107,9 @@ namespace SecGear.Generator
         private void Error(string id, string message, SourceLocation location) =>
             _diagnostics.Add(new EdlDiagnostic(id, EdlSeverity.Error, message, location));
 
+        /// <summary>Members of the generated contract class; anonymous enumerators become constants beside them.</summary>
+        private static readonly string[] ContractMembers = { "Name", "Hash", "HashHex", "Descriptor", "EcallIds", "OcallIds" };
+
         private string ContractClass => _p + "Contract";
 
         private string Q(string typeName) => "global::" + _ns + "." + typeName;
@@ -139,6 +142,11 @@ namespace SecGear.Generator
 
                 foreach (EdlEnumerator m in e.Members)
                 {
+                    if (e.Name == null && System.Array.IndexOf(ContractMembers, m.Name) >= 0)
+                    {
+                        Error(DiagnosticIds.NameCollision, "Anonymous enumerator '" + m.Name + "' would collide with " + ContractClass + "." + m.Name + ".", m.Location);
+                    }
+
                     if (m.Value < int.MinValue || m.Value > int.MaxValue)
                     {
                         Error(DiagnosticIds.Unsupported, "Enumerator '" + m.Name + "' = " + m.Value.ToString(CultureInfo.InvariantCulture) + " does not fit in a C# int (EDL enums are C int).", m.Location);
@@ -317,7 +325,8 @@ namespace SecGear.Generator
                     continue;
                 }
 
-                if (!names.Add(plan.Local) || plan.Local.StartsWith("__", System.StringComparison.Ordinal))
+                if (!names.Add(plan.Local) || plan.Local.StartsWith("__", System.StringComparison.Ordinal) ||
+                    (f.Switchless && plan.Local == "cancellationToken"))
                 {
                     Error(DiagnosticIds.NameCollision, "Parameter '" + p.Name + "' of " + kind + " '" + f.Name + "' maps to the C# name '" + plan.CsName + "', which is already taken.", p.Location);
                     ok = false;
@@ -529,7 +538,7 @@ namespace SecGear.Generator
         private void CheckMemberNames(List<FunctionPlan> functions, string kind)
         {
             var taken = new Dictionary<string, string>(System.StringComparer.Ordinal);
-            foreach (string reserved in new[] { "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "Dispatch", "Contract", "EcallInterface", "Create", _p + "Proxy", _p + "OcallProxy", _p + "OcallHandler", _p + "EcallDispatcher" })
+            foreach (string reserved in new[] { "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "Dispatch", "Contract", "EcallInterface", "Create", "Channel", _p + "Proxy", _p + "OcallProxy", _p + "OcallHandler", _p + "EcallDispatcher" })
             {
                 taken[reserved] = "a generated member";
             }
