@@ -38,7 +38,7 @@ namespace SecGear.Edl
                 MergedUnit unit = new ImportResolver(options, diagnostics).Resolve(path, text);
                 contract = Checker.Check(path, unit, options, diagnostics);
             }
-            catch (Exception ex) when (ex is InvalidOperationException || ex is ArgumentException || ex is IndexOutOfRangeException || ex is NullReferenceException || ex is KeyNotFoundException || ex is OverflowException)
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
             {
                 // A bug in the compiler must not take the build (or the IDE) down with it; it becomes a diagnostic
                 // that says so. The fuzz tests assert this never happens.

@@ -31,7 +31,7 @@ namespace SecGear.Edl.Diagnostics
 
         // Syntax (SG011x-SG013x).
         public static readonly EdlDiagnosticDescriptor Expected = new("SG0110", E, "Syntax error", "expected {0} but found {1}");
-        public static readonly EdlDiagnosticDescriptor TrailingTokens = new("SG0111", E, "Text after the enclave", "unexpected {0} after the closing '};' of the enclave");
+        public static readonly EdlDiagnosticDescriptor TrailingTokens = new("SG0111", E, "Text after the enclave", "unexpected {0} after the closing '}};' of the enclave");
         public static readonly EdlDiagnosticDescriptor MisplacedConst = new("SG0112", E, "Misplaced const", "'const' is allowed only on a parameter, directly before a type that is followed by '*'");
         public static readonly EdlDiagnosticDescriptor BadDimension = new("SG0113", E, "Bad array dimension", "array dimension {0} is not allowed; a dimension must be a positive decimal number or an enumerator with a literal value");
         public static readonly EdlDiagnosticDescriptor UnknownAttribute = new("SG0116", E, "Unknown attribute", "unknown attribute '{0}'");

@@ -124,6 +124,20 @@ namespace SecGear.Edl.Imports
             string? text = null;
             foreach (string candidate in candidates)
             {
+                string candidateKey = Key(candidate);
+
+                // A file already open or already merged exists; it is not read again.
+                if (open.Contains(candidateKey))
+                {
+                    ReportCycle(import, candidateKey, candidate);
+                    return null;
+                }
+
+                if (merged.TryGetValue(candidateKey, out MergedUnit? done))
+                {
+                    return done;
+                }
+
                 text = TryRead(provider, candidate);
                 if (text != null)
                 {
@@ -139,25 +153,6 @@ namespace SecGear.Edl.Imports
             }
 
             string key = Key(foundPath);
-            int cycleStart = open.IndexOf(key);
-            if (cycleStart >= 0)
-            {
-                var chain = new List<string>();
-                for (int i = cycleStart; i < openDisplay.Count; i++)
-                {
-                    chain.Add(openDisplay[i]);
-                }
-
-                chain.Add(foundPath);
-                diagnostics.Report(EdlDiagnosticDescriptors.ImportCycle, import.Location, string.Join(" -> ", chain));
-                return null;
-            }
-
-            if (merged.TryGetValue(key, out MergedUnit? done))
-            {
-                return done;
-            }
-
             if (open.Count >= MaxDepth)
             {
                 diagnostics.Report(EdlDiagnosticDescriptors.ImportTooDeep, import.Location, "imports are nested deeper than " + MaxDepth + " files");
@@ -175,6 +170,18 @@ namespace SecGear.Edl.Imports
             MergedUnit unit = Merge(key, foundPath, file);
             merged[key] = unit;
             return unit;
+        }
+
+        private void ReportCycle(ImportSyntax import, string key, string path)
+        {
+            var chain = new List<string>();
+            for (int i = open.IndexOf(key); i < openDisplay.Count; i++)
+            {
+                chain.Add(openDisplay[i]);
+            }
+
+            chain.Add(path);
+            diagnostics.Report(EdlDiagnosticDescriptors.ImportCycle, import.Location, string.Join(" -> ", chain));
         }
 
         private List<string> Candidates(string importPath)

@@ -441,7 +441,7 @@ namespace SecGear.Edl.Semantics
                 }
             }
 
-            if (!anyPublic && options.RequirePublicEcall)
+            if (!anyPublic && options.RequirePublicEcall && !partial)
             {
                 diagnostics.Report(EdlDiagnosticDescriptors.NoPublicEcall, new SourceLocation(rootPath, 1, 1));
             }

@@ -21,6 +21,7 @@ namespace SecGear.Edl.Semantics
         private readonly Dictionary<string, int> usedForeignSizes = new Dictionary<string, int>(StringComparer.Ordinal);
         private readonly HashSet<StructSyntax> definedStructs = new HashSet<StructSyntax>();
         private readonly HashSet<EnumSyntax> definedEnums = new HashSet<EnumSyntax>();
+        private bool partial;
 
         private Checker(string rootPath, MergedUnit unit, EdlCompileOptions options, DiagnosticBag diagnostics)
         {
@@ -39,6 +40,9 @@ namespace SecGear.Edl.Semantics
 
         private EdlContract? Run()
         {
+            // After a lexical or syntax error the file was only partly read, so whole-contract rules (such as
+            // "no public ECALL") would only repeat that error.
+            partial = diagnostics.HasErrors;
             DefineTypes();
             List<EdlEnum> enums = ResolveEnums();
             List<EdlStruct> structs = CheckStructs();
@@ -202,6 +206,11 @@ namespace SecGear.Edl.Semantics
             foreach (DimensionSyntax dim in dimensions)
             {
                 long value;
+                if (dim.IsInvalid)
+                {
+                    continue;
+                }
+
                 if (dim.Literal != null)
                 {
                     value = dim.Literal.Value;

@@ -172,7 +172,7 @@ namespace SecGear.Edl.Syntax
 
                 string hex = text.Substring(begin, pos - begin);
                 diagnostics.Report(EdlDiagnosticDescriptors.HexNumber, start, hex);
-                return new Token(TokenKind.Number, hex, 0, start);
+                return new Token(TokenKind.Number, hex, 0, start, isMalformed: true);
             }
 
             while (pos < text.Length && text[pos] >= '0' && text[pos] <= '9')
@@ -184,13 +184,13 @@ namespace SecGear.Edl.Syntax
             if (digits.Length > 1 && digits[0] == '0')
             {
                 diagnostics.Report(EdlDiagnosticDescriptors.LeadingZero, start, Shorten(digits));
-                return new Token(TokenKind.Number, digits, 0, start);
+                return new Token(TokenKind.Number, digits, 0, start, isMalformed: true);
             }
 
             if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value))
             {
                 diagnostics.Report(EdlDiagnosticDescriptors.NumberTooLarge, start, Shorten(digits));
-                return new Token(TokenKind.Number, digits, 0, start);
+                return new Token(TokenKind.Number, digits, 0, start, isMalformed: true);
             }
 
             return new Token(TokenKind.Number, digits, value, start);

@@ -33,13 +33,19 @@ namespace SecGear.Edl.Syntax
                 if (t.Kind == TokenKind.RBracket)
                 {
                     diagnostics.Report(EdlDiagnosticDescriptors.BadDimension, open.Location, "'[]'");
+                    dims.Add(DimensionSyntax.Invalid(open.Location));
                 }
                 else if (t.Kind == TokenKind.Number)
                 {
                     Advance();
-                    if (t.Value <= 0)
+                    if (t.IsMalformed)
+                    {
+                        dims.Add(DimensionSyntax.Invalid(t.Location));
+                    }
+                    else if (t.Value <= 0)
                     {
                         diagnostics.Report(EdlDiagnosticDescriptors.BadDimension, t.Location, "[" + t.Text + "]");
+                        dims.Add(DimensionSyntax.Invalid(t.Location));
                     }
                     else
                     {

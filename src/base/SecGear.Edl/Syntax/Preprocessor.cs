@@ -32,7 +32,8 @@ namespace SecGear.Edl.Syntax
             public bool Active => ParentActive && Condition;
         }
 
-        public static List<Token> Run(List<Token> tokens, ICollection<string> defines, DiagnosticBag diagnostics)
+        /// <summary>Returns the active tokens (ending with end-of-file), or null when the file cannot be preprocessed at all.</summary>
+        public static List<Token>? Run(List<Token> tokens, ICollection<string> defines, DiagnosticBag diagnostics)
         {
             var output = new List<Token>(tokens.Count);
             var stack = new Stack<Block>();
@@ -82,7 +83,7 @@ namespace SecGear.Edl.Syntax
                         if (stack.Count >= MaxNesting)
                         {
                             diagnostics.Report(EdlDiagnosticDescriptors.ConditionalTooDeep, directive.Location, MaxNesting);
-                            return output;
+                            return null;
                         }
 
                         bool defined = defines.Contains(name.Text);

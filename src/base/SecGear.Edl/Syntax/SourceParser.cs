@@ -22,8 +22,8 @@ namespace SecGear.Edl.Syntax
             }
 
             List<Token> tokens = Lexer.Tokenize(path, text, diagnostics);
-            List<Token> active = Preprocessor.Run(tokens, defines, diagnostics);
-            return Parser.Parse(path, active, diagnostics);
+            List<Token>? active = Preprocessor.Run(tokens, defines, diagnostics);
+            return active == null ? new EdlFileSyntax(path) : Parser.Parse(path, active, diagnostics);
         }
     }
 }

@@ -8,12 +8,13 @@ namespace SecGear.Edl.Syntax
     /// </summary>
     internal sealed class Token
     {
-        public Token(TokenKind kind, string text, long value, SourceLocation location)
+        public Token(TokenKind kind, string text, long value, SourceLocation location, bool isMalformed = false)
         {
             Kind = kind;
             Text = text;
             Value = value;
             Location = location;
+            IsMalformed = isMalformed;
         }
 
         public TokenKind Kind { get; }
@@ -23,6 +24,9 @@ namespace SecGear.Edl.Syntax
         public long Value { get; }
 
         public SourceLocation Location { get; }
+
+        /// <summary>A number the lexer already reported as invalid; later stages stay quiet about it.</summary>
+        public bool IsMalformed { get; }
 
         public bool Is(string keyword) => Kind == TokenKind.Identifier && Text == keyword;
 
