@@ -219,6 +219,24 @@ public class EmitterTests
     }
 
     [Fact]
+    public void Enum_and_bool_sizes_stay_explicit_parameters_and_compile()
+    {
+        EdlEnum kind = new("kind", [new("SMALL", 0, Here), new("LARGE", 1, Here)], Here);
+        EdlContract contract = Contract("sizes",
+        [
+            Ecall(0, "by_enum", T(EdlBaseType.Void), P("v", T(EdlBaseType.Int, 1), In(count: "k")), P("k", E("kind"))),
+            Ecall(1, "by_bool", T(EdlBaseType.Void), P("v", T(EdlBaseType.Int, 1), Out(count: "flag")), P("flag", T(EdlBaseType.Bool))),
+        ], [], enums: [kind]);
+
+        EdlGenerationResult result = EdlCodeGenerator.Generate(contract, EdlSide.Both, Ns);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(RoslynCompile.Problems(result));
+        Assert.Contains("WireSize.Count((long)k, true, \"v\")", result.Files[2].SourceText, StringComparison.Ordinal);
+        Assert.Contains("(flag ? 1UL : 0UL)", result.Files[2].SourceText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Invalid_namespace_is_SG1006()
     {
         Assert.Contains(EdlCodeGenerator.Generate(Kitchen(), EdlSide.Both, "My.class.Ns").Diagnostics, d => d.Id == "SG1006");

@@ -54,6 +54,9 @@ namespace SecGear.Generator
             Kind == WireKind.Int32 || Kind == WireKind.UInt32 || Kind == WireKind.Int64 || Kind == WireKind.UInt64 ||
             Kind == WireKind.NUInt || Kind == WireKind.NInt;
 
+        /// <summary>Integers, and the enums and bools that EDL also accepts (with a warning) as <c>size</c>/<c>count</c>.</summary>
+        public bool CanBeSize => IsInteger || Kind == WireKind.Enum || Kind == WireKind.Bool;
+
         public bool IsSigned =>
             Kind == WireKind.SByte || Kind == WireKind.Int16 || Kind == WireKind.Int32 || Kind == WireKind.Int64 ||
             Kind == WireKind.NInt;

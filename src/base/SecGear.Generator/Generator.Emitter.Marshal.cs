@@ -101,6 +101,11 @@ namespace SecGear.Generator
             }
 
             ParamPlan target = all.Find(x => x.Name == e.Reference)!;
+            if (target.Type.Kind == WireKind.Bool)
+            {
+                return "(" + target.CsName + " ? 1UL : 0UL)";
+            }
+
             return target.Type.IsSigned
                 ? Size + "Count((long)" + target.CsName + ", " + Received(received) + ", " + Naming.Literal(buffer.Name) + ")"
                 : "(ulong)" + target.CsName;

@@ -480,9 +480,9 @@ namespace SecGear.Generator
                     }
 
                     ParamPlan? target = Find(parameters, e.Reference);
-                    if (target == null || target.Kind != ParamKind.Value || !target.Type.IsInteger)
+                    if (target == null || target.Kind != ParamKind.Value || !target.Type.CanBeSize)
                     {
-                        Error(DiagnosticIds.BadSizeReference, "The size or count of '" + p.Name + "' in '" + f.Name + "' refers to '" + e.Reference + "', which is not an integer parameter passed by value.", p.Edl.Location);
+                        Error(DiagnosticIds.BadSizeReference, "The size or count of '" + p.Name + "' in '" + f.Name + "' refers to '" + e.Reference + "', which is not an integer, enum or bool parameter passed by value.", p.Edl.Location);
                         ok = false;
                         continue;
                     }
@@ -514,6 +514,12 @@ namespace SecGear.Generator
                 }
 
                 ParamPlan target = Find(parameters, reference)!;
+                if (!target.Type.IsInteger)
+                {
+                    // Enum and bool sizes (accepted by the EDL compiler with a warning) stay explicit parameters.
+                    continue;
+                }
+
                 target.FoldedInto = p;
                 p.FoldedSize = target;
                 p.FoldedIsCount = count != null;
