@@ -1,0 +1,206 @@
+using System.Buffers;
+using SecGear.Abi;
+using SecGear.Host.Engines;
+using SecGear.Identity;
+using SecGear.Images;
+using SecGear.Simulation;
+using SecGear.Trusted.Runtime;
+
+namespace SecGear.Host.InProcess;
+
+/// <summary>
+/// An enclave running in the host process. Requests are copied into private buffers before dispatch and responses
+/// copied out, OCALLs are direct calls (also copied both ways), and the trusted runtime enforces the EDL rules.
+/// </summary>
+internal sealed class InProcessEnclave : IEnclaveInstance, IEnclaveHostBridge
+{
+    [ThreadStatic]
+    private static InProcessEnclave? t_enclave;
+
+    [ThreadStatic]
+    private static int t_contract;
+
+    [ThreadStatic]
+    private static IOcallHandler? t_ocalls;
+
+    private readonly EnclaveRuntime _runtime;
+    private readonly EnclaveOptions _options;
+    private readonly EnclaveLogRouter _logs;
+    private readonly SemaphoreSlim _threads;
+    private readonly int _threadWaitMs;
+    private readonly bool _debug;
+    private IOcallHandler?[] _ocallHandlers = [];
+    private int _disposed;
+
+    public InProcessEnclave(string imagePath, EnclaveFlags flags, EnclaveOptions options)
+    {
+        EnclaveImage image = EnclaveImage.Load(imagePath);
+        EngineChecks.CheckDebugFlag(flags, image.Manifest);
+        _options = options;
+        _debug = (flags & EnclaveFlags.Debug) != 0;
+        _logs = new EnclaveLogRouter(options.LoggerFactory);
+        _threads = new SemaphoreSlim(image.Manifest.MaxThreads, image.Manifest.MaxThreads);
+        _threadWaitMs = (int)Math.Min(int.MaxValue, options.ThreadWaitTimeout.TotalMilliseconds);
+        _runtime = EnclaveRuntime.Start(image, this, new EnclaveRuntimeOptions
+        {
+            MaxPayloadBytes = options.MaxPayloadBytes,
+            Debug = _debug,
+            PlatformSecretPath = options.PlatformSecretPath,
+        });
+    }
+
+    public EnclaveIdentity Identity => _runtime.Identity;
+
+    public EnclaveManifest Manifest => _runtime.Manifest;
+
+    public int Bind(ContractDescriptor contract, IOcallHandler? ocalls)
+    {
+        ThrowIfDisposed();
+        int handle = _runtime.Bind(contract.Name, contract.Hash);
+        lock (_runtime)
+        {
+            IOcallHandler?[] handlers = _ocallHandlers;
+            if (handle >= handlers.Length)
+            {
+                Array.Resize(ref handlers, _runtime.Contracts.Count);
+            }
+
+            handlers[handle] = ocalls;
+            Volatile.Write(ref _ocallHandlers, handlers);
+        }
+
+        return handle;
+    }
+
+    public void Call(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    {
+        ThrowIfDisposed();
+        if (request.Length > _options.MaxPayloadBytes)
+        {
+            throw new PayloadTooLargeException($"The ECALL request is {request.Length} bytes; the limit is {_options.MaxPayloadBytes}.");
+        }
+
+        // A nested ECALL (from an OCALL handler on this thread) runs on the enclave thread it came from.
+        bool topLevel = !_runtime.HasCallOnCurrentThread;
+        if (topLevel && !_threads.Wait(_threadWaitMs))
+        {
+            throw new EnclaveOutOfThreadsException($"All {Manifest.MaxThreads} threads of enclave '{Manifest.Name}' are busy.");
+        }
+
+        InProcessEnclave? savedEnclave = t_enclave;
+        int savedContract = t_contract;
+        IOcallHandler? savedOcalls = t_ocalls;
+        t_enclave = this;
+        t_contract = contract;
+        t_ocalls = ocalls;
+        byte[]? copy = request.IsEmpty ? null : ArrayPool<byte>.Shared.Rent(request.Length);
+        WireBuffer result = WireBuffer.Rent();
+        try
+        {
+            request.CopyTo(copy);
+            _runtime.Ecall(contract, functionId, copy.AsSpan(0, request.Length), result);
+            if (result.WrittenCount > _options.MaxPayloadBytes)
+            {
+                throw new PayloadTooLargeException($"The ECALL response is {result.WrittenCount} bytes; the limit is {_options.MaxPayloadBytes}.");
+            }
+        }
+        catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new EnclaveDisposedException("The enclave was disposed during the call.");
+        }
+        catch (Exception ex) when (ex is not EnclaveLostException and not EnclaveDisposedException)
+        {
+            // The same translation as a remote enclave: only the type name and message leave the enclave.
+            throw RemoteError.From(ex, _debug).ToHostException();
+        }
+        finally
+        {
+            t_enclave = savedEnclave;
+            t_contract = savedContract;
+            t_ocalls = savedOcalls;
+            if (copy is not null)
+            {
+                copy.AsSpan(0, request.Length).Clear();
+                ArrayPool<byte>.Shared.Return(copy);
+            }
+
+            if (topLevel)
+            {
+                _threads.Release();
+            }
+        }
+
+        try
+        {
+            result.WrittenSpan.CopyTo(response.GetSpan(result.WrittenCount));
+            response.Advance(result.WrittenCount);
+        }
+        finally
+        {
+            result.Return();
+        }
+    }
+
+    void IEnclaveHostBridge.Ocall(int contract, FunctionDescriptor function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    {
+        IOcallHandler? handler = ReferenceEquals(t_enclave, this) && t_contract == contract
+            ? t_ocalls
+            : (uint)contract < (uint)Volatile.Read(ref _ocallHandlers).Length ? _ocallHandlers[contract] : null;
+        if (handler is null)
+        {
+            throw new OcallFailedException(function.Name, typeof(CallNotAllowedException).FullName!, $"The host bound no OCALL handler for contract {_runtime.Contracts[contract].Name}.");
+        }
+
+        byte[]? copy = request.IsEmpty ? null : ArrayPool<byte>.Shared.Rent(request.Length);
+        WireBuffer result = WireBuffer.Rent();
+        try
+        {
+            request.CopyTo(copy);
+            try
+            {
+                handler.Dispatch(function.Id, copy.AsSpan(0, request.Length), result);
+            }
+            catch (Exception ex) when (ex is not EnclaveLostException and not EnclaveDisposedException)
+            {
+                throw RemoteError.From(ex, includeStackTrace: false).ToEnclaveException(function.Name);
+            }
+
+            if (result.WrittenCount > _options.MaxPayloadBytes)
+            {
+                throw new PayloadTooLargeException($"The response of OCALL '{function.Name}' is {result.WrittenCount} bytes; the limit is {_options.MaxPayloadBytes}.");
+            }
+
+            result.WrittenSpan.CopyTo(response.GetSpan(result.WrittenCount));
+            response.Advance(result.WrittenCount);
+        }
+        finally
+        {
+            if (copy is not null)
+            {
+                copy.AsSpan(0, request.Length).Clear();
+                ArrayPool<byte>.Shared.Return(copy);
+            }
+
+            result.Return();
+        }
+    }
+
+    void IEnclaveHostBridge.Log(Microsoft.Extensions.Logging.LogLevel level, string category, string message) =>
+        _logs.Log((int)level, category, message);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _runtime.Dispose();
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new EnclaveDisposedException("The enclave has been disposed.");
+        }
+    }
+}

@@ -1,0 +1,585 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SecGear.Abi;
+using SecGear.Host.Engines;
+using SecGear.Identity;
+using SecGear.Images;
+using SecGear.Simulation;
+
+namespace SecGear.Host.Simulation;
+
+/// <summary>
+/// Host side of one simulated enclave: the runner process, the shared region and one slot per enclave thread.
+/// A calling thread posts its ECALL to a free slot and waits on the slot's futex for the result; OCALLs the
+/// enclave makes meanwhile arrive on that slot and run on the waiting thread, and ECALLs made from those OCALL
+/// handlers (nested ECALLs) reuse the same slot, so they reach the same enclave thread. A dead runner is turned
+/// into <see cref="EnclaveLostException"/> for every pending and later call.
+/// </summary>
+[SupportedOSPlatform("linux")]
+internal sealed partial class SimulationEnclave : IEnclaveInstance
+{
+    private const int LivenessCheckMs = 250;
+
+    [ThreadStatic]
+    private static HostFrame? t_frame;
+
+    private readonly Process _runner;
+    private readonly SharedRegion _region;
+    private readonly Slot[] _slots;
+    private readonly int[] _slotBusy;
+    private readonly SemaphoreSlim _threads;
+    private readonly int _threadWaitMs;
+    private readonly EnclaveOptions _options;
+    private readonly EnclaveLogRouter _logs;
+    private readonly Lock _bindLock = new();
+    private IOcallHandler?[] _ocallHandlers = [];
+    private int _lost;
+    private int _disposed;
+
+    private SimulationEnclave(Process runner, SharedRegion region, StartupMessage startup, EnclaveOptions options, EnclaveLogRouter logs)
+    {
+        _runner = runner;
+        _region = region;
+        _options = options;
+        _logs = logs;
+        Manifest = startup.Manifest!;
+        Identity = startup.Identity!;
+        _slots = new Slot[region.SlotCount];
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            _slots[i] = region.CreateSlot(i, isHost: true);
+        }
+
+        _slotBusy = new int[_slots.Length];
+        _threads = new SemaphoreSlim(_slots.Length, _slots.Length);
+        _threadWaitMs = (int)Math.Min(int.MaxValue, options.ThreadWaitTimeout.TotalMilliseconds);
+    }
+
+    public EnclaveIdentity Identity { get; }
+
+    public EnclaveManifest Manifest { get; }
+
+    /// <summary>Process id of the runner (for diagnostics and fault-injection tests).</summary>
+    internal int RunnerProcessId => _runner.Id;
+
+    public static SimulationEnclave Start(string imagePath, EnclaveFlags flags, EnclaveOptions options)
+    {
+        var logs = new EnclaveLogRouter(options.LoggerFactory);
+        Process runner = Process.Start(CreateStartInfo(imagePath, flags, options))
+            ?? throw new EnclaveLostException("The enclave runner process could not be started.");
+        var stderr = new StringBuilder();
+        runner.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (stderr)
+            {
+                if (stderr.Length < 16 * 1024)
+                {
+                    stderr.AppendLine(e.Data);
+                }
+            }
+
+            logs.Log((int)Microsoft.Extensions.Logging.LogLevel.Warning, "SecGear.Runner", e.Data);
+        };
+        runner.BeginErrorReadLine();
+
+        SimulationEnclave? enclave = null;
+        try
+        {
+            StartupMessage startup = ReadStartup(runner, options, stderr);
+            EngineChecks.CheckDebugFlag(flags, startup.Manifest!);
+            SharedRegion region = SharedRegion.Open(startup.Region!, startup.SlotCount, startup.SlotSize, startup.MaxPayload);
+
+            // Both sides have mapped the region: its name is no longer needed by anyone.
+            region.Unlink();
+            enclave = new SimulationEnclave(runner, region, startup, options, logs);
+            enclave.WatchRunner();
+            return enclave;
+        }
+        catch
+        {
+            if (enclave is not null)
+            {
+                enclave.Dispose();
+            }
+            else
+            {
+                Stop(runner);
+                runner.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    public int Bind(ContractDescriptor contract, IOcallHandler? ocalls)
+    {
+        var request = new WireBuffer(64 + contract.Name.Length);
+        request.WriteUtf8String(contract.Name);
+        request.WriteBytes(contract.Hash);
+        var result = new ArrayBufferWriter<byte>(4);
+        Exchange(MessageKind.Bind, 0, 0, request.WrittenSpan, result, null, null);
+        if (result.WrittenCount != 4)
+        {
+            throw new MarshalException($"A bind result is 4 bytes; the enclave sent {result.WrittenCount}.");
+        }
+
+        int handle = BinaryPrimitives.ReadInt32LittleEndian(result.WrittenSpan);
+        if (handle is < 0 or > 4096)
+        {
+            throw new MarshalException($"The enclave returned contract handle {handle}.");
+        }
+
+        lock (_bindLock)
+        {
+            IOcallHandler?[] handlers = _ocallHandlers;
+            if (handle >= handlers.Length)
+            {
+                Array.Resize(ref handlers, handle + 1);
+            }
+
+            handlers[handle] = ocalls;
+            Volatile.Write(ref _ocallHandlers, handlers);
+        }
+
+        return handle;
+    }
+
+    public void Call(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response) =>
+        Exchange(MessageKind.Ecall, contract, functionId, request, response, ocalls, contract);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Stop(_runner);
+        MarkLost();
+        _region.Dispose();
+        OverflowFile.DeleteAll(_region.Path);
+        _runner.Dispose();
+    }
+
+    private static ProcessStartInfo CreateStartInfo(string imagePath, EnclaveFlags flags, EnclaveOptions options)
+    {
+        string runner = options.RunnerPath ?? Path.Combine(
+            Path.GetDirectoryName(typeof(SimulationEnclave).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory,
+            "SecGear.Runner.dll");
+        if (!File.Exists(runner))
+        {
+            throw new EnclaveNotSupportedException($"The simulation engine cannot find its runner at '{runner}'. Reference SecGear.Host from the app project (it copies the runner), or set EnclaveOptions.RunnerPath.");
+        }
+
+        var info = new ProcessStartInfo
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        if (runner.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            info.FileName = DotnetHost();
+            info.ArgumentList.Add("exec");
+        }
+        else
+        {
+            info.FileName = runner;
+            runner = "";
+        }
+
+        if (runner.Length > 0)
+        {
+            info.ArgumentList.Add(runner);
+        }
+
+        info.ArgumentList.Add("--image");
+        info.ArgumentList.Add(imagePath);
+        info.ArgumentList.Add("--max-payload");
+        info.ArgumentList.Add(options.MaxPayloadBytes.ToString(CultureInfo.InvariantCulture));
+        if ((flags & EnclaveFlags.Debug) != 0)
+        {
+            info.ArgumentList.Add("--debug");
+        }
+
+        if (options.PlatformSecretPath is not null)
+        {
+            info.ArgumentList.Add("--platform-secret");
+            info.ArgumentList.Add(options.PlatformSecretPath);
+        }
+
+        return info;
+    }
+
+    private static string DotnetHost()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
+        {
+            return hostPath;
+        }
+
+        // The muxer of the runtime this host runs on: <root>/shared/Microsoft.NETCore.App/<version>/ -> <root>/dotnet.
+        string muxer = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+        return File.Exists(muxer) ? muxer : "dotnet";
+    }
+
+    private static StartupMessage ReadStartup(Process runner, EnclaveOptions options, StringBuilder stderr)
+    {
+        Task<string?> first = runner.StandardOutput.ReadLineAsync();
+        if (!first.Wait(options.StartTimeout))
+        {
+            throw new EnclaveLostException($"The enclave runner did not report ready within {options.StartTimeout.TotalSeconds:0.#} s.");
+        }
+
+        string? line = first.Result;
+        if (line is null)
+        {
+            runner.WaitForExit(2000);
+            string reason;
+            lock (stderr)
+            {
+                reason = stderr.ToString().Trim();
+            }
+
+            throw new EnclaveLostException($"The enclave runner exited before it was ready{(reason.Length > 0 ? ": " + reason : ".")}");
+        }
+
+        StartupMessage? startup;
+        try
+        {
+            startup = JsonSerializer.Deserialize(line, ProtocolJson.Default.StartupMessage);
+        }
+        catch (JsonException ex)
+        {
+            throw new EnclaveLostException($"The enclave runner sent an unreadable start-up message: {ex.Message}", ex);
+        }
+
+        if (startup is null)
+        {
+            throw new EnclaveLostException("The enclave runner sent an empty start-up message.");
+        }
+
+        switch (startup.Error)
+        {
+            case null:
+                break;
+            case "image":
+                throw new EnclaveImageException(
+                    Enum.TryParse(startup.ImageError, out EnclaveImageError reason) ? reason : EnclaveImageError.Unreadable,
+                    $"The enclave runner refused the image: {startup.Message}");
+            case "load":
+                throw new EnclaveLoadException(startup.Message ?? "The enclave could not be loaded.");
+            default:
+                throw new EnclaveLostException($"The enclave runner failed to start: {startup.Message}");
+        }
+
+        if (startup.Region is null || !RegionName().IsMatch(startup.Region)
+            || startup.Manifest is null || startup.Identity is null
+            || startup.SlotCount != startup.Manifest.MaxThreads || startup.SlotCount is < 1 or > RegionLayout.MaxSlots
+            || startup.SlotSize != RegionLayout.DefaultSlotSize || startup.MaxPayload != options.MaxPayloadBytes
+            || startup.Identity.Measurement is not { Length: 32 } || startup.Identity.Signer is not { Length: 32 })
+        {
+            throw new EnclaveLostException("The enclave runner's start-up message is inconsistent.");
+        }
+
+        return startup;
+    }
+
+    private static void Stop(Process runner)
+    {
+        try
+        {
+            // End of file on its standard input tells the runner to exit at once.
+            runner.StandardInput.Close();
+            if (!runner.WaitForExit(2000))
+            {
+                runner.Kill();
+                runner.WaitForExit(2000);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
+        {
+            // Already exited, or never fully started: there is nothing left to stop.
+            return;
+        }
+    }
+
+    [GeneratedRegex("^/dev/shm/secgear-[0-9]+-[0-9a-f]{16}$")]
+    private static partial Regex RegionName();
+
+    private void WatchRunner()
+    {
+        _runner.EnableRaisingEvents = true;
+        _runner.Exited += (_, _) => MarkLost();
+        if (_runner.HasExited)
+        {
+            MarkLost();
+        }
+
+        var reader = new Thread(ReadRunnerOutput) { IsBackground = true, Name = $"SecGear runner {_runner.Id} output" };
+        reader.Start();
+    }
+
+    private void ReadRunnerOutput()
+    {
+        try
+        {
+            StreamReader output = _runner.StandardOutput;
+            while (output.ReadLine() is { } line)
+            {
+                try
+                {
+                    if (JsonSerializer.Deserialize(line, ProtocolJson.Default.LogRecord) is { } record)
+                    {
+                        _logs.Log(record.Level, record.Category, record.Message);
+                    }
+                }
+                catch (JsonException)
+                {
+                    _logs.Log((int)Microsoft.Extensions.Logging.LogLevel.Warning, "SecGear.Runner", line);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The pipe closed under us: the runner is gone either way.
+        }
+
+        MarkLost();
+    }
+
+    private void MarkLost()
+    {
+        if (Interlocked.Exchange(ref _lost, 1) != 0 || !_region.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (Slot slot in _slots)
+            {
+                slot.SetState(SlotState.Dead, wake: true);
+            }
+        }
+        finally
+        {
+            _region.Exit();
+        }
+    }
+
+    private void ThrowIfGone()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new EnclaveDisposedException($"Enclave '{Manifest.Name}' was disposed.");
+        }
+
+        if (Volatile.Read(ref _lost) != 0)
+        {
+            throw new EnclaveLostException($"The runner of enclave '{Manifest.Name}' exited; no call can complete.");
+        }
+    }
+
+    private void Exchange(MessageKind kind, int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response, IOcallHandler? ocalls, int? callContract)
+    {
+        if (request.Length > _options.MaxPayloadBytes)
+        {
+            throw new PayloadTooLargeException($"The request is {request.Length} bytes; the limit is {_options.MaxPayloadBytes}.");
+        }
+
+        ThrowIfGone();
+        if (!_region.TryEnter())
+        {
+            ThrowIfGone();
+            throw new EnclaveDisposedException($"Enclave '{Manifest.Name}' was disposed.");
+        }
+
+        try
+        {
+            Slot? nested = HostFrame.Find(this);
+            Slot slot = nested ?? AcquireSlot();
+            bool completed = false;
+            try
+            {
+                ThrowIfGone();
+                slot.Post(SlotState.ToEnclave, kind, contract, function, 0, request);
+                Pump(slot, callContract ?? -1, ocalls, response, ref completed);
+            }
+            finally
+            {
+                if (nested is null)
+                {
+                    ReleaseSlot(slot, completed);
+                }
+            }
+        }
+        finally
+        {
+            _region.Exit();
+        }
+    }
+
+    private Slot AcquireSlot()
+    {
+        if (!_threads.Wait(_threadWaitMs))
+        {
+            throw new EnclaveOutOfThreadsException($"All {_slots.Length} threads (TCS) of enclave '{Manifest.Name}' are busy.");
+        }
+
+        int start = Environment.CurrentManagedThreadId % _slots.Length;
+        for (int n = 0; ; n++)
+        {
+            int i = (start + n) % _slots.Length;
+            if (Interlocked.CompareExchange(ref _slotBusy[i], 1, 0) == 0)
+            {
+                return _slots[i];
+            }
+        }
+    }
+
+    private void ReleaseSlot(Slot slot, bool completed)
+    {
+        // A slot whose exchange did not end with a result or an error may still be in use by its enclave thread:
+        // it is never handed out again (the enclave is lost or misbehaving).
+        if (!completed)
+        {
+            return;
+        }
+
+        slot.SetState(SlotState.Idle, wake: false);
+        Volatile.Write(ref _slotBusy[slot.Index], 0);
+        _threads.Release();
+    }
+
+    private void Pump(Slot slot, int callContract, IOcallHandler? ocalls, IBufferWriter<byte> response, ref bool completed)
+    {
+        while (true)
+        {
+            int state = slot.State;
+            if (state == SlotState.ToHost)
+            {
+                SlotMessage message = slot.ReadMessage();
+                switch (message.Kind)
+                {
+                    case MessageKind.Result:
+                        completed = true;
+                        slot.ReadPayload(message, response);
+                        return;
+                    case MessageKind.Error:
+                        completed = true;
+                        throw RemoteError.Decode(message.Status, slot.ReadPayload(message)).ToHostException();
+                    case MessageKind.Ocall:
+                        ServeOcall(slot, message, callContract, ocalls);
+                        continue;
+                    case MessageKind.Log:
+                        ServeLog(slot, message);
+                        continue;
+                    default:
+                        throw new MarshalException($"Slot {slot.Index}: the enclave sent an unexpected {message.Kind} message.");
+                }
+            }
+
+            ThrowIfGone();
+            if (state != SlotState.ToEnclave)
+            {
+                throw new MarshalException($"Slot {slot.Index}: the enclave left the slot in state {state}.");
+            }
+
+            slot.WaitWhile(SlotState.ToEnclave, LivenessCheckMs);
+            if (slot.State == SlotState.ToEnclave && _runner.HasExited)
+            {
+                MarkLost();
+            }
+        }
+    }
+
+    private void ServeOcall(Slot slot, in SlotMessage message, int callContract, IOcallHandler? ocalls)
+    {
+        IOcallHandler?[] handlers = Volatile.Read(ref _ocallHandlers);
+        IOcallHandler? handler = message.Contract == callContract ? ocalls
+            : (uint)message.Contract < (uint)handlers.Length ? handlers[message.Contract] : null;
+        byte[] request = ArrayPool<byte>.Shared.Rent(message.Length);
+        WireBuffer result = WireBuffer.Rent();
+        var frame = new HostFrame(this, slot, t_frame);
+        t_frame = frame;
+        try
+        {
+            // Copy the request out of shared memory before the handler sees it.
+            slot.ReadPayload(message, request.AsSpan(0, message.Length));
+            if (handler is null)
+            {
+                throw new CallNotAllowedException($"The host bound no OCALL handler for contract handle {message.Contract}.");
+            }
+
+            handler.Dispatch(message.Function, request.AsSpan(0, message.Length), result);
+            slot.Post(SlotState.ToEnclave, MessageKind.OcallResult, message.Contract, message.Function, 0, result.WrittenSpan);
+        }
+        catch (Exception ex) when (ex is not EnclaveLostException and not EnclaveDisposedException)
+        {
+            RemoteError error = RemoteError.From(ex, includeStackTrace: false);
+            result.Clear();
+            error.Encode(result);
+            slot.Post(SlotState.ToEnclave, MessageKind.OcallError, message.Contract, message.Function, (int)error.Status, result.WrittenSpan);
+        }
+        finally
+        {
+            t_frame = frame.Parent;
+            request.AsSpan(0, message.Length).Clear();
+            ArrayPool<byte>.Shared.Return(request);
+            result.Return();
+        }
+    }
+
+    private void ServeLog(Slot slot, in SlotMessage message)
+    {
+        try
+        {
+            LogRecord record = LogMessage.Decode(slot.ReadPayload(message));
+            _logs.Log(record.Level, record.Category, record.Message);
+        }
+        catch (MarshalException)
+        {
+            // A malformed log message is dropped; the enclave thread still gets its acknowledgement.
+        }
+
+        slot.Post(SlotState.ToEnclave, MessageKind.LogAck, 0, 0, 0, ReadOnlySpan<byte>.Empty);
+    }
+
+    /// <summary>An OCALL of this enclave being served on the current host thread.</summary>
+    private sealed class HostFrame(SimulationEnclave enclave, Slot slot, HostFrame? parent)
+    {
+        public HostFrame? Parent => parent;
+
+        public static Slot? Find(SimulationEnclave enclave)
+        {
+            for (HostFrame? f = t_frame; f is not null; f = f.Parent)
+            {
+                if (ReferenceEquals(f.Enclave, enclave))
+                {
+                    return f.Slot;
+                }
+            }
+
+            return null;
+        }
+
+        private SimulationEnclave Enclave => enclave;
+
+        private Slot Slot => slot;
+    }
+}

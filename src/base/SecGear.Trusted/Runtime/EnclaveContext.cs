@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+using SecGear.Abi;
+using SecGear.Identity;
+using SecGear.Images;
+
+namespace SecGear.Trusted.Runtime;
+
+/// <summary>
+/// What enclave code gets from the trusted runtime: the OCALL channel of its contract, its own identity, a logger
+/// whose messages reach the host's logger factory, sealing and trusted randomness. An implementation receives it
+/// through a constructor taking <see cref="EnclaveContext"/>.
+/// </summary>
+public sealed class EnclaveContext
+{
+    private readonly EnclaveRuntime _runtime;
+
+    internal EnclaveContext(EnclaveRuntime runtime, int contract, ContractDescriptor descriptor)
+    {
+        _runtime = runtime;
+        Contract = descriptor;
+        Ocalls = new OcallChannel(runtime, contract, descriptor);
+        Logger = runtime.CreateLogger(runtime.Manifest.Name);
+    }
+
+    /// <summary>The contract this context belongs to.</summary>
+    public ContractDescriptor Contract { get; }
+
+    /// <summary>Carries this contract's OCALLs to the host (generated OCALL proxies take it).</summary>
+    public IOcallChannel Ocalls { get; }
+
+    /// <summary>The enclave's identity, computed by the runtime from the image it verified.</summary>
+    public EnclaveIdentity Identity => _runtime.Identity;
+
+    /// <summary>The enclave's signed manifest.</summary>
+    public EnclaveManifest Manifest => _runtime.Manifest;
+
+    /// <summary>A logger named after the enclave; messages go to the host's logger factory.</summary>
+    public ILogger Logger { get; }
+
+    /// <summary>Creates a logger for <paramref name="category"/>; messages go to the host's logger factory.</summary>
+    public ILogger CreateLogger(string category) => _runtime.CreateLogger(category);
+}

@@ -1,0 +1,3 @@
+using SecGear.Abi;
+
+[assembly: EnclaveContract(typeof(SecGear.Tests.TestEnclave.TestEnclaveEcallFactory))]

@@ -1,0 +1,29 @@
+namespace SecGear.Tests.TestEnclave;
+
+/// <summary>The ECALL interface the enclave implements (generated shape).</summary>
+public interface ITestEnclaveEcalls
+{
+    void Empty();
+
+    byte[] Echo(ReadOnlySpan<byte> data);
+
+    int HostThreadViaOcall();
+
+    int NestedEntry(int x);
+
+    int PrivateInner(int x);
+
+    void RefusedNesting();
+
+    void Throw(string message);
+
+    string OcallThrows(bool catchIt);
+
+    void Hold();
+
+    void Sleep(int milliseconds);
+
+    void Log(int level, string message);
+
+    byte[] Identity();
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+using SecGear.Trusted.Runtime;
+
+namespace SecGear.Tests.TestEnclave;
+
+/// <summary>The enclave's implementation of the test contract.</summary>
+public sealed class TestEnclaveImpl(EnclaveContext context) : ITestEnclaveEcalls
+{
+    private readonly TestEnclaveOcalls _host = new(context.Ocalls);
+
+    public void Empty()
+    {
+    }
+
+    public byte[] Echo(ReadOnlySpan<byte> data) => data.ToArray();
+
+    public int HostThreadViaOcall() => _host.WhereAmI();
+
+    public int NestedEntry(int x) => _host.CallBack(x) + 1;
+
+    public int PrivateInner(int x) => x * 2;
+
+    public void RefusedNesting() => _host.CallBackRefused();
+
+    public void Throw(string message) => throw new InvalidOperationException(message);
+
+    public string OcallThrows(bool catchIt)
+    {
+        if (!catchIt)
+        {
+            _host.HostThrows();
+            return "not reached";
+        }
+
+        try
+        {
+            _host.HostThrows();
+            return "no exception";
+        }
+        catch (OcallFailedException ex)
+        {
+            return $"{ex.OcallName}|{ex.RemoteType}|{ex.Message}";
+        }
+    }
+
+    public void Hold() => _host.Block();
+
+    public void Sleep(int milliseconds) => Thread.Sleep(milliseconds);
+
+#pragma warning disable CA2254 // The test passes the text through unchanged on purpose.
+    public void Log(int level, string message) => context.Logger.Log((LogLevel)level, message);
+#pragma warning restore CA2254
+
+    public byte[] Identity() => context.Identity.Measurement;
+}
