@@ -164,4 +164,21 @@ public sealed class EnclaveImageRoundTripTests
             File.Delete(path);
         }
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("bad\\u0001name")]
+    [InlineData("lone\\ud800surrogate")]
+    public void Builder_rejects_an_empty_or_malformed_name(string name)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new EnclaveImageBuilder(TestImages.Manifest() with { Name = System.Text.RegularExpressions.Regex.Unescape(name) }));
+        Assert.Contains("name", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Builder_rejects_a_name_longer_than_the_limit()
+    {
+        Assert.Throws<ArgumentException>(() => new EnclaveImageBuilder(TestImages.Manifest() with { Name = new string('n', EnclaveImageLimits.MaxNameBytes + 1) }));
+        Assert.NotNull(new EnclaveImageBuilder(TestImages.Manifest() with { Name = new string('n', EnclaveImageLimits.MaxNameBytes) }));
+    }
 }

@@ -201,4 +201,26 @@ public sealed class EnclaveImageTamperTests
         Array.Clear(bytes);
         Assert.Equal("MZ pretend assembly bytes of the enclave", Encoding.UTF8.GetString(image.EntryAssembly.Content.Span));
     }
+
+    [Fact]
+    public void Random_multi_byte_corruption_only_ever_gives_typed_errors()
+    {
+        var image = TestImages.Signed();
+        var random = new Random(20261127);
+        for (int round = 0; round < 2000; round++)
+        {
+            var copy = (byte[])image.Clone();
+            int changes = random.Next(1, 8);
+            for (int i = 0; i < changes; i++)
+            {
+                copy[random.Next(copy.Length)] = (byte)random.Next(256);
+            }
+
+            int length = random.Next(4) == 0 ? random.Next(copy.Length + 1) : copy.Length;
+            var ex = Record.Exception(() => EnclaveImage.Load(copy.AsSpan(0, length)));
+            Assert.True(
+                ex is EnclaveImageException || (ex is null && length == image.Length && copy.AsSpan().SequenceEqual(image)),
+                $"round {round}: {ex?.GetType().Name ?? "accepted a modified image"}");
+        }
+    }
 }
