@@ -1,2 +1,1 @@
-Console.Error.WriteLine("secgear: commands are being written (issues 2 and 3).");
-return 2;
+return SecGear.Cli.SecGearCli.Run(args, Console.Out, Console.Error);

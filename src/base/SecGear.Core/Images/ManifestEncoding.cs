@@ -26,7 +26,7 @@ internal static class ManifestEncoding
             return "the enclave name is empty";
         }
 
-        if (ImagePaths.Decode(ImagePaths.Encode(manifest.Name)) is null || manifest.Name.Any(char.IsControl))
+        if (manifest.Name.Any(char.IsControl) || !ImagePaths.IsValidUnicode(manifest.Name))
         {
             return "the enclave name contains a control character or invalid Unicode";
         }
@@ -92,11 +92,14 @@ internal static class ManifestEncoding
 
             ushort tag = BinaryPrimitives.ReadUInt16LittleEndian(encoded);
             ushort length = BinaryPrimitives.ReadUInt16LittleEndian(encoded[2..]);
+            if (tag is 0 or > LastTag)
+            {
+                throw Invalid($"unknown field tag {tag}");
+            }
+
             if (tag != expected)
             {
-                throw Invalid(tag is 0 or > LastTag
-                    ? $"unknown field tag {tag}"
-                    : $"field tag {tag} where tag {expected} was expected (fields must appear once, in order)");
+                throw Invalid($"field tag {tag} where tag {expected} was expected (fields must appear once, in order)");
             }
 
             if (encoded.Length - 4 < length)

@@ -30,7 +30,7 @@ internal static class SignerKey
 
             return key;
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or NotSupportedException)
         {
             key.Dispose();
             throw new EnclaveImageException(EnclaveImageError.InvalidPublicKey, "Signer public key is not a valid SubjectPublicKeyInfo.", ex);

@@ -1,0 +1,25 @@
+using System.Collections.Generic;
+
+namespace SecGear.Edl.Syntax
+{
+    /// <summary>Everything one EDL file declares, in text order.</summary>
+    internal sealed class EdlFileSyntax
+    {
+        public EdlFileSyntax(string path)
+        {
+            Path = path;
+        }
+
+        public string Path { get; }
+
+        public List<FunctionSyntax> Functions { get; } = new List<FunctionSyntax>();
+
+        public List<StructSyntax> Structs { get; } = new List<StructSyntax>();
+
+        public List<EnumSyntax> Enums { get; } = new List<EnumSyntax>();
+
+        public List<IncludeSyntax> Includes { get; } = new List<IncludeSyntax>();
+
+        public List<ImportSyntax> Imports { get; } = new List<ImportSyntax>();
+    }
+}
