@@ -63,6 +63,26 @@ public sealed class TestClient(IEnclaveChannel channel)
         return reader.ReadBytes().ToArray();
     }
 
+    public byte[] Seal(ReadOnlySpan<byte> data) => BytesCall(TestContract.Seal, data);
+
+    public byte[] Unseal(ReadOnlySpan<byte> blob) => BytesCall(TestContract.Unseal, blob);
+
+    public byte[] Random(int count)
+    {
+        var reader = new WireReader(Call(TestContract.Random, Int(count)));
+        return reader.ReadBytes().ToArray();
+    }
+
+    private byte[] BytesCall(int id, ReadOnlySpan<byte> data)
+    {
+        var request = new WireBuffer();
+        request.WriteBytes(data);
+        var reader = new WireReader(Call(id, request.WrittenSpan));
+        byte[] result = reader.ReadBytes().ToArray();
+        reader.EnsureEnd();
+        return result;
+    }
+
     private byte[] Call(int id, ReadOnlySpan<byte> request)
     {
         var response = new WireBuffer();

@@ -26,4 +26,10 @@ public interface ITestEnclaveEcalls
     void Log(int level, string message);
 
     byte[] Identity();
+
+    byte[] Seal(ReadOnlySpan<byte> data);
+
+    byte[] Unseal(ReadOnlySpan<byte> blob);
+
+    byte[] Random(int count);
 }

@@ -21,6 +21,9 @@ public static class TestContract
     public const int Sleep = 9;
     public const int Log = 10;
     public const int Identity = 11;
+    public const int Seal = 12;
+    public const int Unseal = 13;
+    public const int Random = 14;
 
     public const int WhereAmI = 0;
     public const int CallBack = 1;
@@ -46,6 +49,9 @@ public static class TestContract
             new FunctionDescriptor(Sleep, "sleep", true, false),
             new FunctionDescriptor(Log, "log", true, false),
             new FunctionDescriptor(Identity, "identity", true, false),
+            new FunctionDescriptor(Seal, "seal", true, false),
+            new FunctionDescriptor(Unseal, "unseal", true, false),
+            new FunctionDescriptor(Random, "random", true, false),
         ],
         [
             new FunctionDescriptor(WhereAmI, "where_am_i", true, false),

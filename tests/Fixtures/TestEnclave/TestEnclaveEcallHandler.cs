@@ -93,6 +93,23 @@ public sealed class TestEnclaveEcallHandler(ITestEnclaveEcalls impl) : IEcallHan
                 reader.EnsureEnd();
                 writer.WriteBytes(impl.Identity());
                 break;
+            case TestContract.Seal:
+            case TestContract.Unseal:
+            {
+                ReadOnlySpan<byte> data = reader.ReadBytes();
+                reader.EnsureEnd();
+                writer.WriteBytes(functionId == TestContract.Seal ? impl.Seal(data) : impl.Unseal(data));
+                break;
+            }
+
+            case TestContract.Random:
+            {
+                int count = reader.ReadInt32();
+                reader.EnsureEnd();
+                writer.WriteBytes(impl.Random(count));
+                break;
+            }
+
             default:
                 throw new CallNotAllowedException($"Unknown ECALL id {functionId}.");
         }

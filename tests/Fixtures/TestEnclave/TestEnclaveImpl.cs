@@ -52,4 +52,19 @@ public sealed class TestEnclaveImpl(EnclaveContext context) : ITestEnclaveEcalls
 #pragma warning restore CA2254
 
     public byte[] Identity() => context.Identity.Measurement;
+
+    public byte[] Seal(ReadOnlySpan<byte> data) => context.Sealer.Seal(data);
+
+    public byte[] Unseal(ReadOnlySpan<byte> blob)
+    {
+        using var data = context.Sealer.Unseal(blob);
+        return (byte[])data.Plaintext.Clone();
+    }
+
+    public byte[] Random(int count)
+    {
+        byte[] bytes = new byte[count];
+        context.Random.GetBytes(bytes);
+        return bytes;
+    }
 }

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Logging;
 using SecGear.Abi;
 using SecGear.Identity;
+using System.Security.Cryptography;
 using SecGear.Images;
+using SecGear.Trusted.Platform;
+using SecGear.Trusted.Sealing;
 
 namespace SecGear.Trusted.Runtime;
 
@@ -20,6 +23,8 @@ public sealed class EnclaveContext
         Contract = descriptor;
         Ocalls = new OcallChannel(runtime, contract, descriptor);
         Logger = runtime.CreateLogger(runtime.Manifest.Name);
+        Sealer = new EnclaveSealer(runtime.Platform);
+        Random = new PlatformRandom(runtime.Platform);
     }
 
     /// <summary>The contract this context belongs to.</summary>
@@ -33,6 +38,15 @@ public sealed class EnclaveContext
 
     /// <summary>The enclave's signed manifest.</summary>
     public EnclaveManifest Manifest => _runtime.Manifest;
+
+    /// <summary>Seals data to this enclave's identity (measurement or signer policy) with the platform's keys.</summary>
+    public EnclaveSealer Sealer { get; }
+
+    /// <summary>Cryptographically secure randomness from the platform.</summary>
+    public RandomNumberGenerator Random { get; }
+
+    /// <summary>The TEE services behind <see cref="Sealer"/> and <see cref="Random"/>.</summary>
+    public ITrustedPlatform Platform => _runtime.Platform;
 
     /// <summary>A logger named after the enclave; messages go to the host's logger factory.</summary>
     public ILogger Logger { get; }

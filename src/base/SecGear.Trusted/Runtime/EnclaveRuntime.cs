@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using SecGear.Abi;
 using SecGear.Identity;
 using SecGear.Images;
+using SecGear.Trusted.Platform;
 
 namespace SecGear.Trusted.Runtime;
 
@@ -18,6 +19,7 @@ public sealed class EnclaveRuntime : IDisposable
     private readonly IEnclaveHostBridge _host;
     private readonly EnclaveRuntimeOptions _options;
     private readonly EnclaveLoadContext _loadContext;
+    private readonly SimulatedPlatform? _ownPlatform;
     private readonly List<IEcallHandler> _handlers = [];
     private readonly List<ContractDescriptor> _contracts = [];
     private int _disposed;
@@ -28,6 +30,14 @@ public sealed class EnclaveRuntime : IDisposable
         _host = host;
         _options = options;
         _loadContext = new EnclaveLoadContext(image);
+        if (options.Platform is null)
+        {
+            _ownPlatform = new SimulatedPlatform(
+                image.Identity,
+                options.PlatformSecretPath is null ? null : new SimulatedPlatformOptions { SecretPath = options.PlatformSecretPath });
+        }
+
+        Platform = options.Platform ?? _ownPlatform!;
     }
 
     /// <summary>The verified image this runtime runs.</summary>
@@ -38,6 +48,9 @@ public sealed class EnclaveRuntime : IDisposable
 
     /// <summary>The enclave's manifest.</summary>
     public EnclaveManifest Manifest => Image.Manifest;
+
+    /// <summary>The TEE services (sealing keys, randomness) of this enclave.</summary>
+    public ITrustedPlatform Platform { get; }
 
     /// <summary>The runtime's settings.</summary>
     public EnclaveRuntimeOptions Options => _options;
@@ -170,6 +183,7 @@ public sealed class EnclaveRuntime : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _loadContext.Unload();
+            _ownPlatform?.Dispose();
         }
     }
 

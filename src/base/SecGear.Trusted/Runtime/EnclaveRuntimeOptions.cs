@@ -1,3 +1,5 @@
+using SecGear.Trusted.Platform;
+
 namespace SecGear.Trusted.Runtime;
 
 /// <summary>Settings of an <see cref="EnclaveRuntime"/>, chosen by the engine that starts it.</summary>
@@ -19,4 +21,10 @@ public sealed class EnclaveRuntimeOptions
 
     /// <summary>Where the simulated platform keeps its per-machine secret; null for the platform's default.</summary>
     public string? PlatformSecretPath { get; init; }
+
+    /// <summary>
+    /// The TEE services (sealing keys, randomness) enclave code gets; null for a <see cref="SimulatedPlatform"/> bound to
+    /// the identity the runtime verified. Hardware engines supply theirs.
+    /// </summary>
+    public ITrustedPlatform? Platform { get; init; }
 }
