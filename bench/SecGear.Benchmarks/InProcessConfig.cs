@@ -17,3 +17,23 @@ public sealed class InProcessConfig : ManualConfig
         AddColumn(StatisticColumn.Median);
     }
 }
+
+/// <summary>
+/// Enclave lifecycle: one operation per iteration (each creates a process), 15 measured iterations, median reported.
+/// </summary>
+public sealed class LifecycleConfig : ManualConfig
+{
+    public LifecycleConfig()
+    {
+        AddJob(Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithStrategy(BenchmarkDotNet.Engines.RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(2)
+            .WithIterationCount(15)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1)
+            .WithId("lifecycle"));
+        AddColumn(StatisticColumn.Median);
+    }
+}

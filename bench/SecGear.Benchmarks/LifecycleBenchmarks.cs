@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using SecGear.Abi;
 using SecGear.Host;
 using SecGear.Tests.TestEnclave;
@@ -7,8 +6,7 @@ using SecGear.Tests.TestEnclave;
 namespace SecGear.Benchmarks;
 
 /// <summary>Simulation enclave create + first ECALL + destroy (target: median under 300 ms).</summary>
-[Config(typeof(InProcessConfig))]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 15)]
+[Config(typeof(LifecycleConfig))]
 public class LifecycleBenchmarks
 {
     private string? _image;
