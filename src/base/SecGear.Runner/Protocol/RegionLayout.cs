@@ -6,7 +6,7 @@ namespace SecGear.Simulation;
 /// </summary>
 internal static class RegionLayout
 {
-    /// <summary>"SGSHM\0v1" as a little-endian 64-bit value.</summary>
+    /// <summary>The bytes "GSHM\0\0v1" read as a little-endian 64-bit value.</summary>
     public const ulong Magic = 0x3176_0000_4D48_5347;
 
     public const int Version = 1;
