@@ -73,6 +73,35 @@ public sealed class EngineTests(TestImages images)
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public void Large_ocall_payloads_cross_in_both_directions(EnclaveType type)
+    {
+        using Enclave enclave = Enclave.Create(images.Main, type);
+        var (client, _) = Bind(enclave);
+        byte[] data = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
+
+        Assert.Equal(data, client.EchoViaHost(data));
+        Assert.Equal([7], client.EchoViaHost([7]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Log_written_outside_an_ecall_reaches_the_host_logger_factory(EnclaveType type)
+    {
+        var logs = new CapturingLoggerFactory();
+        using Enclave enclave = Enclave.Create(images.Main, type, EnclaveFlags.None, new EnclaveOptions { LoggerFactory = logs });
+
+        // The implementation's constructor logs before any ECALL; the runner sends it on its output pipe.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!logs.Messages.Any(m => m is ("TestEnclave.Startup", LogLevel.Information, "enclave started")) && watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(10);
+        }
+
+        Assert.Contains(logs.Messages, m => m is ("TestEnclave.Startup", LogLevel.Information, "enclave started"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public void Bind_refuses_a_contract_the_enclave_does_not_implement(EnclaveType type)
     {
         using Enclave enclave = Enclave.Create(images.Main, type);

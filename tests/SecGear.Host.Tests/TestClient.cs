@@ -67,6 +67,8 @@ public sealed class TestClient(IEnclaveChannel channel)
 
     public byte[] Unseal(ReadOnlySpan<byte> blob) => BytesCall(TestContract.Unseal, blob);
 
+    public byte[] EchoViaHost(ReadOnlySpan<byte> data) => BytesCall(TestContract.EchoViaHost, data);
+
     public byte[] Random(int count)
     {
         var reader = new WireReader(Call(TestContract.Random, Int(count)));

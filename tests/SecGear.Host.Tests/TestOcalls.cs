@@ -51,6 +51,14 @@ public sealed class TestOcalls : IOcallHandler
                 break;
             case TestContract.HostThrows:
                 throw new ArgumentException("host said no");
+            case TestContract.HostEcho:
+            {
+                ReadOnlySpan<byte> data = reader.ReadBytes();
+                reader.EnsureEnd();
+                writer.WriteBytes(data);
+                break;
+            }
+
             case TestContract.Block:
                 BlockEntered.Release();
                 Release.Wait(TimeSpan.FromSeconds(30));

@@ -8,9 +8,10 @@ internal sealed class EnclaveLogRouter(ILoggerFactory? factory)
 {
     private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
 
-    public void Log(int level, string category, string message)
+    /// <summary>Routes one message. Values come from the enclave: anything out of range or missing is dropped.</summary>
+    public void Log(int level, string? category, string? message)
     {
-        if (factory is null || level < (int)LogLevel.Trace || level >= (int)LogLevel.None)
+        if (factory is null || category is null || message is null || level < (int)LogLevel.Trace || level >= (int)LogLevel.None)
         {
             return;
         }

@@ -32,4 +32,6 @@ public interface ITestEnclaveEcalls
     byte[] Unseal(ReadOnlySpan<byte> blob);
 
     byte[] Random(int count);
+
+    byte[] EchoViaHost(ReadOnlySpan<byte> data);
 }

@@ -24,12 +24,14 @@ public static class TestContract
     public const int Seal = 12;
     public const int Unseal = 13;
     public const int Random = 14;
+    public const int EchoViaHost = 15;
 
     public const int WhereAmI = 0;
     public const int CallBack = 1;
     public const int CallBackRefused = 2;
     public const int HostThrows = 3;
     public const int Block = 4;
+    public const int HostEcho = 5;
 
     public static readonly ContractDescriptor Descriptor = Create(Name, "TestEnclave contract v1");
 
@@ -52,6 +54,7 @@ public static class TestContract
             new FunctionDescriptor(Seal, "seal", true, false),
             new FunctionDescriptor(Unseal, "unseal", true, false),
             new FunctionDescriptor(Random, "random", true, false),
+            new FunctionDescriptor(EchoViaHost, "echo_via_host", true, false),
         ],
         [
             new FunctionDescriptor(WhereAmI, "where_am_i", true, false),
@@ -59,5 +62,6 @@ public static class TestContract
             new FunctionDescriptor(CallBackRefused, "call_back_refused", true, false, false, []),
             new FunctionDescriptor(HostThrows, "host_throws", true, false),
             new FunctionDescriptor(Block, "block", true, false),
+            new FunctionDescriptor(HostEcho, "host_echo", true, false),
         ]);
 }

@@ -95,10 +95,16 @@ public sealed class TestEnclaveEcallHandler(ITestEnclaveEcalls impl) : IEcallHan
                 break;
             case TestContract.Seal:
             case TestContract.Unseal:
+            case TestContract.EchoViaHost:
             {
                 ReadOnlySpan<byte> data = reader.ReadBytes();
                 reader.EnsureEnd();
-                writer.WriteBytes(functionId == TestContract.Seal ? impl.Seal(data) : impl.Unseal(data));
+                writer.WriteBytes(functionId switch
+                {
+                    TestContract.Seal => impl.Seal(data),
+                    TestContract.Unseal => impl.Unseal(data),
+                    _ => impl.EchoViaHost(data),
+                });
                 break;
             }
 

@@ -4,9 +4,19 @@ using SecGear.Trusted.Runtime;
 namespace SecGear.Tests.TestEnclave;
 
 /// <summary>The enclave's implementation of the test contract.</summary>
-public sealed class TestEnclaveImpl(EnclaveContext context) : ITestEnclaveEcalls
+public sealed class TestEnclaveImpl : ITestEnclaveEcalls
 {
-    private readonly TestEnclaveOcalls _host = new(context.Ocalls);
+    private readonly EnclaveContext _context;
+    private readonly TestEnclaveOcalls _host;
+
+    public TestEnclaveImpl(EnclaveContext context)
+    {
+        _context = context;
+        _host = new TestEnclaveOcalls(context.Ocalls);
+
+        // Logged outside any ECALL: the simulation engine sends it on the runner's system channel.
+        context.CreateLogger("TestEnclave.Startup").LogInformation("enclave started");
+    }
 
     public void Empty()
     {
@@ -48,23 +58,25 @@ public sealed class TestEnclaveImpl(EnclaveContext context) : ITestEnclaveEcalls
     public void Sleep(int milliseconds) => Thread.Sleep(milliseconds);
 
 #pragma warning disable CA2254 // The test passes the text through unchanged on purpose.
-    public void Log(int level, string message) => context.Logger.Log((LogLevel)level, message);
+    public void Log(int level, string message) => _context.Logger.Log((LogLevel)level, message);
 #pragma warning restore CA2254
 
-    public byte[] Identity() => context.Identity.Measurement;
+    public byte[] Identity() => _context.Identity.Measurement;
 
-    public byte[] Seal(ReadOnlySpan<byte> data) => context.Sealer.Seal(data);
+    public byte[] Seal(ReadOnlySpan<byte> data) => _context.Sealer.Seal(data);
 
     public byte[] Unseal(ReadOnlySpan<byte> blob)
     {
-        using var data = context.Sealer.Unseal(blob);
+        using var data = _context.Sealer.Unseal(blob);
         return (byte[])data.Plaintext.Clone();
     }
+
+    public byte[] EchoViaHost(ReadOnlySpan<byte> data) => _host.HostEcho(data);
 
     public byte[] Random(int count)
     {
         byte[] bytes = new byte[count];
-        context.Random.GetBytes(bytes);
+        _context.Random.GetBytes(bytes);
         return bytes;
     }
 }

@@ -31,5 +31,17 @@ public sealed class TestEnclaveOcalls(IOcallChannel channel)
 
     public void HostThrows() => channel.Call(TestContract.HostThrows, [], new WireBuffer());
 
+    public byte[] HostEcho(ReadOnlySpan<byte> data)
+    {
+        var request = new WireBuffer(data.Length + 4);
+        request.WriteBytes(data);
+        var response = new WireBuffer();
+        channel.Call(TestContract.HostEcho, request.WrittenSpan, response);
+        var reader = new WireReader(response.WrittenSpan);
+        byte[] result = reader.ReadBytes().ToArray();
+        reader.EnsureEnd();
+        return result;
+    }
+
     public void Block() => channel.Call(TestContract.Block, [], new WireBuffer());
 }

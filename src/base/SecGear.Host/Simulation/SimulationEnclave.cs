@@ -97,7 +97,7 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
         SimulationEnclave? enclave = null;
         try
         {
-            StartupMessage startup = ReadStartup(runner, options, stderr);
+            StartupMessage startup = ReadStartup(runner, options, logs, stderr);
             EngineChecks.CheckDebugFlag(flags, startup.Manifest!);
             SharedRegion region = SharedRegion.Open(startup.Region!, startup.SlotCount, startup.SlotSize, startup.MaxPayload);
 
@@ -237,40 +237,51 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
         return File.Exists(muxer) ? muxer : "dotnet";
     }
 
-    private static StartupMessage ReadStartup(Process runner, EnclaveOptions options, StringBuilder stderr)
+    private static StartupMessage ReadStartup(Process runner, EnclaveOptions options, EnclaveLogRouter logs, StringBuilder stderr)
     {
-        Task<string?> first = runner.StandardOutput.ReadLineAsync();
-        if (!first.Wait(options.StartTimeout))
+        // Log records the enclave writes while it starts (constructors) may precede the start-up message.
+        var deadline = Stopwatch.StartNew();
+        StartupMessage? startup = null;
+        while (startup is null)
         {
-            throw new EnclaveLostException($"The enclave runner did not report ready within {options.StartTimeout.TotalSeconds:0.#} s.");
-        }
-
-        string? line = first.Result;
-        if (line is null)
-        {
-            runner.WaitForExit(2000);
-            string reason;
-            lock (stderr)
+            Task<string?> next = runner.StandardOutput.ReadLineAsync();
+            TimeSpan left = options.StartTimeout - deadline.Elapsed;
+            if (left <= TimeSpan.Zero || !next.Wait(left))
             {
-                reason = stderr.ToString().Trim();
+                throw new EnclaveLostException($"The enclave runner did not report ready within {options.StartTimeout.TotalSeconds:0.#} s.");
             }
 
-            throw new EnclaveLostException($"The enclave runner exited before it was ready{(reason.Length > 0 ? ": " + reason : ".")}");
-        }
+            string? line = next.Result;
+            if (line is null)
+            {
+                runner.WaitForExit(2000);
+                string reason;
+                lock (stderr)
+                {
+                    reason = stderr.ToString().Trim();
+                }
 
-        StartupMessage? startup;
-        try
-        {
-            startup = JsonSerializer.Deserialize(line, ProtocolJson.Default.StartupMessage);
-        }
-        catch (JsonException ex)
-        {
-            throw new EnclaveLostException($"The enclave runner sent an unreadable start-up message: {ex.Message}", ex);
-        }
+                throw new EnclaveLostException($"The enclave runner exited before it was ready{(reason.Length > 0 ? ": " + reason : ".")}");
+            }
 
-        if (startup is null)
-        {
-            throw new EnclaveLostException("The enclave runner sent an empty start-up message.");
+            StartupMessage? message;
+            try
+            {
+                message = JsonSerializer.Deserialize(line, ProtocolJson.Default.StartupMessage);
+            }
+            catch (JsonException ex)
+            {
+                throw new EnclaveLostException($"The enclave runner sent an unreadable start-up message: {ex.Message}", ex);
+            }
+
+            if (message is { Region: not null } or { Error: not null })
+            {
+                startup = message;
+            }
+            else if (JsonSerializer.Deserialize(line, ProtocolJson.Default.LogRecord) is { } record)
+            {
+                logs.Log(record.Level, record.Category, record.Message);
+            }
         }
 
         switch (startup.Error)
