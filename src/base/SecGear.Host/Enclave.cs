@@ -77,12 +77,9 @@ public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
-    public ValueTask DisposeAsync()
-    {
-        Dispose();
-        return ValueTask.CompletedTask;
-    }
+    /// <summary>Destroys the enclave without blocking the caller while the engine stops (the runner process exits).</summary>
+    public ValueTask DisposeAsync() =>
+        IsDisposed ? ValueTask.CompletedTask : new ValueTask(Task.Run(Dispose));
 
     internal void ThrowIfDisposed()
     {

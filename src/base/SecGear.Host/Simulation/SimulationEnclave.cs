@@ -363,6 +363,11 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
                 {
                     _logs.Log((int)Microsoft.Extensions.Logging.LogLevel.Warning, "SecGear.Runner", line);
                 }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A throwing logger provider must not take the host down from this background thread.
+                    continue;
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
