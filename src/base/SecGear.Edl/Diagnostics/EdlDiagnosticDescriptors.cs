@@ -53,7 +53,7 @@ namespace SecGear.Edl.Diagnostics
         public static readonly EdlDiagnosticDescriptor ReturnArray = new("SG0134", E, "Returning an array", "function '{0}' cannot return an array");
 
         // Imports (SG02xx).
-        public static readonly EdlDiagnosticDescriptor ImportWithoutFrom = new("SG0201", W, "import \"file\"", "'import \"{0}\"' is read as 'from \"{0}\" import *;' (an oeedger8r form)");
+        public static readonly EdlDiagnosticDescriptor ImportWithoutFrom = new("SG0201", W, "Import without from", "'import \"{0}\"' is read as 'from \"{0}\" import *;' (an oeedger8r form)");
         public static readonly EdlDiagnosticDescriptor ImportNotFound = new("SG0202", E, "Imported file not found", "cannot find imported file '{0}'{1}");
         public static readonly EdlDiagnosticDescriptor ImportCycle = new("SG0203", E, "Import cycle", "import cycle: {0}");
         public static readonly EdlDiagnosticDescriptor ImportedNameMissing = new("SG0204", E, "Imported name missing", "'{0}' is not a function of '{1}'");
