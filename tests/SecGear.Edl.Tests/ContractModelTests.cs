@@ -207,4 +207,23 @@ public sealed class ContractModelTests
         Assert.Throws<ArgumentNullException>(() => EdlCompiler.Compile(null!, ""));
         Assert.Throws<ArgumentNullException>(() => EdlCompiler.Compile("x.edl", null!));
     }
+
+    [Fact]
+    public void A_syntax_error_is_not_echoed_by_allow_list_or_public_ecall_checks()
+    {
+        EdlCompilation result = EdlText.Compile("enclave { untrusted { void o() allow(f); }; trusted { public void f(int a int b); }; };");
+
+        Assert.Equal(["SG0110"], result.Ids());
+    }
+
+    [Fact]
+    public void Anonymous_and_empty_enums_resolve_and_keep_their_order()
+    {
+        EdlContract c = CorpusCase.Load(Path.Combine("Valid", "accepted_edge_cases.edl")).Compile().Contract!;
+
+        Assert.Equal([null, null, "empty_enum"], c.Enums.Select(e => e.Name));
+        Assert.Equal(3, c.Enums[1].Members.Single().Value);
+        Assert.Empty(c.FindEnum("empty_enum")!.Members);
+        Assert.Equal(["out_in_string", "only_via_allow"], c.Untrusted[1].Allow);
+    }
 }

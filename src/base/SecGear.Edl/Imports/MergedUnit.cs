@@ -19,6 +19,9 @@ namespace SecGear.Edl.Imports
 
         public List<IncludeSyntax> Includes { get; } = new List<IncludeSyntax>();
 
+        /// <summary>False when some merged file was only partly read (a lexical, preprocessor or syntax error).</summary>
+        public bool IsComplete { get; set; } = true;
+
         public void Add(FunctionSyntax f)
         {
             if (seen.Add(f))
@@ -54,6 +57,7 @@ namespace SecGear.Edl.Imports
         /// <summary>Adds every type and include of <paramref name="other"/>.</summary>
         public void AddTypesAndIncludes(MergedUnit other)
         {
+            IsComplete &= other.IsComplete;
             foreach (StructSyntax s in other.Structs)
             {
                 Add(s);

@@ -391,6 +391,12 @@ namespace SecGear.Edl.Semantics
 
         private void CheckAllowLists(List<EdlFunction> trusted, List<EdlFunction> untrusted)
         {
+            // Cross-references need the whole file; after a syntax error they would only echo it.
+            if (partial)
+            {
+                return;
+            }
+
             var ecalls = new Dictionary<string, EdlFunction>(System.StringComparer.Ordinal);
             foreach (EdlFunction e in trusted)
             {
@@ -442,7 +448,7 @@ namespace SecGear.Edl.Semantics
                 }
             }
 
-            if (!anyPublic && options.RequirePublicEcall && !partial)
+            if (!anyPublic && options.RequirePublicEcall)
             {
                 diagnostics.Report(EdlDiagnosticDescriptors.NoPublicEcall, new SourceLocation(rootPath, 1, 1));
             }

@@ -12,6 +12,9 @@ namespace SecGear.Edl.Syntax
 
         public string Path { get; }
 
+        /// <summary>False when lexing, preprocessing or parsing failed, so the file was only partly read.</summary>
+        public bool IsComplete { get; set; } = true;
+
         public List<FunctionSyntax> Functions { get; } = new List<FunctionSyntax>();
 
         public List<StructSyntax> Structs { get; } = new List<StructSyntax>();
