@@ -110,7 +110,7 @@ namespace SecGear.Edl.Diagnostics
         public static readonly EdlDiagnosticDescriptor RecursiveStruct = new("SG0353", E, "Struct contains itself", "'{0}' contains itself by value");
         public static readonly EdlDiagnosticDescriptor DuplicateMember = new("SG0354", E, "Member defined twice", "'{0}' has two members named '{1}'");
         public static readonly EdlDiagnosticDescriptor DuplicateParameter = new("SG0355", E, "Parameter defined twice", "function '{0}' has two parameters named '{1}'");
-        public static readonly EdlDiagnosticDescriptor MultiLevelPointer = new("SG0356", E, "Pointer to pointer with a direction", "'{0}' is a pointer to a pointer; only 'user_check' is allowed, because copied addresses mean nothing on the other side");
+        public static readonly EdlDiagnosticDescriptor MultiLevelPointer = new("SG0356", W, "Pointer to pointer", "'{0}' is a pointer to a pointer; only the addresses are copied, never what they point to");
 
         // Limits and internal errors (SG09xx).
         public static readonly EdlDiagnosticDescriptor InputTooLarge = new("SG0901", E, "Input too large", "{0}");

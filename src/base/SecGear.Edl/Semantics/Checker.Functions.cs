@@ -250,7 +250,10 @@ namespace SecGear.Edl.Semantics
 
             if (t.PointerDepth > 1)
             {
+                // Intel's own sgx_tstdc.edl passes '[in, count=total] const void** waiters': the elements are
+                // addresses, copied as plain values.
                 diagnostics.Report(EdlDiagnosticDescriptors.MultiLevelPointer, at, n);
+                CheckSizeReferences(p, f.Parameters, f.Name, isMember: false);
                 return;
             }
 
