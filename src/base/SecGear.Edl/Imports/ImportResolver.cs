@@ -45,7 +45,7 @@ namespace SecGear.Edl.Imports
         {
             open.Add(key);
             openDisplay.Add(displayPath);
-            var result = new MergedUnit { IsComplete = file.IsComplete };
+            var result = new MergedUnit { IsComplete = file.IsComplete, EnclaveLocation = file.EnclaveLocation };
             foreach (FunctionSyntax f in file.Functions)
             {
                 result.Add(f);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using SecGear.Edl.Model;
 using SecGear.Edl.Syntax;
 
 namespace SecGear.Edl.Imports
@@ -21,6 +22,9 @@ namespace SecGear.Edl.Imports
 
         /// <summary>False when some merged file was only partly read (a lexical, preprocessor or syntax error).</summary>
         public bool IsComplete { get; set; } = true;
+
+        /// <summary>The <c>enclave</c> keyword of the file this unit was merged for.</summary>
+        public SourceLocation? EnclaveLocation { get; set; }
 
         public void Add(FunctionSyntax f)
         {

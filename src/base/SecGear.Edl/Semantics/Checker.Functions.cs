@@ -453,7 +453,7 @@ namespace SecGear.Edl.Semantics
 
             if (!anyPublic && options.RequirePublicEcall)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.NoPublicEcall, new SourceLocation(rootPath, 1, 1));
+                diagnostics.Report(EdlDiagnosticDescriptors.NoPublicEcall, unit.EnclaveLocation ?? new SourceLocation(rootPath, 1, 1));
             }
         }
     }

@@ -107,6 +107,7 @@ namespace SecGear.Edl.Syntax
 
         private void ParseEnclave()
         {
+            file.EnclaveLocation = Current.Location;
             ExpectKeyword("enclave");
             Expect(TokenKind.LBrace, "'{' after 'enclave'");
             while (Current.Kind != TokenKind.RBrace)
