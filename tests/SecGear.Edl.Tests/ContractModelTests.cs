@@ -228,4 +228,15 @@ public sealed class ContractModelTests
         Assert.Empty(c.FindEnum("empty_enum")!.Members);
         Assert.Equal(["out_in_string", "only_via_allow"], c.Untrusted[1].Allow);
     }
+
+    [Fact]
+    public async Task Parallel_compilations_share_no_state()
+    {
+        static string Form() => EdlCanonicalForm.Of(CorpusCase.Load(Path.Combine("Valid", "all_constructs.edl")).Compile().Contract!);
+        string expected = Form();
+
+        string[] forms = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(Form)));
+
+        Assert.All(forms, f => Assert.Equal(expected, f));
+    }
 }

@@ -166,6 +166,20 @@ public sealed class ImportTests
         Assert.Equal(["SG0202"], result.Ids());
     }
 
+    [Theory]
+    [InlineData("a\u0000b.edl")]
+    [InlineData("")]
+    [InlineData("../../../../etc/passwd")]
+    [InlineData("con:aux|*?.edl")]
+    public void Hostile_import_paths_are_not_found_rather_than_crashing(string path)
+    {
+        var provider = new InMemoryFileProvider(new Dictionary<string, string>());
+
+        EdlCompilation result = EdlText.Compile("enclave { from \"" + path + "\" import *; trusted { public void r(); }; };", new EdlCompileOptions { Files = provider, SearchPaths = ["inc"] });
+
+        Assert.Equal(["SG0202"], result.Ids());
+    }
+
     private sealed class ThrowingProvider : IEdlFileProvider
     {
         public string? TryRead(string path) => throw new IOException("disk on fire");
