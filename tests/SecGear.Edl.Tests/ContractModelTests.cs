@@ -239,4 +239,13 @@ public sealed class ContractModelTests
 
         Assert.All(forms, f => Assert.Equal(expected, f));
     }
+
+    [Theory]
+    [InlineData("public void f([zeroed] int n);", "SG0116")]
+    [InlineData("public void f([] int n);", "SG0120")]
+    [InlineData("public void f([in, in] int n);", "SG0118")]
+    public void A_rejected_attribute_is_not_reported_again_as_an_attribute_on_a_non_pointer(string function, string id)
+    {
+        Assert.Equal(id == "SG0118" ? [id, "SG0307"] : [id], EdlText.Compile(EdlText.WithTrusted(function)).Ids());
+    }
 }

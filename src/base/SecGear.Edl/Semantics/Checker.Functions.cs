@@ -143,7 +143,7 @@ namespace SecGear.Edl.Semantics
             bool pointerLike = t.IsPointer || p.IsArray || a.IsPtr || a.IsAry;
             if (!pointerLike)
             {
-                if (a.Any || p.HasAttributeList)
+                if (a.Any)
                 {
                     diagnostics.Report(EdlDiagnosticDescriptors.AttributeOnNonPointer, at, n);
                     return;
