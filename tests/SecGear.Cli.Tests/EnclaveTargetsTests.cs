@@ -32,7 +32,7 @@ public sealed class EnclaveTargetsTests : IDisposable
     private EnclaveImage Build(string tree, string key)
     {
         var project = Path.Combine(RepositoryRoot(), "tests", "Fixtures", "HelloEnclave", "HelloEnclave.csproj");
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
             ArgumentList =
             {

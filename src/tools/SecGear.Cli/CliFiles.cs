@@ -27,12 +27,13 @@ internal static class CliFiles
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temporary, full, overwrite);
-            return true;
-        }
-        catch (IOException) when (!overwrite && File.Exists(full))
-        {
-            return false;
+            if (overwrite)
+            {
+                File.Move(temporary, full, overwrite: true);
+                return true;
+            }
+
+            return SecGear.Trusted.Platform.NoReplaceLink.TryPublish(temporary, full);
         }
         finally
         {

@@ -27,6 +27,7 @@ public static class SecGearCli
         root.Add(SignCommand.Create());
         root.Add(MeasureCommand.Create());
         root.Add(InspectCommand.Create());
+        root.Add(PlatformCommand.Create());
         root.Add(EdlCommand.Create());
         return root;
     }

@@ -164,4 +164,48 @@ public sealed class EnclaveImageRoundTripTests
             File.Delete(path);
         }
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("bad\\u0001name")]
+    [InlineData("lone\\ud800surrogate")]
+    public void Builder_rejects_an_empty_or_malformed_name(string name)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new EnclaveImageBuilder(TestImages.Manifest() with { Name = System.Text.RegularExpressions.Regex.Unescape(name) }));
+        Assert.Contains("name", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Builder_rejects_a_name_longer_than_the_limit()
+    {
+        Assert.Throws<ArgumentException>(() => new EnclaveImageBuilder(TestImages.Manifest() with { Name = new string('n', EnclaveImageLimits.MaxNameBytes + 1) }));
+        Assert.NotNull(new EnclaveImageBuilder(TestImages.Manifest() with { Name = new string('n', EnclaveImageLimits.MaxNameBytes) }));
+    }
+
+    [Fact]
+    public void Load_of_a_directory_is_unreadable()
+    {
+        var ex = Assert.Throws<EnclaveImageException>(() => EnclaveImage.Load(Path.GetTempPath()));
+        Assert.Equal(EnclaveImageError.Unreadable, ex.Reason);
+    }
+
+    [Fact]
+    public void Load_of_a_file_above_the_size_limit_fails_before_reading_it()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+            {
+                stream.SetLength(EnclaveImageLimits.MaxImageBytes + 1);
+            }
+
+            var ex = Assert.Throws<EnclaveImageException>(() => EnclaveImage.Load(path));
+            Assert.Equal(EnclaveImageError.TooLarge, ex.Reason);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

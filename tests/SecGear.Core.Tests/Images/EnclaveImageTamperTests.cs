@@ -178,4 +178,49 @@ public sealed class EnclaveImageTamperTests
         BinaryPrimitives.WriteUInt64LittleEndian(image.AsSpan(lengthOffset), ulong.MaxValue);
         Assert.Equal(EnclaveImageError.Truncated, Reject(image));
     }
+
+    [Fact]
+    public void Replacing_a_file_and_its_recorded_hash_consistently_still_fails_the_signature()
+    {
+        var image = TestImages.Signed();
+        byte[] original = [0, 1, 2, 3, 255];
+        byte[] replacement = [9, 9, 9, 9, 9];
+        int content = image.AsSpan().LastIndexOf(original);
+        replacement.CopyTo(image, content);
+        int hashOffset = TestImages.Find(image, "data/config.bin") + "data/config.bin".Length + 8;
+        System.Security.Cryptography.SHA256.HashData(replacement).CopyTo(image, hashOffset);
+
+        Assert.Equal(EnclaveImageError.SignatureInvalid, Reject(image));
+    }
+
+    [Fact]
+    public void Loaded_content_does_not_change_when_the_source_buffer_changes_afterwards()
+    {
+        var bytes = TestImages.Signed();
+        var image = EnclaveImage.Load(bytes);
+        Array.Clear(bytes);
+        Assert.Equal("MZ pretend assembly bytes of the enclave", Encoding.UTF8.GetString(image.EntryAssembly.Content.Span));
+    }
+
+    [Fact]
+    public void Random_multi_byte_corruption_only_ever_gives_typed_errors()
+    {
+        var image = TestImages.Signed();
+        var random = new Random(20261127);
+        for (int round = 0; round < 2000; round++)
+        {
+            var copy = (byte[])image.Clone();
+            int changes = random.Next(1, 8);
+            for (int i = 0; i < changes; i++)
+            {
+                copy[random.Next(copy.Length)] = (byte)random.Next(256);
+            }
+
+            int length = random.Next(4) == 0 ? random.Next(copy.Length + 1) : copy.Length;
+            var ex = Record.Exception(() => EnclaveImage.Load(copy.AsSpan(0, length)));
+            Assert.True(
+                ex is EnclaveImageException || (ex is null && length == image.Length && copy.AsSpan().SequenceEqual(image)),
+                $"round {round}: {ex?.GetType().Name ?? "accepted a modified image"}");
+        }
+    }
 }

@@ -27,6 +27,18 @@ public sealed class SimulatedPlatformTests : IDisposable
         Assert.Equal(32, new FileInfo(_platforms.SecretPath).Length);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_platforms.SecretPath));
         Assert.Single(Directory.GetFiles(_platforms.Directory));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_platforms.Directory));
+    }
+
+    [Fact]
+    public void Changing_the_callers_identity_arrays_afterwards_does_not_change_the_platform_identity()
+    {
+        var measurement = (byte[])TestPlatforms.MeasurementA.Clone();
+        var platform = _platforms.Platform(TestPlatforms.Identity(measurement: measurement));
+        var before = Key(platform, SealPolicy.Enclave);
+        measurement[0] ^= 0xFF;
+        Assert.Equal(before, Key(platform, SealPolicy.Enclave));
+        Assert.Equal(TestPlatforms.MeasurementA, platform.Identity.Measurement);
     }
 
     [Fact]
@@ -148,5 +160,24 @@ public sealed class SimulatedPlatformTests : IDisposable
     public void An_identity_with_malformed_hashes_is_rejected()
     {
         Assert.Throws<ArgumentException>(() => new SimulatedPlatform(new(new byte[31], TestPlatforms.SignerA, 1, 1, false)));
+    }
+
+    [Fact]
+    public void The_default_secret_path_honours_the_environment_variable_then_the_home_directory()
+    {
+        var saved = Environment.GetEnvironmentVariable(SimulatedPlatformOptions.SecretPathVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(SimulatedPlatformOptions.SecretPathVariable, _platforms.SecretPath);
+            Assert.Equal(_platforms.SecretPath, new SimulatedPlatformOptions().SecretPath);
+            Environment.SetEnvironmentVariable(SimulatedPlatformOptions.SecretPathVariable, null);
+            Assert.Equal(
+                Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".secgear", "simulation", "platform.secret"),
+                SimulatedPlatformOptions.DefaultSecretPath);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(SimulatedPlatformOptions.SecretPathVariable, saved);
+        }
     }
 }

@@ -196,4 +196,29 @@ public sealed class EnclaveSealerTests : IDisposable
         data.Dispose();
         Assert.All(data.Plaintext, b => Assert.Equal(0, b));
     }
+
+    [Fact]
+    public void Random_multi_byte_corruption_never_yields_plaintext()
+    {
+        var sealer = Sealer();
+        var blob = sealer.Seal(Secret, Aad);
+        var random = new Random(20261127);
+        for (int round = 0; round < 2000; round++)
+        {
+            var copy = (byte[])blob.Clone();
+            int changes = random.Next(1, 6);
+            for (int i = 0; i < changes; i++)
+            {
+                copy[random.Next(copy.Length)] = (byte)random.Next(256);
+            }
+
+            if (copy.AsSpan().SequenceEqual(blob))
+            {
+                continue;
+            }
+
+            var ex = Record.Exception(() => sealer.Unseal(copy));
+            Assert.True(ex is UnsealException, $"round {round}: {ex?.GetType().Name ?? "unsealed a modified blob"}");
+        }
+    }
 }

@@ -73,4 +73,18 @@ internal static class ImagePaths
     }
 
     public static byte[] Encode(string path) => StrictUtf8.GetBytes(path);
+
+    /// <summary>True when <paramref name="text"/> has no unpaired surrogate, so it encodes to UTF-8 losslessly.</summary>
+    public static bool IsValidUnicode(string text)
+    {
+        try
+        {
+            StrictUtf8.GetByteCount(text);
+            return true;
+        }
+        catch (EncoderFallbackException)
+        {
+            return false;
+        }
+    }
 }

@@ -26,7 +26,7 @@ internal static class ManifestEncoding
             return "the enclave name is empty";
         }
 
-        if (ImagePaths.Decode(ImagePaths.Encode(manifest.Name)) is null || manifest.Name.Any(char.IsControl))
+        if (manifest.Name.Any(char.IsControl) || !ImagePaths.IsValidUnicode(manifest.Name))
         {
             return "the enclave name contains a control character or invalid Unicode";
         }

@@ -5,7 +5,7 @@ namespace SecGear.Trusted.Platform;
 
 /// <summary>
 /// Reads the platform secret, creating it on first use. Creation writes a private temporary file and links it
-/// into place without replacing an existing file, so concurrent creators end with one secret.
+/// into place with link(2), which never replaces an existing file, so concurrent creators end with one secret.
 /// </summary>
 internal static class PlatformSecretFile
 {
@@ -117,12 +117,8 @@ internal static class PlatformSecretFile
                 stream.Flush(flushToDisk: true);
             }
 
-            // File.Move without overwrite links the new name on Unix, failing if another process created it first.
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process won the race; its secret is the one everyone reads.
+            // When another process published first, its secret is the one everyone reads; ours is discarded.
+            NoReplaceLink.TryPublish(temporary, path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

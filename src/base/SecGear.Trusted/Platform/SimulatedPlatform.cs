@@ -27,7 +27,8 @@ public sealed class SimulatedPlatform : ITrustedPlatform, IDisposable
             throw new ArgumentException("The enclave identity's measurement and signer must be 32-byte SHA-256 values.", nameof(self));
         }
 
-        Identity = self;
+        // Copy: the caller keeps references to the arrays, and the identity must not change after measurement.
+        Identity = self with { Measurement = (byte[])self.Measurement.Clone(), Signer = (byte[])self.Signer.Clone() };
         _secretPath = (options ?? new SimulatedPlatformOptions()).SecretPath;
         ArgumentException.ThrowIfNullOrEmpty(_secretPath, nameof(options));
     }
@@ -93,6 +94,24 @@ public sealed class SimulatedPlatform : ITrustedPlatform, IDisposable
 
     /// <inheritdoc/>
     public void GetRandomBytes(Span<byte> destination) => RandomNumberGenerator.Fill(destination);
+
+    /// <summary>
+    /// Creates the platform secret if it does not exist, validates it, and returns its fingerprint: a non-secret
+    /// 32-byte value (HKDF-SHA-256 of the secret under a dedicated label) that is equal wherever the same secret is read.
+    /// </summary>
+    /// <exception cref="PlatformSecretException">The secret file is unusable or cannot be created.</exception>
+    public static byte[] EnsureSecret(SimulatedPlatformOptions? options = null)
+    {
+        var secret = PlatformSecretFile.LoadOrCreate((options ?? new SimulatedPlatformOptions()).SecretPath);
+        try
+        {
+            return HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, salt: [], info: "SecGear.NET/platform-fingerprint/v1"u8.ToArray());
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
 
     /// <summary>Zeroes the platform secret held in memory.</summary>
     public void Dispose()

@@ -24,7 +24,17 @@ internal static class KeygenCommand
             }
 
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-            bool written = CliFiles.WriteAtomically(path, SigningKeys.PrivateKeyPem(key), CliFiles.Private, replace);
+            var pem = SigningKeys.PrivateKeyPem(key);
+            bool written;
+            try
+            {
+                written = CliFiles.WriteAtomically(path, pem, CliFiles.Private, replace);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(pem);
+            }
+
             if (!written && !keepExisting)
             {
                 throw new IOException($"'{path}' already exists; pass --force to replace it or --if-missing to keep it");

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+
+namespace SecGear.Cli.Tests;
+
+// The secret file's permissions are POSIX modes.
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class PlatformCommandTests : IDisposable
+{
+    private readonly CliRun _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    private static string Fingerprint(string output) =>
+        output.Split('\n').Single(l => l.StartsWith("fingerprint: ", StringComparison.Ordinal))["fingerprint: ".Length..].Trim();
+
+    [Fact]
+    public void Platform_init_creates_an_owner_only_secret_and_prints_a_stable_fingerprint_not_the_secret()
+    {
+        var path = _cli.Path("sim/platform.secret");
+        var first = _cli.Ok("platform", "init", "--secret-path", path);
+        var second = _cli.Ok("platform", "init", "--secret-path", path);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(Fingerprint(first), Fingerprint(second));
+        Assert.Equal(64, Fingerprint(first).Length);
+        Assert.DoesNotContain(Convert.ToHexStringLower(File.ReadAllBytes(path)), first, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Platform_init_refuses_a_world_readable_secret()
+    {
+        var path = _cli.Path("platform.secret");
+        _cli.Ok("platform", "init", "--secret-path", path);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+
+        var (code, _, error) = _cli.Run("platform", "init", "--secret-path", path);
+        Assert.Equal(1, code);
+        Assert.Contains("chmod 600", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Processes_creating_the_secret_at_once_end_with_one_secret()
+    {
+        const int racers = 6;
+        var path = _cli.Path("race/platform.secret");
+        var cli = Path.Combine(AppContext.BaseDirectory, "secgear.dll");
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+        var processes = Enumerable.Range(0, racers).Select(_ =>
+        {
+            var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { cli, "platform", "init", "--secret-path", path })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            return Process.Start(start)!;
+        }).ToArray();
+
+        var fingerprints = new List<string>();
+        foreach (var process in processes)
+        {
+            using (process)
+            {
+                var output = process.StandardOutput.ReadToEndAsync();
+                var error = process.StandardError.ReadToEndAsync();
+                using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+                await process.WaitForExitAsync(timeout.Token);
+                Assert.True(process.ExitCode == 0, await error);
+                fingerprints.Add(Fingerprint(await output));
+            }
+        }
+
+        Assert.Single(fingerprints.Distinct());
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
+        Assert.Equal(fingerprints[0], Fingerprint(_cli.Ok("platform", "init", "--secret-path", path)));
+    }
+}
