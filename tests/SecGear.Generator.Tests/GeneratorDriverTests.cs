@@ -94,9 +94,46 @@ public class GeneratorDriverTests
             new() { ["build_property.SecGearEdlSearchPaths"] = "lib" });
 
         Assert.Empty(run.Diagnostics);
-        Assert.Equal(["Demo.App.Main.Contract.g.cs", "Demo.App.Main.Enclave.g.cs", "Demo.App.Main.Host.g.cs"], run.HintNames);
+        Assert.Equal(["Demo.App.Main.Contract.g.cs", "Demo.App.Main.Enclave.g.cs", "Demo.App.Main.Host.g.cs", "Demo.App.SharedPoint.EdlType.g.cs"], run.HintNames);
         Assert.NotNull(run.Output.GetTypeByMetadataName("Demo.App.SharedPoint"));
         Assert.Empty(RoslynCompile.Problems(run.Output));
+    }
+
+    [Fact]
+    public void Types_imported_by_two_contracts_are_emitted_once()
+    {
+        const string common = "enclave { struct shared_point { int x; int y; }; };";
+        const string first = """
+            enclave {
+                from "common.edl" import *;
+                trusted { public void first(struct shared_point p); };
+            };
+            """;
+        const string second = """
+            enclave {
+                from "common.edl" import *;
+                trusted { public struct shared_point second(void); };
+            };
+            """;
+
+        Run run = Generate([("/p/first.edl", first, null), ("/p/second.edl", second, null), ("/p/common.edl", common, "None")]);
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Single(run.HintNames, h => h == "Demo.App.SharedPoint.EdlType.g.cs");
+        Assert.Empty(RoslynCompile.Problems(run.Output));
+    }
+
+    [Fact]
+    public void Same_type_name_defined_differently_by_two_contracts_is_SG1002()
+    {
+        const string first = "enclave { struct pair { int a; }; trusted { public void f(struct pair p); }; };";
+        const string second = "enclave { struct pair { long a; }; trusted { public void g(struct pair p); }; };";
+
+        Run run = Generate([("/p/first.edl", first, null), ("/p/second.edl", second, null)]);
+
+        Diagnostic d = Assert.Single(run.Diagnostics);
+        Assert.Equal("SG1002", d.Id);
+        Assert.Contains("Pair", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -75,6 +75,7 @@ namespace SecGear.Generator
             }
 
             files.Add(new GeneratedSourceFile(_p + ".Contract.g.cs", EmitShared()));
+            EmitTypes(files);
             if ((_side & EdlSide.Host) != 0)
             {
                 files.Add(new GeneratedSourceFile(_p + ".Host.g.cs", EmitHost()));
