@@ -105,6 +105,36 @@ public class EmitterTests
     }
 
     [Fact]
+    public void Async_variants_compile_for_every_parameter_kind_they_support_and_are_skipped_for_out_and_ref()
+    {
+        EdlStruct point = new("point", false, [M("x", T(EdlBaseType.Int))], Here);
+        EdlContract contract = Contract("sl",
+        [
+            Ecall(0, "all_kinds", S("point"),
+                P("p", S("point", 1), In()),
+                P("s", T(EdlBaseType.Char, 1, true), In() with { String = true }),
+                P("v", T(EdlBaseType.Int, 1), InOut(count: "n")), P("n", T(EdlBaseType.UInt32)),
+                P("o", T(EdlBaseType.UInt8, 1), Out(size: "8")),
+                P("raw", T(EdlBaseType.Void, 1), new EdlAttributes { UserCheck = true })) with { Switchless = true },
+            Ecall(1, "with_out", T(EdlBaseType.Void), P("o", T(EdlBaseType.Int, 1), Out())) with { Switchless = true },
+        ],
+        [Ocall(0, "o_async", T(EdlBaseType.Double), P("d", T(EdlBaseType.Double))) with { Switchless = true }],
+        [point]);
+
+        EdlGenerationResult result = EdlCodeGenerator.Generate(contract, EdlSide.Both, Ns);
+        Compilation compilation = RoslynCompile.Create(result.Files.Select(f => f.SourceText));
+        INamedTypeSymbol proxy = compilation.GetTypeByMetadataName(Ns + ".SlProxy")!;
+        INamedTypeSymbol ocallProxy = compilation.GetTypeByMetadataName(Ns + ".SlOcallProxy")!;
+
+        Assert.Empty(RoslynCompile.Problems(compilation));
+        Assert.Equal(
+            ["Consumer.Enclave.Point p", "string? s", "System.Memory<int> v", "System.Memory<byte> o", "nint raw", "System.Threading.CancellationToken cancellationToken"],
+            proxy.GetMembers("AllKindsAsync").OfType<IMethodSymbol>().Single().Parameters.Select(Describe));
+        Assert.Empty(proxy.GetMembers("WithOutAsync"));
+        Assert.Single(ocallProxy.GetMembers("OAsyncAsync"));
+    }
+
+    [Fact]
     public void Private_ecall_is_in_the_enclave_interface_but_not_on_the_host_proxy()
     {
         INamedTypeSymbol?[] types = Types(EdlSide.Both, "KitchenProxy", "IKitchenEcalls");
