@@ -45,7 +45,7 @@ namespace SecGear.Edl.Imports
         {
             open.Add(key);
             openDisplay.Add(displayPath);
-            var result = new MergedUnit();
+            var result = new MergedUnit { IsComplete = file.IsComplete, EnclaveLocation = file.EnclaveLocation };
             foreach (FunctionSyntax f in file.Functions)
             {
                 result.Add(f);
@@ -71,6 +71,8 @@ namespace SecGear.Edl.Imports
                 MergedUnit? child = Load(import);
                 if (child == null)
                 {
+                    // Its functions are missing, so allow lists that name them must not be judged.
+                    result.IsComplete = false;
                     continue;
                 }
 
@@ -86,11 +88,17 @@ namespace SecGear.Edl.Imports
                 }
 
                 // Intel order: the selected functions in the imported file's (merged) declaration order.
+                var available = new HashSet<string>(StringComparer.Ordinal);
+                foreach (FunctionSyntax f in child.Functions)
+                {
+                    available.Add(f.Name);
+                }
+
                 var wanted = new HashSet<string>(StringComparer.Ordinal);
                 foreach (Token name in import.Names)
                 {
                     wanted.Add(name.Text);
-                    if (!child.Functions.Exists(f => f.Name == name.Text))
+                    if (!available.Contains(name.Text))
                     {
                         diagnostics.Report(EdlDiagnosticDescriptors.ImportedNameMissing, name.Location, name.Text, import.Path);
                     }

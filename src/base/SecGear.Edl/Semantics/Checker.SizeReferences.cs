@@ -8,14 +8,45 @@ namespace SecGear.Edl.Semantics
     /// <summary><c>size=</c>/<c>count=</c> values that name a parameter or sibling member (rules 9-12, 46).</summary>
     internal sealed partial class Checker
     {
+        // Keyed by the parameter or member list itself (List<T> compares by reference).
+        private readonly Dictionary<IReadOnlyList<DeclarationSyntax>, Dictionary<string, DeclarationSyntax>> siblingIndex =
+            new Dictionary<IReadOnlyList<DeclarationSyntax>, Dictionary<string, DeclarationSyntax>>();
+
         /// <summary>Checks both size and count of <paramref name="owner"/> against its siblings.</summary>
         private void CheckSizeReferences(DeclarationSyntax owner, IReadOnlyList<DeclarationSyntax> siblings, string scope, bool isMember)
         {
-            CheckSizeReference("size", owner.Attributes.Size, owner, siblings, scope, isMember);
-            CheckSizeReference("count", owner.Attributes.Count, owner, siblings, scope, isMember);
+            if (owner.Attributes.Size?.Reference == null && owner.Attributes.Count?.Reference == null)
+            {
+                return;
+            }
+
+            Dictionary<string, DeclarationSyntax> byName = SiblingsByName(siblings);
+            CheckSizeReference("size", owner.Attributes.Size, owner, byName, scope, isMember);
+            CheckSizeReference("count", owner.Attributes.Count, owner, byName, scope, isMember);
         }
 
-        private void CheckSizeReference(string attribute, EdlSizeExpr? expr, DeclarationSyntax owner, IReadOnlyList<DeclarationSyntax> siblings, string scope, bool isMember)
+        /// <summary>The first declaration of each name; built once per function or struct so lookups stay linear overall.</summary>
+        private Dictionary<string, DeclarationSyntax> SiblingsByName(IReadOnlyList<DeclarationSyntax> siblings)
+        {
+            if (siblingIndex.TryGetValue(siblings, out Dictionary<string, DeclarationSyntax>? index))
+            {
+                return index;
+            }
+
+            index = new Dictionary<string, DeclarationSyntax>(System.StringComparer.Ordinal);
+            foreach (DeclarationSyntax s in siblings)
+            {
+                if (!index.ContainsKey(s.Name))
+                {
+                    index.Add(s.Name, s);
+                }
+            }
+
+            siblingIndex[siblings] = index;
+            return index;
+        }
+
+        private void CheckSizeReference(string attribute, EdlSizeExpr? expr, DeclarationSyntax owner, Dictionary<string, DeclarationSyntax> siblings, string scope, bool isMember)
         {
             if (expr?.Reference == null)
             {
@@ -23,15 +54,7 @@ namespace SecGear.Edl.Semantics
             }
 
             string what = isMember ? "member" : "parameter";
-            DeclarationSyntax? target = null;
-            foreach (DeclarationSyntax s in siblings)
-            {
-                if (s.Name == expr.Reference)
-                {
-                    target = s;
-                    break;
-                }
-            }
+            siblings.TryGetValue(expr.Reference, out DeclarationSyntax? target);
 
             if (target == null)
             {

@@ -21,6 +21,7 @@ namespace SecGear.Edl.Semantics
         private readonly Dictionary<string, int> usedForeignSizes = new Dictionary<string, int>(StringComparer.Ordinal);
         private readonly HashSet<StructSyntax> definedStructs = new HashSet<StructSyntax>();
         private readonly HashSet<EnumSyntax> definedEnums = new HashSet<EnumSyntax>();
+        private readonly Dictionary<StructSyntax, bool> deepCopy = new Dictionary<StructSyntax, bool>();
         private bool partial;
 
         private Checker(string rootPath, MergedUnit unit, EdlCompileOptions options, DiagnosticBag diagnostics)
@@ -40,9 +41,9 @@ namespace SecGear.Edl.Semantics
 
         private EdlContract? Run()
         {
-            // After a lexical or syntax error the file was only partly read, so whole-contract rules (such as
+            // After a lexical or syntax error the file was only partly read, so whole-contract rules (allow lists,
             // "no public ECALL") would only repeat that error.
-            partial = diagnostics.HasErrors;
+            partial = !unit.IsComplete;
             DefineTypes();
             List<EdlEnum> enums = ResolveEnums();
             List<EdlStruct> structs = CheckStructs();
@@ -58,16 +59,18 @@ namespace SecGear.Edl.Semantics
 
             var includes = new List<string>();
             var directives = new List<EdlInclude>();
+            var seenHeaders = new HashSet<string>(StringComparer.Ordinal);
+            var seenDirectives = new HashSet<EdlInclude>();
             foreach (IncludeSyntax inc in unit.Includes)
             {
-                if (!includes.Contains(inc.Header))
+                if (seenHeaders.Add(inc.Header))
                 {
                     includes.Add(inc.Header);
                 }
 
                 EdlIncludeSide side = inc.TrustedSide == null ? EdlIncludeSide.Both : inc.TrustedSide.Value ? EdlIncludeSide.Trusted : EdlIncludeSide.Untrusted;
                 var directive = new EdlInclude(inc.Header, side);
-                if (!directives.Contains(directive))
+                if (seenDirectives.Add(directive))
                 {
                     directives.Add(directive);
                 }
@@ -277,17 +280,26 @@ namespace SecGear.Edl.Semantics
             return false;
         }
 
-        private static bool IsDeepCopy(StructSyntax s)
+        /// <summary>True for a deep-copy struct; cached so that many uses of one large struct stay linear.</summary>
+        private bool IsDeepCopy(StructSyntax s)
         {
+            if (deepCopy.TryGetValue(s, out bool cached))
+            {
+                return cached;
+            }
+
+            bool result = false;
             foreach (DeclarationSyntax m in s.Members)
             {
                 if (m.Type.IsPointer && (m.Attributes.Size != null || m.Attributes.Count != null))
                 {
-                    return true;
+                    result = true;
+                    break;
                 }
             }
 
-            return false;
+            deepCopy[s] = result;
+            return result;
         }
 
         private static bool IsNonPortable(EdlBaseType t) =>
