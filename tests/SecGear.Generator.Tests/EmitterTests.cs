@@ -221,7 +221,6 @@ public class EmitterTests
     [InlineData("long_double")]
     [InlineData("foreign_pointer")]
     [InlineData("deep_copy")]
-    [InlineData("pointer_to_pointer")]
     [InlineData("void_pointer_without_size")]
     public void Constructs_without_a_csharp_mapping_are_SG1001(string which)
     {
@@ -231,7 +230,6 @@ public class EmitterTests
             "long_double" => P("x", T(EdlBaseType.LongDouble)),
             "foreign_pointer" => P("x", Foreign("FILE", 1), In()),
             "deep_copy" => P("x", S("blob", 1), In()),
-            "pointer_to_pointer" => P("x", T(EdlBaseType.Int, 2), In()),
             _ => P("x", T(EdlBaseType.Void, 1), In()),
         };
         EdlContract contract = Contract("c", [Ecall(0, "f", T(EdlBaseType.Void), p)], [], [deep]);
@@ -240,6 +238,26 @@ public class EmitterTests
 
         Assert.Empty(result.Files);
         Assert.Contains(result.Diagnostics, d => d.Id == "SG1001" && d.Severity == Edl.EdlSeverity.Error);
+    }
+
+    [Fact]
+    public void Pointers_to_pointers_copy_the_pointer_values_as_nint()
+    {
+        EdlContract contract = Contract("pp",
+        [
+            Ecall(0, "many", T(EdlBaseType.Int), P("waiters", T(EdlBaseType.Void, 2, true), In(count: "total")), P("total", T(EdlBaseType.SizeT))),
+            Ecall(1, "one", T(EdlBaseType.Void), P("p", T(EdlBaseType.Int, 2), InOut())),
+            Ecall(2, "fixed", T(EdlBaseType.Void), P("ptrs", T(EdlBaseType.Char, 1), Out(), 3)),
+        ], []);
+
+        EdlGenerationResult result = EdlCodeGenerator.Generate(contract, EdlSide.Both, Ns);
+        Compilation compilation = RoslynCompile.Create(result.Files.Select(f => f.SourceText));
+        INamedTypeSymbol proxy = compilation.GetTypeByMetadataName(Ns + ".PpProxy")!;
+
+        Assert.Empty(RoslynCompile.Problems(compilation));
+        Assert.Equal(["System.ReadOnlySpan<nint> waiters"], proxy.GetMembers("Many").OfType<IMethodSymbol>().Single().Parameters.Select(Describe));
+        Assert.Equal(["ref nint p"], proxy.GetMembers("One").OfType<IMethodSymbol>().Single().Parameters.Select(Describe));
+        Assert.Equal(["System.Span<nint> ptrs"], proxy.GetMembers("Fixed").OfType<IMethodSymbol>().Single().Parameters.Select(Describe));
     }
 
     [Fact]

@@ -398,13 +398,10 @@ namespace SecGear.Generator
                 return new ParamPlan(p, csName, a.Out ? ParamKind.StringRef : ParamKind.String, CsType.Byte);
             }
 
-            if (p.Type.PointerDepth > 1 || (isArray && p.Type.IsPointer))
-            {
-                Error(DiagnosticIds.Unsupported, where + " is a pointer to pointers or an array of pointers; only [user_check] can pass it (as nint).", p.Location);
-                return null;
-            }
-
-            CsType? element = Pointee(p.Type);
+            // A pointer to pointers (or an array of pointers) copies the pointer values themselves, as Intel does:
+            // raw addresses that are never followed.
+            bool ofPointers = p.Type.PointerDepth > 1 || (isArray && p.Type.IsPointer);
+            CsType? element = ofPointers ? CsType.NInt : Pointee(p.Type);
             if (element == null)
             {
                 Error(DiagnosticIds.Unsupported, where + " points to " + Describe(new EdlType(p.Type.Base, p.Type.Name, p.Type.TagKind, 0, false)) + ", which has no C# mapping (foreign types need [user_check]).", p.Location);
@@ -439,7 +436,7 @@ namespace SecGear.Generator
                 return new ParamPlan(p, csName, ParamKind.Buffer, element);
             }
 
-            if (p.Type.Base == EdlBaseType.Void)
+            if (p.Type.Base == EdlBaseType.Void && !ofPointers)
             {
                 Error(DiagnosticIds.Unsupported, where + " is a void pointer with no size or count.", p.Location);
                 return null;
