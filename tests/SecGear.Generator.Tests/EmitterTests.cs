@@ -261,6 +261,45 @@ public class EmitterTests
     }
 
     [Fact]
+    public void Foreign_types_with_known_sizes_become_opaque_fixed_size_structs()
+    {
+        EdlStruct holder = new("holder", false, [M("report", Foreign("sgx_report_t")), M("id", T(EdlBaseType.Int))], Here);
+        EdlContract contract = Contract("ft",
+        [
+            Ecall(0, "get_report", Foreign("sgx_report_t"), P("target", Foreign("sgx_report_t", 1), In()), P("out_report", Foreign("sgx_report_t", 1), Out())),
+            Ecall(1, "many", T(EdlBaseType.Void), P("h", Foreign("sgx_report_t", 1), In(count: "n")), P("n", T(EdlBaseType.SizeT)), P("x", S("holder"))),
+        ], [], [holder]) with { ForeignTypeSizes = new Dictionary<string, int> { ["sgx_report_t"] = 432 } };
+        const string probe = """
+            namespace Probe;
+            internal static class Size
+            {
+                internal static int Report => System.Runtime.CompilerServices.Unsafe.SizeOf<Consumer.Enclave.SgxReportT>();
+            }
+            """;
+
+        EdlGenerationResult result = EdlCodeGenerator.Generate(contract, EdlSide.Both, Ns);
+        Compilation compilation = RoslynCompile.Create(result.Files.Select(f => f.SourceText).Append(probe));
+        INamedTypeSymbol proxy = compilation.GetTypeByMetadataName(Ns + ".FtProxy")!;
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(RoslynCompile.Problems(compilation));
+        Assert.Contains(result.Files, f => f.HintName == "SgxReportT.EdlType.g.cs" && f.SourceText.Contains("InlineArray(432)", StringComparison.Ordinal));
+        Assert.Equal(["in Consumer.Enclave.SgxReportT target", "out Consumer.Enclave.SgxReportT outReport"], proxy.GetMembers("GetReport").OfType<IMethodSymbol>().Single().Parameters.Select(Describe));
+        Assert.Equal(["System.ReadOnlySpan<Consumer.Enclave.SgxReportT> h", "Consumer.Enclave.Holder x"], proxy.GetMembers("Many").OfType<IMethodSymbol>().Single().Parameters.Select(Describe));
+    }
+
+    [Fact]
+    public void Foreign_type_without_a_size_and_isptr_isary_are_SG1001()
+    {
+        EdlContract noSize = Contract("c", [Ecall(0, "f", T(EdlBaseType.Void), P("x", Foreign("handle_t")))], []);
+        EdlContract isPtr = Contract("c", [Ecall(0, "f", T(EdlBaseType.Void), P("x", Foreign("handle_p"), new EdlAttributes { In = true, IsPtr = true }))], [])
+            with { ForeignTypeSizes = new Dictionary<string, int> { ["handle_p"] = 8 } };
+
+        Assert.Contains(EdlCodeGenerator.Generate(noSize, EdlSide.Both, Ns).Diagnostics, d => d.Id == "SG1001");
+        Assert.Contains(EdlCodeGenerator.Generate(isPtr, EdlSide.Both, Ns).Diagnostics, d => d.Id == "SG1001" && d.Message.Contains("isptr", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Size_referring_to_a_non_integer_parameter_is_SG1005()
     {
         EdlContract contract = Contract("c", [Ecall(0, "f", T(EdlBaseType.Void), P("buf", T(EdlBaseType.UInt8, 1), In(size: "d")), P("d", T(EdlBaseType.Double)))], []);

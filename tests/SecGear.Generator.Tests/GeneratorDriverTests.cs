@@ -212,6 +212,27 @@ public class GeneratorDriverTests
     }
 
     [Fact]
+    public void Foreign_type_sizes_come_from_the_SecGearEdlForeignTypes_property()
+    {
+        const string text = """
+            enclave {
+                include "sgx_report.h"
+                trusted {
+                    public void ecall_report([out] sgx_report_t* report);
+                };
+            };
+            """;
+
+        Run without = Generate([("/p/rep.edl", text, null)]);
+        Run with = Generate([("/p/rep.edl", text, null)], new() { ["build_property.SecGearEdlForeignTypes"] = "sgx_report_t=432; other_t=4" });
+
+        Assert.Contains(without.Diagnostics, d => d.Id == "SG0343");
+        Assert.All(with.Diagnostics, d => Assert.Equal("SG0342", d.Id));
+        Assert.Contains("Demo.App.SgxReportT.EdlType.g.cs", with.HintNames);
+        Assert.Empty(RoslynCompile.Problems(with.Output));
+    }
+
+    [Fact]
     public void Csharp_edit_reuses_the_cached_edl_output_and_an_edl_edit_reruns_it()
     {
         Run first = Generate([("/p/hello.edl", Hello, null)]);

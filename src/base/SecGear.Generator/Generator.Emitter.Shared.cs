@@ -120,6 +120,28 @@ namespace SecGear.Generator
                 w.Close();
                 files.Add(new GeneratedSourceFile(Naming.Pascal(s.Name) + ".EdlType.g.cs", w.ToString()));
             }
+
+            var foreignNames = new List<string>(_contract.ForeignTypeSizes.Keys);
+            foreignNames.Sort(System.StringComparer.Ordinal);
+            foreach (string name in foreignNames)
+            {
+                int size = ForeignSize(name);
+                if (size <= 0)
+                {
+                    continue;
+                }
+
+                string n = size.ToString(CultureInfo.InvariantCulture);
+                CodeWriter w = Begin();
+                w.Open("namespace " + _ns);
+                w.Doc("Foreign type <c>" + Naming.Xml(name) + "</c>: " + n + " opaque bytes (its layout comes from a C header, not from EDL).");
+                w.Line("[global::System.Runtime.CompilerServices.InlineArray(" + n + ")]");
+                w.Open("public struct " + Naming.Pascal(name));
+                w.Line("private byte _element0;");
+                w.Close();
+                w.Close();
+                files.Add(new GeneratedSourceFile(Naming.Pascal(name) + ".EdlType.g.cs", w.ToString()));
+            }
         }
 
         private void EmitEnum(CodeWriter w, EdlEnum e)

@@ -133,6 +133,14 @@ namespace SecGear.Generator
                 ClaimTypeName(typeNames, Naming.Pascal(s.Name), (s.IsUnion ? "union '" : "struct '") + s.Name + "'", s.Location);
             }
 
+            foreach (KeyValuePair<string, int> foreign in _contract.ForeignTypeSizes)
+            {
+                if (foreign.Value > 0 && !_structs.ContainsKey(foreign.Key))
+                {
+                    ClaimTypeName(typeNames, Naming.Pascal(foreign.Key), "foreign type '" + foreign.Key + "'", new SourceLocation(_contract.FilePath, 1, 1));
+                }
+            }
+
             foreach (EdlEnum e in _contract.Enums)
             {
                 if (e.Name != null)
@@ -274,8 +282,18 @@ namespace SecGear.Generator
                 return new CsType(Q(Naming.Pascal(name)), WireKind.Enum);
             }
 
+            if (t.TagKind == EdlTagKind.None && ForeignSize(name) > 0)
+            {
+                // A foreign type with a known size: an opaque blob of that many bytes (its layout lives in a C header).
+                return new CsType(Q(Naming.Pascal(name)), WireKind.Struct);
+            }
+
             return null;
         }
+
+        /// <summary>Size in bytes of a foreign type, from <c>EdlCompileOptions.ForeignTypeSizes</c>; 0 when unknown.</summary>
+        private int ForeignSize(string name) =>
+            _contract.ForeignTypeSizes.TryGetValue(name, out int size) && !_structs.ContainsKey(name) && !_enums.ContainsKey(name) ? size : 0;
 
         private static string Describe(EdlType t)
         {
@@ -355,6 +373,12 @@ namespace SecGear.Generator
             if (a.UserCheck)
             {
                 return new ParamPlan(p, csName, ParamKind.UserCheck, CsType.NInt);
+            }
+
+            if (a.IsPtr || a.IsAry)
+            {
+                Error(DiagnosticIds.Unsupported, where + " uses " + (a.IsPtr ? "isptr" : "isary") + "; the C# generator does not map foreign pointer and array typedefs yet (pass it as [user_check] or spell out the pointer).", p.Location);
+                return null;
             }
 
             if (!p.Type.IsPointer && !isArray)

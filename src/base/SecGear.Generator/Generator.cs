@@ -75,6 +75,7 @@ namespace SecGear.Generator
                 ns,
                 Get(global, Property + "SecGearEdlSearchPaths"),
                 Get(global, Property + "SecGearEdlDefines"),
+                Get(global, Property + "SecGearEdlForeignTypes"),
                 Get(global, Property + "MSBuildProjectDirectory"));
         }
 
@@ -176,10 +177,22 @@ namespace SecGear.Generator
                 }
             }
 
+            // "sgx_report_t=432;handle_t=8": sizes of foreign types, which C# cannot take from a C header.
+            var foreign = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (string raw in input.ForeignTypes.Split(';', ','))
+            {
+                string[] pair = raw.Split('=');
+                if (pair.Length == 2 && int.TryParse(pair[1].Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int size) && pair[0].Trim().Length > 0)
+                {
+                    foreign[pair[0].Trim()] = size;
+                }
+            }
+
             return new EdlCompileOptions
             {
                 SearchPaths = searchPaths.ToArray(),
                 Defines = defines.ToArray(),
+                ForeignTypeSizes = foreign,
                 Files = new AdditionalTextFileProvider(sources),
             };
         }
