@@ -197,7 +197,9 @@ public sealed class ContractModelTests
     {
         const string text = "enclave { untrusted { void log(); }; };";
 
-        Assert.Equal(["SG0325"], EdlText.Compile(text).Ids());
+        EdlCompilation strict = EdlText.Compile("// a library\n  " + text);
+
+        Assert.Equal("test.edl(2,3): error SG0325: the enclave has no public ECALL (after merging imports)", Assert.Single(strict.Diagnostics).ToString());
         Assert.Empty(EdlText.Compile(text, new EdlCompileOptions { RequirePublicEcall = false }).Diagnostics);
     }
 
@@ -206,5 +208,44 @@ public sealed class ContractModelTests
     {
         Assert.Throws<ArgumentNullException>(() => EdlCompiler.Compile(null!, ""));
         Assert.Throws<ArgumentNullException>(() => EdlCompiler.Compile("x.edl", null!));
+    }
+
+    [Fact]
+    public void A_syntax_error_is_not_echoed_by_allow_list_or_public_ecall_checks()
+    {
+        EdlCompilation result = EdlText.Compile("enclave { untrusted { void o() allow(f); }; trusted { public void f(int a int b); }; };");
+
+        Assert.Equal(["SG0110"], result.Ids());
+    }
+
+    [Fact]
+    public void Anonymous_and_empty_enums_resolve_and_keep_their_order()
+    {
+        EdlContract c = CorpusCase.Load(Path.Combine("Valid", "accepted_edge_cases.edl")).Compile().Contract!;
+
+        Assert.Equal([null, null, "empty_enum"], c.Enums.Select(e => e.Name));
+        Assert.Equal(3, c.Enums[1].Members.Single().Value);
+        Assert.Empty(c.FindEnum("empty_enum")!.Members);
+        Assert.Equal(["out_in_string", "only_via_allow"], c.Untrusted[1].Allow);
+    }
+
+    [Fact]
+    public async Task Parallel_compilations_share_no_state()
+    {
+        static string Form() => EdlCanonicalForm.Of(CorpusCase.Load(Path.Combine("Valid", "all_constructs.edl")).Compile().Contract!);
+        string expected = Form();
+
+        string[] forms = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(Form)));
+
+        Assert.All(forms, f => Assert.Equal(expected, f));
+    }
+
+    [Theory]
+    [InlineData("public void f([zeroed] int n);", "SG0116")]
+    [InlineData("public void f([] int n);", "SG0120")]
+    [InlineData("public void f([in, in] int n);", "SG0118")]
+    public void A_rejected_attribute_is_not_reported_again_as_an_attribute_on_a_non_pointer(string function, string id)
+    {
+        Assert.Equal(id == "SG0118" ? [id, "SG0307"] : [id], EdlText.Compile(EdlText.WithTrusted(function)).Ids());
     }
 }

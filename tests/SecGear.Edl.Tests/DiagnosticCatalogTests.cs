@@ -83,8 +83,9 @@ public sealed partial class DiagnosticCatalogTests
     {
         string docs = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "edl.md"));
 
-        var undocumented = EdlDiagnosticDescriptors.All.Select(d => d.Id)
-            .Where(id => !docs.Contains("| " + id + " |", StringComparison.Ordinal))
+        var undocumented = EdlDiagnosticDescriptors.All
+            .Select(d => "| " + d.Id + " | " + (d.Severity == EdlSeverity.Error ? "error" : "warning") + " | " + d.Title + " |")
+            .Where(row => !docs.Contains(row, StringComparison.Ordinal))
             .ToList();
 
         Assert.Empty(undocumented);

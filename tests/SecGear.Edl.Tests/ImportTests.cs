@@ -158,6 +158,28 @@ public sealed class ImportTests
         Assert.Equal("bad.edl(1,35): error SG0301: parameter 'p' is a pointer or array and needs a direction ('in', 'out') or 'user_check'", Assert.Single(result.Diagnostics).ToString());
     }
 
+    [Fact]
+    public void A_missing_import_is_reported_once_without_echoes_from_allow_lists()
+    {
+        EdlCompilation result = EdlText.Compile("enclave { from \"gone.edl\" import *; untrusted { void o() allow(lib_fn); }; };", With([]));
+
+        Assert.Equal(["SG0202"], result.Ids());
+    }
+
+    [Theory]
+    [InlineData("a\u0000b.edl")]
+    [InlineData("")]
+    [InlineData("../../../../etc/passwd")]
+    [InlineData("con:aux|*?.edl")]
+    public void Hostile_import_paths_are_not_found_rather_than_crashing(string path)
+    {
+        var provider = new InMemoryFileProvider(new Dictionary<string, string>());
+
+        EdlCompilation result = EdlText.Compile("enclave { from \"" + path + "\" import *; trusted { public void r(); }; };", new EdlCompileOptions { Files = provider, SearchPaths = ["inc"] });
+
+        Assert.Equal(["SG0202"], result.Ids());
+    }
+
     private sealed class ThrowingProvider : IEdlFileProvider
     {
         public string? TryRead(string path) => throw new IOException("disk on fire");

@@ -61,4 +61,14 @@ public sealed class LexerTests
 
         Assert.Equal(["SG0101"], result.Ids());
     }
+
+    [Fact]
+    public void A_leading_byte_order_mark_is_ignored_but_one_elsewhere_is_an_error()
+    {
+        EdlCompilation withBom = EdlText.Compile("\uFEFF" + EdlText.WithTrusted("public void f(int* p);"));
+        EdlCompilation inside = EdlText.Compile(EdlText.WithTrusted("public void f();\uFEFF"));
+
+        Assert.Equal((1, 35), (withBom.Diagnostics.Single().Location.Line, withBom.Diagnostics.Single().Location.Column));
+        Assert.Equal(["SG0001"], inside.Ids());
+    }
 }

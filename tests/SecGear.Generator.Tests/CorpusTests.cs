@@ -24,7 +24,7 @@ public class CorpusTests
         if (result.Files.Count == 0)
         {
             Assert.NotEmpty(result.Diagnostics);
-            Assert.All(result.Diagnostics, d => Assert.Equal("SG1001", d.Id));
+            Assert.All(result.Diagnostics, d => Assert.Contains(d.Id, new[] { "SG1001", "SG1005" }));
         }
         else
         {

@@ -94,9 +94,46 @@ public class GeneratorDriverTests
             new() { ["build_property.SecGearEdlSearchPaths"] = "lib" });
 
         Assert.Empty(run.Diagnostics);
-        Assert.Equal(["Demo.App.Main.Contract.g.cs", "Demo.App.Main.Enclave.g.cs", "Demo.App.Main.Host.g.cs"], run.HintNames);
+        Assert.Equal(["Demo.App.Main.Contract.g.cs", "Demo.App.Main.Enclave.g.cs", "Demo.App.Main.Host.g.cs", "Demo.App.SharedPoint.EdlType.g.cs"], run.HintNames);
         Assert.NotNull(run.Output.GetTypeByMetadataName("Demo.App.SharedPoint"));
         Assert.Empty(RoslynCompile.Problems(run.Output));
+    }
+
+    [Fact]
+    public void Types_imported_by_two_contracts_are_emitted_once()
+    {
+        const string common = "enclave { struct shared_point { int x; int y; }; };";
+        const string first = """
+            enclave {
+                from "common.edl" import *;
+                trusted { public void first(struct shared_point p); };
+            };
+            """;
+        const string second = """
+            enclave {
+                from "common.edl" import *;
+                trusted { public struct shared_point second(void); };
+            };
+            """;
+
+        Run run = Generate([("/p/first.edl", first, null), ("/p/second.edl", second, null), ("/p/common.edl", common, "None")]);
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Single(run.HintNames, h => h == "Demo.App.SharedPoint.EdlType.g.cs");
+        Assert.Empty(RoslynCompile.Problems(run.Output));
+    }
+
+    [Fact]
+    public void Same_type_name_defined_differently_by_two_contracts_is_SG1002()
+    {
+        const string first = "enclave { struct pair { int a; }; trusted { public void f(struct pair p); }; };";
+        const string second = "enclave { struct pair { long a; }; trusted { public void g(struct pair p); }; };";
+
+        Run run = Generate([("/p/first.edl", first, null), ("/p/second.edl", second, null)]);
+
+        Diagnostic d = Assert.Single(run.Diagnostics);
+        Assert.Equal("SG1002", d.Id);
+        Assert.Contains("Pair", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -172,6 +209,27 @@ public class GeneratorDriverTests
 
         Assert.Empty(without.Output.GetTypeByMetadataName("Demo.App.OptProxy")!.GetMembers("Extra"));
         Assert.Single(with.Output.GetTypeByMetadataName("Demo.App.OptProxy")!.GetMembers("Extra"));
+    }
+
+    [Fact]
+    public void Foreign_type_sizes_come_from_the_SecGearEdlForeignTypes_property()
+    {
+        const string text = """
+            enclave {
+                include "sgx_report.h"
+                trusted {
+                    public void ecall_report([out] sgx_report_t* report);
+                };
+            };
+            """;
+
+        Run without = Generate([("/p/rep.edl", text, null)]);
+        Run with = Generate([("/p/rep.edl", text, null)], new() { ["build_property.SecGearEdlForeignTypes"] = "sgx_report_t=432; other_t=4" });
+
+        Assert.Contains(without.Diagnostics, d => d.Id == "SG0343");
+        Assert.All(with.Diagnostics, d => Assert.Equal("SG0342", d.Id));
+        Assert.Contains("Demo.App.SgxReportT.EdlType.g.cs", with.HintNames);
+        Assert.Empty(RoslynCompile.Problems(with.Output));
     }
 
     [Fact]

@@ -228,6 +228,38 @@ public class HostileInputTests
         Assert.Empty(_host.Logged);
     }
 
+    [Fact]
+    public void Enclave_ocall_proxy_rejects_a_host_reply_larger_than_its_buffer_and_keeps_errno()
+    {
+        var w = new WireBuffer();
+        w.WriteInt32(99);
+        w.WriteBytes(new byte[64]);
+        var proxy = new KitchenOcallProxy(new ScriptedOcallChannel(w.WrittenSpan.ToArray()));
+        byte[] buf = new byte[8];
+        Errno.Value = 5;
+
+        Assert.Throws<MarshalException>(() => proxy.OcallRead(buf));
+
+        Assert.Equal(5, Errno.Value);
+        Assert.Equal(new byte[8], buf);
+    }
+
+    [Fact]
+    public void Enclave_ocall_proxy_sets_errno_only_from_a_well_formed_reply()
+    {
+        var w = new WireBuffer();
+        w.WriteInt32(13);
+        w.WriteBytes([1, 2]);
+        var proxy = new KitchenOcallProxy(new ScriptedOcallChannel(w.WrittenSpan.ToArray()));
+        byte[] buf = new byte[2];
+        Errno.Value = 0;
+
+        proxy.OcallRead(buf);
+
+        Assert.Equal(13, Errno.Value);
+        Assert.Equal([1, 2], buf);
+    }
+
     private void Dispatch(int id, byte[] request) => _dispatcher.Dispatch(id, request, new ArrayBufferWriter<byte>());
 
     private static byte[] SizeAndCount(ulong n, int k)

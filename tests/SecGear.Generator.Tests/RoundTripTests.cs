@@ -13,12 +13,31 @@ public class RoundTripTests
     private readonly KitchenEnclave _enclave;
     private readonly KitchenProxy _proxy;
 
+    private readonly IOcallChannel _ocallChannel;
+
     public RoundTripTests()
     {
         KitchenEnclave? enclave = null;
-        _loopback.Load(new KitchenEcallFactory(), channel => enclave = new KitchenEnclave(new KitchenOcallProxy(channel)));
+        IOcallChannel? ocallChannel = null;
+        _loopback.Load(new KitchenEcallFactory(), channel =>
+        {
+            ocallChannel = channel;
+            return enclave = new KitchenEnclave(new KitchenOcallProxy(channel));
+        });
         _enclave = enclave!;
+        _ocallChannel = ocallChannel!;
         _proxy = new KitchenProxy(_loopback, _host);
+    }
+
+    [Fact]
+    public async Task Switchless_ocall_async_variant_reaches_the_host()
+    {
+        var ocalls = new KitchenOcallProxy(_ocallChannel);
+
+        int result = await ocalls.OcallSwitchlessAsync(41);
+
+        Assert.Equal(42, result);
+        Assert.Equal(1, _loopback.SwitchlessOcalls);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ namespace SecGear.Generator
 
         public bool IsSigned =>
             Kind == WireKind.SByte || Kind == WireKind.Int16 || Kind == WireKind.Int32 || Kind == WireKind.Int64 ||
-            Kind == WireKind.NInt;
+            Kind == WireKind.NInt || Kind == WireKind.Enum;
 
         /// <summary>C# expression for the size of one element in memory.</summary>
         public string SizeExpression => Kind == WireKind.Byte

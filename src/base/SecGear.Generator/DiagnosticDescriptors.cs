@@ -58,9 +58,7 @@ namespace SecGear.Generator
                 if (!EdlDescriptors.TryGetValue(key, out DiagnosticDescriptor? d))
                 {
                     // EDL compiler ids are data (SGnnnn from SecGear.Edl), documented in docs/edl.md, not rules of this analyzer.
-#pragma warning disable RS1017 // DiagnosticId must be a constant: EDL diagnostics pass through with the compiler's own ids.
                     d = new DiagnosticDescriptor(id, "EDL diagnostic", "{0}", EdlCategory, isError ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, isEnabledByDefault: true);
-#pragma warning restore RS1017
                     EdlDescriptors[key] = d;
                 }
 

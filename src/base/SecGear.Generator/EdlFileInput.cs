@@ -8,5 +8,6 @@ namespace SecGear.Generator
         string Namespace,
         string SearchPaths,
         string Defines,
+        string ForeignTypes,
         string ProjectDirectory);
 }

@@ -406,7 +406,9 @@ namespace SecGear.Generator
                 w.Close();
             }
 
-            w.Line(Abi + "WireBuffer __out = " + Abi + "WireBuffer.Rent();");
+            // Serialise straight into the response when the runtime hands us a WireBuffer (no extra copy).
+            w.Line(Abi + "WireBuffer? __direct = response as " + Abi + "WireBuffer;");
+            w.Line(Abi + "WireBuffer __out = __direct ?? " + Abi + "WireBuffer.Rent();");
             w.Open("try");
             if (errno)
             {
@@ -439,10 +441,14 @@ namespace SecGear.Generator
                 }
             }
 
+            w.Open("if (__direct is null)");
             w.Line("global::System.Buffers.BuffersExtensions.Write(response, __out.WrittenSpan);");
             w.Close();
+            w.Close();
             w.Open("finally");
+            w.Open("if (__direct is null)");
             w.Line("__out.Return();");
+            w.Close();
             w.Close();
             if (buffers.Count > 0)
             {

@@ -90,26 +90,62 @@ namespace SecGear.Generator
             }
 
             w.Close();
+            w.Close();
+            return w.ToString();
+        }
+
+        /// <summary>
+        /// One file per EDL enum, struct and union. A type's file depends only on its definition and namespace, so two
+        /// contracts that import the same EDL types produce identical files, which the generator emits once.
+        /// </summary>
+        private void EmitTypes(List<GeneratedSourceFile> files)
+        {
             foreach (EdlEnum e in _contract.Enums)
             {
                 if (e.Name != null)
                 {
+                    CodeWriter w = Begin();
+                    w.Open("namespace " + _ns);
                     EmitEnum(w, e);
+                    w.Close();
+                    files.Add(new GeneratedSourceFile(Naming.Pascal(e.Name) + ".EdlType.g.cs", w.ToString()));
                 }
             }
 
             foreach (EdlStruct s in _contract.Structs)
             {
+                CodeWriter w = Begin();
+                w.Open("namespace " + _ns);
                 EmitStruct(w, s);
+                w.Close();
+                files.Add(new GeneratedSourceFile(Naming.Pascal(s.Name) + ".EdlType.g.cs", w.ToString()));
             }
 
-            w.Close();
-            return w.ToString();
+            var foreignNames = new List<string>(_contract.ForeignTypeSizes.Keys);
+            foreignNames.Sort(System.StringComparer.Ordinal);
+            foreach (string name in foreignNames)
+            {
+                int size = ForeignSize(name);
+                if (size <= 0)
+                {
+                    continue;
+                }
+
+                string n = size.ToString(CultureInfo.InvariantCulture);
+                CodeWriter w = Begin();
+                w.Open("namespace " + _ns);
+                w.Doc("Foreign type <c>" + Naming.Xml(name) + "</c>: " + n + " opaque bytes (its layout comes from a C header, not from EDL).");
+                w.Line("[global::System.Runtime.CompilerServices.InlineArray(" + n + ")]");
+                w.Open("public struct " + Naming.Pascal(name));
+                w.Line("private byte _element0;");
+                w.Close();
+                w.Close();
+                files.Add(new GeneratedSourceFile(Naming.Pascal(name) + ".EdlType.g.cs", w.ToString()));
+            }
         }
 
         private void EmitEnum(CodeWriter w, EdlEnum e)
         {
-            w.Line();
             w.Doc("EDL <c>enum " + Naming.Xml(e.Name!) + "</c> (a C int).");
             w.Open("public enum " + Naming.Pascal(e.Name!));
             foreach (EdlEnumerator m in e.Members)
@@ -123,7 +159,6 @@ namespace SecGear.Generator
 
         private void EmitStruct(CodeWriter w, EdlStruct s)
         {
-            w.Line();
             w.Doc("EDL <c>" + (s.IsUnion ? "union " : "struct ") + Naming.Xml(s.Name) + "</c>, laid out as C lays it out." +
                   (s.IsUnion ? " Every member starts at offset 0." : string.Empty));
             w.Line("[global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind." + (s.IsUnion ? "Explicit" : "Sequential") + ")]");

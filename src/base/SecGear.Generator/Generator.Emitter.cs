@@ -75,6 +75,7 @@ namespace SecGear.Generator
             }
 
             files.Add(new GeneratedSourceFile(_p + ".Contract.g.cs", EmitShared()));
+            EmitTypes(files);
             if ((_side & EdlSide.Host) != 0)
             {
                 files.Add(new GeneratedSourceFile(_p + ".Host.g.cs", EmitHost()));
@@ -130,6 +131,14 @@ namespace SecGear.Generator
             {
                 _structs[s.Name] = s;
                 ClaimTypeName(typeNames, Naming.Pascal(s.Name), (s.IsUnion ? "union '" : "struct '") + s.Name + "'", s.Location);
+            }
+
+            foreach (KeyValuePair<string, int> foreign in _contract.ForeignTypeSizes)
+            {
+                if (foreign.Value > 0 && !_structs.ContainsKey(foreign.Key))
+                {
+                    ClaimTypeName(typeNames, Naming.Pascal(foreign.Key), "foreign type '" + foreign.Key + "'", new SourceLocation(_contract.FilePath, 1, 1));
+                }
             }
 
             foreach (EdlEnum e in _contract.Enums)
@@ -273,8 +282,18 @@ namespace SecGear.Generator
                 return new CsType(Q(Naming.Pascal(name)), WireKind.Enum);
             }
 
+            if (t.TagKind == EdlTagKind.None && ForeignSize(name) > 0)
+            {
+                // A foreign type with a known size: an opaque blob of that many bytes (its layout lives in a C header).
+                return new CsType(Q(Naming.Pascal(name)), WireKind.Struct);
+            }
+
             return null;
         }
+
+        /// <summary>Size in bytes of a foreign type, from <c>EdlCompileOptions.ForeignTypeSizes</c>; 0 when unknown.</summary>
+        private int ForeignSize(string name) =>
+            _contract.ForeignTypeSizes.TryGetValue(name, out int size) && !_structs.ContainsKey(name) && !_enums.ContainsKey(name) ? size : 0;
 
         private static string Describe(EdlType t)
         {
@@ -356,6 +375,12 @@ namespace SecGear.Generator
                 return new ParamPlan(p, csName, ParamKind.UserCheck, CsType.NInt);
             }
 
+            if (a.IsPtr || a.IsAry)
+            {
+                Error(DiagnosticIds.Unsupported, where + " uses " + (a.IsPtr ? "isptr" : "isary") + "; the C# generator does not map foreign pointer and array typedefs yet (pass it as [user_check] or spell out the pointer).", p.Location);
+                return null;
+            }
+
             if (!p.Type.IsPointer && !isArray)
             {
                 if (p.Type.Base == EdlBaseType.Void)
@@ -397,13 +422,10 @@ namespace SecGear.Generator
                 return new ParamPlan(p, csName, a.Out ? ParamKind.StringRef : ParamKind.String, CsType.Byte);
             }
 
-            if (p.Type.PointerDepth > 1 || (isArray && p.Type.IsPointer))
-            {
-                Error(DiagnosticIds.Unsupported, where + " is a pointer to pointers or an array of pointers; only [user_check] can pass it (as nint).", p.Location);
-                return null;
-            }
-
-            CsType? element = Pointee(p.Type);
+            // A pointer to pointers (or an array of pointers) copies the pointer values themselves, as Intel does:
+            // raw addresses that are never followed.
+            bool ofPointers = p.Type.PointerDepth > 1 || (isArray && p.Type.IsPointer);
+            CsType? element = ofPointers ? CsType.NInt : Pointee(p.Type);
             if (element == null)
             {
                 Error(DiagnosticIds.Unsupported, where + " points to " + Describe(new EdlType(p.Type.Base, p.Type.Name, p.Type.TagKind, 0, false)) + ", which has no C# mapping (foreign types need [user_check]).", p.Location);
@@ -438,7 +460,7 @@ namespace SecGear.Generator
                 return new ParamPlan(p, csName, ParamKind.Buffer, element);
             }
 
-            if (p.Type.Base == EdlBaseType.Void)
+            if (p.Type.Base == EdlBaseType.Void && !ofPointers)
             {
                 Error(DiagnosticIds.Unsupported, where + " is a void pointer with no size or count.", p.Location);
                 return null;

@@ -181,4 +181,31 @@ public sealed class EnclaveImageRoundTripTests
         Assert.Throws<ArgumentException>(() => new EnclaveImageBuilder(TestImages.Manifest() with { Name = new string('n', EnclaveImageLimits.MaxNameBytes + 1) }));
         Assert.NotNull(new EnclaveImageBuilder(TestImages.Manifest() with { Name = new string('n', EnclaveImageLimits.MaxNameBytes) }));
     }
+
+    [Fact]
+    public void Load_of_a_directory_is_unreadable()
+    {
+        var ex = Assert.Throws<EnclaveImageException>(() => EnclaveImage.Load(Path.GetTempPath()));
+        Assert.Equal(EnclaveImageError.Unreadable, ex.Reason);
+    }
+
+    [Fact]
+    public void Load_of_a_file_above_the_size_limit_fails_before_reading_it()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+            {
+                stream.SetLength(EnclaveImageLimits.MaxImageBytes + 1);
+            }
+
+            var ex = Assert.Throws<EnclaveImageException>(() => EnclaveImage.Load(path));
+            Assert.Equal(EnclaveImageError.TooLarge, ex.Reason);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

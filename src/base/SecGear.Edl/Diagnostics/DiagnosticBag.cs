@@ -19,7 +19,10 @@ namespace SecGear.Edl.Diagnostics
 
         public bool IsFull => truncated;
 
-        public bool HasErrors { get; private set; }
+        public bool HasErrors => ErrorCount > 0;
+
+        /// <summary>Errors reported so far (a stage compares it before and after itself).</summary>
+        public int ErrorCount { get; private set; }
 
         public void Report(EdlDiagnosticDescriptor descriptor, SourceLocation location, params object[] args)
         {
@@ -31,7 +34,7 @@ namespace SecGear.Edl.Diagnostics
             if (items.Count >= MaxDiagnostics)
             {
                 truncated = true;
-                HasErrors = true;
+                ErrorCount++;
                 items.Add(Create(EdlDiagnosticDescriptors.TooManyDiagnostics, location, MaxDiagnostics));
                 return;
             }
@@ -39,7 +42,7 @@ namespace SecGear.Edl.Diagnostics
             EdlDiagnostic d = Create(descriptor, location, args);
             if (d.Severity == EdlSeverity.Error)
             {
-                HasErrors = true;
+                ErrorCount++;
             }
 
             items.Add(d);

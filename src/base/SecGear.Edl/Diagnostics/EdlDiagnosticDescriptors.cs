@@ -53,7 +53,7 @@ namespace SecGear.Edl.Diagnostics
         public static readonly EdlDiagnosticDescriptor ReturnArray = new("SG0134", E, "Returning an array", "function '{0}' cannot return an array");
 
         // Imports (SG02xx).
-        public static readonly EdlDiagnosticDescriptor ImportWithoutFrom = new("SG0201", W, "import \"file\"", "'import \"{0}\"' is read as 'from \"{0}\" import *;' (an oeedger8r form)");
+        public static readonly EdlDiagnosticDescriptor ImportWithoutFrom = new("SG0201", W, "Import without from", "'import \"{0}\"' is read as 'from \"{0}\" import *;' (an oeedger8r form)");
         public static readonly EdlDiagnosticDescriptor ImportNotFound = new("SG0202", E, "Imported file not found", "cannot find imported file '{0}'{1}");
         public static readonly EdlDiagnosticDescriptor ImportCycle = new("SG0203", E, "Import cycle", "import cycle: {0}");
         public static readonly EdlDiagnosticDescriptor ImportedNameMissing = new("SG0204", E, "Imported name missing", "'{0}' is not a function of '{1}'");
@@ -76,7 +76,7 @@ namespace SecGear.Edl.Diagnostics
         public static readonly EdlDiagnosticDescriptor SizeNamesNonInteger = new("SG0311", W, "size/count names a non-integer scalar", "'{0}' of '{1}' names '{2}' of type '{3}', which is not an integer type");
         public static readonly EdlDiagnosticDescriptor SizeNamesSigned = new("SG0312", W, "size/count names a signed integer", "'{0}' of '{1}' names '{2}' of signed type '{3}'; a negative value fails at run time");
         public static readonly EdlDiagnosticDescriptor SizeOnArray = new("SG0313", E, "size/count/isary on an array", "'{0}' is a declared array; '{1}' is not allowed on it (its size comes from its dimensions)");
-        public static readonly EdlDiagnosticDescriptor VoidPointerWithoutSize = new("SG0314", E, "void* without size", "'{0}' is 'void*' with a direction, so it needs 'size' ('count' alone is not enough)");
+        public static readonly EdlDiagnosticDescriptor VoidPointerWithoutSize = new("SG0314", E, "void* without size", "'{0}' is a 'void*' buffer, so its length needs 'size' ('count' alone is not enough: void has no element size)");
         public static readonly EdlDiagnosticDescriptor IsPtrIsAryMisuse = new("SG0315", E, "isptr/isary misuse", "'{0}': {1}");
         public static readonly EdlDiagnosticDescriptor SizeWithIsAry = new("SG0316", E, "size/count with isary", "'{0}' combines 'isary' with '{1}'");
         public static readonly EdlDiagnosticDescriptor ReadOnlyMisuse = new("SG0317", E, "readonly misuse", "'{0}': {1}");
@@ -84,7 +84,7 @@ namespace SecGear.Edl.Diagnostics
         public static readonly EdlDiagnosticDescriptor PointerArray = new("SG0319", E, "Array of pointers", "'{0}' is an array of pointers, which cannot cross the enclave boundary");
         public static readonly EdlDiagnosticDescriptor UnknownDimension = new("SG0320", E, "Named dimension", "array dimension '{0}' must be an EDL enumerator with a literal value");
         public static readonly EdlDiagnosticDescriptor ReturnsPointer = new("SG0321", W, "Returning a pointer", "function '{0}' returns a pointer; only the address crosses the boundary, never the data");
-        public static readonly EdlDiagnosticDescriptor VoidParameter = new("SG0323", E, "void parameter", "'{0}' has type 'void'; write '(void)' or '()' for no parameters");
+        public static readonly EdlDiagnosticDescriptor VoidParameter = new("SG0323", E, "void parameter", "'{0}' has type 'void'; only a return type or a pointer target can be 'void' (write '(void)' or '()' for no parameters)");
         public static readonly EdlDiagnosticDescriptor PrivateEcallNotAllowed = new("SG0324", W, "Unreachable private ECALL", "private ECALL '{0}' is not named in any OCALL's allow(...) list, so it can never be called");
         public static readonly EdlDiagnosticDescriptor NoPublicEcall = new("SG0325", E, "No public ECALL", "the enclave has no public ECALL (after merging imports)");
         public static readonly EdlDiagnosticDescriptor AllowNamesNonEcall = new("SG0326", E, "allow names a non-ECALL", "allow(...) of '{0}' names '{1}', {2}");
@@ -110,7 +110,7 @@ namespace SecGear.Edl.Diagnostics
         public static readonly EdlDiagnosticDescriptor RecursiveStruct = new("SG0353", E, "Struct contains itself", "'{0}' contains itself by value");
         public static readonly EdlDiagnosticDescriptor DuplicateMember = new("SG0354", E, "Member defined twice", "'{0}' has two members named '{1}'");
         public static readonly EdlDiagnosticDescriptor DuplicateParameter = new("SG0355", E, "Parameter defined twice", "function '{0}' has two parameters named '{1}'");
-        public static readonly EdlDiagnosticDescriptor MultiLevelPointer = new("SG0356", E, "Pointer to pointer with a direction", "'{0}' is a pointer to a pointer; only 'user_check' is allowed, because copied addresses mean nothing on the other side");
+        public static readonly EdlDiagnosticDescriptor MultiLevelPointer = new("SG0356", W, "Pointer to pointer", "'{0}' is a pointer to a pointer; only the addresses are copied, never what they point to");
 
         // Limits and internal errors (SG09xx).
         public static readonly EdlDiagnosticDescriptor InputTooLarge = new("SG0901", E, "Input too large", "{0}");

@@ -45,7 +45,7 @@ namespace SecGear.Edl.Imports
         {
             open.Add(key);
             openDisplay.Add(displayPath);
-            var result = new MergedUnit();
+            var result = new MergedUnit { IsComplete = file.IsComplete, EnclaveLocation = file.EnclaveLocation };
             foreach (FunctionSyntax f in file.Functions)
             {
                 result.Add(f);
@@ -71,6 +71,8 @@ namespace SecGear.Edl.Imports
                 MergedUnit? child = Load(import);
                 if (child == null)
                 {
+                    // Its functions are missing, so allow lists that name them must not be judged.
+                    result.IsComplete = false;
                     continue;
                 }
 

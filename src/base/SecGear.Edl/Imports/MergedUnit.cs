@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using SecGear.Edl.Model;
 using SecGear.Edl.Syntax;
 
 namespace SecGear.Edl.Imports
@@ -18,6 +19,12 @@ namespace SecGear.Edl.Imports
         public List<EnumSyntax> Enums { get; } = new List<EnumSyntax>();
 
         public List<IncludeSyntax> Includes { get; } = new List<IncludeSyntax>();
+
+        /// <summary>False when some merged file was only partly read (a lexical, preprocessor or syntax error).</summary>
+        public bool IsComplete { get; set; } = true;
+
+        /// <summary>The <c>enclave</c> keyword of the file this unit was merged for.</summary>
+        public SourceLocation? EnclaveLocation { get; set; }
 
         public void Add(FunctionSyntax f)
         {
@@ -54,6 +61,7 @@ namespace SecGear.Edl.Imports
         /// <summary>Adds every type and include of <paramref name="other"/>.</summary>
         public void AddTypesAndIncludes(MergedUnit other)
         {
+            IsComplete &= other.IsComplete;
             foreach (StructSyntax s in other.Structs)
             {
                 Add(s);

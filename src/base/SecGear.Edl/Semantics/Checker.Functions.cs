@@ -143,7 +143,7 @@ namespace SecGear.Edl.Semantics
             bool pointerLike = t.IsPointer || p.IsArray || a.IsPtr || a.IsAry;
             if (!pointerLike)
             {
-                if (a.Any || p.HasAttributeList)
+                if (a.Any)
                 {
                     diagnostics.Report(EdlDiagnosticDescriptors.AttributeOnNonPointer, at, n);
                     return;
@@ -250,7 +250,10 @@ namespace SecGear.Edl.Semantics
 
             if (t.PointerDepth > 1)
             {
+                // Intel's own sgx_tstdc.edl passes '[in, count=total] const void** waiters': the elements are
+                // addresses, copied as plain values.
                 diagnostics.Report(EdlDiagnosticDescriptors.MultiLevelPointer, at, n);
+                CheckSizeReferences(p, f.Parameters, f.Name, isMember: false);
                 return;
             }
 
@@ -391,6 +394,12 @@ namespace SecGear.Edl.Semantics
 
         private void CheckAllowLists(List<EdlFunction> trusted, List<EdlFunction> untrusted)
         {
+            // Cross-references need the whole file; after a syntax error they would only echo it.
+            if (partial)
+            {
+                return;
+            }
+
             var ecalls = new Dictionary<string, EdlFunction>(System.StringComparer.Ordinal);
             foreach (EdlFunction e in trusted)
             {
@@ -442,9 +451,9 @@ namespace SecGear.Edl.Semantics
                 }
             }
 
-            if (!anyPublic && options.RequirePublicEcall && !partial)
+            if (!anyPublic && options.RequirePublicEcall)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.NoPublicEcall, new SourceLocation(rootPath, 1, 1));
+                diagnostics.Report(EdlDiagnosticDescriptors.NoPublicEcall, unit.EnclaveLocation ?? new SourceLocation(rootPath, 1, 1));
             }
         }
     }

@@ -81,6 +81,7 @@ namespace SecGear.Edl.Semantics
             if (t.PointerDepth > 1)
             {
                 diagnostics.Report(EdlDiagnosticDescriptors.MultiLevelPointer, m.Location, m.Name);
+                CheckSizeReferences(m, owner.Members, owner.Name, isMember: true);
                 return;
             }
 

@@ -41,9 +41,9 @@ namespace SecGear.Edl.Semantics
 
         private EdlContract? Run()
         {
-            // After a lexical or syntax error the file was only partly read, so whole-contract rules (such as
+            // After a lexical or syntax error the file was only partly read, so whole-contract rules (allow lists,
             // "no public ECALL") would only repeat that error.
-            partial = diagnostics.HasErrors;
+            partial = !unit.IsComplete;
             DefineTypes();
             List<EdlEnum> enums = ResolveEnums();
             List<EdlStruct> structs = CheckStructs();

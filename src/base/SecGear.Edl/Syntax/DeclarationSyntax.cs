@@ -10,14 +10,12 @@ namespace SecGear.Edl.Syntax
             string name,
             EdlType type,
             EdlAttributes attributes,
-            bool hasAttributeList,
             IReadOnlyList<DimensionSyntax> dimensions,
             SourceLocation location)
         {
             Name = name;
             Type = type;
             Attributes = attributes;
-            HasAttributeList = hasAttributeList;
             Dimensions = dimensions;
             Location = location;
         }
@@ -27,9 +25,6 @@ namespace SecGear.Edl.Syntax
         public EdlType Type { get; }
 
         public EdlAttributes Attributes { get; }
-
-        /// <summary>True when a <c>[...]</c> attribute list was written, even one whose every entry was rejected.</summary>
-        public bool HasAttributeList { get; }
 
         public IReadOnlyList<DimensionSyntax> Dimensions { get; }
 

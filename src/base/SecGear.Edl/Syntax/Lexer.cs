@@ -23,6 +23,13 @@ namespace SecGear.Edl.Syntax
             this.path = path;
             this.text = text;
             this.diagnostics = diagnostics;
+
+            // A byte-order mark left in the text by a reader that did not strip it is not content.
+            if (text.Length > 0 && text[0] == '\uFEFF')
+            {
+                pos = 1;
+                lineStart = 1;
+            }
         }
 
         public static List<Token> Tokenize(string path, string text, DiagnosticBag diagnostics)

@@ -61,7 +61,7 @@ namespace SecGear.Edl.Syntax
                 Expect(TokenKind.RBracket, "']' after the dimension");
             }
 
-            return new DeclarationSyntax(name.Text, type, attributes, hasList, dims, start);
+            return new DeclarationSyntax(name.Text, type, attributes, dims, start);
         }
 
         private EdlType ParseType(bool allowConst)

@@ -34,7 +34,8 @@ namespace SecGear.Edl.Syntax
             }
             catch (SyntaxAbortException)
             {
-                // Already reported; what was parsed so far is kept so later stages can add nothing misleading.
+                // Already reported. What was parsed so far is kept; whole-file checks are skipped (IsComplete).
+                parser.file.IsComplete = false;
             }
 
             return parser.file;
@@ -106,6 +107,7 @@ namespace SecGear.Edl.Syntax
 
         private void ParseEnclave()
         {
+            file.EnclaveLocation = Current.Location;
             ExpectKeyword("enclave");
             Expect(TokenKind.LBrace, "'{' after 'enclave'");
             while (Current.Kind != TokenKind.RBrace)

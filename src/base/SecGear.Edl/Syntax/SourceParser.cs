@@ -18,12 +18,16 @@ namespace SecGear.Edl.Syntax
                     EdlDiagnosticDescriptors.InputTooLarge,
                     new SourceLocation(path, 1, 1),
                     "the EDL file has " + text.Length + " characters; the limit is " + MaxFileLength);
-                return new EdlFileSyntax(path);
+                return new EdlFileSyntax(path) { IsComplete = false };
             }
 
+            int errorsBefore = diagnostics.ErrorCount;
             List<Token> tokens = Lexer.Tokenize(path, text, diagnostics);
             List<Token>? active = Preprocessor.Run(tokens, defines, diagnostics);
-            return active == null ? new EdlFileSyntax(path) : Parser.Parse(path, active, diagnostics);
+            bool readCleanly = active != null && diagnostics.ErrorCount == errorsBefore;
+            EdlFileSyntax file = active == null ? new EdlFileSyntax(path) : Parser.Parse(path, active, diagnostics);
+            file.IsComplete &= readCleanly;
+            return file;
         }
     }
 }

@@ -12,15 +12,5 @@ namespace SecGear.Edl.Syntax
             : base("EDL syntax error (already reported).")
         {
         }
-
-        public SyntaxAbortException(string message)
-            : base(message)
-        {
-        }
-
-        public SyntaxAbortException(string message, Exception innerException)
-            : base(message, innerException)
-        {
-        }
     }
 }

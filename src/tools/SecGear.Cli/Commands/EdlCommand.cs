@@ -1,0 +1,121 @@
+using System.CommandLine;
+using SecGear.Edl;
+using SecGear.Generator;
+
+namespace SecGear.Cli.Commands;
+
+/// <summary>
+/// <c>secgear edl check|gen</c>: the EDL compiler and the C# emitter for users outside MSBuild. Diagnostics are printed in
+/// the MSBuild form <c>file(line,col): error SGnnnn: message</c>; any error gives exit code 1.
+/// </summary>
+internal static class EdlCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("edl", "Check EDL files and generate C# from them.");
+        command.Add(CreateCheck());
+        command.Add(CreateGen());
+        return command;
+    }
+
+    private static Command CreateCheck()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The root EDL file." };
+        var (include, define) = CommonOptions();
+        var command = new Command("check", "Parse and check an EDL file (and its imports); print diagnostics.") { file, include, define };
+        CliAction.Set(command, (parse, stdout) =>
+        {
+            var compilation = Compile(parse.GetRequiredValue(file), parse.GetValue(include), parse.GetValue(define));
+            Print(compilation.Diagnostics, parse.InvocationConfiguration.Error);
+            if (compilation.HasErrors)
+            {
+                return SecGearCli.Failure;
+            }
+
+            var contract = compilation.Contract!;
+            stdout.WriteLine($"{contract.Name}: {contract.Trusted.Count} ECALLs, {contract.Untrusted.Count} OCALLs, " +
+                             $"{contract.Structs.Count} structs/unions, {contract.Enums.Count} enums; no errors");
+            return SecGearCli.Success;
+        });
+        return command;
+    }
+
+    private static Command CreateGen()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The root EDL file." };
+        var (include, define) = CommonOptions();
+        var side = new Option<string>("--side") { Description = "Which side to generate: host, enclave or both.", Required = true };
+        side.AcceptOnlyFromAmong("host", "enclave", "both");
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory the .cs files are written to (created if absent).", Required = true };
+        var ns = new Option<string>("--namespace") { Description = "Namespace of the generated types (default: the contract name).", };
+        var command = new Command("gen", "Generate the C# host and/or enclave code for an EDL file.") { file, include, define, side, output, ns };
+        CliAction.Set(command, (parse, stdout) =>
+        {
+            var compilation = Compile(parse.GetRequiredValue(file), parse.GetValue(include), parse.GetValue(define));
+            var error = parse.InvocationConfiguration.Error;
+            Print(compilation.Diagnostics, error);
+            if (compilation.HasErrors)
+            {
+                return SecGearCli.Failure;
+            }
+
+            var contract = compilation.Contract!;
+            EdlSide which = parse.GetRequiredValue(side) switch
+            {
+                "host" => EdlSide.Host,
+                "enclave" => EdlSide.Enclave,
+                _ => EdlSide.Both,
+            };
+            string namespaceName = parse.GetValue(ns) ?? contract.Name;
+            var result = EdlCodeGenerator.Generate(contract, which, namespaceName);
+            Print(result.Diagnostics, error);
+            if (result.Diagnostics.Any(d => d.Severity == EdlSeverity.Error))
+            {
+                return SecGearCli.Failure;
+            }
+
+            var directory = parse.GetRequiredValue(output);
+            directory.Create();
+            foreach (var generated in result.Files)
+            {
+                string target = Path.Combine(directory.FullName, Path.GetFileName(generated.HintName));
+                File.WriteAllText(target, generated.SourceText);
+                stdout.WriteLine(target);
+            }
+
+            return SecGearCli.Success;
+        });
+        return command;
+    }
+
+    private static (Option<string[]> Include, Option<string[]> Define) CommonOptions()
+    {
+        var include = new Option<string[]>("-I", "--search-path") { Description = "Directory searched for imported EDL files (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var define = new Option<string[]>("-D", "--define") { Description = "Name defined for #ifdef/#ifndef (repeatable).", AllowMultipleArgumentsPerToken = false };
+        return (include, define);
+    }
+
+    private static EdlCompilation Compile(FileInfo file, string[]? searchPaths, string[]? defines)
+    {
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"EDL file '{file.FullName}' does not exist.");
+        }
+
+        var options = new EdlCompileOptions
+        {
+            SearchPaths = searchPaths ?? [],
+            Defines = defines ?? [],
+            Files = new EdlDiskFileProvider(),
+        };
+        return EdlCompiler.Compile(file.FullName, File.ReadAllText(file.FullName), options);
+    }
+
+    private static void Print(IReadOnlyList<EdlDiagnostic> diagnostics, TextWriter error)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            error.WriteLine(diagnostic.ToString());
+        }
+    }
+}

@@ -1,0 +1,42 @@
+namespace SecGear.Samples.Tests;
+
+public sealed class HelloWorldTests
+{
+    private static readonly string HostDll = Path.Combine(SampleRun.OutputDirectory("HelloWorld", "HelloWorld.Host"), "HelloWorld.Host.dll");
+    private static readonly string Image = Path.Combine(SampleRun.OutputDirectory("HelloWorld", "HelloWorld.Host"), "HelloWorld.Enclave.sgimage");
+
+    [Fact]
+    public void HelloWorld_runs_end_to_end_on_the_simulation_engine()
+    {
+        var (code, output, error) = SampleRun.Run(HostDll);
+
+        Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
+        Assert.Contains("engine:      simulation", output);
+        Assert.Matches("measurement: [0-9a-f]{64}", output);
+        Assert.Matches("signer:      [0-9a-f]{64}", output);
+        Assert.Contains("enclave: hello from inside 'HelloWorld.Enclave'", output);
+        Assert.Contains("greeting:    Hello, world! (from the enclave)", output);
+        Assert.Contains("unsealed:    matches the original secret", output);
+    }
+
+    [Fact]
+    public void HelloWorld_refuses_an_image_with_one_flipped_byte()
+    {
+        string tampered = Path.Combine(Path.GetTempPath(), "secgear-hello-" + Guid.NewGuid().ToString("N") + ".sgimage");
+        byte[] bytes = File.ReadAllBytes(Image);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(tampered, bytes);
+        try
+        {
+            var (code, output, error) = SampleRun.Run(HostDll, tampered);
+
+            Assert.NotEqual(0, code);
+            Assert.DoesNotContain("greeting:", output);
+            Assert.Contains("Image", error + output, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            File.Delete(tampered);
+        }
+    }
+}
