@@ -256,6 +256,71 @@ public sealed class EngineTests(TestImages images)
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task A_call_waits_for_a_free_thread_up_to_the_configured_timeout(EnclaveType type)
+    {
+        using Enclave enclave = Enclave.Create(images.TwoThreads, type, options: new EnclaveOptions { ThreadWaitTimeout = TimeSpan.FromSeconds(20) });
+        var (client, ocalls) = Bind(enclave);
+        Thread[] holders = [.. Enumerable.Range(0, 2).Select(_ => new Thread(client.Hold))];
+        foreach (Thread t in holders)
+        {
+            t.Start();
+        }
+
+        Assert.True(ocalls.BlockEntered.Wait(TimeSpan.FromSeconds(10)));
+        Assert.True(ocalls.BlockEntered.Wait(TimeSpan.FromSeconds(10)));
+        var third = Task.Run(() => client.NestedEntry(5));
+        Thread.Sleep(100);
+        Assert.False(third.IsCompleted);
+
+        ocalls.Release.Set();
+
+        Assert.Equal(11, await third.WaitAsync(TimeSpan.FromSeconds(10)));
+        foreach (Thread t in holders)
+        {
+            t.Join();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Concurrent_callers_with_ocalls_and_nested_ecalls_each_get_their_own_results(EnclaveType type)
+    {
+        using Enclave enclave = Enclave.Create(images.Main, type, options: new EnclaveOptions { ThreadWaitTimeout = TimeSpan.FromSeconds(30) });
+        var (client, _) = Bind(enclave);
+        Exception? failure = null;
+        Thread[] callers = [.. Enumerable.Range(0, 6).Select(n => new Thread(() =>
+        {
+            try
+            {
+                for (int i = 0; i < 150; i++)
+                {
+                    int x = (n * 1000) + i;
+                    Assert.Equal((2 * x) + 1, client.NestedEntry(x));
+                    Assert.Equal(Environment.CurrentManagedThreadId, client.HostThreadViaOcall());
+                    byte[] data = BitConverter.GetBytes(x);
+                    Assert.Equal(data, client.Echo(data));
+                }
+            }
+            catch (Exception ex)
+            {
+                failure ??= ex;
+            }
+        }))];
+        foreach (Thread t in callers)
+        {
+            t.Start();
+        }
+
+        foreach (Thread t in callers)
+        {
+            Assert.True(t.Join(TimeSpan.FromSeconds(60)), "a caller hung");
+        }
+
+        Assert.Null(failure);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public void Enclave_log_messages_reach_the_host_logger_factory(EnclaveType type)
     {
         var logs = new CapturingLoggerFactory();
