@@ -115,7 +115,8 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
             }
             else
             {
-                Stop(runner);
+                // A runner that failed to start properly gets no grace period.
+                Kill(runner);
                 runner.Dispose();
             }
 
@@ -325,6 +326,20 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
         catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
         {
             // Already exited, or never fully started: there is nothing left to stop.
+            return;
+        }
+    }
+
+    private static void Kill(Process runner)
+    {
+        try
+        {
+            runner.Kill();
+            runner.WaitForExit(2000);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Already exited.
             return;
         }
     }
