@@ -95,9 +95,11 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
         runner.BeginErrorReadLine();
 
         SimulationEnclave? enclave = null;
+        string? regionPath = null;
         try
         {
             StartupMessage startup = ReadStartup(runner, options, logs, stderr);
+            regionPath = startup.Region;
             EngineChecks.CheckDebugFlag(flags, startup.Manifest!);
             SharedRegion region = SharedRegion.Open(startup.Region!, startup.SlotCount, startup.SlotSize, startup.MaxPayload);
 
@@ -115,9 +117,14 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
             }
             else
             {
-                // A runner that failed to start properly gets no grace period.
+                // A runner that failed to start properly gets no grace period, and leaves no region file behind.
                 Kill(runner);
                 runner.Dispose();
+                if (regionPath is not null)
+                {
+                    File.Delete(regionPath);
+                    OverflowFile.DeleteAll(regionPath);
+                }
             }
 
             throw;
@@ -255,7 +262,12 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
             string? line = next.Result;
             if (line is null)
             {
-                runner.WaitForExit(2000);
+                // After the process has exited, the parameterless wait also drains the standard-error reader.
+                if (runner.WaitForExit(2000))
+                {
+                    runner.WaitForExit();
+                }
+
                 string reason;
                 lock (stderr)
                 {
