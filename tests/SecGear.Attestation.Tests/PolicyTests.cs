@@ -20,6 +20,15 @@ public sealed class PolicyTests
     public void Default_policy_accepts_up_to_date_production_claims() => Assert.Null(new AttestationPolicy().Evaluate(Claims()));
 
     [Fact]
+    public void Empty_json_policy_binds_no_report_data_and_accepts_production_claims()
+    {
+        var policy = AttestationPolicy.FromJson("{}");
+
+        Assert.Null(policy.ExpectedReportData);
+        Assert.Null(policy.Evaluate(Claims()));
+    }
+
+    [Fact]
     public void Default_policy_refuses_debug_and_out_of_date()
     {
         Assert.Equal(AttestationFailureCode.PolicyDebugNotAllowed, new AttestationPolicy().Evaluate(Claims(debug: true))?.Code);
