@@ -16,6 +16,8 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
 {
     private readonly IntelDcapVerifierOptions options;
     private readonly SignatureCache cache = new();
+    private readonly PckChainCache chains = new();
+    private readonly AttestationKeyCache attestationKeys = new();
 
     /// <summary>Creates a verifier trusting the production Intel SGX Root CA.</summary>
     public IntelDcapVerifier()
@@ -65,10 +67,10 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return AttestationResult.Fail(UnsupportedCertificationDataType, $"certification data type is {quote.CertificationDataType}, expected 5 (PCK certificate chain)");
         }
 
-        List<X509Certificate2> chain;
+        IReadOnlyList<X509Certificate2> chain;
         try
         {
-            chain = PemCertificates.Read(quote.CertificationData.Span);
+            chain = chains.Read(quote.CertificationData.Span);
         }
         catch (CryptographicException ex)
         {
@@ -177,10 +179,10 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             ?? CheckValidity(root, time, RootCertificateExpired, "root certificate");
     }
 
-    private static AttestationFailure? CheckQeReport(DcapQuote quote, X509Certificate2 pck)
+    private AttestationFailure? CheckQeReport(DcapQuote quote, X509Certificate2 pck)
     {
-        using var pckKey = SignatureCache.P256Key(pck);
-        if (pckKey is null || !pckKey.VerifyData(quote.QeReport.Raw.Span, quote.QeReportSignature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        // Cached by content: the QE report and its signature repeat in every quote of a platform.
+        if (!cache.IsSignedBy(quote.QeReport.Raw.Span, quote.QeReportSignature.Span, pck))
         {
             return new(QeReportSignatureInvalid, "QE report signature does not verify with the PCK certificate's key");
         }
@@ -202,29 +204,13 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
         return null;
     }
 
-    private static AttestationFailure? CheckQuoteSignature(DcapQuote quote)
-    {
-        ECDsa key;
-        try
+    private AttestationFailure? CheckQuoteSignature(DcapQuote quote) =>
+        attestationKeys.Verify(quote.AttestationKey.Span, quote.SignedRegion.Span, quote.Signature.Span) switch
         {
-            key = ECDsa.Create(new ECParameters
-            {
-                Curve = ECCurve.NamedCurves.nistP256,
-                Q = new ECPoint { X = quote.AttestationKey.Span[..32].ToArray(), Y = quote.AttestationKey.Span[32..].ToArray() },
-            });
-        }
-        catch (CryptographicException)
-        {
-            return new(AttestationKeyInvalid, "the attestation key is not a point on P-256");
-        }
-
-        using (key)
-        {
-            return key.VerifyData(quote.SignedRegion.Span, quote.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
-                ? null
-                : new(QuoteSignatureInvalid, $"quote signature over the {quote.SignedRegion.Length}-byte signed region does not verify with the attestation key");
-        }
-    }
+            null => new(AttestationKeyInvalid, "the attestation key is not a point on P-256"),
+            true => null,
+            false => new(QuoteSignatureInvalid, $"quote signature over the {quote.SignedRegion.Length}-byte signed region does not verify with the attestation key"),
+        };
 
     private AttestationFailure? CheckCrls(IntelCollateral collateral, X509Certificate2 pck, X509Certificate2 intermediate, X509Certificate2 root, DateTimeOffset time)
     {
@@ -418,7 +404,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
 
     private static string Iso(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "(none)";
 
-    private static AttestationClaims BuildClaims(DcapQuote quote, PckExtension extension, IntelCollateral collateral, TcbEvaluation evaluation, IsvTcbLevel qeLevel, List<X509Certificate2> chain)
+    private static AttestationClaims BuildClaims(DcapQuote quote, PckExtension extension, IntelCollateral collateral, TcbEvaluation evaluation, IsvTcbLevel qeLevel, IReadOnlyList<X509Certificate2> chain)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal)
         {
