@@ -28,6 +28,50 @@ public sealed class NegativeSampleTests
     }
 
     [TestVectorFact]
+    public void SgxN2_with_its_pck_chain_fails_against_the_production_root()
+    {
+        var result = Samples.Verify(TestVectors.Read("sgx-dcap-v3/negative/intel-qvl-synthetic/quote.dat"), SgxN2Collateral(), SgxN2Time);
+
+        Assert.Equal(AttestationFailureCode.RootNotTrusted, result.Failure?.Code);
+        Assert.Contains("842A5BCB64BA3F7D755036CE1BB85778B3481A5DD75F4731C381B8EEA658AA0D", result.Failure!.Message, StringComparison.Ordinal);
+    }
+
+    [TestVectorFact]
+    public void SgxN2_signatures_and_chain_verify_when_the_caller_pins_the_fake_root()
+    {
+        var fakeRoot = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(
+            File.ReadAllText(TestVectors.Path("sgx-dcap-v3/negative/intel-qvl-synthetic/trustedRootCaCert.pem")));
+        var verifier = new AttestationVerifier();
+        verifier.Register(new IntelDcapVerifier(new IntelDcapVerifierOptions { TrustAnchors = TrustAnchors.IntelProduction.Add(fakeRoot.RawData) }));
+
+        var result = verifier.Verify(Evidence.Detect(TestVectors.Read("sgx-dcap-v3/negative/intel-qvl-synthetic/quote.dat")), SgxN2Collateral(), SgxN2Time);
+
+        // With the test root pinned explicitly, Intel's synthetic set verifies end to end (it exercises certification
+        // data type 1 and the QE identity's little-endian MISCSELECT); the production verifier refuses it above.
+        Assert.True(result.Succeeded, result.Failure?.ToString());
+        Assert.Equal(TcbStatus.UpToDate, result.Claims!.TcbStatus);
+        Assert.Equal("00707f000000", result.Claims.Fmspc);
+        Assert.Equal(new byte[32], result.Claims.UniqueId.ToArray());
+    }
+
+    private static readonly DateTimeOffset SgxN2Time = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static IntelCollateral SgxN2Collateral()
+    {
+        const string dir = "sgx-dcap-v3/negative/intel-qvl-synthetic/";
+        var collateral = IntelCollateral.FromPcsResponses(
+            TestVectors.Read(dir + "tcbInfo.json"),
+            TestVectors.Read(dir + "tcbSignChain.pem"),
+            TestVectors.Read(dir + "qeIdentity.json"),
+            TestVectors.Read(dir + "tcbSignChain.pem"),
+            TestVectors.Read(dir + "intermediateCaCrl.der"),
+            [],
+            TestVectors.Read(dir + "rootCaCrl.der"));
+        var chain = TestVectors.Read(dir + "pckCert.pem").Concat("\n"u8.ToArray()).Concat(TestVectors.Read(dir + "pckSignChain.pem")).ToArray();
+        return collateral.WithPckCertificateChain(chain);
+    }
+
+    [TestVectorFact]
     public void SgxN2_fake_root_is_not_the_pinned_intel_root()
     {
         var fakeRoot = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(

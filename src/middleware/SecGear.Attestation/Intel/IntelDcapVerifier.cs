@@ -62,19 +62,25 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return AttestationResult.Fail(TrailingBytes, $"{quote.TrailingByteCount} bytes follow the declared signature data");
         }
 
-        if (quote.CertificationDataType != DcapQuoteParser.PckCertChainType)
-        {
-            return AttestationResult.Fail(UnsupportedCertificationDataType, $"certification data type is {quote.CertificationDataType}, expected 5 (PCK certificate chain)");
-        }
-
         IReadOnlyList<X509Certificate2> chain;
-        try
+        if (quote.CertificationDataType == DcapQuoteParser.PckCertChainType)
         {
-            chain = chains.Read(quote.CertificationData.Span);
+            try
+            {
+                chain = chains.Read(quote.CertificationData.Span);
+            }
+            catch (CryptographicException ex)
+            {
+                return AttestationResult.Fail(PckChainMalformed, $"PCK certificate chain: {ex.Message}");
+            }
         }
-        catch (CryptographicException ex)
+        else if (quote.CertificationDataType is >= 1 and <= 4 && collateral is IntelCollateral { PckCertificateChain: { } supplied })
         {
-            return AttestationResult.Fail(PckChainMalformed, $"PCK certificate chain: {ex.Message}");
+            chain = supplied;
+        }
+        else
+        {
+            return AttestationResult.Fail(UnsupportedCertificationDataType, $"certification data type is {quote.CertificationDataType}, expected 5 (PCK certificate chain); for types 1-4 supply the chain with IntelCollateral.WithPckCertificateChain");
         }
 
         if (chain.Count != 3)
@@ -335,7 +341,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
 
         if ((report.MiscSelect & identity.MiscSelectMask) != identity.MiscSelect)
         {
-            return new(QeIdentityMismatch, $"QE MISCSELECT {report.MiscSelect:X8} under mask {identity.MiscSelectMask:X8} is not {identity.MiscSelect:X8}");
+            return new(QeIdentityMismatch, $"QE MISCSELECT {Hex.Lower(report.Raw.Span.Slice(0x10, 4))} under mask {LittleEndianHex(identity.MiscSelectMask)} is not {LittleEndianHex(identity.MiscSelect)} (report byte order)");
         }
 
         for (int i = 0; i < 16; i++)
@@ -399,6 +405,13 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             : null;
     }
 
+    private static string LittleEndianHex(uint value)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
+        return Hex.Lower(bytes);
+    }
+
     private static bool IsCa(X509Certificate2 certificate) =>
         certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is { CertificateAuthority: true };
 
@@ -433,7 +446,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             securityVersion = sgx.IsvSvn;
             debug = sgx.Debug;
             fields["attributes"] = Hex.Lower(sgx.Attributes);
-            fields["miscselect"] = sgx.MiscSelect.ToString("x8", CultureInfo.InvariantCulture);
+            fields["miscselect"] = Hex.Lower(sgx.Raw.Span.Slice(0x10, 4));
             fields["cpusvn"] = Hex.Lower(sgx.CpuSvn);
             fields["configid"] = Hex.Lower(sgx.ConfigId);
             fields["configsvn"] = sgx.ConfigSvn.ToString(CultureInfo.InvariantCulture);
