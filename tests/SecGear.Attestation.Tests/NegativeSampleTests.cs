@@ -99,6 +99,7 @@ public sealed class NegativeSampleTests
         { "sgx1", "2025-07-19T10:01:19Z", "2025-06-19T10:56:10Z", "2025-07-04T00:00:00Z" },
         { "sgx2", "2022-05-26T22:39:26Z", "2022-04-26T23:28:08Z", "2022-05-10T00:00:00Z" },
         { "tdx1", "2025-07-19T10:00:36Z", "2025-06-19T10:32:26Z", "2025-07-04T00:00:00Z" },
+        { "tdx2", "2023-07-08T07:25:00Z", "2023-06-18T08:42:57Z", "2023-07-01T01:00:00Z" },
         { "tdx3", "2025-03-22T11:31:39Z", "2025-02-26T10:37:19Z", "2025-03-10T00:00:00Z" },
         { "tdx4", "2026-07-12T22:09:44Z", "2026-06-12T22:44:47Z", "2026-06-27T00:00:00Z" },
     };
@@ -152,6 +153,7 @@ public sealed class NegativeSampleTests
         "sgx1" => (Samples.Sgx1Quote, Samples.Sgx1Collateral),
         "sgx2" => (Samples.Sgx2Evidence, Samples.Sgx2Collateral),
         "tdx1" => (Samples.Tdx1Quote, Samples.Tdx1Collateral),
+        "tdx2" => (Samples.Tdx2Quote, Samples.Tdx2Collateral),
         "tdx3" => (Samples.Tdx3Quote, Samples.Tdx3Collateral),
         "tdx4" => (Samples.Tdx4Quote, Samples.Tdx4Collateral),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
