@@ -84,6 +84,9 @@ public enum AttestationFailureCode
     /// <summary>The collateral cannot be parsed.</summary>
     CollateralMalformed,
 
+    /// <summary>The collateral could not be fetched (HTTP error, timeout, oversized response).</summary>
+    CollateralUnavailable,
+
     /// <summary>The root CA CRL is not signed by the pinned root.</summary>
     RootCaCrlSignatureInvalid,
 

@@ -152,7 +152,7 @@ public sealed class AttestationPolicy
             AllowSimulation = Bool(root, "allowSimulation"),
             AllowedTees = Strings(root, "allowedTees").Select(s => Enum.TryParse<TeeKind>(s, ignoreCase: true, out var tee) ? tee : throw Invalid($"'{s}' is not a TEE kind")).ToArray(),
             ExpectedReportData = root.TryGetProperty("expectedReportData", out var reportData)
-                ? HexValue(reportData.ValueKind == JsonValueKind.String ? reportData.GetString()! : throw Invalid("'expectedReportData' must be a hex string"), "expectedReportData")
+                ? (ReadOnlyMemory<byte>?)HexValue(reportData.ValueKind == JsonValueKind.String ? reportData.GetString()! : throw Invalid("'expectedReportData' must be a hex string"), "expectedReportData")
                 : null,
         };
     }

@@ -28,6 +28,7 @@ public static class SecGearCli
         root.Add(MeasureCommand.Create());
         root.Add(InspectCommand.Create());
         root.Add(EdlCommand.Create());
+        root.Add(VerifyCommand.Create());
         return root;
     }
 

@@ -233,7 +233,7 @@ public sealed class IntelCollateral : Collateral
         {
             return build();
         }
-        catch (Exception ex) when (ex is FormatException or CryptographicException or JsonException or ArgumentException)
+        catch (Exception ex) when (ex is FormatException or CryptographicException or JsonException or ArgumentException or InvalidOperationException)
         {
             throw Malformed(ex.Message);
         }

@@ -424,6 +424,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
         {
             ["quote_version"] = quote.Version.ToString(CultureInfo.InvariantCulture),
             ["qe_tcb_status"] = qeLevel.Status.ToString(),
+            ["qe_advisory_ids"] = string.Join(",", qeLevel.AdvisoryIds),
             ["qe_isvsvn"] = quote.QeReport.IsvSvn.ToString(CultureInfo.InvariantCulture),
             ["pck_pcesvn"] = extension.PceSvn.ToString(CultureInfo.InvariantCulture),
             ["pck_sgx_tcb_components"] = string.Join(",", extension.SgxComponents),
@@ -484,6 +485,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             if (evaluation.ModuleStatus is { } moduleStatus)
             {
                 fields["tdx_module_tcb_status"] = moduleStatus.ToString();
+                fields["tdx_module_advisory_ids"] = string.Join(",", evaluation.ModuleAdvisoryIds);
             }
         }
 

@@ -33,11 +33,15 @@ internal static class JsonFields
             throw new FormatException($"'{name}' is missing or not a string");
         }
 
-        return value.GetString()!;
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new FormatException($"'{name}' is not valid UTF-8", ex);
+        }
     }
-
-    public static string? OptionalString(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     public static int Int(JsonElement parent, string name)
     {
@@ -70,6 +74,13 @@ internal static class JsonFields
             return [];
         }
 
-        return ids.EnumerateArray().Select(id => id.ValueKind == JsonValueKind.String ? id.GetString()! : throw new FormatException("'advisoryIDs' holds a non-string")).ToArray();
+        try
+        {
+            return ids.EnumerateArray().Select(id => id.ValueKind == JsonValueKind.String ? id.GetString()! : throw new FormatException("'advisoryIDs' holds a non-string")).ToArray();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new FormatException("'advisoryIDs' holds invalid UTF-8", ex);
+        }
     }
 }

@@ -67,7 +67,7 @@ internal sealed class SignedJson
                 }
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new FormatException($"not valid JSON: {ex.Message}", ex);
         }

@@ -7,4 +7,5 @@ internal sealed record TcbEvaluation(
     DateTimeOffset? TcbDate,
     TcbStatus? SgxStatus,
     TcbStatus? ModuleStatus,
+    IReadOnlyList<string> ModuleAdvisoryIds,
     AttestationFailure? Failure);

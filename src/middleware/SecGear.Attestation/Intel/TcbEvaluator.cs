@@ -3,7 +3,8 @@ namespace SecGear.Attestation.Intel;
 /// <summary>
 /// Intel's TCB-level algorithm (QVL <c>TcbLevelCheck</c>, <c>TdxModuleCheck</c>, <c>TDRelaunchCheck</c>): matches the
 /// platform's SVNs against the TCB info levels, applies the TDX module identity and the TD relaunch rule, and
-/// converges the result with the QE's TCB status.
+/// converges the result with the QE's TCB status. Advisory ids are those of the matched platform TCB level (as Intel's
+/// QVL reports them); the module's and the QE's are reported separately.
 /// </summary>
 internal static class TcbEvaluator
 {
@@ -14,24 +15,24 @@ internal static class TcbEvaluator
         TcbLevel? level = td is null ? sgxLevel : info.TcbLevels.FirstOrDefault(l => SgxMatches(pck, l) && TdxMatches(td.TeeTcbSvn, l));
         if (level is null)
         {
-            return new TcbEvaluation(TcbStatus.NotSupported, [], null, sgxLevel?.Status, null, null);
+            return new TcbEvaluation(TcbStatus.NotSupported, [], null, sgxLevel?.Status, null, [], null);
         }
 
         var status = level.Status;
-        var advisories = new List<string>(level.AdvisoryIds);
         TcbStatus? moduleStatus = null;
+        IReadOnlyList<string> moduleAdvisories = [];
         if (td is not null)
         {
             var module = EvaluateModule(td, info, out var moduleFailure);
             if (moduleFailure is not null)
             {
-                return new TcbEvaluation(status, advisories, level.TcbDate, sgxLevel?.Status, null, moduleFailure);
+                return new TcbEvaluation(status, level.AdvisoryIds, level.TcbDate, sgxLevel?.Status, null, [], moduleFailure);
             }
 
             if (module is not null)
             {
                 moduleStatus = module.Status;
-                AddDistinct(advisories, module.AdvisoryIds);
+                moduleAdvisories = module.AdvisoryIds;
                 status = ConvergeWithModule(status, module.Status);
             }
 
@@ -42,8 +43,7 @@ internal static class TcbEvaluator
         }
 
         status = ConvergeWithQe(status, qeLevel.Status);
-        AddDistinct(advisories, qeLevel.AdvisoryIds);
-        return new TcbEvaluation(status, advisories, level.TcbDate, sgxLevel?.Status, moduleStatus, null);
+        return new TcbEvaluation(status, level.AdvisoryIds, level.TcbDate, sgxLevel?.Status, moduleStatus, moduleAdvisories, null);
     }
 
     private static bool SgxMatches(PckExtension pck, TcbLevel level)
@@ -189,16 +189,5 @@ internal static class TcbEvaluator
         string id = $"TDX_{svn2[1]:X2}";
         var identity = info.TdxModuleIdentities.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase));
         return identity is { TcbLevels.Count: > 0 } && svn2[0] >= identity.TcbLevels[0].IsvSvn;
-    }
-
-    private static void AddDistinct(List<string> advisories, IEnumerable<string> more)
-    {
-        foreach (var id in more)
-        {
-            if (!advisories.Contains(id, StringComparer.Ordinal))
-            {
-                advisories.Add(id);
-            }
-        }
     }
 }
