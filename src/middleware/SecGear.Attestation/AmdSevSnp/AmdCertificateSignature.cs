@@ -13,14 +13,14 @@ internal static class AmdCertificateSignature
     /// <summary>True when <paramref name="subject"/> is signed with RSASSA-PSS/SHA-384 by <paramref name="issuer"/>'s RSA key.</summary>
     public static bool IsSignedBy(X509Certificate2 subject, X509Certificate2 issuer)
     {
-        using var key = issuer.GetRSAPublicKey();
-        if (key is null)
-        {
-            return false;
-        }
-
         try
         {
+            using var key = issuer.GetRSAPublicKey();
+            if (key is null)
+            {
+                return false;
+            }
+
             var signed = SignedData.Parse(subject.RawData);
             return signed.Algorithm == RsassaPss
                 && key.VerifyData(signed.ToBeSigned.Span, signed.Signature, HashAlgorithmName.SHA384, RSASignaturePadding.Pss);

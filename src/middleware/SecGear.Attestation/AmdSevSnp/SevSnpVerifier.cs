@@ -54,10 +54,18 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
             return Fail(AttestationFailureCode.CollateralMalformed, $"collateral is {collateral.GetType().Name}, expected {nameof(SevSnpCollateral)}");
         }
 
-        var failure = CheckChain(report, amd, verificationTime, out var extensions, out var product);
-        failure ??= CheckSignature(report, amd.KeyCertificate);
-        failure ??= CheckBinding(report, extensions!, product);
-        return failure is null ? AttestationResult.Success(Claims(report, amd, extensions!, product)) : AttestationResult.Fail(failure);
+        try
+        {
+            var failure = CheckChain(report, amd, verificationTime, out var extensions, out var product);
+            failure ??= CheckSignature(report, amd.KeyCertificate);
+            failure ??= CheckBinding(report, extensions!, product);
+            return failure is null ? AttestationResult.Success(Claims(report, amd, extensions!, product)) : AttestationResult.Fail(failure);
+        }
+        catch (Exception ex) when (ex is CryptographicException or System.Formats.Asn1.AsnContentException)
+        {
+            // A certificate that loaded but whose extensions or key cannot be decoded: reject, never throw.
+            return Fail(AttestationFailureCode.CertificateChainMalformed, $"a certificate of the VCEK/VLEK chain cannot be decoded: {ex.Message}");
+        }
     }
 
     private static string KeyName(SnpReport report) => report.SigningKey == 1 ? "VLEK" : "VCEK";
@@ -77,16 +85,16 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
             return new(AttestationFailureCode.EndorsementCertificateMalformed, $"the report is signed by the {keyName}, but the certificate is CN={cn}, expected CN={expectedCn}");
         }
 
-        using (var publicKey = key.GetECDsaPublicKey())
-        {
-            if (publicKey is null || publicKey.KeySize != 384)
-            {
-                return new(AttestationFailureCode.EndorsementCertificateMalformed, $"the {keyName} public key is {(publicKey is null ? "not ECDSA" : $"ECDSA P-{publicKey.KeySize}")}, expected ECDSA P-384");
-            }
-        }
-
         try
         {
+            using (var publicKey = key.GetECDsaPublicKey())
+            {
+                if (publicKey is null || publicKey.KeySize != 384)
+                {
+                    return new(AttestationFailureCode.EndorsementCertificateMalformed, $"the {keyName} public key is {(publicKey is null ? "not ECDSA" : $"ECDSA P-{publicKey.KeySize}")}, expected ECDSA P-384");
+                }
+            }
+
             extensions = AmdKeyExtensions.Read(key);
         }
         catch (CryptographicException ex)

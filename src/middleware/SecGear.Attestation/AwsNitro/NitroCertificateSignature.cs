@@ -11,14 +11,14 @@ internal static class NitroCertificateSignature
     /// <summary>True when <paramref name="subject"/> is ECDSA-signed by <paramref name="issuer"/>'s key.</summary>
     public static bool IsSignedBy(X509Certificate2 subject, X509Certificate2 issuer)
     {
-        using var key = issuer.GetECDsaPublicKey();
-        if (key is null)
-        {
-            return false;
-        }
-
         try
         {
+            using var key = issuer.GetECDsaPublicKey();
+            if (key is null)
+            {
+                return false;
+            }
+
             var signed = SignedData.Parse(subject.RawDataMemory);
             HashAlgorithmName? hash = signed.Algorithm switch
             {

@@ -57,6 +57,11 @@ public sealed class NitroVerifier : IEvidenceVerifier
 
             return failure is null ? AttestationResult.Success(Claims(document, chain)) : AttestationResult.Fail(failure);
         }
+        catch (Exception ex) when (ex is CryptographicException or System.Formats.Asn1.AsnContentException)
+        {
+            // A certificate that loads but whose extensions or key cannot be decoded: reject, never throw.
+            return AttestationResult.Fail(AttestationFailureCode.CertificateChainMalformed, $"a certificate in the document cannot be decoded: {ex.Message}");
+        }
         finally
         {
             chain.ForEach(c => c.Dispose());
@@ -86,10 +91,17 @@ public sealed class NitroVerifier : IEvidenceVerifier
             return new(AttestationFailureCode.EndorsementCertificateMalformed, $"the document's certificate is not an X.509 certificate: {ex.Message}");
         }
 
-        using var leafKey = chain[^1].GetECDsaPublicKey();
-        return leafKey is { KeySize: 384 }
-            ? null
-            : new(AttestationFailureCode.EndorsementCertificateMalformed, "the document's certificate key is not ECDSA P-384");
+        try
+        {
+            using var leafKey = chain[^1].GetECDsaPublicKey();
+            return leafKey is { KeySize: 384 }
+                ? null
+                : new(AttestationFailureCode.EndorsementCertificateMalformed, "the document's certificate key is not ECDSA P-384");
+        }
+        catch (CryptographicException ex)
+        {
+            return new(AttestationFailureCode.EndorsementCertificateMalformed, $"the document's certificate key cannot be read: {ex.Message}");
+        }
     }
 
     private AttestationFailure? CheckChain(List<X509Certificate2> chain, DateTimeOffset time)
