@@ -71,8 +71,22 @@ public sealed class CcaSampleTests
     {
         var result = With("ta-02-bad.json").Verify(TeeVectors.Read(Dir + "cca-token-02.cbor"), null, DateTimeOffset.UnixEpoch);
 
-        Assert.Contains(result.Failure?.Code, new AttestationFailureCode?[] { AttestationFailureCode.AttestationKeyMalformed, AttestationFailureCode.EvidenceSignatureInvalid });
+        Assert.Equal(AttestationFailureCode.AttestationKeyMalformed, result.Failure?.Code);
         Assert.Contains("CPAK", result.Failure!.Message, StringComparison.Ordinal);
+    }
+
+    [TeeVectorFact]
+    public void Cached_keys_do_not_let_a_later_mismatched_token_through()
+    {
+        var verifier = With("ta-tfa.json");
+        var good = TeeVectors.Read(Dir + "cca-token-01.cbor");
+
+        Assert.True(verifier.Verify(good, null, DateTimeOffset.UnixEpoch).Succeeded);
+        Assert.Equal(AttestationFailureCode.PlatformRealmBindingMismatch, verifier.Verify(TeeVectors.Read(Dir + "bug-33-repro.cbor"), null, DateTimeOffset.UnixEpoch).Failure?.Code);
+        var tampered = (byte[])good.Clone();
+        tampered[^1] ^= 1;
+        Assert.Equal(AttestationFailureCode.RealmSignatureInvalid, verifier.Verify(tampered, null, DateTimeOffset.UnixEpoch).Failure?.Code);
+        Assert.True(verifier.Verify(good, null, DateTimeOffset.UnixEpoch).Succeeded);
     }
 
     [TeeVectorFact]

@@ -47,6 +47,21 @@ public sealed class NitroNegativeTests
             Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(document.CaBundle[0])));
     }
 
+    [TeeVectorFact]
+    public void Warm_chain_cache_still_checks_validity_and_the_document_signature()
+    {
+        Assert.True(verifier.Verify(NitroSampleTests.Veracruz(), null, NitroSampleTests.VeracruzTime).Succeeded);
+
+        var expired = verifier.Verify(NitroSampleTests.Veracruz(), null, TeeVectors.At("2022-11-10T02:00:00Z"));
+        var badSignature = verifier.Verify(TeeVectors.Read("aws-nitro/veracruz/aws_nitro_document_bad_sig.cbor"), null, NitroSampleTests.VeracruzTime);
+        var again = verifier.Verify(NitroSampleTests.Veracruz(), null, NitroSampleTests.VeracruzTime);
+
+        Assert.Equal(AttestationFailureCode.CertificateExpired, expired.Failure?.Code);
+        Assert.Equal(AttestationFailureCode.EvidenceSignatureInvalid, badSignature.Failure?.Code);
+        Assert.True(again.Succeeded);
+        Assert.Equal("i-04fd167167daacf3b-enc01845e97d0b3eb4e", again.Claims!.Fields["module_id"]);
+    }
+
     [Fact]
     public void Document_over_the_size_limit_is_rejected_before_parsing()
     {

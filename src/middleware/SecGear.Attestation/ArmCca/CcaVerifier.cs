@@ -13,6 +13,7 @@ namespace SecGear.Attestation.ArmCca;
 public sealed class CcaVerifier : IEvidenceVerifier
 {
     private readonly CcaVerifierOptions options;
+    private readonly ImportedKeyCache keyCache = new();
 
     /// <summary>Creates a verifier with no provisioned CPAK (every token fails as untrusted until keys are configured).</summary>
     public CcaVerifier()
@@ -57,37 +58,26 @@ public sealed class CcaVerifier : IEvidenceVerifier
             return new(AttestationFailureCode.PlatformKeyNotTrusted, $"no CPAK is provisioned for implementation id {Convert.ToHexStringLower(platform.ImplementationId)}, instance id {Convert.ToHexStringLower(platform.InstanceId)}");
         }
 
-        ECDsa key;
+        string id = "cpak:" + Convert.ToHexString(provisioned.Key.Q.X ?? []) + Convert.ToHexString(provisioned.Key.Q.Y ?? []) + provisioned.Key.Curve.Oid.Value;
         try
         {
-            key = ECDsa.Create(provisioned.Key);
+            return keyCache.Verify(id, () => ECDsa.Create(provisioned.Key), key => Verify(token.PlatformMessage, key, "platform token", "CPAK", AttestationFailureCode.EvidenceSignatureInvalid));
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             return new(AttestationFailureCode.AttestationKeyMalformed, $"the provisioned CPAK is not a valid EC public key: {ex.Message}");
         }
-
-        using (key)
-        {
-            return Verify(token.PlatformMessage, key, "platform token", "CPAK", AttestationFailureCode.EvidenceSignatureInvalid);
-        }
     }
 
-    private static AttestationFailure? CheckRealm(CcaToken token)
+    private AttestationFailure? CheckRealm(CcaToken token)
     {
-        ECDsa key;
         try
         {
-            key = RealmKey(token.Realm.PublicKey);
+            return keyCache.Verify("rak:" + Convert.ToHexString(token.Realm.PublicKey), () => RealmKey(token.Realm.PublicKey), key => Verify(token.RealmMessage, key, "realm token", "RAK", AttestationFailureCode.RealmSignatureInvalid));
         }
-        catch (Exception ex) when (ex is CryptographicException or CborContentException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is CryptographicException or CborContentException or InvalidOperationException or FormatException or ArgumentException)
         {
             return new(AttestationFailureCode.AttestationKeyMalformed, $"the RAK (claim 44237) is not a valid EC public key: {ex.Message}");
-        }
-
-        using (key)
-        {
-            return Verify(token.RealmMessage, key, "realm token", "RAK", AttestationFailureCode.RealmSignatureInvalid);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -14,6 +15,7 @@ public sealed class NitroVerifier : IEvidenceVerifier
 {
     private readonly NitroVerifierOptions options;
     private readonly VerifiedLinkCache links = new();
+    private readonly ConcurrentDictionary<string, VerifiedChain> chains = new(StringComparer.Ordinal);
 
     /// <summary>Creates a verifier trusting the AWS Nitro Enclaves Root-G1.</summary>
     public NitroVerifier()
@@ -31,6 +33,9 @@ public sealed class NitroVerifier : IEvidenceVerifier
     /// <inheritdoc />
     public string Format => EvidenceFormats.AwsNitroDocument;
 
+    /// <summary>Most verified chains remembered (one per distinct cabundle + leaf); cleared when full.</summary>
+    private const int MaxCachedChains = 256;
+
     /// <inheritdoc />
     public AttestationResult Verify(ReadOnlyMemory<byte> evidence, Collateral? collateral, DateTimeOffset verificationTime)
     {
@@ -45,17 +50,35 @@ public sealed class NitroVerifier : IEvidenceVerifier
             return AttestationResult.Fail(parseFailure!);
         }
 
+        var time = options.CheckValidityAtDocumentTime ? document.Timestamp ?? DateTimeOffset.MaxValue : verificationTime;
+        string chainKey = ChainKey(document);
+        if (chains.TryGetValue(chainKey, out var known))
+        {
+            // Warm path: this exact bundle and leaf chained to a pinned root before; only time-dependent checks and
+            // the document signature remain.
+            var warmFailure = CheckValidity(known.Validity, time) ?? CheckSignature(document, known.Leaf);
+            return warmFailure is null ? AttestationResult.Success(Claims(document, known)) : AttestationResult.Fail(warmFailure);
+        }
+
         var chain = new List<X509Certificate2>();
         try
         {
-            var failure = LoadChain(document, chain);
-            if (failure is null)
+            var failure = LoadChain(document, chain) ?? CheckChain(chain);
+            var verified = failure is null ? VerifiedChain.From(chain) : null;
+            failure ??= CheckValidity(verified!.Validity, time) ?? CheckSignature(document, chain[^1]);
+            if (failure is not null)
             {
-                var time = options.CheckValidityAtDocumentTime ? document.Timestamp ?? DateTimeOffset.MaxValue : verificationTime;
-                failure = CheckChain(chain, time) ?? CheckSignature(document, chain[^1]);
+                return AttestationResult.Fail(failure);
             }
 
-            return failure is null ? AttestationResult.Success(Claims(document, chain)) : AttestationResult.Fail(failure);
+            if (chains.Count >= MaxCachedChains)
+            {
+                chains.Clear();
+            }
+
+            chains.TryAdd(chainKey, verified!);
+            chain.RemoveAt(chain.Count - 1);
+            return AttestationResult.Success(Claims(document, verified!));
         }
         catch (Exception ex) when (ex is CryptographicException or System.Formats.Asn1.AsnContentException)
         {
@@ -66,6 +89,20 @@ public sealed class NitroVerifier : IEvidenceVerifier
         {
             chain.ForEach(c => c.Dispose());
         }
+    }
+
+    private static string ChainKey(NitroDocument document)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (var der in document.CaBundle.Append(document.Certificate))
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, der.Length);
+            hash.AppendData(length);
+            hash.AppendData(der);
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     private static AttestationFailure? LoadChain(NitroDocument document, List<X509Certificate2> chain)
@@ -104,7 +141,7 @@ public sealed class NitroVerifier : IEvidenceVerifier
         }
     }
 
-    private AttestationFailure? CheckChain(List<X509Certificate2> chain, DateTimeOffset time)
+    private AttestationFailure? CheckChain(List<X509Certificate2> chain)
     {
         var root = chain[0];
         if (chain.Count == 1)
@@ -137,13 +174,16 @@ public sealed class NitroVerifier : IEvidenceVerifier
             }
         }
 
-        for (int i = 0; i < chain.Count; i++)
+        return null;
+    }
+
+    private static AttestationFailure? CheckValidity(IReadOnlyList<CertificateValidity> validity, DateTimeOffset time)
+    {
+        foreach (var certificate in validity)
         {
-            var certificate = chain[i];
-            if (time < certificate.NotBefore.ToUniversalTime() || time > certificate.NotAfter.ToUniversalTime())
+            if (time < certificate.NotBefore || time > certificate.NotAfter)
             {
-                string name = i == chain.Count - 1 ? "the document's certificate" : $"cabundle[{i}]";
-                return new(AttestationFailureCode.CertificateExpired, string.Create(CultureInfo.InvariantCulture, $"{name} '{certificate.Subject}' is valid {certificate.NotBefore.ToUniversalTime():u}..{certificate.NotAfter.ToUniversalTime():u}, not at {time.UtcDateTime:u}"));
+                return new(AttestationFailureCode.CertificateExpired, string.Create(CultureInfo.InvariantCulture, $"{certificate.Name} '{certificate.Subject}' is valid {certificate.NotBefore.UtcDateTime:u}..{certificate.NotAfter.UtcDateTime:u}, not at {time.UtcDateTime:u}"));
             }
         }
 
@@ -166,14 +206,14 @@ public sealed class NitroVerifier : IEvidenceVerifier
         return valid ? null : new(AttestationFailureCode.EvidenceSignatureInvalid, "the COSE_Sign1 ES384 signature does not verify with the document's certificate key");
     }
 
-    private static AttestationClaims Claims(NitroDocument document, List<X509Certificate2> chain)
+    private static AttestationClaims Claims(NitroDocument document, VerifiedChain chain)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["module_id"] = document.ModuleId,
             ["digest"] = document.Digest,
             ["timestamp_ms"] = document.TimestampMilliseconds.ToString(CultureInfo.InvariantCulture),
-            ["certificate_subject"] = chain[^1].Subject,
+            ["certificate_subject"] = chain.Leaf.Subject,
         };
         if (document.Timestamp is { } timestamp)
         {
@@ -198,8 +238,8 @@ public sealed class NitroVerifier : IEvidenceVerifier
             Debug = document.IsDebug,
             ReportData = document.UserData ?? [],
             TcbStatus = TcbStatus.NotApplicable,
-            CollateralValidFrom = chain.Max(c => new DateTimeOffset(c.NotBefore.ToUniversalTime())),
-            CollateralValidUntil = chain.Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime())),
+            CollateralValidFrom = chain.Validity.Max(c => c.NotBefore),
+            CollateralValidUntil = chain.Validity.Min(c => c.NotAfter),
             Fields = fields,
         };
     }
@@ -210,5 +250,20 @@ public sealed class NitroVerifier : IEvidenceVerifier
         {
             fields[name] = Convert.ToHexStringLower(value);
         }
+    }
+
+    /// <summary>A certificate's validity window and how failures name it.</summary>
+    private sealed record CertificateValidity(string Name, string Subject, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
+
+    /// <summary>A cabundle + leaf whose links verified up to a pinned root; validity is still checked on every use.</summary>
+    private sealed record VerifiedChain(X509Certificate2 Leaf, IReadOnlyList<CertificateValidity> Validity)
+    {
+        public static VerifiedChain From(List<X509Certificate2> chain) => new(
+            chain[^1],
+            chain.Select((c, i) => new CertificateValidity(
+                i == chain.Count - 1 ? "the document's certificate" : string.Create(CultureInfo.InvariantCulture, $"cabundle[{i}]"),
+                c.Subject,
+                new DateTimeOffset(c.NotBefore.ToUniversalTime()),
+                new DateTimeOffset(c.NotAfter.ToUniversalTime()))).ToArray());
     }
 }
