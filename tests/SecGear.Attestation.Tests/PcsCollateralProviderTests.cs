@@ -51,6 +51,25 @@ public sealed class PcsCollateralProviderTests
         Assert.Contains("1000", tooLarge.Failure.Message, StringComparison.Ordinal);
     }
 
+    [TestVectorFact]
+    public async Task VerifyAsync_fetches_collateral_for_the_quote_and_returns_fetch_failures_as_results()
+    {
+        var handler = new FakePcs();
+        using var http = new HttpClient(handler);
+        var provider = new PcsCollateralProvider(http, new PcsCollateralProviderOptions { BaseAddress = new Uri("https://pccs.test/") });
+        var verifier = AttestationVerifier.CreateDefault();
+
+        var result = await verifier.VerifyAsync(Evidence.Detect(Samples.Tdx2Quote), provider, Samples.Tdx2Time);
+        handler.FailTcb = true;
+        var failed = await verifier.VerifyAsync(Evidence.Detect(Samples.Tdx2Quote), new PcsCollateralProvider(http, new PcsCollateralProviderOptions { BaseAddress = new Uri("https://pccs.test/") }), Samples.Tdx2Time);
+        var garbage = await verifier.VerifyAsync(Evidence.Detect(new byte[100]), provider, Samples.Tdx2Time);
+
+        Assert.Equal(AttestationFailureCode.TcbLevelNotSupported, result.Failure?.Code);
+        Assert.Equal("50806f000000", result.Claims?.Fmspc);
+        Assert.Equal(AttestationFailureCode.CollateralUnavailable, failed.Failure?.Code);
+        Assert.Equal(AttestationFailureCode.UnsupportedEvidenceFormat, garbage.Failure?.Code);
+    }
+
     [Fact]
     public async Task Invalid_requests_are_argument_errors()
     {

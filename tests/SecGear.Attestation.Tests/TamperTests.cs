@@ -17,6 +17,7 @@ public sealed class TamperTests
         var parsed = Parse(quote);
         var time = set == "sgx1" ? Samples.Sgx1Time : set == "tdx1" ? Samples.Tdx1Time : Samples.Tdx4Time;
         var verifier = AttestationVerifier.CreateDefault();
+        Assert.True(verifier.Verify(new Evidence(EvidenceFormats.IntelDcapQuote, quote), collateral, time).Succeeded, "warming the caches with the valid quote");
 
         for (int i = 0; i < parsed.SignedRegion.Length; i++)
         {
@@ -36,6 +37,7 @@ public sealed class TamperTests
         var time = set == "sgx1" ? Samples.Sgx1Time : Samples.Tdx1Time;
         int offset = OffsetOf(quote, Parse(quote).QeReport.Raw);
         var verifier = AttestationVerifier.CreateDefault();
+        Assert.True(verifier.Verify(new Evidence(EvidenceFormats.IntelDcapQuote, quote), collateral, time).Succeeded, "warming the caches with the valid quote");
 
         for (int i = 0; i < SgxReportBody.Size; i++)
         {
@@ -70,6 +72,7 @@ public sealed class TamperTests
         var body = Encoding.UTF8.GetBytes(fields[bodyKey]);
         var verifier = AttestationVerifier.CreateDefault();
         var quote = new Evidence(EvidenceFormats.IntelDcapQuote, Samples.Sgx1Quote);
+        Assert.True(verifier.Verify(quote, Samples.Sgx1Collateral, Samples.Sgx1Time).Succeeded, "warming the caches with the valid collateral");
         var wrapper = bodyKey == "tcb_info" ? "tcbInfo" : "enclaveIdentity";
 
         for (int i = 0; i < body.Length; i++)

@@ -74,6 +74,30 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Contains("SWHardeningNeeded", output, StringComparison.Ordinal);
     }
 
+    [VectorsFact]
+    public void Without_a_policy_the_default_policy_refuses_a_debug_enclave()
+    {
+        var (code, output, _) = cli.Run("verify", "--evidence", V("sgx-dcap-v3/openenclave-plugin/evidence"), "--collateral", V("sgx-dcap-v3/openenclave-plugin/endorsements"), "--time", "2022-05-10T00:00:00Z", "--json");
+
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("PolicyDebugNotAllowed", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
+        Assert.True(json.RootElement.GetProperty("claims").GetProperty("debug").GetBoolean());
+    }
+
+    [VectorsFact]
+    public void Tdx_quote_with_qve_collateral_dump_reports_TDRelaunchAdvised()
+    {
+        var policy = cli.Path("relaunch.json");
+        File.WriteAllText(policy, "{\"acceptedTcbStatuses\":[\"UpToDate\",\"TDRelaunchAdvised\"],\"allowedTees\":[\"Tdx\"]}");
+
+        var (code, output, error) = cli.Run("verify", "--evidence", V("tdx-v5/openenclave-relaunch/tdx_quote-moduleupdate-seamldr5.dat"), "--collateral", V("tdx-v5/openenclave-relaunch/tdx_endorsement_data.bin"), "--time", "2025-03-10T00:00:00Z", "--policy", policy, "--json");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("TDRelaunchAdvised", json.RootElement.GetProperty("claims").GetProperty("tcb_status").GetString());
+    }
+
     [Fact]
     public void Random_evidence_exits_1_with_a_typed_failure()
     {

@@ -68,4 +68,41 @@ public sealed class AttestationVerifier
         var policyFailure = policy.Evaluate(result.Claims!);
         return policyFailure is null ? result : AttestationResult.Fail(policyFailure, result.Claims);
     }
+
+    /// <summary>
+    /// Like <see cref="Verify"/>, fetching the collateral for the evidence's platform from <paramref name="collateralProvider"/>
+    /// (Intel DCAP quotes). A fetch failure is returned as its failure (<see cref="AttestationFailureCode.CollateralUnavailable"/>
+    /// or <see cref="AttestationFailureCode.CollateralMalformed"/>), never thrown.
+    /// </summary>
+    public async Task<AttestationResult> VerifyAsync(
+        Evidence evidence,
+        ICollateralProvider collateralProvider,
+        DateTimeOffset verificationTime,
+        AttestationPolicy? policy = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        ArgumentNullException.ThrowIfNull(collateralProvider);
+        if (evidence.Format != EvidenceFormats.IntelDcapQuote)
+        {
+            return Verify(evidence, null, verificationTime, policy);
+        }
+
+        if (!IntelCollateralRequest.TryFromQuote(evidence.Data, out var request, out var failure))
+        {
+            return AttestationResult.Fail(failure!);
+        }
+
+        IntelCollateral collateral;
+        try
+        {
+            collateral = await collateralProvider.GetCollateralAsync(request!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AttestationException ex)
+        {
+            return AttestationResult.Fail(ex.Failure);
+        }
+
+        return Verify(evidence, collateral, verificationTime, policy);
+    }
 }

@@ -25,8 +25,10 @@ public sealed class IntelCollateral : Collateral
         List<X509Certificate2> qeIdentityIssuerChain,
         RevocationList rootCaCrl,
         RevocationList pckCrl,
-        List<X509Certificate2>? pckCrlIssuerChain)
+        List<X509Certificate2>? pckCrlIssuerChain,
+        List<X509Certificate2>? pckCertificateChain = null)
     {
+        PckCertificateChain = pckCertificateChain;
         TcbInfoSigned = tcbInfo;
         TcbInfoIssuerChain = tcbInfoIssuerChain;
         QeIdentitySigned = qeIdentity;
@@ -78,6 +80,21 @@ public sealed class IntelCollateral : Collateral
     internal RevocationList PckCrl { get; }
 
     internal List<X509Certificate2> PckCrlIssuerChain { get; }
+
+    /// <summary>The PCK chain for quotes that do not carry one (certification data types 1-4), if supplied.</summary>
+    internal List<X509Certificate2>? PckCertificateChain { get; }
+
+    /// <summary>
+    /// A copy of this collateral that also supplies the platform's PCK certificate chain (PEM: PCK certificate,
+    /// intermediate CA, root), for quotes whose certification data is a PPID or a bare PCK reference (types 1-4)
+    /// instead of the chain. The chain is checked exactly like one found in a quote. Throws
+    /// <see cref="AttestationException"/> (<see cref="AttestationFailureCode.CollateralMalformed"/>) when it cannot be read.
+    /// </summary>
+    public IntelCollateral WithPckCertificateChain(ReadOnlySpan<byte> pem)
+    {
+        var copy = pem.ToArray();
+        return Wrap(() => new IntelCollateral(TcbInfoSigned, TcbInfoIssuerChain, QeIdentitySigned, QeIdentityIssuerChain, RootCaCrl, PckCrl, PckCrlIssuerChain, Chain(copy, "PCK certificate chain")));
+    }
 
     /// <summary>
     /// Loads collateral from any of the supported file forms, recognised by content: the dcap-qvl

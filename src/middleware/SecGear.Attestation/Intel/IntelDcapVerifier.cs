@@ -16,6 +16,8 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
 {
     private readonly IntelDcapVerifierOptions options;
     private readonly SignatureCache cache = new();
+    private readonly PckChainCache chains = new();
+    private readonly AttestationKeyCache attestationKeys = new();
 
     /// <summary>Creates a verifier trusting the production Intel SGX Root CA.</summary>
     public IntelDcapVerifier()
@@ -60,19 +62,25 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return AttestationResult.Fail(TrailingBytes, $"{quote.TrailingByteCount} bytes follow the declared signature data");
         }
 
-        if (quote.CertificationDataType != DcapQuoteParser.PckCertChainType)
+        IReadOnlyList<X509Certificate2> chain;
+        if (quote.CertificationDataType == DcapQuoteParser.PckCertChainType)
         {
-            return AttestationResult.Fail(UnsupportedCertificationDataType, $"certification data type is {quote.CertificationDataType}, expected 5 (PCK certificate chain)");
+            try
+            {
+                chain = chains.Read(quote.CertificationData.Span);
+            }
+            catch (CryptographicException ex)
+            {
+                return AttestationResult.Fail(PckChainMalformed, $"PCK certificate chain: {ex.Message}");
+            }
         }
-
-        List<X509Certificate2> chain;
-        try
+        else if (quote.CertificationDataType is >= 1 and <= 4 && collateral is IntelCollateral { PckCertificateChain: { } supplied })
         {
-            chain = PemCertificates.Read(quote.CertificationData.Span);
+            chain = supplied;
         }
-        catch (CryptographicException ex)
+        else
         {
-            return AttestationResult.Fail(PckChainMalformed, $"PCK certificate chain: {ex.Message}");
+            return AttestationResult.Fail(UnsupportedCertificationDataType, $"certification data type is {quote.CertificationDataType}, expected 5 (PCK certificate chain); for types 1-4 supply the chain with IntelCollateral.WithPckCertificateChain");
         }
 
         if (chain.Count != 3)
@@ -177,10 +185,10 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             ?? CheckValidity(root, time, RootCertificateExpired, "root certificate");
     }
 
-    private static AttestationFailure? CheckQeReport(DcapQuote quote, X509Certificate2 pck)
+    private AttestationFailure? CheckQeReport(DcapQuote quote, X509Certificate2 pck)
     {
-        using var pckKey = SignatureCache.P256Key(pck);
-        if (pckKey is null || !pckKey.VerifyData(quote.QeReport.Raw.Span, quote.QeReportSignature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        // Cached by content: the QE report and its signature repeat in every quote of a platform.
+        if (!cache.IsSignedBy(quote.QeReport.Raw.Span, quote.QeReportSignature.Span, pck))
         {
             return new(QeReportSignatureInvalid, "QE report signature does not verify with the PCK certificate's key");
         }
@@ -202,29 +210,13 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
         return null;
     }
 
-    private static AttestationFailure? CheckQuoteSignature(DcapQuote quote)
-    {
-        ECDsa key;
-        try
+    private AttestationFailure? CheckQuoteSignature(DcapQuote quote) =>
+        attestationKeys.Verify(quote.AttestationKey.Span, quote.SignedRegion.Span, quote.Signature.Span) switch
         {
-            key = ECDsa.Create(new ECParameters
-            {
-                Curve = ECCurve.NamedCurves.nistP256,
-                Q = new ECPoint { X = quote.AttestationKey.Span[..32].ToArray(), Y = quote.AttestationKey.Span[32..].ToArray() },
-            });
-        }
-        catch (CryptographicException)
-        {
-            return new(AttestationKeyInvalid, "the attestation key is not a point on P-256");
-        }
-
-        using (key)
-        {
-            return key.VerifyData(quote.SignedRegion.Span, quote.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
-                ? null
-                : new(QuoteSignatureInvalid, $"quote signature over the {quote.SignedRegion.Length}-byte signed region does not verify with the attestation key");
-        }
-    }
+            null => new(AttestationKeyInvalid, "the attestation key is not a point on P-256"),
+            true => null,
+            false => new(QuoteSignatureInvalid, $"quote signature over the {quote.SignedRegion.Length}-byte signed region does not verify with the attestation key"),
+        };
 
     private AttestationFailure? CheckCrls(IntelCollateral collateral, X509Certificate2 pck, X509Certificate2 intermediate, X509Certificate2 root, DateTimeOffset time)
     {
@@ -349,7 +341,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
 
         if ((report.MiscSelect & identity.MiscSelectMask) != identity.MiscSelect)
         {
-            return new(QeIdentityMismatch, $"QE MISCSELECT {report.MiscSelect:X8} under mask {identity.MiscSelectMask:X8} is not {identity.MiscSelect:X8}");
+            return new(QeIdentityMismatch, $"QE MISCSELECT {Hex.Lower(report.Raw.Span.Slice(0x10, 4))} under mask {LittleEndianHex(identity.MiscSelectMask)} is not {LittleEndianHex(identity.MiscSelect)} (report byte order)");
         }
 
         for (int i = 0; i < 16; i++)
@@ -413,12 +405,19 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             : null;
     }
 
+    private static string LittleEndianHex(uint value)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
+        return Hex.Lower(bytes);
+    }
+
     private static bool IsCa(X509Certificate2 certificate) =>
         certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is { CertificateAuthority: true };
 
     private static string Iso(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "(none)";
 
-    private static AttestationClaims BuildClaims(DcapQuote quote, PckExtension extension, IntelCollateral collateral, TcbEvaluation evaluation, IsvTcbLevel qeLevel, List<X509Certificate2> chain)
+    private static AttestationClaims BuildClaims(DcapQuote quote, PckExtension extension, IntelCollateral collateral, TcbEvaluation evaluation, IsvTcbLevel qeLevel, IReadOnlyList<X509Certificate2> chain)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -447,7 +446,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             securityVersion = sgx.IsvSvn;
             debug = sgx.Debug;
             fields["attributes"] = Hex.Lower(sgx.Attributes);
-            fields["miscselect"] = sgx.MiscSelect.ToString("x8", CultureInfo.InvariantCulture);
+            fields["miscselect"] = Hex.Lower(sgx.Raw.Span.Slice(0x10, 4));
             fields["cpusvn"] = Hex.Lower(sgx.CpuSvn);
             fields["configid"] = Hex.Lower(sgx.ConfigId);
             fields["configsvn"] = sgx.ConfigSvn.ToString(CultureInfo.InvariantCulture);

@@ -21,7 +21,7 @@ public sealed class QeIdentity
     /// <summary>tcbEvaluationDataNumber.</summary>
     public required int TcbEvaluationDataNumber { get; init; }
 
-    /// <summary>Expected MISCSELECT after masking.</summary>
+    /// <summary>Expected MISCSELECT after masking. The JSON hex is the field's bytes as they appear in the report (little-endian).</summary>
     public required uint MiscSelect { get; init; }
 
     /// <summary>Mask applied to MISCSELECT.</summary>
@@ -62,8 +62,8 @@ public sealed class QeIdentity
                 IssueDate = JsonFields.Date(root, "issueDate"),
                 NextUpdate = JsonFields.Date(root, "nextUpdate"),
                 TcbEvaluationDataNumber = JsonFields.Int(root, "tcbEvaluationDataNumber"),
-                MiscSelect = BinaryPrimitives.ReadUInt32BigEndian(Hex.Parse(JsonFields.String(root, "miscselect"), "miscselect", 4)),
-                MiscSelectMask = BinaryPrimitives.ReadUInt32BigEndian(Hex.Parse(JsonFields.String(root, "miscselectMask"), "miscselectMask", 4)),
+                MiscSelect = BinaryPrimitives.ReadUInt32LittleEndian(Hex.Parse(JsonFields.String(root, "miscselect"), "miscselect", 4)),
+                MiscSelectMask = BinaryPrimitives.ReadUInt32LittleEndian(Hex.Parse(JsonFields.String(root, "miscselectMask"), "miscselectMask", 4)),
                 Attributes = Hex.Parse(JsonFields.String(root, "attributes"), "attributes", 16),
                 AttributesMask = Hex.Parse(JsonFields.String(root, "attributesMask"), "attributesMask", 16),
                 MrSigner = Hex.Parse(JsonFields.String(root, "mrsigner"), "mrsigner", 32),

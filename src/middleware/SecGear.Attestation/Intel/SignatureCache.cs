@@ -18,6 +18,12 @@ internal sealed class SignatureCache
     /// <summary>True when a certificate or CRL is signed by <paramref name="issuer"/>'s P-256 key (ecdsa-with-SHA256).</summary>
     public bool IsSignedBy(SignedData signed, X509Certificate2 issuer)
     {
+        // The outer algorithm is not covered by the signature, so it is checked on every call, never via the cache.
+        if (signed.Algorithm != SignedData.EcdsaWithSha256)
+        {
+            return false;
+        }
+
         var key = Key(signed.ToBeSigned.Span, signed.Signature, issuer);
         if (verified.ContainsKey(key))
         {

@@ -7,8 +7,8 @@ namespace SecGear.Cli.Commands;
 
 /// <summary>
 /// <c>secgear verify --evidence F [--collateral F] [--time ISO8601] [--policy F] [--json]</c>: verifies attestation
-/// evidence (format recognised from content) and applies a policy. Exit 0 only when the evidence verifies and the
-/// policy passes; 1 otherwise. <c>--json</c> prints the claims or the failure as JSON.
+/// evidence (format recognised from content) and applies a policy (the default <see cref="AttestationPolicy"/> when
+/// none is given). Exit 0 only when the evidence verifies and the policy passes; 1 otherwise. <c>--json</c> prints the claims or the failure as JSON.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -17,7 +17,7 @@ internal static class VerifyCommand
         var evidence = new Option<FileInfo>("--evidence") { Description = "The evidence file (e.g. an Intel DCAP quote).", Required = true };
         var collateral = new Option<FileInfo?>("--collateral") { Description = "Collateral: dcap-qvl JSON, sgx_ql_qve_collateral_t dump or Open Enclave endorsements." };
         var time = new Option<string?>("--time") { Description = "Verification time (ISO 8601, e.g. 2025-07-04T00:00:00Z); default: now." };
-        var policy = new Option<FileInfo?>("--policy") { Description = "A JSON policy (see docs/attestation.md)." };
+        var policy = new Option<FileInfo?>("--policy") { Description = "A JSON policy (see docs/attestation.md); default: no debug, no simulation, up-to-date TCB statuses." };
         var json = new Option<bool>("--json") { Description = "Print the claims or the failure as JSON." };
         var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json };
         CliAction.Set(command, (parse, stdout) =>
@@ -28,7 +28,8 @@ internal static class VerifyCommand
             try
             {
                 var loadedCollateral = parse.GetValue(collateral) is { } collateralFile ? IntelCollateral.Load(ReadBounded(collateralFile.FullName)) : null;
-                var loadedPolicy = parse.GetValue(policy) is { } policyFile ? AttestationPolicy.FromJson(System.Text.Encoding.UTF8.GetString(ReadBounded(policyFile.FullName))) : null;
+                // Without --policy the default policy applies: no debug, no simulation, the up-to-date TCB statuses.
+                var loadedPolicy = parse.GetValue(policy) is { } policyFile ? AttestationPolicy.FromJson(System.Text.Encoding.UTF8.GetString(ReadBounded(policyFile.FullName))) : new AttestationPolicy();
                 result = AttestationVerifier.CreateDefault().Verify(Evidence.Detect(evidenceBytes), loadedCollateral, verificationTime, loadedPolicy);
             }
             catch (AttestationException ex)
