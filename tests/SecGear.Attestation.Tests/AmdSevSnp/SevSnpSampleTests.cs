@@ -147,6 +147,19 @@ public sealed class SevSnpSampleTests
         Assert.True(SevSnpVerifierOptions.AmdProduction.Contains(collateral.Chain[1].RawData));
     }
 
+    [TeeVectorFact]
+    public void Collateral_loads_from_one_pem_bundle_with_the_vcek_anywhere_in_it()
+    {
+        var (report, _) = GoSevGuest();
+        var vcekPem = System.Text.Encoding.ASCII.GetBytes(System.Security.Cryptography.PemEncoding.WriteString("CERTIFICATE", TeeVectors.Read("sev-snp/go-sev-guest/vcek.der")) + "\n");
+        byte[] bundle = [.. TeeVectors.Read("sev-snp/go-sev-guest/ask_ark_milan.pem"), .. vcekPem];
+
+        var collateral = SevSnpCollateral.Load(bundle);
+
+        Assert.True(verifier.Verify(report, collateral, GoSevGuestTime).Succeeded);
+        Assert.Equal(AttestationFailureCode.CollateralMalformed, Assert.Throws<AttestationException>(() => SevSnpCollateral.Load(TeeVectors.Read("roots/amd/ask_ark_milan.pem"))).Failure.Code);
+    }
+
     [Fact]
     public void Turin_tcb_version_layout_differs_from_milan()
     {

@@ -74,6 +74,27 @@ public sealed class SevSnpTamperTests
     }
 
     [Fact]
+    public void Version_5_layout_reads_mitigation_vectors_that_are_reserved_bytes_in_version_2()
+    {
+        var bytes = new byte[SnpReport.Size];
+        bytes[0] = 5;
+        bytes[0x0A] = 0x02;
+        bytes[0x34] = 1;
+        bytes[0x1F8] = 0x11;
+        bytes[0x200] = 0x22;
+
+        var v5 = SnpReport.TryParse(bytes, out var failure);
+        bytes[0] = 2;
+        var v2 = SnpReport.TryParse(bytes, out var v2Failure);
+
+        Assert.Null(failure);
+        Assert.Equal((0x11UL, 0x22UL), (v5!.LaunchMitigationVector!.Value, v5.CurrentMitigationVector!.Value));
+        Assert.Null(v2);
+        Assert.Equal(AttestationFailureCode.EvidenceMalformed, v2Failure!.Code);
+        Assert.Contains("0x1f8", v2Failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Random_inputs_of_report_size_never_throw_and_fail_with_a_parse_code()
     {
         var random = new Random(1184);

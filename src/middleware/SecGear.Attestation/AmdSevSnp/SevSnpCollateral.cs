@@ -63,4 +63,31 @@ public sealed class SevSnpCollateral : Collateral
             throw new AttestationException(AttestationFailureCode.CollateralMalformed, $"the AMD certificate chain cannot be read: {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// Builds collateral from one PEM bundle holding the VCEK or VLEK (<c>CN=SEV-VCEK</c> / <c>CN=SEV-VLEK</c>) and its
+    /// AMD chain, in any order (e.g. a file for <c>secgear verify --collateral</c>). Throws
+    /// <see cref="AttestationException"/> (<see cref="AttestationFailureCode.CollateralMalformed"/>) when it cannot be
+    /// read or does not hold exactly one VCEK/VLEK.
+    /// </summary>
+    public static SevSnpCollateral Load(ReadOnlySpan<byte> pemBundle)
+    {
+        List<X509Certificate2> certificates;
+        try
+        {
+            certificates = PemCertificates.Read(pemBundle);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new AttestationException(AttestationFailureCode.CollateralMalformed, $"the SEV-SNP collateral bundle cannot be read: {ex.Message}");
+        }
+
+        var keys = certificates.Where(c => c.GetNameInfo(X509NameType.SimpleName, forIssuer: false) is "SEV-VCEK" or "SEV-VLEK").ToList();
+        if (keys.Count != 1)
+        {
+            throw new AttestationException(AttestationFailureCode.CollateralMalformed, $"the SEV-SNP collateral bundle holds {keys.Count} VCEK/VLEK certificates, expected 1");
+        }
+
+        return new SevSnpCollateral(keys[0], certificates.Where(c => !ReferenceEquals(c, keys[0])).ToArray());
+    }
 }
