@@ -206,7 +206,7 @@ public sealed class NitroDocument
                 case "digest": digest = reader.ReadTextString(); break;
                 case "timestamp": timestamp = reader.ReadUInt64(); break;
                 case "pcrs": pcrs = ReadPcrs(reader, out failure); break;
-                case "certificate": certificate = ReadBytes(reader, key, MaxCertificateLength, out failure); break;
+                case "certificate": certificate = ReadBytes(reader, key, 1, MaxCertificateLength, out failure); break;
                 case "cabundle": caBundle = ReadBundle(reader, out failure); break;
                 case "public_key": publicKey = ReadOptional(reader, key, out failure); break;
                 case "user_data": userData = ReadOptional(reader, key, out failure); break;
@@ -291,7 +291,7 @@ public sealed class NitroDocument
         var bundle = new List<byte[]>(count.Value);
         for (int i = 0; i < count; i++)
         {
-            var certificate = ReadBytes(reader, "cabundle entry", MaxCertificateLength, out failure);
+            var certificate = ReadBytes(reader, "cabundle entry", 1, MaxCertificateLength, out failure);
             if (certificate is null)
             {
                 return null;
@@ -313,16 +313,16 @@ public sealed class NitroDocument
             return null;
         }
 
-        return ReadBytes(reader, name, MaxOptionalFieldLength, out failure);
+        return ReadBytes(reader, name, 0, MaxOptionalFieldLength, out failure);
     }
 
-    private static byte[]? ReadBytes(CborReader reader, string name, int maxLength, out AttestationFailure? failure)
+    private static byte[]? ReadBytes(CborReader reader, string name, int minLength, int maxLength, out AttestationFailure? failure)
     {
         failure = null;
         var value = reader.ReadByteString();
-        if (value.Length > maxLength || (value.Length == 0 && maxLength == MaxCertificateLength))
+        if (value.Length < minLength || value.Length > maxLength)
         {
-            failure = Malformed(string.Create(CultureInfo.InvariantCulture, $"{name} is {value.Length} bytes, expected 1..{maxLength}"));
+            failure = Malformed(string.Create(CultureInfo.InvariantCulture, $"{name} is {value.Length} bytes, expected {minLength}..{maxLength}"));
             return null;
         }
 
