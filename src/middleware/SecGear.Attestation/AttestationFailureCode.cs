@@ -185,4 +185,52 @@ public enum AttestationFailureCode
 
     /// <summary>The policy document itself is invalid (bad JSON, unknown property, bad value).</summary>
     PolicyMalformed,
+
+    /// <summary>The report / document / token version or profile is not supported.</summary>
+    UnsupportedEvidenceVersion,
+
+    /// <summary>The evidence names a signature algorithm this verifier does not accept.</summary>
+    UnsupportedSignatureAlgorithm,
+
+    /// <summary>SEV-SNP: the report's SIGNING_KEY is neither VCEK (0) nor VLEK (1).</summary>
+    UnsupportedSigningKey,
+
+    /// <summary>The endorsement certificate (VCEK, VLEK, Nitro leaf) cannot be read or is not of the expected kind.</summary>
+    EndorsementCertificateMalformed,
+
+    /// <summary>A certificate chain (ASK/ASVK/ARK, Nitro cabundle) cannot be read or has the wrong shape.</summary>
+    CertificateChainMalformed,
+
+    /// <summary>A certificate's issuer name is not the subject name of the certificate that should have issued it.</summary>
+    CertificateIssuerMismatch,
+
+    /// <summary>A certificate's signature does not verify with its issuer's key (the message names the certificate).</summary>
+    CertificateSignatureInvalid,
+
+    /// <summary>A certificate is outside its validity period at the verification time (the message names it).</summary>
+    CertificateExpired,
+
+    /// <summary>SEV-SNP: the VCEK/VLEK product (Milan, Genoa, Turin) does not match its chain.</summary>
+    EndorsementProductMismatch,
+
+    /// <summary>SEV-SNP: a TCB component in the VCEK/VLEK differs from the report's REPORTED_TCB.</summary>
+    EndorsementTcbMismatch,
+
+    /// <summary>SEV-SNP: the VCEK hardware id differs from the report's CHIP_ID.</summary>
+    EndorsementHardwareIdMismatch,
+
+    /// <summary>The evidence signature (SNP report, Nitro COSE_Sign1, CCA platform token) does not verify.</summary>
+    EvidenceSignatureInvalid,
+
+    /// <summary>Arm CCA: no provisioned platform attestation key (CPAK) matches the token's implementation / instance id.</summary>
+    PlatformKeyNotTrusted,
+
+    /// <summary>Arm CCA: the provisioned CPAK or the realm attestation key (RAK) is not a valid public key.</summary>
+    AttestationKeyMalformed,
+
+    /// <summary>Arm CCA: the realm token signature does not verify with the RAK it carries.</summary>
+    RealmSignatureInvalid,
+
+    /// <summary>Arm CCA: the platform token's challenge is not the hash of the realm's RAK.</summary>
+    PlatformRealmBindingMismatch,
 }

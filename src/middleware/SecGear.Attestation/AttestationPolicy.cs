@@ -11,9 +11,12 @@ namespace SecGear.Attestation;
 /// </summary>
 public sealed class AttestationPolicy
 {
-    /// <summary>The statuses accepted when none are configured: up to date, and up to date with SW hardening / configuration notes.</summary>
+    /// <summary>
+    /// The statuses accepted when none are configured: up to date, and up to date with SW hardening / configuration
+    /// notes; and "not applicable" for TEEs whose vendor publishes no TCB status (SEV-SNP, Nitro, CCA).
+    /// </summary>
     public static IReadOnlyList<TcbStatus> DefaultAcceptedTcbStatuses { get; } =
-        [TcbStatus.UpToDate, TcbStatus.SWHardeningNeeded, TcbStatus.ConfigurationNeeded, TcbStatus.ConfigurationAndSWHardeningNeeded];
+        [TcbStatus.UpToDate, TcbStatus.SWHardeningNeeded, TcbStatus.ConfigurationNeeded, TcbStatus.ConfigurationAndSWHardeningNeeded, TcbStatus.NotApplicable];
 
     /// <summary>Accepted unique ids (MRENCLAVE / MRTD); empty = any.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> AllowedUniqueIds { get; init; } = [];

@@ -16,11 +16,18 @@ public sealed class AttestationVerifier
     {
     }
 
-    /// <summary>A verifier with the built-in plug-ins (Intel DCAP) using default options (production Intel root).</summary>
+    /// <summary>
+    /// A verifier with the built-in plug-ins using default options: Intel DCAP (production Intel root), SEV-SNP
+    /// (production AMD ARKs), Nitro (AWS Root-G1) and CCA (no CPAK provisioned: register a configured
+    /// <see cref="ArmCca.CcaVerifier"/> to trust platforms).
+    /// </summary>
     public static AttestationVerifier CreateDefault()
     {
         var verifier = new AttestationVerifier();
         verifier.Register(new IntelDcapVerifier());
+        verifier.Register(new AmdSevSnp.SevSnpVerifier());
+        verifier.Register(new AwsNitro.NitroVerifier());
+        verifier.Register(new ArmCca.CcaVerifier());
         return verifier;
     }
 

@@ -19,7 +19,8 @@ public sealed class Evidence
 
     /// <summary>
     /// Wraps bytes whose format is recognised from their content: an Intel DCAP quote (v3/v4/v5), optionally behind
-    /// Open Enclave's 16-byte report header or text header lines. Returns evidence of format
+    /// Open Enclave's 16-byte report header or text header lines; an SEV-SNP report (binary or hex text); a Nitro
+    /// document (binary or base64 text); a CCA token. Returns evidence of format
     /// <see cref="EvidenceFormats.Unknown"/> when nothing matches, so that verification fails with a named check.
     /// </summary>
     public static Evidence Detect(ReadOnlySpan<byte> data)
@@ -28,6 +29,21 @@ public sealed class Evidence
         if (Intel.DcapQuoteParser.LooksLikeQuote(body))
         {
             return new Evidence(EvidenceFormats.IntelDcapQuote, body);
+        }
+
+        if (AmdSevSnp.SnpReportDetector.Detect(data) is { } snpReport)
+        {
+            return new Evidence(EvidenceFormats.AmdSevSnpReport, snpReport);
+        }
+
+        if (AwsNitro.NitroDocumentDetector.Detect(data) is { } nitroDocument)
+        {
+            return new Evidence(EvidenceFormats.AwsNitroDocument, nitroDocument);
+        }
+
+        if (ArmCca.CcaTokenDetector.LooksLikeToken(data))
+        {
+            return new Evidence(EvidenceFormats.ArmCcaToken, data);
         }
 
         return new Evidence(EvidenceFormats.Unknown, data);

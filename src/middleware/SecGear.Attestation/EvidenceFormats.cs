@@ -6,6 +6,15 @@ public static class EvidenceFormats
     /// <summary>Intel DCAP ECDSA quote: SGX v3, TDX v4 and v5.</summary>
     public const string IntelDcapQuote = "intel-dcap-quote";
 
+    /// <summary>AMD SEV-SNP attestation report (versions 2, 3 and 5; 1184 bytes).</summary>
+    public const string AmdSevSnpReport = "amd-sev-snp-report";
+
+    /// <summary>AWS Nitro Enclaves attestation document (COSE_Sign1, tagged or untagged).</summary>
+    public const string AwsNitroDocument = "aws-nitro-document";
+
+    /// <summary>Arm CCA attestation token (CBOR tag 399 collection of platform and realm tokens).</summary>
+    public const string ArmCcaToken = "arm-cca-token";
+
     /// <summary>Content that no registered format recognised.</summary>
     public const string Unknown = "unknown";
 }

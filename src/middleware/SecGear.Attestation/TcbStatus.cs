@@ -32,4 +32,10 @@ public enum TcbStatus
 
     /// <summary>TD relaunch advised, and the configuration needs changes.</summary>
     TDRelaunchAdvisedConfigurationNeeded,
+
+    /// <summary>
+    /// The vendor publishes no TCB status for this TEE (AMD SEV-SNP, AWS Nitro, Arm CCA): the evidence's TCB values
+    /// are in the claims and are checked against reference values, not against a status.
+    /// </summary>
+    NotApplicable,
 }

@@ -18,6 +18,7 @@ public static class TcbStatusNames
             case "TDRelaunchAdvised": status = TcbStatus.TDRelaunchAdvised; return true;
             case "TDRelaunchAdvisedConfigurationNeeded": status = TcbStatus.TDRelaunchAdvisedConfigurationNeeded; return true;
             case "NotSupported": status = TcbStatus.NotSupported; return true;
+            case "NotApplicable": status = TcbStatus.NotApplicable; return true;
             default: status = TcbStatus.NotSupported; return false;
         }
     }

@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.Cose;
+using System.Security.Cryptography.X509Certificates;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using SecGear.Attestation;
+using SecGear.Attestation.AmdSevSnp;
+using SecGear.Attestation.ArmCca;
+using SecGear.Attestation.AwsNitro;
+
+namespace SecGear.Benchmarks;
+
+/// <summary>
+/// Each TEE verifier (SEV-SNP, Nitro, CCA) on real evidence with warm caches, against its floor measured in the same
+/// run: the bare signature verifications the evidence needs once the chain is known good (SNP: one ECDSA P-384 over
+/// the report; Nitro: one ES384 COSE signature; CCA: the platform and realm COSE signatures). The Ratio column is
+/// verifier time divided by floor time. Needs ../shared/testvectors (or SECGEAR_TESTVECTORS).
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class TeeVerifierBenchmarks
+{
+    private static readonly DateTimeOffset SnpTime = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset NitroTime = new(2022, 11, 9, 22, 52, 0, TimeSpan.Zero);
+
+    private readonly SevSnpVerifier snp = new();
+    private readonly NitroVerifier nitro = new();
+    private CcaVerifier cca = new();
+    private byte[] snpReport = [];
+    private SevSnpCollateral snpCollateral = null!;
+    private ECDsa snpKey = null!;
+    private byte[] snpSignature = [];
+    private byte[] nitroDocument = [];
+    private ECDsa nitroKey = null!;
+    private byte[] ccaToken = [];
+    private ECDsa cpak = null!;
+    private ECDsa rak = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        snpReport = Vector("sev-snp/trustee/test-report.bin");
+        snpCollateral = SevSnpCollateral.Create(Vector("sev-snp/trustee/test-vcek.der"), Vector("sev-snp/trustee/milan_ask_ark_asvk.pem"));
+        snpKey = snpCollateral.KeyCertificate.GetECDsaPublicKey()!;
+        snpSignature = SnpReport.TryParse(snpReport, out _)!.SignatureP1363();
+
+        nitroDocument = Vector("aws-nitro/veracruz/aws_nitro_document.cbor");
+        nitroKey = X509CertificateLoader
+            .LoadCertificate(NitroDocument.TryParse(nitroDocument, out _)!.Certificate).GetECDsaPublicKey()!;
+
+        ccaToken = Vector("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor");
+        var keys = CcaPlatformKeyStore.FromJson(System.Text.Encoding.UTF8.GetString(Vector("arm-cca/veraison-rust-ccatoken/ta-tfa.json")));
+        cca = new CcaVerifier(new CcaVerifierOptions { PlatformKeys = keys });
+        cpak = ECDsa.Create(keys.Keys[0].Key);
+        var rakPoint = CcaToken.TryParse(ccaToken, out _)!.Realm.PublicKey;
+        rak = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP384, Q = new ECPoint { X = rakPoint[1..49], Y = rakPoint[49..] } });
+
+        if (!SnpVerify() || !NitroVerify() || !CcaVerify() || !SnpFloor() || !NitroFloor() || !CcaFloor())
+        {
+            throw new InvalidOperationException("a TEE sample did not verify; the benchmark would measure a failure path");
+        }
+    }
+
+    /// <summary>SEV-SNP floor: the report's ECDSA P-384 signature with an already imported VCEK key.</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("SevSnp")]
+    public bool SnpFloor() => snpKey.VerifyData(snpReport.AsSpan(0, SnpReport.SignedLength), snpSignature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+
+    /// <summary>SEV-SNP verifier: parse, chain (cached links), validity, report signature, TCB/CHIP_ID binding, claims.</summary>
+    [Benchmark, BenchmarkCategory("SevSnp")]
+    public bool SnpVerify() => snp.Verify(snpReport, snpCollateral, SnpTime).Succeeded;
+
+    /// <summary>Nitro floor: decode the COSE_Sign1 and verify its ES384 signature with an already imported leaf key.</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("Nitro")]
+    public bool NitroFloor() => CoseMessage.DecodeSign1(nitroDocument).VerifyEmbedded(nitroKey);
+
+    /// <summary>Nitro verifier: parse, load five certificates, chain (cached links), validity, COSE signature, claims.</summary>
+    [Benchmark, BenchmarkCategory("Nitro")]
+    public bool NitroVerify() => nitro.Verify(nitroDocument, null, NitroTime).Succeeded;
+
+    /// <summary>CCA floor: parse both COSE_Sign1 tokens and verify both signatures with already imported keys.</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("Cca")]
+    public bool CcaFloor()
+    {
+        var token = CcaToken.TryParse(ccaToken, out _)!;
+        return token.PlatformMessage.VerifyEmbedded(cpak) & token.RealmMessage.VerifyEmbedded(rak);
+    }
+
+    /// <summary>CCA verifier: parse, CPAK lookup and import, platform signature, RAK import, realm signature, binding, claims.</summary>
+    [Benchmark, BenchmarkCategory("Cca")]
+    public bool CcaVerify() => cca.Verify(ccaToken, null, DateTimeOffset.UnixEpoch).Succeeded;
+
+    private static byte[] Vector(string relative)
+    {
+        var root = Environment.GetEnvironmentVariable("SECGEAR_TESTVECTORS");
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); string.IsNullOrEmpty(root) && dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SecGear.slnx")))
+            {
+                root = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "testvectors"));
+            }
+        }
+
+        return File.ReadAllBytes(Path.Combine(root ?? throw new InvalidOperationException("test vectors not found: set SECGEAR_TESTVECTORS"), relative));
+    }
+}
