@@ -46,6 +46,39 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [VectorsFact]
+    public void Sev_snp_report_verifies_with_a_pem_bundle_of_vcek_and_amd_chain()
+    {
+        var vcek = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(File.ReadAllBytes(V("sev-snp/virtee-sev/vcek_milan.der")));
+        var bundle = cli.Path("snp.pem");
+        File.WriteAllText(bundle, vcek.ExportCertificatePem() + "\n" + File.ReadAllText(V("sev-snp/virtee-sev/cert_chain_milan.pem")));
+
+        var (code, output, error) = cli.Run("verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--collateral", bundle, "--time", "2025-01-01T00:00:00Z", "--json");
+
+        Assert.True(code == 0, error + output);
+        using var json = JsonDocument.Parse(output);
+        Assert.True(json.RootElement.GetProperty("verified").GetBoolean());
+    }
+
+    [VectorsFact]
+    public void Sev_snp_report_without_collateral_names_the_missing_collateral()
+    {
+        var (code, output, _) = cli.Run("verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--time", "2025-01-01T00:00:00Z", "--json");
+
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("CollateralMissing", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
+    }
+
+    [VectorsFact]
+    public void Collateral_given_for_self_contained_nitro_evidence_is_a_usage_error()
+    {
+        var (code, _, error) = cli.Run("verify", "--evidence", V("aws-nitro/veracruz/aws_nitro_document.cbor"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"));
+
+        Assert.Equal(SecGearCli.UsageError, code);
+        Assert.Contains("--collateral does not apply", error);
+    }
+
+    [VectorsFact]
     public void Expired_collateral_exits_1_and_names_the_check_in_json()
     {
         var (code, output, _) = cli.Run("verify", "--evidence", V("sgx-dcap-v3/dcap-qvl/sgx_quote"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"), "--time", "2026-01-01T00:00:00Z", "--json");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SecGear.Attestation;
+using SecGear.Attestation.AmdSevSnp;
 using SecGear.Attestation.Intel;
 
 namespace SecGear.Cli.Commands;
@@ -15,7 +16,11 @@ internal static class VerifyCommand
     public static Command Create()
     {
         var evidence = new Option<FileInfo>("--evidence") { Description = "The evidence file (e.g. an Intel DCAP quote).", Required = true };
-        var collateral = new Option<FileInfo?>("--collateral") { Description = "Collateral: dcap-qvl JSON, sgx_ql_qve_collateral_t dump or Open Enclave endorsements." };
+        var collateral = new Option<FileInfo?>("--collateral")
+        {
+            Description = "Collateral. Intel: dcap-qvl JSON, sgx_ql_qve_collateral_t dump or Open Enclave endorsements; "
+                + "SEV-SNP: one PEM bundle with the VCEK/VLEK and its AMD chain (ASK/ASVK, ARK).",
+        };
         var time = new Option<string?>("--time") { Description = "Verification time (ISO 8601, e.g. 2025-07-04T00:00:00Z); default: now." };
         var policy = new Option<FileInfo?>("--policy") { Description = "A JSON policy (see docs/attestation.md); default: no debug, no simulation, up-to-date TCB statuses." };
         var json = new Option<bool>("--json") { Description = "Print the claims or the failure as JSON." };
@@ -27,10 +32,11 @@ internal static class VerifyCommand
             AttestationResult result;
             try
             {
-                var loadedCollateral = parse.GetValue(collateral) is { } collateralFile ? IntelCollateral.Load(ReadBounded(collateralFile.FullName)) : null;
+                var detected = Evidence.Detect(evidenceBytes);
+                var loadedCollateral = parse.GetValue(collateral) is { } collateralFile ? LoadCollateral(detected, ReadBounded(collateralFile.FullName)) : null;
                 // Without --policy the default policy applies: no debug, no simulation, the up-to-date TCB statuses.
                 var loadedPolicy = parse.GetValue(policy) is { } policyFile ? AttestationPolicy.FromJson(System.Text.Encoding.UTF8.GetString(ReadBounded(policyFile.FullName))) : new AttestationPolicy();
-                result = AttestationVerifier.CreateDefault().Verify(Evidence.Detect(evidenceBytes), loadedCollateral, verificationTime, loadedPolicy);
+                result = AttestationVerifier.CreateDefault().Verify(detected, loadedCollateral, verificationTime, loadedPolicy);
             }
             catch (AttestationException ex)
             {
@@ -55,6 +61,15 @@ internal static class VerifyCommand
         });
         return command;
     }
+
+    /// <summary>Reads the collateral file in the form the evidence's format needs.</summary>
+    private static Collateral LoadCollateral(Evidence evidence, byte[] bytes) => evidence.Format switch
+    {
+        EvidenceFormats.AmdSevSnpReport => SevSnpCollateral.Load(bytes),
+        EvidenceFormats.AwsNitroDocument or EvidenceFormats.ArmCcaToken =>
+            throw new CliUsageException($"{evidence.Format} evidence carries its own certificates; --collateral does not apply"),
+        _ => IntelCollateral.Load(bytes),
+    };
 
     /// <summary>Largest evidence, collateral or policy file read (real ones are tens of kilobytes).</summary>
     private const long MaxInputFileSize = 16 << 20;
