@@ -79,6 +79,22 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [VectorsFact]
+    public void Cca_token_verifies_only_with_its_platform_key_and_a_broken_binding_is_rejected()
+    {
+        string keys = V("arm-cca/veraison-rust-ccatoken/ta-tfa.json");
+
+        var (untrusted, _, _) = cli.Run("verify", "--evidence", V("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor"));
+        var (trusted, _, error) = cli.Run("verify", "--evidence", V("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor"), "--cca-platform-keys", keys);
+        var (unbound, output, _) = cli.Run("verify", "--evidence", V("arm-cca/veraison-rust-ccatoken/bug-33-repro.cbor"), "--cca-platform-keys", keys, "--json");
+
+        Assert.Equal(1, untrusted);
+        Assert.True(trusted == 0, error);
+        Assert.Equal(1, unbound);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("PlatformRealmBindingMismatch", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
+    }
+
+    [VectorsFact]
     public void Expired_collateral_exits_1_and_names_the_check_in_json()
     {
         var (code, output, _) = cli.Run("verify", "--evidence", V("sgx-dcap-v3/dcap-qvl/sgx_quote"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"), "--time", "2026-01-01T00:00:00Z", "--json");

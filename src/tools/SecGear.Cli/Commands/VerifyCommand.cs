@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using SecGear.Attestation;
 using SecGear.Attestation.AmdSevSnp;
+using SecGear.Attestation.ArmCca;
 using SecGear.Attestation.Intel;
 
 namespace SecGear.Cli.Commands;
@@ -24,7 +25,11 @@ internal static class VerifyCommand
         var time = new Option<string?>("--time") { Description = "Verification time (ISO 8601, e.g. 2025-07-04T00:00:00Z); default: now." };
         var policy = new Option<FileInfo?>("--policy") { Description = "A JSON policy (see docs/attestation.md); default: no debug, no simulation, up-to-date TCB statuses." };
         var json = new Option<bool>("--json") { Description = "Print the claims or the failure as JSON." };
-        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json };
+        var ccaKeys = new Option<FileInfo?>("--cca-platform-keys")
+        {
+            Description = "Arm CCA: the provisioned platform attestation keys (CPAK) to trust, as JWK or Veraison trust-anchor JSON.",
+        };
+        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json, ccaKeys };
         CliAction.Set(command, (parse, stdout) =>
         {
             var verificationTime = ParseTime(parse.GetValue(time));
@@ -36,7 +41,14 @@ internal static class VerifyCommand
                 var loadedCollateral = parse.GetValue(collateral) is { } collateralFile ? LoadCollateral(detected, ReadBounded(collateralFile.FullName)) : null;
                 // Without --policy the default policy applies: no debug, no simulation, the up-to-date TCB statuses.
                 var loadedPolicy = parse.GetValue(policy) is { } policyFile ? AttestationPolicy.FromJson(System.Text.Encoding.UTF8.GetString(ReadBounded(policyFile.FullName))) : new AttestationPolicy();
-                result = AttestationVerifier.CreateDefault().Verify(detected, loadedCollateral, verificationTime, loadedPolicy);
+                var verifier = AttestationVerifier.CreateDefault();
+                if (parse.GetValue(ccaKeys) is { } ccaKeysFile)
+                {
+                    var keys = CcaPlatformKeyStore.FromJson(System.Text.Encoding.UTF8.GetString(ReadBounded(ccaKeysFile.FullName)));
+                    verifier.Register(new CcaVerifier(new CcaVerifierOptions { PlatformKeys = keys }));
+                }
+
+                result = verifier.Verify(detected, loadedCollateral, verificationTime, loadedPolicy);
             }
             catch (AttestationException ex)
             {
