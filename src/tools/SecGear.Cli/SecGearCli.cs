@@ -29,6 +29,7 @@ public static class SecGearCli
         root.Add(InspectCommand.Create());
         root.Add(PlatformCommand.Create());
         root.Add(EdlCommand.Create());
+        root.Add(VerifyCommand.Create());
         return root;
     }
 

@@ -50,4 +50,7 @@ public enum EnclaveStatus
 
     /// <summary>Invalid argument or configuration.</summary>
     InvalidArgument,
+
+    /// <summary>Attestation evidence, collateral or policy was rejected (see SecGear.Attestation.AttestationFailure).</summary>
+    AttestationFailed,
 }

@@ -1,0 +1,10 @@
+namespace SecGear.Attestation;
+
+/// <summary>A failed check: which one (<see cref="Code"/>) and what was found versus expected (<see cref="Message"/>).</summary>
+/// <param name="Code">The check that failed.</param>
+/// <param name="Message">A human-readable description of what was found and what was expected. Never contains secrets.</param>
+public sealed record AttestationFailure(AttestationFailureCode Code, string Message)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Code}: {Message}";
+}

@@ -1,0 +1,188 @@
+namespace SecGear.Attestation;
+
+/// <summary>
+/// The exact check that failed. Parse checks come first, then evidence signatures and certificate chains, then
+/// collateral (CRLs, TCB info, QE identity), then the TCB level, then the caller's policy.
+/// </summary>
+public enum AttestationFailureCode
+{
+    /// <summary>The evidence is zero bytes long.</summary>
+    EvidenceEmpty = 1,
+
+    /// <summary>The evidence is larger than the configured limit.</summary>
+    EvidenceTooLarge,
+
+    /// <summary>The evidence is truncated or its internal lengths are inconsistent.</summary>
+    EvidenceMalformed,
+
+    /// <summary>No verifier is registered for the evidence format, or the format could not be recognised.</summary>
+    UnsupportedEvidenceFormat,
+
+    /// <summary>The quote version is not 3, 4 or 5.</summary>
+    UnsupportedQuoteVersion,
+
+    /// <summary>The attestation key type is not ECDSA-256-with-P-256.</summary>
+    UnsupportedAttestationKeyType,
+
+    /// <summary>The TEE type or body type is unknown or inconsistent with the quote version.</summary>
+    UnsupportedTeeType,
+
+    /// <summary>The QE vendor id is not Intel's.</summary>
+    UnknownQeVendor,
+
+    /// <summary>The certification data is of a type this verifier cannot use (only type 5, or 6 wrapping 5).</summary>
+    UnsupportedCertificationDataType,
+
+    /// <summary>Bytes follow the signature data and the options forbid them.</summary>
+    TrailingBytes,
+
+    /// <summary>The PCK certificate chain in the evidence cannot be read or has the wrong number of certificates.</summary>
+    PckChainMalformed,
+
+    /// <summary>A certificate's issuer name is not the subject name of the next certificate in the chain.</summary>
+    PckChainIssuerMismatch,
+
+    /// <summary>The PCK (leaf) certificate's signature does not verify with the intermediate CA's key.</summary>
+    PckCertificateSignatureInvalid,
+
+    /// <summary>The intermediate CA certificate's signature does not verify with the root's key.</summary>
+    IntermediateCertificateSignatureInvalid,
+
+    /// <summary>An issuing certificate is not a CA (basic constraints).</summary>
+    IssuerNotCertificateAuthority,
+
+    /// <summary>The chain's root is not one of the pinned trust anchors (compared by SHA-256 fingerprint).</summary>
+    RootNotTrusted,
+
+    /// <summary>The PCK certificate is outside its validity period at the verification time.</summary>
+    PckCertificateExpired,
+
+    /// <summary>The intermediate CA certificate is outside its validity period at the verification time.</summary>
+    IntermediateCertificateExpired,
+
+    /// <summary>The root certificate is outside its validity period at the verification time.</summary>
+    RootCertificateExpired,
+
+    /// <summary>The PCK certificate lacks the Intel SGX extension or it is malformed.</summary>
+    PckExtensionMalformed,
+
+    /// <summary>The attestation public key in the quote is not a valid P-256 point.</summary>
+    AttestationKeyInvalid,
+
+    /// <summary>The QE report signature does not verify with the PCK certificate's key.</summary>
+    QeReportSignatureInvalid,
+
+    /// <summary>QE report data is not SHA-256(attestation key || QE authentication data) followed by 32 zero bytes.</summary>
+    QeReportDataMismatch,
+
+    /// <summary>The quote signature does not verify with the attestation key.</summary>
+    QuoteSignatureInvalid,
+
+    /// <summary>Collateral is required (CRLs, TCB info, QE identity) and none was given.</summary>
+    CollateralMissing,
+
+    /// <summary>The collateral cannot be parsed.</summary>
+    CollateralMalformed,
+
+    /// <summary>The collateral could not be fetched (HTTP error, timeout, oversized response).</summary>
+    CollateralUnavailable,
+
+    /// <summary>The root CA CRL is not signed by the pinned root.</summary>
+    RootCaCrlSignatureInvalid,
+
+    /// <summary>The root CA CRL is outside thisUpdate..nextUpdate at the verification time.</summary>
+    RootCaCrlExpired,
+
+    /// <summary>The PCK CRL was not issued by the CA that issued the PCK certificate.</summary>
+    PckCrlIssuerMismatch,
+
+    /// <summary>The PCK CRL signature does not verify with the issuing CA's key.</summary>
+    PckCrlSignatureInvalid,
+
+    /// <summary>The PCK CRL is outside thisUpdate..nextUpdate at the verification time.</summary>
+    PckCrlExpired,
+
+    /// <summary>The PCK certificate's serial number is listed in the PCK CRL.</summary>
+    PckCertificateRevoked,
+
+    /// <summary>An intermediate or TCB signing certificate's serial number is listed in the root CA CRL.</summary>
+    IntermediateCertificateRevoked,
+
+    /// <summary>The TCB signing chain (for TCB info or QE identity) is malformed, mis-issued, expired or untrusted.</summary>
+    TcbSigningChainInvalid,
+
+    /// <summary>The TCB info signature does not verify over its exact signed bytes.</summary>
+    TcbInfoSignatureInvalid,
+
+    /// <summary>The verification time is after the TCB info's nextUpdate.</summary>
+    TcbInfoExpired,
+
+    /// <summary>The verification time is before the TCB info's issueDate.</summary>
+    TcbInfoNotYetValid,
+
+    /// <summary>The TCB info is for another TEE (id SGX vs TDX) or of an unsupported version.</summary>
+    TcbInfoTeeMismatch,
+
+    /// <summary>The TCB info FMSPC differs from the PCK certificate's.</summary>
+    TcbInfoFmspcMismatch,
+
+    /// <summary>The TCB info PCE id differs from the PCK certificate's.</summary>
+    TcbInfoPceIdMismatch,
+
+    /// <summary>The QE identity signature does not verify over its exact signed bytes.</summary>
+    QeIdentitySignatureInvalid,
+
+    /// <summary>The verification time is after the QE identity's nextUpdate.</summary>
+    QeIdentityExpired,
+
+    /// <summary>The verification time is before the QE identity's issueDate.</summary>
+    QeIdentityNotYetValid,
+
+    /// <summary>The QE identity is for another quoting enclave (QE vs TD_QE).</summary>
+    QeIdentityIdMismatch,
+
+    /// <summary>The QE report does not match the QE identity (MRSIGNER, ISVPRODID, MISCSELECT or ATTRIBUTES).</summary>
+    QeIdentityMismatch,
+
+    /// <summary>The QE's ISVSVN is below every level of the QE identity, or its level is Revoked.</summary>
+    QeTcbRevoked,
+
+    /// <summary>No TCB level in the TCB info matches the platform (Intel: TCB not supported).</summary>
+    TcbLevelNotSupported,
+
+    /// <summary>The platform's TCB level is Revoked.</summary>
+    TcbRevoked,
+
+    /// <summary>The TDX module identity for the module's major version is missing or does not match MRSIGNERSEAM/SEAMATTRIBUTES.</summary>
+    TdxModuleMismatch,
+
+    /// <summary>Policy: the unique id (MRENCLAVE/MRTD) is not in the allowed list.</summary>
+    PolicyUniqueIdNotAllowed,
+
+    /// <summary>Policy: the signer id (MRSIGNER) is not in the allowed list.</summary>
+    PolicySignerIdNotAllowed,
+
+    /// <summary>Policy: the product id is not in the allowed list.</summary>
+    PolicyProductIdNotAllowed,
+
+    /// <summary>Policy: the security version is below the minimum.</summary>
+    PolicySecurityVersionTooLow,
+
+    /// <summary>Policy: the TCB status is not accepted.</summary>
+    PolicyTcbStatusNotAccepted,
+
+    /// <summary>Policy: the enclave or TD runs in debug mode and debug is not allowed.</summary>
+    PolicyDebugNotAllowed,
+
+    /// <summary>Policy: the report data does not equal the expected report data / nonce.</summary>
+    PolicyReportDataMismatch,
+
+    /// <summary>Policy: the evidence's TEE kind is not accepted.</summary>
+    PolicyTeeNotAllowed,
+
+    /// <summary>Policy: the evidence is simulated and the policy does not allow simulated evidence.</summary>
+    PolicySimulationNotAllowed,
+
+    /// <summary>The policy document itself is invalid (bad JSON, unknown property, bad value).</summary>
+    PolicyMalformed,
+}

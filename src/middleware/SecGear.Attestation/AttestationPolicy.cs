@@ -1,0 +1,198 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace SecGear.Attestation;
+
+/// <summary>
+/// What a relying party accepts, applied to already-verified claims: reference values (unique ids, signer ids,
+/// product ids, minimum security version), accepted TCB statuses, debug, simulation and the expected report data.
+/// Empty lists mean "any". Build it in code or load it from JSON (<see cref="FromJson(string)"/>; schema in
+/// docs/attestation.md).
+/// </summary>
+public sealed class AttestationPolicy
+{
+    /// <summary>The statuses accepted when none are configured: up to date, and up to date with SW hardening / configuration notes.</summary>
+    public static IReadOnlyList<TcbStatus> DefaultAcceptedTcbStatuses { get; } =
+        [TcbStatus.UpToDate, TcbStatus.SWHardeningNeeded, TcbStatus.ConfigurationNeeded, TcbStatus.ConfigurationAndSWHardeningNeeded];
+
+    /// <summary>Accepted unique ids (MRENCLAVE / MRTD); empty = any.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> AllowedUniqueIds { get; init; } = [];
+
+    /// <summary>Accepted signer ids (MRSIGNER); empty = any.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> AllowedSignerIds { get; init; } = [];
+
+    /// <summary>Accepted product ids; empty = any.</summary>
+    public IReadOnlyList<int> AllowedProductIds { get; init; } = [];
+
+    /// <summary>Minimum security version (ISVSVN); null = any.</summary>
+    public int? MinimumSecurityVersion { get; init; }
+
+    /// <summary>Accepted TCB statuses.</summary>
+    public IReadOnlyList<TcbStatus> AcceptedTcbStatuses { get; init; } = DefaultAcceptedTcbStatuses;
+
+    /// <summary>Whether debug enclaves / TDs are accepted (default false).</summary>
+    public bool AllowDebug { get; init; }
+
+    /// <summary>Whether simulated evidence is accepted (default false).</summary>
+    public bool AllowSimulation { get; init; }
+
+    /// <summary>Accepted TEE kinds; empty = any.</summary>
+    public IReadOnlyList<TeeKind> AllowedTees { get; init; } = [];
+
+    /// <summary>
+    /// Expected report data: when set, the evidence's report data must start with these bytes and the rest must be
+    /// zero (a 32-byte hash of a nonce or key in the first half is the usual binding). Compared in constant time.
+    /// </summary>
+    public ReadOnlyMemory<byte>? ExpectedReportData { get; init; }
+
+    /// <summary>Returns the first failed policy check, or null when the claims satisfy the policy.</summary>
+    public AttestationFailure? Evaluate(AttestationClaims claims)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        if (AllowedTees.Count > 0 && !AllowedTees.Contains(claims.Tee))
+        {
+            return new(AttestationFailureCode.PolicyTeeNotAllowed, $"TEE is {claims.Tee}; the policy accepts {string.Join(", ", AllowedTees)}");
+        }
+
+        if (claims.Simulated && !AllowSimulation)
+        {
+            return new(AttestationFailureCode.PolicySimulationNotAllowed, "the evidence is simulated and the policy does not allow simulation");
+        }
+
+        if (AllowedUniqueIds.Count > 0 && !AllowedUniqueIds.Any(id => id.Span.SequenceEqual(claims.UniqueId.Span)))
+        {
+            return new(AttestationFailureCode.PolicyUniqueIdNotAllowed, $"unique id {Convert.ToHexStringLower(claims.UniqueId.Span)} is not among the {AllowedUniqueIds.Count} allowed");
+        }
+
+        if (AllowedSignerIds.Count > 0 && !AllowedSignerIds.Any(id => id.Span.SequenceEqual(claims.SignerId.Span)))
+        {
+            return new(AttestationFailureCode.PolicySignerIdNotAllowed, $"signer id {Convert.ToHexStringLower(claims.SignerId.Span)} is not among the {AllowedSignerIds.Count} allowed");
+        }
+
+        if (AllowedProductIds.Count > 0 && (claims.ProductId is null || !AllowedProductIds.Contains(claims.ProductId.Value)))
+        {
+            return new(AttestationFailureCode.PolicyProductIdNotAllowed, $"product id {claims.ProductId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"} is not among {string.Join(", ", AllowedProductIds)}");
+        }
+
+        if (MinimumSecurityVersion is { } minimum && (claims.SecurityVersion is null || claims.SecurityVersion < minimum))
+        {
+            return new(AttestationFailureCode.PolicySecurityVersionTooLow, $"security version is {claims.SecurityVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"}, the minimum is {minimum}");
+        }
+
+        if (!AcceptedTcbStatuses.Contains(claims.TcbStatus))
+        {
+            return new(AttestationFailureCode.PolicyTcbStatusNotAccepted, $"TCB status is {claims.TcbStatus}; the policy accepts {string.Join(", ", AcceptedTcbStatuses)}");
+        }
+
+        if (claims.Debug && !AllowDebug)
+        {
+            return new(AttestationFailureCode.PolicyDebugNotAllowed, "the enclave/TD runs in debug mode and the policy does not allow debug");
+        }
+
+        if (ExpectedReportData is { } expected && !ReportDataMatches(claims.ReportData.Span, expected.Span))
+        {
+            return new(AttestationFailureCode.PolicyReportDataMismatch, $"report data does not match the expected {expected.Length} bytes (followed by zeros)");
+        }
+
+        return null;
+    }
+
+    /// <summary>Loads a policy from JSON text. Throws <see cref="AttestationException"/> when the JSON is invalid.</summary>
+    public static AttestationPolicy FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return FromJson(document.RootElement);
+        }
+        catch (JsonException ex)
+        {
+            throw new AttestationException(AttestationFailureCode.PolicyMalformed, $"policy is not valid JSON: {ex.Message}");
+        }
+    }
+
+    private static AttestationPolicy FromJson(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid("the policy must be a JSON object");
+        }
+
+        var known = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "allowedUniqueIds", "allowedSignerIds", "allowedProductIds", "minimumSecurityVersion", "acceptedTcbStatuses",
+            "allowDebug", "allowSimulation", "allowedTees", "expectedReportData",
+        };
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!known.Contains(property.Name))
+            {
+                throw Invalid($"unknown policy property '{property.Name}'; known: {string.Join(", ", known)}");
+            }
+        }
+
+        return new AttestationPolicy
+        {
+            AllowedUniqueIds = Strings(root, "allowedUniqueIds").Select(s => (ReadOnlyMemory<byte>)HexValue(s, "allowedUniqueIds")).ToArray(),
+            AllowedSignerIds = Strings(root, "allowedSignerIds").Select(s => (ReadOnlyMemory<byte>)HexValue(s, "allowedSignerIds")).ToArray(),
+            AllowedProductIds = root.TryGetProperty("allowedProductIds", out var products)
+                ? (products.ValueKind == JsonValueKind.Array ? products.EnumerateArray().Select(p => p.TryGetInt32(out int v) ? v : throw Invalid("'allowedProductIds' holds a non-integer")).ToArray() : throw Invalid("'allowedProductIds' must be an array"))
+                : [],
+            MinimumSecurityVersion = root.TryGetProperty("minimumSecurityVersion", out var svn)
+                ? (svn.ValueKind == JsonValueKind.Number && svn.TryGetInt32(out int min) ? min : throw Invalid("'minimumSecurityVersion' must be an integer"))
+                : null,
+            AcceptedTcbStatuses = root.TryGetProperty("acceptedTcbStatuses", out _)
+                ? Strings(root, "acceptedTcbStatuses").Select(s => TcbStatusNames.TryParse(s, out var status) ? status : throw Invalid($"'{s}' is not a TCB status")).ToArray()
+                : DefaultAcceptedTcbStatuses,
+            AllowDebug = Bool(root, "allowDebug"),
+            AllowSimulation = Bool(root, "allowSimulation"),
+            AllowedTees = Strings(root, "allowedTees").Select(s => Enum.TryParse<TeeKind>(s, ignoreCase: true, out var tee) ? tee : throw Invalid($"'{s}' is not a TEE kind")).ToArray(),
+            ExpectedReportData = root.TryGetProperty("expectedReportData", out var reportData)
+                ? (ReadOnlyMemory<byte>?)HexValue(reportData.ValueKind == JsonValueKind.String ? reportData.GetString()! : throw Invalid("'expectedReportData' must be a hex string"), "expectedReportData")
+                : null,
+        };
+    }
+
+    private static bool ReportDataMatches(ReadOnlySpan<byte> actual, ReadOnlySpan<byte> expected)
+    {
+        if (expected.Length > actual.Length)
+        {
+            return false;
+        }
+
+        bool prefix = CryptographicOperations.FixedTimeEquals(actual[..expected.Length], expected);
+        return prefix & !actual[expected.Length..].ContainsAnyExcept((byte)0);
+    }
+
+    private static string[] Strings(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value))
+        {
+            return [];
+        }
+
+        return value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Invalid($"'{name}' holds a non-string")).ToArray()
+            : throw Invalid($"'{name}' must be an array of strings");
+    }
+
+    private static bool Bool(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value)
+            ? value.ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => throw Invalid($"'{name}' must be true or false") }
+            : false;
+
+    private static byte[] HexValue(string text, string name)
+    {
+        try
+        {
+            return Convert.FromHexString(text);
+        }
+        catch (FormatException)
+        {
+            throw Invalid($"'{name}' holds '{text}', which is not hex");
+        }
+    }
+
+    private static AttestationException Invalid(string message) => new(AttestationFailureCode.PolicyMalformed, $"policy: {message}");
+}

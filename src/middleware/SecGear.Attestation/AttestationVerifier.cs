@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using SecGear.Attestation.Intel;
+
+namespace SecGear.Attestation;
+
+/// <summary>
+/// The one entry point for verification: picks the plug-in for the evidence format, verifies signatures, chains and
+/// collateral at an explicit time, then applies the policy. Never throws for bad evidence.
+/// </summary>
+public sealed class AttestationVerifier
+{
+    private readonly ConcurrentDictionary<string, IEvidenceVerifier> verifiers = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a verifier with no plug-ins.</summary>
+    public AttestationVerifier()
+    {
+    }
+
+    /// <summary>A verifier with the built-in plug-ins (Intel DCAP) using default options (production Intel root).</summary>
+    public static AttestationVerifier CreateDefault()
+    {
+        var verifier = new AttestationVerifier();
+        verifier.Register(new IntelDcapVerifier());
+        return verifier;
+    }
+
+    /// <summary>Registers (or replaces) the plug-in for its format.</summary>
+    public void Register(IEvidenceVerifier verifier)
+    {
+        ArgumentNullException.ThrowIfNull(verifier);
+        verifiers[verifier.Format] = verifier;
+    }
+
+    /// <summary>
+    /// Verifies evidence at <paramref name="verificationTime"/> with optional collateral, then applies the optional
+    /// policy. Returns claims, or a failure naming the exact check that failed.
+    /// </summary>
+    public AttestationResult Verify(Evidence evidence, Collateral? collateral, DateTimeOffset verificationTime, AttestationPolicy? policy = null)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        if (!verifiers.TryGetValue(evidence.Format, out var plugin))
+        {
+            return AttestationResult.Fail(
+                AttestationFailureCode.UnsupportedEvidenceFormat,
+                $"no verifier is registered for evidence format '{evidence.Format}'; registered: {string.Join(", ", verifiers.Keys.Order(StringComparer.Ordinal))}");
+        }
+
+        if (collateral is not null && !string.Equals(collateral.Format, evidence.Format, StringComparison.Ordinal))
+        {
+            return AttestationResult.Fail(
+                AttestationFailureCode.CollateralMalformed,
+                $"collateral is for format '{collateral.Format}', evidence is '{evidence.Format}'");
+        }
+
+        var result = plugin.Verify(evidence.Data, collateral, verificationTime);
+        if (!result.Succeeded || policy is null)
+        {
+            return result;
+        }
+
+        var policyFailure = policy.Evaluate(result.Claims!);
+        return policyFailure is null ? result : AttestationResult.Fail(policyFailure, result.Claims);
+    }
+
+    /// <summary>
+    /// Like <see cref="Verify"/>, fetching the collateral for the evidence's platform from <paramref name="collateralProvider"/>
+    /// (Intel DCAP quotes). A fetch failure is returned as its failure (<see cref="AttestationFailureCode.CollateralUnavailable"/>
+    /// or <see cref="AttestationFailureCode.CollateralMalformed"/>), never thrown.
+    /// </summary>
+    public async Task<AttestationResult> VerifyAsync(
+        Evidence evidence,
+        ICollateralProvider collateralProvider,
+        DateTimeOffset verificationTime,
+        AttestationPolicy? policy = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        ArgumentNullException.ThrowIfNull(collateralProvider);
+        if (evidence.Format != EvidenceFormats.IntelDcapQuote)
+        {
+            return Verify(evidence, null, verificationTime, policy);
+        }
+
+        if (!IntelCollateralRequest.TryFromQuote(evidence.Data, out var request, out var failure))
+        {
+            return AttestationResult.Fail(failure!);
+        }
+
+        IntelCollateral collateral;
+        try
+        {
+            collateral = await collateralProvider.GetCollateralAsync(request!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AttestationException ex)
+        {
+            return AttestationResult.Fail(ex.Failure);
+        }
+
+        return Verify(evidence, collateral, verificationTime, policy);
+    }
+}

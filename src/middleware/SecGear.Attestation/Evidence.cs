@@ -1,0 +1,35 @@
+namespace SecGear.Attestation;
+
+/// <summary>Attestation evidence: opaque bytes tagged with a format id (see <see cref="EvidenceFormats"/>).</summary>
+public sealed class Evidence
+{
+    /// <summary>Creates evidence of a known format. The bytes are copied.</summary>
+    public Evidence(string format, ReadOnlySpan<byte> data)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(format);
+        Format = format;
+        Data = data.ToArray();
+    }
+
+    /// <summary>The format id, e.g. <see cref="EvidenceFormats.IntelDcapQuote"/>.</summary>
+    public string Format { get; }
+
+    /// <summary>The evidence bytes.</summary>
+    public ReadOnlyMemory<byte> Data { get; }
+
+    /// <summary>
+    /// Wraps bytes whose format is recognised from their content: an Intel DCAP quote (v3/v4/v5), optionally behind
+    /// Open Enclave's 16-byte report header or text header lines. Returns evidence of format
+    /// <see cref="EvidenceFormats.Unknown"/> when nothing matches, so that verification fails with a named check.
+    /// </summary>
+    public static Evidence Detect(ReadOnlySpan<byte> data)
+    {
+        var body = EvidenceUnwrapper.Unwrap(data);
+        if (Intel.DcapQuoteParser.LooksLikeQuote(body))
+        {
+            return new Evidence(EvidenceFormats.IntelDcapQuote, body);
+        }
+
+        return new Evidence(EvidenceFormats.Unknown, data);
+    }
+}

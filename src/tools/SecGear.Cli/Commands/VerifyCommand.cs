@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using SecGear.Attestation;
+using SecGear.Attestation.Intel;
+
+namespace SecGear.Cli.Commands;
+
+/// <summary>
+/// <c>secgear verify --evidence F [--collateral F] [--time ISO8601] [--policy F] [--json]</c>: verifies attestation
+/// evidence (format recognised from content) and applies a policy (the default <see cref="AttestationPolicy"/> when
+/// none is given). Exit 0 only when the evidence verifies and the policy passes; 1 otherwise. <c>--json</c> prints the claims or the failure as JSON.
+/// </summary>
+internal static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var evidence = new Option<FileInfo>("--evidence") { Description = "The evidence file (e.g. an Intel DCAP quote).", Required = true };
+        var collateral = new Option<FileInfo?>("--collateral") { Description = "Collateral: dcap-qvl JSON, sgx_ql_qve_collateral_t dump or Open Enclave endorsements." };
+        var time = new Option<string?>("--time") { Description = "Verification time (ISO 8601, e.g. 2025-07-04T00:00:00Z); default: now." };
+        var policy = new Option<FileInfo?>("--policy") { Description = "A JSON policy (see docs/attestation.md); default: no debug, no simulation, up-to-date TCB statuses." };
+        var json = new Option<bool>("--json") { Description = "Print the claims or the failure as JSON." };
+        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json };
+        CliAction.Set(command, (parse, stdout) =>
+        {
+            var verificationTime = ParseTime(parse.GetValue(time));
+            var evidenceBytes = ReadBounded(parse.GetRequiredValue(evidence).FullName);
+            AttestationResult result;
+            try
+            {
+                var loadedCollateral = parse.GetValue(collateral) is { } collateralFile ? IntelCollateral.Load(ReadBounded(collateralFile.FullName)) : null;
+                // Without --policy the default policy applies: no debug, no simulation, the up-to-date TCB statuses.
+                var loadedPolicy = parse.GetValue(policy) is { } policyFile ? AttestationPolicy.FromJson(System.Text.Encoding.UTF8.GetString(ReadBounded(policyFile.FullName))) : new AttestationPolicy();
+                result = AttestationVerifier.CreateDefault().Verify(Evidence.Detect(evidenceBytes), loadedCollateral, verificationTime, loadedPolicy);
+            }
+            catch (AttestationException ex)
+            {
+                result = AttestationResult.Fail(ex.Failure);
+            }
+
+            if (parse.GetValue(json))
+            {
+                stdout.WriteLine(AttestationResultJson.Serialize(result));
+            }
+            else if (result.Succeeded)
+            {
+                var claims = result.Claims!;
+                stdout.WriteLine($"verified: {claims.Tee} {claims.Format}, tcb {claims.TcbStatus}, unique id {Convert.ToHexStringLower(claims.UniqueId.Span)}");
+            }
+            else
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"secgear verify: rejected: {result.Failure}");
+            }
+
+            return result.Succeeded ? SecGearCli.Success : SecGearCli.Failure;
+        });
+        return command;
+    }
+
+    /// <summary>Largest evidence, collateral or policy file read (real ones are tens of kilobytes).</summary>
+    private const long MaxInputFileSize = 16 << 20;
+
+    private static byte[] ReadBounded(string path)
+    {
+        long length = new FileInfo(path).Length;
+        return length <= MaxInputFileSize
+            ? File.ReadAllBytes(path)
+            : throw new CliUsageException($"'{path}' is {length} bytes; the limit is {MaxInputFileSize}");
+    }
+
+    private static DateTimeOffset ParseTime(string? text)
+    {
+        if (text is null)
+        {
+            return DateTimeOffset.UtcNow;
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            ? time
+            : throw new CliUsageException($"--time '{text}' is not an ISO 8601 date and time");
+    }
+}

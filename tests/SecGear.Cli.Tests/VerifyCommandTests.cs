@@ -1,0 +1,135 @@
+using System.Text.Json;
+
+namespace SecGear.Cli.Tests;
+
+/// <summary><c>secgear verify</c>: exit 0 only when the evidence verifies and the policy passes; JSON is the claims or the failure.</summary>
+public sealed class VerifyCommandTests : IDisposable
+{
+    private readonly CliRun cli = new();
+
+    public void Dispose() => Directory.Delete(cli.Directory, recursive: true);
+
+    private static string? Vectors()
+    {
+        var env = Environment.GetEnvironmentVariable("SECGEAR_TESTVECTORS");
+        if (!string.IsNullOrEmpty(env))
+        {
+            return Directory.Exists(env) ? env : null;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SecGear.slnx")))
+            {
+                var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "testvectors"));
+                return Directory.Exists(candidate) ? candidate : null;
+            }
+        }
+
+        return null;
+    }
+
+    private static string V(string relative) => Path.Combine(Vectors()!, relative);
+
+    [VectorsFact]
+    public void Sgx1_verifies_with_exit_0_and_json_claims()
+    {
+        var (code, output, error) = cli.Run("verify", "--evidence", V("sgx-dcap-v3/dcap-qvl/sgx_quote"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"), "--time", "2025-07-04T00:00:00Z", "--json");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.True(json.RootElement.GetProperty("verified").GetBoolean());
+        var claims = json.RootElement.GetProperty("claims");
+        Assert.Equal("ConfigurationAndSWHardeningNeeded", claims.GetProperty("tcb_status").GetString());
+        Assert.Equal("33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb", claims.GetProperty("unique_id").GetString());
+        Assert.Equal(new[] { "INTEL-SA-00289", "INTEL-SA-00615" }, claims.GetProperty("advisory_ids").EnumerateArray().Select(a => a.GetString()!).ToArray());
+    }
+
+    [VectorsFact]
+    public void Expired_collateral_exits_1_and_names_the_check_in_json()
+    {
+        var (code, output, _) = cli.Run("verify", "--evidence", V("sgx-dcap-v3/dcap-qvl/sgx_quote"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"), "--time", "2026-01-01T00:00:00Z", "--json");
+
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.False(json.RootElement.GetProperty("verified").GetBoolean());
+        Assert.EndsWith("Expired", json.RootElement.GetProperty("failure").GetProperty("code").GetString(), StringComparison.Ordinal);
+    }
+
+    [VectorsFact]
+    public void Debug_enclave_fails_a_policy_file_and_passes_one_that_allows_debug()
+    {
+        var strict = cli.Path("strict.json");
+        File.WriteAllText(strict, "{\"acceptedTcbStatuses\":[\"UpToDate\",\"SWHardeningNeeded\"]}");
+        var lenient = cli.Path("lenient.json");
+        File.WriteAllText(lenient, "{\"allowDebug\":true,\"allowedProductIds\":[1]}");
+        string[] common = ["verify", "--evidence", V("sgx-dcap-v3/openenclave-plugin/evidence"), "--collateral", V("sgx-dcap-v3/openenclave-plugin/endorsements"), "--time", "2022-05-10T00:00:00Z"];
+
+        var (refused, _, error) = cli.Run([.. common, "--policy", strict]);
+        var (accepted, output, _) = cli.Run([.. common, "--policy", lenient]);
+
+        Assert.Equal(1, refused);
+        Assert.Contains("PolicyDebugNotAllowed", error, StringComparison.Ordinal);
+        Assert.Equal(0, accepted);
+        Assert.Contains("SWHardeningNeeded", output, StringComparison.Ordinal);
+    }
+
+    [VectorsFact]
+    public void Without_a_policy_the_default_policy_refuses_a_debug_enclave()
+    {
+        var (code, output, _) = cli.Run("verify", "--evidence", V("sgx-dcap-v3/openenclave-plugin/evidence"), "--collateral", V("sgx-dcap-v3/openenclave-plugin/endorsements"), "--time", "2022-05-10T00:00:00Z", "--json");
+
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("PolicyDebugNotAllowed", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
+        Assert.True(json.RootElement.GetProperty("claims").GetProperty("debug").GetBoolean());
+    }
+
+    [VectorsFact]
+    public void Tdx_quote_with_qve_collateral_dump_reports_TDRelaunchAdvised()
+    {
+        var policy = cli.Path("relaunch.json");
+        File.WriteAllText(policy, "{\"acceptedTcbStatuses\":[\"UpToDate\",\"TDRelaunchAdvised\"],\"allowedTees\":[\"Tdx\"]}");
+
+        var (code, output, error) = cli.Run("verify", "--evidence", V("tdx-v5/openenclave-relaunch/tdx_quote-moduleupdate-seamldr5.dat"), "--collateral", V("tdx-v5/openenclave-relaunch/tdx_endorsement_data.bin"), "--time", "2025-03-10T00:00:00Z", "--policy", policy, "--json");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("TDRelaunchAdvised", json.RootElement.GetProperty("claims").GetProperty("tcb_status").GetString());
+    }
+
+    [Fact]
+    public void Random_evidence_exits_1_with_a_typed_failure()
+    {
+        var file = cli.Path("random.bin");
+        File.WriteAllBytes(file, [3, 0, 2, 0, 1, 2, 3]);
+
+        var (code, output, _) = cli.Run("verify", "--evidence", file, "--json");
+
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("UnsupportedEvidenceFormat", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public void Bad_time_is_a_usage_error()
+    {
+        var file = cli.Path("q.bin");
+        File.WriteAllBytes(file, [1]);
+
+        Assert.Equal(2, cli.Run("verify", "--evidence", file, "--time", "yesterday").ExitCode);
+    }
+
+    /// <summary>Skipped (never passed) when the shared test vectors are absent.</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    private sealed class VectorsFactAttribute : FactAttribute
+    {
+        public VectorsFactAttribute()
+        {
+            if (Vectors() is null)
+            {
+                Skip = "test vectors not found: set SECGEAR_TESTVECTORS or place them at ../shared/testvectors beside the repository root";
+            }
+        }
+    }
+}
