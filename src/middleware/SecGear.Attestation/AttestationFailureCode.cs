@@ -185,4 +185,19 @@ public enum AttestationFailureCode
 
     /// <summary>The policy document itself is invalid (bad JSON, unknown property, bad value).</summary>
     PolicyMalformed,
+
+    /// <summary>Simulation evidence: the attestation key or CA certificate cannot be parsed.</summary>
+    SimulationCertificateMalformed,
+
+    /// <summary>Simulation evidence: the attestation key certificate's issuer is not the simulated CA's subject.</summary>
+    AttestationKeyCertificateIssuerMismatch,
+
+    /// <summary>Simulation evidence: the attestation key certificate's signature does not verify with the CA's key.</summary>
+    AttestationKeyCertificateSignatureInvalid,
+
+    /// <summary>Simulation evidence: the attestation key certificate is outside its validity period at the verification time.</summary>
+    AttestationKeyCertificateExpired,
+
+    /// <summary>The evidence signature does not verify with the attestation key.</summary>
+    EvidenceSignatureInvalid,
 }
