@@ -2,11 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using SecGear.Attestation;
 using SecGear.Attestation.Intel;
+using SecGear.Attestation.Simulation;
 
 namespace SecGear.Cli.Commands;
 
 /// <summary>
-/// <c>secgear verify --evidence F [--collateral F] [--time ISO8601] [--policy F] [--json]</c>: verifies attestation
+/// <c>secgear verify --evidence F [--collateral F] [--time ISO8601] [--policy F] [--json] [--simulation-ca F]</c>: verifies attestation
 /// evidence (format recognised from content) and applies a policy (the default <see cref="AttestationPolicy"/> when
 /// none is given). Exit 0 only when the evidence verifies and the policy passes; 1 otherwise. <c>--json</c> prints the claims or the failure as JSON.
 /// </summary>
@@ -19,7 +20,8 @@ internal static class VerifyCommand
         var time = new Option<string?>("--time") { Description = "Verification time (ISO 8601, e.g. 2025-07-04T00:00:00Z); default: now." };
         var policy = new Option<FileInfo?>("--policy") { Description = "A JSON policy (see docs/attestation.md); default: no debug, no simulation, up-to-date TCB statuses." };
         var json = new Option<bool>("--json") { Description = "Print the claims or the failure as JSON." };
-        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json };
+        var simulationCa = new Option<FileInfo?>("--simulation-ca") { Description = "Accept SecGear simulation evidence certified by this simulated CA certificate (PEM or DER; see secgear platform init). The policy must also allow simulation." };
+        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json, simulationCa };
         CliAction.Set(command, (parse, stdout) =>
         {
             var verificationTime = ParseTime(parse.GetValue(time));
@@ -30,7 +32,13 @@ internal static class VerifyCommand
                 var loadedCollateral = parse.GetValue(collateral) is { } collateralFile ? IntelCollateral.Load(ReadBounded(collateralFile.FullName)) : null;
                 // Without --policy the default policy applies: no debug, no simulation, the up-to-date TCB statuses.
                 var loadedPolicy = parse.GetValue(policy) is { } policyFile ? AttestationPolicy.FromJson(System.Text.Encoding.UTF8.GetString(ReadBounded(policyFile.FullName))) : new AttestationPolicy();
-                result = AttestationVerifier.CreateDefault().Verify(Evidence.Detect(evidenceBytes), loadedCollateral, verificationTime, loadedPolicy);
+                var verifier = AttestationVerifier.CreateDefault();
+                if (parse.GetValue(simulationCa) is { } caFile)
+                {
+                    verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(ReadCertificate(caFile.FullName))));
+                }
+
+                result = verifier.Verify(Evidence.Detect(evidenceBytes), loadedCollateral, verificationTime, loadedPolicy);
             }
             catch (AttestationException ex)
             {
@@ -65,6 +73,20 @@ internal static class VerifyCommand
         return length <= MaxInputFileSize
             ? File.ReadAllBytes(path)
             : throw new CliUsageException($"'{path}' is {length} bytes; the limit is {MaxInputFileSize}");
+    }
+
+    private static byte[] ReadCertificate(string path)
+    {
+        var bytes = ReadBounded(path);
+        var text = System.Text.Encoding.ASCII.GetString(bytes);
+        if (!text.Contains("-----BEGIN", StringComparison.Ordinal))
+        {
+            return bytes;
+        }
+
+        return System.Security.Cryptography.PemEncoding.TryFind(text, out var fields) && text[fields.Label] == "CERTIFICATE"
+            ? Convert.FromBase64String(text[fields.Base64Data])
+            : throw new CliUsageException($"'{path}' holds no PEM CERTIFICATE");
     }
 
     private static DateTimeOffset ParseTime(string? text)
