@@ -1,8 +1,9 @@
 namespace SecGear.Trusted.Attestation;
 
 /// <summary>
-/// A local report was rejected: wrong length, addressed to another enclave, made on another platform, or altered
-/// (its MAC does not verify). The message says which; it never contains key material.
+/// A local report or local attestation message was rejected: wrong length or shape, addressed to another enclave,
+/// made on another platform, altered (its MAC does not verify), or not bound to this key exchange. The message says
+/// which; it never contains key material.
 /// </summary>
-public sealed class LocalReportException(string message)
-    : SecGearException(EnclaveStatus.AttestationFailed, message);
+public sealed class LocalReportException(string message, Exception? innerException = null)
+    : SecGearException(EnclaveStatus.AttestationFailed, message, innerException);
