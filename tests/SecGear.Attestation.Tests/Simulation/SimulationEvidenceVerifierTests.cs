@@ -182,6 +182,29 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     }
 
     [Fact]
+    public void A_warm_verifier_still_checks_the_time_and_the_evidence_signature()
+    {
+        var verifier = Verifier();
+        Assert.True(verifier.Verify(Evidence.Detect(evidence), null, Now).Succeeded);
+        var tampered = (byte[])evidence.Clone();
+        tampered[150] ^= 0x01;
+
+        Assert.Equal(AttestationFailureCode.RootCertificateExpired, verifier.Verify(Evidence.Detect(evidence), null, new DateTimeOffset(2121, 1, 1, 0, 0, 0, TimeSpan.Zero)).Failure?.Code);
+        Assert.Equal(AttestationFailureCode.EvidenceSignatureInvalid, verifier.Verify(Evidence.Detect(tampered), null, Now).Failure?.Code);
+        Assert.True(verifier.Verify(Evidence.Detect(evidence), null, Now).Succeeded);
+    }
+
+    [Fact]
+    public void Concurrent_verifications_on_one_verifier_all_succeed()
+    {
+        var verifier = Verifier();
+        var results = new bool[64];
+        Parallel.For(0, results.Length, i => results[i] = verifier.Verify(Evidence.Detect(evidence), null, Now).Succeeded);
+
+        Assert.All(results, Assert.True);
+    }
+
+    [Fact]
     public void Each_certificate_check_fails_for_its_own_reason()
     {
         using var issuerMismatch = new ForgedEvidence { IssuerName = "CN=Somebody Else" };

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation.X509;
@@ -8,11 +9,15 @@ namespace SecGear.Attestation.Simulation;
 /// Verifies SecGear simulation evidence (<see cref="EvidenceFormats.SecGearSimulation"/>): the CA certificate must be
 /// one of the caller's trust anchors (there is no built-in one: simulation is accepted only by explicit opt-in), the
 /// attestation key certificate must be issued by it and valid, and the evidence signature must verify with that key.
-/// Claims are marked <see cref="AttestationClaims.Simulated"/>. Checks, in order, are listed in docs/attestation.md.
+/// Claims are marked <see cref="AttestationClaims.Simulated"/>. Checks, in order, are listed in docs/simulated-attestation.md.
+/// Certificate pairs that passed every time-independent check are cached by content (bounded), so a warm verification
+/// is one ECDSA verification plus the validity-window checks; failures are never cached.
 /// </summary>
 public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
 {
+    private const int ChainCapacity = 256;
     private readonly TrustAnchors anchors;
+    private readonly ConcurrentDictionary<string, VerifiedChain> chains = new(StringComparer.Ordinal);
 
     /// <summary>Creates a verifier that trusts the simulated CAs in <paramref name="anchors"/>.</summary>
     /// <param name="anchors">Fingerprints of the simulated CA certificates to accept, e.g. <c>TrustAnchors.FromFingerprints([]).Add(caDer)</c>.</param>
@@ -63,6 +68,61 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
         SimulationEvidence evidence, DateTimeOffset time, out DateTimeOffset validFrom, out DateTimeOffset validUntil)
     {
         validFrom = validUntil = default;
+        var id = Convert.ToHexString(SHA256.HashData(evidence.CaCertificate.Span)) + Convert.ToHexString(SHA256.HashData(evidence.AttestationKeyCertificate.Span));
+        if (!chains.TryGetValue(id, out var chain))
+        {
+            var failure = BuildChain(evidence, out chain);
+            if (failure is not null)
+            {
+                return failure;
+            }
+
+            // Bounded: when full, chains are checked per call and not kept.
+            if (chains.Count >= ChainCapacity || !chains.TryAdd(id, chain!))
+            {
+                using (chain!.Key)
+                {
+                    return CheckTimesAndSignature(chain, evidence, time, out validFrom, out validUntil);
+                }
+            }
+        }
+
+        return CheckTimesAndSignature(chain!, evidence, time, out validFrom, out validUntil);
+    }
+
+    private static AttestationFailure? CheckTimesAndSignature(
+        VerifiedChain chain, SimulationEvidence evidence, DateTimeOffset time, out DateTimeOffset validFrom, out DateTimeOffset validUntil)
+    {
+        validFrom = validUntil = default;
+        if (time < chain.CaNotBefore || time > chain.CaNotAfter)
+        {
+            return new(AttestationFailureCode.RootCertificateExpired, $"the simulated CA is valid {Iso(chain.CaNotBefore)}..{Iso(chain.CaNotAfter)}; the verification time is {Iso(time)}");
+        }
+
+        if (time < chain.KeyNotBefore || time > chain.KeyNotAfter)
+        {
+            return new(AttestationFailureCode.AttestationKeyCertificateExpired, $"the attestation key certificate is valid {Iso(chain.KeyNotBefore)}..{Iso(chain.KeyNotAfter)}; the verification time is {Iso(time)}");
+        }
+
+        bool verified;
+        lock (chain.Key)
+        {
+            verified = chain.Key.VerifyData(evidence.SignedBytes.Span, evidence.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+
+        if (!verified)
+        {
+            return new(AttestationFailureCode.EvidenceSignatureInvalid, "the evidence signature does not verify with the platform attestation key over the 172-byte signed body");
+        }
+
+        validFrom = chain.CaNotBefore > chain.KeyNotBefore ? chain.CaNotBefore : chain.KeyNotBefore;
+        validUntil = chain.CaNotAfter < chain.KeyNotAfter ? chain.CaNotAfter : chain.KeyNotAfter;
+        return null;
+    }
+
+    private AttestationFailure? BuildChain(SimulationEvidence evidence, out VerifiedChain? chain)
+    {
+        chain = null;
         if (!TryLoad(evidence.CaCertificate, "CA", out var ca, out var failure)
             || !TryLoad(evidence.AttestationKeyCertificate, "attestation key", out var key, out failure))
         {
@@ -73,30 +133,25 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
         using (ca)
         using (key)
         {
-            failure = CheckCa(ca, time) ?? CheckAttestationKeyCertificate(key, ca, evidence, time);
+            failure = CheckCa(ca) ?? CheckAttestationKeyCertificate(key, ca, evidence);
             if (failure is not null)
             {
                 return failure;
             }
 
-            using var publicKey = key.GetECDsaPublicKey();
+            var publicKey = key.GetECDsaPublicKey();
             if (publicKey is null || publicKey.KeySize != 256 || publicKey.ExportParameters(false).Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
             {
+                publicKey?.Dispose();
                 return new(AttestationFailureCode.AttestationKeyInvalid, $"the attestation key certificate's key is {key.PublicKey.Oid.FriendlyName ?? key.PublicKey.Oid.Value}; expected an ECDSA P-256 key");
             }
 
-            if (!publicKey.VerifyData(evidence.SignedBytes.Span, evidence.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
-            {
-                return new(AttestationFailureCode.EvidenceSignatureInvalid, "the evidence signature does not verify with the platform attestation key over the 172-byte signed body");
-            }
-
-            validFrom = Max(ca.NotBefore, key.NotBefore);
-            validUntil = Min(ca.NotAfter, key.NotAfter);
+            chain = new VerifiedChain(publicKey, Utc(ca.NotBefore), Utc(ca.NotAfter), Utc(key.NotBefore), Utc(key.NotAfter));
             return null;
         }
     }
 
-    private AttestationFailure? CheckCa(X509Certificate2 ca, DateTimeOffset time)
+    private AttestationFailure? CheckCa(X509Certificate2 ca)
     {
         if (!anchors.Contains(ca.RawDataMemory.Span))
         {
@@ -104,11 +159,6 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
                 AttestationFailureCode.RootNotTrusted,
                 $"the simulated CA '{ca.Subject}' (SHA-256 {Convert.ToHexString(SHA256.HashData(ca.RawDataMemory.Span))}) is not a trust anchor; "
                 + "simulation evidence is accepted only when the caller pins the simulated CA certificate (secgear platform init prints it)");
-        }
-
-        if (time < ca.NotBefore || time > ca.NotAfter)
-        {
-            return new(AttestationFailureCode.RootCertificateExpired, $"the simulated CA is valid {Iso(ca.NotBefore)}..{Iso(ca.NotAfter)}; the verification time is {Iso(time)}");
         }
 
         if (ca.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is not { CertificateAuthority: true })
@@ -119,7 +169,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
         return null;
     }
 
-    private static AttestationFailure? CheckAttestationKeyCertificate(X509Certificate2 key, X509Certificate2 ca, SimulationEvidence evidence, DateTimeOffset time)
+    private static AttestationFailure? CheckAttestationKeyCertificate(X509Certificate2 key, X509Certificate2 ca, SimulationEvidence evidence)
     {
         if (!key.IssuerName.RawData.AsSpan().SequenceEqual(ca.SubjectName.RawData))
         {
@@ -137,17 +187,9 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
             signed = false;
         }
 
-        if (!signed)
-        {
-            return new(AttestationFailureCode.AttestationKeyCertificateSignatureInvalid, "the attestation key certificate's signature does not verify with the simulated CA's ECDSA P-256 key");
-        }
-
-        if (time < key.NotBefore || time > key.NotAfter)
-        {
-            return new(AttestationFailureCode.AttestationKeyCertificateExpired, $"the attestation key certificate is valid {Iso(key.NotBefore)}..{Iso(key.NotAfter)}; the verification time is {Iso(time)}");
-        }
-
-        return null;
+        return signed
+            ? null
+            : new(AttestationFailureCode.AttestationKeyCertificateSignatureInvalid, "the attestation key certificate's signature does not verify with the simulated CA's ECDSA P-256 key");
     }
 
     private static bool TryLoad(ReadOnlyMemory<byte> der, string name, out X509Certificate2 certificate, out AttestationFailure? failure)
@@ -189,9 +231,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
         },
     };
 
-    private static DateTimeOffset Max(DateTime a, DateTime b) => new(a > b ? a.ToUniversalTime() : b.ToUniversalTime(), TimeSpan.Zero);
-
-    private static DateTimeOffset Min(DateTime a, DateTime b) => new(a < b ? a.ToUniversalTime() : b.ToUniversalTime(), TimeSpan.Zero);
+    private static DateTimeOffset Utc(DateTime time) => new(time.ToUniversalTime(), TimeSpan.Zero);
 
     private static string Iso(DateTimeOffset time) => time.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 }
