@@ -95,6 +95,28 @@ public sealed class PolicyTests
         Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, Samples.Verify(Samples.Sgx1Quote, Samples.Sgx1Collateral, Samples.Sgx1Time, wrongNonce).Failure?.Code);
     }
 
+    [TestVectorTheory]
+    [InlineData(1691539200L, true)]
+    [InlineData(1691539201L, false)]
+    public void Tdx4_tcb_baseline_date_accepts_out_of_date_only_on_or_before_its_tcb_date(long baselineUnixSeconds, bool accepted)
+    {
+        var policy = new AttestationPolicy { TcbBaselineDate = DateTimeOffset.FromUnixTimeSeconds(baselineUnixSeconds) };
+
+        var result = Samples.Verify(Samples.Tdx4Quote, Samples.Tdx4Collateral, Samples.Tdx4Time, policy);
+
+        Assert.Equal(accepted, result.Succeeded);
+        Assert.Equal(accepted ? null : AttestationFailureCode.PolicyTcbStatusNotAccepted, result.Failure?.Code);
+    }
+
+    [Fact]
+    public void Json_tcb_baseline_date_is_read()
+    {
+        var policy = AttestationPolicy.FromJson("{\"tcbBaselineDate\":\"2023-08-09T00:00:00Z\"}");
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1691539200), policy.TcbBaselineDate);
+        Assert.Throws<AttestationException>(() => AttestationPolicy.FromJson("{\"tcbBaselineDate\":5}"));
+    }
+
     [TestVectorFact]
     public void Tdx4_out_of_date_is_refused_by_default_and_accepted_when_the_policy_allows_it()
     {

@@ -30,6 +30,13 @@ public sealed class AttestationPolicy
     /// <summary>Accepted TCB statuses.</summary>
     public IReadOnlyList<TcbStatus> AcceptedTcbStatuses { get; init; } = DefaultAcceptedTcbStatuses;
 
+    /// <summary>
+    /// TCB baseline date (Open Enclave's policy of the same name): an <c>OutOfDate</c> or
+    /// <c>OutOfDateConfigurationNeeded</c> platform whose matched TCB level is dated on or after this date is accepted as
+    /// if its status were accepted. Null (default) = no baseline.
+    /// </summary>
+    public DateTimeOffset? TcbBaselineDate { get; init; }
+
     /// <summary>Whether debug enclaves / TDs are accepted (default false).</summary>
     public bool AllowDebug { get; init; }
 
@@ -79,9 +86,10 @@ public sealed class AttestationPolicy
             return new(AttestationFailureCode.PolicySecurityVersionTooLow, $"security version is {claims.SecurityVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"}, the minimum is {minimum}");
         }
 
-        if (!AcceptedTcbStatuses.Contains(claims.TcbStatus))
+        if (!AcceptedTcbStatuses.Contains(claims.TcbStatus) && !MeetsBaseline(claims))
         {
-            return new(AttestationFailureCode.PolicyTcbStatusNotAccepted, $"TCB status is {claims.TcbStatus}; the policy accepts {string.Join(", ", AcceptedTcbStatuses)}");
+            return new(AttestationFailureCode.PolicyTcbStatusNotAccepted, $"TCB status is {claims.TcbStatus} (TCB date {claims.TcbDate?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "none"}); the policy accepts {string.Join(", ", AcceptedTcbStatuses)}"
+                + (TcbBaselineDate is { } baseline ? $", or out of date with a TCB date on or after {baseline.ToString("u", System.Globalization.CultureInfo.InvariantCulture)}" : string.Empty));
         }
 
         if (claims.Debug && !AllowDebug)
@@ -122,7 +130,7 @@ public sealed class AttestationPolicy
         var known = new HashSet<string>(StringComparer.Ordinal)
         {
             "allowedUniqueIds", "allowedSignerIds", "allowedProductIds", "minimumSecurityVersion", "acceptedTcbStatuses",
-            "allowDebug", "allowSimulation", "allowedTees", "expectedReportData",
+            "allowDebug", "allowSimulation", "allowedTees", "expectedReportData", "tcbBaselineDate",
         };
         foreach (var property in root.EnumerateObject())
         {
@@ -145,6 +153,11 @@ public sealed class AttestationPolicy
             AcceptedTcbStatuses = root.TryGetProperty("acceptedTcbStatuses", out _)
                 ? Strings(root, "acceptedTcbStatuses").Select(s => TcbStatusNames.TryParse(s, out var status) ? status : throw Invalid($"'{s}' is not a TCB status")).ToArray()
                 : DefaultAcceptedTcbStatuses,
+            TcbBaselineDate = root.TryGetProperty("tcbBaselineDate", out var baselineDate)
+                ? (baselineDate.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(baselineDate.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsedBaseline)
+                    ? parsedBaseline
+                    : throw Invalid("'tcbBaselineDate' must be an ISO 8601 date string"))
+                : null,
             AllowDebug = Bool(root, "allowDebug"),
             AllowSimulation = Bool(root, "allowSimulation"),
             AllowedTees = Strings(root, "allowedTees").Select(s => Enum.TryParse<TeeKind>(s, ignoreCase: true, out var tee) ? tee : throw Invalid($"'{s}' is not a TEE kind")).ToArray(),
@@ -153,6 +166,12 @@ public sealed class AttestationPolicy
                 : null,
         };
     }
+
+    private bool MeetsBaseline(AttestationClaims claims) =>
+        TcbBaselineDate is { } baseline
+        && claims.TcbStatus is TcbStatus.OutOfDate or TcbStatus.OutOfDateConfigurationNeeded
+        && claims.TcbDate is { } date
+        && date >= baseline;
 
     private static bool ReportDataMatches(ReadOnlySpan<byte> actual, ReadOnlySpan<byte> expected)
     {
