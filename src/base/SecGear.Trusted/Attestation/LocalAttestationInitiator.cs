@@ -15,7 +15,7 @@ public sealed class LocalAttestationInitiator : IDisposable
     private readonly byte[] _point;
     private byte[] _responderMeasurement = [];
     private byte[] _responderPoint = [];
-    private int _state;
+    private readonly ExchangeSteps _steps = new();
 
     /// <summary>Starts an exchange for the enclave running on <paramref name="platform"/>.</summary>
     public LocalAttestationInitiator(IAttestingPlatform platform)
@@ -30,7 +30,7 @@ public sealed class LocalAttestationInitiator : IDisposable
     /// <exception cref="InvalidOperationException">Called twice.</exception>
     public byte[] ProcessMessage1(ReadOnlySpan<byte> message1)
     {
-        Advance(0);
+        _steps.Advance(0);
         var copy = message1.ToArray();
         RequireShape(copy, Magic1, Message1Length, "message 1");
         _responderMeasurement = copy[4..36];
@@ -45,7 +45,7 @@ public sealed class LocalAttestationInitiator : IDisposable
     /// <exception cref="InvalidOperationException">Called before message 1 or twice.</exception>
     public LocalAttestationSession ProcessMessage3(ReadOnlySpan<byte> message3)
     {
-        Advance(1);
+        _steps.Advance(1);
         var copy = message3.ToArray();
         RequireShape(copy, Magic3, Message3Length, "message 3");
         var report = _platform.VerifyReport(copy.AsSpan(4));
@@ -63,14 +63,4 @@ public sealed class LocalAttestationInitiator : IDisposable
 
     /// <summary>Releases the ephemeral key.</summary>
     public void Dispose() => _key.Dispose();
-
-    private void Advance(int expected)
-    {
-        if (_state != expected)
-        {
-            throw new InvalidOperationException($"This local attestation exchange is at step {_state}; this call is step {expected}. Use a new instance per exchange.");
-        }
-
-        _state++;
-    }
 }

@@ -13,7 +13,7 @@ public sealed class LocalAttestationResponder : IDisposable
     private readonly IAttestingPlatform _platform;
     private readonly System.Security.Cryptography.ECDiffieHellman _key = NewKey();
     private readonly byte[] _point;
-    private int _state;
+    private readonly ExchangeSteps _steps = new();
 
     /// <summary>Starts an exchange for the enclave running on <paramref name="platform"/>.</summary>
     public LocalAttestationResponder(IAttestingPlatform platform)
@@ -27,7 +27,7 @@ public sealed class LocalAttestationResponder : IDisposable
     /// <exception cref="InvalidOperationException">Called twice, or after message 2.</exception>
     public byte[] CreateMessage1()
     {
-        Advance(0);
+        _steps.Advance(0);
         return [.. Magic1, .. _platform.Identity.Measurement, .. _point];
     }
 
@@ -38,7 +38,7 @@ public sealed class LocalAttestationResponder : IDisposable
     /// <exception cref="InvalidOperationException">Called before message 1 or twice.</exception>
     public LocalAttestationSession ProcessMessage2(ReadOnlySpan<byte> message2, out byte[] message3)
     {
-        Advance(1);
+        _steps.Advance(1);
         var copy = message2.ToArray();
         RequireShape(copy, Magic2, Message2Length, "message 2");
         var initiatorPoint = copy.AsSpan(4, PointLength);
@@ -53,14 +53,4 @@ public sealed class LocalAttestationResponder : IDisposable
 
     /// <summary>Releases the ephemeral key.</summary>
     public void Dispose() => _key.Dispose();
-
-    private void Advance(int expected)
-    {
-        if (_state != expected)
-        {
-            throw new InvalidOperationException($"This local attestation exchange is at step {_state}; this call is step {expected}. Use a new instance per exchange.");
-        }
-
-        _state++;
-    }
 }
