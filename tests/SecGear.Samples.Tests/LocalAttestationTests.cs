@@ -5,7 +5,7 @@ public sealed class LocalAttestationTests
     private static readonly string HostDll = Path.Combine(SampleRun.OutputDirectory("LocalAttestation", "LocalAttestation.Host"), "LocalAttestation.Host.dll");
 
     [Fact]
-    public void Two_enclaves_attest_each_other_share_a_key_and_refuse_a_tampered_message()
+    public void Two_enclaves_attest_each_other_share_a_key_refuse_a_tampered_message_and_one_proves_itself_remotely()
     {
         var (code, output, error) = SampleRun.Run(HostDll);
 
@@ -19,5 +19,6 @@ public sealed class LocalAttestationTests
         Assert.Contains("B decrypted:      meet at the usual place", output);
         Assert.Contains("refused: The report's MAC does not verify", output);
         Assert.Contains("tampered msg 2:   refused by the responder", output);
+        Assert.Contains($"B's evidence:     verified (secgear-simulation, simulated, measurement {b[..16]}..., nonce bound)", output);
     }
 }

@@ -1,10 +1,15 @@
+using System.Security.Cryptography;
 using System.Text;
 using LocalAttestation;
+using SecGear.Attestation;
+using SecGear.Attestation.Simulation;
 using SecGear.Host;
+using SecGear.Trusted.Attestation;
 
 // LocalAttestation host: start two enclaves on this platform and relay the three local attestation messages
 // between them; each enclave learns the other's measurement and both derive one session key that the host never
-// sees. Then enclave A sends B a message encrypted under that key, and a tampered exchange is shown to fail.
+// sees. Then enclave A sends B a message encrypted under that key, a tampered exchange is shown to fail, and B's
+// simulation evidence is verified as a remote verifier would.
 string directory = AppContext.BaseDirectory;
 await using Enclave a = Enclave.Create(Path.Combine(directory, "LocalAttestation.EnclaveA.sgimage"), EnclaveType.Auto, EnclaveFlags.None);
 await using Enclave b = Enclave.Create(Path.Combine(directory, "LocalAttestation.EnclaveB.sgimage"), EnclaveType.Auto, EnclaveFlags.None);
@@ -43,7 +48,22 @@ initiator.LaInitiatorAnswer(msg1, tampered);
 tampered[200] ^= 0x01;
 bool refused = responder.LaResponderFinish(tampered, msg3, peerOfB) != 0;
 Console.WriteLine($"tampered msg 2:   {(refused ? "refused by the responder" : "ACCEPTED")}");
-return identitiesMatch && textLength > 0 && refused ? 0 : 1;
+
+// Remote attestation of the running enclave B: it returns evidence binding a fresh nonce; the host verifies it
+// against this machine's simulated CA (pinned from its file, not taken from the evidence) and a policy.
+byte[] nonce = RandomNumberGenerator.GetBytes(32);
+byte[] evidenceBuffer = new byte[SimulationEvidence.MaxLength];
+int evidenceLength = responder.LaEvidence(nonce, evidenceBuffer);
+var verifier = new AttestationVerifier();
+verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(SimulatedAttestationAuthority.EnsureCaCertificate())));
+var policy = new AttestationPolicy { AllowSimulation = true, AllowedUniqueIds = [b.Identity.Measurement], ExpectedReportData = nonce };
+var result = evidenceLength < 0
+    ? AttestationResult.Fail(AttestationFailureCode.EvidenceEmpty, "la_evidence failed")
+    : verifier.Verify(Evidence.Detect(evidenceBuffer.AsSpan(0, evidenceLength)), null, DateTimeOffset.UtcNow, policy);
+Console.WriteLine(result.Succeeded
+    ? $"B's evidence:     verified ({result.Claims!.Format}, simulated, measurement {Convert.ToHexStringLower(result.Claims.UniqueId.Span)[..16]}..., nonce bound)"
+    : $"B's evidence:     REJECTED {result.Failure}");
+return identitiesMatch && textLength > 0 && refused && result.Succeeded ? 0 : 1;
 
 /// <summary>The host's implementation of the OCALLs declared in local_attest.edl.</summary>
 internal sealed class HostOcalls : ILocalAttestOcalls

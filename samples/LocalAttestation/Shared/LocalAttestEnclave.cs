@@ -138,6 +138,24 @@ public sealed class LocalAttestEnclave : ILocalAttestEcalls, IDisposable
         }
     }
 
+    /// <inheritdoc />
+    public int LaEvidence(ReadOnlySpan<byte> nonce, Span<byte> evidence)
+    {
+        if (nonce.Length > 64)
+        {
+            return Fail("la_evidence binds at most 64 bytes");
+        }
+
+        byte[] bytes = _platform.GetEvidence(nonce);
+        if (bytes.Length > evidence.Length)
+        {
+            return -1;
+        }
+
+        bytes.CopyTo(evidence);
+        return bytes.Length;
+    }
+
     /// <summary>Zeroes the session key.</summary>
     public void Dispose()
     {
