@@ -91,6 +91,18 @@ public sealed class SimulatedEvidenceTests : IDisposable
     }
 
     [Fact]
+    public void An_attestation_key_certificate_left_from_a_replaced_secret_is_refused()
+    {
+        var otherSecret = Path.Combine(_platforms.Directory, "other", "platform.secret");
+        SimulatedAttestationAuthority.EnsureCaCertificate(new SimulatedPlatformOptions { SecretPath = otherSecret });
+        SimulatedAttestationAuthority.EnsureCaCertificate(Options);
+        File.Copy(SimulatedAttestationAuthority.AttestationKeyCertificatePath(otherSecret), SimulatedAttestationAuthority.AttestationKeyCertificatePath(_platforms.SecretPath), overwrite: true);
+
+        var error = Assert.Throws<PlatformSecretException>(() => _platforms.Platform(TestPlatforms.Identity()).GetEvidence([]));
+        Assert.Contains(".attestation-key.pem", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_corrupt_certificate_file_is_a_typed_error()
     {
         SimulatedPlatform.EnsureSecret(Options);

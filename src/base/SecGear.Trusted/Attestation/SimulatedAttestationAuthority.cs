@@ -76,8 +76,8 @@ public static class SimulatedAttestationAuthority
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(issuer);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.VerificationTime = NotBefore.AddDays(1).UtcDateTime;
-        chain.ChainPolicy.VerificationTimeIgnored = false;
         return chain.Build(certificate);
     }
 
