@@ -71,6 +71,38 @@ public sealed class AttestCommandTests : IDisposable
         Assert.Contains("PolicySimulationNotAllowed", noPolicyError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Verify_accepts_the_simulated_CA_as_DER_and_refuses_a_PEM_file_without_a_certificate()
+    {
+        var image = Signed();
+        var caPath = Line(_cli.Ok("platform", "init", "--secret-path", Secret), "attestation ca: ");
+        _cli.Ok("attest", "--image", image, "--secret-path", Secret, "--out", _cli.Path("evidence.bin"));
+        var der = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(caPath)).RawData;
+        File.WriteAllBytes(_cli.Path("ca.der"), der);
+        File.WriteAllText(_cli.Path("key.pem.txt"), System.Security.Cryptography.PemEncoding.WriteString("PUBLIC KEY", der));
+        var policy = Policy("""{ "allowSimulation": true, "allowDebug": true }""");
+
+        _cli.Ok("verify", "--evidence", _cli.Path("evidence.bin"), "--simulation-ca", _cli.Path("ca.der"), "--policy", policy);
+        var (code, _, error) = _cli.Run("verify", "--evidence", _cli.Path("evidence.bin"), "--simulation-ca", _cli.Path("key.pem.txt"), "--policy", policy);
+
+        Assert.Equal(2, code);
+        Assert.Contains("no PEM CERTIFICATE", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Attest_refuses_a_tampered_image()
+    {
+        var image = Signed();
+        var bytes = File.ReadAllBytes(image);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(image, bytes);
+
+        var (code, _, _) = _cli.Run("attest", "--image", image, "--secret-path", Secret, "--out", _cli.Path("evidence.bin"));
+
+        Assert.Equal(1, code);
+        Assert.False(File.Exists(_cli.Path("evidence.bin")));
+    }
+
     [Theory]
     [InlineData("xyz")]
     [InlineData("00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000ff")]
