@@ -195,6 +195,22 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     }
 
     [Fact]
+    public void Evidence_made_concurrently_by_one_platform_all_verifies_with_its_own_nonce()
+    {
+        var platform = machine.Platform();
+        var nonces = Enumerable.Range(0, 16).Select(i => SHA256.HashData([(byte)i])).ToArray();
+        var made = new byte[nonces.Length][];
+        Parallel.For(0, nonces.Length, i => made[i] = platform.GetEvidence(nonces[i]));
+
+        var verifier = Verifier();
+        for (int i = 0; i < made.Length; i++)
+        {
+            var policy = new AttestationPolicy { AllowSimulation = true, ExpectedReportData = nonces[i] };
+            Assert.True(verifier.Verify(Evidence.Detect(made[i]), null, Now, policy).Succeeded);
+        }
+    }
+
+    [Fact]
     public void Concurrent_verifications_on_one_verifier_all_succeed()
     {
         var verifier = Verifier();
