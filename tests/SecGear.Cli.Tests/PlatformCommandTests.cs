@@ -57,6 +57,7 @@ public sealed class PlatformCommandTests : IDisposable
         }).ToArray();
 
         var fingerprints = new List<string>();
+        var caFingerprints = new List<string>();
         foreach (var process in processes)
         {
             using (process)
@@ -67,11 +68,17 @@ public sealed class PlatformCommandTests : IDisposable
                 await process.WaitForExitAsync(timeout.Token);
                 Assert.True(process.ExitCode == 0, await error);
                 fingerprints.Add(Fingerprint(await output));
+                caFingerprints.Add((await output).Split('\n').Single(l => l.StartsWith("attestation ca sha256: ", StringComparison.Ordinal)));
             }
         }
 
         Assert.Single(fingerprints.Distinct());
-        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
+        Assert.Single(caFingerprints.Distinct());
+
+        // The secret and the two public attestation certificates beside it; no temporary file is left behind.
+        Assert.Equal(
+            ["platform.secret", "platform.secret.attestation-ca.pem", "platform.secret.attestation-key.pem"],
+            Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(fingerprints[0], Fingerprint(_cli.Ok("platform", "init", "--secret-path", path)));
     }
 }

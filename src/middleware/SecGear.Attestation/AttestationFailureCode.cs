@@ -233,4 +233,16 @@ public enum AttestationFailureCode
 
     /// <summary>Arm CCA: the platform token's challenge is not the hash of the realm's RAK.</summary>
     PlatformRealmBindingMismatch,
+
+    /// <summary>Simulation evidence: the attestation key or CA certificate cannot be parsed.</summary>
+    SimulationCertificateMalformed,
+
+    /// <summary>Simulation evidence: the attestation key certificate's issuer is not the simulated CA's subject.</summary>
+    AttestationKeyCertificateIssuerMismatch,
+
+    /// <summary>Simulation evidence: the attestation key certificate's signature does not verify with the CA's key.</summary>
+    AttestationKeyCertificateSignatureInvalid,
+
+    /// <summary>Simulation evidence: the attestation key certificate is outside its validity period at the verification time.</summary>
+    AttestationKeyCertificateExpired,
 }

@@ -15,6 +15,9 @@ public static class EvidenceFormats
     /// <summary>Arm CCA attestation token (CBOR tag 399 collection of platform and realm tokens).</summary>
     public const string ArmCcaToken = "arm-cca-token";
 
+    /// <summary>SecGear simulation evidence, signed by a simulated platform attestation key (see <see cref="SimulationEvidence"/>).</summary>
+    public const string SecGearSimulation = SimulationEvidence.FormatId;
+
     /// <summary>Content that no registered format recognised.</summary>
     public const string Unknown = "unknown";
 }

@@ -30,6 +30,7 @@ public static class SecGearCli
         root.Add(PlatformCommand.Create());
         root.Add(EdlCommand.Create());
         root.Add(VerifyCommand.Create());
+        root.Add(AttestCommand.Create());
         return root;
     }
 

@@ -9,7 +9,7 @@ namespace SecGear.Trusted.Platform;
 /// The simulation engine's TEE (DESIGN.md section 6): a per-machine platform secret file plays the fused key, and
 /// sealing keys are derived from it with HKDF-SHA-256 over the policy identity. See docs/sealing.md.
 /// </summary>
-public sealed class SimulatedPlatform : ITrustedPlatform, IDisposable
+public sealed partial class SimulatedPlatform : IAttestingPlatform, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly string _secretPath;
@@ -105,7 +105,7 @@ public sealed class SimulatedPlatform : ITrustedPlatform, IDisposable
         var secret = PlatformSecretFile.LoadOrCreate((options ?? new SimulatedPlatformOptions()).SecretPath);
         try
         {
-            return HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, salt: [], info: "SecGear.NET/platform-fingerprint/v1"u8.ToArray());
+            return Attestation.PlatformKeys.PlatformId(secret);
         }
         finally
         {
@@ -123,6 +123,9 @@ public sealed class SimulatedPlatform : ITrustedPlatform, IDisposable
                 CryptographicOperations.ZeroMemory(_secret);
                 _secret = null;
             }
+
+            _attestationKey?.Dispose();
+            _attestationKey = null;
 
             _disposed = true;
         }

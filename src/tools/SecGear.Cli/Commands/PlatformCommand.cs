@@ -1,24 +1,29 @@
 using System.CommandLine;
+using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 
 namespace SecGear.Cli.Commands;
 
 /// <summary>
 /// <c>secgear platform init [--secret-path P]</c>: creates the simulated platform secret if absent (mode 0600),
-/// validates it and prints its location and fingerprint (never the secret).
+/// validates it and prints its location and fingerprint (never the secret), then the simulated attestation CA
+/// certificate's path and SHA-256 fingerprint (what a verifier pins to accept this machine's simulation evidence).
 /// </summary>
 internal static class PlatformCommand
 {
     public static Command Create()
     {
         var secretPath = new Option<FileInfo?>("--secret-path") { Description = "Platform secret file (default: $SECGEAR_PLATFORM_SECRET, else ~/.secgear/simulation/platform.secret)." };
-        var init = new Command("init", "Create (if absent) and validate the simulated platform secret; print its fingerprint.") { secretPath };
+        var init = new Command("init", "Create (if absent) and validate the simulated platform secret and attestation CA; print their fingerprints.") { secretPath };
         CliAction.Set(init, (parse, stdout) =>
         {
             var options = parse.GetValue(secretPath) is { } path ? new SimulatedPlatformOptions { SecretPath = path.FullName } : new SimulatedPlatformOptions();
             var fingerprint = SimulatedPlatform.EnsureSecret(options);
             stdout.WriteLine($"secret: {options.SecretPath}");
             stdout.WriteLine($"fingerprint: {Convert.ToHexStringLower(fingerprint)}");
+            var ca = SimulatedAttestationAuthority.EnsureCaCertificate(options);
+            stdout.WriteLine($"attestation ca: {SimulatedAttestationAuthority.CaCertificatePath(options.SecretPath)}");
+            stdout.WriteLine($"attestation ca sha256: {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ca))}");
             return SecGearCli.Success;
         });
         return new Command("platform", "The simulation engine's platform (the simulated fused key).") { init };

@@ -4,11 +4,12 @@ using SecGear.Attestation;
 using SecGear.Attestation.AmdSevSnp;
 using SecGear.Attestation.ArmCca;
 using SecGear.Attestation.Intel;
+using SecGear.Attestation.Simulation;
 
 namespace SecGear.Cli.Commands;
 
 /// <summary>
-/// <c>secgear verify --evidence F [--collateral F] [--time ISO8601] [--policy F] [--json]</c>: verifies attestation
+/// <c>secgear verify --evidence F [--collateral F] [--time ISO8601] [--policy F] [--json] [--simulation-ca F]</c>: verifies attestation
 /// evidence (format recognised from content) and applies a policy (the default <see cref="AttestationPolicy"/> when
 /// none is given). Exit 0 only when the evidence verifies and the policy passes; 1 otherwise. <c>--json</c> prints the claims or the failure as JSON.
 /// </summary>
@@ -29,7 +30,8 @@ internal static class VerifyCommand
         {
             Description = "Arm CCA: the provisioned platform attestation keys (CPAK) to trust, as JWK or Veraison trust-anchor JSON.",
         };
-        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json, ccaKeys };
+        var simulationCa = new Option<FileInfo?>("--simulation-ca") { Description = "Accept SecGear simulation evidence certified by this simulated CA certificate (PEM or DER; see secgear platform init). The policy must also allow simulation." };
+        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json, ccaKeys, simulationCa };
         CliAction.Set(command, (parse, stdout) =>
         {
             var verificationTime = ParseTime(parse.GetValue(time));
@@ -46,6 +48,11 @@ internal static class VerifyCommand
                 {
                     var keys = CcaPlatformKeyStore.FromJson(System.Text.Encoding.UTF8.GetString(ReadBounded(ccaKeysFile.FullName)));
                     verifier.Register(new CcaVerifier(new CcaVerifierOptions { PlatformKeys = keys }));
+                }
+
+                if (parse.GetValue(simulationCa) is { } caFile)
+                {
+                    verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(ReadCertificate(caFile.FullName))));
                 }
 
                 result = verifier.Verify(detected, loadedCollateral, verificationTime, loadedPolicy);
@@ -78,7 +85,7 @@ internal static class VerifyCommand
     private static Collateral LoadCollateral(Evidence evidence, byte[] bytes) => evidence.Format switch
     {
         EvidenceFormats.AmdSevSnpReport => SevSnpCollateral.Load(bytes),
-        EvidenceFormats.AwsNitroDocument or EvidenceFormats.ArmCcaToken =>
+        EvidenceFormats.AwsNitroDocument or EvidenceFormats.ArmCcaToken or EvidenceFormats.SecGearSimulation =>
             throw new CliUsageException($"{evidence.Format} evidence carries its own certificates; --collateral does not apply"),
         _ => IntelCollateral.Load(bytes),
     };
@@ -92,6 +99,20 @@ internal static class VerifyCommand
         return length <= MaxInputFileSize
             ? File.ReadAllBytes(path)
             : throw new CliUsageException($"'{path}' is {length} bytes; the limit is {MaxInputFileSize}");
+    }
+
+    private static byte[] ReadCertificate(string path)
+    {
+        var bytes = ReadBounded(path);
+        var text = System.Text.Encoding.ASCII.GetString(bytes);
+        if (!text.Contains("-----BEGIN", StringComparison.Ordinal))
+        {
+            return bytes;
+        }
+
+        return System.Security.Cryptography.PemEncoding.TryFind(text, out var fields) && text[fields.Label] == "CERTIFICATE"
+            ? Convert.FromBase64String(text[fields.Base64Data])
+            : throw new CliUsageException($"'{path}' holds no PEM CERTIFICATE");
     }
 
     private static DateTimeOffset ParseTime(string? text)
