@@ -130,7 +130,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             Post(task, contract, function, request, PoolLayout.WaiterSpinning);
             for (int spins = 0; spins < _config.RetriesBeforeFallback && PoolAccess.StateOf(task) == TaskState.Submitted; spins++)
             {
-                Thread.SpinWait(1);
+                PoolAccess.Pause(spins);
             }
 
             if (PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
@@ -403,7 +403,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
                 }
                 else
                 {
-                    Thread.SpinWait(1);
+                    PoolAccess.Pause(idle);
                 }
             }
         }

@@ -69,6 +69,22 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize, 
         }
     }
 
+    /// <summary>
+    /// One poll's pause: a few spin cycles for the first polls, then a yield, so a waiter on a machine with more
+    /// runnable threads than cores hands its core to the peer it waits for instead of burning its time slice.
+    /// </summary>
+    public static void Pause(int iteration)
+    {
+        if (iteration < 64)
+        {
+            Thread.SpinWait(4);
+        }
+        else
+        {
+            Thread.Yield();
+        }
+    }
+
     public static ReadOnlySpan<byte> Payload(byte* task, int length) => new(task + PoolLayout.TaskHeaderSize, length);
 
     /// <summary>Bumps a signal word and wakes its sleepers, if the sleeper count says any may sleep.</summary>
@@ -121,7 +137,7 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize, 
                 return now;
             }
 
-            Thread.SpinWait(1);
+            Pause(i);
         }
 
         while (true)

@@ -99,7 +99,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         {
             for (int spins = 0; spins < _config.RetriesBeforeFallback && PoolAccess.StateOf(task) == TaskState.Submitted; spins++)
             {
-                Thread.SpinWait(1);
+                PoolAccess.Pause(spins);
             }
 
             if (PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
@@ -215,7 +215,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
             }
             else
             {
-                Thread.SpinWait(1);
+                PoolAccess.Pause(idle);
             }
         }
     }

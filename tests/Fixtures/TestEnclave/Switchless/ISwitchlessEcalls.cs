@@ -1,0 +1,23 @@
+namespace SecGear.Tests.TestEnclave.Switchless;
+
+/// <summary>The ECALL interface of the switchless test contract.</summary>
+public interface ISwitchlessEcalls
+{
+    byte[] Echo(ReadOnlySpan<byte> data);
+
+    /// <summary>Sums <paramref name="length"/> bytes of a shared buffer from <paramref name="offset"/>, reading them in place.</summary>
+    long SumShared(nint token, int offset, int length);
+
+    /// <summary>Fills a range of a shared buffer with <paramref name="value"/> (8-byte sized and aligned writes).</summary>
+    void FillShared(nint token, int offset, int length, byte value);
+
+    byte[] EchoViaSwitchlessOcall(ReadOnlySpan<byte> data);
+
+    byte[] EchoViaRegularOcall(ReadOnlySpan<byte> data);
+
+    void Sleep(int milliseconds);
+
+    byte[] Bytes(int count);
+
+    long Increment(long value);
+}
