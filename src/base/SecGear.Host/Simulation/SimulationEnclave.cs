@@ -515,7 +515,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
         request.WriteUInt32(buffer.Id);
         try
         {
-            Exchange(MessageKind.UnshareMemory, 0, 0, request.WrittenSpan, new ArrayBufferWriter<byte>(0), null, null, ControlSlotWaitMs);
+            Exchange(MessageKind.UnshareMemory, 0, 0, request.WrittenSpan, new ArrayBufferWriter<byte>(1), null, null, ControlSlotWaitMs);
         }
         catch (Exception ex) when (ex is EnclaveLostException or EnclaveDisposedException)
         {
