@@ -180,7 +180,7 @@ public sealed class SwitchlessFaultTests(TestImages images)
     {
         const int Threads = 8;
         int callsPerThread = CallsPerThread;
-        using Enclave enclave = SwitchlessTests.Create(images.Main, type, new SwitchlessOptions { PoolSize = 16 });
+        using Enclave enclave = SwitchlessTests.Create(images.Main, type, new SwitchlessOptions { PoolSize = 16 }, TimeSpan.FromSeconds(60));
         var (client, _) = SwitchlessTests.Bind(enclave);
         long[] completed = new long[Threads];
         var errors = new List<Exception>();

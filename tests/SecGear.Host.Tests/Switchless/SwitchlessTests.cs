@@ -16,9 +16,9 @@ public sealed class SwitchlessTests(TestImages images)
     /// </summary>
     internal const int NoFallback = int.MaxValue;
 
-    internal static Enclave Create(string image, EnclaveType type, SwitchlessOptions? switchless = null)
+    internal static Enclave Create(string image, EnclaveType type, SwitchlessOptions? switchless = null, TimeSpan threadWait = default)
     {
-        var options = new EnclaveOptions();
+        var options = new EnclaveOptions { ThreadWaitTimeout = threadWait };
         options.Features.Add(switchless ?? new SwitchlessOptions { RetriesBeforeFallback = NoFallback });
         return Enclave.Create(image, type, EnclaveFlags.Debug, options);
     }
