@@ -111,6 +111,11 @@ public sealed class SwitchlessOcalls : IOcallHandler
     {
         LastThread = Environment.CurrentManagedThreadId;
         Interlocked.Increment(ref Calls);
+        if (functionId == SwitchlessContract.HostEmpty)
+        {
+            return;
+        }
+
         if (functionId != SwitchlessContract.HostEcho)
         {
             throw new CallNotAllowedException($"Unknown OCALL {functionId}.");

@@ -20,4 +20,10 @@ public interface ISwitchlessEcalls
     byte[] Bytes(int count);
 
     long Increment(long value);
+
+    /// <summary>Makes <paramref name="count"/> empty OCALLs (switchless or regular) and returns.</summary>
+    void OcallLoop(int count, bool switchless);
+
+    /// <summary>Sums the bytes of an <c>[in]</c> buffer (copied in, as a regular call does).</summary>
+    long SumBytes(ReadOnlySpan<byte> data);
 }

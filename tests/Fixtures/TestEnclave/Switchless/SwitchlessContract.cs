@@ -17,8 +17,11 @@ public static class SwitchlessContract
     public const int Sleep = 5;
     public const int Bytes = 6;
     public const int Increment = 7;
+    public const int OcallLoop = 8;
+    public const int SumBytes = 9;
 
     public const int HostEcho = 0;
+    public const int HostEmpty = 1;
 
     public static readonly ContractDescriptor Descriptor = new(
         Name,
@@ -32,8 +35,11 @@ public static class SwitchlessContract
             new FunctionDescriptor(Sleep, "sl_sleep", true, true),
             new FunctionDescriptor(Bytes, "sl_bytes", true, true),
             new FunctionDescriptor(Increment, "sl_increment", true, true),
+            new FunctionDescriptor(OcallLoop, "ocall_loop", true, true),
+            new FunctionDescriptor(SumBytes, "sum_bytes", true, true),
         ],
         [
             new FunctionDescriptor(HostEcho, "sl_host_echo", true, true),
+            new FunctionDescriptor(HostEmpty, "sl_host_empty", true, true),
         ]);
 }

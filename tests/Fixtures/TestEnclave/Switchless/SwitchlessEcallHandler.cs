@@ -68,6 +68,18 @@ public sealed class SwitchlessEcallHandler(ISwitchlessEcalls impl) : IEcallHandl
                 break;
             }
 
+            case SwitchlessContract.OcallLoop:
+            {
+                int count = reader.ReadInt32();
+                bool switchless = reader.ReadBoolean();
+                reader.EnsureEnd();
+                impl.OcallLoop(count, switchless);
+                break;
+            }
+
+            case SwitchlessContract.SumBytes:
+                writer.WriteInt64(impl.SumBytes(ReadBytes(ref reader)));
+                break;
             default:
                 throw new MarshalException($"Unknown ECALL {functionId}.");
         }

@@ -54,6 +54,35 @@ public sealed class SwitchlessImpl(EnclaveContext context) : ISwitchlessEcalls
 
     public long Increment(long value) => value + 1;
 
+    public void OcallLoop(int count, bool switchless)
+    {
+        var response = new WireBuffer();
+        for (int i = 0; i < count; i++)
+        {
+            if (switchless)
+            {
+                context.Ocalls.CallSwitchless(SwitchlessContract.HostEmpty, [], response);
+            }
+            else
+            {
+                context.Ocalls.Call(SwitchlessContract.HostEmpty, [], response);
+            }
+
+            response.Clear();
+        }
+    }
+
+    public long SumBytes(ReadOnlySpan<byte> data)
+    {
+        long sum = 0;
+        foreach (byte b in data)
+        {
+            sum += b;
+        }
+
+        return sum;
+    }
+
     private byte[] HostEcho(ReadOnlySpan<byte> data, bool switchless)
     {
         var request = new WireBuffer(data.Length + 4);
