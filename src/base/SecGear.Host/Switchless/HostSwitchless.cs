@@ -17,6 +17,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
     private const int ParkMs = 250;
     private const int IdleSleepMs = 1000;
 
+    /// <summary>Polls an asynchronous call makes for its own result before it hands the task to the untrusted workers.</summary>
+    private const int AsyncInlinePolls = 64;
+
     private readonly PoolAccess _pool;
     private readonly SwitchlessConfig _config;
     private readonly SafeHandle _memory;
@@ -170,10 +173,37 @@ internal sealed unsafe class HostSwitchless : IDisposable
             return null;
         }
 
-        // Registered before the task is submitted, so the worker that sees it finished always finds the waiter.
+        // A call that finishes within a few polls completes inline, with no worker and no thread hop.
+        byte* task = _pool.EcallTask(index);
+        Post(task, contract, function, request, PoolLayout.WaiterAsync);
+        for (int i = 0; i < AsyncInlinePolls && PoolAccess.StateOf(task) is TaskState.Submitted or TaskState.Accepted; i++)
+        {
+            Thread.SpinWait(4);
+        }
+
         var call = new AsyncCall(response);
         Volatile.Write(ref _async[index], call);
-        Post(_pool.EcallTask(index), contract, function, request, PoolLayout.WaiterAsync);
+
+        // Re-checked after registering: a task that finished before the registration would not be seen by a worker
+        // that was woken (and went back to sleep) before it could find the waiter.
+        if (PoolAccess.StateOf(task) is TaskState.Done or TaskState.Failed or TaskState.Dead
+            && Interlocked.CompareExchange(ref _async[index], null, call) == call)
+        {
+            try
+            {
+                Finish(task, PoolAccess.StateOf(task), response);
+                return ValueTask.CompletedTask;
+            }
+            catch (Exception ex)
+            {
+                return ValueTask.FromException(ex);
+            }
+            finally
+            {
+                _memory.DangerousRelease();
+            }
+        }
+
         if (Volatile.Read(ref _dead) != 0)
         {
             FailAsync(index);

@@ -254,8 +254,12 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
             }
 
             requestLength = (int)length;
-            request = ArrayPool<byte>.Shared.Rent(requestLength);
-            PoolAccess.Payload(task, requestLength).CopyTo(request);
+            if (requestLength > 0)
+            {
+                request = ArrayPool<byte>.Shared.Rent(requestLength);
+                PoolAccess.Payload(task, requestLength).CopyTo(request);
+            }
+
             _runtime.Ecall(contract, function, request.AsSpan(0, requestLength), response);
             if (response.WrittenCount > _config.InlineCapacity)
             {

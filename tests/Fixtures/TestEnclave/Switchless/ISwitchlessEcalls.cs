@@ -5,7 +5,7 @@ public interface ISwitchlessEcalls
 {
     byte[] Echo(ReadOnlySpan<byte> data);
 
-    /// <summary>Sums <paramref name="length"/> bytes of a shared buffer from <paramref name="offset"/>, reading them in place.</summary>
+    /// <summary>The <see cref="Checksum"/> of <paramref name="length"/> bytes of a shared buffer from <paramref name="offset"/>, read in place.</summary>
     long SumShared(nint token, int offset, int length);
 
     /// <summary>Fills a range of a shared buffer with <paramref name="value"/> (8-byte sized and aligned writes).</summary>
@@ -24,6 +24,6 @@ public interface ISwitchlessEcalls
     /// <summary>Makes <paramref name="count"/> empty OCALLs (switchless or regular) and returns.</summary>
     void OcallLoop(int count, bool switchless);
 
-    /// <summary>Sums the bytes of an <c>[in]</c> buffer (copied in, as a regular call does).</summary>
+    /// <summary>The <see cref="Checksum"/> of an <c>[in]</c> buffer (copied in).</summary>
     long SumBytes(ReadOnlySpan<byte> data);
 }
