@@ -136,7 +136,8 @@ internal sealed unsafe class HostSwitchless : IDisposable
                 PoolAccess.Pause(spins);
             }
 
-            if (PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
+            // Only a task still unaccepted is taken back: a CAS on a line the worker now owns would cost a transfer.
+            if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
             {
                 Interlocked.Increment(ref _fallbacks);
                 return false;
@@ -166,7 +167,17 @@ internal sealed unsafe class HostSwitchless : IDisposable
         }
 
         Enter();
-        int index = Claim();
+        int index;
+        try
+        {
+            index = Claim();
+        }
+        catch
+        {
+            _memory.DangerousRelease();
+            throw;
+        }
+
         if (index < 0)
         {
             _memory.DangerousRelease();

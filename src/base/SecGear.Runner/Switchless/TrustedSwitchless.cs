@@ -102,7 +102,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
                 PoolAccess.Pause(spins);
             }
 
-            if (PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
+            if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
             {
                 return false;
             }
