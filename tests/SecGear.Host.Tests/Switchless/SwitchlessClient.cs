@@ -124,6 +124,11 @@ public sealed class SwitchlessOcalls : IOcallHandler
         var reader = new WireReader(request);
         ReadOnlySpan<byte> data = reader.ReadBytes();
         reader.EnsureEnd();
+        if (data is [0xEE, ..])
+        {
+            throw new InvalidOperationException("host said no");
+        }
+
         var writer = new WireBuffer(data.Length + 4);
         writer.WriteBytes(data);
         response.Write(writer.WrittenSpan);

@@ -116,6 +116,45 @@ public sealed class SwitchlessTests(TestImages images)
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public void A_throwing_switchless_ocall_handler_fails_the_ocall_inside_the_enclave(EnclaveType type)
+    {
+        using Enclave enclave = Create(images.Main, type);
+        var (client, _) = Bind(enclave);
+
+        var error = Assert.Throws<EcallFailedException>(() => client.EchoViaSwitchlessOcall([0xEE]));
+        Assert.Equal(typeof(OcallFailedException).FullName, error.RemoteType);
+        Assert.Contains("host said no", error.Message);
+        Assert.Equal([1], client.EchoViaSwitchlessOcall([1]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void An_ocall_request_larger_than_a_task_falls_back_to_a_regular_ocall(EnclaveType type)
+    {
+        using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { MaxInlinePayload = 1024, RetriesBeforeFallback = NoFallback });
+        var (client, _) = Bind(enclave);
+        byte[] data = new byte[5000];
+        data[^1] = 7;
+
+        Assert.Equal(data, client.EchoViaSwitchlessOcall(data, switchless: false));
+        Assert.Equal(0, enclave.SwitchlessStatistics.OcallsProcessed);
+        Assert.Equal(data[..500], client.EchoViaSwitchlessOcall(data[..500], switchless: false));
+        Assert.Equal(1, enclave.SwitchlessStatistics.OcallsProcessed);
+    }
+
+    [Fact]
+    public async Task A_cancelled_token_stops_an_async_switchless_call_before_it_is_posted()
+    {
+        await using Enclave enclave = Create(images.Main, EnclaveType.InProcess);
+        var channel = enclave.Bind(SwitchlessContract.Descriptor, new SwitchlessOcalls());
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await channel.CallSwitchlessAsync(SwitchlessContract.Echo, new byte[4], new Abi.WireBuffer(), new CancellationToken(canceled: true)));
+        Assert.Equal(0, enclave.SwitchlessStatistics.EcallsProcessed);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public void Regular_ocall_from_a_switchless_ecall_reaches_the_host(EnclaveType type)
     {
         using Enclave enclave = Create(images.Main, type);
