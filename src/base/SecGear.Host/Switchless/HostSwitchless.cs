@@ -439,8 +439,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
                 }
                 else if (!_config.Busy && ++idle > _config.RetriesBeforeSleep)
                 {
-                    _pool.Sleep(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, IdleSleepMs, _hasHostWork, ref _sleeps, ref _wakes);
-                    idle = 0;
+                    // After a timeout with nothing to do, one empty poll is enough to go back to sleep.
+                    bool signalled = _pool.Sleep(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, IdleSleepMs, _hasHostWork, ref _sleeps, ref _wakes);
+                    idle = signalled ? 0 : _config.RetriesBeforeSleep;
                 }
                 else
                 {

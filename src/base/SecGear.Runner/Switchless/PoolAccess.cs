@@ -101,7 +101,8 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize, 
     /// Sleeps on a signal word unless <paramref name="hasWork"/> finds work after this side announced itself asleep
     /// (the announcement and the peer's post are both fenced, so no wake-up is lost). Counts the sleep and the wake.
     /// </summary>
-    public void Sleep(int signalOffset, int sleepersOffset, int timeoutMs, Func<bool> hasWork, ref long sleeps, ref long wakes)
+    /// <returns>True when the peer signalled (or work was found); false when the sleep timed out with nothing to do.</returns>
+    public bool Sleep(int signalOffset, int sleepersOffset, int timeoutMs, Func<bool> hasWork, ref long sleeps, ref long wakes)
     {
         int seen = (int)Volatile.Read(ref *Word(signalOffset));
         Interlocked.Increment(ref *Word(sleepersOffset));
@@ -109,12 +110,13 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize, 
         {
             if (hasWork())
             {
-                return;
+                return true;
             }
 
             Interlocked.Increment(ref sleeps);
             Futex.Wait((int*)Word(signalOffset), seen, timeoutMs);
             Interlocked.Increment(ref wakes);
+            return (int)Volatile.Read(ref *Word(signalOffset)) != seen;
         }
         finally
         {

@@ -209,9 +209,9 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
 
             if (!_config.Busy && ++idle > _config.RetriesBeforeSleep)
             {
-                _pool.Sleep(PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, IdleSleepMs, _hasEcall, ref *_pool.Word(PoolLayout.OffTrustedSleeps), ref *_pool.Word(PoolLayout.OffTrustedWakes));
-
-                idle = 0;
+                // After a timeout with nothing to do, one empty poll is enough to go back to sleep.
+                bool signalled = _pool.Sleep(PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, IdleSleepMs, _hasEcall, ref *_pool.Word(PoolLayout.OffTrustedSleeps), ref *_pool.Word(PoolLayout.OffTrustedWakes));
+                idle = signalled ? 0 : _config.RetriesBeforeSleep;
             }
             else
             {
