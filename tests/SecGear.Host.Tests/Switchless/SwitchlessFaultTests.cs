@@ -112,7 +112,7 @@ public sealed class SwitchlessFaultTests(TestImages images)
         Assert.Equal([1], client.Echo([1]));
         var simulated = (SimulationEnclave)enclave.Instance;
         SwitchlessConfig config = switchless.ToConfig();
-        var pool = new PoolAccess(simulated.SwitchlessPool!.Pointer, config.Tasks, config.TaskSize, config.InlineCapacity);
+        var pool = new PoolAccess(simulated.SwitchlessPool!.Pointer, config.Tasks, config.TaskSize);
 
         // Task 7 is the last one a caller on this thread would claim first; the forged tasks are 4..7.
         (long Length, int Contract, int Function, byte[] Payload)[] forged =

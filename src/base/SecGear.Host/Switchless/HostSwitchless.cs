@@ -46,7 +46,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     /// <param name="gone">The error every call gets once the enclave is lost or disposed, else null (may check liveness).</param>
     public HostSwitchless(byte* pool, SafeHandle memory, SwitchlessConfig config, string enclaveName, Func<int, IOcallHandler?> handlers, Func<Exception?> gone)
     {
-        _pool = new PoolAccess(pool, config.Tasks, config.TaskSize, config.InlineCapacity);
+        _pool = new PoolAccess(pool, config.Tasks, config.TaskSize);
         _memory = memory;
         _config = config;
         EnclaveName = enclaveName;
@@ -64,8 +64,6 @@ internal sealed unsafe class HostSwitchless : IDisposable
     }
 
     public string EnclaveName { get; }
-
-    public SwitchlessConfig Config => _config;
 
     public SwitchlessStatistics Statistics
     {

@@ -9,13 +9,9 @@ namespace SecGear.Switchless;
 /// are 8-byte words (control words, lengths, payload chunks), so the enclave never writes a partial word into
 /// untrusted memory.
 /// </summary>
-internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize, int inlineCapacity)
+internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
 {
     public int Tasks => tasks;
-
-    public int InlineCapacity => inlineCapacity;
-
-    public byte* Header => pool;
 
     public byte* EcallTask(int index) => pool + PoolLayout.HeaderSize + ((long)index * taskSize);
 

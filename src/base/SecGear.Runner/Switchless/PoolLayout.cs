@@ -36,7 +36,6 @@ internal static class PoolLayout
     // Statistics the trusted workers keep (untrusted: the host may overwrite them, they are only reported).
     public const int OffTrustedSleeps = 192;
     public const int OffTrustedWakes = 200;
-    public const int OffTrustedProcessed = 208;
 
     // Task header: the 8-byte control word holds the state (low half, also a futex word) and a status (high half).
     public const int OffControl = 0;
@@ -44,7 +43,6 @@ internal static class PoolLayout
     public const int OffFunction = 12;
     public const int OffRequestLength = 16;
     public const int OffResponseLength = 24;
-    public const int OffTicket = 32;
 
     /// <summary>How the caller waits: 0 spinning, 1 parked on the control word's futex, 2 asynchronous (wake the other side's workers).</summary>
     public const int OffWaiter = 40;

@@ -29,7 +29,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
 
     public TrustedSwitchless(byte* pool, SwitchlessConfig config, EnclaveRuntime runtime, Action<string> warn)
     {
-        _pool = new PoolAccess(pool, config.Tasks, config.TaskSize, config.InlineCapacity);
+        _pool = new PoolAccess(pool, config.Tasks, config.TaskSize);
         _config = config;
         _runtime = runtime;
         _warn = warn;
@@ -291,7 +291,6 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
             }
 
             response.Return();
-            Interlocked.Increment(ref *_pool.Word(PoolLayout.OffTrustedProcessed));
         }
     }
 
