@@ -34,6 +34,15 @@ public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
     /// <summary>The image's signed manifest.</summary>
     public EnclaveManifest Manifest => _instance.Manifest;
 
+    /// <summary>True when the enclave was created with <see cref="SwitchlessOptions"/> and its engine runs switchless calls.</summary>
+    public bool IsSwitchless => _instance is ISwitchlessInstance { SwitchlessStatistics: not null };
+
+    /// <summary>
+    /// Switchless counters since creation (calls processed, fallbacks, pool-full events, worker sleeps and wakes); all
+    /// zero when <see cref="IsSwitchless"/> is false. The same values are published by the <c>SecGear.Switchless</c> meter.
+    /// </summary>
+    public SwitchlessStatistics SwitchlessStatistics => (_instance as ISwitchlessInstance)?.SwitchlessStatistics ?? default;
+
     internal IEnclaveInstance Instance => _instance;
 
     /// <summary>The simulation runner's process id, or 0 for engines without a runner (tests and diagnostics).</summary>
@@ -66,6 +75,22 @@ public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
         ThrowIfDisposed();
         int handle = _instance.Bind(contract, ocalls);
         return new EnclaveChannel(this, handle, contract, ocalls);
+    }
+
+    /// <summary>
+    /// Allocates <paramref name="size"/> bytes mapped both in the host and in this enclave (secGear's
+    /// <c>cc_malloc_shared_memory</c>). Pass <see cref="SharedMemory.Token"/> to a <c>[user_check]</c> parameter to give
+    /// the enclave the same bytes with no copy; dispose the buffer to free it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is not between 1 byte and <see cref="EnclaveOptions.MaxPayloadBytes"/>.</exception>
+    /// <exception cref="EnclaveNotSupportedException">The engine has no shared memory.</exception>
+    public SharedMemory AllocateSharedMemory(int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        ThrowIfDisposed();
+        return _instance is ISwitchlessInstance engine
+            ? engine.AllocateSharedMemory(size)
+            : throw new EnclaveNotSupportedException($"The {EngineName} engine does not implement shared memory.");
     }
 
     /// <summary>Destroys the enclave. Calls in flight fail with <see cref="EnclaveDisposedException"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using SecGear.Abi;
+using SecGear.Host.Engines;
 
 namespace SecGear.Host;
 
@@ -15,14 +16,43 @@ internal sealed class EnclaveChannel(Enclave enclave, int handle, ContractDescri
         enclave.Instance.Call(handle, ocalls, functionId, request, response);
     }
 
-    // No engine implements switchless calls yet; the seam specifies a regular call when the feature is off.
-    public void CallSwitchless(int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response) =>
-        Call(functionId, request, response);
+    public void CallSwitchless(int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        enclave.ThrowIfDisposed();
+        if (enclave.Instance is ISwitchlessInstance switchless)
+        {
+            switchless.CallSwitchless(handle, ocalls, functionId, request, response);
+        }
+        else
+        {
+            enclave.Instance.Call(handle, ocalls, functionId, request, response);
+        }
+    }
 
     public ValueTask CallSwitchlessAsync(int functionId, ReadOnlyMemory<byte> request, IBufferWriter<byte> response, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        Call(functionId, request.Span, response);
-        return ValueTask.CompletedTask;
+        ArgumentNullException.ThrowIfNull(response);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        try
+        {
+            enclave.ThrowIfDisposed();
+            if (enclave.Instance is ISwitchlessInstance switchless)
+            {
+                // Once posted, a call cannot be withdrawn from the enclave: the token is checked before posting only.
+                return switchless.CallSwitchlessAsync(handle, ocalls, functionId, request, response);
+            }
+
+            enclave.Instance.Call(handle, ocalls, functionId, request.Span, response);
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException(ex);
+        }
     }
 }

@@ -48,5 +48,10 @@ public sealed class EnclaveOptions
         {
             throw new ArgumentOutOfRangeException(nameof(ThreadWaitTimeout), ThreadWaitTimeout, "The thread wait timeout cannot be negative.");
         }
+
+        foreach (SwitchlessOptions switchless in Features.OfType<SwitchlessOptions>())
+        {
+            switchless.Validate();
+        }
     }
 }

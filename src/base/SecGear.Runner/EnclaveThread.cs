@@ -12,7 +12,7 @@ namespace SecGear.Runner;
 /// and is dispatched recursively on this thread, where the runtime checks the OCALL's allow list.
 /// </summary>
 [SupportedOSPlatform("linux")]
-internal sealed class EnclaveThread(Slot slot, EnclaveRuntime runtime)
+internal sealed class EnclaveThread(Slot slot, EnclaveRuntime runtime, SharedBuffers buffers)
 {
     [ThreadStatic]
     private static EnclaveThread? t_current;
@@ -45,6 +45,9 @@ internal sealed class EnclaveThread(Slot slot, EnclaveRuntime runtime)
                 case MessageKind.Bind:
                     Bind(message);
                     break;
+                case MessageKind.ShareMemory or MessageKind.UnshareMemory:
+                    ShareMemory(message);
+                    break;
                 default:
                     PostError(new MarshalException($"Slot {slot.Index}: unexpected {message.Kind} message with no call in progress."));
                     break;
@@ -72,6 +75,9 @@ internal sealed class EnclaveThread(Slot slot, EnclaveRuntime runtime)
                     break;
                 case MessageKind.Bind:
                     Bind(message);
+                    break;
+                case MessageKind.ShareMemory or MessageKind.UnshareMemory:
+                    ShareMemory(message);
                     break;
                 default:
                     throw new MarshalException($"Slot {slot.Index}: unexpected {message.Kind} message while OCALL '{function.Name}' was in progress.");
@@ -150,6 +156,32 @@ internal sealed class EnclaveThread(Slot slot, EnclaveRuntime runtime)
             Span<byte> result = stackalloc byte[4];
             System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(result, handle);
             slot.Post(SlotState.ToHost, MessageKind.Result, handle, 0, 0, result);
+        }
+        catch (Exception ex)
+        {
+            PostError(ex);
+        }
+    }
+
+    private void ShareMemory(in SlotMessage message)
+    {
+        try
+        {
+            var reader = new WireReader(slot.ReadPayload(message));
+            uint id = reader.ReadUInt32();
+            if (message.Kind == MessageKind.UnshareMemory)
+            {
+                reader.EnsureEnd();
+                buffers.Unshare(id);
+                slot.Post(SlotState.ToHost, MessageKind.Result, 0, 0, 0, ReadOnlySpan<byte>.Empty);
+                return;
+            }
+
+            int length = reader.ReadInt32();
+            reader.EnsureEnd();
+            Span<byte> result = stackalloc byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(result, buffers.Share(id, length));
+            slot.Post(SlotState.ToHost, MessageKind.Result, 0, 0, 0, result);
         }
         catch (Exception ex)
         {

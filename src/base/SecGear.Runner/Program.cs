@@ -5,6 +5,7 @@ using SecGear;
 using SecGear.Images;
 using SecGear.Runner;
 using SecGear.Simulation;
+using SecGear.Switchless;
 using SecGear.Trusted.Runtime;
 
 // The enclave process of the simulation engine (docs/architecture.md). The host starts it with the image path; it
@@ -81,9 +82,23 @@ internal static class RunnerMain
             return Fail(output, "runner", $"Cannot create the shared region: {ex.Message}");
         }
 
+        if (arguments.Switchless is { } switchless)
+        {
+            try
+            {
+                bridge.Switchless = StartSwitchless(regionPath + ".sl", switchless, runtime);
+            }
+            catch (IOException ex)
+            {
+                File.Delete(regionPath);
+                return Fail(output, "runner", $"Cannot create the switchless pool: {ex.Message}");
+            }
+        }
+
+        var buffers = new SharedBuffers(regionPath, runtime.SharedMemory, arguments.MaxPayload);
         for (int i = 0; i < slots; i++)
         {
-            var thread = new EnclaveThread(region.CreateSlot(i, isHost: false), runtime);
+            var thread = new EnclaveThread(region.CreateSlot(i, isHost: false), runtime, buffers);
             new Thread(thread.Run, maxStackSize: 1024 * 1024) { IsBackground = true, Name = $"enclave thread {i}" }.Start();
         }
 
@@ -112,6 +127,22 @@ internal static class RunnerMain
         OverflowFile.DeleteAll(regionPath);
         RunnerNative.Exit(0);
         return 0;
+    }
+
+    /// <summary>Creates the pool file (mode 0600), writes its header and starts the trusted workers.</summary>
+    private static unsafe TrustedSwitchless StartSwitchless(string path, SwitchlessConfig config, EnclaveRuntime runtime)
+    {
+        // The mapping lives as long as the process: the workers poll it until the runner exits.
+        MappedFile pool = MappedFile.Create(path, config.PoolSize);
+        byte* header = pool.Pointer;
+        *(int*)(header + PoolLayout.OffVersion) = PoolLayout.Version;
+        *(int*)(header + PoolLayout.OffTaskCount) = config.Tasks;
+        *(int*)(header + PoolLayout.OffTaskSize) = config.TaskSize;
+        *(int*)(header + PoolLayout.OffInline) = config.InlineCapacity;
+        Volatile.Write(ref *(ulong*)(header + PoolLayout.OffMagic), PoolLayout.Magic);
+        var workers = new TrustedSwitchless(pool.Pointer, config, runtime, text => Console.Error.WriteLine(text));
+        workers.Start();
+        return workers;
     }
 
     private static int Fail(TextWriter output, string error, string message, string? imageError = null)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SecGear.Runner;
 
 /// <summary>Command line of the runner, as the host's simulation engine writes it.</summary>
-internal sealed record RunnerArguments(string ImagePath, int MaxPayload, int SlotSize, bool Debug, string? PlatformSecretPath)
+internal sealed record RunnerArguments(string ImagePath, int MaxPayload, int SlotSize, bool Debug, string? PlatformSecretPath, SecGear.Switchless.SwitchlessConfig? Switchless)
 {
     public static RunnerArguments Parse(string[] args)
     {
@@ -12,6 +12,7 @@ internal sealed record RunnerArguments(string ImagePath, int MaxPayload, int Slo
         int maxPayload = 64 * 1024 * 1024;
         int slotSize = Simulation.RegionLayout.DefaultSlotSize;
         bool debug = false;
+        SecGear.Switchless.SwitchlessConfig? switchless = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -27,6 +28,9 @@ internal sealed record RunnerArguments(string ImagePath, int MaxPayload, int Slo
                     break;
                 case "--platform-secret":
                     secret = Value(args, ref i);
+                    break;
+                case "--switchless":
+                    switchless = SecGear.Switchless.SwitchlessConfig.Parse(Value(args, ref i));
                     break;
                 case "--debug":
                     debug = true;
@@ -51,7 +55,7 @@ internal sealed record RunnerArguments(string ImagePath, int MaxPayload, int Slo
             throw new ArgumentException("--slot-size must be a multiple of 4096 between 4 KiB and 16 MiB.");
         }
 
-        return new RunnerArguments(image, maxPayload, slotSize, debug, secret);
+        return new RunnerArguments(image, maxPayload, slotSize, debug, secret, switchless);
     }
 
     private static string Value(string[] args, ref int i) =>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using SecGear.Abi;
 using SecGear.Simulation;
+using SecGear.Switchless;
 using SecGear.Trusted.Runtime;
 
 namespace SecGear.Runner;
@@ -13,15 +14,40 @@ namespace SecGear.Runner;
 /// makes them; log messages go in band on that slot when written from an ECALL, else as JSON lines on standard output.
 /// </summary>
 [SupportedOSPlatform("linux")]
-internal sealed class RunnerBridge(TextWriter output) : IEnclaveHostBridge
+internal sealed class RunnerBridge(TextWriter output) : IEnclaveHostBridge, ISwitchlessHostBridge
 {
     private readonly Lock _outputLock = new();
 
+    /// <summary>The enclave side of the switchless pool, when the enclave was created with the feature.</summary>
+    public TrustedSwitchless? Switchless { get; set; }
+
     public void Ocall(int contract, FunctionDescriptor function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        EnclaveThread thread = EnclaveThread.Current
-            ?? throw new CallNotAllowedException($"OCALL '{function.Name}' was made from a thread that is not an enclave thread.");
-        thread.Ocall(contract, function, request, response);
+        if (EnclaveThread.Current is { } thread)
+        {
+            thread.Ocall(contract, function, request, response);
+        }
+        else if (Switchless is { IsWorkerThread: true } pool)
+        {
+            // A trusted worker has no slot: every OCALL of a switchless ECALL goes through the OCALL pool.
+            pool.TryOcall(contract, function, request, response, canFallback: false);
+        }
+        else
+        {
+            throw new CallNotAllowedException($"OCALL '{function.Name}' was made from a thread that is not an enclave thread.");
+        }
+    }
+
+    public void OcallSwitchless(int contract, FunctionDescriptor function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    {
+        if (Switchless is not { } pool || EnclaveThread.Current is null)
+        {
+            Ocall(contract, function, request, response);
+        }
+        else if (!pool.TryOcall(contract, function, request, response, canFallback: true))
+        {
+            EnclaveThread.Current.Ocall(contract, function, request, response);
+        }
     }
 
     public void Log(LogLevel level, string category, string message)

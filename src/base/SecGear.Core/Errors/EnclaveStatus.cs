@@ -53,4 +53,10 @@ public enum EnclaveStatus
 
     /// <summary>Attestation evidence, collateral or policy was rejected (see SecGear.Attestation.AttestationFailure).</summary>
     AttestationFailed,
+
+    /// <summary>Every task of the switchless pool is in use and rollback to a regular call is off.</summary>
+    SwitchlessPoolFull,
+
+    /// <summary>A shared-memory token is unknown, freed, or belongs to another enclave, or an access is out of bounds.</summary>
+    SharedMemoryInvalid,
 }

@@ -1,9 +1,11 @@
 using System.Buffers;
 using SecGear.Abi;
 using SecGear.Host.Engines;
+using SecGear.Host.Switchless;
 using SecGear.Identity;
 using SecGear.Images;
 using SecGear.Simulation;
+using SecGear.Switchless;
 using SecGear.Trusted.Runtime;
 
 namespace SecGear.Host.InProcess;
@@ -11,8 +13,10 @@ namespace SecGear.Host.InProcess;
 /// <summary>
 /// An enclave running in the host process. Requests are copied into private buffers before dispatch and responses
 /// copied out, OCALLs are direct calls (also copied both ways), and the trusted runtime enforces the EDL rules.
+/// Switchless calls use the same task pool as the simulation engine, in native memory, with trusted and untrusted
+/// workers both in this process; shared buffers are native memory registered in the runtime's table.
 /// </summary>
-internal sealed class InProcessEnclave : IEnclaveInstance, IEnclaveHostBridge
+internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBridge, ISwitchlessHostBridge, ISwitchlessInstance
 {
     [ThreadStatic]
     private static InProcessEnclave? t_enclave;
@@ -29,10 +33,14 @@ internal sealed class InProcessEnclave : IEnclaveInstance, IEnclaveHostBridge
     private readonly SemaphoreSlim _threads;
     private readonly int _threadWaitMs;
     private readonly bool _debug;
+    private readonly NativeMemoryHandle? _poolMemory;
+    private readonly TrustedSwitchless? _trusted;
+    private readonly HostSwitchless? _host;
     private IOcallHandler?[] _ocallHandlers = [];
+    private int _nextBuffer;
     private int _disposed;
 
-    public InProcessEnclave(string imagePath, EnclaveFlags flags, EnclaveOptions options)
+    public InProcessEnclave(string imagePath, EnclaveFlags flags, EnclaveOptions options, SwitchlessConfig? switchless)
     {
         EnclaveImage image = EnclaveImage.Load(imagePath);
         EngineChecks.CheckDebugFlag(flags, image.Manifest);
@@ -47,7 +55,17 @@ internal sealed class InProcessEnclave : IEnclaveInstance, IEnclaveHostBridge
             Debug = _debug,
             PlatformSecretPath = options.PlatformSecretPath,
         });
+        if (switchless is not null)
+        {
+            _poolMemory = new NativeMemoryHandle(switchless.PoolSize);
+            _trusted = new TrustedSwitchless(_poolMemory.Pointer, switchless, _runtime, text => _logs.Log((int)Microsoft.Extensions.Logging.LogLevel.Warning, "SecGear.Switchless", text));
+            _host = new HostSwitchless(_poolMemory.Pointer, _poolMemory, switchless, Manifest.Name, HandlerFor, Gone);
+            _trusted.Start();
+            _host.Start();
+        }
     }
+
+    public SwitchlessStatistics? SwitchlessStatistics => _host?.Statistics;
 
     public EnclaveIdentity Identity => _runtime.Identity;
 
@@ -185,6 +203,60 @@ internal sealed class InProcessEnclave : IEnclaveInstance, IEnclaveHostBridge
         }
     }
 
+    void ISwitchlessHostBridge.OcallSwitchless(int contract, FunctionDescriptor function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    {
+        // In process every thread can make a regular OCALL, so the pool may always fall back.
+        if (_trusted is null || !_trusted.TryOcall(contract, function, request, response, canFallback: true))
+        {
+            ((IEnclaveHostBridge)this).Ocall(contract, function, request, response);
+        }
+    }
+
+    public void CallSwitchless(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    {
+        ThrowIfDisposed();
+
+        // A call from an OCALL handler stays on its enclave thread, where the runtime applies the allow list.
+        if (_host is null || _runtime.HasCallOnCurrentThread || !_host.TryCall(contract, functionId, request, response))
+        {
+            Call(contract, ocalls, functionId, request, response);
+        }
+    }
+
+    public ValueTask CallSwitchlessAsync(int contract, IOcallHandler? ocalls, int functionId, ReadOnlyMemory<byte> request, IBufferWriter<byte> response)
+    {
+        ThrowIfDisposed();
+        if (_host is not null && !_runtime.HasCallOnCurrentThread && _host.TryCallAsync(contract, functionId, request.Span, response) is { } pending)
+        {
+            return pending;
+        }
+
+        Call(contract, ocalls, functionId, request.Span, response);
+        return ValueTask.CompletedTask;
+    }
+
+    public SharedMemory AllocateSharedMemory(int size)
+    {
+        ThrowIfDisposed();
+        if (size > _options.MaxPayloadBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"A shared buffer holds at most EnclaveOptions.MaxPayloadBytes ({_options.MaxPayloadBytes}) bytes.");
+        }
+
+        var memory = new NativeMemoryHandle(size);
+        uint id = (uint)Interlocked.Increment(ref _nextBuffer);
+        try
+        {
+            nint token = _runtime.SharedMemory.Register(id, memory, memory.Pointer, size, owner: null);
+            return new SharedMemory(memory, memory.Pointer, size, id, token, buffer => _runtime.SharedMemory.Remove(buffer.Id));
+        }
+        catch
+        {
+            memory.Dispose();
+            throw;
+        }
+    }
+
     void IEnclaveHostBridge.Log(Microsoft.Extensions.Logging.LogLevel level, string category, string message) =>
         _logs.Log((int)level, category, message);
 
@@ -192,9 +264,21 @@ internal sealed class InProcessEnclave : IEnclaveInstance, IEnclaveHostBridge
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            _host?.Dispose();
+            _trusted?.Dispose();
             _runtime.Dispose();
+            _poolMemory?.Dispose();
         }
     }
+
+    private IOcallHandler? HandlerFor(int contract)
+    {
+        IOcallHandler?[] handlers = Volatile.Read(ref _ocallHandlers);
+        return (uint)contract < (uint)handlers.Length ? handlers[contract] : null;
+    }
+
+    private Exception? Gone() =>
+        Volatile.Read(ref _disposed) != 0 ? new EnclaveDisposedException($"Enclave '{Manifest.Name}' was disposed.") : null;
 
     private void ThrowIfDisposed()
     {

@@ -18,7 +18,6 @@ internal sealed class InProcessEngine : IEnclaveEngine
 
     public IEnclaveInstance Create(string imagePath, EnclaveFlags flags, EnclaveOptions options)
     {
-        EngineChecks.RejectFeatures(Name, options);
-        return new InProcessEnclave(imagePath, flags, options);
+        return new InProcessEnclave(imagePath, flags, options, EngineChecks.Switchless(Name, options));
     }
 }

@@ -9,9 +9,11 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using SecGear.Abi;
 using SecGear.Host.Engines;
+using SecGear.Host.Switchless;
 using SecGear.Identity;
 using SecGear.Images;
 using SecGear.Simulation;
+using SecGear.Switchless;
 
 namespace SecGear.Host.Simulation;
 
@@ -23,9 +25,12 @@ namespace SecGear.Host.Simulation;
 /// into <see cref="EnclaveLostException"/> for every pending and later call.
 /// </summary>
 [SupportedOSPlatform("linux")]
-internal sealed partial class SimulationEnclave : IEnclaveInstance
+internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwitchlessInstance
 {
     private const int LivenessCheckMs = 250;
+
+    /// <summary>How long a shared-memory registration waits for a free enclave thread.</summary>
+    private const int ControlSlotWaitMs = 10_000;
 
     [ThreadStatic]
     private static HostFrame? t_frame;
@@ -40,6 +45,9 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
     private readonly EnclaveLogRouter _logs;
     private readonly Lock _bindLock = new();
     private IOcallHandler?[] _ocallHandlers = [];
+    private MappedFile? _pool;
+    private HostSwitchless? _switchless;
+    private int _nextBuffer;
     private int _lost;
     private int _disposed;
 
@@ -69,10 +77,15 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
     /// <summary>Process id of the runner (for diagnostics and fault-injection tests).</summary>
     internal int RunnerProcessId => _runner.Id;
 
-    public static SimulationEnclave Start(string imagePath, EnclaveFlags flags, EnclaveOptions options)
+    /// <summary>The host's mapping of the switchless pool (fault-injection tests corrupt tasks through it).</summary>
+    internal MappedFile? SwitchlessPool => _pool;
+
+    public SwitchlessStatistics? SwitchlessStatistics => _switchless?.Statistics;
+
+    public static SimulationEnclave Start(string imagePath, EnclaveFlags flags, EnclaveOptions options, SwitchlessConfig? switchless)
     {
         var logs = new EnclaveLogRouter(options.LoggerFactory);
-        Process runner = Process.Start(CreateStartInfo(imagePath, flags, options))
+        Process runner = Process.Start(CreateStartInfo(imagePath, flags, options, switchless))
             ?? throw new EnclaveLostException("The enclave runner process could not be started.");
         var stderr = new StringBuilder();
         runner.ErrorDataReceived += (_, e) =>
@@ -106,6 +119,11 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
             // Both sides have mapped the region: its name is no longer needed by anyone.
             region.Unlink();
             enclave = new SimulationEnclave(runner, region, startup, options, logs);
+            if (switchless is not null)
+            {
+                enclave.OpenSwitchless(switchless);
+            }
+
             enclave.WatchRunner();
             return enclave;
         }
@@ -167,6 +185,72 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
     public void Call(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response) =>
         Exchange(MessageKind.Ecall, contract, functionId, request, response, ocalls, contract);
 
+    public void CallSwitchless(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    {
+        ThrowIfGone();
+
+        // A call from an OCALL handler of a regular call stays on its enclave thread, where the allow list applies.
+        if (_switchless is null || HostFrame.Find(this) is not null || !_switchless.TryCall(contract, functionId, request, response))
+        {
+            Call(contract, ocalls, functionId, request, response);
+        }
+    }
+
+    public ValueTask CallSwitchlessAsync(int contract, IOcallHandler? ocalls, int functionId, ReadOnlyMemory<byte> request, IBufferWriter<byte> response)
+    {
+        ThrowIfGone();
+        if (_switchless is not null && HostFrame.Find(this) is null && _switchless.TryCallAsync(contract, functionId, request.Span, response) is { } pending)
+        {
+            return pending;
+        }
+
+        Call(contract, ocalls, functionId, request.Span, response);
+        return ValueTask.CompletedTask;
+    }
+
+    public SharedMemory AllocateSharedMemory(int size)
+    {
+        ThrowIfGone();
+        if (size > _options.MaxPayloadBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"A shared buffer holds at most EnclaveOptions.MaxPayloadBytes ({_options.MaxPayloadBytes}) bytes.");
+        }
+
+        uint id = (uint)Interlocked.Increment(ref _nextBuffer);
+        long mapped = (size + 4095L) & ~4095L;
+        string path = SharedBufferPath(_region.Path, id);
+        MappedFile buffer = MappedFile.Create(path, mapped);
+        try
+        {
+            var request = new WireBuffer(16);
+            request.WriteUInt32(id);
+            request.WriteInt32(size);
+            var result = new ArrayBufferWriter<byte>(8);
+            Exchange(MessageKind.ShareMemory, 0, 0, request.WrittenSpan, result, null, null, ControlSlotWaitMs);
+            if (result.WrittenCount != 8)
+            {
+                throw new MarshalException($"A shared-memory registration returns an 8-byte token; the enclave sent {result.WrittenCount} bytes.");
+            }
+
+            nint token = (nint)BinaryPrimitives.ReadInt64LittleEndian(result.WrittenSpan);
+            return new SharedMemory(buffer, buffer.Pointer, size, id, token, FreeSharedMemory);
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+        finally
+        {
+            // The runner has mapped it (or failed): the name is no longer needed.
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>The file of shared buffer <paramref name="id"/>; both sides derive it, the peer never supplies a path.</summary>
+    internal static string SharedBufferPath(string regionPath, uint id) =>
+        $"{regionPath}.m{id.ToString(CultureInfo.InvariantCulture)}";
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -176,12 +260,14 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
 
         Stop(_runner);
         MarkLost();
+        _switchless?.Dispose();
+        _pool?.Dispose();
         _region.Dispose();
         OverflowFile.DeleteAll(_region.Path);
         _runner.Dispose();
     }
 
-    private static ProcessStartInfo CreateStartInfo(string imagePath, EnclaveFlags flags, EnclaveOptions options)
+    private static ProcessStartInfo CreateStartInfo(string imagePath, EnclaveFlags flags, EnclaveOptions options, SwitchlessConfig? switchless)
     {
         string runner = options.RunnerPath ?? Path.Combine(
             Path.GetDirectoryName(typeof(SimulationEnclave).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory,
@@ -228,6 +314,12 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
         {
             info.ArgumentList.Add("--platform-secret");
             info.ArgumentList.Add(options.PlatformSecretPath);
+        }
+
+        if (switchless is not null)
+        {
+            info.ArgumentList.Add("--switchless");
+            info.ArgumentList.Add(switchless.ToArgument());
         }
 
         return info;
@@ -359,6 +451,78 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
     [GeneratedRegex("^/dev/shm/secgear-[0-9]+-[0-9a-f]{16}$")]
     private static partial Regex RegionName();
 
+    private void OpenSwitchless(SwitchlessConfig config)
+    {
+        string path = _region.Path + ".sl";
+        try
+        {
+            _pool = MappedFile.Open(path, config.PoolSize);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new EnclaveLostException($"Cannot open the enclave's switchless pool: {ex.Message}", ex);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        byte* header = _pool.Pointer;
+        if (*(ulong*)(header + PoolLayout.OffMagic) != PoolLayout.Magic
+            || *(int*)(header + PoolLayout.OffVersion) != PoolLayout.Version
+            || *(int*)(header + PoolLayout.OffTaskCount) != config.Tasks
+            || *(int*)(header + PoolLayout.OffTaskSize) != config.TaskSize
+            || *(int*)(header + PoolLayout.OffInline) != config.InlineCapacity)
+        {
+            throw new EnclaveLostException("The enclave's switchless pool header does not match the requested configuration.");
+        }
+
+        _switchless = new HostSwitchless(_pool.Pointer, _pool.Memory, config, Manifest.Name, HandlerFor, GoneError);
+        _switchless.Start();
+    }
+
+    private IOcallHandler? HandlerFor(int contract)
+    {
+        IOcallHandler?[] handlers = Volatile.Read(ref _ocallHandlers);
+        return (uint)contract < (uint)handlers.Length ? handlers[contract] : null;
+    }
+
+    private Exception? GoneError()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return new EnclaveDisposedException($"Enclave '{Manifest.Name}' was disposed.");
+        }
+
+        if (Volatile.Read(ref _lost) == 0 && _runner.HasExited)
+        {
+            MarkLost();
+        }
+
+        return Volatile.Read(ref _lost) != 0
+            ? new EnclaveLostException($"The runner of enclave '{Manifest.Name}' exited; no call can complete.")
+            : null;
+    }
+
+    private void FreeSharedMemory(SharedMemory buffer)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || Volatile.Read(ref _lost) != 0)
+        {
+            return;
+        }
+
+        var request = new WireBuffer(8);
+        request.WriteUInt32(buffer.Id);
+        try
+        {
+            Exchange(MessageKind.UnshareMemory, 0, 0, request.WrittenSpan, new ArrayBufferWriter<byte>(1), null, null, ControlSlotWaitMs);
+        }
+        catch (Exception ex) when (ex is EnclaveLostException or EnclaveDisposedException)
+        {
+            // The enclave is gone: its mapping went with it.
+        }
+    }
+
     private void WatchRunner()
     {
         _runner.EnableRaisingEvents = true;
@@ -407,7 +571,13 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
 
     private void MarkLost()
     {
-        if (Interlocked.Exchange(ref _lost, 1) != 0 || !_region.TryEnter())
+        if (Interlocked.Exchange(ref _lost, 1) != 0)
+        {
+            return;
+        }
+
+        _switchless?.MarkDead();
+        if (!_region.TryEnter())
         {
             return;
         }
@@ -438,7 +608,7 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
         }
     }
 
-    private void Exchange(MessageKind kind, int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response, IOcallHandler? ocalls, int? callContract)
+    private void Exchange(MessageKind kind, int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response, IOcallHandler? ocalls, int? callContract, int? slotWaitMs = null)
     {
         if (request.Length > _options.MaxPayloadBytes)
         {
@@ -455,7 +625,7 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
         try
         {
             Slot? nested = HostFrame.Find(this);
-            Slot slot = nested ?? AcquireSlot();
+            Slot slot = nested ?? AcquireSlot(slotWaitMs ?? _threadWaitMs);
             bool completed = false;
             try
             {
@@ -477,9 +647,9 @@ internal sealed partial class SimulationEnclave : IEnclaveInstance
         }
     }
 
-    private Slot AcquireSlot()
+    private Slot AcquireSlot(int waitMs)
     {
-        if (!_threads.Wait(_threadWaitMs))
+        if (!_threads.Wait(waitMs))
         {
             throw new EnclaveOutOfThreadsException($"All {_slots.Length} threads (TCS) of enclave '{Manifest.Name}' are busy.");
         }

@@ -23,7 +23,6 @@ internal sealed class SimulationEngine : IEnclaveEngine
             throw new EnclaveNotSupportedException("The simulation engine runs on Linux only.");
         }
 
-        EngineChecks.RejectFeatures(Name, options);
-        return SimulationEnclave.Start(imagePath, flags, options);
+        return SimulationEnclave.Start(imagePath, flags, options, EngineChecks.Switchless(Name, options));
     }
 }

@@ -18,6 +18,12 @@ internal enum MessageKind
     /// <summary>Host → enclave: the log message was delivered.</summary>
     LogAck = 5,
 
+    /// <summary>Host → enclave: map shared buffer (uint32 id, int32 length) from the file the name derives from; result: the int64 token.</summary>
+    ShareMemory = 6,
+
+    /// <summary>Host → enclave: forget shared buffer (uint32 id); result: empty.</summary>
+    UnshareMemory = 7,
+
     /// <summary>Enclave → host: the ECALL (or bind) succeeded; payload is its response (bind: the contract handle).</summary>
     Result = 16,
 

@@ -44,6 +44,7 @@ internal readonly record struct RemoteError(EnclaveStatus Status, string Type, s
         EnclaveStatus.ContractNotFound when Type == typeof(ContractNotFoundException).FullName => new ContractNotFoundException(Message),
         EnclaveStatus.ContractMismatch when Type == typeof(ContractMismatchException).FullName => new ContractMismatchException(Message),
         EnclaveStatus.PayloadTooLarge when Type == typeof(PayloadTooLargeException).FullName => new PayloadTooLargeException(Message),
+        EnclaveStatus.SharedMemoryInvalid when Type == typeof(SharedMemoryException).FullName => new SharedMemoryException(Message),
         _ => new EcallFailedException(Type, Message),
     };
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using SecGear.Images;
 using SecGear.Trusted.Platform;
 using SecGear.Trusted.Sealing;
+using SecGear.Trusted.SharedMemory;
 
 namespace SecGear.Trusted.Runtime;
 
@@ -50,6 +51,13 @@ public sealed class EnclaveContext
 
     /// <summary>A logger named after the enclave; messages go to the host's logger factory.</summary>
     public ILogger Logger { get; }
+
+    /// <summary>
+    /// Resolves a host shared-memory token (what the host passed to a <c>[user_check]</c> parameter) into a view of
+    /// the same bytes, with no copy. Dispose the view when done. The bytes are hostile: copy what you validate.
+    /// </summary>
+    /// <exception cref="SharedMemoryException">The token is unknown, freed, or belongs to another enclave.</exception>
+    public UntrustedBuffer OpenSharedMemory(nint token) => _runtime.SharedMemory.Open(token);
 
     /// <summary>Creates a logger for <paramref name="category"/>; messages go to the host's logger factory.</summary>
     public ILogger CreateLogger(string category) => _runtime.CreateLogger(category);

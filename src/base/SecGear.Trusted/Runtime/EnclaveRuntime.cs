@@ -5,6 +5,7 @@ using SecGear.Abi;
 using SecGear.Identity;
 using SecGear.Images;
 using SecGear.Trusted.Platform;
+using SecGear.Trusted.SharedMemory;
 
 namespace SecGear.Trusted.Runtime;
 
@@ -54,6 +55,9 @@ public sealed class EnclaveRuntime : IDisposable
 
     /// <summary>The runtime's settings.</summary>
     public EnclaveRuntimeOptions Options => _options;
+
+    /// <summary>The host-allocated shared buffers the engine has mapped into this enclave.</summary>
+    public SharedMemoryTable SharedMemory { get; } = new();
 
     /// <summary>The contracts the enclave implements, indexed by contract handle.</summary>
     public IReadOnlyList<ContractDescriptor> Contracts => _contracts;
@@ -182,12 +186,13 @@ public sealed class EnclaveRuntime : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            SharedMemory.Clear();
             _loadContext.Unload();
             _ownPlatform?.Dispose();
         }
     }
 
-    internal void Ocall(int contract, FunctionDescriptor function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    internal void Ocall(int contract, FunctionDescriptor function, ReadOnlySpan<byte> request, IBufferWriter<byte> response, bool switchless = false)
     {
         CallFrame? outer = CallFrame.Innermost(this);
         if (outer is null || outer.IsOcall)
@@ -203,7 +208,14 @@ public sealed class EnclaveRuntime : IDisposable
         CallFrame frame = CallFrame.Push(this, isOcall: true, contract, function.Id, outer.Depth + 1);
         try
         {
-            _host.Ocall(contract, function, request, response);
+            if (switchless && _host is ISwitchlessHostBridge pool)
+            {
+                pool.OcallSwitchless(contract, function, request, response);
+            }
+            else
+            {
+                _host.Ocall(contract, function, request, response);
+            }
         }
         finally
         {

@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Globalization;
+using SecGear.Abi;
+using SecGear.Host;
+using SecGear.Tests.TestEnclave;
+using SecGear.Tests.TestEnclave.Switchless;
+
+namespace SecGear.Benchmarks;
+
+/// <summary>
+/// <c>--quick</c>: a Stopwatch run (well under 2 minutes) of the switchless measurements, printed as one table with
+/// the ratios the targets are stated in. Each figure is the median over batches, all measured in the same run as the
+/// native floors. For confidence intervals run the BenchmarkDotNet classes (Switchless*Benchmarks).
+/// </summary>
+internal static class SwitchlessQuick
+{
+    private const int Batches = 15;
+
+    public static int Run()
+    {
+        var rows = new List<(string Name, string Value, string Ratio, string Target)>();
+        var watch = Stopwatch.StartNew();
+        var response = new WireBuffer();
+
+        // The floors and the regular calls are measured before any switchless worker exists, so none competes with them.
+        double spinUs, futexUs;
+        using (var spin = new NativeSpinPingPong())
+        {
+            spinUs = Median(2000, spin.RoundTrip);
+        }
+
+        using (var futex = new NativeFutexPingPong())
+        {
+            futexUs = Median(2000, futex.RoundTrip);
+        }
+
+        using var regular = new SwitchlessSetup(null);
+        double regularUs = Median(2000, () => { regular.Plain.Call(TestContract.Empty, [], response); response.Clear(); });
+        byte[] regularOcalls = SwitchlessSetup.OcallLoopRequest(200, switchless: false);
+        double regularOcallUs = Median(10, () => { regular.Channel.Call(SwitchlessContract.OcallLoop, regularOcalls, response); response.Clear(); }) / 200;
+
+        using var switchless = new SwitchlessSetup(new SwitchlessOptions());
+        double switchlessUs = Median(2000, () => { switchless.Plain.CallSwitchless(TestContract.Empty, [], response); response.Clear(); });
+        double asyncUs = Median(2000, () => { switchless.Plain.CallSwitchlessAsync(TestContract.Empty, ReadOnlyMemory<byte>.Empty, response).AsTask().GetAwaiter().GetResult(); response.Clear(); });
+        byte[] switchlessOcalls = SwitchlessSetup.OcallLoopRequest(200, switchless: true);
+        double switchlessOcallUs = Median(10, () => { switchless.Channel.Call(SwitchlessContract.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
+
+        rows.Add(("native spin ping-pong (floor)", Us(spinUs), "1.00", ""));
+        rows.Add(("native futex ping-pong", Us(futexUs), X(futexUs / spinUs), ""));
+        rows.Add(("regular empty ECALL", Us(regularUs), X(regularUs / spinUs), ""));
+        rows.Add(("switchless empty ECALL", Us(switchlessUs), X(switchlessUs / spinUs), Check(switchlessUs <= 1, "<= 1 us") + ", " + Check(switchlessUs <= 3 * spinUs, "<= 3x floor")));
+        rows.Add(("  speed-up over regular ECALL", X(regularUs / switchlessUs), "", Check(regularUs / switchlessUs >= 10, ">= 10x")));
+        rows.Add(("async switchless ECALL (awaited)", Us(asyncUs), X(asyncUs / spinUs), ""));
+        rows.Add(("regular empty OCALL", Us(regularOcallUs), X(regularOcallUs / spinUs), ""));
+        rows.Add(("switchless empty OCALL", Us(switchlessOcallUs), X(switchlessOcallUs / spinUs), Check(switchlessOcallUs <= 1, "<= 1 us") + ", " + Check(switchlessOcallUs <= 3 * spinUs, "<= 3x floor")));
+        rows.Add(("  speed-up over regular OCALL", X(regularOcallUs / switchlessOcallUs), "", Check(regularOcallUs / switchlessOcallUs >= 10, ">= 10x")));
+
+        using (var payload = new SwitchlessSetup(new SwitchlessOptions { PoolSize = 4, MaxInlinePayload = (1 << 20) + 64 }))
+        {
+            foreach (int size in (int[])[64, 4096, 65536, 1 << 20])
+            {
+                byte[] request = SwitchlessSetup.BytesRequest(size);
+                using SharedMemory shared = payload.Enclave.AllocateSharedMemory(size);
+                Random.Shared.NextBytes(shared.Span);
+                byte[] sharedRequest = SwitchlessSetup.SharedRequest(shared.Token, size);
+                int n = size >= 65536 ? 20 : 500;
+                double copied = Median(n, () => { payload.Channel.Call(SwitchlessContract.SumBytes, request, response); response.Clear(); });
+                double slCopied = Median(n, () => { payload.Channel.CallSwitchless(SwitchlessContract.SumBytes, request, response); response.Clear(); });
+                double inPlace = Median(n, () => { payload.Channel.CallSwitchless(SwitchlessContract.SumShared, sharedRequest, response); response.Clear(); });
+                string label = size >= 1 << 20 ? "1 MiB" : size >= 1024 ? $"{size / 1024} KiB" : $"{size} B";
+                rows.Add(($"{label}: regular / switchless / shared", $"{Us(copied)} / {Us(slCopied)} / {Us(inPlace)}", $"shared {X(copied / inPlace)} faster",
+                    size == 1 << 20 ? Check(copied / inPlace >= 5, ">= 5x") : ""));
+            }
+        }
+
+        foreach (int callers in (int[])[1, 2, 4, 8])
+        {
+            double r = Throughput(regular.Plain, callers, switchless: false);
+            double s = Throughput(switchless.Plain, callers, switchless: true);
+            rows.Add(($"{callers} caller(s): regular / switchless", $"{r / 1000:F0} / {s / 1000:F0} k calls/s", X(s / r), ""));
+        }
+
+        double idleWakeup = IdleCpu(new SwitchlessOptions());
+        double idleBusy = IdleCpu(new SwitchlessOptions { WorkerPolicy = SwitchlessWorkerPolicy.Busy });
+        rows.Add(("idle worker CPU, Wakeup (runner)", $"{idleWakeup:F1} % of a core", "", Check(idleWakeup < 2, "near 0 (< 2 %)")));
+        rows.Add(("idle worker CPU, Busy (runner)", $"{idleBusy:F1} % of a core", "", ""));
+
+        SwitchlessStatistics stats = switchless.Enclave.SwitchlessStatistics;
+        Console.WriteLine();
+        Console.WriteLine($"SecGear.NET switchless quick summary ({Environment.ProcessorCount} CPUs, load average {LoadAverage()}, {watch.Elapsed.TotalSeconds:F0} s)");
+        Console.WriteLine($"{"measurement",-44} {"median",-30} {"ratio",-22} target");
+        Console.WriteLine(new string('-', 120));
+        foreach (var row in rows)
+        {
+            Console.WriteLine($"{row.Name,-44} {row.Value,-30} {row.Ratio,-22} {row.Target}");
+        }
+
+        Console.WriteLine($"switchless enclave counters: {stats}");
+        return 0;
+    }
+
+    private static double Median(int operations, Action operation)
+    {
+        for (int i = 0; i < Math.Max(1, operations / 4); i++)
+        {
+            operation();
+        }
+
+        double[] perOp = new double[Batches];
+        for (int b = 0; b < Batches; b++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < operations; i++)
+            {
+                operation();
+            }
+
+            perOp[b] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / operations;
+        }
+
+        Array.Sort(perOp);
+        return perOp[Batches / 2];
+    }
+
+    private static double Throughput(IEnclaveChannel channel, int callers, bool switchless)
+    {
+        const int Calls = 20_000;
+        var watch = Stopwatch.StartNew();
+        Parallel.For(0, callers, new ParallelOptions { MaxDegreeOfParallelism = callers }, _ =>
+        {
+            var response = new WireBuffer();
+            for (int i = 0; i < Calls / callers; i++)
+            {
+                if (switchless)
+                {
+                    channel.CallSwitchless(TestContract.Empty, [], response);
+                }
+                else
+                {
+                    channel.Call(TestContract.Empty, [], response);
+                }
+
+                response.Clear();
+            }
+        });
+        return Calls / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>CPU the runner burns while its switchless enclave is idle, after the workers had time to go to sleep.</summary>
+    private static double IdleCpu(SwitchlessOptions options)
+    {
+        using var setup = new SwitchlessSetup(options);
+        setup.Plain.CallSwitchless(TestContract.Empty, [], new WireBuffer());
+        Thread.Sleep(1000);
+        using Process runner = Process.GetProcessById(setup.Enclave.RunnerProcessId);
+        TimeSpan before = runner.TotalProcessorTime;
+        Thread.Sleep(2000);
+        runner.Refresh();
+        return (runner.TotalProcessorTime - before).TotalMilliseconds / 2000 * 100;
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
+    private static string Us(double us) => us.ToString(us < 10 ? "F2" : "F1", CultureInfo.InvariantCulture) + " us";
+
+    private static string X(double ratio) => ratio.ToString("F2", CultureInfo.InvariantCulture) + "x";
+
+    private static string Check(bool met, string target) => (met ? "met " : "MISSED ") + target;
+}

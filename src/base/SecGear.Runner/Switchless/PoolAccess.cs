@@ -1,0 +1,173 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using SecGear.Simulation;
+
+namespace SecGear.Switchless;
+
+/// <summary>
+/// Pointer arithmetic and atomic word operations over a mapped pool, shared by both sides. Stores into the pool
+/// are 8-byte words (control words, lengths, payload chunks), so the enclave never writes a partial word into
+/// untrusted memory.
+/// </summary>
+internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
+{
+    public int Tasks => tasks;
+
+    public byte* EcallTask(int index) => pool + PoolLayout.HeaderSize + ((long)index * taskSize);
+
+    public byte* OcallTask(int index) => pool + PoolLayout.HeaderSize + ((long)(tasks + index) * taskSize);
+
+    public long* Word(int offset) => (long*)(pool + offset);
+
+    public static long Control(int state, int status) => (uint)state | ((long)status << 32);
+
+    public static int StateOf(byte* task) => (int)Volatile.Read(ref *(long*)task);
+
+    public static long ReadControl(byte* task) => Volatile.Read(ref *(long*)task);
+
+    /// <summary>Stores the control word with a full fence (the following read of the waiter flag must not move above it).</summary>
+    public static void SetControl(byte* task, int state, int status = 0) => Interlocked.Exchange(ref *(long*)task, Control(state, status));
+
+    public static bool TryTransition(byte* task, int from, int to) =>
+        Interlocked.CompareExchange(ref *(long*)task, Control(to, 0), Control(from, 0)) == Control(from, 0);
+
+    public static long Read64(byte* task, int offset) => Volatile.Read(ref *(long*)(task + offset));
+
+    public static void Write64(byte* task, int offset, long value) => Volatile.Write(ref *(long*)(task + offset), value);
+
+    /// <summary>Contract and function id as one 8-byte store.</summary>
+    public static void WriteTarget(byte* task, int contract, int function) =>
+        Volatile.Write(ref *(long*)(task + PoolLayout.OffContract), (uint)contract | ((long)function << 32));
+
+    public static (int Contract, int Function) ReadTarget(byte* task)
+    {
+        long target = Volatile.Read(ref *(long*)(task + PoolLayout.OffContract));
+        return ((int)target, (int)(target >>> 32));
+    }
+
+    /// <summary>Copies <paramref name="source"/> into a task's payload area with 8-byte stores, zero-padding the last word.</summary>
+    public static void WritePayload(byte* task, ReadOnlySpan<byte> source)
+    {
+        ulong* target = (ulong*)(task + PoolLayout.TaskHeaderSize);
+        ref byte from = ref MemoryMarshal.GetReference(source);
+        int whole = source.Length / 8;
+        for (int i = 0; i < whole; i++)
+        {
+            target[i] = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, i * 8));
+        }
+
+        int rest = source.Length - (whole * 8);
+        if (rest > 0)
+        {
+            ulong last = 0;
+            source[(whole * 8)..].CopyTo(new Span<byte>(&last, 8));
+            target[whole] = last;
+        }
+    }
+
+    /// <summary>
+    /// One poll's pause: a few spin cycles for the first polls, then a yield, so a waiter on a machine with more
+    /// runnable threads than cores hands its core to the peer it waits for instead of burning its time slice.
+    /// </summary>
+    public static void Pause(int iteration)
+    {
+        if (iteration < 64)
+        {
+            Thread.SpinWait(4);
+        }
+        else
+        {
+            Thread.Yield();
+        }
+    }
+
+    public static ReadOnlySpan<byte> Payload(byte* task, int length) => new(task + PoolLayout.TaskHeaderSize, length);
+
+    /// <summary>Bumps a signal word and wakes its sleepers, if the sleeper count says any may sleep.</summary>
+    public void Signal(int signalOffset, int sleepersOffset)
+    {
+        if (Volatile.Read(ref *Word(sleepersOffset)) != 0)
+        {
+            Interlocked.Increment(ref *Word(signalOffset));
+            Futex.Wake((int*)Word(signalOffset));
+        }
+    }
+
+    /// <summary>
+    /// Sleeps on a signal word unless <paramref name="hasWork"/> finds work after this side announced itself asleep
+    /// (the announcement and the peer's post are both fenced, so no wake-up is lost). Counts the sleep and the wake.
+    /// </summary>
+    /// <returns>True when the peer signalled (or work was found); false when the sleep timed out with nothing to do.</returns>
+    public bool Sleep(int signalOffset, int sleepersOffset, int timeoutMs, Func<bool> hasWork, ref long sleeps, ref long wakes)
+    {
+        int seen = (int)Volatile.Read(ref *Word(signalOffset));
+        Interlocked.Increment(ref *Word(sleepersOffset));
+        try
+        {
+            if (hasWork())
+            {
+                return true;
+            }
+
+            Interlocked.Increment(ref sleeps);
+            Futex.Wait((int*)Word(signalOffset), seen, timeoutMs);
+            Interlocked.Increment(ref wakes);
+            return (int)Volatile.Read(ref *Word(signalOffset)) != seen;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref *Word(sleepersOffset));
+        }
+    }
+
+    /// <summary>
+    /// Waits while a task is <see cref="TaskState.Submitted"/> or <see cref="TaskState.Accepted"/>: spins first, then
+    /// parks on its control word (the worker wakes a parked caller when it finishes).
+    /// </summary>
+    /// <returns>The state that ended the wait, or a waiting state if <paramref name="giveUp"/> said to stop.</returns>
+    public static int WaitForResult(byte* task, int spins, int parkMs, Func<bool> giveUp)
+    {
+        for (int i = 0; i < spins; i++)
+        {
+            int now = StateOf(task);
+            if (now is not (TaskState.Submitted or TaskState.Accepted))
+            {
+                return now;
+            }
+
+            Pause(i);
+        }
+
+        while (true)
+        {
+            Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterParked);
+            Interlocked.MemoryBarrier();
+            int now = StateOf(task);
+            if (now is TaskState.Submitted or TaskState.Accepted)
+            {
+                Futex.Wait((int*)task, now, parkMs);
+                now = StateOf(task);
+            }
+
+            if (now is not (TaskState.Submitted or TaskState.Accepted) || giveUp())
+            {
+                Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterSpinning);
+                return now;
+            }
+        }
+    }
+
+    /// <summary>After a worker finished a task: wake its parked caller, or the caller's side's workers for an asynchronous one.</summary>
+    public void NotifyCaller(byte* task, int signalOffset, int sleepersOffset)
+    {
+        long waiter = Read64(task, PoolLayout.OffWaiter);
+        if (waiter == PoolLayout.WaiterParked)
+        {
+            Futex.Wake((int*)task);
+        }
+        else if (waiter == PoolLayout.WaiterAsync)
+        {
+            Signal(signalOffset, sleepersOffset);
+        }
+    }
+}

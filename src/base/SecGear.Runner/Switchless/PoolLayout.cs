@@ -1,0 +1,57 @@
+namespace SecGear.Switchless;
+
+/// <summary>
+/// Byte layout of the switchless pool (docs/switchless.md): a 4 KiB header, then the ECALL tasks, then the OCALL
+/// tasks. Every field one side writes into the other's memory is a naturally aligned 8-byte word.
+/// </summary>
+internal static class PoolLayout
+{
+    /// <summary>The bytes "GSLP\0\0v1" read as a little-endian 64-bit value.</summary>
+    public const ulong Magic = 0x3176_0000_504C_5347;
+
+    public const int Version = 1;
+
+    public const int HeaderSize = 4096;
+
+    public const int TaskHeaderSize = 64;
+
+    // Pool header.
+    public const int OffMagic = 0;
+    public const int OffVersion = 8;
+    public const int OffTaskCount = 12;
+    public const int OffTaskSize = 16;
+    public const int OffInline = 20;
+
+    /// <summary>Futex word (low half of an 8-byte counter) the trusted workers sleep on; bumped by the host to wake them.</summary>
+    public const int OffEnclaveSignal = 64;
+
+    /// <summary>Number of trusted workers asleep (the host wakes them only when it is non-zero).</summary>
+    public const int OffEnclaveSleepers = 72;
+
+    /// <summary>Futex word the untrusted workers sleep on; bumped by the enclave to wake them.</summary>
+    public const int OffHostSignal = 128;
+
+    public const int OffHostSleepers = 136;
+
+    // Statistics the trusted workers keep (untrusted: the host may overwrite them, they are only reported).
+    public const int OffTrustedSleeps = 192;
+    public const int OffTrustedWakes = 200;
+
+    // Task header: the 8-byte control word holds the state (low half, also a futex word) and a status (high half).
+    public const int OffControl = 0;
+    public const int OffContract = 8;
+    public const int OffFunction = 12;
+    public const int OffRequestLength = 16;
+    public const int OffResponseLength = 24;
+
+    /// <summary>How the caller waits: 0 spinning, 1 parked on the control word's futex, 2 asynchronous (wake the other side's workers).</summary>
+    public const int OffWaiter = 40;
+
+    public const long WaiterSpinning = 0;
+    public const long WaiterParked = 1;
+    public const long WaiterAsync = 2;
+
+    public static int TaskSize(int inlineCapacity) => TaskHeaderSize + ((inlineCapacity + 63) & ~63);
+
+    public static long PoolSize(int tasks, int inlineCapacity) => HeaderSize + (2L * tasks * TaskSize(inlineCapacity));
+}

@@ -1,0 +1,304 @@
+using System.Buffers;
+using SecGear.Abi;
+using SecGear.Simulation;
+using SecGear.Trusted.Runtime;
+
+namespace SecGear.Switchless;
+
+/// <summary>
+/// The enclave side of the switchless pool: trusted workers that poll the ECALL tasks and run them through the
+/// runtime, and the posting of switchless OCALLs into the OCALL tasks. Everything read from the pool is hostile:
+/// a task is served only after this side's own compare-and-swap accepted it, its header is read once, lengths are
+/// checked against this side's own inline capacity, and the request is copied into private memory before dispatch.
+/// </summary>
+internal sealed unsafe class TrustedSwitchless : IDisposable
+{
+    private const int ParkMs = 250;
+    private const int IdleSleepMs = 1000;
+
+    [ThreadStatic]
+    private static TrustedSwitchless? t_worker;
+
+    private readonly PoolAccess _pool;
+    private readonly SwitchlessConfig _config;
+    private readonly EnclaveRuntime _runtime;
+    private readonly Action<string> _warn;
+    private readonly Thread[] _workers;
+    private readonly Func<bool> _hasEcall;
+    private volatile bool _stopping;
+
+    public TrustedSwitchless(byte* pool, SwitchlessConfig config, EnclaveRuntime runtime, Action<string> warn)
+    {
+        _pool = new PoolAccess(pool, config.Tasks, config.TaskSize);
+        _config = config;
+        _runtime = runtime;
+        _warn = warn;
+        _hasEcall = HasSubmittedEcall;
+        _workers = new Thread[config.TrustedWorkers];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            int index = i;
+            _workers[i] = new Thread(() => Work(index), maxStackSize: 1024 * 1024) { IsBackground = true, Name = $"switchless trusted worker {i}" };
+        }
+    }
+
+    /// <summary>True when the current thread is one of this pool's trusted workers (it has no slot for regular OCALLs).</summary>
+    public bool IsWorkerThread => ReferenceEquals(t_worker, this);
+
+    public void Start()
+    {
+        foreach (Thread worker in _workers)
+        {
+            worker.Start();
+        }
+    }
+
+    /// <summary>Stops the workers (in-process engine; the runner simply exits).</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        Interlocked.Increment(ref *_pool.Word(PoolLayout.OffEnclaveSignal));
+        Futex.Wake((int*)_pool.Word(PoolLayout.OffEnclaveSignal));
+        foreach (Thread worker in _workers)
+        {
+            if (worker.IsAlive && worker != Thread.CurrentThread)
+            {
+                worker.Join(2000);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Posts an OCALL into the pool and waits for the untrusted worker's answer. Returns false when the caller should
+    /// make a regular OCALL instead (only when <paramref name="canFallback"/>): the request does not fit a task, the
+    /// pool is full and rollback is on, or no untrusted worker accepted the task within the fallback retries.
+    /// A caller that cannot fall back (a trusted worker: it has no slot) waits for a free task instead.
+    /// </summary>
+    public bool TryOcall(int contract, FunctionDescriptor function, ReadOnlySpan<byte> request, IBufferWriter<byte> response, bool canFallback)
+    {
+        if (request.Length > _config.InlineCapacity)
+        {
+            return canFallback ? false : throw new PayloadTooLargeException(
+                $"OCALL '{function.Name}' from a switchless worker carries {request.Length} bytes; a task holds at most {_config.InlineCapacity} (SwitchlessOptions.MaxInlinePayload).");
+        }
+
+        byte* task = ClaimOcallTask(canFallback, function.Name, out bool full);
+        if (full)
+        {
+            return false;
+        }
+
+        PoolAccess.WriteTarget(task, contract, function.Id);
+        PoolAccess.Write64(task, PoolLayout.OffRequestLength, request.Length);
+        PoolAccess.Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterSpinning);
+        PoolAccess.WritePayload(task, request);
+        PoolAccess.SetControl(task, TaskState.Submitted);
+        _pool.Signal(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers);
+
+        if (canFallback)
+        {
+            for (int spins = 0; spins < _config.RetriesBeforeFallback && PoolAccess.StateOf(task) == TaskState.Submitted; spins++)
+            {
+                PoolAccess.Pause(spins);
+            }
+
+            if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
+            {
+                return false;
+            }
+        }
+
+        PoolAccess.WaitForResult(task, _config.RetriesBeforeSleep, ParkMs, static () => false);
+        long control = PoolAccess.ReadControl(task);
+        long length = PoolAccess.Read64(task, PoolLayout.OffResponseLength);
+        int state = (int)control;
+        if (state is not (TaskState.Done or TaskState.Failed))
+        {
+            throw new MarshalException($"OCALL '{function.Name}': the host left its switchless task in state {state}.");
+        }
+
+        try
+        {
+            if (length < 0 || length > _config.InlineCapacity)
+            {
+                throw new MarshalException($"OCALL '{function.Name}': the host's switchless response declares {length} bytes; a task holds {_config.InlineCapacity}.");
+            }
+
+            // Copy out before looking at it: the host may rewrite the task at any time.
+            byte[] copy = PoolAccess.Payload(task, (int)length).ToArray();
+            if (state == TaskState.Failed)
+            {
+                throw RemoteError.Decode((int)(control >>> 32), copy).ToEnclaveException(function.Name);
+            }
+
+            copy.CopyTo(response.GetSpan(copy.Length));
+            response.Advance(copy.Length);
+            return true;
+        }
+        finally
+        {
+            PoolAccess.SetControl(task, TaskState.Free);
+        }
+    }
+
+    private byte* ClaimOcallTask(bool canFallback, string name, out bool full)
+    {
+        full = false;
+        int start = Environment.CurrentManagedThreadId % _pool.Tasks;
+        for (int round = 0; ; round++)
+        {
+            for (int n = 0; n < _pool.Tasks; n++)
+            {
+                byte* task = _pool.OcallTask((start + n) % _pool.Tasks);
+                if (PoolAccess.TryTransition(task, TaskState.Free, TaskState.Claimed))
+                {
+                    return task;
+                }
+            }
+
+            if (canFallback)
+            {
+                if (_config.Rollback)
+                {
+                    full = true;
+                    return null;
+                }
+
+                throw new SwitchlessPoolFullException($"All {_pool.Tasks} switchless OCALL tasks are in use (OCALL '{name}'); rollback to a regular call is off.");
+            }
+
+            // A trusted worker has no slot for a regular OCALL: it waits for the host to free a task.
+            if (round < 100)
+            {
+                Thread.Yield();
+            }
+            else
+            {
+                Thread.Sleep(1);
+            }
+        }
+    }
+
+    private void Work(int index)
+    {
+        t_worker = this;
+        if (!ThreadAffinity.TrySet(_config.TrustedAffinity))
+        {
+            _warn($"switchless trusted worker {index}: sched_setaffinity to CPUs {string.Join(",", _config.TrustedAffinity)} failed; the worker runs unpinned.");
+        }
+
+        int idle = 0;
+        while (!_stopping)
+        {
+            bool served = false;
+            for (int n = 0; n < _pool.Tasks; n++)
+            {
+                byte* task = _pool.EcallTask((index + n) % _pool.Tasks);
+                if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Accepted))
+                {
+                    Serve(task);
+                    served = true;
+                }
+            }
+
+            if (served)
+            {
+                idle = 0;
+                continue;
+            }
+
+            if (!_config.Busy && ++idle > _config.RetriesBeforeSleep)
+            {
+                // After a timeout with nothing to do, one empty poll is enough to go back to sleep.
+                bool signalled = _pool.Sleep(PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, IdleSleepMs, _hasEcall, ref *_pool.Word(PoolLayout.OffTrustedSleeps), ref *_pool.Word(PoolLayout.OffTrustedWakes));
+                idle = signalled ? 0 : _config.RetriesBeforeSleep;
+            }
+            else
+            {
+                PoolAccess.Pause(idle);
+            }
+        }
+    }
+
+    private bool HasSubmittedEcall()
+    {
+        if (_stopping)
+        {
+            return true;
+        }
+
+        for (int i = 0; i < _pool.Tasks; i++)
+        {
+            if (PoolAccess.StateOf(_pool.EcallTask(i)) == TaskState.Submitted)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Serve(byte* task)
+    {
+        // Read the header once; every value is the host's and is checked before use.
+        (int contract, int function) = PoolAccess.ReadTarget(task);
+        long length = PoolAccess.Read64(task, PoolLayout.OffRequestLength);
+        byte[]? request = null;
+        WireBuffer response = WireBuffer.Rent();
+        int requestLength = 0;
+        try
+        {
+            if (length < 0 || length > _config.InlineCapacity)
+            {
+                throw new MarshalException($"A switchless ECALL task declares {length} request bytes; a task holds {_config.InlineCapacity}.");
+            }
+
+            requestLength = (int)length;
+            if (requestLength > 0)
+            {
+                request = ArrayPool<byte>.Shared.Rent(requestLength);
+                PoolAccess.Payload(task, requestLength).CopyTo(request);
+            }
+
+            _runtime.Ecall(contract, function, request.AsSpan(0, requestLength), response);
+            if (response.WrittenCount > _config.InlineCapacity)
+            {
+                throw new PayloadTooLargeException(
+                    $"The switchless ECALL's response is {response.WrittenCount} bytes; a task holds at most {_config.InlineCapacity} (SwitchlessOptions.MaxInlinePayload). Call it regularly or raise the limit.");
+            }
+
+            Complete(task, TaskState.Done, 0, response.WrittenSpan);
+        }
+        catch (Exception ex)
+        {
+            response.Clear();
+            RemoteError error = RemoteError.From(ex, _runtime.Options.Debug);
+            error.Encode(response);
+            if (response.WrittenCount > _config.InlineCapacity)
+            {
+                response.Clear();
+                new RemoteError(error.Status, error.Type, "The error message does not fit a switchless task.").Encode(response);
+            }
+
+            Complete(task, TaskState.Failed, (int)error.Status, response.WrittenSpan);
+        }
+        finally
+        {
+            if (request is not null)
+            {
+                request.AsSpan(0, requestLength).Clear();
+                ArrayPool<byte>.Shared.Return(request);
+            }
+
+            response.Return();
+        }
+    }
+
+    private void Complete(byte* task, int state, int status, ReadOnlySpan<byte> payload)
+    {
+        PoolAccess.WritePayload(task, payload);
+        PoolAccess.Write64(task, PoolLayout.OffResponseLength, payload.Length);
+        PoolAccess.SetControl(task, state, status);
+        _pool.NotifyCaller(task, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Buffers;
+using SecGear.Abi;
+using SecGear.Tests.TestEnclave.Switchless;
+
+namespace SecGear.Host.Tests.Switchless;
+
+/// <summary>The host's OCALL handler of the switchless test contract; records the thread each OCALL ran on.</summary>
+public sealed class SwitchlessOcalls : IOcallHandler
+{
+    public int LastThread { get; private set; }
+
+    public int Calls;
+
+    public void Dispatch(int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    {
+        LastThread = Environment.CurrentManagedThreadId;
+        Interlocked.Increment(ref Calls);
+        if (functionId == SwitchlessContract.HostEmpty)
+        {
+            return;
+        }
+
+        if (functionId != SwitchlessContract.HostEcho)
+        {
+            throw new CallNotAllowedException($"Unknown OCALL {functionId}.");
+        }
+
+        var reader = new WireReader(request);
+        ReadOnlySpan<byte> data = reader.ReadBytes();
+        reader.EnsureEnd();
+        if (data is [0xEE, ..])
+        {
+            throw new InvalidOperationException("host said no");
+        }
+
+        var writer = new WireBuffer(data.Length + 4);
+        writer.WriteBytes(data);
+        response.Write(writer.WrittenSpan);
+    }
+}
