@@ -18,6 +18,15 @@ internal static class TestVectors
 
     public static byte[] Read(string relative) => File.ReadAllBytes(Path(relative));
 
+    /// <summary>Reads a file holding base64 text (e.g. a Nitro document).</summary>
+    public static byte[] ReadBase64(string relative) => Convert.FromBase64String(System.Text.Encoding.ASCII.GetString(Read(relative)).Trim());
+
+    /// <summary>Reads a file holding hex text (e.g. an SEV-SNP report).</summary>
+    public static byte[] ReadHex(string relative) => Convert.FromHexString(System.Text.Encoding.ASCII.GetString(Read(relative)).Trim());
+
+    /// <summary>Parses an ISO 8601 time for a pinned verification clock.</summary>
+    public static DateTimeOffset At(string iso) => DateTimeOffset.Parse(iso, System.Globalization.CultureInfo.InvariantCulture);
+
     private static string? Find()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("SECGEAR_TESTVECTORS");

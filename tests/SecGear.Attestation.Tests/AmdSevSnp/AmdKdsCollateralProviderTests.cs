@@ -1,6 +1,5 @@
 using System.Net;
 using SecGear.Attestation.AmdSevSnp;
-using SecGear.Attestation.Tests.Tee;
 
 namespace SecGear.Attestation.Tests.AmdSevSnp;
 
@@ -8,16 +7,16 @@ public sealed class AmdKdsCollateralProviderTests
 {
     private static readonly Uri Base = new("https://kds.test/");
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public async Task Fetches_vcek_by_chip_id_and_reported_tcb_then_serves_repeats_from_the_cache()
     {
-        var report = TeeVectors.Read("sev-snp/go-sev-guest/attestation.bin");
+        var report = TestVectors.Read("sev-snp/go-sev-guest/attestation.bin");
         var parsed = SnpReport.TryParse(report, out _)!;
         var vcekPath = "/vcek/v1/Milan/" + Convert.ToHexStringLower(parsed.ChipId) + "?blSPL=2&teeSPL=0&snpSPL=5&ucodeSPL=68";
         var handler = new FakeKds(new Dictionary<string, byte[]>
         {
-            [vcekPath] = TeeVectors.Read("sev-snp/go-sev-guest/vcek.der"),
-            ["/vcek/v1/Milan/cert_chain"] = TeeVectors.Read("sev-snp/go-sev-guest/ask_ark_milan.pem"),
+            [vcekPath] = TestVectors.Read("sev-snp/go-sev-guest/vcek.der"),
+            ["/vcek/v1/Milan/cert_chain"] = TestVectors.Read("sev-snp/go-sev-guest/ask_ark_milan.pem"),
         });
         using var http = new HttpClient(handler);
         var provider = new AmdKdsCollateralProvider(http, new AmdKdsCollateralProviderOptions { BaseAddress = Base });
@@ -51,10 +50,10 @@ public sealed class AmdKdsCollateralProviderTests
         Assert.Equal("vcek/v1/Turin/0102030405060708?fmcSPL=1&blSPL=2&teeSPL=3&snpSPL=4&ucodeSPL=9", AmdKdsCollateralProvider.VcekPath(report, SnpProduct.Turin));
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public async Task Http_error_is_collateral_unavailable_and_is_not_cached()
     {
-        var report = TeeVectors.Read("sev-snp/go-sev-guest/attestation.bin");
+        var report = TestVectors.Read("sev-snp/go-sev-guest/attestation.bin");
         var handler = new FakeKds([]);
         using var http = new HttpClient(handler);
         var provider = new AmdKdsCollateralProvider(http, new AmdKdsCollateralProviderOptions { BaseAddress = Base });
@@ -67,10 +66,10 @@ public sealed class AmdKdsCollateralProviderTests
         Assert.Equal(2, handler.Requests.Count);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public async Task Oversized_response_is_refused()
     {
-        var report = TeeVectors.Read("sev-snp/go-sev-guest/attestation.bin");
+        var report = TestVectors.Read("sev-snp/go-sev-guest/attestation.bin");
         var handler = new FakeKds([]) { Fallback = new byte[70 * 1024] };
         using var http = new HttpClient(handler);
         var provider = new AmdKdsCollateralProvider(http, new AmdKdsCollateralProviderOptions { BaseAddress = Base });
@@ -80,26 +79,26 @@ public sealed class AmdKdsCollateralProviderTests
         Assert.Equal(AttestationFailureCode.CollateralUnavailable, ex.Failure.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public async Task Vlek_report_is_refused_without_a_request()
     {
         var handler = new FakeKds([]);
         using var http = new HttpClient(handler);
         var provider = new AmdKdsCollateralProvider(http, new AmdKdsCollateralProviderOptions { BaseAddress = Base });
 
-        var ex = await Assert.ThrowsAsync<AttestationException>(() => provider.GetCollateralAsync(TeeVectors.Read("sev-snp/trustee/test-vlek-report.bin")));
+        var ex = await Assert.ThrowsAsync<AttestationException>(() => provider.GetCollateralAsync(TestVectors.Read("sev-snp/trustee/test-vlek-report.bin")));
 
         Assert.Equal(AttestationFailureCode.CollateralUnavailable, ex.Failure.Code);
         Assert.Empty(handler.Requests);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public async Task Version_2_report_without_a_product_is_an_argument_error()
     {
         using var http = new HttpClient(new FakeKds([]));
         var provider = new AmdKdsCollateralProvider(http);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => provider.GetCollateralAsync(TeeVectors.Read("sev-snp/go-sev-guest/attestation.bin")));
+        await Assert.ThrowsAsync<ArgumentException>(() => provider.GetCollateralAsync(TestVectors.Read("sev-snp/go-sev-guest/attestation.bin")));
     }
 
     private sealed class FakeKds(Dictionary<string, byte[]> responses) : HttpMessageHandler

@@ -1,17 +1,16 @@
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation.AmdSevSnp;
-using SecGear.Attestation.Tests.Tee;
 
 namespace SecGear.Attestation.Tests.AmdSevSnp;
 
 public sealed class SevSnpBindingTests
 {
-    private static readonly DateTimeOffset Time = TeeVectors.At("2025-01-01T00:00:00Z");
+    private static readonly DateTimeOffset Time = TestVectors.At("2025-01-01T00:00:00Z");
 
     private static (byte[] Report, X509Certificate2 Vcek) Real() =>
-        (TeeVectors.Read("sev-snp/trustee/test-report.bin"), X509CertificateLoader.LoadCertificate(TeeVectors.Read("sev-snp/trustee/test-vcek.der")));
+        (TestVectors.Read("sev-snp/trustee/test-report.bin"), X509CertificateLoader.LoadCertificate(TestVectors.Read("sev-snp/trustee/test-vcek.der")));
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Report_resigned_under_a_pinned_test_chain_verifies()
     {
         var (report, vcek) = Real();
@@ -22,7 +21,7 @@ public sealed class SevSnpBindingTests
         Assert.Equal("a1f3930413247bb38cfc171579ea3c12d5fe4901f0c792f63fd75d98f1ef827c23500644e0e692e6be917f9050d3d38c", Convert.ToHexStringLower(claims.UniqueId.Span));
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Self_signed_chain_is_not_trusted_by_the_production_verifier()
     {
         var (report, vcek) = Real();
@@ -33,7 +32,7 @@ public sealed class SevSnpBindingTests
         Assert.Equal(AttestationFailureCode.RootNotTrusted, result.Failure?.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Vcek_for_another_microcode_level_fails_the_tcb_binding()
     {
         var (report, vcek) = Real();
@@ -45,7 +44,7 @@ public sealed class SevSnpBindingTests
         Assert.Contains("ucodeSPL is 116", result.Failure!.Message, StringComparison.Ordinal);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Vcek_for_another_chip_fails_the_hardware_id_binding()
     {
         var (report, vcek) = Real();
@@ -56,7 +55,7 @@ public sealed class SevSnpBindingTests
         Assert.Equal(AttestationFailureCode.EndorsementHardwareIdMismatch, result.Failure?.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Vcek_claiming_genoa_under_a_milan_ask_fails_the_product_check()
     {
         var (report, vcek) = Real();
@@ -67,7 +66,7 @@ public sealed class SevSnpBindingTests
         Assert.Equal(AttestationFailureCode.EndorsementProductMismatch, result.Failure?.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Vcek_with_a_malformed_spl_extension_is_rejected_as_malformed()
     {
         var (report, vcek) = Real();

@@ -1,28 +1,27 @@
 using SecGear.Attestation.AmdSevSnp;
-using SecGear.Attestation.Tests.Tee;
 
 namespace SecGear.Attestation.Tests.AmdSevSnp;
 
 public sealed class SevSnpSampleTests
 {
-    internal static readonly DateTimeOffset GoSevGuestTime = TeeVectors.At("2024-01-01T00:00:00Z");
-    internal static readonly DateTimeOffset VleKTime = TeeVectors.At("2025-06-01T00:00:00Z");
+    internal static readonly DateTimeOffset GoSevGuestTime = TestVectors.At("2024-01-01T00:00:00Z");
+    internal static readonly DateTimeOffset VleKTime = TestVectors.At("2025-06-01T00:00:00Z");
 
     private readonly SevSnpVerifier verifier = new();
 
     internal static (byte[] Report, SevSnpCollateral Collateral) GoSevGuest() =>
-        (TeeVectors.Read("sev-snp/go-sev-guest/attestation.bin"),
-         SevSnpCollateral.Create(TeeVectors.Read("sev-snp/go-sev-guest/vcek.der"), TeeVectors.Read("sev-snp/go-sev-guest/ask_ark_milan.pem")));
+        (TestVectors.Read("sev-snp/go-sev-guest/attestation.bin"),
+         SevSnpCollateral.Create(TestVectors.Read("sev-snp/go-sev-guest/vcek.der"), TestVectors.Read("sev-snp/go-sev-guest/ask_ark_milan.pem")));
 
     internal static (byte[] Report, SevSnpCollateral Collateral) TrusteeVcek() =>
-        (TeeVectors.Read("sev-snp/trustee/test-report.bin"),
-         SevSnpCollateral.Create(TeeVectors.Read("sev-snp/trustee/test-vcek.der"), TeeVectors.Read("sev-snp/trustee/milan_ask_ark_asvk.pem")));
+        (TestVectors.Read("sev-snp/trustee/test-report.bin"),
+         SevSnpCollateral.Create(TestVectors.Read("sev-snp/trustee/test-vcek.der"), TestVectors.Read("sev-snp/trustee/milan_ask_ark_asvk.pem")));
 
     internal static (byte[] Report, SevSnpCollateral Collateral) TrusteeVlek() =>
-        (TeeVectors.Read("sev-snp/trustee/test-vlek-report.bin"),
-         SevSnpCollateral.Create(TeeVectors.Read("sev-snp/trustee/test-vlek.der"), TeeVectors.Read("roots/amd/ask_ark_milan_vlek.pem")));
+        (TestVectors.Read("sev-snp/trustee/test-vlek-report.bin"),
+         SevSnpCollateral.Create(TestVectors.Read("sev-snp/trustee/test-vlek.der"), TestVectors.Read("roots/amd/ask_ark_milan_vlek.pem")));
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Snp1_go_sev_guest_report_verifies_and_surfaces_the_debug_policy()
     {
         var (report, collateral) = GoSevGuest();
@@ -45,7 +44,7 @@ public sealed class SevSnpSampleTests
         Assert.Equal(TcbStatus.NotApplicable, claims.TcbStatus);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Snp1_debug_report_is_rejected_by_a_production_policy_but_accepted_when_debug_is_allowed()
     {
         var (report, collateral) = GoSevGuest();
@@ -60,13 +59,13 @@ public sealed class SevSnpSampleTests
         Assert.True(debug.Succeeded, debug.Failure?.ToString());
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Snp2_virtee_hex_report_verifies_without_debug()
     {
-        var report = TeeVectors.ReadHex("sev-snp/virtee-sev/report_milan.hex");
-        var collateral = SevSnpCollateral.Create(TeeVectors.Read("sev-snp/virtee-sev/vcek_milan.der"), TeeVectors.Read("sev-snp/virtee-sev/cert_chain_milan.pem"));
+        var report = TestVectors.ReadHex("sev-snp/virtee-sev/report_milan.hex");
+        var collateral = SevSnpCollateral.Create(TestVectors.Read("sev-snp/virtee-sev/vcek_milan.der"), TestVectors.Read("sev-snp/virtee-sev/cert_chain_milan.pem"));
 
-        var claims = verifier.Verify(report, collateral, TeeVectors.At("2025-01-01T00:00:00Z")).ThrowIfFailed();
+        var claims = verifier.Verify(report, collateral, TestVectors.At("2025-01-01T00:00:00Z")).ThrowIfFailed();
 
         Assert.Equal("7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f", Convert.ToHexStringLower(claims.UniqueId.Span));
         Assert.Equal("d447b55d197491bfe15cf298f9de9986b7a7c4be2468b4f6e2d53b71d7c645810b0f2cdfca0040433be063fc1a8293f0f3f8dae7b79fecb3d1cd82bd6a93ebfd", Convert.ToHexStringLower(claims.ReportData.Span));
@@ -78,12 +77,12 @@ public sealed class SevSnpSampleTests
         Assert.Contains("bl 3, tee 0, snp 8, ucode 115", claims.Fields["reported_tcb"], StringComparison.Ordinal);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Snp4_trustee_vcek_report_with_id_block_verifies_using_reported_tcb_not_current_tcb()
     {
         var (report, collateral) = TrusteeVcek();
 
-        var claims = verifier.Verify(report, collateral, TeeVectors.At("2025-01-01T00:00:00Z")).ThrowIfFailed();
+        var claims = verifier.Verify(report, collateral, TestVectors.At("2025-01-01T00:00:00Z")).ThrowIfFailed();
 
         Assert.Equal("a1f3930413247bb38cfc171579ea3c12d5fe4901f0c792f63fd75d98f1ef827c23500644e0e692e6be917f9050d3d38c", Convert.ToHexStringLower(claims.UniqueId.Span));
         Assert.Equal("ec6c52d7533cc2c4f45be7849cf112ab82b2009fe7bd43e71ed08c14400ad7e2" + new string('0', 64), Convert.ToHexStringLower(claims.ReportData.Span));
@@ -96,7 +95,7 @@ public sealed class SevSnpSampleTests
         Assert.Contains("ucode 206", claims.Fields["current_tcb"], StringComparison.Ordinal);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Snp4_aws_vlek_report_version_3_verifies_through_the_asvk()
     {
         var (report, collateral) = TrusteeVlek();
@@ -113,30 +112,30 @@ public sealed class SevSnpSampleTests
         Assert.Contains("bl 4, tee 0, snp 24, ucode 217", claims.Fields["reported_tcb"], StringComparison.Ordinal);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Snp4_vlek_also_verifies_with_the_asvk_from_trustees_three_certificate_bundle()
     {
-        var report = TeeVectors.Read("sev-snp/trustee/test-vlek-report.bin");
-        var collateral = SevSnpCollateral.Create(TeeVectors.Read("sev-snp/trustee/test-vlek.der"), TeeVectors.Read("sev-snp/trustee/milan_ask_ark_asvk.pem"));
+        var report = TestVectors.Read("sev-snp/trustee/test-vlek-report.bin");
+        var collateral = SevSnpCollateral.Create(TestVectors.Read("sev-snp/trustee/test-vlek.der"), TestVectors.Read("sev-snp/trustee/milan_ask_ark_asvk.pem"));
 
         Assert.True(verifier.Verify(report, collateral, VleKTime).Succeeded);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Snp4_vlek_is_expired_one_year_after_issue()
     {
         var (report, collateral) = TrusteeVlek();
 
-        var result = verifier.Verify(report, collateral, TeeVectors.At("2025-12-11T00:00:00Z"));
+        var result = verifier.Verify(report, collateral, TestVectors.At("2025-12-11T00:00:00Z"));
 
         Assert.Equal(AttestationFailureCode.CertificateExpired, result.Failure?.Code);
         Assert.Contains("VLEK", result.Failure!.Message, StringComparison.Ordinal);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Snp3_turin_vcek_chain_parses_with_an_8_byte_hardware_id()
     {
-        var collateral = SevSnpCollateral.Create(TeeVectors.Read("sev-snp/virtee-sev/vcek_turin.der"), TeeVectors.Read("sev-snp/virtee-sev/cert_chain_turin.pem"));
+        var collateral = SevSnpCollateral.Create(TestVectors.Read("sev-snp/virtee-sev/vcek_turin.der"), TestVectors.Read("sev-snp/virtee-sev/cert_chain_turin.pem"));
         var extensions = AmdKeyExtensions.Read(collateral.KeyCertificate);
 
         Assert.Equal(SnpProduct.Turin, extensions.Product);
@@ -147,17 +146,17 @@ public sealed class SevSnpSampleTests
         Assert.True(SevSnpVerifierOptions.AmdProduction.Contains(collateral.Chain[1].RawData));
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Collateral_loads_from_one_pem_bundle_with_the_vcek_anywhere_in_it()
     {
         var (report, _) = GoSevGuest();
-        var vcekPem = System.Text.Encoding.ASCII.GetBytes(System.Security.Cryptography.PemEncoding.WriteString("CERTIFICATE", TeeVectors.Read("sev-snp/go-sev-guest/vcek.der")) + "\n");
-        byte[] bundle = [.. TeeVectors.Read("sev-snp/go-sev-guest/ask_ark_milan.pem"), .. vcekPem];
+        var vcekPem = System.Text.Encoding.ASCII.GetBytes(System.Security.Cryptography.PemEncoding.WriteString("CERTIFICATE", TestVectors.Read("sev-snp/go-sev-guest/vcek.der")) + "\n");
+        byte[] bundle = [.. TestVectors.Read("sev-snp/go-sev-guest/ask_ark_milan.pem"), .. vcekPem];
 
         var collateral = SevSnpCollateral.Load(bundle);
 
         Assert.True(verifier.Verify(report, collateral, GoSevGuestTime).Succeeded);
-        Assert.Equal(AttestationFailureCode.CollateralMalformed, Assert.Throws<AttestationException>(() => SevSnpCollateral.Load(TeeVectors.Read("roots/amd/ask_ark_milan.pem"))).Failure.Code);
+        Assert.Equal(AttestationFailureCode.CollateralMalformed, Assert.Throws<AttestationException>(() => SevSnpCollateral.Load(TestVectors.Read("roots/amd/ask_ark_milan.pem"))).Failure.Code);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using SecGear.Attestation.AmdSevSnp;
-using SecGear.Attestation.Tests.Tee;
 
 namespace SecGear.Attestation.Tests.AmdSevSnp;
 
@@ -7,11 +6,11 @@ public sealed class SevSnpTamperTests
 {
     private readonly SevSnpVerifier verifier = new();
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Any_single_bit_flipped_anywhere_in_the_report_fails()
     {
         var (report, collateral) = SevSnpSampleTests.TrusteeVcek();
-        var time = TeeVectors.At("2025-01-01T00:00:00Z");
+        var time = TestVectors.At("2025-01-01T00:00:00Z");
         Assert.True(verifier.Verify(report, collateral, time).Succeeded);
 
         var accepted = new List<int>();
@@ -28,7 +27,7 @@ public sealed class SevSnpTamperTests
         Assert.Empty(accepted);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Every_bit_of_the_measurement_and_report_data_is_signed()
     {
         var (report, collateral) = SevSnpSampleTests.GoSevGuest();
@@ -41,7 +40,7 @@ public sealed class SevSnpTamperTests
         }
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Truncated_and_oversized_reports_give_typed_parse_failures()
     {
         var (report, collateral) = SevSnpSampleTests.GoSevGuest();
@@ -55,7 +54,7 @@ public sealed class SevSnpTamperTests
         Assert.Equal(AttestationFailureCode.EvidenceTooLarge, verifier.Verify(longer, collateral, SevSnpSampleTests.GoSevGuestTime).Failure?.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Version_signature_algorithm_and_signing_key_are_checked_by_name()
     {
         var (report, collateral) = SevSnpSampleTests.GoSevGuest();

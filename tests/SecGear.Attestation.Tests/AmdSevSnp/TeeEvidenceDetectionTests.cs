@@ -1,45 +1,44 @@
-using SecGear.Attestation.Tests.Tee;
 
 namespace SecGear.Attestation.Tests.AmdSevSnp;
 
 public sealed class TeeEvidenceDetectionTests
 {
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Snp_reports_are_detected_in_binary_and_hex_text()
     {
-        Assert.Equal(EvidenceFormats.AmdSevSnpReport, Evidence.Detect(TeeVectors.Read("sev-snp/go-sev-guest/attestation.bin")).Format);
-        var hex = Evidence.Detect(TeeVectors.Read("sev-snp/virtee-sev/report_milan.hex"));
+        Assert.Equal(EvidenceFormats.AmdSevSnpReport, Evidence.Detect(TestVectors.Read("sev-snp/go-sev-guest/attestation.bin")).Format);
+        var hex = Evidence.Detect(TestVectors.Read("sev-snp/virtee-sev/report_milan.hex"));
         Assert.Equal(EvidenceFormats.AmdSevSnpReport, hex.Format);
         Assert.Equal(1184, hex.Data.Length);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Nitro_documents_are_detected_in_binary_and_base64_text()
     {
-        Assert.Equal(EvidenceFormats.AwsNitroDocument, Evidence.Detect(TeeVectors.Read("aws-nitro/veracruz/aws_nitro_document.cbor")).Format);
+        Assert.Equal(EvidenceFormats.AwsNitroDocument, Evidence.Detect(TestVectors.Read("aws-nitro/veracruz/aws_nitro_document.cbor")).Format);
         foreach (var file in new[] { "aws-nitro/blocky-nitrite/nitro_attestation.b64", "aws-nitro/evervault/valid-attestation-doc-base64", "aws-nitro/blocky-nitrite/selfsigned_attestation.b64" })
         {
-            var evidence = Evidence.Detect(TeeVectors.Read(file));
+            var evidence = Evidence.Detect(TestVectors.Read(file));
             Assert.Equal(EvidenceFormats.AwsNitroDocument, evidence.Format);
-            Assert.Equal(TeeVectors.ReadBase64(file), evidence.Data.ToArray());
+            Assert.Equal(TestVectors.ReadBase64(file), evidence.Data.ToArray());
         }
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Cca_tokens_are_detected()
     {
-        Assert.Equal(EvidenceFormats.ArmCcaToken, Evidence.Detect(TeeVectors.Read("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor")).Format);
+        Assert.Equal(EvidenceFormats.ArmCcaToken, Evidence.Detect(TestVectors.Read("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor")).Format);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Default_verifier_verifies_detected_snp_and_nitro_evidence_end_to_end()
     {
         var verifier = AttestationVerifier.CreateDefault();
         var (report, collateral) = SevSnpSampleTests.TrusteeVcek();
 
-        var snp = verifier.Verify(Evidence.Detect(report), collateral, TeeVectors.At("2025-01-01T00:00:00Z"), new AttestationPolicy());
-        var nitro = verifier.Verify(Evidence.Detect(TeeVectors.Read("aws-nitro/veracruz/aws_nitro_document.cbor")), null, TeeVectors.At("2022-11-09T22:52:00Z"), new AttestationPolicy());
-        var cca = verifier.Verify(Evidence.Detect(TeeVectors.Read("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor")), null, DateTimeOffset.UnixEpoch);
+        var snp = verifier.Verify(Evidence.Detect(report), collateral, TestVectors.At("2025-01-01T00:00:00Z"), new AttestationPolicy());
+        var nitro = verifier.Verify(Evidence.Detect(TestVectors.Read("aws-nitro/veracruz/aws_nitro_document.cbor")), null, TestVectors.At("2022-11-09T22:52:00Z"), new AttestationPolicy());
+        var cca = verifier.Verify(Evidence.Detect(TestVectors.Read("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor")), null, DateTimeOffset.UnixEpoch);
 
         Assert.True(snp.Succeeded, snp.Failure?.ToString());
         Assert.True(nitro.Succeeded, nitro.Failure?.ToString());

@@ -1,5 +1,4 @@
 using SecGear.Attestation.ArmCca;
-using SecGear.Attestation.Tests.Tee;
 
 namespace SecGear.Attestation.Tests.ArmCca;
 
@@ -8,12 +7,12 @@ public sealed class CcaSampleTests
     internal const string Dir = "arm-cca/veraison-rust-ccatoken/";
 
     internal static CcaVerifier With(string trustAnchors) =>
-        new(new CcaVerifierOptions { PlatformKeys = CcaPlatformKeyStore.FromJson(System.Text.Encoding.UTF8.GetString(TeeVectors.Read(Dir + trustAnchors))) });
+        new(new CcaVerifierOptions { PlatformKeys = CcaPlatformKeyStore.FromJson(System.Text.Encoding.UTF8.GetString(TestVectors.Read(Dir + trustAnchors))) });
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Cca1_token_01_verifies_with_the_tfa_trust_anchor_and_surfaces_realm_and_platform_claims()
     {
-        var claims = With("ta-tfa.json").Verify(TeeVectors.Read(Dir + "cca-token-01.cbor"), null, DateTimeOffset.UnixEpoch).ThrowIfFailed();
+        var claims = With("ta-tfa.json").Verify(TestVectors.Read(Dir + "cca-token-01.cbor"), null, DateTimeOffset.UnixEpoch).ThrowIfFailed();
 
         Assert.Equal(EvidenceFormats.ArmCcaToken, claims.Format);
         Assert.Equal(TeeKind.Cca, claims.Tee);
@@ -36,72 +35,72 @@ public sealed class CcaSampleTests
         Assert.Equal("sha-256", claims.Fields["rak_hash_algorithm"]);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Cca1_token_01_verifies_with_the_bare_cpak_jwk()
     {
-        Assert.True(With("cpak.json").Verify(TeeVectors.Read(Dir + "cca-token-01.cbor"), null, DateTimeOffset.UnixEpoch).Succeeded);
+        Assert.True(With("cpak.json").Verify(TestVectors.Read(Dir + "cca-token-01.cbor"), null, DateTimeOffset.UnixEpoch).Succeeded);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Cca1_legacy_token_02_with_es256_platform_and_sha512_binding_verifies_with_ta_02_ok()
     {
-        var claims = With("ta-02-ok.json").Verify(TeeVectors.Read(Dir + "cca-token-02.cbor"), null, DateTimeOffset.UnixEpoch).ThrowIfFailed();
+        var claims = With("ta-02-ok.json").Verify(TestVectors.Read(Dir + "cca-token-02.cbor"), null, DateTimeOffset.UnixEpoch).ThrowIfFailed();
 
         Assert.Equal("sha-512", claims.Fields["rak_hash_algorithm"]);
         Assert.Equal(128, claims.Fields["platform_challenge"].Length);
         Assert.Equal("0x3000", claims.Fields["lifecycle"]);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Token_is_not_trusted_when_no_cpak_matches_its_instance_id()
     {
-        var result = With("ta-02-ok.json").Verify(TeeVectors.Read(Dir + "cca-token-01.cbor"), null, DateTimeOffset.UnixEpoch);
+        var result = With("ta-02-ok.json").Verify(TestVectors.Read(Dir + "cca-token-01.cbor"), null, DateTimeOffset.UnixEpoch);
 
         Assert.Equal(AttestationFailureCode.PlatformKeyNotTrusted, result.Failure?.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Default_verifier_trusts_no_cpak()
     {
-        Assert.Equal(AttestationFailureCode.PlatformKeyNotTrusted, new CcaVerifier().Verify(TeeVectors.Read(Dir + "cca-token-01.cbor"), null, DateTimeOffset.UnixEpoch).Failure?.Code);
+        Assert.Equal(AttestationFailureCode.PlatformKeyNotTrusted, new CcaVerifier().Verify(TestVectors.Read(Dir + "cca-token-01.cbor"), null, DateTimeOffset.UnixEpoch).Failure?.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Cca1_ta_02_bad_cpak_that_is_not_a_curve_point_fails_the_platform_key()
     {
-        var result = With("ta-02-bad.json").Verify(TeeVectors.Read(Dir + "cca-token-02.cbor"), null, DateTimeOffset.UnixEpoch);
+        var result = With("ta-02-bad.json").Verify(TestVectors.Read(Dir + "cca-token-02.cbor"), null, DateTimeOffset.UnixEpoch);
 
         Assert.Equal(AttestationFailureCode.AttestationKeyMalformed, result.Failure?.Code);
         Assert.Contains("CPAK", result.Failure!.Message, StringComparison.Ordinal);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Cached_keys_do_not_let_a_later_mismatched_token_through()
     {
         var verifier = With("ta-tfa.json");
-        var good = TeeVectors.Read(Dir + "cca-token-01.cbor");
+        var good = TestVectors.Read(Dir + "cca-token-01.cbor");
 
         Assert.True(verifier.Verify(good, null, DateTimeOffset.UnixEpoch).Succeeded);
-        Assert.Equal(AttestationFailureCode.PlatformRealmBindingMismatch, verifier.Verify(TeeVectors.Read(Dir + "bug-33-repro.cbor"), null, DateTimeOffset.UnixEpoch).Failure?.Code);
+        Assert.Equal(AttestationFailureCode.PlatformRealmBindingMismatch, verifier.Verify(TestVectors.Read(Dir + "bug-33-repro.cbor"), null, DateTimeOffset.UnixEpoch).Failure?.Code);
         var tampered = (byte[])good.Clone();
         tampered[^1] ^= 1;
         Assert.Equal(AttestationFailureCode.RealmSignatureInvalid, verifier.Verify(tampered, null, DateTimeOffset.UnixEpoch).Failure?.Code);
         Assert.True(verifier.Verify(good, null, DateTimeOffset.UnixEpoch).Succeeded);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Cca1_bug_33_mismatched_halves_fail_the_realm_platform_binding()
     {
-        var result = With("ta-tfa.json").Verify(TeeVectors.Read(Dir + "bug-33-repro.cbor"), null, DateTimeOffset.UnixEpoch);
+        var result = With("ta-tfa.json").Verify(TestVectors.Read(Dir + "bug-33-repro.cbor"), null, DateTimeOffset.UnixEpoch);
 
         Assert.Equal(AttestationFailureCode.PlatformRealmBindingMismatch, result.Failure?.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Swapping_the_realm_token_of_token_02_into_token_01_fails_the_binding_or_signature()
     {
-        var one = CcaToken.TryParse(TeeVectors.Read(Dir + "cca-token-01.cbor"), out _)!;
-        var two = CcaToken.TryParse(TeeVectors.Read(Dir + "cca-token-02.cbor"), out _)!;
+        var one = CcaToken.TryParse(TestVectors.Read(Dir + "cca-token-01.cbor"), out _)!;
+        var two = CcaToken.TryParse(TestVectors.Read(Dir + "cca-token-02.cbor"), out _)!;
         var writer = new System.Formats.Cbor.CborWriter();
         writer.WriteTag((System.Formats.Cbor.CborTag)399);
         writer.WriteStartMap(2);

@@ -1,14 +1,13 @@
-using SecGear.Attestation.Tests.Tee;
 
 namespace SecGear.Attestation.Tests.ArmCca;
 
 public sealed class CcaTamperTests
 {
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Any_single_bit_flipped_in_the_token_fails()
     {
         var verifier = CcaSampleTests.With("ta-tfa.json");
-        var token = TeeVectors.Read(CcaSampleTests.Dir + "cca-token-01.cbor");
+        var token = TestVectors.Read(CcaSampleTests.Dir + "cca-token-01.cbor");
         var accepted = new List<int>();
         for (int i = 0; i < token.Length; i++)
         {
@@ -23,11 +22,11 @@ public sealed class CcaTamperTests
         Assert.Empty(accepted);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Truncated_tokens_give_typed_parse_failures()
     {
         var verifier = CcaSampleTests.With("ta-tfa.json");
-        var token = TeeVectors.Read(CcaSampleTests.Dir + "cca-token-01.cbor");
+        var token = TestVectors.Read(CcaSampleTests.Dir + "cca-token-01.cbor");
         for (int length = 0; length < token.Length; length += 13)
         {
             var failure = verifier.Verify(token.AsMemory(0, length), null, DateTimeOffset.UnixEpoch).Failure;

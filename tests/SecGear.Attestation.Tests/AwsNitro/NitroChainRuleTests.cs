@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation.AwsNitro;
-using SecGear.Attestation.Tests.Tee;
 using static SecGear.Attestation.Tests.AwsNitro.SyntheticNitroDocument;
 
 namespace SecGear.Attestation.Tests.AwsNitro;
@@ -41,10 +40,10 @@ public sealed class NitroChainRuleTests
         Assert.Equal(AttestationFailureCode.RootNotTrusted, result.Failure?.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Pinned_aws_root_followed_by_an_impostor_intermediate_fails_its_link_signature()
     {
-        var awsRoot = TeeVectorsPem.AwsRootDer();
+        var awsRoot = NitroRoot.AwsRootDer();
         using var realRoot = X509CertificateLoader.LoadCertificate(awsRoot);
         using var fakeRootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         using var fakeRoot = Ca(realRoot.SubjectName, fakeRootKey);

@@ -1,5 +1,4 @@
 using SecGear.Attestation.AwsNitro;
-using SecGear.Attestation.Tests.Tee;
 
 namespace SecGear.Attestation.Tests.AwsNitro;
 
@@ -7,24 +6,24 @@ public sealed class NitroNegativeTests
 {
     private readonly NitroVerifier verifier = new();
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Nitro1_document_with_a_corrupted_signature_fails_the_cose_signature_check()
     {
-        var result = verifier.Verify(TeeVectors.Read("aws-nitro/veracruz/aws_nitro_document_bad_sig.cbor"), null, NitroSampleTests.VeracruzTime);
+        var result = verifier.Verify(TestVectors.Read("aws-nitro/veracruz/aws_nitro_document_bad_sig.cbor"), null, NitroSampleTests.VeracruzTime);
 
         Assert.Equal(AttestationFailureCode.EvidenceSignatureInvalid, result.Failure?.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Nitro2_self_signed_document_is_rejected_for_having_no_chain_to_the_aws_root()
     {
-        var result = verifier.Verify(TeeVectors.ReadBase64("aws-nitro/blocky-nitrite/selfsigned_attestation.b64"), null, TeeVectors.At("2024-04-17T18:51:46Z"));
+        var result = verifier.Verify(TestVectors.ReadBase64("aws-nitro/blocky-nitrite/selfsigned_attestation.b64"), null, TestVectors.At("2024-04-17T18:51:46Z"));
 
         Assert.Equal(AttestationFailureCode.RootNotTrusted, result.Failure?.Code);
         Assert.Contains("self-signed attester", result.Failure!.Message, StringComparison.Ordinal);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Document_is_rejected_when_the_aws_root_is_not_pinned()
     {
         var other = new NitroVerifier(new NitroVerifierOptions { TrustAnchors = TrustAnchors.IntelProduction });
@@ -34,7 +33,7 @@ public sealed class NitroNegativeTests
         Assert.Equal(AttestationFailureCode.RootNotTrusted, result.Failure?.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Veracruz_bundle_starts_with_exactly_the_pinned_aws_root()
     {
         var document = NitroDocument.TryParse(NitroSampleTests.Veracruz(), out _)!;
@@ -43,17 +42,17 @@ public sealed class NitroNegativeTests
             NitroVerifierOptions.AwsNitroRootG1Fingerprint,
             Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(document.CaBundle[0])));
         Assert.Equal(
-            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(TeeVectorsPem.AwsRootDer())),
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(NitroRoot.AwsRootDer())),
             Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(document.CaBundle[0])));
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Warm_chain_cache_still_checks_validity_and_the_document_signature()
     {
         Assert.True(verifier.Verify(NitroSampleTests.Veracruz(), null, NitroSampleTests.VeracruzTime).Succeeded);
 
-        var expired = verifier.Verify(NitroSampleTests.Veracruz(), null, TeeVectors.At("2022-11-10T02:00:00Z"));
-        var badSignature = verifier.Verify(TeeVectors.Read("aws-nitro/veracruz/aws_nitro_document_bad_sig.cbor"), null, NitroSampleTests.VeracruzTime);
+        var expired = verifier.Verify(NitroSampleTests.Veracruz(), null, TestVectors.At("2022-11-10T02:00:00Z"));
+        var badSignature = verifier.Verify(TestVectors.Read("aws-nitro/veracruz/aws_nitro_document_bad_sig.cbor"), null, NitroSampleTests.VeracruzTime);
         var again = verifier.Verify(NitroSampleTests.Veracruz(), null, NitroSampleTests.VeracruzTime);
 
         Assert.Equal(AttestationFailureCode.CertificateExpired, expired.Failure?.Code);

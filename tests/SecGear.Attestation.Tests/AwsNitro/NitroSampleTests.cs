@@ -1,19 +1,18 @@
 using SecGear.Attestation.AwsNitro;
-using SecGear.Attestation.Tests.Tee;
 
 namespace SecGear.Attestation.Tests.AwsNitro;
 
 public sealed class NitroSampleTests
 {
-    internal static readonly DateTimeOffset VeracruzTime = TeeVectors.At("2022-11-09T22:52:00Z");
-    internal static readonly DateTimeOffset BlockyTime = TeeVectors.At("2024-09-07T15:00:00Z");
-    internal static readonly DateTimeOffset EvervaultTime = TeeVectors.At("2023-09-18T15:03:30Z");
+    internal static readonly DateTimeOffset VeracruzTime = TestVectors.At("2022-11-09T22:52:00Z");
+    internal static readonly DateTimeOffset BlockyTime = TestVectors.At("2024-09-07T15:00:00Z");
+    internal static readonly DateTimeOffset EvervaultTime = TestVectors.At("2023-09-18T15:03:30Z");
 
     private readonly NitroVerifier verifier = new();
 
-    internal static byte[] Veracruz() => TeeVectors.Read("aws-nitro/veracruz/aws_nitro_document.cbor");
+    internal static byte[] Veracruz() => TestVectors.Read("aws-nitro/veracruz/aws_nitro_document.cbor");
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Nitro1_veracruz_document_verifies_with_its_fields()
     {
         var claims = verifier.Verify(Veracruz(), null, VeracruzTime).ThrowIfFailed();
@@ -40,24 +39,24 @@ public sealed class NitroSampleTests
         Assert.Equal(TcbStatus.NotApplicable, claims.TcbStatus);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Nitro1_leaf_is_expired_three_hours_after_the_document()
     {
-        var result = verifier.Verify(Veracruz(), null, TeeVectors.At("2022-11-10T02:00:00Z"));
+        var result = verifier.Verify(Veracruz(), null, TestVectors.At("2022-11-10T02:00:00Z"));
 
         Assert.Equal(AttestationFailureCode.CertificateExpired, result.Failure?.Code);
         Assert.Contains("document's certificate", result.Failure!.Message, StringComparison.Ordinal);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Nitro1_verifies_at_its_own_timestamp_when_configured_even_years_later()
     {
         var atDocumentTime = new NitroVerifier(new NitroVerifierOptions { CheckValidityAtDocumentTime = true });
 
-        Assert.True(atDocumentTime.Verify(Veracruz(), null, TeeVectors.At("2026-01-01T00:00:00Z")).Succeeded);
+        Assert.True(atDocumentTime.Verify(Veracruz(), null, TestVectors.At("2026-01-01T00:00:00Z")).Succeeded);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Nitro1_tagged_cose_sign1_also_verifies()
     {
         byte[] tagged = [0xD2, .. Veracruz()];
@@ -65,10 +64,10 @@ public sealed class NitroSampleTests
         Assert.True(verifier.Verify(tagged, null, VeracruzTime).Succeeded);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Nitro2_maximal_document_with_1024_byte_fields_verifies()
     {
-        var claims = verifier.Verify(TeeVectors.ReadBase64("aws-nitro/blocky-nitrite/nitro_attestation.b64"), null, BlockyTime).ThrowIfFailed();
+        var claims = verifier.Verify(TestVectors.ReadBase64("aws-nitro/blocky-nitrite/nitro_attestation.b64"), null, BlockyTime).ThrowIfFailed();
 
         Assert.Equal("i-0a22e5c5f24d22174-enc0191cceb4289903f", claims.Fields["module_id"]);
         Assert.Equal("e72a46ca80a260fb044a125442f0c7e331813bcbaf9724d9f3857758992766f2d65710a27aa94ae3949dd54e7c9fe86a", claims.Fields["pcr0"]);
@@ -81,10 +80,10 @@ public sealed class NitroSampleTests
         Assert.False(claims.Debug);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Nitro2_debug_document_verifies_and_is_rejected_by_a_production_policy()
     {
-        var evidence = new Evidence(EvidenceFormats.AwsNitroDocument, TeeVectors.ReadBase64("aws-nitro/blocky-nitrite/nitro_attestation_debug.b64"));
+        var evidence = new Evidence(EvidenceFormats.AwsNitroDocument, TestVectors.ReadBase64("aws-nitro/blocky-nitrite/nitro_attestation_debug.b64"));
         var attestation = new AttestationVerifier();
         attestation.Register(verifier);
 
@@ -98,10 +97,10 @@ public sealed class NitroSampleTests
         Assert.Equal(AttestationFailureCode.PolicyDebugNotAllowed, production.Failure?.Code);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Nitro3_evervault_debug_document_with_an_spki_in_user_data_verifies()
     {
-        var claims = verifier.Verify(TeeVectors.ReadBase64("aws-nitro/evervault/valid-attestation-doc-base64"), null, EvervaultTime).ThrowIfFailed();
+        var claims = verifier.Verify(TestVectors.ReadBase64("aws-nitro/evervault/valid-attestation-doc-base64"), null, EvervaultTime).ThrowIfFailed();
 
         Assert.True(claims.Debug);
         foreach (var pcr in new[] { "pcr0", "pcr1", "pcr2", "pcr8" })

@@ -1,5 +1,4 @@
 using SecGear.Attestation.AwsNitro;
-using SecGear.Attestation.Tests.Tee;
 
 namespace SecGear.Attestation.Tests.AwsNitro;
 
@@ -7,7 +6,7 @@ public sealed class NitroTamperTests
 {
     private readonly NitroVerifier verifier = new();
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void A_single_bit_flipped_in_any_sampled_byte_of_the_document_fails()
     {
         var document = NitroSampleTests.Veracruz();
@@ -25,7 +24,7 @@ public sealed class NitroTamperTests
         Assert.Empty(accepted);
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Truncated_documents_give_typed_parse_failures()
     {
         var document = NitroSampleTests.Veracruz();
@@ -37,7 +36,7 @@ public sealed class NitroTamperTests
         }
     }
 
-    [TeeVectorFact]
+    [TestVectorFact]
     public void Trailing_bytes_after_the_cose_message_are_rejected()
     {
         byte[] longer = [.. NitroSampleTests.Veracruz(), 0];
