@@ -9,11 +9,11 @@ public enum RaTlsFailureCode
     /// <summary>The certificate's subject does not match the host name the client asked for (and the validator checks names).</summary>
     NameMismatch,
 
-    /// <summary>The certificate is not a valid self-signed certificate at the verification time (signature, validity period).</summary>
-    CertificateInvalid,
-
     /// <summary>The certificate key is not ECDSA P-256 or P-384.</summary>
     UnsupportedKey,
+
+    /// <summary>The certificate is not a valid self-signed certificate at the verification time (issuer, validity period, self-signature).</summary>
+    CertificateInvalid,
 
     /// <summary>The certificate has no evidence extension.</summary>
     ExtensionMissing,

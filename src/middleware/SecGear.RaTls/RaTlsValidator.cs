@@ -76,12 +76,6 @@ public sealed class RaTlsValidator
         var cert = owned ?? (X509Certificate2)certificate;
         var time = timeProvider.GetUtcNow();
 
-        var selfSigned = CheckSelfSigned(cert, time);
-        if (selfSigned is not null)
-        {
-            return selfSigned;
-        }
-
         using (var key = cert.GetECDsaPublicKey())
         {
             if (key is null || (key.KeySize != 256 && key.KeySize != 384))
@@ -89,6 +83,11 @@ public sealed class RaTlsValidator
                 return RaTlsValidationResult.Fail(
                     RaTlsFailureCode.UnsupportedKey, $"the certificate key is {cert.PublicKey.Oid.FriendlyName ?? cert.PublicKey.Oid.Value} ({key?.KeySize ?? 0} bits); ECDSA P-256 or P-384 is required");
             }
+        }
+
+        if (SelfSignature.Check(cert, time) is { } invalid)
+        {
+            return RaTlsValidationResult.Fail(RaTlsFailureCode.CertificateInvalid, invalid);
         }
 
         X509Extension? extension = null;
@@ -136,32 +135,5 @@ public sealed class RaTlsValidator
         return policyFailure is null
             ? RaTlsValidationResult.Success(claims)
             : RaTlsValidationResult.Fail(RaTlsFailureCode.PolicyRejected, "the attestation policy refused the enclave", policyFailure, claims);
-    }
-
-    private static RaTlsValidationResult? CheckSelfSigned(X509Certificate2 certificate, DateTimeOffset time)
-    {
-        if (certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) is false)
-        {
-            return RaTlsValidationResult.Fail(RaTlsFailureCode.CertificateInvalid, $"the certificate is issued by '{certificate.Issuer}', not self-signed by '{certificate.Subject}'");
-        }
-
-        // The certificate is its own and only trust anchor: this checks its self-signature and validity period, and
-        // nothing from the system store can make another certificate pass.
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(certificate);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.VerificationTime = time.UtcDateTime;
-        chain.ChainPolicy.VerificationTimeIgnored = false;
-        if (chain.Build(certificate) && chain.ChainElements.Count == 1)
-        {
-            return null;
-        }
-
-        var statuses = chain.ChainStatus.Select(s => s.Status.ToString()).Distinct(StringComparer.Ordinal);
-        return RaTlsValidationResult.Fail(
-            RaTlsFailureCode.CertificateInvalid,
-            $"the self-signed certificate does not verify at {time:u}: {string.Join(", ", statuses)}");
     }
 }
