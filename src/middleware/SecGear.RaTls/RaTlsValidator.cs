@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation;
 
@@ -71,9 +72,21 @@ public sealed class RaTlsValidator
             return RaTlsValidationResult.Fail(RaTlsFailureCode.NameMismatch, "the certificate does not name the host the client connected to");
         }
 
-        // SslStream hands a base X509Certificate on some paths; copy to X509Certificate2 without trusting its origin.
-        using var owned = certificate as X509Certificate2 is null ? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()) : null;
-        var cert = owned ?? (X509Certificate2)certificate;
+        try
+        {
+            // SslStream hands a base X509Certificate on some paths; copy to X509Certificate2 without trusting its origin.
+            using var owned = certificate as X509Certificate2 is null ? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()) : null;
+            return ValidateCertificate(owned ?? (X509Certificate2)certificate);
+        }
+        catch (CryptographicException ex)
+        {
+            // Certificate fields are decoded lazily: a field that does not decode (a bad validity date, key or extension) surfaces here.
+            return RaTlsValidationResult.Fail(RaTlsFailureCode.CertificateInvalid, $"the certificate does not decode: {ex.Message}");
+        }
+    }
+
+    private RaTlsValidationResult ValidateCertificate(X509Certificate2 cert)
+    {
         var time = timeProvider.GetUtcNow();
 
         using (var key = cert.GetECDsaPublicKey())
