@@ -45,7 +45,7 @@ internal sealed class ChannelSession : IDisposable
                 send.Ratchet();
             }
 
-            return Wire.Frame(MessageType.Record, send.Seal(MessageType.Record, SessionId, plaintext));
+            return send.Seal(MessageType.Record, SessionId, plaintext);
         }
         catch (SecureChannelException)
         {
@@ -60,7 +60,7 @@ internal sealed class ChannelSession : IDisposable
         ThrowIfClosed();
         try
         {
-            return Wire.Frame(MessageType.Close, send.Seal(MessageType.Close, SessionId, []));
+            return send.Seal(MessageType.Close, SessionId, []);
         }
         finally
         {

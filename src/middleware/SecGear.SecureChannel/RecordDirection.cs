@@ -42,7 +42,7 @@ internal sealed class RecordDirection : IDisposable
         BytesInEpoch = 0;
     }
 
-    /// <summary>Encrypts a record body: session id | epoch | sequence | ciphertext | tag.</summary>
+    /// <summary>Encrypts a record into a whole frame: frame header, then session id | epoch | sequence | ciphertext | tag.</summary>
     public byte[] Seal(MessageType type, ReadOnlySpan<byte> sessionId, ReadOnlySpan<byte> plaintext)
     {
         if (Sequence == ulong.MaxValue)
@@ -50,17 +50,21 @@ internal sealed class RecordDirection : IDisposable
             throw Wire.Fail(SecureChannelFailureReason.SequenceExhausted, "the send sequence number space is used up");
         }
 
-        var body = new byte[Wire.RecordOverhead + plaintext.Length];
+        // Sealed in place inside the frame so a 64 KiB record is not copied again.
+        var frame = new byte[Wire.FrameHeaderLength + Wire.RecordOverhead + plaintext.Length];
+        frame[0] = (byte)type;
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), frame.Length - Wire.FrameHeaderLength);
+        var body = frame.AsSpan(Wire.FrameHeaderLength);
         WriteHeader(body, sessionId, Epoch, Sequence);
         Span<byte> nonce = stackalloc byte[12];
         Nonce(iv, Sequence, nonce);
         Span<byte> aad = stackalloc byte[1 + Wire.RecordHeaderLength];
-        Aad(type, body.AsSpan(0, Wire.RecordHeaderLength), aad);
-        aead.Encrypt(nonce, plaintext, body.AsSpan(Wire.RecordHeaderLength, plaintext.Length), body.AsSpan(Wire.RecordHeaderLength + plaintext.Length), aad);
+        Aad(type, body[..Wire.RecordHeaderLength], aad);
+        aead.Encrypt(nonce, plaintext, body.Slice(Wire.RecordHeaderLength, plaintext.Length), body[(Wire.RecordHeaderLength + plaintext.Length)..], aad);
         Sequence++;
         RecordsInEpoch++;
         BytesInEpoch += plaintext.Length;
-        return body;
+        return frame;
     }
 
     /// <summary>Checks and decrypts a record body; the sequence number must be exactly the next expected one.</summary>
