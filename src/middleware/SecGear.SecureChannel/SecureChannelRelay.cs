@@ -49,7 +49,8 @@ public sealed class SecureChannelRelay
 
     /// <summary>
     /// Accepts TCP connections on <paramref name="listener"/> (already started) and relays each one until cancelled. A
-    /// connection whose relay fails is closed; the failure is reported to <paramref name="onConnectionError"/>.
+    /// connection whose relay fails (a <see cref="SecGearException"/> from the enclave or the framing, or an I/O error) is
+    /// closed; the failure is reported to <paramref name="onConnectionError"/>.
     /// </summary>
     public async Task ServeTcpAsync(TcpListener listener, Action<EndPoint?, Exception>? onConnectionError = null, CancellationToken cancellationToken = default)
     {
@@ -81,7 +82,7 @@ public sealed class SecureChannelRelay
             {
                 await RunAsync(client.GetStream(), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is SecureChannelException or IOException or SocketException or OperationCanceledException)
+            catch (Exception ex) when (ex is SecGearException or IOException or SocketException or OperationCanceledException)
             {
                 onConnectionError?.Invoke(remote, ex);
             }

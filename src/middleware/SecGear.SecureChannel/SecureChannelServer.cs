@@ -63,6 +63,36 @@ public sealed class SecureChannelServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ends an established session from the enclave side: returns the authenticated close frame to send to the client
+    /// (whose next receive then returns null) and forgets the session.
+    /// </summary>
+    public byte[] CloseSession(ReadOnlySpan<byte> sessionId)
+    {
+        if (sessionId.Length != Wire.SessionIdLength)
+        {
+            throw new ArgumentException($"a session id is {Wire.SessionIdLength} bytes", nameof(sessionId));
+        }
+
+        lock (gate)
+        {
+            var id = new Guid(sessionId);
+            if (!sessions.TryGetValue(id, out var state) || state.Session is not { } session)
+            {
+                throw Wire.Fail(SecureChannelFailureReason.UnknownSession, "no established session has this id");
+            }
+
+            try
+            {
+                return session.SealClose();
+            }
+            finally
+            {
+                Remove(id);
+            }
+        }
+    }
+
     /// <summary>Closes and forgets every session idle longer than <see cref="SecureChannelOptions.IdleTimeout"/>; returns how many.</summary>
     public int RemoveIdleSessions()
     {
@@ -248,7 +278,14 @@ public sealed class SecureChannelServer : IDisposable
             }
 
             var reply = requestHandler(plaintext);
-            return reply is null ? [] : [session.Seal(reply)];
+            if (reply is null)
+            {
+                return [];
+            }
+
+            return reply.Length <= options.MaxRecordPayload
+                ? [session.Seal(reply)]
+                : throw Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the request handler's reply is {reply.Length} bytes; a record carries at most {options.MaxRecordPayload}");
         }
         catch
         {
