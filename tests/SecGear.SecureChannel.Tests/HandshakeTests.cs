@@ -117,6 +117,31 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     }
 
     [Fact]
+    public void Client_detects_a_host_that_swaps_the_enclave_key_for_its_own()
+    {
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
+        using var attacker = System.Security.Cryptography.ECDiffieHellman.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var attackerKey = SuiteInfo.For(SecureChannelSuite.EcdheP256Aes256GcmSha256).ExportPublic(attacker);
+        attackerKey.CopyTo(serverHello, Wire.FrameHeaderLength + 2 + 2 + Wire.SessionIdLength + 2);
+        var ex = Assert.Throws<SecureChannelException>(() => client.ProcessServerHello(serverHello));
+        Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, ex.AttestationFailure?.Code);
+    }
+
+    [Fact]
+    public void Client_detects_a_host_that_replays_a_server_hello_from_another_handshake()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var earlier = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var recorded = Handshakes.Single(server.Process(earlier.CreateHello()));
+        using var victim = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        victim.CreateHello();
+        var ex = Assert.Throws<SecureChannelException>(() => victim.ProcessServerHello(recorded));
+        Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, ex.AttestationFailure?.Code);
+    }
+
+    [Fact]
     public async Task Client_refuses_a_policy_that_sets_its_own_report_data()
     {
         var policy = new AttestationPolicy { AllowSimulation = true, ExpectedReportData = new byte[32] };

@@ -195,6 +195,22 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
     }
 
     [Fact]
+    public void Half_open_handshakes_expire_after_the_handshake_timeout_and_free_their_slot()
+    {
+        var clock = new ManualTimeProvider();
+        var options = new SecureChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(5), TimeProvider = clock, MaxSessions = 1 };
+        using var server = Handshakes.EchoServer(enclave, options);
+        using var stalled = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var serverHello = Handshakes.Single(server.Process(stalled.CreateHello()));
+        Assert.Equal(SecureChannelFailureReason.SessionLimitReached, Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, enclave, options)).Reason);
+        clock.Advance(TimeSpan.FromSeconds(6));
+        var clientKey = stalled.ProcessServerHello(serverHello);
+        Assert.Equal(SecureChannelFailureReason.IdleTimeout, Assert.Throws<SecureChannelException>(() => server.Process(clientKey)).Reason);
+        using var fresh = Handshakes.Establish(server, enclave, options);
+        Assert.Equal(1, server.SessionCount);
+    }
+
+    [Fact]
     public void Server_rejects_a_record_above_the_payload_limit()
     {
         var small = new SecureChannelOptions { MaxRecordPayload = 16 };

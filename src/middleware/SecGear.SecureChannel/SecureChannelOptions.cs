@@ -22,6 +22,12 @@ public sealed class SecureChannelOptions
     /// <summary>A session with no traffic for this long is closed (default 5 minutes).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// A session still handshaking after this long is dropped (default 30 seconds), so half-open handshakes cannot hold
+    /// the session slots for a whole <see cref="IdleTimeout"/>.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The most sessions, handshaking or established, a server holds at once (default 64).</summary>
     public int MaxSessions { get; init; } = 64;
 
@@ -41,6 +47,7 @@ public sealed class SecureChannelOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(RekeyAfterRecords, 1, nameof(RekeyAfterRecords));
         ArgumentOutOfRangeException.ThrowIfLessThan(RekeyAfterBytes, 1, nameof(RekeyAfterBytes));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IdleTimeout, TimeSpan.Zero, nameof(IdleTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HandshakeTimeout, TimeSpan.Zero, nameof(HandshakeTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessions, 1, nameof(MaxSessions));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
     }

@@ -93,7 +93,10 @@ public sealed class SecureChannelServer : IDisposable
         }
     }
 
-    /// <summary>Closes and forgets every session idle longer than <see cref="SecureChannelOptions.IdleTimeout"/>; returns how many.</summary>
+    /// <summary>
+    /// Closes and forgets every session idle longer than <see cref="SecureChannelOptions.IdleTimeout"/> and every handshake
+    /// older than <see cref="SecureChannelOptions.HandshakeTimeout"/>; returns how many.
+    /// </summary>
     public int RemoveIdleSessions()
     {
         lock (gate)
@@ -310,13 +313,16 @@ public sealed class SecureChannelServer : IDisposable
         if (IsIdle(state, options.TimeProvider.GetUtcNow()))
         {
             Remove(id);
-            throw Wire.Fail(SecureChannelFailureReason.IdleTimeout, $"the session was idle longer than {options.IdleTimeout}");
+            throw Wire.Fail(SecureChannelFailureReason.IdleTimeout, state.Session is null
+                ? $"the handshake did not finish within {options.HandshakeTimeout}"
+                : $"the session was idle longer than {options.IdleTimeout}");
         }
 
         return (id, state);
     }
 
-    private bool IsIdle(ServerSessionState state, DateTimeOffset now) => now - state.LastActivity > options.IdleTimeout;
+    private bool IsIdle(ServerSessionState state, DateTimeOffset now) =>
+        now - state.LastActivity > (state.Session is null ? options.HandshakeTimeout : options.IdleTimeout);
 
     private void Remove(Guid id)
     {
