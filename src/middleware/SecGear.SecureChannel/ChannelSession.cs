@@ -2,13 +2,15 @@ namespace SecGear.SecureChannel;
 
 /// <summary>
 /// An established session: its id, one <see cref="RecordDirection"/> per direction and the rekey limits. Any failure
-/// closes it for good. Not thread-safe: the owner serialises calls.
+/// closes it for good. Thread-safe: a send and a receive may race with a failure-triggered close, so calls are serialised
+/// and keys are never used after they are zeroed.
 /// </summary>
 internal sealed class ChannelSession : IDisposable
 {
     private readonly RecordDirection send;
     private readonly RecordDirection receive;
     private readonly SecureChannelOptions options;
+    private readonly Lock gate = new();
 
     public ChannelSession(SuiteInfo suite, byte[] sessionId, byte[] sendSecret, byte[] receiveSecret, SecureChannelOptions options)
     {
@@ -32,6 +34,42 @@ internal sealed class ChannelSession : IDisposable
     /// <summary>Protects application data as a record frame, moving to the next key epoch first when a limit is reached.</summary>
     public byte[] Seal(ReadOnlySpan<byte> plaintext)
     {
+        lock (gate)
+        {
+            return SealCore(plaintext);
+        }
+    }
+
+    /// <summary>The authenticated close frame; the session is closed afterwards.</summary>
+    public byte[] SealClose()
+    {
+        lock (gate)
+        {
+            return SealCloseCore();
+        }
+    }
+
+    /// <summary>Opens a record or close frame body. Returns null for an authenticated close (the session is then closed).</summary>
+    public byte[]? Open(MessageType type, ReadOnlySpan<byte> body)
+    {
+        lock (gate)
+        {
+            return OpenCore(type, body);
+        }
+    }
+
+    public void Close()
+    {
+        lock (gate)
+        {
+            CloseCore();
+        }
+    }
+
+    public void Dispose() => Close();
+
+    private byte[] SealCore(ReadOnlySpan<byte> plaintext)
+    {
         ThrowIfClosed();
         if (plaintext.Length > options.MaxRecordPayload)
         {
@@ -49,13 +87,12 @@ internal sealed class ChannelSession : IDisposable
         }
         catch (SecureChannelException)
         {
-            Close();
+            CloseCore();
             throw;
         }
     }
 
-    /// <summary>The authenticated close frame; the session is closed afterwards.</summary>
-    public byte[] SealClose()
+    private byte[] SealCloseCore()
     {
         ThrowIfClosed();
         try
@@ -64,23 +101,22 @@ internal sealed class ChannelSession : IDisposable
         }
         finally
         {
-            Close();
+            CloseCore();
         }
     }
 
-    /// <summary>Opens a record or close frame body. Returns null for an authenticated close (the session is then closed).</summary>
-    public byte[]? Open(MessageType type, ReadOnlySpan<byte> body)
+    private byte[]? OpenCore(MessageType type, ReadOnlySpan<byte> body)
     {
         ThrowIfClosed();
         if (type is not (MessageType.Record or MessageType.Close))
         {
-            Close();
+            CloseCore();
             throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"a {type} message after the handshake");
         }
 
         if (body.Length > Wire.RecordOverhead + options.MaxRecordPayload)
         {
-            Close();
+            CloseCore();
             throw Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the record carries {body.Length - Wire.RecordOverhead} bytes; the limit is {options.MaxRecordPayload}");
         }
 
@@ -91,20 +127,20 @@ internal sealed class ChannelSession : IDisposable
         }
         catch (SecureChannelException)
         {
-            Close();
+            CloseCore();
             throw;
         }
 
         if (type == MessageType.Close)
         {
-            Close();
+            CloseCore();
             return plaintext.Length == 0 ? null : throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, "a close record carries data");
         }
 
         return plaintext;
     }
 
-    public void Close()
+    private void CloseCore()
     {
         if (!IsClosed)
         {
@@ -113,8 +149,6 @@ internal sealed class ChannelSession : IDisposable
             receive.Dispose();
         }
     }
-
-    public void Dispose() => Close();
 
     private void ThrowIfClosed()
     {
