@@ -1,0 +1,160 @@
+namespace SecGear.SecureChannel;
+
+/// <summary>
+/// An established session: its id, one <see cref="RecordDirection"/> per direction and the rekey limits. Any failure
+/// closes it for good. Thread-safe: a send and a receive may race with a failure-triggered close, so calls are serialised
+/// and keys are never used after they are zeroed.
+/// </summary>
+internal sealed class ChannelSession : IDisposable
+{
+    private readonly RecordDirection send;
+    private readonly RecordDirection receive;
+    private readonly SecureChannelOptions options;
+    private readonly Lock gate = new();
+
+    public ChannelSession(SuiteInfo suite, byte[] sessionId, byte[] sendSecret, byte[] receiveSecret, SecureChannelOptions options)
+    {
+        Suite = suite.Suite;
+        SessionId = sessionId;
+        send = new RecordDirection(suite, sendSecret);
+        receive = new RecordDirection(suite, receiveSecret);
+        this.options = options;
+    }
+
+    public SecureChannelSuite Suite { get; }
+
+    public byte[] SessionId { get; }
+
+    public bool IsClosed { get; private set; }
+
+    public uint SendEpoch => send.Epoch;
+
+    public uint ReceiveEpoch => receive.Epoch;
+
+    /// <summary>Protects application data as a record frame, moving to the next key epoch first when a limit is reached.</summary>
+    public byte[] Seal(ReadOnlySpan<byte> plaintext)
+    {
+        lock (gate)
+        {
+            return SealCore(plaintext);
+        }
+    }
+
+    /// <summary>The authenticated close frame; the session is closed afterwards.</summary>
+    public byte[] SealClose()
+    {
+        lock (gate)
+        {
+            return SealCloseCore();
+        }
+    }
+
+    /// <summary>Opens a record or close frame body. Returns null for an authenticated close (the session is then closed).</summary>
+    public byte[]? Open(MessageType type, ReadOnlySpan<byte> body)
+    {
+        lock (gate)
+        {
+            return OpenCore(type, body);
+        }
+    }
+
+    public void Close()
+    {
+        lock (gate)
+        {
+            CloseCore();
+        }
+    }
+
+    public void Dispose() => Close();
+
+    private byte[] SealCore(ReadOnlySpan<byte> plaintext)
+    {
+        ThrowIfClosed();
+        if (plaintext.Length > options.MaxRecordPayload)
+        {
+            throw new ArgumentException($"a record carries at most {options.MaxRecordPayload} bytes; got {plaintext.Length}", nameof(plaintext));
+        }
+
+        try
+        {
+            if (send.RecordsInEpoch >= options.RekeyAfterRecords || send.BytesInEpoch >= options.RekeyAfterBytes)
+            {
+                send.Ratchet();
+            }
+
+            return send.Seal(MessageType.Record, SessionId, plaintext);
+        }
+        catch (SecureChannelException)
+        {
+            CloseCore();
+            throw;
+        }
+    }
+
+    private byte[] SealCloseCore()
+    {
+        ThrowIfClosed();
+        try
+        {
+            return send.Seal(MessageType.Close, SessionId, []);
+        }
+        finally
+        {
+            CloseCore();
+        }
+    }
+
+    private byte[]? OpenCore(MessageType type, ReadOnlySpan<byte> body)
+    {
+        ThrowIfClosed();
+        if (type is not (MessageType.Record or MessageType.Close))
+        {
+            CloseCore();
+            throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"a {type} message after the handshake");
+        }
+
+        if (body.Length > Wire.RecordOverhead + options.MaxRecordPayload)
+        {
+            CloseCore();
+            throw Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the record carries {body.Length - Wire.RecordOverhead} bytes; the limit is {options.MaxRecordPayload}");
+        }
+
+        byte[] plaintext;
+        try
+        {
+            plaintext = receive.Open(type, SessionId, body);
+        }
+        catch (SecureChannelException)
+        {
+            CloseCore();
+            throw;
+        }
+
+        if (type == MessageType.Close)
+        {
+            CloseCore();
+            return plaintext.Length == 0 ? null : throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, "a close record carries data");
+        }
+
+        return plaintext;
+    }
+
+    private void CloseCore()
+    {
+        if (!IsClosed)
+        {
+            IsClosed = true;
+            send.Dispose();
+            receive.Dispose();
+        }
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (IsClosed)
+        {
+            throw Wire.Fail(SecureChannelFailureReason.SessionClosed, "the session is closed");
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using SecGear.Attestation;
+
+namespace SecGear.SecureChannel;
+
+/// <summary>
+/// The client side of handshake v1 without I/O: ClientHello, then ServerHello (evidence verified and bound to the
+/// transcript and the server key), then ClientKey with the client's Finished, then the server's Finished.
+/// </summary>
+internal sealed class ClientHandshake : IDisposable
+{
+    private readonly SecureChannelOptions options;
+    private readonly AttestationVerifier verifier;
+    private readonly AttestationPolicy policy;
+    private readonly Collateral? collateral;
+    private byte[] clientHello = [];
+    private SuiteInfo? suite;
+    private byte[] sessionId = [];
+    private byte[] transcriptHash = [];
+    private byte[] clientFinished = [];
+    private (byte[] ClientTraffic, byte[] ServerTraffic, byte[] ClientFinished, byte[] ServerFinished)? keys;
+
+    public ClientHandshake(SecureChannelOptions options, AttestationVerifier verifier, AttestationPolicy policy, Collateral? collateral)
+    {
+        this.options = options;
+        this.verifier = verifier;
+        this.policy = policy;
+        this.collateral = collateral;
+    }
+
+    public AttestationClaims? Claims { get; private set; }
+
+    public byte[] CreateHello()
+    {
+        var body = new byte[2 + 1 + (2 * options.Suites.Count) + Wire.NonceLength];
+        BinaryPrimitives.WriteUInt16BigEndian(body, Wire.Version);
+        body[2] = (byte)options.Suites.Count;
+        for (int i = 0; i < options.Suites.Count; i++)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(3 + (2 * i)), (ushort)options.Suites[i]);
+        }
+
+        RandomNumberGenerator.Fill(body.AsSpan(body.Length - Wire.NonceLength));
+        clientHello = body;
+        return Wire.Frame(MessageType.ClientHello, body);
+    }
+
+    /// <summary>Verifies the ServerHello and its evidence, and returns the ClientKey frame.</summary>
+    public byte[] ProcessServerHello(ReadOnlySpan<byte> frame)
+    {
+        var body = Expect(frame, MessageType.ServerHello);
+        var reader = new WireReader(body, "ServerHello");
+        ushort version = reader.U16();
+        if (version != Wire.Version)
+        {
+            throw Wire.Fail(SecureChannelFailureReason.UnsupportedVersion, $"the server chose version {version}; this client speaks {Wire.Version}");
+        }
+
+        var chosen = (SecureChannelSuite)reader.U16();
+        if (!options.Suites.Contains(chosen))
+        {
+            throw Wire.Fail(SecureChannelFailureReason.NoCommonSuite, $"the server chose suite {(ushort)chosen}, which this client did not offer");
+        }
+
+        suite = SuiteInfo.For(chosen);
+        sessionId = reader.Bytes(Wire.SessionIdLength).ToArray();
+        var serverPublic = reader.Bytes(reader.U16());
+        int boundLength = reader.Position;
+        var evidenceBytes = reader.Bytes(checked((int)Math.Min(reader.U32(), int.MaxValue)));
+        reader.End();
+
+        using var serverKey = suite.ImportPublic(serverPublic);
+        Verify(evidenceBytes, ReportData(suite, clientHello, body[..boundLength]));
+
+        using var ephemeral = suite.CreateEphemeral();
+        var clientPublic = suite.ExportPublic(ephemeral);
+        var clientKey = new byte[Wire.SessionIdLength + 2 + clientPublic.Length + suite.HashLength];
+        sessionId.CopyTo(clientKey, 0);
+        BinaryPrimitives.WriteUInt16BigEndian(clientKey.AsSpan(Wire.SessionIdLength), (ushort)clientPublic.Length);
+        clientPublic.CopyTo(clientKey, Wire.SessionIdLength + 2);
+        int keyPartLength = Wire.SessionIdLength + 2 + clientPublic.Length;
+
+        transcriptHash = TranscriptHash(suite, clientHello, body, clientKey.AsSpan(0, keyPartLength));
+        var shared = ephemeral.DeriveRawSecretAgreement(serverKey.PublicKey);
+        try
+        {
+            keys = KeySchedule.Derive(suite, shared, transcriptHash);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+        }
+
+        clientFinished = KeySchedule.Finished(suite, keys.Value.ClientFinished, transcriptHash);
+        clientFinished.CopyTo(clientKey, keyPartLength);
+        return Wire.Frame(MessageType.ClientKey, clientKey);
+    }
+
+    /// <summary>Checks the server's Finished (key confirmation) and returns the established session.</summary>
+    public ChannelSession ProcessServerFinished(ReadOnlySpan<byte> frame)
+    {
+        if (keys is not { } k || suite is null)
+        {
+            throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "ServerFinished before ServerHello");
+        }
+
+        var body = Expect(frame, MessageType.ServerFinished);
+        var reader = new WireReader(body, "ServerFinished");
+        var id = reader.Bytes(Wire.SessionIdLength);
+        var finished = reader.Bytes(suite.HashLength);
+        reader.End();
+        if (!id.SequenceEqual(sessionId))
+        {
+            throw Wire.Fail(SecureChannelFailureReason.CrossSession, "ServerFinished names another session");
+        }
+
+        var expected = KeySchedule.Finished(suite, k.ServerFinished, [.. transcriptHash, .. clientFinished]);
+        if (!CryptographicOperations.FixedTimeEquals(expected, finished))
+        {
+            throw Wire.Fail(SecureChannelFailureReason.KeyConfirmationFailed, "the server's Finished does not match this handshake");
+        }
+
+        var session = new ChannelSession(suite, sessionId, k.ClientTraffic, k.ServerTraffic, options);
+        keys = null;
+        CryptographicOperations.ZeroMemory(k.ClientFinished);
+        CryptographicOperations.ZeroMemory(k.ServerFinished);
+        return session;
+    }
+
+    public void Dispose()
+    {
+        if (keys is { } k)
+        {
+            CryptographicOperations.ZeroMemory(k.ClientTraffic);
+            CryptographicOperations.ZeroMemory(k.ServerTraffic);
+            CryptographicOperations.ZeroMemory(k.ClientFinished);
+            CryptographicOperations.ZeroMemory(k.ServerFinished);
+            keys = null;
+        }
+    }
+
+    /// <summary>Report data the enclave must put in its evidence: H(ClientHello body || ServerHello body up to the evidence).</summary>
+    internal static byte[] ReportData(SuiteInfo suite, ReadOnlySpan<byte> clientHelloBody, ReadOnlySpan<byte> serverHelloBound) =>
+        suite.HashData([.. clientHelloBody, .. serverHelloBound]);
+
+    /// <summary>The transcript hash keys and Finished messages are bound to.</summary>
+    internal static byte[] TranscriptHash(SuiteInfo suite, ReadOnlySpan<byte> clientHelloBody, ReadOnlySpan<byte> serverHelloBody, ReadOnlySpan<byte> clientKeyPart) =>
+        suite.HashData([.. clientHelloBody, .. serverHelloBody, .. clientKeyPart]);
+
+    private static ReadOnlySpan<byte> Expect(ReadOnlySpan<byte> frame, MessageType expected)
+    {
+        var type = Wire.Parse(frame, int.MaxValue, out var body);
+        if (type != expected)
+        {
+            throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"expected {expected}, got message type {(byte)type}");
+        }
+
+        return body;
+    }
+
+    private void Verify(ReadOnlySpan<byte> evidenceBytes, byte[] reportData)
+    {
+        var evidence = Evidence.Detect(evidenceBytes);
+        var result = verifier.Verify(evidence, collateral, options.TimeProvider.GetUtcNow(), policy);
+        if (!result.Succeeded)
+        {
+            throw new SecureChannelException(result.Failure!);
+        }
+
+        var actual = result.Claims!.ReportData.Span;
+        bool matches = actual.Length >= reportData.Length
+            && CryptographicOperations.FixedTimeEquals(actual[..reportData.Length], reportData)
+            && !actual[reportData.Length..].ContainsAnyExcept((byte)0);
+        if (!matches)
+        {
+            throw new SecureChannelException(new AttestationFailure(
+                AttestationFailureCode.PolicyReportDataMismatch,
+                "the evidence's report data is not the hash of this handshake's transcript and server key"));
+        }
+
+        Claims = result.Claims;
+    }
+}

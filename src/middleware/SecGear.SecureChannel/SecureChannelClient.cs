@@ -1,0 +1,162 @@
+using SecGear.Attestation;
+
+namespace SecGear.SecureChannel;
+
+/// <summary>
+/// The client end of an attested secure channel, usable from any .NET application. <see cref="ConnectAsync"/> runs the
+/// handshake over a stream and succeeds only when the server's evidence verifies under the policy and is bound to this
+/// handshake's transcript and server key; afterwards every message is an AES-256-GCM record with a sequence number.
+/// Sends and receives may run concurrently with each other, but not with themselves.
+/// </summary>
+public sealed class SecureChannelClient : IAsyncDisposable
+{
+    private readonly Stream transport;
+    private readonly ChannelSession session;
+    private readonly SecureChannelOptions options;
+    private readonly SemaphoreSlim sendGate = new(1, 1);
+    private readonly SemaphoreSlim receiveGate = new(1, 1);
+    private DateTimeOffset lastReceive;
+
+    private SecureChannelClient(Stream transport, ChannelSession session, AttestationClaims claims, SecureChannelOptions options)
+    {
+        this.transport = transport;
+        this.session = session;
+        this.options = options;
+        PeerClaims = claims;
+        lastReceive = options.TimeProvider.GetUtcNow();
+    }
+
+    /// <summary>The verified claims of the enclave at the other end.</summary>
+    public AttestationClaims PeerClaims { get; }
+
+    /// <summary>The negotiated suite.</summary>
+    public SecureChannelSuite Suite => session.Suite;
+
+    /// <summary>The 16-byte session id chosen by the server.</summary>
+    public ReadOnlyMemory<byte> SessionId => session.SessionId;
+
+    /// <summary>The key epoch of the sending direction (0 until the first rekey).</summary>
+    public uint SendEpoch => session.SendEpoch;
+
+    /// <summary>The key epoch of the receiving direction (0 until the server's first rekey).</summary>
+    public uint ReceiveEpoch => session.ReceiveEpoch;
+
+    /// <summary>
+    /// Runs the handshake over <paramref name="transport"/>. The policy must not set
+    /// <see cref="AttestationPolicy.ExpectedReportData"/>: the channel binds the report data itself. Simulated evidence
+    /// is accepted only when the policy allows simulation (and the verifier has the simulation plug-in registered).
+    /// </summary>
+    /// <exception cref="SecureChannelException">The handshake failed; <see cref="SecureChannelException.Reason"/> says why.</exception>
+    public static async Task<SecureChannelClient> ConnectAsync(
+        Stream transport,
+        AttestationVerifier verifier,
+        AttestationPolicy policy,
+        SecureChannelOptions? options = null,
+        Collateral? collateral = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(verifier);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.ExpectedReportData is not null)
+        {
+            throw new ArgumentException("the secure channel binds the report data itself; leave ExpectedReportData unset", nameof(policy));
+        }
+
+        options ??= new SecureChannelOptions();
+        options.Validate();
+        using var handshake = new ClientHandshake(options, verifier, policy, collateral);
+        await WriteAsync(transport, handshake.CreateHello(), cancellationToken).ConfigureAwait(false);
+        var clientKey = handshake.ProcessServerHello(await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false));
+        await WriteAsync(transport, clientKey, cancellationToken).ConfigureAwait(false);
+        var session = handshake.ProcessServerFinished(await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false));
+        return new SecureChannelClient(transport, session, handshake.Claims!, options);
+    }
+
+    /// <summary>Sends one message (at most <see cref="SecureChannelOptions.MaxRecordPayload"/> bytes) as a record.</summary>
+    public async Task SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        await sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteAsync(transport, session.Seal(message.Span), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            sendGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Receives one message, or null after the server's authenticated close. A transport that ends without that close
+    /// is <see cref="SecureChannelFailureReason.Truncated"/>.
+    /// </summary>
+    public async Task<byte[]?> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        await receiveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (options.TimeProvider.GetUtcNow() - lastReceive > options.IdleTimeout)
+            {
+                session.Close();
+                throw Wire.Fail(SecureChannelFailureReason.IdleTimeout, $"the session was idle longer than {options.IdleTimeout}");
+            }
+
+            byte[] frame;
+            try
+            {
+                frame = await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SecureChannelException)
+            {
+                session.Close();
+                throw;
+            }
+
+            var type = Wire.Parse(frame, options.MaxFrameLength, out _);
+            var message = session.Open(type, frame.AsSpan(Wire.FrameHeaderLength));
+            lastReceive = options.TimeProvider.GetUtcNow();
+            return message;
+        }
+        finally
+        {
+            receiveGate.Release();
+        }
+    }
+
+    /// <summary>Sends the authenticated close and closes the session; the transport is left to its owner.</summary>
+    public async Task CloseAsync(CancellationToken cancellationToken = default)
+    {
+        await sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!session.IsClosed)
+            {
+                await WriteAsync(transport, session.SealClose(), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            sendGate.Release();
+        }
+    }
+
+    /// <summary>Forgets the session keys. Does not send a close; call <see cref="CloseAsync"/> first for a clean end.</summary>
+    public ValueTask DisposeAsync()
+    {
+        session.Dispose();
+        sendGate.Dispose();
+        receiveGate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static async Task WriteAsync(Stream transport, byte[] frame, CancellationToken cancellationToken)
+    {
+        await transport.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<byte[]> ReadRequiredAsync(Stream transport, SecureChannelOptions options, CancellationToken cancellationToken) =>
+        await Wire.ReadFrameAsync(transport, options.MaxFrameLength, cancellationToken).ConfigureAwait(false)
+            ?? throw Wire.Fail(SecureChannelFailureReason.Truncated, "the transport ended before an authenticated close");
+}

@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace SecGear.SecureChannel;
+
+/// <summary>
+/// The untrusted host's part: forwards whole frames between a client transport and the enclave without looking inside
+/// them. It only reads the 5-byte frame header to know where a frame ends, and enforces the frame size limit. It never
+/// holds a key, so it never sees plaintext.
+/// </summary>
+public sealed class SecureChannelRelay
+{
+    private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<IReadOnlyList<byte[]>>> enclave;
+    private readonly int maxFrameLength;
+
+    /// <summary>Creates a relay.</summary>
+    /// <param name="enclave">Delivers one frame into the enclave (e.g. an ECALL into <see cref="SecureChannelServer.Process"/>) and returns the frames to send back.</param>
+    /// <param name="maxFrameLength">The largest frame body forwarded in either direction.</param>
+    public SecureChannelRelay(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<IReadOnlyList<byte[]>>> enclave, int maxFrameLength = 256 * 1024)
+    {
+        ArgumentNullException.ThrowIfNull(enclave);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameLength, 1024);
+        this.enclave = enclave;
+        this.maxFrameLength = maxFrameLength;
+    }
+
+    /// <summary>
+    /// Relays until the client ends the stream, a frame is malformed or too large, or the enclave rejects a frame
+    /// (its <see cref="SecureChannelException"/> propagates, so the caller can log the reason and drop the connection).
+    /// </summary>
+    public async Task RunAsync(Stream transport, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        while (await Wire.ReadFrameAsync(transport, maxFrameLength, cancellationToken).ConfigureAwait(false) is { } frame)
+        {
+            foreach (var reply in await enclave(frame, cancellationToken).ConfigureAwait(false))
+            {
+                if (reply.Length < Wire.FrameHeaderLength || reply.Length - Wire.FrameHeaderLength > maxFrameLength)
+                {
+                    throw Wire.Fail(SecureChannelFailureReason.FrameTooLarge, $"the enclave returned a {reply.Length}-byte frame; the limit is {maxFrameLength} body bytes");
+                }
+
+                await transport.WriteAsync(reply, cancellationToken).ConfigureAwait(false);
+            }
+
+            await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Accepts TCP connections on <paramref name="listener"/> (already started) and relays each one until cancelled. A
+    /// connection whose relay fails (a <see cref="SecGearException"/> from the enclave or the framing, or an I/O error) is
+    /// closed; the failure is reported to <paramref name="onConnectionError"/>.
+    /// </summary>
+    public async Task ServeTcpAsync(TcpListener listener, Action<EndPoint?, Exception>? onConnectionError = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        var connections = new List<Task>();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
+                connections.RemoveAll(t => t.IsCompleted);
+                connections.Add(RelayConnectionAsync(client, onConnectionError, cancellationToken));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancellation is the normal way to stop serving.
+        }
+
+        await Task.WhenAll(connections).ConfigureAwait(false);
+    }
+
+    private async Task RelayConnectionAsync(TcpClient client, Action<EndPoint?, Exception>? onConnectionError, CancellationToken cancellationToken)
+    {
+        using (client)
+        {
+            var remote = client.Client.RemoteEndPoint;
+            try
+            {
+                await RunAsync(client.GetStream(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SecGearException or IOException or SocketException or OperationCanceledException)
+            {
+                onConnectionError?.Invoke(remote, ex);
+            }
+        }
+    }
+}

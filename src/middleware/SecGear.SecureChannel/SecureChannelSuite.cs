@@ -1,0 +1,11 @@
+namespace SecGear.SecureChannel;
+
+/// <summary>A cipher suite: key exchange, key derivation hash and record cipher. The wire value is the enum value.</summary>
+public enum SecureChannelSuite : ushort
+{
+    /// <summary>ECDHE on P-256, HKDF-SHA-256, AES-256-GCM.</summary>
+    EcdheP256Aes256GcmSha256 = 1,
+
+    /// <summary>ECDHE on P-384, HKDF-SHA-384, AES-256-GCM.</summary>
+    EcdheP384Aes256GcmSha384 = 2,
+}

@@ -1,0 +1,46 @@
+using System.Buffers.Binary;
+
+namespace SecGear.SecureChannel;
+
+/// <summary>Reads big-endian fields from a message body; any overrun is a <see cref="SecureChannelFailureReason.MalformedMessage"/>.</summary>
+internal ref struct WireReader
+{
+    private readonly ReadOnlySpan<byte> buffer;
+    private readonly string message;
+
+    public WireReader(ReadOnlySpan<byte> buffer, string message)
+    {
+        this.buffer = buffer;
+        this.message = message;
+    }
+
+    public int Position { get; private set; }
+
+    public ReadOnlySpan<byte> Bytes(int count)
+    {
+        if (count < 0 || count > buffer.Length - Position)
+        {
+            throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"{message} is truncated: {count} bytes needed at offset {Position}, {buffer.Length - Position} left");
+        }
+
+        var slice = buffer.Slice(Position, count);
+        Position += count;
+        return slice;
+    }
+
+    public byte U8() => Bytes(1)[0];
+
+    public ushort U16() => BinaryPrimitives.ReadUInt16BigEndian(Bytes(2));
+
+    public uint U32() => BinaryPrimitives.ReadUInt32BigEndian(Bytes(4));
+
+    public ulong U64() => BinaryPrimitives.ReadUInt64BigEndian(Bytes(8));
+
+    public readonly void End()
+    {
+        if (Position != buffer.Length)
+        {
+            throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"{message} has {buffer.Length - Position} trailing bytes");
+        }
+    }
+}

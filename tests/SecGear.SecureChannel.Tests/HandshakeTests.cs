@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using SecGear.Attestation;
+
+namespace SecGear.SecureChannel.Tests;
+
+public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
+{
+    private readonly SimulatedEnclave enclave;
+
+    public HandshakeTests(SimulatedEnclaveFixture fixture)
+    {
+        enclave = fixture.Enclave;
+    }
+
+    [Theory]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256)]
+    [InlineData(SecureChannelSuite.EcdheP384Aes256GcmSha384)]
+    public async Task Client_talks_to_the_enclave_through_a_tcp_relay_that_never_sees_plaintext(SecureChannelSuite suite)
+    {
+        var options = new SecureChannelOptions { Suites = [suite] };
+        using var server = Handshakes.EchoServer(enclave, options);
+        var relayed = new List<byte[]>();
+        var relay = new SecureChannelRelay((frame, _) =>
+        {
+            lock (relayed)
+            {
+                relayed.Add(frame.ToArray());
+                var replies = server.Process(frame.Span);
+                relayed.AddRange(replies);
+                return ValueTask.FromResult(replies);
+            }
+        });
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var serving = relay.ServeTcpAsync(listener, cancellationToken: stop.Token);
+        try
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
+            await using var client = await SecureChannelClient.ConnectAsync(tcp.GetStream(), enclave.Verifier, SimulatedEnclave.Policy, options);
+
+            var secret = "the launch code is 0451-7731-2209"u8.ToArray();
+            await client.SendAsync(secret);
+            var reply = await client.ReceiveAsync();
+
+            Assert.Equal([.. "echo:"u8, .. secret], Assert.IsType<byte[]>(reply));
+            Assert.Equal(suite, client.Suite);
+            Assert.Equal(SimulatedEnclave.Identity.Measurement, client.PeerClaims.UniqueId.ToArray());
+            Assert.True(client.PeerClaims.Simulated);
+            await client.CloseAsync();
+            lock (relayed)
+            {
+                Assert.True(relayed.Count >= 5);
+                Assert.DoesNotContain(relayed, frame => frame.AsSpan().IndexOf(secret.AsSpan(0, 12)) >= 0);
+                Assert.DoesNotContain(relayed, frame => frame.AsSpan().IndexOf("echo:"u8) >= 0);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            await serving;
+        }
+    }
+
+    [Fact]
+    public void Server_picks_its_most_preferred_suite_among_those_offered()
+    {
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384, SecureChannelSuite.EcdheP256Aes256GcmSha256] });
+        using var session = Handshakes.Establish(server, enclave);
+        Assert.Equal(SecureChannelSuite.EcdheP384Aes256GcmSha384, session.Suite);
+    }
+
+    [Fact]
+    public void Handshake_fails_when_no_suite_is_shared()
+    {
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384] });
+        var ex = Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] }));
+        Assert.Equal(SecureChannelFailureReason.NoCommonSuite, ex.Reason);
+    }
+
+    [Fact]
+    public void Handshake_fails_when_the_measurement_is_not_the_expected_one()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        var policy = new AttestationPolicy { AllowSimulation = true, AllowedUniqueIds = [SHA256.HashData("another enclave"u8)] };
+        AssertAttestationFailure(AttestationFailureCode.PolicyUniqueIdNotAllowed, () => Handshakes.Establish(server, enclave, policy: policy));
+        Assert.Equal(1, server.SessionCount);
+    }
+
+    [Fact]
+    public void Handshake_fails_when_simulated_evidence_is_not_allowed()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        var policy = new AttestationPolicy { AllowedUniqueIds = [SimulatedEnclave.Identity.Measurement] };
+        AssertAttestationFailure(AttestationFailureCode.PolicySimulationNotAllowed, () => Handshakes.Establish(server, enclave, policy: policy));
+    }
+
+    [Fact]
+    public void Handshake_fails_when_the_enclave_runs_in_debug_mode()
+    {
+        var debugPlatform = enclave.NewPlatform(SimulatedEnclave.Identity with { Debug = true });
+        using var server = new SecureChannelServer(data => debugPlatform.GetEvidence(data), _ => null);
+        AssertAttestationFailure(AttestationFailureCode.PolicyDebugNotAllowed, () => Handshakes.Establish(server, enclave));
+    }
+
+    [Fact]
+    public void Handshake_fails_when_the_evidence_is_not_bound_to_this_handshake()
+    {
+        // A host replaying evidence made for other report data, e.g. from an earlier handshake.
+        var stale = enclave.Platform.GetEvidence(SHA256.HashData("an earlier handshake"u8));
+        using var server = new SecureChannelServer(_ => stale, _ => null);
+        AssertAttestationFailure(AttestationFailureCode.PolicyReportDataMismatch, () => Handshakes.Establish(server, enclave));
+    }
+
+    [Fact]
+    public void Client_detects_a_host_that_swaps_the_enclave_key_for_its_own()
+    {
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
+        using var attacker = System.Security.Cryptography.ECDiffieHellman.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var attackerKey = SuiteInfo.For(SecureChannelSuite.EcdheP256Aes256GcmSha256).ExportPublic(attacker);
+        attackerKey.CopyTo(serverHello, Wire.FrameHeaderLength + 2 + 2 + Wire.SessionIdLength + 2);
+        var ex = Assert.Throws<SecureChannelException>(() => client.ProcessServerHello(serverHello));
+        Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, ex.AttestationFailure?.Code);
+    }
+
+    [Fact]
+    public void Client_detects_a_host_that_replays_a_server_hello_from_another_handshake()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var earlier = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var recorded = Handshakes.Single(server.Process(earlier.CreateHello()));
+        using var victim = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        victim.CreateHello();
+        var ex = Assert.Throws<SecureChannelException>(() => victim.ProcessServerHello(recorded));
+        Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, ex.AttestationFailure?.Code);
+    }
+
+    [Fact]
+    public async Task Client_refuses_a_policy_that_sets_its_own_report_data()
+    {
+        var policy = new AttestationPolicy { AllowSimulation = true, ExpectedReportData = new byte[32] };
+        await Assert.ThrowsAsync<ArgumentException>(() => SecureChannelClient.ConnectAsync(new MemoryStream(), enclave.Verifier, policy));
+    }
+
+    [Fact]
+    public void Server_reports_a_failing_evidence_provider_without_its_message()
+    {
+        using var server = new SecureChannelServer(_ => throw new InvalidOperationException("platform secret at /secret/path"), _ => null);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var ex = Assert.Throws<SecureChannelException>(() => server.Process(client.CreateHello()));
+        Assert.Equal(SecureChannelFailureReason.EvidenceUnavailable, ex.Reason);
+        Assert.DoesNotContain("/secret/path", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, server.SessionCount);
+    }
+
+    [Fact]
+    public void Server_rejects_a_client_finished_that_does_not_match()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
+        var clientKey = client.ProcessServerHello(serverHello);
+        clientKey[^1] ^= 0x01;
+        var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
+        Assert.Equal(SecureChannelFailureReason.KeyConfirmationFailed, ex.Reason);
+        Assert.Equal(0, server.SessionCount);
+    }
+
+    [Fact]
+    public void Client_rejects_a_server_finished_that_does_not_match()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
+        var serverFinished = Handshakes.Single(server.Process(client.ProcessServerHello(serverHello)));
+        serverFinished[^1] ^= 0x80;
+        var ex = Assert.Throws<SecureChannelException>(() => client.ProcessServerFinished(serverFinished));
+        Assert.Equal(SecureChannelFailureReason.KeyConfirmationFailed, ex.Reason);
+    }
+
+    [Fact]
+    public void Server_rejects_a_client_key_that_is_not_on_the_curve()
+    {
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
+        var clientKey = client.ProcessServerHello(serverHello);
+        // The point's Y coordinate is the last 32 bytes before the 32-byte Finished: change it so the point leaves the curve.
+        clientKey[^33] ^= 0x01;
+        var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
+        Assert.Equal(SecureChannelFailureReason.InvalidPublicKey, ex.Reason);
+    }
+
+    [Fact]
+    public void Server_refuses_a_session_beyond_its_limit_and_accepts_again_once_one_closes()
+    {
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { MaxSessions = 2 });
+        using var first = Handshakes.Establish(server, enclave);
+        using var second = Handshakes.Establish(server, enclave);
+        var ex = Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, enclave));
+        Assert.Equal(SecureChannelFailureReason.SessionLimitReached, ex.Reason);
+        Assert.Empty(server.Process(first.SealClose()));
+        using var third = Handshakes.Establish(server, enclave);
+        Assert.Equal(2, server.SessionCount);
+    }
+
+    [Fact]
+    public void Server_refuses_an_unsupported_version()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var hello = client.CreateHello();
+        hello[Wire.FrameHeaderLength + 1] = 2;
+        var ex = Assert.Throws<SecureChannelException>(() => server.Process(hello));
+        Assert.Equal(SecureChannelFailureReason.UnsupportedVersion, ex.Reason);
+    }
+
+    private static void AssertAttestationFailure(AttestationFailureCode expected, Action handshake)
+    {
+        var ex = Assert.Throws<SecureChannelException>(handshake);
+        Assert.Equal(SecureChannelFailureReason.AttestationFailed, ex.Reason);
+        Assert.Equal(EnclaveStatus.AttestationFailed, ex.Status);
+        Assert.Equal(expected, ex.AttestationFailure?.Code);
+    }
+}

@@ -1,0 +1,258 @@
+using System.Buffers.Binary;
+
+namespace SecGear.SecureChannel.Tests;
+
+public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
+{
+    private readonly SimulatedEnclave enclave;
+
+    public RecordTests(SimulatedEnclaveFixture fixture)
+    {
+        enclave = fixture.Enclave;
+    }
+
+    [Fact]
+    public void Server_rejects_a_replayed_record_and_closes_the_session()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = Handshakes.Establish(server, enclave);
+        var record = client.Seal("pay 10"u8);
+        Assert.Single(server.Process(record));
+        AssertRejected(server, record, SecureChannelFailureReason.Replayed);
+        AssertRejected(server, client.Seal("after"u8), SecureChannelFailureReason.UnknownSession);
+    }
+
+    [Fact]
+    public void Server_rejects_reordered_records()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = Handshakes.Establish(server, enclave);
+        client.Seal("first"u8);
+        var second = client.Seal("second"u8);
+        AssertRejected(server, second, SecureChannelFailureReason.Reordered);
+    }
+
+    [Fact]
+    public void Server_rejects_a_record_shorter_than_its_header_and_tag()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = Handshakes.Establish(server, enclave);
+        var record = client.Seal([]);
+        var cut = record[..^1];
+        BinaryPrimitives.WriteInt32BigEndian(cut.AsSpan(1), cut.Length - Wire.FrameHeaderLength);
+        AssertRejected(server, cut, SecureChannelFailureReason.Truncated);
+    }
+
+    [Fact]
+    public void Server_rejects_a_record_whose_ciphertext_lost_its_last_byte()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = Handshakes.Establish(server, enclave);
+        var record = client.Seal("a longer message"u8);
+        var cut = record[..^1];
+        BinaryPrimitives.WriteInt32BigEndian(cut.AsSpan(1), cut.Length - Wire.FrameHeaderLength);
+        AssertRejected(server, cut, SecureChannelFailureReason.AuthenticationFailed);
+    }
+
+    [Fact]
+    public void Server_rejects_a_frame_whose_length_disagrees_with_its_bytes()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = Handshakes.Establish(server, enclave);
+        var record = client.Seal("x"u8);
+        AssertRejected(server, record[..^1], SecureChannelFailureReason.MalformedMessage);
+    }
+
+    [Theory]
+    [InlineData(0, 0x03, SecureChannelFailureReason.AuthenticationFailed)]
+    [InlineData(Wire.FrameHeaderLength, 0x01, SecureChannelFailureReason.UnknownSession)]
+    [InlineData(Wire.FrameHeaderLength + Wire.SessionIdLength + 3, 0x01, SecureChannelFailureReason.AuthenticationFailed)]
+    [InlineData(Wire.FrameHeaderLength + Wire.SessionIdLength + 2, 0x01, SecureChannelFailureReason.UnexpectedEpoch)]
+    [InlineData(Wire.FrameHeaderLength + Wire.SessionIdLength + 6, 0x01, SecureChannelFailureReason.Reordered)]
+    [InlineData(Wire.FrameHeaderLength + Wire.RecordHeaderLength, 0x01, SecureChannelFailureReason.AuthenticationFailed)]
+    [InlineData(-1, 0x80, SecureChannelFailureReason.AuthenticationFailed)]
+    public void Server_rejects_a_record_with_a_bit_flipped(int offset, int mask, SecureChannelFailureReason expected)
+    {
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { RekeyAfterRecords = 1 });
+        using var client = Handshakes.Establish(server, enclave);
+        var record = client.Seal("transfer 100 to alice"u8);
+        int index = offset < 0 ? record.Length + offset : offset;
+        record[index] ^= (byte)mask;
+        AssertRejected(server, record, expected);
+    }
+
+    [Fact]
+    public void Server_rejects_a_record_moved_to_another_session()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var alice = Handshakes.Establish(server, enclave);
+        using var bob = Handshakes.Establish(server, enclave);
+        var record = alice.Seal("from alice"u8);
+        bob.SessionId.CopyTo(record, Wire.FrameHeaderLength);
+        AssertRejected(server, record, SecureChannelFailureReason.AuthenticationFailed);
+        Assert.Equal(1, server.SessionCount);
+    }
+
+    [Fact]
+    public void Client_rejects_a_reply_from_another_session()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var alice = Handshakes.Establish(server, enclave);
+        using var bob = Handshakes.Establish(server, enclave);
+        var replyToBob = Handshakes.Single(server.Process(bob.Seal("hi"u8)));
+        var ex = Assert.Throws<SecureChannelException>(() => Handshakes.OpenReply(alice, replyToBob));
+        Assert.Equal(SecureChannelFailureReason.CrossSession, ex.Reason);
+        Assert.True(alice.IsClosed);
+    }
+
+    [Fact]
+    public void Client_rejects_a_replayed_reply()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = Handshakes.Establish(server, enclave);
+        var reply = Handshakes.Single(server.Process(client.Seal("one"u8)));
+        Assert.Equal("echo:one"u8.ToArray(), Handshakes.OpenReply(client, reply));
+        var ex = Assert.Throws<SecureChannelException>(() => Handshakes.OpenReply(client, reply));
+        Assert.Equal(SecureChannelFailureReason.Replayed, ex.Reason);
+    }
+
+    [Fact]
+    public void Server_refuses_a_record_before_the_handshake_finished()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
+        var sessionId = serverHello.AsSpan(Wire.FrameHeaderLength + 4, Wire.SessionIdLength).ToArray();
+        var fake = Wire.Frame(MessageType.Record, [.. sessionId, .. new byte[Wire.RecordOverhead - Wire.SessionIdLength + 4]]);
+        AssertRejected(server, fake, SecureChannelFailureReason.UnexpectedMessage);
+        Assert.Equal(0, server.SessionCount);
+    }
+
+    [Fact]
+    public void Both_directions_rekey_after_the_configured_record_count_and_keep_working()
+    {
+        var options = new SecureChannelOptions { RekeyAfterRecords = 2 };
+        using var server = Handshakes.EchoServer(enclave, options);
+        using var client = Handshakes.Establish(server, enclave, options);
+        for (int i = 0; i < 7; i++)
+        {
+            var message = BitConverter.GetBytes(i);
+            var reply = Handshakes.OpenReply(client, Handshakes.Single(server.Process(client.Seal(message))));
+            Assert.Equal([.. "echo:"u8, .. message], Assert.IsType<byte[]>(reply));
+        }
+
+        Assert.Equal(3u, client.SendEpoch);
+        Assert.Equal(3u, client.ReceiveEpoch);
+    }
+
+    [Fact]
+    public void Rekey_after_bytes_moves_to_the_next_epoch()
+    {
+        var options = new SecureChannelOptions { RekeyAfterBytes = 100 };
+        using var server = Handshakes.EchoServer(enclave, options);
+        using var client = Handshakes.Establish(server, enclave, options);
+        Assert.Single(server.Process(client.Seal(new byte[100])));
+        Assert.Single(server.Process(client.Seal(new byte[1])));
+        Assert.Equal(1u, client.SendEpoch);
+    }
+
+    [Fact]
+    public void Server_rejects_a_record_that_skips_an_epoch()
+    {
+        var options = new SecureChannelOptions { RekeyAfterRecords = 1 };
+        using var server = Handshakes.EchoServer(enclave, options);
+        using var client = Handshakes.Establish(server, enclave, options);
+        var record = client.Seal("x"u8);
+        BinaryPrimitives.WriteUInt32BigEndian(record.AsSpan(Wire.FrameHeaderLength + Wire.SessionIdLength), 2);
+        AssertRejected(server, record, SecureChannelFailureReason.UnexpectedEpoch);
+    }
+
+    [Fact]
+    public void Server_closes_a_session_idle_beyond_the_timeout()
+    {
+        var clock = new ManualTimeProvider();
+        var options = new SecureChannelOptions { IdleTimeout = TimeSpan.FromSeconds(30), TimeProvider = clock };
+        using var server = Handshakes.EchoServer(enclave, options);
+        using var client = Handshakes.Establish(server, enclave, options);
+        clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Single(server.Process(client.Seal("still here"u8)));
+        clock.Advance(TimeSpan.FromSeconds(31));
+        AssertRejected(server, client.Seal("too late"u8), SecureChannelFailureReason.IdleTimeout);
+        Assert.Equal(0, server.SessionCount);
+    }
+
+    [Fact]
+    public void Idle_sessions_are_removed_and_free_their_slot()
+    {
+        var clock = new ManualTimeProvider();
+        var options = new SecureChannelOptions { IdleTimeout = TimeSpan.FromSeconds(30), TimeProvider = clock, MaxSessions = 1 };
+        using var server = Handshakes.EchoServer(enclave, options);
+        using var stale = Handshakes.Establish(server, enclave, options);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        using var fresh = Handshakes.Establish(server, enclave, options);
+        Assert.Equal(1, server.SessionCount);
+        Assert.Equal(0, server.RemoveIdleSessions());
+    }
+
+    [Fact]
+    public void Half_open_handshakes_expire_after_the_handshake_timeout_and_free_their_slot()
+    {
+        var clock = new ManualTimeProvider();
+        var options = new SecureChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(5), TimeProvider = clock, MaxSessions = 1 };
+        using var server = Handshakes.EchoServer(enclave, options);
+        using var stalled = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        var serverHello = Handshakes.Single(server.Process(stalled.CreateHello()));
+        Assert.Equal(SecureChannelFailureReason.SessionLimitReached, Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, enclave, options)).Reason);
+        clock.Advance(TimeSpan.FromSeconds(6));
+        var clientKey = stalled.ProcessServerHello(serverHello);
+        Assert.Equal(SecureChannelFailureReason.IdleTimeout, Assert.Throws<SecureChannelException>(() => server.Process(clientKey)).Reason);
+        using var fresh = Handshakes.Establish(server, enclave, options);
+        Assert.Equal(1, server.SessionCount);
+    }
+
+    [Fact]
+    public void Server_rejects_a_record_above_the_payload_limit()
+    {
+        var small = new SecureChannelOptions { MaxRecordPayload = 16 };
+        using var server = Handshakes.EchoServer(enclave, small);
+        using var client = Handshakes.Establish(server, enclave);
+        AssertRejected(server, client.Seal(new byte[17]), SecureChannelFailureReason.RecordTooLarge);
+    }
+
+    [Fact]
+    public void Server_rejects_a_frame_announcing_more_than_the_limit()
+    {
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { MaxFrameLength = 2048, MaxRecordPayload = 1024 });
+        var frame = new byte[Wire.FrameHeaderLength + 2049];
+        frame[0] = (byte)MessageType.Record;
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), 2049);
+        AssertRejected(server, frame, SecureChannelFailureReason.FrameTooLarge);
+    }
+
+    [Fact]
+    public void Sending_after_close_fails_with_session_closed()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = Handshakes.Establish(server, enclave);
+        Assert.Empty(server.Process(client.SealClose()));
+        var ex = Assert.Throws<SecureChannelException>(() => client.Seal("late"u8));
+        Assert.Equal(SecureChannelFailureReason.SessionClosed, ex.Reason);
+        Assert.Equal(0, server.SessionCount);
+    }
+
+    [Fact]
+    public async Task Client_reports_truncation_when_the_transport_ends_without_a_close()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        var transport = new ScriptedStream(server);
+        await using var client = await SecureChannelClient.ConnectAsync(transport, enclave.Verifier, SimulatedEnclave.Policy);
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
+        Assert.Equal(SecureChannelFailureReason.Truncated, ex.Reason);
+    }
+
+    private static void AssertRejected(SecureChannelServer server, byte[] frame, SecureChannelFailureReason expected)
+    {
+        var ex = Assert.Throws<SecureChannelException>(() => server.Process(frame));
+        Assert.Equal(expected, ex.Reason);
+    }
+}
