@@ -14,7 +14,7 @@ namespace SecGear.Benchmarks;
 public class CallBenchmarks
 {
     private readonly WireBuffer _response = new();
-    private NativeFutexPingPong? _native;
+    private NativePingPong? _native;
     private Enclave? _simulation;
     private Enclave? _inProcess;
     private IEnclaveChannel? _simulationChannel;
@@ -24,7 +24,7 @@ public class CallBenchmarks
     public void Setup()
     {
         string image = BenchmarkImage.Build();
-        _native = new NativeFutexPingPong();
+        _native = NativePingPong.Futex();
         _simulation = Enclave.Create(image, EnclaveType.Simulation);
         _inProcess = Enclave.Create(image, EnclaveType.InProcess);
         _simulationChannel = _simulation.Bind(TestContract.Descriptor, null);

@@ -17,8 +17,8 @@ public class SwitchlessCallBenchmarks
 {
     private const int OcallsPerEcall = 100;
     private readonly WireBuffer _response = new();
-    private NativeSpinPingPong? _spin;
-    private NativeFutexPingPong? _futex;
+    private NativePingPong? _spin;
+    private NativePingPong? _futex;
     private SwitchlessSetup? _regular;
     private SwitchlessSetup? _switchless;
     private byte[] _regularOcalls = [];
@@ -27,8 +27,8 @@ public class SwitchlessCallBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _spin = new NativeSpinPingPong();
-        _futex = new NativeFutexPingPong();
+        _spin = NativePingPong.Spin();
+        _futex = NativePingPong.Futex();
         _regular = new SwitchlessSetup(null);
         _switchless = new SwitchlessSetup(new SwitchlessOptions());
         _regularOcalls = SwitchlessSetup.OcallLoopRequest(OcallsPerEcall, switchless: false);

@@ -24,12 +24,12 @@ internal static class SwitchlessQuick
 
         // The floors and the regular calls are measured before any switchless worker exists, so none competes with them.
         double spinUs, futexUs;
-        using (var spin = new NativeSpinPingPong())
+        using (var spin = NativePingPong.Spin())
         {
             spinUs = Median(2000, spin.RoundTrip);
         }
 
-        using (var futex = new NativeFutexPingPong())
+        using (var futex = NativePingPong.Futex())
         {
             futexUs = Median(2000, futex.RoundTrip);
         }
