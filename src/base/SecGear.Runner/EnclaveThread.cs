@@ -37,21 +37,29 @@ internal sealed class EnclaveThread(Slot slot, EnclaveRuntime runtime, SharedBuf
                 continue;
             }
 
-            switch (message.Kind)
+            if (!TryServeHostRequest(message))
             {
-                case MessageKind.Ecall:
-                    Ecall(message);
-                    break;
-                case MessageKind.Bind:
-                    Bind(message);
-                    break;
-                case MessageKind.ShareMemory or MessageKind.UnshareMemory:
-                    ShareMemory(message);
-                    break;
-                default:
-                    PostError(new MarshalException($"Slot {slot.Index}: unexpected {message.Kind} message with no call in progress."));
-                    break;
+                PostError(new MarshalException($"Slot {slot.Index}: unexpected {message.Kind} message with no call in progress."));
             }
+        }
+    }
+
+    /// <summary>Serves a request the host may send at any time (ECALL, contract binding, shared memory); false for any other kind.</summary>
+    private bool TryServeHostRequest(in SlotMessage message)
+    {
+        switch (message.Kind)
+        {
+            case MessageKind.Ecall:
+                Ecall(message);
+                return true;
+            case MessageKind.Bind:
+                Bind(message);
+                return true;
+            case MessageKind.ShareMemory or MessageKind.UnshareMemory:
+                ShareMemory(message);
+                return true;
+            default:
+                return false;
         }
     }
 
@@ -70,17 +78,13 @@ internal sealed class EnclaveThread(Slot slot, EnclaveRuntime runtime, SharedBuf
                     return;
                 case MessageKind.OcallError:
                     throw RemoteError.Decode(message.Status, slot.ReadPayload(message)).ToEnclaveException(function.Name);
-                case MessageKind.Ecall:
-                    Ecall(message);
-                    break;
-                case MessageKind.Bind:
-                    Bind(message);
-                    break;
-                case MessageKind.ShareMemory or MessageKind.UnshareMemory:
-                    ShareMemory(message);
-                    break;
                 default:
-                    throw new MarshalException($"Slot {slot.Index}: unexpected {message.Kind} message while OCALL '{function.Name}' was in progress.");
+                    if (!TryServeHostRequest(message))
+                    {
+                        throw new MarshalException($"Slot {slot.Index}: unexpected {message.Kind} message while OCALL '{function.Name}' was in progress.");
+                    }
+
+                    break;
             }
         }
     }
