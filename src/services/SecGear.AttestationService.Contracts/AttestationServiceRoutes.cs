@@ -1,0 +1,36 @@
+namespace SecGear.AttestationService;
+
+/// <summary>The HTTP routes of the attestation service (relative to its base address).</summary>
+public static class AttestationServiceRoutes
+{
+    /// <summary><c>POST</c>: a fresh single-use nonce (<see cref="ChallengeRequest"/> → <see cref="ChallengeResponse"/>).</summary>
+    public const string Challenge = "/challenge";
+
+    /// <summary><c>POST</c>: verify evidence and issue a token (<see cref="AttestationRequest"/> → <see cref="AttestationResponse"/>).</summary>
+    public const string Attestation = "/attestation";
+
+    /// <summary><c>GET</c> list, <c>GET/PUT/DELETE</c> <c>/policies/{id}</c> (admin): <see cref="PolicyDocument"/>.</summary>
+    public const string Policies = "/policies";
+
+    /// <summary><c>GET</c> list, <c>GET/PUT/DELETE</c> <c>/reference-values/{id}</c> (admin): <see cref="ReferenceValueSet"/>.</summary>
+    public const string ReferenceValues = "/reference-values";
+
+    /// <summary>
+    /// <c>PUT/DELETE</c> <c>/resources/{repository}/{type}/{tag}</c> (admin, <see cref="ResourceWriteRequest"/>);
+    /// <c>GET</c> with an attestation token as bearer → <see cref="ResourceResponse"/>.
+    /// </summary>
+    public const string Resources = "/resources";
+
+    /// <summary><c>GET</c>: the JSON Web Key Set with the public keys that sign attestation tokens.</summary>
+    public const string Jwks = "/.well-known/jwks.json";
+
+    /// <summary><c>GET</c>: service metadata (issuer, JWKS URI, supported evidence formats).</summary>
+    public const string Configuration = "/.well-known/secgear-attestation-service";
+
+    /// <summary>Header carrying an administrator API key (alternative: an admin JWT as <c>Authorization: Bearer</c>).</summary>
+    public const string ApiKeyHeader = "X-SecGear-Api-Key";
+
+    /// <summary>Builds the path of one resource after validating its three segments.</summary>
+    public static string Resource(string repository, string type, string tag) =>
+        $"{Resources}/{ResourcePath.Validate(repository, type, tag)}";
+}
