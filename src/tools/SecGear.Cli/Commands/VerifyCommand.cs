@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SecGear.Attestation;
-using SecGear.Attestation.AmdSevSnp;
 using SecGear.Attestation.ArmCca;
-using SecGear.Attestation.Intel;
 using SecGear.Attestation.Simulation;
 
 namespace SecGear.Cli.Commands;
@@ -82,13 +80,9 @@ internal static class VerifyCommand
     }
 
     /// <summary>Reads the collateral file in the form the evidence's format needs.</summary>
-    private static Collateral LoadCollateral(Evidence evidence, byte[] bytes) => evidence.Format switch
-    {
-        EvidenceFormats.AmdSevSnpReport => SevSnpCollateral.Load(bytes),
-        EvidenceFormats.AwsNitroDocument or EvidenceFormats.ArmCcaToken or EvidenceFormats.SecGearSimulation =>
-            throw new CliUsageException($"{evidence.Format} evidence carries its own certificates; --collateral does not apply"),
-        _ => IntelCollateral.Load(bytes),
-    };
+    private static Collateral LoadCollateral(Evidence evidence, byte[] bytes) => CollateralLoader.Accepts(evidence.Format)
+        ? CollateralLoader.Load(evidence.Format, bytes)
+        : throw new CliUsageException($"{evidence.Format} evidence carries its own certificates; --collateral does not apply");
 
     /// <summary>Largest evidence, collateral or policy file read (real ones are tens of kilobytes).</summary>
     private const long MaxInputFileSize = 16 << 20;

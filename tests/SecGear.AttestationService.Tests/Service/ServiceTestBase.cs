@@ -1,0 +1,44 @@
+namespace SecGear.AttestationService.Tests.Service;
+
+/// <summary>A temporary data directory and simulated enclave per test class instance; factories made here are disposed with it.</summary>
+public abstract class ServiceTestBase : IDisposable
+{
+    private readonly List<IDisposable> owned = [];
+
+    protected ServiceTestBase()
+    {
+        DataDirectory = Path.Combine(Path.GetTempPath(), "secgear-as-test-" + Guid.NewGuid().ToString("N"));
+        Enclave = new SimulatedEnclave();
+        Factory = NewFactory();
+    }
+
+    protected string DataDirectory { get; }
+
+    protected SimulatedEnclave Enclave { get; }
+
+    protected ServiceFactory Factory { get; }
+
+    protected ServiceFactory NewFactory(IReadOnlyDictionary<string, string?>? settings = null, string? dataDirectory = null, ManualClock? clock = null)
+    {
+        var factory = new ServiceFactory(dataDirectory ?? DataDirectory, Enclave.CaCertificatePath, clock, settings);
+        owned.Add(factory);
+        return factory;
+    }
+
+    public void Dispose()
+    {
+        foreach (var item in Enumerable.Reverse(owned))
+        {
+            item.Dispose();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Enclave.Dispose();
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
