@@ -1,12 +1,15 @@
+extern alias AttestationServiceHost;
+
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SecGear.AttestationService.Hosting;
+using AttestationServiceHost::SecGear.AttestationService.Hosting;
 
 namespace SecGear.Benchmarks;
 

@@ -1,11 +1,14 @@
+extern alias AttestationServiceHost;
+
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SecGear.AttestationService.Hosting;
+using AttestationServiceHost::SecGear.AttestationService.Hosting;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 
