@@ -27,7 +27,7 @@ const string PolicyId = "keybroker";
 const string SignersId = "keybroker-signers";
 const string Repository = "keybroker", Type = "key", Tag = "db";
 string directory = AppContext.BaseDirectory;
-string stateDirectory = options.StateDirectory ?? Path.Combine(Path.GetTempPath(), $"secgear-keybroker-{Environment.ProcessId}");
+string stateDirectory = options.StateDirectory ?? Path.Combine(Path.GetTempPath(), "secgear-keybroker");
 Directory.CreateDirectory(stateDirectory);
 
 InProcessService? local = null;
@@ -107,7 +107,7 @@ try
     }
     catch (AttestationServiceException e) when (e.StatusCode is not null)
     {
-        Console.WriteLine($"resource:    refused: {e.Code} ({e.Title})");
+        Console.WriteLine($"resource:    refused: {e.Code}: {e.Detail ?? e.Title}");
         return 1;
     }
 
