@@ -35,6 +35,7 @@ internal sealed class ServiceLoadHost : IAsyncDisposable
 
     public static async Task<ServiceLoadHost> StartServiceAsync(string dataDirectory, string simulationCaPath)
     {
+        Directory.CreateDirectory(dataDirectory);
         var builder = CreateBuilder(dataDirectory);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
