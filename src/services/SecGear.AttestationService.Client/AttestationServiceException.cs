@@ -42,7 +42,11 @@ public sealed class AttestationServiceException : SecGearException
 
     private static string Compose(HttpStatusCode? statusCode, string code, string title, string? detail)
     {
-        string status = statusCode is { } value ? $"HTTP {(int)value}, " : string.Empty;
-        return string.IsNullOrEmpty(detail) ? $"{title} ({status}{code})" : $"{title} ({status}{code}): {detail}";
+        string status = statusCode is { } value ? $"HTTP {(int)value}" : string.Empty;
+        // A service whose title is the code itself gets it printed once.
+        string head = title == code
+            ? (status.Length == 0 ? code : $"{code} ({status})")
+            : (status.Length == 0 ? $"{title} ({code})" : $"{title} ({status}, {code})");
+        return string.IsNullOrEmpty(detail) ? head : $"{head}: {detail}";
     }
 }
