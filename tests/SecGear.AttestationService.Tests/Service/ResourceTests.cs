@@ -22,6 +22,17 @@ public sealed class ResourceTests : ServiceTestBase
         return admin;
     }
 
+    /// <summary>The enclave's runtime key: resources are sealed to it.</summary>
+    private readonly ECDiffieHellman key;
+
+    public ResourceTests()
+    {
+        key = Own(ResourceEnvelope.CreateRecipientKey());
+    }
+
+    private Task<AttestationResponse> AttestAsync(HttpClient client, string policyId = "sim", SecGear.Identity.EnclaveIdentity? identity = null) =>
+        ServiceClient.AttestAsync(client, Enclave, policyId, ResourceEnvelope.ExportRuntimeData(key), identity);
+
     private static async Task<HttpResponseMessage> GetResourceAsync(HttpClient client, string? token, string path = ResourcePath)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -38,8 +49,7 @@ public sealed class ResourceTests : ServiceTestBase
     {
         using var admin = await SetUpAsync();
         using var client = Factory.CreateClient();
-        using var key = ResourceEnvelope.CreateRecipientKey();
-        var attested = await ServiceClient.AttestAsync(client, Enclave, "sim", ResourceEnvelope.ExportRuntimeData(key));
+        var attested = await AttestAsync(client);
 
         using var response = await GetResourceAsync(client, attested.Token);
         var body = await response.Content.ReadFromJsonAsync<ResourceResponse>(ServiceClient.Json);
@@ -83,8 +93,7 @@ public sealed class ResourceTests : ServiceTestBase
     {
         using var admin = await SetUpAsync();
         using var client = Factory.CreateClient();
-        using var key = ResourceEnvelope.CreateRecipientKey();
-        var attested = await ServiceClient.AttestAsync(client, Enclave, "sim", ResourceEnvelope.ExportRuntimeData(key));
+        var attested = await AttestAsync(client);
 
         Factory.Clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
         using var response = await GetResourceAsync(client, attested.Token);
@@ -97,8 +106,7 @@ public sealed class ResourceTests : ServiceTestBase
     {
         using var admin = await SetUpAsync();
         using var client = Factory.CreateClient();
-        using var key = ResourceEnvelope.CreateRecipientKey();
-        var attested = await ServiceClient.AttestAsync(client, Enclave, "sim", ResourceEnvelope.ExportRuntimeData(key));
+        var attested = await AttestAsync(client);
         var genuine = new JsonWebToken(attested.Token);
         using var forger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         string forged = new JsonWebTokenHandler().CreateToken(
@@ -115,8 +123,7 @@ public sealed class ResourceTests : ServiceTestBase
     {
         using var admin = await SetUpAsync(new ResourcePolicy(["other"]));
         using var client = Factory.CreateClient();
-        using var key = ResourceEnvelope.CreateRecipientKey();
-        var attested = await ServiceClient.AttestAsync(client, Enclave, "sim", ResourceEnvelope.ExportRuntimeData(key));
+        var attested = await AttestAsync(client);
         var parts = attested.Token!.Split('.');
         var payload = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]));
         parts[1] = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(payload.Replace("\"sim\"", "\"other\"", StringComparison.Ordinal)));
@@ -131,8 +138,7 @@ public sealed class ResourceTests : ServiceTestBase
     {
         using var admin = await SetUpAsync();
         using var client = Factory.CreateClient();
-        using var key = ResourceEnvelope.CreateRecipientKey();
-        var attested = await ServiceClient.AttestAsync(client, Enclave, "other", ResourceEnvelope.ExportRuntimeData(key));
+        var attested = await AttestAsync(client, "other");
 
         using var response = await GetResourceAsync(client, attested.Token);
 
@@ -144,8 +150,7 @@ public sealed class ResourceTests : ServiceTestBase
     {
         using var admin = await SetUpAsync();
         using var client = Factory.CreateClient();
-        using var key = ResourceEnvelope.CreateRecipientKey();
-        var attested = await ServiceClient.AttestAsync(client, Enclave, "sim", ResourceEnvelope.ExportRuntimeData(key), SimulatedEnclave.Modified);
+        var attested = await AttestAsync(client, identity: SimulatedEnclave.Modified);
 
         using var response = await GetResourceAsync(client, attested.Token);
 
@@ -170,8 +175,7 @@ public sealed class ResourceTests : ServiceTestBase
     {
         using var admin = await SetUpAsync();
         using var client = Factory.CreateClient();
-        using var key = ResourceEnvelope.CreateRecipientKey();
-        var attested = await ServiceClient.AttestAsync(client, Enclave, "sim", ResourceEnvelope.ExportRuntimeData(key));
+        var attested = await AttestAsync(client);
 
         using var response = await GetResourceAsync(client, attested.Token, "/resources/kbs/key/missing");
 
@@ -193,8 +197,7 @@ public sealed class ResourceTests : ServiceTestBase
     {
         using var admin = await SetUpAsync();
         using var client = Factory.CreateClient();
-        using var key = ResourceEnvelope.CreateRecipientKey();
-        var attested = await ServiceClient.AttestAsync(client, Enclave, "sim", ResourceEnvelope.ExportRuntimeData(key));
+        var attested = await AttestAsync(client);
         using (await GetResourceAsync(client, attested.Token)) { }
         using (await GetResourceAsync(client, "not-a-token")) { }
 
