@@ -227,4 +227,34 @@ public sealed class AttestationFlowTests : ServiceTestBase
         var dump = File.ReadAllBytes(Path.Combine(DataDirectory, "attestation.db"));
         Assert.Equal(-1, dump.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(result.Token!)));
     }
+
+    [Fact]
+    public async Task Collateral_sent_with_evidence_that_takes_none_is_contraindicated_as_CollateralMalformed()
+    {
+        using var admin = Factory.Admin();
+        await ServiceClient.PutPolicyAsync(admin, "sim", SimulationPolicy);
+        using var client = Factory.CreateClient();
+        var challenge = await ServiceClient.ChallengeAsync(client);
+        var evidence = Enclave.Evidence(ReportDataBinding.Compute(challenge.Nonce, []));
+
+        var result = await ServiceClient.AttestAsync(client, new AttestationRequest(challenge.SessionId, "sim", evidence, ["{}"u8.ToArray()]));
+
+        Assert.Equal(AttestationStatus.Contraindicated, result.Status);
+        Assert.Equal("CollateralMalformed", result.Failure!.Code);
+    }
+
+    [Fact]
+    public async Task Bytes_that_are_no_known_evidence_format_are_contraindicated()
+    {
+        using var admin = Factory.Admin();
+        await ServiceClient.PutPolicyAsync(admin, "sim", SimulationPolicy);
+        using var client = Factory.CreateClient();
+        var challenge = await ServiceClient.ChallengeAsync(client);
+
+        var result = await ServiceClient.AttestAsync(client, new AttestationRequest(challenge.SessionId, "sim", "not evidence"u8.ToArray()));
+
+        Assert.Equal(AttestationStatus.Contraindicated, result.Status);
+        Assert.Equal("UnsupportedEvidenceFormat", result.Failure!.Code);
+        Assert.Null(result.Claims);
+    }
 }

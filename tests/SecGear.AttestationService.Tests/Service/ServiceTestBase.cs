@@ -25,6 +25,14 @@ public abstract class ServiceTestBase : IDisposable
         return factory;
     }
 
+    /// <summary>Disposes <paramref name="disposable"/> with the test.</summary>
+    protected T Own<T>(T disposable)
+        where T : IDisposable
+    {
+        owned.Add(disposable);
+        return disposable;
+    }
+
     public void Dispose()
     {
         foreach (var item in Enumerable.Reverse(owned))

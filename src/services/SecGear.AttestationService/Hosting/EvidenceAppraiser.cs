@@ -155,24 +155,15 @@ public sealed class EvidenceAppraiser
 
     private static byte[] ReadCertificate(string path)
     {
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            // The platform loader takes DER or PEM.
+            using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(path);
+            return certificate.RawData;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
         {
-            throw new InvalidOperationException($"The simulation trust anchor '{path}' cannot be read: {ex.Message}", ex);
+            throw new InvalidOperationException($"The simulation trust anchor '{path}' cannot be read as a PEM or DER certificate: {ex.Message}", ex);
         }
-
-        var text = System.Text.Encoding.ASCII.GetString(bytes);
-        if (!text.Contains("-----BEGIN", StringComparison.Ordinal))
-        {
-            return bytes;
-        }
-
-        return PemEncoding.TryFind(text, out var fields) && text[fields.Label] == "CERTIFICATE"
-            ? Convert.FromBase64String(text[fields.Base64Data])
-            : throw new InvalidOperationException($"The simulation trust anchor '{path}' holds no PEM CERTIFICATE.");
     }
 }

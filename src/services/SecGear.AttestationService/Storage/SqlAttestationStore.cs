@@ -17,6 +17,7 @@ public abstract class SqlAttestationStore : IAttestationStore
     /// <summary>Challenges expired longer than this are purged when new ones are added.</summary>
     private static readonly TimeSpan ChallengeRetention = TimeSpan.FromMinutes(10);
 
+    private readonly SemaphoreSlim writeGate = new(1, 1);
     private int challengeWrites;
 
     /// <summary>Column type of binary values (<c>BLOB</c>, <c>BYTEA</c>).</summary>
@@ -35,7 +36,7 @@ public abstract class SqlAttestationStore : IAttestationStore
     protected abstract string Describe();
 
     /// <inheritdoc/>
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => RunAsync(async connection =>
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => RunWriteAsync(async connection =>
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await LockSchemaAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
@@ -102,7 +103,7 @@ public abstract class SqlAttestationStore : IAttestationStore
 
     /// <inheritdoc/>
     public Task<(WriteOutcome Outcome, StoredDocument? Document)> PutDocumentAsync(
-        DocumentKind kind, string id, string body, byte[]? secret, WriteCondition condition, DateTimeOffset now, CancellationToken cancellationToken = default) => RunAsync(async connection =>
+        DocumentKind kind, string id, string body, byte[]? secret, WriteCondition condition, DateTimeOffset now, CancellationToken cancellationToken = default) => RunWriteAsync(async connection =>
     {
         // One statement per condition, so the compare-and-set is atomic in the database whatever its isolation level.
         // The insert-or-update form reports whether it inserted through the returned version (1 = created).
@@ -142,7 +143,7 @@ public abstract class SqlAttestationStore : IAttestationStore
     });
 
     /// <inheritdoc/>
-    public Task<WriteOutcome> DeleteDocumentAsync(DocumentKind kind, string id, long? expectedVersion, CancellationToken cancellationToken = default) => RunAsync(async connection =>
+    public Task<WriteOutcome> DeleteDocumentAsync(DocumentKind kind, string id, long? expectedVersion, CancellationToken cancellationToken = default) => RunWriteAsync(async connection =>
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(
@@ -174,7 +175,7 @@ public abstract class SqlAttestationStore : IAttestationStore
     public Task AddChallengeAsync(StoredChallenge challenge, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(challenge);
-        return RunAsync(async connection =>
+        return RunWriteAsync(async connection =>
         {
             await using (var insert = Command(
                 connection, null, "INSERT INTO challenges (session_id, nonce, policy_id, expires_at) VALUES (@session, @nonce, @policy, @expires)"))
@@ -199,7 +200,7 @@ public abstract class SqlAttestationStore : IAttestationStore
     }
 
     /// <inheritdoc/>
-    public Task<StoredChallenge?> TakeChallengeAsync(string sessionId, CancellationToken cancellationToken = default) => RunAsync(async connection =>
+    public Task<StoredChallenge?> TakeChallengeAsync(string sessionId, CancellationToken cancellationToken = default) => RunWriteAsync(async connection =>
     {
         await using var command = Command(
             connection, null, "DELETE FROM challenges WHERE session_id = @session RETURNING session_id, nonce, policy_id, expires_at");
@@ -235,7 +236,7 @@ public abstract class SqlAttestationStore : IAttestationStore
     public Task AddSigningKeyAsync(StoredSigningKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return RunAsync(async connection =>
+        return RunWriteAsync(async connection =>
         {
             await using var command = Command(
                 connection, null, "INSERT INTO signing_keys (kid, private_key, created_at) VALUES (@kid, @key, @created) ON CONFLICT (kid) DO NOTHING");
@@ -251,7 +252,7 @@ public abstract class SqlAttestationStore : IAttestationStore
     public Task AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return RunAsync(async connection =>
+        return RunWriteAsync(async connection =>
         {
             await using var command = Command(
                 connection,
@@ -299,6 +300,31 @@ public abstract class SqlAttestationStore : IAttestationStore
 
     /// <summary>True when a provider exception means the database cannot be used right now (locked, missing, unreachable).</summary>
     protected abstract bool IsUnavailable(Exception exception);
+
+    /// <summary>
+    /// When true, this process runs one write at a time. SQLite allows one writer per file and its busy handler waits
+    /// by sleeping, so concurrent writers queued in the database see long tail latencies; queued here they do not.
+    /// </summary>
+    protected virtual bool SerializeWrites => false;
+
+    /// <summary>Like <see cref="RunAsync"/> for an operation that writes.</summary>
+    private async Task<T> RunWriteAsync<T>(Func<DbConnection, Task<T>> operation)
+    {
+        if (!SerializeWrites)
+        {
+            return await RunAsync(operation).ConfigureAwait(false);
+        }
+
+        await writeGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await RunAsync(operation).ConfigureAwait(false);
+        }
+        finally
+        {
+            writeGate.Release();
+        }
+    }
 
     /// <summary>Opens a connection, runs <paramref name="operation"/> and maps unavailability to <see cref="StorageUnavailableException"/>.</summary>
     private async Task<T> RunAsync<T>(Func<DbConnection, Task<T>> operation)

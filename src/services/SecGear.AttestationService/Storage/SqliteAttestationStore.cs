@@ -39,6 +39,9 @@ public sealed class SqliteAttestationStore : SqlAttestationStore
     public string DatabasePath => path;
 
     /// <inheritdoc/>
+    protected override bool SerializeWrites => true;
+
+    /// <inheritdoc/>
     protected override string BinaryType => "BLOB";
 
     /// <inheritdoc/>
