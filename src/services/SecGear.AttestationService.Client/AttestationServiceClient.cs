@@ -71,6 +71,11 @@ public sealed class AttestationServiceClient
             throw Unexpected(HttpStatusCode.OK, "the attestation response has no valid status, or an affirming one has no token");
         }
 
+        if (response.PolicyId != request.PolicyId)
+        {
+            throw Unexpected(HttpStatusCode.OK, "the verdict is for another policy than the one requested");
+        }
+
         return response;
     }
 

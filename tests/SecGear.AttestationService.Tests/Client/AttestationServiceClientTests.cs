@@ -62,6 +62,17 @@ public sealed class AttestationServiceClientTests
     }
 
     [Fact]
+    public async Task A_verdict_for_another_policy_than_requested_is_an_unexpected_response()
+    {
+        var verdict = new AttestationResponse(AttestationStatus.Affirming, "h.p.s", DateTimeOffset.UnixEpoch, "lenient", 1, null, null);
+        var (client, _) = Create((_, _) => StubHandler.Json(HttpStatusCode.OK, Json(verdict)));
+
+        var e = await Assert.ThrowsAsync<AttestationServiceException>(() => client.AttestAsync(new AttestationRequest("s1", "strict", [1])));
+
+        Assert.Equal(AttestationServiceClientErrors.UnexpectedResponse, e.Code);
+    }
+
+    [Fact]
     public async Task A_problem_response_becomes_a_typed_exception_with_status_code_title_and_detail()
     {
         var (client, _) = Create((_, _) => StubHandler.Problem(HttpStatusCode.Gone, ServiceErrorCodes.ChallengeExpired, "Challenge expired", "the challenge expired 3 s ago"));
