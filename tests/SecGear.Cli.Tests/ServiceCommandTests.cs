@@ -283,6 +283,8 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     [InlineData("service", "resource", "get", "only/two", "--token-file", "t")]
     [InlineData("service", "policy", "delete", "p", "--if-version", "0")]
     [InlineData("service", "attest", "--session", "s", "--policy", "p")]
+    [InlineData("service", "policy", "get", "..")]
+    [InlineData("service", "refvalues", "delete", "a%2Fb")]
     public void Malformed_command_lines_exit_2_without_contacting_the_service(params string[] args)
     {
         var (code, _, _) = _cli.Run(args);

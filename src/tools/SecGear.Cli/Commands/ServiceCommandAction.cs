@@ -29,8 +29,9 @@ internal static class ServiceCommandAction
                     return await body(parse, client, output, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (CliUsageException ex)
+            catch (Exception ex) when (ex is CliUsageException or ArgumentException)
             {
+                // The client validates ids and resource paths before sending: a bad one is a usage error.
                 error.WriteLine($"{name}: error: {ex.Message}");
                 return SecGearCli.UsageError;
             }
@@ -44,7 +45,7 @@ internal static class ServiceCommandAction
                 error.WriteLine($"{name}: refused: {ex.Message}");
                 return SecGearCli.Failure;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or JsonException or ArgumentException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or JsonException)
             {
                 error.WriteLine($"{name}: error: {ex.Message}");
                 return SecGearCli.Failure;
