@@ -140,6 +140,23 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     }
 
     [Fact]
+    public void Collateral_given_on_the_command_line_reaches_the_service()
+    {
+        var (image, _) = SignedImage();
+        string policy = Unique("pol");
+        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", """{ "allowSimulation": true, "allowDebug": true }""")));
+        string runtimeData = Write("rt.bin", RandomNumberGenerator.GetBytes(16));
+        var (session, evidence) = ChallengeAndEvidence(policy, image, runtimeData);
+
+        // Simulation evidence carries its own certificates: the service names the collateral it was sent as not applying.
+        var (code, output, _) = _cli.Run(Service("attest", "--evidence", evidence, "--collateral", Write("c1.pem", "one"), "--collateral", Write("c2.pem", "two"),
+            "--session", session, "--policy", policy, "--runtime-data", runtimeData));
+
+        Assert.Equal(SecGearCli.Failure, code);
+        Assert.StartsWith($"contraindicated: policy {policy} v1: CollateralMalformed:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_replayed_session_is_refused_with_exit_1_and_the_service_code()
     {
         var (image, _) = SignedImage();
