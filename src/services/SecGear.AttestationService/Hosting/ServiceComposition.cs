@@ -29,6 +29,8 @@ public static class ServiceComposition
             var options = provider.GetRequiredService<IOptions<AttestationServiceOptions>>().Value;
             return AdminAuthenticator.Load(options.AdminApiKeyHashes, options.AdminApiKeyFile, EnsureDataDirectory(options));
         });
+        services.AddSingleton(provider => new AdminTokenValidator(
+            provider.GetRequiredService<IOptions<AttestationServiceOptions>>().Value.AdminJwt, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TokenService>();
         services.AddSingleton<EvidenceAppraiser>();
         services.AddSingleton<AuditLog>();
@@ -72,6 +74,7 @@ public static class ServiceComposition
         EnsureDataDirectory(options);
         await app.Services.GetRequiredService<IAttestationStore>().InitializeAsync().ConfigureAwait(false);
         app.Services.GetRequiredService<AdminAuthenticator>();
+        app.Services.GetRequiredService<AdminTokenValidator>();
         await app.Services.GetRequiredService<TokenService>().InitializeAsync().ConfigureAwait(false);
     }
 
@@ -92,18 +95,20 @@ public static class ServiceComposition
         ResourceEndpoints.MapAdmin(admin);
     }
 
-    private static ValueTask<object?> RequireAdministratorAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private static async ValueTask<object?> RequireAdministratorAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var authenticator = http.RequestServices.GetRequiredService<AdminAuthenticator>();
-        if (!authenticator.IsAdministrator(http.Request.Headers[AttestationServiceRoutes.ApiKeyHeader]))
+        var services = http.RequestServices;
+        bool administrator = services.GetRequiredService<AdminAuthenticator>().IsAdministrator(http.Request.Headers[AttestationServiceRoutes.ApiKeyHeader])
+            || await services.GetRequiredService<AdminTokenValidator>().IsAdministratorAsync(http.Request.Headers.Authorization).ConfigureAwait(false);
+        if (!administrator)
         {
             throw new ServiceProblemException(
                 StatusCodes.Status401Unauthorized, ServiceErrorCodes.AdminAuthenticationRequired,
-                $"This route needs an administrator API key in the {AttestationServiceRoutes.ApiKeyHeader} header.");
+                $"This route needs an administrator API key in the {AttestationServiceRoutes.ApiKeyHeader} header, or an administrator JWT as bearer.");
         }
 
-        return next(context);
+        return await next(context).ConfigureAwait(false);
     }
 
     private static IAttestationStore CreateStore(AttestationServiceOptions options) => options.StorageProvider.ToUpperInvariant() switch
