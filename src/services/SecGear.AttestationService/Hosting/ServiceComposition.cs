@@ -18,6 +18,12 @@ public static class ServiceComposition
         var services = builder.Services;
         services.AddOptions<AttestationServiceOptions>().Bind(builder.Configuration.GetSection(AttestationServiceOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            // Responses follow the contract's conventions (AttestationServiceJson.Options); requests are read by RequestBody.
+            json.SerializerOptions.MaxDepth = AttestationServiceJson.Options.MaxDepth;
+            json.SerializerOptions.NumberHandling = AttestationServiceJson.Options.NumberHandling;
+        });
         services.AddSingleton<IAttestationStore>(provider => CreateStore(provider.GetRequiredService<IOptions<AttestationServiceOptions>>().Value));
         services.AddSingleton(provider =>
         {
