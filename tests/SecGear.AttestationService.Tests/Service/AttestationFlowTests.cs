@@ -257,4 +257,23 @@ public sealed class AttestationFlowTests : ServiceTestBase
         Assert.Equal("UnsupportedEvidenceFormat", result.Failure!.Code);
         Assert.Null(result.Claims);
     }
+
+    [Fact]
+    public async Task The_highest_minimum_security_version_of_policy_and_reference_values_applies()
+    {
+        using var admin = Factory.Admin();
+        using (var put = await admin.PutAsJsonAsync(
+            $"{AttestationServiceRoutes.ReferenceValues}/svn-floor", new ReferenceValueWriteRequest(null, [SimulatedEnclave.SignerIdHex], null, 3), ServiceClient.Json))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        await ServiceClient.PutPolicyAsync(admin, "lenient", """{"allowSimulation":true,"minimumSecurityVersion":1}""", "svn-floor");
+        using var client = Factory.CreateClient();
+
+        var result = await ServiceClient.AttestAsync(client, Enclave, "lenient");
+
+        Assert.Equal(AttestationStatus.Contraindicated, result.Status);
+        Assert.Equal("PolicySecurityVersionTooLow", result.Failure!.Code);
+    }
 }

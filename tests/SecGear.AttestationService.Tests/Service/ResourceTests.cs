@@ -208,4 +208,29 @@ public sealed class ResourceTests : ServiceTestBase
         Assert.Equal(ServiceErrorCodes.TokenInvalid, audit[0].FailureCode);
         Assert.Equal("sim", audit[1].PolicyId);
     }
+
+    [Fact]
+    public async Task A_value_over_64_KiB_is_refused_and_nothing_is_stored()
+    {
+        using var admin = Factory.Admin();
+
+        using var response = await admin.PutAsJsonAsync(
+            ResourcePath, new ResourceWriteRequest(new byte[ResourceEnvelope.MaxSecretLength + 1], new ResourcePolicy(["sim"])), ServiceClient.Json);
+        var listed = await admin.GetFromJsonAsync<ResourceInfo[]>("/resources", ServiceClient.Json);
+
+        await ServiceClient.AssertProblemAsync(response, 400, ServiceErrorCodes.MalformedRequest);
+        Assert.Empty(listed!);
+    }
+
+    [Fact]
+    public async Task A_path_segment_outside_the_alphabet_is_MalformedRequest()
+    {
+        using var admin = await SetUpAsync();
+        using var client = Factory.CreateClient();
+        var attested = await AttestAsync(client);
+
+        using var response = await GetResourceAsync(client, attested.Token, "/resources/kbs/key/a%20b");
+
+        await ServiceClient.AssertProblemAsync(response, 400, ServiceErrorCodes.MalformedRequest);
+    }
 }

@@ -33,8 +33,14 @@ public abstract class ServiceTestBase : IDisposable
         return disposable;
     }
 
+    /// <summary>Removes what a derived class created besides owned objects.</summary>
+    protected virtual void Cleanup()
+    {
+    }
+
     public void Dispose()
     {
+        Cleanup();
         foreach (var item in Enumerable.Reverse(owned))
         {
             item.Dispose();

@@ -46,6 +46,9 @@ public sealed class AttestationServiceOptions
     /// </summary>
     public string? AdminApiKeyFile { get; set; }
 
+    /// <summary>Optional administrator JWTs (<c>Authorization: Bearer</c>) from a trusted issuer, in addition to API keys.</summary>
+    public Security.AdminJwtOptions AdminJwt { get; } = new();
+
     /// <summary>Largest request body accepted (default 1 MiB).</summary>
     public long MaxRequestBodyBytes { get; set; } = 1 << 20;
 

@@ -18,6 +18,12 @@ public static class ServiceComposition
         var services = builder.Services;
         services.AddOptions<AttestationServiceOptions>().Bind(builder.Configuration.GetSection(AttestationServiceOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            // Responses follow the contract's conventions (AttestationServiceJson.Options); requests are read by RequestBody.
+            json.SerializerOptions.MaxDepth = AttestationServiceJson.Options.MaxDepth;
+            json.SerializerOptions.NumberHandling = AttestationServiceJson.Options.NumberHandling;
+        });
         services.AddSingleton<IAttestationStore>(provider => CreateStore(provider.GetRequiredService<IOptions<AttestationServiceOptions>>().Value));
         services.AddSingleton(provider =>
         {
@@ -29,6 +35,8 @@ public static class ServiceComposition
             var options = provider.GetRequiredService<IOptions<AttestationServiceOptions>>().Value;
             return AdminAuthenticator.Load(options.AdminApiKeyHashes, options.AdminApiKeyFile, EnsureDataDirectory(options));
         });
+        services.AddSingleton(provider => new AdminTokenValidator(
+            provider.GetRequiredService<IOptions<AttestationServiceOptions>>().Value.AdminJwt, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TokenService>();
         services.AddSingleton<EvidenceAppraiser>();
         services.AddSingleton<AuditLog>();
@@ -72,6 +80,7 @@ public static class ServiceComposition
         EnsureDataDirectory(options);
         await app.Services.GetRequiredService<IAttestationStore>().InitializeAsync().ConfigureAwait(false);
         app.Services.GetRequiredService<AdminAuthenticator>();
+        app.Services.GetRequiredService<AdminTokenValidator>();
         await app.Services.GetRequiredService<TokenService>().InitializeAsync().ConfigureAwait(false);
     }
 
@@ -92,18 +101,20 @@ public static class ServiceComposition
         ResourceEndpoints.MapAdmin(admin);
     }
 
-    private static ValueTask<object?> RequireAdministratorAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private static async ValueTask<object?> RequireAdministratorAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var authenticator = http.RequestServices.GetRequiredService<AdminAuthenticator>();
-        if (!authenticator.IsAdministrator(http.Request.Headers[AttestationServiceRoutes.ApiKeyHeader]))
+        var services = http.RequestServices;
+        bool administrator = services.GetRequiredService<AdminAuthenticator>().IsAdministrator(http.Request.Headers[AttestationServiceRoutes.ApiKeyHeader])
+            || await services.GetRequiredService<AdminTokenValidator>().IsAdministratorAsync(http.Request.Headers.Authorization).ConfigureAwait(false);
+        if (!administrator)
         {
             throw new ServiceProblemException(
                 StatusCodes.Status401Unauthorized, ServiceErrorCodes.AdminAuthenticationRequired,
-                $"This route needs an administrator API key in the {AttestationServiceRoutes.ApiKeyHeader} header.");
+                $"This route needs an administrator API key in the {AttestationServiceRoutes.ApiKeyHeader} header, or an administrator JWT as bearer.");
         }
 
-        return next(context);
+        return await next(context).ConfigureAwait(false);
     }
 
     private static IAttestationStore CreateStore(AttestationServiceOptions options) => options.StorageProvider.ToUpperInvariant() switch

@@ -307,6 +307,9 @@ public abstract class SqlAttestationStore : IAttestationStore
     /// </summary>
     protected virtual bool SerializeWrites => false;
 
+    /// <summary>How long a write waits for its turn when <see cref="SerializeWrites"/> is true.</summary>
+    protected virtual TimeSpan WriteQueueTimeout => Timeout.InfiniteTimeSpan;
+
     /// <summary>Like <see cref="RunAsync"/> for an operation that writes.</summary>
     private async Task<T> RunWriteAsync<T>(Func<DbConnection, Task<T>> operation)
     {
@@ -315,7 +318,13 @@ public abstract class SqlAttestationStore : IAttestationStore
             return await RunAsync(operation).ConfigureAwait(false);
         }
 
-        await writeGate.WaitAsync().ConfigureAwait(false);
+        // Waiting in the queue counts against the same patience as waiting for a lock: a database locked from outside
+        // must not make queued writers fail one busy timeout after another.
+        if (!await writeGate.WaitAsync(WriteQueueTimeout).ConfigureAwait(false))
+        {
+            throw new StorageUnavailableException($"The database {Describe()} is busy: writes have been queued longer than {WriteQueueTimeout.TotalMilliseconds} ms.");
+        }
+
         try
         {
             return await RunAsync(operation).ConfigureAwait(false);

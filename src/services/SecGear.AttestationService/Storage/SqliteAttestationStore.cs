@@ -42,6 +42,9 @@ public sealed class SqliteAttestationStore : SqlAttestationStore
     protected override bool SerializeWrites => true;
 
     /// <inheritdoc/>
+    protected override TimeSpan WriteQueueTimeout => TimeSpan.FromMilliseconds(busyTimeoutMilliseconds);
+
+    /// <inheritdoc/>
     protected override string BinaryType => "BLOB";
 
     /// <inheritdoc/>
