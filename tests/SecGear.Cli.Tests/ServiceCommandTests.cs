@@ -263,6 +263,23 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     }
 
     [Fact]
+    public void An_administrator_jwt_file_opens_the_admin_commands_and_one_without_the_admin_scope_does_not()
+    {
+        string admin = Write("admin.jwt", _service.AdminJwt() + "\n");
+        string reader = Write("reader.jwt", _service.AdminJwt(scope: "secgear.read"));
+
+        var allowed = _cli.Run(Service("--admin-token-file", admin, "policy", "list"));
+        var refused = _cli.Run(Service("--admin-token-file", reader, "policy", "list"));
+        var both = _cli.Run(Service("--admin-token-file", admin, "--api-key-file", _service.AdminKeyFile, "policy", "list"));
+
+        Assert.True(allowed.ExitCode == 0, allowed.Error);
+        Assert.Equal(SecGearCli.Failure, refused.ExitCode);
+        Assert.Contains(ServiceErrorCodes.AdminAuthenticationRequired, refused.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(File.ReadAllText(reader), refused.Error, StringComparison.Ordinal);
+        Assert.Equal(SecGearCli.UsageError, both.ExitCode);
+    }
+
+    [Fact]
     public void The_api_key_may_come_from_the_environment()
     {
         string? before = Environment.GetEnvironmentVariable("SECGEAR_API_KEY");

@@ -21,6 +21,7 @@ public sealed class AttestationServiceClient
 
     private readonly HttpClient _http;
     private readonly string? _apiKey;
+    private readonly string? _adminToken;
     private readonly int _maxResponseBytes;
 
     /// <summary>
@@ -47,8 +48,19 @@ public sealed class AttestationServiceClient
             throw new ArgumentException("The API key must be non-empty and contain no control characters.", nameof(options));
         }
 
+        if (options.AdminToken is { } token && (token.Length == 0 || token.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))))
+        {
+            throw new ArgumentException("The admin token must be non-empty and contain no whitespace or control characters.", nameof(options));
+        }
+
+        if (options.ApiKey is not null && options.AdminToken is not null)
+        {
+            throw new ArgumentException("Set either an API key or an admin token, not both.", nameof(options));
+        }
+
         _http = httpClient;
         _apiKey = options.ApiKey;
+        _adminToken = options.AdminToken;
         _maxResponseBytes = options.MaxResponseBytes;
     }
 
@@ -210,7 +222,7 @@ public sealed class AttestationServiceClient
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         }
 
-        access.Apply(request, _apiKey);
+        access.Apply(request, _apiKey, _adminToken);
         HttpResponseMessage response;
         try
         {
@@ -390,12 +402,18 @@ public sealed class AttestationServiceClient
             return new Access(true, null, expectedVersion, secret);
         }
 
-        public void Apply(HttpRequestMessage request, string? apiKey)
+        public void Apply(HttpRequestMessage request, string? apiKey, string? adminToken)
         {
             if (_admin && apiKey is not null)
             {
                 request.Headers.Add(AttestationServiceRoutes.ApiKeyHeader, apiKey);
                 _secrets.Add(apiKey);
+            }
+
+            if (_admin && adminToken is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+                _secrets.Add(adminToken);
             }
 
             if (_bearer is not null)

@@ -13,6 +13,12 @@ public sealed class AttestationServiceClientOptions
     /// </summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>
+    /// Administrator JWT (from an issuer the service trusts, with the <c>secgear.admin</c> scope) sent as
+    /// <c>Authorization: Bearer</c> on admin operations only; an alternative to <see cref="ApiKey"/> (set one, not both).
+    /// </summary>
+    public string? AdminToken { get; init; }
+
     /// <summary>Largest response body read; a larger one fails with <see cref="AttestationServiceClientErrors.ResponseTooLarge"/>.</summary>
     public int MaxResponseBytes { get; init; } = DefaultMaxResponseBytes;
 }

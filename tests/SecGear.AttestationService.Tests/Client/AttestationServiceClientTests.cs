@@ -283,7 +283,7 @@ public sealed class AttestationServiceClientTests
     }
 
     [Fact]
-    public void A_client_needs_an_absolute_base_address_and_a_sane_api_key()
+    public void A_client_needs_an_absolute_base_address_and_sane_credentials()
     {
         using var http = new HttpClient();
         using var based = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:5080/") };
@@ -291,6 +291,8 @@ public sealed class AttestationServiceClientTests
         Assert.Throws<ArgumentException>(() => new AttestationServiceClient(http));
         Assert.Throws<ArgumentException>(() => new AttestationServiceClient(based, new AttestationServiceClientOptions { ApiKey = "a\r\nX-Evil: 1" }));
         Assert.Throws<ArgumentException>(() => new AttestationServiceClient(based, new AttestationServiceClientOptions { MaxResponseBytes = 0 }));
+        Assert.Throws<ArgumentException>(() => new AttestationServiceClient(based, new AttestationServiceClientOptions { AdminToken = "a b" }));
+        Assert.Throws<ArgumentException>(() => new AttestationServiceClient(based, new AttestationServiceClientOptions { ApiKey = ApiKey, AdminToken = "h.p.s" }));
     }
 
     /// <summary>A stream that hides its length, as a chunked response does.</summary>

@@ -151,6 +151,47 @@ public sealed class ClientAgainstServiceTests : ServiceTestBase
     }
 
     [Fact]
+    public async Task An_administrator_jwt_opens_the_admin_operations_and_is_sent_on_nothing_else()
+    {
+        using var issuer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        string keyFile = DataDirectory + "-idp.pem";
+        File.WriteAllText(keyFile, issuer.ExportSubjectPublicKeyInfoPem());
+        try
+        {
+            var service = NewFactory(new Dictionary<string, string?>
+            {
+                ["AttestationService:AdminJwt:Issuer"] = "https://idp.example",
+                ["AttestationService:AdminJwt:Audience"] = "secgear-attestation-service",
+                ["AttestationService:AdminJwt:PublicKeyFiles:0"] = keyFile,
+            });
+            var now = service.Clock.GetUtcNow().UtcDateTime;
+            string token = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+            {
+                Issuer = "https://idp.example",
+                Audience = "secgear-attestation-service",
+                IssuedAt = now,
+                NotBefore = now,
+                Expires = now.AddMinutes(5),
+                Claims = new Dictionary<string, object> { ["scope"] = "secgear.admin" },
+                SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(new Microsoft.IdentityModel.Tokens.ECDsaSecurityKey(issuer), "ES256"),
+            });
+            var handler = new RecordingHandler { InnerHandler = service.Server.CreateHandler() };
+            var admin = new AttestationServiceClient(new HttpClient(handler) { BaseAddress = new Uri("http://localhost/") }, new AttestationServiceClientOptions { AdminToken = token });
+
+            var document = await admin.PutPolicyAsync("p", new PolicyWriteRequest(Json("""{ "allowSimulation": true }""")));
+            await admin.ChallengeAsync("p");
+
+            Assert.Equal(1, document.Version);
+            Assert.Equal(token, handler.Authorizations[0]);
+            Assert.Null(handler.Authorizations[1]);
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+    }
+
+    [Fact]
     public async Task The_published_key_set_is_a_jwks()
     {
         var keys = await Relay().GetJsonWebKeySetAsync();
@@ -166,5 +207,17 @@ public sealed class ClientAgainstServiceTests : ServiceTestBase
         await cancelled.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Relay().ChallengeAsync(cancellationToken: cancelled.Token));
+    }
+
+    /// <summary>Records the bearer token of each request it forwards.</summary>
+    private sealed class RecordingHandler : DelegatingHandler
+    {
+        public List<string?> Authorizations { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Authorizations.Add(request.Headers.Authorization?.Parameter);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

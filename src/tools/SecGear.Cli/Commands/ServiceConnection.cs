@@ -4,7 +4,8 @@ using SecGear.AttestationService.Client;
 namespace SecGear.Cli.Commands;
 
 /// <summary>
-/// The options every <c>secgear service</c> subcommand shares (<c>--url</c>, <c>--api-key-file</c>, <c>--timeout</c>;
+/// The options every <c>secgear service</c> subcommand shares (<c>--url</c>, <c>--api-key-file</c> or
+/// <c>--admin-token-file</c>, <c>--timeout</c>;
 /// recursive, so they may follow any subcommand) and the client they build.
 /// </summary>
 internal sealed class ServiceConnection
@@ -17,6 +18,9 @@ internal sealed class ServiceConnection
 
     /// <summary>Largest API key file read.</summary>
     private const long MaxApiKeyFileSize = 4096;
+
+    /// <summary>Largest admin token file read.</summary>
+    private const long MaxAdminTokenFileSize = 64 * 1024;
 
     public Option<string> Url { get; } = new("--url")
     {
@@ -31,6 +35,12 @@ internal sealed class ServiceConnection
         Recursive = true,
     };
 
+    public Option<FileInfo?> AdminTokenFile { get; } = new("--admin-token-file")
+    {
+        Description = "File holding an administrator JWT (instead of an API key); sent on admin operations only.",
+        Recursive = true,
+    };
+
     public Option<int> TimeoutSeconds { get; } = new("--timeout")
     {
         Description = "Seconds to wait for the service.",
@@ -42,6 +52,7 @@ internal sealed class ServiceConnection
     {
         command.Add(Url);
         command.Add(ApiKeyFile);
+        command.Add(AdminTokenFile);
         command.Add(TimeoutSeconds);
     }
 
@@ -64,7 +75,10 @@ internal sealed class ServiceConnection
         var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(timeout) };
         try
         {
-            return (http, new AttestationServiceClient(http, new AttestationServiceClientOptions { ApiKey = ReadApiKey(parse) }));
+            var options = parse.GetValue(AdminTokenFile) is { } tokenFile
+                ? new AttestationServiceClientOptions { AdminToken = ReadAdminToken(parse, tokenFile) }
+                : new AttestationServiceClientOptions { ApiKey = ReadApiKey(parse) };
+            return (http, new AttestationServiceClient(http, options));
         }
         catch
         {
@@ -73,26 +87,41 @@ internal sealed class ServiceConnection
         }
     }
 
+    private string ReadAdminToken(ParseResult parse, FileInfo file)
+    {
+        if (parse.GetValue(ApiKeyFile) is not null)
+        {
+            throw new CliUsageException("--api-key-file and --admin-token-file exclude each other");
+        }
+
+        string token = ReadCredentialFile(file, "--admin-token-file", MaxAdminTokenFileSize);
+        return token.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))
+            ? throw new CliUsageException("the admin token contains whitespace or control characters (one JWT on one line is expected)")
+            : token;
+    }
+
+    private static string ReadCredentialFile(FileInfo file, string option, long limit)
+    {
+        if (!file.Exists)
+        {
+            throw new CliUsageException($"{option} '{file.FullName}' does not exist");
+        }
+
+        if (file.Length > limit)
+        {
+            throw new CliUsageException($"{option} '{file.FullName}' is {file.Length} bytes; the limit is {limit}");
+        }
+
+        string value = File.ReadAllText(file.FullName).Trim();
+        return value.Length > 0 ? value : throw new CliUsageException($"{option} '{file.FullName}' is empty");
+    }
+
     private string? ReadApiKey(ParseResult parse)
     {
         string? key;
         if (parse.GetValue(ApiKeyFile) is { } file)
         {
-            if (!file.Exists)
-            {
-                throw new CliUsageException($"--api-key-file '{file.FullName}' does not exist");
-            }
-
-            if (file.Length > MaxApiKeyFileSize)
-            {
-                throw new CliUsageException($"--api-key-file '{file.FullName}' is {file.Length} bytes; an API key file is at most {MaxApiKeyFileSize}");
-            }
-
-            key = File.ReadAllText(file.FullName).Trim();
-            if (key.Length == 0)
-            {
-                throw new CliUsageException($"--api-key-file '{file.FullName}' is empty");
-            }
+            key = ReadCredentialFile(file, "--api-key-file", MaxApiKeyFileSize);
         }
         else
         {
