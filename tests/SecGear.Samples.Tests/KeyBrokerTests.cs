@@ -29,7 +29,7 @@ public sealed class KeyBrokerTests : IDisposable
     }
 
     [Fact]
-    public void The_genuine_enclave_receives_and_seals_the_secret_and_the_modified_one_is_refused_while_the_host_never_shows_it()
+    public void The_genuine_enclave_refuses_a_tampered_envelope_then_opens_and_seals_the_secret_and_the_modified_one_is_refused_while_the_host_never_shows_it()
     {
         var genuine = Run("genuine", "genuine");
         var modified = Run("modified", "modified");
@@ -38,6 +38,8 @@ public sealed class KeyBrokerTests : IDisposable
         string pinned = Regex.Match(genuine.Output, "for measurement ([0-9a-f]{16})\\.\\.\\.").Groups[1].Value;
         Assert.Matches($"enclave:     KeyBroker.Enclave, measurement {pinned}[0-9a-f]{{48}}", genuine.Output);
         Assert.Contains("attestation: affirming (policy keybroker v1", genuine.Output, StringComparison.Ordinal);
+        Assert.Contains("enclave: refused: the envelope does not open", genuine.Output, StringComparison.Ordinal);
+        Assert.Contains("tampered:    an envelope with one tag bit flipped is refused by the enclave", genuine.Output, StringComparison.Ordinal);
         Assert.Contains($"enclave: opened keybroker/key/db ({_secret.Length} bytes) and sealed it to measurement {pinned}...", genuine.Output, StringComparison.Ordinal);
         string adminCheck = Regex.Match(genuine.Output, "check value ([0-9a-f]{16})\\)").Groups[1].Value;
         Assert.Contains($"the enclave's check value {adminCheck} matches the admin's", genuine.Output, StringComparison.Ordinal);

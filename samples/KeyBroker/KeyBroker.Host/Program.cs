@@ -113,8 +113,15 @@ try
 
     Console.WriteLine($"resource:    {resource.Path} arrived sealed to the enclave's key ({resource.Envelope.Ciphertext.Length} bytes of ciphertext relayed)");
 
-    byte[] envelope = JsonSerializer.SerializeToUtf8Bytes(resource.Envelope, AttestationServiceJson.Options);
+    // A relay that alters the envelope in transit is caught: AES-GCM does not open, and the enclave keeps its key.
     byte[] sealedBuffer = new byte[64 * 1024 + 1024];
+    byte[] tamperedTag = (byte[])resource.Envelope.Tag.Clone();
+    tamperedTag[0] ^= 0x01;
+    byte[] tampered = JsonSerializer.SerializeToUtf8Bytes(resource.Envelope with { Tag = tamperedTag }, AttestationServiceJson.Options);
+    bool tamperRefused = proxy.KbInstallSecret(resource.Path, tampered, sealedBuffer) < 0;
+    Console.WriteLine($"tampered:    an envelope with one tag bit flipped is {(tamperRefused ? "refused by the enclave" : "ACCEPTED")}");
+
+    byte[] envelope = JsonSerializer.SerializeToUtf8Bytes(resource.Envelope, AttestationServiceJson.Options);
     int sealedLength = proxy.KbInstallSecret(resource.Path, envelope, sealedBuffer);
     if (sealedLength < 0)
     {
@@ -128,7 +135,7 @@ try
     bool checkedOut = proxy.KbCheckSecret(sealedBuffer.AsSpan(0, sealedLength), enclaveCheckValue) == 0
         && Convert.ToHexStringLower(enclaveCheckValue) == adminCheckValue;
     Console.WriteLine($"sealed:      {sealedFile} ({sealedLength} bytes); the enclave's check value {Convert.ToHexStringLower(enclaveCheckValue)} {(checkedOut ? "matches the admin's" : "DIFFERS")}");
-    return checkedOut ? 0 : 1;
+    return checkedOut && tamperRefused ? 0 : 1;
 }
 catch (AttestationServiceException e)
 {
