@@ -11,6 +11,19 @@ public sealed class AttestationFlowTests : ServiceTestBase
 {
     private const string SimulationPolicy = """{"allowSimulation":true}""";
 
+    /// <summary>Stores the policy "sim" (simulation allowed), takes a challenge and produces evidence bound to it.</summary>
+    private async Task<(HttpClient Client, ChallengeResponse Challenge, byte[] Evidence)> PrepareAsync()
+    {
+        using (var admin = Factory.Admin())
+        {
+            await ServiceClient.PutPolicyAsync(admin, "sim", SimulationPolicy);
+        }
+
+        var client = Factory.CreateClient();
+        var challenge = await ServiceClient.ChallengeAsync(client);
+        return (client, challenge, Enclave.Evidence(ReportDataBinding.Compute(challenge.Nonce, [])));
+    }
+
     [Fact]
     public async Task Affirming_attestation_returns_an_EAR_token_that_verifies_with_the_published_keys()
     {
@@ -105,11 +118,8 @@ public sealed class AttestationFlowTests : ServiceTestBase
     [Fact]
     public async Task An_expired_challenge_is_refused_as_ChallengeExpired()
     {
-        using var admin = Factory.Admin();
-        await ServiceClient.PutPolicyAsync(admin, "sim", SimulationPolicy);
-        using var client = Factory.CreateClient();
-        var challenge = await ServiceClient.ChallengeAsync(client);
-        var evidence = Enclave.Evidence(ReportDataBinding.Compute(challenge.Nonce, []));
+        var (client, challenge, evidence) = await PrepareAsync();
+        using var owned = client;
 
         Factory.Clock.Advance(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(1));
         using var response = await ServiceClient.PostAttestationAsync(client, new AttestationRequest(challenge.SessionId, "sim", evidence));
@@ -157,11 +167,8 @@ public sealed class AttestationFlowTests : ServiceTestBase
     [Fact]
     public async Task Tampered_evidence_is_contraindicated_with_the_signature_check_named()
     {
-        using var admin = Factory.Admin();
-        await ServiceClient.PutPolicyAsync(admin, "sim", SimulationPolicy);
-        using var client = Factory.CreateClient();
-        var challenge = await ServiceClient.ChallengeAsync(client);
-        var evidence = Enclave.Evidence(ReportDataBinding.Compute(challenge.Nonce, []));
+        var (client, challenge, evidence) = await PrepareAsync();
+        using var owned = client;
         evidence[100] ^= 0x01; // inside the signed body (the measurement): the signature no longer matches
 
         var result = await ServiceClient.AttestAsync(client, new AttestationRequest(challenge.SessionId, "sim", evidence));
@@ -224,18 +231,19 @@ public sealed class AttestationFlowTests : ServiceTestBase
         Assert.Equal("sim", record.PolicyId);
         Assert.Equal(1, record.PolicyVersion);
         Assert.Equal(64, record.EvidenceSha256!.Length);
-        var dump = File.ReadAllBytes(Path.Combine(DataDirectory, "attestation.db"));
+        var dump = File.ReadAllBytes(Path.Combine(DataDirectory, "attestation.db"))
+            .Concat(File.Exists(Path.Combine(DataDirectory, "attestation.db-wal")) ? File.ReadAllBytes(Path.Combine(DataDirectory, "attestation.db-wal")) : [])
+            .ToArray();
+        Assert.NotEqual(-1, dump.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(record.EvidenceSha256)));
         Assert.Equal(-1, dump.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(result.Token!)));
+        Assert.Equal(-1, dump.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(result.Token!.Split('.')[2])));
     }
 
     [Fact]
     public async Task Collateral_sent_with_evidence_that_takes_none_is_contraindicated_as_CollateralMalformed()
     {
-        using var admin = Factory.Admin();
-        await ServiceClient.PutPolicyAsync(admin, "sim", SimulationPolicy);
-        using var client = Factory.CreateClient();
-        var challenge = await ServiceClient.ChallengeAsync(client);
-        var evidence = Enclave.Evidence(ReportDataBinding.Compute(challenge.Nonce, []));
+        var (client, challenge, evidence) = await PrepareAsync();
+        using var owned = client;
 
         var result = await ServiceClient.AttestAsync(client, new AttestationRequest(challenge.SessionId, "sim", evidence, ["{}"u8.ToArray()]));
 

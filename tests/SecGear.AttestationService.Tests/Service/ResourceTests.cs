@@ -73,6 +73,7 @@ public sealed class ResourceTests : ServiceTestBase
 
         Assert.Contains("kbs/key/db", listed, StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToBase64String(Secret), listed, StringComparison.Ordinal);
+        Assert.True(database.AsSpan().IndexOf("kbs/key/db"u8) >= 0 || log.AsSpan().IndexOf("kbs/key/db"u8) >= 0, "the resource row is in neither file");
         Assert.Equal(-1, database.AsSpan().IndexOf(Secret));
         Assert.Equal(-1, log.AsSpan().IndexOf(Secret));
     }
