@@ -1,0 +1,71 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using SecGear.Attestation;
+using SecGear.Attestation.Simulation;
+using SecGear.SecureChannel;
+using SecureChannel.Client;
+
+// SecureChannel client: a plain .NET app. It connects to the host over TCP, verifies the enclave's simulated evidence
+// against the pinned measurement and signer and this machine's simulated CA, sends a secret through the attested
+// channel and checks the enclave's encrypted acknowledgement. The host in between only relays ciphertext.
+ClientArguments arguments;
+byte[] measurement, signer, ca;
+try
+{
+    arguments = ClientArguments.Parse(args);
+    (measurement, signer) = arguments.ExpectedIdentity();
+    ca = X509CertificateLoader.LoadCertificateFromFile(arguments.CaPath).RawData;
+}
+catch (Exception ex) when (ex is ArgumentException or IOException or CryptographicException or SecGear.SecGearException)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(ClientArguments.Usage);
+    return 64;
+}
+
+var verifier = new AttestationVerifier();
+verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(ca)));
+var policy = new AttestationPolicy
+{
+    AllowSimulation = true,
+    AllowedUniqueIds = [measurement],
+    AllowedSignerIds = [signer],
+};
+var options = new SecureChannelOptions { MaxFrameLength = ClientArguments.MaxFrameLength, MaxRecordPayload = ClientArguments.MaxSecretLength };
+byte[] secret = Encoding.UTF8.GetBytes(arguments.Secret);
+Console.WriteLine($"pinned:          measurement {Convert.ToHexStringLower(measurement)}");
+Console.WriteLine($"                 signer      {Convert.ToHexStringLower(signer)}");
+Console.WriteLine($"                 simulated CA {Convert.ToHexString(SHA256.HashData(ca))[..16]}... ({arguments.CaPath})");
+
+using var tcp = new TcpClient();
+try
+{
+    await tcp.ConnectAsync(arguments.Host, arguments.Port);
+    await using var channel = await SecureChannelClient.ConnectAsync(tcp.GetStream(), verifier, policy, options);
+    Console.WriteLine($"attested:        {channel.PeerClaims.Format}, simulated={channel.PeerClaims.Simulated}, measurement {Convert.ToHexStringLower(channel.PeerClaims.UniqueId.Span)[..16]}...");
+    Console.WriteLine($"channel:         {channel.Suite}, session {Convert.ToHexStringLower(channel.SessionId.Span)}");
+
+    await channel.SendAsync(secret);
+    Console.WriteLine($"sent:            a {secret.Length}-byte secret");
+    byte[] reply = await channel.ReceiveAsync() ?? throw new SecureChannelException(SecureChannelFailureReason.SessionClosed, "the enclave closed the channel without acknowledging");
+    string ack = Encoding.UTF8.GetString(reply);
+    Console.WriteLine($"acknowledgement: {ack}");
+    await channel.CloseAsync();
+
+    string expected = $"ack sha256={Convert.ToHexStringLower(SHA256.HashData(secret))} sealed=";
+    bool matches = ack.StartsWith(expected, StringComparison.Ordinal);
+    Console.WriteLine(matches ? "check:           the enclave holds exactly the secret sent (SHA-256 matches)" : "check:           MISMATCH: the acknowledgement does not match the secret sent");
+    return matches ? 0 : 1;
+}
+catch (SecureChannelException ex)
+{
+    Console.WriteLine($"refused:         {ex.Message}");
+    return 2;
+}
+catch (SocketException ex)
+{
+    Console.WriteLine($"connection:      {ex.Message} ({arguments.Host}:{arguments.Port})");
+    return 3;
+}
