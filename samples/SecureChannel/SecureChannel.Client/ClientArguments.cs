@@ -13,26 +13,31 @@ internal sealed class ClientArguments
     public const int MaxSecretLength = 16 * 1024;
 
     public const string Usage =
-        "usage: SecureChannel.Client (--image PATH | --measurement HEX --signer HEX) [--port N] [--host ADDRESS] [--ca PEM] [--secret TEXT]\n" +
+        "usage: SecureChannel.Client (--image PATH | --measurement HEX --signer HEX) [--port N] [--host ADDRESS] [--ca PEM] [--secret TEXT] [--tls]\n" +
         "  --image PATH        the signed enclave image you built: its measurement and signer are pinned\n" +
         "  --measurement HEX   pin this measurement instead (overrides the image's)\n" +
         "  --signer HEX        pin this signer instead (overrides the image's)\n" +
-        "  --port N            the host's port on 127.0.0.1 (default 5077)\n" +
+        "  --port N            the host's port on 127.0.0.1 (default 5077, or 5078 with --tls)\n" +
         "  --ca PEM            the simulated attestation CA certificate to trust\n" +
         "                      (default: $SECGEAR_PLATFORM_SECRET or ~/.secgear/simulation/platform.secret, + .attestation-ca.pem)\n" +
-        "  --secret TEXT       the secret to send (default: a demo text)";
+        "  --secret TEXT       the secret to send (default: a demo text)\n" +
+        "  --tls               use TLS 1.3 with an RA-TLS certificate check instead of the secure channel\n" +
+        "                      (connect to the host's RA-TLS port, default 5078)";
 
     private string? imagePath;
     private string? measurementHex;
     private string? signerHex;
+    private int? port;
 
     public string Host { get; private set; } = "127.0.0.1";
 
-    public int Port { get; private set; } = 5077;
+    public int Port => port ?? (Tls ? 5078 : 5077);
 
     public string CaPath { get; private set; } = DefaultCaPath();
 
     public string Secret { get; private set; } = "the vault code is 7341-9926";
+
+    public bool Tls { get; private set; }
 
     public static ClientArguments Parse(IReadOnlyList<string> args)
     {
@@ -46,9 +51,10 @@ internal sealed class ClientArguments
                 case "--measurement": result.measurementHex = Value(); break;
                 case "--signer": result.signerHex = Value(); break;
                 case "--host": result.Host = Value(); break;
-                case "--port": result.Port = ParsePort(Value()); break;
+                case "--port": result.port = ParsePort(Value()); break;
                 case "--ca": result.CaPath = Value(); break;
                 case "--secret": result.Secret = Value(); break;
+                case "--tls": result.Tls = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -8,8 +9,9 @@ using SecGear.SecureChannel;
 using SecureChannel.Client;
 
 // SecureChannel client: a plain .NET app. It connects to the host over TCP, verifies the enclave's simulated evidence
-// against the pinned measurement and signer and this machine's simulated CA, sends a secret through the attested
-// channel and checks the enclave's encrypted acknowledgement. The host in between only relays ciphertext.
+// against the pinned measurement and signer and this machine's simulated CA, sends a secret and checks the enclave's
+// acknowledgement. By default it speaks the attested secure channel; with --tls, TLS 1.3 with an RA-TLS certificate
+// check. Either way the session ends inside the enclave and the host in between only relays ciphertext.
 ClientArguments arguments;
 byte[] measurement, signer, ca;
 try
@@ -33,35 +35,28 @@ var policy = new AttestationPolicy
     AllowedUniqueIds = [measurement],
     AllowedSignerIds = [signer],
 };
-var options = new SecureChannelOptions { MaxFrameLength = ClientArguments.MaxFrameLength, MaxRecordPayload = ClientArguments.MaxSecretLength };
 byte[] secret = Encoding.UTF8.GetBytes(arguments.Secret);
 Console.WriteLine($"pinned:          measurement {Convert.ToHexStringLower(measurement)}");
 Console.WriteLine($"                 signer      {Convert.ToHexStringLower(signer)}");
 Console.WriteLine($"                 simulated CA {Convert.ToHexString(SHA256.HashData(ca))[..16]}... ({arguments.CaPath})");
 
-using var tcp = new TcpClient();
+string ack;
 try
 {
+    using var tcp = new TcpClient();
     await tcp.ConnectAsync(arguments.Host, arguments.Port);
-    await using var channel = await SecureChannelClient.ConnectAsync(tcp.GetStream(), verifier, policy, options);
-    Console.WriteLine($"attested:        {channel.PeerClaims.Format}, simulated={channel.PeerClaims.Simulated}, measurement {Convert.ToHexStringLower(channel.PeerClaims.UniqueId.Span)[..16]}...");
-    Console.WriteLine($"channel:         {channel.Suite}, session {Convert.ToHexStringLower(channel.SessionId.Span)}");
-
-    await channel.SendAsync(secret);
-    Console.WriteLine($"sent:            a {secret.Length}-byte secret");
-    byte[] reply = await channel.ReceiveAsync() ?? throw new SecureChannelException(SecureChannelFailureReason.SessionClosed, "the enclave closed the channel without acknowledging");
-    string ack = Encoding.UTF8.GetString(reply);
-    Console.WriteLine($"acknowledgement: {ack}");
-    await channel.CloseAsync();
-
-    string expected = $"ack sha256={Convert.ToHexStringLower(SHA256.HashData(secret))} sealed=";
-    bool matches = ack.StartsWith(expected, StringComparison.Ordinal);
-    Console.WriteLine(matches ? "check:           the enclave holds exactly the secret sent (SHA-256 matches)" : "check:           MISMATCH: the acknowledgement does not match the secret sent");
-    return matches ? 0 : 1;
+    ack = arguments.Tls
+        ? await RaTlsExchange.SendAsync(tcp.GetStream(), verifier, policy, secret)
+        : await ChannelExchange.SendAsync(tcp.GetStream(), verifier, policy, secret);
 }
 catch (SecureChannelException ex)
 {
     Console.WriteLine($"refused:         {ex.Message}");
+    return 2;
+}
+catch (AuthenticationException ex)
+{
+    Console.WriteLine($"refused:         {ex.Message}{(RaTlsExchange.LastFailure is { } failure ? $" ({failure})" : "")}");
     return 2;
 }
 catch (SocketException ex)
@@ -69,3 +64,9 @@ catch (SocketException ex)
     Console.WriteLine($"connection:      {ex.Message} ({arguments.Host}:{arguments.Port})");
     return 3;
 }
+
+Console.WriteLine($"acknowledgement: {ack}");
+string expected = $"ack sha256={Convert.ToHexStringLower(SHA256.HashData(secret))} sealed=";
+bool matches = ack.StartsWith(expected, StringComparison.Ordinal);
+Console.WriteLine(matches ? "check:           the enclave holds exactly the secret sent (SHA-256 matches)" : "check:           MISMATCH: the acknowledgement does not match the secret sent");
+return matches ? 0 : 1;

@@ -12,15 +12,18 @@ internal sealed class HostArguments
     public const int ReplyCapacity = 2 * (MaxFrameLength + 5);
 
     public const string Usage =
-        "usage: SecureChannel.Host [--port N] [--image PATH] [--sealed-dir DIR] [--record FILE] [--demo [client arguments...]]\n" +
+        "usage: SecureChannel.Host [--port N] [--tls-port N] [--image PATH] [--sealed-dir DIR] [--record FILE] [--demo [client arguments...]]\n" +
         "  --port N        TCP port on 127.0.0.1 (default 5077; 0 picks a free one)\n" +
+        "  --tls-port N    TCP port on 127.0.0.1 for RA-TLS (default 5078; 0 when --port is 0)\n" +
         "  --image PATH    the signed enclave image (default: SecureChannel.Enclave.sgimage beside the host)\n" +
         "  --sealed-dir    where the host stores the enclave's sealed blobs (default: <temp>/secgear-securechannel)\n" +
         "  --record FILE   also append every relayed frame, raw, to FILE (to search it for plaintext)\n" +
         "  --demo          start the client once, print its output, and exit with its exit code;\n" +
-        "                  the arguments after --demo are passed to the client";
+        "                  the arguments after --demo are passed to the client (with --tls, it uses the RA-TLS port)";
 
     public int Port { get; private init; } = 5077;
+
+    public int TlsPort { get; private init; } = 5078;
 
     public string ImagePath { get; private init; } = Path.Combine(AppContext.BaseDirectory, "SecureChannel.Enclave.sgimage");
 
@@ -35,12 +38,15 @@ internal sealed class HostArguments
     public static HostArguments Parse(IReadOnlyList<string> args)
     {
         var result = new HostArguments();
+        bool tlsPortGiven = false;
         for (int i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            tlsPortGiven |= args[i] == "--tls-port";
             result = args[i] switch
             {
                 "--port" => new HostArguments(result) { Port = ParsePort(Value()) },
+                "--tls-port" => new HostArguments(result) { TlsPort = ParsePort(Value()) },
                 "--image" => new HostArguments(result) { ImagePath = Path.GetFullPath(Value()) },
                 "--sealed-dir" => new HostArguments(result) { SealedDirectory = Path.GetFullPath(Value()) },
                 "--record" => new HostArguments(result) { RecordPath = Path.GetFullPath(Value()) },
@@ -53,7 +59,7 @@ internal sealed class HostArguments
             }
         }
 
-        return result;
+        return result.Port == 0 && !tlsPortGiven ? new HostArguments(result) { TlsPort = 0 } : result;
     }
 
     private HostArguments()
@@ -63,6 +69,7 @@ internal sealed class HostArguments
     private HostArguments(HostArguments other)
     {
         Port = other.Port;
+        TlsPort = other.TlsPort;
         ImagePath = other.ImagePath;
         SealedDirectory = other.SealedDirectory;
         RecordPath = other.RecordPath;

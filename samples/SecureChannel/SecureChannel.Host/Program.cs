@@ -11,8 +11,9 @@ using SecureChannel.Host;
 using SecureChannelSample;
 
 // SecureChannel host: start the enclave on the simulation engine and relay secure channel frames between TCP clients
-// on 127.0.0.1 and the enclave. The host never holds a channel key: it logs each frame's type, length and first bytes,
-// which are handshake messages or ciphertext. `--demo` also starts the client once and exits with its exit code.
+// on 127.0.0.1 and the enclave, and raw TLS bytes between RA-TLS clients and TLS sessions inside the enclave. The host
+// never holds a key: it logs each frame's type, length and first bytes (handshake messages or ciphertext), and each
+// TLS chunk likewise. `--demo` also starts the client once and exits with its exit code.
 HostArguments arguments;
 try
 {
@@ -44,7 +45,11 @@ var relay = new SecureChannelRelay((frame, _) => new ValueTask<IReadOnlyList<byt
 var listener = new TcpListener(IPAddress.Loopback, arguments.Port);
 listener.Start();
 int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-Console.WriteLine($"listening:    127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+var tlsListener = new TcpListener(IPAddress.Loopback, arguments.TlsPort);
+tlsListener.Start();
+int tlsPort = ((IPEndPoint)tlsListener.LocalEndpoint).Port;
+Console.WriteLine($"listening:    127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)} (secure channel)");
+Console.WriteLine($"listening:    127.0.0.1:{tlsPort.ToString(CultureInfo.InvariantCulture)} (RA-TLS, TLS 1.3 ending in the enclave)");
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -54,11 +59,12 @@ Console.CancelKeyPress += (_, e) =>
 };
 using var sweeper = new Timer(_ => channel.ChannelRemoveIdle(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
 Task serving = relay.ServeTcpAsync(listener, (remote, ex) => Console.WriteLine($"relay:        connection {remote} ended: {ex.Message}"), stop.Token);
+Task servingTls = new TlsRelay(channel, relayLog).ServeAsync(tlsListener, stop.Token);
 
 int exitCode = 0;
 if (arguments.Demo)
 {
-    exitCode = await RunClientAsync(port, arguments, stop.Token);
+    exitCode = await RunClientAsync(arguments.ClientArguments.Contains("--tls") ? tlsPort : port, arguments, stop.Token);
     stop.Cancel();
 }
 else
@@ -66,8 +72,9 @@ else
     Console.WriteLine("Serving until Ctrl+C.");
 }
 
-await serving;
+await Task.WhenAll(serving, servingTls);
 listener.Stop();
+tlsListener.Stop();
 return exitCode;
 
 // One frame into the enclave (ECALL channel_process) and the reply frames out, each logged as it passes.

@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 namespace SecureChannel.Host;
 
 /// <summary>
-/// What the host sees of the channel: each relayed frame's direction, type, length and first bytes, and optionally
-/// every frame raw in a file. All of it is handshake data or ciphertext.
+/// What the host sees of the channel: each relayed frame's (or TLS chunk's) direction, type, length and first
+/// bytes, and optionally every relayed byte raw in a file. All of it is handshake data or ciphertext.
 /// </summary>
 internal sealed class RelayLog(TextWriter output, string? recordPath) : IDisposable
 {
@@ -20,6 +20,17 @@ internal sealed class RelayLog(TextWriter output, string? recordPath) : IDisposa
             string prefix = Convert.ToHexStringLower(frame[..Math.Min(frame.Length, HexPrefixBytes)]);
             output.WriteLine($"relay:        {direction}  type {frame[0]}  {frame.Length,6} bytes  {prefix}...");
             record?.Write(frame);
+            record?.Flush();
+        }
+    }
+
+    public void Bytes(string direction, ReadOnlySpan<byte> bytes)
+    {
+        lock (gate)
+        {
+            string prefix = Convert.ToHexStringLower(bytes[..Math.Min(bytes.Length, HexPrefixBytes)]);
+            output.WriteLine($"relay:        {direction}  {bytes.Length,6} bytes  {prefix}...");
+            record?.Write(bytes);
             record?.Flush();
         }
     }
