@@ -66,6 +66,36 @@ public sealed class RelayedTlsSessionTests(EnclaveMachineFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task An_application_that_awaits_something_besides_the_stream_is_waited_for_and_still_answers()
+    {
+        using var certificate = RaTlsCertificate.Create(Machine.Evidence);
+        using var session = new RelayedTlsSession(ServerOptions(certificate), async tls =>
+        {
+            byte[] header = new byte[4];
+            await tls.ReadExactlyAsync(header);
+            byte[] request = new byte[BinaryPrimitives.ReadInt32BigEndian(header)];
+            await tls.ReadExactlyAsync(request);
+            await Task.Delay(100); // leaves the delivering thread: Process must wait for the answer
+            BinaryPrimitives.WriteInt32BigEndian(header, request.Length + 4);
+            await tls.WriteAsync(header);
+            await tls.WriteAsync("ack:"u8.ToArray().Concat(request).ToArray());
+            await tls.ShutdownAsync();
+        });
+        using var timeout = new CancellationTokenSource(Handshake.Timeout);
+        var (client, relay) = await Loopback.ConnectAsync(timeout.Token);
+        Task pumping = new Pump(session, relay, chunk: 64 * 1024).RunAsync(timeout.Token);
+
+        await using var tls = new SslStream(client);
+        await tls.AuthenticateAsClientAsync(ClientOptions(new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy), _ => { }), timeout.Token);
+        byte[] reply = await RequestAsync(tls, "late"u8.ToArray(), timeout.Token);
+        await pumping.WaitAsync(timeout.Token);
+
+        Assert.Equal("ack:late"u8.ToArray(), reply);
+        Assert.True(session.IsCompleted);
+        Assert.Null(session.Fault);
+    }
+
+    [Fact]
     public async Task Client_pinning_another_measurement_aborts_and_the_enclave_side_session_ends_with_a_fault_and_no_request()
     {
         using var certificate = RaTlsCertificate.Create(Machine.Evidence);

@@ -16,6 +16,7 @@ internal sealed class RelayedStream(int maxBufferedBytes) : Stream
     private bool receivingCompleted;
     private TaskCompletionSource<int>? pendingRead;
     private Memory<byte> pendingBuffer;
+    private CancellationTokenRegistration pendingCancellation;
 
     /// <summary>True while a read waits for bytes that have not arrived: the reader has done all it can.</summary>
     public bool IsWaitingForInput
@@ -137,19 +138,7 @@ internal sealed class RelayedStream(int maxBufferedBytes) : Stream
             if (cancellationToken.CanBeCanceled)
             {
                 var read = pendingRead;
-                cancellationToken.Register(() =>
-                {
-                    lock (gate)
-                    {
-                        if (ReferenceEquals(pendingRead, read))
-                        {
-                            pendingRead = null;
-                            pendingBuffer = default;
-                        }
-                    }
-
-                    read.TrySetCanceled(cancellationToken);
-                });
+                pendingCancellation = cancellationToken.UnsafeRegister(_ => Cancel(read, cancellationToken), null);
             }
 
             return new ValueTask<int>(task);
@@ -210,9 +199,30 @@ internal sealed class RelayedStream(int maxBufferedBytes) : Stream
 
         var reader = pendingRead;
         int count = CopyInbound(pendingBuffer.Span);
+        ClearPendingRead();
+        return (reader, count);
+    }
+
+    private void Cancel(TaskCompletionSource<int> read, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (ReferenceEquals(pendingRead, read))
+            {
+                ClearPendingRead();
+            }
+        }
+
+        read.TrySetCanceled(cancellationToken);
+    }
+
+    // Unregister, not Dispose: Dispose would wait for a running cancellation callback, which waits for this lock.
+    private void ClearPendingRead()
+    {
+        pendingCancellation.Unregister();
+        pendingCancellation = default;
         pendingRead = null;
         pendingBuffer = default;
-        return (reader, count);
     }
 
     private int CopyInbound(Span<byte> destination)

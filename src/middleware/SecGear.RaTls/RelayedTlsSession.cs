@@ -83,6 +83,9 @@ public sealed class RelayedTlsSession : IDisposable
             transport.CompleteReceiving();
             tls.Dispose();
         }
+
+        // A session that ended with an error has reported it through Fault; it is not left unobserved.
+        _ = serving.Exception;
     }
 
     private async Task RunAsync(SslServerAuthenticationOptions options, Func<SslStream, Task> serve)
