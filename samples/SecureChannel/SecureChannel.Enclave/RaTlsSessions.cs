@@ -30,7 +30,16 @@ internal sealed class RaTlsSessions(IAttestingPlatform platform, SecretVault vau
                 return -1;
             }
 
-            certificate ??= RaTlsCertificate.Create(d => platform.GetEvidence(d));
+            try
+            {
+                certificate ??= RaTlsCertificate.Create(d => platform.GetEvidence(d));
+            }
+            catch (RaTlsException ex)
+            {
+                print($"enclave: no RA-TLS certificate: {ex.Message}");
+                return -1;
+            }
+
             var options = new SslServerAuthenticationOptions { ServerCertificate = certificate, EnabledSslProtocols = SslProtocols.Tls13 };
             int id = next++;
             sessions.Add(id, new RelayedTlsSession(options, ServeAsync));

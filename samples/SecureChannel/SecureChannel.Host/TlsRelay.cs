@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using SecGear;
 using SecureChannelSample;
 
 namespace SecureChannel.Host;
@@ -33,6 +34,19 @@ internal sealed class TlsRelay(SecureChannelProxy enclave, RelayLog log)
     }
 
     private async Task RelayAsync(TcpClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RelayConnectionAsync(client, cancellationToken);
+        }
+        catch (SecGearException ex)
+        {
+            // The enclave call failed (e.g. the enclave is gone): this connection ends, the host reports why.
+            Console.WriteLine($"relay:        TLS connection dropped: {ex.Message}");
+        }
+    }
+
+    private async Task RelayConnectionAsync(TcpClient client, CancellationToken cancellationToken)
     {
         using (client)
         {

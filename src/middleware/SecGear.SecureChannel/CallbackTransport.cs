@@ -41,7 +41,7 @@ public sealed class CallbackTransport : SecureChannelTransport
     /// <inheritdoc />
     public override long MaxBufferedBytes => maxBufferedBytes;
 
-    /// <summary>Hands bytes received from the peer to the reader; waits while the reader is <see cref="MaxBufferedBytes"/> behind.</summary>
+    /// <summary>Hands bytes received from the peer to the reader; waits while the reader is <see cref="MaxBufferedBytes"/> behind. One delivery at a time.</summary>
     /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureReason.SessionClosed"/> when the transport no longer reads (disposed).</exception>
     /// <exception cref="InvalidOperationException"><see cref="CompleteReceiving"/> was called before.</exception>
     public async ValueTask DeliverAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)

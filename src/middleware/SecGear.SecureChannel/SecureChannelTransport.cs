@@ -47,8 +47,8 @@ public abstract class SecureChannelTransport : IAsyncDisposable
     /// <summary>
     /// The transport as a plain byte <see cref="Stream"/>, for code that speaks <see cref="Stream"/>: e.g.
     /// <see cref="SecureChannelClient.ConnectAsync"/>, or an <c>SslStream</c> whose TLS records the host relays. Use
-    /// either the stream or <see cref="ReadFrameAsync"/> for reading, not both. Disposing the stream does not dispose
-    /// the transport.
+    /// either the stream or <see cref="ReadFrameAsync"/> for reading, not both. A <see cref="StreamTransport"/> returns
+    /// its own stream; for the other kinds, disposing the returned stream does not dispose the transport.
     /// </summary>
     public virtual Stream AsStream() => new TransportStream(this, input);
 
