@@ -83,6 +83,35 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
 
     [Theory]
     [MemberData(nameof(TransportPair.Kinds), MemberType = typeof(TransportPair))]
+    public async Task Many_frames_cut_at_random_points_come_out_whole_and_in_order(string kind)
+    {
+        await using var pair = await TransportPair.CreateAsync(kind);
+        var random = new Random(42);
+        var frames = Enumerable.Range(0, 200).Select(i => Frame(MessageType.Record, random.Next(0, i % 10 == 0 ? 20000 : 300), seed: 100 + i)).ToList();
+        byte[] all = frames.SelectMany(f => f).ToArray();
+        Task sending = Task.Run(async () =>
+        {
+            for (int offset = 0; offset < all.Length;)
+            {
+                int count = Math.Min(random.Next(1, 3000), all.Length - offset);
+                await pair.Far.SendAsync(all.AsMemory(offset, count));
+                offset += count;
+            }
+
+            await pair.CloseFarAsync();
+        });
+
+        foreach (byte[] expected in frames)
+        {
+            Assert.Equal(expected, await pair.Near.ReadFrameAsync(32 * 1024).AsTask().WaitAsync(Patience));
+        }
+
+        Assert.Null(await pair.Near.ReadFrameAsync(32 * 1024).AsTask().WaitAsync(Patience));
+        await sending.WaitAsync(Patience);
+    }
+
+    [Theory]
+    [MemberData(nameof(TransportPair.Kinds), MemberType = typeof(TransportPair))]
     public async Task An_oversized_frame_is_refused_from_its_header_without_waiting_for_its_body(string kind)
     {
         await using var pair = await TransportPair.CreateAsync(kind);
