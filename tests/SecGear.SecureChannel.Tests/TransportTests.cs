@@ -112,6 +112,39 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
 
     [Theory]
     [MemberData(nameof(TransportPair.Kinds), MemberType = typeof(TransportPair))]
+    public async Task Relay_fed_random_bytes_ends_with_a_typed_error_or_a_clean_end_and_never_hangs(string kind)
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        var random = new Random(7);
+        for (int i = 0; i < 30; i++)
+        {
+            await using var pair = await TransportPair.CreateAsync(kind);
+            var relay = new SecureChannelRelay((frame, _) => ValueTask.FromResult(server.Process(frame.Span)), maxFrameLength: 4096);
+            Task relaying = relay.RunAsync(pair.Near);
+            byte[] garbage = new byte[random.Next(1, 600)];
+            random.NextBytes(garbage);
+            if (i % 2 == 0)
+            {
+                // Half the inputs start with a plausible header, so they reach the enclave's parsers.
+                garbage[0] = (byte)random.Next(1, 7);
+                BinaryPrimitives.WriteInt32BigEndian(garbage.AsSpan(1), Math.Max(0, garbage.Length - Wire.FrameHeaderLength - random.Next(0, 2)));
+            }
+
+            await pair.Far.SendAsync(garbage);
+            await pair.CloseFarAsync();
+            try
+            {
+                await relaying.WaitAsync(Patience);
+            }
+            catch (SecureChannelException)
+            {
+                // A typed refusal is one of the two allowed outcomes.
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TransportPair.Kinds), MemberType = typeof(TransportPair))]
     public async Task An_oversized_frame_is_refused_from_its_header_without_waiting_for_its_body(string kind)
     {
         await using var pair = await TransportPair.CreateAsync(kind);
