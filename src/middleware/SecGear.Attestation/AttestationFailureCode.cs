@@ -245,4 +245,10 @@ public enum AttestationFailureCode
 
     /// <summary>Simulation evidence: the attestation key certificate is outside its validity period at the verification time.</summary>
     AttestationKeyCertificateExpired,
+
+    /// <summary>
+    /// The PCK CRL issuer chain from the collateral is malformed, mis-issued, expired, revoked or does not end at a
+    /// pinned root with the PCK chain's root key.
+    /// </summary>
+    PckCrlIssuerChainInvalid,
 }
