@@ -13,7 +13,7 @@ namespace SecGear.Attestation.Intel;
 /// chains, the root CA CRL and the PCK CRL. Parsed once; immutable and safe to share between verifications. Nothing
 /// in it is trusted until <see cref="IntelDcapVerifier"/> has checked it against the pinned root.
 /// </summary>
-public sealed class IntelCollateral : Collateral
+public sealed partial class IntelCollateral : Collateral
 {
     /// <summary>Largest collateral file accepted (real ones are 13-23 KB).</summary>
     public const int MaxSize = 1 << 20;
