@@ -144,7 +144,7 @@ public enum AttestationFailureCode
     /// <summary>The QE report does not match the QE identity (MRSIGNER, ISVPRODID, MISCSELECT or ATTRIBUTES).</summary>
     QeIdentityMismatch,
 
-    /// <summary>The QE's ISVSVN is below every level of the QE identity, or its level is Revoked.</summary>
+    /// <summary>The QE's ISVSVN is below every level of the QE identity, or its level is Revoked: the combined TCB status is Revoked.</summary>
     QeTcbRevoked,
 
     /// <summary>No TCB level in the TCB info matches the platform (Intel: TCB not supported).</summary>

@@ -130,8 +130,8 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return AttestationResult.Fail(failure);
         }
 
-        var evaluation = TcbEvaluator.Evaluate(quote, extension, intel.TcbInfo, qeLevel!);
-        var claims = BuildClaims(quote, extension, intel, evaluation, qeLevel!, chain);
+        var evaluation = TcbEvaluator.Evaluate(quote, extension, intel.TcbInfo, qeLevel);
+        var claims = BuildClaims(quote, extension, intel, evaluation, qeLevel, chain);
         if (evaluation.Failure is not null)
         {
             return AttestationResult.Fail(evaluation.Failure, claims);
@@ -142,6 +142,9 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             TcbStatus.NotSupported => AttestationResult.Fail(
                 new AttestationFailure(TcbLevelNotSupported, $"no TCB level matches the platform: PCK SGX components [{string.Join(",", extension.SgxComponents)}], PCESVN {extension.PceSvn}"
                     + (quote.TdBody is null ? string.Empty : $", TEE_TCB_SVN {Hex.Lower(quote.TdBody.TeeTcbSvn)}") + $"; best level requires [{string.Join(",", intel.TcbInfo.TcbLevels[0].SgxComponents)}], PCESVN {intel.TcbInfo.TcbLevels[0].PceSvn}"),
+                claims),
+            TcbStatus.Revoked when TcbEvaluator.QeStatus(qeLevel) == TcbStatus.Revoked => AttestationResult.Fail(
+                new AttestationFailure(QeTcbRevoked, $"QE ISVSVN {quote.QeReport.IsvSvn} is {(qeLevel is null ? "below every QE identity TCB level" : "at a Revoked level")}: the TCB status is Revoked"),
                 claims),
             TcbStatus.Revoked => AttestationResult.Fail(new AttestationFailure(TcbRevoked, "the platform's TCB level is Revoked"), claims),
             _ => AttestationResult.Success(claims),
@@ -416,12 +419,9 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             }
         }
 
+        // A QE below every level or at a Revoked level is not a failure here: as in QVL, it makes the combined TCB status
+        // Revoked once the platform's level is known (TcbEvaluator), reported as QeTcbRevoked with the claims.
         qeLevel = IsvTcbLevel.Match(identity.TcbLevels, report.IsvSvn);
-        if (qeLevel is null || qeLevel.Status == TcbStatus.Revoked)
-        {
-            return new(QeTcbRevoked, $"QE ISVSVN {report.IsvSvn} is {(qeLevel is null ? "below every QE identity TCB level" : "at a Revoked level")}");
-        }
-
         return null;
     }
 
@@ -481,13 +481,13 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
 
     private static string Iso(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "(none)";
 
-    private static AttestationClaims BuildClaims(DcapQuote quote, PckExtension extension, IntelCollateral collateral, TcbEvaluation evaluation, IsvTcbLevel qeLevel, IReadOnlyList<X509Certificate2> chain)
+    private static AttestationClaims BuildClaims(DcapQuote quote, PckExtension extension, IntelCollateral collateral, TcbEvaluation evaluation, IsvTcbLevel? qeLevel, IReadOnlyList<X509Certificate2> chain)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["quote_version"] = quote.Version.ToString(CultureInfo.InvariantCulture),
-            ["qe_tcb_status"] = qeLevel.Status.ToString(),
-            ["qe_advisory_ids"] = string.Join(",", qeLevel.AdvisoryIds),
+            ["qe_tcb_status"] = TcbEvaluator.QeStatus(qeLevel).ToString(),
+            ["qe_advisory_ids"] = string.Join(",", qeLevel?.AdvisoryIds ?? []),
             ["qe_isvsvn"] = quote.QeReport.IsvSvn.ToString(CultureInfo.InvariantCulture),
             ["pck_pcesvn"] = extension.PceSvn.ToString(CultureInfo.InvariantCulture),
             ["pck_sgx_tcb_components"] = string.Join(",", extension.SgxComponents),
