@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using SecGear.Attestation.Simulation;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.Attestation.Tests.Simulation;
 
@@ -22,7 +23,7 @@ public sealed class PlatformAttesterTests : IClassFixture<SimulatedMachineFixtur
     [Fact]
     public void Attest_gives_evidence_of_the_platform_format_that_verifies_with_the_enclave_identity_and_report_data()
     {
-        var attester = new PlatformAttester(machine.Platform());
+        var attester = new PlatformAttester(machine.NewPlatform());
         var nonce = RandomNumberGenerator.GetBytes(64);
 
         var evidence = attester.Attest(nonce);
@@ -31,14 +32,14 @@ public sealed class PlatformAttesterTests : IClassFixture<SimulatedMachineFixtur
         Assert.Equal(EvidenceFormats.SecGearSimulation, attester.Format);
         Assert.Equal(EvidenceFormats.SecGearSimulation, evidence.Format);
         Assert.True(result.Succeeded, result.Failure?.ToString());
-        Assert.Equal(SimulatedMachine.Enclave.Measurement, result.Claims!.UniqueId.ToArray());
+        Assert.Equal(SimulatedMachine.DefaultIdentity.Measurement, result.Claims!.UniqueId.ToArray());
         Assert.Equal(nonce, result.Claims.ReportData.ToArray());
     }
 
     [Fact]
     public void Evidence_bound_to_one_report_data_fails_a_policy_expecting_another()
     {
-        var evidence = new PlatformAttester(machine.Platform()).Attest("one"u8);
+        var evidence = new PlatformAttester(machine.NewPlatform()).Attest("one"u8);
 
         var result = Verify(evidence, new AttestationPolicy { AllowSimulation = true, ExpectedReportData = "two"u8.ToArray() });
 
@@ -49,7 +50,7 @@ public sealed class PlatformAttesterTests : IClassFixture<SimulatedMachineFixtur
     [Fact]
     public void Attest_refuses_report_data_over_64_bytes()
     {
-        var attester = new PlatformAttester(machine.Platform());
+        var attester = new PlatformAttester(machine.NewPlatform());
 
         var ex = Assert.Throws<ArgumentException>(() => attester.Attest(new byte[65]));
 
