@@ -91,6 +91,40 @@ public sealed class SystemCallTests(TestImages images) : IDisposable
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public void GetEvidence_from_an_OCALL_handler_runs_nested_on_the_calling_enclave_thread(EnclaveType type)
+    {
+        // One enclave thread: the nested system call can only be served by the thread whose OCALL is in progress.
+        using Enclave enclave = Enclave.Create(images.SingleThread, type, options: Options);
+        var ocalls = new TestOcalls();
+        var client = new TestClient(enclave.Bind(SecGear.Tests.TestEnclave.TestContract.Descriptor, ocalls));
+        byte[]? nested = null;
+        ocalls.DuringWhereAmI = () => nested = enclave.GetEvidence("nested"u8);
+
+        client.HostThreadViaOcall();
+
+        Assert.True(SimulationEvidence.TryParse(nested, out var evidence, out var error), error);
+        Assert.Equal("nested"u8.ToArray(), evidence.ReportData[..6].ToArray());
+        Assert.True(SimulationEvidence.LooksLike(enclave.GetEvidence([])));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Concurrent_GetEvidence_calls_each_get_their_own_report_data(EnclaveType type)
+    {
+        using Enclave enclave = Enclave.Create(images.Main, type, options: new EnclaveOptions { PlatformSecretPath = Options.PlatformSecretPath, ThreadWaitTimeout = TimeSpan.FromSeconds(30) });
+
+        var results = new byte[16][];
+        Parallel.For(0, results.Length, i => results[i] = enclave.GetEvidence([(byte)i]));
+
+        for (int i = 0; i < results.Length; i++)
+        {
+            Assert.True(SimulationEvidence.TryParse(results[i], out var evidence, out var error), error);
+            Assert.Equal((byte)i, evidence.ReportData.Span[0]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public void GetEvidence_after_dispose_fails_with_EnclaveDisposedException(EnclaveType type)
     {
         Enclave enclave = Enclave.Create(images.Main, type, options: Options);
@@ -99,5 +133,36 @@ public sealed class SystemCallTests(TestImages images) : IDisposable
         Assert.Throws<EnclaveDisposedException>(() => enclave.GetEvidence([]));
     }
 
+    [Fact]
+    public void The_runtime_refuses_GetEvidence_when_its_platform_cannot_attest()
+    {
+        var image = SecGear.Images.EnclaveImage.Load(images.Main);
+        using var runtime = EnclaveRuntime.Start(image, new SilentHost(), new EnclaveRuntimeOptions { Platform = new SealOnlyPlatform(image.Identity) });
+
+        var ex = Assert.Throws<EnclaveNotSupportedException>(() => runtime.SystemCall(EnclaveSystemCall.GetEvidence, [], new ArrayBufferWriter<byte>()));
+
+        Assert.Contains("cannot produce evidence", ex.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_secretDir, recursive: true);
+
+    private sealed class SilentHost : IEnclaveHostBridge
+    {
+        public void Ocall(int contract, SecGear.Abi.FunctionDescriptor function, ReadOnlySpan<byte> request, IBufferWriter<byte> response) =>
+            throw new CallNotAllowedException("no OCALLs in this test");
+
+        public void Log(Microsoft.Extensions.Logging.LogLevel level, string category, string message)
+        {
+        }
+    }
+
+    /// <summary>A platform with sealing and randomness but no attestation (as a TEE without a quoting enclave).</summary>
+    private sealed class SealOnlyPlatform(SecGear.Identity.EnclaveIdentity identity) : SecGear.Trusted.Platform.ITrustedPlatform
+    {
+        public SecGear.Identity.EnclaveIdentity Identity => identity;
+
+        public void DeriveSealKey(in SecGear.Trusted.Platform.SealKeyRequest request, Span<byte> key) => key.Clear();
+
+        public void GetRandomBytes(Span<byte> destination) => RandomNumberGenerator.Fill(destination);
+    }
 }
