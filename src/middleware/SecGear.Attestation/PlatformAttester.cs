@@ -32,13 +32,13 @@ public sealed class PlatformAttester : IAttester
     public string Format => _platform.EvidenceFormat;
 
     /// <summary>The attester of the enclave that <paramref name="context"/> belongs to.</summary>
-    /// <exception cref="NotSupportedException">The enclave's platform cannot produce evidence.</exception>
+    /// <exception cref="EnclaveNotSupportedException">The enclave's platform cannot produce evidence.</exception>
     public static PlatformAttester FromContext(EnclaveContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         return context.Platform is IAttestingPlatform platform
             ? new PlatformAttester(platform)
-            : throw new NotSupportedException($"The platform of enclave '{context.Manifest.Name}' ({context.Platform.GetType().Name}) cannot produce evidence.");
+            : throw new EnclaveNotSupportedException($"The platform of enclave '{context.Manifest.Name}' ({context.Platform.GetType().Name}) cannot produce evidence.");
     }
 
     /// <inheritdoc/>
