@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using SecGear.Attestation;
 
+using SecGear.Tests.Fixtures;
+
 namespace SecGear.RaTls.Tests;
 
 /// <summary>
@@ -13,7 +15,7 @@ namespace SecGear.RaTls.Tests;
 /// </summary>
 public sealed class RelayedTlsSessionTests(EnclaveMachineFixture fixture) : IClassFixture<EnclaveMachineFixture>
 {
-    private EnclaveMachine Machine => fixture.Machine;
+    private SimulatedMachine Machine => fixture.Machine;
 
     [Fact]
     public async Task Plain_client_with_RaTlsValidator_completes_TLS_13_with_a_relayed_enclave_side_SslStream_and_the_relay_sees_no_secret()
@@ -28,13 +30,13 @@ public sealed class RelayedTlsSessionTests(EnclaveMachineFixture fixture) : ICla
         RaTlsValidationResult? validation = null;
         byte[] secret = "relayed tls secret 5d1e"u8.ToArray();
         await using var tls = new SslStream(client);
-        await tls.AuthenticateAsClientAsync(ClientOptions(new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy), r => validation = r), timeout.Token);
+        await tls.AuthenticateAsClientAsync(ClientOptions(new RaTlsValidator(Machine.Verifier, Machine.Policy), r => validation = r), timeout.Token);
         byte[] reply = await RequestAsync(tls, secret, timeout.Token);
         await pumping.WaitAsync(timeout.Token);
 
         Assert.Equal(SslProtocols.Tls13, tls.SslProtocol);
         Assert.True(validation!.Succeeded);
-        Assert.Equal(EnclaveMachine.Enclave.Measurement, validation.Claims!.UniqueId.ToArray());
+        Assert.Equal(Machine.Identity.Measurement, validation.Claims!.UniqueId.ToArray());
         Assert.Equal([.. "ack:"u8, .. secret], reply);
         Assert.True(session.IsCompleted);
         Assert.Null(session.Fault);
@@ -57,7 +59,7 @@ public sealed class RelayedTlsSessionTests(EnclaveMachineFixture fixture) : ICla
         Task pumping = pump.RunAsync(timeout.Token);
 
         await using var tls = new SslStream(client);
-        await tls.AuthenticateAsClientAsync(ClientOptions(new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy), _ => { }), timeout.Token);
+        await tls.AuthenticateAsClientAsync(ClientOptions(new RaTlsValidator(Machine.Verifier, Machine.Policy), _ => { }), timeout.Token);
         await RequestAsync(tls, "x"u8.ToArray(), timeout.Token);
         await pumping.WaitAsync(timeout.Token);
 
@@ -86,7 +88,7 @@ public sealed class RelayedTlsSessionTests(EnclaveMachineFixture fixture) : ICla
         Task pumping = new Pump(session, relay, chunk: 64 * 1024).RunAsync(timeout.Token);
 
         await using var tls = new SslStream(client);
-        await tls.AuthenticateAsClientAsync(ClientOptions(new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy), _ => { }), timeout.Token);
+        await tls.AuthenticateAsClientAsync(ClientOptions(new RaTlsValidator(Machine.Verifier, Machine.Policy), _ => { }), timeout.Token);
         byte[] reply = await RequestAsync(tls, "late"u8.ToArray(), timeout.Token);
         await pumping.WaitAsync(timeout.Token);
 
