@@ -60,4 +60,13 @@ public static class ServiceErrorCodes
 
     /// <summary>503: the database is locked, missing or unreachable; nothing was written; retry later.</summary>
     public const string StorageUnavailable = "StorageUnavailable";
+
+    /// <summary>404: no route of the service has this path.</summary>
+    public const string RouteUnknown = "RouteUnknown";
+
+    /// <summary>405: the route exists but not with this HTTP method.</summary>
+    public const string MethodNotAllowed = "MethodNotAllowed";
+
+    /// <summary>500: the service failed unexpectedly (logged on the server; the detail holds no internals).</summary>
+    public const string InternalError = "InternalError";
 }

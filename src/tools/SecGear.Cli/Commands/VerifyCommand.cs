@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SecGear.Attestation;
-using SecGear.Attestation.AmdSevSnp;
 using SecGear.Attestation.ArmCca;
-using SecGear.Attestation.Intel;
 using SecGear.Attestation.Simulation;
 
 namespace SecGear.Cli.Commands;
@@ -85,17 +83,9 @@ internal static class VerifyCommand
     }
 
     /// <summary>Reads the collateral file(s) in the form the evidence's format needs; Intel pieces given separately are merged.</summary>
-    private static Collateral LoadCollateral(Evidence evidence, byte[][] files) => evidence.Format switch
-    {
-        EvidenceFormats.AmdSevSnpReport => files.Length == 1
-            ? SevSnpCollateral.Load(files[0])
-            : throw new CliUsageException($"SEV-SNP collateral is one PEM bundle; --collateral was given {files.Length} times"),
-        EvidenceFormats.AwsNitroDocument or EvidenceFormats.ArmCcaToken or EvidenceFormats.SecGearSimulation =>
-            throw new CliUsageException($"{evidence.Format} evidence carries its own certificates; --collateral does not apply"),
-        _ => files.Length <= IntelCollateral.MaxPieces
-            ? IntelCollateral.FromPieces([.. files.Select(f => (ReadOnlyMemory<byte>)f)])
-            : throw new CliUsageException($"--collateral was given {files.Length} times; Intel collateral has at most {IntelCollateral.MaxPieces} pieces"),
-    };
+    private static Collateral LoadCollateral(Evidence evidence, byte[][] files) => CollateralLoader.Accepts(evidence.Format)
+        ? CollateralLoader.Load(evidence.Format, [.. files.Select(f => (ReadOnlyMemory<byte>)f)])
+        : throw new CliUsageException($"{evidence.Format} evidence carries its own certificates; --collateral does not apply");
 
     /// <summary>Largest evidence, collateral or policy file read (real ones are tens of kilobytes).</summary>
     private const long MaxInputFileSize = 16 << 20;

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SecGear.Attestation;
+using SecGear.Attestation.Simulation;
+
+namespace SecGear.AttestationService.Hosting;
+
+/// <summary>
+/// Verifies evidence with <see cref="AttestationVerifier.CreateDefault"/> (plus the configured simulation trust anchors)
+/// against a stored policy merged with its reference-value sets, expecting the challenge binding as report data.
+/// </summary>
+public sealed class EvidenceAppraiser
+{
+    /// <summary>Most collateral pieces accepted in one request.</summary>
+    public const int MaxCollateralPieces = 8;
+
+    private readonly AttestationVerifier verifier;
+
+    /// <summary>Builds the verifier from the options (simulation anchors are PEM or DER certificate files).</summary>
+    public EvidenceAppraiser(IOptions<AttestationServiceOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        verifier = AttestationVerifier.CreateDefault();
+        var anchors = options.Value.SimulationTrustAnchors;
+        if (anchors.Count > 0)
+        {
+            var trusted = TrustAnchors.FromFingerprints([]);
+            foreach (var file in anchors)
+            {
+                trusted = trusted.Add(ReadCertificate(file));
+            }
+
+            verifier.Register(new SimulationEvidenceVerifier(trusted));
+        }
+
+        SimulationTrusted = anchors.Count > 0;
+    }
+
+    /// <summary>Whether simulated evidence can verify at all (anchors configured).</summary>
+    public bool SimulationTrusted { get; }
+
+    /// <summary>The evidence formats the service detects and verifies.</summary>
+    public static IReadOnlyList<string> Formats { get; } =
+    [
+        EvidenceFormats.IntelDcapQuote, EvidenceFormats.AmdSevSnpReport, EvidenceFormats.AwsNitroDocument,
+        EvidenceFormats.ArmCcaToken, EvidenceFormats.SecGearSimulation,
+    ];
+
+    /// <summary>
+    /// Verifies <paramref name="evidence"/> at <paramref name="time"/> against <paramref name="policy"/> with
+    /// <see cref="AttestationPolicy.ExpectedReportData"/> set to the binding of the nonce and runtime data.
+    /// </summary>
+    public AttestationResult Appraise(
+        byte[] evidence, IReadOnlyList<byte[]>? collateral, AttestationPolicy policy, byte[] nonce, byte[]? runtimeData, DateTimeOffset time)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var detected = Evidence.Detect(evidence);
+        Collateral? loaded = null;
+        if (collateral is { Count: > 0 })
+        {
+            try
+            {
+                loaded = CollateralLoader.Load(detected.Format, [.. collateral.Select(piece => (ReadOnlyMemory<byte>)piece)]);
+            }
+            catch (AttestationException ex)
+            {
+                return AttestationResult.Fail(ex.Failure);
+            }
+        }
+
+        var bound = WithReportData(policy, ReportDataBinding.Compute(nonce, runtimeData ?? []));
+        return verifier.Verify(detected, loaded, time, bound);
+    }
+
+    /// <summary>The claims as <c>secgear verify --json</c> prints them, or null.</summary>
+    public static JsonElement? ClaimsJson(AttestationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Claims is null)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(AttestationResultJson.Serialize(result));
+        return document.RootElement.GetProperty("claims").Clone();
+    }
+
+    /// <summary>
+    /// The policy with the reference-value sets merged in: their ids and product ids are added to the policy's allowed
+    /// lists, and the highest minimum security version of all applies.
+    /// </summary>
+    public static AttestationPolicy Merge(AttestationPolicy policy, IEnumerable<ReferenceValueSet> sets)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(sets);
+        var unique = policy.AllowedUniqueIds.ToList();
+        var signers = policy.AllowedSignerIds.ToList();
+        var products = policy.AllowedProductIds.ToList();
+        int? minimum = policy.MinimumSecurityVersion;
+        foreach (var set in sets)
+        {
+            unique.AddRange(set.UniqueIds.Select(id => (ReadOnlyMemory<byte>)Convert.FromHexString(id)));
+            signers.AddRange(set.SignerIds.Select(id => (ReadOnlyMemory<byte>)Convert.FromHexString(id)));
+            products.AddRange(set.ProductIds);
+            if (set.MinimumSecurityVersion is { } setMinimum)
+            {
+                minimum = Math.Max(minimum ?? setMinimum, setMinimum);
+            }
+        }
+
+        return Copy(policy, unique, signers, products, minimum, policy.ExpectedReportData);
+    }
+
+    private static AttestationPolicy WithReportData(AttestationPolicy policy, byte[] reportData) =>
+        Copy(policy, policy.AllowedUniqueIds, policy.AllowedSignerIds, policy.AllowedProductIds, policy.MinimumSecurityVersion, reportData);
+
+    private static AttestationPolicy Copy(
+        AttestationPolicy policy,
+        IReadOnlyList<ReadOnlyMemory<byte>> unique,
+        IReadOnlyList<ReadOnlyMemory<byte>> signers,
+        IReadOnlyList<int> products,
+        int? minimum,
+        ReadOnlyMemory<byte>? reportData) => new()
+        {
+            AllowedUniqueIds = unique,
+            AllowedSignerIds = signers,
+            AllowedProductIds = products,
+            MinimumSecurityVersion = minimum,
+            AcceptedTcbStatuses = policy.AcceptedTcbStatuses,
+            TcbBaselineDate = policy.TcbBaselineDate,
+            AllowDebug = policy.AllowDebug,
+            AllowSimulation = policy.AllowSimulation,
+            AllowedTees = policy.AllowedTees,
+            ExpectedReportData = reportData,
+        };
+
+    private static byte[] ReadCertificate(string path)
+    {
+        try
+        {
+            // The platform loader takes DER or PEM.
+            using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(path);
+            return certificate.RawData;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new InvalidOperationException($"The simulation trust anchor '{path}' cannot be read as a PEM or DER certificate: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using SecGear.AttestationService.Hosting;
+using SecGear.AttestationService.Storage;
+
+namespace SecGear.AttestationService.Security;
+
+/// <summary>
+/// Issues and validates attestation result tokens (ES256 JWTs, EAR shape). Signing keys live in the store, encrypted
+/// under the master key; every instance on a database signs with the oldest key there and trusts all of them, so a
+/// token from one instance verifies on another. A token naming a key this instance has not seen triggers one reload.
+/// </summary>
+public sealed class TokenService : IDisposable
+{
+    private const string Algorithm = SecurityAlgorithms.EcdsaSha256;
+
+    private readonly IAttestationStore store;
+    private readonly MasterKey masterKey;
+    private readonly AttestationServiceOptions options;
+    private readonly TimeProvider time;
+    private readonly JsonWebTokenHandler handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly ConcurrentDictionary<string, ECDsaSecurityKey> keys = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim loadGate = new(1, 1);
+    private volatile SigningCredentials? signing;
+
+    /// <summary>Creates the service; call <see cref="InitializeAsync"/> before use.</summary>
+    public TokenService(IAttestationStore store, MasterKey masterKey, IOptions<AttestationServiceOptions> options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.store = store;
+        this.masterKey = masterKey;
+        this.options = options.Value;
+        this.time = time;
+    }
+
+    /// <summary>Loads the signing keys, creating the first one when the database has none.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        if (signing is not null)
+        {
+            return;
+        }
+
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        string kid = KeyId(key);
+        var pkcs8 = key.ExportPkcs8PrivateKey();
+        try
+        {
+            await store.AddSigningKeyAsync(new StoredSigningKey(kid, masterKey.Encrypt(pkcs8, Context(kid)), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
+
+        // Instances that started together each added one; all of them now settle on the oldest.
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        if (signing is null)
+        {
+            throw new StorageUnavailableException("The token-signing key was stored but does not read back.");
+        }
+    }
+
+    /// <summary>The JSON Web Key Set of every signing key (public parts only).</summary>
+    public string JwksJson()
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("keys");
+            foreach (var (kid, key) in keys.OrderBy(k => k.Key, StringComparer.Ordinal))
+            {
+                var parameters = key.ECDsa.ExportParameters(false);
+                writer.WriteStartObject();
+                writer.WriteString("kty", "EC");
+                writer.WriteString("crv", "P-256");
+                writer.WriteString("x", Base64Url.EncodeToString(parameters.Q.X));
+                writer.WriteString("y", Base64Url.EncodeToString(parameters.Q.Y));
+                writer.WriteString("kid", kid);
+                writer.WriteString("use", "sig");
+                writer.WriteString("alg", Algorithm);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Signs a token whose payload the caller wrote (claims per <see cref="AttestationTokenClaims"/>).</summary>
+    public string Sign(string payloadJson) =>
+        handler.CreateToken(payloadJson, signing ?? throw new InvalidOperationException("The token service is not initialised."));
+
+    /// <summary>
+    /// Validates a token this service issued: signature by one of its keys, ES256, issuer, lifetime (at the service's
+    /// clock), <c>ear.status</c> affirming. Returns the payload; throws <see cref="ServiceProblemException"/> (401
+    /// TokenInvalid / TokenExpired) otherwise.
+    /// </summary>
+    public async Task<JsonElement> ValidateAsync(string token, CancellationToken cancellationToken = default)
+    {
+        if (token.Length > 64 * 1024)
+        {
+            throw Invalid("the token is longer than 64 KiB");
+        }
+
+        var result = await handler.ValidateTokenAsync(token, Parameters()).ConfigureAwait(false);
+        if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        {
+            // Possibly a key another instance created after this one loaded its set.
+            await ReloadAsync(cancellationToken).ConfigureAwait(false);
+            result = await handler.ValidateTokenAsync(token, Parameters()).ConfigureAwait(false);
+        }
+
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            throw Invalid(result.Exception switch
+            {
+                SecurityTokenSignatureKeyNotFoundException => "it is not signed by a key of this service",
+                SecurityTokenInvalidSignatureException => "its signature does not verify",
+                SecurityTokenInvalidIssuerException => "it was issued by another issuer",
+                SecurityTokenInvalidAlgorithmException => "it is not signed with ES256",
+                SecurityTokenMalformedException => "it is not a well-formed JWT",
+                _ => "it does not validate",
+            });
+        }
+
+        JsonElement payload;
+        try
+        {
+            using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.EncodedPayload));
+            payload = document.RootElement.Clone();
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            throw Invalid("its payload is not JSON");
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        if (!payload.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out long expires)
+            || !payload.TryGetProperty("nbf", out var nbf) || !nbf.TryGetInt64(out long notBefore))
+        {
+            throw Invalid("it has no exp or nbf");
+        }
+
+        if (now >= expires)
+        {
+            throw new ServiceProblemException(StatusCodes.Status401Unauthorized, ServiceErrorCodes.TokenExpired, "The attestation token has expired; attest again.");
+        }
+
+        if (now < notBefore - 30)
+        {
+            throw Invalid("it is not valid yet");
+        }
+
+        if (!payload.TryGetProperty(AttestationTokenClaims.Submods, out var submods) || submods.ValueKind != JsonValueKind.Object
+            || !submods.TryGetProperty(AttestationTokenClaims.SubmodName, out var enclave) || enclave.ValueKind != JsonValueKind.Object
+            || !enclave.TryGetProperty(AttestationTokenClaims.Status, out var status) || status.ValueKind != JsonValueKind.String
+            || status.GetString() != AttestationStatus.Affirming)
+        {
+            throw Invalid("its ear.status is not affirming");
+        }
+
+        return payload;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        loadGate.Dispose();
+        foreach (var key in keys.Values)
+        {
+            key.ECDsa.Dispose();
+        }
+    }
+
+    private TokenValidationParameters Parameters() => new()
+    {
+        ValidIssuer = options.Issuer,
+        ValidateAudience = false,
+        // Lifetime is checked against the service's TimeProvider after the signature (expired and forged get distinct codes).
+        ValidateLifetime = false,
+        RequireExpirationTime = false,
+        ValidAlgorithms = [Algorithm],
+        IssuerSigningKeys = keys.Values.ToArray(),
+        TryAllIssuerSigningKeys = false,
+    };
+
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        await loadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stored = await store.ListSigningKeysAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var entry in stored)
+            {
+                if (keys.ContainsKey(entry.KeyId))
+                {
+                    continue;
+                }
+
+                var pkcs8 = masterKey.Decrypt(entry.EncryptedPrivateKey, Context(entry.KeyId));
+                try
+                {
+                    var key = ECDsa.Create();
+                    key.ImportPkcs8PrivateKey(pkcs8, out _);
+                    if (KeyId(key) != entry.KeyId)
+                    {
+                        key.Dispose();
+                        throw new CryptographicException($"The stored signing key '{entry.KeyId}' does not match its id.");
+                    }
+
+                    keys[entry.KeyId] = new ECDsaSecurityKey(key) { KeyId = entry.KeyId };
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(pkcs8);
+                }
+            }
+
+            if (signing is null && stored.Count > 0)
+            {
+                signing = new SigningCredentials(keys[stored[0].KeyId], Algorithm);
+            }
+        }
+        finally
+        {
+            loadGate.Release();
+        }
+    }
+
+    private static string KeyId(ECDsa key) => Base64Url.EncodeToString(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
+
+    private static string Context(string kid) => $"signing-key/{kid}";
+
+    private static ServiceProblemException Invalid(string reason) =>
+        new(StatusCodes.Status401Unauthorized, ServiceErrorCodes.TokenInvalid, $"The attestation token is invalid: {reason}.");
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace SecGear.AttestationService.Tests.Service;
+
+public sealed class AdminJwtTests : ServiceTestBase
+{
+    private const string Issuer = "https://idp.example";
+    private const string Audience = "secgear-attestation-service";
+
+    private readonly ECDsa issuerKey;
+    private readonly string keyFile = Path.Combine(Path.GetTempPath(), "secgear-as-idp-" + Guid.NewGuid().ToString("N") + ".pem");
+    private readonly ServiceFactory service;
+
+    public AdminJwtTests()
+    {
+        issuerKey = Own(ECDsa.Create(ECCurve.NamedCurves.nistP256));
+        File.WriteAllText(keyFile, issuerKey.ExportSubjectPublicKeyInfoPem());
+        service = NewFactory(new Dictionary<string, string?>
+        {
+            ["AttestationService:AdminJwt:Issuer"] = Issuer,
+            ["AttestationService:AdminJwt:Audience"] = Audience,
+            ["AttestationService:AdminJwt:PublicKeyFiles:0"] = keyFile,
+        });
+    }
+
+    private string Token(ECDsa key, string audience = Audience, string scope = "secgear.admin", TimeSpan? lifetime = null)
+    {
+        var now = service.Clock.GetUtcNow().UtcDateTime;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + (lifetime ?? TimeSpan.FromMinutes(5)),
+            Claims = new Dictionary<string, object> { ["scope"] = scope },
+            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(key), SecurityAlgorithms.EcdsaSha256),
+        });
+    }
+
+    private async Task<HttpResponseMessage> ListPoliciesAsync(string bearer)
+    {
+        using var client = service.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return await client.GetAsync(AttestationServiceRoutes.Policies);
+    }
+
+    [Fact]
+    public async Task An_administrator_JWT_from_the_trusted_issuer_opens_the_admin_routes()
+    {
+        using var response = await ListPoliciesAsync(Token(issuerKey));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_JWT_for_another_audience_or_without_the_admin_scope_or_signed_by_another_key_is_refused()
+    {
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        using var wrongAudience = await ListPoliciesAsync(Token(issuerKey, audience: "another-service"));
+        using var wrongScope = await ListPoliciesAsync(Token(issuerKey, scope: "secgear.read"));
+        using var wrongKey = await ListPoliciesAsync(Token(otherKey));
+
+        await ServiceClient.AssertProblemAsync(wrongAudience, 401, ServiceErrorCodes.AdminAuthenticationRequired);
+        await ServiceClient.AssertProblemAsync(wrongScope, 401, ServiceErrorCodes.AdminAuthenticationRequired);
+        await ServiceClient.AssertProblemAsync(wrongKey, 401, ServiceErrorCodes.AdminAuthenticationRequired);
+    }
+
+    [Fact]
+    public async Task An_expired_administrator_JWT_is_refused_at_the_service_clock()
+    {
+        string token = Token(issuerKey, lifetime: TimeSpan.FromMinutes(1));
+        service.Clock.Advance(TimeSpan.FromMinutes(2));
+
+        using var response = await ListPoliciesAsync(token);
+
+        await ServiceClient.AssertProblemAsync(response, 401, ServiceErrorCodes.AdminAuthenticationRequired);
+    }
+
+    [Fact]
+    public async Task The_services_own_attestation_token_does_not_grant_administration()
+    {
+        using var admin = service.Admin();
+        await ServiceClient.PutPolicyAsync(admin, "sim", """{"allowSimulation":true}""");
+        using var client = service.CreateClient();
+        var attested = await ServiceClient.AttestAsync(client, Enclave, "sim");
+
+        using var response = await ListPoliciesAsync(attested.Token!);
+
+        await ServiceClient.AssertProblemAsync(response, 401, ServiceErrorCodes.AdminAuthenticationRequired);
+    }
+
+    protected override void Cleanup() => File.Delete(keyFile);
+}
