@@ -2,6 +2,7 @@ using SecGear.Images;
 
 namespace SecGear.Cli.Tests;
 
+/// <summary><c>secgear attest</c> starts the fixture enclave and asks it for evidence; <c>secgear verify</c> checks it.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class AttestCommandTests : IDisposable
 {
@@ -12,9 +13,16 @@ public sealed class AttestCommandTests : IDisposable
 
     private string Secret => _cli.Path("sim/platform.secret");
 
+    private string Evidence => _cli.Path("evidence.bin");
+
+    /// <summary>The fixture enclave (a real enclave assembly with a contract), signed by the CLI as a debug image.</summary>
     private string Signed()
     {
-        var (input, manifest) = _cli.Enclave();
+        var input = _cli.Path("in");
+        Directory.CreateDirectory(input);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "TestEnclave.dll"), Path.Combine(input, "TestEnclave.dll"));
+        var manifest = _cli.Path("manifest.json");
+        File.WriteAllText(manifest, """{ "name": "TestEnclave", "productId": 7, "securityVersion": 3, "debug": true, "maxThreads": 2, "heapLimit": 1048576, "entryAssembly": "TestEnclave.dll" }""");
         _cli.Ok("keygen", "--out", _cli.Path("key.pem"));
         _cli.Ok("sign", "--manifest", manifest, "--input", input, "--key", _cli.Path("key.pem"), "--out", _cli.Path("x.sgimage"));
         return _cli.Path("x.sgimage");
@@ -40,19 +48,51 @@ public sealed class AttestCommandTests : IDisposable
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(der)), Line(output, "attestation ca sha256: "));
     }
 
-    [Fact]
-    public void Attest_then_verify_with_the_simulated_CA_accepts_the_image_measurement_and_nonce()
+    [Theory]
+    [InlineData("simulation")]
+    [InlineData("inprocess")]
+    public void Evidence_from_the_running_enclave_verifies_with_the_simulated_CA_for_the_image_measurement_and_nonce(string engine)
     {
         var image = Signed();
         var caPath = Line(_cli.Ok("platform", "init", "--secret-path", Secret), "attestation ca: ");
         var measurement = EnclaveImage.Load(image).Identity.MeasurementHex;
-        _cli.Ok("attest", "--image", image, "--report-data", Nonce, "--secret-path", Secret, "--out", _cli.Path("evidence.bin"));
+        var attest = _cli.Ok("attest", "--enclave", image, "--engine", engine, "--report-data", Nonce, "--secret-path", Secret, "--out", Evidence, "--json");
         var policy = Policy($$"""{ "allowSimulation": true, "allowDebug": true, "allowedUniqueIds": ["{{measurement}}"], "expectedReportData": "{{Nonce}}" }""");
 
-        var output = _cli.Ok("verify", "--evidence", _cli.Path("evidence.bin"), "--simulation-ca", caPath, "--policy", policy, "--json");
+        var output = _cli.Ok("verify", "--evidence", Evidence, "--simulation-ca", caPath, "--policy", policy, "--json");
 
+        Assert.Contains($"\"engine\": \"{engine}\"", attest, StringComparison.Ordinal);
+        Assert.Contains($"\"measurement\": \"{measurement}\"", attest, StringComparison.Ordinal);
+        Assert.Contains("\"format\": \"secgear-simulation\"", attest, StringComparison.Ordinal);
         Assert.Contains("\"simulated\": true", output, StringComparison.Ordinal);
         Assert.Contains(measurement, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evidence_bound_to_one_nonce_fails_a_policy_expecting_another()
+    {
+        var image = Signed();
+        var caPath = Line(_cli.Ok("platform", "init", "--secret-path", Secret), "attestation ca: ");
+        _cli.Ok("attest", "--enclave", image, "--report-data", Nonce, "--secret-path", Secret, "--out", Evidence);
+        var policy = Policy("""{ "allowSimulation": true, "allowDebug": true, "expectedReportData": "ffeeddccbbaa99887766554433221100" }""");
+
+        var (code, _, error) = _cli.Run("verify", "--evidence", Evidence, "--simulation-ca", caPath, "--policy", policy);
+
+        Assert.Equal(1, code);
+        Assert.Contains("ReportData", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_nonce_file_becomes_the_report_data()
+    {
+        var image = Signed();
+        var caPath = Line(_cli.Ok("platform", "init", "--secret-path", Secret), "attestation ca: ");
+        var nonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
+        File.WriteAllBytes(_cli.Path("nonce.bin"), nonce);
+        _cli.Ok("attest", "--enclave", image, "--nonce-file", _cli.Path("nonce.bin"), "--secret-path", Secret, "--out", Evidence);
+        var policy = Policy($$"""{ "allowSimulation": true, "allowDebug": true, "expectedReportData": "{{Convert.ToHexStringLower(nonce)}}" }""");
+
+        _cli.Ok("verify", "--evidence", Evidence, "--simulation-ca", caPath, "--policy", policy);
     }
 
     [Fact]
@@ -60,10 +100,10 @@ public sealed class AttestCommandTests : IDisposable
     {
         var image = Signed();
         var caPath = Line(_cli.Ok("platform", "init", "--secret-path", Secret), "attestation ca: ");
-        _cli.Ok("attest", "--image", image, "--secret-path", Secret, "--out", _cli.Path("evidence.bin"));
+        _cli.Ok("attest", "--enclave", image, "--secret-path", Secret, "--out", Evidence);
 
-        var (noCa, _, noCaError) = _cli.Run("verify", "--evidence", _cli.Path("evidence.bin"), "--policy", Policy("""{ "allowSimulation": true, "allowDebug": true }"""));
-        var (noPolicy, _, noPolicyError) = _cli.Run("verify", "--evidence", _cli.Path("evidence.bin"), "--simulation-ca", caPath);
+        var (noCa, _, noCaError) = _cli.Run("verify", "--evidence", Evidence, "--policy", Policy("""{ "allowSimulation": true, "allowDebug": true }"""));
+        var (noPolicy, _, noPolicyError) = _cli.Run("verify", "--evidence", Evidence, "--simulation-ca", caPath);
 
         Assert.Equal(1, noCa);
         Assert.Contains("UnsupportedEvidenceFormat", noCaError, StringComparison.Ordinal);
@@ -76,31 +116,34 @@ public sealed class AttestCommandTests : IDisposable
     {
         var image = Signed();
         var caPath = Line(_cli.Ok("platform", "init", "--secret-path", Secret), "attestation ca: ");
-        _cli.Ok("attest", "--image", image, "--secret-path", Secret, "--out", _cli.Path("evidence.bin"));
+        _cli.Ok("attest", "--enclave", image, "--engine", "inprocess", "--secret-path", Secret, "--out", Evidence);
         var der = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(caPath)).RawData;
         File.WriteAllBytes(_cli.Path("ca.der"), der);
         File.WriteAllText(_cli.Path("key.pem.txt"), System.Security.Cryptography.PemEncoding.WriteString("PUBLIC KEY", der));
         var policy = Policy("""{ "allowSimulation": true, "allowDebug": true }""");
 
-        _cli.Ok("verify", "--evidence", _cli.Path("evidence.bin"), "--simulation-ca", _cli.Path("ca.der"), "--policy", policy);
-        var (code, _, error) = _cli.Run("verify", "--evidence", _cli.Path("evidence.bin"), "--simulation-ca", _cli.Path("key.pem.txt"), "--policy", policy);
+        _cli.Ok("verify", "--evidence", Evidence, "--simulation-ca", _cli.Path("ca.der"), "--policy", policy);
+        var (code, _, error) = _cli.Run("verify", "--evidence", Evidence, "--simulation-ca", _cli.Path("key.pem.txt"), "--policy", policy);
 
         Assert.Equal(2, code);
         Assert.Contains("no PEM CERTIFICATE", error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Attest_refuses_a_tampered_image()
+    [Theory]
+    [InlineData("simulation")]
+    [InlineData("inprocess")]
+    public void Attest_refuses_an_image_flipped_by_one_bit_before_any_evidence_exists(string engine)
     {
         var image = Signed();
         var bytes = File.ReadAllBytes(image);
         bytes[bytes.Length / 2] ^= 0x01;
         File.WriteAllBytes(image, bytes);
 
-        var (code, _, _) = _cli.Run("attest", "--image", image, "--secret-path", Secret, "--out", _cli.Path("evidence.bin"));
+        var (code, _, error) = _cli.Run("attest", "--enclave", image, "--engine", engine, "--secret-path", Secret, "--out", Evidence);
 
         Assert.Equal(1, code);
-        Assert.False(File.Exists(_cli.Path("evidence.bin")));
+        Assert.Contains("secgear attest: error:", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Evidence));
     }
 
     [Theory]
@@ -110,10 +153,37 @@ public sealed class AttestCommandTests : IDisposable
     {
         var image = Signed();
 
-        var (code, _, error) = _cli.Run("attest", "--image", image, "--report-data", reportData, "--secret-path", Secret, "--out", _cli.Path("evidence.bin"));
+        var (code, _, error) = _cli.Run("attest", "--enclave", image, "--report-data", reportData, "--secret-path", Secret, "--out", Evidence);
 
         Assert.Equal(2, code);
         Assert.Contains("--report-data", error, StringComparison.Ordinal);
-        Assert.False(File.Exists(_cli.Path("evidence.bin")));
+        Assert.False(File.Exists(Evidence));
+    }
+
+    [Fact]
+    public void Attest_refuses_a_nonce_file_over_64_bytes_and_both_report_data_sources_at_once()
+    {
+        var image = Signed();
+        File.WriteAllBytes(_cli.Path("nonce.bin"), new byte[65]);
+        File.WriteAllBytes(_cli.Path("nonce64.bin"), new byte[64]);
+
+        var (tooLong, _, tooLongError) = _cli.Run("attest", "--enclave", image, "--nonce-file", _cli.Path("nonce.bin"), "--secret-path", Secret, "--out", Evidence);
+        var (both, _, bothError) = _cli.Run("attest", "--enclave", image, "--nonce-file", _cli.Path("nonce64.bin"), "--report-data", Nonce, "--secret-path", Secret, "--out", Evidence);
+
+        Assert.Equal(2, tooLong);
+        Assert.Contains("65 bytes", tooLongError, StringComparison.Ordinal);
+        Assert.Equal(2, both);
+        Assert.Contains("exclusive", bothError, StringComparison.Ordinal);
+        Assert.False(File.Exists(Evidence));
+    }
+
+    [Fact]
+    public void Attest_accepts_the_old_image_option_name()
+    {
+        var image = Signed();
+
+        _cli.Ok("attest", "--image", image, "--engine", "inprocess", "--secret-path", Secret, "--out", Evidence);
+
+        Assert.True(SecGear.Attestation.SimulationEvidence.LooksLike(File.ReadAllBytes(Evidence)));
     }
 }

@@ -40,20 +40,26 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     private static string Line(string output, string prefix) =>
         output.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..].Trim();
 
-    /// <summary>A signed enclave image (a debug build: the policies here allow debug) and its measurement.</summary>
+    /// <summary>The fixture enclave signed as a debug image (the policies here allow debug), and its measurement.</summary>
     private (string Image, string Measurement) SignedImage()
     {
-        var (input, manifest) = _cli.Enclave();
+        var input = _cli.Path("in");
+        Directory.CreateDirectory(input);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "TestEnclave.dll"), Path.Combine(input, "TestEnclave.dll"));
+        var manifest = Write("manifest.json", """{ "name": "TestEnclave", "productId": 7, "securityVersion": 3, "debug": true, "maxThreads": 2, "heapLimit": 1048576, "entryAssembly": "TestEnclave.dll" }""");
         _cli.Ok("keygen", "--out", _cli.Path("key.pem"));
         _cli.Ok("sign", "--manifest", manifest, "--input", input, "--key", _cli.Path("key.pem"), "--out", _cli.Path("x.sgimage"));
         return (_cli.Path("x.sgimage"), EnclaveImage.Load(_cli.Path("x.sgimage")).Identity.MeasurementHex);
     }
 
-    /// <summary>Challenge, then simulation evidence for the image binding that challenge and the runtime data.</summary>
-    private (string Session, string Evidence) ChallengeAndEvidence(string policy, string image, string runtimeDataFile)
+    /// <summary>
+    /// Challenge, then evidence from the running enclave binding that challenge and the runtime data (the in-process
+    /// engine for speed; the simulation engine where a test says so).
+    /// </summary>
+    private (string Session, string Evidence) ChallengeAndEvidence(string policy, string image, string runtimeDataFile, string engine = "inprocess")
     {
         var challenge = _cli.Ok(Service("challenge", "--policy", policy, "--runtime-data", runtimeDataFile));
-        _cli.Ok("attest", "--image", image, "--out", _cli.Path("evidence.bin"), "--report-data", Line(challenge, "report-data:"), "--secret-path", _service.PlatformSecret);
+        _cli.Ok("attest", "--enclave", image, "--engine", engine, "--out", _cli.Path("evidence.bin"), "--report-data", Line(challenge, "report-data:"), "--secret-path", _service.PlatformSecret);
         return (Line(challenge, "session:"), _cli.Path("evidence.bin"));
     }
 
@@ -82,7 +88,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
         using var recipient = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         string keyFile = Write("recipient.pem", recipient.ExportPkcs8PrivateKeyPem());
         string runtimeData = Write("recipient.spki", recipient.ExportSubjectPublicKeyInfo());
-        var (session, evidence) = ChallengeAndEvidence(policy, image, runtimeData);
+        var (session, evidence) = ChallengeAndEvidence(policy, image, runtimeData, engine: "simulation");
 
         var attest = _cli.Run(Service("attest", "--evidence", evidence, "--session", session, "--policy", policy, "--runtime-data", runtimeData, "--token-out", _cli.Path("token.jwt")));
         var get = _cli.Run(Service("resource", "get", $"app/key/{tag}", "--token-file", _cli.Path("token.jwt"), "--key", keyFile, "--out", _cli.Path("opened.bin")));

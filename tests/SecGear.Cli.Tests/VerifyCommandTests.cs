@@ -160,6 +160,41 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Equal("UnsupportedEvidenceFormat", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
     }
 
+    [VectorsFact]
+    public void Tdx2_separate_PCS_pieces_given_as_repeated_collateral_are_merged()
+    {
+        string[] pieces = ["rootcrl.der", "pckcrl.der", "sample_qeIdentity_response.json", "tcbinfo_issuer_chain.pem", "pckcrl_issuer_chain.pem", "sample_tcbInfo_response.json", "qeidentity_issuer_chain.pem"];
+        var args = new List<string> { "verify", "--evidence", V("tdx-v4/go-tdx-guest/tdx_prod_quote_SPR_E4.dat"), "--time", "2023-07-01T01:00:00Z", "--json" };
+        foreach (var piece in pieces)
+        {
+            args.AddRange(["--collateral", V("tdx-v4/go-tdx-guest/" + piece)]);
+        }
+
+        var (code, output, _) = cli.Run([.. args]);
+
+        // SOURCES.md: every signature, chain and CRL of TDX-2 verifies; the platform matches no TCB level.
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("TcbLevelNotSupported", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
+    }
+
+    [VectorsFact]
+    public void Tdx2_pieces_without_the_root_CA_CRL_name_the_missing_piece()
+    {
+        var args = new List<string> { "verify", "--evidence", V("tdx-v4/go-tdx-guest/tdx_prod_quote_SPR_E4.dat"), "--time", "2023-07-01T01:00:00Z", "--json" };
+        foreach (var piece in new[] { "pckcrl.der", "sample_qeIdentity_response.json", "tcbinfo_issuer_chain.pem", "sample_tcbInfo_response.json" })
+        {
+            args.AddRange(["--collateral", V("tdx-v4/go-tdx-guest/" + piece)]);
+        }
+
+        var (code, output, _) = cli.Run([.. args]);
+
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("CollateralMalformed", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
+        Assert.Contains("root CA CRL", json.RootElement.GetProperty("failure").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Bad_time_is_a_usage_error()
     {

@@ -13,6 +13,7 @@ public sealed class TestImages : IDisposable
         byte[] assembly = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestEnclave.dll"));
         Main = Build(key, assembly, "main.sgimg", maxThreads: 4);
         TwoThreads = Build(key, assembly, "two-threads.sgimg", maxThreads: 2);
+        SingleThread = Build(key, assembly, "single-thread.sgimg", maxThreads: 1);
         Production = Build(key, assembly, "production.sgimg", maxThreads: 4, debug: false);
 
         byte[] tampered = File.ReadAllBytes(Main);
@@ -28,6 +29,9 @@ public sealed class TestImages : IDisposable
 
     /// <summary>Debug image, 2 enclave threads.</summary>
     public string TwoThreads { get; }
+
+    /// <summary>Debug image, 1 enclave thread.</summary>
+    public string SingleThread { get; }
 
     /// <summary>Production (non-debug) image.</summary>
     public string Production { get; }

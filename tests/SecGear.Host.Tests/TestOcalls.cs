@@ -17,6 +17,9 @@ public sealed class TestOcalls : IOcallHandler
 
     public ManualResetEventSlim Release { get; } = new(false);
 
+    /// <summary>Runs inside the WhereAmI OCALL, before it answers (e.g. a system call nested in an OCALL).</summary>
+    public Action? DuringWhereAmI { get; set; }
+
     public void Dispatch(int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         var reader = new WireReader(request);
@@ -26,6 +29,7 @@ public sealed class TestOcalls : IOcallHandler
         {
             case TestContract.WhereAmI:
                 reader.EnsureEnd();
+                DuringWhereAmI?.Invoke();
                 writer.WriteInt32(Environment.CurrentManagedThreadId);
                 break;
             case TestContract.CallBack:

@@ -3,22 +3,23 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.RaTls.Tests;
 
 /// <summary>Both peers are enclaves: each presents an RA-TLS certificate and validates the other's.</summary>
 public sealed class MutualRaTlsTests(EnclaveMachineFixture fixture) : IClassFixture<EnclaveMachineFixture>
 {
-    private EnclaveMachine Machine => fixture.Machine;
+    private SimulatedMachine Machine => fixture.Machine;
 
     [Fact]
     public async Task Mutual_handshake_succeeds_and_each_side_sees_the_other_enclave()
     {
-        var (clientSaw, serverSaw) = await RunAsync(EnclaveMachine.AcceptingPolicy);
+        var (clientSaw, serverSaw) = await RunAsync(Machine.Policy);
 
         Assert.True(clientSaw!.Succeeded, clientSaw.Failure?.ToString());
         Assert.True(serverSaw!.Succeeded, serverSaw.Failure?.ToString());
-        Assert.Equal(EnclaveMachine.Enclave.Measurement, serverSaw.Claims!.UniqueId.ToArray());
+        Assert.Equal(Machine.Identity.Measurement, serverSaw.Claims!.UniqueId.ToArray());
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public sealed class MutualRaTlsTests(EnclaveMachineFixture fixture) : IClassFixt
     {
         using var serverCertificate = RaTlsCertificate.Create(Machine.Evidence);
         using var clientCertificate = RaTlsCertificate.Create(Machine.Evidence);
-        var clientValidator = new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy);
+        var clientValidator = new RaTlsValidator(Machine.Verifier, Machine.Policy);
         var serverValidator = new RaTlsValidator(Machine.Verifier, serverPolicy) { CheckHostName = false };
         RaTlsValidationResult? clientSaw = null;
         RaTlsValidationResult? serverSaw = null;

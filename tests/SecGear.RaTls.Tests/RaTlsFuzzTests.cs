@@ -9,7 +9,7 @@ public sealed class RaTlsFuzzTests(EnclaveMachineFixture fixture) : IClassFixtur
     public void Validate_never_throws_and_never_accepts_a_certificate_with_a_flipped_byte()
     {
         using var certificate = RaTlsCertificate.Create(fixture.Machine.Evidence);
-        var validator = new RaTlsValidator(fixture.Machine.Verifier, EnclaveMachine.AcceptingPolicy);
+        var validator = new RaTlsValidator(fixture.Machine.Verifier, fixture.Machine.Policy);
         var random = new Random(7);
         var original = certificate.RawData;
         int loaded = 0;

@@ -2,18 +2,19 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography;
 using SecGear.Attestation;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.RaTls.Tests;
 
 public sealed class RaTlsHandshakeTests(EnclaveMachineFixture fixture) : IClassFixture<EnclaveMachineFixture>
 {
-    private EnclaveMachine Machine => fixture.Machine;
+    private SimulatedMachine Machine => fixture.Machine;
 
     [Fact]
     public async Task Tls13_handshake_succeeds_and_the_client_sees_the_enclave_claims()
     {
         using var certificate = RaTlsCertificate.Create(Machine.Evidence);
-        var validator = new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy);
+        var validator = new RaTlsValidator(Machine.Verifier, Machine.Policy);
 
         var outcome = await Handshake.RunAsync(certificate, validator, "secret for the enclave"u8.ToArray());
 
@@ -22,8 +23,8 @@ public sealed class RaTlsHandshakeTests(EnclaveMachineFixture fixture) : IClassF
         Assert.Equal("secret for the enclave"u8.ToArray(), outcome.Echo);
         var claims = outcome.Validation!.Claims!;
         Assert.True(claims.Simulated);
-        Assert.Equal(EnclaveMachine.Enclave.Measurement, claims.UniqueId.ToArray());
-        Assert.Equal(EnclaveMachine.Enclave.Signer, claims.SignerId.ToArray());
+        Assert.Equal(Machine.Identity.Measurement, claims.UniqueId.ToArray());
+        Assert.Equal(Machine.Identity.Signer, claims.SignerId.ToArray());
         Assert.Equal(7, claims.ProductId);
     }
 
@@ -31,7 +32,7 @@ public sealed class RaTlsHandshakeTests(EnclaveMachineFixture fixture) : IClassF
     public async Task Tls13_handshake_with_a_P384_certificate_succeeds()
     {
         using var certificate = RaTlsCertificate.Create(Machine.Evidence, new RaTlsCertificateOptions { Curve = ECCurve.NamedCurves.nistP384 });
-        var validator = new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy);
+        var validator = new RaTlsValidator(Machine.Verifier, Machine.Policy);
 
         var outcome = await Handshake.RunAsync(certificate, validator);
 
@@ -44,7 +45,7 @@ public sealed class RaTlsHandshakeTests(EnclaveMachineFixture fixture) : IClassF
     public async Task Handshake_fails_when_the_policy_forbids_simulation()
     {
         using var certificate = RaTlsCertificate.Create(Machine.Evidence);
-        var validator = new RaTlsValidator(Machine.Verifier, new AttestationPolicy { AllowedUniqueIds = [EnclaveMachine.Enclave.Measurement] });
+        var validator = new RaTlsValidator(Machine.Verifier, new AttestationPolicy { AllowedUniqueIds = [Machine.Identity.Measurement] });
 
         var outcome = await Handshake.RunAsync(certificate, validator);
 
@@ -73,7 +74,7 @@ public sealed class RaTlsHandshakeTests(EnclaveMachineFixture fixture) : IClassF
         using var original = RaTlsCertificate.Create(Machine.Evidence);
         var stolenEvidence = Certificates.EvidenceOf(original);
         using var swapped = RaTlsCertificate.Create(_ => stolenEvidence);
-        var validator = new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy);
+        var validator = new RaTlsValidator(Machine.Verifier, Machine.Policy);
 
         var outcome = await Handshake.RunAsync(swapped, validator);
 
@@ -85,7 +86,7 @@ public sealed class RaTlsHandshakeTests(EnclaveMachineFixture fixture) : IClassF
     public async Task Handshake_fails_when_the_evidence_extension_is_missing()
     {
         using var plain = Certificates.SelfSignedWithoutEvidence();
-        var validator = new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy);
+        var validator = new RaTlsValidator(Machine.Verifier, Machine.Policy);
 
         var outcome = await Handshake.RunAsync(plain, validator);
 
@@ -102,7 +103,7 @@ public sealed class RaTlsHandshakeTests(EnclaveMachineFixture fixture) : IClassF
             evidence[8] ^= 0x01; // first byte of the measurement, covered by the platform signature
             return evidence;
         });
-        var validator = new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy);
+        var validator = new RaTlsValidator(Machine.Verifier, Machine.Policy);
 
         var outcome = await Handshake.RunAsync(certificate, validator);
 
@@ -115,8 +116,8 @@ public sealed class RaTlsHandshakeTests(EnclaveMachineFixture fixture) : IClassF
     public async Task Handshake_fails_when_the_host_name_does_not_match_and_succeeds_when_names_are_not_checked()
     {
         using var certificate = RaTlsCertificate.Create(Machine.Evidence);
-        var strict = new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy);
-        var byMeasurementOnly = new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy) { CheckHostName = false };
+        var strict = new RaTlsValidator(Machine.Verifier, Machine.Policy);
+        var byMeasurementOnly = new RaTlsValidator(Machine.Verifier, Machine.Policy) { CheckHostName = false };
 
         var refused = await Handshake.RunAsync(certificate, strict, targetHost: "enclave.example");
         var accepted = await Handshake.RunAsync(certificate, byMeasurementOnly, targetHost: "enclave.example");
@@ -130,7 +131,7 @@ public sealed class RaTlsHandshakeTests(EnclaveMachineFixture fixture) : IClassF
     public async Task Handshake_through_a_host_relay_succeeds_and_the_relay_never_sees_the_secret()
     {
         using var certificate = RaTlsCertificate.Create(Machine.Evidence);
-        var validator = new RaTlsValidator(Machine.Verifier, EnclaveMachine.AcceptingPolicy);
+        var validator = new RaTlsValidator(Machine.Verifier, Machine.Policy);
         var secret = "the key to the database: 7f3a9c"u8.ToArray();
         using var timeout = new CancellationTokenSource(Handshake.Timeout);
         var (client, relayFront) = await Loopback.ConnectAsync(timeout.Token);

@@ -3,14 +3,15 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.RaTls.Tests;
 
 public sealed class RaTlsValidatorTests(EnclaveMachineFixture fixture) : IClassFixture<EnclaveMachineFixture>
 {
-    private EnclaveMachine Machine => fixture.Machine;
+    private SimulatedMachine Machine => fixture.Machine;
 
-    private RaTlsValidator Validator(TimeProvider? time = null) => new(Machine.Verifier, EnclaveMachine.AcceptingPolicy, time);
+    private RaTlsValidator Validator(TimeProvider? time = null) => new(Machine.Verifier, Machine.Policy, time);
 
     [Fact]
     public void Validate_accepts_a_fresh_certificate_and_ignores_chain_errors_for_it()
@@ -20,7 +21,7 @@ public sealed class RaTlsValidatorTests(EnclaveMachineFixture fixture) : IClassF
         var result = Validator().Validate(certificate, SslPolicyErrors.RemoteCertificateChainErrors);
 
         Assert.True(result.Succeeded, result.Failure?.ToString());
-        Assert.Equal(EnclaveMachine.Enclave.Measurement, result.Claims!.UniqueId.ToArray());
+        Assert.Equal(Machine.Identity.Measurement, result.Claims!.UniqueId.ToArray());
     }
 
     [Fact]
@@ -128,7 +129,7 @@ public sealed class RaTlsValidatorTests(EnclaveMachineFixture fixture) : IClassF
     [Fact]
     public void Validate_refuses_evidence_from_an_untrusted_platform()
     {
-        using var other = new EnclaveMachine();
+        using var other = new SimulatedMachine(EnclaveMachineFixture.Identity);
         using var certificate = RaTlsCertificate.Create(other.Evidence);
 
         var result = Validator().Validate(certificate);

@@ -2,6 +2,7 @@ using SecGear.Abi;
 using SecGear.Host.Engines;
 using SecGear.Identity;
 using SecGear.Images;
+using SecGear.Trusted.Runtime;
 
 namespace SecGear.Host;
 
@@ -12,6 +13,9 @@ namespace SecGear.Host;
 /// </summary>
 public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
 {
+    /// <summary>The largest evidence <see cref="GetEvidence"/> accepts from an enclave (real quotes and reports are a few kilobytes).</summary>
+    public const int MaxEvidenceBytes = 1 << 20;
+
     private readonly IEnclaveInstance _instance;
     private int _disposed;
 
@@ -91,6 +95,49 @@ public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
         return _instance is ISwitchlessInstance engine
             ? engine.AllocateSharedMemory(size)
             : throw new EnclaveNotSupportedException($"The {EngineName} engine does not implement shared memory.");
+    }
+
+    /// <summary>
+    /// Asks the enclave itself, over the engine's host/enclave boundary, for evidence of its identity from its
+    /// attesting platform, binding <paramref name="reportData"/> (at most 64 bytes, zero-padded; e.g. a verifier's
+    /// nonce or the hash of a public key). Needs no contract: the trusted runtime serves it as a system call
+    /// (<see cref="EnclaveSystemCall.GetEvidence"/>). Returns the evidence bytes (format recognised from content,
+    /// e.g. <c>secgear-simulation</c> under the simulation and in-process engines).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="reportData"/> is longer than 64 bytes.</exception>
+    /// <exception cref="EnclaveNotSupportedException">The engine or the enclave's platform cannot produce evidence.</exception>
+    /// <exception cref="MarshalException">The enclave answered with no evidence or more than <see cref="MaxEvidenceBytes"/> bytes.</exception>
+    /// <exception cref="EcallFailedException">The platform failed (e.g. its secret or attestation certificates are unusable).</exception>
+    public byte[] GetEvidence(ReadOnlySpan<byte> reportData)
+    {
+        if (reportData.Length > EnclaveRuntime.MaxReportDataLength)
+        {
+            throw new ArgumentException($"Report data is {reportData.Length} bytes; at most {EnclaveRuntime.MaxReportDataLength} are allowed.", nameof(reportData));
+        }
+
+        ThrowIfDisposed();
+        if (_instance is not ISystemCallInstance engine)
+        {
+            throw new EnclaveNotSupportedException($"The {EngineName} engine does not carry system calls; it cannot produce evidence.");
+        }
+
+        var response = new BoundedBufferWriter(MaxEvidenceBytes);
+        engine.SystemCall(EnclaveSystemCall.GetEvidence, reportData, response);
+        return response.WrittenCount > 0
+            ? response.ToArray()
+            : throw new MarshalException("The enclave answered a GetEvidence system call with no evidence.");
+    }
+
+    /// <summary>The asynchronous form of <see cref="GetEvidence"/>: the calling thread does not wait for the enclave.</summary>
+    /// <exception cref="ArgumentException"><paramref name="reportData"/> is longer than 64 bytes (thrown before the task starts).</exception>
+    public Task<byte[]> GetEvidenceAsync(ReadOnlyMemory<byte> reportData, CancellationToken cancellationToken = default)
+    {
+        if (reportData.Length > EnclaveRuntime.MaxReportDataLength)
+        {
+            throw new ArgumentException($"Report data is {reportData.Length} bytes; at most {EnclaveRuntime.MaxReportDataLength} are allowed.", nameof(reportData));
+        }
+
+        return Task.Run(() => GetEvidence(reportData.Span), cancellationToken);
     }
 
     /// <summary>Destroys the enclave. Calls in flight fail with <see cref="EnclaveDisposedException"/>.</summary>

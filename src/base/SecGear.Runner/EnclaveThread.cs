@@ -44,7 +44,7 @@ internal sealed class EnclaveThread(Slot slot, EnclaveRuntime runtime, SharedBuf
         }
     }
 
-    /// <summary>Serves a request the host may send at any time (ECALL, contract binding, shared memory); false for any other kind.</summary>
+    /// <summary>Serves a request the host may send at any time (ECALL, contract binding, shared memory, system call); false for any other kind.</summary>
     private bool TryServeHostRequest(in SlotMessage message)
     {
         switch (message.Kind)
@@ -57,6 +57,9 @@ internal sealed class EnclaveThread(Slot slot, EnclaveRuntime runtime, SharedBuf
                 return true;
             case MessageKind.ShareMemory or MessageKind.UnshareMemory:
                 ShareMemory(message);
+                return true;
+            case MessageKind.SystemCall:
+                SystemCall(message);
                 return true;
             default:
                 return false;
@@ -143,6 +146,35 @@ internal sealed class EnclaveThread(Slot slot, EnclaveRuntime runtime, SharedBuf
         {
             request.AsSpan(0, message.Length).Clear();
             ArrayPool<byte>.Shared.Return(request);
+            response.Return();
+        }
+    }
+
+    private void SystemCall(in SlotMessage message)
+    {
+        // Every system call request is small: refuse a long one before copying it out of shared memory.
+        if (message.Length > EnclaveRuntime.MaxReportDataLength)
+        {
+            PostError(new MarshalException($"A system call request is {message.Length} bytes; at most {EnclaveRuntime.MaxReportDataLength} are allowed."));
+            return;
+        }
+
+        Span<byte> request = stackalloc byte[EnclaveRuntime.MaxReportDataLength];
+        request = request[..message.Length];
+        WireBuffer response = WireBuffer.Rent();
+        try
+        {
+            slot.ReadPayload(message, request);
+            runtime.SystemCall((EnclaveSystemCall)message.Function, request, response);
+            slot.Post(SlotState.ToHost, MessageKind.Result, 0, message.Function, 0, response.WrittenSpan);
+        }
+        catch (Exception ex)
+        {
+            PostError(ex);
+        }
+        finally
+        {
+            request.Clear();
             response.Return();
         }
     }

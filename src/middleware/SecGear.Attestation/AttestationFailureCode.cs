@@ -144,7 +144,7 @@ public enum AttestationFailureCode
     /// <summary>The QE report does not match the QE identity (MRSIGNER, ISVPRODID, MISCSELECT or ATTRIBUTES).</summary>
     QeIdentityMismatch,
 
-    /// <summary>The QE's ISVSVN is below every level of the QE identity, or its level is Revoked.</summary>
+    /// <summary>The QE's ISVSVN is below every level of the QE identity, or its level is Revoked: the combined TCB status is Revoked.</summary>
     QeTcbRevoked,
 
     /// <summary>No TCB level in the TCB info matches the platform (Intel: TCB not supported).</summary>
@@ -245,4 +245,10 @@ public enum AttestationFailureCode
 
     /// <summary>Simulation evidence: the attestation key certificate is outside its validity period at the verification time.</summary>
     AttestationKeyCertificateExpired,
+
+    /// <summary>
+    /// The PCK CRL issuer chain from the collateral is malformed, mis-issued, expired, revoked or does not end at a
+    /// pinned root with the PCK chain's root key.
+    /// </summary>
+    PckCrlIssuerChainInvalid,
 }

@@ -10,6 +10,9 @@ namespace SecGear.Attestation;
 /// </summary>
 public static class CollateralLoader
 {
+    /// <summary>Largest SEV-SNP bundle assembled from pieces (real ones are a few kilobytes).</summary>
+    private const int MaxBundleSize = 1 << 20;
+
     /// <summary>True when evidence of <paramref name="evidenceFormat"/> takes collateral at all.</summary>
     public static bool Accepts(string evidenceFormat) =>
         evidenceFormat is not (EvidenceFormats.AwsNitroDocument or EvidenceFormats.ArmCcaToken or EvidenceFormats.SecGearSimulation);
@@ -28,5 +31,52 @@ public static class CollateralLoader
         }
 
         return evidenceFormat == EvidenceFormats.AmdSevSnpReport ? SevSnpCollateral.Load(data) : IntelCollateral.Load(data);
+    }
+
+    /// <summary>
+    /// Parses collateral given as one or more pieces (files or request fields): Intel pieces are merged with
+    /// <see cref="IntelCollateral.FromPieces"/> (the separate PCS responses, chains and CRLs); SEV-SNP PEM pieces are
+    /// joined into one bundle.
+    /// </summary>
+    /// <exception cref="AttestationException">
+    /// <see cref="AttestationFailureCode.CollateralMalformed"/>: no pieces, too many, a piece unrecognised or repeated,
+    /// the format takes no collateral, or the data is not in a supported form.
+    /// </exception>
+    public static Collateral Load(string evidenceFormat, IReadOnlyList<ReadOnlyMemory<byte>> pieces)
+    {
+        ArgumentNullException.ThrowIfNull(evidenceFormat);
+        ArgumentNullException.ThrowIfNull(pieces);
+        if (pieces.Count == 1 || !Accepts(evidenceFormat))
+        {
+            return Load(evidenceFormat, pieces.Count == 0 ? [] : pieces[0].Span);
+        }
+
+        return evidenceFormat == EvidenceFormats.AmdSevSnpReport ? SevSnpCollateral.Load(JoinPem(pieces)) : IntelCollateral.FromPieces(pieces);
+    }
+
+    /// <summary>PEM pieces (e.g. a VCEK and its chain as separate files) joined into one bundle, a line break between each.</summary>
+    private static byte[] JoinPem(IReadOnlyList<ReadOnlyMemory<byte>> pieces)
+    {
+        long total = 0;
+        foreach (var piece in pieces)
+        {
+            total += piece.Length + 1;
+        }
+
+        if (total > MaxBundleSize)
+        {
+            throw new AttestationException(AttestationFailureCode.CollateralMalformed, $"collateral pieces add up to more than {MaxBundleSize} bytes");
+        }
+
+        var bundle = new byte[total];
+        int offset = 0;
+        foreach (var piece in pieces)
+        {
+            piece.Span.CopyTo(bundle.AsSpan(offset));
+            offset += piece.Length;
+            bundle[offset++] = (byte)'\n';
+        }
+
+        return bundle;
     }
 }

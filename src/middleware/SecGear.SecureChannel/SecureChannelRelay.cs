@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 
@@ -27,23 +28,41 @@ public sealed class SecureChannelRelay
     /// <summary>
     /// Relays until the client ends the stream, a frame is malformed or too large, or the enclave rejects a frame
     /// (its <see cref="SecureChannelException"/> propagates, so the caller can log the reason and drop the connection).
+    /// The stream is left open.
     /// </summary>
     public async Task RunAsync(Stream transport, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transport);
-        while (await Wire.ReadFrameAsync(transport, maxFrameLength, cancellationToken).ConfigureAwait(false) is { } frame)
+        await using var streamTransport = new StreamTransport(transport, leaveOpen: true);
+        await RunAsync(streamTransport, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Relays frames read from <paramref name="input"/>, sending the enclave's replies to <paramref name="output"/>; both are left for the caller to complete.</summary>
+    public async Task RunAsync(PipeReader input, PipeWriter output, CancellationToken cancellationToken = default)
+    {
+        await using var pipeTransport = new PipeTransport(input, output, leaveOpen: true);
+        await RunAsync(pipeTransport, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Relays over any transport (stream, pipes, or a <see cref="CallbackTransport"/>) until the peer ends it between
+    /// frames, a frame is malformed or too large, or the enclave rejects a frame (its exception propagates). The
+    /// transport is left for the caller to dispose.
+    /// </summary>
+    public async Task RunAsync(SecureChannelTransport transport, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        while (await transport.ReadFrameAsync(maxFrameLength, cancellationToken).ConfigureAwait(false) is { } frame)
         {
             foreach (var reply in await enclave(frame, cancellationToken).ConfigureAwait(false))
             {
-                if (reply.Length < Wire.FrameHeaderLength || reply.Length - Wire.FrameHeaderLength > maxFrameLength)
+                if (reply is null || reply.Length < Wire.FrameHeaderLength || reply.Length - Wire.FrameHeaderLength > maxFrameLength)
                 {
-                    throw Wire.Fail(SecureChannelFailureReason.FrameTooLarge, $"the enclave returned a {reply.Length}-byte frame; the limit is {maxFrameLength} body bytes");
+                    throw Wire.Fail(SecureChannelFailureReason.FrameTooLarge, $"the enclave returned a {reply?.Length ?? 0}-byte frame; a frame is {Wire.FrameHeaderLength} to {Wire.FrameHeaderLength + maxFrameLength} bytes");
                 }
 
-                await transport.WriteAsync(reply, cancellationToken).ConfigureAwait(false);
+                await transport.SendAsync(reply, cancellationToken).ConfigureAwait(false);
             }
-
-            await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.Attestation.Tests.Simulation;
 
@@ -36,8 +37,8 @@ internal sealed class ForgedEvidence : IDisposable
             new X500DistinguishedName(IssuerName), X509SignatureGenerator.CreateForECDsa(KeySigner ?? CaKey), NotBefore, KeyNotAfter, [1, 2, 3]);
         var evidence = new SimulationEvidence
         {
-            Measurement = SimulatedMachine.Enclave.Measurement,
-            Signer = SimulatedMachine.Enclave.Signer,
+            Measurement = SimulatedMachine.DefaultIdentity.Measurement,
+            Signer = SimulatedMachine.DefaultIdentity.Signer,
             ProductId = 1,
             SecurityVersion = 1,
             Debug = false,

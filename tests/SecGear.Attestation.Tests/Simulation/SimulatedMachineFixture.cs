@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.Attestation.Tests.Simulation;
 
@@ -7,7 +8,7 @@ public sealed class SimulatedMachineFixture : IDisposable
 {
     public SimulatedMachineFixture()
     {
-        Evidence = Machine.Platform().GetEvidence(SHA256.HashData("verifier nonce"u8));
+        Evidence = Machine.NewPlatform().GetEvidence(SHA256.HashData("verifier nonce"u8));
     }
 
     public SimulatedMachine Machine { get; } = new();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using SecGear.Attestation.Simulation;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.Attestation.Tests.Simulation;
 
@@ -41,8 +42,8 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
         Assert.Equal(EvidenceFormats.SecGearSimulation, claims.Format);
         Assert.Equal(TeeKind.Simulation, claims.Tee);
         Assert.True(claims.Simulated);
-        Assert.Equal(SimulatedMachine.Enclave.Measurement, claims.UniqueId.ToArray());
-        Assert.Equal(SimulatedMachine.Enclave.Signer, claims.SignerId.ToArray());
+        Assert.Equal(SimulatedMachine.DefaultIdentity.Measurement, claims.UniqueId.ToArray());
+        Assert.Equal(SimulatedMachine.DefaultIdentity.Signer, claims.SignerId.ToArray());
         Assert.Equal(12, claims.ProductId);
         Assert.Equal(3, claims.SecurityVersion);
         Assert.False(claims.Debug);
@@ -69,7 +70,7 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     public void Evidence_from_another_machine_fails_RootNotTrusted()
     {
         using var other = new SimulatedMachine();
-        var foreign = other.Platform().GetEvidence(Nonce);
+        var foreign = other.Platform.GetEvidence(Nonce);
 
         var result = Verifier().Verify(Evidence.Detect(foreign), null, Now);
 
@@ -95,7 +96,7 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
         {
             AllowSimulation = true,
             ExpectedReportData = Nonce,
-            AllowedUniqueIds = [SimulatedMachine.Enclave.Measurement],
+            AllowedUniqueIds = [SimulatedMachine.DefaultIdentity.Measurement],
         };
         var wrongNonce = new AttestationPolicy { AllowSimulation = true, ExpectedReportData = SHA256.HashData("other"u8) };
 
@@ -197,7 +198,7 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     [Fact]
     public void Evidence_made_concurrently_by_one_platform_all_verifies_with_its_own_nonce()
     {
-        var platform = machine.Platform();
+        var platform = machine.NewPlatform();
         var nonces = Enumerable.Range(0, 16).Select(i => SHA256.HashData([(byte)i])).ToArray();
         var made = new byte[nonces.Length][];
         Parallel.For(0, nonces.Length, i => made[i] = platform.GetEvidence(nonces[i]));

@@ -16,7 +16,7 @@ namespace SecGear.Host.InProcess;
 /// Switchless calls use the same task pool as the simulation engine, in native memory, with trusted and untrusted
 /// workers both in this process; shared buffers are native memory registered in the runtime's table.
 /// </summary>
-internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBridge, ISwitchlessHostBridge, ISwitchlessInstance
+internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBridge, ISwitchlessHostBridge, ISwitchlessInstance, ISystemCallInstance
 {
     [ThreadStatic]
     private static InProcessEnclave? t_enclave;
@@ -155,6 +155,55 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
         }
         finally
         {
+            result.Return();
+        }
+    }
+
+    public void SystemCall(EnclaveSystemCall call, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    {
+        ThrowIfDisposed();
+        if (request.Length > _options.MaxPayloadBytes)
+        {
+            throw new PayloadTooLargeException($"The system call request is {request.Length} bytes; the limit is {_options.MaxPayloadBytes}.");
+        }
+
+        // Like an ECALL: a top-level system call occupies an enclave thread; one made from an OCALL handler reuses its own.
+        bool topLevel = !_runtime.HasCallOnCurrentThread;
+        if (topLevel && !_threads.Wait(_threadWaitMs))
+        {
+            throw new EnclaveOutOfThreadsException($"All {Manifest.MaxThreads} threads of enclave '{Manifest.Name}' are busy.");
+        }
+
+        byte[] copy = request.ToArray();
+        WireBuffer result = WireBuffer.Rent();
+        try
+        {
+            try
+            {
+                _runtime.SystemCall(call, copy, result);
+            }
+            catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
+            {
+                throw new EnclaveDisposedException("The enclave was disposed during the call.");
+            }
+            catch (Exception ex) when (ex is not EnclaveLostException and not EnclaveDisposedException)
+            {
+                throw RemoteError.From(ex, _debug).ToHostException();
+            }
+            finally
+            {
+                if (topLevel)
+                {
+                    _threads.Release();
+                }
+            }
+
+            result.WrittenSpan.CopyTo(response.GetSpan(result.WrittenCount));
+            response.Advance(result.WrittenCount);
+        }
+        finally
+        {
+            copy.AsSpan().Clear();
             result.Return();
         }
     }

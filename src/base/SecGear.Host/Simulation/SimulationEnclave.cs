@@ -25,7 +25,7 @@ namespace SecGear.Host.Simulation;
 /// into <see cref="EnclaveLostException"/> for every pending and later call.
 /// </summary>
 [SupportedOSPlatform("linux")]
-internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwitchlessInstance
+internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwitchlessInstance, ISystemCallInstance
 {
     private const int LivenessCheckMs = 250;
 
@@ -184,6 +184,9 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
 
     public void Call(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response) =>
         Exchange(MessageKind.Ecall, contract, functionId, request, response, ocalls, contract);
+
+    public void SystemCall(Trusted.Runtime.EnclaveSystemCall call, ReadOnlySpan<byte> request, IBufferWriter<byte> response) =>
+        Exchange(MessageKind.SystemCall, 0, (int)call, request, response, null, null);
 
     public void CallSwitchless(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {

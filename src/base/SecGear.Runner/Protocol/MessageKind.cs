@@ -24,10 +24,13 @@ internal enum MessageKind
     /// <summary>Host → enclave: forget shared buffer (uint32 id); result: empty.</summary>
     UnshareMemory = 7,
 
-    /// <summary>Enclave → host: the ECALL (or bind) succeeded; payload is its response (bind: the contract handle).</summary>
+    /// <summary>Host → enclave: run system call <c>function</c> (an <c>EnclaveSystemCall</c>) in the trusted runtime; contract is 0.</summary>
+    SystemCall = 8,
+
+    /// <summary>Enclave → host: the ECALL (or bind, system call) succeeded; payload is its response (bind: the contract handle).</summary>
     Result = 16,
 
-    /// <summary>Enclave → host: the ECALL (or bind) failed; payload is an error record, status says how.</summary>
+    /// <summary>Enclave → host: the ECALL (or bind, system call) failed; payload is an error record, status says how.</summary>
     Error = 17,
 
     /// <summary>Enclave → host: run an OCALL on the thread that is waiting on this slot.</summary>

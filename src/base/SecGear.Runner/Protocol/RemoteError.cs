@@ -45,6 +45,7 @@ internal readonly record struct RemoteError(EnclaveStatus Status, string Type, s
         EnclaveStatus.ContractMismatch when Type == typeof(ContractMismatchException).FullName => new ContractMismatchException(Message),
         EnclaveStatus.PayloadTooLarge when Type == typeof(PayloadTooLargeException).FullName => new PayloadTooLargeException(Message),
         EnclaveStatus.SharedMemoryInvalid when Type == typeof(SharedMemoryException).FullName => new SharedMemoryException(Message),
+        EnclaveStatus.NotSupported when Type == typeof(EnclaveNotSupportedException).FullName => new EnclaveNotSupportedException(Message),
         _ => new EcallFailedException(Type, Message),
     };
 

@@ -17,6 +17,9 @@ namespace SecGear.Trusted.Runtime;
 /// </summary>
 public sealed class EnclaveRuntime : IDisposable
 {
+    /// <summary>The most report data <see cref="EnclaveSystemCall.GetEvidence"/> binds into evidence.</summary>
+    public const int MaxReportDataLength = 64;
+
     private readonly IEnclaveHostBridge _host;
     private readonly EnclaveRuntimeOptions _options;
     private readonly EnclaveLoadContext _loadContext;
@@ -174,6 +177,28 @@ public sealed class EnclaveRuntime : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs system call <paramref name="call"/> (served by the runtime itself, not by a contract) on the current
+    /// thread. <paramref name="request"/> must already be private memory and is treated as hostile: every length is
+    /// checked before use. A system call may run at top level or while an OCALL of this thread is in progress.
+    /// </summary>
+    /// <exception cref="CallNotAllowedException">The system call id is unknown.</exception>
+    /// <exception cref="MarshalException">The request is malformed (e.g. report data longer than <see cref="MaxReportDataLength"/> bytes).</exception>
+    /// <exception cref="EnclaveNotSupportedException">The enclave's platform cannot produce evidence.</exception>
+    public void SystemCall(EnclaveSystemCall call, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        switch (call)
+        {
+            case EnclaveSystemCall.GetEvidence:
+                GetEvidence(request, response);
+                break;
+            default:
+                throw new CallNotAllowedException($"The trusted runtime has no system call with id {(int)call}.");
+        }
+    }
+
     /// <summary>Creates a logger whose messages go to the host's logger factory under <paramref name="category"/>.</summary>
     public ILogger CreateLogger(string category)
     {
@@ -221,6 +246,23 @@ public sealed class EnclaveRuntime : IDisposable
         {
             frame.Pop();
         }
+    }
+
+    private void GetEvidence(ReadOnlySpan<byte> reportData, IBufferWriter<byte> response)
+    {
+        if (reportData.Length > MaxReportDataLength)
+        {
+            throw new MarshalException($"A GetEvidence system call carries {reportData.Length} bytes of report data; at most {MaxReportDataLength} are allowed.");
+        }
+
+        if (Platform is not IAttestingPlatform platform)
+        {
+            throw new EnclaveNotSupportedException($"The platform of enclave '{Manifest.Name}' ({Platform.GetType().Name}) cannot produce evidence.");
+        }
+
+        byte[] evidence = platform.GetEvidence(reportData);
+        evidence.CopyTo(response.GetSpan(evidence.Length));
+        response.Advance(evidence.Length);
     }
 
     private void LoadContracts()

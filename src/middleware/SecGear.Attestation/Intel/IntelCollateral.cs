@@ -13,7 +13,7 @@ namespace SecGear.Attestation.Intel;
 /// chains, the root CA CRL and the PCK CRL. Parsed once; immutable and safe to share between verifications. Nothing
 /// in it is trusted until <see cref="IntelDcapVerifier"/> has checked it against the pinned root.
 /// </summary>
-public sealed class IntelCollateral : Collateral
+public sealed partial class IntelCollateral : Collateral
 {
     /// <summary>Largest collateral file accepted (real ones are 13-23 KB).</summary>
     public const int MaxSize = 1 << 20;
@@ -216,7 +216,8 @@ public sealed class IntelCollateral : Collateral
     /// <summary>
     /// Builds collateral from Intel PCS/PCCS responses: the TCB info and QE identity response bodies, the issuer chains
     /// from their response headers (URL-decoded PEM), the PCK CRL and the root CA CRL (DER or hex text). The PCK CRL
-    /// issuer chain is optional: the verifier checks the PCK CRL with the CA certificate of the quote's own PCK chain.
+    /// issuer chain may be empty: the verifier then checks the PCK CRL with the CA certificate of the quote's own PCK
+    /// chain; when given, the chain itself is validated to a pinned root and its CA must be the PCK certificate's issuer.
     /// </summary>
     public static IntelCollateral FromPcsResponses(
         ReadOnlySpan<byte> tcbInfoResponse,

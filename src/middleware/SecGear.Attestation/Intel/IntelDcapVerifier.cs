@@ -130,8 +130,8 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return AttestationResult.Fail(failure);
         }
 
-        var evaluation = TcbEvaluator.Evaluate(quote, extension, intel.TcbInfo, qeLevel!);
-        var claims = BuildClaims(quote, extension, intel, evaluation, qeLevel!, chain);
+        var evaluation = TcbEvaluator.Evaluate(quote, extension, intel.TcbInfo, qeLevel);
+        var claims = BuildClaims(quote, extension, intel, evaluation, qeLevel, chain);
         if (evaluation.Failure is not null)
         {
             return AttestationResult.Fail(evaluation.Failure, claims);
@@ -142,6 +142,9 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             TcbStatus.NotSupported => AttestationResult.Fail(
                 new AttestationFailure(TcbLevelNotSupported, $"no TCB level matches the platform: PCK SGX components [{string.Join(",", extension.SgxComponents)}], PCESVN {extension.PceSvn}"
                     + (quote.TdBody is null ? string.Empty : $", TEE_TCB_SVN {Hex.Lower(quote.TdBody.TeeTcbSvn)}") + $"; best level requires [{string.Join(",", intel.TcbInfo.TcbLevels[0].SgxComponents)}], PCESVN {intel.TcbInfo.TcbLevels[0].PceSvn}"),
+                claims),
+            TcbStatus.Revoked when TcbEvaluator.QeStatus(qeLevel) == TcbStatus.Revoked => AttestationResult.Fail(
+                new AttestationFailure(QeTcbRevoked, $"QE ISVSVN {quote.QeReport.IsvSvn} is {(qeLevel is null ? "below every QE identity TCB level" : "at a Revoked level")}: the TCB status is Revoked"),
                 claims),
             TcbStatus.Revoked => AttestationResult.Fail(new AttestationFailure(TcbRevoked, "the platform's TCB level is Revoked"), claims),
             _ => AttestationResult.Success(claims),
@@ -236,15 +239,27 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return new(IntermediateCertificateRevoked, $"intermediate CA '{intermediate.Subject}' (serial {intermediate.SerialNumber}) is listed in the root CA CRL");
         }
 
+        // The PCK CRL is checked with the CA of its own issuer chain when the collateral carries one (as QVL does), and
+        // that CA must be the one that issued the PCK certificate; without a chain, the quote's CA is the only candidate.
+        var crlIssuer = intermediate;
+        if (collateral.PckCrlIssuerChain.Count > 0)
+        {
+            var chainFailure = CheckPckCrlIssuerChain(collateral, intermediate, root, time, out crlIssuer);
+            if (chainFailure is not null)
+            {
+                return chainFailure;
+            }
+        }
+
         var pckCrl = collateral.PckCrl;
-        if (!pckCrl.Issuer.AsSpan().SequenceEqual(intermediate.SubjectName.RawData))
+        if (!pckCrl.Issuer.AsSpan().SequenceEqual(crlIssuer!.SubjectName.RawData))
         {
             return new(PckCrlIssuerMismatch, $"PCK CRL is issued by another CA than the PCK certificate's issuer '{intermediate.Subject}'");
         }
 
-        if (!cache.IsSignedBy(pckCrl.Signed, intermediate))
+        if (!cache.IsSignedBy(pckCrl.Signed, crlIssuer))
         {
-            return new(PckCrlSignatureInvalid, $"PCK CRL signature does not verify with the key of '{intermediate.Subject}'");
+            return new(PckCrlSignatureInvalid, $"PCK CRL signature does not verify with the key of '{crlIssuer.Subject}'");
         }
 
         if (!pckCrl.IsCurrent(time))
@@ -255,6 +270,58 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
         return pckCrl.IsRevoked(pck.SerialNumberBytes.Span)
             ? new(PckCertificateRevoked, $"PCK certificate serial {pck.SerialNumber} is listed in the PCK CRL")
             : null;
+    }
+
+    /// <summary>
+    /// The PCK CRL issuer chain: [PCK CA, root]. The root must be pinned and carry the PCK chain root's key, the CA must
+    /// be issued and signed by it, be current and not revoked by the root CA CRL, and be the very CA that issued the
+    /// PCK certificate (same subject and key) — else the CRL would speak for another CA's certificates.
+    /// </summary>
+    private AttestationFailure? CheckPckCrlIssuerChain(IntelCollateral collateral, X509Certificate2 pckIssuer, X509Certificate2 quoteRoot, DateTimeOffset time, out X509Certificate2? ca)
+    {
+        ca = null;
+        var chain = collateral.PckCrlIssuerChain;
+        if (chain.Count != 2)
+        {
+            return new(PckCrlIssuerChainInvalid, $"PCK CRL issuer chain has {chain.Count} certificates, expected 2 (PCK CA, root)");
+        }
+
+        var (candidate, root) = (chain[0], chain[1]);
+        if (!options.TrustAnchors.Contains(root.RawData))
+        {
+            return new(PckCrlIssuerChainInvalid, $"PCK CRL issuer chain root '{root.Subject}' (SHA-256 {Convert.ToHexString(SHA256.HashData(root.RawData))}) is not a pinned trust anchor");
+        }
+
+        if (!root.PublicKey.EncodedKeyValue.RawData.AsSpan().SequenceEqual(quoteRoot.PublicKey.EncodedKeyValue.RawData))
+        {
+            return new(PckCrlIssuerChainInvalid, "PCK CRL issuer chain ends at another root than the PCK chain");
+        }
+
+        if (!IsCa(candidate) || !candidate.IssuerName.RawData.AsSpan().SequenceEqual(root.SubjectName.RawData) || !cache.IsSignedBy(SignedData.Parse(candidate.RawDataMemory), root))
+        {
+            return new(PckCrlIssuerChainInvalid, $"PCK CRL issuer chain CA '{candidate.Subject}' is not a CA issued and signed by the root");
+        }
+
+        if (collateral.RootCaCrl.IsRevoked(candidate.SerialNumberBytes.Span))
+        {
+            return new(IntermediateCertificateRevoked, $"PCK CRL issuer CA '{candidate.Subject}' (serial {candidate.SerialNumber}) is listed in the root CA CRL");
+        }
+
+        var validity = CheckValidity(candidate, time, PckCrlIssuerChainInvalid, "PCK CRL issuer CA certificate")
+            ?? CheckValidity(root, time, PckCrlIssuerChainInvalid, "PCK CRL issuer chain root certificate");
+        if (validity is not null)
+        {
+            return validity;
+        }
+
+        if (!candidate.SubjectName.RawData.AsSpan().SequenceEqual(pckIssuer.SubjectName.RawData)
+            || !candidate.PublicKey.EncodedKeyValue.RawData.AsSpan().SequenceEqual(pckIssuer.PublicKey.EncodedKeyValue.RawData))
+        {
+            return new(PckCrlIssuerMismatch, $"PCK CRL issuer chain names CA '{candidate.Subject}', but the PCK certificate was issued by '{pckIssuer.Subject}' (another name or key)");
+        }
+
+        ca = candidate;
+        return null;
     }
 
     private AttestationFailure? CheckTcbInfo(IntelCollateral collateral, DcapQuote quote, PckExtension extension, X509Certificate2 root, DateTimeOffset time)
@@ -352,12 +419,9 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             }
         }
 
+        // A QE below every level or at a Revoked level is not a failure here: as in QVL, it makes the combined TCB status
+        // Revoked once the platform's level is known (TcbEvaluator), reported as QeTcbRevoked with the claims.
         qeLevel = IsvTcbLevel.Match(identity.TcbLevels, report.IsvSvn);
-        if (qeLevel is null || qeLevel.Status == TcbStatus.Revoked)
-        {
-            return new(QeTcbRevoked, $"QE ISVSVN {report.IsvSvn} is {(qeLevel is null ? "below every QE identity TCB level" : "at a Revoked level")}");
-        }
-
         return null;
     }
 
@@ -417,13 +481,13 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
 
     private static string Iso(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "(none)";
 
-    private static AttestationClaims BuildClaims(DcapQuote quote, PckExtension extension, IntelCollateral collateral, TcbEvaluation evaluation, IsvTcbLevel qeLevel, IReadOnlyList<X509Certificate2> chain)
+    private static AttestationClaims BuildClaims(DcapQuote quote, PckExtension extension, IntelCollateral collateral, TcbEvaluation evaluation, IsvTcbLevel? qeLevel, IReadOnlyList<X509Certificate2> chain)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["quote_version"] = quote.Version.ToString(CultureInfo.InvariantCulture),
-            ["qe_tcb_status"] = qeLevel.Status.ToString(),
-            ["qe_advisory_ids"] = string.Join(",", qeLevel.AdvisoryIds),
+            ["qe_tcb_status"] = TcbEvaluator.QeStatus(qeLevel).ToString(),
+            ["qe_advisory_ids"] = string.Join(",", qeLevel?.AdvisoryIds ?? []),
             ["qe_isvsvn"] = quote.QeReport.IsvSvn.ToString(CultureInfo.InvariantCulture),
             ["pck_pcesvn"] = extension.PceSvn.ToString(CultureInfo.InvariantCulture),
             ["pck_sgx_tcb_components"] = string.Join(",", extension.SgxComponents),

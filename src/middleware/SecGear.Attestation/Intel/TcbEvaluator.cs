@@ -3,13 +3,20 @@ namespace SecGear.Attestation.Intel;
 /// <summary>
 /// Intel's TCB-level algorithm (QVL <c>TcbLevelCheck</c>, <c>TdxModuleCheck</c>, <c>TDRelaunchCheck</c>): matches the
 /// platform's SVNs against the TCB info levels, applies the TDX module identity and the TD relaunch rule, and
-/// converges the result with the QE's TCB status. Advisory ids are those of the matched platform TCB level (as Intel's
-/// QVL reports them); the module's and the QE's are reported separately.
+/// converges the result with the QE's TCB status as QVL's <c>convergeTcbStatus</c> does: a QE that is not UpToDate
+/// makes UpToDate/SWHardeningNeeded OutOfDate and the Configuration* statuses OutOfDateConfigurationNeeded, and a QE at a
+/// Revoked level or below every level makes the status Revoked. Advisory ids are those of the matched platform TCB
+/// level followed by the QE level's (merged without repeats, as QVL's supplemental advisory list); the module's are
+/// reported separately.
 /// </summary>
 internal static class TcbEvaluator
 {
-    public static TcbEvaluation Evaluate(DcapQuote quote, PckExtension pck, TcbInfo info, IsvTcbLevel qeLevel)
+    /// <summary>The QE's TCB status: that of its matched QE identity level, or Revoked when no level matches (QVL).</summary>
+    public static TcbStatus QeStatus(IsvTcbLevel? qeLevel) => qeLevel?.Status ?? TcbStatus.Revoked;
+
+    public static TcbEvaluation Evaluate(DcapQuote quote, PckExtension pck, TcbInfo info, IsvTcbLevel? qeLevel)
     {
+        var qeStatus = QeStatus(qeLevel);
         var td = quote.TdBody;
         TcbLevel? sgxLevel = info.TcbLevels.FirstOrDefault(level => SgxMatches(pck, level));
         TcbLevel? level = td is null ? sgxLevel : info.TcbLevels.FirstOrDefault(l => SgxMatches(pck, l) && TdxMatches(td.TeeTcbSvn, l));
@@ -36,14 +43,15 @@ internal static class TcbEvaluator
                 status = ConvergeWithModule(status, module.Status);
             }
 
-            if (td.IsVersion15 && RelaunchAdvised(td, info, sgxLevel, status, moduleStatus, qeLevel.Status))
+            if (td.IsVersion15 && RelaunchAdvised(td, info, sgxLevel, status, moduleStatus, qeStatus))
             {
                 status = status == TcbStatus.OutOfDateConfigurationNeeded ? TcbStatus.TDRelaunchAdvisedConfigurationNeeded : TcbStatus.TDRelaunchAdvised;
             }
         }
 
-        status = ConvergeWithQe(status, qeLevel.Status);
-        return new TcbEvaluation(status, level.AdvisoryIds, level.TcbDate, sgxLevel?.Status, moduleStatus, moduleAdvisories, null);
+        status = ConvergeWithQe(status, qeStatus);
+        IReadOnlyList<string> advisories = qeLevel is { AdvisoryIds.Count: > 0 } ? [.. level.AdvisoryIds.Union(qeLevel.AdvisoryIds, StringComparer.Ordinal)] : level.AdvisoryIds;
+        return new TcbEvaluation(status, advisories, level.TcbDate, sgxLevel?.Status, moduleStatus, moduleAdvisories, null);
     }
 
     private static bool SgxMatches(PckExtension pck, TcbLevel level)
@@ -151,16 +159,17 @@ internal static class TcbEvaluator
         _ => platform,
     };
 
+    /// <summary>QVL reads a QE level as UpToDate, Revoked, or otherwise out of date (STATUS_SGX_ENCLAVE_REPORT_ISVSVN_OUT_OF_DATE).</summary>
     private static TcbStatus ConvergeWithQe(TcbStatus platform, TcbStatus qe) => qe switch
     {
-        TcbStatus.OutOfDate => platform switch
+        TcbStatus.UpToDate => platform,
+        TcbStatus.Revoked => TcbStatus.Revoked,
+        _ => platform switch
         {
             TcbStatus.UpToDate or TcbStatus.SWHardeningNeeded => TcbStatus.OutOfDate,
             TcbStatus.ConfigurationNeeded or TcbStatus.ConfigurationAndSWHardeningNeeded => TcbStatus.OutOfDateConfigurationNeeded,
             _ => platform,
         },
-        TcbStatus.Revoked => TcbStatus.Revoked,
-        _ => platform,
     };
 
     /// <summary>QVL <c>checkForRelaunch</c>: the module was updated in place (TEE_TCB_SVN2) to the newest level.</summary>

@@ -61,7 +61,7 @@ public sealed class EvidenceAppraiser
         {
             try
             {
-                loaded = CollateralLoader.Load(detected.Format, Concatenate(collateral));
+                loaded = CollateralLoader.Load(detected.Format, [.. collateral.Select(piece => (ReadOnlyMemory<byte>)piece)]);
             }
             catch (AttestationException ex)
             {
@@ -134,24 +134,6 @@ public sealed class EvidenceAppraiser
             AllowedTees = policy.AllowedTees,
             ExpectedReportData = reportData,
         };
-
-    /// <summary>Several pieces are one bundle (e.g. a VCEK and its chain as separate PEM files).</summary>
-    private static byte[] Concatenate(IReadOnlyList<byte[]> pieces)
-    {
-        if (pieces.Count == 1)
-        {
-            return pieces[0];
-        }
-
-        using var bundle = new MemoryStream();
-        foreach (var piece in pieces)
-        {
-            bundle.Write(piece);
-            bundle.WriteByte((byte)'\n');
-        }
-
-        return bundle.ToArray();
-    }
 
     private static byte[] ReadCertificate(string path)
     {

@@ -7,7 +7,7 @@ using SecGear.Attestation.Simulation;
 namespace SecGear.Cli.Commands;
 
 /// <summary>
-/// <c>secgear verify --evidence F [--collateral F] [--time ISO8601] [--policy F] [--json] [--simulation-ca F]</c>: verifies attestation
+/// <c>secgear verify --evidence F [--collateral F]... [--time ISO8601] [--policy F] [--json] [--simulation-ca F]</c>: verifies attestation
 /// evidence (format recognised from content) and applies a policy (the default <see cref="AttestationPolicy"/> when
 /// none is given). Exit 0 only when the evidence verifies and the policy passes; 1 otherwise. <c>--json</c> prints the claims or the failure as JSON.
 /// </summary>
@@ -16,10 +16,12 @@ internal static class VerifyCommand
     public static Command Create()
     {
         var evidence = new Option<FileInfo>("--evidence") { Description = "The evidence file (e.g. an Intel DCAP quote).", Required = true };
-        var collateral = new Option<FileInfo?>("--collateral")
+        var collateral = new Option<FileInfo[]>("--collateral")
         {
-            Description = "Collateral. Intel: dcap-qvl JSON, sgx_ql_qve_collateral_t dump or Open Enclave endorsements; "
+            Description = "Collateral. Intel: dcap-qvl JSON, sgx_ql_qve_collateral_t dump or Open Enclave endorsements; or, repeating "
+                + "--collateral, the separate PCS pieces (TCB info and QE identity JSON, issuer chain PEMs, PCK and root CA CRLs); "
                 + "SEV-SNP: one PEM bundle with the VCEK/VLEK and its AMD chain (ASK/ASVK, ARK).",
+            AllowMultipleArgumentsPerToken = false,
         };
         var time = new Option<string?>("--time") { Description = "Verification time (ISO 8601, e.g. 2025-07-04T00:00:00Z); default: now." };
         var policy = new Option<FileInfo?>("--policy") { Description = "A JSON policy (see docs/attestation.md); default: no debug, no simulation, up-to-date TCB statuses." };
@@ -38,7 +40,8 @@ internal static class VerifyCommand
             try
             {
                 var detected = Evidence.Detect(evidenceBytes);
-                var loadedCollateral = parse.GetValue(collateral) is { } collateralFile ? LoadCollateral(detected, ReadBounded(collateralFile.FullName)) : null;
+                var collateralFiles = parse.GetValue(collateral) ?? [];
+                var loadedCollateral = collateralFiles.Length > 0 ? LoadCollateral(detected, [.. collateralFiles.Select(f => ReadBounded(f.FullName))]) : null;
                 // Without --policy the default policy applies: no debug, no simulation, the up-to-date TCB statuses.
                 var loadedPolicy = parse.GetValue(policy) is { } policyFile ? AttestationPolicy.FromJson(System.Text.Encoding.UTF8.GetString(ReadBounded(policyFile.FullName))) : new AttestationPolicy();
                 var verifier = AttestationVerifier.CreateDefault();
@@ -79,9 +82,9 @@ internal static class VerifyCommand
         return command;
     }
 
-    /// <summary>Reads the collateral file in the form the evidence's format needs.</summary>
-    private static Collateral LoadCollateral(Evidence evidence, byte[] bytes) => CollateralLoader.Accepts(evidence.Format)
-        ? CollateralLoader.Load(evidence.Format, bytes)
+    /// <summary>Reads the collateral file(s) in the form the evidence's format needs; Intel pieces given separately are merged.</summary>
+    private static Collateral LoadCollateral(Evidence evidence, byte[][] files) => CollateralLoader.Accepts(evidence.Format)
+        ? CollateralLoader.Load(evidence.Format, [.. files.Select(f => (ReadOnlyMemory<byte>)f)])
         : throw new CliUsageException($"{evidence.Format} evidence carries its own certificates; --collateral does not apply");
 
     /// <summary>Largest evidence, collateral or policy file read (real ones are tens of kilobytes).</summary>
