@@ -7,5 +7,20 @@ if (args is ["--quick"])
     return SwitchlessQuick.Run();
 }
 
+// --service-load [seconds per level, default 5, at most 30 so prepared challenges outlive their use]: the attestation
+// service under 1, 8 and 32 concurrent clients on 127.0.0.1.
+if (args is ["--service-load", ..])
+{
+    return args is [_] ? ServiceLoad.Run(TimeSpan.FromSeconds(5))
+        : args is [_, var seconds] && int.TryParse(seconds, out int s) && s is > 0 and <= 30 ? ServiceLoad.Run(TimeSpan.FromSeconds(s))
+        : Usage();
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: SecGear.Benchmarks --service-load [seconds per level, 1-30]");
+    return 2;
+}

@@ -31,6 +31,7 @@ public static class SecGearCli
         root.Add(EdlCommand.Create());
         root.Add(VerifyCommand.Create());
         root.Add(AttestCommand.Create());
+        root.Add(ServiceCommand.Create());
         return root;
     }
 

@@ -59,4 +59,7 @@ public enum EnclaveStatus
 
     /// <summary>A shared-memory token is unknown, freed, or belongs to another enclave, or an access is out of bounds.</summary>
     SharedMemoryInvalid,
+
+    /// <summary>A remote SecGear service (e.g. the attestation service) refused a request, answered badly or could not be reached.</summary>
+    ServiceRequestFailed,
 }
