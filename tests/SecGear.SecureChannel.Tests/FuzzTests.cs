@@ -9,15 +9,18 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
         enclave = fixture.Enclave;
     }
 
-    [Fact]
-    public void Mutated_client_frames_only_ever_raise_secure_channel_exceptions_on_the_server()
+    [Theory]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256)]
+    [InlineData(SecureChannelSuite.EcdheSm2Sm4GcmSm3)]
+    public void Mutated_client_frames_only_ever_raise_secure_channel_exceptions_on_the_server(SecureChannelSuite suite)
     {
+        var options = new SecureChannelOptions { Suites = [suite], MaxSessions = 1000 };
         var random = new Random(7);
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { MaxSessions = 1000 });
+        using var server = Handshakes.EchoServer(enclave, options);
         int rejected = 0;
         for (int round = 0; round < 150; round++)
         {
-            using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
             var hello = client.CreateHello();
             var step = round % 3;
             if (step == 0)
@@ -41,15 +44,18 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.True(rejected > 100, $"only {rejected} of 150 mutations were rejected");
     }
 
-    [Fact]
-    public void Mutated_server_frames_only_ever_raise_secure_channel_exceptions_on_the_client()
+    [Theory]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256)]
+    [InlineData(SecureChannelSuite.EcdheSm2Sm4GcmSm3)]
+    public void Mutated_server_frames_only_ever_raise_secure_channel_exceptions_on_the_client(SecureChannelSuite suite)
     {
+        var options = new SecureChannelOptions { Suites = [suite], MaxSessions = 1000 };
         var random = new Random(11);
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { MaxSessions = 1000 });
+        using var server = Handshakes.EchoServer(enclave, options);
         int rejected = 0;
         for (int round = 0; round < 150; round++)
         {
-            using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
             var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
             if (round % 2 == 0)
             {

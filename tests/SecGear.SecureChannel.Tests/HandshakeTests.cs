@@ -17,6 +17,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     [Theory]
     [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256)]
     [InlineData(SecureChannelSuite.EcdheP384Aes256GcmSha384)]
+    [InlineData(SecureChannelSuite.EcdheSm2Sm4GcmSm3)]
     public async Task Client_talks_to_the_enclave_through_a_tcp_relay_that_never_sees_plaintext(SecureChannelSuite suite)
     {
         var options = new SecureChannelOptions { Suites = [suite] };
@@ -122,8 +123,8 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
         using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
         var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
-        using var attacker = System.Security.Cryptography.ECDiffieHellman.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var attackerKey = SuiteInfo.For(SecureChannelSuite.EcdheP256Aes256GcmSha256).ExportPublic(attacker);
+        using var attacker = SuiteInfo.P256.CreateEphemeral();
+        var attackerKey = attacker.PublicKey;
         attackerKey.CopyTo(serverHello, Wire.FrameHeaderLength + 2 + 2 + Wire.SessionIdLength + 2);
         var ex = Assert.Throws<SecureChannelException>(() => client.ProcessServerHello(serverHello));
         Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, ex.AttestationFailure?.Code);

@@ -70,31 +70,31 @@ internal sealed class ClientHandshake : IDisposable
         var evidenceBytes = reader.Bytes(checked((int)Math.Min(reader.U32(), int.MaxValue)));
         reader.End();
 
-        using var serverKey = suite.ImportPublic(serverPublic);
-        Verify(evidenceBytes, ReportData(suite, clientHello, body[..boundLength]));
-
+        // The agreement validates the server's point (InvalidPublicKey) before the evidence is even looked at; nothing
+        // derived from it leaves this method unless the evidence verifies and is bound to this point.
         using var ephemeral = suite.CreateEphemeral();
-        var clientPublic = suite.ExportPublic(ephemeral);
-        var clientKey = new byte[Wire.SessionIdLength + 2 + clientPublic.Length + suite.HashLength];
-        sessionId.CopyTo(clientKey, 0);
-        BinaryPrimitives.WriteUInt16BigEndian(clientKey.AsSpan(Wire.SessionIdLength), (ushort)clientPublic.Length);
-        clientPublic.CopyTo(clientKey, Wire.SessionIdLength + 2);
-        int keyPartLength = Wire.SessionIdLength + 2 + clientPublic.Length;
-
-        transcriptHash = TranscriptHash(suite, clientHello, body, clientKey.AsSpan(0, keyPartLength));
-        var shared = ephemeral.DeriveRawSecretAgreement(serverKey.PublicKey);
+        var shared = ephemeral.DeriveSharedSecret(serverPublic);
         try
         {
+            Verify(evidenceBytes, ReportData(suite, clientHello, body[..boundLength]));
+
+            var clientPublic = ephemeral.PublicKey;
+            var clientKey = new byte[Wire.SessionIdLength + 2 + clientPublic.Length + suite.HashLength];
+            sessionId.CopyTo(clientKey, 0);
+            BinaryPrimitives.WriteUInt16BigEndian(clientKey.AsSpan(Wire.SessionIdLength), (ushort)clientPublic.Length);
+            clientPublic.CopyTo(clientKey, Wire.SessionIdLength + 2);
+            int keyPartLength = Wire.SessionIdLength + 2 + clientPublic.Length;
+
+            transcriptHash = TranscriptHash(suite, clientHello, body, clientKey.AsSpan(0, keyPartLength));
             keys = KeySchedule.Derive(suite, shared, transcriptHash);
+            clientFinished = KeySchedule.Finished(suite, keys.Value.ClientFinished, transcriptHash);
+            clientFinished.CopyTo(clientKey, keyPartLength);
+            return Wire.Frame(MessageType.ClientKey, clientKey);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(shared);
         }
-
-        clientFinished = KeySchedule.Finished(suite, keys.Value.ClientFinished, transcriptHash);
-        clientFinished.CopyTo(clientKey, keyPartLength);
-        return Wire.Frame(MessageType.ClientKey, clientKey);
     }
 
     /// <summary>Checks the server's Finished (key confirmation) and returns the established session.</summary>

@@ -164,7 +164,7 @@ public sealed class SecureChannelServer : IDisposable
         var ephemeral = suite.CreateEphemeral();
         try
         {
-            var publicKey = suite.ExportPublic(ephemeral);
+            var publicKey = ephemeral.PublicKey;
             int boundLength = 2 + 2 + Wire.SessionIdLength + 2 + publicKey.Length;
             var bound = new byte[boundLength];
             BinaryPrimitives.WriteUInt16BigEndian(bound, Wire.Version);
@@ -229,9 +229,8 @@ public sealed class SecureChannelServer : IDisposable
             var finished = reader.Bytes(suite.HashLength);
             reader.End();
 
-            using var clientKey = suite.ImportPublic(clientPublic);
             var transcriptHash = ClientHandshake.TranscriptHash(suite, state.ClientHello, state.ServerHello, body[..keyPartLength]);
-            var shared = ephemeral.DeriveRawSecretAgreement(clientKey.PublicKey);
+            var shared = ephemeral.DeriveSharedSecret(clientPublic);
             var keys = KeySchedule.Derive(suite, shared, transcriptHash);
             CryptographicOperations.ZeroMemory(shared);
             try

@@ -1,11 +1,9 @@
-using System.Security.Cryptography;
-
 namespace SecGear.SecureChannel;
 
 /// <summary>What the server holds for one session: the handshake in progress, then the established session.</summary>
 internal sealed class ServerSessionState : IDisposable
 {
-    public ServerSessionState(SuiteInfo suite, byte[] sessionId, ECDiffieHellman ephemeral, byte[] clientHello, byte[] serverHello, DateTimeOffset now)
+    public ServerSessionState(SuiteInfo suite, byte[] sessionId, EphemeralKey ephemeral, byte[] clientHello, byte[] serverHello, DateTimeOffset now)
     {
         Suite = suite;
         SessionId = sessionId;
@@ -19,7 +17,7 @@ internal sealed class ServerSessionState : IDisposable
 
     public byte[] SessionId { get; }
 
-    public ECDiffieHellman? Ephemeral { get; private set; }
+    public EphemeralKey? Ephemeral { get; private set; }
 
     public byte[] ClientHello { get; }
 
