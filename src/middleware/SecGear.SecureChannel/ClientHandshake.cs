@@ -148,9 +148,15 @@ internal sealed class ClientHandshake : IDisposable
     internal static byte[] TranscriptHash(SuiteInfo suite, ReadOnlySpan<byte> clientHelloBody, ReadOnlySpan<byte> serverHelloBody, ReadOnlySpan<byte> clientKeyPart) =>
         suite.HashData([.. clientHelloBody, .. serverHelloBody, .. clientKeyPart]);
 
-    private static ReadOnlySpan<byte> Expect(ReadOnlySpan<byte> frame, MessageType expected)
+    private ReadOnlySpan<byte> Expect(ReadOnlySpan<byte> frame, MessageType expected)
     {
         var type = Wire.Parse(frame, int.MaxValue, out var body);
+        if (type == MessageType.Alert)
+        {
+            // No session keys exist yet, so only a plain (advisory) alert can be understood here.
+            throw Alert.ToException(body, null, sessionId);
+        }
+
         if (type != expected)
         {
             throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"expected {expected}, got message type {(byte)type}");

@@ -89,7 +89,8 @@ public sealed class SecureChannelClient : IAsyncDisposable
 
     /// <summary>
     /// Receives one message, or null after the server's authenticated close. A transport that ends without that close
-    /// is <see cref="SecureChannelFailureReason.Truncated"/>.
+    /// is <see cref="SecureChannelFailureReason.Truncated"/>. When the server rejected this session's last message and
+    /// said so in an Alert, the exception carries the server's reason (<see cref="SecureChannelException.IsPeerAlert"/>).
     /// </summary>
     public async Task<byte[]?> ReceiveAsync(CancellationToken cancellationToken = default)
     {
@@ -114,6 +115,11 @@ public sealed class SecureChannelClient : IAsyncDisposable
             }
 
             var type = Wire.Parse(frame, options.MaxFrameLength, out _);
+            if (type == MessageType.Alert)
+            {
+                throw Alert.ToException(frame.AsSpan(Wire.FrameHeaderLength), session, session.SessionId);
+            }
+
             var message = session.Open(type, frame.AsSpan(Wire.FrameHeaderLength));
             lastReceive = options.TimeProvider.GetUtcNow();
             return message;

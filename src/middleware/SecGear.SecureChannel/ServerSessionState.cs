@@ -1,6 +1,9 @@
 namespace SecGear.SecureChannel;
 
-/// <summary>What the server holds for one session: the handshake in progress, then the established session.</summary>
+/// <summary>
+/// What the server holds for one session: the handshake in progress, then the established session. Every use happens
+/// under <see cref="Gate"/>, so one session's frames are processed one at a time while other sessions run in parallel.
+/// </summary>
 internal sealed class ServerSessionState : IDisposable
 {
     public ServerSessionState(SuiteInfo suite, byte[] sessionId, EphemeralKey ephemeral, byte[] clientHello, byte[] serverHello, DateTimeOffset now)
@@ -12,6 +15,8 @@ internal sealed class ServerSessionState : IDisposable
         ServerHello = serverHello;
         LastActivity = now;
     }
+
+    public Lock Gate { get; } = new();
 
     public SuiteInfo Suite { get; }
 
@@ -27,6 +32,9 @@ internal sealed class ServerSessionState : IDisposable
 
     public DateTimeOffset LastActivity { get; set; }
 
+    /// <summary>True once the session was removed from the server: a frame that looked it up just before must not use it.</summary>
+    public bool Removed { get; private set; }
+
     public void Establish(ChannelSession session)
     {
         Session = session;
@@ -36,6 +44,7 @@ internal sealed class ServerSessionState : IDisposable
 
     public void Dispose()
     {
+        Removed = true;
         Ephemeral?.Dispose();
         Ephemeral = null;
         Session?.Dispose();
