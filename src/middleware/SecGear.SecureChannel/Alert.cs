@@ -58,6 +58,20 @@ internal static class Alert
     /// </summary>
     public static SecureChannelException ToException(ReadOnlySpan<byte> body, ChannelSession? session, ReadOnlySpan<byte> ownSessionId)
     {
+        try
+        {
+            return Read(body, session, ownSessionId);
+        }
+        catch (SecureChannelException ex)
+        {
+            // An alert that cannot be read or opened is itself the failure (and, sealed, has closed the session).
+            session?.Close();
+            return ex;
+        }
+    }
+
+    private static SecureChannelException Read(ReadOnlySpan<byte> body, ChannelSession? session, ReadOnlySpan<byte> ownSessionId)
+    {
         var reader = new WireReader(body, "Alert");
         byte version = reader.U8();
         if (version != Version)
