@@ -69,6 +69,18 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
     }
 
     [Fact]
+    public void Sm2_curve_is_sm2p256v1_of_gbt_32918_5()
+    {
+        var domain = Sm2EphemeralKey.DomainParameters;
+        Assert.Equal(Hex("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF"), domain.Curve.Field.Characteristic.ToByteArrayUnsigned());
+        Assert.Equal(Hex("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC"), domain.Curve.A.GetEncoded());
+        Assert.Equal(Hex("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93"), domain.Curve.B.GetEncoded());
+        Assert.Equal(Hex("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123"), domain.N.ToByteArrayUnsigned());
+        Assert.Equal(Hex("0432C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0"), domain.G.GetEncoded(false));
+        Assert.True(domain.H.IntValue == 1);
+    }
+
+    [Fact]
     public void Sm2_key_agreement_gives_both_sides_the_same_secret()
     {
         using var a = SuiteInfo.Sm2.CreateEphemeral();
@@ -78,6 +90,8 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.Equal(ab, b.DeriveSharedSecret(a.PublicKey));
         Assert.NotEqual(a.PublicKey, b.PublicKey);
     }
+
+    private static byte[] Hex(string hex) => Convert.FromHexString(hex);
 
     public static TheoryData<string, byte[]> InvalidPoints()
     {

@@ -1,5 +1,5 @@
-using Org.BouncyCastle.Asn1.GM;
 using Org.BouncyCastle.Crypto.Agreement;
+using Org.BouncyCastle.Crypto.EC;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Math.EC;
@@ -69,9 +69,14 @@ internal sealed class Sm2EphemeralKey : EphemeralKey
             : point;
     }
 
+    /// <summary>The sm2p256v1 domain parameters in use.</summary>
+    internal static ECDomainParameters DomainParameters => Domain;
+
     private static ECDomainParameters CreateDomain()
     {
-        var curve = GMNamedCurves.GetByName("sm2p256v1");
+        // The same domain as GMNamedCurves' sm2p256v1 (GB/T 32918.5), on BouncyCastle's dedicated SM2P256V1Curve whose
+        // fixed-width field arithmetic is about five times faster than the generic FpCurve GMNamedCurves returns.
+        var curve = CustomNamedCurves.GetByName("sm2p256v1");
         return new ECDomainParameters(curve.Curve, curve.G, curve.N, curve.H, curve.GetSeed());
     }
 }
