@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using SecGear.Attestation;
+using SecGear.Trusted.Attestation;
 
 namespace SecGear.SecureChannel.Tests;
 
@@ -106,6 +107,26 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         var debugPlatform = enclave.NewPlatform(SimulatedEnclave.Identity with { Debug = true });
         using var server = new SecureChannelServer(data => debugPlatform.GetEvidence(data), _ => null);
         AssertAttestationFailure(AttestationFailureCode.PolicyDebugNotAllowed, () => Handshakes.Establish(server, enclave));
+    }
+
+    [Theory]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256, 1)]
+    [InlineData(SecureChannelSuite.EcdheSm2Sm4GcmSm3, 1)]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256, -1)]
+    public async Task Handshake_fails_naming_the_expiry_when_the_evidence_chain_is_outside_its_validity_at_verification_time(SecureChannelSuite suite, int side)
+    {
+        // The client verifies at a pinned time a day after the simulated CA's notAfter (or a day before its notBefore).
+        var clock = new ManualTimeProvider();
+        var pinned = side > 0 ? SimulatedAttestationAuthority.NotAfter.AddDays(1) : SimulatedAttestationAuthority.NotBefore.AddDays(-1);
+        clock.Advance(pinned - clock.GetUtcNow());
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [suite] });
+        var options = new SecureChannelOptions { Suites = [suite], TimeProvider = clock };
+
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy, options));
+
+        Assert.Equal(SecureChannelFailureReason.AttestationFailed, ex.Reason);
+        Assert.Equal(AttestationFailureCode.RootCertificateExpired, ex.AttestationFailure?.Code);
+        Assert.Contains(pinned.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
