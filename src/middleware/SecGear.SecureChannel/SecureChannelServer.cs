@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace SecGear.SecureChannel;
 
@@ -19,6 +20,7 @@ public sealed class SecureChannelServer : IDisposable
     private readonly Func<ReadOnlyMemory<byte>, byte[]?> requestHandler;
     private readonly SecureChannelOptions options;
     private readonly ConcurrentDictionary<Guid, ServerSessionState> sessions = new();
+    private readonly EphemeralKeyPool keys;
 
     // Slots reserved by a ClientHello before its (slow) key generation and evidence, released when its session is
     // removed or the ClientHello fails: it keeps MaxSessions exact however many handshakes race.
@@ -36,6 +38,7 @@ public sealed class SecureChannelServer : IDisposable
         this.options.Validate();
         this.evidenceProvider = evidenceProvider;
         this.requestHandler = requestHandler;
+        keys = new EphemeralKeyPool(this.options.PregeneratedKeys);
     }
 
     /// <summary>The number of sessions held, handshaking or established.</summary>
@@ -126,9 +129,10 @@ public sealed class SecureChannelServer : IDisposable
         return removed;
     }
 
-    /// <summary>Closes every session and forgets its keys.</summary>
+    /// <summary>Closes every session and forgets its keys, pre-generated ones included.</summary>
     public void Dispose()
     {
+        keys.Dispose();
         foreach (var (id, state) in sessions)
         {
             lock (state.Gate)
@@ -182,7 +186,7 @@ public sealed class SecureChannelServer : IDisposable
         EphemeralKey? ephemeral = null;
         try
         {
-            ephemeral = suite.CreateEphemeral();
+            ephemeral = keys.Take(suite);
             var publicKey = ephemeral.PublicKey;
             int boundLength = 2 + 2 + Wire.SessionIdLength + 2 + publicKey.Length;
             var bound = new byte[boundLength];
@@ -264,6 +268,7 @@ public sealed class SecureChannelServer : IDisposable
                 var reader = new WireReader(body, "ClientKey");
                 reader.Bytes(Wire.SessionIdLength);
                 var clientPublic = reader.Bytes(reader.U16());
+                AuthenticateClient(state, body, ref reader);
                 int keyPartLength = reader.Position;
                 var finished = reader.Bytes(suite.HashLength);
                 reader.End();
@@ -340,6 +345,58 @@ public sealed class SecureChannelServer : IDisposable
                 Remove(id, state);
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads and checks the optional certificate part of ClientKey (after the client key, before the Finished): required
+    /// and accepted by the policy when one is set, refused when none is.
+    /// </summary>
+    private void AuthenticateClient(ServerSessionState state, ReadOnlySpan<byte> body, ref WireReader reader)
+    {
+        bool present = body.Length - reader.Position > state.Suite.HashLength;
+        if (options.ClientCertificatePolicy is not { } policy)
+        {
+            if (present)
+            {
+                throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "the client sent a certificate; this server does not authenticate clients");
+            }
+
+            return;
+        }
+
+        if (!present)
+        {
+            throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRequired, "this server requires a client certificate and the client sent none");
+        }
+
+        var certificateBytes = reader.Bytes(checked((int)Math.Min(reader.U32(), int.MaxValue)));
+        int signedLength = reader.Position;
+        var signature = reader.Bytes(reader.U16());
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadCertificate(certificateBytes);
+        }
+        catch (CryptographicException)
+        {
+            throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate is not a well-formed X.509 certificate");
+        }
+
+        using (certificate)
+        {
+            if (policy.Check(certificate, options.TimeProvider.GetUtcNow()) is { } refusal)
+            {
+                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, refusal);
+            }
+
+            if (signature.IsEmpty)
+            {
+                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateSignatureInvalid, "the client certificate comes without a signature over the handshake");
+            }
+
+            var message = ClientCertificateVerify.Message(state.Suite, state.ClientHello, state.ServerHello, body[..signedLength]);
+            ClientCertificateVerify.Verify(state.Suite, certificate, message, signature);
         }
     }
 

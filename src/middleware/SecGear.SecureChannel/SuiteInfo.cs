@@ -33,6 +33,9 @@ internal sealed class SuiteInfo
 
     public int CipherKeyLength { get; }
 
+    /// <summary>The hash an ECDSA client certificate signature uses in this suite (suites 1 and 2).</summary>
+    public HashAlgorithmName EcdsaHash => Suite == SecureChannelSuite.EcdheP384Aes256GcmSha384 ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
+
     public static SuiteInfo For(SecureChannelSuite suite) => suite switch
     {
         SecureChannelSuite.EcdheP256Aes256GcmSha256 => P256,
