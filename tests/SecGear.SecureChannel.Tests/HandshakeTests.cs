@@ -68,6 +68,34 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         }
     }
 
+    [Theory]
+    [InlineData(SecureChannelSuite.EcdheP384Aes256GcmSha384, 2)]
+    [InlineData(SecureChannelSuite.EcdheSm2Sm4GcmSm3, 3)]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256, 0)]
+    public void Pre_generated_ephemeral_keys_are_never_used_twice(SecureChannelSuite suite, int pregenerated)
+    {
+        var options = new SecureChannelOptions { Suites = [suite], PregeneratedKeys = pregenerated, MaxSessions = 100 };
+        using var server = Handshakes.EchoServer(enclave, options);
+        var serverKeys = new HashSet<string>();
+        var clientKeys = new HashSet<string>();
+        for (int i = 0; i < 12; i++)
+        {
+            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
+            var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
+            var clientKey = client.ProcessServerHello(serverHello);
+            using var session = client.ProcessServerFinished(Handshakes.Single(server.Process(clientKey)));
+            int keyLength = SuiteInfo.For(suite).PublicKeyLength;
+            Assert.True(serverKeys.Add(Convert.ToHexString(serverHello, Wire.FrameHeaderLength + 2 + 2 + Wire.SessionIdLength + 2, keyLength)));
+            Assert.True(clientKeys.Add(Convert.ToHexString(clientKey, Wire.FrameHeaderLength + Wire.SessionIdLength + 2, keyLength)));
+        }
+    }
+
+    [Fact]
+    public void Options_refuse_a_negative_key_pool()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Handshakes.EchoServer(enclave, new SecureChannelOptions { PregeneratedKeys = -1 }));
+    }
+
     [Fact]
     public void Server_picks_its_most_preferred_suite_among_those_offered()
     {
