@@ -35,6 +35,8 @@ public class SecureChannelBenchmarks
     private AttestationVerifier verifier = null!;
     private AttestationPolicy policy = null!;
     private SecureChannelServer server = null!;
+    private SecureChannelServer inlineKeyServer = null!;
+    private SecureChannelOptions p384Inline = null!;
     private SecureChannelOptions p256 = null!;
     private SecureChannelOptions p384 = null!;
     private SecureChannelOptions sm = null!;
@@ -62,6 +64,13 @@ public class SecureChannelBenchmarks
         {
             MaxSessions = 1_000_000,
             Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256, SecureChannelSuite.EcdheP384Aes256GcmSha384, SecureChannelSuite.EcdheSm2Sm4GcmSm3],
+        });
+        p384Inline = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384], PregeneratedKeys = 0 };
+        inlineKeyServer = new SecureChannelServer(reportData => platform.GetEvidence(reportData), _ => null, new SecureChannelOptions
+        {
+            MaxSessions = 1_000_000,
+            Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384],
+            PregeneratedKeys = 0,
         });
         RandomNumberGenerator.Fill(data);
 
@@ -92,6 +101,7 @@ public class SecureChannelBenchmarks
     public void Cleanup()
     {
         server.Dispose();
+        inlineKeyServer.Dispose();
         sender.Dispose();
         receiver.Dispose();
         smSender.Dispose();
@@ -106,6 +116,10 @@ public class SecureChannelBenchmarks
 
     [Benchmark]
     public byte[] Handshake_P384() => Handshake(p384);
+
+    /// <summary>P-384 with every key generated inside the handshake (no pre-generation on either side): the cost before the fix.</summary>
+    [Benchmark]
+    public byte[] Handshake_P384_keys_generated_inline() => Handshake(p384Inline, inlineKeyServer);
 
     [Benchmark]
     public byte[] Handshake_SM2() => Handshake(sm);
@@ -147,7 +161,9 @@ public class SecureChannelBenchmarks
         return decrypted;
     }
 
-    private byte[] Handshake(SecureChannelOptions options)
+    private byte[] Handshake(SecureChannelOptions options) => Handshake(options, server);
+
+    private byte[] Handshake(SecureChannelOptions options, SecureChannelServer server)
     {
         using var client = new ClientHandshake(options, verifier, policy, null);
         var serverHello = server.Process(client.CreateHello())[0];

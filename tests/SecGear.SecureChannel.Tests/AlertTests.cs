@@ -192,6 +192,17 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     }
 
     [Fact]
+    public void Client_session_ends_on_an_alert_it_cannot_read()
+    {
+        using var server = Handshakes.EchoServer(enclave);
+        using var client = Handshakes.Establish(server, enclave);
+        byte[] body = [2, Alert.Plain, .. client.SessionId, 0, 5];
+        var ex = Alert.ToException(body, client, client.SessionId);
+        Assert.Equal(SecureChannelFailureReason.UnsupportedVersion, ex.Reason);
+        Assert.True(client.IsClosed);
+    }
+
+    [Fact]
     public void Client_rejects_an_alert_with_an_unknown_reason_code()
     {
         var alert = Alert.PlainFrame([], (SecureChannelFailureReason)999);

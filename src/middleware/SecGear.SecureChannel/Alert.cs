@@ -64,9 +64,13 @@ internal static class Alert
         }
         catch (SecureChannelException ex)
         {
-            // An alert that cannot be read or opened is itself the failure (and, sealed, has closed the session).
-            session?.Close();
+            // An alert that cannot be read or opened is itself the failure.
             return ex;
+        }
+        finally
+        {
+            // Whatever the alert says, and even when it cannot be read, the session ends here.
+            session?.Close();
         }
     }
 
@@ -87,7 +91,7 @@ internal static class Alert
                 return Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "a sealed alert before the session keys exist");
             }
 
-            // Opening checks the session id, epoch, sequence and tag exactly as for a record, and closes the session.
+            // Opening checks the session id, epoch, sequence and tag exactly as for a record.
             var plaintext = session.OpenAlert(body[PrefixLength..]);
             return plaintext.Length == 2
                 ? Reported(BinaryPrimitives.ReadUInt16BigEndian(plaintext), authenticated: true)
@@ -102,7 +106,6 @@ internal static class Alert
         var named = reader.Bytes(Wire.SessionIdLength);
         ushort code = reader.U16();
         reader.End();
-        session?.Close();
         if (named.ContainsAnyExcept((byte)0) && !named.SequenceEqual(ownSessionId))
         {
             return Wire.Fail(SecureChannelFailureReason.CrossSession, "the server's alert names another session");
