@@ -31,6 +31,31 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
     }
 
     [Fact]
+    public void Request_handler_sees_the_session_and_the_authenticated_client_certificate()
+    {
+        using var leaf = ClientCertificates.Issue(root, ECCurve.NamedCurves.nistP256);
+        var seen = new List<SecureChannelRequest>();
+        using var server = SecureChannelServer.Create(d => enclave.Platform.GetEvidence(d), r => { seen.Add(r); return null; }, ServerOptions(ClientCertificatePolicy.TrustedRoots([root])));
+        using var session = Handshakes.Establish(server, enclave, new SecureChannelOptions { ClientCredential = ClientCredential.FromCertificate(leaf) });
+        Assert.Empty(server.Process(session.Seal("who am i"u8)));
+        var request = Assert.Single(seen);
+        Assert.Equal(leaf.RawData, request.ClientCertificate.ToArray());
+        Assert.Equal(session.SessionId, request.SessionId.ToArray());
+        Assert.Equal(SecureChannelSuite.EcdheP256Aes256GcmSha256, request.Suite);
+        Assert.Equal("who am i"u8.ToArray(), request.Message.ToArray());
+    }
+
+    [Fact]
+    public void Request_handler_sees_no_certificate_without_client_authentication()
+    {
+        var seen = new List<SecureChannelRequest>();
+        using var server = SecureChannelServer.Create(d => enclave.Platform.GetEvidence(d), r => { seen.Add(r); return null; });
+        using var session = Handshakes.Establish(server, enclave);
+        Assert.Empty(server.Process(session.Seal("anonymous"u8)));
+        Assert.True(Assert.Single(seen).ClientCertificate.IsEmpty);
+    }
+
+    [Fact]
     public void Server_accepts_a_pinned_sm2_client_certificate_signed_with_sm2_sm3_in_the_sm_suite()
     {
         var (certificate, key) = ClientCertificates.CreateSm2();

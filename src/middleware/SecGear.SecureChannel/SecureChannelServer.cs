@@ -17,7 +17,7 @@ namespace SecGear.SecureChannel;
 public sealed class SecureChannelServer : IDisposable
 {
     private readonly Func<ReadOnlySpan<byte>, byte[]> evidenceProvider;
-    private readonly Func<ReadOnlyMemory<byte>, byte[]?> requestHandler;
+    private readonly Func<SecureChannelRequest, byte[]?> requestHandler;
     private readonly SecureChannelOptions options;
     private readonly ConcurrentDictionary<Guid, ServerSessionState> sessions = new();
     private readonly EphemeralKeyPool keys;
@@ -31,14 +31,31 @@ public sealed class SecureChannelServer : IDisposable
     /// <param name="requestHandler">Handles one application message; returns the reply, or null for none.</param>
     /// <param name="options">Limits and suites; defaults when null.</param>
     public SecureChannelServer(Func<ReadOnlySpan<byte>, byte[]> evidenceProvider, Func<ReadOnlyMemory<byte>, byte[]?> requestHandler, SecureChannelOptions? options = null)
+        : this(evidenceProvider, WithoutContext(requestHandler), options)
+    {
+    }
+
+    private SecureChannelServer(Func<ReadOnlySpan<byte>, byte[]> evidenceProvider, Func<SecureChannelRequest, byte[]?> requestHandler, SecureChannelOptions? options)
     {
         ArgumentNullException.ThrowIfNull(evidenceProvider);
-        ArgumentNullException.ThrowIfNull(requestHandler);
         this.options = options ?? new SecureChannelOptions();
         this.options.Validate();
         this.evidenceProvider = evidenceProvider;
         this.requestHandler = requestHandler;
         keys = new EphemeralKeyPool(this.options.PregeneratedKeys);
+    }
+
+    /// <summary>
+    /// Creates a server whose request handler also learns the session each message comes on and, with client
+    /// authentication, the client's verified certificate.
+    /// </summary>
+    /// <param name="evidenceProvider">Produces evidence whose report data starts with the given bytes.</param>
+    /// <param name="requestHandler">Handles one application message; returns the reply, or null for none.</param>
+    /// <param name="options">Limits and suites; defaults when null.</param>
+    public static SecureChannelServer Create(Func<ReadOnlySpan<byte>, byte[]> evidenceProvider, Func<SecureChannelRequest, byte[]?> requestHandler, SecureChannelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(requestHandler);
+        return new SecureChannelServer(evidenceProvider, requestHandler, options);
     }
 
     /// <summary>The number of sessions held, handshaking or established.</summary>
@@ -268,7 +285,7 @@ public sealed class SecureChannelServer : IDisposable
                 var reader = new WireReader(body, "ClientKey");
                 reader.Bytes(Wire.SessionIdLength);
                 var clientPublic = reader.Bytes(reader.U16());
-                AuthenticateClient(state, body, ref reader);
+                var clientCertificate = AuthenticateClient(state, body, ref reader);
                 int keyPartLength = reader.Position;
                 var finished = reader.Bytes(suite.HashLength);
                 reader.End();
@@ -288,6 +305,7 @@ public sealed class SecureChannelServer : IDisposable
                     }
 
                     var serverFinished = KeySchedule.Finished(suite, keys.ServerFinished, [.. transcriptHash, .. finished]);
+                    state.ClientCertificate = clientCertificate;
                     state.Establish(new ChannelSession(suite, state.SessionId, keys.ServerTraffic, keys.ClientTraffic, options, sealsAlerts: true));
                     state.LastActivity = options.TimeProvider.GetUtcNow();
                     return Wire.Frame(MessageType.ServerFinished, [.. state.SessionId, .. serverFinished]);
@@ -326,7 +344,7 @@ public sealed class SecureChannelServer : IDisposable
                     return [];
                 }
 
-                var reply = requestHandler(plaintext);
+                var reply = requestHandler(new SecureChannelRequest(plaintext, state.SessionId, state.Suite.Suite, state.ClientCertificate));
                 if (reply is null)
                 {
                     return [];
@@ -352,7 +370,7 @@ public sealed class SecureChannelServer : IDisposable
     /// Reads and checks the optional certificate part of ClientKey (after the client key, before the Finished): required
     /// and accepted by the policy when one is set, refused when none is.
     /// </summary>
-    private void AuthenticateClient(ServerSessionState state, ReadOnlySpan<byte> body, ref WireReader reader)
+    private byte[] AuthenticateClient(ServerSessionState state, ReadOnlySpan<byte> body, ref WireReader reader)
     {
         bool present = body.Length - reader.Position > state.Suite.HashLength;
         if (options.ClientCertificatePolicy is not { } policy)
@@ -362,7 +380,7 @@ public sealed class SecureChannelServer : IDisposable
                 throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "the client sent a certificate; this server does not authenticate clients");
             }
 
-            return;
+            return [];
         }
 
         if (!present)
@@ -398,6 +416,14 @@ public sealed class SecureChannelServer : IDisposable
             var message = ClientCertificateVerify.Message(state.Suite, state.ClientHello, state.ServerHello, body[..signedLength]);
             ClientCertificateVerify.Verify(state.Suite, certificate, message, signature);
         }
+
+        return certificateBytes.ToArray();
+    }
+
+    private static Func<SecureChannelRequest, byte[]?> WithoutContext(Func<ReadOnlyMemory<byte>, byte[]?> requestHandler)
+    {
+        ArgumentNullException.ThrowIfNull(requestHandler);
+        return request => requestHandler(request.Message);
     }
 
     private (Guid Id, ServerSessionState State) Find(ReadOnlySpan<byte> body)

@@ -32,6 +32,9 @@ internal sealed class ServerSessionState : IDisposable
 
     public DateTimeOffset LastActivity { get; set; }
 
+    /// <summary>The authenticated client's certificate (DER), empty without client authentication.</summary>
+    public byte[] ClientCertificate { get; set; } = [];
+
     /// <summary>True once the session was removed from the server: a frame that looked it up just before must not use it.</summary>
     public bool Removed { get; private set; }
 
