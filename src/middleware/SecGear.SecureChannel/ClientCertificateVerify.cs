@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Security;
 
 namespace SecGear.SecureChannel;
 
@@ -14,30 +13,34 @@ namespace SecGear.SecureChannel;
 /// </summary>
 internal static class ClientCertificateVerify
 {
+    private const string EcPublicKeyOid = "1.2.840.10045.2.1";
+
+    // DER of OID 1.2.156.10197.1.301 (sm2p256v1, GB/T 32918.5).
+    private static readonly byte[] Sm2CurveOid = [0x06, 0x08, 0x2A, 0x81, 0x1C, 0xCF, 0x55, 0x01, 0x82, 0x2D];
+
     private static readonly byte[] Context = Encoding.ASCII.GetBytes("secgear-sc v1 client certificate verify\0");
 
     public static byte[] Message(SuiteInfo suite, ReadOnlySpan<byte> clientHello, ReadOnlySpan<byte> serverHello, ReadOnlySpan<byte> clientKeyUpToCertificate) =>
         [.. Context, .. suite.HashData([.. clientHello, .. serverHello, .. clientKeyUpToCertificate])];
 
-    /// <summary>The certificate's SM2 public key on the suite's curve, or null when its key is not on sm2p256v1.</summary>
+    /// <summary>
+    /// The certificate's SM2 public key, or null when its key is not an EC key on sm2p256v1 (named curve
+    /// 1.2.156.10197.1.301) or not a valid point of that curve. Read with the platform's X.509 parser, so no hostile
+    /// ASN.1 reaches BouncyCastle.
+    /// </summary>
     public static ECPublicKeyParameters? Sm2PublicKey(X509Certificate2 certificate)
     {
+        var key = certificate.PublicKey;
+        if (key.Oid.Value != EcPublicKeyOid || key.EncodedParameters?.RawData is not { } curve || !curve.AsSpan().SequenceEqual(Sm2CurveOid))
+        {
+            return null;
+        }
+
         try
         {
-            if (PublicKeyFactory.CreateKey(certificate.PublicKey.ExportSubjectPublicKeyInfo()) is not ECPublicKeyParameters key)
-            {
-                return null;
-            }
-
-            var domain = Sm2EphemeralKey.DomainParameters;
-            if (!key.Parameters.N.Equals(domain.N) || !key.Parameters.G.Equals(domain.G))
-            {
-                return null;
-            }
-
-            return new ECPublicKeyParameters(domain.Curve.DecodePoint(key.Q.GetEncoded(false)), domain);
+            return new ECPublicKeyParameters(Sm2EphemeralKey.DecodePoint(key.EncodedKeyValue.RawData), Sm2EphemeralKey.DomainParameters);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or SecurityUtilityException or CryptographicException)
+        catch (SecureChannelException)
         {
             return null;
         }

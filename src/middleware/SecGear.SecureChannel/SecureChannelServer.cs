@@ -403,7 +403,18 @@ public sealed class SecureChannelServer : IDisposable
 
         using (certificate)
         {
-            if (policy.Check(certificate, options.TimeProvider.GetUtcNow()) is { } refusal)
+            string? refusal;
+            try
+            {
+                refusal = policy.Check(certificate, options.TimeProvider.GetUtcNow());
+            }
+            catch (CryptographicException)
+            {
+                // The loader decodes lazily: a field it cannot decode shows up only when read.
+                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate has a field that is not well-formed");
+            }
+
+            if (refusal is not null)
             {
                 throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, refusal);
             }
@@ -414,7 +425,14 @@ public sealed class SecureChannelServer : IDisposable
             }
 
             var message = ClientCertificateVerify.Message(state.Suite, state.ClientHello, state.ServerHello, body[..signedLength]);
-            ClientCertificateVerify.Verify(state.Suite, certificate, message, signature);
+            try
+            {
+                ClientCertificateVerify.Verify(state.Suite, certificate, message, signature);
+            }
+            catch (CryptographicException)
+            {
+                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate's public key cannot be read");
+            }
         }
 
         return certificateBytes.ToArray();
