@@ -34,7 +34,8 @@ public sealed class SecureChannelOptions
     /// <summary>
     /// How many fresh ephemeral keys per suite a server generates ahead on the thread pool, so a ClientHello does not
     /// wait for key generation (default 2; 0 generates each key inside the handshake, e.g. where the enclave has no
-    /// spare threads). Every key is used once.
+    /// spare threads). A client with a non-zero value generates its key for its preferred suite on the thread pool
+    /// while its ClientHello is in flight. Every key is used for one handshake only.
     /// </summary>
     public int PregeneratedKeys { get; init; } = 2;
 
