@@ -5,7 +5,8 @@ namespace SecGear.SecureChannel;
 /// <summary>
 /// The client end of an attested secure channel, usable from any .NET application. <see cref="ConnectAsync"/> runs the
 /// handshake over a stream and succeeds only when the server's evidence verifies under the policy and is bound to this
-/// handshake's transcript and server key; afterwards every message is an AES-256-GCM record with a sequence number.
+/// handshake's transcript and server key; afterwards every message is an AEAD record (AES-256-GCM, or SM4-GCM in the
+/// SM suite) with a sequence number.
 /// Sends and receives may run concurrently with each other, but not with themselves.
 /// </summary>
 public sealed class SecureChannelClient : IAsyncDisposable
