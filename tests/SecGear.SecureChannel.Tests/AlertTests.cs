@@ -203,6 +203,15 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     }
 
     [Fact]
+    public void Client_refuses_a_sealed_alert_during_the_handshake()
+    {
+        byte[] body = [Alert.Version, Alert.Sealed, .. new byte[Wire.RecordOverhead + 2]];
+        var ex = Alert.ToException(body, null, []);
+        Assert.Equal(SecureChannelFailureReason.UnexpectedMessage, ex.Reason);
+        Assert.False(ex.IsPeerAlert);
+    }
+
+    [Fact]
     public void Client_rejects_an_alert_with_an_unknown_reason_code()
     {
         var alert = Alert.PlainFrame([], (SecureChannelFailureReason)999);

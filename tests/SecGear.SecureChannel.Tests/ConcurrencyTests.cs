@@ -147,6 +147,44 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
         }
     }
 
+    [Fact]
+    public async Task Handshakes_records_closes_and_sweeps_racing_leave_no_session_behind()
+    {
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { MaxSessions = 64 });
+        using var stop = new CancellationTokenSource();
+        var sweeper = Task.Run(() =>
+        {
+            int sweeps = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                server.RemoveIdleSessions();
+                sweeps++;
+            }
+
+            return sweeps;
+        });
+        var workers = Enumerable.Range(0, 6).Select(worker => Task.Run(() =>
+        {
+            for (int round = 0; round < 8; round++)
+            {
+                using var client = Handshakes.Establish(server, enclave);
+                Exchange(server, client, 5);
+                if ((worker + round) % 2 == 0)
+                {
+                    Assert.Empty(server.Process(client.SealClose()));
+                }
+                else
+                {
+                    Assert.Null(Handshakes.OpenReply(client, server.CloseSession(client.SessionId)));
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        await stop.CancelAsync();
+        Assert.True(await sweeper > 0);
+        Assert.Equal(0, server.SessionCount);
+    }
+
     private static void Exchange(SecureChannelServer server, ChannelSession client, int count)
     {
         for (int i = 0; i < count; i++)
