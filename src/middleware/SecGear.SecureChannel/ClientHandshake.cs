@@ -32,6 +32,9 @@ internal sealed class ClientHandshake : IDisposable
 
     public AttestationClaims? Claims { get; private set; }
 
+    /// <summary>Completes when the key started by <see cref="CreateHello"/> exists, so async callers need not block on it.</summary>
+    public Task EarlyKeyReady => (Task?)earlyKey ?? Task.CompletedTask;
+
     public byte[] CreateHello()
     {
         var body = new byte[2 + 1 + (2 * options.Suites.Count) + Wire.NonceLength];

@@ -68,7 +68,9 @@ public sealed class SecureChannelClient : IAsyncDisposable
         options.Validate();
         using var handshake = new ClientHandshake(options, verifier, policy, collateral);
         await WriteAsync(transport, handshake.CreateHello(), cancellationToken).ConfigureAwait(false);
-        var clientKey = handshake.ProcessServerHello(await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false));
+        var serverHello = await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false);
+        await handshake.EarlyKeyReady.ConfigureAwait(false);
+        var clientKey = handshake.ProcessServerHello(serverHello);
         await WriteAsync(transport, clientKey, cancellationToken).ConfigureAwait(false);
         var session = handshake.ProcessServerFinished(await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false));
         return new SecureChannelClient(transport, session, handshake.Claims!, options);
