@@ -56,6 +56,22 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.All(opened, b => Assert.Equal(0, b));
     }
 
+    [Theory]
+    [InlineData(20)]
+    [InlineData(64)]
+    [InlineData(100)]
+    public void Hmac_sm3_follows_rfc_2104_over_the_64_byte_sm3_block(int keyLength)
+    {
+        var hash = SuiteInfo.Sm2.Hash;
+        var key = Enumerable.Range(0, keyLength).Select(i => (byte)i).ToArray();
+        var message = "HMAC-SM3 wiring"u8.ToArray();
+        var block = new byte[64];
+        (keyLength > 64 ? hash.Hash(key) : key).CopyTo(block, 0);
+        var inner = hash.Hash([.. block.Select(b => (byte)(b ^ 0x36)), .. message]);
+        var expected = hash.Hash([.. block.Select(b => (byte)(b ^ 0x5C)), .. inner]);
+        Assert.Equal(expected, hash.Hmac(key, message));
+    }
+
     [Fact]
     public void Hkdf_sm3_extract_is_hmac_sm3_and_expand_chains_blocks_per_rfc_5869()
     {
