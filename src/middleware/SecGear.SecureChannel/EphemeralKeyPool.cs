@@ -33,6 +33,9 @@ internal sealed class EphemeralKeyPool : IDisposable
         return key;
     }
 
+    /// <summary>How many keys of <paramref name="suite"/> are ready now (for benchmarks that measure an idle server).</summary>
+    public int Ready(SecureChannelSuite suite) => queues.TryGetValue(suite, out var queue) ? queue.Keys.Count : 0;
+
     public void Dispose()
     {
         disposed = true;

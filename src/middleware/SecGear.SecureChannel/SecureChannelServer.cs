@@ -58,6 +58,9 @@ public sealed class SecureChannelServer : IDisposable
         return new SecureChannelServer(evidenceProvider, requestHandler, options);
     }
 
+    /// <summary>How many pre-generated ephemeral keys of <paramref name="suite"/> are ready (benchmarks wait for a full pool).</summary>
+    internal int ReadyKeys(SecureChannelSuite suite) => keys.Ready(suite);
+
     /// <summary>The number of sessions held, handshaking or established.</summary>
     public int SessionCount => sessions.Count;
 
