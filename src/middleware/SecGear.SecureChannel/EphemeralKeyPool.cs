@@ -6,7 +6,7 @@ namespace SecGear.SecureChannel;
 /// Fresh ephemeral keys generated ahead of use, off the handshake's critical path: on P-384 (generic OpenSSL 3.0
 /// arithmetic) and SM2 (managed BouncyCastle) key generation is a millisecond-scale scalar multiplication. Each key is
 /// handed out once and never reused, so forward secrecy is unchanged; keys only exist a little earlier. A suite's
-/// queue starts filling at its first use, on the thread pool, and is topped up after every take.
+/// queue starts filling after its first handshake, on the thread pool, and is topped up after every later one.
 /// </summary>
 internal sealed class EphemeralKeyPool : IDisposable
 {
@@ -20,17 +20,21 @@ internal sealed class EphemeralKeyPool : IDisposable
     }
 
     /// <summary>A key nobody else gets: a pre-generated one when ready, else one generated now.</summary>
-    public EphemeralKey Take(SuiteInfo suite)
-    {
-        if (depth == 0)
-        {
-            return suite.CreateEphemeral();
-        }
+    public EphemeralKey Take(SuiteInfo suite) =>
+        depth > 0 && queues.TryGetValue(suite.Suite, out var queue) && queue.Keys.TryDequeue(out var ready)
+            ? ready
+            : suite.CreateEphemeral();
 
-        var queue = queues.GetOrAdd(suite.Suite, _ => new Queue());
-        var key = queue.Keys.TryDequeue(out var ready) ? ready : suite.CreateEphemeral();
-        Refill(suite, queue);
-        return key;
+    /// <summary>
+    /// Tops the suite's queue up on the thread pool. The server calls it once a handshake's own expensive steps are
+    /// done, so the refill does not compete with the handshake that consumed the key.
+    /// </summary>
+    public void Replenish(SuiteInfo suite)
+    {
+        if (depth > 0)
+        {
+            Refill(suite, queues.GetOrAdd(suite.Suite, _ => new Queue()));
+        }
     }
 
     /// <summary>How many keys of <paramref name="suite"/> are ready now (for benchmarks that measure an idle server).</summary>

@@ -323,6 +323,11 @@ public sealed class SecureChannelServer : IDisposable
             {
                 throw Fail(id, state, ex);
             }
+            finally
+            {
+                // The handshake's key work is over: replace the key it took while the client finishes.
+                keys.Replenish(state.Suite);
+            }
         }
     }
 
