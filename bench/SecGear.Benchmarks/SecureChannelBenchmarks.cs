@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
+using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto.Modes;
+using Org.BouncyCastle.Crypto.Parameters;
 using SecGear.Attestation;
 using SecGear.Attestation.Simulation;
 using SecGear.Identity;
@@ -12,7 +15,9 @@ namespace SecGear.Benchmarks;
 /// <summary>
 /// The attested secure channel: a full handshake per suite (ClientHello to ServerFinished, including simulated evidence
 /// generation in the enclave and its verification by the client; no transport), and one 64 KiB record sealed by one
-/// side and opened by the other against raw <see cref="AesGcm"/> encrypt + decrypt of the same data (the baseline).
+/// side and opened by the other against raw <see cref="AesGcm"/> encrypt + decrypt of the same data (the baseline);
+/// the same for the SM suite's SM4-GCM records against raw BouncyCastle <see cref="GcmBlockCipher"/> over
+/// <see cref="SM4Engine"/> on the same data in the same run.
 /// </summary>
 [MemoryDiagnoser]
 public class SecureChannelBenchmarks
@@ -24,16 +29,25 @@ public class SecureChannelBenchmarks
     private readonly byte[] ciphertext = new byte[RecordSize];
     private readonly byte[] decrypted = new byte[RecordSize];
     private readonly byte[] tag = new byte[16];
+    private readonly byte[] sealedSm4 = new byte[RecordSize + 16];
     private readonly byte[] nonce = new byte[12];
     private SimulatedPlatform platform = null!;
     private AttestationVerifier verifier = null!;
     private AttestationPolicy policy = null!;
     private SecureChannelServer server = null!;
+    private SecureChannelServer inlineKeyServer = null!;
+    private SecureChannelOptions p384Inline = null!;
     private SecureChannelOptions p256 = null!;
     private SecureChannelOptions p384 = null!;
+    private SecureChannelOptions sm = null!;
     private ChannelSession sender = null!;
     private ChannelSession receiver = null!;
+    private ChannelSession smSender = null!;
+    private ChannelSession smReceiver = null!;
     private AesGcm raw = null!;
+    private GcmBlockCipher rawSm4 = null!;
+    private KeyParameter rawSm4Key = null!;
+    private ulong rawSm4Counter;
 
     [GlobalSetup]
     public void Setup()
@@ -45,7 +59,19 @@ public class SecureChannelBenchmarks
         policy = new AttestationPolicy { AllowSimulation = true, AllowedUniqueIds = [Identity.Measurement] };
         p256 = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] };
         p384 = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384] };
-        server = new SecureChannelServer(reportData => platform.GetEvidence(reportData), _ => null, new SecureChannelOptions { MaxSessions = 1_000_000 });
+        sm = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3] };
+        server = new SecureChannelServer(reportData => platform.GetEvidence(reportData), _ => null, new SecureChannelOptions
+        {
+            MaxSessions = 1_000_000,
+            Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256, SecureChannelSuite.EcdheP384Aes256GcmSha384, SecureChannelSuite.EcdheSm2Sm4GcmSm3],
+        });
+        p384Inline = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384], PregeneratedKeys = 0 };
+        inlineKeyServer = new SecureChannelServer(reportData => platform.GetEvidence(reportData), _ => null, new SecureChannelOptions
+        {
+            MaxSessions = 1_000_000,
+            Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384],
+            PregeneratedKeys = 0,
+        });
         RandomNumberGenerator.Fill(data);
 
         var suite = SuiteInfo.For(SecureChannelSuite.EcdheP256Aes256GcmSha256);
@@ -56,7 +82,16 @@ public class SecureChannelBenchmarks
         sender = new ChannelSession(suite, id, a.ToArray(), b.ToArray(), recordOptions);
         receiver = new ChannelSession(suite, id, b, a, recordOptions);
         raw = new AesGcm(RandomNumberGenerator.GetBytes(32), 16);
-        if (Handshake_P256().Length != 16 || !Record_64KiB_seal_and_open().AsSpan().SequenceEqual(data))
+        var c = RandomNumberGenerator.GetBytes(32);
+        var d = RandomNumberGenerator.GetBytes(32);
+        smSender = new ChannelSession(SuiteInfo.Sm2, id, c.ToArray(), d.ToArray(), recordOptions);
+        smReceiver = new ChannelSession(SuiteInfo.Sm2, id, d, c, recordOptions);
+        rawSm4 = new GcmBlockCipher(new SM4Engine());
+        rawSm4Key = new KeyParameter(RandomNumberGenerator.GetBytes(16));
+        if (Handshake_P256().Length != 16 || Handshake_SM2().Length != 16
+            || !Record_64KiB_seal_and_open().AsSpan().SequenceEqual(data)
+            || !Record_64KiB_SM4GCM_seal_and_open().AsSpan().SequenceEqual(data)
+            || !Raw_BouncyCastle_SM4GCM_64KiB_encrypt_and_decrypt().AsSpan().SequenceEqual(data))
         {
             throw new InvalidOperationException("the secure channel does not work");
         }
@@ -66,8 +101,11 @@ public class SecureChannelBenchmarks
     public void Cleanup()
     {
         server.Dispose();
+        inlineKeyServer.Dispose();
         sender.Dispose();
         receiver.Dispose();
+        smSender.Dispose();
+        smReceiver.Dispose();
         raw.Dispose();
         platform.Dispose();
         Directory.Delete(directory, recursive: true);
@@ -78,6 +116,13 @@ public class SecureChannelBenchmarks
 
     [Benchmark]
     public byte[] Handshake_P384() => Handshake(p384);
+
+    /// <summary>P-384 with every key generated inside the handshake (no pre-generation on either side): the cost before the fix.</summary>
+    [Benchmark]
+    public byte[] Handshake_P384_keys_generated_inline() => Handshake(p384Inline, inlineKeyServer);
+
+    [Benchmark]
+    public byte[] Handshake_SM2() => Handshake(sm);
 
     [Benchmark]
     public byte[] Record_64KiB_seal_and_open()
@@ -94,7 +139,31 @@ public class SecureChannelBenchmarks
         return decrypted;
     }
 
-    private byte[] Handshake(SecureChannelOptions options)
+    [Benchmark]
+    public byte[] Record_64KiB_SM4GCM_seal_and_open()
+    {
+        var frame = smSender.Seal(data);
+        return smReceiver.Open((SecGear.SecureChannel.MessageType)frame[0], frame.AsSpan(5))!;
+    }
+
+    /// <summary>The SM4-GCM floor: one BouncyCastle GCM instance, a fresh nonce per call (GCM refuses a repeated one).</summary>
+    [Benchmark]
+    public byte[] Raw_BouncyCastle_SM4GCM_64KiB_encrypt_and_decrypt()
+    {
+        rawSm4Counter++;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(nonce.AsSpan(4), rawSm4Counter);
+        rawSm4.Init(true, new ParametersWithIV(rawSm4Key, nonce));
+        int written = rawSm4.ProcessBytes(data, sealedSm4);
+        rawSm4.DoFinal(sealedSm4.AsSpan(written));
+        rawSm4.Init(false, new ParametersWithIV(rawSm4Key, nonce));
+        written = rawSm4.ProcessBytes(sealedSm4, decrypted);
+        rawSm4.DoFinal(decrypted.AsSpan(written));
+        return decrypted;
+    }
+
+    private byte[] Handshake(SecureChannelOptions options) => Handshake(options, server);
+
+    private byte[] Handshake(SecureChannelOptions options, SecureChannelServer server)
     {
         using var client = new ClientHandshake(options, verifier, policy, null);
         var serverHello = server.Process(client.CreateHello())[0];

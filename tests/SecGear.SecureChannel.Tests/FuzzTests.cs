@@ -9,15 +9,18 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
         enclave = fixture.Enclave;
     }
 
-    [Fact]
-    public void Mutated_client_frames_only_ever_raise_secure_channel_exceptions_on_the_server()
+    [Theory]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256)]
+    [InlineData(SecureChannelSuite.EcdheSm2Sm4GcmSm3)]
+    public void Mutated_client_frames_only_ever_raise_secure_channel_exceptions_on_the_server(SecureChannelSuite suite)
     {
+        var options = new SecureChannelOptions { Suites = [suite], MaxSessions = 1000 };
         var random = new Random(7);
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { MaxSessions = 1000 });
+        using var server = Handshakes.EchoServer(enclave, options);
         int rejected = 0;
         for (int round = 0; round < 150; round++)
         {
-            using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
             var hello = client.CreateHello();
             var step = round % 3;
             if (step == 0)
@@ -41,15 +44,18 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.True(rejected > 100, $"only {rejected} of 150 mutations were rejected");
     }
 
-    [Fact]
-    public void Mutated_server_frames_only_ever_raise_secure_channel_exceptions_on_the_client()
+    [Theory]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256)]
+    [InlineData(SecureChannelSuite.EcdheSm2Sm4GcmSm3)]
+    public void Mutated_server_frames_only_ever_raise_secure_channel_exceptions_on_the_client(SecureChannelSuite suite)
     {
+        var options = new SecureChannelOptions { Suites = [suite], MaxSessions = 1000 };
         var random = new Random(11);
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { MaxSessions = 1000 });
+        using var server = Handshakes.EchoServer(enclave, options);
         int rejected = 0;
         for (int round = 0; round < 150; round++)
         {
-            using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
             var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
             if (round % 2 == 0)
             {
@@ -62,6 +68,30 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
         }
 
         Assert.True(rejected > 100, $"only {rejected} of 150 mutations were rejected");
+    }
+
+    [Theory]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256)]
+    [InlineData(SecureChannelSuite.EcdheSm2Sm4GcmSm3)]
+    public void Mutated_client_keys_with_certificates_only_ever_raise_secure_channel_exceptions(SecureChannelSuite suite)
+    {
+        var random = new Random(13);
+        using var root = ClientCertificates.CreateRoot();
+        using var leaf = ClientCertificates.Issue(root, System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var (sm2Certificate, sm2Key) = ClientCertificates.CreateSm2();
+        var credential = suite == SecureChannelSuite.EcdheSm2Sm4GcmSm3 ? ClientCredential.FromSm2(sm2Certificate, sm2Key) : ClientCredential.FromCertificate(leaf);
+        var policy = ClientCertificatePolicy.Custom((_, _) => null);
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [suite], MaxSessions = 1000, ClientCertificatePolicy = policy });
+        var options = new SecureChannelOptions { Suites = [suite], ClientCredential = credential };
+        int rejected = 0;
+        for (int round = 0; round < 100; round++)
+        {
+            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
+            var clientKey = client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello())));
+            rejected += Survives(() => server.Process(Mutate(clientKey, random)));
+        }
+
+        Assert.True(rejected > 90, $"only {rejected} of 100 mutations were rejected");
     }
 
     [Fact]

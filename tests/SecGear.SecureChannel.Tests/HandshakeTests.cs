@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using SecGear.Attestation;
+using SecGear.Trusted.Attestation;
 
 namespace SecGear.SecureChannel.Tests;
 
@@ -17,6 +18,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     [Theory]
     [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256)]
     [InlineData(SecureChannelSuite.EcdheP384Aes256GcmSha384)]
+    [InlineData(SecureChannelSuite.EcdheSm2Sm4GcmSm3)]
     public async Task Client_talks_to_the_enclave_through_a_tcp_relay_that_never_sees_plaintext(SecureChannelSuite suite)
     {
         var options = new SecureChannelOptions { Suites = [suite] };
@@ -66,6 +68,34 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         }
     }
 
+    [Theory]
+    [InlineData(SecureChannelSuite.EcdheP384Aes256GcmSha384, 2)]
+    [InlineData(SecureChannelSuite.EcdheSm2Sm4GcmSm3, 3)]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256, 0)]
+    public void Pre_generated_ephemeral_keys_are_never_used_twice(SecureChannelSuite suite, int pregenerated)
+    {
+        var options = new SecureChannelOptions { Suites = [suite], PregeneratedKeys = pregenerated, MaxSessions = 100 };
+        using var server = Handshakes.EchoServer(enclave, options);
+        var serverKeys = new HashSet<string>();
+        var clientKeys = new HashSet<string>();
+        for (int i = 0; i < 12; i++)
+        {
+            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
+            var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
+            var clientKey = client.ProcessServerHello(serverHello);
+            using var session = client.ProcessServerFinished(Handshakes.Single(server.Process(clientKey)));
+            int keyLength = SuiteInfo.For(suite).PublicKeyLength;
+            Assert.True(serverKeys.Add(Convert.ToHexString(serverHello, Wire.FrameHeaderLength + 2 + 2 + Wire.SessionIdLength + 2, keyLength)));
+            Assert.True(clientKeys.Add(Convert.ToHexString(clientKey, Wire.FrameHeaderLength + Wire.SessionIdLength + 2, keyLength)));
+        }
+    }
+
+    [Fact]
+    public void Options_refuse_a_negative_key_pool()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Handshakes.EchoServer(enclave, new SecureChannelOptions { PregeneratedKeys = -1 }));
+    }
+
     [Fact]
     public void Server_picks_its_most_preferred_suite_among_those_offered()
     {
@@ -107,6 +137,26 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         AssertAttestationFailure(AttestationFailureCode.PolicyDebugNotAllowed, () => Handshakes.Establish(server, enclave));
     }
 
+    [Theory]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256, 1)]
+    [InlineData(SecureChannelSuite.EcdheSm2Sm4GcmSm3, 1)]
+    [InlineData(SecureChannelSuite.EcdheP256Aes256GcmSha256, -1)]
+    public async Task Handshake_fails_naming_the_expiry_when_the_evidence_chain_is_outside_its_validity_at_verification_time(SecureChannelSuite suite, int side)
+    {
+        // The client verifies at a pinned time a day after the simulated CA's notAfter (or a day before its notBefore).
+        var clock = new ManualTimeProvider();
+        var pinned = side > 0 ? SimulatedAttestationAuthority.NotAfter.AddDays(1) : SimulatedAttestationAuthority.NotBefore.AddDays(-1);
+        clock.Advance(pinned - clock.GetUtcNow());
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [suite] });
+        var options = new SecureChannelOptions { Suites = [suite], TimeProvider = clock };
+
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy, options));
+
+        Assert.Equal(SecureChannelFailureReason.AttestationFailed, ex.Reason);
+        Assert.Equal(AttestationFailureCode.RootCertificateExpired, ex.AttestationFailure?.Code);
+        Assert.Contains(pinned.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Handshake_fails_when_the_evidence_is_not_bound_to_this_handshake()
     {
@@ -122,8 +172,8 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
         using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
         var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
-        using var attacker = System.Security.Cryptography.ECDiffieHellman.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var attackerKey = SuiteInfo.For(SecureChannelSuite.EcdheP256Aes256GcmSha256).ExportPublic(attacker);
+        using var attacker = SuiteInfo.P256.CreateEphemeral();
+        var attackerKey = attacker.PublicKey;
         attackerKey.CopyTo(serverHello, Wire.FrameHeaderLength + 2 + 2 + Wire.SessionIdLength + 2);
         var ex = Assert.Throws<SecureChannelException>(() => client.ProcessServerHello(serverHello));
         Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, ex.AttestationFailure?.Code);

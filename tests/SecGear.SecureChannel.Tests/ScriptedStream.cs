@@ -1,16 +1,26 @@
 namespace SecGear.SecureChannel.Tests;
 
-/// <summary>A stream whose writes go to a server's Process and whose reads return the server's replies, then end.</summary>
+/// <summary>
+/// A stream whose writes go to a server's Process and whose reads return the server's replies, then end. Like a relay,
+/// when the server rejects a frame it forwards the server's Alert and stops forwarding. An optional rewrite lets a
+/// test play the untrusted host and change frames on their way to the server.
+/// </summary>
 internal sealed class ScriptedStream : Stream
 {
     private readonly SecureChannelServer server;
+    private readonly Func<byte[], byte[]>? rewrite;
     private readonly MemoryStream pending = new();
     private readonly List<byte> written = [];
+    private bool failed;
 
-    public ScriptedStream(SecureChannelServer server)
+    public ScriptedStream(SecureChannelServer server, Func<byte[], byte[]>? rewrite = null)
     {
         this.server = server;
+        this.rewrite = rewrite;
     }
+
+    /// <summary>The server's rejection, once one happened.</summary>
+    public SecureChannelException? ServerFailure { get; private set; }
 
     public override bool CanRead => true;
 
@@ -24,8 +34,9 @@ internal sealed class ScriptedStream : Stream
 
     public override void Flush()
     {
-        if (written.Count == 0)
+        if (written.Count == 0 || failed)
         {
+            written.Clear();
             return;
         }
 
@@ -33,9 +44,18 @@ internal sealed class ScriptedStream : Stream
         written.Clear();
         long position = pending.Position;
         pending.Seek(0, SeekOrigin.End);
-        foreach (var reply in server.Process(frame))
+        try
         {
-            pending.Write(reply);
+            foreach (var reply in server.Process(rewrite is null ? frame : rewrite(frame)))
+            {
+                pending.Write(reply);
+            }
+        }
+        catch (SecureChannelException ex)
+        {
+            ServerFailure = ex;
+            failed = true;
+            pending.Write(ex.AlertFrame.Span);
         }
 
         pending.Position = position;

@@ -10,10 +10,13 @@ internal sealed class ChannelSession : IDisposable
     private readonly RecordDirection send;
     private readonly RecordDirection receive;
     private readonly SecureChannelOptions options;
+    private readonly bool sealsAlerts;
     private readonly Lock gate = new();
 
-    public ChannelSession(SuiteInfo suite, byte[] sessionId, byte[] sendSecret, byte[] receiveSecret, SecureChannelOptions options)
+    /// <summary>Creates a session. With <c>sealsAlerts</c> (the server) a failed open attaches a sealed Alert frame for the peer to its exception.</summary>
+    public ChannelSession(SuiteInfo suite, byte[] sessionId, byte[] sendSecret, byte[] receiveSecret, SecureChannelOptions options, bool sealsAlerts = false)
     {
+        this.sealsAlerts = sealsAlerts;
         Suite = suite.Suite;
         SessionId = sessionId;
         send = new RecordDirection(suite, sendSecret);
@@ -55,6 +58,35 @@ internal sealed class ChannelSession : IDisposable
         lock (gate)
         {
             return OpenCore(type, body);
+        }
+    }
+
+    /// <summary>
+    /// Opens the record part of a sealed Alert (client side) and closes the session; returns the alert plaintext. A sealed
+    /// alert that does not open fails exactly like a bad record.
+    /// </summary>
+    public byte[] OpenAlert(ReadOnlySpan<byte> body)
+    {
+        lock (gate)
+        {
+            ThrowIfClosed();
+            try
+            {
+                return receive.Open(MessageType.Alert, SessionId, body);
+            }
+            finally
+            {
+                CloseCore();
+            }
+        }
+    }
+
+    /// <summary>Attaches to <paramref name="failure"/> an Alert frame sealed under this session's send key, then closes the session.</summary>
+    public SecureChannelException FailWithAlert(SecureChannelException failure)
+    {
+        lock (gate)
+        {
+            return Fail(failure);
         }
     }
 
@@ -110,14 +142,12 @@ internal sealed class ChannelSession : IDisposable
         ThrowIfClosed();
         if (type is not (MessageType.Record or MessageType.Close))
         {
-            CloseCore();
-            throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"a {type} message after the handshake");
+            throw Fail(Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"a {type} message after the handshake"));
         }
 
         if (body.Length > Wire.RecordOverhead + options.MaxRecordPayload)
         {
-            CloseCore();
-            throw Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the record carries {body.Length - Wire.RecordOverhead} bytes; the limit is {options.MaxRecordPayload}");
+            throw Fail(Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the record carries {body.Length - Wire.RecordOverhead} bytes; the limit is {options.MaxRecordPayload}"));
         }
 
         byte[] plaintext;
@@ -125,19 +155,36 @@ internal sealed class ChannelSession : IDisposable
         {
             plaintext = receive.Open(type, SessionId, body);
         }
-        catch (SecureChannelException)
+        catch (SecureChannelException ex)
         {
-            CloseCore();
-            throw;
+            throw Fail(ex);
         }
 
         if (type == MessageType.Close)
         {
+            if (plaintext.Length != 0)
+            {
+                throw Fail(Wire.Fail(SecureChannelFailureReason.MalformedMessage, "a close record carries data"));
+            }
+
             CloseCore();
-            return plaintext.Length == 0 ? null : throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, "a close record carries data");
+            return null;
         }
 
         return plaintext;
+    }
+
+    /// <summary>Seals the failure's reason for the peer (server side, keys still intact), then closes; returns the failure.</summary>
+    private SecureChannelException Fail(SecureChannelException failure)
+    {
+        if (sealsAlerts && !IsClosed && failure.AlertFrame.IsEmpty && send.Sequence != ulong.MaxValue)
+        {
+            // Under the current epoch even past a rekey limit: it is the last record this direction ever sends.
+            failure.AlertFrame = Alert.SealedFrame(send.Seal(MessageType.Alert, SessionId, Alert.ReasonBytes(failure.Reason)));
+        }
+
+        CloseCore();
+        return failure;
     }
 
     private void CloseCore()

@@ -20,6 +20,7 @@ internal sealed class ClientHandshake : IDisposable
     private byte[] transcriptHash = [];
     private byte[] clientFinished = [];
     private (byte[] ClientTraffic, byte[] ServerTraffic, byte[] ClientFinished, byte[] ServerFinished)? keys;
+    private Task<EphemeralKey>? earlyKey;
 
     public ClientHandshake(SecureChannelOptions options, AttestationVerifier verifier, AttestationPolicy policy, Collateral? collateral)
     {
@@ -30,6 +31,9 @@ internal sealed class ClientHandshake : IDisposable
     }
 
     public AttestationClaims? Claims { get; private set; }
+
+    /// <summary>Completes when the key started by <see cref="CreateHello"/> exists, so async callers need not block on it.</summary>
+    public Task EarlyKeyReady => (Task?)earlyKey ?? Task.CompletedTask;
 
     public byte[] CreateHello()
     {
@@ -43,6 +47,13 @@ internal sealed class ClientHandshake : IDisposable
 
         RandomNumberGenerator.Fill(body.AsSpan(body.Length - Wire.NonceLength));
         clientHello = body;
+        if (options.PregeneratedKeys > 0)
+        {
+            // Generate the key for the preferred suite while the ClientHello travels and the server works.
+            var preferred = SuiteInfo.For(options.Suites[0]);
+            earlyKey = Task.Run(preferred.CreateEphemeral);
+        }
+
         return Wire.Frame(MessageType.ClientHello, body);
     }
 
@@ -70,31 +81,30 @@ internal sealed class ClientHandshake : IDisposable
         var evidenceBytes = reader.Bytes(checked((int)Math.Min(reader.U32(), int.MaxValue)));
         reader.End();
 
-        using var serverKey = suite.ImportPublic(serverPublic);
-        Verify(evidenceBytes, ReportData(suite, clientHello, body[..boundLength]));
-
-        using var ephemeral = suite.CreateEphemeral();
-        var clientPublic = suite.ExportPublic(ephemeral);
-        var clientKey = new byte[Wire.SessionIdLength + 2 + clientPublic.Length + suite.HashLength];
-        sessionId.CopyTo(clientKey, 0);
-        BinaryPrimitives.WriteUInt16BigEndian(clientKey.AsSpan(Wire.SessionIdLength), (ushort)clientPublic.Length);
-        clientPublic.CopyTo(clientKey, Wire.SessionIdLength + 2);
-        int keyPartLength = Wire.SessionIdLength + 2 + clientPublic.Length;
-
-        transcriptHash = TranscriptHash(suite, clientHello, body, clientKey.AsSpan(0, keyPartLength));
-        var shared = ephemeral.DeriveRawSecretAgreement(serverKey.PublicKey);
+        // The agreement validates the server's point (InvalidPublicKey) before the evidence is even looked at; nothing
+        // derived from it leaves this method unless the evidence verifies and is bound to this point.
+        using var ephemeral = TakeEphemeral(suite);
+        var shared = ephemeral.DeriveSharedSecret(serverPublic);
         try
         {
+            Verify(evidenceBytes, ReportData(suite, clientHello, body[..boundLength]));
+
+            var clientPublic = ephemeral.PublicKey;
+            var keyPart = ClientKeyPart(suite, body, clientPublic);
+            var clientKey = new byte[keyPart.Length + suite.HashLength];
+            keyPart.CopyTo(clientKey, 0);
+            int keyPartLength = keyPart.Length;
+
+            transcriptHash = TranscriptHash(suite, clientHello, body, clientKey.AsSpan(0, keyPartLength));
             keys = KeySchedule.Derive(suite, shared, transcriptHash);
+            clientFinished = KeySchedule.Finished(suite, keys.Value.ClientFinished, transcriptHash);
+            clientFinished.CopyTo(clientKey, keyPartLength);
+            return Wire.Frame(MessageType.ClientKey, clientKey);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(shared);
         }
-
-        clientFinished = KeySchedule.Finished(suite, keys.Value.ClientFinished, transcriptHash);
-        clientFinished.CopyTo(clientKey, keyPartLength);
-        return Wire.Frame(MessageType.ClientKey, clientKey);
     }
 
     /// <summary>Checks the server's Finished (key confirmation) and returns the established session.</summary>
@@ -130,6 +140,12 @@ internal sealed class ClientHandshake : IDisposable
 
     public void Dispose()
     {
+        if (earlyKey is { } pending)
+        {
+            earlyKey = null;
+            pending.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         if (keys is { } k)
         {
             CryptographicOperations.ZeroMemory(k.ClientTraffic);
@@ -148,15 +164,62 @@ internal sealed class ClientHandshake : IDisposable
     internal static byte[] TranscriptHash(SuiteInfo suite, ReadOnlySpan<byte> clientHelloBody, ReadOnlySpan<byte> serverHelloBody, ReadOnlySpan<byte> clientKeyPart) =>
         suite.HashData([.. clientHelloBody, .. serverHelloBody, .. clientKeyPart]);
 
-    private static ReadOnlySpan<byte> Expect(ReadOnlySpan<byte> frame, MessageType expected)
+    private ReadOnlySpan<byte> Expect(ReadOnlySpan<byte> frame, MessageType expected)
     {
         var type = Wire.Parse(frame, int.MaxValue, out var body);
+        if (type == MessageType.Alert)
+        {
+            // No session keys exist yet, so only a plain (advisory) alert can be understood here.
+            throw Alert.ToException(body, null, sessionId);
+        }
+
         if (type != expected)
         {
             throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"expected {expected}, got message type {(byte)type}");
         }
 
         return body;
+    }
+
+    /// <summary>
+    /// ClientKey up to the Finished: <c>session_id | key_len u16 | client_key</c>, then with a client credential
+    /// <c>cert_len u32 | certificate | sig_len u16 | signature</c> (the signature covers everything before it).
+    /// </summary>
+    private byte[] ClientKeyPart(SuiteInfo chosen, ReadOnlySpan<byte> serverHello, byte[] clientPublic)
+    {
+        var keyPart = new byte[Wire.SessionIdLength + 2 + clientPublic.Length];
+        sessionId.CopyTo(keyPart, 0);
+        BinaryPrimitives.WriteUInt16BigEndian(keyPart.AsSpan(Wire.SessionIdLength), (ushort)clientPublic.Length);
+        clientPublic.CopyTo(keyPart, Wire.SessionIdLength + 2);
+        if (options.ClientCredential is not { } credential)
+        {
+            return keyPart;
+        }
+
+        var certificate = credential.Certificate.Span;
+        var signedPart = new byte[keyPart.Length + 4 + certificate.Length];
+        keyPart.CopyTo(signedPart, 0);
+        BinaryPrimitives.WriteUInt32BigEndian(signedPart.AsSpan(keyPart.Length), (uint)certificate.Length);
+        certificate.CopyTo(signedPart.AsSpan(keyPart.Length + 4));
+        var signature = credential.Sign(chosen, ClientCertificateVerify.Message(chosen, clientHello, serverHello, signedPart));
+        var part = new byte[signedPart.Length + 2 + signature.Length];
+        signedPart.CopyTo(part, 0);
+        BinaryPrimitives.WriteUInt16BigEndian(part.AsSpan(signedPart.Length), (ushort)signature.Length);
+        signature.CopyTo(part, signedPart.Length + 2);
+        return part;
+    }
+
+    private EphemeralKey TakeEphemeral(SuiteInfo chosen)
+    {
+        if (earlyKey is { } pending && chosen.Suite == options.Suites[0])
+        {
+            earlyKey = null;
+
+            // Started in CreateHello; by now it has usually finished, and key generation cannot block on anything.
+            return pending.GetAwaiter().GetResult();
+        }
+
+        return chosen.CreateEphemeral();
     }
 
     private void Verify(ReadOnlySpan<byte> evidenceBytes, byte[] reportData)

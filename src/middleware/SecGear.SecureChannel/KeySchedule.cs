@@ -4,14 +4,14 @@ using System.Text;
 namespace SecGear.SecureChannel;
 
 /// <summary>
-/// HKDF over the ECDHE secret with the transcript hash as salt: one traffic secret per direction and one Finished key
+/// HKDF (over the suite hash) over the ECDHE secret with the transcript hash as salt: one traffic secret per direction and one Finished key
 /// per side. Labels are prefixed "secgear-sc v1 " so keys never collide with another protocol's.
 /// </summary>
 internal static class KeySchedule
 {
     public static (byte[] ClientTraffic, byte[] ServerTraffic, byte[] ClientFinished, byte[] ServerFinished) Derive(SuiteInfo suite, byte[] sharedSecret, ReadOnlySpan<byte> transcriptHash)
     {
-        var prk = HKDF.Extract(suite.Hash, sharedSecret, transcriptHash.ToArray());
+        var prk = suite.Hash.Extract(transcriptHash, sharedSecret);
         try
         {
             return (
@@ -33,9 +33,9 @@ internal static class KeySchedule
         labelBytes.CopyTo(info, 0);
         info[labelBytes.Length] = (byte)context.Length;
         context.CopyTo(info.AsSpan(labelBytes.Length + 1));
-        return HKDF.Expand(suite.Hash, secret, length, info);
+        return suite.Hash.Expand(secret, info, length);
     }
 
     public static byte[] Finished(SuiteInfo suite, byte[] finishedKey, ReadOnlySpan<byte> data) =>
-        CryptographicOperations.HmacData(suite.Hash, finishedKey, data);
+        suite.Hash.Hmac(finishedKey, data);
 }

@@ -9,4 +9,5 @@ internal enum MessageType : byte
     ServerFinished = 4,
     Record = 5,
     Close = 6,
+    Alert = 7,
 }

@@ -4,14 +4,14 @@ using System.Security.Cryptography;
 namespace SecGear.SecureChannel;
 
 /// <summary>
-/// One direction of a session's record protection: the traffic secret of the current key epoch, its AES-256-GCM key and
-/// IV, and the next sequence number. Sequence numbers run on across epochs and are never reused.
+/// One direction of a session's record protection: the traffic secret of the current key epoch, its AEAD key (AES-256-GCM or
+/// SM4-GCM) and IV, and the next sequence number. Sequence numbers run on across epochs and are never reused.
 /// </summary>
 internal sealed class RecordDirection : IDisposable
 {
     private readonly SuiteInfo suite;
     private byte[] secret;
-    private AesGcm aead;
+    private RecordCipher aead;
     private byte[] iv;
 
     public RecordDirection(SuiteInfo suite, byte[] trafficSecret)
@@ -60,7 +60,7 @@ internal sealed class RecordDirection : IDisposable
         Nonce(iv, Sequence, nonce);
         Span<byte> aad = stackalloc byte[1 + Wire.RecordHeaderLength];
         Aad(type, body[..Wire.RecordHeaderLength], aad);
-        aead.Encrypt(nonce, plaintext, body.Slice(Wire.RecordHeaderLength, plaintext.Length), body[(Wire.RecordHeaderLength + plaintext.Length)..], aad);
+        aead.Seal(nonce, plaintext, body[Wire.RecordHeaderLength..], aad);
         Sequence++;
         RecordsInEpoch++;
         BytesInEpoch += plaintext.Length;
@@ -102,13 +102,12 @@ internal sealed class RecordDirection : IDisposable
         Span<byte> nonce = stackalloc byte[12];
         Span<byte> aad = stackalloc byte[1 + Wire.RecordHeaderLength];
         Aad(type, body[..Wire.RecordHeaderLength], aad);
-        var ciphertext = body[Wire.RecordHeaderLength..^Wire.TagLength];
-        var tag = body[^Wire.TagLength..];
-        var plaintext = new byte[ciphertext.Length];
+        var sealedInput = body[Wire.RecordHeaderLength..];
+        var plaintext = new byte[sealedInput.Length - Wire.TagLength];
         if (epoch == Epoch)
         {
             Nonce(iv, sequence, nonce);
-            Decrypt(aead, nonce, ciphertext, tag, plaintext, aad);
+            Decrypt(aead, nonce, sealedInput, plaintext, aad);
         }
         else
         {
@@ -118,7 +117,7 @@ internal sealed class RecordDirection : IDisposable
             try
             {
                 Nonce(nextIv, sequence, nonce);
-                Decrypt(nextAead, nonce, ciphertext, tag, plaintext, aad);
+                Decrypt(nextAead, nonce, sealedInput, plaintext, aad);
             }
             finally
             {
@@ -142,15 +141,10 @@ internal sealed class RecordDirection : IDisposable
         CryptographicOperations.ZeroMemory(iv);
     }
 
-    private static void Decrypt(AesGcm aead, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad)
+    private static void Decrypt(RecordCipher aead, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> sealedInput, Span<byte> plaintext, ReadOnlySpan<byte> aad)
     {
-        try
+        if (!aead.Open(nonce, sealedInput, plaintext, aad))
         {
-            aead.Decrypt(nonce, ciphertext, tag, plaintext, aad);
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            CryptographicOperations.ZeroMemory(plaintext);
             throw Wire.Fail(SecureChannelFailureReason.AuthenticationFailed, "the record does not authenticate under the session key");
         }
     }
@@ -177,12 +171,12 @@ internal sealed class RecordDirection : IDisposable
 
     private static byte[] NextSecret(SuiteInfo suite, byte[] secret) => KeySchedule.Expand(suite, secret, "next", [], suite.HashLength);
 
-    private static (AesGcm Aead, byte[] Iv) Keys(SuiteInfo suite, byte[] secret)
+    private static (RecordCipher Aead, byte[] Iv) Keys(SuiteInfo suite, byte[] secret)
     {
-        var key = KeySchedule.Expand(suite, secret, "key", [], 32);
+        var key = KeySchedule.Expand(suite, secret, "key", [], suite.CipherKeyLength);
         try
         {
-            return (new AesGcm(key, Wire.TagLength), KeySchedule.Expand(suite, secret, "iv", [], 12));
+            return (suite.CreateCipher(key), KeySchedule.Expand(suite, secret, "iv", [], RecordCipher.NonceLength));
         }
         finally
         {

@@ -5,7 +5,8 @@ namespace SecGear.SecureChannel;
 /// <summary>
 /// The client end of an attested secure channel, usable from any .NET application. <see cref="ConnectAsync"/> runs the
 /// handshake over a stream and succeeds only when the server's evidence verifies under the policy and is bound to this
-/// handshake's transcript and server key; afterwards every message is an AES-256-GCM record with a sequence number.
+/// handshake's transcript and server key; afterwards every message is an AEAD record (AES-256-GCM, or SM4-GCM in the
+/// SM suite) with a sequence number.
 /// Sends and receives may run concurrently with each other, but not with themselves.
 /// </summary>
 public sealed class SecureChannelClient : IAsyncDisposable
@@ -67,7 +68,9 @@ public sealed class SecureChannelClient : IAsyncDisposable
         options.Validate();
         using var handshake = new ClientHandshake(options, verifier, policy, collateral);
         await WriteAsync(transport, handshake.CreateHello(), cancellationToken).ConfigureAwait(false);
-        var clientKey = handshake.ProcessServerHello(await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false));
+        var serverHello = await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false);
+        await handshake.EarlyKeyReady.ConfigureAwait(false);
+        var clientKey = handshake.ProcessServerHello(serverHello);
         await WriteAsync(transport, clientKey, cancellationToken).ConfigureAwait(false);
         var session = handshake.ProcessServerFinished(await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false));
         return new SecureChannelClient(transport, session, handshake.Claims!, options);
@@ -89,7 +92,8 @@ public sealed class SecureChannelClient : IAsyncDisposable
 
     /// <summary>
     /// Receives one message, or null after the server's authenticated close. A transport that ends without that close
-    /// is <see cref="SecureChannelFailureReason.Truncated"/>.
+    /// is <see cref="SecureChannelFailureReason.Truncated"/>. When the server rejected this session's last message and
+    /// said so in an Alert, the exception carries the server's reason (<see cref="SecureChannelException.IsPeerAlert"/>).
     /// </summary>
     public async Task<byte[]?> ReceiveAsync(CancellationToken cancellationToken = default)
     {
@@ -114,6 +118,11 @@ public sealed class SecureChannelClient : IAsyncDisposable
             }
 
             var type = Wire.Parse(frame, options.MaxFrameLength, out _);
+            if (type == MessageType.Alert)
+            {
+                throw Alert.ToException(frame.AsSpan(Wire.FrameHeaderLength), session, session.SessionId);
+            }
+
             var message = session.Open(type, frame.AsSpan(Wire.FrameHeaderLength));
             lastReceive = options.TimeProvider.GetUtcNow();
             return message;

@@ -65,4 +65,13 @@ public enum SecureChannelFailureReason
 
     /// <summary>The enclave's evidence provider failed to produce evidence.</summary>
     EvidenceUnavailable,
+
+    /// <summary>The server requires a client certificate and the client sent none.</summary>
+    ClientCertificateRequired,
+
+    /// <summary>The client certificate is malformed, outside its validity period, or not accepted by the server's policy.</summary>
+    ClientCertificateRejected,
+
+    /// <summary>The client's signature over the handshake is missing, of the wrong kind for the suite, or does not verify with its certificate.</summary>
+    ClientCertificateSignatureInvalid,
 }

@@ -31,6 +31,24 @@ public sealed class SecureChannelOptions
     /// <summary>The most sessions, handshaking or established, a server holds at once (default 64).</summary>
     public int MaxSessions { get; init; } = 64;
 
+    /// <summary>
+    /// How many fresh ephemeral keys per suite a server generates ahead on the thread pool, so a ClientHello does not
+    /// wait for key generation (default 2; 0 generates each key inside the handshake, e.g. where the enclave has no
+    /// spare threads). A client with a non-zero value generates its key for its preferred suite on the thread pool
+    /// while its ClientHello is in flight. Every key is used for one handshake only.
+    /// </summary>
+    public int PregeneratedKeys { get; init; } = 2;
+
+    /// <summary>Client side: the certificate and key to authenticate with, for servers that require it (null: none).</summary>
+    public ClientCredential? ClientCredential { get; init; }
+
+    /// <summary>
+    /// Server side: when set, every client must present a certificate this policy accepts and prove possession of its
+    /// key (<see cref="SecureChannelFailureReason.ClientCertificateRequired"/> and the two reasons after it otherwise).
+    /// Null (default): no client authentication.
+    /// </summary>
+    public ClientCertificatePolicy? ClientCertificatePolicy { get; init; }
+
     /// <summary>The clock for idle timeouts and evidence verification time.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -49,6 +67,8 @@ public sealed class SecureChannelOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IdleTimeout, TimeSpan.Zero, nameof(IdleTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HandshakeTimeout, TimeSpan.Zero, nameof(HandshakeTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessions, 1, nameof(MaxSessions));
+        ArgumentOutOfRangeException.ThrowIfNegative(PregeneratedKeys, nameof(PregeneratedKeys));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(PregeneratedKeys, 64, nameof(PregeneratedKeys));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
     }
 }

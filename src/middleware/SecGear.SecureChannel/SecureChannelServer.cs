@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace SecGear.SecureChannel;
 
@@ -8,51 +10,73 @@ namespace SecGear.SecureChannel;
 /// (as relayed by the untrusted host) and returns the frames to send back. Evidence comes from a delegate so this type
 /// does not depend on the enclave runtime: it receives the report data to bind (a transcript hash, at most 64 bytes)
 /// and returns evidence, e.g. <c>data =&gt; EnclaveContext.Platform.GetEvidence(data)</c>. Application data is handed
-/// to the request handler, whose reply (if any) goes back as a record. Thread-safe: calls are serialised.
+/// to the request handler, whose reply (if any) goes back as a record. Thread-safe, with no server-wide lock: frames of
+/// different sessions are processed in parallel (so the evidence provider and the request handler may be called
+/// concurrently for different sessions), frames of one session one at a time.
 /// </summary>
 public sealed class SecureChannelServer : IDisposable
 {
     private readonly Func<ReadOnlySpan<byte>, byte[]> evidenceProvider;
-    private readonly Func<ReadOnlyMemory<byte>, byte[]?> requestHandler;
+    private readonly Func<SecureChannelRequest, byte[]?> requestHandler;
     private readonly SecureChannelOptions options;
-    private readonly Dictionary<Guid, ServerSessionState> sessions = [];
-    private readonly Lock gate = new();
+    private readonly ConcurrentDictionary<Guid, ServerSessionState> sessions = new();
+    private readonly EphemeralKeyPool keys;
+
+    // Slots reserved by a ClientHello before its (slow) key generation and evidence, released when its session is
+    // removed or the ClientHello fails: it keeps MaxSessions exact however many handshakes race.
+    private int reservedSlots;
 
     /// <summary>Creates a server.</summary>
     /// <param name="evidenceProvider">Produces evidence whose report data starts with the given bytes.</param>
     /// <param name="requestHandler">Handles one application message; returns the reply, or null for none.</param>
     /// <param name="options">Limits and suites; defaults when null.</param>
     public SecureChannelServer(Func<ReadOnlySpan<byte>, byte[]> evidenceProvider, Func<ReadOnlyMemory<byte>, byte[]?> requestHandler, SecureChannelOptions? options = null)
+        : this(evidenceProvider, WithoutContext(requestHandler), options)
+    {
+    }
+
+    private SecureChannelServer(Func<ReadOnlySpan<byte>, byte[]> evidenceProvider, Func<SecureChannelRequest, byte[]?> requestHandler, SecureChannelOptions? options)
     {
         ArgumentNullException.ThrowIfNull(evidenceProvider);
-        ArgumentNullException.ThrowIfNull(requestHandler);
         this.options = options ?? new SecureChannelOptions();
         this.options.Validate();
         this.evidenceProvider = evidenceProvider;
         this.requestHandler = requestHandler;
+        keys = new EphemeralKeyPool(this.options.PregeneratedKeys);
     }
 
-    /// <summary>The number of sessions held, handshaking or established.</summary>
-    public int SessionCount
+    /// <summary>
+    /// Creates a server whose request handler also learns the session each message comes on and, with client
+    /// authentication, the client's verified certificate.
+    /// </summary>
+    /// <param name="evidenceProvider">Produces evidence whose report data starts with the given bytes.</param>
+    /// <param name="requestHandler">Handles one application message; returns the reply, or null for none.</param>
+    /// <param name="options">Limits and suites; defaults when null.</param>
+    public static SecureChannelServer Create(Func<ReadOnlySpan<byte>, byte[]> evidenceProvider, Func<SecureChannelRequest, byte[]?> requestHandler, SecureChannelOptions? options = null)
     {
-        get
-        {
-            lock (gate)
-            {
-                return sessions.Count;
-            }
-        }
+        ArgumentNullException.ThrowIfNull(requestHandler);
+        return new SecureChannelServer(evidenceProvider, requestHandler, options);
     }
+
+    /// <summary>How many pre-generated ephemeral keys of <paramref name="suite"/> are ready (benchmarks wait for a full pool).</summary>
+    internal int ReadyKeys(SecureChannelSuite suite) => keys.Ready(suite);
+
+    /// <summary>The number of sessions held, handshaking or established.</summary>
+    public int SessionCount => sessions.Count;
 
     /// <summary>
     /// Processes one frame from a client and returns the frames to send back (possibly none). Throws
     /// <see cref="SecureChannelException"/> for any bad frame; the session it names, if known, is closed and forgotten.
+    /// The exception's <see cref="SecureChannelException.AlertFrame"/> is the Alert to send the client before ending
+    /// the connection: sealed under the session key when the session was established, plain otherwise.
     /// </summary>
     public IReadOnlyList<byte[]> Process(ReadOnlySpan<byte> frame)
     {
-        lock (gate)
+        MessageType type = default;
+        ReadOnlySpan<byte> body = default;
+        try
         {
-            var type = Wire.Parse(frame, options.MaxFrameLength, out var body);
+            type = Wire.Parse(frame, options.MaxFrameLength, out body);
             return type switch
             {
                 MessageType.ClientHello => [ClientHello(body)],
@@ -60,6 +84,12 @@ public sealed class SecureChannelServer : IDisposable
                 MessageType.Record or MessageType.Close => Record(type, body),
                 _ => throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"message type {(byte)type} is not one a server accepts"),
             };
+        }
+        catch (SecureChannelException ex) when (ex.AlertFrame.IsEmpty)
+        {
+            bool namesSession = type is MessageType.ClientKey or MessageType.Record or MessageType.Close && body.Length >= Wire.SessionIdLength;
+            ex.AlertFrame = Alert.PlainFrame(namesSession ? body[..Wire.SessionIdLength] : [], ex.Reason);
+            throw;
         }
     }
 
@@ -74,23 +104,26 @@ public sealed class SecureChannelServer : IDisposable
             throw new ArgumentException($"a session id is {Wire.SessionIdLength} bytes", nameof(sessionId));
         }
 
-        lock (gate)
+        var id = new Guid(sessionId);
+        if (sessions.TryGetValue(id, out var state))
         {
-            var id = new Guid(sessionId);
-            if (!sessions.TryGetValue(id, out var state) || state.Session is not { } session)
+            lock (state.Gate)
             {
-                throw Wire.Fail(SecureChannelFailureReason.UnknownSession, "no established session has this id");
-            }
-
-            try
-            {
-                return session.SealClose();
-            }
-            finally
-            {
-                Remove(id);
+                if (!state.Removed && state.Session is { } session)
+                {
+                    try
+                    {
+                        return session.SealClose();
+                    }
+                    finally
+                    {
+                        Remove(id, state);
+                    }
+                }
             }
         }
+
+        throw Wire.Fail(SecureChannelFailureReason.UnknownSession, "no established session has this id");
     }
 
     /// <summary>
@@ -99,27 +132,32 @@ public sealed class SecureChannelServer : IDisposable
     /// </summary>
     public int RemoveIdleSessions()
     {
-        lock (gate)
+        var now = options.TimeProvider.GetUtcNow();
+        int removed = 0;
+        foreach (var (id, state) in sessions)
         {
-            var now = options.TimeProvider.GetUtcNow();
-            var idle = sessions.Where(s => IsIdle(s.Value, now)).Select(s => s.Key).ToList();
-            foreach (var id in idle)
+            lock (state.Gate)
             {
-                Remove(id);
+                if (!state.Removed && IsIdle(state, now))
+                {
+                    Remove(id, state);
+                    removed++;
+                }
             }
-
-            return idle.Count;
         }
+
+        return removed;
     }
 
-    /// <summary>Closes every session and forgets its keys.</summary>
+    /// <summary>Closes every session and forgets its keys, pre-generated ones included.</summary>
     public void Dispose()
     {
-        lock (gate)
+        keys.Dispose();
+        foreach (var (id, state) in sessions)
         {
-            foreach (var id in sessions.Keys.ToList())
+            lock (state.Gate)
             {
-                Remove(id);
+                Remove(id, state);
             }
         }
     }
@@ -153,18 +191,23 @@ public sealed class SecureChannelServer : IDisposable
             throw Wire.Fail(SecureChannelFailureReason.NoCommonSuite, $"the client offers {string.Join(", ", offered)}; this server accepts {string.Join(", ", options.Suites.Select(s => (ushort)s))}");
         }
 
-        RemoveIdleSessions();
-        if (sessions.Count >= options.MaxSessions)
+        if (!TryReserveSlot())
         {
-            throw Wire.Fail(SecureChannelFailureReason.SessionLimitReached, $"the server holds its maximum of {options.MaxSessions} sessions; retry later");
+            RemoveIdleSessions();
+            if (!TryReserveSlot())
+            {
+                throw Wire.Fail(SecureChannelFailureReason.SessionLimitReached, $"the server holds its maximum of {options.MaxSessions} sessions; retry later");
+            }
         }
 
+        bool added = false;
         var suite = SuiteInfo.For(chosen);
         var sessionId = RandomNumberGenerator.GetBytes(Wire.SessionIdLength);
-        var ephemeral = suite.CreateEphemeral();
+        EphemeralKey? ephemeral = null;
         try
         {
-            var publicKey = suite.ExportPublic(ephemeral);
+            ephemeral = keys.Take(suite);
+            var publicKey = ephemeral.PublicKey;
             int boundLength = 2 + 2 + Wire.SessionIdLength + 2 + publicKey.Length;
             var bound = new byte[boundLength];
             BinaryPrimitives.WriteUInt16BigEndian(bound, Wire.Version);
@@ -183,14 +226,31 @@ public sealed class SecureChannelServer : IDisposable
                 throw Wire.Fail(SecureChannelFailureReason.FrameTooLarge, $"the ServerHello with {evidence.Length} bytes of evidence exceeds the {options.MaxFrameLength}-byte frame limit");
             }
 
-            sessions.Add(new Guid(sessionId), new ServerSessionState(suite, sessionId, ephemeral, body.ToArray(), serverHello, options.TimeProvider.GetUtcNow()));
-            return Wire.Frame(MessageType.ServerHello, serverHello);
+            // 128 random bits: a collision means a broken random generator, not bad luck.
+            added = sessions.TryAdd(new Guid(sessionId), new ServerSessionState(suite, sessionId, ephemeral, body.ToArray(), serverHello, options.TimeProvider.GetUtcNow()));
+            return added
+                ? Wire.Frame(MessageType.ServerHello, serverHello)
+                : throw new InvalidOperationException("the random generator repeated a 128-bit session id");
         }
-        catch
+        finally
         {
-            ephemeral.Dispose();
-            throw;
+            if (!added)
+            {
+                ephemeral?.Dispose();
+                Interlocked.Decrement(ref reservedSlots);
+            }
         }
+    }
+
+    private bool TryReserveSlot()
+    {
+        if (Interlocked.Increment(ref reservedSlots) <= options.MaxSessions)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref reservedSlots);
+        return false;
     }
 
     private byte[] Evidence(byte[] reportData)
@@ -214,87 +274,182 @@ public sealed class SecureChannelServer : IDisposable
     private byte[] ClientKey(ReadOnlySpan<byte> body)
     {
         var (id, state) = Find(body);
-        try
+        lock (state.Gate)
         {
-            if (state.Ephemeral is not { } ephemeral)
-            {
-                throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "ClientKey for a session that is already established");
-            }
-
-            var suite = state.Suite;
-            var reader = new WireReader(body, "ClientKey");
-            reader.Bytes(Wire.SessionIdLength);
-            var clientPublic = reader.Bytes(reader.U16());
-            int keyPartLength = reader.Position;
-            var finished = reader.Bytes(suite.HashLength);
-            reader.End();
-
-            using var clientKey = suite.ImportPublic(clientPublic);
-            var transcriptHash = ClientHandshake.TranscriptHash(suite, state.ClientHello, state.ServerHello, body[..keyPartLength]);
-            var shared = ephemeral.DeriveRawSecretAgreement(clientKey.PublicKey);
-            var keys = KeySchedule.Derive(suite, shared, transcriptHash);
-            CryptographicOperations.ZeroMemory(shared);
             try
             {
-                var expected = KeySchedule.Finished(suite, keys.ClientFinished, transcriptHash);
-                if (!CryptographicOperations.FixedTimeEquals(expected, finished))
+                CheckLive(state);
+                if (state.Ephemeral is not { } ephemeral)
                 {
-                    CryptographicOperations.ZeroMemory(keys.ClientTraffic);
-                    CryptographicOperations.ZeroMemory(keys.ServerTraffic);
-                    throw Wire.Fail(SecureChannelFailureReason.KeyConfirmationFailed, "the client's Finished does not match this handshake");
+                    throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "ClientKey for a session that is already established");
                 }
 
-                var serverFinished = KeySchedule.Finished(suite, keys.ServerFinished, [.. transcriptHash, .. finished]);
-                state.Establish(new ChannelSession(suite, state.SessionId, keys.ServerTraffic, keys.ClientTraffic, options));
-                state.LastActivity = options.TimeProvider.GetUtcNow();
-                return Wire.Frame(MessageType.ServerFinished, [.. state.SessionId, .. serverFinished]);
+                var suite = state.Suite;
+                var reader = new WireReader(body, "ClientKey");
+                reader.Bytes(Wire.SessionIdLength);
+                var clientPublic = reader.Bytes(reader.U16());
+                var clientCertificate = AuthenticateClient(state, body, ref reader);
+                int keyPartLength = reader.Position;
+                var finished = reader.Bytes(suite.HashLength);
+                reader.End();
+
+                var transcriptHash = ClientHandshake.TranscriptHash(suite, state.ClientHello, state.ServerHello, body[..keyPartLength]);
+                var shared = ephemeral.DeriveSharedSecret(clientPublic);
+                var keys = KeySchedule.Derive(suite, shared, transcriptHash);
+                CryptographicOperations.ZeroMemory(shared);
+                try
+                {
+                    var expected = KeySchedule.Finished(suite, keys.ClientFinished, transcriptHash);
+                    if (!CryptographicOperations.FixedTimeEquals(expected, finished))
+                    {
+                        CryptographicOperations.ZeroMemory(keys.ClientTraffic);
+                        CryptographicOperations.ZeroMemory(keys.ServerTraffic);
+                        throw Wire.Fail(SecureChannelFailureReason.KeyConfirmationFailed, "the client's Finished does not match this handshake");
+                    }
+
+                    var serverFinished = KeySchedule.Finished(suite, keys.ServerFinished, [.. transcriptHash, .. finished]);
+                    state.ClientCertificate = clientCertificate;
+                    state.Establish(new ChannelSession(suite, state.SessionId, keys.ServerTraffic, keys.ClientTraffic, options, sealsAlerts: true));
+                    state.LastActivity = options.TimeProvider.GetUtcNow();
+                    return Wire.Frame(MessageType.ServerFinished, [.. state.SessionId, .. serverFinished]);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(keys.ClientFinished);
+                    CryptographicOperations.ZeroMemory(keys.ServerFinished);
+                }
+            }
+            catch (SecureChannelException ex)
+            {
+                throw Fail(id, state, ex);
             }
             finally
             {
-                CryptographicOperations.ZeroMemory(keys.ClientFinished);
-                CryptographicOperations.ZeroMemory(keys.ServerFinished);
+                // The handshake's key work is over: replace the key it took while the client finishes.
+                keys.Replenish(state.Suite);
             }
-        }
-        catch (SecureChannelException)
-        {
-            Remove(id);
-            throw;
         }
     }
 
     private IReadOnlyList<byte[]> Record(MessageType type, ReadOnlySpan<byte> body)
     {
         var (id, state) = Find(body);
+        lock (state.Gate)
+        {
+            try
+            {
+                CheckLive(state);
+                if (state.Session is not { } session)
+                {
+                    throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "a record before the handshake finished");
+                }
+
+                var plaintext = session.Open(type, body);
+                state.LastActivity = options.TimeProvider.GetUtcNow();
+                if (plaintext is null)
+                {
+                    Remove(id, state);
+                    return [];
+                }
+
+                var reply = requestHandler(new SecureChannelRequest(plaintext, state.SessionId, state.Suite.Suite, state.ClientCertificate));
+                if (reply is null)
+                {
+                    return [];
+                }
+
+                return reply.Length <= options.MaxRecordPayload
+                    ? [session.Seal(reply)]
+                    : throw Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the request handler's reply is {reply.Length} bytes; a record carries at most {options.MaxRecordPayload}");
+            }
+            catch (SecureChannelException ex)
+            {
+                throw Fail(id, state, ex);
+            }
+            catch
+            {
+                Remove(id, state);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads and checks the optional certificate part of ClientKey (after the client key, before the Finished): required
+    /// and accepted by the policy when one is set, refused when none is.
+    /// </summary>
+    private byte[] AuthenticateClient(ServerSessionState state, ReadOnlySpan<byte> body, ref WireReader reader)
+    {
+        bool present = body.Length - reader.Position > state.Suite.HashLength;
+        if (options.ClientCertificatePolicy is not { } policy)
+        {
+            if (present)
+            {
+                throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "the client sent a certificate; this server does not authenticate clients");
+            }
+
+            return [];
+        }
+
+        if (!present)
+        {
+            throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRequired, "this server requires a client certificate and the client sent none");
+        }
+
+        var certificateBytes = reader.Bytes(checked((int)Math.Min(reader.U32(), int.MaxValue)));
+        int signedLength = reader.Position;
+        var signature = reader.Bytes(reader.U16());
+        X509Certificate2 certificate;
         try
         {
-            if (state.Session is not { } session)
-            {
-                throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "a record before the handshake finished");
-            }
-
-            var plaintext = session.Open(type, body);
-            state.LastActivity = options.TimeProvider.GetUtcNow();
-            if (plaintext is null)
-            {
-                Remove(id);
-                return [];
-            }
-
-            var reply = requestHandler(plaintext);
-            if (reply is null)
-            {
-                return [];
-            }
-
-            return reply.Length <= options.MaxRecordPayload
-                ? [session.Seal(reply)]
-                : throw Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the request handler's reply is {reply.Length} bytes; a record carries at most {options.MaxRecordPayload}");
+            certificate = X509CertificateLoader.LoadCertificate(certificateBytes);
         }
-        catch
+        catch (CryptographicException)
         {
-            Remove(id);
-            throw;
+            throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate is not a well-formed X.509 certificate");
         }
+
+        using (certificate)
+        {
+            string? refusal;
+            try
+            {
+                refusal = policy.Check(certificate, options.TimeProvider.GetUtcNow());
+            }
+            catch (CryptographicException)
+            {
+                // The loader decodes lazily: a field it cannot decode shows up only when read.
+                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate has a field that is not well-formed");
+            }
+
+            if (refusal is not null)
+            {
+                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, refusal);
+            }
+
+            if (signature.IsEmpty)
+            {
+                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateSignatureInvalid, "the client certificate comes without a signature over the handshake");
+            }
+
+            var message = ClientCertificateVerify.Message(state.Suite, state.ClientHello, state.ServerHello, body[..signedLength]);
+            try
+            {
+                ClientCertificateVerify.Verify(state.Suite, certificate, message, signature);
+            }
+            catch (CryptographicException)
+            {
+                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate's public key cannot be read");
+            }
+        }
+
+        return certificateBytes.ToArray();
+    }
+
+    private static Func<SecureChannelRequest, byte[]?> WithoutContext(Func<ReadOnlyMemory<byte>, byte[]?> requestHandler)
+    {
+        ArgumentNullException.ThrowIfNull(requestHandler);
+        return request => requestHandler(request.Message);
     }
 
     private (Guid Id, ServerSessionState State) Find(ReadOnlySpan<byte> body)
@@ -305,30 +460,57 @@ public sealed class SecureChannelServer : IDisposable
         }
 
         var id = new Guid(body[..Wire.SessionIdLength]);
-        if (!sessions.TryGetValue(id, out var state))
+        return sessions.TryGetValue(id, out var state)
+            ? (id, state)
+            : throw UnknownSession();
+    }
+
+    /// <summary>Under the session's gate: refuses a session removed meanwhile or idle too long.</summary>
+    private void CheckLive(ServerSessionState state)
+    {
+        if (state.Removed)
         {
-            throw Wire.Fail(SecureChannelFailureReason.UnknownSession, "the message names a session this server does not hold (never opened, closed or expired)");
+            throw UnknownSession();
         }
 
         if (IsIdle(state, options.TimeProvider.GetUtcNow()))
         {
-            Remove(id);
             throw Wire.Fail(SecureChannelFailureReason.IdleTimeout, state.Session is null
                 ? $"the handshake did not finish within {options.HandshakeTimeout}"
                 : $"the session was idle longer than {options.IdleTimeout}");
         }
+    }
 
-        return (id, state);
+    private static SecureChannelException UnknownSession() =>
+        Wire.Fail(SecureChannelFailureReason.UnknownSession, "the message names a session this server does not hold (never opened, closed or expired)");
+
+    /// <summary>Under the session's gate: seals the alert while the keys still exist, then forgets the session.</summary>
+    private SecureChannelException Fail(Guid id, ServerSessionState state, SecureChannelException failure)
+    {
+        if (!state.Removed)
+        {
+            if (state.Session is { } session)
+            {
+                session.FailWithAlert(failure);
+            }
+
+            Remove(id, state);
+        }
+
+        return failure;
     }
 
     private bool IsIdle(ServerSessionState state, DateTimeOffset now) =>
         now - state.LastActivity > (state.Session is null ? options.HandshakeTimeout : options.IdleTimeout);
 
-    private void Remove(Guid id)
+    /// <summary>Under the session's gate: removes exactly this state (not a later one under the same id) and frees its slot.</summary>
+    private void Remove(Guid id, ServerSessionState state)
     {
-        if (sessions.Remove(id, out var state))
+        if (sessions.TryRemove(new KeyValuePair<Guid, ServerSessionState>(id, state)))
         {
-            state.Dispose();
+            Interlocked.Decrement(ref reservedSlots);
         }
+
+        state.Dispose();
     }
 }

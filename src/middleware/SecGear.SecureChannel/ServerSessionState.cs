@@ -1,11 +1,12 @@
-using System.Security.Cryptography;
-
 namespace SecGear.SecureChannel;
 
-/// <summary>What the server holds for one session: the handshake in progress, then the established session.</summary>
+/// <summary>
+/// What the server holds for one session: the handshake in progress, then the established session. Every use happens
+/// under <see cref="Gate"/>, so one session's frames are processed one at a time while other sessions run in parallel.
+/// </summary>
 internal sealed class ServerSessionState : IDisposable
 {
-    public ServerSessionState(SuiteInfo suite, byte[] sessionId, ECDiffieHellman ephemeral, byte[] clientHello, byte[] serverHello, DateTimeOffset now)
+    public ServerSessionState(SuiteInfo suite, byte[] sessionId, EphemeralKey ephemeral, byte[] clientHello, byte[] serverHello, DateTimeOffset now)
     {
         Suite = suite;
         SessionId = sessionId;
@@ -15,11 +16,13 @@ internal sealed class ServerSessionState : IDisposable
         LastActivity = now;
     }
 
+    public Lock Gate { get; } = new();
+
     public SuiteInfo Suite { get; }
 
     public byte[] SessionId { get; }
 
-    public ECDiffieHellman? Ephemeral { get; private set; }
+    public EphemeralKey? Ephemeral { get; private set; }
 
     public byte[] ClientHello { get; }
 
@@ -28,6 +31,12 @@ internal sealed class ServerSessionState : IDisposable
     public ChannelSession? Session { get; private set; }
 
     public DateTimeOffset LastActivity { get; set; }
+
+    /// <summary>The authenticated client's certificate (DER), empty without client authentication.</summary>
+    public byte[] ClientCertificate { get; set; } = [];
+
+    /// <summary>True once the session was removed from the server: a frame that looked it up just before must not use it.</summary>
+    public bool Removed { get; private set; }
 
     public void Establish(ChannelSession session)
     {
@@ -38,6 +47,7 @@ internal sealed class ServerSessionState : IDisposable
 
     public void Dispose()
     {
+        Removed = true;
         Ephemeral?.Dispose();
         Ephemeral = null;
         Session?.Dispose();
