@@ -51,6 +51,25 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
 
     [Theory]
     [MemberData(nameof(TransportPair.Kinds), MemberType = typeof(TransportPair))]
+    public async Task Relay_forwards_the_servers_alert_so_the_client_learns_why_it_was_refused(string kind)
+    {
+        await using var pair = await TransportPair.CreateAsync(kind);
+        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
+        var relay = new SecureChannelRelay((frame, _) => ValueTask.FromResult(server.Process(frame.Span)));
+        Task relaying = relay.RunAsync(pair.Near);
+
+        var clientOptions = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3] };
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(
+            () => SecureChannelClient.ConnectAsync(pair.Far.AsStream(), enclave.Verifier, SimulatedEnclave.Policy, clientOptions).WaitAsync(Patience));
+
+        Assert.Equal(SecureChannelFailureReason.NoCommonSuite, ex.Reason);
+        Assert.True(ex.IsPeerAlert);
+        var relayFailure = await Assert.ThrowsAsync<SecureChannelException>(() => relaying.WaitAsync(Patience));
+        Assert.Equal(SecureChannelFailureReason.NoCommonSuite, relayFailure.Reason);
+    }
+
+    [Theory]
+    [MemberData(nameof(TransportPair.Kinds), MemberType = typeof(TransportPair))]
     public async Task A_frame_arriving_one_byte_at_a_time_is_read_whole(string kind)
     {
         await using var pair = await TransportPair.CreateAsync(kind);

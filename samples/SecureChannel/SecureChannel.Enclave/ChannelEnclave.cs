@@ -39,7 +39,14 @@ public sealed class ChannelEnclave : ISecureChannelEcalls, IDisposable
         {
             // The reason and message never carry keys or plaintext (docs/secure-channel.md, "Failures").
             _host.PrintMessage($"enclave: refused a frame ({ex.Reason}): {ex.Message}");
-            return -1;
+            if (ex.AlertFrame.IsEmpty || ex.AlertFrame.Length > replies.Length)
+            {
+                return -1;
+            }
+
+            // Exceptions do not cross the ECALL boundary: the alert telling the client why goes back as the reply.
+            ex.AlertFrame.Span.CopyTo(replies);
+            return ex.AlertFrame.Length;
         }
 
         int total = answer.Sum(f => f.Length);

@@ -27,8 +27,10 @@ public sealed class SecureChannelRelay
 
     /// <summary>
     /// Relays until the client ends the stream, a frame is malformed or too large, or the enclave rejects a frame
-    /// (its <see cref="SecureChannelException"/> propagates, so the caller can log the reason and drop the connection).
-    /// The stream is left open.
+    /// (its <see cref="SecureChannelException"/> propagates, so the caller can log the reason and drop the connection;
+    /// when it carries an <see cref="SecureChannelException.AlertFrame"/>, that alert is sent to the client first).
+    /// An enclave behind a real ECALL boundary, where exceptions do not cross, returns the alert as an ordinary reply
+    /// frame instead. The stream is left open.
     /// </summary>
     public async Task RunAsync(Stream transport, CancellationToken cancellationToken = default)
     {
@@ -54,7 +56,20 @@ public sealed class SecureChannelRelay
         ArgumentNullException.ThrowIfNull(transport);
         while (await transport.ReadFrameAsync(maxFrameLength, cancellationToken).ConfigureAwait(false) is { } frame)
         {
-            foreach (var reply in await enclave(frame, cancellationToken).ConfigureAwait(false))
+            IReadOnlyList<byte[]> replies;
+            try
+            {
+                replies = await enclave(frame, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SecureChannelException ex) when (!ex.AlertFrame.IsEmpty)
+            {
+                // The server (running in this process, e.g. the InProcess engine) refused the frame: tell the client why
+                // before the connection ends. The alert is the server's own frame; the relay only forwards it.
+                await SendAlertAsync(transport, ex.AlertFrame, cancellationToken).ConfigureAwait(false);
+                throw;
+            }
+
+            foreach (var reply in replies)
             {
                 if (reply is null || reply.Length < Wire.FrameHeaderLength || reply.Length - Wire.FrameHeaderLength > maxFrameLength)
                 {
@@ -63,6 +78,19 @@ public sealed class SecureChannelRelay
 
                 await transport.SendAsync(reply, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Best effort: the connection is about to end anyway, so a transport that fails here changes nothing.</summary>
+    private static async Task SendAlertAsync(SecureChannelTransport transport, ReadOnlyMemory<byte> alert, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await transport.SendAsync(alert, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The peer is already gone; the original failure is what the caller needs to see.
         }
     }
 
