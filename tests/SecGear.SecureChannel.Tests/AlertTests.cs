@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 
 /// <summary>The server tells the client why it rejected a message; the client surfaces that reason.</summary>
 public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
 {
-    private readonly SimulatedEnclave enclave;
+    private readonly SimulatedMachine enclave;
 
     public AlertTests(SimulatedEnclaveFixture fixture)
     {
@@ -16,8 +17,8 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     public async Task Client_reports_the_servers_session_limit_from_a_plain_alert()
     {
         using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { MaxSessions = 1 });
-        await using var first = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy);
-        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy));
+        await using var first = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy);
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy));
         Assert.Equal(SecureChannelFailureReason.SessionLimitReached, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.False(ex.IsAuthenticatedAlert);
@@ -28,7 +29,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     {
         using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
         var options = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3] };
-        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy, options));
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy, options));
         Assert.Equal(SecureChannelFailureReason.NoCommonSuite, ex.Reason);
         Assert.True(ex.IsPeerAlert);
     }
@@ -46,7 +47,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
 
             return frame;
         });
-        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(transport, enclave.Verifier, SimulatedEnclave.Policy));
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(transport, enclave.Verifier, SimulatedEnclaveFixture.Policy));
         Assert.Equal(SecureChannelFailureReason.KeyConfirmationFailed, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.False(ex.IsAuthenticatedAlert);
@@ -67,7 +68,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
 
             return frame;
         });
-        await using var client = await SecureChannelClient.ConnectAsync(transport, enclave.Verifier, SimulatedEnclave.Policy);
+        await using var client = await SecureChannelClient.ConnectAsync(transport, enclave.Verifier, SimulatedEnclaveFixture.Policy);
         await client.SendAsync("one"u8.ToArray());
         Assert.NotNull(await client.ReceiveAsync());
         await client.SendAsync("two"u8.ToArray());
@@ -82,7 +83,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     public async Task Client_reports_a_reply_over_the_record_limit_as_the_servers_authenticated_reason()
     {
         using var server = new SecureChannelServer(d => enclave.Platform.GetEvidence(d), _ => new byte[100], new SecureChannelOptions { MaxRecordPayload = 64 });
-        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy);
+        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy);
         await client.SendAsync("q"u8.ToArray());
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
         Assert.Equal(SecureChannelFailureReason.RecordTooLarge, ex.Reason);
@@ -95,7 +96,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         var clock = new ManualTimeProvider();
         var serverOptions = new SecureChannelOptions { IdleTimeout = TimeSpan.FromSeconds(10), TimeProvider = clock };
         using var server = Handshakes.EchoServer(enclave, serverOptions);
-        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy);
+        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy);
         clock.Advance(TimeSpan.FromSeconds(11));
         await client.SendAsync("late"u8.ToArray());
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
@@ -108,7 +109,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     {
         var clock = new ManualTimeProvider();
         using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { IdleTimeout = TimeSpan.FromSeconds(10), TimeProvider = clock });
-        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy);
+        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy);
         clock.Advance(TimeSpan.FromSeconds(11));
         Assert.Equal(1, server.RemoveIdleSessions());
         await client.SendAsync("anyone there"u8.ToArray());

@@ -1,13 +1,14 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 
 /// <summary>Optional client-certificate authentication: the server's policy, the client's proof of possession.</summary>
 public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFixture>, IDisposable
 {
-    private readonly SimulatedEnclave enclave;
+    private readonly SimulatedMachine enclave;
     private readonly X509Certificate2 root = ClientCertificates.CreateRoot();
 
     public ClientAuthenticationTests(SimulatedEnclaveFixture fixture)
@@ -25,7 +26,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
         using var leaf = ClientCertificates.Issue(root, suite == SecureChannelSuite.EcdheP384Aes256GcmSha384 ? ECCurve.NamedCurves.nistP384 : ECCurve.NamedCurves.nistP256);
         using var server = Handshakes.EchoServer(enclave, ServerOptions(ClientCertificatePolicy.TrustedRoots([root]), suite));
         var options = new SecureChannelOptions { Suites = [suite], ClientCredential = ClientCredential.FromCertificate(leaf) };
-        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy, options);
+        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy, options);
         await client.SendAsync("authenticated"u8.ToArray());
         Assert.NotNull(await client.ReceiveAsync());
     }
@@ -68,7 +69,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
     public async Task Server_requires_a_certificate_when_its_policy_is_set_and_the_client_learns_why()
     {
         using var server = Handshakes.EchoServer(enclave, ServerOptions(ClientCertificatePolicy.TrustedRoots([root])));
-        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy));
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy));
         Assert.Equal(SecureChannelFailureReason.ClientCertificateRequired, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.Equal(0, server.SessionCount);
@@ -138,7 +139,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
         using var leaf = ClientCertificates.Issue(root, ECCurve.NamedCurves.nistP256);
         var options = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3], ClientCredential = ClientCredential.FromCertificate(leaf) };
         using var server = Handshakes.EchoServer(enclave, ServerOptions(ClientCertificatePolicy.TrustedRoots([root]), SecureChannelSuite.EcdheSm2Sm4GcmSm3));
-        using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var ex = Assert.Throws<SecureChannelException>(() => client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello()))));
         Assert.Equal(SecureChannelFailureReason.ClientCertificateSignatureInvalid, ex.Reason);
     }
@@ -176,7 +177,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
 
     private byte[] ClientKeyFrom(SecureChannelServer server, SecureChannelOptions options)
     {
-        using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         return client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello())));
     }
 

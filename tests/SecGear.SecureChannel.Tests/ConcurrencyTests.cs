@@ -1,10 +1,12 @@
+using SecGear.Tests.Fixtures;
+
 namespace SecGear.SecureChannel.Tests;
 
 /// <summary>Sessions are independent: no server-wide lock, and the session limit stays exact under racing handshakes.</summary>
 public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private readonly SimulatedEnclave enclave;
+    private readonly SimulatedMachine enclave;
 
     public ConcurrencyTests(SimulatedEnclaveFixture fixture)
     {
@@ -21,7 +23,7 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
             start.Wait();
             try
             {
-                return (Client: await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy), Failure: (SecureChannelException?)null);
+                return (Client: await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy), Failure: (SecureChannelException?)null);
             }
             catch (SecureChannelException ex)
             {

@@ -1,8 +1,10 @@
+using SecGear.Tests.Fixtures;
+
 namespace SecGear.SecureChannel.Tests;
 
 public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
 {
-    private readonly SimulatedEnclave enclave;
+    private readonly SimulatedMachine enclave;
 
     public FuzzTests(SimulatedEnclaveFixture fixture)
     {
@@ -20,7 +22,7 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
         int rejected = 0;
         for (int round = 0; round < 150; round++)
         {
-            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
+            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
             var hello = client.CreateHello();
             var step = round % 3;
             if (step == 0)
@@ -55,7 +57,7 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
         int rejected = 0;
         for (int round = 0; round < 150; round++)
         {
-            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
+            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
             var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
             if (round % 2 == 0)
             {
@@ -86,7 +88,7 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
         int rejected = 0;
         for (int round = 0; round < 100; round++)
         {
-            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
+            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
             var clientKey = client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello())));
             rejected += Survives(() => server.Process(Mutate(clientKey, random)));
         }

@@ -3,12 +3,13 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using SecGear.Attestation;
 using SecGear.Trusted.Attestation;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 
 public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
 {
-    private readonly SimulatedEnclave enclave;
+    private readonly SimulatedMachine enclave;
 
     public HandshakeTests(SimulatedEnclaveFixture fixture)
     {
@@ -42,7 +43,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         {
             using var tcp = new TcpClient();
             await tcp.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
-            await using var client = await SecureChannelClient.ConnectAsync(tcp.GetStream(), enclave.Verifier, SimulatedEnclave.Policy, options);
+            await using var client = await SecureChannelClient.ConnectAsync(tcp.GetStream(), enclave.Verifier, SimulatedEnclaveFixture.Policy, options);
 
             var secret = "the launch code is 0451-7731-2209"u8.ToArray();
             await client.SendAsync(secret);
@@ -50,7 +51,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
 
             Assert.Equal([.. "echo:"u8, .. secret], Assert.IsType<byte[]>(reply));
             Assert.Equal(suite, client.Suite);
-            Assert.Equal(SimulatedEnclave.Identity.Measurement, client.PeerClaims.UniqueId.ToArray());
+            Assert.Equal(SimulatedEnclaveFixture.Identity.Measurement, client.PeerClaims.UniqueId.ToArray());
             Assert.True(client.PeerClaims.Simulated);
             await client.CloseAsync();
             lock (relayed)
@@ -80,7 +81,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         var clientKeys = new HashSet<string>();
         for (int i = 0; i < 12; i++)
         {
-            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclave.Policy, null);
+            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
             var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
             var clientKey = client.ProcessServerHello(serverHello);
             using var session = client.ProcessServerFinished(Handshakes.Single(server.Process(clientKey)));
@@ -125,14 +126,14 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     public void Handshake_fails_when_simulated_evidence_is_not_allowed()
     {
         using var server = Handshakes.EchoServer(enclave);
-        var policy = new AttestationPolicy { AllowedUniqueIds = [SimulatedEnclave.Identity.Measurement] };
+        var policy = new AttestationPolicy { AllowedUniqueIds = [SimulatedEnclaveFixture.Identity.Measurement] };
         AssertAttestationFailure(AttestationFailureCode.PolicySimulationNotAllowed, () => Handshakes.Establish(server, enclave, policy: policy));
     }
 
     [Fact]
     public void Handshake_fails_when_the_enclave_runs_in_debug_mode()
     {
-        var debugPlatform = enclave.NewPlatform(SimulatedEnclave.Identity with { Debug = true });
+        var debugPlatform = enclave.NewPlatform(SimulatedEnclaveFixture.Identity with { Debug = true });
         using var server = new SecureChannelServer(data => debugPlatform.GetEvidence(data), _ => null);
         AssertAttestationFailure(AttestationFailureCode.PolicyDebugNotAllowed, () => Handshakes.Establish(server, enclave));
     }
@@ -150,7 +151,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [suite] });
         var options = new SecureChannelOptions { Suites = [suite], TimeProvider = clock };
 
-        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy, options));
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy, options));
 
         Assert.Equal(SecureChannelFailureReason.AttestationFailed, ex.Reason);
         Assert.Equal(AttestationFailureCode.RootCertificateExpired, ex.AttestationFailure?.Code);
@@ -170,7 +171,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     public void Client_detects_a_host_that_swaps_the_enclave_key_for_its_own()
     {
         using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
-        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
         using var attacker = SuiteInfo.P256.CreateEphemeral();
         var attackerKey = attacker.PublicKey;
@@ -183,9 +184,9 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     public void Client_detects_a_host_that_replays_a_server_hello_from_another_handshake()
     {
         using var server = Handshakes.EchoServer(enclave);
-        using var earlier = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var earlier = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var recorded = Handshakes.Single(server.Process(earlier.CreateHello()));
-        using var victim = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var victim = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         victim.CreateHello();
         var ex = Assert.Throws<SecureChannelException>(() => victim.ProcessServerHello(recorded));
         Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, ex.AttestationFailure?.Code);
@@ -202,7 +203,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     public void Server_reports_a_failing_evidence_provider_without_its_message()
     {
         using var server = new SecureChannelServer(_ => throw new InvalidOperationException("platform secret at /secret/path"), _ => null);
-        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(client.CreateHello()));
         Assert.Equal(SecureChannelFailureReason.EvidenceUnavailable, ex.Reason);
         Assert.DoesNotContain("/secret/path", ex.Message, StringComparison.Ordinal);
@@ -213,7 +214,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     public void Server_rejects_a_client_finished_that_does_not_match()
     {
         using var server = Handshakes.EchoServer(enclave);
-        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
         var clientKey = client.ProcessServerHello(serverHello);
         clientKey[^1] ^= 0x01;
@@ -226,7 +227,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     public void Client_rejects_a_server_finished_that_does_not_match()
     {
         using var server = Handshakes.EchoServer(enclave);
-        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
         var serverFinished = Handshakes.Single(server.Process(client.ProcessServerHello(serverHello)));
         serverFinished[^1] ^= 0x80;
@@ -238,7 +239,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     public void Server_rejects_a_client_key_that_is_not_on_the_curve()
     {
         using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
-        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
         var clientKey = client.ProcessServerHello(serverHello);
         // The point's Y coordinate is the last 32 bytes before the 32-byte Finished: change it so the point leaves the curve.
@@ -264,7 +265,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     public void Server_refuses_an_unsupported_version()
     {
         using var server = Handshakes.EchoServer(enclave);
-        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var hello = client.CreateHello();
         hello[Wire.FrameHeaderLength + 1] = 2;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(hello));

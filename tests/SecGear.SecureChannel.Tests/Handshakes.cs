@@ -1,14 +1,15 @@
 using SecGear.Attestation;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 
 /// <summary>Runs the handshake without I/O: a client handshake talks straight to a server's Process.</summary>
 internal static class Handshakes
 {
-    public static ChannelSession Establish(SecureChannelServer server, SimulatedEnclave enclave, SecureChannelOptions? options = null, AttestationPolicy? policy = null)
+    public static ChannelSession Establish(SecureChannelServer server, SimulatedMachine enclave, SecureChannelOptions? options = null, AttestationPolicy? policy = null)
     {
         options ??= new SecureChannelOptions();
-        using var client = new ClientHandshake(options, enclave.Verifier, policy ?? SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(options, enclave.Verifier, policy ?? SimulatedEnclaveFixture.Policy, null);
         var serverHello = Single(server.Process(client.CreateHello()));
         var serverFinished = Single(server.Process(client.ProcessServerHello(serverHello)));
         return client.ProcessServerFinished(serverFinished);
@@ -16,7 +17,7 @@ internal static class Handshakes
 
     public static byte[] Single(IReadOnlyList<byte[]> frames) => Assert.Single(frames);
 
-    public static SecureChannelServer EchoServer(SimulatedEnclave enclave, SecureChannelOptions? options = null) =>
+    public static SecureChannelServer EchoServer(SimulatedMachine enclave, SecureChannelOptions? options = null) =>
         new(data => enclave.Platform.GetEvidence(data), request => [.. "echo:"u8, .. request.Span], options);
 
     /// <summary>Opens a server reply frame with the client session.</summary>

@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 
 public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
 {
-    private readonly SimulatedEnclave enclave;
+    private readonly SimulatedMachine enclave;
 
     public RecordTests(SimulatedEnclaveFixture fixture)
     {
@@ -120,7 +121,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
     public void Server_refuses_a_record_before_the_handshake_finished()
     {
         using var server = Handshakes.EchoServer(enclave);
-        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
         var sessionId = serverHello.AsSpan(Wire.FrameHeaderLength + 4, Wire.SessionIdLength).ToArray();
         var fake = Wire.Frame(MessageType.Record, [.. sessionId, .. new byte[Wire.RecordOverhead - Wire.SessionIdLength + 4]]);
@@ -200,7 +201,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         var clock = new ManualTimeProvider();
         var options = new SecureChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(5), TimeProvider = clock, MaxSessions = 1 };
         using var server = Handshakes.EchoServer(enclave, options);
-        using var stalled = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var stalled = new ClientHandshake(new SecureChannelOptions(), enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var serverHello = Handshakes.Single(server.Process(stalled.CreateHello()));
         Assert.Equal(SecureChannelFailureReason.SessionLimitReached, Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, enclave, options)).Reason);
         clock.Advance(TimeSpan.FromSeconds(6));
@@ -245,7 +246,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
     {
         using var server = Handshakes.EchoServer(enclave);
         var transport = new ScriptedStream(server);
-        await using var client = await SecureChannelClient.ConnectAsync(transport, enclave.Verifier, SimulatedEnclave.Policy);
+        await using var client = await SecureChannelClient.ConnectAsync(transport, enclave.Verifier, SimulatedEnclaveFixture.Policy);
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
         Assert.Equal(SecureChannelFailureReason.Truncated, ex.Reason);
     }

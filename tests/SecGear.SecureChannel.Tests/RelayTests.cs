@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 
 public sealed class RelayTests : IClassFixture<SimulatedEnclaveFixture>
 {
-    private readonly SimulatedEnclave enclave;
+    private readonly SimulatedMachine enclave;
 
     public RelayTests(SimulatedEnclaveFixture fixture)
     {
@@ -49,7 +50,7 @@ public sealed class RelayTests : IClassFixture<SimulatedEnclaveFixture>
         var clock = new ManualTimeProvider();
         var options = new SecureChannelOptions { IdleTimeout = TimeSpan.FromSeconds(10), TimeProvider = clock };
         using var server = Handshakes.EchoServer(enclave, options);
-        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy, options);
+        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy, options);
         await client.SendAsync("ping"u8.ToArray());
         Assert.Equal("echo:ping"u8.ToArray(), await client.ReceiveAsync());
         clock.Advance(TimeSpan.FromSeconds(11));
@@ -62,7 +63,7 @@ public sealed class RelayTests : IClassFixture<SimulatedEnclaveFixture>
     public async Task Client_close_makes_the_server_forget_the_session()
     {
         using var server = Handshakes.EchoServer(enclave);
-        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy);
+        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy);
         Assert.Equal(1, server.SessionCount);
         await client.CloseAsync();
         Assert.Equal(0, server.SessionCount);

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Parameters;
+using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 
@@ -9,7 +10,7 @@ namespace SecGear.SecureChannel.Tests;
 public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
 {
     private static readonly SecureChannelOptions Sm = new() { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3] };
-    private readonly SimulatedEnclave enclave;
+    private readonly SimulatedMachine enclave;
 
     public SmSuiteTests(SimulatedEnclaveFixture fixture)
     {
@@ -146,7 +147,7 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
     public async Task Client_talks_to_the_enclave_with_the_sm_suite()
     {
         using var server = Handshakes.EchoServer(enclave, Sm);
-        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclave.Policy, Sm);
+        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy, Sm);
         Assert.Equal(SecureChannelSuite.EcdheSm2Sm4GcmSm3, client.Suite);
         await client.SendAsync("国密 hello"u8.ToArray());
         var reply = await client.ReceiveAsync();
@@ -167,7 +168,7 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
     public void Evidence_binds_the_sm3_transcript_and_the_sm2_key()
     {
         using var server = Handshakes.EchoServer(enclave, Sm);
-        using var client = new ClientHandshake(Sm, enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(Sm, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
         using var attacker = SuiteInfo.Sm2.CreateEphemeral();
         attacker.PublicKey.CopyTo(serverHello, Wire.FrameHeaderLength + 2 + 2 + Wire.SessionIdLength + 2);
@@ -179,7 +180,7 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
     public void Server_rejects_an_sm2_client_key_that_is_not_on_the_curve()
     {
         using var server = Handshakes.EchoServer(enclave, Sm);
-        using var client = new ClientHandshake(Sm, enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(Sm, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var clientKey = client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello())));
         clientKey[^33] ^= 0x01;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
@@ -191,7 +192,7 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
     public void Server_rejects_a_wrong_sm3_client_finished()
     {
         using var server = Handshakes.EchoServer(enclave, Sm);
-        using var client = new ClientHandshake(Sm, enclave.Verifier, SimulatedEnclave.Policy, null);
+        using var client = new ClientHandshake(Sm, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var clientKey = client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello())));
         clientKey[^1] ^= 0x01;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
