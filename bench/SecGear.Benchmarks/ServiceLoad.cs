@@ -1,3 +1,5 @@
+extern alias AttestationServiceHost;
+
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -10,6 +12,7 @@ using SecGear.AttestationService.Client;
 using SecGear.Identity;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
+using AttestationServiceHost::SecGear.AttestationService.Hosting;
 
 namespace SecGear.Benchmarks;
 
@@ -69,10 +72,15 @@ internal static class ServiceLoad
             }
 
             string caPath = SimulatedAttestationAuthority.CaCertificatePath(platformOptions.SecretPath);
-            await using (var service = await ServiceLoadHost.StartServiceAsync(Path.Combine(directory, "service"), caPath).ConfigureAwait(false))
+            var settings = new Dictionary<string, string?>
             {
-                using var http = CreateHttpClient(service.Url);
-                string apiKey = File.ReadAllText(Path.Combine(directory, "service", "admin.key")).Trim();
+                ["AttestationService:SimulationTrustAnchors:0"] = caPath,
+                ["AttestationService:RateLimitPerSecond"] = "0", // measure capacity, not the limiter
+            };
+            await using (var service = await EmbeddedAttestationService.StartAsync(Path.Combine(directory, "service"), settings).ConfigureAwait(false))
+            {
+                using var http = CreateHttpClient(service.Url + "/");
+                string apiKey = File.ReadAllText(service.AdminKeyFile).Trim();
                 var admin = new AttestationServiceClient(http, new AttestationServiceClientOptions { ApiKey = apiKey });
                 using (var document = JsonDocument.Parse("""{ "allowSimulation": true }"""))
                 {

@@ -2,14 +2,6 @@ extern alias AttestationServiceHost;
 
 using System.Security.Cryptography;
 using AttestationServiceHost::SecGear.AttestationService.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SecGear.Trusted.Attestation;
@@ -27,7 +19,7 @@ public sealed class ServiceUnderTest : IAsyncLifetime
     private const string JwtIssuer = "https://idp.example";
     private const string JwtAudience = "secgear-attestation-service";
     private readonly ECDsa _issuer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    private WebApplication? _app;
+    private EmbeddedAttestationService? _service;
 
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "secgear-cli-service-" + Guid.NewGuid().ToString("N"));
 
@@ -57,34 +49,24 @@ public sealed class ServiceUnderTest : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        System.IO.Directory.CreateDirectory(Path.Combine(Directory, "data"));
+        System.IO.Directory.CreateDirectory(Directory);
         SimulatedAttestationAuthority.EnsureCaCertificate(new SimulatedPlatformOptions { SecretPath = PlatformSecret });
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Directory, EnvironmentName = "Production", Args = [] });
         File.WriteAllText(Path.Combine(Directory, "idp.pem"), _issuer.ExportSubjectPublicKeyInfoPem());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        _service = await EmbeddedAttestationService.StartAsync(Path.Combine(Directory, "data"), new Dictionary<string, string?>
         {
-            ["AttestationService:DataDirectory"] = Path.Combine(Directory, "data"),
             ["AttestationService:SimulationTrustAnchors:0"] = SimulatedAttestationAuthority.CaCertificatePath(PlatformSecret),
             ["AttestationService:AdminJwt:Issuer"] = JwtIssuer,
             ["AttestationService:AdminJwt:Audience"] = JwtAudience,
             ["AttestationService:AdminJwt:PublicKeyFiles:0"] = Path.Combine(Directory, "idp.pem"),
         });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.AddAttestationService();
-        _app = builder.Build();
-        await _app.InitializeAttestationServiceAsync();
-        _app.MapAttestationService();
-        await _app.StartAsync();
-        Url = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        Url = _service.Url;
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_service is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _service.DisposeAsync();
         }
 
         _issuer.Dispose();

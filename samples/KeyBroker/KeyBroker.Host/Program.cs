@@ -1,13 +1,17 @@
+extern alias AttestationServiceHost;
+
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using KeyBroker;
-using KeyBroker.Host;
 using SecGear;
 using SecGear.AttestationService;
 using SecGear.AttestationService.Client;
 using SecGear.Host;
 using SecGear.Images;
+using SecGear.Trusted.Attestation;
+using SecGear.Trusted.Platform;
+using AttestationServiceHost::SecGear.AttestationService.Hosting;
 
 // KeyBroker host: an enclave proves itself to the attestation service and receives a secret that only it can open.
 //   1. admin: store a secret under keybroker/key/db, readable with a token of policy "keybroker" whose claims carry
@@ -30,7 +34,7 @@ string directory = AppContext.BaseDirectory;
 string stateDirectory = options.StateDirectory ?? Path.Combine(Path.GetTempPath(), "secgear-keybroker");
 Directory.CreateDirectory(stateDirectory);
 
-InProcessService? local = null;
+EmbeddedAttestationService? local = null;
 try
 {
     string url;
@@ -43,7 +47,13 @@ try
     }
     else
     {
-        local = await InProcessService.StartAsync(Path.Combine(stateDirectory, "service"));
+        // The service runs in this process on 127.0.0.1 and trusts this machine's simulated attestation CA.
+        SimulatedAttestationAuthority.EnsureCaCertificate();
+        string caPath = SimulatedAttestationAuthority.CaCertificatePath(new SimulatedPlatformOptions().SecretPath);
+        local = await EmbeddedAttestationService.StartAsync(
+            Path.Combine(stateDirectory, "service"),
+            new Dictionary<string, string?> { ["AttestationService:SimulationTrustAnchors:0"] = caPath },
+            Microsoft.Extensions.Logging.LogLevel.Warning);
         url = local.Url;
         apiKey = File.ReadAllText(local.AdminKeyFile).Trim();
         Console.WriteLine($"service:     {url} (in-process, data in {local.DataDirectory})");
