@@ -98,6 +98,17 @@ public sealed class StorageFaultTests : ServiceTestBase
     }
 
     [Fact]
+    public void A_simulation_trust_anchor_that_cannot_be_read_stops_the_service_at_start_with_its_path()
+    {
+        string missing = Path.Combine(DataDirectory, "no-such-ca.pem");
+        var factory = NewFactory(new Dictionary<string, string?> { ["AttestationService:SimulationTrustAnchors:0"] = missing });
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains(missing, Flatten(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_restart_between_challenge_and_attestation_keeps_the_challenge_and_the_signing_key()
     {
         using var admin = Factory.Admin();

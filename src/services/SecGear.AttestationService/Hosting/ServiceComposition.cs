@@ -72,7 +72,10 @@ public static class ServiceComposition
         services.AddOpenApi();
     }
 
-    /// <summary>Creates the schema and the signing key; throws with a clear message when storage is unusable.</summary>
+    /// <summary>
+    /// Creates the schema and the signing key and loads every configured file (admin keys, simulation trust anchors),
+    /// so a misconfigured service fails at start with a clear message instead of answering 500 later.
+    /// </summary>
     public static async Task InitializeAttestationServiceAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -81,6 +84,7 @@ public static class ServiceComposition
         await app.Services.GetRequiredService<IAttestationStore>().InitializeAsync().ConfigureAwait(false);
         app.Services.GetRequiredService<AdminAuthenticator>();
         app.Services.GetRequiredService<AdminTokenValidator>();
+        app.Services.GetRequiredService<EvidenceAppraiser>();
         await app.Services.GetRequiredService<TokenService>().InitializeAsync().ConfigureAwait(false);
     }
 
