@@ -20,7 +20,7 @@ public sealed class EnclaveOptions
     /// <summary>Where the simulated platform keeps its per-machine secret; null for the platform's default location.</summary>
     public string? PlatformSecretPath { get; init; }
 
-    /// <summary>Path of SecGear.Runner.dll (or its apphost); null to use the copy beside SecGear.Host.dll.</summary>
+    /// <summary>Path of SecGear.Runner.dll (or its apphost); null to use the one deployed in secgear-runner/ beside SecGear.Host.dll.</summary>
     public string? RunnerPath { get; init; }
 
     /// <summary>How long the simulation engine waits for the runner to verify the image and report ready.</summary>

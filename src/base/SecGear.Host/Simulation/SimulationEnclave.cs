@@ -272,12 +272,10 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
 
     private static ProcessStartInfo CreateStartInfo(string imagePath, EnclaveFlags flags, EnclaveOptions options, SwitchlessConfig? switchless)
     {
-        string runner = options.RunnerPath ?? Path.Combine(
-            Path.GetDirectoryName(typeof(SimulationEnclave).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory,
-            "SecGear.Runner.dll");
+        string runner = options.RunnerPath ?? DefaultRunnerPath();
         if (!File.Exists(runner))
         {
-            throw new EnclaveNotSupportedException($"The simulation engine cannot find its runner at '{runner}'. Reference SecGear.Host from the app project (it copies the runner), or set EnclaveOptions.RunnerPath.");
+            throw new EnclaveNotSupportedException($"The simulation engine cannot find its runner at '{runner}'. Reference SecGear.Host from the app project (it deploys the runner into secgear-runner/), or set EnclaveOptions.RunnerPath.");
         }
 
         var info = new ProcessStartInfo
@@ -326,6 +324,18 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
         }
 
         return info;
+    }
+
+    /// <summary>
+    /// The runner deployed with its own dependencies in <c>secgear-runner/</c> beside SecGear.Host.dll (see
+    /// SecGear.Host.csproj); an app laid out by other means may instead put SecGear.Runner.dll beside SecGear.Host.dll.
+    /// </summary>
+    private static string DefaultRunnerPath()
+    {
+        string directory = Path.GetDirectoryName(typeof(SimulationEnclave).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory;
+        string deployed = Path.Combine(directory, "secgear-runner", "SecGear.Runner.dll");
+        string beside = Path.Combine(directory, "SecGear.Runner.dll");
+        return File.Exists(deployed) || !File.Exists(beside) ? deployed : beside;
     }
 
     private static string DotnetHost()
