@@ -33,7 +33,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         Task relaying = relay.RunAsync(pair.Near);
 
         byte[] secret = "transport secret 7f3a9c"u8.ToArray();
-        await using (var client = await SecureChannelClient.ConnectAsync(pair.Far.AsStream(), enclave.Verifier, SimulatedEnclaveFixture.Policy))
+        await using (var client = await SecureChannelClient.ConnectAsync(pair.Far, enclave.Verifier, SimulatedEnclaveFixture.Policy))
         {
             await client.SendAsync(secret);
             byte[]? reply = await client.ReceiveAsync().WaitAsync(Patience);
@@ -61,7 +61,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
 
         var clientOptions = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3] };
         var ex = await Assert.ThrowsAsync<SecureChannelException>(
-            () => SecureChannelClient.ConnectAsync(pair.Far.AsStream(), enclave.Verifier, SimulatedEnclaveFixture.Policy, clientOptions).WaitAsync(Patience));
+            () => SecureChannelClient.ConnectAsync(pair.Far, enclave.Verifier, SimulatedEnclaveFixture.Policy, clientOptions).WaitAsync(Patience));
 
         Assert.Equal(SecureChannelFailureReason.NoCommonSuite, ex.Reason);
         Assert.True(ex.IsPeerAlert);

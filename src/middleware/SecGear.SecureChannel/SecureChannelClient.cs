@@ -3,24 +3,26 @@ using SecGear.Attestation;
 namespace SecGear.SecureChannel;
 
 /// <summary>
-/// The client end of an attested secure channel, usable from any .NET application. <see cref="ConnectAsync"/> runs the
-/// handshake over a stream and succeeds only when the server's evidence verifies under the policy and is bound to this
+/// The client end of an attested secure channel, usable from any .NET application. <c>ConnectAsync</c> runs the
+/// handshake over a stream or any <see cref="SecureChannelTransport"/> and succeeds only when the server's evidence verifies under the policy and is bound to this
 /// handshake's transcript and server key; afterwards every message is an AEAD record (AES-256-GCM, or SM4-GCM in the
 /// SM suite) with a sequence number.
 /// Sends and receives may run concurrently with each other, but not with themselves.
 /// </summary>
 public sealed class SecureChannelClient : IAsyncDisposable
 {
-    private readonly Stream transport;
+    private readonly SecureChannelTransport transport;
+    private readonly bool ownsTransport;
     private readonly ChannelSession session;
     private readonly SecureChannelOptions options;
     private readonly SemaphoreSlim sendGate = new(1, 1);
     private readonly SemaphoreSlim receiveGate = new(1, 1);
     private DateTimeOffset lastReceive;
 
-    private SecureChannelClient(Stream transport, ChannelSession session, AttestationClaims claims, SecureChannelOptions options)
+    private SecureChannelClient(SecureChannelTransport transport, bool ownsTransport, ChannelSession session, AttestationClaims claims, SecureChannelOptions options)
     {
         this.transport = transport;
+        this.ownsTransport = ownsTransport;
         this.session = session;
         this.options = options;
         PeerClaims = claims;
@@ -57,6 +59,41 @@ public sealed class SecureChannelClient : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transport);
+        var frames = new StreamTransport(transport, leaveOpen: true);
+        try
+        {
+            return await ConnectAsync(frames, ownsTransport: true, verifier, policy, options, collateral, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await frames.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs the handshake over any <see cref="SecureChannelTransport"/> (stream, pipes, send callback), which stays the
+    /// caller's to dispose; otherwise as <see cref="ConnectAsync(Stream, AttestationVerifier, AttestationPolicy, SecureChannelOptions?, Collateral?, CancellationToken)"/>.
+    /// </summary>
+    public static Task<SecureChannelClient> ConnectAsync(
+        SecureChannelTransport transport,
+        AttestationVerifier verifier,
+        AttestationPolicy policy,
+        SecureChannelOptions? options = null,
+        Collateral? collateral = null,
+        CancellationToken cancellationToken = default) =>
+        ConnectAsync(transport, ownsTransport: false, verifier, policy, options, collateral, cancellationToken);
+
+    private static async Task<SecureChannelClient> ConnectAsync(
+        SecureChannelTransport transport,
+        bool ownsTransport,
+        AttestationVerifier verifier,
+        AttestationPolicy policy,
+        SecureChannelOptions? options,
+        Collateral? collateral,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(policy);
         if (policy.ExpectedReportData is not null)
@@ -73,7 +110,7 @@ public sealed class SecureChannelClient : IAsyncDisposable
         var clientKey = handshake.ProcessServerHello(serverHello);
         await WriteAsync(transport, clientKey, cancellationToken).ConfigureAwait(false);
         var session = handshake.ProcessServerFinished(await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false));
-        return new SecureChannelClient(transport, session, handshake.Claims!, options);
+        return new SecureChannelClient(transport, ownsTransport, session, handshake.Claims!, options);
     }
 
     /// <summary>Sends one message (at most <see cref="SecureChannelOptions.MaxRecordPayload"/> bytes) as a record.</summary>
@@ -151,21 +188,21 @@ public sealed class SecureChannelClient : IAsyncDisposable
     }
 
     /// <summary>Forgets the session keys. Does not send a close; call <see cref="CloseAsync"/> first for a clean end.</summary>
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         session.Dispose();
         sendGate.Dispose();
         receiveGate.Dispose();
-        return ValueTask.CompletedTask;
+        if (ownsTransport)
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
-    private static async Task WriteAsync(Stream transport, byte[] frame, CancellationToken cancellationToken)
-    {
-        await transport.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-        await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private static ValueTask WriteAsync(SecureChannelTransport transport, byte[] frame, CancellationToken cancellationToken) =>
+        transport.SendAsync(frame, cancellationToken);
 
-    private static async Task<byte[]> ReadRequiredAsync(Stream transport, SecureChannelOptions options, CancellationToken cancellationToken) =>
-        await Wire.ReadFrameAsync(transport, options.MaxFrameLength, cancellationToken).ConfigureAwait(false)
+    private static async Task<byte[]> ReadRequiredAsync(SecureChannelTransport transport, SecureChannelOptions options, CancellationToken cancellationToken) =>
+        await transport.ReadFrameAsync(options.MaxFrameLength, cancellationToken).ConfigureAwait(false)
             ?? throw Wire.Fail(SecureChannelFailureReason.Truncated, "the transport ended before an authenticated close");
 }

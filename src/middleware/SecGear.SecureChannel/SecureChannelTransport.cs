@@ -45,8 +45,8 @@ public abstract class SecureChannelTransport : IAsyncDisposable
     public abstract ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The transport as a plain byte <see cref="Stream"/>, for code that speaks <see cref="Stream"/>: e.g.
-    /// <see cref="SecureChannelClient.ConnectAsync"/>, or an <c>SslStream</c> whose TLS records the host relays. Use
+    /// The transport as a plain byte <see cref="Stream"/>, for code that speaks <see cref="Stream"/>: e.g. an
+    /// <c>SslStream</c> whose TLS records the host relays (the secure channel client takes a transport directly). Use
     /// either the stream or <see cref="ReadFrameAsync"/> for reading, not both. A <see cref="StreamTransport"/> returns
     /// its own stream; for the other kinds, disposing the returned stream does not dispose the transport.
     /// </summary>

@@ -53,32 +53,5 @@ internal static class Wire
         return (int)length;
     }
 
-    /// <summary>Reads one frame from a stream: null at a clean end of stream before any header byte.</summary>
-    public static async Task<byte[]?> ReadFrameAsync(Stream stream, int maxFrameLength, CancellationToken cancellationToken)
-    {
-        var header = new byte[FrameHeaderLength];
-        int read = await stream.ReadAtLeastAsync(header, FrameHeaderLength, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        if (read == 0)
-        {
-            return null;
-        }
-
-        if (read < FrameHeaderLength)
-        {
-            throw Fail(SecureChannelFailureReason.Truncated, $"the transport ended inside a frame header ({read} of {FrameHeaderLength} bytes)");
-        }
-
-        int length = BodyLength(header, maxFrameLength);
-        var frame = new byte[FrameHeaderLength + length];
-        header.CopyTo(frame, 0);
-        read = await stream.ReadAtLeastAsync(frame.AsMemory(FrameHeaderLength), length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        if (read < length)
-        {
-            throw Fail(SecureChannelFailureReason.Truncated, $"the transport ended inside a frame body ({read} of {length} bytes)");
-        }
-
-        return frame;
-    }
-
     public static SecureChannelException Fail(SecureChannelFailureReason reason, string message) => new(reason, message);
 }
