@@ -110,10 +110,7 @@ public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
     /// <exception cref="EcallFailedException">The platform failed (e.g. its secret or attestation certificates are unusable).</exception>
     public byte[] GetEvidence(ReadOnlySpan<byte> reportData)
     {
-        if (reportData.Length > EnclaveRuntime.MaxReportDataLength)
-        {
-            throw new ArgumentException($"Report data is {reportData.Length} bytes; at most {EnclaveRuntime.MaxReportDataLength} are allowed.", nameof(reportData));
-        }
+        CheckReportData(reportData.Length);
 
         ThrowIfDisposed();
         if (_instance is not ISystemCallInstance engine)
@@ -132,12 +129,18 @@ public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentException"><paramref name="reportData"/> is longer than 64 bytes (thrown before the task starts).</exception>
     public Task<byte[]> GetEvidenceAsync(ReadOnlyMemory<byte> reportData, CancellationToken cancellationToken = default)
     {
-        if (reportData.Length > EnclaveRuntime.MaxReportDataLength)
-        {
-            throw new ArgumentException($"Report data is {reportData.Length} bytes; at most {EnclaveRuntime.MaxReportDataLength} are allowed.", nameof(reportData));
-        }
+        CheckReportData(reportData.Length);
 
         return Task.Run(() => GetEvidence(reportData.Span), cancellationToken);
+    }
+
+    /// <summary>Report data longer than the platform binds is the caller's mistake: refused before the enclave sees it.</summary>
+    private static void CheckReportData(int length)
+    {
+        if (length > EnclaveRuntime.MaxReportDataLength)
+        {
+            throw new ArgumentException($"Report data is {length} bytes; at most {EnclaveRuntime.MaxReportDataLength} are allowed.", "reportData");
+        }
     }
 
     /// <summary>Destroys the enclave. Calls in flight fail with <see cref="EnclaveDisposedException"/>.</summary>

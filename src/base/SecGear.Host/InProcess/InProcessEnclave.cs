@@ -90,12 +90,23 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
         return handle;
     }
 
-    public void Call(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    public void Call(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response) =>
+        Run(contract, ocalls, functionId, systemCall: false, request, response);
+
+    public void SystemCall(EnclaveSystemCall call, ReadOnlySpan<byte> request, IBufferWriter<byte> response) =>
+        Run(contract: 0, ocalls: null, (int)call, systemCall: true, request, response);
+
+    /// <summary>
+    /// One call into the enclave (an ECALL, or a system call the trusted runtime serves itself) with the rules of a
+    /// remote enclave: bounded sizes, a private copy of the request, an enclave thread, errors translated by type name.
+    /// </summary>
+    private void Run(int contract, IOcallHandler? ocalls, int functionId, bool systemCall, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
+        string what = systemCall ? "system call" : "ECALL";
         ThrowIfDisposed();
         if (request.Length > _options.MaxPayloadBytes)
         {
-            throw new PayloadTooLargeException($"The ECALL request is {request.Length} bytes; the limit is {_options.MaxPayloadBytes}.");
+            throw new PayloadTooLargeException($"The {what} request is {request.Length} bytes; the limit is {_options.MaxPayloadBytes}.");
         }
 
         // A nested ECALL (from an OCALL handler on this thread) runs on the enclave thread it came from.
@@ -116,10 +127,17 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
         try
         {
             request.CopyTo(copy);
-            _runtime.Ecall(contract, functionId, copy.AsSpan(0, request.Length), result);
+            if (systemCall)
+            {
+                _runtime.SystemCall((EnclaveSystemCall)functionId, copy.AsSpan(0, request.Length), result);
+            }
+            else
+            {
+                _runtime.Ecall(contract, functionId, copy.AsSpan(0, request.Length), result);
+            }
             if (result.WrittenCount > _options.MaxPayloadBytes)
             {
-                throw new PayloadTooLargeException($"The ECALL response is {result.WrittenCount} bytes; the limit is {_options.MaxPayloadBytes}.");
+                throw new PayloadTooLargeException($"The {what} response is {result.WrittenCount} bytes; the limit is {_options.MaxPayloadBytes}.");
             }
         }
         catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
@@ -155,55 +173,6 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
         }
         finally
         {
-            result.Return();
-        }
-    }
-
-    public void SystemCall(EnclaveSystemCall call, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
-    {
-        ThrowIfDisposed();
-        if (request.Length > _options.MaxPayloadBytes)
-        {
-            throw new PayloadTooLargeException($"The system call request is {request.Length} bytes; the limit is {_options.MaxPayloadBytes}.");
-        }
-
-        // Like an ECALL: a top-level system call occupies an enclave thread; one made from an OCALL handler reuses its own.
-        bool topLevel = !_runtime.HasCallOnCurrentThread;
-        if (topLevel && !_threads.Wait(_threadWaitMs))
-        {
-            throw new EnclaveOutOfThreadsException($"All {Manifest.MaxThreads} threads of enclave '{Manifest.Name}' are busy.");
-        }
-
-        byte[] copy = request.ToArray();
-        WireBuffer result = WireBuffer.Rent();
-        try
-        {
-            try
-            {
-                _runtime.SystemCall(call, copy, result);
-            }
-            catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
-            {
-                throw new EnclaveDisposedException("The enclave was disposed during the call.");
-            }
-            catch (Exception ex) when (ex is not EnclaveLostException and not EnclaveDisposedException)
-            {
-                throw RemoteError.From(ex, _debug).ToHostException();
-            }
-            finally
-            {
-                if (topLevel)
-                {
-                    _threads.Release();
-                }
-            }
-
-            result.WrittenSpan.CopyTo(response.GetSpan(result.WrittenCount));
-            response.Advance(result.WrittenCount);
-        }
-        finally
-        {
-            copy.AsSpan().Clear();
             result.Return();
         }
     }
