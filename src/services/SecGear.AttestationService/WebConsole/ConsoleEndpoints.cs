@@ -41,8 +41,12 @@ internal static partial class ConsoleEndpoints
         HttpContext context, ConsoleSessions sessions, AdminAuthenticator authenticator, ILoggerFactory loggers)
     {
         var request = context.Request;
-        // A cross-site form cannot log the browser in (login CSRF): the browser names the page's origin.
-        if (request.Headers.Origin is { Count: > 0 } origin && !string.Equals(origin.ToString(), $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase))
+        // A cross-site form cannot log the browser in (login CSRF): browsers name the requesting page's origin and site.
+        // (The console's pages use Referrer-Policy same-origin: with no-referrer, Chromium would send "Origin: null".)
+        bool crossOrigin = request.Headers.Origin is { Count: > 0 } origin
+            && !string.Equals(origin.ToString(), $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
+        bool crossSite = request.Headers["Sec-Fetch-Site"] is { Count: > 0 } site && site.ToString() is not ("same-origin" or "none");
+        if (crossOrigin || crossSite)
         {
             throw new ServiceProblemException(StatusCodes.Status403Forbidden, ServiceErrorCodes.AdminAuthenticationRequired, "Log-in is accepted only from the console's own page.");
         }
@@ -95,7 +99,7 @@ internal static partial class ConsoleEndpoints
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
+        headers["Referrer-Policy"] = "same-origin";
         headers.CacheControl = "no-cache";
         return Results.Stream(stream, contentType);
     }

@@ -116,6 +116,7 @@ async function save(kind, path, body, reload, reopen) {
     await reopen(data.id);
   } catch (error) {
     if (error.code === "VersionConflict") {
+      await reload();
       show("Version conflict: it was changed since you loaded version " + editing[kind] + ". Reload it, re-apply your change and save again. (" + error.message + ")", "error");
     } else {
       show((error.code ? error.code + ": " : "") + error.message, "error");
