@@ -86,6 +86,20 @@ public sealed class HealthAndMetricsTests : ServiceTestBase
         AssertSample(text, "secgear_attestation_service_request_duration_seconds_count", "2", "http_route=\"/attestation\"", "http_response_status_code=\"200\"");
     }
 
+    [Fact]
+    public async Task The_enclave_runtimes_switchless_meter_is_exported_when_the_process_publishes_it()
+    {
+        // SecGear.Host publishes its switchless counters on a static meter of this name when this process hosts
+        // enclaves; a meter of the same name stands in for it here (no enclave is started by this test).
+        using var host = new System.Diagnostics.Metrics.Meter("SecGear.Switchless", "1.0");
+        host.CreateObservableCounter("secgear.switchless.ecalls", () => 42L, "{call}", "Switchless ECALLs processed.");
+        using var client = Manual().CreateClient();
+
+        string text = await client.GetStringAsync(OperationsComposition.MetricsRoute);
+
+        AssertSample(text, "secgear_switchless_ecalls_total", "42", "otel_scope_name=\"SecGear.Switchless\"");
+    }
+
     /// <summary>Asserts one sample line of <paramref name="metric"/> with all <paramref name="labels"/> (any order) and the value.</summary>
     private static void AssertSample(string exposition, string metric, string value, params string[] labels)
     {

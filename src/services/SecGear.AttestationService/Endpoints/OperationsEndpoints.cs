@@ -9,18 +9,15 @@ namespace SecGear.AttestationService.Endpoints;
 /// <summary>Admin routes for operators and the console: the audit log, signing-key status and rotation, live counters.</summary>
 internal static class OperationsEndpoints
 {
-    public const string Audit = "/audit";
-    public const string Keys = "/keys";
     public const string Stats = "/stats";
 
     public static void Map(RouteGroupBuilder admin)
     {
-        var audit = admin.MapGroup(Audit).WithTags("Operations");
+        var audit = admin.MapGroup(AttestationServiceRoutes.Audit).WithTags("Operations");
         audit.MapGet("", QueryAsync).Produces<AuditEvent[]>().ProducesProblem(400);
         audit.MapGet("/{id}", GetAsync).Produces<AuditEvent>().ProducesProblem(404);
-        var keys = admin.MapGroup(Keys).WithTags("Operations");
-        keys.MapGet("", KeyStatus).Produces<SigningKeyStatus>();
-        keys.MapPost("/rotate", RotateAsync).Produces<SigningKeyStatus>();
+        admin.MapGet(AttestationServiceRoutes.Keys, KeyStatus).WithTags("Operations").Produces<SigningKeyStatus>();
+        admin.MapPost(AttestationServiceRoutes.KeyRotation, RotateAsync).WithTags("Operations").Produces<SigningKeyStatus>();
         admin.MapGet(Stats, Statistics).WithTags("Operations");
     }
 

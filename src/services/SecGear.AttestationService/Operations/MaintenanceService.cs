@@ -67,7 +67,15 @@ public sealed partial class MaintenanceService(
         {
             do
             {
-                await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A maintenance failure must not stop the host (BackgroundService's default); the next run retries.
+                    LogRunFailed(logger, ex);
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
@@ -115,6 +123,9 @@ public sealed partial class MaintenanceService(
             LogStepFailed(logger, name, ex.Message);
         }
     }
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "A maintenance run failed; it is retried at the next run")]
+    private static partial void LogRunFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Maintenance step {Step} failed; it is retried at the next run: {Reason}")]
     private static partial void LogStepFailed(ILogger logger, string step, string reason);
