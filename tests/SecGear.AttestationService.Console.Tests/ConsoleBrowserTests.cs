@@ -137,6 +137,42 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [ChromiumFact]
+    public async Task Reference_values_are_edited_in_place_and_resources_are_listed_without_their_values()
+    {
+        using var admin = fixture.Admin();
+        byte[] secret = System.Text.Encoding.UTF8.GetBytes("console-must-never-show-this");
+        using (var set = await admin.PutAsJsonAsync("/reference-values/fleet", new ReferenceValueWriteRequest([SimulatedEnclave.UniqueIdHex]), ServiceClient.Json))
+        {
+            Assert.True(set.IsSuccessStatusCode);
+        }
+
+        await ServiceClient.PutPolicyAsync(admin, "kbs", """{"allowSimulation":true}""");
+        using (var resource = await admin.PutAsJsonAsync("/resources/app/key/db", new ResourceWriteRequest(secret, new ResourcePolicy(["kbs"])), ServiceClient.Json))
+        {
+            Assert.True(resource.IsSuccessStatusCode);
+        }
+
+        var page = await LogInAsync();
+        await page.ClickAsync("nav button[data-tab='reference-values']");
+        await page.ClickAsync("#refvalue-table tr[data-id='fleet'] button");
+        await Expect(page.Locator("#refvalue-editor .version")).ToHaveTextAsync("version 1");
+        await page.FillAsync("#refvalue-editor textarea[name=body]", $$"""{"uniqueIds":["{{SimulatedEnclave.UniqueIdHex}}"],"minimumSecurityVersion":2}""");
+        await page.ClickAsync("#refvalue-editor button[type=submit]");
+        await Expect(page.Locator("#message")).ToContainTextAsync("version 2");
+        await ScreenshotAsync(page, "09-reference-values");
+        await page.ClickAsync("nav button[data-tab='resources']");
+        await Expect(page.Locator("#resource-table tbody tr td").First).ToHaveTextAsync("app/key/db");
+        await ScreenshotAsync(page, "10-resources");
+        string html = await page.ContentAsync();
+        var stored = await admin.GetFromJsonAsync<ReferenceValueSet>("/reference-values/fleet", ServiceClient.Json);
+
+        Assert.Equal(2, stored!.Version);
+        Assert.Equal(2, stored.MinimumSecurityVersion);
+        Assert.DoesNotContain("console-must-never-show-this", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(secret), html, StringComparison.Ordinal);
+    }
+
+    [ChromiumFact]
     public async Task An_unauthenticated_visit_is_sent_to_log_in_and_the_admin_data_is_refused()
     {
         var page = await NewPageAsync();
