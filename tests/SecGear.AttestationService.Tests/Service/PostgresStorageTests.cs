@@ -136,6 +136,33 @@ public sealed class PostgresStorageTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task A_version_1_database_is_migrated_once_by_instances_starting_together_and_served_by_both()
+    {
+        var a = Instance(extra: Operations.ManualMaintenance.Settings());
+        using (var jwks = a.CreateClient())
+        {
+            Assert.Single(new Microsoft.IdentityModel.Tokens.JsonWebKeySet(await jwks.GetStringAsync(AttestationServiceRoutes.Jwks)).Keys);
+        }
+
+        Execute($"ALTER TABLE {schema}.signing_keys DROP COLUMN activates_at; ALTER TABLE {schema}.audit DROP COLUMN tee; "
+            + $"ALTER TABLE {schema}.audit DROP COLUMN measurement; UPDATE {schema}.schema_version SET version = 1");
+        var b = Instance(extra: Operations.ManualMaintenance.Settings());
+        var c = Instance(extra: Operations.ManualMaintenance.Settings());
+        // Both start at once: the schema lock lets one migrate while the other waits and then finds version 2.
+        var started = await Task.WhenAll(Task.Run(b.CreateClient), Task.Run(c.CreateClient));
+        using var clientB = started[0];
+        using var clientC = started[1];
+        using var admin = b.Admin();
+        await ServiceClient.PutPolicyAsync(admin, "sim", """{"allowSimulation":true}""");
+        var verdict = await ServiceClient.AttestAsync(clientC, enclave, "sim");
+        var audit = await admin.GetFromJsonAsync<AuditEvent[]>("/audit?verdict=affirming", ServiceClient.Json);
+
+        Assert.Equal(AttestationStatus.Affirming, verdict.Status);
+        Assert.Equal("Simulation", Assert.Single(audit!).Tee);
+        Assert.Equal(await clientB.GetStringAsync(AttestationServiceRoutes.Jwks), await clientC.GetStringAsync(AttestationServiceRoutes.Jwks));
+    }
+
+    [PostgresFact]
     public void An_unreachable_database_stops_the_service_with_a_clear_error()
     {
         var unreachable = Instance(new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = 1, Timeout = 2 }.ConnectionString);

@@ -13,6 +13,9 @@ public abstract partial class SqlAttestationStore
 
     private const string AuditColumnsV2 = ", tee TEXT, measurement TEXT";
 
+    // The console's default view (one endpoint, optionally one verdict, newest first) reads an index range, not the table.
+    private const string AuditIndexV2 = "CREATE INDEX IF NOT EXISTS audit_endpoint_verdict ON audit (endpoint, verdict, id)";
+
     /// <summary>Runs inside the rotation transaction before the newest key is read, to serialise instances that rotate together.</summary>
     protected virtual Task LockSigningKeysAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 

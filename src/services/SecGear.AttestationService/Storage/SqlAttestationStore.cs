@@ -46,6 +46,7 @@ public abstract partial class SqlAttestationStore : IAttestationStore
             $"CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, private_key {BinaryType} NOT NULL, created_at BIGINT NOT NULL{SigningKeyColumnsV2})",
             $"CREATE TABLE IF NOT EXISTS audit ({AutoIncrementKey}, time BIGINT NOT NULL, endpoint TEXT NOT NULL, client TEXT, policy_id TEXT, "
                 + $"policy_version BIGINT, verdict TEXT NOT NULL, failure_code TEXT, evidence_sha256 TEXT{AuditColumnsV2})",
+            AuditIndexV2,
         ];
         foreach (var statement in schema)
         {
