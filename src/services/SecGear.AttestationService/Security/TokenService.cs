@@ -12,10 +12,10 @@ namespace SecGear.AttestationService.Security;
 
 /// <summary>
 /// Issues and validates attestation result tokens (ES256 JWTs, EAR shape). Signing keys live in the store, encrypted
-/// under the master key; every instance on a database signs with the newest key whose activation time has come and
-/// trusts all stored keys, so a token from one instance verifies on another. Keys are rotated by
-/// <see cref="RotateAsync"/> (published before they sign) and retired by <see cref="MaintainKeysAsync"/> once no token
-/// they signed can still be valid. A token naming an unknown key reloads the keys at most once per
+/// under the master key; every instance on a database signs with the key activated last whose activation time has
+/// come and trusts all stored keys, so a token from one instance verifies on another. Keys are rotated by
+/// <see cref="RotateAsync"/> (published before they sign) and retired by <see cref="MaintainKeysAsync"/> once no
+/// token they signed can still be valid. A token naming an unknown key reloads the keys at most once per
 /// <see cref="UnknownKeyReloadInterval"/>, so forged key ids cannot turn requests into database reads.
 /// </summary>
 public sealed partial class TokenService : IDisposable
@@ -60,7 +60,7 @@ public sealed partial class TokenService : IDisposable
         var now = time.GetUtcNow();
         await store.AddSigningKeyAsync(NewKey(now, now), cancellationToken).ConfigureAwait(false);
 
-        // Instances that started together each added one; all of them now settle on the oldest.
+        // Instances that started together may each have added one: all are published, and all sign with the same one.
         await ReloadAsync(cancellationToken).ConfigureAwait(false);
         if (signing is null)
         {
