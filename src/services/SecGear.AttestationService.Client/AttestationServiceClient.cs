@@ -179,6 +179,35 @@ public sealed class AttestationServiceClient
     public Task DeleteResourceAsync(string repository, string type, string tag, long? expectedVersion = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, AttestationServiceRoutes.Resource(repository, type, tag), null, Access.Admin(RequirePositive(expectedVersion)), cancellationToken);
 
+    /// <summary>Admin: <c>GET /keys</c>, the token-signing keys (ids, states, activation and retirement times).</summary>
+    public Task<SigningKeyStatus> GetSigningKeysAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<SigningKeyStatus>(HttpMethod.Get, AttestationServiceRoutes.Keys, null, Access.Admin(null), cancellationToken);
+
+    /// <summary>Admin: <c>POST /keys/rotate</c>, a new token-signing key now (published at once, signing after the publish-ahead delay).</summary>
+    public Task<SigningKeyStatus> RotateSigningKeyAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<SigningKeyStatus>(HttpMethod.Post, AttestationServiceRoutes.KeyRotation, null, Access.Admin(null), cancellationToken);
+
+    /// <summary>Admin: <c>GET /audit</c>, audited decisions newest first; null filters match anything.</summary>
+    public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(
+        string? endpoint = null, string? verdict = null, string? tee = null, string? failureCode = null, long? beforeId = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string> { "limit=" + limit.ToString(CultureInfo.InvariantCulture) };
+        foreach (var (name, value) in new[] { ("endpoint", endpoint), ("verdict", verdict), ("tee", tee), ("failureCode", failureCode) })
+        {
+            if (value is not null)
+            {
+                query.Add(name + "=" + Uri.EscapeDataString(value));
+            }
+        }
+
+        if (beforeId is { } before)
+        {
+            query.Add("beforeId=" + before.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return SendAsync<IReadOnlyList<AuditEvent>>(HttpMethod.Get, AttestationServiceRoutes.Audit + "?" + string.Join('&', query), null, Access.Admin(null), cancellationToken);
+    }
+
     private static string ItemPath(string collection, string id)
     {
         // Ids travel in the URL path: the same character set as resource segments keeps them from escaping it.

@@ -27,6 +27,15 @@ public static class AttestationServiceRoutes
     /// <summary><c>GET</c>: service metadata (issuer, JWKS URI, supported evidence formats).</summary>
     public const string Configuration = "/.well-known/secgear-attestation-service";
 
+    /// <summary><c>GET</c> (admin): audited decisions, newest first, filtered by query (<see cref="AuditEvent"/>); <c>/audit/{id}</c> one row.</summary>
+    public const string Audit = "/audit";
+
+    /// <summary><c>GET</c> (admin): the token-signing keys and their states (<see cref="SigningKeyStatus"/>).</summary>
+    public const string Keys = "/keys";
+
+    /// <summary><c>POST</c> (admin): rotate the token-signing key now (<see cref="SigningKeyStatus"/>).</summary>
+    public const string KeyRotation = "/keys/rotate";
+
     /// <summary>Header carrying an administrator API key (alternative: an admin JWT as <c>Authorization: Bearer</c>).</summary>
     public const string ApiKeyHeader = "X-SecGear-Api-Key";
 

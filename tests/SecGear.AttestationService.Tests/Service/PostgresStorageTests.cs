@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace SecGear.AttestationService.Tests.Service;
@@ -26,15 +27,16 @@ public sealed class PostgresStorageTests : IDisposable
 
     private string ConnectionString => new NpgsqlConnectionStringBuilder(baseConnectionString) { SearchPath = schema }.ConnectionString;
 
-    private ServiceFactory Instance(string? connectionString = null)
+    private ServiceFactory Instance(string? connectionString = null, ManualClock? clock = null, Dictionary<string, string?>? extra = null)
     {
         string directory = Path.Combine(Path.GetTempPath(), "secgear-as-pg-" + Guid.NewGuid().ToString("N"));
-        var factory = new ServiceFactory(directory, enclave.CaCertificatePath, settings: new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(extra ?? [])
         {
             ["AttestationService:StorageProvider"] = "postgres",
             ["AttestationService:ConnectionString"] = connectionString ?? ConnectionString,
             ["AttestationService:MasterKey"] = masterKey,
-        });
+        };
+        var factory = new ServiceFactory(directory, enclave.CaCertificatePath, clock, settings);
         instances.Add((factory, directory));
         return factory;
     }
@@ -95,6 +97,69 @@ public sealed class PostgresStorageTests : IDisposable
         Assert.Equal(1, statuses.Count(s => s == 200));
         Assert.Equal(Writers - 1, statuses.Count(s => s == 412));
         Assert.Equal(2, (await admin.GetFromJsonAsync<PolicyDocument>("/policies/race", ServiceClient.Json))!.Version);
+    }
+
+    [PostgresFact]
+    public async Task Instances_that_find_rotation_due_together_add_one_key_and_honour_each_others_tokens_after_the_switch()
+    {
+        var clock = new ManualClock();
+        var settings = Operations.ManualMaintenance.Settings(new() { ["AttestationService:Operations:KeyRotationInterval"] = "01:00:00" });
+        var a = Instance(clock: clock, extra: settings);
+        var b = Instance(clock: clock, extra: settings);
+        using var clientA = a.CreateClient();
+        using var clientB = b.CreateClient();
+        using var admin = a.Admin();
+        await ServiceClient.PutPolicyAsync(admin, "sim", """{"allowSimulation":true}""");
+        using (var put = await admin.PutAsJsonAsync("/resources/kbs/key/db", new ResourceWriteRequest([5], new ResourcePolicy(["sim"])), ServiceClient.Json))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        clock.Advance(TimeSpan.FromHours(1));
+        var maintenance = new[] { a, b }.Select(f => f.Services.GetRequiredService<SecGear.AttestationService.Operations.MaintenanceService>()).ToArray();
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(i => maintenance[i % 2].RunOnceAsync()));
+        string jwksA = await clientA.GetStringAsync(AttestationServiceRoutes.Jwks);
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        using var key = ResourceEnvelope.CreateRecipientKey();
+        byte[] runtime = ResourceEnvelope.ExportRuntimeData(key);
+        var fromB = await ServiceClient.AttestAsync(clientB, enclave, "sim", runtime);
+        using var release = new HttpRequestMessage(HttpMethod.Get, "/resources/kbs/key/db") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", fromB.Token) } };
+        using var released = await clientA.SendAsync(release);
+
+        Assert.Equal(2, new Microsoft.IdentityModel.Tokens.JsonWebKeySet(jwksA).Keys.Count);
+        Assert.Equal(jwksA, await clientB.GetStringAsync(AttestationServiceRoutes.Jwks));
+        Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        Assert.Equal(
+            a.Services.GetRequiredService<SecGear.AttestationService.Security.TokenService>().CurrentKeyId,
+            new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(fromB.Token).Kid);
+    }
+
+    [PostgresFact]
+    public async Task A_version_1_database_is_migrated_once_by_instances_starting_together_and_served_by_both()
+    {
+        var a = Instance(extra: Operations.ManualMaintenance.Settings());
+        using (var jwks = a.CreateClient())
+        {
+            Assert.Single(new Microsoft.IdentityModel.Tokens.JsonWebKeySet(await jwks.GetStringAsync(AttestationServiceRoutes.Jwks)).Keys);
+        }
+
+        Execute($"ALTER TABLE {schema}.signing_keys DROP COLUMN activates_at; ALTER TABLE {schema}.audit DROP COLUMN tee; "
+            + $"ALTER TABLE {schema}.audit DROP COLUMN measurement; UPDATE {schema}.schema_version SET version = 1");
+        var b = Instance(extra: Operations.ManualMaintenance.Settings());
+        var c = Instance(extra: Operations.ManualMaintenance.Settings());
+        // Both start at once: the schema lock lets one migrate while the other waits and then finds version 2.
+        var started = await Task.WhenAll(Task.Run(b.CreateClient), Task.Run(c.CreateClient));
+        using var clientB = started[0];
+        using var clientC = started[1];
+        using var admin = b.Admin();
+        await ServiceClient.PutPolicyAsync(admin, "sim", """{"allowSimulation":true}""");
+        var verdict = await ServiceClient.AttestAsync(clientC, enclave, "sim");
+        var audit = await admin.GetFromJsonAsync<AuditEvent[]>("/audit?verdict=affirming", ServiceClient.Json);
+
+        Assert.Equal(AttestationStatus.Affirming, verdict.Status);
+        Assert.Equal("Simulation", Assert.Single(audit!).Tee);
+        Assert.Equal(await clientB.GetStringAsync(AttestationServiceRoutes.Jwks), await clientC.GetStringAsync(AttestationServiceRoutes.Jwks));
     }
 
     [PostgresFact]

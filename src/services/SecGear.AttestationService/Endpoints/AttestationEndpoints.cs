@@ -102,7 +102,8 @@ internal static class AttestationEndpoints
         }
 
         await audit.RecordAsync(new AuditRecord(
-            now, AttestationServiceRoutes.Attestation, client, document.Id, document.Version, response.Status, response.Failure?.Code, evidenceHash)).ConfigureAwait(false);
+            now, AttestationServiceRoutes.Attestation, client, document.Id, document.Version, response.Status, response.Failure?.Code, evidenceHash,
+            result.Claims?.Tee.ToString(), result.Claims is { } parsed ? Convert.ToHexStringLower(parsed.UniqueId.Span) : null)).ConfigureAwait(false);
         return response;
     }
 

@@ -61,6 +61,12 @@ public sealed class AttestationServiceOptions
     /// <summary>PEM (or DER) files of simulated attestation CAs whose evidence is accepted (and only under policies that allow simulation).</summary>
     public IList<string> SimulationTrustAnchors { get; } = [];
 
+    /// <summary>Key rotation, retention and maintenance (section <c>Operations</c>).</summary>
+    public OperationsOptions Operations { get; } = new();
+
+    /// <summary>The administrator web console (section <c>Console</c>).</summary>
+    public ConsoleOptions Console { get; } = new();
+
     /// <summary>The resolved data directory.</summary>
     public string ResolvedDataDirectory => Path.GetFullPath(
         DataDirectory ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".secgear", "attestation-service"));

@@ -1,3 +1,4 @@
+using SecGear.AttestationService.Operations;
 using SecGear.AttestationService.Storage;
 
 namespace SecGear.AttestationService.Hosting;
@@ -5,15 +6,16 @@ namespace SecGear.AttestationService.Hosting;
 /// <summary>
 /// Records every decision (attestation verdicts, resource releases and refusals) as an ILogger event and a row in the
 /// store's audit table. Records hold no token, secret, key or nonce. A failure to write the row is logged and does not
-/// change the answer: the decision has been made.
+/// change the answer: the decision has been made. Each decision is also counted in <see cref="ServiceMetrics"/>.
 /// </summary>
-public sealed partial class AuditLog(IAttestationStore store, ILogger<AuditLog> logger)
+public sealed partial class AuditLog(IAttestationStore store, ILogger<AuditLog> logger, ServiceMetrics metrics)
 {
     /// <summary>Logs and stores one decision.</summary>
     public async Task RecordAsync(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         LogDecision(logger, record.Endpoint, record.Client, record.PolicyId, record.PolicyVersion, record.Verdict, record.FailureCode, record.EvidenceSha256);
+        metrics.Decision(record);
         try
         {
             await store.AppendAuditAsync(record).ConfigureAwait(false);

@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using SecGear.AttestationService.Endpoints;
+using SecGear.AttestationService.Operations;
 using SecGear.AttestationService.Security;
 using SecGear.AttestationService.Storage;
+using SecGear.AttestationService.WebConsole;
 
 namespace SecGear.AttestationService.Hosting;
 
@@ -63,6 +65,7 @@ public static class ServiceComposition
             });
             limiter.OnRejected = (context, _) =>
             {
+                context.HttpContext.RequestServices.GetRequiredService<ServiceMetrics>().RateLimited();
                 int seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
                 return new ValueTask(ProblemResponses.WriteAsync(
                     context.HttpContext, StatusCodes.Status429TooManyRequests, ServiceErrorCodes.RateLimited,
@@ -70,6 +73,7 @@ public static class ServiceComposition
             };
         });
         services.AddOpenApi();
+        services.AddAttestationServiceOperations();
     }
 
     /// <summary>
@@ -92,6 +96,7 @@ public static class ServiceComposition
     public static void MapAttestationService(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseAttestationServiceMetrics();
         app.UseMiddleware<ProblemMiddleware>();
         app.UseRateLimiter();
         app.MapOpenApi();
@@ -99,10 +104,12 @@ public static class ServiceComposition
         AttestationEndpoints.Map(app);
         ResourceEndpoints.MapRelease(app);
         WellKnownEndpoints.Map(app);
+        app.MapAttestationServiceOperations();
         var admin = app.MapGroup(string.Empty).AddEndpointFilter(RequireAdministratorAsync);
         PolicyEndpoints.Map(admin);
         ReferenceValueEndpoints.Map(admin);
         ResourceEndpoints.MapAdmin(admin);
+        OperationsComposition.MapAttestationServiceOperations(admin);
     }
 
     private static async ValueTask<object?> RequireAdministratorAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -110,7 +117,8 @@ public static class ServiceComposition
         var http = context.HttpContext;
         var services = http.RequestServices;
         bool administrator = services.GetRequiredService<AdminAuthenticator>().IsAdministrator(http.Request.Headers[AttestationServiceRoutes.ApiKeyHeader])
-            || await services.GetRequiredService<AdminTokenValidator>().IsAdministratorAsync(http.Request.Headers.Authorization).ConfigureAwait(false);
+            || await services.GetRequiredService<AdminTokenValidator>().IsAdministratorAsync(http.Request.Headers.Authorization).ConfigureAwait(false)
+            || services.GetRequiredService<ConsoleSessions>().IsAdministrator(http);
         if (!administrator)
         {
             throw new ServiceProblemException(

@@ -12,11 +12,17 @@ namespace SecGear.AttestationService.Security;
 
 /// <summary>
 /// Issues and validates attestation result tokens (ES256 JWTs, EAR shape). Signing keys live in the store, encrypted
-/// under the master key; every instance on a database signs with the oldest key there and trusts all of them, so a
-/// token from one instance verifies on another. A token naming a key this instance has not seen triggers one reload.
+/// under the master key; every instance on a database signs with the key activated last whose activation time has
+/// come and trusts all stored keys, so a token from one instance verifies on another. Keys are rotated by
+/// <see cref="RotateAsync"/> (published before they sign) and retired by <see cref="MaintainKeysAsync"/> once no
+/// token they signed can still be valid. A token naming an unknown key reloads the keys at most once per
+/// <see cref="UnknownKeyReloadInterval"/>, so forged key ids cannot turn requests into database reads.
 /// </summary>
-public sealed class TokenService : IDisposable
+public sealed partial class TokenService : IDisposable
 {
+    /// <summary>Least time between two reloads caused by tokens that name an unknown key.</summary>
+    public static readonly TimeSpan UnknownKeyReloadInterval = TimeSpan.FromSeconds(10);
+
     private const string Algorithm = SecurityAlgorithms.EcdsaSha256;
 
     private readonly IAttestationStore store;
@@ -26,7 +32,11 @@ public sealed class TokenService : IDisposable
     private readonly JsonWebTokenHandler handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly ConcurrentDictionary<string, ECDsaSecurityKey> keys = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim loadGate = new(1, 1);
+    private readonly ConcurrentDictionary<string, SigningCredentials> credentials = new(StringComparer.Ordinal);
+    private volatile StoredSigningKey[] schedule = [];
     private volatile SigningCredentials? signing;
+    private long lastUnknownKeyReload = long.MinValue / 2;
+    private long reloads;
 
     /// <summary>Creates the service; call <see cref="InitializeAsync"/> before use.</summary>
     public TokenService(IAttestationStore store, MasterKey masterKey, IOptions<AttestationServiceOptions> options, TimeProvider time)
@@ -47,19 +57,10 @@ public sealed class TokenService : IDisposable
             return;
         }
 
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        string kid = KeyId(key);
-        var pkcs8 = key.ExportPkcs8PrivateKey();
-        try
-        {
-            await store.AddSigningKeyAsync(new StoredSigningKey(kid, masterKey.Encrypt(pkcs8, Context(kid)), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(pkcs8);
-        }
+        var now = time.GetUtcNow();
+        await store.AddSigningKeyAsync(NewKey(now, now), cancellationToken).ConfigureAwait(false);
 
-        // Instances that started together each added one; all of them now settle on the oldest.
+        // Instances that started together may each have added one: all are published, and all sign with the same one.
         await ReloadAsync(cancellationToken).ConfigureAwait(false);
         if (signing is null)
         {
@@ -98,7 +99,7 @@ public sealed class TokenService : IDisposable
 
     /// <summary>Signs a token whose payload the caller wrote (claims per <see cref="AttestationTokenClaims"/>).</summary>
     public string Sign(string payloadJson) =>
-        handler.CreateToken(payloadJson, signing ?? throw new InvalidOperationException("The token service is not initialised."));
+        handler.CreateToken(payloadJson, CurrentCredentials() ?? throw new InvalidOperationException("The token service is not initialised."));
 
     /// <summary>
     /// Validates a token this service issued: signature by one of its keys, ES256, issuer, lifetime (at the service's
@@ -113,9 +114,11 @@ public sealed class TokenService : IDisposable
         }
 
         var result = await handler.ValidateTokenAsync(token, Parameters()).ConfigureAwait(false);
-        if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException && TryClaimUnknownKeyReload())
         {
-            // Possibly a key another instance created after this one loaded its set.
+            // Keys are published ahead of use and every instance reloads them on each maintenance run, so an unknown
+            // key is almost always forged; the rare real case (maintenance failing for a while) gets one reload per
+            // interval, whatever the number of such tokens.
             await ReloadAsync(cancellationToken).ConfigureAwait(false);
             result = await handler.ValidateTokenAsync(token, Parameters()).ConfigureAwait(false);
         }
@@ -194,11 +197,13 @@ public sealed class TokenService : IDisposable
         TryAllIssuerSigningKeys = false,
     };
 
-    private async Task ReloadAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the stored keys: loads new ones, forgets retired ones, and recomputes the signing key.</summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
         await loadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            Interlocked.Increment(ref reloads);
             var stored = await store.ListSigningKeysAsync(cancellationToken).ConfigureAwait(false);
             foreach (var entry in stored)
             {
@@ -226,10 +231,16 @@ public sealed class TokenService : IDisposable
                 }
             }
 
-            if (signing is null && stored.Count > 0)
+            // Retired keys are forgotten but not disposed: a validation running now may still hold them.
+            foreach (var kid in keys.Keys.Except(stored.Select(entry => entry.KeyId), StringComparer.Ordinal).ToArray())
             {
-                signing = new SigningCredentials(keys[stored[0].KeyId], Algorithm);
+                keys.TryRemove(kid, out _);
+                credentials.TryRemove(kid, out _);
             }
+
+            // In activation order (then creation, then id, so every instance orders alike): the signer is the last active one.
+            schedule = [.. stored.OrderBy(key => key.EffectiveActivation).ThenBy(key => key.CreatedAt).ThenBy(key => key.KeyId, StringComparer.Ordinal)];
+            signing = CurrentCredentials();
         }
         finally
         {

@@ -9,6 +9,8 @@ namespace SecGear.AttestationService.Storage;
 /// <param name="Verdict"><c>affirming</c>, <c>contraindicated</c>, <c>released</c> or <c>refused</c>.</param>
 /// <param name="FailureCode">The attestation failure or problem code, when refused.</param>
 /// <param name="EvidenceSha256">SHA-256 of the evidence (hex), when there was evidence.</param>
+/// <param name="Tee">The TEE the evidence came from (<c>TeeKind</c> name), when the evidence was parsed.</param>
+/// <param name="Measurement">The enclave's unique id / measurement (hex), when the evidence was parsed.</param>
 public sealed record AuditRecord(
     DateTimeOffset Time,
     string Endpoint,
@@ -17,4 +19,6 @@ public sealed record AuditRecord(
     long? PolicyVersion,
     string Verdict,
     string? FailureCode,
-    string? EvidenceSha256);
+    string? EvidenceSha256,
+    string? Tee = null,
+    string? Measurement = null);

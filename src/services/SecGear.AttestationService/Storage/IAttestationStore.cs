@@ -25,7 +25,7 @@ public interface IAttestationStore
     /// <summary>Deletes a document, only at <paramref name="expectedVersion"/> when given.</summary>
     Task<WriteOutcome> DeleteDocumentAsync(DocumentKind kind, string id, long? expectedVersion, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores a new challenge (and purges those expired long ago).</summary>
+    /// <summary>Stores a new challenge (expired ones are removed by <see cref="PruneChallengesAsync"/>).</summary>
     Task AddChallengeAsync(StoredChallenge challenge, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Atomically removes and returns a challenge: a session id is consumed at most once across all instances.</summary>
@@ -42,4 +42,30 @@ public interface IAttestationStore
 
     /// <summary>The most recent audit records, newest first (operators and tests).</summary>
     Task<IReadOnlyList<AuditRecord>> ReadAuditAsync(int count, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds a signing key only while the newest creation time among the stored keys is still
+    /// <paramref name="expectedNewestCreatedAt"/> (null: no key stored), atomically across instances, so instances that
+    /// decide to rotate at the same moment add one key, not several.
+    /// </summary>
+    /// <returns>True when the key was added.</returns>
+    Task<bool> AddSigningKeyIfNewestAsync(StoredSigningKey key, DateTimeOffset? expectedNewestCreatedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a retired signing key (no-op when absent).</summary>
+    Task DeleteSigningKeyAsync(string keyId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes up to <paramref name="batchSize"/> audit rows older than <paramref name="before"/>; returns how many.</summary>
+    Task<int> PruneAuditAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes up to <paramref name="batchSize"/> challenges that expired before <paramref name="expiredBefore"/>; returns how many.</summary>
+    Task<int> PruneChallengesAsync(DateTimeOffset expiredBefore, int batchSize, CancellationToken cancellationToken = default);
+
+    /// <summary>How many issued challenges are unused and unexpired at <paramref name="now"/>.</summary>
+    Task<long> CountOutstandingChallengesAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Audit rows matching <paramref name="query"/>, newest first.</summary>
+    Task<IReadOnlyList<AuditEntry>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a trivial statement: throws <see cref="StorageUnavailableException"/> when the database cannot serve.</summary>
+    Task PingAsync(CancellationToken cancellationToken = default);
 }

@@ -12,6 +12,9 @@ public sealed class PostgresAttestationStore : SqlAttestationStore, IAsyncDispos
     // Any constant identifies the schema lock; instances that start together take turns creating the tables.
     private const long SchemaLockId = 0x5EC6EA7A5;
 
+    // Instances that decide to rotate the signing key at the same moment take turns; the second sees the first's key.
+    private const long SigningKeysLockId = 0x5EC6EA7A6;
+
     private readonly NpgsqlDataSource dataSource;
     private readonly string description;
 
@@ -43,6 +46,15 @@ public sealed class PostgresAttestationStore : SqlAttestationStore, IAsyncDispos
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"SELECT pg_advisory_xact_lock({SchemaLockId})";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    protected override async Task LockSigningKeysAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT pg_advisory_xact_lock({SigningKeysLockId})";
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

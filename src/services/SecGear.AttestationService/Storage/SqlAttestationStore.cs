@@ -9,16 +9,12 @@ namespace SecGear.AttestationService.Storage;
 /// and <c>@name</c> parameters); subclasses supply connections, the few type names that differ, and which provider
 /// errors mean "the database is unavailable".
 /// </summary>
-public abstract class SqlAttestationStore : IAttestationStore
+public abstract partial class SqlAttestationStore : IAttestationStore
 {
     /// <summary>The schema version this code reads and writes.</summary>
-    public const int SchemaVersion = 1;
-
-    /// <summary>Challenges expired longer than this are purged when new ones are added.</summary>
-    private static readonly TimeSpan ChallengeRetention = TimeSpan.FromMinutes(10);
+    public const int SchemaVersion = 2;
 
     private readonly SemaphoreSlim writeGate = new(1, 1);
-    private int challengeWrites;
 
     /// <summary>Column type of binary values (<c>BLOB</c>, <c>BYTEA</c>).</summary>
     protected abstract string BinaryType { get; }
@@ -47,9 +43,10 @@ public abstract class SqlAttestationStore : IAttestationStore
                 + $"secret {BinaryType}, updated_at BIGINT NOT NULL, PRIMARY KEY (kind, id))",
             $"CREATE TABLE IF NOT EXISTS challenges (session_id TEXT PRIMARY KEY, nonce {BinaryType} NOT NULL, policy_id TEXT, expires_at BIGINT NOT NULL)",
             "CREATE INDEX IF NOT EXISTS challenges_expires_at ON challenges (expires_at)",
-            $"CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, private_key {BinaryType} NOT NULL, created_at BIGINT NOT NULL)",
+            $"CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, private_key {BinaryType} NOT NULL, created_at BIGINT NOT NULL{SigningKeyColumnsV2})",
             $"CREATE TABLE IF NOT EXISTS audit ({AutoIncrementKey}, time BIGINT NOT NULL, endpoint TEXT NOT NULL, client TEXT, policy_id TEXT, "
-                + "policy_version BIGINT, verdict TEXT NOT NULL, failure_code TEXT, evidence_sha256 TEXT)",
+                + $"policy_version BIGINT, verdict TEXT NOT NULL, failure_code TEXT, evidence_sha256 TEXT{AuditColumnsV2})",
+            AuditIndexV2,
         ];
         foreach (var statement in schema)
         {
@@ -64,6 +61,10 @@ public abstract class SqlAttestationStore : IAttestationStore
                 await using var insert = Command(connection, transaction, "INSERT INTO schema_version (version) VALUES (@v)");
                 Add(insert, "v", SchemaVersion);
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if (Convert.ToInt64(found, CultureInfo.InvariantCulture) == 1)
+            {
+                await MigrateFromVersion1Async(connection, transaction, cancellationToken).ConfigureAwait(false);
             }
             else if (Convert.ToInt64(found, CultureInfo.InvariantCulture) != SchemaVersion)
             {
@@ -177,24 +178,14 @@ public abstract class SqlAttestationStore : IAttestationStore
         ArgumentNullException.ThrowIfNull(challenge);
         return RunWriteAsync(async connection =>
         {
-            await using (var insert = Command(
-                connection, null, "INSERT INTO challenges (session_id, nonce, policy_id, expires_at) VALUES (@session, @nonce, @policy, @expires)"))
-            {
-                Add(insert, "session", challenge.SessionId);
-                AddBinary(insert, "nonce", challenge.Nonce);
-                Add(insert, "policy", challenge.PolicyId);
-                Add(insert, "expires", challenge.ExpiresAt.ToUnixTimeMilliseconds());
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            // Expired challenges are kept a while so a late attestation hears "expired" rather than "unknown".
-            if (Interlocked.Increment(ref challengeWrites) % 64 == 0)
-            {
-                await using var purge = Command(connection, null, "DELETE FROM challenges WHERE expires_at < @cutoff");
-                Add(purge, "cutoff", (now - ChallengeRetention).ToUnixTimeMilliseconds());
-                await purge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            // Expired challenges are pruned by the maintenance service (PruneChallengesAsync), off the request path.
+            await using var insert = Command(
+                connection, null, "INSERT INTO challenges (session_id, nonce, policy_id, expires_at) VALUES (@session, @nonce, @policy, @expires)");
+            Add(insert, "session", challenge.SessionId);
+            AddBinary(insert, "nonce", challenge.Nonce);
+            Add(insert, "policy", challenge.PolicyId);
+            Add(insert, "expires", challenge.ExpiresAt.ToUnixTimeMilliseconds());
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return true;
         });
     }
@@ -221,12 +212,16 @@ public abstract class SqlAttestationStore : IAttestationStore
     /// <inheritdoc/>
     public Task<IReadOnlyList<StoredSigningKey>> ListSigningKeysAsync(CancellationToken cancellationToken = default) => RunAsync(async connection =>
     {
-        await using var command = Command(connection, null, "SELECT kid, private_key, created_at FROM signing_keys ORDER BY created_at, kid");
+        await using var command = Command(connection, null, "SELECT kid, private_key, created_at, activates_at FROM signing_keys ORDER BY created_at, kid");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var keys = new List<StoredSigningKey>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            keys.Add(new StoredSigningKey(reader.GetString(0), (byte[])reader.GetValue(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+            keys.Add(new StoredSigningKey(
+                reader.GetString(0),
+                (byte[])reader.GetValue(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
         }
 
         return (IReadOnlyList<StoredSigningKey>)keys;
@@ -239,10 +234,8 @@ public abstract class SqlAttestationStore : IAttestationStore
         return RunWriteAsync(async connection =>
         {
             await using var command = Command(
-                connection, null, "INSERT INTO signing_keys (kid, private_key, created_at) VALUES (@kid, @key, @created) ON CONFLICT (kid) DO NOTHING");
-            Add(command, "kid", key.KeyId);
-            AddBinary(command, "key", key.EncryptedPrivateKey);
-            Add(command, "created", key.CreatedAt.ToUnixTimeMilliseconds());
+                connection, null, "INSERT INTO signing_keys (kid, private_key, created_at, activates_at) VALUES (@kid, @key, @created, @activates) ON CONFLICT (kid) DO NOTHING");
+            AddSigningKey(command, key);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return true;
         });
@@ -257,8 +250,8 @@ public abstract class SqlAttestationStore : IAttestationStore
             await using var command = Command(
                 connection,
                 null,
-                "INSERT INTO audit (time, endpoint, client, policy_id, policy_version, verdict, failure_code, evidence_sha256) "
-                + "VALUES (@time, @endpoint, @client, @policy, @version, @verdict, @failure, @evidence)");
+                "INSERT INTO audit (time, endpoint, client, policy_id, policy_version, verdict, failure_code, evidence_sha256, tee, measurement) "
+                + "VALUES (@time, @endpoint, @client, @policy, @version, @verdict, @failure, @evidence, @tee, @measurement)");
             Add(command, "time", record.Time.ToUnixTimeMilliseconds());
             Add(command, "endpoint", record.Endpoint);
             Add(command, "client", record.Client);
@@ -267,6 +260,8 @@ public abstract class SqlAttestationStore : IAttestationStore
             Add(command, "verdict", record.Verdict);
             Add(command, "failure", record.FailureCode);
             Add(command, "evidence", record.EvidenceSha256);
+            Add(command, "tee", record.Tee);
+            Add(command, "measurement", record.Measurement);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return true;
         });
@@ -278,21 +273,13 @@ public abstract class SqlAttestationStore : IAttestationStore
         await using var command = Command(
             connection,
             null,
-            "SELECT time, endpoint, client, policy_id, policy_version, verdict, failure_code, evidence_sha256 FROM audit ORDER BY id DESC LIMIT @count");
+            $"SELECT {AuditColumns} FROM audit ORDER BY id DESC LIMIT @count");
         Add(command, "count", (long)count);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var records = new List<AuditRecord>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            records.Add(new AuditRecord(
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
-                reader.GetString(1),
-                NullableString(reader, 2),
-                NullableString(reader, 3),
-                reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                reader.GetString(5),
-                NullableString(reader, 6),
-                NullableString(reader, 7)));
+            records.Add(ReadAuditRecord(reader));
         }
 
         return (IReadOnlyList<AuditRecord>)records;
