@@ -269,4 +269,16 @@ public enum AttestationFailureCode
 
     /// <summary>A measurement or version differs from the reference manifest: the message names the index, the value found and the values expected.</summary>
     ReferenceValueMismatch,
+
+    /// <summary>Policy: the device's measurements were not appraised against reference manifests and the policy requires it.</summary>
+    PolicyReferenceValuesNotAppraised,
+
+    /// <summary>Policy: the revocation of the device's certificates was not checked and the policy requires it.</summary>
+    PolicyRevocationNotChecked,
+
+    /// <summary>Composite attestation: the CPU TEE evidence did not verify (or is not CPU TEE evidence), so no device nonce can be derived from its report data.</summary>
+    CompositeCpuEvidenceInvalid,
+
+    /// <summary>Composite attestation: the same device (device id) appears twice, or a device's evidence is not device evidence.</summary>
+    CompositeDeviceInvalid,
 }

@@ -61,6 +61,12 @@ public sealed class AttestationServiceOptions
     /// <summary>PEM (or DER) files of simulated attestation CAs whose evidence is accepted (and only under policies that allow simulation).</summary>
     public IList<string> SimulationTrustAnchors { get; } = [];
 
+    /// <summary>
+    /// PEM (or DER) files of further roots accepted at the end of NVIDIA GPU device chains, besides the pinned NVIDIA
+    /// Device Identity CA (e.g. a test device CA). RIMs stay pinned to NVIDIA's RIM root.
+    /// </summary>
+    public IList<string> DeviceTrustAnchors { get; } = [];
+
     /// <summary>The resolved data directory.</summary>
     public string ResolvedDataDirectory => Path.GetFullPath(
         DataDirectory ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".secgear", "attestation-service"));
