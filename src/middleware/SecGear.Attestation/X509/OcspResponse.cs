@@ -84,7 +84,12 @@ internal sealed class OcspResponse
             var basic = new AsnReader(bytes.ReadOctetString(), AsnEncodingRules.DER).ReadSequence();
             var tbsEncoded = basic.ReadEncodedValue().ToArray();
             string algorithm = basic.ReadSequence().ReadObjectIdentifier();
-            var signature = basic.ReadBitString(out _);
+            var signature = basic.ReadBitString(out int unusedBits);
+            if (unusedBits != 0)
+            {
+                throw new CryptographicException("the OCSP signature BIT STRING has unused bits");
+            }
+
             var certificates = new List<X509Certificate2>();
             if (basic.HasData)
             {
