@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Security.Cryptography.Xml;
 using System.Text;
 using System.Xml;
+using SecGear.Attestation.NvidiaGpu;
 
 namespace SecGear.Attestation.Tests.NvidiaGpu;
 
@@ -48,7 +48,7 @@ internal sealed class SyntheticRim : IDisposable
         var document = new XmlDocument { PreserveWhitespace = true };
         document.LoadXml(xml.ToString());
 
-        var digest = SHA384.HashData(Canonicalise(document));
+        var digest = SHA384.HashData(RimXmlSignature.Canonicalise(document));
         var signature = document.CreateElement("ds", "Signature", Ds);
         var signedInfo = Element(document, signature, "SignedInfo");
         Element(document, signedInfo, "CanonicalizationMethod").SetAttribute("Algorithm", "http://www.w3.org/2006/12/xml-c14n11");
@@ -76,7 +76,7 @@ internal sealed class SyntheticRim : IDisposable
             signedInfoDocument.DocumentElement!.Attributes.Append(attribute);
         }
 
-        value.InnerText = Convert.ToBase64String(signerKey.SignData(Canonicalise(signedInfoDocument), HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+        value.InnerText = Convert.ToBase64String(signerKey.SignData(RimXmlSignature.Canonicalise(signedInfoDocument), HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
         return Encoding.UTF8.GetBytes(document.OuterXml);
     }
 
@@ -90,14 +90,4 @@ internal sealed class SyntheticRim : IDisposable
 
     private static XmlElement Element(XmlDocument document, XmlElement parent, string name) =>
         (XmlElement)parent.AppendChild(document.CreateElement("ds", name, Ds))!;
-
-    private static byte[] Canonicalise(XmlDocument document)
-    {
-        var transform = new XmlDsigC14NTransform(includeComments: false);
-        transform.LoadInput(document);
-        using var output = (Stream)transform.GetOutput(typeof(Stream));
-        using var buffer = new MemoryStream();
-        output.CopyTo(buffer);
-        return buffer.ToArray();
-    }
 }

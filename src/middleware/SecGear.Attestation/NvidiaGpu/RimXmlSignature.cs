@@ -154,7 +154,8 @@ internal sealed class RimXmlSignature
         return document;
     }
 
-    private static byte[] Canonicalise(XmlDocument document)
+    /// <summary>Inclusive Canonical XML 1.0 without comments of a whole document (equal to 1.1 inside the checked subset).</summary>
+    internal static byte[] Canonicalise(XmlDocument document)
     {
         var transform = new XmlDsigC14NTransform(includeComments: false);
         transform.LoadInput(document);
