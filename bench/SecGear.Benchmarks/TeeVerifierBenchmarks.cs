@@ -90,7 +90,7 @@ public class TeeVerifierBenchmarks
     [Benchmark, BenchmarkCategory("Cca")]
     public bool CcaVerify() => cca.Verify(ccaToken, null, DateTimeOffset.UnixEpoch).Succeeded;
 
-    private static byte[] Vector(string relative)
+    internal static byte[] Vector(string relative)
     {
         var root = Environment.GetEnvironmentVariable("SECGEAR_TESTVECTORS");
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); string.IsNullOrEmpty(root) && dir is not null; dir = dir.Parent)

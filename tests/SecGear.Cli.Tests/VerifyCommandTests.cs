@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace SecGear.Cli.Tests;
 
 /// <summary><c>secgear verify</c>: exit 0 only when the evidence verifies and the policy passes; JSON is the claims or the failure.</summary>
-public sealed class VerifyCommandTests : IDisposable
+public sealed partial class VerifyCommandTests : IDisposable
 {
     private readonly CliRun cli = new();
 

@@ -251,4 +251,34 @@ public enum AttestationFailureCode
     /// pinned root with the PCK chain's root key.
     /// </summary>
     PckCrlIssuerChainInvalid,
+
+    /// <summary>NVIDIA GPU: the firmware id in the device's leaf certificate is missing or differs from the one in the report.</summary>
+    DeviceFirmwareIdMismatch,
+
+    /// <summary>A certificate of the evidence's chain is revoked according to a supplied OCSP response.</summary>
+    CertificateRevoked,
+
+    /// <summary>A supplied OCSP response about a chain certificate is not signed by its issuer (or a delegate) or is not current.</summary>
+    RevocationResponseInvalid,
+
+    /// <summary>A reference manifest (NVIDIA RIM) digest or signature does not verify over its canonical form.</summary>
+    ReferenceManifestSignatureInvalid,
+
+    /// <summary>A reference manifest's signer chain does not reach a pinned reference-value root, or is expired at the verification time.</summary>
+    ReferenceManifestUntrusted,
+
+    /// <summary>A measurement or version differs from the reference manifest: the message names the index, the value found and the values expected.</summary>
+    ReferenceValueMismatch,
+
+    /// <summary>Policy: the device's measurements were not appraised against reference manifests and the policy requires it.</summary>
+    PolicyReferenceValuesNotAppraised,
+
+    /// <summary>Policy: the revocation of the device's certificates was not checked and the policy requires it.</summary>
+    PolicyRevocationNotChecked,
+
+    /// <summary>Composite attestation: the CPU TEE evidence did not verify (or is not CPU TEE evidence), so no device nonce can be derived from its report data.</summary>
+    CompositeCpuEvidenceInvalid,
+
+    /// <summary>Composite attestation: the same device (device id) appears twice, or a device's evidence is not device evidence.</summary>
+    CompositeDeviceInvalid,
 }

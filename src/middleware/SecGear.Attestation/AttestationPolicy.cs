@@ -55,6 +55,19 @@ public sealed class AttestationPolicy
     /// </summary>
     public ReadOnlyMemory<byte>? ExpectedReportData { get; init; }
 
+    /// <summary>
+    /// Devices (NVIDIA GPUs): whether their measurements must have been appraised against reference manifests (the
+    /// claim <c>measurements_appraised</c> is <c>true</c>: both RIMs supplied, verified and matching). Default false:
+    /// authentic evidence whose measurements were not appraised is accepted, and its claims say so.
+    /// </summary>
+    public bool RequireDeviceReferenceValues { get; init; }
+
+    /// <summary>
+    /// Devices (NVIDIA GPUs): whether OCSP must have said "good" for every non-root certificate of the device chain
+    /// (the claim <c>revocation_checked</c> is <c>true</c>). Default false: revocation is reported, not required.
+    /// </summary>
+    public bool RequireDeviceRevocationChecked { get; init; }
+
     /// <summary>Returns the first failed policy check, or null when the claims satisfy the policy.</summary>
     public AttestationFailure? Evaluate(AttestationClaims claims)
     {
@@ -100,6 +113,11 @@ public sealed class AttestationPolicy
             return new(AttestationFailureCode.PolicyDebugNotAllowed, "the enclave/TD runs in debug mode and the policy does not allow debug");
         }
 
+        if (claims.Tee == TeeKind.NvidiaGpu && DeviceFailure(claims) is { } deviceFailure)
+        {
+            return deviceFailure;
+        }
+
         if (ExpectedReportData is { } expected && !ReportDataMatches(claims.ReportData.Span, expected.Span))
         {
             return new(AttestationFailureCode.PolicyReportDataMismatch, $"report data does not match the expected {expected.Length} bytes (followed by zeros)");
@@ -134,6 +152,7 @@ public sealed class AttestationPolicy
         {
             "allowedUniqueIds", "allowedSignerIds", "allowedProductIds", "minimumSecurityVersion", "acceptedTcbStatuses",
             "allowDebug", "allowSimulation", "allowedTees", "expectedReportData", "tcbBaselineDate",
+            "requireDeviceReferenceValues", "requireDeviceRevocationChecked",
         };
         foreach (var property in root.EnumerateObject())
         {
@@ -163,11 +182,28 @@ public sealed class AttestationPolicy
                 : null,
             AllowDebug = Bool(root, "allowDebug"),
             AllowSimulation = Bool(root, "allowSimulation"),
+            RequireDeviceReferenceValues = Bool(root, "requireDeviceReferenceValues"),
+            RequireDeviceRevocationChecked = Bool(root, "requireDeviceRevocationChecked"),
             AllowedTees = Strings(root, "allowedTees").Select(s => Enum.TryParse<TeeKind>(s, ignoreCase: true, out var tee) ? tee : throw Invalid($"'{s}' is not a TEE kind")).ToArray(),
             ExpectedReportData = root.TryGetProperty("expectedReportData", out var reportData)
                 ? (ReadOnlyMemory<byte>?)HexValue(reportData.ValueKind == JsonValueKind.String ? reportData.GetString()! : throw Invalid("'expectedReportData' must be a hex string"), "expectedReportData")
                 : null,
         };
+    }
+
+    private AttestationFailure? DeviceFailure(AttestationClaims claims)
+    {
+        if (RequireDeviceReferenceValues && claims.Fields.GetValueOrDefault("measurements_appraised") != "true")
+        {
+            return new(AttestationFailureCode.PolicyReferenceValuesNotAppraised, $"the device's measurements were not appraised ({claims.Fields.GetValueOrDefault("reference_values") ?? "no appraisal"}); the policy requires both RIMs to match");
+        }
+
+        if (RequireDeviceRevocationChecked && claims.Fields.GetValueOrDefault("revocation_checked") != "true")
+        {
+            return new(AttestationFailureCode.PolicyRevocationNotChecked, $"the device chain's revocation is {claims.Fields.GetValueOrDefault("revocation") ?? "not checked"}; the policy requires OCSP for every certificate");
+        }
+
+        return null;
     }
 
     private bool MeetsBaseline(AttestationClaims claims) =>

@@ -18,8 +18,8 @@ public sealed class AttestationVerifier
 
     /// <summary>
     /// A verifier with the built-in plug-ins using default options: Intel DCAP (production Intel root), SEV-SNP
-    /// (production AMD ARKs), Nitro (AWS Root-G1) and CCA (no CPAK provisioned: register a configured
-    /// <see cref="ArmCca.CcaVerifier"/> to trust platforms).
+    /// (production AMD ARKs), Nitro (AWS Root-G1), CCA (no CPAK provisioned: register a configured
+    /// <see cref="ArmCca.CcaVerifier"/> to trust platforms) and NVIDIA GPUs (NVIDIA Device Identity CA and RIM root).
     /// </summary>
     public static AttestationVerifier CreateDefault()
     {
@@ -28,6 +28,7 @@ public sealed class AttestationVerifier
         verifier.Register(new AmdSevSnp.SevSnpVerifier());
         verifier.Register(new AwsNitro.NitroVerifier());
         verifier.Register(new ArmCca.CcaVerifier());
+        verifier.Register(new NvidiaGpu.NvidiaGpuVerifier());
         return verifier;
     }
 

@@ -6,7 +6,8 @@ namespace SecGear.Attestation;
 /// <summary>
 /// Loads collateral in the form an evidence format needs (the forms <c>secgear verify --collateral</c> accepts):
 /// Intel DCAP quotes take <see cref="IntelCollateral.Load"/> forms, SEV-SNP reports a PEM bundle
-/// (<see cref="SevSnpCollateral.Load"/>); Nitro documents, CCA tokens and simulation evidence carry their own certificates.
+/// (<see cref="SevSnpCollateral.Load"/>), NVIDIA GPU evidence RIM files and DER OCSP responses
+/// (<see cref="NvidiaGpu.NvidiaGpuCollateral.Load"/>); Nitro documents, CCA tokens and simulation evidence carry their own certificates.
 /// </summary>
 public static class CollateralLoader
 {
@@ -30,13 +31,18 @@ public static class CollateralLoader
                 AttestationFailureCode.CollateralMalformed, $"{evidenceFormat} evidence carries its own certificates; collateral does not apply");
         }
 
+        if (evidenceFormat == EvidenceFormats.NvidiaGpuReport)
+        {
+            return NvidiaGpu.NvidiaGpuCollateral.Load([data.ToArray()]);
+        }
+
         return evidenceFormat == EvidenceFormats.AmdSevSnpReport ? SevSnpCollateral.Load(data) : IntelCollateral.Load(data);
     }
 
     /// <summary>
     /// Parses collateral given as one or more pieces (files or request fields): Intel pieces are merged with
     /// <see cref="IntelCollateral.FromPieces"/> (the separate PCS responses, chains and CRLs); SEV-SNP PEM pieces are
-    /// joined into one bundle.
+    /// joined into one bundle; NVIDIA GPU pieces are RIMs and OCSP responses in any order.
     /// </summary>
     /// <exception cref="AttestationException">
     /// <see cref="AttestationFailureCode.CollateralMalformed"/>: no pieces, too many, a piece unrecognised or repeated,
@@ -46,6 +52,11 @@ public static class CollateralLoader
     {
         ArgumentNullException.ThrowIfNull(evidenceFormat);
         ArgumentNullException.ThrowIfNull(pieces);
+        if (evidenceFormat == EvidenceFormats.NvidiaGpuReport && Accepts(evidenceFormat))
+        {
+            return NvidiaGpu.NvidiaGpuCollateral.Load(pieces);
+        }
+
         if (pieces.Count == 1 || !Accepts(evidenceFormat))
         {
             return Load(evidenceFormat, pieces.Count == 0 ? [] : pieces[0].Span);

@@ -20,7 +20,7 @@ public sealed class Evidence
     /// <summary>
     /// Wraps bytes whose format is recognised from their content: an Intel DCAP quote (v3/v4/v5), optionally behind
     /// Open Enclave's 16-byte report header or text header lines; an SEV-SNP report (binary or hex text); a Nitro
-    /// document (binary or base64 text); a CCA token; SecGear simulation evidence. Returns evidence of format
+    /// document (binary or base64 text); a CCA token; NVIDIA GPU evidence (report and chain, text or JSON); SecGear simulation evidence. Returns evidence of format
     /// <see cref="EvidenceFormats.Unknown"/> when nothing matches, so that verification fails with a named check.
     /// </summary>
     public static Evidence Detect(ReadOnlySpan<byte> data)
@@ -34,6 +34,11 @@ public sealed class Evidence
         if (SimulationEvidence.LooksLike(data))
         {
             return new Evidence(EvidenceFormats.SecGearSimulation, data);
+        }
+
+        if (NvidiaGpu.NvidiaGpuEvidence.LooksLike(data))
+        {
+            return new Evidence(EvidenceFormats.NvidiaGpuReport, data);
         }
 
         if (AmdSevSnp.SnpReportDetector.Detect(data) is { } snpReport)

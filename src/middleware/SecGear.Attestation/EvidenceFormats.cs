@@ -15,6 +15,9 @@ public static class EvidenceFormats
     /// <summary>Arm CCA attestation token (CBOR tag 399 collection of platform and realm tokens).</summary>
     public const string ArmCcaToken = "arm-cca-token";
 
+    /// <summary>NVIDIA GPU evidence: an SPDM 1.1 signed measurement report with its device certificate chain (see <see cref="NvidiaGpu.NvidiaGpuEvidence"/>).</summary>
+    public const string NvidiaGpuReport = "nvidia-gpu-spdm";
+
     /// <summary>SecGear simulation evidence, signed by a simulated platform attestation key (see <see cref="SimulationEvidence"/>).</summary>
     public const string SecGearSimulation = SimulationEvidence.FormatId;
 

@@ -23,4 +23,7 @@ public enum TeeKind
 
     /// <summary>The SecGear simulation engine.</summary>
     Simulation,
+
+    /// <summary>An NVIDIA GPU (or NVSwitch) in confidential-computing mode, attested by SPDM measurements.</summary>
+    NvidiaGpu,
 }

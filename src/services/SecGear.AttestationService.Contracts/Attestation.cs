@@ -12,12 +12,18 @@ namespace SecGear.AttestationService;
 /// resources are then sealed to that key. The evidence's report data must equal
 /// <see cref="ReportDataBinding.Compute"/>(nonce, runtime data).
 /// </param>
+/// <param name="Devices">
+/// Composite attestation: evidence of the devices (NVIDIA GPUs) attached to the CPU TEE whose evidence is
+/// <paramref name="Evidence"/>, each bound with <see cref="DeviceNonceBinding"/>. The same policy appraises all of
+/// them; a token is issued only when the CPU TEE and every device are affirmed, and it lists every device.
+/// </param>
 public sealed record AttestationRequest(
     string SessionId,
     string PolicyId,
     byte[] Evidence,
     IReadOnlyList<byte[]>? Collateral = null,
-    byte[]? RuntimeData = null);
+    byte[]? RuntimeData = null,
+    IReadOnlyList<DeviceEvidence>? Devices = null);
 
 /// <summary>The verdict of <c>POST /attestation</c> (HTTP 200 for both verdicts; malformed requests get a problem response).</summary>
 /// <param name="Status"><see cref="AttestationStatus.Affirming"/> or <see cref="AttestationStatus.Contraindicated"/>.</param>
@@ -27,6 +33,7 @@ public sealed record AttestationRequest(
 /// <param name="PolicyVersion">The version of that policy applied.</param>
 /// <param name="Claims">The normalised claims (the <c>secgear verify --json</c> claim object), when the evidence parsed.</param>
 /// <param name="Failure">Why the verdict is contraindicated.</param>
+/// <param name="Devices">Composite attestation: the verdict on each device, in request order (null otherwise).</param>
 public sealed record AttestationResponse(
     string Status,
     string? Token,
@@ -34,7 +41,8 @@ public sealed record AttestationResponse(
     string PolicyId,
     long PolicyVersion,
     JsonElement? Claims,
-    AttestationFailureInfo? Failure);
+    AttestationFailureInfo? Failure,
+    IReadOnlyList<DeviceVerdict>? Devices = null);
 
 /// <summary>A failed check: <paramref name="Code"/> is the <c>AttestationFailureCode</c> name (e.g. <c>QeReportSignatureInvalid</c>).</summary>
 public sealed record AttestationFailureInfo(string Code, string Message);

@@ -27,6 +27,15 @@ public static class AttestationTokenClaims
     /// <summary>The one submodule name used: the attested enclave or TD.</summary>
     public const string SubmodName = "enclave";
 
+    /// <summary>
+    /// Composite attestation: the submodule of attached device <c>i</c> (request order) is named this prefix followed by
+    /// <c>i</c> (<c>gpu-0</c>, <c>gpu-1</c>, …); each carries <see cref="Status"/> and <see cref="Claims"/>.
+    /// </summary>
+    public const string DeviceSubmodPrefix = "gpu-";
+
+    /// <summary><c>secgear.device-count</c> (in the enclave submodule of a composite token): how many devices were attested with it.</summary>
+    public const string DeviceCount = "secgear.device-count";
+
     /// <summary><c>ear.status</c>: <see cref="AttestationStatus.Affirming"/> in every issued token.</summary>
     public const string Status = "ear.status";
 

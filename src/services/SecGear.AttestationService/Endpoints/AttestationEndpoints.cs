@@ -87,18 +87,27 @@ internal static class AttestationEndpoints
         var policy = EvidenceAppraiser.Merge(AttestationPolicy.FromJson(document.Policy.GetRawText()), sets);
         var result = appraiser.Appraise(request.Evidence, request.Collateral, policy, challenge.Nonce, request.RuntimeData, now);
         var claims = EvidenceAppraiser.ClaimsJson(result);
+        var (devices, deviceFailure) = request.Devices is { Count: > 0 }
+            ? CompositeAppraisal.Appraise(appraiser, request.Devices, policy, challenge.Nonce, result, now)
+            : ((IReadOnlyList<DeviceVerdict>?)null, (AttestationFailure?)null);
+        if (result.Succeeded && deviceFailure is not null)
+        {
+            // One verdict for the composite: the CPU TEE affirmed, a device did not.
+            result = AttestationResult.Fail(deviceFailure, result.Claims);
+        }
+
         AttestationResponse response;
         if (result.Succeeded)
         {
             var expires = now + options.Value.TokenLifetime;
-            string token = tokens.Sign(Payload(options.Value.Issuer, now, expires, challenge.Nonce, document, claims!.Value, request.RuntimeData));
-            response = new AttestationResponse(AttestationStatus.Affirming, token, expires, document.Id, document.Version, claims, null);
+            string token = tokens.Sign(Payload(options.Value.Issuer, now, expires, challenge.Nonce, document, claims!.Value, request.RuntimeData, devices));
+            response = new AttestationResponse(AttestationStatus.Affirming, token, expires, document.Id, document.Version, claims, null, devices);
         }
         else
         {
             var failure = result.Failure!;
             response = new AttestationResponse(
-                AttestationStatus.Contraindicated, null, null, document.Id, document.Version, claims, new AttestationFailureInfo(failure.Code.ToString(), failure.Message));
+                AttestationStatus.Contraindicated, null, null, document.Id, document.Version, claims, new AttestationFailureInfo(failure.Code.ToString(), failure.Message), devices);
         }
 
         await audit.RecordAsync(new AuditRecord(
@@ -129,10 +138,37 @@ internal static class AttestationEndpoints
         {
             throw ServiceProblemException.Malformed($"'runtimeData' is {request.RuntimeData.Length} bytes; at most {MaxRuntimeDataLength} are accepted.");
         }
+
+        if (request.Devices is { } devices)
+        {
+            ValidateDevices(devices);
+        }
+    }
+
+    private static void ValidateDevices(IReadOnlyList<DeviceEvidence> devices)
+    {
+        if (devices.Count > CompositeAppraisal.MaxDevices)
+        {
+            throw ServiceProblemException.Malformed($"'devices' has {devices.Count} entries; at most {CompositeAppraisal.MaxDevices} are accepted.");
+        }
+
+        for (int i = 0; i < devices.Count; i++)
+        {
+            if (devices[i] is null || devices[i].Evidence is not { Length: > 0 })
+            {
+                throw ServiceProblemException.Malformed($"'devices[{i}].evidence' is missing or empty.");
+            }
+
+            if (devices[i].Collateral is { Count: > EvidenceAppraiser.MaxCollateralPieces } pieces)
+            {
+                throw ServiceProblemException.Malformed($"'devices[{i}].collateral' has {pieces.Count} pieces; at most {EvidenceAppraiser.MaxCollateralPieces} are accepted.");
+            }
+        }
     }
 
     private static string Payload(
-        string issuer, DateTimeOffset now, DateTimeOffset expires, byte[] nonce, PolicyDocument policy, JsonElement claims, byte[]? runtimeData)
+        string issuer, DateTimeOffset now, DateTimeOffset expires, byte[] nonce, PolicyDocument policy, JsonElement claims, byte[]? runtimeData,
+        IReadOnlyList<DeviceVerdict>? devices = null)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
@@ -161,7 +197,23 @@ internal static class AttestationEndpoints
                 writer.WriteString(AttestationTokenClaims.RuntimeKey, Base64Url.EncodeToString(runtimeData));
             }
 
+            if (devices is not null)
+            {
+                writer.WriteNumber(AttestationTokenClaims.DeviceCount, devices.Count);
+            }
+
             writer.WriteEndObject();
+            foreach (var device in devices ?? [])
+            {
+                writer.WriteStartObject(device.Name);
+                writer.WriteString(AttestationTokenClaims.Status, device.Status);
+                writer.WriteString(AttestationTokenClaims.PolicyId, policy.Id);
+                writer.WriteNumber(AttestationTokenClaims.PolicyVersion, policy.Version);
+                writer.WritePropertyName(AttestationTokenClaims.Claims);
+                device.Claims!.Value.WriteTo(writer);
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
             writer.WriteEndObject();
         }

@@ -56,7 +56,10 @@ internal static class ResourceEndpoints
         var normalised = new ResourcePolicy(
             [.. policyIds.Select(id => Validation.Id(id, "policy")).Distinct(StringComparer.Ordinal)],
             Validation.HexIds(request.Policy.UniqueIds, "policy.uniqueIds"),
-            Validation.HexIds(request.Policy.SignerIds, "policy.signerIds"));
+            Validation.HexIds(request.Policy.SignerIds, "policy.signerIds"),
+            request.Policy.MinimumDevices is { } minimumDevices
+                ? (minimumDevices is >= 0 and <= CompositeAppraisal.MaxDevices ? minimumDevices : throw Validation.PolicyInvalid($"'policy.minimumDevices' is {minimumDevices}; it must be 0..{CompositeAppraisal.MaxDevices}."))
+                : null);
         var secret = masterKey.Encrypt(request.Value, Context(path));
         return DocumentCodec.ToResource(await VersionedDocuments.PutAsync(context, DocumentKind.Resource, path, DocumentCodec.Encode(normalised), secret).ConfigureAwait(false));
     }
@@ -82,6 +85,7 @@ internal static class ResourceEndpoints
                 ?? throw new ServiceProblemException(StatusCodes.Status404NotFound, ServiceErrorCodes.ResourceUnknown, $"No resource has the path '{path}'.");
             var resourcePolicy = DocumentCodec.Decode<ResourcePolicy>(stored);
             CheckPolicy(resourcePolicy, enclave, policyId);
+            CheckDevices(resourcePolicy, payload.GetProperty(AttestationTokenClaims.Submods));
             var runtimeKey = RuntimeKey(enclave);
             var value = masterKey.Decrypt(stored.Secret ?? throw new InvalidOperationException($"The resource '{path}' has no stored value."), Context(path));
             SealedResource envelope;
@@ -120,6 +124,29 @@ internal static class ResourceEndpoints
         var claims = enclave.TryGetProperty(AttestationTokenClaims.Claims, out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
         CheckId(policy.UniqueIds, claims, "unique_id");
         CheckId(policy.SignerIds, claims, "signer_id");
+    }
+
+    /// <summary>"CPU TEE and every GPU affirmed": the token lists at least the required devices and every one is affirming.</summary>
+    private static void CheckDevices(ResourcePolicy policy, JsonElement submods)
+    {
+        if (policy.MinimumDevices is not > 0)
+        {
+            return;
+        }
+
+        var devices = submods.EnumerateObject().Where(s => s.Name.StartsWith(AttestationTokenClaims.DeviceSubmodPrefix, StringComparison.Ordinal)).ToList();
+        if (devices.Count < policy.MinimumDevices)
+        {
+            throw Unsatisfied($"the token attests {devices.Count} devices (GPUs) with the CPU TEE, and the resource requires at least {policy.MinimumDevices}");
+        }
+
+        foreach (var device in devices)
+        {
+            if (device.Value.ValueKind != JsonValueKind.Object || StringClaim(device.Value, AttestationTokenClaims.Status) != AttestationStatus.Affirming)
+            {
+                throw Unsatisfied($"the token's device {device.Name} is not affirmed");
+            }
+        }
     }
 
     private static void CheckId(IReadOnlyList<string>? allowed, JsonElement claims, string claim)

@@ -67,6 +67,12 @@ public sealed class AttestationServiceOptions
     /// <summary>The administrator web console (section <c>Console</c>).</summary>
     public ConsoleOptions Console { get; } = new();
 
+    /// <summary>
+    /// PEM (or DER) files of further roots accepted at the end of NVIDIA GPU device chains, besides the pinned NVIDIA
+    /// Device Identity CA (e.g. a test device CA). RIMs stay pinned to NVIDIA's RIM root.
+    /// </summary>
+    public IList<string> DeviceTrustAnchors { get; } = [];
+
     /// <summary>The resolved data directory.</summary>
     public string ResolvedDataDirectory => Path.GetFullPath(
         DataDirectory ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".secgear", "attestation-service"));

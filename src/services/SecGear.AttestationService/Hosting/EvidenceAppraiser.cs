@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SecGear.Attestation;
+using SecGear.Attestation.NvidiaGpu;
 using SecGear.Attestation.Simulation;
 
 namespace SecGear.AttestationService.Hosting;
@@ -35,6 +36,16 @@ public sealed class EvidenceAppraiser
         }
 
         SimulationTrusted = anchors.Count > 0;
+        if (options.Value.DeviceTrustAnchors.Count > 0)
+        {
+            var devices = NvidiaGpuVerifierOptions.NvidiaDeviceProduction;
+            foreach (var file in options.Value.DeviceTrustAnchors)
+            {
+                devices = devices.Add(ReadCertificate(file));
+            }
+
+            verifier.Register(new NvidiaGpuVerifier(new NvidiaGpuVerifierOptions { DeviceTrustAnchors = devices }));
+        }
     }
 
     /// <summary>Whether simulated evidence can verify at all (anchors configured).</summary>
@@ -44,7 +55,7 @@ public sealed class EvidenceAppraiser
     public static IReadOnlyList<string> Formats { get; } =
     [
         EvidenceFormats.IntelDcapQuote, EvidenceFormats.AmdSevSnpReport, EvidenceFormats.AwsNitroDocument,
-        EvidenceFormats.ArmCcaToken, EvidenceFormats.SecGearSimulation,
+        EvidenceFormats.ArmCcaToken, EvidenceFormats.SecGearSimulation, EvidenceFormats.NvidiaGpuReport,
     ];
 
     /// <summary>
@@ -56,21 +67,63 @@ public sealed class EvidenceAppraiser
     {
         ArgumentNullException.ThrowIfNull(policy);
         var detected = Evidence.Detect(evidence);
-        Collateral? loaded = null;
-        if (collateral is { Count: > 0 })
+        if (!TryLoadCollateral(detected, collateral, out var loaded, out var failure))
         {
-            try
-            {
-                loaded = CollateralLoader.Load(detected.Format, [.. collateral.Select(piece => (ReadOnlyMemory<byte>)piece)]);
-            }
-            catch (AttestationException ex)
-            {
-                return AttestationResult.Fail(ex.Failure);
-            }
+            return AttestationResult.Fail(failure!);
         }
 
         var bound = WithReportData(policy, ReportDataBinding.Compute(nonce, runtimeData ?? []));
         return verifier.Verify(detected, loaded, time, bound);
+    }
+
+    /// <summary>
+    /// Composite attestation: verifies one attached device's evidence (an NVIDIA GPU) at <paramref name="time"/> with
+    /// the device rules of <paramref name="policy"/> (TEE kind, RIM appraisal and revocation requirements) and
+    /// <paramref name="deviceNonce"/> (<see cref="DeviceNonceBinding"/>) as the expected report data.
+    /// </summary>
+    public AttestationResult AppraiseDevice(byte[] evidence, IReadOnlyList<byte[]>? collateral, AttestationPolicy policy, byte[] deviceNonce, DateTimeOffset time)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var detected = Evidence.Detect(evidence);
+        if (detected.Format != EvidenceFormats.NvidiaGpuReport)
+        {
+            return AttestationResult.Fail(AttestationFailureCode.CompositeDeviceInvalid, $"device evidence must be NVIDIA GPU evidence; this is '{detected.Format}'");
+        }
+
+        if (!TryLoadCollateral(detected, collateral, out var loaded, out var failure))
+        {
+            return AttestationResult.Fail(failure!);
+        }
+
+        var devicePolicy = new AttestationPolicy
+        {
+            AllowedTees = [TeeKind.NvidiaGpu],
+            AcceptedTcbStatuses = [TcbStatus.NotApplicable],
+            RequireDeviceReferenceValues = policy.RequireDeviceReferenceValues,
+            RequireDeviceRevocationChecked = policy.RequireDeviceRevocationChecked,
+            ExpectedReportData = deviceNonce,
+        };
+        return verifier.Verify(detected, loaded, time, devicePolicy);
+    }
+
+    private static bool TryLoadCollateral(Evidence detected, IReadOnlyList<byte[]>? collateral, out Collateral? loaded, out AttestationFailure? failure)
+    {
+        (loaded, failure) = (null, null);
+        if (collateral is not { Count: > 0 })
+        {
+            return true;
+        }
+
+        try
+        {
+            loaded = CollateralLoader.Load(detected.Format, [.. collateral.Select(piece => (ReadOnlyMemory<byte>)piece)]);
+            return true;
+        }
+        catch (AttestationException ex)
+        {
+            failure = ex.Failure;
+            return false;
+        }
     }
 
     /// <summary>The claims as <c>secgear verify --json</c> prints them, or null.</summary>
@@ -133,6 +186,8 @@ public sealed class EvidenceAppraiser
             AllowSimulation = policy.AllowSimulation,
             AllowedTees = policy.AllowedTees,
             ExpectedReportData = reportData,
+            RequireDeviceReferenceValues = policy.RequireDeviceReferenceValues,
+            RequireDeviceRevocationChecked = policy.RequireDeviceRevocationChecked,
         };
 
     private static byte[] ReadCertificate(string path)

@@ -7,7 +7,7 @@ using SecGear.Attestation.Simulation;
 namespace SecGear.Cli.Commands;
 
 /// <summary>
-/// <c>secgear verify --evidence F [--collateral F]... [--time ISO8601] [--policy F] [--json] [--simulation-ca F]</c>: verifies attestation
+/// <c>secgear verify --evidence F [--collateral F]... [--time ISO8601] [--policy F] [--json] [--simulation-ca F] [--device-chain F]</c>: verifies attestation
 /// evidence (format recognised from content) and applies a policy (the default <see cref="AttestationPolicy"/> when
 /// none is given). Exit 0 only when the evidence verifies and the policy passes; 1 otherwise. <c>--json</c> prints the claims or the failure as JSON.
 /// </summary>
@@ -20,7 +20,8 @@ internal static class VerifyCommand
         {
             Description = "Collateral. Intel: dcap-qvl JSON, sgx_ql_qve_collateral_t dump or Open Enclave endorsements; or, repeating "
                 + "--collateral, the separate PCS pieces (TCB info and QE identity JSON, issuer chain PEMs, PCK and root CA CRLs); "
-                + "SEV-SNP: one PEM bundle with the VCEK/VLEK and its AMD chain (ASK/ASVK, ARK).",
+                + "SEV-SNP: one PEM bundle with the VCEK/VLEK and its AMD chain (ASK/ASVK, ARK); "
+                + "NVIDIA GPU: the driver and/or VBIOS RIM (signed SWID tag) files and DER OCSP responses, one per --collateral.",
             AllowMultipleArgumentsPerToken = false,
         };
         var time = new Option<string?>("--time") { Description = "Verification time (ISO 8601, e.g. 2025-07-04T00:00:00Z); default: now." };
@@ -31,11 +32,21 @@ internal static class VerifyCommand
             Description = "Arm CCA: the provisioned platform attestation keys (CPAK) to trust, as JWK or Veraison trust-anchor JSON.",
         };
         var simulationCa = new Option<FileInfo?>("--simulation-ca") { Description = "Accept SecGear simulation evidence certified by this simulated CA certificate (PEM or DER; see secgear platform init). The policy must also allow simulation." };
-        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json, ccaKeys, simulationCa };
+        var deviceChain = new Option<FileInfo?>("--device-chain")
+        {
+            Description = "NVIDIA GPU: the device certificate chain (PEM, leaf first) when the evidence file holds only the SPDM report (hex or base64).",
+        };
+        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json, ccaKeys, simulationCa, deviceChain };
         CliAction.Set(command, (parse, stdout) =>
         {
             var verificationTime = ParseTime(parse.GetValue(time));
             var evidenceBytes = ReadBounded(parse.GetRequiredValue(evidence).FullName);
+            if (parse.GetValue(deviceChain) is { } chainFile)
+            {
+                // The report and its chain ship as separate files (trustee, nvtrust): join them into one evidence.
+                evidenceBytes = [.. evidenceBytes, (byte)'\n', .. ReadBounded(chainFile.FullName)];
+            }
+
             AttestationResult result;
             try
             {
