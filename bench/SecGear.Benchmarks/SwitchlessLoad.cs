@@ -12,7 +12,7 @@ public enum SwitchlessCallKind
     /// <summary>Empty synchronous ECALL (switchless, or regular on the opted-out enclave).</summary>
     Ecall,
 
-    /// <summary>Empty OCALLs, 50 per ECALL (switchless, or regular ones).</summary>
+    /// <summary>Empty OCALLs, 64 per ECALL (switchless, or regular ones).</summary>
     Ocall,
 
     /// <summary>Empty asynchronous ECALLs, 16 in flight per caller (regular: synchronous ECALLs, the regular path has no async form).</summary>
@@ -25,7 +25,7 @@ public enum SwitchlessCallKind
 /// </summary>
 internal sealed class SwitchlessLoad : IDisposable
 {
-    public const int OcallsPerEcall = 50;
+    public const int OcallsPerEcall = 64;
     public const int AsyncInFlight = 16;
 
     private readonly Thread[] _busy;

@@ -9,10 +9,10 @@ namespace SecGear.Switchless;
 /// park and idle workers sleep at once, as regular calls do), and whether the other side's workers stopped accepting
 /// (a caller that waited the fallback timeout in vain sends this side's calls the regular way for a back-off period
 /// that doubles while probes keep failing), and which path is faster right now: the average time of switchless calls
-/// against that of regular calls (one call in <see cref="SampleEvery"/> goes the regular way to keep it known); unless
-/// switchless calls take at most half as long (they do when cores are free; on a busy machine their mean may still
-/// be close to a regular call's but their tail is not), the side's calls go the regular way for a period that
-/// doubles while that stays so. Fields are written racily on purpose: they are hints, each a single word.
+/// against that of regular calls (one call in <see cref="SampleEvery"/> goes the regular way to keep it known): when
+/// more than about 2 % of recent switchless calls took longer than half a regular call (when cores are free almost
+/// none do; on a busy machine many do, and those make the tail), the side's calls go the regular way for a period
+/// (50 ms, doubling to 2 s while probes keep measuring slow, back to 50 ms after 4096 fast calls). Fields are written racily on purpose: they are hints, each a single word.
 /// </summary>
 internal sealed class SwitchlessPacer
 {
@@ -25,8 +25,14 @@ internal sealed class SwitchlessPacer
     /// <summary>A gap this long between two polls of a loop that only pauses means the thread was descheduled.</summary>
     public const int PreemptedGapUs = 50;
 
-    /// <summary>How long one observed preemption keeps this side in the no-spin mode.</summary>
+    /// <summary>How long two preemptions close together keep this side in the no-spin mode.</summary>
     public const int ContendedWindowMs = 20;
+
+    /// <summary>Two preemptions at most this far apart mean the CPUs are oversubscribed (one alone may be an interrupt).</summary>
+    public const int PreemptionPairMs = 10;
+
+    /// <summary>Share of slow switchless calls (in 1/65536) above which the regular path is taken: about 2 %.</summary>
+    public const int SlowShareLimit = 65536 / 50;
 
     /// <summary>First back-off after a fallback for lack of acceptance; it doubles on each failed probe.</summary>
     public const int FirstBackoffMs = 5;
@@ -38,10 +44,13 @@ internal sealed class SwitchlessPacer
     public const int SampleEvery = 256;
 
     /// <summary>First period of regular calls after switchless calls measured slower; it doubles while they stay slower.</summary>
-    public const int FirstSlowerMs = 20;
+    public const int FirstSlowerMs = 50;
 
     /// <summary>The longest such period.</summary>
-    public const int MaxSlowerMs = 1000;
+    public const int MaxSlowerMs = 2000;
+
+    /// <summary>Switchless calls that must measure fast in a row before a later slow spell starts again from the first period.</summary>
+    public const int FastCallsToForget = 4096;
 
     public static readonly long TicksPerUs = Stopwatch.Frequency / 1_000_000 > 0 ? Stopwatch.Frequency / 1_000_000 : 1;
 
@@ -49,15 +58,21 @@ internal sealed class SwitchlessPacer
     private static readonly long MaxCallerSpinTicks = MaxCallerSpinUs * TicksPerUs;
     private static readonly long MinCallerSpinTicks = TicksPerUs;
 
-    private long _contendedUntil;
+    /// <summary>Read by idle workers on every poll: kept on a cache line of its own, away from what callers write per call.</summary>
+    private readonly PaddedWord _contendedUntil = new();
+
+    [ThreadStatic]
+    private static int t_calls;
+
     private long _callerSpinTicks = MaxCallerSpinTicks;
     private long _regularUntil;
     private long _backoffTicks;
     private long _slowerUntil;
     private long _slowerTicks;
-    private long _switchlessAverage;
+    private int _slowShare;
+    private long _lastGap;
     private long _regularAverage;
-    private int _calls;
+    private int _fastCalls;
 
     /// <summary>The gap between two polls that means the polling thread lost its CPU.</summary>
     public static long GapTicks => PreemptedGapTicks;
@@ -67,10 +82,17 @@ internal sealed class SwitchlessPacer
     public static long MicrosecondsToTicks(long us) => us * TicksPerUs;
 
     /// <summary>True while a recent preemption says the CPUs are oversubscribed.</summary>
-    public bool Contended(long now) => now < Volatile.Read(ref _contendedUntil);
+    public bool Contended(long now) => now < Volatile.Read(ref _contendedUntil.Value);
 
-    /// <summary>A poll loop of this side saw it was descheduled: stop spinning for a while.</summary>
-    public void NotePreempted(long now) => Volatile.Write(ref _contendedUntil, now + (ContendedWindowMs * 1000 * TicksPerUs));
+    /// <summary>A poll loop of this side saw it was descheduled: the second time within 10 ms, stop spinning for a while.</summary>
+    public void NotePreempted(long now)
+    {
+        long previous = Interlocked.Exchange(ref _lastGap, now);
+        if (now - previous < PreemptionPairMs * 1000 * TicksPerUs)
+        {
+            Volatile.Write(ref _contendedUntil.Value, now + (ContendedWindowMs * 1000 * TicksPerUs));
+        }
+    }
 
     /// <summary>How long a caller spins before parking now.</summary>
     public long CallerSpinTicks(long now) => Contended(now) ? 0 : Volatile.Read(ref _callerSpinTicks);
@@ -108,32 +130,37 @@ internal sealed class SwitchlessPacer
                 return SwitchlessPath.Slower;
             }
 
-            // The period is over: probe the pool again, starting from an average that a few slow calls overturn.
+            // The period is over: probe the pool again, with a clean record (two slow calls in a row overturn it).
             Volatile.Write(ref _slowerUntil, 0);
-            Volatile.Write(ref _switchlessAverage, Math.Max(1, Volatile.Read(ref _regularAverage) / 4));
+            Volatile.Write(ref _slowShare, 0);
         }
 
-        return Interlocked.Increment(ref _calls) % SampleEvery == 0 ? SwitchlessPath.Sampling : SwitchlessPath.Switchless;
+        // Counted per thread: a shared counter would move a cache line between callers on every call.
+        return ++t_calls % SampleEvery == 0 ? SwitchlessPath.Sampling : SwitchlessPath.Switchless;
     }
 
     /// <summary>A switchless call took <paramref name="ticks"/> from posting to its result.</summary>
     public void ObserveSwitchless(long ticks, long now)
     {
-        long average = Average(ref _switchlessAverage, ticks);
         long regular = Volatile.Read(ref _regularAverage);
         if (regular == 0)
         {
             return;
         }
 
-        if (average * 2 > regular && Volatile.Read(ref _slowerUntil) == 0)
+        // Running share of slow calls, weight 1/64 for the newest.
+        int share = Volatile.Read(ref _slowShare);
+        share += ((ticks * 2 > regular ? 65536 : 0) - share) / 64;
+        Volatile.Write(ref _slowShare, share);
+        if (share > SlowShareLimit && Volatile.Read(ref _slowerUntil) == 0)
         {
             long period = Volatile.Read(ref _slowerTicks);
             period = period == 0 ? FirstSlowerMs * 1000 * TicksPerUs : Math.Min(MaxSlowerMs * 1000 * TicksPerUs, period * 2);
             Volatile.Write(ref _slowerTicks, period);
             Volatile.Write(ref _slowerUntil, now + period);
+            Volatile.Write(ref _fastCalls, 0);
         }
-        else if (average * 4 < regular && Volatile.Read(ref _slowerTicks) != 0)
+        else if (share <= SlowShareLimit && Volatile.Read(ref _slowerTicks) != 0 && Interlocked.Increment(ref _fastCalls) >= FastCallsToForget)
         {
             Volatile.Write(ref _slowerTicks, 0);
         }
@@ -143,12 +170,11 @@ internal sealed class SwitchlessPacer
     public void ObserveRegular(long ticks) => Average(ref _regularAverage, ticks);
 
     /// <summary>Running average with weight 1/8 for the new sample (the first sample is taken as it is).</summary>
-    private static long Average(ref long average, long sample)
+    private static void Average(ref long average, long sample)
     {
         long old = Volatile.Read(ref average);
         long next = old == 0 ? sample : old + ((sample - old) / 8);
         Volatile.Write(ref average, Math.Max(1, next));
-        return next;
     }
 
     /// <summary>A caller gave up waiting for acceptance: start (or double) the back-off.</summary>
@@ -167,5 +193,17 @@ internal sealed class SwitchlessPacer
         {
             Volatile.Write(ref _backoffTicks, 0);
         }
+    }
+
+    /// <summary>A word with 64 bytes of padding on each side, so no other field shares its cache line.</summary>
+    private sealed class PaddedWord
+    {
+#pragma warning disable CS0169, IDE0051 // Padding: never read, it only keeps other data off the line of Value.
+        private long _p1, _p2, _p3, _p4, _p5, _p6, _p7, _p8;
+#pragma warning restore CS0169, IDE0051
+        public long Value;
+#pragma warning disable CS0169, IDE0051 // Padding, as above.
+        private long _q1, _q2, _q3, _q4, _q5, _q6, _q7, _q8;
+#pragma warning restore CS0169, IDE0051
     }
 }
