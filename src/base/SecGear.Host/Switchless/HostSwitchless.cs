@@ -481,16 +481,34 @@ internal sealed unsafe class HostSwitchless : IDisposable
     /// </summary>
     private void TryCompleteHere(int index, AsyncCall call)
     {
-        if (Volatile.Read(ref _async[index]) != call)
+        // The await may race with the enclave's destruction: hold the mapping while looking at the task.
+        bool added = false;
+        try
         {
+            _memory.DangerousAddRef(ref added);
+            if (Volatile.Read(ref _async[index]) != call)
+            {
+                return;
+            }
+
+            byte* task = _pool.EcallTask(index);
+            SpinWhilePending(task, Math.Min(_pacer.CallerSpinTicks(SwitchlessPacer.Now), SwitchlessPacer.MicrosecondsToTicks(AwaitSpinUs)));
+            if (PoolAccess.StateOf(task) is TaskState.Done or TaskState.Failed && Interlocked.CompareExchange(ref _async[index], null, call) == call)
+            {
+                CompleteAsync(index, call);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Unmapped: the call has been failed with the enclave's error already.
             return;
         }
-
-        byte* task = _pool.EcallTask(index);
-        SpinWhilePending(task, Math.Min(_pacer.CallerSpinTicks(SwitchlessPacer.Now), SwitchlessPacer.MicrosecondsToTicks(AwaitSpinUs)));
-        if (PoolAccess.StateOf(task) is TaskState.Done or TaskState.Failed && Interlocked.CompareExchange(ref _async[index], null, call) == call)
+        finally
         {
-            CompleteAsync(index, call);
+            if (added)
+            {
+                _memory.DangerousRelease();
+            }
         }
     }
 
