@@ -645,9 +645,11 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             PoolAccess.WritePayload(task, result.WrittenSpan);
             PoolAccess.Write64(task, PoolLayout.OffResponseLength, result.WrittenCount);
+
+            // Counted before the result is published: a caller that sees it may read the counters at once.
+            _counters.OcallProcessed();
             PoolAccess.SetControl(task, state, status);
             _pool.NotifyCaller(task, PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers);
-            _counters.OcallProcessed();
         }
         finally
         {

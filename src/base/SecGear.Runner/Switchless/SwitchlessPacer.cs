@@ -40,7 +40,7 @@ internal sealed class SwitchlessPacer
     /// <summary>The longest back-off: a worker that accepts again is used again at most this late.</summary>
     public const int MaxBackoffMs = 200;
 
-    /// <summary>One switchless call in this many goes the regular way to keep the regular path's cost known.</summary>
+    /// <summary>After this many switchless calls one goes the regular way, to keep the regular path's cost known.</summary>
     public const int SampleEvery = 256;
 
     /// <summary>First period of regular calls after switchless calls measured slower; it doubles while they stay slower.</summary>
@@ -61,15 +61,13 @@ internal sealed class SwitchlessPacer
     /// <summary>Read by idle workers on every poll: kept on a cache line of its own, away from what callers write per call.</summary>
     private readonly PaddedWord _contendedUntil = new();
 
-    [ThreadStatic]
-    private static int t_calls;
-
     private long _callerSpinTicks = MaxCallerSpinTicks;
     private long _regularUntil;
     private long _backoffTicks;
     private long _slowerUntil;
     private long _slowerTicks;
     private int _slowShare;
+    private int _sinceSample;
     private long _lastGap;
     private long _regularAverage;
     private int _fastCalls;
@@ -135,13 +133,20 @@ internal sealed class SwitchlessPacer
             Volatile.Write(ref _slowShare, 0);
         }
 
-        // Counted per thread: a shared counter would move a cache line between callers on every call.
-        return ++t_calls % SampleEvery == 0 ? SwitchlessPath.Sampling : SwitchlessPath.Switchless;
+        // Counted racily by ObserveSwitchless (a lost increment only delays a sample).
+        if (Volatile.Read(ref _sinceSample) >= SampleEvery)
+        {
+            Volatile.Write(ref _sinceSample, 0);
+            return SwitchlessPath.Sampling;
+        }
+
+        return SwitchlessPath.Switchless;
     }
 
     /// <summary>A switchless call took <paramref name="ticks"/> from posting to its result.</summary>
     public void ObserveSwitchless(long ticks, long now)
     {
+        Volatile.Write(ref _sinceSample, Volatile.Read(ref _sinceSample) + 1);
         long regular = Volatile.Read(ref _regularAverage);
         if (regular == 0)
         {
