@@ -47,6 +47,14 @@ internal static class SwitchlessQuick
         byte[] switchlessOcalls = SwitchlessSetup.OcallLoopRequest(200, switchless: true);
         double switchlessOcallUs = Median(10, () => { switchless.Channel.Call(SwitchlessContract.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
 
+        // The pool alone (no path choice): what switchless calls cost when the pacer keeps them on the pool.
+        double rawUs, rawOcallUs;
+        using (var raw = new SwitchlessSetup(new SwitchlessOptions { Adaptive = false }))
+        {
+            rawUs = Median(2000, () => { raw.Plain.CallSwitchless(TestContract.Empty, [], response); response.Clear(); });
+            rawOcallUs = Median(10, () => { raw.Channel.Call(SwitchlessContract.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
+        }
+
         rows.Add(("native spin ping-pong (floor)", Us(spinUs), "1.00", ""));
         rows.Add(("native futex ping-pong", Us(futexUs), X(futexUs / spinUs), ""));
         rows.Add(("regular empty ECALL", Us(regularUs), X(regularUs / spinUs), ""));
@@ -56,6 +64,8 @@ internal static class SwitchlessQuick
         rows.Add(("regular empty OCALL", Us(regularOcallUs), X(regularOcallUs / spinUs), ""));
         rows.Add(("switchless empty OCALL", Us(switchlessOcallUs), X(switchlessOcallUs / spinUs), Check(switchlessOcallUs <= 2 * spinUs, "<= 2x floor")));
         rows.Add(("  speed-up over regular OCALL", X(regularOcallUs / switchlessOcallUs), "", Check(regularOcallUs / switchlessOcallUs >= 30, ">= 30x")));
+        rows.Add(("switchless ECALL, pool only (no path choice)", Us(rawUs), X(rawUs / spinUs), Check(rawUs <= 2 * spinUs, "<= 2x floor") + ", " + Check(regularUs / rawUs >= 30, ">= 30x regular")));
+        rows.Add(("switchless OCALL, pool only (no path choice)", Us(rawOcallUs), X(rawOcallUs / spinUs), Check(rawOcallUs <= 2 * spinUs, "<= 2x floor") + ", " + Check(regularOcallUs / rawOcallUs >= 30, ">= 30x regular")));
         var asyncOne = SwitchlessLoad.Measure(1, TimeSpan.FromMilliseconds(500), () => SwitchlessLoad.Operation(switchless, SwitchlessCallKind.Async, switchless: true));
         rows.Add(($"async, {SwitchlessLoad.AsyncInFlight} in flight from one thread", $"{asyncOne.CallsPerSecond / 1e6:F2} M calls/s", "", Check(asyncOne.CallsPerSecond >= 1e6, ">= 1 M/s")));
 

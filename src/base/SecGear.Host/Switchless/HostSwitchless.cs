@@ -31,7 +31,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     private readonly AsyncCall?[] _async;
     private readonly Thread[] _workers;
     private readonly SwitchlessCounters _counters;
-    private readonly SwitchlessPacer _pacer = new();
+    private readonly SwitchlessPacer _pacer;
     private readonly long _fallbackTicks;
     private int _asyncPending;
     private int _dead;
@@ -48,6 +48,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         _pool = new PoolAccess(pool, config.Tasks, config.TaskSize);
         _memory = memory;
         _config = config;
+        _pacer = new SwitchlessPacer(config.Adaptive);
         _counters = counters;
         _handlers = handlers;
         _gone = gone;

@@ -80,6 +80,12 @@ public sealed class SwitchlessOptions : EnclaveFeature
     /// <summary>CPUs the trusted workers are pinned to (secGear <c>tworkers_cores</c>); empty leaves them unpinned.</summary>
     public IReadOnlyList<int> TrustedWorkerAffinity { get; init; } = [];
 
+    /// <summary>
+    /// False turns off the path choice (benchmarks only: the pool is always tried, to measure its raw cost; fallbacks
+    /// for a worker that does not accept remain).
+    /// </summary>
+    internal bool Adaptive { get; init; } = true;
+
     /// <param name="ifDeclared">Start the pool only if the enclave's contracts declare switchless functions (default-on rule).</param>
     internal SwitchlessConfig ToConfig(bool ifDeclared = false)
     {
@@ -95,7 +101,8 @@ public sealed class SwitchlessOptions : EnclaveFeature
             RollbackToRegularCall,
             [.. TrustedWorkerAffinity],
             FallbackTimeout == Timeout.InfiniteTimeSpan ? -1 : (long)FallbackTimeout.TotalMicroseconds,
-            ifDeclared);
+            ifDeclared,
+            Adaptive);
     }
 
     /// <summary>Rejects out-of-range values with an <see cref="ArgumentException"/> that names the option.</summary>

@@ -12,7 +12,8 @@ namespace SecGear.Switchless;
 /// against that of regular calls (one call in <see cref="SampleEvery"/> goes the regular way to keep it known): when
 /// more than about 2 % of recent switchless calls took longer than half a regular call (when cores are free almost
 /// none do; on a busy machine many do, and those make the tail), the side's calls go the regular way for a period
-/// (50 ms, doubling to 2 s while probes keep measuring slow, back to 50 ms after 4096 fast calls). Fields are written racily on purpose: they are hints, each a single word.
+/// (100 ms, doubling to 2 s while probes keep measuring slow, back to 100 ms after 16384 fast calls). Fields are
+/// written racily on purpose: they are hints, each a single word.
 /// </summary>
 internal sealed class SwitchlessPacer
 {
@@ -44,13 +45,13 @@ internal sealed class SwitchlessPacer
     public const int SampleEvery = 256;
 
     /// <summary>First period of regular calls after switchless calls measured slower; it doubles while they stay slower.</summary>
-    public const int FirstSlowerMs = 50;
+    public const int FirstSlowerMs = 100;
 
     /// <summary>The longest such period.</summary>
     public const int MaxSlowerMs = 2000;
 
     /// <summary>Switchless calls that must measure fast in a row before a later slow spell starts again from the first period.</summary>
-    public const int FastCallsToForget = 4096;
+    public const int FastCallsToForget = 16384;
 
     public static readonly long TicksPerUs = Stopwatch.Frequency / 1_000_000 > 0 ? Stopwatch.Frequency / 1_000_000 : 1;
 
@@ -66,6 +67,7 @@ internal sealed class SwitchlessPacer
     private long _backoffTicks;
     private long _slowerUntil;
     private long _slowerTicks;
+    private readonly bool _adaptive;
     private int _slowShare;
     private int _sinceSample;
     private long _lastGap;
@@ -112,12 +114,20 @@ internal sealed class SwitchlessPacer
     /// <summary>True while this side's calls go the regular way because the workers stopped accepting.</summary>
     public bool InBackoff(long now) => now < Volatile.Read(ref _regularUntil);
 
+    /// <param name="adaptive">False (benchmarks of the raw pool only): always choose the pool unless a worker did not accept.</param>
+    public SwitchlessPacer(bool adaptive = true) => _adaptive = adaptive;
+
     /// <summary>Which path the next call takes (before it touches the pool).</summary>
     public SwitchlessPath Choose(long now)
     {
         if (now < Volatile.Read(ref _regularUntil))
         {
             return SwitchlessPath.Backoff;
+        }
+
+        if (!_adaptive)
+        {
+            return SwitchlessPath.Switchless;
         }
 
         long slowerUntil = Volatile.Read(ref _slowerUntil);

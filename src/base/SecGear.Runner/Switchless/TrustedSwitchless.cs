@@ -25,7 +25,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
     private readonly Thread[] _workers;
     private readonly Func<bool> _hasEcall;
     private readonly Func<bool> _isStopping;
-    private readonly SwitchlessPacer _pacer = new();
+    private readonly SwitchlessPacer _pacer;
     private readonly long _fallbackTicks;
     private volatile bool _stopping;
 
@@ -33,6 +33,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
     {
         _pool = new PoolAccess(pool, config.Tasks, config.TaskSize);
         _config = config;
+        _pacer = new SwitchlessPacer(config.Adaptive);
         _runtime = runtime;
         _warn = warn;
         _hasEcall = HasSubmittedEcall;
