@@ -133,7 +133,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     public void ObserveRegular(long ticks) => _pacer.ObserveRegular(ticks);
 
     /// <summary>False (and counted) when a call must go the regular way before it touches the pool.</summary>
-    private bool MayPost(int requestLength)
+    private bool MayPost(int requestLength, bool alone = true)
     {
         if (requestLength > _config.InlineCapacity)
         {
@@ -141,7 +141,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             return false;
         }
 
-        switch (_pacer.Choose(SwitchlessPacer.Now))
+        switch (_pacer.Choose(SwitchlessPacer.Now, alone))
         {
             case SwitchlessPath.Switchless:
                 return true;
@@ -164,7 +164,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     /// </summary>
     public ValueTask? TryCallAsync(int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        if (!MayPost(request.Length))
+        if (!MayPost(request.Length, alone: Volatile.Read(ref _asyncPending) == 0))
         {
             return null;
         }

@@ -32,6 +32,12 @@ internal sealed class SwitchlessPacer
     /// <summary>Two preemptions at most this far apart mean the CPUs are oversubscribed (one alone may be an interrupt).</summary>
     public const int PreemptionPairMs = 10;
 
+    /// <summary>Calls of a probe that are not judged (they wake workers that slept through the regular period).</summary>
+    public const int WarmUpCalls = 8;
+
+    /// <summary>Timed calls a probe makes before untimed (asynchronous, not alone) calls use the pool again.</summary>
+    public const int ProbeCalls = 32;
+
     /// <summary>Share of slow switchless calls (in 1/65536) above which the regular path is taken: about 2 %.</summary>
     public const int SlowShareLimit = 65536 / 50;
 
@@ -70,6 +76,8 @@ internal sealed class SwitchlessPacer
     private readonly bool _adaptive;
     private int _slowShare;
     private int _sinceSample;
+    private int _warmUp;
+    private int _probing;
     private long _lastGap;
     private long _regularAverage;
     private int _fastCalls;
@@ -118,7 +126,12 @@ internal sealed class SwitchlessPacer
     public SwitchlessPacer(bool adaptive = true) => _adaptive = adaptive;
 
     /// <summary>Which path the next call takes (before it touches the pool).</summary>
-    public SwitchlessPath Choose(long now)
+    /// <param name="now">The time.</param>
+    /// <param name="alone">
+    /// False for an asynchronous call posted while others are in flight: such calls are not timed, so while a probe
+    /// has not yet shown the pool fast they go the regular way and only the timed calls probe.
+    /// </param>
+    public SwitchlessPath Choose(long now, bool alone = true)
     {
         if (now < Volatile.Read(ref _regularUntil))
         {
@@ -138,9 +151,16 @@ internal sealed class SwitchlessPacer
                 return SwitchlessPath.Slower;
             }
 
-            // The period is over: probe the pool again, with a clean record (two slow calls in a row overturn it).
+            // The period is over: probe the pool again, with a clean record (a few slow calls overturn it).
             Volatile.Write(ref _slowerUntil, 0);
             Volatile.Write(ref _slowShare, 0);
+            Volatile.Write(ref _warmUp, WarmUpCalls);
+            Volatile.Write(ref _probing, ProbeCalls);
+        }
+
+        if (!alone && Volatile.Read(ref _probing) > 0)
+        {
+            return SwitchlessPath.Slower;
         }
 
         // Counted racily by ObserveSwitchless (a lost increment only delays a sample).
@@ -163,9 +183,23 @@ internal sealed class SwitchlessPacer
             return;
         }
 
-        // Running share of slow calls, weight 1/64 for the newest.
+        // The first calls of a probe wake workers that slept through the regular period: not a measure of the pool.
+        int warmUp = Volatile.Read(ref _warmUp);
+        if (warmUp > 0)
+        {
+            Volatile.Write(ref _warmUp, warmUp - 1);
+            return;
+        }
+
+        int probing = Volatile.Read(ref _probing);
+        if (probing > 0)
+        {
+            Volatile.Write(ref _probing, probing - 1);
+        }
+
+        // Running share of slow calls, weight 1/128 for the newest (three slow calls close together pass the limit).
         int share = Volatile.Read(ref _slowShare);
-        share += ((ticks * 2 > regular ? 65536 : 0) - share) / 64;
+        share += ((ticks * 2 > regular ? 65536 : 0) - share) / 128;
         Volatile.Write(ref _slowShare, share);
         if (share > SlowShareLimit && Volatile.Read(ref _slowerUntil) == 0)
         {
