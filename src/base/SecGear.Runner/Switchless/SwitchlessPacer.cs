@@ -33,7 +33,7 @@ internal sealed class SwitchlessPacer
     public const int PreemptionPairMs = 10;
 
     /// <summary>Calls of a probe that are not judged (they wake workers that slept through the regular period).</summary>
-    public const int WarmUpCalls = 8;
+    public const int WarmUpCalls = 2;
 
     /// <summary>Timed calls a probe makes before untimed (asynchronous, not alone) calls use the pool again.</summary>
     public const int ProbeCalls = 32;
