@@ -11,7 +11,7 @@ internal static class BenchmarkImage
         string dir = Directory.CreateTempSubdirectory("secgear-bench-").FullName;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         byte[] assembly = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestEnclave.dll"));
-        var manifest = new EnclaveManifest { Name = "TestEnclave", MaxThreads = 4, EntryAssembly = "TestEnclave.dll" };
+        var manifest = new EnclaveManifest { Name = "TestEnclave", MaxThreads = 16, EntryAssembly = "TestEnclave.dll" };
         string path = Path.Combine(dir, "bench.sgimg");
         File.WriteAllBytes(path, new EnclaveImageBuilder(manifest).AddFile("TestEnclave.dll", assembly).Sign(key));
         return path;

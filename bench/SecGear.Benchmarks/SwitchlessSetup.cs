@@ -6,8 +6,9 @@ using SecGear.Tests.TestEnclave.Switchless;
 namespace SecGear.Benchmarks;
 
 /// <summary>
-/// A simulation enclave of the fixture image with switchless on (or off), bound to the switchless test contract and
-/// the plain test contract, for the switchless benchmarks and the quick summary.
+/// A simulation enclave of the fixture image with switchless on, or off (null options: the host opts out, since the
+/// fixture's contract would otherwise get switchless calls by default), bound to the switchless test contract and the
+/// plain test contract, for the switchless benchmarks and the quick summary.
 /// </summary>
 internal sealed class SwitchlessSetup : IDisposable
 {
@@ -16,10 +17,7 @@ internal sealed class SwitchlessSetup : IDisposable
     public SwitchlessSetup(SwitchlessOptions? switchless)
     {
         var options = new EnclaveOptions { ThreadWaitTimeout = TimeSpan.FromSeconds(30) };
-        if (switchless is not null)
-        {
-            options.Features.Add(switchless);
-        }
+        options.Features.Add(switchless ?? new SwitchlessOptions { Enabled = false });
 
         Enclave = Enclave.Create(Image.Value, EnclaveType.Simulation, EnclaveFlags.None, options);
         Channel = Enclave.Bind(SwitchlessContract.Descriptor, new EmptyOcalls());

@@ -38,12 +38,16 @@ public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
     /// <summary>The image's signed manifest.</summary>
     public EnclaveManifest Manifest => _instance.Manifest;
 
-    /// <summary>True when the enclave was created with <see cref="SwitchlessOptions"/> and its engine runs switchless calls.</summary>
-    public bool IsSwitchless => _instance is ISwitchlessInstance { SwitchlessStatistics: not null };
+    /// <summary>
+    /// True when the engine runs switchless calls for this enclave: the host configured <see cref="SwitchlessOptions"/>,
+    /// or it said nothing and the enclave's contracts declare <c>transition_using_threads</c> functions (on by default).
+    /// </summary>
+    public bool IsSwitchless => _instance is ISwitchlessInstance { IsSwitchless: true };
 
     /// <summary>
-    /// Switchless counters since creation (calls processed, fallbacks, pool-full events, worker sleeps and wakes); all
-    /// zero when <see cref="IsSwitchless"/> is false. The same values are published by the <c>SecGear.Switchless</c> meter.
+    /// Switchless counters since creation (calls processed, fallbacks by reason, pool-full events, worker sleeps and
+    /// wakes). With the feature off only <see cref="SwitchlessStatistics.FallbacksFeatureOff"/> (and the totals) can
+    /// be non-zero. The same values are published by the <c>SecGear.Switchless</c> meter.
     /// </summary>
     public SwitchlessStatistics SwitchlessStatistics => (_instance as ISwitchlessInstance)?.SwitchlessStatistics ?? default;
 

@@ -22,6 +22,7 @@ internal sealed class EnclaveChannel(Enclave enclave, int handle, ContractDescri
         enclave.ThrowIfDisposed();
         if (enclave.Instance is ISwitchlessInstance switchless)
         {
+            NoteIfOff(switchless, functionId);
             switchless.CallSwitchless(handle, ocalls, functionId, request, response);
         }
         else
@@ -44,6 +45,7 @@ internal sealed class EnclaveChannel(Enclave enclave, int handle, ContractDescri
             if (enclave.Instance is ISwitchlessInstance switchless)
             {
                 // Once posted, a call cannot be withdrawn from the enclave: the token is checked before posting only.
+                NoteIfOff(switchless, functionId);
                 return switchless.CallSwitchlessAsync(handle, ocalls, functionId, request, response);
             }
 
@@ -53,6 +55,15 @@ internal sealed class EnclaveChannel(Enclave enclave, int handle, ContractDescri
         catch (Exception ex)
         {
             return ValueTask.FromException(ex);
+        }
+    }
+
+    /// <summary>A switchless ECALL made while the host opted out is counted, and the first one logged.</summary>
+    private void NoteIfOff(ISwitchlessInstance switchless, int functionId)
+    {
+        if (!switchless.IsSwitchless)
+        {
+            switchless.SwitchlessCounters.FeatureOff((uint)functionId < (uint)contract.Ecalls.Count ? contract.Ecalls[functionId].Name : $"#{functionId}", ecall: true);
         }
     }
 }

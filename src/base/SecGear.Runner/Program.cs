@@ -82,7 +82,8 @@ internal static class RunnerMain
             return Fail(output, "runner", $"Cannot create the shared region: {ex.Message}");
         }
 
-        if (arguments.Switchless is { } switchless)
+        bool declaresSwitchless = runtime.Contracts.Any(c => c.Ecalls.Any(f => f.Switchless) || c.Ocalls.Any(f => f.Switchless));
+        if (arguments.Switchless is { } switchless && (!switchless.IfDeclared || declaresSwitchless))
         {
             try
             {
@@ -111,6 +112,7 @@ internal static class RunnerMain
                 MaxPayload = arguments.MaxPayload,
                 Manifest = image.Manifest,
                 Identity = image.Identity,
+                Switchless = bridge.Switchless is not null,
             },
             ProtocolJson.Default.StartupMessage));
         output.Flush();

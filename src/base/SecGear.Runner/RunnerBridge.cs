@@ -46,7 +46,9 @@ internal sealed class RunnerBridge(TextWriter output) : IEnclaveHostBridge, ISwi
         }
         else if (!pool.TryOcall(contract, function, request, response, canFallback: true))
         {
+            long start = SwitchlessPacer.Now;
             EnclaveThread.Current.Ocall(contract, function, request, response);
+            pool.ObserveRegular(SwitchlessPacer.Now - start);
         }
     }
 

@@ -91,7 +91,9 @@ public sealed class SharedMemoryTests(TestImages images)
     [MemberData(nameof(Engines))]
     public void Shared_memory_works_without_the_switchless_feature_and_after_dispose_allocation_fails(EnclaveType type)
     {
-        Enclave enclave = Enclave.Create(images.Main, type, EnclaveFlags.Debug);
+        var options = new EnclaveOptions();
+        options.Features.Add(new SwitchlessOptions { Enabled = false });
+        Enclave enclave = Enclave.Create(images.Main, type, EnclaveFlags.Debug, options);
         var (client, _) = SwitchlessTests.Bind(enclave);
         using (SharedMemory buffer = enclave.AllocateSharedMemory(64))
         {

@@ -18,7 +18,7 @@ public sealed class SwitchlessFaultTests(TestImages images)
         {
             PoolSize = 1,
             RollbackToRegularCall = false,
-            RetriesBeforeFallback = SwitchlessTests.NoFallback,
+            FallbackTimeout = SwitchlessTests.NoFallback,
         });
         var (client, ocalls) = SwitchlessTests.Bind(enclave);
         ValueTask sleeping = client.SleepAsync(1000);
@@ -41,7 +41,7 @@ public sealed class SwitchlessFaultTests(TestImages images)
         await using Enclave enclave = SwitchlessTests.Create(images.Main, type, new SwitchlessOptions
         {
             PoolSize = 1,
-            RetriesBeforeFallback = SwitchlessTests.NoFallback,
+            FallbackTimeout = SwitchlessTests.NoFallback,
         });
         var (client, _) = SwitchlessTests.Bind(enclave);
         ValueTask sleeping = client.SleepAsync(1000);
@@ -106,7 +106,7 @@ public sealed class SwitchlessFaultTests(TestImages images)
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public unsafe void Hostile_host_corrupting_task_slots_gets_errors_and_the_enclave_keeps_serving()
     {
-        var switchless = new SwitchlessOptions { PoolSize = 8, MaxInlinePayload = 1024, RetriesBeforeFallback = SwitchlessTests.NoFallback };
+        var switchless = new SwitchlessOptions { PoolSize = 8, MaxInlinePayload = 1024, FallbackTimeout = SwitchlessTests.NoFallback };
         using Enclave enclave = SwitchlessTests.Create(images.Main, EnclaveType.Simulation, switchless);
         var (client, _) = SwitchlessTests.Bind(enclave);
         Assert.Equal([1], client.Echo([1]));

@@ -14,12 +14,12 @@ public sealed class SwitchlessTests(TestImages images)
     /// Tests that count pool hits wait for a worker without a limit: on this shared 2-core machine a worker may not
     /// get a core within the default fallback retries, which is correct behaviour but not what those tests check.
     /// </summary>
-    internal const int NoFallback = int.MaxValue;
+    internal static readonly TimeSpan NoFallback = Timeout.InfiniteTimeSpan;
 
     internal static Enclave Create(string image, EnclaveType type, SwitchlessOptions? switchless = null, TimeSpan threadWait = default)
     {
         var options = new EnclaveOptions { ThreadWaitTimeout = threadWait };
-        options.Features.Add(switchless ?? new SwitchlessOptions { RetriesBeforeFallback = NoFallback });
+        options.Features.Add(switchless ?? new SwitchlessOptions { FallbackTimeout = NoFallback });
         return Enclave.Create(image, type, EnclaveFlags.Debug, options);
     }
 
@@ -48,7 +48,7 @@ public sealed class SwitchlessTests(TestImages images)
     [MemberData(nameof(Engines))]
     public void Request_larger_than_a_task_falls_back_to_a_regular_call_and_is_counted(EnclaveType type)
     {
-        using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { MaxInlinePayload = 1024, RetriesBeforeFallback = NoFallback });
+        using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { MaxInlinePayload = 1024, FallbackTimeout = NoFallback });
         var (client, _) = Bind(enclave);
         byte[] data = RandomNumberGenerator.GetBytes(5000);
 
@@ -61,7 +61,7 @@ public sealed class SwitchlessTests(TestImages images)
     [MemberData(nameof(Engines))]
     public void Response_larger_than_a_task_fails_with_PayloadTooLarge_and_the_pool_stays_usable(EnclaveType type)
     {
-        using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { MaxInlinePayload = 1024, RetriesBeforeFallback = NoFallback });
+        using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { MaxInlinePayload = 1024, FallbackTimeout = NoFallback });
         var (client, _) = Bind(enclave);
 
         var error = Assert.Throws<PayloadTooLargeException>(() => client.BytesOf(2000));
@@ -85,7 +85,7 @@ public sealed class SwitchlessTests(TestImages images)
     [MemberData(nameof(Engines))]
     public async Task Async_switchless_calls_keep_more_calls_in_flight_than_the_pool_holds_and_all_complete(EnclaveType type)
     {
-        await using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { PoolSize = 8, RetriesBeforeFallback = NoFallback });
+        await using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { PoolSize = 8, FallbackTimeout = NoFallback });
         var (client, _) = Bind(enclave);
 
         byte[][] inputs = [.. Enumerable.Range(0, 64).Select(i => BitConverter.GetBytes(i * 7919))];
@@ -131,7 +131,7 @@ public sealed class SwitchlessTests(TestImages images)
     [MemberData(nameof(Engines))]
     public void An_ocall_request_larger_than_a_task_falls_back_to_a_regular_ocall(EnclaveType type)
     {
-        using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { MaxInlinePayload = 1024, RetriesBeforeFallback = NoFallback });
+        using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { MaxInlinePayload = 1024, FallbackTimeout = NoFallback });
         var (client, _) = Bind(enclave);
         byte[] data = new byte[5000];
         data[^1] = 7;
@@ -167,22 +167,9 @@ public sealed class SwitchlessTests(TestImages images)
 
     [Theory]
     [MemberData(nameof(Engines))]
-    public void Without_the_feature_switchless_calls_are_regular_calls_and_counters_stay_zero(EnclaveType type)
-    {
-        using Enclave enclave = Enclave.Create(images.Main, type, EnclaveFlags.Debug);
-        var (client, _) = Bind(enclave);
-
-        Assert.False(enclave.IsSwitchless);
-        Assert.Equal([1, 2, 3], client.Echo([1, 2, 3]));
-        Assert.Equal([4, 5], client.EchoViaSwitchlessOcall([4, 5]));
-        Assert.Equal(default, enclave.SwitchlessStatistics);
-    }
-
-    [Theory]
-    [MemberData(nameof(Engines))]
     public void Idle_wakeup_workers_sleep_and_a_call_wakes_them(EnclaveType type)
     {
-        using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { RetriesBeforeSleep = 100, RetriesBeforeFallback = NoFallback });
+        using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { RetriesBeforeSleep = 100, FallbackTimeout = NoFallback });
         var (client, _) = Bind(enclave);
         client.Echo([1]);
 
@@ -270,7 +257,7 @@ public sealed class SwitchlessTests(TestImages images)
     [MemberData(nameof(Engines))]
     public void Trusted_workers_pinned_to_cpu_0_serve_calls(EnclaveType type)
     {
-        using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { TrustedWorkerAffinity = [0], WorkerPolicy = SwitchlessWorkerPolicy.Busy, RetriesBeforeFallback = NoFallback });
+        using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { TrustedWorkerAffinity = [0], WorkerPolicy = SwitchlessWorkerPolicy.Busy, FallbackTimeout = NoFallback });
         var (client, _) = Bind(enclave);
 
         Assert.Equal(42 + 1, client.Increment(42, switchless: true));

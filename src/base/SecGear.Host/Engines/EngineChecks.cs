@@ -1,3 +1,4 @@
+using SecGear.Abi;
 using SecGear.Images;
 using SecGear.Switchless;
 
@@ -7,8 +8,11 @@ namespace SecGear.Host.Engines;
 internal static class EngineChecks
 {
     /// <summary>
-    /// The switchless settings requested in <paramref name="options"/> (validated), or null; any other feature, or
-    /// switchless requested twice, is refused.
+    /// The switchless settings for <paramref name="options"/> (validated): the host's <see cref="SwitchlessOptions"/>;
+    /// null when it opted out (<see cref="SwitchlessOptions.Enabled"/> false); the defaults marked
+    /// <see cref="SwitchlessConfig.IfDeclared"/> when it said nothing (the pool then starts only if the enclave's
+    /// contracts declare <c>transition_using_threads</c> functions). Any other feature, or switchless configured
+    /// twice, is refused.
     /// </summary>
     /// <exception cref="ArgumentException">A switchless option is out of range.</exception>
     /// <exception cref="EnclaveNotSupportedException">A feature the built-in engines do not implement.</exception>
@@ -27,8 +31,14 @@ internal static class EngineChecks
             throw new ArgumentException("EnclaveOptions.Features holds SwitchlessOptions more than once.", nameof(options));
         }
 
-        return switchless.Length == 1 ? switchless[0].ToConfig() : null;
+        return switchless.Length == 0 ? new SwitchlessOptions().ToConfig(ifDeclared: true)
+            : switchless[0].Enabled ? switchless[0].ToConfig()
+            : null;
     }
+
+    /// <summary>True when a contract declares a switchless (<c>transition_using_threads</c>) ECALL or OCALL.</summary>
+    public static bool DeclaresSwitchless(IEnumerable<ContractDescriptor> contracts) =>
+        contracts.Any(c => c.Ecalls.Any(f => f.Switchless) || c.Ocalls.Any(f => f.Switchless));
 
     /// <summary>A debug enclave may only be created from an image whose signed manifest allows debugging (as on SGX).</summary>
     public static void CheckDebugFlag(EnclaveFlags flags, EnclaveManifest manifest)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using SecGear.Abi;
+using SecGear.Host.Switchless;
 
 namespace SecGear.Host.Engines;
 
@@ -9,8 +10,14 @@ namespace SecGear.Host.Engines;
 /// </summary>
 internal interface ISwitchlessInstance
 {
-    /// <summary>Counters, or null when the enclave was created without <see cref="SwitchlessOptions"/>.</summary>
-    SwitchlessStatistics? SwitchlessStatistics { get; }
+    /// <summary>True when the enclave's switchless pool runs (configured by the host, or by default because the EDL asks for it).</summary>
+    bool IsSwitchless { get; }
+
+    /// <summary>The enclave's counters; kept also when the pool does not run (switchless functions called with the feature off).</summary>
+    SwitchlessCounters SwitchlessCounters { get; }
+
+    /// <summary>The counters with the enclave side's.</summary>
+    SwitchlessStatistics SwitchlessStatistics { get; }
 
     /// <summary>A switchless ECALL when the feature is on (falling back to a regular call as configured), else a regular one.</summary>
     void CallSwitchless(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response);

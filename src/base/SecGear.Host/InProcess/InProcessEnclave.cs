@@ -36,6 +36,8 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
     private readonly NativeMemoryHandle? _poolMemory;
     private readonly TrustedSwitchless? _trusted;
     private readonly HostSwitchless? _host;
+    private readonly SwitchlessCounters _counters;
+    private readonly IDisposable _metrics;
     private IOcallHandler?[] _ocallHandlers = [];
     private int _nextBuffer;
     private int _disposed;
@@ -55,17 +57,25 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
             Debug = _debug,
             PlatformSecretPath = options.PlatformSecretPath,
         });
-        if (switchless is not null)
+        Action<string> warn = text => _logs.Log((int)Microsoft.Extensions.Logging.LogLevel.Warning, "SecGear.Switchless", text);
+        _counters = new SwitchlessCounters(Manifest.Name, warn);
+        if (switchless is not null && (!switchless.IfDeclared || EngineChecks.DeclaresSwitchless(_runtime.Contracts)))
         {
             _poolMemory = new NativeMemoryHandle(switchless.PoolSize);
-            _trusted = new TrustedSwitchless(_poolMemory.Pointer, switchless, _runtime, text => _logs.Log((int)Microsoft.Extensions.Logging.LogLevel.Warning, "SecGear.Switchless", text));
-            _host = new HostSwitchless(_poolMemory.Pointer, _poolMemory, switchless, Manifest.Name, HandlerFor, Gone);
+            _trusted = new TrustedSwitchless(_poolMemory.Pointer, switchless, _runtime, warn);
+            _host = new HostSwitchless(_poolMemory.Pointer, _poolMemory, switchless, _counters, HandlerFor, Gone);
             _trusted.Start();
             _host.Start();
         }
+
+        _metrics = SwitchlessMetrics.Register(Manifest.Name, () => SwitchlessStatistics);
     }
 
-    public SwitchlessStatistics? SwitchlessStatistics => _host?.Statistics;
+    public bool IsSwitchless => _host is not null;
+
+    public SwitchlessCounters SwitchlessCounters => _counters;
+
+    public SwitchlessStatistics SwitchlessStatistics => _host?.Statistics ?? _counters.Snapshot(default);
 
     public EnclaveIdentity Identity => _runtime.Identity;
 
@@ -224,9 +234,20 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
     void ISwitchlessHostBridge.OcallSwitchless(int contract, FunctionDescriptor function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
         // In process every thread can make a regular OCALL, so the pool may always fall back.
-        if (_trusted is null || !_trusted.TryOcall(contract, function, request, response, canFallback: true))
+        if (_trusted is null)
+        {
+            _counters.FeatureOff(function.Name, ecall: false);
+        }
+
+        if (_trusted is null)
         {
             ((IEnclaveHostBridge)this).Ocall(contract, function, request, response);
+        }
+        else if (!_trusted.TryOcall(contract, function, request, response, canFallback: true))
+        {
+            long start = SwitchlessPacer.Now;
+            ((IEnclaveHostBridge)this).Ocall(contract, function, request, response);
+            _trusted.ObserveRegular(SwitchlessPacer.Now - start);
         }
     }
 
@@ -235,9 +256,20 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
         ThrowIfDisposed();
 
         // A call from an OCALL handler stays on its enclave thread, where the runtime applies the allow list.
-        if (_host is null || _runtime.HasCallOnCurrentThread || !_host.TryCall(contract, functionId, request, response))
+        if (_host is not null && _runtime.HasCallOnCurrentThread)
+        {
+            _counters.EcallFallback(SwitchlessFallbackReason.Nested);
+        }
+
+        if (_host is null || _runtime.HasCallOnCurrentThread)
         {
             Call(contract, ocalls, functionId, request, response);
+        }
+        else if (!_host.TryCall(contract, functionId, request, response))
+        {
+            long start = SwitchlessPacer.Now;
+            Call(contract, ocalls, functionId, request, response);
+            _host.ObserveRegular(SwitchlessPacer.Now - start);
         }
     }
 
@@ -249,7 +281,19 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
             return pending;
         }
 
+        bool nested = _runtime.HasCallOnCurrentThread;
+        if (_host is not null && nested)
+        {
+            _counters.EcallFallback(SwitchlessFallbackReason.Nested);
+        }
+
+        long start = SwitchlessPacer.Now;
         Call(contract, ocalls, functionId, request.Span, response);
+        if (_host is not null && !nested)
+        {
+            _host.ObserveRegular(SwitchlessPacer.Now - start);
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -282,6 +326,7 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            _metrics.Dispose();
             _host?.Dispose();
             _trusted?.Dispose();
             _runtime.Dispose();

@@ -44,7 +44,10 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
     private readonly EnclaveOptions _options;
     private readonly EnclaveLogRouter _logs;
     private readonly Lock _bindLock = new();
+    private readonly SwitchlessCounters _counters;
+    private readonly IDisposable _metrics;
     private IOcallHandler?[] _ocallHandlers = [];
+    private ContractDescriptor?[] _contracts = [];
     private MappedFile? _pool;
     private HostSwitchless? _switchless;
     private int _nextBuffer;
@@ -68,6 +71,8 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
         _slotBusy = new int[_slots.Length];
         _threads = new SemaphoreSlim(_slots.Length, _slots.Length);
         _threadWaitMs = (int)Math.Min(int.MaxValue, options.ThreadWaitTimeout.TotalMilliseconds);
+        _counters = new SwitchlessCounters(Manifest.Name, text => logs.Log((int)Microsoft.Extensions.Logging.LogLevel.Warning, "SecGear.Switchless", text));
+        _metrics = SwitchlessMetrics.Register(Manifest.Name, () => SwitchlessStatistics);
     }
 
     public EnclaveIdentity Identity { get; }
@@ -80,7 +85,11 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
     /// <summary>The host's mapping of the switchless pool (fault-injection tests corrupt tasks through it).</summary>
     internal MappedFile? SwitchlessPool => _pool;
 
-    public SwitchlessStatistics? SwitchlessStatistics => _switchless?.Statistics;
+    public bool IsSwitchless => _switchless is not null;
+
+    public SwitchlessCounters SwitchlessCounters => _counters;
+
+    public SwitchlessStatistics SwitchlessStatistics => _switchless?.Statistics ?? _counters.Snapshot(default);
 
     public static SimulationEnclave Start(string imagePath, EnclaveFlags flags, EnclaveOptions options, SwitchlessConfig? switchless)
     {
@@ -119,7 +128,8 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
             // Both sides have mapped the region: its name is no longer needed by anyone.
             region.Unlink();
             enclave = new SimulationEnclave(runner, region, startup, options, logs);
-            if (switchless is not null)
+            // Under the default-on rule the runner starts the pool only if the enclave's contracts ask for it.
+            if (switchless is not null && startup.Switchless)
             {
                 enclave.OpenSwitchless(switchless);
             }
@@ -177,6 +187,14 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
 
             handlers[handle] = ocalls;
             Volatile.Write(ref _ocallHandlers, handlers);
+            ContractDescriptor?[] contracts = _contracts;
+            if (handle >= contracts.Length)
+            {
+                Array.Resize(ref contracts, handle + 1);
+            }
+
+            contracts[handle] = contract;
+            Volatile.Write(ref _contracts, contracts);
         }
 
         return handle;
@@ -193,21 +211,45 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
         ThrowIfGone();
 
         // A call from an OCALL handler of a regular call stays on its enclave thread, where the allow list applies.
-        if (_switchless is null || HostFrame.Find(this) is not null || !_switchless.TryCall(contract, functionId, request, response))
+        bool nested = HostFrame.Find(this) is not null;
+        if (nested && _switchless is not null)
+        {
+            _counters.EcallFallback(SwitchlessFallbackReason.Nested);
+        }
+
+        if (_switchless is null || nested)
         {
             Call(contract, ocalls, functionId, request, response);
+        }
+        else if (!_switchless.TryCall(contract, functionId, request, response))
+        {
+            long start = SwitchlessPacer.Now;
+            Call(contract, ocalls, functionId, request, response);
+            _switchless.ObserveRegular(SwitchlessPacer.Now - start);
         }
     }
 
     public ValueTask CallSwitchlessAsync(int contract, IOcallHandler? ocalls, int functionId, ReadOnlyMemory<byte> request, IBufferWriter<byte> response)
     {
         ThrowIfGone();
-        if (_switchless is not null && HostFrame.Find(this) is null && _switchless.TryCallAsync(contract, functionId, request.Span, response) is { } pending)
+        bool nested = HostFrame.Find(this) is not null;
+        if (_switchless is not null && !nested && _switchless.TryCallAsync(contract, functionId, request.Span, response) is { } pending)
         {
             return pending;
         }
 
+        if (nested && _switchless is not null)
+        {
+            _counters.EcallFallback(SwitchlessFallbackReason.Nested);
+        }
+
+        long start = SwitchlessPacer.Now;
         Call(contract, ocalls, functionId, request.Span, response);
+        if (_switchless is not null && !nested)
+        {
+            _switchless.ObserveRegular(SwitchlessPacer.Now - start);
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -263,6 +305,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
 
         Stop(_runner);
         MarkLost();
+        _metrics.Dispose();
         _switchless?.Dispose();
         _pool?.Dispose();
         _region.Dispose();
@@ -490,7 +533,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
             throw new EnclaveLostException("The enclave's switchless pool header does not match the requested configuration.");
         }
 
-        _switchless = new HostSwitchless(_pool.Pointer, _pool.Memory, config, Manifest.Name, HandlerFor, GoneError);
+        _switchless = new HostSwitchless(_pool.Pointer, _pool.Memory, config, _counters, HandlerFor, GoneError);
         _switchless.Start();
     }
 
@@ -747,6 +790,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
         {
             // Copy the request out of shared memory before the handler sees it.
             slot.ReadPayload(message, request.AsSpan(0, message.Length));
+            NoteIfSwitchlessOff(message.Contract, message.Function);
             if (handler is null)
             {
                 throw new CallNotAllowedException($"The host bound no OCALL handler for contract handle {message.Contract}.");
@@ -768,6 +812,17 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
             request.AsSpan(0, message.Length).Clear();
             ArrayPool<byte>.Shared.Return(request);
             result.Return();
+        }
+    }
+
+    /// <summary>A switchless OCALL that arrives through a slot because the host opted out is counted, and the first one logged.</summary>
+    private void NoteIfSwitchlessOff(int contract, int function)
+    {
+        ContractDescriptor?[] contracts = Volatile.Read(ref _contracts);
+        if (_switchless is null && (uint)contract < (uint)contracts.Length && contracts[contract] is { } descriptor
+            && (uint)function < (uint)descriptor.Ocalls.Count && descriptor.Ocalls[function].Switchless)
+        {
+            _counters.FeatureOff(descriptor.Ocalls[function].Name, ecall: false);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
 using SecGear.Abi;
 using SecGear.Simulation;
 using SecGear.Switchless;
@@ -15,10 +16,9 @@ namespace SecGear.Host.Switchless;
 internal sealed unsafe class HostSwitchless : IDisposable
 {
     private const int ParkMs = 250;
-    private const int IdleSleepMs = 1000;
 
-    /// <summary>Polls an asynchronous call makes for its own result before it hands the task to the untrusted workers.</summary>
-    private const int AsyncInlinePolls = 64;
+    /// <summary>The longest an await of a pending asynchronous call spins for its result before it lets a worker complete it.</summary>
+    private const int AwaitSpinUs = 5;
 
     private readonly PoolAccess _pool;
     private readonly SwitchlessConfig _config;
@@ -27,33 +27,35 @@ internal sealed unsafe class HostSwitchless : IDisposable
     private readonly Func<Exception?> _gone;
     private readonly Func<bool> _giveUp;
     private readonly Func<bool> _hasHostWork;
+    private readonly Func<bool> _isStopping;
     private readonly AsyncCall?[] _async;
     private readonly Thread[] _workers;
-    private long _ecalls;
-    private long _ocalls;
-    private long _fallbacks;
-    private long _poolFull;
-    private long _sleeps;
-    private long _wakes;
+    private readonly SwitchlessCounters _counters;
+    private readonly SwitchlessPacer _pacer;
+    private readonly long _fallbackTicks;
+    private int _asyncPending;
     private int _dead;
     private volatile bool _stopping;
 
     /// <param name="pool">This side's mapping of the pool.</param>
     /// <param name="memory">Keeps <paramref name="pool"/> mapped; each call and worker holds a reference.</param>
     /// <param name="config">The validated settings.</param>
-    /// <param name="enclaveName">For errors and metric tags.</param>
+    /// <param name="counters">The enclave's switchless counters (its name is used in errors).</param>
     /// <param name="handlers">The OCALL handler bound for a contract handle, or null.</param>
     /// <param name="gone">The error every call gets once the enclave is lost or disposed, else null (may check liveness).</param>
-    public HostSwitchless(byte* pool, SafeHandle memory, SwitchlessConfig config, string enclaveName, Func<int, IOcallHandler?> handlers, Func<Exception?> gone)
+    public HostSwitchless(byte* pool, SafeHandle memory, SwitchlessConfig config, SwitchlessCounters counters, Func<int, IOcallHandler?> handlers, Func<Exception?> gone)
     {
         _pool = new PoolAccess(pool, config.Tasks, config.TaskSize);
         _memory = memory;
         _config = config;
-        EnclaveName = enclaveName;
+        _pacer = new SwitchlessPacer(config.Adaptive);
+        _counters = counters;
         _handlers = handlers;
         _gone = gone;
         _giveUp = () => Volatile.Read(ref _dead) != 0 || _gone() is not null;
         _hasHostWork = HasHostWork;
+        _isStopping = () => _stopping;
+        _fallbackTicks = config.FallbackTimeoutUs < 0 ? -1 : SwitchlessPacer.MicrosecondsToTicks(config.FallbackTimeoutUs);
         _async = new AsyncCall?[config.Tasks];
         _workers = new Thread[config.UntrustedWorkers];
         for (int i = 0; i < _workers.Length; i++)
@@ -63,37 +65,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
         }
     }
 
-    public string EnclaveName { get; }
+    public string EnclaveName => _counters.EnclaveName;
 
-    public SwitchlessStatistics Statistics
-    {
-        get
-        {
-            long trustedSleeps = 0, trustedWakes = 0;
-            bool added = false;
-            try
-            {
-                _memory.DangerousAddRef(ref added);
-                trustedSleeps = Volatile.Read(ref *_pool.Word(PoolLayout.OffTrustedSleeps));
-                trustedWakes = Volatile.Read(ref *_pool.Word(PoolLayout.OffTrustedWakes));
-            }
-            catch (ObjectDisposedException)
-            {
-                // The pool is unmapped (enclave destroyed): the enclave-side counters are no longer readable.
-            }
-            finally
-            {
-                if (added)
-                {
-                    _memory.DangerousRelease();
-                }
-            }
-
-            return new SwitchlessStatistics(
-                Volatile.Read(ref _ecalls), Volatile.Read(ref _ocalls), Volatile.Read(ref _fallbacks), Volatile.Read(ref _poolFull),
-                Volatile.Read(ref _sleeps), Volatile.Read(ref _wakes), trustedSleeps, trustedWakes);
-        }
-    }
+    public SwitchlessStatistics Statistics => _counters.Snapshot(ReadEnclaveSide());
 
     public void Start()
     {
@@ -101,20 +75,18 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             worker.Start();
         }
-
-        SwitchlessMetrics.Register(this);
     }
 
     /// <summary>
     /// Makes a switchless ECALL. Returns false when the caller must make a regular call instead (request larger than a
-    /// task, pool full with rollback on, or no trusted worker accepted the task within the fallback retries).
+    /// task, pool full with rollback on, no trusted worker accepted the task within the fallback timeout, or the
+    /// back-off after such a timeout); each reason is counted.
     /// </summary>
     /// <exception cref="SwitchlessPoolFullException">The pool is full and rollback is off.</exception>
     public bool TryCall(int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        if (request.Length > _config.InlineCapacity)
+        if (!MayPost(request.Length))
         {
-            Interlocked.Increment(ref _fallbacks);
             return false;
         }
 
@@ -128,26 +100,60 @@ internal sealed unsafe class HostSwitchless : IDisposable
             }
 
             byte* task = _pool.EcallTask(index);
+            long posted = SwitchlessPacer.Now;
             Post(task, contract, function, request, PoolLayout.WaiterSpinning);
-            for (int spins = 0; spins < _config.RetriesBeforeFallback && PoolAccess.StateOf(task) == TaskState.Submitted; spins++)
-            {
-                PoolAccess.Pause(spins);
-            }
+            int state = PoolAccess.Await(task, _pacer, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, _giveUp);
 
             // Only a task still unaccepted is taken back: a CAS on a line the worker now owns would cost a transfer.
-            if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
+            if (state == TaskState.Submitted)
             {
-                Interlocked.Increment(ref _fallbacks);
-                return false;
+                if (PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
+                {
+                    _pacer.NoteNotAccepted(SwitchlessPacer.Now);
+                    _counters.EcallFallback(SwitchlessFallbackReason.NotAccepted);
+                    return false;
+                }
+
+                state = PoolAccess.Await(task, _pacer, int.MaxValue, -1, ParkMs, _giveUp);
             }
 
-            int state = PoolAccess.WaitForResult(task, _config.RetriesBeforeSleep, ParkMs, _giveUp);
+            _pacer.NoteAccepted();
+            long now = SwitchlessPacer.Now;
+            _pacer.ObserveSwitchless(now - posted, now);
             Finish(task, state, response);
             return true;
         }
         finally
         {
             _memory.DangerousRelease();
+        }
+    }
+
+    /// <summary>The caller made a regular call instead of a switchless one (any reason but nesting): it took <paramref name="ticks"/>.</summary>
+    public void ObserveRegular(long ticks) => _pacer.ObserveRegular(ticks);
+
+    /// <summary>False (and counted) when a call must go the regular way before it touches the pool.</summary>
+    private bool MayPost(int requestLength, bool alone = true)
+    {
+        if (requestLength > _config.InlineCapacity)
+        {
+            _counters.EcallFallback(SwitchlessFallbackReason.TooLarge);
+            return false;
+        }
+
+        switch (_pacer.Choose(SwitchlessPacer.Now, alone))
+        {
+            case SwitchlessPath.Switchless:
+                return true;
+            case SwitchlessPath.Backoff:
+                _counters.EcallFallback(SwitchlessFallbackReason.Backoff);
+                return false;
+            case SwitchlessPath.Slower:
+                _counters.EcallFallback(SwitchlessFallbackReason.Slower);
+                return false;
+            default:
+                _counters.EcallFallback(SwitchlessFallbackReason.Sampling);
+                return false;
         }
     }
 
@@ -158,9 +164,8 @@ internal sealed unsafe class HostSwitchless : IDisposable
     /// </summary>
     public ValueTask? TryCallAsync(int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        if (request.Length > _config.InlineCapacity)
+        if (!MayPost(request.Length, alone: Volatile.Read(ref _asyncPending) == 0))
         {
-            Interlocked.Increment(ref _fallbacks);
             return null;
         }
 
@@ -182,15 +187,25 @@ internal sealed unsafe class HostSwitchless : IDisposable
             return null;
         }
 
-        // A call that finishes within a few polls completes inline, with no worker and no thread hop.
         byte* task = _pool.EcallTask(index);
+        long posted = SwitchlessPacer.Now;
+        bool solo = Volatile.Read(ref _asyncPending) == 0;
         Post(task, contract, function, request, PoolLayout.WaiterAsync);
-        for (int i = 0; i < AsyncInlinePolls && PoolAccess.StateOf(task) is TaskState.Submitted or TaskState.Accepted; i++)
+
+        // Calls posted earlier that have finished are completed here, on the caller's thread, so a caller that keeps
+        // many in flight finds them done when it awaits them (no worker, no thread hop). A call posted with nothing
+        // else in flight spins briefly for its own result and completes inline when the enclave answers in time.
+        if (!solo)
         {
-            Thread.SpinWait(4);
+            Harvest();
+        }
+        else
+        {
+            SpinWhilePending(task, _pacer.CallerSpinTicks(posted));
         }
 
-        var call = new AsyncCall(response);
+        var call = new AsyncCall(this, index, response, posted, solo);
+        Interlocked.Increment(ref _asyncPending);
         Volatile.Write(ref _async[index], call);
 
         // Re-checked after registering: a task that finished before the registration would not be seen by a worker
@@ -198,8 +213,10 @@ internal sealed unsafe class HostSwitchless : IDisposable
         if (PoolAccess.StateOf(task) is TaskState.Done or TaskState.Failed or TaskState.Dead
             && Interlocked.CompareExchange(ref _async[index], null, call) == call)
         {
+            Interlocked.Decrement(ref _asyncPending);
             try
             {
+                ObserveAsync(call);
                 Finish(task, PoolAccess.StateOf(task), response);
                 return ValueTask.CompletedTask;
             }
@@ -218,7 +235,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             FailAsync(index);
         }
 
-        return new ValueTask(call.Completion.Task);
+        return new ValueTask(call, 0);
     }
 
     /// <summary>Fails every pending call with the enclave's error and wakes every waiter. Idempotent.</summary>
@@ -265,7 +282,6 @@ internal sealed unsafe class HostSwitchless : IDisposable
     {
         MarkDead();
         _stopping = true;
-        SwitchlessMetrics.Unregister(this);
         bool added = false;
         try
         {
@@ -331,14 +347,14 @@ internal sealed unsafe class HostSwitchless : IDisposable
             throw Gone();
         }
 
-        Interlocked.Increment(ref _poolFull);
+        _counters.PoolFull();
         if (!_config.Rollback)
         {
             throw new SwitchlessPoolFullException(
                 $"All {_pool.Tasks} switchless ECALL tasks of enclave '{EnclaveName}' are in use and rollback to a regular call is off (SwitchlessOptions.RollbackToRegularCall).");
         }
 
-        Interlocked.Increment(ref _fallbacks);
+        _counters.EcallFallback(SwitchlessFallbackReason.PoolFull);
         return -1;
     }
 
@@ -371,7 +387,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
         try
         {
-            Interlocked.Increment(ref _ecalls);
+            _counters.EcallProcessed();
             ReadOnlySpan<byte> payload = PoolAccess.Payload(task, (int)length);
             if ((int)control == TaskState.Failed)
             {
@@ -389,14 +405,16 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
     private void CompleteAsync(int index, AsyncCall call)
     {
+        Interlocked.Decrement(ref _asyncPending);
         try
         {
+            ObserveAsync(call);
             Finish(_pool.EcallTask(index), PoolAccess.StateOf(_pool.EcallTask(index)), call.Response);
-            call.Completion.TrySetResult();
+            call.SetResult();
         }
         catch (Exception ex)
         {
-            call.Completion.TrySetException(ex);
+            call.SetException(ex);
         }
         finally
         {
@@ -409,7 +427,8 @@ internal sealed unsafe class HostSwitchless : IDisposable
         AsyncCall? call = Interlocked.Exchange(ref _async[index], null);
         if (call is not null)
         {
-            call.Completion.TrySetException(Gone());
+            Interlocked.Decrement(ref _asyncPending);
+            call.SetException(Gone());
             _memory.DangerousRelease();
         }
     }
@@ -428,28 +447,110 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
         try
         {
-            int idle = 0;
-            while (!_stopping)
-            {
-                if (Poll(index))
-                {
-                    idle = 0;
-                }
-                else if (!_config.Busy && ++idle > _config.RetriesBeforeSleep)
-                {
-                    // After a timeout with nothing to do, one empty poll is enough to go back to sleep.
-                    bool signalled = _pool.Sleep(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, IdleSleepMs, _hasHostWork, ref _sleeps, ref _wakes);
-                    idle = signalled ? 0 : _config.RetriesBeforeSleep;
-                }
-                else
-                {
-                    PoolAccess.Pause(idle);
-                }
-            }
+            WorkerLoop.Run(
+                _pool, _pacer, _config, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, () => Poll(index), _hasHostWork, _isStopping,
+                ref _counters.UntrustedSleeps, ref _counters.UntrustedWakes);
         }
         finally
         {
             _memory.DangerousRelease();
+        }
+    }
+
+    /// <summary>An asynchronous call posted with nothing else in flight is timed like a synchronous one, for the pacer.</summary>
+    private void ObserveAsync(AsyncCall call)
+    {
+        if (call.Solo)
+        {
+            long now = SwitchlessPacer.Now;
+            _pacer.ObserveSwitchless(now - call.Posted, now);
+        }
+    }
+
+    private static void SpinWhilePending(byte* task, long ticks)
+    {
+        long start = SwitchlessPacer.Now;
+        while (PoolAccess.StateOf(task) is TaskState.Submitted or TaskState.Accepted && SwitchlessPacer.Now - start < ticks)
+        {
+            PoolAccess.Pause();
+        }
+    }
+
+    /// <summary>
+    /// Completes a pending asynchronous call on the thread that awaits it, when its task has finished (or finishes
+    /// within a short spin while spinning pays): no worker and no thread hop.
+    /// </summary>
+    private void TryCompleteHere(int index, AsyncCall call)
+    {
+        // The await may race with the enclave's destruction: hold the mapping while looking at the task.
+        bool added = false;
+        try
+        {
+            _memory.DangerousAddRef(ref added);
+            if (Volatile.Read(ref _async[index]) != call)
+            {
+                return;
+            }
+
+            byte* task = _pool.EcallTask(index);
+            SpinWhilePending(task, Math.Min(_pacer.CallerSpinTicks(SwitchlessPacer.Now), SwitchlessPacer.MicrosecondsToTicks(AwaitSpinUs)));
+            if (PoolAccess.StateOf(task) is TaskState.Done or TaskState.Failed && Interlocked.CompareExchange(ref _async[index], null, call) == call)
+            {
+                CompleteAsync(index, call);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Unmapped: the call has been failed with the enclave's error already.
+            return;
+        }
+        finally
+        {
+            if (added)
+            {
+                _memory.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Completes the asynchronous calls that have finished (on the calling thread).</summary>
+    private void Harvest()
+    {
+        for (int i = 0; i < _async.Length; i++)
+        {
+            AsyncCall? call = Volatile.Read(ref _async[i]);
+            if (call is not null && PoolAccess.StateOf(_pool.EcallTask(i)) is TaskState.Done or TaskState.Failed
+                && Interlocked.CompareExchange(ref _async[i], null, call) == call)
+            {
+                CompleteAsync(i, call);
+            }
+        }
+    }
+
+    /// <summary>The counters the enclave keeps in the pool header, or zeros once the pool is unmapped.</summary>
+    private EnclaveSideCounts ReadEnclaveSide()
+    {
+        bool added = false;
+        try
+        {
+            _memory.DangerousAddRef(ref added);
+            return new EnclaveSideCounts(
+                Volatile.Read(ref *_pool.Word(PoolLayout.OffTrustedSleeps)), Volatile.Read(ref *_pool.Word(PoolLayout.OffTrustedWakes)),
+                Volatile.Read(ref *_pool.Word(PoolLayout.OffOcallFallbackNotAccepted)), Volatile.Read(ref *_pool.Word(PoolLayout.OffOcallFallbackPoolFull)),
+                Volatile.Read(ref *_pool.Word(PoolLayout.OffOcallFallbackTooLarge)), Volatile.Read(ref *_pool.Word(PoolLayout.OffOcallFallbackBackoff)),
+                Volatile.Read(ref *_pool.Word(PoolLayout.OffOcallFallbackSlower)), Volatile.Read(ref *_pool.Word(PoolLayout.OffOcallFallbackSampling)));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The pool is unmapped (enclave destroyed): the enclave-side counters are no longer readable.
+            return default;
+        }
+        finally
+        {
+            if (added)
+            {
+                _memory.DangerousRelease();
+            }
         }
     }
 
@@ -545,9 +646,11 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             PoolAccess.WritePayload(task, result.WrittenSpan);
             PoolAccess.Write64(task, PoolLayout.OffResponseLength, result.WrittenCount);
+
+            // Counted before the result is published: a caller that sees it may read the counters at once.
+            _counters.OcallProcessed();
             PoolAccess.SetControl(task, state, status);
             _pool.NotifyCaller(task, PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers);
-            Interlocked.Increment(ref _ocalls);
         }
         finally
         {
@@ -561,10 +664,39 @@ internal sealed unsafe class HostSwitchless : IDisposable
         }
     }
 
-    private sealed class AsyncCall(IBufferWriter<byte> response)
+    /// <summary>
+    /// One pending asynchronous call. Its status check completes it on the awaiting thread when the enclave has
+    /// answered; otherwise the untrusted workers complete it (continuations then run on the thread pool).
+    /// </summary>
+    private sealed class AsyncCall(HostSwitchless owner, int index, IBufferWriter<byte> response, long posted, bool solo) : IValueTaskSource
     {
+        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+
         public IBufferWriter<byte> Response => response;
 
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public long Posted => posted;
+
+        public bool Solo => solo;
+
+        public void SetResult() => _core.SetResult(true);
+
+        public void SetException(Exception error) => _core.SetException(error);
+
+        public ValueTaskSourceStatus GetStatus(short token)
+        {
+            ValueTaskSourceStatus status = _core.GetStatus(token);
+            if (status != ValueTaskSourceStatus.Pending)
+            {
+                return status;
+            }
+
+            owner.TryCompleteHere(index, this);
+            return _core.GetStatus(token);
+        }
+
+        public void GetResult(short token) => _core.GetResult(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
     }
 }

@@ -5,7 +5,8 @@ namespace SecGear.Host.Switchless;
 
 /// <summary>
 /// Publishes every live enclave's switchless counters through the <c>SecGear.Switchless</c> meter (observable
-/// counters tagged with the enclave's name), so OpenTelemetry or dotnet-counters can read them.
+/// counters tagged with the enclave's name; fallbacks also with their reason), so OpenTelemetry or dotnet-counters
+/// can read them.
 /// </summary>
 internal static class SwitchlessMetrics
 {
@@ -13,32 +14,28 @@ internal static class SwitchlessMetrics
     public const string MeterName = "SecGear.Switchless";
 
     private static readonly Lock Gate = new();
-    private static readonly List<HostSwitchless> Live = [];
+    private static readonly List<Source> Live = [];
     private static readonly Meter Meter = CreateMeter();
 
-    public static void Register(HostSwitchless pool)
+    /// <summary>Publishes an enclave's counters until the returned handle is disposed.</summary>
+    public static IDisposable Register(string enclaveName, Func<SwitchlessStatistics> statistics)
     {
         _ = Meter;
+        var source = new Source(enclaveName, statistics);
         lock (Gate)
         {
-            Live.Add(pool);
+            Live.Add(source);
         }
-    }
 
-    public static void Unregister(HostSwitchless pool)
-    {
-        lock (Gate)
-        {
-            Live.Remove(pool);
-        }
+        return source;
     }
 
     private static Meter CreateMeter()
     {
-        var meter = new Meter(MeterName, "1.0");
+        var meter = new Meter(MeterName, "1.1");
         meter.CreateObservableCounter("secgear.switchless.ecalls", () => Observe(s => s.EcallsProcessed), "{call}", "Switchless ECALLs processed.");
         meter.CreateObservableCounter("secgear.switchless.ocalls", () => Observe(s => s.OcallsProcessed), "{call}", "Switchless OCALLs processed.");
-        meter.CreateObservableCounter("secgear.switchless.fallbacks", () => Observe(s => s.Fallbacks), "{call}", "Switchless calls made as regular calls instead.");
+        meter.CreateObservableCounter("secgear.switchless.fallbacks", ObserveFallbacks, "{call}", "Switchless calls (ECALLs and OCALLs) made as regular calls instead, by reason.");
         meter.CreateObservableCounter("secgear.switchless.pool_full", () => Observe(s => s.PoolFullEvents), "{event}", "Times every task of the pool was in use.");
         meter.CreateObservableCounter("secgear.switchless.untrusted_worker.sleeps", () => Observe(s => s.UntrustedWorkerSleeps), "{sleep}", "Untrusted worker sleeps.");
         meter.CreateObservableCounter("secgear.switchless.untrusted_worker.wakes", () => Observe(s => s.UntrustedWorkerWakes), "{wake}", "Untrusted worker wake-ups.");
@@ -47,17 +44,50 @@ internal static class SwitchlessMetrics
         return meter;
     }
 
-    private static IEnumerable<Measurement<long>> Observe(Func<SwitchlessStatistics, long> select)
+    private static Source[] Sources()
     {
-        HostSwitchless[] live;
         lock (Gate)
         {
-            live = [.. Live];
+            return [.. Live];
         }
+    }
 
-        foreach (HostSwitchless pool in live)
+    private static IEnumerable<Measurement<long>> Observe(Func<SwitchlessStatistics, long> select)
+    {
+        foreach (Source source in Sources())
         {
-            yield return new Measurement<long>(select(pool.Statistics), new TagList { { "secgear.enclave", pool.EnclaveName } });
+            yield return new Measurement<long>(select(source.Statistics()), new TagList { { "secgear.enclave", source.EnclaveName } });
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveFallbacks()
+    {
+        foreach (Source source in Sources())
+        {
+            SwitchlessStatistics s = source.Statistics();
+            foreach ((SwitchlessFallbackReason reason, long value) in ((SwitchlessFallbackReason, long)[])[
+                (SwitchlessFallbackReason.FeatureOff, s.FallbacksFeatureOff), (SwitchlessFallbackReason.TooLarge, s.FallbacksTooLarge),
+                (SwitchlessFallbackReason.PoolFull, s.FallbacksPoolFull), (SwitchlessFallbackReason.NotAccepted, s.FallbacksNotAccepted),
+                (SwitchlessFallbackReason.Backoff, s.FallbacksBackoff), (SwitchlessFallbackReason.Nested, s.FallbacksNested),
+                (SwitchlessFallbackReason.Slower, s.FallbacksSlower), (SwitchlessFallbackReason.Sampling, s.FallbacksSampling)])
+            {
+                yield return new Measurement<long>(value, new TagList { { "secgear.enclave", source.EnclaveName }, { "reason", reason.ToString() } });
+            }
+        }
+    }
+
+    private sealed class Source(string enclaveName, Func<SwitchlessStatistics> statistics) : IDisposable
+    {
+        public string EnclaveName => enclaveName;
+
+        public SwitchlessStatistics Statistics() => statistics();
+
+        public void Dispose()
+        {
+            lock (Gate)
+            {
+                Live.Remove(this);
+            }
         }
     }
 }

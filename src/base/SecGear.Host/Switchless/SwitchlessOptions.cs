@@ -3,10 +3,12 @@ using SecGear.Switchless;
 namespace SecGear.Host;
 
 /// <summary>
-/// Switchless calls (secGear's <c>cc_sl_config_t</c>), requested by adding an instance to
+/// Switchless calls (secGear's <c>cc_sl_config_t</c>), configured by adding an instance to
 /// <see cref="EnclaveOptions.Features"/>. Callers post ECALLs into a task pool in shared memory that trusted workers
-/// poll; the enclave posts switchless OCALLs into a second pool that untrusted workers in the host poll. The
-/// defaults suit a 2-core machine: one worker per side that sleeps when idle. See docs/switchless.md.
+/// poll; the enclave posts switchless OCALLs into a second pool that untrusted workers in the host poll. An enclave
+/// whose contracts declare <c>transition_using_threads</c> functions gets them with these defaults even when the
+/// host adds nothing; <c>new SwitchlessOptions { Enabled = false }</c> opts out. The defaults suit a 2-core machine:
+/// one worker per side that sleeps when idle. See docs/switchless.md.
 /// </summary>
 public sealed class SwitchlessOptions : EnclaveFeature
 {
@@ -16,8 +18,25 @@ public sealed class SwitchlessOptions : EnclaveFeature
     /// <summary>Default <see cref="MaxInlinePayload"/>: 4032 bytes (a task is then 4 KiB).</summary>
     public const int DefaultMaxInlinePayload = 4096 - 64;
 
+    /// <summary>Default <see cref="FallbackTimeout"/>: 2 ms.</summary>
+    public static readonly TimeSpan DefaultFallbackTimeout = TimeSpan.FromMilliseconds(2);
+
     /// <inheritdoc />
     public override string Name => "switchless";
+
+    /// <summary>
+    /// False opts this enclave out of switchless calls: <c>transition_using_threads</c> functions then make regular
+    /// calls, the first one is logged and each is counted (<see cref="SwitchlessStatistics.FallbacksFeatureOff"/>).
+    /// </summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>
+    /// The longest a caller waits for a worker to accept its task before it takes the task back and makes a regular
+    /// call (a worker that is descheduled, stopped or busy with a long call); the side's calls then go the regular way
+    /// for a short back-off (5 ms, doubling to 200 ms while probes fail). <see cref="Timeout.InfiniteTimeSpan"/> waits
+    /// without a limit; otherwise 0 to 60 s.
+    /// </summary>
+    public TimeSpan FallbackTimeout { get; init; } = DefaultFallbackTimeout;
 
     /// <summary>Host threads that poll the OCALL pool and complete asynchronous ECALLs (secGear <c>num_uworkers</c>), 1..512.</summary>
     public int UntrustedWorkers { get; init; } = 1;
@@ -36,12 +55,17 @@ public sealed class SwitchlessOptions : EnclaveFeature
     public int MaxInlinePayload { get; init; } = DefaultMaxInlinePayload;
 
     /// <summary>
-    /// How many polls a caller waits for a worker to accept its task before it takes the task back and makes a regular
-    /// call instead (secGear <c>retries_before_fallback</c>); 0 falls back at once when no worker is polling.
+    /// How many polls a spinning caller makes for a worker to accept its task before it takes the task back and makes
+    /// a regular call instead (secGear <c>retries_before_fallback</c>); 0 falls back at once when no worker is polling.
+    /// A caller spins only briefly and then parks, so <see cref="FallbackTimeout"/> is usually the bound that applies.
     /// </summary>
     public int RetriesBeforeFallback { get; init; } = 20_000;
 
-    /// <summary>How many empty polls an idle <see cref="SwitchlessWorkerPolicy.Wakeup"/> worker makes before it sleeps (secGear <c>retries_before_sleep</c>).</summary>
+    /// <summary>
+    /// The most empty polls an idle <see cref="SwitchlessWorkerPolicy.Wakeup"/> worker makes before it sleeps (secGear
+    /// <c>retries_before_sleep</c>). It sleeps sooner on time (after 200 µs idle), and right after its batch while the
+    /// CPUs are oversubscribed.
+    /// </summary>
     public int RetriesBeforeSleep { get; init; } = 20_000;
 
     /// <summary>What idle workers do (secGear <c>workers_policy</c>).</summary>
@@ -56,7 +80,14 @@ public sealed class SwitchlessOptions : EnclaveFeature
     /// <summary>CPUs the trusted workers are pinned to (secGear <c>tworkers_cores</c>); empty leaves them unpinned.</summary>
     public IReadOnlyList<int> TrustedWorkerAffinity { get; init; } = [];
 
-    internal SwitchlessConfig ToConfig()
+    /// <summary>
+    /// False turns off the path choice (benchmarks only: the pool is always tried, to measure its raw cost; fallbacks
+    /// for a worker that does not accept remain).
+    /// </summary>
+    internal bool Adaptive { get; init; } = true;
+
+    /// <param name="ifDeclared">Start the pool only if the enclave's contracts declare switchless functions (default-on rule).</param>
+    internal SwitchlessConfig ToConfig(bool ifDeclared = false)
     {
         Validate();
         return new SwitchlessConfig(
@@ -68,7 +99,10 @@ public sealed class SwitchlessOptions : EnclaveFeature
             RetriesBeforeSleep,
             WorkerPolicy == SwitchlessWorkerPolicy.Busy,
             RollbackToRegularCall,
-            [.. TrustedWorkerAffinity]);
+            [.. TrustedWorkerAffinity],
+            FallbackTimeout == Timeout.InfiniteTimeSpan ? -1 : (long)FallbackTimeout.TotalMicroseconds,
+            ifDeclared,
+            Adaptive);
     }
 
     /// <summary>Rejects out-of-range values with an <see cref="ArgumentException"/> that names the option.</summary>
@@ -85,6 +119,12 @@ public sealed class SwitchlessOptions : EnclaveFeature
 
         Range(nameof(RetriesBeforeFallback), RetriesBeforeFallback, 0, int.MaxValue);
         Range(nameof(RetriesBeforeSleep), RetriesBeforeSleep, 0, int.MaxValue);
+        if (FallbackTimeout != Timeout.InfiniteTimeSpan
+            && (FallbackTimeout < TimeSpan.Zero || FallbackTimeout.TotalMicroseconds > SwitchlessConfig.MaxFallbackTimeoutUs))
+        {
+            throw new ArgumentOutOfRangeException(nameof(FallbackTimeout), FallbackTimeout, "SwitchlessOptions.FallbackTimeout must be Timeout.InfiniteTimeSpan or between 0 and 60 seconds.");
+        }
+
         if (!Enum.IsDefined(WorkerPolicy))
         {
             throw new ArgumentOutOfRangeException(nameof(WorkerPolicy), WorkerPolicy, "SwitchlessOptions.WorkerPolicy must be Wakeup or Busy.");

@@ -35,8 +35,19 @@ internal static unsafe partial class Futex
         _ = Syscall(SysFutex, address, FutexWait, expected, &timeout, 0, 0);
     }
 
+    /// <summary>Sleeps while <c>*address == expected</c>, until woken or <paramref name="timeoutUs"/> microseconds pass (at least 1).</summary>
+    public static void WaitMicroseconds(int* address, int expected, long timeoutUs)
+    {
+        timeoutUs = Math.Max(1, timeoutUs);
+        var timeout = new Timespec { Seconds = timeoutUs / 1_000_000, Nanoseconds = (timeoutUs % 1_000_000) * 1000 };
+        _ = Syscall(SysFutex, address, FutexWait, expected, &timeout, 0, 0);
+    }
+
     /// <summary>Wakes every thread sleeping on <paramref name="address"/>.</summary>
     public static void Wake(int* address) => _ = Syscall(SysFutex, address, FutexWake, int.MaxValue, null, 0, 0);
+
+    /// <summary>Wakes at most one thread sleeping on <paramref name="address"/> (one posted task needs one worker).</summary>
+    public static void WakeOne(int* address) => _ = Syscall(SysFutex, address, FutexWake, 1, null, 0, 0);
 
     [LibraryImport("libc", EntryPoint = "syscall")]
     private static partial long Syscall(long number, int* address, int operation, int value, Timespec* timeout, nint address2, int value3);

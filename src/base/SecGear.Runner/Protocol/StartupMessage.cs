@@ -21,6 +21,9 @@ internal sealed record StartupMessage
 
     public EnclaveIdentity? Identity { get; init; }
 
+    /// <summary>True when the runner started the switchless pool (asked for, or asked for if the enclave's contracts declare switchless functions).</summary>
+    public bool Switchless { get; init; }
+
     /// <summary>Set when the runner could not start: "image" (EnclaveImageException), "load" (EnclaveLoadException) or "runner".</summary>
     public string? Error { get; init; }
 

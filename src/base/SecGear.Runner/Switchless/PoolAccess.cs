@@ -66,20 +66,13 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     }
 
     /// <summary>
-    /// One poll's pause: a few spin cycles for the first polls, then a yield, so a waiter on a machine with more
-    /// runnable threads than cores hands its core to the peer it waits for instead of burning its time slice.
+    /// One poll's pause: a few spin cycles, never a yield. Spinning is bounded in time by the caller (the pacer), and
+    /// a waiter on an oversubscribed machine parks on a futex instead of handing its core around with sched_yield.
     /// </summary>
-    public static void Pause(int iteration)
-    {
-        if (iteration < 64)
-        {
-            Thread.SpinWait(4);
-        }
-        else
-        {
-            Thread.Yield();
-        }
-    }
+    public static void Pause() => Thread.SpinWait(SpinIterations);
+
+    /// <summary>Spin-wait iterations per poll: short enough to see a peer's store within a fraction of a microsecond.</summary>
+    public const int SpinIterations = 4;
 
     public static ReadOnlySpan<byte> Payload(byte* task, int length) => new(task + PoolLayout.TaskHeaderSize, length);
 
@@ -89,7 +82,7 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
         if (Volatile.Read(ref *Word(sleepersOffset)) != 0)
         {
             Interlocked.Increment(ref *Word(signalOffset));
-            Futex.Wake((int*)Word(signalOffset));
+            Futex.WakeOne((int*)Word(signalOffset));
         }
     }
 
@@ -121,40 +114,89 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     }
 
     /// <summary>
-    /// Waits while a task is <see cref="TaskState.Submitted"/> or <see cref="TaskState.Accepted"/>: spins first, then
-    /// parks on its control word (the worker wakes a parked caller when it finishes).
+    /// Waits while a task is <see cref="TaskState.Submitted"/> or <see cref="TaskState.Accepted"/>: spins for as long as
+    /// the pacer says spinning pays (not at all when the CPUs are oversubscribed), then parks on the control word (the
+    /// worker wakes a parked caller when it finishes). A task no worker accepted within <paramref name="acceptPolls"/>
+    /// polls or <paramref name="acceptTimeoutTicks"/> (negative: no limit) ends the wait in state Submitted: the
+    /// caller may take it back and make a regular call.
     /// </summary>
-    /// <returns>The state that ended the wait, or a waiting state if <paramref name="giveUp"/> said to stop.</returns>
-    public static int WaitForResult(byte* task, int spins, int parkMs, Func<bool> giveUp)
+    /// <returns>The state that ended the wait; a waiting state when the accept limit passed or <paramref name="giveUp"/> said to stop.</returns>
+    public static int Await(byte* task, SwitchlessPacer pacer, int acceptPolls, long acceptTimeoutTicks, int parkMs, Func<bool> giveUp)
     {
-        for (int i = 0; i < spins; i++)
+        long start = SwitchlessPacer.Now;
+        long spin = pacer.CallerSpinTicks(start);
+        long last = start;
+        long now = start;
+        int state;
+        for (int polls = 0; ; polls++)
         {
-            int now = StateOf(task);
-            if (now is not (TaskState.Submitted or TaskState.Accepted))
+            state = StateOf(task);
+            if (state is not (TaskState.Submitted or TaskState.Accepted))
             {
-                return now;
+                pacer.ObserveWait(SwitchlessPacer.Now - start);
+                return state;
             }
 
-            Pause(i);
+            if (state == TaskState.Submitted && polls >= acceptPolls)
+            {
+                return state;
+            }
+
+            now = SwitchlessPacer.Now;
+            if (now - last > SwitchlessPacer.GapTicks)
+            {
+                pacer.NotePreempted(now);
+                break;
+            }
+
+            if (now - start >= spin)
+            {
+                break;
+            }
+
+            last = now;
+            Pause();
         }
 
         while (true)
         {
             Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterParked);
             Interlocked.MemoryBarrier();
-            int now = StateOf(task);
-            if (now is TaskState.Submitted or TaskState.Accepted)
+            state = StateOf(task);
+            if (state is not (TaskState.Submitted or TaskState.Accepted))
             {
-                Futex.Wait((int*)task, now, parkMs);
-                now = StateOf(task);
+                break;
             }
 
-            if (now is not (TaskState.Submitted or TaskState.Accepted) || giveUp())
+            if (state == TaskState.Submitted && acceptTimeoutTicks >= 0)
             {
-                Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterSpinning);
-                return now;
+                long left = start + acceptTimeoutTicks - SwitchlessPacer.Now;
+                if (left <= 0)
+                {
+                    break;
+                }
+
+                Futex.WaitMicroseconds((int*)task, state, (left / SwitchlessPacer.TicksPerUs) + 1);
+            }
+            else
+            {
+                Futex.Wait((int*)task, state, parkMs);
+            }
+
+            state = StateOf(task);
+            if (state is not (TaskState.Submitted or TaskState.Accepted) || giveUp())
+            {
+                break;
             }
         }
+
+        Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterSpinning);
+        if (state is not (TaskState.Submitted or TaskState.Accepted))
+        {
+            pacer.ObserveWait(SwitchlessPacer.Now - start);
+        }
+
+        return state;
     }
 
     /// <summary>After a worker finished a task: wake its parked caller, or the caller's side's workers for an asynchronous one.</summary>

@@ -37,6 +37,14 @@ internal static class PoolLayout
     public const int OffTrustedSleeps = 192;
     public const int OffTrustedWakes = 200;
 
+    // Switchless OCALLs the enclave made as regular calls, by reason (statistics only, like the two above).
+    public const int OffOcallFallbackNotAccepted = 208;
+    public const int OffOcallFallbackPoolFull = 216;
+    public const int OffOcallFallbackTooLarge = 224;
+    public const int OffOcallFallbackBackoff = 232;
+    public const int OffOcallFallbackSlower = 240;
+    public const int OffOcallFallbackSampling = 248;
+
     // Task header: the 8-byte control word holds the state (low half, also a futex word) and a status (high half).
     public const int OffControl = 0;
     public const int OffContract = 8;

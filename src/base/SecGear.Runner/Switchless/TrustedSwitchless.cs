@@ -14,7 +14,6 @@ namespace SecGear.Switchless;
 internal sealed unsafe class TrustedSwitchless : IDisposable
 {
     private const int ParkMs = 250;
-    private const int IdleSleepMs = 1000;
 
     [ThreadStatic]
     private static TrustedSwitchless? t_worker;
@@ -25,15 +24,21 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
     private readonly Action<string> _warn;
     private readonly Thread[] _workers;
     private readonly Func<bool> _hasEcall;
+    private readonly Func<bool> _isStopping;
+    private readonly SwitchlessPacer _pacer;
+    private readonly long _fallbackTicks;
     private volatile bool _stopping;
 
     public TrustedSwitchless(byte* pool, SwitchlessConfig config, EnclaveRuntime runtime, Action<string> warn)
     {
         _pool = new PoolAccess(pool, config.Tasks, config.TaskSize);
         _config = config;
+        _pacer = new SwitchlessPacer(config.Adaptive);
         _runtime = runtime;
         _warn = warn;
         _hasEcall = HasSubmittedEcall;
+        _isStopping = () => _stopping;
+        _fallbackTicks = config.FallbackTimeoutUs < 0 ? -1 : SwitchlessPacer.MicrosecondsToTicks(config.FallbackTimeoutUs);
         _workers = new Thread[config.TrustedWorkers];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -71,47 +76,66 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
     /// <summary>
     /// Posts an OCALL into the pool and waits for the untrusted worker's answer. Returns false when the caller should
     /// make a regular OCALL instead (only when <paramref name="canFallback"/>): the request does not fit a task, the
-    /// pool is full and rollback is on, or no untrusted worker accepted the task within the fallback retries.
-    /// A caller that cannot fall back (a trusted worker: it has no slot) waits for a free task instead.
+    /// pool is full and rollback is on, no untrusted worker accepted the task within the fallback timeout, or a recent
+    /// such timeout put this side in its back-off period. Each reason is counted in the pool header for the host.
+    /// A caller that cannot fall back (a trusted worker: it has no slot) waits for a free task and its answer instead.
     /// </summary>
     public bool TryOcall(int contract, FunctionDescriptor function, ReadOnlySpan<byte> request, IBufferWriter<byte> response, bool canFallback)
     {
         if (request.Length > _config.InlineCapacity)
         {
-            return canFallback ? false : throw new PayloadTooLargeException(
+            return canFallback ? Count(PoolLayout.OffOcallFallbackTooLarge) : throw new PayloadTooLargeException(
                 $"OCALL '{function.Name}' from a switchless worker carries {request.Length} bytes; a task holds at most {_config.InlineCapacity} (SwitchlessOptions.MaxInlinePayload).");
+        }
+
+        if (canFallback)
+        {
+            switch (_pacer.Choose(SwitchlessPacer.Now))
+            {
+                case SwitchlessPath.Backoff:
+                    return Count(PoolLayout.OffOcallFallbackBackoff);
+                case SwitchlessPath.Slower:
+                    return Count(PoolLayout.OffOcallFallbackSlower);
+                case SwitchlessPath.Sampling:
+                    return Count(PoolLayout.OffOcallFallbackSampling);
+            }
         }
 
         byte* task = ClaimOcallTask(canFallback, function.Name, out bool full);
         if (full)
         {
-            return false;
+            return Count(PoolLayout.OffOcallFallbackPoolFull);
         }
 
         PoolAccess.WriteTarget(task, contract, function.Id);
         PoolAccess.Write64(task, PoolLayout.OffRequestLength, request.Length);
         PoolAccess.Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterSpinning);
         PoolAccess.WritePayload(task, request);
+        long posted = SwitchlessPacer.Now;
         PoolAccess.SetControl(task, TaskState.Submitted);
         _pool.Signal(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers);
 
-        if (canFallback)
+        int state = canFallback
+            ? PoolAccess.Await(task, _pacer, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, static () => false)
+            : PoolAccess.Await(task, _pacer, int.MaxValue, -1, ParkMs, static () => false);
+        if (state == TaskState.Submitted)
         {
-            for (int spins = 0; spins < _config.RetriesBeforeFallback && PoolAccess.StateOf(task) == TaskState.Submitted; spins++)
+            if (PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
             {
-                PoolAccess.Pause(spins);
+                _pacer.NoteNotAccepted(SwitchlessPacer.Now);
+                return Count(PoolLayout.OffOcallFallbackNotAccepted);
             }
 
-            if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
-            {
-                return false;
-            }
+            // A worker accepted it after all: wait for the answer without a limit.
+            state = PoolAccess.Await(task, _pacer, int.MaxValue, -1, ParkMs, static () => false);
         }
 
-        PoolAccess.WaitForResult(task, _config.RetriesBeforeSleep, ParkMs, static () => false);
+        _pacer.NoteAccepted();
+        long now = SwitchlessPacer.Now;
+        _pacer.ObserveSwitchless(now - posted, now);
         long control = PoolAccess.ReadControl(task);
         long length = PoolAccess.Read64(task, PoolLayout.OffResponseLength);
-        int state = (int)control;
+        state = (int)control;
         if (state is not (TaskState.Done or TaskState.Failed))
         {
             throw new MarshalException($"OCALL '{function.Name}': the host left its switchless task in state {state}.");
@@ -139,6 +163,16 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         {
             PoolAccess.SetControl(task, TaskState.Free);
         }
+    }
+
+    /// <summary>The caller made a regular OCALL instead of a switchless one: it took <paramref name="ticks"/>.</summary>
+    public void ObserveRegular(long ticks) => _pacer.ObserveRegular(ticks);
+
+    /// <summary>Counts a switchless OCALL made as a regular call (a statistics word of the pool header) and returns false.</summary>
+    private bool Count(int offset)
+    {
+        Interlocked.Increment(ref *_pool.Word(offset));
+        return false;
     }
 
     private byte* ClaimOcallTask(bool canFallback, string name, out bool full)
@@ -187,37 +221,25 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
             _warn($"switchless trusted worker {index}: sched_setaffinity to CPUs {string.Join(",", _config.TrustedAffinity)} failed; the worker runs unpinned.");
         }
 
-        int idle = 0;
-        while (!_stopping)
+        WorkerLoop.Run(
+            _pool, _pacer, _config, PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, () => Poll(index), _hasEcall, _isStopping,
+            ref *_pool.Word(PoolLayout.OffTrustedSleeps), ref *_pool.Word(PoolLayout.OffTrustedWakes));
+    }
+
+    private bool Poll(int worker)
+    {
+        bool served = false;
+        for (int n = 0; n < _pool.Tasks; n++)
         {
-            bool served = false;
-            for (int n = 0; n < _pool.Tasks; n++)
+            byte* task = _pool.EcallTask((worker + n) % _pool.Tasks);
+            if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Accepted))
             {
-                byte* task = _pool.EcallTask((index + n) % _pool.Tasks);
-                if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Accepted))
-                {
-                    Serve(task);
-                    served = true;
-                }
-            }
-
-            if (served)
-            {
-                idle = 0;
-                continue;
-            }
-
-            if (!_config.Busy && ++idle > _config.RetriesBeforeSleep)
-            {
-                // After a timeout with nothing to do, one empty poll is enough to go back to sleep.
-                bool signalled = _pool.Sleep(PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, IdleSleepMs, _hasEcall, ref *_pool.Word(PoolLayout.OffTrustedSleeps), ref *_pool.Word(PoolLayout.OffTrustedWakes));
-                idle = signalled ? 0 : _config.RetriesBeforeSleep;
-            }
-            else
-            {
-                PoolAccess.Pause(idle);
+                Serve(task);
+                served = true;
             }
         }
+
+        return served;
     }
 
     private bool HasSubmittedEcall()

@@ -1,0 +1,258 @@
+using System.Diagnostics;
+
+namespace SecGear.Switchless;
+
+/// <summary>
+/// What one side of the pool has learnt about the machine, shared by its callers and workers: how long spinning pays
+/// (callers spin about as long as recent calls took, never more than <see cref="MaxCallerSpinUs"/>), whether the
+/// CPUs are oversubscribed (a poll loop that was descheduled saw a gap between two polls: then nobody spins, callers
+/// park and idle workers sleep at once, as regular calls do), and whether the other side's workers stopped accepting
+/// (a caller that waited the fallback timeout in vain sends this side's calls the regular way for a back-off period
+/// that doubles while probes keep failing), and which path is faster right now: the average time of switchless calls
+/// against that of regular calls (one call in <see cref="SampleEvery"/> goes the regular way to keep it known): when
+/// more than about 2 % of recent switchless calls took longer than half a regular call (when cores are free almost
+/// none do; on a busy machine many do, and those make the tail), the side's calls go the regular way for a period
+/// (100 ms, doubling to 2 s while probes keep measuring slow, back to 100 ms after 16384 fast calls). Fields are
+/// written racily on purpose: they are hints, each a single word.
+/// </summary>
+internal sealed class SwitchlessPacer
+{
+    /// <summary>The longest a caller spins before it parks on the task's futex.</summary>
+    public const int MaxCallerSpinUs = 30;
+
+    /// <summary>How long an idle worker polls before it sleeps when the CPUs are not oversubscribed.</summary>
+    public const int WorkerIdleSpinUs = 200;
+
+    /// <summary>A gap this long between two polls of a loop that only pauses means the thread was descheduled.</summary>
+    public const int PreemptedGapUs = 50;
+
+    /// <summary>How long two preemptions close together keep this side in the no-spin mode.</summary>
+    public const int ContendedWindowMs = 20;
+
+    /// <summary>Two preemptions at most this far apart mean the CPUs are oversubscribed (one alone may be an interrupt).</summary>
+    public const int PreemptionPairMs = 10;
+
+    /// <summary>Calls of a probe that are not judged (they wake workers that slept through the regular period).</summary>
+    public const int WarmUpCalls = 2;
+
+    /// <summary>Timed calls a probe makes before untimed (asynchronous, not alone) calls use the pool again.</summary>
+    public const int ProbeCalls = 32;
+
+    /// <summary>Share of slow switchless calls (in 1/65536) above which the regular path is taken: about 2 %.</summary>
+    public const int SlowShareLimit = 65536 / 50;
+
+    /// <summary>First back-off after a fallback for lack of acceptance; it doubles on each failed probe.</summary>
+    public const int FirstBackoffMs = 5;
+
+    /// <summary>The longest back-off: a worker that accepts again is used again at most this late.</summary>
+    public const int MaxBackoffMs = 200;
+
+    /// <summary>After this many switchless calls one goes the regular way, to keep the regular path's cost known.</summary>
+    public const int SampleEvery = 256;
+
+    /// <summary>First period of regular calls after switchless calls measured slower; it doubles while they stay slower.</summary>
+    public const int FirstSlowerMs = 100;
+
+    /// <summary>The longest such period.</summary>
+    public const int MaxSlowerMs = 2000;
+
+    /// <summary>Switchless calls that must measure fast in a row before a later slow spell starts again from the first period.</summary>
+    public const int FastCallsToForget = 16384;
+
+    public static readonly long TicksPerUs = Stopwatch.Frequency / 1_000_000 > 0 ? Stopwatch.Frequency / 1_000_000 : 1;
+
+    private static readonly long PreemptedGapTicks = PreemptedGapUs * TicksPerUs;
+    private static readonly long MaxCallerSpinTicks = MaxCallerSpinUs * TicksPerUs;
+    private static readonly long MinCallerSpinTicks = TicksPerUs;
+
+    /// <summary>Read by idle workers on every poll: kept on a cache line of its own, away from what callers write per call.</summary>
+    private readonly PaddedWord _contendedUntil = new();
+
+    private long _callerSpinTicks = MaxCallerSpinTicks;
+    private long _regularUntil;
+    private long _backoffTicks;
+    private long _slowerUntil;
+    private long _slowerTicks;
+    private readonly bool _adaptive;
+    private int _slowShare;
+    private int _sinceSample;
+    private int _warmUp;
+    private int _probing;
+    private long _lastGap;
+    private long _regularAverage;
+    private int _fastCalls;
+
+    /// <summary>The gap between two polls that means the polling thread lost its CPU.</summary>
+    public static long GapTicks => PreemptedGapTicks;
+
+    public static long Now => Stopwatch.GetTimestamp();
+
+    public static long MicrosecondsToTicks(long us) => us * TicksPerUs;
+
+    /// <summary>True while a recent preemption says the CPUs are oversubscribed.</summary>
+    public bool Contended(long now) => now < Volatile.Read(ref _contendedUntil.Value);
+
+    /// <summary>A poll loop of this side saw it was descheduled: the second time within 10 ms, stop spinning for a while.</summary>
+    public void NotePreempted(long now)
+    {
+        long previous = Interlocked.Exchange(ref _lastGap, now);
+        if (now - previous < PreemptionPairMs * 1000 * TicksPerUs)
+        {
+            Volatile.Write(ref _contendedUntil.Value, now + (ContendedWindowMs * 1000 * TicksPerUs));
+        }
+    }
+
+    /// <summary>How long a caller spins before parking now.</summary>
+    public long CallerSpinTicks(long now) => Contended(now) ? 0 : Volatile.Read(ref _callerSpinTicks);
+
+    /// <summary>
+    /// After a call: a wait shorter than the longest spin means spinning would have paid (grow the spin), a longer
+    /// one that parking costs nothing extra (shrink it). The adaptive-mutex rule, per side.
+    /// </summary>
+    public void ObserveWait(long waitedTicks)
+    {
+        long spin = Volatile.Read(ref _callerSpinTicks);
+        long next = waitedTicks <= MaxCallerSpinTicks ? Math.Min(MaxCallerSpinTicks, (spin * 2) + MinCallerSpinTicks) : Math.Max(MinCallerSpinTicks, spin / 2);
+        if (next != spin)
+        {
+            Volatile.Write(ref _callerSpinTicks, next);
+        }
+    }
+
+    /// <summary>True while this side's calls go the regular way because the workers stopped accepting.</summary>
+    public bool InBackoff(long now) => now < Volatile.Read(ref _regularUntil);
+
+    /// <param name="adaptive">False (benchmarks of the raw pool only): always choose the pool unless a worker did not accept.</param>
+    public SwitchlessPacer(bool adaptive = true) => _adaptive = adaptive;
+
+    /// <summary>Which path the next call takes (before it touches the pool).</summary>
+    /// <param name="now">The time.</param>
+    /// <param name="alone">
+    /// False for an asynchronous call posted while others are in flight: such calls are not timed, so while a probe
+    /// has not yet shown the pool fast they go the regular way and only the timed calls probe.
+    /// </param>
+    public SwitchlessPath Choose(long now, bool alone = true)
+    {
+        if (now < Volatile.Read(ref _regularUntil))
+        {
+            return SwitchlessPath.Backoff;
+        }
+
+        if (!_adaptive)
+        {
+            return SwitchlessPath.Switchless;
+        }
+
+        long slowerUntil = Volatile.Read(ref _slowerUntil);
+        if (slowerUntil != 0)
+        {
+            if (now < slowerUntil)
+            {
+                return SwitchlessPath.Slower;
+            }
+
+            // The period is over: probe the pool again, with a clean record (a few slow calls overturn it).
+            Volatile.Write(ref _slowerUntil, 0);
+            Volatile.Write(ref _slowShare, 0);
+            Volatile.Write(ref _warmUp, WarmUpCalls);
+            Volatile.Write(ref _probing, ProbeCalls);
+        }
+
+        if (!alone && Volatile.Read(ref _probing) > 0)
+        {
+            return SwitchlessPath.Slower;
+        }
+
+        // Counted racily by ObserveSwitchless (a lost increment only delays a sample).
+        if (Volatile.Read(ref _sinceSample) >= SampleEvery)
+        {
+            Volatile.Write(ref _sinceSample, 0);
+            return SwitchlessPath.Sampling;
+        }
+
+        return SwitchlessPath.Switchless;
+    }
+
+    /// <summary>A switchless call took <paramref name="ticks"/> from posting to its result.</summary>
+    public void ObserveSwitchless(long ticks, long now)
+    {
+        Volatile.Write(ref _sinceSample, Volatile.Read(ref _sinceSample) + 1);
+        long regular = Volatile.Read(ref _regularAverage);
+        if (regular == 0)
+        {
+            return;
+        }
+
+        // The first calls of a probe wake workers that slept through the regular period: not a measure of the pool.
+        int warmUp = Volatile.Read(ref _warmUp);
+        if (warmUp > 0)
+        {
+            Volatile.Write(ref _warmUp, warmUp - 1);
+            return;
+        }
+
+        int probing = Volatile.Read(ref _probing);
+        if (probing > 0)
+        {
+            Volatile.Write(ref _probing, probing - 1);
+        }
+
+        // Running share of slow calls, weight 1/128 for the newest (three slow calls close together pass the limit).
+        int share = Volatile.Read(ref _slowShare);
+        share += ((ticks * 2 > regular ? 65536 : 0) - share) / 128;
+        Volatile.Write(ref _slowShare, share);
+        if (share > SlowShareLimit && Volatile.Read(ref _slowerUntil) == 0)
+        {
+            long period = Volatile.Read(ref _slowerTicks);
+            period = period == 0 ? FirstSlowerMs * 1000 * TicksPerUs : Math.Min(MaxSlowerMs * 1000 * TicksPerUs, period * 2);
+            Volatile.Write(ref _slowerTicks, period);
+            Volatile.Write(ref _slowerUntil, now + period);
+            Volatile.Write(ref _fastCalls, 0);
+        }
+        else if (share <= SlowShareLimit && Volatile.Read(ref _slowerTicks) != 0 && Interlocked.Increment(ref _fastCalls) >= FastCallsToForget)
+        {
+            Volatile.Write(ref _slowerTicks, 0);
+        }
+    }
+
+    /// <summary>A regular call of this side (a fallback, or a sample) took <paramref name="ticks"/>.</summary>
+    public void ObserveRegular(long ticks) => Average(ref _regularAverage, ticks);
+
+    /// <summary>Running average with weight 1/8 for the new sample (the first sample is taken as it is).</summary>
+    private static void Average(ref long average, long sample)
+    {
+        long old = Volatile.Read(ref average);
+        long next = old == 0 ? sample : old + ((sample - old) / 8);
+        Volatile.Write(ref average, Math.Max(1, next));
+    }
+
+    /// <summary>A caller gave up waiting for acceptance: start (or double) the back-off.</summary>
+    public void NoteNotAccepted(long now)
+    {
+        long backoff = Volatile.Read(ref _backoffTicks);
+        backoff = backoff == 0 ? FirstBackoffMs * 1000 * TicksPerUs : Math.Min(MaxBackoffMs * 1000 * TicksPerUs, backoff * 2);
+        Volatile.Write(ref _backoffTicks, backoff);
+        Volatile.Write(ref _regularUntil, now + backoff);
+    }
+
+    /// <summary>A worker accepted a task: the next fallback starts a fresh back-off.</summary>
+    public void NoteAccepted()
+    {
+        if (Volatile.Read(ref _backoffTicks) != 0)
+        {
+            Volatile.Write(ref _backoffTicks, 0);
+        }
+    }
+
+    /// <summary>A word with 64 bytes of padding on each side, so no other field shares its cache line.</summary>
+    private sealed class PaddedWord
+    {
+#pragma warning disable CS0169, IDE0051 // Padding: never read, it only keeps other data off the line of Value.
+        private long _p1, _p2, _p3, _p4, _p5, _p6, _p7, _p8;
+#pragma warning restore CS0169, IDE0051
+        public long Value;
+#pragma warning disable CS0169, IDE0051 // Padding, as above.
+        private long _q1, _q2, _q3, _q4, _q5, _q6, _q7, _q8;
+#pragma warning restore CS0169, IDE0051
+    }
+}

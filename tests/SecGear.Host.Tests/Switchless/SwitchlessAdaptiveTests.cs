@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+
+namespace SecGear.Host.Tests.Switchless;
+
+/// <summary>
+/// The adaptive path: a caller never waits for a worker that does not accept beyond the fallback timeout, takes the
+/// regular path during the back-off that follows, and returns to the pool once the worker accepts again. Every call
+/// runs exactly once.
+/// </summary>
+[Collection(ImagesCollection.Name)]
+public sealed partial class SwitchlessAdaptiveTests(TestImages images)
+{
+    private const int Sigstop = 19;
+    private const int Sigcont = 18;
+
+    /// <summary>Slack for a loaded 2-core machine on top of the fallback timeout (thread start, scheduling).</summary>
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(700);
+
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public void A_worker_stopped_with_SIGSTOP_makes_callers_fall_back_within_the_timeout_and_the_call_runs_once()
+    {
+        var timeout = TimeSpan.FromMilliseconds(100);
+        using Enclave enclave = SwitchlessTests.Create(images.Main, EnclaveType.Simulation, new SwitchlessOptions { FallbackTimeout = timeout });
+        var (client, ocalls) = SwitchlessTests.Bind(enclave);
+        Assert.Equal([1], client.Echo([1]));
+        Thread.Sleep(300);
+        long notAcceptedBefore = enclave.SwitchlessStatistics.FallbacksNotAccepted;
+
+        int runner = enclave.RunnerProcessId;
+        Assert.Equal(0, Kill(runner, Sigstop));
+        byte[]? result = null;
+        TimeSpan fellBackAfter = TimeSpan.MaxValue;
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var caller = new Thread(() => result = client.EchoViaRegularOcall([7, 8, 9]));
+            caller.Start();
+            while (enclave.SwitchlessStatistics.FallbacksNotAccepted == notAcceptedBefore && watch.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                Thread.Sleep(5);
+            }
+
+            fellBackAfter = watch.Elapsed;
+
+            // The regular call it fell back to waits for the stopped enclave thread, as any regular call would.
+            Assert.True(caller.IsAlive, "the call completed while the runner was stopped");
+            Assert.Equal(0, Kill(runner, Sigcont));
+            Assert.True(caller.Join(TimeSpan.FromSeconds(10)), "the call did not complete after SIGCONT");
+        }
+        finally
+        {
+            Kill(runner, Sigcont);
+        }
+
+        Assert.True(fellBackAfter < timeout + Slack, $"the caller gave up on the stopped worker after {fellBackAfter.TotalMilliseconds:F0} ms; the fallback timeout is {timeout.TotalMilliseconds:F0} ms");
+        Assert.Equal([7, 8, 9], result);
+        Assert.Equal(1, ocalls.Calls);
+    }
+
+    [Theory]
+    [MemberData(nameof(SwitchlessTests.Engines), MemberType = typeof(SwitchlessTests))]
+    public async Task A_worker_busy_with_a_long_call_makes_other_callers_fall_back_then_back_off_then_use_the_pool_again(EnclaveType type)
+    {
+        var timeout = TimeSpan.FromMilliseconds(50);
+        await using Enclave enclave = SwitchlessTests.Create(images.Main, type, new SwitchlessOptions { FallbackTimeout = timeout, TrustedWorkers = 1 });
+        var (client, _) = SwitchlessTests.Bind(enclave);
+        ValueTask sleeping = client.SleepAsync(1500);
+        Thread.Sleep(100);
+
+        var watch = Stopwatch.StartNew();
+        Assert.Equal([1], client.Echo([1]));
+        TimeSpan first = watch.Elapsed;
+        Assert.Equal([2], client.Echo([2]));
+        SwitchlessStatistics stats = enclave.SwitchlessStatistics;
+
+        Assert.True(first < timeout + Slack, $"the first call took {first.TotalMilliseconds:F0} ms behind a busy worker; the fallback timeout is {timeout.TotalMilliseconds:F0} ms");
+        Assert.Equal(1, stats.FallbacksNotAccepted);
+        Assert.True(stats.FallbacksBackoff >= 1, $"the second call did not take the back-off path: {stats}");
+        Assert.Equal(stats.Fallbacks, stats.FallbacksNotAccepted + stats.FallbacksBackoff);
+
+        await sleeping;
+        long processed = enclave.SwitchlessStatistics.EcallsProcessed;
+        var deadline = Stopwatch.StartNew();
+        while (enclave.SwitchlessStatistics.EcallsProcessed == processed)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "calls never returned to the pool after the back-off");
+            Assert.Equal([3], client.Echo([3]));
+            Thread.Sleep(20);
+        }
+    }
+
+    [Fact]
+    public void Busy_threads_on_every_core_leave_every_call_answered_once_and_every_fallback_counted()
+    {
+        using Enclave enclave = SwitchlessTests.Create(images.Main, EnclaveType.Simulation, new SwitchlessOptions());
+        var (client, ocalls) = SwitchlessTests.Bind(enclave);
+        using var stop = new CancellationTokenSource();
+        Thread[] load = [.. Enumerable.Range(0, Environment.ProcessorCount).Select(_ => new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                Thread.SpinWait(1000);
+            }
+        }) { IsBackground = true })];
+        foreach (Thread t in load)
+        {
+            t.Start();
+        }
+
+        const int Callers = 4, Calls = 200;
+        try
+        {
+            Parallel.For(0, Callers, new ParallelOptions { MaxDegreeOfParallelism = Callers }, i =>
+            {
+                for (int n = 0; n < Calls; n++)
+                {
+                    byte[] data = [(byte)i, (byte)n];
+                    Assert.Equal(data, client.EchoViaRegularOcall(data));
+                }
+            });
+        }
+        finally
+        {
+            stop.Cancel();
+        }
+
+        SwitchlessStatistics stats = enclave.SwitchlessStatistics;
+        Assert.Equal(Callers * Calls, ocalls.Calls);
+        Assert.Equal(Callers * Calls, stats.EcallsProcessed + stats.Fallbacks);
+        Assert.Equal(
+            stats.Fallbacks,
+            stats.FallbacksNotAccepted + stats.FallbacksBackoff + stats.FallbacksPoolFull + stats.FallbacksTooLarge + stats.FallbacksSlower + stats.FallbacksSampling);
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
