@@ -1,0 +1,150 @@
+using System.Globalization;
+
+namespace SecGear.FederatedSql.Site;
+
+/// <summary>The site service's command line (docs/federated-sql.md, "Running a site").</summary>
+public sealed class SiteOptions
+{
+    /// <summary>The usage text.</summary>
+    public const string Usage =
+        "usage: SecGear.FederatedSql.Site --name NAME --measurement HEX --signer HEX [--ca PEM] [--port N]\n" +
+        "         [--engine duckdb|postgresql] [--duckdb PATH] [--postgres CONNECTION --schema NAME]\n" +
+        "         [--orders N --site-index I --sites N] [--min-group-rows K] [--key PEM --certificate PEM]\n" +
+        "  --measurement/--signer  the aggregation enclave this site sends results to (64 hex digits each)\n" +
+        "  --ca                    the simulated attestation CA to trust (default: this machine's)\n" +
+        "  --orders ...            load this site's part of the TPC-H-like data set (orders in total, 0-based index, site count)\n" +
+        "  --min-group-rows        the smallest disclosure k this site accepts in a plan (default 1)\n" +
+        "  --key/--certificate     the site's channel key and certificate (default: a fresh P-256 key per start)";
+
+    /// <summary>The site's name in the federation.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The TCP port on 127.0.0.1 (0: any free one).</summary>
+    public int Port { get; set; }
+
+    /// <summary>duckdb or postgresql.</summary>
+    public string Engine { get; set; } = "duckdb";
+
+    /// <summary>DuckDB data source (default in memory).</summary>
+    public string DuckDbPath { get; set; } = ":memory:";
+
+    /// <summary>PostgreSQL connection string.</summary>
+    public string? PostgresConnection { get; set; }
+
+    /// <summary>PostgreSQL schema of this site's tables.</summary>
+    public string? PostgresSchema { get; set; }
+
+    /// <summary>Orders in the whole data set (0: load nothing).</summary>
+    public long Orders { get; set; }
+
+    /// <summary>This site's 0-based index among <see cref="Sites"/>.</summary>
+    public int SiteIndex { get; set; }
+
+    /// <summary>How many sites share the data set.</summary>
+    public int Sites { get; set; } = 1;
+
+    /// <summary>The pinned enclave measurement.</summary>
+    public byte[] Measurement { get; set; } = [];
+
+    /// <summary>The pinned enclave signer.</summary>
+    public byte[] Signer { get; set; } = [];
+
+    /// <summary>The simulated attestation CA certificate to trust.</summary>
+    public string CaPath { get; set; } = DefaultCaPath();
+
+    /// <summary>The smallest k this site accepts.</summary>
+    public int MinGroupRows { get; set; } = 1;
+
+    /// <summary>PEM private key path (with <see cref="CertificatePath"/>).</summary>
+    public string? KeyPath { get; set; }
+
+    /// <summary>PEM certificate path (with <see cref="KeyPath"/>).</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message for bad ones.</summary>
+    public static SiteOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new SiteOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--name": options.Name = Value(); break;
+                case "--port": options.Port = Int(Value(), "--port", 0, 65535); break;
+                case "--engine": options.Engine = Value(); break;
+                case "--duckdb": options.DuckDbPath = Value(); break;
+                case "--postgres": options.PostgresConnection = Value(); break;
+                case "--schema": options.PostgresSchema = Value(); break;
+                case "--orders": options.Orders = Int(Value(), "--orders", 0, 100_000_000); break;
+                case "--site-index": options.SiteIndex = Int(Value(), "--site-index", 0, 63); break;
+                case "--sites": options.Sites = Int(Value(), "--sites", 1, 64); break;
+                case "--measurement": options.Measurement = Hash(Value(), "--measurement"); break;
+                case "--signer": options.Signer = Hash(Value(), "--signer"); break;
+                case "--ca": options.CaPath = Value(); break;
+                case "--min-group-rows": options.MinGroupRows = Int(Value(), "--min-group-rows", 1, 1_000_000); break;
+                case "--key": options.KeyPath = Value(); break;
+                case "--certificate": options.CertificatePath = Value(); break;
+                default: throw new ArgumentException($"unknown argument {args[i]}");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Name))
+        {
+            throw new ArgumentException("--name is required");
+        }
+
+        if (options.Measurement.Length == 0 || options.Signer.Length == 0)
+        {
+            throw new ArgumentException("--measurement and --signer are required: a site sends results only to an enclave it pinned");
+        }
+
+        if (options.Engine is not ("duckdb" or "postgresql"))
+        {
+            throw new ArgumentException("--engine is duckdb or postgresql");
+        }
+
+        if (options.Engine == "postgresql" && (options.PostgresConnection is null || options.PostgresSchema is null))
+        {
+            throw new ArgumentException("--engine postgresql needs --postgres CONNECTION and --schema NAME");
+        }
+
+        if (options.SiteIndex >= options.Sites)
+        {
+            throw new ArgumentException("--site-index must be smaller than --sites");
+        }
+
+        if ((options.KeyPath is null) != (options.CertificatePath is null))
+        {
+            throw new ArgumentException("--key and --certificate go together");
+        }
+
+        return options;
+    }
+
+    private static int Int(string text, string name, int min, int max) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
+            ? value
+            : throw new ArgumentException($"{name} must be an integer from {min} to {max}");
+
+    private static byte[] Hash(string hex, string name)
+    {
+        try
+        {
+            byte[] bytes = Convert.FromHexString(hex);
+            return bytes.Length == 32 ? bytes : throw new ArgumentException($"{name} must be 32 bytes (64 hex digits)");
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"{name} must be hexadecimal");
+        }
+    }
+
+    private static string DefaultCaPath()
+    {
+        string secret = Environment.GetEnvironmentVariable("SECGEAR_PLATFORM_SECRET") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".secgear", "simulation", "platform.secret");
+        return secret + ".attestation-ca.pem";
+    }
+}

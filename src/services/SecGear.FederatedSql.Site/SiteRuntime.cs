@@ -1,0 +1,65 @@
+using System.Security.Cryptography.X509Certificates;
+using SecGear.Attestation;
+using SecGear.Attestation.Simulation;
+using SecGear.FederatedSql.Site.Engines;
+using SecGear.SecureChannel;
+
+namespace SecGear.FederatedSql.Site;
+
+/// <summary>What a site holds for its lifetime: options, engine, channel identity, and the enclave policy it enforces.</summary>
+public sealed class SiteRuntime : IAsyncDisposable
+{
+    /// <summary>The most bytes of rows in one partial-result record.</summary>
+    public const int ChunkBytes = 512 * 1024;
+
+    /// <summary>Creates the runtime.</summary>
+    public SiteRuntime(SiteOptions options, LocalEngine engine, SiteIdentity identity)
+    {
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        Engine = engine ?? throw new ArgumentNullException(nameof(engine));
+        Identity = identity ?? throw new ArgumentNullException(nameof(identity));
+        byte[] ca = X509CertificateLoader.LoadCertificateFromFile(options.CaPath).RawData;
+        Verifier = new AttestationVerifier();
+        Verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(ca)));
+        Policy = new AttestationPolicy
+        {
+            AllowSimulation = true,
+            AllowedUniqueIds = [options.Measurement],
+            AllowedSignerIds = [options.Signer],
+        };
+        ChannelOptions = new SecureChannelOptions
+        {
+            MaxFrameLength = 1024 * 1024,
+            MaxRecordPayload = 1024 * 1024 - 1024,
+            ClientCredential = identity.Credential,
+        };
+    }
+
+    /// <summary>The options.</summary>
+    public SiteOptions Options { get; }
+
+    /// <summary>The local engine.</summary>
+    public LocalEngine Engine { get; }
+
+    /// <summary>The channel identity.</summary>
+    public SiteIdentity Identity { get; }
+
+    /// <summary>The catalog partial plans are checked against.</summary>
+    public FederationCatalog Catalog { get; } = FederationCatalog.TpchLike;
+
+    /// <summary>The evidence verifier (this machine's simulated CA pinned).</summary>
+    public AttestationVerifier Verifier { get; }
+
+    /// <summary>The enclave policy: the pinned measurement and signer.</summary>
+    public AttestationPolicy Policy { get; }
+
+    /// <summary>The channel options (with the site's client certificate).</summary>
+    public SecureChannelOptions ChannelOptions { get; }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Engine.DisposeAsync().ConfigureAwait(false);
+        Identity.Dispose();
+    }
+}

@@ -1,0 +1,20 @@
+namespace SecGear.FederatedSql;
+
+/// <summary>
+/// A federated query failed: the SQL is outside the supported subset, a site refused or failed, or a partial result
+/// was rejected. <see cref="Code"/> says which; the message says what was found and what was expected and never
+/// carries a data value from a site.
+/// </summary>
+public sealed class FederatedSqlException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public FederatedSqlException(FederatedSqlErrorCode code, string message)
+        : base(message) => Code = code;
+
+    /// <summary>Creates the exception with its cause.</summary>
+    public FederatedSqlException(FederatedSqlErrorCode code, string message, Exception innerException)
+        : base(message, innerException) => Code = code;
+
+    /// <summary>What kind of failure this is.</summary>
+    public FederatedSqlErrorCode Code { get; }
+}
