@@ -69,16 +69,8 @@ internal sealed class EnclaveLink : IAsyncDisposable
     /// <summary>Runs an enclave query: keys (if new), plan, then candidate SQL through the service; returns the opened result.</summary>
     public async Task<QueryResult> RunAsync(EnclaveQuery query, Func<string, byte[]> cek, CancellationToken cancellationToken)
     {
-        var missing = query.KeyNames.Where(k => !_sentKeys.Contains(k)).ToList();
-        if (missing.Count > 0)
-        {
-            await RequestAsync(EnclaveMessage.EncodeKeys(missing.ToDictionary(k => k, cek)), cancellationToken).ConfigureAwait(false);
-            missing.ForEach(k => _sentKeys.Add(k));
-        }
-
         (byte[] queryId, byte[] resultKey) = QueryPlan.NewIdentity();
-        await RequestAsync(EnclaveMessage.EncodePrepare(query.Plan(queryId, resultKey)), cancellationToken).ConfigureAwait(false);
-
+        await PrepareAsync(query.Plan(queryId, resultKey), query.KeyNames.ToDictionary(k => k, cek), cancellationToken).ConfigureAwait(false);
         byte[] sql = System.Text.Encoding.UTF8.GetBytes(query.CandidateSql);
         byte[] body = [.. queryId, .. sql];
         try
@@ -107,6 +99,19 @@ internal sealed class EnclaveLink : IAsyncDisposable
         {
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(resultKey);
         }
+    }
+
+    /// <summary>Sends the keys this session has not sent yet, then the plan; the enclave then waits for the query's rows.</summary>
+    public async Task PrepareAsync(QueryPlan plan, IReadOnlyDictionary<string, byte[]> keys, CancellationToken cancellationToken)
+    {
+        var missing = keys.Where(k => !_sentKeys.Contains(k.Key)).ToDictionary(k => k.Key, k => k.Value);
+        if (missing.Count > 0)
+        {
+            await RequestAsync(EnclaveMessage.EncodeKeys(missing), cancellationToken).ConfigureAwait(false);
+            _sentKeys.UnionWith(missing.Keys);
+        }
+
+        await RequestAsync(EnclaveMessage.EncodePrepare(plan), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

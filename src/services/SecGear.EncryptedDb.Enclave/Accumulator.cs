@@ -46,6 +46,25 @@ internal sealed class Accumulator(OutputKind kind)
         }
     }
 
+    /// <summary>Adds the state another partition of the same group built.</summary>
+    public void Merge(Accumulator other)
+    {
+        _count += other._count;
+        try
+        {
+            _sum = checked(_sum + other._sum);
+        }
+        catch (OverflowException)
+        {
+            throw new EncryptedDbException(EncryptedDbErrorCode.EvaluationFailed, "a SUM or AVG left the 28-digit decimal range");
+        }
+
+        if (other._extreme is not null && (_extreme is null || (kind == OutputKind.Min ? ValueCodec.Compare(other._extreme, _extreme) < 0 : ValueCodec.Compare(other._extreme, _extreme) > 0)))
+        {
+            _extreme = other._extreme;
+        }
+    }
+
     /// <summary>COUNT: a long; SUM: decimal or NULL; AVG: decimal (28 significant digits) or NULL; MIN/MAX: the value.</summary>
     public object? Result() => kind switch
     {

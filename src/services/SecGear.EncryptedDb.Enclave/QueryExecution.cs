@@ -12,11 +12,16 @@ internal sealed class QueryExecution
     /// <summary>Most rows in one batch.</summary>
     public const int MaxBatchRows = 1_000_000;
 
+    /// <summary>Batches with at least this many rows are filtered by several threads.</summary>
+    public const int ParallelBatchRows = 2048;
+
+    /// <summary>Most threads one batch uses (the enclave has four TCS).</summary>
+    public const int MaxParallelism = 4;
+
     private readonly Lock _lock = new();
     private readonly QueryPlan _plan;
     private readonly CompiledColumn[] _columns;
     private readonly FilterEvaluator _filter;
-    private readonly CandidateRow _row;
     private readonly List<(int Offset, int Length)> _cells = [];
     private readonly List<object?[]> _rows = [];
     private readonly Dictionary<object?[], Accumulator[]> _groups = new(GroupKeyComparer.Instance);
@@ -46,7 +51,6 @@ internal sealed class QueryExecution
         }
 
         _filter = new FilterEvaluator(plan.Filter);
-        _row = new CandidateRow(_columns);
         if (plan.Aggregates && plan.GroupBy.Count == 0)
         {
             // Aggregates without GROUP BY give one row even over no input (COUNT 0, SUM NULL).
@@ -72,13 +76,39 @@ internal sealed class QueryExecution
             try
             {
                 int rows = RowBatch.Parse(batch.AsSpan(0, length), _columns.Length, MaxBatchRows, _cells);
-                for (int r = 0; r < rows; r++)
+
+                // Large batches are split over the enclave's threads; each part filters into its own sink, and the
+                // parts are merged in row order, so results do not depend on the split.
+                int parts = rows >= ParallelBatchRows ? Math.Min(MaxParallelism, Environment.ProcessorCount) : 1;
+                var sinks = new Sink[parts];
+                try
                 {
-                    _row.MoveTo(batch, _cells, r);
-                    if (_filter.Passes(_row))
+                    Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
                     {
-                        Keep();
-                    }
+                        var sink = new Sink(this);
+                        var row = new CandidateRow(_columns);
+                        int first = (int)((long)rows * p / parts);
+                        int end = (int)((long)rows * (p + 1) / parts);
+                        for (int r = first; r < end; r++)
+                        {
+                            row.MoveTo(batch, _cells, r);
+                            if (_filter.Passes(row))
+                            {
+                                sink.Keep(row);
+                            }
+                        }
+
+                        sinks[p] = sink;
+                    });
+                }
+                catch (AggregateException ex) when (ex.InnerExceptions.OfType<EncryptedDbException>().FirstOrDefault() is { } inner)
+                {
+                    throw inner;
+                }
+
+                foreach (Sink sink in sinks)
+                {
+                    Merge(sink);
                 }
 
                 RowsSeen += rows;
@@ -140,48 +170,36 @@ internal sealed class QueryExecution
         }
     }
 
-    private void Keep()
+    private void Merge(Sink sink)
     {
         if (!_plan.Aggregates)
         {
-            if (_rows.Count >= MaxKeptRows)
+            if (_rows.Count + sink.Rows.Count > MaxKeptRows)
             {
                 throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"the query returns more than {MaxKeptRows} rows");
             }
 
-            var output = new object?[_plan.Outputs.Count];
-            for (int i = 0; i < output.Length; i++)
-            {
-                output[i] = _row.Value(_plan.Outputs[i].Column);
-            }
-
-            _rows.Add(output);
+            _rows.AddRange(sink.Rows);
             return;
         }
 
-        var key = new object?[_plan.GroupBy.Count];
-        for (int i = 0; i < key.Length; i++)
+        foreach ((object?[] key, Accumulator[] accumulators) in sink.Groups)
         {
-            key[i] = _row.Value(_plan.GroupBy[i]);
-        }
-
-        if (!_groups.TryGetValue(key, out Accumulator[]? accumulators))
-        {
-            if (_groups.Count >= MaxKeptRows)
+            if (_groups.TryGetValue(key, out Accumulator[]? existing))
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"the query makes more than {MaxKeptRows} groups");
+                for (int i = 0; i < existing.Length; i++)
+                {
+                    existing[i].Merge(accumulators[i]);
+                }
             }
-
-            accumulators = NewAccumulators();
-            _groups[key] = accumulators;
-        }
-
-        for (int i = 0; i < accumulators.Length; i++)
-        {
-            PlanOutput output = _plan.Outputs[i];
-            if (output.IsAggregate)
+            else
             {
-                accumulators[i].Add(output.Kind == OutputKind.CountStar ? null : _row.Value(output.Column));
+                if (_groups.Count >= MaxKeptRows)
+                {
+                    throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"the query makes more than {MaxKeptRows} groups");
+                }
+
+                _groups[key] = accumulators;
             }
         }
     }
@@ -238,6 +256,61 @@ internal sealed class QueryExecution
         if (_sealed is not null)
         {
             throw new EncryptedDbException(EncryptedDbErrorCode.UnknownQuery, "the query has already finished");
+        }
+    }
+
+    // What one part of a batch kept: projected rows, or per-group accumulators.
+    private sealed class Sink(QueryExecution owner)
+    {
+        public List<object?[]> Rows { get; } = [];
+
+        public Dictionary<object?[], Accumulator[]> Groups { get; } = new(GroupKeyComparer.Instance);
+
+        public void Keep(CandidateRow row)
+        {
+            QueryPlan plan = owner._plan;
+            if (!plan.Aggregates)
+            {
+                var output = new object?[plan.Outputs.Count];
+                for (int i = 0; i < output.Length; i++)
+                {
+                    output[i] = row.Value(plan.Outputs[i].Column);
+                }
+
+                Rows.Add(output);
+                if (Rows.Count > MaxKeptRows)
+                {
+                    throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"the query returns more than {MaxKeptRows} rows");
+                }
+
+                return;
+            }
+
+            var key = new object?[plan.GroupBy.Count];
+            for (int i = 0; i < key.Length; i++)
+            {
+                key[i] = row.Value(plan.GroupBy[i]);
+            }
+
+            if (!Groups.TryGetValue(key, out Accumulator[]? accumulators))
+            {
+                if (Groups.Count >= MaxKeptRows)
+                {
+                    throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"the query makes more than {MaxKeptRows} groups");
+                }
+
+                accumulators = owner.NewAccumulators();
+                Groups[key] = accumulators;
+            }
+
+            for (int i = 0; i < accumulators.Length; i++)
+            {
+                PlanOutput output = plan.Outputs[i];
+                if (output.IsAggregate)
+                {
+                    accumulators[i].Add(output.Kind == OutputKind.CountStar ? null : row.Value(output.Column));
+                }
+            }
         }
     }
 }

@@ -164,6 +164,30 @@ public sealed class EncryptedQueryService : IAsyncDisposable
             throw EnclaveFailure(queryId, ex);
         }
 
+        byte[] sealedResult = CollectResult(queryId);
+        _logger.LogInformation("query {QueryId}: {Rows} candidate rows in {Batches} batches, {Bytes}-byte sealed result, {Elapsed} ms", Convert.ToHexStringLower(queryId)[..8], rows, batches, sealedResult.Length, watch.ElapsedMilliseconds);
+        return (sealedResult, rows, batches);
+    }
+
+    /// <summary>Feeds ready row batches (already in <see cref="RowBatch"/> form) to a prepared query and returns its sealed result; for the benchmarks.</summary>
+    internal byte[] Feed(byte[] queryId, IReadOnlyList<(byte[] Batch, int Length)> batches, SharedMemory buffer)
+    {
+        foreach ((byte[] batch, int length) in batches)
+        {
+            batch.AsSpan(0, length).CopyTo(buffer.Span);
+            int status = _proxy.QueryRows(queryId, buffer.Token, (nuint)length);
+            if (status < 0)
+            {
+                throw EnclaveFailure(queryId, new EncryptedDbException((EncryptedDbErrorCode)(-status), "the enclave refused a row batch"));
+            }
+        }
+
+        return CollectResult(queryId);
+    }
+
+    // Ends the query's input and copies the sealed result out of the enclave in chunks.
+    private byte[] CollectResult(byte[] queryId)
+    {
         long length = _proxy.QueryFinish(queryId);
         if (length < 0)
         {
@@ -196,8 +220,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
             read += count;
         }
 
-        _logger.LogInformation("query {QueryId}: {Rows} candidate rows in {Batches} batches, {Bytes}-byte sealed result, {Elapsed} ms", Convert.ToHexStringLower(queryId)[..8], rows, batches, length, watch.ElapsedMilliseconds);
-        return (sealedResult, rows, batches);
+        return sealedResult;
     }
 
     private static int WriteRow(NpgsqlDataReader reader, Func<NpgsqlDataReader, int, byte[]>[] cells, Span<byte> destination, int offset)
