@@ -12,6 +12,9 @@ internal sealed class EnclaveSession(byte[] sessionId) : IDisposable
 
     public byte[] SessionId { get; } = sessionId;
 
+    /// <summary>When the session last delivered a message (keys die after the channel's idle timeout).</summary>
+    public DateTimeOffset LastUsed { get; set; } = DateTimeOffset.UtcNow;
+
     public IReadOnlyDictionary<string, ColumnKey> Keys => _keys;
 
     /// <summary>Parses a key delivery (after its kind byte) and adds the keys; a name sent again replaces its key.</summary>

@@ -20,6 +20,9 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
     /// <summary>Most channel sessions holding keys at once.</summary>
     public const int MaxSessions = 64;
 
+    /// <summary>How long a channel session, and the keys it delivered, survive without a message.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(10);
+
     /// <summary>Largest row batch accepted (64 MiB).</summary>
     public const int MaxBatchBytes = 64 << 20;
 
@@ -42,7 +45,7 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
             MaxFrameLength = ChannelMaxFrame,
             MaxRecordPayload = ChannelMaxRecord,
             MaxSessions = MaxSessions,
-            IdleTimeout = TimeSpan.FromMinutes(10),
+            IdleTimeout = IdleTimeout,
         });
     }
 
@@ -92,16 +95,15 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
     public int ChannelRemoveIdle()
     {
         int removed = _server.RemoveIdleSessions();
-        if (removed > 0)
+
+        // Keys die with the idle timeout too: the channel server does not say which sessions it dropped, so each key
+        // holder keeps its own last-use time.
+        lock (_lock)
         {
-            // The channel server does not name the sessions it dropped; keep only key holders it still knows by
-            // closing the oldest holders beyond the live count (a session that comes back re-sends its keys).
-            lock (_lock)
+            DateTimeOffset cutoff = DateTimeOffset.UtcNow - IdleTimeout;
+            foreach (string key in _sessions.Where(s => s.Value.LastUsed < cutoff).Select(s => s.Key).ToList())
             {
-                while (_sessions.Count > _server.SessionCount)
-                {
-                    DropSession(_sessions.Keys.First());
-                }
+                DropSession(key);
             }
         }
 
@@ -245,13 +247,16 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
                 switch (message[0])
                 {
                     case EnclaveMessage.Keys:
-                        Session(sessionKey, request.SessionId.Span).AddKeys(message[1..]);
+                        EnclaveSession holder = Session(sessionKey, request.SessionId.Span);
+                        holder.LastUsed = DateTimeOffset.UtcNow;
+                        holder.AddKeys(message[1..]);
                         return EnclaveMessage.Ok();
                     case EnclaveMessage.Prepare:
                     {
                         QueryPlan plan = QueryPlan.Deserialize(message[1..]);
                         EnclaveSession session = _sessions.TryGetValue(sessionKey, out EnclaveSession? s) ? s
                             : throw new EncryptedDbException(EncryptedDbErrorCode.KeyUnavailable, "a plan arrived before any key");
+                        session.LastUsed = DateTimeOffset.UtcNow;
                         if (_queries.Count >= MaxOpenQueries)
                         {
                             throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"{MaxOpenQueries} queries are open");
