@@ -223,6 +223,24 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
         Assert.Equal(32, ColumnKeyWrap.Unwrap(master, wrapped, "cek_accounts", "cmk_test").Length);
     }
 
+    [PostgresFact]
+    public async Task A_client_whose_query_service_went_away_gets_typed_errors_and_tries_fresh_connections_next_time()
+    {
+        await using var service = await SecGear.EncryptedDb.Service.EncryptedQueryService.StartAsync(
+            new SecGear.EncryptedDb.Service.QueryServiceOptions { ConnectionString = fixture.ConnectionString }, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        (var verifier, var policy) = EnclaveTrust.Simulation(fixture.Measurement, fixture.Signer, fixture.Ca);
+        await using var client = new EncryptedDbConnection(new EncryptedDbOptions { ConnectionString = fixture.ConnectionString, QueryService = service.EndPoint, Verifier = verifier, EnclavePolicy = policy });
+        await client.OpenAsync();
+        Assert.Equal((long)ServiceFixture.Rows, await client.CreateCommand("SELECT COUNT(*) FROM accounts WHERE balance > 0").ExecuteScalarAsync());
+
+        await service.DisposeAsync();
+        var ex = await Assert.ThrowsAsync<EncryptedDbException>(() => client.CreateCommand("SELECT COUNT(*) FROM accounts WHERE balance > 0").ExecuteReaderAsync());
+        Assert.Equal(EncryptedDbErrorCode.ServiceFailure, ex.Code);
+        var refused = await Assert.ThrowsAsync<EncryptedDbException>(() => client.CreateCommand("SELECT COUNT(*) FROM accounts WHERE balance > 0").ExecuteReaderAsync());
+        Assert.Equal(EncryptedDbErrorCode.ServiceFailure, refused.Code);
+        Assert.Contains("cannot reach the query service", refused.Message, StringComparison.Ordinal);
+    }
+
     private async Task Raw(string sql)
     {
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);

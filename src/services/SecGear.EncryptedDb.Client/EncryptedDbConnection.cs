@@ -232,8 +232,19 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         if (planned is EnclaveQuery enclaveQuery)
         {
             _link ??= await EnclaveLink.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
-            QueryResult result = await _link.RunAsync(enclaveQuery, name => _ceks[name], cancellationToken).ConfigureAwait(false);
-            return (new EncryptedDbDataReader(planned.ColumnNames, result.Rows), QueryRoute.Enclave);
+            try
+            {
+                QueryResult result = await _link.RunAsync(enclaveQuery, name => _ceks[name], cancellationToken).ConfigureAwait(false);
+                return (new EncryptedDbDataReader(planned.ColumnNames, result.Rows), QueryRoute.Enclave);
+            }
+            catch (EncryptedDbException ex) when (ex.Code == EncryptedDbErrorCode.ServiceFailure && ex.InnerException is not null)
+            {
+                // The channel or the query connection broke (service restart, idle timeout): the next query attests
+                // the enclave again on fresh connections and re-sends its keys.
+                await _link.DisposeAsync().ConfigureAwait(false);
+                _link = null;
+                throw;
+            }
         }
 
         var direct = (DirectQuery)planned;

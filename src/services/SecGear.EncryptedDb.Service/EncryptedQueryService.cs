@@ -32,6 +32,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
     private TcpListener? _listener;
     private Task? _accepting;
     private Timer? _sweeper;
+    private int _disposed;
 
     private EncryptedQueryService(QueryServiceOptions options, Enclave enclave)
     {
@@ -75,6 +76,11 @@ public sealed class EncryptedQueryService : IAsyncDisposable
     /// <summary>Stops listening, closes connections and destroys the enclave (its keys die with it).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener?.Stop();
         if (_accepting is not null)
