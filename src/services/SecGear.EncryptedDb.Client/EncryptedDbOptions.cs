@@ -1,0 +1,29 @@
+using System.Net;
+using SecGear.Attestation;
+
+namespace SecGear.EncryptedDb.Client;
+
+/// <summary>How an <see cref="EncryptedDbConnection"/> reaches PostgreSQL, the query service, and what enclave it trusts.</summary>
+public sealed class EncryptedDbOptions
+{
+    /// <summary>Npgsql connection string of the database.</summary>
+    public required string ConnectionString { get; init; }
+
+    /// <summary>The query service beside PostgreSQL (needed only for queries the enclave evaluates).</summary>
+    public IPEndPoint? QueryService { get; init; }
+
+    /// <summary>Verifies the query enclave's evidence (with the simulation plug-in and its CA for the simulation engine).</summary>
+    public AttestationVerifier? Verifier { get; init; }
+
+    /// <summary>
+    /// What the query enclave must be: pinned measurement (<see cref="AttestationPolicy.AllowedUniqueIds"/>) and/or
+    /// signer. No column key is sent to an enclave that does not satisfy it.
+    /// </summary>
+    public AttestationPolicy? EnclavePolicy { get; init; }
+
+    /// <summary>
+    /// Finds a client master key by its catalog entry (key store and path); default: <see cref="MasterKeyFile.Load"/>
+    /// for the "file" key store. Keys in the TEE crypto module are not supported yet.
+    /// </summary>
+    public Func<string, string, byte[]>? MasterKeyResolver { get; init; }
+}

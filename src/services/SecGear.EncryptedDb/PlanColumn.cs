@@ -1,0 +1,18 @@
+namespace SecGear.EncryptedDb;
+
+/// <summary>
+/// One column of the candidate rows the query service feeds the enclave, in order: its type, how it is stored, and
+/// for an encrypted column the key name, the binding and which candidate column holds the row id.
+/// </summary>
+/// <param name="Type">The value type.</param>
+/// <param name="Encryption">How the column is stored.</param>
+/// <param name="KeyName">The column encryption key's name (empty for plaintext).</param>
+/// <param name="Table">The table (for the cell binding and messages).</param>
+/// <param name="Column">The column name.</param>
+/// <param name="Domain">The equality domain of a deterministic column, or null.</param>
+/// <param name="RowIdColumn">Candidate column holding the row id a randomized cell is bound to; -1 otherwise.</param>
+public sealed record PlanColumn(DbValueType Type, EncryptionType Encryption, string KeyName, string Table, string Column, string? Domain, int RowIdColumn)
+{
+    /// <summary>The cell binding of an encrypted column.</summary>
+    public CellBinding Binding() => new(Encryption, Table, Column, Domain);
+}

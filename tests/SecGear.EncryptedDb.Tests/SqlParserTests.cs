@@ -1,0 +1,73 @@
+using SecGear.EncryptedDb.Client.Sql;
+
+namespace SecGear.EncryptedDb.Tests;
+
+public sealed class SqlParserTests
+{
+    [Fact]
+    public void Parses_a_select_with_joins_predicates_grouping_ordering_and_limit()
+    {
+        var select = Assert.IsType<SqlSelect>(SqlParser.Parse(
+            "SELECT c.country, SUM(o.total) AS revenue, COUNT(*) FROM customers c JOIN orders o ON o.customer_id = c.id " +
+            "WHERE o.total BETWEEN 10 AND 20.5 AND (c.name LIKE 'A%' OR c.segment IN ('smb', @segment)) AND o.priority IS NOT NULL AND NOT o.status <> 'open' " +
+            "GROUP BY c.country ORDER BY revenue DESC, 1 LIMIT 10;"));
+        Assert.Equal(3, select.Items.Count);
+        Assert.Equal("revenue", select.Items[1].Alias);
+        Assert.Equal(new SqlAggregate(OutputKind.Sum, new SqlColumn("o", "total")), select.Items[1].Expression);
+        Assert.Single(select.Joins);
+        var where = Assert.IsType<SqlAnd>(select.Where);
+        Assert.Equal(4, where.Parts.Count);
+        Assert.Equal(new SqlBetween(new SqlColumn("o", "total"), new SqlLiteral(10L), new SqlLiteral(20.5m), false), where.Parts[0]);
+        Assert.Equal(10L, select.Limit);
+        Assert.True(select.OrderBy[0].Descending);
+        Assert.Equal(1, select.OrderBy[1].Position);
+    }
+
+    [Fact]
+    public void Parses_dates_strings_with_quotes_and_parameters()
+    {
+        var select = Assert.IsType<SqlSelect>(SqlParser.Parse("select id from t where d >= date '2024-02-29' and n = 'O''Brien' and x = @P1"));
+        var where = Assert.IsType<SqlAnd>(select.Where);
+        Assert.Equal(new SqlLiteral(new DateOnly(2024, 2, 29)), ((SqlCompare)where.Parts[0]).Right);
+        Assert.Equal(new SqlLiteral("O'Brien"), ((SqlCompare)where.Parts[1]).Right);
+        Assert.Equal(new SqlParameter("p1"), ((SqlCompare)where.Parts[2]).Right);
+    }
+
+    [Fact]
+    public void Parses_an_insert_with_several_rows()
+    {
+        var insert = Assert.IsType<SqlInsert>(SqlParser.Parse("INSERT INTO accounts (id, owner) VALUES (1, @o), (2, NULL)"));
+        Assert.Equal(["id", "owner"], insert.Columns);
+        Assert.Equal(2, insert.Rows.Count);
+    }
+
+    [Theory]
+    [InlineData("UPDATE accounts SET owner = 'x'", "UPDATE")]
+    [InlineData("DELETE FROM accounts", "DELETE")]
+    [InlineData("SELECT DISTINCT owner FROM accounts", "DISTINCT")]
+    [InlineData("SELECT owner FROM accounts a LEFT JOIN b ON a.id = b.id", "outer and cross joins")]
+    [InlineData("SELECT owner FROM accounts WHERE balance + 1 > 2", "'+'")]
+    [InlineData("SELECT owner FROM accounts WHERE id IN (SELECT id FROM b)", "found 'SELECT'")]
+    [InlineData("SELECT owner FROM accounts GROUP BY owner HAVING COUNT(*) > 1", "HAVING")]
+    [InlineData("SELECT owner FROM accounts -- comment", "'-'")]
+    [InlineData("SELECT \"Owner\" FROM accounts", "'\"'")]
+    [InlineData("SELECT owner FROM accounts WHERE owner = 'unterminated", "unterminated")]
+    [InlineData("SELECT owner FROM accounts LIMIT -1", "'-'")]
+    [InlineData("SELECT owner FROM accounts WHERE d = DATE '2024-13-01'", "yyyy-mm-dd")]
+    [InlineData("SELECT COUNT(DISTINCT owner) FROM accounts", "DISTINCT")]
+    [InlineData("SELECT owner FROM accounts extra junk", "end of the statement")]
+    public void Sql_outside_the_subset_gets_a_clear_typed_error(string sql, string mentions)
+    {
+        var ex = Assert.Throws<EncryptedDbException>(() => SqlParser.Parse(sql));
+        Assert.Equal(EncryptedDbErrorCode.UnsupportedSql, ex.Code);
+        Assert.Contains(mentions, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SQL subset", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deeply_nested_conditions_are_refused_not_overflowing_the_stack()
+    {
+        string sql = "SELECT id FROM t WHERE " + new string('(', 5000) + "id = 1" + new string(')', 5000);
+        Assert.Equal(EncryptedDbErrorCode.UnsupportedSql, Assert.Throws<EncryptedDbException>(() => SqlParser.Parse(sql)).Code);
+    }
+}
