@@ -10,7 +10,7 @@ cd "$work"
 apt-get download python3-sklearn >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get download python3-sklearn >/dev/null; }
 dpkg -x python3-sklearn_*.deb extracted
 src="extracted/usr/lib/python3/dist-packages/sklearn/datasets/data/breast_cancer.csv"
-expected="$(sed -n 's/^sha256: *//p' "$here/PROVENANCE.md")"
+expected="$(sed -n 's/^- sha256: *//p' "$here/PROVENANCE.md")"
 actual="$(sha256sum "$src" | cut -d' ' -f1)"
 if [ "$actual" != "$expected" ]; then
   echo "fetch-breast-cancer.sh: the package's breast_cancer.csv has sha256 $actual, expected $expected" >&2

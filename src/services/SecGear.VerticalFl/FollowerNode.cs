@@ -107,6 +107,13 @@ public sealed class FollowerNode : IDisposable
                 await TryWriteAsync(WriteAsync, new FollowerMessage { Failure = $"follower '{_options.Party}': {ex.Status}: {ex.Message}" }).ConfigureAwait(false);
                 throw;
             }
+            catch (SecureChannelException ex)
+            {
+                // The enclave closed the session (e.g. the host tampered with, replayed or reordered a record).
+                string reason = $"follower '{_options.Party}': the secure channel to the enclave failed: {ex.Reason}: {ex.Message}";
+                await TryWriteAsync(WriteAsync, new FollowerMessage { Failure = reason }).ConfigureAwait(false);
+                throw new VerticalFlException(VflStatus.ChannelRefused, reason, ex);
+            }
             finally
             {
                 DropPending();
