@@ -66,12 +66,12 @@ public sealed class LeaderNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Plan.Validate();
         var enclaveOptions = new EnclaveOptions();
-        if (options.Switchless)
+        if (options.Switchless && options.Engine != EnclaveType.InProcess)
         {
             enclaveOptions.Features.Add(SwitchlessSettings());
         }
 
-        Enclave enclave = Enclave.Create(options.EnclaveImagePath, EnclaveType.Simulation, EnclaveFlags.None, enclaveOptions);
+        Enclave enclave = Enclave.Create(options.EnclaveImagePath, options.Engine, EnclaveFlags.None, enclaveOptions);
         LeaderNode? leader = null;
         try
         {

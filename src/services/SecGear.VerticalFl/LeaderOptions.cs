@@ -1,3 +1,5 @@
+using SecGear.Host;
+
 namespace SecGear.VerticalFl;
 
 /// <summary>How the leader runs: the plan, its labels, the split, the enclave, and where it logs.</summary>
@@ -20,6 +22,13 @@ public sealed record LeaderOptions
 
     /// <summary>The split-layer enclave's signed image; default: SecGear.VerticalFl.Enclave.sgimage next to the application.</summary>
     public string EnclaveImagePath { get; init; } = Path.Combine(AppContext.BaseDirectory, "SecGear.VerticalFl.Enclave.sgimage");
+
+    /// <summary>
+    /// The engine: <see cref="EnclaveType.Simulation"/> (default: the enclave in its own verified process) or
+    /// <see cref="EnclaveType.InProcess"/> (the same split-layer code inside the leader's process, no isolation: the
+    /// "plain split layer on the leader" of the benchmarks).
+    /// </summary>
+    public EnclaveType Engine { get; init; } = EnclaveType.Simulation;
 
     /// <summary>Create the enclave with switchless calls (the per-batch ECALLs are declared transition_using_threads).</summary>
     public bool Switchless { get; init; } = true;
