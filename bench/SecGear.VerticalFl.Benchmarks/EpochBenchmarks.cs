@@ -21,6 +21,9 @@ public class EpochBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        // One intra-op thread: libtorch's thread pool spins against everything else on a shared 2-core machine, which
+        // made central epochs vary from 10 to 700 ms; the parties here each run on their own thread anyway.
+        TorchSharp.torch.set_num_threads(1);
         _scenario = VerticalScenario.Load(Path.Combine(AppContext.BaseDirectory, "data", "breast_cancer.csv"));
         _plan = VerticalScenario.Plan(TrainingMode.SplitLayer);
         _switchless = Start(EnclaveType.Simulation, switchless: true);

@@ -74,6 +74,23 @@ public sealed class VerticalTrainingTests
     }
 
     [Fact]
+    public async Task Training_one_epoch_per_call_keeps_both_in_process_followers_running()
+    {
+        // Each call resumes from the last checkpoint (rollback, Hello again) with two followers in one process. The
+        // benchmark that does the same with six followers once lost one after 10-24 epochs (a TorchSharp dispose scope
+        // was kept across an await); this test did not reproduce that, it guards the per-call resume path.
+        const int epochs = 25;
+        await using VflRun run = await VflRun.StartAsync(TrainingMode.SplitLayer);
+        run.StartFollowers();
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            Assert.Equal(epoch, (await run.Leader.TrainAsync(epoch)).Count);
+        }
+
+        await run.FinishAsync();
+    }
+
+    [Fact]
     public void Plot_of_both_trainings_is_a_png()
     {
         var results = new[] { new EpochResult(0, 0.6, 0.9, 0.95, TimeSpan.Zero), new EpochResult(1, 0.4, 0.95, 0.98, TimeSpan.Zero) };

@@ -107,6 +107,12 @@ public sealed class FollowerNode : IDisposable
                 await TryWriteAsync(WriteAsync, new FollowerMessage { Failure = $"follower '{_options.Party}': {ex.Status}: {ex.Message}" }).ConfigureAwait(false);
                 throw;
             }
+            catch (Exception ex) when (ex is not (VerticalFlException or SecureChannelException or OperationCanceledException))
+            {
+                // Anything else (TorchSharp, I/O) still tells the leader why this follower stops, instead of a bare abort.
+                await TryWriteAsync(WriteAsync, new FollowerMessage { Failure = $"follower '{_options.Party}' failed: {ex.GetType().Name}: {ex.Message}" }).ConfigureAwait(false);
+                throw;
+            }
             catch (SecureChannelException ex)
             {
                 // The enclave closed the session (e.g. the host tampered with, replayed or reordered a record).
@@ -206,26 +212,19 @@ public sealed class FollowerNode : IDisposable
         }
 
         float[] features = _options.Data.Rows(forward.Ids);
-        DisposeScope scope = NewDisposeScope();
         float[] values;
-        try
+
+        // TorchSharp's dispose scopes belong to a thread, and this method continues on another one after an await:
+        // the scope covers only the synchronous forward, and the embeddings tensor (whose autograd graph libtorch
+        // keeps alive) leaves it, to be disposed after the backward step.
+        using (NewDisposeScope())
         {
-            Tensor x = tensor(features).reshape(rows, _options.Data.FeatureCount);
-            Tensor embeddings = _bottom.Forward(x);
+            Tensor embeddings = _bottom.Forward(tensor(features).reshape(rows, _options.Data.FeatureCount));
             values = embeddings.data<float>().ToArray();
             if (forward.Train)
             {
-                _pending = new Pending(forward.Round, rows, embeddings, scope);
+                _pending = new Pending(forward.Round, rows, embeddings.DetachFromDisposeScope());
             }
-            else
-            {
-                scope.Dispose();
-            }
-        }
-        catch
-        {
-            scope.Dispose();
-            throw;
         }
 
         _options.Observer?.Invoke("embeddings", forward.Round, values);
@@ -288,9 +287,9 @@ public sealed class FollowerNode : IDisposable
 
     private void DropPending()
     {
-        _pending?.Scope.Dispose();
+        _pending?.Embeddings.Dispose();
         _pending = null;
     }
 
-    private sealed record Pending(ulong Round, int Rows, Tensor Embeddings, DisposeScope Scope);
+    private sealed record Pending(ulong Round, int Rows, Tensor Embeddings);
 }
