@@ -18,8 +18,11 @@ public sealed record EnclaveTrust(AttestationVerifier Verifier, AttestationPolic
     /// Pins the measurement and signer of <paramref name="imagePath"/> and trusts this machine's simulated attestation
     /// CA (simulated evidence proves nothing against this machine's root; docs/vertical-fl.md, "What to trust").
     /// </summary>
-    public static EnclaveTrust ForSimulatedImage(string imagePath) =>
-        ForSimulated(EnclaveImage.Load(imagePath).Identity.Measurement.ToArray(), EnclaveImage.Load(imagePath).Identity.Signer.ToArray());
+    public static EnclaveTrust ForSimulatedImage(string imagePath)
+    {
+        var identity = EnclaveImage.Load(imagePath).Identity;
+        return ForSimulated(identity.Measurement.ToArray(), identity.Signer.ToArray());
+    }
 
     /// <summary>Pins the given measurement and signer, with this machine's simulated attestation CA as the anchor.</summary>
     public static EnclaveTrust ForSimulated(byte[] measurement, byte[] signer)

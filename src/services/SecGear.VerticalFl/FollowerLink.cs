@@ -91,18 +91,3 @@ internal sealed class FollowerLink(string party, int checkpointEpoch, IServerStr
         };
     }
 }
-
-/// <summary>What happened on a follower's link.</summary>
-internal enum LinkEventKind
-{
-    Joined,
-    EmbeddingsAccepted,
-    GradientSent,
-    Refused,
-    Ack,
-    Failure,
-    Dropped,
-}
-
-/// <summary>One event of a follower's link.</summary>
-internal sealed record LinkEvent(LinkEventKind Kind, ulong Round, int Epoch, string? Text);
