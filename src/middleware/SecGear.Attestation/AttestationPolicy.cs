@@ -119,7 +119,7 @@ public sealed class AttestationPolicy
         }
         catch (JsonException ex)
         {
-            throw new AttestationException(AttestationFailureCode.PolicyMalformed, $"policy is not valid JSON: {ex.Message}");
+            throw new AttestationException(AttestationFailureCode.PolicyMalformed, $"policy is not valid JSON: {FailureText.Of(ex)}");
         }
     }
 

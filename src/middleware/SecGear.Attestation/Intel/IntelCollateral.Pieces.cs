@@ -139,7 +139,7 @@ public sealed partial class IntelCollateral
         }
         catch (JsonException ex)
         {
-            throw Malformed($"collateral piece {index + 1} is not valid JSON: {ex.Message}");
+            throw Malformed($"collateral piece {index + 1} is not valid JSON: {FailureText.Of(ex)}");
         }
     }
 
@@ -172,7 +172,7 @@ public sealed partial class IntelCollateral
         }
         catch (Exception ex) when (ex is FormatException or System.Security.Cryptography.CryptographicException or ArgumentException)
         {
-            throw Malformed(ex.Message);
+            throw Malformed(FailureText.Of(ex));
         }
     }
 }
