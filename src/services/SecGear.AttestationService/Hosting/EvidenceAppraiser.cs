@@ -59,13 +59,9 @@ public sealed class EvidenceAppraiser
         Collateral? loaded = null;
         if (collateral is { Count: > 0 })
         {
-            try
+            if (!CollateralLoader.TryLoad(detected, [.. collateral.Select(piece => (ReadOnlyMemory<byte>)piece)], out loaded, out var failure))
             {
-                loaded = CollateralLoader.Load(detected.Format, [.. collateral.Select(piece => (ReadOnlyMemory<byte>)piece)]);
-            }
-            catch (AttestationException ex)
-            {
-                return AttestationResult.Fail(ex.Failure);
+                return AttestationResult.Fail(failure);
             }
         }
 
