@@ -251,4 +251,7 @@ public enum AttestationFailureCode
     /// pinned root with the PCK chain's root key.
     /// </summary>
     PckCrlIssuerChainInvalid,
+
+    /// <summary>The enclave ran in its host's process (in-process engine) and the policy does not allow that.</summary>
+    PolicyInProcessNotAllowed,
 }

@@ -54,6 +54,7 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
             MaxPayloadBytes = options.MaxPayloadBytes,
             Debug = _debug,
             PlatformSecretPath = options.PlatformSecretPath,
+            Isolated = false,
         });
         if (switchless is not null)
         {

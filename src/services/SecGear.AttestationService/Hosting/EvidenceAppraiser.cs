@@ -127,6 +127,7 @@ public sealed class EvidenceAppraiser
             TcbBaselineDate = policy.TcbBaselineDate,
             AllowDebug = policy.AllowDebug,
             AllowSimulation = policy.AllowSimulation,
+            AllowInProcess = policy.AllowInProcess,
             AllowedTees = policy.AllowedTees,
             ExpectedReportData = reportData,
         };
