@@ -99,26 +99,10 @@ public static class ServiceComposition
         AttestationEndpoints.Map(app);
         ResourceEndpoints.MapRelease(app);
         WellKnownEndpoints.Map(app);
-        var admin = app.MapGroup(string.Empty).AddEndpointFilter(RequireAdministratorAsync);
+        var admin = app.MapGroup(string.Empty).AddEndpointFilter(AdminGate.FilterAsync);
         PolicyEndpoints.Map(admin);
         ReferenceValueEndpoints.Map(admin);
         ResourceEndpoints.MapAdmin(admin);
-    }
-
-    private static async ValueTask<object?> RequireAdministratorAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        var services = http.RequestServices;
-        bool administrator = services.GetRequiredService<AdminAuthenticator>().IsAdministrator(http.Request.Headers[AttestationServiceRoutes.ApiKeyHeader])
-            || await services.GetRequiredService<AdminTokenValidator>().IsAdministratorAsync(http.Request.Headers.Authorization).ConfigureAwait(false);
-        if (!administrator)
-        {
-            throw new ServiceProblemException(
-                StatusCodes.Status401Unauthorized, ServiceErrorCodes.AdminAuthenticationRequired,
-                $"This route needs an administrator API key in the {AttestationServiceRoutes.ApiKeyHeader} header, or an administrator JWT as bearer.");
-        }
-
-        return await next(context).ConfigureAwait(false);
     }
 
     private static IAttestationStore CreateStore(AttestationServiceOptions options) => options.StorageProvider.ToUpperInvariant() switch
