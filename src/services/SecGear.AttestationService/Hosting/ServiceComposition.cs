@@ -18,6 +18,7 @@ public static class ServiceComposition
         var services = builder.Services;
         services.AddOptions<AttestationServiceOptions>().Bind(builder.Configuration.GetSection(AttestationServiceOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(KestrelRefusalWriter.Middleware)));
         services.ConfigureHttpJsonOptions(json =>
         {
             // Responses follow the contract's conventions (AttestationServiceJson.Options); requests are read by RequestBody.
