@@ -71,6 +71,10 @@ internal sealed class KestrelRefusalWriter(PipeWriter inner) : PipeWriter
 
     public override void CancelPendingFlush() => inner.CancelPendingFlush();
 
+    public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
+
+    public override long UnflushedBytes => inner.UnflushedBytes + _held.WrittenCount;
+
     public override void Complete(Exception? exception = null)
     {
         Release();
