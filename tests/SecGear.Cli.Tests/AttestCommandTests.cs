@@ -57,15 +57,21 @@ public sealed class AttestCommandTests : IDisposable
         var caPath = Line(_cli.Ok("platform", "init", "--secret-path", Secret), "attestation ca: ");
         var measurement = EnclaveImage.Load(image).Identity.MeasurementHex;
         var attest = _cli.Ok("attest", "--enclave", image, "--engine", engine, "--report-data", Nonce, "--secret-path", Secret, "--out", Evidence, "--json");
-        var policy = Policy($$"""{ "allowSimulation": true, "allowDebug": true, "allowedUniqueIds": ["{{measurement}}"], "expectedReportData": "{{Nonce}}" }""");
+        var policy = Policy($$"""{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true, "allowedUniqueIds": ["{{measurement}}"], "expectedReportData": "{{Nonce}}" }""");
+        var isolatedOnly = _cli.Path("isolated-only.json");
+        File.WriteAllText(isolatedOnly, $$"""{ "allowSimulation": true, "allowDebug": true, "allowedUniqueIds": ["{{measurement}}"], "expectedReportData": "{{Nonce}}" }""");
 
         var output = _cli.Ok("verify", "--evidence", Evidence, "--simulation-ca", caPath, "--policy", policy, "--json");
+        var (isolatedCode, _, isolatedError) = _cli.Run("verify", "--evidence", Evidence, "--simulation-ca", caPath, "--policy", isolatedOnly);
 
         Assert.Contains($"\"engine\": \"{engine}\"", attest, StringComparison.Ordinal);
         Assert.Contains($"\"measurement\": \"{measurement}\"", attest, StringComparison.Ordinal);
         Assert.Contains("\"format\": \"secgear-simulation\"", attest, StringComparison.Ordinal);
         Assert.Contains("\"simulated\": true", output, StringComparison.Ordinal);
         Assert.Contains(measurement, output, StringComparison.Ordinal);
+        Assert.Contains(engine == "inprocess" ? "none (in-process engine)" : "\"isolation\": \"process\"", output, StringComparison.Ordinal);
+        Assert.Equal(engine == "inprocess" ? 1 : 0, isolatedCode);
+        Assert.True(engine != "inprocess" || isolatedError.Contains("PolicyInProcessNotAllowed", StringComparison.Ordinal), isolatedError);
     }
 
     [Fact]
@@ -120,7 +126,7 @@ public sealed class AttestCommandTests : IDisposable
         var der = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(caPath)).RawData;
         File.WriteAllBytes(_cli.Path("ca.der"), der);
         File.WriteAllText(_cli.Path("key.pem.txt"), System.Security.Cryptography.PemEncoding.WriteString("PUBLIC KEY", der));
-        var policy = Policy("""{ "allowSimulation": true, "allowDebug": true }""");
+        var policy = Policy("""{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true }""");
 
         _cli.Ok("verify", "--evidence", Evidence, "--simulation-ca", _cli.Path("ca.der"), "--policy", policy);
         var (code, _, error) = _cli.Run("verify", "--evidence", Evidence, "--simulation-ca", _cli.Path("key.pem.txt"), "--policy", policy);

@@ -82,7 +82,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
         var (image, measurement) = SignedImage();
         string policy = Unique("pol"), refvalues = Unique("rv"), tag = Unique("tag");
         _cli.Ok(Admin("refvalues", "put", refvalues, "--unique-id", measurement));
-        Assert.Contains($"policy {policy} v1", _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", """{ "allowSimulation": true, "allowDebug": true }"""), "--reference-values", refvalues)), StringComparison.Ordinal);
+        Assert.Contains($"policy {policy} v1", _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", """{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true }"""), "--reference-values", refvalues)), StringComparison.Ordinal);
         byte[] secret = Encoding.UTF8.GetBytes("correct horse battery staple");
         Assert.Contains($"resource app/key/{tag} v1", _cli.Ok(Admin("resource", "put", $"app/key/{tag}", "--value-file", Write("secret.bin", secret), "--allow-policy", policy, "--allow-unique-id", measurement)), StringComparison.Ordinal);
         using var recipient = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
@@ -111,7 +111,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     {
         var (image, measurement) = SignedImage();
         string policy = Unique("pol"), tag = Unique("tag");
-        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", $$"""{ "allowSimulation": true, "allowDebug": true, "allowedUniqueIds": ["{{measurement}}"] }""")));
+        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", $$"""{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true, "allowedUniqueIds": ["{{measurement}}"] }""")));
         byte[] secret = Encoding.UTF8.GetBytes("an envelope never shows this");
         _cli.Ok(Admin("resource", "put", $"app/key/{tag}", "--value-file", Write("secret.bin", secret), "--allow-policy", policy));
         using var recipient = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
@@ -132,7 +132,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     {
         var (image, _) = SignedImage();
         string policy = Unique("pol");
-        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", $$"""{ "allowSimulation": true, "allowDebug": true, "allowedUniqueIds": ["{{new string('a', 64)}}"] }""")));
+        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", $$"""{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true, "allowedUniqueIds": ["{{new string('a', 64)}}"] }""")));
         string runtimeData = Write("rt.bin", RandomNumberGenerator.GetBytes(16));
         var (session, evidence) = ChallengeAndEvidence(policy, image, runtimeData);
 
@@ -150,7 +150,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     {
         var (image, _) = SignedImage();
         string policy = Unique("pol");
-        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", """{ "allowSimulation": true, "allowDebug": true }""")));
+        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", """{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true }""")));
         string runtimeData = Write("rt.bin", RandomNumberGenerator.GetBytes(16));
         var (session, evidence) = ChallengeAndEvidence(policy, image, runtimeData);
 
@@ -167,7 +167,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     {
         var (image, _) = SignedImage();
         string policy = Unique("pol");
-        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", """{ "allowSimulation": true, "allowDebug": true }""")));
+        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", """{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true }""")));
         string runtimeData = Write("rt.bin", RandomNumberGenerator.GetBytes(16));
         var (session, evidence) = ChallengeAndEvidence(policy, image, runtimeData);
         string[] attest = Service("attest", "--evidence", evidence, "--session", session, "--policy", policy, "--runtime-data", runtimeData);
@@ -184,7 +184,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     public void Policies_are_versioned_and_a_stale_if_version_is_a_version_conflict()
     {
         string policy = Unique("pol");
-        string file = Write("policy.json", """{ "allowSimulation": true, "allowDebug": true }""");
+        string file = Write("policy.json", """{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true }""");
         _cli.Ok(Admin("policy", "put", policy, "--file", file, "--create-only"));
         Assert.Contains($"policy {policy} v2", _cli.Ok(Admin("policy", "put", policy, "--file", file, "--if-version", "1")), StringComparison.Ordinal);
 
@@ -240,7 +240,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     public void Resource_listing_shows_paths_and_policies_but_never_values()
     {
         string policy = Unique("pol"), tag = Unique("tag");
-        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", """{ "allowSimulation": true, "allowDebug": true }""")));
+        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", """{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true }""")));
         _cli.Ok(Admin("resource", "put", $"app/key/{tag}", "--value-file", Write("secret.bin", "listing must not show this"u8.ToArray()), "--allow-policy", policy));
 
         var list = _cli.Ok(Admin("resource", "list"));

@@ -204,6 +204,105 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Equal(2, cli.Run("verify", "--evidence", file, "--time", "yesterday").ExitCode);
     }
 
+    [VectorsFact]
+    public void Sev_snp_report_verifies_with_amd_kds_der_vcek_and_pem_chain_as_separate_files()
+    {
+        var (code, output, error) = cli.Run(
+            "verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--collateral", V("sev-snp/virtee-sev/vcek_milan.der"),
+            "--collateral", V("sev-snp/virtee-sev/cert_chain_milan.pem"), "--time", "2025-01-01T00:00:00Z", "--json");
+
+        Assert.True(code == 0, error + output);
+        using var json = JsonDocument.Parse(output);
+        Assert.True(json.RootElement.GetProperty("verified").GetBoolean());
+    }
+
+    [VectorsFact]
+    public void Sev_snp_der_vcek_alone_names_the_missing_amd_chain()
+    {
+        var (code, output, _) = cli.Run("verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--collateral", V("sev-snp/virtee-sev/vcek_milan.der"), "--json");
+
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("CollateralMalformed", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
+        Assert.Contains("ASK/ARK", json.RootElement.GetProperty("failure").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [VectorsFact]
+    public void One_PCS_piece_alone_names_the_missing_pieces()
+    {
+        var (code, output, _) = cli.Run(
+            "verify", "--evidence", V("tdx-v4/go-tdx-guest/tdx_prod_quote_SPR_E4.dat"), "--collateral", V("tdx-v4/go-tdx-guest/sample_tcbInfo_response.json"), "--json");
+
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(output);
+        string message = json.RootElement.GetProperty("failure").GetProperty("message").GetString()!;
+        Assert.Contains("the only collateral piece is a TCB info", message, StringComparison.Ordinal);
+        Assert.Contains("QE identity", message, StringComparison.Ordinal);
+        Assert.Contains("root CA CRL", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("unknown")]
+    [InlineData("truncated")]
+    public void Unreadable_evidence_with_non_intel_collateral_reports_the_evidence(string kind)
+    {
+        var evidence = cli.Path("evidence.bin");
+        File.WriteAllBytes(evidence, kind == "unknown" ? "not evidence at all"u8.ToArray() : [3, 0, 2, 0, 0, 0, 0, 0, .. new byte[60]]);
+        var collateral = cli.Path("vcek.der");
+        File.WriteAllBytes(collateral, [0x30, 0x82, 0x01, 0x00, 1, 2, 3]);
+
+        var (code, output, _) = cli.Run("verify", "--evidence", evidence, "--collateral", collateral, "--json");
+
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(output);
+        string failure = json.RootElement.GetProperty("failure").GetProperty("code").GetString()!;
+        if (kind == "unknown")
+        {
+            Assert.Equal("UnsupportedEvidenceFormat", failure);
+        }
+        else
+        {
+            // The quote's own header check fails first (here: a zero QE vendor id), never an Intel collateral check.
+            Assert.DoesNotContain("Collateral", failure, StringComparison.Ordinal);
+            Assert.DoesNotContain("Collateral", json.RootElement.GetProperty("failure").GetProperty("message").GetString()!, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public void Garbage_simulation_ca_says_it_is_not_a_certificate()
+    {
+        var evidence = cli.Path("evidence.bin");
+        File.WriteAllBytes(evidence, [1, 2, 3]);
+        var ca = cli.Path("ca.der");
+        File.WriteAllBytes(ca, "garbage, not DER"u8.ToArray());
+
+        var (code, _, error) = cli.Run("verify", "--evidence", evidence, "--simulation-ca", ca);
+
+        Assert.Equal(2, code);
+        Assert.Contains("is not a certificate", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2025-07-04T00:00:00Z", true)]
+    [InlineData("2025-07-04T08:00:00.5+08:00", true)]
+    [InlineData("2025-07-04", false)]
+    [InlineData("2025-07-04T00:00:00", false)]
+    [InlineData("07/04/2025 00:00", false)]
+    [InlineData("yesterday", false)]
+    public void Time_accepts_rfc3339_with_a_zone_only(string time, bool accepted)
+    {
+        var file = cli.Path("q.bin");
+        File.WriteAllBytes(file, [1]);
+
+        var (code, _, error) = cli.Run("verify", "--evidence", file, "--time", time);
+
+        Assert.Equal(accepted ? 1 : 2, code);
+        if (!accepted)
+        {
+            Assert.Contains("RFC 3339", error, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>Skipped (never passed) when the shared test vectors are absent.</summary>
     [AttributeUsage(AttributeTargets.Method)]
     private sealed class VectorsFactAttribute : FactAttribute

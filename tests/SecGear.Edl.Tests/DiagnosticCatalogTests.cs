@@ -12,6 +12,9 @@ public sealed partial class DiagnosticCatalogTests
     {
         ["SG0107"] = nameof(LimitTests.Ifdef_nesting_deeper_than_the_limit_is_reported_once),
         ["SG0206"] = nameof(ImportTests.Import_chain_deeper_than_the_limit_is_reported),
+        ["SG0346"] = nameof(RealWorldEdlTests.Enumerator_naming_a_given_foreign_constant_takes_its_value_and_successors_count_up),
+        ["SG0357"] = nameof(RealWorldEdlTests.Open_enclave_dialect_accepts_typedef_deep_copy_and_directionless_arrays_with_warnings),
+        ["SG0358"] = nameof(RealWorldEdlTests.Open_enclave_dialect_accepts_typedef_deep_copy_and_directionless_arrays_with_warnings),
         ["SG0901"] = nameof(LimitTests.File_larger_than_the_limit_is_rejected_before_lexing),
         ["SG0902"] = nameof(LimitTests.Diagnostics_stop_after_the_limit_with_one_final_error),
         ["SG0999"] = nameof(FuzzTests.Random_token_soup_never_throws_hangs_or_reports_an_internal_error),

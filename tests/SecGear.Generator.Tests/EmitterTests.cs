@@ -183,18 +183,26 @@ public class EmitterTests
     }
 
     [Fact]
-    public void Names_that_collide_in_pascal_case_are_SG1002()
+    public void Functions_that_collide_in_pascal_case_still_generate_and_compile()
     {
-        EdlContract contract = Contract("c", [Ecall(0, "get_value", T(EdlBaseType.Void)), Ecall(1, "get__value", T(EdlBaseType.Void))], []);
+        EdlContract contract = Contract("c",
+        [
+            Ecall(0, "Insertavl", T(EdlBaseType.Int)), Ecall(1, "Insertavl_", T(EdlBaseType.Int)),
+            Ecall(2, "get_value", T(EdlBaseType.Void)), Ecall(3, "get__value", T(EdlBaseType.Void)),
+        ], [Ocall(0, "Insertavl", T(EdlBaseType.Void)), Ocall(1, "insertavl", T(EdlBaseType.Void))]);
 
         EdlGenerationResult result = EdlCodeGenerator.Generate(contract, EdlSide.Both, Ns);
 
-        Assert.Empty(result.Files);
-        Assert.Contains(result.Diagnostics, d => d.Id == "SG1002" && d.Message.Contains("GetValue", StringComparison.Ordinal));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(RoslynCompile.Problems(result));
+        string host = result.Files.Single(f => f.HintName.EndsWith(".Host.g.cs", StringComparison.Ordinal)).SourceText;
+        Assert.Contains(" Insertavl_(", host, StringComparison.Ordinal);
+        Assert.Contains(" GetValue_2(", host, StringComparison.Ordinal);
+        Assert.Contains(" Insertavl_2(", host, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Ecall_whose_async_name_collides_with_another_ecall_is_SG1002()
+    public void Ecall_whose_async_name_collides_with_another_ecall_gets_a_numbered_name()
     {
         EdlContract contract = Contract("c",
         [
@@ -202,17 +210,23 @@ public class EmitterTests
             Ecall(1, "run_async", T(EdlBaseType.Void)),
         ], []);
 
-        Assert.Contains(EdlCodeGenerator.Generate(contract, EdlSide.Host, Ns).Diagnostics, d => d.Id == "SG1002");
+        EdlGenerationResult result = EdlCodeGenerator.Generate(contract, EdlSide.Both, Ns);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(RoslynCompile.Problems(result));
+        Assert.Contains(" RunAsync_2(", result.Files.Single(f => f.HintName.EndsWith(".Host.g.cs", StringComparison.Ordinal)).SourceText, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Names_that_collide_with_generated_members_are_SG1002()
+    public void Function_named_like_a_generated_member_gets_a_numbered_name_other_collisions_are_SG1002()
     {
         EdlContract channel = Contract("c", [Ecall(0, "channel", T(EdlBaseType.Void))], []);
         EdlContract token = Contract("c", [Ecall(0, "f", T(EdlBaseType.Void), P("cancellation_token", T(EdlBaseType.Int))) with { Switchless = true }], []);
         EdlContract constant = Contract("c", [], [], enums: [new(null, [new("Descriptor", 1, Here)], Here)]);
 
-        Assert.Contains(EdlCodeGenerator.Generate(channel, EdlSide.Both, Ns).Diagnostics, d => d.Id == "SG1002");
+        var renamed = EdlCodeGenerator.Generate(channel, EdlSide.Both, Ns);
+        Assert.Empty(renamed.Diagnostics);
+        Assert.Empty(RoslynCompile.Problems(renamed));
         Assert.Contains(EdlCodeGenerator.Generate(token, EdlSide.Both, Ns).Diagnostics, d => d.Id == "SG1002");
         Assert.Contains(EdlCodeGenerator.Generate(constant, EdlSide.Both, Ns).Diagnostics, d => d.Id == "SG1002");
     }
@@ -327,9 +341,22 @@ public class EmitterTests
     }
 
     [Fact]
-    public void Invalid_namespace_is_SG1006()
+    public void Namespace_with_an_empty_part_is_SG1006()
     {
-        Assert.Contains(EdlCodeGenerator.Generate(Kitchen(), EdlSide.Both, "My.class.Ns").Diagnostics, d => d.Id == "SG1006");
+        Assert.Contains(EdlCodeGenerator.Generate(Kitchen(), EdlSide.Both, "My..Ns").Diagnostics, d => d.Id == "SG1006");
+    }
+
+    [Theory]
+    [InlineData("event", "@event")]
+    [InlineData("My.class.Ns", "My.@class.Ns")]
+    [InlineData("sgx-tstdc.2fs", "sgx_tstdc._2fs")]
+    public void Namespace_that_is_a_keyword_or_not_an_identifier_is_escaped_and_compiles(string given, string written)
+    {
+        EdlGenerationResult result = EdlCodeGenerator.Generate(Kitchen(), EdlSide.Both, given);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(RoslynCompile.Problems(result));
+        Assert.Contains("namespace " + written, result.Files[0].SourceText, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -55,10 +55,11 @@ public class GeneratorDriverTests
     {
         const string clash = """
             enclave {
-                trusted {
-                    public void get_value(void);
-                    public void get__value(void);
+                struct s {
+                    int get_value;
+                    int get__value;
                 };
+                trusted { public void f(void); };
             };
             """;
 

@@ -41,6 +41,16 @@ public sealed class SystemCallTests(TestImages images) : IDisposable
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public void Evidence_says_in_process_exactly_when_the_enclave_runs_in_the_host_process(EnclaveType type)
+    {
+        using Enclave enclave = Enclave.Create(images.Main, type, options: Options);
+
+        Assert.True(SimulationEvidence.TryParse(enclave.GetEvidence([]), out var evidence, out var error), error);
+        Assert.Equal(type == EnclaveType.InProcess, evidence.InProcess);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task GetEvidenceAsync_zero_pads_short_report_data(EnclaveType type)
     {
         await using Enclave enclave = await Enclave.CreateAsync(images.Main, type, options: Options);

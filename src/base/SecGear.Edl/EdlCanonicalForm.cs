@@ -36,7 +36,7 @@ namespace SecGear.Edl
             foreach (EdlEnum e in contract.Enums)
             {
                 sb.Append("enum ").Append(e.Name ?? "<anonymous>").Append(" {");
-                AppendJoined(sb, e.Members, (b, m) => b.Append(' ').Append(m.Name).Append('=').Append(m.Value.ToString(CultureInfo.InvariantCulture)));
+                AppendJoined(sb, e.Members, (b, m) => b.Append(' ').Append(m.Name).Append('=').Append(m.ForeignValue ?? m.Value.ToString(CultureInfo.InvariantCulture)));
                 sb.Append(" }\n");
             }
 

@@ -26,6 +26,27 @@ namespace SecGear.Edl
         public IReadOnlyDictionary<string, int> ForeignTypeSizes { get; init; } = new Dictionary<string, int>();
 
         /// <summary>
+        /// Values of C constants that enumerators name but EDL does not define (<c>X = SOME_ENUM_MAX</c>). A named
+        /// constant found here gives the enumerator its value; one not found is accepted with warning SG0346 and the
+        /// enumerator has no value in C# (see docs/edl.md).
+        /// </summary>
+        public IReadOnlyDictionary<string, long> ForeignConstants { get; init; } = new Dictionary<string, long>();
+
+        /// <summary>
+        /// The EDL dialect: <see cref="EdlDialect.Intel"/> (the default) applies Intel edger8r's rules;
+        /// <see cref="EdlDialect.OpenEnclave"/> accepts oeedger8r's relaxations (deep-copy structs written by their
+        /// typedef name, arrays without a direction) with warnings instead of errors.
+        /// </summary>
+        public EdlDialect Dialect { get; init; } = EdlDialect.Intel;
+
+        /// <summary>
+        /// The order <see cref="SearchPaths"/> are searched in. <see cref="EdlImportOrder.LastFirst"/> (the default, Intel
+        /// edger8r) tries the most recently given directory first; <see cref="EdlImportOrder.FirstFirst"/> (Open Enclave
+        /// oeedger8r) tries them in the order given. Either way the import path as written comes last.
+        /// </summary>
+        public EdlImportOrder ImportOrder { get; init; } = EdlImportOrder.LastFirst;
+
+        /// <summary>
         /// When true (the default), a contract with no public ECALL is an error (SG0325). Turn it off to check a
         /// library EDL that is only ever imported.
         /// </summary>

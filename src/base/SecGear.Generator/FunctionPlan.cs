@@ -16,7 +16,8 @@ namespace SecGear.Generator
 
         public EdlFunction Edl { get; }
 
-        public string CsName { get; }
+        /// <summary>The C# method name; changed from the PascalCase form only when that form is already taken.</summary>
+        public string CsName { get; set; }
 
         /// <summary>Null for <c>void</c>.</summary>
         public CsType? ReturnType { get; }

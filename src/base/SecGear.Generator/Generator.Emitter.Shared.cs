@@ -84,6 +84,12 @@ namespace SecGear.Generator
                 foreach (EdlEnumerator m in e.Members)
                 {
                     w.Line();
+                    if (m.ForeignValue != null)
+                    {
+                        w.Line(ForeignValueComment(m));
+                        continue;
+                    }
+
                     w.Doc("Anonymous EDL enumerator <c>" + Naming.Xml(m.Name) + "</c>.");
                     w.Line("public const int " + Naming.Escape(m.Name) + " = " + m.Value.ToString(CultureInfo.InvariantCulture) + ";");
                 }
@@ -144,12 +150,25 @@ namespace SecGear.Generator
             }
         }
 
+        /// <summary>
+        /// An enumerator whose value is a C constant EDL cannot see has no C# member (a wrong value would be worse than
+        /// none); values still cross the boundary as plain ints (SG0346, docs/edl.md).
+        /// </summary>
+        private static string ForeignValueComment(EdlEnumerator m) =>
+            "// " + m.Name + " = " + m.ForeignValue + ": a C constant EDL does not define; give its value with --foreign-const or ForeignConstants to get a member.";
+
         private void EmitEnum(CodeWriter w, EdlEnum e)
         {
             w.Doc("EDL <c>enum " + Naming.Xml(e.Name!) + "</c> (a C int).");
             w.Open("public enum " + Naming.Pascal(e.Name!));
             foreach (EdlEnumerator m in e.Members)
             {
+                if (m.ForeignValue != null)
+                {
+                    w.Line(ForeignValueComment(m));
+                    continue;
+                }
+
                 w.Doc("<c>" + Naming.Xml(m.Name) + "</c>.");
                 w.Line(Naming.Escape(m.Name) + " = " + m.Value.ToString(CultureInfo.InvariantCulture) + ",");
             }

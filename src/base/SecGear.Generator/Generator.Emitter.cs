@@ -27,7 +27,7 @@ namespace SecGear.Generator
         {
             _contract = contract;
             _side = side;
-            _ns = ns;
+            _ns = Naming.EscapeNamespace(ns);
             _p = Naming.Pascal(contract.Name);
         }
 
@@ -156,7 +156,7 @@ namespace SecGear.Generator
                         Error(DiagnosticIds.NameCollision, "Anonymous enumerator '" + m.Name + "' would collide with " + ContractClass + "." + m.Name + ".", m.Location);
                     }
 
-                    if (m.Value < int.MinValue || m.Value > int.MaxValue)
+                    if (m.ForeignValue == null && (m.Value < int.MinValue || m.Value > int.MaxValue))
                     {
                         Error(DiagnosticIds.Unsupported, "Enumerator '" + m.Name + "' = " + m.Value.ToString(CultureInfo.InvariantCulture) + " does not fit in a C# int (EDL enums are C int).", m.Location);
                     }
@@ -573,10 +573,38 @@ namespace SecGear.Generator
 
             foreach (FunctionPlan f in functions)
             {
+                if (IsTaken(taken, f.CsName, f.HasAsync))
+                {
+                    // Two EDL names with one PascalCase form ('Insertavl' and 'Insertavl_'): the later one keeps its EDL
+                    // spelling, else gets a number, so real-world EDL still generates (docs/edl-to-csharp.md).
+                    f.CsName = UniqueMemberName(taken, f);
+                }
+
                 ClaimMember(taken, f.CsName, kind, f);
                 if (f.HasAsync)
                 {
                     ClaimMember(taken, f.CsName + "Async", kind, f);
+                }
+            }
+        }
+
+        private static bool IsTaken(Dictionary<string, string> taken, string name, bool withAsync) =>
+            taken.ContainsKey(name) || (withAsync && taken.ContainsKey(name + "Async"));
+
+        private static string UniqueMemberName(Dictionary<string, string> taken, FunctionPlan f)
+        {
+            string edl = f.Edl.Name;
+            if (Naming.Escape(edl) == edl && char.IsUpper(edl[0]) && !IsTaken(taken, edl, f.HasAsync))
+            {
+                return edl;
+            }
+
+            for (int i = 2; ; i++)
+            {
+                string candidate = f.CsName + "_" + i.ToString(CultureInfo.InvariantCulture);
+                if (!IsTaken(taken, candidate, f.HasAsync))
+                {
+                    return candidate;
                 }
             }
         }

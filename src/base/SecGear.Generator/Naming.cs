@@ -58,7 +58,40 @@ namespace SecGear.Generator
         public static string Escape(string identifier) =>
             System.Array.IndexOf(Keywords, identifier) >= 0 ? "@" + identifier : identifier;
 
-        /// <summary>True for a dotted C# namespace made of plain identifiers.</summary>
+        /// <summary>
+        /// A namespace as C# source must spell it: parts that are keywords get <c>@</c> (<c>event</c> →
+        /// <c>@event</c>), parts starting with a digit get <c>_</c>, characters C# identifiers cannot hold become
+        /// <c>_</c>. Empty parts stay empty, so <see cref="IsValidNamespace"/> still refuses them.
+        /// </summary>
+        public static string EscapeNamespace(string value)
+        {
+            string[] parts = value.Split('.');
+            for (int i = 0; i < parts.Length; i++)
+            {
+                string part = parts[i];
+                if (part.Length == 0)
+                {
+                    continue;
+                }
+
+                var sb = new StringBuilder(part.Length + 1);
+                foreach (char c in part)
+                {
+                    sb.Append(IsIdentifierChar(c) ? c : '_');
+                }
+
+                if (char.IsDigit(sb[0]))
+                {
+                    sb.Insert(0, '_');
+                }
+
+                parts[i] = Escape(sb.ToString());
+            }
+
+            return string.Join(".", parts);
+        }
+
+        /// <summary>True for a dotted C# namespace made of plain (or <c>@</c>-escaped keyword) identifiers.</summary>
         public static bool IsValidNamespace(string value)
         {
             if (value.Length == 0)
@@ -66,9 +99,10 @@ namespace SecGear.Generator
                 return false;
             }
 
-            foreach (string part in value.Split('.'))
+            foreach (string raw in value.Split('.'))
             {
-                if (part.Length == 0 || char.IsDigit(part[0]) || System.Array.IndexOf(Keywords, part) >= 0)
+                string part = raw.Length > 1 && raw[0] == '@' && System.Array.IndexOf(Keywords, raw.Substring(1)) >= 0 ? raw.Substring(1) : raw;
+                if (part.Length == 0 || char.IsDigit(part[0]) || (part == raw && System.Array.IndexOf(Keywords, part) >= 0))
                 {
                     return false;
                 }

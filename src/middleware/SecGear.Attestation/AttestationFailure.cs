@@ -5,6 +5,12 @@ namespace SecGear.Attestation;
 /// <param name="Message">A human-readable description of what was found and what was expected. Never contains secrets.</param>
 public sealed record AttestationFailure(AttestationFailureCode Code, string Message)
 {
+    /// <summary>
+    /// What was found versus expected. Text copied from .NET exceptions is cleaned here, for every failure: it never
+    /// points to an inner exception or names a .NET parameter.
+    /// </summary>
+    public string Message { get; init; } = FailureText.Clean(Message);
+
     /// <inheritdoc />
     public override string ToString() => $"{Code}: {Message}";
 }

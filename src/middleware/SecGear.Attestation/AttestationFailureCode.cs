@@ -281,4 +281,7 @@ public enum AttestationFailureCode
 
     /// <summary>Composite attestation: the same device (device id) appears twice, or a device's evidence is not device evidence.</summary>
     CompositeDeviceInvalid,
+
+    /// <summary>The enclave ran in its host's process (in-process engine) and the policy does not allow that.</summary>
+    PolicyInProcessNotAllowed,
 }

@@ -46,6 +46,18 @@ public sealed class AttestationPolicy
     /// <summary>Whether simulated evidence is accepted (default false).</summary>
     public bool AllowSimulation { get; init; }
 
+    /// <summary>
+    /// Accept evidence from an enclave that ran in its host's own process (the in-process engine; claim
+    /// <see cref="IsolationField"/> = <see cref="NoIsolation"/>). Off by default: such an enclave is not isolated at all.
+    /// </summary>
+    public bool AllowInProcess { get; init; }
+
+    /// <summary>The claim field that says how the enclave was isolated from its host.</summary>
+    public const string IsolationField = "isolation";
+
+    /// <summary>The <see cref="IsolationField"/> value of evidence from the in-process engine.</summary>
+    public const string NoIsolation = "none (in-process engine)";
+
     /// <summary>Accepted TEE kinds; empty = any.</summary>
     public IReadOnlyList<TeeKind> AllowedTees { get; init; } = [];
 
@@ -80,6 +92,11 @@ public sealed class AttestationPolicy
         if (claims.Simulated && !AllowSimulation)
         {
             return new(AttestationFailureCode.PolicySimulationNotAllowed, "the evidence is simulated and the policy does not allow simulation");
+        }
+
+        if (claims.Fields.TryGetValue(IsolationField, out var isolation) && isolation == NoIsolation && !AllowInProcess)
+        {
+            return new(AttestationFailureCode.PolicyInProcessNotAllowed, "the enclave ran in its host's process (in-process engine, no isolation) and the policy does not allow that (allowInProcess)");
         }
 
         if (AllowedUniqueIds.Count > 0 && !AllowedUniqueIds.Any(id => id.Span.SequenceEqual(claims.UniqueId.Span)))
@@ -137,7 +154,7 @@ public sealed class AttestationPolicy
         }
         catch (JsonException ex)
         {
-            throw new AttestationException(AttestationFailureCode.PolicyMalformed, $"policy is not valid JSON: {ex.Message}");
+            throw new AttestationException(AttestationFailureCode.PolicyMalformed, $"policy is not valid JSON: {FailureText.Of(ex)}");
         }
     }
 
@@ -151,7 +168,7 @@ public sealed class AttestationPolicy
         var known = new HashSet<string>(StringComparer.Ordinal)
         {
             "allowedUniqueIds", "allowedSignerIds", "allowedProductIds", "minimumSecurityVersion", "acceptedTcbStatuses",
-            "allowDebug", "allowSimulation", "allowedTees", "expectedReportData", "tcbBaselineDate",
+            "allowDebug", "allowSimulation", "allowInProcess", "allowedTees", "expectedReportData", "tcbBaselineDate",
             "requireDeviceReferenceValues", "requireDeviceRevocationChecked",
         };
         foreach (var property in root.EnumerateObject())
@@ -184,6 +201,7 @@ public sealed class AttestationPolicy
             AllowSimulation = Bool(root, "allowSimulation"),
             RequireDeviceReferenceValues = Bool(root, "requireDeviceReferenceValues"),
             RequireDeviceRevocationChecked = Bool(root, "requireDeviceRevocationChecked"),
+            AllowInProcess = Bool(root, "allowInProcess"),
             AllowedTees = Strings(root, "allowedTees").Select(s => Enum.TryParse<TeeKind>(s, ignoreCase: true, out var tee) ? tee : throw Invalid($"'{s}' is not a TEE kind")).ToArray(),
             ExpectedReportData = root.TryGetProperty("expectedReportData", out var reportData)
                 ? (ReadOnlyMemory<byte>?)HexValue(reportData.ValueKind == JsonValueKind.String ? reportData.GetString()! : throw Invalid("'expectedReportData' must be a hex string"), "expectedReportData")

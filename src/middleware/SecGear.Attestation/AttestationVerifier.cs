@@ -60,7 +60,20 @@ public sealed class AttestationVerifier
                 $"collateral is for format '{collateral.Format}', evidence is '{evidence.Format}'");
         }
 
-        var result = plugin.Verify(evidence.Data, collateral, verificationTime);
+        AttestationResult result;
+        try
+        {
+            result = plugin.Verify(evidence.Data, collateral, verificationTime);
+        }
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
+        {
+            // Plug-ins return failures for bad evidence (the fuzz tests hold each built-in one to that); this is the
+            // backstop for a plug-in that breaks the contract, so that Verify itself never throws for bad evidence.
+            return AttestationResult.Fail(
+                AttestationFailureCode.EvidenceMalformed,
+                $"the {evidence.Format} verifier could not process the evidence ({ex.GetType().Name}: {FailureText.Of(ex)}); this is a verifier fault, please report it");
+        }
+
         if (!result.Succeeded || policy is null)
         {
             return result;

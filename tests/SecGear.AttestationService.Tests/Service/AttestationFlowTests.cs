@@ -226,7 +226,7 @@ public sealed class AttestationFlowTests : ServiceTestBase
         var store = (Storage.IAttestationStore)Factory.Services.GetService(typeof(Storage.IAttestationStore))!;
         var audit = await store.ReadAuditAsync(10);
 
-        var record = Assert.Single(audit);
+        var record = Assert.Single(audit, r => r.Endpoint == AttestationServiceRoutes.Attestation);
         Assert.Equal("affirming", record.Verdict);
         Assert.Equal("sim", record.PolicyId);
         Assert.Equal(1, record.PolicyVersion);

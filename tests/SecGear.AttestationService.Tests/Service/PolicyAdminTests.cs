@@ -178,3 +178,37 @@ public sealed class PolicyAdminTests : ServiceTestBase
         await ServiceClient.AssertProblemAsync(response, 400, ServiceErrorCodes.MalformedRequest);
     }
 }
+
+/// <summary>Admin authentication failures and admin writes leave audit records, with no key, token or body in them.</summary>
+public sealed class AdminAuditTests : ServiceTestBase
+{
+    [Fact]
+    public async Task Refused_admin_caller_and_admin_writes_are_audited_without_secrets()
+    {
+        const string wrongKey = "wrong-admin-key-0123456789abcdef";
+        using var stranger = Factory.CreateClient();
+        stranger.DefaultRequestHeaders.Add(AttestationServiceRoutes.ApiKeyHeader, wrongKey);
+        using var refused = await stranger.PutAsync(AttestationServiceRoutes.Policies + "/audited", Json("{\"policy\":{\"allowSimulation\":true}}"));
+        using var admin = Factory.Admin();
+        using var written = await admin.PutAsync(AttestationServiceRoutes.Policies + "/audited", Json("{\"policy\":{\"allowSimulation\":true}}"));
+        using var stale = new HttpRequestMessage(HttpMethod.Put, AttestationServiceRoutes.Policies + "/audited") { Content = Json("{\"policy\":{\"allowSimulation\":false}}") };
+        stale.Headers.TryAddWithoutValidation("If-Match", "\"7\"");
+        using var conflict = await admin.SendAsync(stale);
+        using var deleted = await admin.DeleteAsync(AttestationServiceRoutes.Policies + "/audited");
+
+        var store = (Storage.IAttestationStore)Factory.Services.GetService(typeof(Storage.IAttestationStore))!;
+        var audit = (await store.ReadAuditAsync(10)).Reverse().ToList(); // newest first as read; oldest first here
+
+        Assert.Equal(401, (int)refused.StatusCode);
+        Assert.Equal(412, (int)conflict.StatusCode);
+        Assert.Equal(
+            [("refused", ServiceErrorCodes.AdminAuthenticationRequired), ("written", null), ("refused", ServiceErrorCodes.VersionConflict), ("deleted", null)],
+            audit.Select(r => (r.Verdict, r.FailureCode)));
+        Assert.Equal(["PUT /policies/audited", "PUT /policies/audited", "PUT /policies/audited", "DELETE /policies/audited"], audit.Select(r => r.Endpoint));
+        Assert.All(audit, r => Assert.Equal("audited", r.PolicyId));
+        Assert.Equal(1, audit[1].PolicyVersion);
+        Assert.All(audit, r => Assert.DoesNotContain(wrongKey, r.ToString(), StringComparison.Ordinal));
+    }
+
+    private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+}

@@ -56,3 +56,62 @@ public sealed class RealHttpTests : ServiceTestBase
         await ServiceClient.AssertProblemAsync(response, 413, ServiceErrorCodes.PayloadTooLarge);
     }
 }
+
+/// <summary>Kestrel's own refusals (made before any middleware) get problem bodies, over raw sockets.</summary>
+public sealed class KestrelRefusalTests : ServiceTestBase
+{
+    private Uri StartKestrel()
+    {
+        Factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        Factory.StartServer();
+        return new Uri(Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+    }
+
+    [Theory]
+    [InlineData(431)]
+    [InlineData(414)]
+    [InlineData(400)]
+    public async Task Kestrel_refusal_has_a_problem_body(int status)
+    {
+        var address = StartKestrel();
+        string request = status switch
+        {
+            431 => $"GET /.well-known/secgear HTTP/1.1\r\nHost: x\r\nX-Big: {new string('a', 64 * 1024)}\r\n\r\n",
+            414 => $"GET /{new string('a', 64 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n",
+            _ => "GET / HTTP/1.1\r\nHost: x\r\nNo colon in this header\r\n\r\n",
+        };
+
+        string response = await RawAsync(address, request);
+
+        Assert.StartsWith($"HTTP/1.1 {status} ", response, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/problem+json", response, StringComparison.OrdinalIgnoreCase);
+        string body = response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal(status, json.RootElement.GetProperty("status").GetInt32());
+        Assert.Equal(ServiceErrorCodes.MalformedRequest, json.RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Keep_alive_responses_of_the_application_pass_through_unchanged_before_a_refusal()
+    {
+        var address = StartKestrel();
+
+        string response = await RawAsync(address, "GET /no/such/route HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nbroken\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 404 ", response, StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"RouteUnknown\"", response, StringComparison.Ordinal);
+        Assert.Contains("HTTP/1.1 400 ", response, StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"MalformedRequest\"", response, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> RawAsync(Uri address, string request)
+    {
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(address.Host, address.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        return await reader.ReadToEndAsync(timeout.Token);
+    }
+}

@@ -149,3 +149,42 @@ public sealed class RequestErrorTests : ServiceTestBase
         Assert.Contains(document.RootElement.GetProperty("evidence_formats_supported").EnumerateArray(), f => f.GetString() == "secgear-simulation");
     }
 }
+
+/// <summary>Strict JSON as docs/attestation-service.md promises: Content-Type required, valid UTF-8, no duplicate keys.</summary>
+public sealed class StrictJsonTests : ServiceTestBase
+{
+    [Fact]
+    public async Task A_body_without_a_content_type_gets_415()
+    {
+        using var client = Factory.CreateClient();
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"policyId\":\"default\"}"));
+
+        using var response = await client.PostAsync(AttestationServiceRoutes.Challenge, content);
+
+        await ServiceClient.AssertProblemAsync(response, 415, ServiceErrorCodes.MalformedRequest);
+    }
+
+    [Fact]
+    public async Task Json_with_a_duplicate_key_gets_400()
+    {
+        using var client = Factory.CreateClient();
+
+        using var response = await client.PostAsync(
+            AttestationServiceRoutes.Challenge, new StringContent("{\"policyId\":\"default\",\"policyId\":\"other\"}", Encoding.UTF8, "application/json"));
+
+        await ServiceClient.AssertProblemAsync(response, 400, ServiceErrorCodes.MalformedRequest);
+    }
+
+    [Fact]
+    public async Task Admin_put_of_a_policy_holding_invalid_utf8_gets_400_not_500()
+    {
+        using var admin = Factory.Admin();
+        byte[] body = [.. "{\"policy\":{\"allowSimulation\":true,\"note\":\""u8, 0xC3, 0x28, 0xFF, .. "\"}}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await admin.PutAsync(AttestationServiceRoutes.Policies + "/bad-utf8", content);
+
+        await ServiceClient.AssertProblemAsync(response, 400, ServiceErrorCodes.MalformedRequest);
+    }
+}

@@ -9,7 +9,7 @@ namespace SecGear.Attestation;
 /// platform attestation key and of the simulated attestation CA. All integers are little-endian. See docs/attestation.md.
 /// </summary>
 /// <remarks>
-/// Layout: magic "SGSE" (4) | version u16 = 1 | flags u16 (bit 0 debug) | measurement (32) | signer (32) |
+/// Layout: magic "SGSE" (4) | version u16 = 1 | flags u16 (bit 0 debug, bit 1 in-process: no isolation from the host) | measurement (32) | signer (32) |
 /// product id u16 | security version u16 | platform id (32) | report data (64) || signature r||s (64) |
 /// attestation key certificate length u16 | certificate DER | CA certificate length u16 | certificate DER.
 /// Parsing is strict: unknown flags, lengths out of range and trailing bytes are rejected.
@@ -38,6 +38,7 @@ public sealed record SimulationEvidence
     public const int MaxLength = SignedLength + SignatureLength + 2 + MaxCertificateLength + 2 + MaxCertificateLength;
 
     private const ushort DebugFlag = 1;
+    private const ushort InProcessFlag = 2;
     private const int MinLength = SignedLength + SignatureLength + 2 + 1 + 2 + 1;
 
     /// <summary>The four magic bytes at offset 0.</summary>
@@ -57,6 +58,12 @@ public sealed record SimulationEvidence
 
     /// <summary>True when the enclave runs in debug mode.</summary>
     public required bool Debug { get; init; }
+
+    /// <summary>
+    /// True when the enclave ran in its host's own process (the in-process debugging engine): nothing isolates it from
+    /// the host, so the evidence proves the code's identity but not that the host cannot read its memory.
+    /// </summary>
+    public bool InProcess { get; init; }
 
     /// <summary>The non-secret fingerprint of the simulated platform secret (32 bytes).</summary>
     public required ReadOnlyMemory<byte> PlatformId { get; init; }
@@ -95,7 +102,7 @@ public sealed record SimulationEvidence
         RequireLength(ReportData, ReportDataLength, nameof(ReportData));
         Magic.CopyTo(destination);
         BinaryPrimitives.WriteUInt16LittleEndian(destination[4..], CurrentVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(destination[6..], Debug ? DebugFlag : (ushort)0);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[6..], (ushort)((Debug ? DebugFlag : 0) | (InProcess ? InProcessFlag : 0)));
         Measurement.Span.CopyTo(destination[8..]);
         Signer.Span.CopyTo(destination[40..]);
         BinaryPrimitives.WriteUInt16LittleEndian(destination[72..], ProductId);
@@ -153,9 +160,9 @@ public sealed record SimulationEvidence
         }
 
         ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(data[6..]);
-        if ((flags & ~DebugFlag) != 0)
+        if ((flags & ~(DebugFlag | InProcessFlag)) != 0)
         {
-            error = $"simulation evidence flags are 0x{flags:x4}; only bit 0 (debug) is defined";
+            error = $"simulation evidence flags are 0x{flags:x4}; only bit 0 (debug) and bit 1 (in-process) are defined";
             return false;
         }
 
@@ -179,6 +186,7 @@ public sealed record SimulationEvidence
             ProductId = BinaryPrimitives.ReadUInt16LittleEndian(data[72..]),
             SecurityVersion = BinaryPrimitives.ReadUInt16LittleEndian(data[74..]),
             Debug = (flags & DebugFlag) != 0,
+            InProcess = (flags & InProcessFlag) != 0,
             PlatformId = data.Slice(76, 32).ToArray(),
             ReportData = data.Slice(108, ReportDataLength).ToArray(),
             Signature = data.Slice(SignedLength, SignatureLength).ToArray(),

@@ -5,8 +5,9 @@ using SecGear.Edl.Model;
 namespace SecGear.Edl.Diagnostics
 {
     /// <summary>
-    /// Collects diagnostics. Past <see cref="MaxDiagnostics"/> it records one final "too many" error and drops the
-    /// rest, so hostile input cannot make the output grow without bound.
+    /// Collects diagnostics. Past <see cref="MaxDiagnostics"/> it records one final "too many" diagnostic (SG0902) and
+    /// drops the rest, so hostile input cannot make the output grow without bound. SG0902 is an error only when an error
+    /// was reported (shown or dropped): a file with only warnings never fails because of their number.
     /// </summary>
     internal sealed class DiagnosticBag
     {
@@ -28,14 +29,25 @@ namespace SecGear.Edl.Diagnostics
         {
             if (truncated)
             {
+                // Not shown, but still counted: an error past the cap must fail the compilation, and a file with
+                // only warnings must never fail because of how many there are.
+                if (descriptor.Severity == EdlSeverity.Error)
+                {
+                    ErrorCount++;
+                    items[items.Count - 1] = items[items.Count - 1] with { Severity = EdlSeverity.Error };
+                }
+
                 return;
             }
 
             if (items.Count >= MaxDiagnostics)
             {
                 truncated = true;
-                ErrorCount++;
-                items.Add(Create(EdlDiagnosticDescriptors.TooManyDiagnostics, location, MaxDiagnostics));
+                items.Add(Create(EdlDiagnosticDescriptors.TooManyDiagnostics, location, MaxDiagnostics) with
+                {
+                    Severity = ErrorCount > 0 ? EdlSeverity.Error : EdlSeverity.Warning,
+                });
+                Report(descriptor, location, args);
                 return;
             }
 

@@ -105,6 +105,9 @@ namespace SecGear.Edl.Diagnostics
         public static readonly EdlDiagnosticDescriptor ForeignPointer = new("SG0342", W, "Pointer to a foreign type", "'{0}' points to foreign type '{1}', which the EDL does not define");
         public static readonly EdlDiagnosticDescriptor ForeignWithoutSize = new("SG0343", E, "Foreign type without size", "'{0}' uses foreign type '{1}' {2}, but its size is unknown; give it a size mapping (EdlCompileOptions.ForeignTypeSizes), an explicit 'size', or use 'user_check'");
         public static readonly EdlDiagnosticDescriptor BadEnumValue = new("SG0345", E, "Bad enumerator value", "enumerator '{0}': {1}");
+        public static readonly EdlDiagnosticDescriptor ForeignEnumValue = new("SG0346", W, "Enumerator value from C", "enumerator '{0}' takes its value from '{1}', which EDL does not define (a C constant): C code gets it from its header, C# gets no value for it or the implicit enumerators after it unless one is given (--foreign-const {1}=VALUE, EdlCompileOptions.ForeignConstants)");
+        public static readonly EdlDiagnosticDescriptor DeepCopyTypedefOe = new("SG0357", W, "Deep-copy struct by typedef (Open Enclave)", "'{0}' spells deep-copy struct '{1}' without 'struct' (accepted by oeedger8r; the Open Enclave dialect reads it as 'struct {1}')");
+        public static readonly EdlDiagnosticDescriptor ArrayWithoutDirectionOe = new("SG0358", W, "Array without direction (Open Enclave)", "array '{0}' has no direction (accepted by oeedger8r; the Open Enclave dialect copies it 'in')");
         public static readonly EdlDiagnosticDescriptor NestedDeepCopy = new("SG0348", W, "Nested deep copy", "member '{0}' of '{1}' points to deep-copy struct '{2}'; secGear copies only one level");
         public static readonly EdlDiagnosticDescriptor ArrayTooLarge = new("SG0350", E, "Array too large", "array '{0}' has more than {1} elements");
         public static readonly EdlDiagnosticDescriptor RecursiveStruct = new("SG0353", E, "Struct contains itself", "'{0}' contains itself by value");
@@ -114,7 +117,7 @@ namespace SecGear.Edl.Diagnostics
 
         // Limits and internal errors (SG09xx).
         public static readonly EdlDiagnosticDescriptor InputTooLarge = new("SG0901", E, "Input too large", "{0}");
-        public static readonly EdlDiagnosticDescriptor TooManyDiagnostics = new("SG0902", E, "Too many diagnostics", "more than {0} diagnostics; the rest are not shown");
+        public static readonly EdlDiagnosticDescriptor TooManyDiagnostics = new("SG0902", E, "Too many diagnostics", "more than {0} diagnostics; the rest are not shown (an error only when one of them is an error)");
         public static readonly EdlDiagnosticDescriptor InternalError = new("SG0999", E, "Internal compiler error", "internal EDL compiler error ({0}); please report it with the EDL that caused it");
 
         /// <summary>Every descriptor, in id order.</summary>
@@ -133,8 +136,8 @@ namespace SecGear.Edl.Diagnostics
             UnknownDimension, ReturnsPointer, VoidParameter, PrivateEcallNotAllowed, NoPublicEcall, AllowNamesNonEcall,
             AllowDuplicate, DuplicateFunction, DuplicateType, DuplicateEnumerator, DeepCopyByValue, DeepCopyOutOnly,
             DeepCopyTypedef, TypedefSpelling, SizeOnDeepCopy, BadMemberAttribute, MemberSizeUnknown, ShallowMemberPointer,
-            UnionMemberAttribute, NonPortableType, ForeignPointer, ForeignWithoutSize, BadEnumValue, NestedDeepCopy,
-            ArrayTooLarge, RecursiveStruct, DuplicateMember, DuplicateParameter, MultiLevelPointer,
+            UnionMemberAttribute, NonPortableType, ForeignPointer, ForeignWithoutSize, BadEnumValue, ForeignEnumValue, NestedDeepCopy,
+            ArrayTooLarge, RecursiveStruct, DuplicateMember, DuplicateParameter, MultiLevelPointer, DeepCopyTypedefOe, ArrayWithoutDirectionOe,
             InputTooLarge, TooManyDiagnostics, InternalError,
         };
     }

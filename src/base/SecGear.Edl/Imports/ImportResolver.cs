@@ -202,8 +202,10 @@ namespace SecGear.Edl.Imports
             }
 
             IReadOnlyList<string> searchPaths = options.SearchPaths ?? Array.Empty<string>();
-            for (int i = searchPaths.Count - 1; i >= 0; i--)
+            bool firstFirst = options.ImportOrder == EdlImportOrder.FirstFirst;
+            for (int k = 0; k < searchPaths.Count; k++)
             {
+                int i = firstFirst ? k : searchPaths.Count - 1 - k;
                 string? combined = Combine(searchPaths[i], importPath);
                 if (combined != null && !result.Contains(combined))
                 {

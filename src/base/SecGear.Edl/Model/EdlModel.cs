@@ -182,7 +182,15 @@ namespace SecGear.Edl.Model
     }
 
     /// <summary>One enumerator. <see cref="Value"/> is the resolved integer value (implicit values count up from the previous one).</summary>
-    public sealed record EdlEnumerator(string Name, long Value, SourceLocation Location);
+    public sealed record EdlEnumerator(string Name, long Value, SourceLocation Location)
+    {
+        /// <summary>
+        /// When the value names a constant EDL does not define (<c>X = SOME_ENUM_MAX</c>, from a C header): that C
+        /// expression (<c>SOME_ENUM_MAX</c>, or <c>SOME_ENUM_MAX+1</c> for the implicit enumerator after it), and
+        /// <see cref="Value"/> is meaningless. Null when the value is known.
+        /// </summary>
+        public string? ForeignValue { get; init; }
+    }
 
     /// <summary>An EDL <c>enum</c>; <see cref="Name"/> is null for an anonymous enum (its enumerators are plain constants).</summary>
     public sealed record EdlEnum(string? Name, IReadOnlyList<EdlEnumerator> Members, SourceLocation Location);

@@ -112,6 +112,13 @@ namespace SecGear.Edl.Semantics
 
         private void CheckParameter(FunctionSyntax f, DeclarationSyntax p)
         {
+            if (options.Dialect == EdlDialect.OpenEnclave && p.IsArray && !p.Attributes.In && !p.Attributes.Out && !p.Attributes.UserCheck)
+            {
+                // oeedger8r copies a directionless array in; say so, and do the same.
+                diagnostics.Report(EdlDiagnosticDescriptors.ArrayWithoutDirectionOe, p.Location, p.Name);
+                p.Attributes = p.Attributes with { In = true };
+            }
+
             string n = p.Name;
             EdlAttributes a = p.Attributes;
             EdlType t = p.Type;
@@ -327,9 +334,15 @@ namespace SecGear.Edl.Semantics
 
             if (t.TagKind == EdlTagKind.None)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.DeepCopyTypedef, at, n, s.Name);
+                diagnostics.Report(options.Dialect == EdlDialect.OpenEnclave ? EdlDiagnosticDescriptors.DeepCopyTypedefOe : EdlDiagnosticDescriptors.DeepCopyTypedef, at, n, s.Name);
             }
-            else if (a.Out && !a.In)
+
+            if (t.TagKind == EdlTagKind.None && options.Dialect != EdlDialect.OpenEnclave)
+            {
+                return;
+            }
+
+            if (a.Out && !a.In)
             {
                 diagnostics.Report(EdlDiagnosticDescriptors.DeepCopyOutOnly, at, n, s.Name);
             }
@@ -337,6 +350,17 @@ namespace SecGear.Edl.Semantics
             {
                 diagnostics.Report(EdlDiagnosticDescriptors.SizeOnDeepCopy, at, n, s.Name);
             }
+        }
+
+        private static string DimensionsText(DeclarationSyntax p)
+        {
+            var text = new System.Text.StringBuilder();
+            foreach (DimensionSyntax d in p.Dimensions)
+            {
+                text.Append("[").Append(d.Name ?? d.Literal?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?").Append("]");
+            }
+
+            return text.ToString();
         }
 
         /// <summary>Rules 15-17: <c>isptr</c>, <c>isary</c> and <c>readonly</c>. Returns false when an error was reported.</summary>
@@ -356,6 +380,12 @@ namespace SecGear.Edl.Semantics
             if (a.IsAry && p.IsArray)
             {
                 diagnostics.Report(EdlDiagnosticDescriptors.SizeOnArray, at, n, "isary");
+                return false;
+            }
+
+            if (a.IsPtr && p.IsArray)
+            {
+                diagnostics.Report(EdlDiagnosticDescriptors.IsPtrIsAryMisuse, at, n, "'" + n + "' is an array (" + TypeSpelling.Of(t) + DimensionsText(p) + "); 'isptr' applies only to a foreign typedef name written without '*'");
                 return false;
             }
 

@@ -138,6 +138,23 @@ namespace SecGear.Edl.Semantics
             }
         }
 
+        /// <summary>True when <paramref name="name"/> is an enumerator of this contract (defined anywhere in it).</summary>
+        private bool IsEnumeratorName(string name)
+        {
+            foreach (EnumSyntax e in unit.Enums)
+            {
+                foreach (EnumeratorSyntax m in e.Enumerators)
+                {
+                    if (m.Name == name)
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
         private List<EdlEnum> ResolveEnums()
         {
             var result = new List<EdlEnum>();
@@ -151,26 +168,53 @@ namespace SecGear.Edl.Semantics
                 var members = new List<EdlEnumerator>();
                 long next = 0;
                 bool nextValid = true;
+                string? foreignBase = null;
+                long foreignOffset = 0;
                 foreach (EnumeratorSyntax m in e.Enumerators)
                 {
                     long value;
                     bool literal = false;
+                    string? foreign = null;
                     if (m.Literal != null)
                     {
                         value = m.Literal.Value;
                         literal = true;
+                        foreignBase = null;
                     }
                     else if (m.Reference != null)
                     {
+                        foreignBase = null;
                         if (types.TryGetEnumerator(m.Reference, out EnumeratorInfo? referenced))
                         {
                             value = referenced.Value;
+                            foreign = referenced.ForeignValue;
                         }
-                        else
+                        else if (IsEnumeratorName(m.Reference))
                         {
                             diagnostics.Report(EdlDiagnosticDescriptors.BadEnumValue, m.Location, m.Name, "'" + m.Reference + "' is not an enumerator defined before it");
                             value = 0;
                         }
+                        else if (options.ForeignConstants.TryGetValue(m.Reference, out long given))
+                        {
+                            value = given;
+                        }
+                        else
+                        {
+                            // Intel's and Open Enclave's tools copy the name into C, where a header defines it. C# cannot
+                            // see that header: the enumerator keeps the name, has no value, and its implicit successors
+                            // count up from it (see docs/edl.md, "Enumerator values").
+                            diagnostics.Report(EdlDiagnosticDescriptors.ForeignEnumValue, m.Location, m.Name, m.Reference);
+                            value = 0;
+                            foreign = m.Reference;
+                            foreignBase = m.Reference;
+                            foreignOffset = 0;
+                        }
+                    }
+                    else if (foreignBase != null)
+                    {
+                        foreignOffset++;
+                        value = 0;
+                        foreign = foreignBase + "+" + foreignOffset.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     }
                     else
                     {
@@ -190,10 +234,10 @@ namespace SecGear.Edl.Semantics
                     }
                     else
                     {
-                        types.TryAddEnumerator(m.Name, new EnumeratorInfo(value, literal, m.Location));
+                        types.TryAddEnumerator(m.Name, new EnumeratorInfo(value, literal && foreign == null, m.Location) { ForeignValue = foreign });
                     }
 
-                    members.Add(new EdlEnumerator(m.Name, value, m.Location));
+                    members.Add(new EdlEnumerator(m.Name, value, m.Location) { ForeignValue = foreign });
                 }
 
                 result.Add(new EdlEnum(e.Name, members, e.Location));

@@ -17,5 +17,8 @@ namespace SecGear.Edl.Semantics
         public bool IsLiteral { get; }
 
         public SourceLocation Location { get; }
+
+        /// <summary>The C expression of a value EDL cannot see (<c>NAME</c> or <c>NAME+n</c>), or null when <see cref="Value"/> is known.</summary>
+        public string? ForeignValue { get; set; }
     }
 }

@@ -24,7 +24,8 @@ namespace SecGear.Edl.Syntax
 
         public EdlType Type { get; }
 
-        public EdlAttributes Attributes { get; }
+        /// <summary>The attributes as written; the Open Enclave dialect may add the direction oeedger8r implies.</summary>
+        public EdlAttributes Attributes { get; set; }
 
         public IReadOnlyList<DimensionSyntax> Dimensions { get; }
 

@@ -331,6 +331,12 @@ namespace SecGear.Edl.Syntax
         {
             SourceLocation typeLocation = Current.Location;
             fn.ReturnType = ParseType(allowConst: false);
+            if (Current.Kind == TokenKind.LBracket)
+            {
+                // 'int[4] f(void)': name the real rule (no array returns), not the syntax it happens to break.
+                throw Fail(EdlDiagnosticDescriptors.ReturnArray, Current.Location, NameAfterDimensions());
+            }
+
             Token name = ExpectName("a function name");
             fn.Name = name.Text;
             fn.Location = typeLocation;
@@ -355,6 +361,19 @@ namespace SecGear.Edl.Syntax
             {
                 throw Fail(EdlDiagnosticDescriptors.ReturnArray, Current.Location, fn.Name);
             }
+        }
+
+        /// <summary>The name after <c>[..][..]</c> at the current token (without consuming anything), or "?".</summary>
+        private string NameAfterDimensions()
+        {
+            int i = 0;
+            while (Peek(i).Kind == TokenKind.LBracket && Peek(i + 2).Kind == TokenKind.RBracket)
+            {
+                i += 3;
+            }
+
+            Token t = Peek(i);
+            return t.Kind == TokenKind.Identifier ? t.Text : "?";
         }
 
         private void ParseSuffixes(FunctionSyntax fn)

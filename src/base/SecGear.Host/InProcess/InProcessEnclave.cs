@@ -56,6 +56,7 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
             MaxPayloadBytes = options.MaxPayloadBytes,
             Debug = _debug,
             PlatformSecretPath = options.PlatformSecretPath,
+            Isolated = false,
         });
         Action<string> warn = text => _logs.Log((int)Microsoft.Extensions.Logging.LogLevel.Warning, "SecGear.Switchless", text);
         _counters = new SwitchlessCounters(Manifest.Name, warn);

@@ -31,6 +31,7 @@ public sealed partial class SimulatedPlatform
                 ProductId = Identity.ProductId,
                 SecurityVersion = Identity.SecurityVersion,
                 Debug = Identity.Debug,
+                InProcess = !_isolated,
                 PlatformId = _platformId,
                 ReportData = padded,
                 AttestationKeyCertificate = _certificates.AttestationKeyCertificate,

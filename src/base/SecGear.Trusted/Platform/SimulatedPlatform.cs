@@ -13,6 +13,7 @@ public sealed partial class SimulatedPlatform : IAttestingPlatform, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly string _secretPath;
+    private readonly bool _isolated;
     private byte[]? _secret;
     private bool _disposed;
 
@@ -30,6 +31,7 @@ public sealed partial class SimulatedPlatform : IAttestingPlatform, IDisposable
         // Copy: the caller keeps references to the arrays, and the identity must not change after measurement.
         Identity = self with { Measurement = (byte[])self.Measurement.Clone(), Signer = (byte[])self.Signer.Clone() };
         _secretPath = (options ?? new SimulatedPlatformOptions()).SecretPath;
+        _isolated = options?.Isolated ?? true;
         ArgumentException.ThrowIfNullOrEmpty(_secretPath, nameof(options));
     }
 

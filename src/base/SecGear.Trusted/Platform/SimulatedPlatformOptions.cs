@@ -13,6 +13,12 @@ public sealed class SimulatedPlatformOptions
     /// </summary>
     public string SecretPath { get; init; } = DefaultSecretPath;
 
+    /// <summary>
+    /// False when the enclave runs inside its host's process (the in-process engine); its evidence then says so
+    /// (<see cref="SecGear.Attestation.SimulationEvidence.InProcess"/>) and default policies refuse it.
+    /// </summary>
+    public bool Isolated { get; init; } = true;
+
     /// <summary>The secret location used when <see cref="SecretPath"/> is not set.</summary>
     public static string DefaultSecretPath =>
         Environment.GetEnvironmentVariable(SecretPathVariable) is { Length: > 0 } configured

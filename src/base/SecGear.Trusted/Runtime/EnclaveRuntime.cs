@@ -38,7 +38,7 @@ public sealed class EnclaveRuntime : IDisposable
         {
             _ownPlatform = new SimulatedPlatform(
                 image.Identity,
-                options.PlatformSecretPath is null ? null : new SimulatedPlatformOptions { SecretPath = options.PlatformSecretPath });
+                new SimulatedPlatformOptions { SecretPath = options.PlatformSecretPath ?? SimulatedPlatformOptions.DefaultSecretPath, Isolated = options.Isolated });
         }
 
         Platform = options.Platform ?? _ownPlatform!;

@@ -22,6 +22,9 @@ public sealed class EnclaveRuntimeOptions
     /// <summary>Where the simulated platform keeps its per-machine secret; null for the platform's default.</summary>
     public string? PlatformSecretPath { get; init; }
 
+    /// <summary>False when the runtime runs inside its host's process; the simulated platform's evidence then says so.</summary>
+    public bool Isolated { get; init; } = true;
+
     /// <summary>
     /// The TEE services (sealing keys, randomness) enclave code gets; null for a <see cref="SimulatedPlatform"/> bound to
     /// the identity the runtime verified. Hardware engines supply theirs.

@@ -104,7 +104,7 @@ public sealed class AmdKdsCollateralProvider
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
-            throw Unavailable($"GET {shown} failed: {ex.Message}");
+            throw Unavailable($"GET {shown} failed: {FailureText.Of(ex)}");
         }
 
         using (response)

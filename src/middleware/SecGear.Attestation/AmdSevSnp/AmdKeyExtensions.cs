@@ -101,7 +101,7 @@ internal sealed class AmdKeyExtensions
         }
         catch (AsnContentException ex)
         {
-            throw new CryptographicException($"an AMD certificate extension is not valid DER: {ex.Message}", ex);
+            throw new CryptographicException($"an AMD certificate extension is not valid DER: {FailureText.Of(ex)}", ex);
         }
 
         if (product is null)

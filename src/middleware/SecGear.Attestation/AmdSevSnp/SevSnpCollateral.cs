@@ -51,7 +51,7 @@ public sealed class SevSnpCollateral : Collateral
         }
         catch (CryptographicException ex)
         {
-            throw new AttestationException(AttestationFailureCode.CollateralMalformed, $"the VCEK/VLEK certificate cannot be read: {ex.Message}");
+            throw new AttestationException(AttestationFailureCode.CollateralMalformed, $"the VCEK/VLEK certificate cannot be read: {FailureText.Of(ex)}");
         }
 
         try
@@ -60,7 +60,7 @@ public sealed class SevSnpCollateral : Collateral
         }
         catch (CryptographicException ex)
         {
-            throw new AttestationException(AttestationFailureCode.CollateralMalformed, $"the AMD certificate chain cannot be read: {ex.Message}");
+            throw new AttestationException(AttestationFailureCode.CollateralMalformed, $"the AMD certificate chain cannot be read: {FailureText.Of(ex)}");
         }
     }
 
@@ -79,7 +79,7 @@ public sealed class SevSnpCollateral : Collateral
         }
         catch (CryptographicException ex)
         {
-            throw new AttestationException(AttestationFailureCode.CollateralMalformed, $"the SEV-SNP collateral bundle cannot be read: {ex.Message}");
+            throw new AttestationException(AttestationFailureCode.CollateralMalformed, $"the SEV-SNP collateral bundle cannot be read: {FailureText.Of(ex)}");
         }
 
         var keys = certificates.Where(c => c.GetNameInfo(X509NameType.SimpleName, forIssuer: false) is "SEV-VCEK" or "SEV-VLEK").ToList();

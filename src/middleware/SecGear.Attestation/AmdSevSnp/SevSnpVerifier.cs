@@ -64,7 +64,7 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
         catch (Exception ex) when (ex is CryptographicException or System.Formats.Asn1.AsnContentException)
         {
             // A certificate that loaded but whose extensions or key cannot be decoded: reject, never throw.
-            return Fail(AttestationFailureCode.CertificateChainMalformed, $"a certificate of the VCEK/VLEK chain cannot be decoded: {ex.Message}");
+            return Fail(AttestationFailureCode.CertificateChainMalformed, $"a certificate of the VCEK/VLEK chain cannot be decoded: {FailureText.Of(ex)}");
         }
     }
 
@@ -99,7 +99,7 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
         }
         catch (CryptographicException ex)
         {
-            return new(AttestationFailureCode.EndorsementCertificateMalformed, $"{keyName}: {ex.Message}");
+            return new(AttestationFailureCode.EndorsementCertificateMalformed, $"{keyName}: {FailureText.Of(ex)}");
         }
 
         product = extensions.Product;

@@ -72,7 +72,7 @@ public sealed class CcaPlatformKeyStore
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
         {
-            throw Invalid(ex.Message);
+            throw Invalid(FailureText.Of(ex));
         }
     }
 

@@ -43,10 +43,24 @@ public sealed class CcaToken
     public CcaRealmClaims Realm { get; }
 
     /// <summary>The COSE algorithm id in a token's protected header (e.g. -35 ES384, -7 ES256).</summary>
+    /// <exception cref="FormatException">The protected header has no <c>alg</c> (label 1), or it is not an integer.</exception>
     public static int AlgorithmOf(CoseSign1Message message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return message.ProtectedHeaders[CoseHeaderLabel.Algorithm].GetValueAsInt32();
+        if (!message.ProtectedHeaders.TryGetValue(CoseHeaderLabel.Algorithm, out var value))
+        {
+            throw new FormatException("the COSE protected header has no 'alg' (label 1)");
+        }
+
+        try
+        {
+            return value.GetValueAsInt32();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or CborContentException or OverflowException)
+        {
+            // A text algorithm name or an out-of-range number: COSE allows them, CCA tokens never use them.
+            throw new FormatException("the COSE protected header's 'alg' (label 1) is not an integer algorithm id");
+        }
     }
 
     /// <summary>Parses a token. Returns null and a failure naming the rule when the bytes are not a well-formed token.</summary>
@@ -100,7 +114,7 @@ public sealed class CcaToken
         }
         catch (Exception ex) when (ex is CborContentException or InvalidOperationException or CryptographicException or FormatException or OverflowException)
         {
-            failure = Malformed(ex.Message);
+            failure = Malformed(FailureText.Of(ex));
             return null;
         }
     }
@@ -113,7 +127,15 @@ public sealed class CcaToken
             throw new FormatException($"the {name} token has a detached payload");
         }
 
-        _ = AlgorithmOf(message);
+        try
+        {
+            _ = AlgorithmOf(message);
+        }
+        catch (FormatException ex)
+        {
+            throw new FormatException($"the {name} token: {FailureText.Of(ex)}");
+        }
+
         return message;
     }
 

@@ -65,7 +65,7 @@ public sealed class CcaVerifier : IEvidenceVerifier
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            return new(AttestationFailureCode.AttestationKeyMalformed, $"the provisioned CPAK is not a valid EC public key: {ex.Message}");
+            return new(AttestationFailureCode.AttestationKeyMalformed, $"the provisioned CPAK is not a valid EC public key: {FailureText.Of(ex)}");
         }
     }
 
@@ -77,7 +77,7 @@ public sealed class CcaVerifier : IEvidenceVerifier
         }
         catch (Exception ex) when (ex is CryptographicException or CborContentException or InvalidOperationException or FormatException or ArgumentException)
         {
-            return new(AttestationFailureCode.AttestationKeyMalformed, $"the RAK (claim 44237) is not a valid EC public key: {ex.Message}");
+            return new(AttestationFailureCode.AttestationKeyMalformed, $"the RAK (claim 44237) is not a valid EC public key: {FailureText.Of(ex)}");
         }
     }
 
@@ -110,7 +110,7 @@ public sealed class CcaVerifier : IEvidenceVerifier
         }
         catch (CryptographicException ex)
         {
-            return new(invalid, $"the {name} signature cannot be verified with the {keyName}: {ex.Message}");
+            return new(invalid, $"the {name} signature cannot be verified with the {keyName}: {FailureText.Of(ex)}");
         }
     }
 

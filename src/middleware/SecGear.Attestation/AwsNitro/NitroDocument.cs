@@ -90,9 +90,9 @@ public sealed class NitroDocument
         {
             message = CoseMessage.DecodeSign1(WithEmptyUnprotectedHeader(data));
         }
-        catch (Exception ex) when (ex is CryptographicException or CborContentException or InvalidOperationException)
+        catch (Exception ex) when (ex is CryptographicException or CborContentException or InvalidOperationException or OverflowException or FormatException)
         {
-            failure = Malformed($"not a COSE_Sign1 message: {ex.Message}");
+            failure = Malformed($"not a COSE_Sign1 message: {FailureText.Of(ex)}");
             return null;
         }
 
@@ -107,7 +107,7 @@ public sealed class NitroDocument
         {
             alg = algorithm.GetValueAsInt32();
         }
-        catch (Exception ex) when (ex is InvalidOperationException or CborContentException)
+        catch (Exception ex) when (ex is InvalidOperationException or CborContentException or OverflowException)
         {
             failure = Malformed("the COSE algorithm is not an integer");
             return null;
@@ -129,9 +129,9 @@ public sealed class NitroDocument
         {
             return ParsePayload(message, payload, out failure);
         }
-        catch (Exception ex) when (ex is CborContentException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is CborContentException or InvalidOperationException or FormatException or OverflowException)
         {
-            failure = Malformed($"the payload is not valid CBOR: {ex.Message}");
+            failure = Malformed($"the payload is not valid CBOR: {FailureText.Of(ex)}");
             return null;
         }
     }

@@ -83,7 +83,7 @@ public sealed class NitroVerifier : IEvidenceVerifier
         catch (Exception ex) when (ex is CryptographicException or System.Formats.Asn1.AsnContentException)
         {
             // A certificate that loads but whose extensions or key cannot be decoded: reject, never throw.
-            return AttestationResult.Fail(AttestationFailureCode.CertificateChainMalformed, $"a certificate in the document cannot be decoded: {ex.Message}");
+            return AttestationResult.Fail(AttestationFailureCode.CertificateChainMalformed, $"a certificate in the document cannot be decoded: {FailureText.Of(ex)}");
         }
         finally
         {
@@ -115,7 +115,7 @@ public sealed class NitroVerifier : IEvidenceVerifier
             }
             catch (CryptographicException ex)
             {
-                return new(AttestationFailureCode.CertificateChainMalformed, $"cabundle[{index}] is not an X.509 certificate: {ex.Message}");
+                return new(AttestationFailureCode.CertificateChainMalformed, $"cabundle[{index}] is not an X.509 certificate: {FailureText.Of(ex)}");
             }
         }
 
@@ -125,7 +125,7 @@ public sealed class NitroVerifier : IEvidenceVerifier
         }
         catch (CryptographicException ex)
         {
-            return new(AttestationFailureCode.EndorsementCertificateMalformed, $"the document's certificate is not an X.509 certificate: {ex.Message}");
+            return new(AttestationFailureCode.EndorsementCertificateMalformed, $"the document's certificate is not an X.509 certificate: {FailureText.Of(ex)}");
         }
 
         try
@@ -137,7 +137,7 @@ public sealed class NitroVerifier : IEvidenceVerifier
         }
         catch (CryptographicException ex)
         {
-            return new(AttestationFailureCode.EndorsementCertificateMalformed, $"the document's certificate key cannot be read: {ex.Message}");
+            return new(AttestationFailureCode.EndorsementCertificateMalformed, $"the document's certificate key cannot be read: {FailureText.Of(ex)}");
         }
     }
 

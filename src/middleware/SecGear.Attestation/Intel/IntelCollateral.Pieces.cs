@@ -39,7 +39,19 @@ public sealed partial class IntelCollateral
 
         if (pieces.Count == 1)
         {
-            return Load(pieces[0].Span);
+            try
+            {
+                return Load(pieces[0].Span);
+            }
+            catch (AttestationException) when (LonePcsPiece(pieces[0].Span) is { } role)
+            {
+                // One of the separate PCS responses on its own: say which are missing, not that it is no complete form.
+                string[] needed = [TcbInfoRole, QeIdentityRole, SigningChainRole, "PCK CRL", "root CA CRL"];
+                string missing = role == CrlRole
+                    ? $"{TcbInfoRole}, {QeIdentityRole}, {SigningChainRole} and the other CRL (PCK CRL or root CA CRL)"
+                    : string.Join(", ", needed.Where(r => r != role));
+                throw Malformed($"the only collateral piece is a {role}; the separate PCS pieces also need: {missing} (give each as another piece)");
+            }
         }
 
         byte[]? tcbInfo = null, qeIdentity = null, signingChain = null, pckCrlChain = null;
@@ -99,6 +111,26 @@ public sealed partial class IntelCollateral
             rootCrl ?? throw Missing("root CA CRL (issued by the root of the given chains)"));
     }
 
+    /// <summary>The PCS role of a piece that is one of the separate PCS pieces (a CRL only when it parses as one), else null.</summary>
+    private static string? LonePcsPiece(ReadOnlySpan<byte> data)
+    {
+        var trimmed = EvidenceUnwrapper.SkipCommentLines(data).ToArray();
+        try
+        {
+            string role = Classify(trimmed, 0);
+            if (role == CrlRole)
+            {
+                Wrap(() => Crl(trimmed, "collateral piece 1"));
+            }
+
+            return role;
+        }
+        catch (AttestationException)
+        {
+            return null;
+        }
+    }
+
     private static string Classify(ReadOnlySpan<byte> data, int index)
     {
         int first = data.IndexOfAnyExcept(" \t\r\n"u8);
@@ -139,7 +171,7 @@ public sealed partial class IntelCollateral
         }
         catch (JsonException ex)
         {
-            throw Malformed($"collateral piece {index + 1} is not valid JSON: {ex.Message}");
+            throw Malformed($"collateral piece {index + 1} is not valid JSON: {FailureText.Of(ex)}");
         }
     }
 
@@ -172,7 +204,7 @@ public sealed partial class IntelCollateral
         }
         catch (Exception ex) when (ex is FormatException or System.Security.Cryptography.CryptographicException or ArgumentException)
         {
-            throw Malformed(ex.Message);
+            throw Malformed(FailureText.Of(ex));
         }
     }
 }

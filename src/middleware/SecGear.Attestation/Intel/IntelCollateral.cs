@@ -138,8 +138,8 @@ public sealed partial class IntelCollateral : Collateral
 
     private static IntelCollateral FromDcapQvlJsonCore(byte[] json)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
-        using var document = JsonDocument.ParseValue(ref reader);
+        // Duplicate keys are refused: two readers of the same JSON must never see different values.
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false });
         var root = document.RootElement;
         return new IntelCollateral(
             new SignedJson(Encoding.UTF8.GetBytes(JsonFields.String(root, "tcb_info")), SignedJson.ParseSignature(JsonFields.String(root, "tcb_info_signature"))),
@@ -253,7 +253,7 @@ public sealed partial class IntelCollateral : Collateral
         }
         catch (Exception ex) when (ex is FormatException or CryptographicException or JsonException or ArgumentException or InvalidOperationException)
         {
-            throw Malformed(ex.Message);
+            throw Malformed(FailureText.Of(ex));
         }
     }
 
@@ -267,7 +267,7 @@ public sealed partial class IntelCollateral : Collateral
         }
         catch (CryptographicException ex)
         {
-            throw new FormatException($"{name}: {ex.Message}", ex);
+            throw new FormatException($"{name}: {FailureText.Of(ex)}", ex);
         }
     }
 
@@ -292,7 +292,7 @@ public sealed partial class IntelCollateral : Collateral
         }
         catch (Exception ex) when (ex is CryptographicException or AsnContentException)
         {
-            throw new FormatException($"{name}: {ex.Message}", ex);
+            throw new FormatException($"{name}: {FailureText.Of(ex)}", ex);
         }
     }
 

@@ -38,7 +38,7 @@ public sealed record IntelCollateralRequest(TeeKind Tee, string Fmspc, string Pc
         }
         catch (Exception ex) when (ex is CryptographicException or FormatException)
         {
-            failure = new(AttestationFailureCode.PckChainMalformed, ex.Message);
+            failure = new(AttestationFailureCode.PckChainMalformed, FailureText.Of(ex));
             return false;
         }
     }

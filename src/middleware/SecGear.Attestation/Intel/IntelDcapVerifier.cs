@@ -46,7 +46,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
         catch (Exception ex) when (ex is CryptographicException or FormatException or AsnContentException or ArgumentException)
         {
             // Backstop: every expected problem is a named check below; anything else malformed still must not escape.
-            return AttestationResult.Fail(EvidenceMalformed, $"evidence could not be processed: {ex.Message}");
+            return AttestationResult.Fail(EvidenceMalformed, $"evidence could not be processed: {FailureText.Of(ex)}");
         }
     }
 
@@ -71,7 +71,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             }
             catch (CryptographicException ex)
             {
-                return AttestationResult.Fail(PckChainMalformed, $"PCK certificate chain: {ex.Message}");
+                return AttestationResult.Fail(PckChainMalformed, $"PCK certificate chain: {FailureText.Of(ex)}");
             }
         }
         else if (quote.CertificationDataType is >= 1 and <= 4 && collateral is IntelCollateral { PckCertificateChain: { } supplied })
@@ -102,7 +102,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
         }
         catch (FormatException ex)
         {
-            return AttestationResult.Fail(PckExtensionMalformed, ex.Message);
+            return AttestationResult.Fail(PckExtensionMalformed, FailureText.Of(ex));
         }
 
         failure = CheckQeReport(quote, pck) ?? CheckQuoteSignature(quote);

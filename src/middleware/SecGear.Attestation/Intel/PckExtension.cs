@@ -79,7 +79,7 @@ public sealed class PckExtension
         }
         catch (AsnContentException ex)
         {
-            throw new FormatException($"PCK SGX extension is not valid DER: {ex.Message}", ex);
+            throw new FormatException($"PCK SGX extension is not valid DER: {FailureText.Of(ex)}", ex);
         }
     }
 

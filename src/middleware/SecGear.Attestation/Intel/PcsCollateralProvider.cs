@@ -76,7 +76,7 @@ public sealed class PcsCollateralProvider : ICollateralProvider
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw Unavailable($"GET {address.GetLeftPart(UriPartial.Path)} failed: {ex.Message}");
+            throw Unavailable($"GET {address.GetLeftPart(UriPartial.Path)} failed: {FailureText.Of(ex)}");
         }
 
         using (response)

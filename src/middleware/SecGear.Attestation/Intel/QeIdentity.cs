@@ -47,8 +47,8 @@ public sealed class QeIdentity
     {
         try
         {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
-            using var document = JsonDocument.ParseValue(ref reader);
+            // Duplicate keys are refused: two readers of the same JSON must never see different values.
+            using var document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -73,7 +73,7 @@ public sealed class QeIdentity
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"enclaveIdentity is not valid JSON: {ex.Message}", ex);
+            throw new FormatException($"enclaveIdentity is not valid JSON: {FailureText.Of(ex)}", ex);
         }
     }
 

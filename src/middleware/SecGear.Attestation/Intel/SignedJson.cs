@@ -69,7 +69,7 @@ internal sealed class SignedJson
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            throw new FormatException($"not valid JSON: {ex.Message}", ex);
+            throw new FormatException($"not valid JSON: {FailureText.Of(ex)}", ex);
         }
 
         if (body is null || signature is null)

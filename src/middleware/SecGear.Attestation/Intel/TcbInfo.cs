@@ -40,8 +40,8 @@ public sealed class TcbInfo
     {
         try
         {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
-            using var document = JsonDocument.ParseValue(ref reader);
+            // Duplicate keys are refused: two readers of the same JSON must never see different values.
+            using var document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -80,7 +80,7 @@ public sealed class TcbInfo
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"tcbInfo is not valid JSON: {ex.Message}", ex);
+            throw new FormatException($"tcbInfo is not valid JSON: {FailureText.Of(ex)}", ex);
         }
     }
 

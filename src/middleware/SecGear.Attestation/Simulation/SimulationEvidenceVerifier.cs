@@ -228,6 +228,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
         {
             ["platform_id"] = Convert.ToHexStringLower(evidence.PlatformId.Span),
             ["simulated_ca_sha256"] = Convert.ToHexStringLower(SHA256.HashData(evidence.CaCertificate.Span)),
+            [AttestationPolicy.IsolationField] = evidence.InProcess ? AttestationPolicy.NoIsolation : "process",
         },
     };
 

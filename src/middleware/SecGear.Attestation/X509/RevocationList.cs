@@ -68,7 +68,7 @@ internal sealed class RevocationList
         }
         catch (AsnContentException ex)
         {
-            throw new CryptographicException($"CRL is not valid DER: {ex.Message}", ex);
+            throw new CryptographicException($"CRL is not valid DER: {FailureText.Of(ex)}", ex);
         }
     }
 

@@ -35,8 +35,16 @@ internal sealed class SignedData
         var sequence = outer.ReadSequence();
         outer.ThrowIfNotEmpty();
         var tbs = sequence.ReadEncodedValue();
+        var outerAlgorithm = sequence.PeekEncodedValue();
         var algorithm = sequence.ReadSequence();
         var oid = algorithm.ReadObjectIdentifier();
+        if (!InnerAlgorithm(tbs).Span.SequenceEqual(outerAlgorithm.Span))
+        {
+            // RFC 5280 4.1.1.2 / 5.1.1.2: the unsigned outer algorithm must repeat the signed one, or a changed outer
+            // field (e.g. RSASSA-PSS parameters) would pass unnoticed.
+            throw new CryptographicException("the signature algorithm outside the signed part differs from the one inside it");
+        }
+
         var signature = sequence.ReadBitString(out int unused);
         sequence.ThrowIfNotEmpty();
         if (unused != 0)
@@ -45,6 +53,26 @@ internal sealed class SignedData
         }
 
         return new SignedData(tbs, oid, signature);
+    }
+
+    /// <summary>
+    /// The signature AlgorithmIdentifier inside a TBSCertificate (after the optional [0] version and the serial number)
+    /// or a TBSCertList (after the optional version): the first SEQUENCE among its leading fields.
+    /// </summary>
+    private static ReadOnlyMemory<byte> InnerAlgorithm(ReadOnlyMemory<byte> tbs)
+    {
+        var fields = new AsnReader(tbs, AsnEncodingRules.DER).ReadSequence();
+        for (int i = 0; i < 3 && fields.HasData; i++)
+        {
+            if (fields.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
+            {
+                return fields.PeekEncodedValue();
+            }
+
+            fields.ReadEncodedValue();
+        }
+
+        throw new CryptographicException("the signed part has no signature algorithm");
     }
 
     /// <summary>True when the signature is ecdsa-with-SHA256 and verifies with <paramref name="issuerKey"/>.</summary>

@@ -114,16 +114,8 @@ public sealed class EvidenceAppraiser
             return true;
         }
 
-        try
-        {
-            loaded = CollateralLoader.Load(detected.Format, [.. collateral.Select(piece => (ReadOnlyMemory<byte>)piece)]);
-            return true;
-        }
-        catch (AttestationException ex)
-        {
-            failure = ex.Failure;
-            return false;
-        }
+        // Evidence first: unreadable evidence reports its own failure, not a collateral error.
+        return CollateralLoader.TryLoad(detected, [.. collateral.Select(piece => (ReadOnlyMemory<byte>)piece)], out loaded, out failure);
     }
 
     /// <summary>The claims as <c>secgear verify --json</c> prints them, or null.</summary>
@@ -184,6 +176,7 @@ public sealed class EvidenceAppraiser
             TcbBaselineDate = policy.TcbBaselineDate,
             AllowDebug = policy.AllowDebug,
             AllowSimulation = policy.AllowSimulation,
+            AllowInProcess = policy.AllowInProcess,
             AllowedTees = policy.AllowedTees,
             ExpectedReportData = reportData,
             RequireDeviceReferenceValues = policy.RequireDeviceReferenceValues,

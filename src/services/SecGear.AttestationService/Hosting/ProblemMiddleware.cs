@@ -5,7 +5,8 @@ namespace SecGear.AttestationService.Hosting;
 /// <summary>
 /// Turns every failure into a problem+json: <see cref="ServiceProblemException"/>, storage outages (503 + Retry-After),
 /// Kestrel's body-size and bad-request errors, unexpected exceptions (500, logged), and bodiless error statuses left by
-/// routing (404, 405), so no default HTML or empty error ever reaches a client.
+/// routing (404, 405), so no default HTML or empty error ever reaches a client. Kestrel's own refusals, made before
+/// any middleware runs, get theirs from <see cref="KestrelRefusalWriter"/>.
 /// </summary>
 internal sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMiddleware> logger)
 {
@@ -14,6 +15,7 @@ internal sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Pr
 
     public async Task InvokeAsync(HttpContext context)
     {
+        KestrelRefusalWriter.Track(context);
         try
         {
             await next(context).ConfigureAwait(false);

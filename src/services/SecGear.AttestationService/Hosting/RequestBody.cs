@@ -5,7 +5,8 @@ namespace SecGear.AttestationService.Hosting;
 
 /// <summary>
 /// Reads JSON request bodies with the service's limits: the size limit is enforced while reading (whatever the
-/// server), fields the contract marks non-nullable must be present, unknown fields are refused, and every failure is a
+/// server), a body needs a JSON Content-Type (415 without one), must be valid UTF-8 and may not repeat a key, fields
+/// the contract marks non-nullable must be present, unknown fields are refused, and every failure is a
 /// <see cref="ServiceProblemException"/> (400 MalformedRequest or 413 PayloadTooLarge) naming what was wrong.
 /// </summary>
 internal static class RequestBody
@@ -15,6 +16,7 @@ internal static class RequestBody
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false,
     };
 
     /// <summary>Reads the body as <typeparamref name="T"/>; an empty body gives <paramref name="whenEmpty"/> or a 400.</summary>
@@ -38,6 +40,19 @@ internal static class RequestBody
         if (body.Length == 0)
         {
             return whenEmpty ?? throw ServiceProblemException.Malformed("The request body is empty; a JSON object is required.");
+        }
+
+        if (string.IsNullOrEmpty(request.ContentType))
+        {
+            // Strict JSON (docs/attestation-service.md): a body is read only when it says what it is.
+            throw new ServiceProblemException(
+                StatusCodes.Status415UnsupportedMediaType, ServiceErrorCodes.MalformedRequest, "The request has a body but no Content-Type; send it as application/json.");
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            // JsonElement values keep raw bytes; invalid UTF-8 would fail later, when stored or re-serialised.
+            throw ServiceProblemException.Malformed("The request body is not valid UTF-8.");
         }
 
         try

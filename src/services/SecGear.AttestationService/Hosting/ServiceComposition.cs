@@ -20,6 +20,7 @@ public static class ServiceComposition
         var services = builder.Services;
         services.AddOptions<AttestationServiceOptions>().Bind(builder.Configuration.GetSection(AttestationServiceOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(KestrelRefusalWriter.Middleware)));
         services.ConfigureHttpJsonOptions(json =>
         {
             // Responses follow the contract's conventions (AttestationServiceJson.Options); requests are read by RequestBody.
@@ -105,28 +106,11 @@ public static class ServiceComposition
         ResourceEndpoints.MapRelease(app);
         WellKnownEndpoints.Map(app);
         app.MapAttestationServiceOperations();
-        var admin = app.MapGroup(string.Empty).AddEndpointFilter(RequireAdministratorAsync);
+        var admin = app.MapGroup(string.Empty).AddEndpointFilter(AdminGate.FilterAsync);
         PolicyEndpoints.Map(admin);
         ReferenceValueEndpoints.Map(admin);
         ResourceEndpoints.MapAdmin(admin);
         OperationsComposition.MapAttestationServiceOperations(admin);
-    }
-
-    private static async ValueTask<object?> RequireAdministratorAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        var services = http.RequestServices;
-        bool administrator = services.GetRequiredService<AdminAuthenticator>().IsAdministrator(http.Request.Headers[AttestationServiceRoutes.ApiKeyHeader])
-            || await services.GetRequiredService<AdminTokenValidator>().IsAdministratorAsync(http.Request.Headers.Authorization).ConfigureAwait(false)
-            || services.GetRequiredService<ConsoleSessions>().IsAdministrator(http);
-        if (!administrator)
-        {
-            throw new ServiceProblemException(
-                StatusCodes.Status401Unauthorized, ServiceErrorCodes.AdminAuthenticationRequired,
-                $"This route needs an administrator API key in the {AttestationServiceRoutes.ApiKeyHeader} header, or an administrator JWT as bearer.");
-        }
-
-        return await next(context).ConfigureAwait(false);
     }
 
     private static IAttestationStore CreateStore(AttestationServiceOptions options) => options.StorageProvider.ToUpperInvariant() switch

@@ -21,11 +21,12 @@ internal static class EdlCommand
     private static Command CreateCheck()
     {
         var file = new Argument<FileInfo>("file") { Description = "The root EDL file." };
-        var (include, define) = CommonOptions();
-        var command = new Command("check", "Parse and check an EDL file (and its imports); print diagnostics.") { file, include, define };
+        var switches = new EdlCompileSwitches();
+        var command = new Command("check", "Parse and check an EDL file (and its imports); print diagnostics.") { file };
+        switches.AddTo(command);
         CliAction.Set(command, (parse, stdout) =>
         {
-            var compilation = Compile(parse.GetRequiredValue(file), parse.GetValue(include), parse.GetValue(define));
+            var compilation = Compile(parse.GetRequiredValue(file), switches.ToOptions(parse));
             Print(compilation.Diagnostics, parse.InvocationConfiguration.Error);
             if (compilation.HasErrors)
             {
@@ -43,15 +44,16 @@ internal static class EdlCommand
     private static Command CreateGen()
     {
         var file = new Argument<FileInfo>("file") { Description = "The root EDL file." };
-        var (include, define) = CommonOptions();
+        var switches = new EdlCompileSwitches();
         var side = new Option<string>("--side") { Description = "Which side to generate: host, enclave or both.", Required = true };
         side.AcceptOnlyFromAmong("host", "enclave", "both");
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory the .cs files are written to (created if absent).", Required = true };
         var ns = new Option<string>("--namespace") { Description = "Namespace of the generated types (default: the contract name).", };
-        var command = new Command("gen", "Generate the C# host and/or enclave code for an EDL file.") { file, include, define, side, output, ns };
+        var command = new Command("gen", "Generate the C# host and/or enclave code for an EDL file.") { file, side, output, ns };
+        switches.AddTo(command);
         CliAction.Set(command, (parse, stdout) =>
         {
-            var compilation = Compile(parse.GetRequiredValue(file), parse.GetValue(include), parse.GetValue(define));
+            var compilation = Compile(parse.GetRequiredValue(file), switches.ToOptions(parse));
             var error = parse.InvocationConfiguration.Error;
             Print(compilation.Diagnostics, error);
             if (compilation.HasErrors)
@@ -88,26 +90,13 @@ internal static class EdlCommand
         return command;
     }
 
-    private static (Option<string[]> Include, Option<string[]> Define) CommonOptions()
-    {
-        var include = new Option<string[]>("-I", "--search-path") { Description = "Directory searched for imported EDL files (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var define = new Option<string[]>("-D", "--define") { Description = "Name defined for #ifdef/#ifndef (repeatable).", AllowMultipleArgumentsPerToken = false };
-        return (include, define);
-    }
-
-    private static EdlCompilation Compile(FileInfo file, string[]? searchPaths, string[]? defines)
+    private static EdlCompilation Compile(FileInfo file, EdlCompileOptions options)
     {
         if (!file.Exists)
         {
             throw new FileNotFoundException($"EDL file '{file.FullName}' does not exist.");
         }
 
-        var options = new EdlCompileOptions
-        {
-            SearchPaths = searchPaths ?? [],
-            Defines = defines ?? [],
-            Files = new EdlDiskFileProvider(),
-        };
         return EdlCompiler.Compile(file.FullName, File.ReadAllText(file.FullName), options);
     }
 

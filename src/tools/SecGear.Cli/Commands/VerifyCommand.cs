@@ -20,11 +20,11 @@ internal static class VerifyCommand
         {
             Description = "Collateral. Intel: dcap-qvl JSON, sgx_ql_qve_collateral_t dump or Open Enclave endorsements; or, repeating "
                 + "--collateral, the separate PCS pieces (TCB info and QE identity JSON, issuer chain PEMs, PCK and root CA CRLs); "
-                + "SEV-SNP: one PEM bundle with the VCEK/VLEK and its AMD chain (ASK/ASVK, ARK); "
+                + "SEV-SNP: the VCEK/VLEK (DER or PEM, as AMD KDS serves it) and its AMD chain (ASK/ASVK, ARK; PEM), as one bundle or separate files; "
                 + "NVIDIA GPU: the driver and/or VBIOS RIM (signed SWID tag) files and DER OCSP responses, one per --collateral.",
             AllowMultipleArgumentsPerToken = false,
         };
-        var time = new Option<string?>("--time") { Description = "Verification time (ISO 8601, e.g. 2025-07-04T00:00:00Z); default: now." };
+        var time = new Option<string?>("--time") { Description = "Verification time, RFC 3339 with 'Z' or an offset (e.g. 2025-07-04T00:00:00Z); default: now." };
         var policy = new Option<FileInfo?>("--policy") { Description = "A JSON policy (see docs/attestation.md); default: no debug, no simulation, up-to-date TCB statuses." };
         var json = new Option<bool>("--json") { Description = "Print the claims or the failure as JSON." };
         var ccaKeys = new Option<FileInfo?>("--cca-platform-keys")
@@ -52,7 +52,12 @@ internal static class VerifyCommand
             {
                 var detected = Evidence.Detect(evidenceBytes);
                 var collateralFiles = parse.GetValue(collateral) ?? [];
-                var loadedCollateral = collateralFiles.Length > 0 ? LoadCollateral(detected, [.. collateralFiles.Select(f => ReadBounded(f.FullName))]) : null;
+                Collateral? loadedCollateral = null;
+                if (collateralFiles.Length > 0 && !LoadCollateral(detected, [.. collateralFiles.Select(f => ReadBounded(f.FullName))], out loadedCollateral, out var collateralFailure))
+                {
+                    throw new AttestationException(collateralFailure);
+                }
+
                 // Without --policy the default policy applies: no debug, no simulation, the up-to-date TCB statuses.
                 var loadedPolicy = parse.GetValue(policy) is { } policyFile ? AttestationPolicy.FromJson(System.Text.Encoding.UTF8.GetString(ReadBounded(policyFile.FullName))) : new AttestationPolicy();
                 var verifier = AttestationVerifier.CreateDefault();
@@ -93,10 +98,15 @@ internal static class VerifyCommand
         return command;
     }
 
-    /// <summary>Reads the collateral file(s) in the form the evidence's format needs; Intel pieces given separately are merged.</summary>
-    private static Collateral LoadCollateral(Evidence evidence, byte[][] files) => CollateralLoader.Accepts(evidence.Format)
-        ? CollateralLoader.Load(evidence.Format, [.. files.Select(f => (ReadOnlyMemory<byte>)f)])
-        : throw new CliUsageException($"{evidence.Format} evidence carries its own certificates; --collateral does not apply");
+    /// <summary>
+    /// Reads the collateral file(s) in the form the evidence's format needs (Intel pieces given separately are merged;
+    /// SEV-SNP takes DER and PEM certificates); unreadable evidence is reported first, as an evidence failure.
+    /// </summary>
+    private static bool LoadCollateral(
+        Evidence evidence, byte[][] files, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Collateral? collateral, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out AttestationFailure? failure) =>
+        evidence.Format == EvidenceFormats.Unknown || CollateralLoader.Accepts(evidence.Format)
+            ? CollateralLoader.TryLoad(evidence, [.. files.Select(f => (ReadOnlyMemory<byte>)f)], out collateral, out failure)
+            : throw new CliUsageException($"{evidence.Format} evidence carries its own certificates; --collateral does not apply");
 
     /// <summary>Largest evidence, collateral or policy file read (real ones are tens of kilobytes).</summary>
     private const long MaxInputFileSize = 16 << 20;
@@ -113,15 +123,24 @@ internal static class VerifyCommand
     {
         var bytes = ReadBounded(path);
         var text = System.Text.Encoding.ASCII.GetString(bytes);
-        if (!text.Contains("-----BEGIN", StringComparison.Ordinal))
+        var der = !text.Contains("-----BEGIN", StringComparison.Ordinal)
+            ? bytes
+            : System.Security.Cryptography.PemEncoding.TryFind(text, out var fields) && text[fields.Label] == "CERTIFICATE"
+                ? Convert.FromBase64String(text[fields.Base64Data])
+                : throw new CliUsageException($"--simulation-ca '{path}' holds no PEM CERTIFICATE");
+        try
         {
-            return bytes;
+            using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(der);
+            return certificate.RawData;
         }
-
-        return System.Security.Cryptography.PemEncoding.TryFind(text, out var fields) && text[fields.Label] == "CERTIFICATE"
-            ? Convert.FromBase64String(text[fields.Base64Data])
-            : throw new CliUsageException($"'{path}' holds no PEM CERTIFICATE");
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw new CliUsageException($"--simulation-ca '{path}' is not a certificate: expected a PEM CERTIFICATE or DER X.509 certificate (see secgear platform init)");
+        }
     }
+
+    private static readonly string[] TimeFormats =
+        ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"];
 
     private static DateTimeOffset ParseTime(string? text)
     {
@@ -130,8 +149,10 @@ internal static class VerifyCommand
             return DateTimeOffset.UtcNow;
         }
 
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+        // One documented form (RFC 3339, docs/attestation.md): date 'T' time, optional fraction, then 'Z' or an offset.
+        // No culture-dependent or zone-less forms: a time without a zone would silently mean something else elsewhere.
+        return DateTimeOffset.TryParseExact(text, TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
             ? time
-            : throw new CliUsageException($"--time '{text}' is not an ISO 8601 date and time");
+            : throw new CliUsageException($"--time '{text}' is not an RFC 3339 time: write e.g. 2025-07-04T00:00:00Z or 2025-07-04T08:00:00.5+08:00");
     }
 }
