@@ -18,8 +18,9 @@ public sealed class AttestationVerifier
 
     /// <summary>
     /// A verifier with the built-in plug-ins using default options: Intel DCAP (production Intel root), SEV-SNP
-    /// (production AMD ARKs), Nitro (AWS Root-G1) and CCA (no CPAK provisioned: register a configured
-    /// <see cref="ArmCca.CcaVerifier"/> to trust platforms).
+    /// (production AMD ARKs), Nitro (AWS Root-G1), CCA (no CPAK provisioned: register a configured
+    /// <see cref="ArmCca.CcaVerifier"/> to trust platforms), virtCCA (Huawei Equipment CA; unendorsed realm tokens
+    /// refused) and Azure vTPM evidence.
     /// </summary>
     public static AttestationVerifier CreateDefault()
     {
@@ -28,6 +29,8 @@ public sealed class AttestationVerifier
         verifier.Register(new AmdSevSnp.SevSnpVerifier());
         verifier.Register(new AwsNitro.NitroVerifier());
         verifier.Register(new ArmCca.CcaVerifier());
+        verifier.Register(new HuaweiVirtCca.VirtCcaVerifier());
+        verifier.Register(new AzureVtpm.AzureVtpmVerifier());
         return verifier;
     }
 

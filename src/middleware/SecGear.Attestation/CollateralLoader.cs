@@ -6,7 +6,8 @@ namespace SecGear.Attestation;
 /// <summary>
 /// Loads collateral in the form an evidence format needs (the forms <c>secgear verify --collateral</c> accepts):
 /// Intel DCAP quotes take <see cref="IntelCollateral.Load"/> forms, SEV-SNP reports a PEM bundle
-/// (<see cref="SevSnpCollateral.Load"/>); Nitro documents, CCA tokens and simulation evidence carry their own certificates.
+/// (<see cref="SevSnpCollateral.Load"/>), virtCCA tokens the AIK certificate and Huawei chain (DER or PEM pieces),
+/// Azure vTPM evidence the AMD chain PEM or Intel collateral; Nitro documents, CCA tokens and simulation evidence carry their own certificates.
 /// </summary>
 public static class CollateralLoader
 {
@@ -30,7 +31,13 @@ public static class CollateralLoader
                 AttestationFailureCode.CollateralMalformed, $"{evidenceFormat} evidence carries its own certificates; collateral does not apply");
         }
 
-        return evidenceFormat == EvidenceFormats.AmdSevSnpReport ? SevSnpCollateral.Load(data) : IntelCollateral.Load(data);
+        return evidenceFormat switch
+        {
+            EvidenceFormats.AmdSevSnpReport => SevSnpCollateral.Load(data),
+            EvidenceFormats.HuaweiVirtCcaToken => HuaweiVirtCca.VirtCcaCollateral.Load([data.ToArray()]),
+            EvidenceFormats.AzureVtpm => AzureVtpm.AzureVtpmCollateral.Load(data),
+            _ => IntelCollateral.Load(data),
+        };
     }
 
     /// <summary>
@@ -51,7 +58,13 @@ public static class CollateralLoader
             return Load(evidenceFormat, pieces.Count == 0 ? [] : pieces[0].Span);
         }
 
-        return evidenceFormat == EvidenceFormats.AmdSevSnpReport ? SevSnpCollateral.Load(JoinPem(pieces)) : IntelCollateral.FromPieces(pieces);
+        return evidenceFormat switch
+        {
+            EvidenceFormats.AmdSevSnpReport => SevSnpCollateral.Load(JoinPem(pieces)),
+            EvidenceFormats.HuaweiVirtCcaToken => HuaweiVirtCca.VirtCcaCollateral.Load(pieces),
+            EvidenceFormats.AzureVtpm => AzureVtpm.AzureVtpmCollateral.Load(JoinPem(pieces)),
+            _ => IntelCollateral.FromPieces(pieces),
+        };
     }
 
     /// <summary>PEM pieces (e.g. a VCEK and its chain as separate files) joined into one bundle, a line break between each.</summary>

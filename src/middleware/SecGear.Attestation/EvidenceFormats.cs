@@ -15,6 +15,12 @@ public static class EvidenceFormats
     /// <summary>Arm CCA attestation token (CBOR tag 399 collection of platform and realm tokens).</summary>
     public const string ArmCcaToken = "arm-cca-token";
 
+    /// <summary>Kunpeng virtCCA token (CBOR tag 399 collection: realm token with an RSA realm key, platform token signed by the device AIK).</summary>
+    public const string HuaweiVirtCcaToken = "huawei-virtcca-token";
+
+    /// <summary>Azure confidential-VM vTPM evidence: trustee JSON envelope of an HCL report (SEV-SNP or TDX) and a TPM quote.</summary>
+    public const string AzureVtpm = "azure-vtpm";
+
     /// <summary>SecGear simulation evidence, signed by a simulated platform attestation key (see <see cref="SimulationEvidence"/>).</summary>
     public const string SecGearSimulation = SimulationEvidence.FormatId;
 

@@ -23,4 +23,7 @@ public enum TeeKind
 
     /// <summary>The SecGear simulation engine.</summary>
     Simulation,
+
+    /// <summary>Huawei Kunpeng virtCCA confidential VM (realm).</summary>
+    VirtCca,
 }
