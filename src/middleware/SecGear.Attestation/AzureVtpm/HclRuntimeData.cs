@@ -89,8 +89,9 @@ public sealed class HclRuntimeData
 
             return new HclRuntimeData(ak.Value, userData, configuration);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-8.
             failure = new(AttestationFailureCode.EvidenceMalformed, $"Azure HCL runtime data is not valid JSON: {ex.Message}");
             return null;
         }

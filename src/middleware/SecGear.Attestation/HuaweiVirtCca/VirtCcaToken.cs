@@ -90,8 +90,9 @@ public sealed class VirtCcaToken
 
             return new VirtCcaToken(realmMessage, realm, platformMessage, platform);
         }
-        catch (Exception ex) when (ex is CborContentException or InvalidOperationException or CryptographicException or FormatException or OverflowException)
+        catch (Exception ex) when (ex is CborContentException or InvalidOperationException or CryptographicException or FormatException or OverflowException or KeyNotFoundException)
         {
+            // KeyNotFoundException: a COSE protected header without an algorithm.
             failure = Malformed(ex.Message);
             return null;
         }
