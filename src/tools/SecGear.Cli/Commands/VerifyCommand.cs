@@ -20,7 +20,9 @@ internal static class VerifyCommand
         {
             Description = "Collateral. Intel: dcap-qvl JSON, sgx_ql_qve_collateral_t dump or Open Enclave endorsements; or, repeating "
                 + "--collateral, the separate PCS pieces (TCB info and QE identity JSON, issuer chain PEMs, PCK and root CA CRLs); "
-                + "SEV-SNP: one PEM bundle with the VCEK/VLEK and its AMD chain (ASK/ASVK, ARK).",
+                + "SEV-SNP: one PEM bundle with the VCEK/VLEK and its AMD chain (ASK/ASVK, ARK); "
+                + "virtCCA: the device AIK certificate and the Huawei chain (DER or PEM, repeat --collateral); "
+                + "Azure vTPM: the AMD chain PEM (SEV-SNP) or Intel collateral for the TD quote (TDX).",
             AllowMultipleArgumentsPerToken = false,
         };
         var time = new Option<string?>("--time") { Description = "Verification time (ISO 8601, e.g. 2025-07-04T00:00:00Z); default: now." };
@@ -31,7 +33,8 @@ internal static class VerifyCommand
             Description = "Arm CCA: the provisioned platform attestation keys (CPAK) to trust, as JWK or Veraison trust-anchor JSON.",
         };
         var simulationCa = new Option<FileInfo?>("--simulation-ca") { Description = "Accept SecGear simulation evidence certified by this simulated CA certificate (PEM or DER; see secgear platform init). The policy must also allow simulation." };
-        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json, ccaKeys, simulationCa };
+        var virtCcaUnendorsed = new Option<bool>("--virtcca-accept-unendorsed") { Description = "virtCCA: accept a token without a platform token (nothing binds its realm key to the device); claims say hardware_endorsed=false." };
+        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json, ccaKeys, simulationCa, virtCcaUnendorsed };
         CliAction.Set(command, (parse, stdout) =>
         {
             var verificationTime = ParseTime(parse.GetValue(time));
@@ -54,6 +57,11 @@ internal static class VerifyCommand
                 if (parse.GetValue(simulationCa) is { } caFile)
                 {
                     verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(ReadCertificate(caFile.FullName))));
+                }
+
+                if (parse.GetValue(virtCcaUnendorsed))
+                {
+                    verifier.Register(new SecGear.Attestation.HuaweiVirtCca.VirtCcaVerifier(new() { AcceptUnendorsedRealmTokens = true }));
                 }
 
                 result = verifier.Verify(detected, loadedCollateral, verificationTime, loadedPolicy);
