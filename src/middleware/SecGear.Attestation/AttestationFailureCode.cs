@@ -272,4 +272,7 @@ public enum AttestationFailureCode
     /// without its Intel-signed TD quote): not attested.
     /// </summary>
     HardwareReportNotVerifiable,
+
+    /// <summary>Azure vTPM: the HCL's SEV-SNP report was not produced at VMPL 0 (by the paravisor).</summary>
+    HclReportNotFromParavisor,
 }

@@ -171,7 +171,7 @@ public sealed class AzureVtpmVerifier : IEvidenceVerifier
         var snp = inner.Claims!;
         if (snp.Fields.TryGetValue("vmpl", out var vmpl) && vmpl != "0")
         {
-            return AttestationResult.Fail(new(AttestationFailureCode.UnsupportedEvidenceVersion, $"the HCL's SEV-SNP report is at VMPL {vmpl}, expected 0 (the paravisor)"), Claims(snp, hcl, runtime, quote, envelope, hardwareVerified: true));
+            return AttestationResult.Fail(new(AttestationFailureCode.HclReportNotFromParavisor, $"the HCL's SEV-SNP report is at VMPL {vmpl}, expected 0 (the paravisor)"), Claims(snp, hcl, runtime, quote, envelope, hardwareVerified: true));
         }
 
         return AttestationResult.Success(Claims(snp, hcl, runtime, quote, envelope, hardwareVerified: true));
