@@ -46,6 +46,30 @@ public sealed partial class VerifyCommandTests : IDisposable
     }
 
     [VectorsFact]
+    public void Azure_vtpm_envelope_is_detected_and_verifies_with_the_amd_chain()
+    {
+        var (code, output, error) = cli.Run("verify", "--evidence", V("azure-vtpm/trustee/snp/evidence-v1.json"), "--collateral", V("roots/amd/ask_ark_milan.pem"), "--time", "2025-06-01T00:00:00Z", "--json");
+
+        Assert.True(code == 0, error + output);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("azure-vtpm", json.RootElement.GetProperty("claims").GetProperty("format").GetString());
+    }
+
+    [VectorsFact]
+    public void Virtcca_token_without_platform_token_is_rejected_unless_the_flag_accepts_it()
+    {
+        string[] common = ["verify", "--evidence", V("virtcca/secgear/virtcca.cbor"), "--collateral", V("virtcca/secgear/virtcca_aik_cert.der"), "--collateral", V("roots/huawei/Huawei_IT_Product_CA.pem"), "--collateral", V("roots/huawei/Huawei_Equipment_Root_CA.pem"), "--time", "2025-06-01T00:00:00Z"];
+
+        var (refused, _, error) = cli.Run(common);
+        var (accepted, output, acceptedError) = cli.Run([.. common, "--virtcca-accept-unendorsed"]);
+
+        Assert.Equal(1, refused);
+        Assert.Contains("RealmTokenNotEndorsed", error, StringComparison.Ordinal);
+        Assert.True(accepted == 0, acceptedError);
+        Assert.Contains("VirtCca huawei-virtcca-token", output, StringComparison.Ordinal);
+    }
+
+    [VectorsFact]
     public void Sev_snp_report_verifies_with_a_pem_bundle_of_vcek_and_amd_chain()
     {
         var vcek = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(File.ReadAllBytes(V("sev-snp/virtee-sev/vcek_milan.der")));

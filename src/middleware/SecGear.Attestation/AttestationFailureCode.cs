@@ -284,4 +284,28 @@ public enum AttestationFailureCode
 
     /// <summary>The enclave ran in its host's process (in-process engine) and the policy does not allow that.</summary>
     PolicyInProcessNotAllowed,
+
+    /// <summary>
+    /// virtCCA: the token holds only the realm token; nothing binds its realm key to the device AIK, so it is not
+    /// hardware evidence (accepted only when the verifier's options allow unendorsed realm tokens).
+    /// </summary>
+    RealmTokenNotEndorsed,
+
+    /// <summary>Azure vTPM: the SHA-256 of the supplied PCR values is not the quote's pcrDigest (or they do not match its selection).</summary>
+    PcrDigestMismatch,
+
+    /// <summary>Azure vTPM: the hardware report data is not SHA-256 of the HCL runtime data, or the TD quote is not of the HCL's TD.</summary>
+    RuntimeDataBindingMismatch,
+
+    /// <summary>Azure vTPM (envelope version 2): the runtime data's user-data does not begin with the quote nonce.</summary>
+    UserDataBindingMismatch,
+
+    /// <summary>
+    /// The evidence is consistent but its hardware report cannot be authenticated remotely (Azure TDX HCL report
+    /// without its Intel-signed TD quote): not attested.
+    /// </summary>
+    HardwareReportNotVerifiable,
+
+    /// <summary>Azure vTPM: the HCL's SEV-SNP report was not produced at VMPL 0 (by the paravisor).</summary>
+    HclReportNotFromParavisor,
 }

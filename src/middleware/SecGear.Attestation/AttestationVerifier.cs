@@ -19,7 +19,8 @@ public sealed class AttestationVerifier
     /// <summary>
     /// A verifier with the built-in plug-ins using default options: Intel DCAP (production Intel root), SEV-SNP
     /// (production AMD ARKs), Nitro (AWS Root-G1), CCA (no CPAK provisioned: register a configured
-    /// <see cref="ArmCca.CcaVerifier"/> to trust platforms) and NVIDIA GPUs (NVIDIA Device Identity CA and RIM root).
+    /// <see cref="ArmCca.CcaVerifier"/> to trust platforms), NVIDIA GPUs (NVIDIA Device Identity CA and RIM root),
+    /// virtCCA (Huawei Equipment CA; unendorsed realm tokens refused) and Azure vTPM evidence.
     /// </summary>
     public static AttestationVerifier CreateDefault()
     {
@@ -29,6 +30,8 @@ public sealed class AttestationVerifier
         verifier.Register(new AwsNitro.NitroVerifier());
         verifier.Register(new ArmCca.CcaVerifier());
         verifier.Register(new NvidiaGpu.NvidiaGpuVerifier());
+        verifier.Register(new HuaweiVirtCca.VirtCcaVerifier());
+        verifier.Register(new AzureVtpm.AzureVtpmVerifier());
         return verifier;
     }
 

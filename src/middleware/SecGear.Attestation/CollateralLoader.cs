@@ -9,7 +9,9 @@ namespace SecGear.Attestation;
 /// Loads collateral in the form an evidence format needs (the forms <c>secgear verify --collateral</c> accepts):
 /// Intel DCAP quotes take <see cref="IntelCollateral.Load"/> forms or the separate PCS pieces, SEV-SNP reports PEM
 /// bundles or AMD KDS's DER VCEK plus PEM chain (<see cref="SevSnpCollateral.Load"/>), NVIDIA GPU evidence RIM files and
-/// DER OCSP responses (<see cref="NvidiaGpu.NvidiaGpuCollateral.Load"/>); Nitro documents, CCA tokens and simulation evidence carry their own certificates.
+/// DER OCSP responses (<see cref="NvidiaGpu.NvidiaGpuCollateral.Load"/>), virtCCA tokens the AIK certificate and Huawei
+/// chain (DER or PEM pieces), Azure vTPM evidence the AMD chain PEM or Intel collateral; Nitro documents, CCA tokens and
+/// simulation evidence carry their own certificates.
 /// </summary>
 public static class CollateralLoader
 {
@@ -61,7 +63,7 @@ public static class CollateralLoader
             case EvidenceFormats.Unknown:
                 return new(
                     AttestationFailureCode.UnsupportedEvidenceFormat,
-                    $"the evidence ({evidence.Data.Length} bytes) is in no recognised format (Intel DCAP quote, SEV-SNP report, Nitro document, CCA token, SecGear simulation evidence), so no collateral applies to it");
+                    $"the evidence ({evidence.Data.Length} bytes) is in no recognised format (Intel DCAP quote, SEV-SNP report, Nitro document, CCA token, NVIDIA GPU report, virtCCA token, Azure vTPM evidence, SecGear simulation evidence), so no collateral applies to it");
             case EvidenceFormats.IntelDcapQuote:
                 return DcapQuoteParser.TryParse(evidence.Data, MaxInspectedEvidence, out _, out var quoteFailure) ? null : quoteFailure;
             case EvidenceFormats.AmdSevSnpReport:
@@ -84,7 +86,13 @@ public static class CollateralLoader
             return NvidiaGpu.NvidiaGpuCollateral.Load([data.ToArray()]);
         }
 
-        return evidenceFormat == EvidenceFormats.AmdSevSnpReport ? LoadSevSnp([data.ToArray()]) : IntelCollateral.FromPieces([data.ToArray()]);
+        return evidenceFormat switch
+        {
+            EvidenceFormats.AmdSevSnpReport => LoadSevSnp([data.ToArray()]),
+            EvidenceFormats.HuaweiVirtCcaToken => HuaweiVirtCca.VirtCcaCollateral.Load([data.ToArray()]),
+            EvidenceFormats.AzureVtpm => AzureVtpm.AzureVtpmCollateral.Load(data),
+            _ => IntelCollateral.FromPieces([data.ToArray()]),
+        };
     }
 
     /// <summary>
@@ -106,7 +114,13 @@ public static class CollateralLoader
             return NvidiaGpu.NvidiaGpuCollateral.Load(pieces);
         }
 
-        return evidenceFormat == EvidenceFormats.AmdSevSnpReport ? LoadSevSnp(pieces) : IntelCollateral.FromPieces(pieces);
+        return evidenceFormat switch
+        {
+            EvidenceFormats.AmdSevSnpReport => LoadSevSnp(pieces),
+            EvidenceFormats.HuaweiVirtCcaToken => HuaweiVirtCca.VirtCcaCollateral.Load(pieces),
+            EvidenceFormats.AzureVtpm => AzureVtpm.AzureVtpmCollateral.Load(JoinPem(pieces)),
+            _ => IntelCollateral.FromPieces(pieces),
+        };
     }
 
     private static void RequireAccepted(string evidenceFormat)

@@ -18,6 +18,12 @@ public static class EvidenceFormats
     /// <summary>NVIDIA GPU evidence: an SPDM 1.1 signed measurement report with its device certificate chain (see <see cref="NvidiaGpu.NvidiaGpuEvidence"/>).</summary>
     public const string NvidiaGpuReport = "nvidia-gpu-spdm";
 
+    /// <summary>Kunpeng virtCCA token (CBOR tag 399 collection: realm token with an RSA realm key, platform token signed by the device AIK).</summary>
+    public const string HuaweiVirtCcaToken = "huawei-virtcca-token";
+
+    /// <summary>Azure confidential-VM vTPM evidence: trustee JSON envelope of an HCL report (SEV-SNP or TDX) and a TPM quote.</summary>
+    public const string AzureVtpm = "azure-vtpm";
+
     /// <summary>SecGear simulation evidence, signed by a simulated platform attestation key (see <see cref="SimulationEvidence"/>).</summary>
     public const string SecGearSimulation = SimulationEvidence.FormatId;
 

@@ -26,4 +26,7 @@ public enum TeeKind
 
     /// <summary>An NVIDIA GPU (or NVSwitch) in confidential-computing mode, attested by SPDM measurements.</summary>
     NvidiaGpu,
+
+    /// <summary>Huawei Kunpeng virtCCA confidential VM (realm).</summary>
+    VirtCca,
 }

@@ -21,7 +21,9 @@ internal static class VerifyCommand
             Description = "Collateral. Intel: dcap-qvl JSON, sgx_ql_qve_collateral_t dump or Open Enclave endorsements; or, repeating "
                 + "--collateral, the separate PCS pieces (TCB info and QE identity JSON, issuer chain PEMs, PCK and root CA CRLs); "
                 + "SEV-SNP: the VCEK/VLEK (DER or PEM, as AMD KDS serves it) and its AMD chain (ASK/ASVK, ARK; PEM), as one bundle or separate files; "
-                + "NVIDIA GPU: the driver and/or VBIOS RIM (signed SWID tag) files and DER OCSP responses, one per --collateral.",
+                + "NVIDIA GPU: the driver and/or VBIOS RIM (signed SWID tag) files and DER OCSP responses, one per --collateral; "
+                + "virtCCA: the device AIK certificate and the Huawei chain (DER or PEM, repeat --collateral); "
+                + "Azure vTPM: the AMD chain PEM (SEV-SNP) or Intel collateral for the TD quote (TDX).",
             AllowMultipleArgumentsPerToken = false,
         };
         var time = new Option<string?>("--time") { Description = "Verification time, RFC 3339 with 'Z' or an offset (e.g. 2025-07-04T00:00:00Z); default: now." };
@@ -36,7 +38,8 @@ internal static class VerifyCommand
         {
             Description = "NVIDIA GPU: the device certificate chain (PEM, leaf first) when the evidence file holds only the SPDM report (hex or base64).",
         };
-        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json, ccaKeys, simulationCa, deviceChain };
+        var virtCcaUnendorsed = new Option<bool>("--virtcca-accept-unendorsed") { Description = "virtCCA: accept a token without a platform token (nothing binds its realm key to the device); claims say hardware_endorsed=false." };
+        var command = new Command("verify", "Verify attestation evidence against collateral and a policy.") { evidence, collateral, time, policy, json, ccaKeys, simulationCa, deviceChain, virtCcaUnendorsed };
         CliAction.Set(command, (parse, stdout) =>
         {
             var verificationTime = ParseTime(parse.GetValue(time));
@@ -70,6 +73,11 @@ internal static class VerifyCommand
                 if (parse.GetValue(simulationCa) is { } caFile)
                 {
                     verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(ReadCertificate(caFile.FullName))));
+                }
+
+                if (parse.GetValue(virtCcaUnendorsed))
+                {
+                    verifier.Register(new SecGear.Attestation.HuaweiVirtCca.VirtCcaVerifier(new() { AcceptUnendorsedRealmTokens = true }));
                 }
 
                 result = verifier.Verify(detected, loadedCollateral, verificationTime, loadedPolicy);
