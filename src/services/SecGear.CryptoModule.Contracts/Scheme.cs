@@ -33,6 +33,9 @@ public enum Scheme : byte
     /// <summary>RSASSA-PSS with SHA-512, MGF1-SHA-512, salt = hash length.</summary>
     RsaPssSha512 = 15,
 
+    /// <summary>RSASSA-PKCS1-v1_5 block over the caller's bytes as given (PKCS#11 <c>CKM_RSA_PKCS</c>: usually a DigestInfo), at most k-11 bytes.</summary>
+    RsaPkcs1Raw = 19,
+
     /// <summary>RSAES-OAEP with SHA-256 and MGF1-SHA-256.</summary>
     RsaOaepSha256 = 16,
 

@@ -91,20 +91,25 @@ public sealed class CryptoModuleEnclave : ICryptoModuleEcalls
     private static int WriteShared(UntrustedBuffer shared, EnclaveStatus status, byte[] first, byte[] second)
     {
         int length = EnclaveResponse.Overhead + first.Length + second.Length;
-        if (length > shared.Length)
+        // Untrusted memory takes 8-byte aligned, 8-byte sized writes (DESIGN.md section 7): stage, pad, write once.
+        int padded = (length + 7) & ~7;
+        if (padded > shared.Length)
         {
-            return -length;
+            return -padded;
         }
 
-        // Written field by field straight into the shared buffer: no staging copy of large results.
-        Span<byte> header = stackalloc byte[5];
-        header[0] = (byte)status;
-        BinaryPrimitives.WriteInt32LittleEndian(header[1..], first.Length);
-        shared.Write(0, header);
-        shared.Write(5, first);
-        BinaryPrimitives.WriteInt32LittleEndian(header, second.Length);
-        shared.Write(5 + first.Length, header[..4]);
-        shared.Write(9 + first.Length, second);
-        return length;
+        byte[] staging = ArrayPool<byte>.Shared.Rent(padded);
+        try
+        {
+            var span = staging.AsSpan(0, padded);
+            EnclaveResponse.Write(span, status, first, second);
+            span[length..].Clear();
+            shared.Write(0, span);
+            return length;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(staging);
+        }
     }
 }

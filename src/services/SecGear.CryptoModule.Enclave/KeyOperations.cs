@@ -80,9 +80,9 @@ internal sealed class KeyOperations(EnclaveSealer sealer, RandomNumberGenerator 
         if (sealedKey.IsEmpty)
         {
             key = RandomNumberGenerator.GetBytes(32);
-            // Measurement-bound: only this exact enclave build on this platform opens it. (Several instances share
-            // one store through the key broker instead; see docs/crypto-module.md.)
-            sealedBlob = sealer.Seal(key, "secgear-cm-store-key/1"u8, SealPolicy.Enclave);
+            // Signer-bound: later builds of this module (same signer and product, security version not lower) open
+            // it on this platform, so an upgrade keeps the keys; other enclaves and other machines cannot.
+            sealedBlob = sealer.Seal(key, "secgear-cm-store-key/1"u8, SealPolicy.Signer);
         }
         else
         {

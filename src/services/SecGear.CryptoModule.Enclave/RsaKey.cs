@@ -1,4 +1,8 @@
 using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Encodings;
+using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Security;
 
 namespace SecGear.CryptoModule.Enclave;
 
@@ -22,6 +26,11 @@ internal sealed class RsaKey(KeySpec spec, RSA key) : LoadedKey
 
     public override byte[] Sign(Scheme scheme, bool prehashed, ReadOnlySpan<byte> data, ReadOnlySpan<byte> userId)
     {
+        if (scheme == Scheme.RsaPkcs1Raw)
+        {
+            return RawPkcs1(true, data);
+        }
+
         var (hash, padding) = SignatureScheme(scheme);
         if (prehashed)
         {
@@ -34,6 +43,23 @@ internal sealed class RsaKey(KeySpec spec, RSA key) : LoadedKey
 
     public override bool Verify(Scheme scheme, bool prehashed, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, ReadOnlySpan<byte> userId)
     {
+        if (scheme == Scheme.RsaPkcs1Raw)
+        {
+            if (signature.Length != key.KeySize / 8)
+            {
+                return false;
+            }
+
+            try
+            {
+                return CryptographicOperations.FixedTimeEquals(RawPkcs1(false, signature), data);
+            }
+            catch (RefusalException)
+            {
+                return false;
+            }
+        }
+
         var (hash, padding) = SignatureScheme(scheme);
         if (prehashed)
         {
@@ -72,6 +98,31 @@ internal sealed class RsaKey(KeySpec spec, RSA key) : LoadedKey
         catch (CryptographicException)
         {
             throw new RefusalException(EnclaveStatus.InvalidCiphertext, $"the ciphertext does not decrypt with {scheme}");
+        }
+    }
+
+    /// <summary>
+    /// CKM_RSA_PKCS signing: a PKCS#1 v1.5 type-1 block around the caller's bytes, private-key operation (BouncyCastle,
+    /// blinded; the platform has no raw RSA). Verification opens the block with the public key.
+    /// </summary>
+    private byte[] RawPkcs1(bool sign, ReadOnlySpan<byte> input)
+    {
+        int limit = (key.KeySize / 8) - 11;
+        if (sign && input.Length > limit)
+        {
+            throw new RefusalException(EnclaveStatus.InvalidInput, $"{input.Length} bytes exceed the {limit} a PKCS#1 v1.5 block holds");
+        }
+
+        var pair = DotNetUtilities.GetRsaKeyPair(key.ExportParameters(true));
+        var encoding = new Pkcs1Encoding(new RsaBlindedEngine());
+        encoding.Init(sign, sign ? new Org.BouncyCastle.Crypto.Parameters.ParametersWithRandom(pair.Private, new SecureRandom()) : pair.Public);
+        try
+        {
+            return encoding.ProcessBlock(input.ToArray(), 0, input.Length);
+        }
+        catch (InvalidCipherTextException)
+        {
+            throw new RefusalException(EnclaveStatus.InvalidInput, "the signature block does not open");
         }
     }
 

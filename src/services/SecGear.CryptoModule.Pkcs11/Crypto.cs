@@ -13,14 +13,6 @@ internal static class Crypto
         Ck.CKM_AES_KEY_GEN, Ck.CKM_AES_GCM, Ck.CKM_AES_CBC_PAD, Ck.CKM_SHA_1, Ck.CKM_SHA256, Ck.CKM_SHA384, Ck.CKM_SHA512,
     ];
 
-    // DigestInfo prefixes (RFC 8017 section 9.2 note 1) for CKM_RSA_PKCS signatures over a caller-made DigestInfo.
-    private static readonly (byte[] Prefix, Scheme Scheme)[] DigestInfos =
-    [
-        (Convert.FromHexString("3031300d060960864801650304020105000420"), Scheme.RsaPkcs1Sha256),
-        (Convert.FromHexString("3041300d060960864801650304020205000430"), Scheme.RsaPkcs1Sha384),
-        (Convert.FromHexString("3051300d060960864801650304020305000440"), Scheme.RsaPkcs1Sha512),
-    ];
-
     public static (ulong Min, ulong Max, ulong Flags) MechanismInfo(ulong mechanism) => mechanism switch
     {
         Ck.CKM_EC_KEY_PAIR_GEN => (256, 384, Ck.CKF_HW | Ck.CKF_GENERATE_KEY_PAIR | Ck.CKF_EC_F_P | Ck.CKF_EC_NAMEDCURVE | Ck.CKF_EC_UNCOMPRESS),
@@ -58,7 +50,7 @@ internal static class Crypto
             Ck.CKM_SHA256_RSA_PKCS when !ec => (Scheme.RsaPkcs1Sha256, false),
             Ck.CKM_SHA384_RSA_PKCS when !ec => (Scheme.RsaPkcs1Sha384, false),
             Ck.CKM_SHA512_RSA_PKCS when !ec => (Scheme.RsaPkcs1Sha512, false),
-            Ck.CKM_RSA_PKCS when !ec => (Scheme.Default, true),
+            Ck.CKM_RSA_PKCS when !ec => (Scheme.RsaPkcs1Raw, false),
             Ck.CKM_RSA_PKCS_PSS when !ec => (PssScheme(mechanism, null), true),
             Ck.CKM_SHA256_RSA_PKCS_PSS when !ec => (PssScheme(mechanism, Scheme.RsaPssSha256), false),
             Ck.CKM_SHA384_RSA_PKCS_PSS when !ec => (PssScheme(mechanism, Scheme.RsaPssSha384), false),
@@ -151,9 +143,8 @@ internal static class Crypto
 
     public static byte[] Sign(string credential, Operation operation, byte[] data)
     {
-        var (scheme, payload) = RsaRawScheme(operation, data);
         return Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key!.Key.Id, "sign"),
-            new SignRequest(payload, scheme, operation.Prehashed), CryptoModuleJson.Default.SignRequest, CryptoModuleJson.Default.SignResponse,
+            new SignRequest(data, operation.Scheme, operation.Prehashed), CryptoModuleJson.Default.SignRequest, CryptoModuleJson.Default.SignResponse,
             SignatureCode).Signature;
     }
 
@@ -164,9 +155,8 @@ internal static class Crypto
             throw new CkrException(Ck.CKR_SIGNATURE_LEN_RANGE, $"a signature of {signature.Length} bytes ({operation.Key.SignatureSize} expected)");
         }
 
-        var (scheme, payload) = RsaRawScheme(operation, data);
         return Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key.Key.Id, "verify"),
-            new VerifyRequest(payload, signature, scheme, operation.Prehashed), CryptoModuleJson.Default.VerifyRequest, CryptoModuleJson.Default.VerifyResponse,
+            new VerifyRequest(data, signature, operation.Scheme, operation.Prehashed), CryptoModuleJson.Default.VerifyRequest, CryptoModuleJson.Default.VerifyResponse,
             SignatureCode).Valid;
     }
 
@@ -188,25 +178,6 @@ internal static class Crypto
 
     private static ulong SignatureCode(string code) =>
         code == CryptoModuleErrorCodes.InvalidInput ? Ck.CKR_DATA_LEN_RANGE : ModuleConnection.MapCode(code);
-
-    /// <summary>CKM_RSA_PKCS signs a DigestInfo: recognise the hash and pass the digest alone.</summary>
-    private static (Scheme, byte[]) RsaRawScheme(Operation operation, byte[] data)
-    {
-        if (operation.Mechanism != Ck.CKM_RSA_PKCS)
-        {
-            return (operation.Scheme, data);
-        }
-
-        foreach (var (prefix, scheme) in DigestInfos)
-        {
-            if (data.Length == prefix.Length + prefix[^1] && data.AsSpan().StartsWith(prefix))
-            {
-                return (scheme, data[prefix.Length..]);
-            }
-        }
-
-        throw new CkrException(Ck.CKR_DATA_INVALID, "CKM_RSA_PKCS signs a SHA-256/384/512 DigestInfo only (raw RSA stays unsupported)");
-    }
 
     private static unsafe Scheme PssScheme(CkMechanism* mechanism, Scheme? fixedScheme)
     {

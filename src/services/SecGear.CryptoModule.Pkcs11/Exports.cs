@@ -132,6 +132,7 @@ internal static unsafe class Exports
             }
 
             // Our own locks are OS locks, so any combination of CKF_OS_LOCKING_OK and mutex callbacks is served.
+            SelfPin.Pin((delegate* unmanaged[Cdecl]<void**, ulong>)&GetFunctionList);
             Token.Initialize();
             return Ck.CKR_OK;
         }

@@ -11,7 +11,27 @@ namespace SecGear.CryptoModule.Pkcs11;
 /// </summary>
 internal sealed class ModuleConnection(Uri baseUrl) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
+    private readonly HttpClient _http = new(new SocketsHttpHandler { ConnectCallback = ConnectAsync }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>
+    /// Connects on the calling thread. The default connect runs its failure path on a thread-pool worker, where a
+    /// refused connection crashed the host process under NativeAOT (seen with pkcs11-tool); a synchronous connect keeps
+    /// the failure a plain exception on the PKCS#11 caller's thread, which the export turns into CKR_DEVICE_REMOVED.
+    /// </summary>
+    private static ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Connect(context.DnsEndPoint.Host, context.DnsEndPoint.Port);
+            return ValueTask.FromResult<Stream>(new System.Net.Sockets.NetworkStream(socket, ownsSocket: true));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     public TResponse Send<TRequest, TResponse>(string? credential, HttpMethod method, string path, TRequest? body,
         JsonTypeInfo<TRequest>? requestType, JsonTypeInfo<TResponse>? responseType, Func<string, ulong>? mapCode = null)

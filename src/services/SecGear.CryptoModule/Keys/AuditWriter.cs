@@ -11,10 +11,10 @@ namespace SecGear.CryptoModule.Keys;
 public sealed partial class AuditWriter(KeyStore store, ILogger<AuditWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 512;
+    private readonly SemaphoreSlim _flushing = new(1, 1);
     private readonly Channel<AuditEntry> _queue = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(100_000)
     {
         FullMode = BoundedChannelFullMode.Wait,
-        SingleReader = true,
     });
 
     /// <summary>Queues one record.</summary>
@@ -51,6 +51,20 @@ public sealed partial class AuditWriter(KeyStore store, ILogger<AuditWriter> log
 
     private async Task FlushAsync(List<AuditEntry> batch)
     {
+        // One flusher at a time: a caller that flushes (the audit endpoint) waits for a batch in flight to land.
+        await _flushing.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await DrainAsync(batch).ConfigureAwait(false);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task DrainAsync(List<AuditEntry> batch)
+    {
         while (true)
         {
             batch.Clear();
@@ -73,6 +87,13 @@ public sealed partial class AuditWriter(KeyStore store, ILogger<AuditWriter> log
                 LogLost(logger, batch.Count, ex.Message);
             }
         }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _flushing.Dispose();
+        base.Dispose();
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Audit queue full: a {Operation} record of tenant {Tenant} was dropped")]
