@@ -18,7 +18,8 @@ public partial class Pkcs11PeerBenchmarks
     private const string SoftHsmLibrary = "/usr/lib/softhsm/libsofthsm2.so";
     private static readonly byte[] Digest = SHA256.HashData("pkcs11 peer"u8);
     private static readonly byte[] Data = RandomNumberGenerator.GetBytes(1024);
-    private readonly Pkcs11InteropFactories _factories = CreateFactories();
+    private static readonly Pkcs11InteropFactories Factories = CreateFactories();
+    private readonly Pkcs11InteropFactories _factories = Factories;
     private readonly string _softHsmDirectory = Path.Combine(Path.GetTempPath(), "secgear-softhsm-" + Guid.NewGuid().ToString("N")[..8]);
     private ModuleRig _rig = null!;
     private Harness _ours = null!;

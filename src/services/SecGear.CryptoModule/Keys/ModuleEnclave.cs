@@ -56,13 +56,17 @@ public sealed class ModuleEnclave : IDisposable
     public (byte[] First, byte[] Second) Call(in EnclaveRequest request)
     {
         int length = request.Length;
+        if (length > _sharedThreshold)
+        {
+            // Large data is written once, straight into the shared buffer the enclave reads.
+            return CallShared(request, length);
+        }
+
         byte[] rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             request.WriteTo(rented);
-            return length > _sharedThreshold
-                ? CallShared(rented.AsSpan(0, length), request.Op, 0)
-                : CallCopied(rented.AsSpan(0, length), request.Op);
+            return CallCopied(rented.AsSpan(0, length), request.Op);
         }
         finally
         {
@@ -111,45 +115,68 @@ public sealed class ModuleEnclave : IDisposable
         throw Unavailable("the enclave asked for more response space twice");
     }
 
-    private (byte[], byte[]) CallShared(ReadOnlySpan<byte> request, EnclaveOp op, int responseNeed)
+    private (byte[], byte[]) CallShared(in EnclaveRequest request, int length)
     {
-        int needed = Math.Max(request.Length, responseNeed) + 4096;
-        bool pooled = needed <= PooledSharedSize;
-        SharedMemory? buffer = null;
+        var buffer = RentShared(length + 4096);
         try
         {
-            buffer = pooled ? (_sharedPool.TryTake(out var reused) ? reused : _enclave.AllocateSharedMemory(PooledSharedSize)) : _enclave.AllocateSharedMemory(needed);
-            request.CopyTo(buffer.Span);
-            int written;
-            try
-            {
-                written = _proxy.CmCallShared(buffer.Token, (nuint)request.Length);
-            }
-            catch (SecGearException ex)
-            {
-                throw Unavailable($"the enclave call failed: {ex.Message}");
-            }
-
-            if (written < 0)
-            {
-                throw Unavailable($"the enclave's response needs {-(long)written} bytes of shared memory");
-            }
-
-            return Parse(buffer.Span[..Math.Min(written, buffer.Length)], written, buffer.Length, op);
+            request.WriteTo(buffer.Span);
+            return InvokeShared(buffer, length, request.Op);
         }
         finally
         {
-            if (buffer is not null)
-            {
-                if (pooled)
-                {
-                    _sharedPool.Add(buffer);
-                }
-                else
-                {
-                    buffer.Dispose();
-                }
-            }
+            ReturnShared(buffer);
+        }
+    }
+
+    private (byte[], byte[]) CallShared(ReadOnlySpan<byte> request, EnclaveOp op, int responseNeed)
+    {
+        var buffer = RentShared(Math.Max(request.Length, responseNeed) + 4096);
+        try
+        {
+            request.CopyTo(buffer.Span);
+            return InvokeShared(buffer, request.Length, op);
+        }
+        finally
+        {
+            ReturnShared(buffer);
+        }
+    }
+
+    private (byte[], byte[]) InvokeShared(SharedMemory buffer, int requestLength, EnclaveOp op)
+    {
+        int written;
+        try
+        {
+            written = _proxy.CmCallShared(buffer.Token, (nuint)requestLength);
+        }
+        catch (SecGearException ex)
+        {
+            throw Unavailable($"the enclave call failed: {ex.Message}");
+        }
+
+        if (written < 0)
+        {
+            throw Unavailable($"the enclave's response needs {-(long)written} bytes of shared memory");
+        }
+
+        return Parse(buffer.Span[..Math.Min(written, buffer.Length)], written, buffer.Length, op);
+    }
+
+    private SharedMemory RentShared(int needed) =>
+        needed <= PooledSharedSize
+            ? (_sharedPool.TryTake(out var reused) ? reused : _enclave.AllocateSharedMemory(PooledSharedSize))
+            : _enclave.AllocateSharedMemory(needed);
+
+    private void ReturnShared(SharedMemory buffer)
+    {
+        if (buffer.Length == PooledSharedSize)
+        {
+            _sharedPool.Add(buffer);
+        }
+        else
+        {
+            buffer.Dispose();
         }
     }
 
