@@ -35,6 +35,7 @@ public sealed class CliTests(ModuleFixture fixture) : IClassFixture<ModuleFixtur
         var refused = Run("--credential-file", credentialFile, "sign", "no-such-key", "--in", message, "--out", signature);
         Assert.Equal(SecGearCli.Failure, refused.Code);
         Assert.Contains(CryptoModuleErrorCodes.KeyNotFound, refused.Output, StringComparison.Ordinal);
+        TestDirectories.Delete(directory);
     }
 
     private (int Code, string Output) Run(params string[] arguments)

@@ -134,7 +134,12 @@ public sealed partial class DurabilityTests
         }
     }
 
-    private static string TempDirectory() => Path.Combine(Path.GetTempPath(), "secgear-cm-test-" + Guid.NewGuid().ToString("N")[..12]);
+    private static string TempDirectory()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "secgear-cm-test-" + Guid.NewGuid().ToString("N")[..12]);
+        TestDirectories.DeleteAtExit(path);
+        return path;
+    }
 
     /// <summary>The service as its own process (the built SecGear.CryptoModule.dll), so it can be killed with SIGKILL.</summary>
     private sealed partial class ServiceProcess : IDisposable

@@ -37,13 +37,6 @@ public sealed class ModuleFixture : IAsyncLifetime
     {
         Http.Dispose();
         await Module.DisposeAsync();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open by a pooled SQLite connection; the temporary directory is left behind.
-        }
+        TestDirectories.Delete(DataDirectory);
     }
 }

@@ -33,7 +33,11 @@ public sealed partial class Pkcs11Fixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("SECGEAR_PKCS11_TENANTS", Tenant);
     }
 
-    public async Task DisposeAsync() => await Module.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Module.DisposeAsync();
+        TestDirectories.Delete(_directory);
+    }
 
     /// <summary>Runs pkcs11-tool against the library; returns exit code and combined output.</summary>
     public (int ExitCode, string Output) Tool(params string[] arguments)
