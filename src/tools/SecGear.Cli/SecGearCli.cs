@@ -32,6 +32,7 @@ public static class SecGearCli
         root.Add(VerifyCommand.Create());
         root.Add(AttestCommand.Create());
         root.Add(ServiceCommand.Create());
+        root.Add(CryptoCommand.Create());
         return root;
     }
 

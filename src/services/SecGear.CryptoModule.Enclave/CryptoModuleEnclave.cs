@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using SecGear.CryptoModule.Interop;
+using SecGear.Trusted.Runtime;
+using SecGear.Trusted.SharedMemory;
+
+namespace SecGear.CryptoModule.Enclave;
+
+/// <summary>
+/// The crypto module's ECALLs: one binary request in, one response out, either copied (<c>cm_call</c>) or through a
+/// host shared buffer (<c>cm_call_shared</c>). Every request is parsed from a private copy; a malformed one gets a
+/// <see cref="EnclaveStatus.MalformedRequest"/> response, never an exception across the boundary.
+/// </summary>
+public sealed class CryptoModuleEnclave : ICryptoModuleEcalls
+{
+    /// <summary>Largest request accepted through shared memory (64 MiB, the engine's payload limit).</summary>
+    public const int MaxSharedRequest = 64 * 1024 * 1024;
+
+    private readonly EnclaveContext _context;
+    private readonly KeyOperations _operations;
+
+    /// <summary>The trusted runtime creates the enclave with its context.</summary>
+    public CryptoModuleEnclave(EnclaveContext context)
+    {
+        _context = context;
+        _operations = new KeyOperations(context.Sealer, context.Random);
+    }
+
+    /// <inheritdoc />
+    public int CmCall(ReadOnlySpan<byte> request, Span<byte> response)
+    {
+        // The generated stub already copied the request out of untrusted memory.
+        var (status, first, second) = Serve(request);
+        return EnclaveResponse.Write(response, status, first, second);
+    }
+
+    /// <inheritdoc />
+    public int CmCallShared(nint buffer, nuint requestLen)
+    {
+        using UntrustedBuffer shared = _context.OpenSharedMemory(buffer);
+        if (requestLen > (nuint)shared.Length || requestLen > MaxSharedRequest)
+        {
+            return WriteShared(shared, EnclaveStatus.MalformedRequest, Encoding.UTF8.GetBytes($"a request of {requestLen} bytes in a {shared.Length}-byte buffer"), []);
+        }
+
+        // One copy out of untrusted memory before parsing: the host cannot change the bytes between check and use.
+        int length = (int)requestLen;
+        byte[] copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            shared.CopyTo(0, copy.AsSpan(0, length));
+            var (status, first, second) = Serve(copy.AsSpan(0, length));
+            return WriteShared(shared, status, first, second);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(copy.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    private (EnclaveStatus, byte[], byte[]) Serve(ReadOnlySpan<byte> bytes)
+    {
+        if (!EnclaveRequest.TryParse(bytes, out var request, out string? error))
+        {
+            return (EnclaveStatus.MalformedRequest, Encoding.UTF8.GetBytes(error), []);
+        }
+
+        try
+        {
+            var (first, second) = _operations.Handle(request);
+            return (EnclaveStatus.Ok, first, second);
+        }
+        catch (RefusalException ex)
+        {
+            return (ex.Status, Encoding.UTF8.GetBytes(ex.Message), []);
+        }
+        catch (CryptographicException)
+        {
+            // Platform crypto refused an input we did not pre-check; its message may quote internals, so say less.
+            return (EnclaveStatus.InvalidInput, Encoding.UTF8.GetBytes($"{request.Op} refused by the algorithm (input out of range)"), []);
+        }
+        catch (Org.BouncyCastle.Crypto.CryptoException)
+        {
+            return (EnclaveStatus.InvalidInput, Encoding.UTF8.GetBytes($"{request.Op} refused by the algorithm (input out of range)"), []);
+        }
+    }
+
+    private static int WriteShared(UntrustedBuffer shared, EnclaveStatus status, byte[] first, byte[] second)
+    {
+        int length = EnclaveResponse.Overhead + first.Length + second.Length;
+        // Untrusted memory takes 8-byte aligned, 8-byte sized writes (DESIGN.md section 7): stage, pad, write once.
+        int padded = (length + 7) & ~7;
+        if (padded > shared.Length)
+        {
+            return -padded;
+        }
+
+        byte[] staging = ArrayPool<byte>.Shared.Rent(padded);
+        try
+        {
+            var span = staging.AsSpan(0, padded);
+            EnclaveResponse.Write(span, status, first, second);
+            span[length..].Clear();
+            shared.Write(0, span);
+            return length;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(staging);
+        }
+    }
+}

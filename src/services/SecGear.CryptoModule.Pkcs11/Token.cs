@@ -1,0 +1,333 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SecGear.CryptoModule.Pkcs11;
+
+/// <summary>
+/// The module's state and the logic of every supported PKCS#11 function, in managed types. The exports
+/// (<see cref="Exports"/>) marshal pointers and turn exceptions into CK_RVs. One lock guards the tables; calls to the
+/// management service run outside it.
+/// </summary>
+internal static class Token
+{
+    private static readonly Lock Gate = new();
+    private static readonly Dictionary<ulong, Session> Sessions = [];
+    private static ModuleConnection? _connection;
+    private static List<Slot>? _slots;
+    private static ulong _nextHandle = 1;
+
+    public static void Initialize()
+    {
+        lock (Gate)
+        {
+            if (_slots is not null)
+            {
+                throw new CkrException(Ck.CKR_CRYPTOKI_ALREADY_INITIALIZED, "already initialized");
+            }
+
+            var settings = ModuleSettings.Load();
+            _connection = new ModuleConnection(settings.Url);
+            _slots = [.. settings.Tenants.Select(t => new Slot(t))];
+        }
+    }
+
+    public static void Shutdown()
+    {
+        lock (Gate)
+        {
+            RequireInitialized();
+            Sessions.Clear();
+            _connection?.Dispose();
+            _connection = null;
+            _slots = null;
+        }
+    }
+
+    public static IReadOnlyList<Slot> Slots
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return RequireInitialized();
+            }
+        }
+    }
+
+    public static Slot SlotAt(ulong slotId)
+    {
+        var slots = Slots;
+        return slotId < (ulong)slots.Count ? slots[(int)slotId] : throw new CkrException(Ck.CKR_SLOT_ID_INVALID, $"no slot {slotId}");
+    }
+
+    public static int SessionCount(int slot, bool readWriteOnly)
+    {
+        lock (Gate)
+        {
+            return Sessions.Values.Count(s => s.Slot == slot && (!readWriteOnly || s.ReadWrite));
+        }
+    }
+
+    public static ulong OpenSession(ulong slotId, ulong flags)
+    {
+        SlotAt(slotId);
+        if ((flags & Ck.CKF_SERIAL_SESSION) == 0)
+        {
+            throw new CkrException(Ck.CKR_SESSION_PARALLEL_NOT_SUPPORTED, "CKF_SERIAL_SESSION must be set");
+        }
+
+        lock (Gate)
+        {
+            ulong handle = _nextHandle++;
+            Sessions[handle] = new Session(handle, (int)slotId, (flags & Ck.CKF_RW_SESSION) != 0);
+            return handle;
+        }
+    }
+
+    public static void CloseSession(ulong handle)
+    {
+        lock (Gate)
+        {
+            RequireInitialized();
+            var session = Sessions.GetValueOrDefault(handle) ?? throw new CkrException(Ck.CKR_SESSION_HANDLE_INVALID, "no such session");
+            Sessions.Remove(handle);
+            if (!Sessions.Values.Any(s => s.Slot == session.Slot))
+            {
+                // The last session of a token closed: PKCS#11 logs the application out.
+                _slots![session.Slot].Credential = null;
+            }
+        }
+    }
+
+    public static void CloseAllSessions(ulong slotId)
+    {
+        var slot = SlotAt(slotId);
+        lock (Gate)
+        {
+            foreach (var handle in Sessions.Values.Where(s => s.Slot == (int)slotId).Select(s => s.Handle).ToList())
+            {
+                Sessions.Remove(handle);
+            }
+
+            slot.Credential = null;
+        }
+    }
+
+    public static Session SessionOf(ulong handle)
+    {
+        lock (Gate)
+        {
+            RequireInitialized();
+            return Sessions.GetValueOrDefault(handle) ?? throw new CkrException(Ck.CKR_SESSION_HANDLE_INVALID, "no such session");
+        }
+    }
+
+    public static void Login(ulong sessionHandle, ulong userType, string pin)
+    {
+        var session = SessionOf(sessionHandle);
+        var slot = Slots[session.Slot];
+        if (userType == Ck.CKU_SO)
+        {
+            // Tenants are created by the module's administrator over its API, not through the token.
+            throw new CkrException(Ck.CKR_USER_TYPE_INVALID, "this token has no security officer");
+        }
+
+        if (userType is not (Ck.CKU_USER or Ck.CKU_CONTEXT_SPECIFIC))
+        {
+            throw new CkrException(Ck.CKR_USER_TYPE_INVALID, $"user type {userType}");
+        }
+
+        if (slot.Credential is not null && userType == Ck.CKU_USER)
+        {
+            throw new CkrException(Ck.CKR_USER_ALREADY_LOGGED_IN, "already logged in");
+        }
+
+        if (pin.Length is 0 or > 256)
+        {
+            throw new CkrException(Ck.CKR_PIN_LEN_RANGE, "the PIN is the tenant credential");
+        }
+
+        string credential = pin.StartsWith(slot.Tenant + ".", StringComparison.Ordinal) ? pin : $"{slot.Tenant}.{pin}";
+        // Proves the credential with a harmless authenticated call.
+        Connection.Send<object, KeyList>(credential, HttpMethod.Get, CryptoModuleRoutes.Keys, null, null, CryptoModuleJson.Default.KeyList,
+            code => code == CryptoModuleErrorCodes.Unauthenticated ? Ck.CKR_PIN_INCORRECT : ModuleConnection.MapCode(code));
+        slot.Credential = credential;
+    }
+
+    public static void Logout(ulong sessionHandle)
+    {
+        var slot = Slots[SessionOf(sessionHandle).Slot];
+        if (slot.Credential is null)
+        {
+            throw new CkrException(Ck.CKR_USER_NOT_LOGGED_IN, "not logged in");
+        }
+
+        slot.Credential = null;
+    }
+
+    public static string CredentialOf(Session session) =>
+        Slots[session.Slot].Credential ?? throw new CkrException(Ck.CKR_USER_NOT_LOGGED_IN, "log in with the tenant credential first");
+
+    public static ModuleConnection Connection
+    {
+        get
+        {
+            lock (Gate)
+            {
+                RequireInitialized();
+                return _connection!;
+            }
+        }
+    }
+
+    /// <summary>Reloads the slot's objects from the module (new keys appear, destroyed ones go).</summary>
+    public static void Refresh(Session session)
+    {
+        var slot = Slots[session.Slot];
+        string? credential = slot.Credential;
+        if (credential is null)
+        {
+            return;
+        }
+
+        var keys = Connection.Send<object, KeyList>(credential, HttpMethod.Get, CryptoModuleRoutes.Keys, null, null, CryptoModuleJson.Default.KeyList);
+        lock (Gate)
+        {
+            var live = new HashSet<(string, ulong)>();
+            foreach (var key in keys.Keys.Where(k => k.State == KeyState.Enabled && TokenObject.Supports(k.Spec)))
+            {
+                foreach (ulong objectClass in TokenObject.ClassesOf(key.Spec))
+                {
+                    live.Add((key.Id, objectClass));
+                    Track(slot, key, objectClass);
+                }
+            }
+
+            foreach (var stale in slot.Handles.Where(h => !live.Contains(h.Key)).ToList())
+            {
+                slot.Handles.Remove(stale.Key);
+                slot.Objects.Remove(stale.Value);
+            }
+        }
+    }
+
+    /// <summary>Adds (or updates) the object of one side of a key and returns it.</summary>
+    public static TokenObject Track(Slot slot, KeyInfo key, ulong objectClass)
+    {
+        lock (Gate)
+        {
+            if (slot.Handles.TryGetValue((key.Id, objectClass), out ulong existing))
+            {
+                slot.Objects[existing].Key = key;
+                return slot.Objects[existing];
+            }
+
+            var tokenObject = new TokenObject(_nextHandle++, objectClass, key);
+            slot.Handles[(key.Id, objectClass)] = tokenObject.Handle;
+            slot.Objects[tokenObject.Handle] = tokenObject;
+            return tokenObject;
+        }
+    }
+
+    public static TokenObject ObjectOf(Session session, ulong handle, ulong invalid = Ck.CKR_OBJECT_HANDLE_INVALID)
+    {
+        lock (Gate)
+        {
+            return Slots[session.Slot].Objects.GetValueOrDefault(handle) ?? throw new CkrException(invalid, $"no object {handle}");
+        }
+    }
+
+    public static void Forget(Session session, string keyId)
+    {
+        lock (Gate)
+        {
+            var slot = Slots[session.Slot];
+            foreach (var entry in slot.Handles.Where(h => h.Key.KeyId == keyId).ToList())
+            {
+                slot.Handles.Remove(entry.Key);
+                slot.Objects.Remove(entry.Value);
+            }
+        }
+    }
+
+    /// <summary>Objects matching a template (every given attribute equal).</summary>
+    public static List<ulong> Find(Session session, IReadOnlyList<(ulong Type, byte[] Value)> template)
+    {
+        Refresh(session);
+        lock (Gate)
+        {
+            var matches = new List<ulong>();
+            foreach (var tokenObject in Slots[session.Slot].Objects.Values.OrderBy(o => o.Handle))
+            {
+                bool all = true;
+                foreach (var (type, value) in template)
+                {
+                    byte[]? actual;
+                    try
+                    {
+                        actual = tokenObject.Attribute(type);
+                    }
+                    catch (CkrException)
+                    {
+                        actual = null;
+                    }
+
+                    if (actual is null || !Same(type, actual, value))
+                    {
+                        all = false;
+                        break;
+                    }
+                }
+
+                if (all)
+                {
+                    matches.Add(tokenObject.Handle);
+                }
+            }
+
+            return matches;
+        }
+    }
+
+    /// <summary>Local digests (keyless; no reason to cross to the module).</summary>
+    public static byte[] Digest(ulong mechanism, byte[] data) => mechanism switch
+    {
+        Ck.CKM_SHA256 => SHA256.HashData(data),
+        Ck.CKM_SHA384 => SHA384.HashData(data),
+        Ck.CKM_SHA512 => SHA512.HashData(data),
+        Ck.CKM_SHA_1 => SHA1.HashData(data),
+        _ => throw new CkrException(Ck.CKR_MECHANISM_INVALID, $"digest mechanism 0x{mechanism:x}"),
+    };
+
+    public static int DigestSize(ulong mechanism) => mechanism switch
+    {
+        Ck.CKM_SHA256 => 32,
+        Ck.CKM_SHA384 => 48,
+        Ck.CKM_SHA512 => 64,
+        Ck.CKM_SHA_1 => 20,
+        _ => throw new CkrException(Ck.CKR_MECHANISM_INVALID, $"digest mechanism 0x{mechanism:x}"),
+    };
+
+    private static bool Same(ulong type, byte[] actual, byte[] wanted)
+    {
+        // CK_BBOOL and CK_ULONG values may come with other widths from some callers; compare numerically.
+        if (actual.Length == 1 && wanted.Length >= 1 && type is not (Ck.CKA_ID or Ck.CKA_LABEL))
+        {
+            return (actual[0] != 0) == wanted.Any(b => b != 0);
+        }
+
+        if (actual.Length == 8 && wanted.Length is 4 or 8 && type is Ck.CKA_CLASS or Ck.CKA_KEY_TYPE or Ck.CKA_VALUE_LEN or Ck.CKA_MODULUS_BITS)
+        {
+            ulong want = wanted.Length == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(wanted) : BinaryPrimitives.ReadUInt32LittleEndian(wanted);
+            return BinaryPrimitives.ReadUInt64LittleEndian(actual) == want;
+        }
+
+        return actual.AsSpan().SequenceEqual(wanted);
+    }
+
+    private static List<Slot> RequireInitialized() =>
+        _slots ?? throw new CkrException(Ck.CKR_CRYPTOKI_NOT_INITIALIZED, "C_Initialize first");
+
+    public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+}

@@ -1,0 +1,104 @@
+using System.Threading.Channels;
+using SecGear.CryptoModule.Storage;
+
+namespace SecGear.CryptoModule.Keys;
+
+/// <summary>
+/// Records every key use and management action (tenant, key, version, operation, outcome; never data, IVs or
+/// material). Records are queued and written in batches, one transaction each, so auditing costs the hot path a queue
+/// write rather than a disk sync; on shutdown the queue is drained.
+/// </summary>
+public sealed partial class AuditWriter(KeyStore store, ILogger<AuditWriter> logger) : BackgroundService
+{
+    private const int MaxBatch = 512;
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+    private readonly Channel<AuditEntry> _queue = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(100_000)
+    {
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    /// <summary>Queues one record.</summary>
+    public void Record(string tenant, string? keyId, uint? version, string operation, string outcome)
+    {
+        var entry = new AuditEntry(0, DateTimeOffset.UtcNow, tenant, keyId, version, operation, outcome);
+        if (!_queue.Writer.TryWrite(entry))
+        {
+            LogDropped(logger, tenant, operation);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<AuditEntry>(MaxBatch);
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await FlushAsync(batch).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: write what is queued.
+            await FlushAsync(batch).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes everything queued so far (tests and shutdown).</summary>
+    public async Task FlushAsync() => await FlushAsync(new List<AuditEntry>(MaxBatch)).ConfigureAwait(false);
+
+    private async Task FlushAsync(List<AuditEntry> batch)
+    {
+        // One flusher at a time: a caller that flushes (the audit endpoint) waits for a batch in flight to land.
+        await _flushing.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await DrainAsync(batch).ConfigureAwait(false);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task DrainAsync(List<AuditEntry> batch)
+    {
+        while (true)
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var entry))
+            {
+                batch.Add(entry);
+            }
+
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await store.AppendAuditAsync(batch).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException ex)
+            {
+                LogLost(logger, batch.Count, ex.Message);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _flushing.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Audit queue full: a {Operation} record of tenant {Tenant} was dropped")]
+    private static partial void LogDropped(ILogger logger, string tenant, string operation);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "{Count} audit records were not stored: {Reason}")]
+    private static partial void LogLost(ILogger logger, int count, string reason);
+}

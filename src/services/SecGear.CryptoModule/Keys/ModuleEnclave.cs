@@ -1,0 +1,225 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using SecGear.CryptoModule.Hosting;
+using SecGear.CryptoModule.Interop;
+using SecGear.Host;
+
+namespace SecGear.CryptoModule.Keys;
+
+/// <summary>
+/// The service's side of the enclave boundary: writes <see cref="EnclaveRequest"/>s, sends small ones with
+/// <c>cm_call</c> (switchless when enabled) and large ones through a pooled shared buffer with <c>cm_call_shared</c>,
+/// and turns the enclave's refusals into <see cref="CryptoProblemException"/>s. The enclave's answers are parsed as
+/// hostile input.
+/// </summary>
+public sealed class ModuleEnclave : IDisposable
+{
+    private const int PooledSharedSize = 4 * 1024 * 1024;
+    private const int MinResponseCapacity = 4096;
+    private readonly Enclave _enclave;
+    private readonly CryptoModuleProxy _proxy;
+    private readonly int _sharedThreshold;
+    private readonly int _inlineLimit;
+    private readonly ConcurrentBag<SharedMemory> _sharedPool = [];
+
+    /// <summary>Creates the enclave from its signed image.</summary>
+    public ModuleEnclave(string imagePath, EnclaveType engine, bool switchless, int sharedThreshold, int trustedWorkers = 2)
+    {
+        var options = new EnclaveOptions();
+        // A switchless task carries the request or the response inline: room for the largest copied request plus
+        // its response growth (RSA-4096 key generation answers about 3 KiB).
+        _inlineLimit = ((sharedThreshold + 8192) + 7) / 8 * 8;
+        if (switchless)
+        {
+            options.Features.Add(new SwitchlessOptions { MaxInlinePayload = _inlineLimit, TrustedWorkers = trustedWorkers, PoolSize = 64 });
+        }
+
+        _enclave = Enclave.Create(imagePath, engine, EnclaveFlags.None, options);
+        _proxy = new CryptoModuleProxy(_enclave, null);
+        _sharedThreshold = sharedThreshold;
+    }
+
+    /// <summary>The engine's name.</summary>
+    public string EngineName => _enclave.EngineName;
+
+    /// <summary>The enclave's measured identity.</summary>
+    public SecGear.Identity.EnclaveIdentity Identity => _enclave.Identity;
+
+    /// <summary>Whether calls go switchless.</summary>
+    public bool IsSwitchless => _enclave.IsSwitchless;
+
+    /// <summary>Evidence of the enclave binding <paramref name="reportData"/>.</summary>
+    public byte[] GetEvidence(ReadOnlySpan<byte> reportData) => _enclave.GetEvidence(reportData);
+
+    /// <summary>Sends one request; returns both results, or throws <see cref="CryptoProblemException"/> for a refusal.</summary>
+    public (byte[] First, byte[] Second) Call(in EnclaveRequest request)
+    {
+        int length = request.Length;
+        if (length > _sharedThreshold)
+        {
+            // Large data is written once, straight into the shared buffer the enclave reads.
+            return CallShared(request, length);
+        }
+
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            request.WriteTo(rented);
+            return CallCopied(rented.AsSpan(0, length), request.Op);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private (byte[], byte[]) CallCopied(ReadOnlySpan<byte> request, EnclaveOp op)
+    {
+        int capacity = Math.Min(_inlineLimit, Math.Max(MinResponseCapacity, request.Length + 1024));
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            byte[] response = ArrayPool<byte>.Shared.Rent(capacity);
+            try
+            {
+                int written;
+                try
+                {
+                    written = _proxy.CmCall(request, response.AsSpan(0, capacity));
+                }
+                catch (SecGearException ex)
+                {
+                    throw Unavailable($"the enclave call failed: {ex.Message}");
+                }
+
+                if (written < 0)
+                {
+                    capacity = CheckedNeed(written);
+                    if (capacity > _inlineLimit)
+                    {
+                        // Too large to come back inline: run it again through a shared buffer.
+                        return CallShared(request, op, capacity);
+                    }
+
+                    continue;
+                }
+
+                return Parse(response.AsSpan(0, Math.Min(written, capacity)), written, capacity, op);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(response);
+            }
+        }
+
+        throw Unavailable("the enclave asked for more response space twice");
+    }
+
+    private (byte[], byte[]) CallShared(in EnclaveRequest request, int length)
+    {
+        var buffer = RentShared(length + 4096);
+        try
+        {
+            request.WriteTo(buffer.Span);
+            return InvokeShared(buffer, length, request.Op);
+        }
+        finally
+        {
+            ReturnShared(buffer);
+        }
+    }
+
+    private (byte[], byte[]) CallShared(ReadOnlySpan<byte> request, EnclaveOp op, int responseNeed)
+    {
+        var buffer = RentShared(Math.Max(request.Length, responseNeed) + 4096);
+        try
+        {
+            request.CopyTo(buffer.Span);
+            return InvokeShared(buffer, request.Length, op);
+        }
+        finally
+        {
+            ReturnShared(buffer);
+        }
+    }
+
+    private (byte[], byte[]) InvokeShared(SharedMemory buffer, int requestLength, EnclaveOp op)
+    {
+        int written;
+        try
+        {
+            written = _proxy.CmCallShared(buffer.Token, (nuint)requestLength);
+        }
+        catch (SecGearException ex)
+        {
+            throw Unavailable($"the enclave call failed: {ex.Message}");
+        }
+
+        if (written < 0)
+        {
+            throw Unavailable($"the enclave's response needs {-(long)written} bytes of shared memory");
+        }
+
+        return Parse(buffer.Span[..Math.Min(written, buffer.Length)], written, buffer.Length, op);
+    }
+
+    private SharedMemory RentShared(int needed) =>
+        needed <= PooledSharedSize
+            ? (_sharedPool.TryTake(out var reused) ? reused : _enclave.AllocateSharedMemory(PooledSharedSize))
+            : _enclave.AllocateSharedMemory(needed);
+
+    private void ReturnShared(SharedMemory buffer)
+    {
+        if (buffer.Length == PooledSharedSize)
+        {
+            _sharedPool.Add(buffer);
+        }
+        else
+        {
+            buffer.Dispose();
+        }
+    }
+
+    private static (byte[], byte[]) Parse(ReadOnlySpan<byte> bytes, int written, int capacity, EnclaveOp op)
+    {
+        if (written > capacity || !EnclaveResponse.TryParse(bytes, out var response))
+        {
+            throw Unavailable($"the enclave's answer to {op} is malformed");
+        }
+
+        if (response.Status == EnclaveStatus.Ok)
+        {
+            return (response.First.ToArray(), response.Second.ToArray());
+        }
+
+        // The reason is the enclave's own text; it names checks, never secrets. Cap it anyway.
+        string reason = Encoding.UTF8.GetString(response.First[..Math.Min(response.First.Length, 512)]);
+        throw response.Status switch
+        {
+            EnclaveStatus.WrongUsage => new CryptoProblemException(400, CryptoModuleErrorCodes.WrongKeyUsage, $"Wrong key usage: {reason}."),
+            EnclaveStatus.UnsupportedScheme => new CryptoProblemException(400, CryptoModuleErrorCodes.UnsupportedAlgorithm, $"Unsupported algorithm: {reason}."),
+            EnclaveStatus.InvalidInput => new CryptoProblemException(400, CryptoModuleErrorCodes.InvalidInput, $"Invalid input: {reason}."),
+            EnclaveStatus.InvalidCiphertext => new CryptoProblemException(400, CryptoModuleErrorCodes.InvalidCiphertext, $"Invalid ciphertext: {reason}."),
+            EnclaveStatus.KeyBlobInvalid => new CryptoProblemException(500, CryptoModuleErrorCodes.KeyBlobInvalid, $"The stored key does not open in the enclave: {reason}."),
+            EnclaveStatus.MalformedRequest => new CryptoProblemException(400, CryptoModuleErrorCodes.MalformedRequest, $"The enclave refused the request: {reason}."),
+            _ => Unavailable($"{response.Status}: {reason}"),
+        };
+    }
+
+    private static int CheckedNeed(int written) =>
+        written == int.MinValue || -written > 256 * 1024 * 1024 ? throw Unavailable("the enclave asked for an absurd response size") : -written;
+
+    private static CryptoProblemException Unavailable(string message) =>
+        new(StatusCodes.Status503ServiceUnavailable, CryptoModuleErrorCodes.EnclaveUnavailable, $"The enclave is unavailable: {message}.");
+
+    /// <summary>Frees the shared buffers and destroys the enclave.</summary>
+    public void Dispose()
+    {
+        while (_sharedPool.TryTake(out var buffer))
+        {
+            buffer.Dispose();
+        }
+
+        _enclave.Dispose();
+    }
+}

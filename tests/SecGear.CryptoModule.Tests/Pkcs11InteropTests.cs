@@ -1,0 +1,89 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Net.Pkcs11Interop.Common;
+using Net.Pkcs11Interop.HighLevelAPI;
+
+namespace SecGear.CryptoModule.Tests;
+
+/// <summary>Pkcs11Interop (a .NET PKCS#11 client) loading the NativeAOT library into this process.</summary>
+[Collection(Pkcs11Collection.Name)]
+public sealed class Pkcs11InteropTests(Pkcs11Fixture fixture)
+{
+    private static readonly Pkcs11InteropFactories Factories = CreateFactories();
+
+    [Pkcs11Fact(needsTool: false)]
+    public void Aes_gcm_through_pkcs11interop_round_trips_and_a_tampered_tag_is_CKR_ENCRYPTED_DATA_INVALID()
+    {
+        using var library = Factories.Pkcs11LibraryFactory.LoadPkcs11Library(Factories, Pkcs11Fixture.LibraryPath, AppType.MultiThreaded);
+        using var session = Login(library);
+        var key = session.GenerateKey(Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_GEN),
+        [
+            Factories.ObjectAttributeFactory.Create(CKA.CKA_VALUE_LEN, 32UL),
+            Factories.ObjectAttributeFactory.Create(CKA.CKA_ENCRYPT, true),
+            Factories.ObjectAttributeFactory.Create(CKA.CKA_DECRYPT, true),
+            Factories.ObjectAttributeFactory.Create(CKA.CKA_LABEL, "interop-aes"),
+        ]);
+        byte[] iv = RandomNumberGenerator.GetBytes(12);
+        byte[] aad = [1, 2, 3];
+        var mechanism = Factories.MechanismFactory.Create(CKM.CKM_AES_GCM, Factories.MechanismParamsFactory.CreateCkGcmParams(iv, 96, aad, 128));
+        byte[] plaintext = RandomNumberGenerator.GetBytes(1000);
+        byte[] ciphertext = session.Encrypt(mechanism, key, plaintext);
+        Assert.Equal(plaintext.Length + 16, ciphertext.Length);
+        Assert.Equal(plaintext, session.Decrypt(mechanism, key, ciphertext));
+
+        ciphertext[^1] ^= 1;
+        var error = Assert.Throws<Pkcs11Exception>(() => session.Decrypt(mechanism, key, ciphertext));
+        Assert.Equal(CKR.CKR_ENCRYPTED_DATA_INVALID, error.RV);
+
+        // The secret never leaves: CKA_VALUE is sensitive, CKA_EXTRACTABLE false.
+        var attributes = session.GetAttributeValue(key, [CKA.CKA_VALUE, CKA.CKA_EXTRACTABLE, CKA.CKA_SENSITIVE]);
+        Assert.True(attributes[0].CannotBeRead);
+        Assert.False(attributes[1].GetValueAsBool());
+        Assert.True(attributes[2].GetValueAsBool());
+    }
+
+    [Pkcs11Fact(needsTool: false)]
+    public void Ecdsa_over_a_digest_made_with_C_Digest_verifies_with_platform_crypto()
+    {
+        using var library = Factories.Pkcs11LibraryFactory.LoadPkcs11Library(Factories, Pkcs11Fixture.LibraryPath, AppType.MultiThreaded);
+        using var session = Login(library);
+        session.GenerateKeyPair(Factories.MechanismFactory.Create(CKM.CKM_EC_KEY_PAIR_GEN),
+            [Factories.ObjectAttributeFactory.Create(CKA.CKA_EC_PARAMS, Convert.FromHexString("06082A8648CE3D030107")), Factories.ObjectAttributeFactory.Create(CKA.CKA_VERIFY, true)],
+            [Factories.ObjectAttributeFactory.Create(CKA.CKA_SIGN, true), Factories.ObjectAttributeFactory.Create(CKA.CKA_ID, new byte[] { 0x77 })],
+            out var publicKey, out var privateKey);
+        byte[] message = "interop"u8.ToArray();
+        byte[] digest = session.Digest(Factories.MechanismFactory.Create(CKM.CKM_SHA256), message);
+        Assert.Equal(SHA256.HashData(message), digest);
+        byte[] signature = session.Sign(Factories.MechanismFactory.Create(CKM.CKM_ECDSA), privateKey, digest);
+        session.Verify(Factories.MechanismFactory.Create(CKM.CKM_ECDSA), publicKey, digest, signature, out bool valid);
+        Assert.True(valid);
+
+        byte[] point = session.GetAttributeValue(publicKey, [CKA.CKA_EC_POINT])[0].GetValueAsByteArray();
+        using var ec = ECDsa.Create(new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256,
+            Q = new ECPoint { X = point[3..35], Y = point[35..67] },
+        });
+        Assert.True(ec.VerifyHash(digest, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+
+        var wrongMechanism = Assert.Throws<Pkcs11Exception>(() => session.Sign(Factories.MechanismFactory.Create(CKM.CKM_SHA256_RSA_PKCS), privateKey, message));
+        Assert.Equal(CKR.CKR_KEY_TYPE_INCONSISTENT, wrongMechanism.RV);
+        Assert.Equal(32, session.GenerateRandom(32).Length);
+    }
+
+    private ISession Login(IPkcs11Library library)
+    {
+        var slot = library.GetSlotList(SlotsType.WithTokenPresent).Single();
+        Assert.Equal(fixture.Tenant, slot.GetTokenInfo().Label);
+        var session = slot.OpenSession(SessionType.ReadWrite);
+        session.Login(CKU.CKU_USER, fixture.Credential);
+        return session;
+    }
+
+    private static Pkcs11InteropFactories CreateFactories()
+    {
+        // Debian has only libdl.so.2; Pkcs11Interop 5.3.0 asks for "libdl" (docs/crypto-module.md).
+        NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, (name, _, _) => name == "libdl" ? NativeLibrary.Load("libdl.so.2") : IntPtr.Zero);
+        return new Pkcs11InteropFactories();
+    }
+}
