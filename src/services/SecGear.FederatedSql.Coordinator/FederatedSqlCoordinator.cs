@@ -168,9 +168,12 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
 
             await call.RequestStream.CompleteAsync().ConfigureAwait(false);
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (ex is RpcException or IOException or HttpRequestException or InvalidOperationException or ObjectDisposedException)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.SiteFailed, $"site {site.Name} stopped answering mid-query ({ex.StatusCode}: {ex.Status.Detail})", ex);
+            // A site killed mid-stream surfaces as an RpcException, or, depending on where the HTTP/2 stream was when it
+            // died, as the transport's own exception: every form names the site.
+            string detail = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
+            throw new FederatedSqlException(FederatedSqlErrorCode.SiteFailed, $"site {site.Name} stopped answering mid-query ({detail})", ex);
         }
     }
 
