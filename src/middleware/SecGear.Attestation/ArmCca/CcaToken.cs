@@ -251,7 +251,8 @@ public sealed class CcaToken
         };
     }
 
-    private static List<byte[]> ReadRems(CborReader reader)
+    /// <summary>REMs (44239): exactly four 32..64-byte measurements. Shared with the virtCCA realm claims reader.</summary>
+    internal static List<byte[]> ReadRems(CborReader reader)
     {
         if (reader.ReadStartArray() != 4)
         {
@@ -268,7 +269,8 @@ public sealed class CcaToken
         return rems;
     }
 
-    private static byte[] Bytes(CborReader reader, int min, int max, string name)
+    /// <summary>A byte string of <paramref name="min"/>..<paramref name="max"/> bytes, or a FormatException naming it.</summary>
+    internal static byte[] Bytes(CborReader reader, int min, int max, string name)
     {
         var value = reader.ReadByteString();
         return value.Length >= min && value.Length <= max
@@ -284,7 +286,7 @@ public sealed class CcaToken
         }
     }
 
-    private static FormatException Missing(string claim) => new($"the mandatory claim {claim} is missing");
+    internal static FormatException Missing(string claim) => new($"the mandatory claim {claim} is missing");
 
     private static AttestationFailure Malformed(string message) => new(AttestationFailureCode.EvidenceMalformed, $"CCA token: {message}");
 }

@@ -1,5 +1,4 @@
 using System.Formats.Cbor;
-using System.Globalization;
 using System.Text;
 using SecGear.Attestation.ArmCca;
 
@@ -82,30 +81,10 @@ internal static class VirtCcaRealmClaims
             : throw new FormatException($"{name} is not a short printable name");
     }
 
-    private static List<byte[]> Rems(CborReader reader)
-    {
-        if (reader.ReadStartArray() != 4)
-        {
-            throw new FormatException("REMs (44239) must be an array of exactly 4 measurements");
-        }
+    // The claim encodings virtCCA shares with Arm CCA are read by the CCA token's own readers.
+    private static List<byte[]> Rems(CborReader reader) => CcaToken.ReadRems(reader);
 
-        var rems = new List<byte[]>(4);
-        for (int i = 0; i < 4; i++)
-        {
-            rems.Add(Bytes(reader, 32, 64, "REM"));
-        }
+    internal static byte[] Bytes(CborReader reader, int min, int max, string name) => CcaToken.Bytes(reader, min, max, name);
 
-        reader.ReadEndArray();
-        return rems;
-    }
-
-    internal static byte[] Bytes(CborReader reader, int min, int max, string name)
-    {
-        var value = reader.ReadByteString();
-        return value.Length >= min && value.Length <= max
-            ? value
-            : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{name} is {value.Length} bytes, expected {min}..{max}"));
-    }
-
-    private static FormatException Missing(string claim) => new($"the mandatory claim {claim} is missing");
+    private static FormatException Missing(string claim) => CcaToken.Missing(claim);
 }
