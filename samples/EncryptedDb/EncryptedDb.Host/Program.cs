@@ -43,11 +43,19 @@ if (!demo || connectionString is null)
 
 string schema = $"encdb_demo_{Environment.ProcessId}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
 string plainSchema = schema + "_plain";
-var admin = new NpgsqlConnectionStringBuilder(connectionString);
-await using (var connection = new NpgsqlConnection(admin.ConnectionString))
+NpgsqlConnectionStringBuilder admin;
+try
 {
+    admin = new NpgsqlConnectionStringBuilder(connectionString);
+    await using var connection = new NpgsqlConnection(admin.ConnectionString);
     await connection.OpenAsync();
     await Execute(connection, $"CREATE SCHEMA {schema}; CREATE SCHEMA {plainSchema}");
+}
+catch (Exception ex) when (ex is ArgumentException or NpgsqlException)
+{
+    // A wrong or unreachable connection is the user's input: one line, no stack trace.
+    Console.Error.WriteLine($"EncryptedDb.Host: cannot use the PostgreSQL connection: {ex.Message}");
+    return 1;
 }
 
 string encryptedCs = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString;
