@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using SecGear.Abi;
-using SecGear.Simulation;
+using SecGear.Transport;
 
 namespace SecGear.Host.Tests;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.Versioning;
 using SecGear.Abi;
-using SecGear.Simulation;
+using SecGear.Transport;
 using SecGear.Trusted.Runtime;
 
 namespace SecGear.Runner;

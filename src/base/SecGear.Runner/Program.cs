@@ -4,9 +4,10 @@ using System.Text.Json;
 using SecGear;
 using SecGear.Images;
 using SecGear.Runner;
-using SecGear.Simulation;
 using SecGear.Switchless;
+using SecGear.Transport;
 using SecGear.Trusted.Runtime;
+using SecGear.Trusted.Switchless;
 
 // The enclave process of the simulation engine (docs/architecture.md). The host starts it with the image path; it
 // verifies the image itself, creates the shared region, reports the identity it computed, and serves ECALLs until

@@ -10,7 +10,7 @@ internal sealed record RunnerArguments(string ImagePath, int MaxPayload, int Slo
         string? image = null;
         string? secret = null;
         int maxPayload = 64 * 1024 * 1024;
-        int slotSize = Simulation.RegionLayout.DefaultSlotSize;
+        int slotSize = Transport.RegionLayout.DefaultSlotSize;
         bool debug = false;
         SecGear.Switchless.SwitchlessConfig? switchless = null;
         for (int i = 0; i < args.Length; i++)
@@ -50,7 +50,7 @@ internal sealed record RunnerArguments(string ImagePath, int MaxPayload, int Slo
             throw new ArgumentException("--max-payload must be positive.");
         }
 
-        if (slotSize < Simulation.RegionLayout.MinSlotSize || slotSize > Simulation.RegionLayout.MaxSlotSize || slotSize % 4096 != 0)
+        if (slotSize < Transport.RegionLayout.MinSlotSize || slotSize > Transport.RegionLayout.MaxSlotSize || slotSize % 4096 != 0)
         {
             throw new ArgumentException("--slot-size must be a multiple of 4096 between 4 KiB and 16 MiB.");
         }

@@ -3,9 +3,10 @@ using System.Runtime.Versioning;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using SecGear.Abi;
-using SecGear.Simulation;
 using SecGear.Switchless;
+using SecGear.Transport;
 using SecGear.Trusted.Runtime;
+using SecGear.Trusted.Switchless;
 
 namespace SecGear.Runner;
 

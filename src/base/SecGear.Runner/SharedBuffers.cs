@@ -1,5 +1,5 @@
 using System.Runtime.Versioning;
-using SecGear.Simulation;
+using SecGear.Transport;
 using SecGear.Trusted.SharedMemory;
 
 namespace SecGear.Runner;

@@ -4,9 +4,10 @@ using SecGear.Host.Engines;
 using SecGear.Host.Switchless;
 using SecGear.Identity;
 using SecGear.Images;
-using SecGear.Simulation;
 using SecGear.Switchless;
+using SecGear.Transport;
 using SecGear.Trusted.Runtime;
+using SecGear.Trusted.Switchless;
 
 namespace SecGear.Host.InProcess;
 

@@ -12,8 +12,8 @@ using SecGear.Host.Engines;
 using SecGear.Host.Switchless;
 using SecGear.Identity;
 using SecGear.Images;
-using SecGear.Simulation;
 using SecGear.Switchless;
+using SecGear.Transport;
 
 namespace SecGear.Host.Simulation;
 

@@ -12,7 +12,7 @@ internal sealed class SimulationEngine : IEnclaveEngine
 
     public string Name => "simulation";
 
-    public bool IsAvailable => OperatingSystem.IsLinux() && SecGear.Simulation.Futex.IsSupported && Directory.Exists("/dev/shm");
+    public bool IsAvailable => OperatingSystem.IsLinux() && SecGear.Transport.Futex.IsSupported && Directory.Exists("/dev/shm");
 
     public int Priority => 0;
 

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
 using SecGear.Abi;
-using SecGear.Simulation;
 using SecGear.Switchless;
+using SecGear.Transport;
 
 namespace SecGear.Host.Switchless;
 

@@ -1,6 +1,6 @@
 using SecGear.Abi;
 
-namespace SecGear.Simulation;
+namespace SecGear.Transport;
 
 /// <summary>Payload of an in-band <see cref="MessageKind.Log"/> message: level, category and text.</summary>
 internal static class LogMessage

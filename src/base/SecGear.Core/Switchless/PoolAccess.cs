@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using SecGear.Simulation;
+using SecGear.Transport;
 
 namespace SecGear.Switchless;
 

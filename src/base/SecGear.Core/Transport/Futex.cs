@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SecGear.Simulation;
+namespace SecGear.Transport;
 
 /// <summary>
 /// Linux futexes on words in a shared mapping (no FUTEX_PRIVATE_FLAG: the two processes share the word).

@@ -1,9 +1,10 @@
 using System.Buffers;
 using SecGear.Abi;
-using SecGear.Simulation;
+using SecGear.Switchless;
+using SecGear.Transport;
 using SecGear.Trusted.Runtime;
 
-namespace SecGear.Switchless;
+namespace SecGear.Trusted.Switchless;
 
 /// <summary>
 /// The enclave side of the switchless pool: trusted workers that poll the ECALL tasks and run them through the

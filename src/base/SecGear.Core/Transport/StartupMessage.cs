@@ -1,7 +1,7 @@
 using SecGear.Identity;
 using SecGear.Images;
 
-namespace SecGear.Simulation;
+namespace SecGear.Transport;
 
 /// <summary>
 /// The first line the runner writes to its standard output (JSON): either the region it created and the identity

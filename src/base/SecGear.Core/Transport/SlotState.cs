@@ -1,4 +1,4 @@
-namespace SecGear.Simulation;
+namespace SecGear.Transport;
 
 /// <summary>
 /// The futex word at the start of every slot: who owns the slot now. The host waits while it is

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 
-namespace SecGear.Simulation;
+namespace SecGear.Transport;
 
 /// <summary>
 /// One slot of the shared region seen from one side: posts messages (inline, or through a per-call overflow file

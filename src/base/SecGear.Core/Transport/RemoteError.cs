@@ -1,6 +1,6 @@
 using SecGear.Abi;
 
-namespace SecGear.Simulation;
+namespace SecGear.Transport;
 
 /// <summary>
 /// An error crossing the boundary: a status, the full name of the exception type that was thrown, and its message

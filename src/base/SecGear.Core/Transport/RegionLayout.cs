@@ -1,4 +1,4 @@
-namespace SecGear.Simulation;
+namespace SecGear.Transport;
 
 /// <summary>
 /// Byte layout of the shared region (docs/architecture.md): one 4 KiB header page, then one slot per enclave

@@ -1,7 +1,7 @@
 using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
 
-namespace SecGear.Simulation;
+namespace SecGear.Transport;
 
 /// <summary>
 /// The region both processes map: a file under /dev/shm (mode 0600) created by the runner, mapped by the host,

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace SecGear.Simulation;
+namespace SecGear.Transport;
 
 /// <summary>Source-generated JSON for the runner's standard-output lines (no reflection at start-up).</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -1,4 +1,4 @@
-namespace SecGear.Simulation;
+namespace SecGear.Transport;
 
 /// <summary>What a slot message carries. Values below 16 travel host → enclave, the others enclave → host.</summary>
 internal enum MessageKind

@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace SecGear.Simulation;
+namespace SecGear.Transport;
 
 /// <summary>
 /// Carries one payload that does not fit a slot's inline area: the sender writes a new file (mode 0600, never an
