@@ -1,4 +1,5 @@
 using SecGear.Images;
+using SecGear.Simulation;
 
 namespace SecGear.Cli.Tests;
 
@@ -190,6 +191,6 @@ public sealed class AttestCommandTests : IDisposable
 
         _cli.Ok("attest", "--image", image, "--engine", "inprocess", "--secret-path", Secret, "--out", Evidence);
 
-        Assert.True(SecGear.Attestation.SimulationEvidence.LooksLike(File.ReadAllBytes(Evidence)));
+        Assert.True(SimulationEvidence.LooksLike(File.ReadAllBytes(Evidence)));
     }
 }

@@ -12,6 +12,7 @@ using SecGear.Images;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 using AttestationServiceHost::SecGear.AttestationService.Hosting;
+using SecGear.Simulation;
 
 // KeyBroker host: an enclave proves itself to the attestation service and receives a secret that only it can open.
 //   1. admin: store a secret under keybroker/key/db, readable with a token of policy "keybroker" whose claims carry
@@ -93,7 +94,7 @@ try
     var challenge = await relay.ChallengeAsync(PolicyId);
     byte[] keyBuffer = new byte[256];
     int keyLength = proxy.KbCreateKey(keyBuffer);
-    byte[] evidenceBuffer = new byte[SecGear.Attestation.SimulationEvidence.MaxLength];
+    byte[] evidenceBuffer = new byte[SimulationEvidence.MaxLength];
     int evidenceLength = keyLength < 0 ? -1 : proxy.KbGetEvidence(challenge.Nonce, evidenceBuffer);
     if (evidenceLength < 0)
     {

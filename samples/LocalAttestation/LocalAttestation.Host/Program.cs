@@ -4,6 +4,7 @@ using LocalAttestation;
 using SecGear.Attestation;
 using SecGear.Attestation.Simulation;
 using SecGear.Host;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 
 // LocalAttestation host: start two enclaves on this platform and relay the three local attestation messages

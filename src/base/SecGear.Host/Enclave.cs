@@ -2,7 +2,6 @@ using SecGear.Abi;
 using SecGear.Host.Engines;
 using SecGear.Identity;
 using SecGear.Images;
-using SecGear.Trusted.Runtime;
 
 namespace SecGear.Host;
 
@@ -141,9 +140,9 @@ public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
     /// <summary>Report data longer than the platform binds is the caller's mistake: refused before the enclave sees it.</summary>
     private static void CheckReportData(int length)
     {
-        if (length > EnclaveRuntime.MaxReportDataLength)
+        if (length > EvidenceLimits.MaxReportDataLength)
         {
-            throw new ArgumentException($"Report data is {length} bytes; at most {EnclaveRuntime.MaxReportDataLength} are allowed.", "reportData");
+            throw new ArgumentException($"Report data is {length} bytes; at most {EvidenceLimits.MaxReportDataLength} are allowed.", "reportData");
         }
     }
 

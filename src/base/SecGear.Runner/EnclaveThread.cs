@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.Versioning;
 using SecGear.Abi;
+using SecGear.Identity;
 using SecGear.Transport;
 using SecGear.Trusted.Runtime;
 
@@ -153,13 +154,13 @@ internal sealed class EnclaveThread(Slot slot, EnclaveRuntime runtime, SharedBuf
     private void SystemCall(in SlotMessage message)
     {
         // Every system call request is small: refuse a long one before copying it out of shared memory.
-        if (message.Length > EnclaveRuntime.MaxReportDataLength)
+        if (message.Length > EvidenceLimits.MaxReportDataLength)
         {
-            PostError(new MarshalException($"A system call request is {message.Length} bytes; at most {EnclaveRuntime.MaxReportDataLength} are allowed."));
+            PostError(new MarshalException($"A system call request is {message.Length} bytes; at most {EvidenceLimits.MaxReportDataLength} are allowed."));
             return;
         }
 
-        Span<byte> request = stackalloc byte[EnclaveRuntime.MaxReportDataLength];
+        Span<byte> request = stackalloc byte[EvidenceLimits.MaxReportDataLength];
         request = request[..message.Length];
         WireBuffer response = WireBuffer.Rent();
         try

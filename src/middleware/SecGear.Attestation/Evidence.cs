@@ -1,3 +1,5 @@
+using SecGear.Simulation;
+
 namespace SecGear.Attestation;
 
 /// <summary>Attestation evidence: opaque bytes tagged with a format id (see <see cref="EvidenceFormats"/>).</summary>

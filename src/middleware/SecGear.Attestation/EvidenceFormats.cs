@@ -1,3 +1,5 @@
+using SecGear.Simulation;
+
 namespace SecGear.Attestation;
 
 /// <summary>Evidence format ids. A verifier plug-in declares the format it handles.</summary>

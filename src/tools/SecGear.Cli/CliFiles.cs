@@ -1,3 +1,5 @@
+using SecGear.Files;
+
 namespace SecGear.Cli;
 
 /// <summary>File writes that never leave a half-written file behind.</summary>
@@ -33,7 +35,7 @@ internal static class CliFiles
                 return true;
             }
 
-            return SecGear.Trusted.Platform.NoReplaceLink.TryPublish(temporary, full);
+            return NoReplaceLink.TryPublish(temporary, full);
         }
         finally
         {

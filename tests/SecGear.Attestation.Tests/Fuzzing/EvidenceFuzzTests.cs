@@ -7,6 +7,7 @@ using SecGear.Attestation.Simulation;
 using SecGear.Attestation.Tests.AmdSevSnp;
 using SecGear.Attestation.Tests.ArmCca;
 using SecGear.Attestation.Tests.AwsNitro;
+using SecGear.Simulation;
 using SecGear.Tests.Fixtures;
 using Xunit.Abstractions;
 

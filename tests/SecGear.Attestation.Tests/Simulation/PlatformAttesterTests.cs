@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using SecGear.Attestation.Simulation;
+using SecGear.Identity;
 using SecGear.Tests.Fixtures;
+using SecGear.Trusted.Attestation;
 
 namespace SecGear.Attestation.Tests.Simulation;
 
-/// <summary>The enclave-side IAttester adapter over the simulated attesting platform.</summary>
+/// <summary>The enclave-side IAttester adapter over the simulated attesting platform, checked by the verifier.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PlatformAttesterTests : IClassFixture<SimulatedMachineFixture>
 {
@@ -26,7 +28,7 @@ public sealed class PlatformAttesterTests : IClassFixture<SimulatedMachineFixtur
         var attester = new PlatformAttester(machine.NewPlatform());
         var nonce = RandomNumberGenerator.GetBytes(64);
 
-        var evidence = attester.Attest(nonce);
+        var evidence = new Evidence(attester.Format, attester.Attest(nonce));
         var result = Verify(evidence, new AttestationPolicy { AllowSimulation = true, ExpectedReportData = nonce });
 
         Assert.Equal(EvidenceFormats.SecGearSimulation, attester.Format);
@@ -39,7 +41,8 @@ public sealed class PlatformAttesterTests : IClassFixture<SimulatedMachineFixtur
     [Fact]
     public void Evidence_bound_to_one_report_data_fails_a_policy_expecting_another()
     {
-        var evidence = new PlatformAttester(machine.NewPlatform()).Attest("one"u8);
+        var attester = new PlatformAttester(machine.NewPlatform());
+        var evidence = new Evidence(attester.Format, attester.Attest("one"u8));
 
         var result = Verify(evidence, new AttestationPolicy { AllowSimulation = true, ExpectedReportData = "two"u8.ToArray() });
 

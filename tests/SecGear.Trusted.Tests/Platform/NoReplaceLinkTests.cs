@@ -1,3 +1,4 @@
+using SecGear.Files;
 using SecGear.Trusted.Platform;
 
 namespace SecGear.Trusted.Tests.Platform;

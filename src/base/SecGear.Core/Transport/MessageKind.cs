@@ -1,3 +1,5 @@
+using SecGear.Abi;
+
 namespace SecGear.Transport;
 
 /// <summary>What a slot message carries. Values below 16 travel host → enclave, the others enclave → host.</summary>

@@ -1,5 +1,5 @@
 using System.Buffers;
-using SecGear.Trusted.Runtime;
+using SecGear.Abi;
 
 namespace SecGear.Host.Engines;
 

@@ -203,7 +203,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
     public void Call(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response) =>
         Exchange(MessageKind.Ecall, contract, functionId, request, response, ocalls, contract);
 
-    public void SystemCall(Trusted.Runtime.EnclaveSystemCall call, ReadOnlySpan<byte> request, IBufferWriter<byte> response) =>
+    public void SystemCall(EnclaveSystemCall call, ReadOnlySpan<byte> request, IBufferWriter<byte> response) =>
         Exchange(MessageKind.SystemCall, 0, (int)call, request, response, null, null);
 
     public void CallSwitchless(int contract, IOcallHandler? ocalls, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using SecGear.Files;
 using SecGear.Trusted.Platform;
 
 namespace SecGear.Trusted.Attestation;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
+using SecGear.Files;
 
 namespace SecGear.Trusted.Platform;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using SecGear.Attestation;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 
 namespace SecGear.Trusted.Platform;

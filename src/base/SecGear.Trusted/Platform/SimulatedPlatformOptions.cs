@@ -15,7 +15,7 @@ public sealed class SimulatedPlatformOptions
 
     /// <summary>
     /// False when the enclave runs inside its host's process (the in-process engine); its evidence then says so
-    /// (<see cref="SecGear.Attestation.SimulationEvidence.InProcess"/>) and default policies refuse it.
+    /// (<see cref="SecGear.Simulation.SimulationEvidence.InProcess"/>) and default policies refuse it.
     /// </summary>
     public bool Isolated { get; init; } = true;
 

@@ -18,7 +18,7 @@ namespace SecGear.Trusted.Runtime;
 public sealed class EnclaveRuntime : IDisposable
 {
     /// <summary>The most report data <see cref="EnclaveSystemCall.GetEvidence"/> binds into evidence.</summary>
-    public const int MaxReportDataLength = 64;
+    public const int MaxReportDataLength = EvidenceLimits.MaxReportDataLength;
 
     private readonly IEnclaveHostBridge _host;
     private readonly EnclaveRuntimeOptions _options;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation.X509;
+using SecGear.Simulation;
 
 namespace SecGear.Attestation.Simulation;
 

@@ -1,23 +1,23 @@
+using SecGear.Identity;
 using SecGear.Trusted.Platform;
 using SecGear.Trusted.Runtime;
 
-namespace SecGear.Attestation;
+namespace SecGear.Trusted.Attestation;
 
 /// <summary>
 /// The <see cref="IAttester"/> of enclave code: produces evidence through the enclave's attesting platform
-/// (<see cref="IAttestingPlatform.GetEvidence"/>), tagged with the platform's evidence format. It lives here rather than
-/// in SecGear.Trusted because the trusted runtime (base layer) must not depend on middleware, while middleware may use
-/// the runtime; enclave code that references SecGear.Attestation gets it, and its evidence is the same bytes the host
-/// obtains with <c>Enclave.GetEvidence</c>.
+/// (<see cref="IAttestingPlatform.GetEvidence"/>), in the platform's evidence format. It is enclave code, so it lives
+/// in the trusted runtime; its evidence is the same bytes the host obtains with <c>Enclave.GetEvidence</c>, and a
+/// verifier (SecGear.Attestation, which needs no trusted runtime) reads it as <c>new Evidence(attester.Format, bytes)</c>.
 /// </summary>
 /// <example><code>
 /// var attester = PlatformAttester.FromContext(context);   // in an ECALL implementation
-/// Evidence evidence = attester.Attest(SHA256.HashData(publicKey));
+/// byte[] evidence = attester.Attest(SHA256.HashData(publicKey));
 /// </code></example>
 public sealed class PlatformAttester : IAttester
 {
     /// <summary>The most report data evidence binds.</summary>
-    public const int MaxReportDataLength = EnclaveRuntime.MaxReportDataLength;
+    public const int MaxReportDataLength = EvidenceLimits.MaxReportDataLength;
 
     private readonly IAttestingPlatform _platform;
 
@@ -43,13 +43,13 @@ public sealed class PlatformAttester : IAttester
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="reportData"/> is longer than <see cref="MaxReportDataLength"/> bytes.</exception>
-    public Evidence Attest(ReadOnlySpan<byte> reportData)
+    public byte[] Attest(ReadOnlySpan<byte> reportData)
     {
         if (reportData.Length > MaxReportDataLength)
         {
             throw new ArgumentException($"Report data is {reportData.Length} bytes; at most {MaxReportDataLength} are allowed.", nameof(reportData));
         }
 
-        return new Evidence(_platform.EvidenceFormat, _platform.GetEvidence(reportData));
+        return _platform.GetEvidence(reportData);
     }
 }

@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace SecGear.Trusted.Platform;
+namespace SecGear.Files;
 
 /// <summary>
 /// Publishes a finished file under its final name only if that name is free. On Unix this is link(2), which fails
 /// with EEXIST instead of replacing (File.Move without overwrite checks, then renames: two racing processes could
-/// both "win" and the later one would silently replace the earlier secret).
+/// both "win" and the later one would silently replace the earlier secret). One implementation for the platform secret
+/// (trusted side) and the files the secgear CLI writes (signing keys).
 /// </summary>
 internal static partial class NoReplaceLink
 {

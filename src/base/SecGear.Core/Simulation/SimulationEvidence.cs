@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 
-namespace SecGear.Attestation;
+namespace SecGear.Simulation;
 
 /// <summary>
 /// The byte layout of simulation evidence (format id <see cref="FormatId"/>), shared by the attester in the enclave
