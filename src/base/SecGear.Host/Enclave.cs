@@ -53,7 +53,7 @@ public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
     internal IEnclaveInstance Instance => _instance;
 
     /// <summary>The simulation runner's process id, or 0 for engines without a runner (tests and diagnostics).</summary>
-    internal int RunnerProcessId => OperatingSystem.IsLinux() && _instance is Simulation.SimulationEnclave simulated ? simulated.RunnerProcessId : 0;
+    internal int RunnerProcessId => OperatingSystem.IsLinux() && _instance is Runner.RunnerEnclave simulated ? simulated.RunnerProcessId : 0;
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 

@@ -4,7 +4,10 @@ using SecGear.Host.Engines;
 
 namespace SecGear.Host;
 
-/// <summary>The <see cref="IEnclaveChannel"/> of one bound contract.</summary>
+/// <summary>
+/// The <see cref="IEnclaveChannel"/> of one bound contract. Whether a switchless call goes through the pool is the
+/// engine's decision (<see cref="EngineInstance"/>); an engine without switchless support gets a regular call.
+/// </summary>
 internal sealed class EnclaveChannel(Enclave enclave, int handle, ContractDescriptor contract, IOcallHandler? ocalls) : IEnclaveChannel
 {
     public ContractDescriptor Contract => contract;
@@ -22,7 +25,6 @@ internal sealed class EnclaveChannel(Enclave enclave, int handle, ContractDescri
         enclave.ThrowIfDisposed();
         if (enclave.Instance is ISwitchlessInstance switchless)
         {
-            NoteIfOff(switchless, functionId);
             switchless.CallSwitchless(handle, ocalls, functionId, request, response);
         }
         else
@@ -45,7 +47,6 @@ internal sealed class EnclaveChannel(Enclave enclave, int handle, ContractDescri
             if (enclave.Instance is ISwitchlessInstance switchless)
             {
                 // Once posted, a call cannot be withdrawn from the enclave: the token is checked before posting only.
-                NoteIfOff(switchless, functionId);
                 return switchless.CallSwitchlessAsync(handle, ocalls, functionId, request, response);
             }
 
@@ -55,15 +56,6 @@ internal sealed class EnclaveChannel(Enclave enclave, int handle, ContractDescri
         catch (Exception ex)
         {
             return ValueTask.FromException(ex);
-        }
-    }
-
-    /// <summary>A switchless ECALL made while the host opted out is counted, and the first one logged.</summary>
-    private void NoteIfOff(ISwitchlessInstance switchless, int functionId)
-    {
-        if (!switchless.IsSwitchless)
-        {
-            switchless.SwitchlessCounters.FeatureOff((uint)functionId < (uint)contract.Ecalls.Count ? contract.Ecalls[functionId].Name : $"#{functionId}", ecall: true);
         }
     }
 }

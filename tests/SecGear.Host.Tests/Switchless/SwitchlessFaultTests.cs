@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using SecGear.Host.Simulation;
+using SecGear.Host.Runner;
 using SecGear.Switchless;
 
 namespace SecGear.Host.Tests.Switchless;
@@ -110,7 +110,7 @@ public sealed class SwitchlessFaultTests(TestImages images)
         using Enclave enclave = SwitchlessTests.Create(images.Main, EnclaveType.Simulation, switchless);
         var (client, _) = SwitchlessTests.Bind(enclave);
         Assert.Equal([1], client.Echo([1]));
-        var simulated = (SimulationEnclave)enclave.Instance;
+        var simulated = (RunnerEnclave)enclave.Instance;
         SwitchlessConfig config = switchless.ToConfig();
         var pool = new PoolAccess(simulated.SwitchlessPool!.Pointer, config.Tasks, config.TaskSize);
 

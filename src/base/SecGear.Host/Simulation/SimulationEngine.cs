@@ -1,4 +1,5 @@
 using SecGear.Host.Engines;
+using SecGear.Host.Runner;
 
 namespace SecGear.Host.Simulation;
 
@@ -23,6 +24,6 @@ internal sealed class SimulationEngine : IEnclaveEngine
             throw new EnclaveNotSupportedException("The simulation engine runs on Linux only.");
         }
 
-        return SimulationEnclave.Start(imagePath, flags, options, EngineChecks.Switchless(Name, options));
+        return RunnerEnclave.Start(imagePath, flags, options, EngineChecks.Switchless(Name, options));
     }
 }

@@ -15,7 +15,7 @@ using SecGear.Images;
 using SecGear.Switchless;
 using SecGear.Transport;
 
-namespace SecGear.Host.Simulation;
+namespace SecGear.Host.Runner;
 
 /// <summary>
 /// Host side of one simulated enclave: the runner process, the shared region and one slot per enclave thread.
@@ -25,7 +25,7 @@ namespace SecGear.Host.Simulation;
 /// into <see cref="EnclaveLostException"/> for every pending and later call.
 /// </summary>
 [SupportedOSPlatform("linux")]
-internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwitchlessInstance, ISystemCallInstance
+internal sealed unsafe partial class RunnerEnclave : IEnclaveInstance, ISwitchlessInstance, ISystemCallInstance
 {
     private const int LivenessCheckMs = 250;
 
@@ -54,7 +54,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
     private int _lost;
     private int _disposed;
 
-    private SimulationEnclave(Process runner, SharedRegion region, StartupMessage startup, EnclaveOptions options, EnclaveLogRouter logs)
+    private RunnerEnclave(Process runner, SharedRegion region, StartupMessage startup, EnclaveOptions options, EnclaveLogRouter logs)
     {
         _runner = runner;
         _region = region;
@@ -91,7 +91,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
 
     public SwitchlessStatistics SwitchlessStatistics => _switchless?.Statistics ?? _counters.Snapshot(default);
 
-    public static SimulationEnclave Start(string imagePath, EnclaveFlags flags, EnclaveOptions options, SwitchlessConfig? switchless)
+    public static RunnerEnclave Start(string imagePath, EnclaveFlags flags, EnclaveOptions options, SwitchlessConfig? switchless)
     {
         var logs = new EnclaveLogRouter(options.LoggerFactory);
         Process runner = Process.Start(CreateStartInfo(imagePath, flags, options, switchless))
@@ -116,7 +116,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
         };
         runner.BeginErrorReadLine();
 
-        SimulationEnclave? enclave = null;
+        RunnerEnclave? enclave = null;
         string? regionPath = null;
         try
         {
@@ -127,7 +127,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
 
             // Both sides have mapped the region: its name is no longer needed by anyone.
             region.Unlink();
-            enclave = new SimulationEnclave(runner, region, startup, options, logs);
+            enclave = new RunnerEnclave(runner, region, startup, options, logs);
             // Under the default-on rule the runner starts the pool only if the enclave's contracts ask for it.
             if (switchless is not null && startup.Switchless)
             {
@@ -375,7 +375,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
     /// </summary>
     private static string DefaultRunnerPath()
     {
-        string directory = Path.GetDirectoryName(typeof(SimulationEnclave).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory;
+        string directory = Path.GetDirectoryName(typeof(RunnerEnclave).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory;
         string deployed = Path.Combine(directory, "secgear-runner", "SecGear.Runner.dll");
         string beside = Path.Combine(directory, "SecGear.Runner.dll");
         return File.Exists(deployed) || !File.Exists(beside) ? deployed : beside;
@@ -842,11 +842,11 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
     }
 
     /// <summary>An OCALL of this enclave being served on the current host thread.</summary>
-    private sealed class HostFrame(SimulationEnclave enclave, Slot slot, HostFrame? parent)
+    private sealed class HostFrame(RunnerEnclave enclave, Slot slot, HostFrame? parent)
     {
         public HostFrame? Parent => parent;
 
-        public static Slot? Find(SimulationEnclave enclave)
+        public static Slot? Find(RunnerEnclave enclave)
         {
             for (HostFrame? f = t_frame; f is not null; f = f.Parent)
             {
@@ -859,7 +859,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
             return null;
         }
 
-        private SimulationEnclave Enclave => enclave;
+        private RunnerEnclave Enclave => enclave;
 
         private Slot Slot => slot;
     }
