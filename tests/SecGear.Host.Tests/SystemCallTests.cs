@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Abi;
-using SecGear.Attestation;
 using SecGear.Host.Engines;
 using SecGear.Simulation;
 using SecGear.Trusted.Attestation;

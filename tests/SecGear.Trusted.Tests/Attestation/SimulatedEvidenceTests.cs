@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using SecGear.Attestation;
 using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;

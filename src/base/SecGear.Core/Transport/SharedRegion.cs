@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
 
@@ -88,17 +89,28 @@ internal sealed unsafe class SharedRegion : IDisposable
         MemoryMappedViewAccessor view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
         var region = new SharedRegion(path, file, view, expectedSlots, expectedSlotSize, maxPayload);
         byte* header = region._base;
-        if (Unsafe.ReadUnaligned<ulong>(header + RegionLayout.OffMagic) != RegionLayout.Magic
-            || Unsafe.ReadUnaligned<int>(header + RegionLayout.OffVersion) != RegionLayout.Version
-            || Unsafe.ReadUnaligned<int>(header + RegionLayout.OffSlotCount) != expectedSlots
-            || Unsafe.ReadUnaligned<int>(header + RegionLayout.OffSlotSize) != expectedSlotSize
-            || Unsafe.ReadUnaligned<long>(header + RegionLayout.OffMaxPayload) != maxPayload)
+        string? mismatch =
+            Mismatch("magic", Unsafe.ReadUnaligned<ulong>(header + RegionLayout.OffMagic), RegionLayout.Magic, hex: true)
+            ?? Mismatch("version", Unsafe.ReadUnaligned<int>(header + RegionLayout.OffVersion), RegionLayout.Version)
+            ?? Mismatch("slot count", Unsafe.ReadUnaligned<int>(header + RegionLayout.OffSlotCount), expectedSlots)
+            ?? Mismatch("slot size", Unsafe.ReadUnaligned<int>(header + RegionLayout.OffSlotSize), expectedSlotSize)
+            ?? Mismatch("payload limit", Unsafe.ReadUnaligned<long>(header + RegionLayout.OffMaxPayload), maxPayload);
+        if (mismatch is not null)
         {
             region.Dispose();
-            throw new EnclaveLostException("The enclave's shared region header does not match what the runner announced.");
+            throw new EnclaveLostException($"The enclave's shared region header does not match what the runner announced: {mismatch}.");
         }
 
         return region;
+    }
+
+    /// <summary>"field is found; expected expected" when the header field differs, else null.</summary>
+    private static string? Mismatch<T>(string field, T found, T expected, bool hex = false)
+        where T : struct, IEquatable<T>, IFormattable
+    {
+        string format = hex ? "x16" : "D";
+        return found.Equals(expected) ? null
+            : $"{field} is {(hex ? "0x" : "")}{found.ToString(format, CultureInfo.InvariantCulture)}; expected {(hex ? "0x" : "")}{expected.ToString(format, CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>Creates this side's view of slot <paramref name="index"/>.</summary>

@@ -21,11 +21,14 @@ internal abstract class EngineInstance : IEnclaveInstance, ISwitchlessInstance, 
     private ContractDescriptor?[] _contracts = [];
     private int _disposed;
 
-    /// <summary>Starts the shared state of enclave <paramref name="name"/> (the manifest's name).</summary>
-    protected EngineInstance(string name, EnclaveOptions options)
+    /// <summary>
+    /// Starts the shared state of enclave <paramref name="name"/> (the manifest's name); its log records go to
+    /// <paramref name="logs"/> (the engine's, when it routed logs before the enclave existed) or a new router.
+    /// </summary>
+    protected EngineInstance(string name, EnclaveOptions options, EnclaveLogRouter? logs = null)
     {
         Options = options;
-        Logs = new EnclaveLogRouter(options.LoggerFactory);
+        Logs = logs ?? new EnclaveLogRouter(options.LoggerFactory);
         Counters = new SwitchlessCounters(name, text => Logs.Log((int)Microsoft.Extensions.Logging.LogLevel.Warning, "SecGear.Switchless", text));
         _metrics = SwitchlessMetrics.Register(name, () => SwitchlessStatistics);
     }

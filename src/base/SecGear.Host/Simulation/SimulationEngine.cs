@@ -5,7 +5,9 @@ namespace SecGear.Host.Simulation;
 
 /// <summary>
 /// The default engine without TEE hardware: each enclave runs in its own SecGear.Runner process, which verifies and
-/// loads the image itself; host and runner share a memory region and wake each other with futexes.
+/// loads the image itself; host and runner share a memory region and wake each other with futexes. All of that is
+/// <see cref="RunnerEnclave"/>'s; what makes this engine the simulation is the runner's platform: the simulated one,
+/// keyed by the per-machine platform secret.
 /// </summary>
 internal sealed class SimulationEngine : IEnclaveEngine
 {
@@ -24,6 +26,7 @@ internal sealed class SimulationEngine : IEnclaveEngine
             throw new EnclaveNotSupportedException("The simulation engine runs on Linux only.");
         }
 
-        return RunnerEnclave.Start(imagePath, flags, options, EngineChecks.Switchless(Name, options));
+        string[] platform = options.PlatformSecretPath is null ? [] : ["--platform-secret", options.PlatformSecretPath];
+        return RunnerEnclave.Start(new RunnerLaunch(Name, imagePath, flags, EngineChecks.Switchless(Name, options), platform), options);
     }
 }
