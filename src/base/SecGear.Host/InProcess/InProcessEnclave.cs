@@ -64,7 +64,8 @@ internal sealed unsafe class InProcessEnclave : IEnclaveInstance, IEnclaveHostBr
         {
             _poolMemory = new NativeMemoryHandle(switchless.PoolSize);
             _trusted = new TrustedSwitchless(_poolMemory.Pointer, switchless, _runtime, warn);
-            _host = new HostSwitchless(_poolMemory.Pointer, _poolMemory, switchless, _counters, HandlerFor, Gone);
+            _host = new HostSwitchless(
+                _poolMemory.Pointer, _poolMemory, switchless, _counters, HandlerFor, Gone, (c, f, request, response) => Call(c, HandlerFor(c), f, request, response), options.MaxPayloadBytes);
             _trusted.Start();
             _host.Start();
         }

@@ -533,7 +533,8 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
             throw new EnclaveLostException("The enclave's switchless pool header does not match the requested configuration.");
         }
 
-        _switchless = new HostSwitchless(_pool.Pointer, _pool.Memory, config, _counters, HandlerFor, GoneError);
+        _switchless = new HostSwitchless(
+            _pool.Pointer, _pool.Memory, config, _counters, HandlerFor, GoneError, (c, f, request, response) => Call(c, HandlerFor(c), f, request, response), _options.MaxPayloadBytes);
         _switchless.Start();
     }
 

@@ -9,7 +9,8 @@ internal static class PoolLayout
     /// <summary>The bytes "GSLP\0\0v1" read as a little-endian 64-bit value.</summary>
     public const ulong Magic = 0x3176_0000_504C_5347;
 
-    public const int Version = 1;
+    /// <summary>2: responses longer than a task travel in chunks (<see cref="TaskState.More"/>); callers mark asynchronous tasks they poll themselves.</summary>
+    public const int Version = 2;
 
     public const int HeaderSize = 4096;
 
@@ -52,12 +53,20 @@ internal static class PoolLayout
     public const int OffRequestLength = 16;
     public const int OffResponseLength = 24;
 
-    /// <summary>How the caller waits: 0 spinning, 1 parked on the control word's futex, 2 asynchronous (wake the other side's workers).</summary>
+    /// <summary>
+    /// How the caller waits: 0 spinning, 1 parked on the control word's futex, 2 asynchronous with a continuation
+    /// registered (wake the caller's side's workers to complete it), 3 asynchronous and looked at by its caller (the
+    /// worker does nothing: the awaiting thread finds the result).
+    /// </summary>
     public const int OffWaiter = 40;
+
+    /// <summary>Non-zero while the worker that serves the task is parked on its control word, waiting for the caller to take a response chunk.</summary>
+    public const int OffServerParked = 48;
 
     public const long WaiterSpinning = 0;
     public const long WaiterParked = 1;
     public const long WaiterAsync = 2;
+    public const long WaiterAsyncPolled = 3;
 
     public static int TaskSize(int inlineCapacity) => TaskHeaderSize + ((inlineCapacity + 63) & ~63);
 
