@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using SecGear.Abi;
+using SecGear.Host.Simulation;
+using SecGear.Switchless;
 using SecGear.Tests.TestEnclave.Switchless;
 
 namespace SecGear.Host.Tests.Switchless;
@@ -144,6 +146,52 @@ public sealed partial class SwitchlessAsyncTests(TestImages images)
 
         Assert.Equal(2, enclave.SwitchlessStatistics.EcallsProcessed);
         Assert.True(used < 100_000, $"the caller used {used / 1000} ms of CPU while a 400 ms switchless call ran");
+    }
+
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public async Task Two_long_calls_posted_at_once_to_sleeping_workers_run_in_parallel()
+    {
+        var switchless = new SwitchlessOptions { TrustedWorkers = 2, FallbackTimeout = SwitchlessTests.NoFallback };
+        await using Enclave enclave = SwitchlessTests.Create(images.Main, EnclaveType.Simulation, switchless);
+        var (client, _) = SwitchlessTests.Bind(enclave);
+        client.Sleep(1);
+        var asleep = Stopwatch.StartNew();
+        while (enclave.SwitchlessStatistics.TrustedWorkerSleeps < 2 && asleep.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(20);
+        }
+
+        // The second post finds a wake already on its way and skips its own; the worker that wakes passes the baton.
+        ValueTask first = client.SleepAsync(2000);
+        ValueTask second = client.SleepAsync(2000);
+        int accepted = CountAccepted(enclave, switchless);
+        var watch = Stopwatch.StartNew();
+        while (accepted < 2 && watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(5);
+            accepted = CountAccepted(enclave, switchless);
+        }
+
+        bool firstDone = first.IsCompleted;
+        await first;
+        await second;
+        Assert.Equal(2, accepted);
+        Assert.False(firstDone, "both calls were accepted only after the first ended: they ran one after the other");
+    }
+
+    [SupportedOSPlatform("linux")]
+    private static unsafe int CountAccepted(Enclave enclave, SwitchlessOptions switchless)
+    {
+        SwitchlessConfig config = switchless.ToConfig();
+        var pool = new PoolAccess(((SimulationEnclave)enclave.Instance).SwitchlessPool!.Pointer, config.Tasks, config.TaskSize);
+        int accepted = 0;
+        for (int i = 0; i < config.Tasks; i++)
+        {
+            accepted += PoolAccess.StateOf(pool.EcallTask(i)) == TaskState.Accepted ? 1 : 0;
+        }
+
+        return accepted;
     }
 
     private static byte[] Request(byte[] data)

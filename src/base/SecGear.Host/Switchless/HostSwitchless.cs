@@ -738,6 +738,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             byte* task = _pool.OcallTask(i);
             if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Accepted))
             {
+                _pool.WakeAnotherIfWaiting(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, ecalls: false);
                 ServeOcall(task);
                 worked = true;
             }

@@ -77,10 +77,13 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
 
     public static ReadOnlySpan<byte> Payload(byte* task, int length) => new(task + PoolLayout.TaskHeaderSize, length);
 
-    /// <summary>Bumps a signal word and wakes its sleepers, if the sleeper count says any may sleep.</summary>
+    /// <summary>
+    /// Bumps a signal word and wakes one sleeper, if the sleeper count says any may sleep and no other caller's wake is
+    /// already on its way (the wake-pending word, cleared by a worker when it announces sleep).
+    /// </summary>
     public void Signal(int signalOffset, int sleepersOffset)
     {
-        if (Volatile.Read(ref *Word(sleepersOffset)) != 0)
+        if (Volatile.Read(ref *Word(sleepersOffset)) != 0 && Interlocked.Exchange(ref *Word(PoolLayout.WakePending(signalOffset)), 1) == 0)
         {
             Interlocked.Increment(ref *Word(signalOffset));
             Futex.WakeOne((int*)Word(signalOffset));
@@ -96,6 +99,10 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     {
         int seen = (int)Volatile.Read(ref *Word(signalOffset));
         Interlocked.Increment(ref *Word(sleepersOffset));
+
+        // Cleared after announcing and before the re-check: a caller that posts later sees a sleeper and no pending
+        // wake, so it wakes this worker; one that posted earlier is found by the re-check (or bumped the signal word).
+        Interlocked.Exchange(ref *Word(PoolLayout.WakePending(signalOffset)), 0);
         try
         {
             if (hasWork())
@@ -106,6 +113,9 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
             Interlocked.Increment(ref sleeps);
             Futex.Wait((int*)Word(signalOffset), seen, timeoutMs);
             Interlocked.Increment(ref wakes);
+
+            // Awake: the next post may wake another sleeper (for work this worker cannot take on while it serves).
+            Interlocked.Exchange(ref *Word(PoolLayout.WakePending(signalOffset)), 0);
             return (int)Volatile.Read(ref *Word(signalOffset)) != seen;
         }
         finally
@@ -301,6 +311,28 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
             }
 
             Write64(task, PoolLayout.OffServerParked, 0);
+        }
+    }
+
+    /// <summary>
+    /// A worker about to serve a task passes the baton: when workers of its side sleep and another task is waiting,
+    /// it wakes one, so calls posted in a burst (whose callers woke only one worker) are served in parallel.
+    /// </summary>
+    public void WakeAnotherIfWaiting(int signalOffset, int sleepersOffset, bool ecalls)
+    {
+        if (Volatile.Read(ref *Word(sleepersOffset)) == 0)
+        {
+            return;
+        }
+
+        for (int i = 0; i < tasks; i++)
+        {
+            if (StateOf(ecalls ? EcallTask(i) : OcallTask(i)) == TaskState.Submitted)
+            {
+                Interlocked.Increment(ref *Word(signalOffset));
+                Futex.WakeOne((int*)Word(signalOffset));
+                return;
+            }
         }
     }
 

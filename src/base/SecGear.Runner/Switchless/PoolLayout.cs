@@ -29,10 +29,22 @@ internal static class PoolLayout
     /// <summary>Number of trusted workers asleep (the host wakes them only when it is non-zero).</summary>
     public const int OffEnclaveSleepers = 72;
 
+    /// <summary>
+    /// Set by the first caller that wakes a sleeping trusted worker, cleared by a worker when it announces sleep: later
+    /// callers skip the futex wake while one is already on its way (a burst of posts makes one system call, not one each).
+    /// </summary>
+    public const int OffEnclaveWakePending = 80;
+
     /// <summary>Futex word the untrusted workers sleep on; bumped by the enclave to wake them.</summary>
     public const int OffHostSignal = 128;
 
     public const int OffHostSleepers = 136;
+
+    /// <summary>As <see cref="OffEnclaveWakePending"/>, for the untrusted workers.</summary>
+    public const int OffHostWakePending = 144;
+
+    /// <summary>The wake-pending word of the side whose signal word is at <paramref name="signalOffset"/>.</summary>
+    public static int WakePending(int signalOffset) => signalOffset + 16;
 
     // Statistics the trusted workers keep (untrusted: the host may overwrite them, they are only reported).
     public const int OffTrustedSleeps = 192;

@@ -245,6 +245,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
             byte* task = _pool.EcallTask((worker + n) % _pool.Tasks);
             if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Accepted))
             {
+                _pool.WakeAnotherIfWaiting(PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, ecalls: true);
                 Serve(task);
                 served = true;
             }
