@@ -7,6 +7,12 @@ if (args is ["--quick"])
     return SwitchlessQuick.Run();
 }
 
+// --quick-calls: only the call rows of the quick table (floors, regular, switchless, pool only, async), about 15 s.
+if (args is ["--quick-calls"])
+{
+    return SwitchlessQuick.Run(callsOnly: true);
+}
+
 // --service-load [seconds per level, default 5, at most 30 so prepared challenges outlive their use]: the attestation
 // service under 1, 8 and 32 concurrent clients on 127.0.0.1.
 if (args is ["--service-load", ..])

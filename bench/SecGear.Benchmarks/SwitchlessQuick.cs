@@ -18,7 +18,7 @@ internal static class SwitchlessQuick
 {
     private const int Batches = 15;
 
-    public static int Run()
+    public static int Run(bool callsOnly = false)
     {
         var rows = new List<(string Name, string Value, string Ratio, string Target)>();
         var watch = Stopwatch.StartNew();
@@ -69,6 +69,12 @@ internal static class SwitchlessQuick
         var asyncOne = SwitchlessLoad.Measure(1, TimeSpan.FromMilliseconds(500), () => SwitchlessLoad.Operation(switchless, SwitchlessCallKind.Async, switchless: true));
         rows.Add(($"async, {SwitchlessLoad.AsyncInFlight} in flight from one thread", $"{asyncOne.CallsPerSecond / 1e6:F2} M calls/s", "", Check(asyncOne.CallsPerSecond >= 1e6, ">= 1 M/s")));
 
+        if (callsOnly)
+        {
+            Print(rows, watch, switchless.Enclave.SwitchlessStatistics);
+            return 0;
+        }
+
         using (var payload = new SwitchlessSetup(new SwitchlessOptions { PoolSize = 4, MaxInlinePayload = (1 << 20) + 64 }))
         {
             foreach (int size in (int[])[64, 4096, 65536, 1 << 20])
@@ -98,17 +104,7 @@ internal static class SwitchlessQuick
         rows.Add(("idle worker CPU, Wakeup (runner)", $"{idleWakeup:F1} % of a core", "", Check(idleWakeup < 2, "near 0 (< 2 %)")));
         rows.Add(("idle worker CPU, Busy (runner)", $"{idleBusy:F1} % of a core", "", ""));
 
-        SwitchlessStatistics stats = switchless.Enclave.SwitchlessStatistics;
-        Console.WriteLine();
-        Console.WriteLine($"SecGear.NET switchless quick summary ({Environment.ProcessorCount} CPUs, load average {LoadAverage()}, {watch.Elapsed.TotalSeconds:F0} s)");
-        Console.WriteLine($"{"measurement",-44} {"median",-30} {"ratio",-22} target");
-        Console.WriteLine(new string('-', 120));
-        foreach (var row in rows)
-        {
-            Console.WriteLine($"{row.Name,-44} {row.Value,-30} {row.Ratio,-22} {row.Target}");
-        }
-
-        Console.WriteLine($"switchless enclave counters: {stats}");
+        Print(rows, watch, switchless.Enclave.SwitchlessStatistics);
 
         // Contention: every CPU busy with a spinning thread for the whole section.
         var contended = new List<string>();
@@ -136,6 +132,20 @@ internal static class SwitchlessQuick
         Console.WriteLine($"switchless enclave counters after the contention section: {switchless.Enclave.SwitchlessStatistics}");
         Console.WriteLine($"load average at the end: {LoadAverage()}");
         return 0;
+    }
+
+    private static void Print(List<(string Name, string Value, string Ratio, string Target)> rows, Stopwatch watch, SwitchlessStatistics stats)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"SecGear.NET switchless quick summary ({Environment.ProcessorCount} CPUs, load average {LoadAverage()}, {watch.Elapsed.TotalSeconds:F0} s)");
+        Console.WriteLine($"{"measurement",-44} {"median",-30} {"ratio",-22} target");
+        Console.WriteLine(new string('-', 120));
+        foreach (var row in rows)
+        {
+            Console.WriteLine($"{row.Name,-44} {row.Value,-30} {row.Ratio,-22} {row.Target}");
+        }
+
+        Console.WriteLine($"switchless enclave counters: {stats}");
     }
 
     private readonly record struct Comparison(double Regular, double Switchless, double Ratio, double P99Ratio);

@@ -54,6 +54,13 @@ public sealed class SwitchlessClient(IEnclaveChannel channel)
 
     public byte[] BytesOf(int count) => ReadBytes(Call(SwitchlessContract.Bytes, Int(count), switchless: true));
 
+    public async ValueTask<byte[]> BytesOfAsync(int count)
+    {
+        var response = new WireBuffer();
+        await channel.CallSwitchlessAsync(SwitchlessContract.Bytes, Int(count), response);
+        return ReadBytes(response.WrittenSpan.ToArray());
+    }
+
     private byte[] Call(int id, ReadOnlySpan<byte> request, bool switchless)
     {
         var response = new WireBuffer();

@@ -154,7 +154,7 @@ public sealed class SwitchlessFaultTests(TestImages images)
             foreach (nint task in (ReadOnlySpan<nint>)[(nint)pool.EcallTask(i), (nint)pool.OcallTask(i)])
             {
                 random.NextBytes(new Span<byte>((byte*)task, config.TaskSize));
-                *(long*)task = PoolAccess.Control(random.Next(0, 7), random.Next());
+                *(long*)task = PoolAccess.Control(random.Next(0, 8), random.Next());
             }
         }
 

@@ -7,6 +7,11 @@ namespace SecGear.Host.Tests.Switchless;
 /// <summary>The host's OCALL handler of the switchless test contract; records the thread each OCALL ran on.</summary>
 public sealed class SwitchlessOcalls : IOcallHandler
 {
+    /// <summary>A first request byte that makes <c>host_echo</c> answer with its data repeated <see cref="Times"/> times.</summary>
+    public const byte Repeat = 0xBB;
+
+    public const int Times = 10;
+
     public int LastThread { get; private set; }
 
     public int Calls;
@@ -34,7 +39,7 @@ public sealed class SwitchlessOcalls : IOcallHandler
         }
 
         var writer = new WireBuffer(data.Length + 4);
-        writer.WriteBytes(data);
+        writer.WriteBytes(data is [Repeat, ..] ? [.. Enumerable.Repeat(data.ToArray(), Times).SelectMany(d => d)] : data);
         response.Write(writer.WrittenSpan);
     }
 }

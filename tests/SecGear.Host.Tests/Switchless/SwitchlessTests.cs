@@ -59,14 +59,35 @@ public sealed class SwitchlessTests(TestImages images)
 
     [Theory]
     [MemberData(nameof(Engines))]
-    public void Response_larger_than_a_task_fails_with_PayloadTooLarge_and_the_pool_stays_usable(EnclaveType type)
+    public async Task Response_larger_than_a_task_arrives_whole_in_chunks_and_the_call_runs_once(EnclaveType type)
+    {
+        await using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { MaxInlinePayload = 1024, FallbackTimeout = NoFallback });
+        var (client, _) = Bind(enclave);
+        byte[] expected = [.. Enumerable.Range(0, 5000).Select(i => (byte)i)];
+
+        Assert.Equal(expected, client.BytesOf(5000));
+        Assert.Equal(expected, await client.BytesOfAsync(5000));
+        Assert.Equal(expected[..1000], client.BytesOf(1000));
+        SwitchlessStatistics stats = enclave.SwitchlessStatistics;
+        Assert.Equal(3, stats.EcallsProcessed);
+        Assert.Equal(0, stats.Fallbacks);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Switchless_ocall_response_larger_than_a_task_reaches_the_enclave_whole(EnclaveType type)
     {
         using Enclave enclave = Create(images.Main, type, new SwitchlessOptions { MaxInlinePayload = 1024, FallbackTimeout = NoFallback });
-        var (client, _) = Bind(enclave);
+        var (client, ocalls) = Bind(enclave);
+        byte[] data = [SwitchlessOcalls.Repeat, .. RandomNumberGenerator.GetBytes(299)];
 
-        var error = Assert.Throws<PayloadTooLargeException>(() => client.BytesOf(2000));
-        Assert.Contains("MaxInlinePayload", error.Message);
-        Assert.Equal(1000, client.BytesOf(1000).Length);
+        byte[] echoed = client.EchoViaSwitchlessOcall(data);
+
+        Assert.Equal(data.Length * SwitchlessOcalls.Times, echoed.Length);
+        Assert.Equal(data, echoed[^data.Length..]);
+        Assert.Equal(1, ocalls.Calls);
+        Assert.Equal(1, enclave.SwitchlessStatistics.OcallsProcessed);
+        Assert.Equal(0, enclave.SwitchlessStatistics.OcallFallbacks);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SecGear.Transport;
@@ -76,10 +77,13 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
 
     public static ReadOnlySpan<byte> Payload(byte* task, int length) => new(task + PoolLayout.TaskHeaderSize, length);
 
-    /// <summary>Bumps a signal word and wakes its sleepers, if the sleeper count says any may sleep.</summary>
+    /// <summary>
+    /// Bumps a signal word and wakes one sleeper, if the sleeper count says any may sleep and no other caller's wake is
+    /// already on its way (the wake-pending word, cleared by a worker when it announces sleep).
+    /// </summary>
     public void Signal(int signalOffset, int sleepersOffset)
     {
-        if (Volatile.Read(ref *Word(sleepersOffset)) != 0)
+        if (Volatile.Read(ref *Word(sleepersOffset)) != 0 && Interlocked.Exchange(ref *Word(PoolLayout.WakePending(signalOffset)), 1) == 0)
         {
             Interlocked.Increment(ref *Word(signalOffset));
             Futex.WakeOne((int*)Word(signalOffset));
@@ -95,6 +99,10 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     {
         int seen = (int)Volatile.Read(ref *Word(signalOffset));
         Interlocked.Increment(ref *Word(sleepersOffset));
+
+        // Cleared after announcing and before the re-check: a caller that posts later sees a sleeper and no pending
+        // wake, so it wakes this worker; one that posted earlier is found by the re-check (or bumped the signal word).
+        Interlocked.Exchange(ref *Word(PoolLayout.WakePending(signalOffset)), 0);
         try
         {
             if (hasWork())
@@ -105,6 +113,9 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
             Interlocked.Increment(ref sleeps);
             Futex.Wait((int*)Word(signalOffset), seen, timeoutMs);
             Interlocked.Increment(ref wakes);
+
+            // Awake: the next post may wake another sleeper (for work this worker cannot take on while it serves).
+            Interlocked.Exchange(ref *Word(PoolLayout.WakePending(signalOffset)), 0);
             return (int)Volatile.Read(ref *Word(signalOffset)) != seen;
         }
         finally
@@ -197,6 +208,132 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
         }
 
         return state;
+    }
+
+    /// <summary>How long a worker waits for its caller to take one chunk of a long response before it drops the rest.</summary>
+    public const int ChunkTimeoutMs = 30_000;
+
+    /// <summary>
+    /// Writes a worker's answer into its task and publishes it. A response longer than <paramref name="capacity"/> goes
+    /// in chunks: each is published as <see cref="TaskState.More"/> and the worker waits (spinning briefly, then parked
+    /// on the control word) until the caller took it and set <see cref="TaskState.Accepted"/>; the last chunk carries
+    /// <paramref name="state"/>. The call is never repeated and nothing is truncated.
+    /// </summary>
+    /// <returns>False when the caller stopped taking chunks (the task was marked Dead or rewritten, <paramref name="stop"/> said so, or <see cref="ChunkTimeoutMs"/> passed): the rest is dropped.</returns>
+    public bool Respond(byte* task, int state, int status, ReadOnlySpan<byte> payload, int capacity, int signalOffset, int sleepersOffset, Func<bool> stop)
+    {
+        while (payload.Length > capacity)
+        {
+            Publish(task, TaskState.More, 0, payload[..capacity], signalOffset, sleepersOffset);
+            if (!AwaitChunkTaken(task, stop))
+            {
+                return false;
+            }
+
+            payload = payload[capacity..];
+        }
+
+        Publish(task, state, status, payload, signalOffset, sleepersOffset);
+        return true;
+    }
+
+    /// <summary>
+    /// The caller's half of <see cref="Respond"/>: while the task holds a chunk (<see cref="TaskState.More"/>), copies it
+    /// into <paramref name="response"/>, hands the task back to the worker and waits for the next part.
+    /// </summary>
+    /// <returns>The state of the last part (its payload is still in the task), or a waiting state when <paramref name="giveUp"/> ended the wait.</returns>
+    /// <exception cref="MarshalException">A chunk's length is out of range, or the chunks exceed <paramref name="maxTotal"/>.</exception>
+    public static int ReceiveChunks(byte* task, int state, int capacity, long maxTotal, IBufferWriter<byte> response, SwitchlessPacer pacer, int parkMs, Func<bool> giveUp)
+    {
+        long received = 0;
+        while (state == TaskState.More)
+        {
+            long length = Read64(task, PoolLayout.OffResponseLength);
+            if (length <= 0 || length > capacity || received + length > maxTotal)
+            {
+                throw new MarshalException($"A switchless response chunk declares {length} bytes after {received}; a task holds {capacity} and a response at most {maxTotal}.");
+            }
+
+            Payload(task, (int)length).CopyTo(response.GetSpan((int)length));
+            response.Advance((int)length);
+            received += length;
+            SetControl(task, TaskState.Accepted);
+            if (Read64(task, PoolLayout.OffServerParked) != 0)
+            {
+                Futex.Wake((int*)task);
+            }
+
+            state = Await(task, pacer, int.MaxValue, -1, parkMs, giveUp);
+        }
+
+        return state;
+    }
+
+    private void Publish(byte* task, int state, int status, ReadOnlySpan<byte> payload, int signalOffset, int sleepersOffset)
+    {
+        WritePayload(task, payload);
+        Write64(task, PoolLayout.OffResponseLength, payload.Length);
+        SetControl(task, state, status);
+        NotifyCaller(task, signalOffset, sleepersOffset);
+    }
+
+    /// <summary>Waits until the caller took a chunk (state back to Accepted); false when it will not.</summary>
+    private static bool AwaitChunkTaken(byte* task, Func<bool> stop)
+    {
+        long start = SwitchlessPacer.Now;
+        long spin = SwitchlessPacer.MicrosecondsToTicks(SwitchlessPacer.MaxCallerSpinUs);
+        long deadline = SwitchlessPacer.MicrosecondsToTicks(ChunkTimeoutMs * 1000L);
+        while (true)
+        {
+            int state = StateOf(task);
+            if (state != TaskState.More)
+            {
+                return state == TaskState.Accepted;
+            }
+
+            long waited = SwitchlessPacer.Now - start;
+            if (waited > deadline || stop())
+            {
+                return false;
+            }
+
+            if (waited < spin)
+            {
+                Pause();
+                continue;
+            }
+
+            Write64(task, PoolLayout.OffServerParked, 1);
+            Interlocked.MemoryBarrier();
+            if (StateOf(task) == TaskState.More)
+            {
+                Futex.Wait((int*)task, TaskState.More, 100);
+            }
+
+            Write64(task, PoolLayout.OffServerParked, 0);
+        }
+    }
+
+    /// <summary>
+    /// A worker about to serve a task passes the baton: when workers of its side sleep and another task is waiting,
+    /// it wakes one, so calls posted in a burst (whose callers woke only one worker) are served in parallel.
+    /// </summary>
+    public void WakeAnotherIfWaiting(int signalOffset, int sleepersOffset, bool ecalls)
+    {
+        if (Volatile.Read(ref *Word(sleepersOffset)) == 0)
+        {
+            return;
+        }
+
+        for (int i = 0; i < tasks; i++)
+        {
+            if (StateOf(ecalls ? EcallTask(i) : OcallTask(i)) == TaskState.Submitted)
+            {
+                Interlocked.Increment(ref *Word(signalOffset));
+                Futex.WakeOne((int*)Word(signalOffset));
+                return;
+            }
+        }
     }
 
     /// <summary>After a worker finished a task: wake its parked caller, or the caller's side's workers for an asynchronous one.</summary>

@@ -9,7 +9,8 @@ internal static class PoolLayout
     /// <summary>The bytes "GSLP\0\0v1" read as a little-endian 64-bit value.</summary>
     public const ulong Magic = 0x3176_0000_504C_5347;
 
-    public const int Version = 1;
+    /// <summary>2: responses longer than a task travel in chunks (<see cref="TaskState.More"/>); callers mark asynchronous tasks they poll themselves.</summary>
+    public const int Version = 2;
 
     public const int HeaderSize = 4096;
 
@@ -28,10 +29,22 @@ internal static class PoolLayout
     /// <summary>Number of trusted workers asleep (the host wakes them only when it is non-zero).</summary>
     public const int OffEnclaveSleepers = 72;
 
+    /// <summary>
+    /// Set by the first caller that wakes a sleeping trusted worker, cleared by a worker when it announces sleep: later
+    /// callers skip the futex wake while one is already on its way (a burst of posts makes one system call, not one each).
+    /// </summary>
+    public const int OffEnclaveWakePending = 80;
+
     /// <summary>Futex word the untrusted workers sleep on; bumped by the enclave to wake them.</summary>
     public const int OffHostSignal = 128;
 
     public const int OffHostSleepers = 136;
+
+    /// <summary>As <see cref="OffEnclaveWakePending"/>, for the untrusted workers.</summary>
+    public const int OffHostWakePending = 144;
+
+    /// <summary>The wake-pending word of the side whose signal word is at <paramref name="signalOffset"/>.</summary>
+    public static int WakePending(int signalOffset) => signalOffset + 16;
 
     // Statistics the trusted workers keep (untrusted: the host may overwrite them, they are only reported).
     public const int OffTrustedSleeps = 192;
@@ -52,12 +65,20 @@ internal static class PoolLayout
     public const int OffRequestLength = 16;
     public const int OffResponseLength = 24;
 
-    /// <summary>How the caller waits: 0 spinning, 1 parked on the control word's futex, 2 asynchronous (wake the other side's workers).</summary>
+    /// <summary>
+    /// How the caller waits: 0 spinning, 1 parked on the control word's futex, 2 asynchronous with a continuation
+    /// registered (wake the caller's side's workers to complete it), 3 asynchronous and looked at by its caller (the
+    /// worker does nothing: the awaiting thread finds the result).
+    /// </summary>
     public const int OffWaiter = 40;
+
+    /// <summary>Non-zero while the worker that serves the task is parked on its control word, waiting for the caller to take a response chunk.</summary>
+    public const int OffServerParked = 48;
 
     public const long WaiterSpinning = 0;
     public const long WaiterParked = 1;
     public const long WaiterAsync = 2;
+    public const long WaiterAsyncPolled = 3;
 
     public static int TaskSize(int inlineCapacity) => TaskHeaderSize + ((inlineCapacity + 63) & ~63);
 

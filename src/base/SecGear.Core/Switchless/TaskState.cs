@@ -26,4 +26,13 @@ internal static class TaskState
 
     /// <summary>Written by the host when the enclave is lost or destroyed: wakes every waiter.</summary>
     public const int Dead = 6;
+
+    /// <summary>
+    /// The payload area holds the next chunk of a response longer than a task; the caller copies it out and sets
+    /// <see cref="Accepted"/> to ask for the next one (the last chunk comes with <see cref="Done"/>).
+    /// </summary>
+    public const int More = 7;
+
+    /// <summary>True for the states in which the worker has answered (the caller reads the task).</summary>
+    public static bool IsAnswered(int state) => state is Done or Failed or More;
 }

@@ -23,9 +23,10 @@ internal static class WorkerLoop
     /// <param name="stopping">True when the worker must return.</param>
     /// <param name="sleeps">Counts the sleeps.</param>
     /// <param name="wakes">Counts the wake-ups.</param>
+    /// <param name="sleepMs">How long one sleep may last (null: <see cref="IdleSleepMs"/>); shorter while work has a deadline.</param>
     public static void Run(
         PoolAccess pool, SwitchlessPacer pacer, SwitchlessConfig config, int signalOffset, int sleepersOffset,
-        Func<bool> poll, Func<bool> hasWork, Func<bool> stopping, ref long sleeps, ref long wakes)
+        Func<bool> poll, Func<bool> hasWork, Func<bool> stopping, ref long sleeps, ref long wakes, Func<int>? sleepMs = null)
     {
         long idleSpin = SwitchlessPacer.MicrosecondsToTicks(SwitchlessPacer.WorkerIdleSpinUs);
         long last = SwitchlessPacer.Now;
@@ -51,7 +52,7 @@ internal static class WorkerLoop
             bool contended = pacer.Contended(now);
             if (!config.Busy && (idle > config.RetriesBeforeSleep || now - lastWork > (contended ? 0 : idleSpin)))
             {
-                bool signalled = pool.Sleep(signalOffset, sleepersOffset, IdleSleepMs, hasWork, ref sleeps, ref wakes);
+                bool signalled = pool.Sleep(signalOffset, sleepersOffset, sleepMs?.Invoke() ?? IdleSleepMs, hasWork, ref sleeps, ref wakes);
 
                 // After a timeout with nothing to do, one empty poll is enough to go back to sleep.
                 idle = signalled ? 0 : config.RetriesBeforeSleep;

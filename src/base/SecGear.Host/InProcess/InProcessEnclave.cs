@@ -60,7 +60,8 @@ internal sealed unsafe class InProcessEnclave : EngineInstance, IEnclaveHostBrid
             Action<string> warn = text => Logs.Log((int)Microsoft.Extensions.Logging.LogLevel.Warning, "SecGear.Switchless", text);
             _poolMemory = new NativeMemoryHandle(switchless.PoolSize);
             _trusted = new TrustedSwitchless(_poolMemory.Pointer, switchless, _runtime, warn);
-            Switchless = new HostSwitchless(_poolMemory.Pointer, _poolMemory, switchless, Counters, HandlerFor, Gone);
+            Switchless = new HostSwitchless(
+                _poolMemory.Pointer, _poolMemory, switchless, Counters, HandlerFor, Gone, (c, f, request, response) => Call(c, HandlerFor(c), f, request, response), options.MaxPayloadBytes);
             _trusted.Start();
             Switchless.Start();
         }

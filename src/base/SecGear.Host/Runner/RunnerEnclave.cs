@@ -223,7 +223,8 @@ internal sealed unsafe class RunnerEnclave : EngineInstance
         CheckPoolField("task size", *(int*)(header + PoolLayout.OffTaskSize), config.TaskSize);
         CheckPoolField("inline capacity", *(int*)(header + PoolLayout.OffInline), config.InlineCapacity);
 
-        Switchless = new HostSwitchless(_pool.Pointer, _pool.Memory, config, Counters, HandlerFor, GoneError);
+        Switchless = new HostSwitchless(
+            _pool.Pointer, _pool.Memory, config, Counters, HandlerFor, GoneError, (c, f, request, response) => Call(c, HandlerFor(c), f, request, response), Options.MaxPayloadBytes);
         Switchless.Start();
     }
 

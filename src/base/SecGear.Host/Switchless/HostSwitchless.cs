@@ -17,18 +17,23 @@ internal sealed unsafe class HostSwitchless : IDisposable
 {
     private const int ParkMs = 250;
 
-    /// <summary>The longest an await of a pending asynchronous call spins for its result before it lets a worker complete it.</summary>
-    private const int AwaitSpinUs = 5;
-
     private readonly PoolAccess _pool;
     private readonly SwitchlessConfig _config;
     private readonly SafeHandle _memory;
     private readonly Func<int, IOcallHandler?> _handlers;
     private readonly Func<Exception?> _gone;
+    private readonly RegularCall? _regular;
+    private readonly int _maxPayload;
     private readonly Func<bool> _giveUp;
     private readonly Func<bool> _hasHostWork;
     private readonly Func<bool> _isStopping;
+    private readonly Func<int> _sleepMs;
+
+    /// <summary>Per ECALL task: the asynchronous call waiting for it, or null.</summary>
     private readonly AsyncCall?[] _async;
+
+    /// <summary>Completed asynchronous calls whose result was taken, kept for reuse (no allocation per call).</summary>
+    private readonly AsyncCall?[] _spare;
     private readonly Thread[] _workers;
     private readonly SwitchlessCounters _counters;
     private readonly SwitchlessPacer _pacer;
@@ -37,13 +42,20 @@ internal sealed unsafe class HostSwitchless : IDisposable
     private int _dead;
     private volatile bool _stopping;
 
+    /// <summary>Makes a regular ECALL (an asynchronous call that no worker accepted in time falls back to it).</summary>
+    public delegate void RegularCall(int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response);
+
     /// <param name="pool">This side's mapping of the pool.</param>
     /// <param name="memory">Keeps <paramref name="pool"/> mapped; each call and worker holds a reference.</param>
     /// <param name="config">The validated settings.</param>
     /// <param name="counters">The enclave's switchless counters (its name is used in errors).</param>
     /// <param name="handlers">The OCALL handler bound for a contract handle, or null.</param>
     /// <param name="gone">The error every call gets once the enclave is lost or disposed, else null (may check liveness).</param>
-    public HostSwitchless(byte* pool, SafeHandle memory, SwitchlessConfig config, SwitchlessCounters counters, Func<int, IOcallHandler?> handlers, Func<Exception?> gone)
+    /// <param name="regular">Makes a regular ECALL: the fallback of an asynchronous call not accepted within the timeout (null: such calls wait).</param>
+    /// <param name="maxPayload">The largest response accepted (it arrives in chunks when longer than a task).</param>
+    public HostSwitchless(
+        byte* pool, SafeHandle memory, SwitchlessConfig config, SwitchlessCounters counters, Func<int, IOcallHandler?> handlers, Func<Exception?> gone,
+        RegularCall? regular = null, int maxPayload = 64 * 1024 * 1024)
     {
         _pool = new PoolAccess(pool, config.Tasks, config.TaskSize);
         _memory = memory;
@@ -52,11 +64,18 @@ internal sealed unsafe class HostSwitchless : IDisposable
         _counters = counters;
         _handlers = handlers;
         _gone = gone;
+        _regular = regular;
+        _maxPayload = maxPayload;
         _giveUp = () => Volatile.Read(ref _dead) != 0 || _gone() is not null;
         _hasHostWork = HasHostWork;
         _isStopping = () => _stopping;
         _fallbackTicks = config.FallbackTimeoutUs < 0 ? -1 : SwitchlessPacer.MicrosecondsToTicks(config.FallbackTimeoutUs);
+
+        // While asynchronous calls are pending, a sleeping untrusted worker wakes in time to check their fallback deadline.
+        int deadlineMs = config.FallbackTimeoutUs < 0 || regular is null ? WorkerLoop.IdleSleepMs : (int)Math.Clamp((config.FallbackTimeoutUs + 999) / 1000, 1, WorkerLoop.IdleSleepMs);
+        _sleepMs = () => Volatile.Read(ref _asyncPending) > 0 ? deadlineMs : WorkerLoop.IdleSleepMs;
         _async = new AsyncCall?[config.Tasks];
+        _spare = new AsyncCall?[config.Tasks];
         _workers = new Thread[config.UntrustedWorkers];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -158,13 +177,17 @@ internal sealed unsafe class HostSwitchless : IDisposable
     }
 
     /// <summary>
-    /// Posts a switchless ECALL and returns at once; an untrusted worker completes the task when the enclave answers.
-    /// Returns null when the caller must make a regular call instead (request larger than a task, or pool full with
-    /// rollback on).
+    /// Posts a switchless ECALL and returns at once. A call posted with nothing else in flight spins briefly for its
+    /// result and completes inline; otherwise the returned <see cref="ValueTask"/> is backed by a pooled
+    /// <see cref="IValueTaskSource"/> that the awaiting thread completes when it finds the answer (or an untrusted worker,
+    /// once a continuation is registered). A call no worker accepted within the fallback timeout is taken back and made
+    /// regularly on the thread pool. Returns null when the caller must make a regular call instead (request larger than
+    /// a task, the pacer chose the regular path, or pool full with rollback on).
     /// </summary>
     public ValueTask? TryCallAsync(int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        if (!MayPost(request.Length, alone: Volatile.Read(ref _asyncPending) == 0))
+        bool solo = Volatile.Read(ref _asyncPending) == 0;
+        if (!MayPost(request.Length, alone: solo))
         {
             return null;
         }
@@ -189,53 +212,45 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
         byte* task = _pool.EcallTask(index);
         long posted = SwitchlessPacer.Now;
-        bool solo = Volatile.Read(ref _asyncPending) == 0;
-        Post(task, contract, function, request, PoolLayout.WaiterAsync);
-
-        // Calls posted earlier that have finished are completed here, on the caller's thread, so a caller that keeps
-        // many in flight finds them done when it awaits them (no worker, no thread hop). A call posted with nothing
-        // else in flight spins briefly for its own result and completes inline when the enclave answers in time.
-        if (!solo)
-        {
-            Harvest();
-        }
-        else
+        Post(task, contract, function, request, PoolLayout.WaiterAsyncPolled);
+        if (solo)
         {
             SpinWhilePending(task, _pacer.CallerSpinTicks(posted));
+            int state = PoolAccess.StateOf(task);
+            if (TaskState.IsAnswered(state))
+            {
+                try
+                {
+                    _pacer.NoteAccepted();
+                    long now = SwitchlessPacer.Now;
+                    _pacer.ObserveSwitchless(now - posted, now);
+                    Finish(task, state, response);
+                    return ValueTask.CompletedTask;
+                }
+                catch (Exception ex)
+                {
+                    return ValueTask.FromException(ex);
+                }
+                finally
+                {
+                    _memory.DangerousRelease();
+                }
+            }
         }
 
-        var call = new AsyncCall(this, index, response, posted, solo);
+        AsyncCall call = RentCall();
+        call.Start(index, contract, function, response, posted, solo);
+        short version = call.Version;
         Interlocked.Increment(ref _asyncPending);
-        Volatile.Write(ref _async[index], call);
 
-        // Re-checked after registering: a task that finished before the registration would not be seen by a worker
-        // that was woken (and went back to sleep) before it could find the waiter.
-        if (PoolAccess.StateOf(task) is TaskState.Done or TaskState.Failed or TaskState.Dead
-            && Interlocked.CompareExchange(ref _async[index], null, call) == call)
-        {
-            Interlocked.Decrement(ref _asyncPending);
-            try
-            {
-                ObserveAsync(call);
-                Finish(task, PoolAccess.StateOf(task), response);
-                return ValueTask.CompletedTask;
-            }
-            catch (Exception ex)
-            {
-                return ValueTask.FromException(ex);
-            }
-            finally
-            {
-                _memory.DangerousRelease();
-            }
-        }
-
+        // A full fence between publishing the call and reading the dead flag, as MarkDead sets the flag and then reads the calls.
+        Interlocked.Exchange(ref _async[index], call);
         if (Volatile.Read(ref _dead) != 0)
         {
             FailAsync(index);
         }
 
-        return new ValueTask(call, 0);
+        return new ValueTask(call, version);
     }
 
     /// <summary>Fails every pending call with the enclave's error and wakes every waiter. Idempotent.</summary>
@@ -347,6 +362,19 @@ internal sealed unsafe class HostSwitchless : IDisposable
             throw Gone();
         }
 
+        // Answered asynchronous calls nobody has awaited yet still hold their tasks: complete them and look again.
+        if (Harvest())
+        {
+            for (int n = 0; n < _pool.Tasks; n++)
+            {
+                int index = (start + n) % _pool.Tasks;
+                if (PoolAccess.TryTransition(_pool.EcallTask(index), TaskState.Free, TaskState.Claimed))
+                {
+                    return index;
+                }
+            }
+        }
+
         _counters.PoolFull();
         if (!_config.Rollback)
         {
@@ -372,6 +400,19 @@ internal sealed unsafe class HostSwitchless : IDisposable
     /// <summary>Reads a finished task into <paramref name="response"/> (or throws its error) and frees it.</summary>
     private void Finish(byte* task, int state, IBufferWriter<byte> response)
     {
+        if (state == TaskState.More)
+        {
+            try
+            {
+                state = PoolAccess.ReceiveChunks(task, state, _config.InlineCapacity, _maxPayload, response, _pacer, ParkMs, _giveUp);
+            }
+            catch (MarshalException)
+            {
+                PoolAccess.SetControl(task, TaskState.Free);
+                throw;
+            }
+        }
+
         if (state is not (TaskState.Done or TaskState.Failed))
         {
             // Lost, destroyed, or a task the enclave left in a state it must not: the task is never reused.
@@ -403,22 +444,89 @@ internal sealed unsafe class HostSwitchless : IDisposable
         }
     }
 
-    private void CompleteAsync(int index, AsyncCall call)
+    /// <summary>Completes an answered asynchronous call whose slot this thread took: reads the task, frees it, then sets the source.</summary>
+    private void CompleteAsync(AsyncCall call)
     {
         Interlocked.Decrement(ref _asyncPending);
+        Exception? error = null;
         try
         {
+            byte* task = _pool.EcallTask(call.Index);
+            _pacer.NoteAccepted();
             ObserveAsync(call);
-            Finish(_pool.EcallTask(index), PoolAccess.StateOf(_pool.EcallTask(index)), call.Response);
-            call.SetResult();
+            Finish(task, PoolAccess.StateOf(task), call.Response);
         }
         catch (Exception ex)
         {
-            call.SetException(ex);
+            error = ex;
         }
         finally
         {
             _memory.DangerousRelease();
+        }
+
+        // Last: once set, the awaiter may take the result and the source may be reused at once.
+        call.Complete(error);
+    }
+
+    /// <summary>
+    /// Takes back an asynchronous call's task that no worker accepted within the fallback timeout (a worker can no
+    /// longer accept it), and makes the call regularly on the thread pool. False when a worker accepted it meanwhile.
+    /// </summary>
+    private bool TryFallback(AsyncCall call)
+    {
+        byte* task = _pool.EcallTask(call.Index);
+        if (_regular is null || !PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Claimed))
+        {
+            return false;
+        }
+
+        if (Interlocked.CompareExchange(ref _async[call.Index], null, call) != call)
+        {
+            // Failed by MarkDead meanwhile: the task is Dead and the call completed.
+            return true;
+        }
+
+        long length = PoolAccess.Read64(task, PoolLayout.OffRequestLength);
+        call.TakeRequest(PoolAccess.Payload(task, (int)Math.Clamp(length, 0, _config.InlineCapacity)));
+        PoolAccess.SetControl(task, TaskState.Free);
+        Interlocked.Decrement(ref _asyncPending);
+        _memory.DangerousRelease();
+        _pacer.NoteNotAccepted(SwitchlessPacer.Now);
+        _counters.EcallFallback(SwitchlessFallbackReason.NotAccepted);
+        ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: false);
+        return true;
+    }
+
+    /// <summary>The regular call of an asynchronous fallback, on a thread-pool thread.</summary>
+    private void RunRegular(AsyncCall call, ReadOnlySpan<byte> request)
+    {
+        long start = SwitchlessPacer.Now;
+        _regular!(call.Contract, call.Function, request, call.Response);
+        _pacer.ObserveRegular(SwitchlessPacer.Now - start);
+    }
+
+    private AsyncCall RentCall()
+    {
+        for (int i = 0; i < _spare.Length; i++)
+        {
+            if (Volatile.Read(ref _spare[i]) is not null && Interlocked.Exchange(ref _spare[i], null) is { } call)
+            {
+                return call;
+            }
+        }
+
+        return new AsyncCall(this);
+    }
+
+    private void ReturnCall(AsyncCall call)
+    {
+        for (int i = 0; i < _spare.Length; i++)
+        {
+            if (Volatile.Read(ref _spare[i]) is null && Interlocked.CompareExchange(ref _spare[i], call, null) is null)
+            {
+                return;
+            }
         }
     }
 
@@ -428,8 +536,8 @@ internal sealed unsafe class HostSwitchless : IDisposable
         if (call is not null)
         {
             Interlocked.Decrement(ref _asyncPending);
-            call.SetException(Gone());
             _memory.DangerousRelease();
+            call.Complete(Gone());
         }
     }
 
@@ -449,7 +557,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             WorkerLoop.Run(
                 _pool, _pacer, _config, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, () => Poll(index), _hasHostWork, _isStopping,
-                ref _counters.UntrustedSleeps, ref _counters.UntrustedWakes);
+                ref _counters.UntrustedSleeps, ref _counters.UntrustedWakes, _sleepMs);
         }
         finally
         {
@@ -477,31 +585,23 @@ internal sealed unsafe class HostSwitchless : IDisposable
     }
 
     /// <summary>
-    /// Completes a pending asynchronous call on the thread that awaits it, when its task has finished (or finishes
-    /// within a short spin while spinning pays): no worker and no thread hop.
+    /// Runs <paramref name="look"/> on a pending call while holding the pool mapping (an await may race with the
+    /// enclave's destruction); nothing when the call is no longer pending or the pool is unmapped (the call has been
+    /// failed with the enclave's error then).
     /// </summary>
-    private void TryCompleteHere(int index, AsyncCall call)
+    private void WhilePending(AsyncCall call, Action<HostSwitchless, AsyncCall> look)
     {
-        // The await may race with the enclave's destruction: hold the mapping while looking at the task.
         bool added = false;
         try
         {
             _memory.DangerousAddRef(ref added);
-            if (Volatile.Read(ref _async[index]) != call)
+            if (Volatile.Read(ref _async[call.Index]) == call)
             {
-                return;
-            }
-
-            byte* task = _pool.EcallTask(index);
-            SpinWhilePending(task, Math.Min(_pacer.CallerSpinTicks(SwitchlessPacer.Now), SwitchlessPacer.MicrosecondsToTicks(AwaitSpinUs)));
-            if (PoolAccess.StateOf(task) is TaskState.Done or TaskState.Failed && Interlocked.CompareExchange(ref _async[index], null, call) == call)
-            {
-                CompleteAsync(index, call);
+                look(this, call);
             }
         }
         catch (ObjectDisposedException)
         {
-            // Unmapped: the call has been failed with the enclave's error already.
             return;
         }
         finally
@@ -513,18 +613,91 @@ internal sealed unsafe class HostSwitchless : IDisposable
         }
     }
 
-    /// <summary>Completes the asynchronous calls that have finished (on the calling thread).</summary>
-    private void Harvest()
+    /// <summary>
+    /// The awaiting thread looks at its pending call: spins while spinning pays (the enclave serves the calls ahead of
+    /// it meanwhile), completes it here when the enclave has answered (no worker, no thread hop), and falls back to a
+    /// regular call when no worker accepted it within the fallback timeout.
+    /// </summary>
+    private void TryCompleteHere(AsyncCall call) => WhilePending(call, static (self, call) =>
     {
+        byte* task = self._pool.EcallTask(call.Index);
+        long now = SwitchlessPacer.Now;
+        long spinUntil = now + self._pacer.CallerSpinTicks(now);
+        int state;
+        while (true)
+        {
+            state = PoolAccess.StateOf(task);
+            if (state is not (TaskState.Submitted or TaskState.Accepted))
+            {
+                break;
+            }
+
+            now = SwitchlessPacer.Now;
+            if (state == TaskState.Submitted && self.DeadlinePassed(call, now))
+            {
+                self.TryFallback(call);
+                return;
+            }
+
+            if (now >= spinUntil)
+            {
+                break;
+            }
+
+            PoolAccess.Pause();
+        }
+
+        if (TaskState.IsAnswered(state) && Interlocked.CompareExchange(ref self._async[call.Index], null, call) == call)
+        {
+            self.CompleteAsync(call);
+        }
+    });
+
+    /// <summary>
+    /// A continuation was registered: from now on the untrusted workers complete the call (the enclave signals them
+    /// when it answers a task so marked). Completes it at once when the answer is already there.
+    /// </summary>
+    private void Register(AsyncCall call) => WhilePending(call, static (self, call) =>
+    {
+        byte* task = self._pool.EcallTask(call.Index);
+
+        // Store the flag, fence, then read the state: the worker stores the state (fenced) before it reads the flag,
+        // so either it sees the flag and signals, or this thread sees the answer.
+        PoolAccess.Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterAsync);
+        Interlocked.MemoryBarrier();
+        int state = PoolAccess.StateOf(task);
+        if (TaskState.IsAnswered(state))
+        {
+            if (Interlocked.CompareExchange(ref self._async[call.Index], null, call) == call)
+            {
+                self.CompleteAsync(call);
+            }
+        }
+        else if (state == TaskState.Submitted && self._regular is not null && self._fallbackTicks >= 0)
+        {
+            // Not accepted yet: an untrusted worker must be awake to take it back at its deadline.
+            self._pool.Signal(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers);
+        }
+    });
+
+    private bool DeadlinePassed(AsyncCall call, long now) => _regular is not null && _fallbackTicks >= 0 && now - call.Posted > _fallbackTicks;
+
+    /// <summary>Completes the asynchronous calls that have been answered (on the calling thread); true when it completed any.</summary>
+    private bool Harvest()
+    {
+        bool any = false;
         for (int i = 0; i < _async.Length; i++)
         {
             AsyncCall? call = Volatile.Read(ref _async[i]);
-            if (call is not null && PoolAccess.StateOf(_pool.EcallTask(i)) is TaskState.Done or TaskState.Failed
+            if (call is not null && TaskState.IsAnswered(PoolAccess.StateOf(_pool.EcallTask(i)))
                 && Interlocked.CompareExchange(ref _async[i], null, call) == call)
             {
-                CompleteAsync(i, call);
+                CompleteAsync(call);
+                any = true;
             }
         }
+
+        return any;
     }
 
     /// <summary>The counters the enclave keeps in the pool header, or zeros once the pool is unmapped.</summary>
@@ -557,27 +730,42 @@ internal sealed unsafe class HostSwitchless : IDisposable
     private bool Poll(int worker)
     {
         bool worked = false;
+        bool pending = Volatile.Read(ref _asyncPending) > 0;
+        long now = pending ? SwitchlessPacer.Now : 0;
         for (int n = 0; n < _pool.Tasks; n++)
         {
             int i = (worker + n) % _pool.Tasks;
             byte* task = _pool.OcallTask(i);
             if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Accepted))
             {
+                _pool.WakeAnotherIfWaiting(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, ecalls: false);
                 ServeOcall(task);
                 worked = true;
             }
 
-            AsyncCall? call = Volatile.Read(ref _async[i]);
-            if (call is not null && PoolAccess.StateOf(_pool.EcallTask(i)) is TaskState.Done or TaskState.Failed
-                && Interlocked.CompareExchange(ref _async[i], null, call) == call)
+            if (pending && Volatile.Read(ref _async[i]) is { } call && IsRegistered(i))
             {
-                CompleteAsync(i, call);
-                worked = true;
+                int state = PoolAccess.StateOf(_pool.EcallTask(i));
+                if (TaskState.IsAnswered(state))
+                {
+                    if (Interlocked.CompareExchange(ref _async[i], null, call) == call)
+                    {
+                        CompleteAsync(call);
+                        worked = true;
+                    }
+                }
+                else if (state == TaskState.Submitted && DeadlinePassed(call, now))
+                {
+                    worked |= TryFallback(call);
+                }
             }
         }
 
         return worked;
     }
+
+    /// <summary>True when the asynchronous call of ECALL task <paramref name="index"/> has a continuation registered (the workers complete it).</summary>
+    private bool IsRegistered(int index) => PoolAccess.Read64(_pool.EcallTask(index), PoolLayout.OffWaiter) == PoolLayout.WaiterAsync;
 
     private bool HasHostWork()
     {
@@ -586,12 +774,22 @@ internal sealed unsafe class HostSwitchless : IDisposable
             return true;
         }
 
+        bool pending = Volatile.Read(ref _asyncPending) > 0;
+        long now = pending ? SwitchlessPacer.Now : 0;
         for (int i = 0; i < _pool.Tasks; i++)
         {
-            if (PoolAccess.StateOf(_pool.OcallTask(i)) == TaskState.Submitted
-                || (Volatile.Read(ref _async[i]) is not null && PoolAccess.StateOf(_pool.EcallTask(i)) is TaskState.Done or TaskState.Failed))
+            if (PoolAccess.StateOf(_pool.OcallTask(i)) == TaskState.Submitted)
             {
                 return true;
+            }
+
+            if (pending && Volatile.Read(ref _async[i]) is { } call && IsRegistered(i))
+            {
+                int state = PoolAccess.StateOf(_pool.EcallTask(i));
+                if (TaskState.IsAnswered(state) || (state == TaskState.Submitted && DeadlinePassed(call, now)))
+                {
+                    return true;
+                }
             }
         }
 
@@ -620,10 +818,11 @@ internal sealed unsafe class HostSwitchless : IDisposable
             IOcallHandler handler = _handlers(contract)
                 ?? throw new CallNotAllowedException($"The host bound no OCALL handler for contract handle {contract}.");
             handler.Dispatch(function, request.AsSpan(0, requestLength), result);
-            if (result.WrittenCount > _config.InlineCapacity)
+
+            // A response longer than a task goes back in chunks (PoolAccess.Respond).
+            if (result.WrittenCount > _maxPayload)
             {
-                throw new PayloadTooLargeException(
-                    $"The switchless OCALL's response is {result.WrittenCount} bytes; a task holds at most {_config.InlineCapacity} (SwitchlessOptions.MaxInlinePayload).");
+                throw new PayloadTooLargeException($"The switchless OCALL's response is {result.WrittenCount} bytes; the limit is {_maxPayload} (EnclaveOptions.MaxPayloadBytes).");
             }
         }
         catch (Exception ex)
@@ -644,13 +843,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
         try
         {
-            PoolAccess.WritePayload(task, result.WrittenSpan);
-            PoolAccess.Write64(task, PoolLayout.OffResponseLength, result.WrittenCount);
-
             // Counted before the result is published: a caller that sees it may read the counters at once.
             _counters.OcallProcessed();
-            PoolAccess.SetControl(task, state, status);
-            _pool.NotifyCaller(task, PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers);
+            _pool.Respond(task, state, status, result.WrittenSpan, _config.InlineCapacity, PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, _isStopping);
         }
         finally
         {
@@ -665,22 +860,55 @@ internal sealed unsafe class HostSwitchless : IDisposable
     }
 
     /// <summary>
-    /// One pending asynchronous call. Its status check completes it on the awaiting thread when the enclave has
-    /// answered; otherwise the untrusted workers complete it (continuations then run on the thread pool).
+    /// One asynchronous call, reused for later calls once its result was taken (<see cref="GetResult"/>). Its status
+    /// check lets the awaiting thread complete it; registering a continuation hands it to the untrusted workers
+    /// (continuations then run on the thread pool). As a work item it makes the regular call of a fallback.
     /// </summary>
-    private sealed class AsyncCall(HostSwitchless owner, int index, IBufferWriter<byte> response, long posted, bool solo) : IValueTaskSource
+    private sealed class AsyncCall(HostSwitchless owner) : IValueTaskSource, IThreadPoolWorkItem
     {
         private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+        private byte[]? _request;
+        private int _requestLength;
 
-        public IBufferWriter<byte> Response => response;
+        public int Index { get; private set; }
 
-        public long Posted => posted;
+        public int Contract { get; private set; }
 
-        public bool Solo => solo;
+        public int Function { get; private set; }
 
-        public void SetResult() => _core.SetResult(true);
+        public IBufferWriter<byte> Response { get; private set; } = null!;
 
-        public void SetException(Exception error) => _core.SetException(error);
+        public long Posted { get; private set; }
+
+        public bool Solo { get; private set; }
+
+        public short Version => _core.Version;
+
+        public void Start(int index, int contract, int function, IBufferWriter<byte> response, long posted, bool solo)
+        {
+            _core.Reset();
+            (Index, Contract, Function, Response, Posted, Solo) = (index, contract, function, response, posted, solo);
+        }
+
+        /// <summary>Keeps a copy of the request for the regular call of a fallback.</summary>
+        public void TakeRequest(ReadOnlySpan<byte> request)
+        {
+            _requestLength = request.Length;
+            _request = ArrayPool<byte>.Shared.Rent(Math.Max(1, request.Length));
+            request.CopyTo(_request);
+        }
+
+        public void Complete(Exception? error)
+        {
+            if (error is null)
+            {
+                _core.SetResult(true);
+            }
+            else
+            {
+                _core.SetException(error);
+            }
+        }
 
         public ValueTaskSourceStatus GetStatus(short token)
         {
@@ -690,13 +918,54 @@ internal sealed unsafe class HostSwitchless : IDisposable
                 return status;
             }
 
-            owner.TryCompleteHere(index, this);
+            owner.TryCompleteHere(this);
             return _core.GetStatus(token);
         }
 
-        public void GetResult(short token) => _core.GetResult(token);
+        public void GetResult(short token)
+        {
+            if (token != _core.Version)
+            {
+                throw new InvalidOperationException("This switchless call's ValueTask was awaited already: await it once.");
+            }
 
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            try
+            {
+                _core.GetResult(token);
+            }
+            finally
+            {
+                Response = null!;
+                owner.ReturnCall(this);
+            }
+        }
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        {
             _core.OnCompleted(continuation, state, token, flags);
+            owner.Register(this);
+        }
+
+        void IThreadPoolWorkItem.Execute()
+        {
+            Exception? error = null;
+            byte[] request = _request!;
+            try
+            {
+                owner.RunRegular(this, request.AsSpan(0, _requestLength));
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+            finally
+            {
+                request.AsSpan(0, _requestLength).Clear();
+                ArrayPool<byte>.Shared.Return(request);
+                _request = null;
+            }
+
+            Complete(error);
+        }
     }
 }

@@ -15,8 +15,12 @@ public sealed class SwitchlessOptions : EnclaveFeature
     /// <summary>Default <see cref="PoolSize"/>: 32 tasks per direction.</summary>
     public const int DefaultPoolSize = 32;
 
-    /// <summary>Default <see cref="MaxInlinePayload"/>: 4032 bytes (a task is then 4 KiB).</summary>
-    public const int DefaultMaxInlinePayload = 4096 - 64;
+    /// <summary>
+    /// Default <see cref="MaxInlinePayload"/>: 69568 bytes (a task is then 68 KiB), enough for the largest secure-channel
+    /// record (64 KiB of plaintext and its header, tag and length prefix) in one task. Above 64 KiB the copy dominates
+    /// and a shared buffer is faster (docs/switchless.md); longer responses still arrive, in chunks.
+    /// </summary>
+    public const int DefaultMaxInlinePayload = (68 * 1024) - 64;
 
     /// <summary>Default <see cref="FallbackTimeout"/>: 2 ms.</summary>
     public static readonly TimeSpan DefaultFallbackTimeout = TimeSpan.FromMilliseconds(2);
@@ -49,8 +53,8 @@ public sealed class SwitchlessOptions : EnclaveFeature
 
     /// <summary>
     /// Largest request or response a task carries inline (the analogue of secGear's <c>num_max_params</c>), 256 bytes
-    /// to 16 MiB, a multiple of 8. A larger request goes as a regular call; a larger response fails the call with
-    /// <see cref="PayloadTooLargeException"/>.
+    /// to 16 MiB, a multiple of 8. A larger request goes as a regular call (counted as <c>TooLarge</c>); a larger
+    /// response travels back through the same task in chunks (the call runs once).
     /// </summary>
     public int MaxInlinePayload { get; init; } = DefaultMaxInlinePayload;
 

@@ -134,6 +134,17 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         _pacer.NoteAccepted();
         long now = SwitchlessPacer.Now;
         _pacer.ObserveSwitchless(now - posted, now);
+        try
+        {
+            // A response longer than a task arrives in chunks, straight into the caller's buffer.
+            state = PoolAccess.ReceiveChunks(task, state, _config.InlineCapacity, _runtime.Options.MaxPayloadBytes, response, _pacer, ParkMs, static () => false);
+        }
+        catch
+        {
+            PoolAccess.SetControl(task, TaskState.Free);
+            throw;
+        }
+
         long control = PoolAccess.ReadControl(task);
         long length = PoolAccess.Read64(task, PoolLayout.OffResponseLength);
         state = (int)control;
@@ -235,6 +246,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
             byte* task = _pool.EcallTask((worker + n) % _pool.Tasks);
             if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Accepted))
             {
+                _pool.WakeAnotherIfWaiting(PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, ecalls: true);
                 Serve(task);
                 served = true;
             }
@@ -283,11 +295,12 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
                 PoolAccess.Payload(task, requestLength).CopyTo(request);
             }
 
+            // A response longer than a task goes back in chunks (PoolAccess.Respond): the call is never repeated.
             _runtime.Ecall(contract, function, request.AsSpan(0, requestLength), response);
-            if (response.WrittenCount > _config.InlineCapacity)
+            if (response.WrittenCount > _runtime.Options.MaxPayloadBytes)
             {
                 throw new PayloadTooLargeException(
-                    $"The switchless ECALL's response is {response.WrittenCount} bytes; a task holds at most {_config.InlineCapacity} (SwitchlessOptions.MaxInlinePayload). Call it regularly or raise the limit.");
+                    $"The switchless ECALL's response is {response.WrittenCount} bytes; the limit is {_runtime.Options.MaxPayloadBytes} (EnclaveOptions.MaxPayloadBytes).");
             }
 
             Complete(task, TaskState.Done, 0, response.WrittenSpan);
@@ -317,11 +330,6 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         }
     }
 
-    private void Complete(byte* task, int state, int status, ReadOnlySpan<byte> payload)
-    {
-        PoolAccess.WritePayload(task, payload);
-        PoolAccess.Write64(task, PoolLayout.OffResponseLength, payload.Length);
-        PoolAccess.SetControl(task, state, status);
-        _pool.NotifyCaller(task, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers);
-    }
+    private void Complete(byte* task, int state, int status, ReadOnlySpan<byte> payload) =>
+        _pool.Respond(task, state, status, payload, _config.InlineCapacity, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, _isStopping);
 }
