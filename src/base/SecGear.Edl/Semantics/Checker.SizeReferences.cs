@@ -60,11 +60,11 @@ internal sealed partial class Checker
         {
             if (isMember)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.MemberSizeUnknown, owner.Location, attribute, owner.Name, expr.Reference, scope);
+                _diagnostics.Report(EdlDiagnosticDescriptors.MemberSizeUnknown, owner.Location, attribute, owner.Name, expr.Reference, scope);
             }
             else
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesMissing, owner.Location, attribute, owner.Name, expr.Reference, what, scope);
+                _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesMissing, owner.Location, attribute, owner.Name, expr.Reference, what, scope);
             }
 
             return;
@@ -85,21 +85,21 @@ internal sealed partial class Checker
         }
         else
         {
-            NamedKind kind = types.Classify(target.Type);
+            NamedKind kind = _types.Classify(target.Type);
             if (kind == NamedKind.Struct || kind == NamedKind.Union)
             {
                 nonScalar = "a struct or union";
             }
             else if (kind == NamedKind.Enum || kind == NamedKind.Foreign)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonInteger, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
+                _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonInteger, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
                 return;
             }
         }
 
         if (nonScalar != null)
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonScalar, owner.Location, attribute, owner.Name, target.Name, nonScalar, what);
+            _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonScalar, owner.Location, attribute, owner.Name, target.Name, nonScalar, what);
             return;
         }
 
@@ -108,10 +108,10 @@ internal sealed partial class Checker
             case EdlBaseType.Float:
             case EdlBaseType.Double:
             case EdlBaseType.LongDouble:
-                diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesFloat, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
+                _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesFloat, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
                 return;
             case EdlBaseType.Bool:
-                diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonInteger, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
+                _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonInteger, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
                 return;
             case EdlBaseType.Char:
             case EdlBaseType.Short:
@@ -125,7 +125,7 @@ internal sealed partial class Checker
             case EdlBaseType.IntPtr:
             case EdlBaseType.SSizeT:
             case EdlBaseType.WCharT:
-                diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesSigned, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
+                _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesSigned, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
                 return;
             default:
                 return;
