@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using SecGear.Edl.Diagnostics;
 using SecGear.Edl.Syntax;
@@ -128,6 +129,7 @@ internal sealed class ImportResolver
         }
 
         List<string> candidates = Candidates(import.Path);
+        var unreadable = new List<string>();
         string? foundPath = null;
         string? text = null;
         foreach (string candidate in candidates)
@@ -146,17 +148,22 @@ internal sealed class ImportResolver
                 return done;
             }
 
-            text = TryRead(provider, candidate);
-            if (text != null)
+            if (TryRead(provider, candidate, out text, out string? failure))
             {
                 foundPath = candidate;
                 break;
+            }
+
+            if (failure.Length > 0)
+            {
+                unreadable.Add(candidate + ": " + failure);
             }
         }
 
         if (foundPath == null || text == null)
         {
-            _diagnostics.Report(EdlDiagnosticDescriptors.ImportNotFound, import.Location, import.Path, " (searched: " + string.Join(", ", candidates) + ")");
+            string why = unreadable.Count == 0 ? string.Empty : "; unreadable: " + string.Join(", ", unreadable);
+            _diagnostics.Report(EdlDiagnosticDescriptors.ImportNotFound, import.Location, import.Path, " (searched: " + string.Join(", ", candidates) + why + ")");
             return null;
         }
 
@@ -221,28 +228,23 @@ internal sealed class ImportResolver
         return result;
     }
 
-    private static string? TryRead(IEdlFileProvider provider, string path)
+    /// <summary>
+    /// Reads <paramref name="path"/> through the caller's provider. <paramref name="failure"/> is empty when the file
+    /// is simply absent, else the I/O error the provider threw: an error there means "not readable", never a crash.
+    /// </summary>
+    private static bool TryRead(IEdlFileProvider provider, string path, [NotNullWhen(true)] out string? text, [NotNullWhen(false)] out string? failure)
     {
-        // The provider belongs to the caller; an I/O failure there means "not readable", never a crash.
         try
         {
-            return provider.TryRead(path);
+            text = provider.TryRead(path);
+            failure = text == null ? string.Empty : null;
+            return text != null;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
         {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-        catch (NotSupportedException)
-        {
-            return null;
+            text = null;
+            failure = e.GetType().Name;
+            return false;
         }
     }
 

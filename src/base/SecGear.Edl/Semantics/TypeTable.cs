@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using SecGear.Edl.Model;
 using SecGear.Edl.Syntax;
 
@@ -9,11 +10,11 @@ internal sealed class TypeTable
 {
     private readonly Dictionary<string, StructSyntax> _structs = new Dictionary<string, StructSyntax>(System.StringComparer.Ordinal);
     private readonly Dictionary<string, EnumSyntax> _enums = new Dictionary<string, EnumSyntax>(System.StringComparer.Ordinal);
-    private readonly Dictionary<string, EnumeratorInfo> enumerators = new Dictionary<string, EnumeratorInfo>(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, EnumeratorInfo> _enumerators = new Dictionary<string, EnumeratorInfo>(System.StringComparer.Ordinal);
 
     public bool TryAddStruct(StructSyntax s) => !Contains(s.Name) && AddStruct(s);
 
-    public bool TryAddEnum(EnumSyntax e) => e.Name != null && !Contains(e.Name) && AddEnum(e);
+    public bool TryAddEnum(EnumSyntax e) => e.Name != null && !Contains(e.Name) && AddEnum(e.Name, e);
 
     public bool Contains(string name) => _structs.ContainsKey(name) || _enums.ContainsKey(name);
 
@@ -47,16 +48,16 @@ internal sealed class TypeTable
         return _enums.ContainsKey(type.Name) ? NamedKind.Enum : NamedKind.Foreign;
     }
 
-    public bool TryGetEnumerator(string name, out EnumeratorInfo info) => enumerators.TryGetValue(name, out info!);
+    public bool TryGetEnumerator(string name, [NotNullWhen(true)] out EnumeratorInfo? info) => _enumerators.TryGetValue(name, out info);
 
     public bool TryAddEnumerator(string name, EnumeratorInfo info)
     {
-        if (enumerators.ContainsKey(name))
+        if (_enumerators.ContainsKey(name))
         {
             return false;
         }
 
-        enumerators.Add(name, info);
+        _enumerators.Add(name, info);
         return true;
     }
 
@@ -66,9 +67,9 @@ internal sealed class TypeTable
         return true;
     }
 
-    private bool AddEnum(EnumSyntax e)
+    private bool AddEnum(string name, EnumSyntax e)
     {
-        _enums.Add(e.Name!, e);
+        _enums.Add(name, e);
         return true;
     }
 }
