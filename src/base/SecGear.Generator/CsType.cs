@@ -57,6 +57,11 @@ internal sealed class CsType
     /// <summary>Integers, and the enums and bools that EDL also accepts (with a warning) as <c>size</c>/<c>count</c>.</summary>
     public bool CanBeSize => IsInteger || Kind == WireKind.Enum || Kind == WireKind.Bool;
 
+    /// <summary>True when every span length (0 to <c>int.MaxValue</c>) fits, so a cast from one cannot lose data.</summary>
+    public bool HoldsAnyLength =>
+        Kind == WireKind.Int32 || Kind == WireKind.UInt32 || Kind == WireKind.Int64 || Kind == WireKind.UInt64 ||
+        Kind == WireKind.NInt || Kind == WireKind.NUInt;
+
     public bool IsSigned =>
         Kind == WireKind.SByte || Kind == WireKind.Int16 || Kind == WireKind.Int32 || Kind == WireKind.Int64 ||
         Kind == WireKind.NInt || Kind == WireKind.Enum;

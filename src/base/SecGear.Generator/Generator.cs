@@ -68,6 +68,12 @@ public sealed class EdlSourceGenerator : IIncrementalGenerator
             ns = Get(global, Property + "RootNamespace");
         }
 
+        if (ns.Length == 0)
+        {
+            // No RootNamespace either: the EDL file name in PascalCase, as the CLI does (hello_world.edl -> HelloWorld).
+            ns = Naming.Pascal(PathText.Stem(file.Path));
+        }
+
         return new EdlFileInput(
             PathText.Normalize(file.Path),
             file.GetText(ct)?.ToString() ?? string.Empty,

@@ -6,123 +6,83 @@ using SecGear.Edl.Model;
 namespace SecGear.Generator;
 
 /// <summary>
-/// Maps one checked <see cref="EdlContract"/> to C#: plans every type and parameter (this file), then writes the
-/// shared, host and enclave files (the other <c>Generator.Emitter.*.cs</c> files). Knows nothing about Roslyn.
+/// Maps one checked <see cref="EdlContract"/> to a <see cref="ContractPlan"/>: C# names and types for every EDL type,
+/// function and parameter, the marshalling kind of each parameter, and which size parameters fold into spans. Every
+/// contract it cannot map is an SG10xx diagnostic here, so the emitters never fail. Knows nothing about Roslyn.
 /// </summary>
-internal sealed partial class Emitter
+internal sealed class ContractPlanner
 {
-    private const string Abi = "global::SecGear.Abi.";
+    /// <summary>Members of the generated contract class; anonymous enumerators become constants beside them.</summary>
+    private static readonly string[] ContractMembers = { "Name", "Hash", "HashHex", "Descriptor", "EcallIds", "OcallIds" };
 
     private readonly EdlContract _contract;
-    private readonly EdlSide _side;
     private readonly string _ns;
+    private readonly string _prefix;
     private readonly List<EdlDiagnostic> _diagnostics = new List<EdlDiagnostic>();
     private readonly Dictionary<string, EdlStruct> _structs = new Dictionary<string, EdlStruct>(System.StringComparer.Ordinal);
     private readonly Dictionary<string, EdlEnum> _enums = new Dictionary<string, EdlEnum>(System.StringComparer.Ordinal);
-    private readonly List<FunctionPlan> _ecalls = new List<FunctionPlan>();
-    private readonly List<FunctionPlan> _ocalls = new List<FunctionPlan>();
-    private readonly string _p;
 
-    private Emitter(EdlContract contract, EdlSide side, string ns)
+    private ContractPlanner(EdlContract contract, string ns)
     {
         _contract = contract;
-        _side = side;
         _ns = Naming.EscapeNamespace(ns);
-        _p = Naming.Pascal(contract.Name);
+        _prefix = Naming.Pascal(contract.Name);
     }
 
-    public static EdlGenerationResult Run(EdlContract contract, EdlSide side, string ns)
+    /// <summary>Plans <paramref name="contract"/>; the plan is null when any diagnostic is an error.</summary>
+    public static ContractPlan? Plan(EdlContract contract, string ns, out IReadOnlyList<EdlDiagnostic> diagnostics)
     {
-        var emitter = new Emitter(contract, side, ns);
-        return emitter.Generate();
+        var planner = new ContractPlanner(contract, ns);
+        ContractPlan? plan = planner.Run();
+        diagnostics = planner._diagnostics;
+        return plan;
     }
 
-    private EdlGenerationResult Generate()
+    private ContractPlan? Run()
     {
-        SourceLocation where = new SourceLocation(_contract.FilePath, 1, 1);
         if (!Naming.IsValidNamespace(_ns))
         {
-            Error(DiagnosticIds.InvalidNamespace, "'" + _ns + "' is not a valid C# namespace for the code generated from '" + _contract.Name + "'.", where);
-            return Result(new List<GeneratedSourceFile>());
+            Error(DiagnosticIds.InvalidNamespace, "'" + _ns + "' is not a valid C# namespace for the code generated from '" + _contract.Name + "'.", new SourceLocation(_contract.FilePath, 1, 1));
+            return null;
         }
 
-        PlanTypes();
-        foreach (EdlFunction f in _contract.Trusted)
-        {
-            FunctionPlan? plan = PlanFunction(f);
-            if (plan != null)
-            {
-                _ecalls.Add(plan);
-            }
-        }
-
-        foreach (EdlFunction f in _contract.Untrusted)
-        {
-            FunctionPlan? plan = PlanFunction(f);
-            if (plan != null)
-            {
-                _ocalls.Add(plan);
-            }
-        }
-
-        CheckMemberNames(_ecalls, "ECALL");
-        CheckMemberNames(_ocalls, "OCALL");
-
-        var files = new List<GeneratedSourceFile>();
-        if (HasErrors() || _side == EdlSide.None)
-        {
-            return Result(files);
-        }
-
-        files.Add(new GeneratedSourceFile(_p + ".Contract.g.cs", EmitShared()));
-        EmitTypes(files);
-        if ((_side & EdlSide.Host) != 0)
-        {
-            files.Add(new GeneratedSourceFile(_p + ".Host.g.cs", EmitHost()));
-        }
-
-        if ((_side & EdlSide.Enclave) != 0)
-        {
-            files.Add(new GeneratedSourceFile(_p + ".Enclave.g.cs", EmitEnclave()));
-        }
-
-        return Result(files);
-    }
-
-    private EdlGenerationResult Result(List<GeneratedSourceFile> files) =>
-        new EdlGenerationResult(HasErrors() ? new GeneratedSourceFile[0] : files.ToArray(), _diagnostics.ToArray());
-
-    private bool HasErrors()
-    {
+        List<StructPlan> structs = PlanTypes();
+        List<FunctionPlan> ecalls = PlanFunctions(_contract.Trusted);
+        List<FunctionPlan> ocalls = PlanFunctions(_contract.Untrusted);
+        CheckMemberNames(ecalls);
+        CheckMemberNames(ocalls);
         foreach (EdlDiagnostic d in _diagnostics)
         {
             if (d.Severity == EdlSeverity.Error)
             {
-                return true;
+                return null;
             }
         }
 
-        return false;
+        var foreign = new List<KeyValuePair<string, int>>();
+        foreach (KeyValuePair<string, int> f in _contract.ForeignTypeSizes)
+        {
+            if (ForeignSize(f.Key) > 0)
+            {
+                foreign.Add(f);
+            }
+        }
+
+        foreign.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return new ContractPlan(_contract, _ns, ecalls, ocalls, structs, foreign);
     }
 
     private void Error(string id, string message, SourceLocation location) =>
         _diagnostics.Add(new EdlDiagnostic(id, EdlSeverity.Error, message, location));
 
-    /// <summary>Members of the generated contract class; anonymous enumerators become constants beside them.</summary>
-    private static readonly string[] ContractMembers = { "Name", "Hash", "HashHex", "Descriptor", "EcallIds", "OcallIds" };
-
-    private string ContractClass => _p + "Contract";
+    private string ContractClass => _prefix + "Contract";
 
     private string Q(string typeName) => "global::" + _ns + "." + typeName;
 
-    private void PlanTypes()
+    private List<StructPlan> PlanTypes()
     {
         var typeNames = new Dictionary<string, string>(System.StringComparer.Ordinal);
-        foreach (string generated in new[]
-        {
-            ContractClass, _p + "Proxy", "I" + _p + "Ocalls", _p + "OcallHandler", "I" + _p + "Ecalls",
-            _p + "EcallFactory", _p + "EcallDispatcher", _p + "OcallProxy",
-        })
+        foreach (string generated in ContractPlan.GeneratedTypes(_prefix))
         {
             typeNames[generated] = "the generated type";
         }
@@ -163,30 +123,41 @@ internal sealed partial class Emitter
             }
         }
 
+        var plans = new List<StructPlan>();
         foreach (EdlStruct s in _contract.Structs)
         {
-            var members = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            var fields = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            var members = new List<MemberPlan>();
             string typeName = Naming.Pascal(s.Name);
             foreach (EdlMember m in s.Members)
             {
                 string field = Naming.Pascal(m.Name);
-                if (field == typeName || members.ContainsKey(field) || members.ContainsKey(field + "Array"))
+                if (field == typeName || fields.ContainsKey(field) || fields.ContainsKey(field + "Array"))
                 {
                     Error(DiagnosticIds.NameCollision, "Member '" + m.Name + "' of '" + s.Name + "' maps to the C# name '" + field + "', which is already taken.", m.Location);
                 }
 
-                members[field] = m.Name;
+                fields[field] = m.Name;
                 if (m.Dimensions.Count > 0)
                 {
-                    members[field + "Array"] = m.Name;
+                    fields[field + "Array"] = m.Name;
                 }
 
-                if (MemberType(m) == null)
+                // Pointers inside structs are raw addresses (nint): they are copied, never followed.
+                CsType? type = m.Type.IsPointer ? CsType.NInt : m.Dimensions.Count > 0 ? Pointee(m.Type) : Scalar(m.Type);
+                if (type == null)
                 {
                     Error(DiagnosticIds.Unsupported, "Member '" + m.Name + "' of '" + s.Name + "' has a type with no C# mapping (" + Describe(m.Type) + ").", m.Location);
+                    continue;
                 }
+
+                members.Add(new MemberPlan(m, type));
             }
+
+            plans.Add(new StructPlan(s, members));
         }
+
+        return plans;
     }
 
     private void ClaimTypeName(Dictionary<string, string> taken, string name, string what, SourceLocation location)
@@ -198,22 +169,6 @@ internal sealed partial class Emitter
         }
 
         taken[name] = what;
-    }
-
-    /// <summary>C# type of a struct member, or null when it has none. Pointers are raw addresses (nint).</summary>
-    private CsType? MemberType(EdlMember m)
-    {
-        if (m.Type.IsPointer)
-        {
-            return CsType.NInt;
-        }
-
-        if (m.Dimensions.Count > 0)
-        {
-            return Pointee(m.Type);
-        }
-
-        return Scalar(m.Type);
     }
 
     /// <summary>The C# type for a non-pointer EDL type, or null.</summary>
@@ -270,7 +225,7 @@ internal sealed partial class Emitter
 
     private CsType? Named(EdlType t)
     {
-        string name = t.Name ?? "";
+        string name = t.Name ?? string.Empty;
         if (t.TagKind != EdlTagKind.Enum && _structs.TryGetValue(name, out EdlStruct? s) &&
             (t.TagKind == EdlTagKind.None || (t.TagKind == EdlTagKind.Union) == s.IsUnion))
         {
@@ -301,7 +256,7 @@ internal sealed partial class Emitter
         switch (t.Base)
         {
             case EdlBaseType.Named:
-                name = (t.TagKind == EdlTagKind.None ? "" : t.TagKind.ToString().ToLowerInvariant() + " ") + t.Name;
+                name = (t.TagKind == EdlTagKind.None ? string.Empty : t.TagKind.ToString().ToLowerInvariant() + " ") + t.Name;
                 break;
             case EdlBaseType.LongDouble:
                 name = "long double";
@@ -312,6 +267,20 @@ internal sealed partial class Emitter
         }
 
         return name + new string('*', t.PointerDepth);
+    }
+
+    private List<FunctionPlan> PlanFunctions(IEnumerable<EdlFunction> functions)
+    {
+        var plans = new List<FunctionPlan>();
+        foreach (EdlFunction f in functions)
+        {
+            if (PlanFunction(f) is FunctionPlan plan)
+            {
+                plans.Add(plan);
+            }
+        }
+
+        return plans;
     }
 
     private FunctionPlan? PlanFunction(EdlFunction f)
@@ -344,6 +313,7 @@ internal sealed partial class Emitter
                 continue;
             }
 
+            // Generated locals start with "__"; switchless functions get a cancellationToken parameter.
             if (!names.Add(plan.Local) || plan.Local.StartsWith("__", System.StringComparison.Ordinal) ||
                 (f.Switchless && plan.Local == "cancellationToken"))
             {
@@ -354,15 +324,15 @@ internal sealed partial class Emitter
             parameters.Add(plan);
         }
 
-        if (!ok)
+        if (!ok || !ResolveSizes(f, parameters))
         {
             return null;
         }
 
-        ok = ResolveSizes(f, parameters);
-        return ok ? new FunctionPlan(f, Naming.Pascal(f.Name), ret, parameters) : null;
+        return new FunctionPlan(f, Naming.Pascal(f.Name), ret, parameters);
     }
 
+    /// <summary>Chooses the parameter's kind (and so its C# type and wire form) once; null after an SG10xx error.</summary>
     private ParamPlan? PlanParameter(EdlFunction f, EdlParameter p)
     {
         EdlAttributes a = p.Attributes;
@@ -372,7 +342,7 @@ internal sealed partial class Emitter
 
         if (a.UserCheck)
         {
-            return new ParamPlan(p, csName, ParamKind.UserCheck, CsType.NInt);
+            return new UserCheckParam(p, csName);
         }
 
         if (a.IsPtr || a.IsAry)
@@ -383,26 +353,7 @@ internal sealed partial class Emitter
 
         if (!p.Type.IsPointer && !isArray)
         {
-            if (p.Type.Base == EdlBaseType.Void)
-            {
-                Error(DiagnosticIds.Unsupported, where + " has type void.", p.Location);
-                return null;
-            }
-
-            CsType? value = Scalar(p.Type);
-            if (value == null)
-            {
-                Error(DiagnosticIds.Unsupported, where + " has type " + Describe(p.Type) + ", which has no C# mapping.", p.Location);
-                return null;
-            }
-
-            if (value.Kind == WireKind.Struct && IsDeepCopy(p.Type))
-            {
-                Error(DiagnosticIds.Unsupported, where + " passes deep-copy struct '" + p.Type.Name + "' by value.", p.Location);
-                return null;
-            }
-
-            return new ParamPlan(p, csName, ParamKind.Value, value);
+            return PlanValue(p, csName, where);
         }
 
         if (!a.In && !a.Out)
@@ -419,7 +370,7 @@ internal sealed partial class Emitter
                 return null;
             }
 
-            return new ParamPlan(p, csName, a.Out ? ParamKind.StringRef : ParamKind.String, CsType.Byte);
+            return new StringParam(p, csName);
         }
 
         // A pointer to pointers (or an array of pointers) copies the pointer values themselves, as Intel does:
@@ -452,12 +403,12 @@ internal sealed partial class Emitter
                 elements *= d;
             }
 
-            return new ParamPlan(p, csName, ParamKind.Buffer, element) { FixedElements = elements };
+            return new BufferParam(p, csName, element, elements);
         }
 
         if (a.Size != null || a.Count != null)
         {
-            return new ParamPlan(p, csName, ParamKind.Buffer, element);
+            return new BufferParam(p, csName, element, fixedElements: 0);
         }
 
         if (p.Type.Base == EdlBaseType.Void && !ofPointers)
@@ -466,51 +417,50 @@ internal sealed partial class Emitter
             return null;
         }
 
-        return new ParamPlan(p, csName, ParamKind.Pointer, element);
+        return new PointerParam(p, csName, element);
+    }
+
+    private ValueParam? PlanValue(EdlParameter p, string csName, string where)
+    {
+        if (p.Type.Base == EdlBaseType.Void)
+        {
+            Error(DiagnosticIds.Unsupported, where + " has type void.", p.Location);
+            return null;
+        }
+
+        CsType? value = Scalar(p.Type);
+        if (value == null)
+        {
+            Error(DiagnosticIds.Unsupported, where + " has type " + Describe(p.Type) + ", which has no C# mapping.", p.Location);
+            return null;
+        }
+
+        if (value.Kind == WireKind.Struct && IsDeepCopy(p.Type))
+        {
+            Error(DiagnosticIds.Unsupported, where + " passes deep-copy struct '" + p.Type.Name + "' by value.", p.Location);
+            return null;
+        }
+
+        return new ValueParam(p, csName, value);
     }
 
     private bool IsDeepCopy(EdlType t) =>
         t.Name != null && _structs.TryGetValue(t.Name, out EdlStruct? s) && s.IsDeepCopy;
 
+    /// <summary>
+    /// Resolves every buffer's <c>size</c>/<c>count</c> to a literal or a by-value parameter, then folds a size
+    /// parameter into its span when the span is its only user and it is the span's only length.
+    /// </summary>
     private bool ResolveSizes(EdlFunction f, List<ParamPlan> parameters)
     {
         bool ok = true;
-        var uses = new Dictionary<string, int>(System.StringComparer.Ordinal);
+        var uses = new Dictionary<ValueParam, int>();
         foreach (ParamPlan p in parameters)
         {
-            if (p.Kind != ParamKind.Buffer)
+            if (p is BufferParam buffer)
             {
-                continue;
-            }
-
-            foreach (EdlSizeExpr? e in new[] { p.Edl.Attributes.Size, p.Edl.Attributes.Count })
-            {
-                if (e == null)
-                {
-                    continue;
-                }
-
-                if (e.Reference == null)
-                {
-                    if (e.Literal == null || e.Literal < 0)
-                    {
-                        Error(DiagnosticIds.BadSizeReference, "The size or count of '" + p.Name + "' in '" + f.Name + "' is neither a non-negative number nor a parameter.", p.Edl.Location);
-                        ok = false;
-                    }
-
-                    continue;
-                }
-
-                ParamPlan? target = Find(parameters, e.Reference);
-                if (target == null || target.Kind != ParamKind.Value || !target.Type.CanBeSize)
-                {
-                    Error(DiagnosticIds.BadSizeReference, "The size or count of '" + p.Name + "' in '" + f.Name + "' refers to '" + e.Reference + "', which is not an integer, enum or bool parameter passed by value.", p.Edl.Location);
-                    ok = false;
-                    continue;
-                }
-
-                uses.TryGetValue(e.Reference, out int n);
-                uses[e.Reference] = n + 1;
+                buffer.Size = Resolve(f, buffer, buffer.Edl.Attributes.Size, parameters, uses, ref ok);
+                buffer.Count = Resolve(f, buffer, buffer.Edl.Attributes.Count, parameters, uses, ref ok);
             }
         }
 
@@ -519,54 +469,65 @@ internal sealed partial class Emitter
             return false;
         }
 
-        // Fold a size/count parameter into its span when the span is its only user and it is the span's only length.
         foreach (ParamPlan p in parameters)
         {
-            EdlSizeExpr? size = p.Edl.Attributes.Size;
-            EdlSizeExpr? count = p.Edl.Attributes.Count;
-            if (p.Kind != ParamKind.Buffer || p.FixedElements != 0 || (size == null) == (count == null))
+            if (p is not BufferParam buffer || buffer.FixedElements != 0 || (buffer.Size == null) == (buffer.Count == null))
             {
                 continue;
             }
 
-            string? reference = (size ?? count)!.Reference;
-            if (reference == null || uses[reference] != 1)
+            ValueParam? target = (buffer.Size ?? buffer.Count)?.Parameter;
+
+            // Enum and bool sizes (accepted by the EDL compiler with a warning) stay explicit parameters.
+            if (target == null || uses[target] != 1 || !target.Type.IsInteger)
             {
                 continue;
             }
 
-            ParamPlan target = Find(parameters, reference)!;
-            if (!target.Type.IsInteger)
-            {
-                // Enum and bool sizes (accepted by the EDL compiler with a warning) stay explicit parameters.
-                continue;
-            }
-
-            target.FoldedInto = p;
-            p.FoldedSize = target;
-            p.FoldedIsCount = count != null;
+            target.FoldedInto = buffer;
+            buffer.FoldedSize = target;
+            buffer.FoldedIsCount = buffer.Count != null;
         }
 
         return true;
     }
 
-    private static ParamPlan? Find(List<ParamPlan> parameters, string edlName)
+    private SizeOperand? Resolve(EdlFunction f, BufferParam buffer, EdlSizeExpr? e, List<ParamPlan> parameters, Dictionary<ValueParam, int> uses, ref bool ok)
     {
-        foreach (ParamPlan p in parameters)
+        if (e == null)
         {
-            if (p.Name == edlName)
-            {
-                return p;
-            }
+            return null;
         }
 
-        return null;
+        if (e.Reference == null)
+        {
+            if (e.Literal is long literal && literal >= 0)
+            {
+                return SizeOperand.Of(literal);
+            }
+
+            Error(DiagnosticIds.BadSizeReference, "The size or count of '" + buffer.Name + "' in '" + f.Name + "' is neither a non-negative number nor a parameter.", buffer.Edl.Location);
+            ok = false;
+            return null;
+        }
+
+        ParamPlan? target = parameters.Find(x => x.Name == e.Reference);
+        if (target is not ValueParam value || value.Kind != ParamKind.Value || !value.Type.CanBeSize)
+        {
+            Error(DiagnosticIds.BadSizeReference, "The size or count of '" + buffer.Name + "' in '" + f.Name + "' refers to '" + e.Reference + "', which is not an integer, enum or bool parameter passed by value.", buffer.Edl.Location);
+            ok = false;
+            return null;
+        }
+
+        uses.TryGetValue(value, out int n);
+        uses[value] = n + 1;
+        return SizeOperand.Of(value);
     }
 
-    private void CheckMemberNames(List<FunctionPlan> functions, string kind)
+    private void CheckMemberNames(List<FunctionPlan> functions)
     {
         var taken = new Dictionary<string, string>(System.StringComparer.Ordinal);
-        foreach (string reserved in new[] { "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "Dispatch", "Contract", "EcallInterface", "Create", "Channel", _p + "Proxy", _p + "OcallProxy", _p + "OcallHandler", _p + "EcallDispatcher" })
+        foreach (string reserved in new[] { "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "Dispatch", "Contract", "EcallInterface", "Create", "Channel", _prefix + "Proxy", _prefix + "OcallProxy", _prefix + "OcallHandler", _prefix + "EcallDispatcher" })
         {
             taken[reserved] = "a generated member";
         }
@@ -580,10 +541,10 @@ internal sealed partial class Emitter
                 f.CsName = UniqueMemberName(taken, f);
             }
 
-            ClaimMember(taken, f.CsName, kind, f);
+            ClaimMember(taken, f.CsName, f);
             if (f.HasAsync)
             {
-                ClaimMember(taken, f.CsName + "Async", kind, f);
+                ClaimMember(taken, f.CsName + "Async", f);
             }
         }
     }
@@ -609,14 +570,14 @@ internal sealed partial class Emitter
         }
     }
 
-    private void ClaimMember(Dictionary<string, string> taken, string name, string kind, FunctionPlan f)
+    private void ClaimMember(Dictionary<string, string> taken, string name, FunctionPlan f)
     {
         if (taken.TryGetValue(name, out string? other))
         {
-            Error(DiagnosticIds.NameCollision, kind + " '" + f.Edl.Name + "' maps to the C# method name '" + name + "', already used by " + other + ".", f.Edl.Location);
+            Error(DiagnosticIds.NameCollision, f.Kind + " '" + f.Edl.Name + "' maps to the C# method name '" + name + "', already used by " + other + ".", f.Edl.Location);
             return;
         }
 
-        taken[name] = kind + " '" + f.Edl.Name + "'";
+        taken[name] = f.Kind + " '" + f.Edl.Name + "'";
     }
 }
