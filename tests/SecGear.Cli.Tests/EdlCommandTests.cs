@@ -173,7 +173,7 @@ public sealed class EdlCompileSwitchTests : IDisposable
     }
 
     [Fact]
-    public void Gen_with_a_keyword_default_namespace_and_colliding_names_writes_files()
+    public void Gen_without_a_namespace_uses_the_file_name_in_pascal_case_and_writes_colliding_names()
     {
         var edl = _cli.Path("event.edl");
         File.WriteAllText(edl, "enclave { trusted { public int Insertavl(int k); public int Insertavl_(int k); }; };");
@@ -182,7 +182,7 @@ public sealed class EdlCompileSwitchTests : IDisposable
         _cli.Ok("edl", "gen", edl, "--side", "both", "--out", output);
 
         string host = File.ReadAllText(Directory.GetFiles(output, "*.Host.g.cs").Single());
-        Assert.Contains("namespace @event", host);
+        Assert.Contains("namespace Event;", host);
         Assert.Contains(" Insertavl_(", host);
     }
 }

@@ -63,11 +63,12 @@ public sealed class ImportTests
     }
 
     [Fact]
-    public void A_provider_that_fails_with_an_io_error_means_not_found()
+    public void A_provider_that_fails_with_an_io_error_means_not_found_and_names_the_error()
     {
         EdlCompilation result = EdlText.Compile("enclave { from \"lib.edl\" import *; trusted { public void r(); }; };", new EdlCompileOptions { Files = new ThrowingProvider() });
 
         Assert.Equal(["SG0202"], result.Ids());
+        Assert.Contains("unreadable: lib.edl: IOException", result.Diagnostics[0].Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -336,7 +336,7 @@ public class EmitterTests
         Assert.Empty(result.Diagnostics);
         Assert.Empty(RoslynCompile.Problems(result));
         string enclave = result.Files.Single(f => f.HintName == "Sizes.Enclave.g.cs").SourceText;
-        Assert.Contains("WireSize.Count((long)k, true, \"v\")", enclave, StringComparison.Ordinal);
+        Assert.Contains("WireSize.Count((long)k, received: true, \"v\")", enclave, StringComparison.Ordinal);
         Assert.Contains("(flag ? 1UL : 0UL)", enclave, StringComparison.Ordinal);
     }
 

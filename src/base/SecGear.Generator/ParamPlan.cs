@@ -1,85 +1,70 @@
 using SecGear.Edl.Model;
 
-namespace SecGear.Generator
+namespace SecGear.Generator;
+
+/// <summary>
+/// The C# plan for one EDL parameter, chosen once by <see cref="ContractPlanner"/>. Each kind is a subclass that
+/// writes its own pieces of the caller stub (proxy) and the callee stub (dispatcher); the stubs' templates only
+/// place those pieces, so no emitter asks what kind a parameter is.
+/// </summary>
+/// <remarks>
+/// Generated locals start with <c>__</c> (EDL names never do: the planner refuses them), so they cannot collide with
+/// parameters. <c>__request</c>, <c>__response</c>, <c>__reader</c> and <c>__out</c> are the stubs' wire buffers.
+/// </remarks>
+internal abstract class ParamPlan
 {
-    /// <summary>How one EDL parameter is passed (see docs/edl-to-csharp.md).</summary>
-    internal enum ParamKind
+    protected ParamPlan(EdlParameter edl, string csName, CsType type)
     {
-        /// <summary>Scalar, enum or struct by value.</summary>
-        Value,
-
-        /// <summary><c>[user_check]</c> pointer: a raw address as <c>nint</c>.</summary>
-        UserCheck,
-
-        /// <summary><c>[in, string]</c> / <c>[in, wstring]</c>: <c>string?</c>.</summary>
-        String,
-
-        /// <summary><c>[in, out, string]</c> / <c>wstring</c>: <c>ref string?</c> that may shrink, never grow.</summary>
-        StringRef,
-
-        /// <summary>Pointer with <c>size</c>/<c>count</c>, or a fixed array: a span.</summary>
-        Buffer,
-
-        /// <summary>Pointer to one element: <c>in</c>/<c>out</c>/<c>ref T</c>.</summary>
-        Pointer,
+        Edl = edl;
+        CsName = csName;
+        Type = type;
     }
 
-    /// <summary>The C# plan for one EDL parameter.</summary>
-    internal sealed class ParamPlan
-    {
-        public ParamPlan(EdlParameter edl, string csName, ParamKind kind, CsType type)
-        {
-            Edl = edl;
-            CsName = csName;
-            Kind = kind;
-            Type = type;
-        }
+    public EdlParameter Edl { get; }
 
-        public EdlParameter Edl { get; }
+    /// <summary>The EDL name (used in error messages, so users find the parameter in their .edl file).</summary>
+    public string Name => Edl.Name;
 
-        public string Name => Edl.Name;
+    /// <summary>C# parameter name (escaped).</summary>
+    public string CsName { get; }
 
-        /// <summary>C# parameter name (escaped).</summary>
-        public string CsName { get; }
+    /// <summary>Local-variable-safe version of the name (no <c>@</c>).</summary>
+    public string Local => CsName.TrimStart('@');
 
-        /// <summary>Local-variable-safe version of the name (no <c>@</c>).</summary>
-        public string Local => CsName.TrimStart('@');
+    public abstract ParamKind Kind { get; }
 
-        public ParamKind Kind { get; }
+    /// <summary>Value type, or element type for buffers and pointers.</summary>
+    public CsType Type { get; }
 
-        /// <summary>Value type, or element type for buffers and pointers.</summary>
-        public CsType Type { get; }
+    public bool Out => Edl.Attributes.Out;
 
-        public bool In => Edl.Attributes.In || Kind == ParamKind.Value;
+    /// <summary>False when the parameter cannot be a parameter of an async method (by-reference results).</summary>
+    public virtual bool AllowsAsync => true;
 
-        public bool Out => Edl.Attributes.Out;
+    /// <summary>The C# parameter type; null when the parameter is not in the C# signature (a folded size).</summary>
+    public abstract string? ParameterType(bool async);
 
-        public bool Wide => Edl.Attributes.WString;
+    /// <summary>The argument the dispatcher passes to the implementation; null when not in the signature.</summary>
+    public virtual string? Argument => CsName;
 
-        /// <summary>Product of the declared array dimensions; 0 when the parameter is not an array.</summary>
-        public long FixedElements { get; set; }
+    /// <summary>Caller: validation of the caller's own arguments (ArgumentException-family errors) and the locals the writes use.</summary>
+    public virtual string? CallerCheck(bool async) => null;
 
-        /// <summary>On a size/count parameter folded into a span: that span's parameter.</summary>
-        public ParamPlan? FoldedInto { get; set; }
+    /// <summary>Caller: writes the parameter to <c>__request</c>.</summary>
+    public abstract string? CallerWrite(bool async);
 
-        /// <summary>On a span: the size/count parameter folded into it.</summary>
-        public ParamPlan? FoldedSize { get; set; }
+    /// <summary>Caller: reads the parameter's result back from <c>__reader</c>; every response byte is hostile.</summary>
+    public virtual string? CallerReadBack(string function, bool async) => null;
 
-        /// <summary>True when <see cref="FoldedSize"/> is the <c>count</c> (elements), false when it is the <c>size</c>.</summary>
-        public bool FoldedIsCount { get; set; }
+    /// <summary>Callee: reads the parameter from <c>__reader</c>; every request byte is hostile.</summary>
+    public abstract string CalleeRead();
 
-        /// <summary>Typed spans check that byte lengths are multiples of the element size (Intel's rule).</summary>
-        public bool IsTypedBuffer => Type.Kind != WireKind.Byte;
+    /// <summary>Callee: checks of what was read, once the whole request is read.</summary>
+    public virtual string? CalleeCheck(string function) => null;
 
-        public string SpanType(bool memory)
-        {
-            string element = Type.Name;
-            if (memory)
-            {
-                return (Out ? "global::System.Memory<" : "global::System.ReadOnlyMemory<") + element + ">";
-            }
+    /// <summary>Callee: checks after the implementation returned.</summary>
+    public virtual string? CalleeAfterCall(string function) => null;
 
-            return (Out ? "global::System.Span<" : "global::System.ReadOnlySpan<") + element + ">";
-        }
-    }
+    /// <summary>Callee: writes the parameter's result to <c>__out</c>.</summary>
+    public virtual string? CalleeWrite() => null;
 }

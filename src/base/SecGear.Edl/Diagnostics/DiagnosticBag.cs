@@ -2,70 +2,69 @@ using System.Collections.Generic;
 using System.Globalization;
 using SecGear.Edl.Model;
 
-namespace SecGear.Edl.Diagnostics
+namespace SecGear.Edl.Diagnostics;
+
+/// <summary>
+/// Collects diagnostics. Past <see cref="MaxDiagnostics"/> it records one final "too many" diagnostic (SG0902) and
+/// drops the rest, so hostile input cannot make the output grow without bound. SG0902 is an error only when an error
+/// was reported (shown or dropped): a file with only warnings never fails because of their number.
+/// </summary>
+internal sealed class DiagnosticBag
 {
-    /// <summary>
-    /// Collects diagnostics. Past <see cref="MaxDiagnostics"/> it records one final "too many" diagnostic (SG0902) and
-    /// drops the rest, so hostile input cannot make the output grow without bound. SG0902 is an error only when an error
-    /// was reported (shown or dropped): a file with only warnings never fails because of their number.
-    /// </summary>
-    internal sealed class DiagnosticBag
+    public const int MaxDiagnostics = 200;
+
+    private readonly List<EdlDiagnostic> items = new List<EdlDiagnostic>();
+    private bool truncated;
+
+    public IReadOnlyList<EdlDiagnostic> Items => items;
+
+    public bool IsFull => truncated;
+
+    public bool HasErrors => ErrorCount > 0;
+
+    /// <summary>Errors reported so far (a stage compares it before and after itself).</summary>
+    public int ErrorCount { get; private set; }
+
+    public void Report(EdlDiagnosticDescriptor descriptor, SourceLocation location, params object[] args)
     {
-        public const int MaxDiagnostics = 200;
-
-        private readonly List<EdlDiagnostic> items = new List<EdlDiagnostic>();
-        private bool truncated;
-
-        public IReadOnlyList<EdlDiagnostic> Items => items;
-
-        public bool IsFull => truncated;
-
-        public bool HasErrors => ErrorCount > 0;
-
-        /// <summary>Errors reported so far (a stage compares it before and after itself).</summary>
-        public int ErrorCount { get; private set; }
-
-        public void Report(EdlDiagnosticDescriptor descriptor, SourceLocation location, params object[] args)
+        if (truncated)
         {
-            if (truncated)
-            {
-                // Not shown, but still counted: an error past the cap must fail the compilation, and a file with
-                // only warnings must never fail because of how many there are.
-                if (descriptor.Severity == EdlSeverity.Error)
-                {
-                    ErrorCount++;
-                    items[items.Count - 1] = items[items.Count - 1] with { Severity = EdlSeverity.Error };
-                }
-
-                return;
-            }
-
-            if (items.Count >= MaxDiagnostics)
-            {
-                truncated = true;
-                items.Add(Create(EdlDiagnosticDescriptors.TooManyDiagnostics, location, MaxDiagnostics) with
-                {
-                    Severity = ErrorCount > 0 ? EdlSeverity.Error : EdlSeverity.Warning,
-                });
-                Report(descriptor, location, args);
-                return;
-            }
-
-            EdlDiagnostic d = Create(descriptor, location, args);
-            if (d.Severity == EdlSeverity.Error)
+            // Not shown, but still counted: an error past the cap must fail the compilation, and a file with
+            // only warnings must never fail because of how many there are.
+            if (descriptor.Severity == EdlSeverity.Error)
             {
                 ErrorCount++;
+                items[items.Count - 1] = items[items.Count - 1] with { Severity = EdlSeverity.Error };
             }
 
-            items.Add(d);
+            return;
         }
 
-        private static EdlDiagnostic Create(EdlDiagnosticDescriptor descriptor, SourceLocation location, params object[] args)
+        if (items.Count >= MaxDiagnostics)
         {
-            string message = args.Length == 0
-                ? descriptor.MessageFormat
-                : string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat, args);
-            return new EdlDiagnostic(descriptor.Id, descriptor.Severity, message, location);
+            truncated = true;
+            items.Add(Create(EdlDiagnosticDescriptors.TooManyDiagnostics, location, MaxDiagnostics) with
+            {
+                Severity = ErrorCount > 0 ? EdlSeverity.Error : EdlSeverity.Warning,
+            });
+            Report(descriptor, location, args);
+            return;
         }
+
+        EdlDiagnostic d = Create(descriptor, location, args);
+        if (d.Severity == EdlSeverity.Error)
+        {
+            ErrorCount++;
+        }
+
+        items.Add(d);
+    }
+
+    private static EdlDiagnostic Create(EdlDiagnosticDescriptor descriptor, SourceLocation location, params object[] args)
+    {
+        string message = args.Length == 0
+            ? descriptor.MessageFormat
+            : string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat, args);
+        return new EdlDiagnostic(descriptor.Id, descriptor.Severity, message, location);
     }
 }

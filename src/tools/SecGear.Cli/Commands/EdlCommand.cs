@@ -48,7 +48,7 @@ internal static class EdlCommand
         var side = new Option<string>("--side") { Description = "Which side to generate: host, enclave or both.", Required = true };
         side.AcceptOnlyFromAmong("host", "enclave", "both");
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory the .cs files are written to (created if absent).", Required = true };
-        var ns = new Option<string>("--namespace") { Description = "Namespace of the generated types (default: the contract name).", };
+        var ns = new Option<string>("--namespace") { Description = "Namespace of the generated types (default: the contract name in PascalCase).", };
         var command = new Command("gen", "Generate the C# host and/or enclave code for an EDL file.") { file, side, output, ns };
         switches.AddTo(command);
         CliAction.Set(command, (parse, stdout) =>
@@ -68,7 +68,7 @@ internal static class EdlCommand
                 "enclave" => EdlSide.Enclave,
                 _ => EdlSide.Both,
             };
-            string namespaceName = parse.GetValue(ns) ?? contract.Name;
+            string namespaceName = parse.GetValue(ns) ?? EdlCodeGenerator.DefaultNamespace(contract);
             var result = EdlCodeGenerator.Generate(contract, which, namespaceName);
             Print(result.Diagnostics, error);
             if (result.Diagnostics.Any(d => d.Severity == EdlSeverity.Error))
