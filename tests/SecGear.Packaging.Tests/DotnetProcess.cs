@@ -4,7 +4,7 @@ using System.Text;
 namespace SecGear.Packaging.Tests;
 
 /// <summary>What a finished command printed.</summary>
-internal sealed record CommandResult(int ExitCode, string Output, string Error)
+public sealed record CommandResult(int ExitCode, string Output, string Error)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
 }
@@ -37,8 +37,8 @@ internal static class DotnetProcess
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
         var output = new StringBuilder();
         var error = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (error) { error.AppendLine(e.Data); } } };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(error, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         if (!process.WaitForExit(timeout))
@@ -47,7 +47,21 @@ internal static class DotnetProcess
             throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}:\n{output}\n{error}");
         }
 
+        // The parameterless wait also waits for the redirected streams to be drained.
         process.WaitForExit();
         return new CommandResult(process.ExitCode, output.ToString(), error.ToString());
+    }
+
+    private static void Append(StringBuilder text, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (text)
+        {
+            text.AppendLine(line);
+        }
     }
 }

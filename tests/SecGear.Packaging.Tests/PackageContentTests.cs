@@ -4,27 +4,27 @@ namespace SecGear.Packaging.Tests;
 [Collection(PackagedSdkCollection.Name)]
 public sealed class PackageContentTests(PackagedSdk sdk)
 {
-    private static readonly string[] s_libraries =
+    private static readonly string[] Libraries =
     [
         "SecGear.Core", "SecGear.Trusted", "SecGear.Host", "SecGear.Edl", "SecGear.Attestation", "SecGear.RaTls",
         "SecGear.SecureChannel", "SecGear.AttestationService.Contracts", "SecGear.AttestationService.Client",
         "SecGear.CryptoModule.Contracts", "SecGear.CryptoModule.Client", "SecGear.EncryptedDb", "SecGear.EncryptedDb.Client",
     ];
 
-    private static readonly string[] s_others = ["SecGear.Generator", "SecGear.Build", "SecGear.Cli", "SecGear.Templates"];
+    private static readonly string[] Others = ["SecGear.Generator", "SecGear.Build", "SecGear.Cli", "SecGear.Templates"];
 
     [Fact]
     public void The_feed_holds_exactly_the_shipped_packages_with_one_version()
     {
         string[] packages = [.. Directory.GetFiles(sdk.Feed, "*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
 
-        Assert.Equal([.. s_libraries.Concat(s_others).Select(id => $"{id}.{sdk.Version}.nupkg").Order(StringComparer.Ordinal)], packages);
+        Assert.Equal([.. Libraries.Concat(Others).Select(id => $"{id}.{sdk.Version}.nupkg").Order(StringComparer.Ordinal)], packages);
     }
 
     [Fact]
     public void Every_package_has_a_readme_a_licence_expression_and_libraries_have_symbol_packages()
     {
-        foreach (string id in s_libraries.Concat(s_others))
+        foreach (string id in Libraries.Concat(Others))
         {
             string nuspec = sdk.Nuspec(id);
             Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
@@ -33,7 +33,7 @@ public sealed class PackageContentTests(PackagedSdk sdk)
             Assert.Contains("README.md", sdk.Entries(id));
         }
 
-        foreach (string id in s_libraries)
+        foreach (string id in Libraries)
         {
             Assert.True(File.Exists(Path.Combine(sdk.Feed, $"{id}.{sdk.Version}.snupkg")), $"{id} has no symbol package");
             Assert.Contains($"lib/net{(id == "SecGear.Edl" ? "standard2.0" : "10.0")}/{id}.dll", sdk.Entries(id));

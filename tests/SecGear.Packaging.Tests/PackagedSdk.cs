@@ -11,8 +11,8 @@ namespace SecGear.Packaging.Tests;
 /// </summary>
 public sealed partial class PackagedSdk : IDisposable
 {
-    private static readonly TimeSpan s_packTimeout = TimeSpan.FromMinutes(15);
-    private static readonly TimeSpan s_stepTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
     private readonly Dictionary<string, string> _environment;
 
     public PackagedSdk()
@@ -38,7 +38,7 @@ public sealed partial class PackagedSdk : IDisposable
 
         string suffix = "e2e." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         CommandResult pack = DotnetProcess.Run(
-            DotnetProcess.Dotnet, RepositoryRoot, _environment, s_packTimeout,
+            DotnetProcess.Dotnet, RepositoryRoot, _environment, PackTimeout,
             "pack", Path.Combine(RepositoryRoot, "SecGear.slnx"), "-c", "Release", "-o", Feed,
             $"-p:SecGearBuildRoot={Path.Combine(Root, "build")}", $"-p:VersionSuffix={suffix}",
             "-nodeReuse:false", "-p:UseSharedCompilation=false", "-v:q");
@@ -90,11 +90,11 @@ public sealed partial class PackagedSdk : IDisposable
     public string PlatformSecret => Path.Combine(Root, "platform", "platform.secret");
 
     public CommandResult RunDotnet(string workingDirectory, params string[] arguments) =>
-        DotnetProcess.Run(DotnetProcess.Dotnet, workingDirectory, _environment, s_stepTimeout, arguments);
+        DotnetProcess.Run(DotnetProcess.Dotnet, workingDirectory, _environment, StepTimeout, arguments);
 
     /// <summary>Runs the installed `secgear` tool.</summary>
     public CommandResult RunSecgear(params string[] arguments) =>
-        DotnetProcess.Run(Path.Combine(ToolPath, "secgear"), Root, _environment, s_stepTimeout, arguments);
+        DotnetProcess.Run(Path.Combine(ToolPath, "secgear"), Root, _environment, StepTimeout, arguments);
 
     /// <summary>`dotnet new TEMPLATE -n NAME` into Apps/NAME, from the templates installed from the feed.</summary>
     public string NewFromTemplate(string template, string name)

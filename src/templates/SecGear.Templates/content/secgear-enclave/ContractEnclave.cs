@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using SecGear.Trusted.Runtime;
 
-namespace SecGearEnclave;
+namespace SecGearEnclaveLibrary;
 
 /// <summary>The enclave's implementation of the ECALLs declared in contract.edl (exactly one public class implements them).</summary>
 public sealed class ContractEnclave : IContractEcalls

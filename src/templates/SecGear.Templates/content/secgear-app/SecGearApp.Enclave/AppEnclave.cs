@@ -7,7 +7,7 @@ namespace SecGearApp.Enclave;
 /// <summary>The enclave's implementation of the ECALLs declared in app.edl (exactly one public class implements them).</summary>
 public sealed class AppEnclave : IAppEcalls
 {
-    private static readonly byte[] s_sealLabel = "SecGearApp"u8.ToArray();
+    private static readonly byte[] SealLabel = "SecGearApp"u8.ToArray();
     private readonly EnclaveContext _context;
     private readonly AppOcallProxy _host;
 
@@ -36,7 +36,7 @@ public sealed class AppEnclave : IAppEcalls
     /// <inheritdoc />
     public int SealSecret(ReadOnlySpan<byte> secret, Span<byte> @sealed)
     {
-        byte[] blob = _context.Sealer.Seal(secret, s_sealLabel, SealPolicy.Signer);
+        byte[] blob = _context.Sealer.Seal(secret, SealLabel, SealPolicy.Signer);
         if (blob.Length > @sealed.Length)
         {
             return -1;
@@ -50,7 +50,7 @@ public sealed class AppEnclave : IAppEcalls
     public int UnsealSecret(ReadOnlySpan<byte> @sealed, Span<byte> secret)
     {
         using UnsealedData data = _context.Sealer.Unseal(@sealed);
-        if (!data.AdditionalData.AsSpan().SequenceEqual(s_sealLabel) || data.Plaintext.Length > secret.Length)
+        if (!data.AdditionalData.AsSpan().SequenceEqual(SealLabel) || data.Plaintext.Length > secret.Length)
         {
             return -1;
         }

@@ -5,14 +5,14 @@ namespace SecGearApp.Tests;
 
 public sealed class EnclaveTests
 {
-    private static readonly string s_image = Path.Combine(AppContext.BaseDirectory, "SecGearApp.Enclave.sgimage");
+    private static readonly string Image = Path.Combine(AppContext.BaseDirectory, "SecGearApp.Enclave.sgimage");
 
     [Theory]
     [InlineData(EnclaveType.Simulation)]
     [InlineData(EnclaveType.InProcess)]
     public async Task Greet_answers_from_inside_the_enclave(EnclaveType engine)
     {
-        await using Enclave enclave = Enclave.Create(s_image, engine);
+        await using Enclave enclave = Enclave.Create(Image, engine);
         var lines = new RecordingOcalls();
         var app = new AppProxy(enclave, lines);
 
@@ -26,7 +26,7 @@ public sealed class EnclaveTests
     [Fact]
     public async Task Greet_reports_a_buffer_too_small()
     {
-        await using Enclave enclave = Enclave.Create(s_image, EnclaveType.InProcess);
+        await using Enclave enclave = Enclave.Create(Image, EnclaveType.InProcess);
         var app = new AppProxy(enclave, new RecordingOcalls());
 
         Assert.Equal(-1, app.Greet("tests", new byte[4]));
@@ -37,7 +37,7 @@ public sealed class EnclaveTests
     [InlineData(EnclaveType.InProcess)]
     public async Task Sealed_secret_unseals_to_the_original(EnclaveType engine)
     {
-        await using Enclave enclave = Enclave.Create(s_image, engine);
+        await using Enclave enclave = Enclave.Create(Image, engine);
         var app = new AppProxy(enclave, new RecordingOcalls());
         byte[] secret = Encoding.UTF8.GetBytes("a secret");
 
