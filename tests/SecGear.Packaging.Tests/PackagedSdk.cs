@@ -35,7 +35,20 @@ public sealed partial class PackagedSdk : IDisposable
             ["DOTNET_NOLOGO"] = "1",
             ["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1",
         };
+        try
+        {
+            Prepare();
+        }
+        catch
+        {
+            // xunit disposes only a fixture it could construct: a failed pack must not leave its tree behind.
+            Dispose();
+            throw;
+        }
+    }
 
+    private void Prepare()
+    {
         string suffix = "e2e." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         CommandResult pack = DotnetProcess.Run(
             DotnetProcess.Dotnet, RepositoryRoot, _environment, PackTimeout,
@@ -78,7 +91,7 @@ public sealed partial class PackagedSdk : IDisposable
     public string Feed { get; }
 
     /// <summary>The version every package of this run has.</summary>
-    public string Version { get; }
+    public string Version { get; private set; } = string.Empty;
 
     /// <summary>Where apps are created: it holds the nuget.config that adds the feed.</summary>
     public string Apps { get; }
