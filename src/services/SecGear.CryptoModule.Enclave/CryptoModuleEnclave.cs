@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using SecGear.CryptoModule.Interop;
+using SecGear.Trusted.Platform;
 using SecGear.Trusted.Runtime;
 using SecGear.Trusted.SharedMemory;
 
@@ -25,7 +26,7 @@ public sealed class CryptoModuleEnclave : ICryptoModuleEcalls
     public CryptoModuleEnclave(EnclaveContext context)
     {
         _context = context;
-        _operations = new KeyOperations(context.Sealer, context.Random);
+        _operations = new KeyOperations(context.Sealer, context.Random, context.Platform as IAttestingPlatform);
     }
 
     /// <inheritdoc />
