@@ -36,11 +36,19 @@ internal sealed class KeyProvisioning(KeyOperations operations, IAttestingPlatfo
         }
 
         var recipient = ResourceEnvelope.CreateRecipientKey();
-        byte[] runtimeData = ResourceEnvelope.ExportRuntimeData(recipient);
-        byte[] evidence = Evidence(ReportDataBinding.Compute(nonce, runtimeData));
-        // One recipient key at a time, used once: a second begin replaces (and drops) the first.
-        Interlocked.Exchange(ref _recipient, recipient)?.Dispose();
-        return (runtimeData, evidence);
+        try
+        {
+            byte[] runtimeData = ResourceEnvelope.ExportRuntimeData(recipient);
+            byte[] evidence = Evidence(ReportDataBinding.Compute(nonce, runtimeData));
+            // One recipient key at a time, used once: a second begin replaces (and drops) the first.
+            Interlocked.Exchange(ref _recipient, recipient)?.Dispose();
+            return (runtimeData, evidence);
+        }
+        catch
+        {
+            recipient.Dispose();
+            throw;
+        }
     }
 
     private (byte[], byte[]) BrokerInstall(in EnclaveRequest request)
