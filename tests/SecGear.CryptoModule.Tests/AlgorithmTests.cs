@@ -179,6 +179,18 @@ public sealed class AlgorithmTests(ModuleFixture fixture) : IClassFixture<Module
         var encrypted = await Client.EncryptAsync(key.Id, new EncryptRequest(data));
         Assert.Equal(data.Length + 16, encrypted.Ciphertext.Length);
         Assert.Equal(data, (await Client.DecryptAsync(key.Id, new DecryptRequest(encrypted.Ciphertext, Scheme.Gcm, encrypted.Iv))).Plaintext);
+
+        // The large path encrypts straight into the response; with a given IV and AAD it is the standard GCM, and its
+        // refusals are the same typed errors as the general path's.
+        byte[] iv = RandomNumberGenerator.GetBytes(12);
+        var withIv = await Client.EncryptAsync(key.Id, new EncryptRequest(data, Scheme.Gcm, iv, [7, 7]));
+        Assert.Equal(iv, withIv.Iv);
+        Assert.Equal(data, (await Client.DecryptAsync(key.Id, new DecryptRequest(withIv.Ciphertext, Scheme.Gcm, iv, [7, 7]))).Plaintext);
+        var shortIv = await Assert.ThrowsAsync<CryptoModuleException>(() => Client.EncryptAsync(key.Id, new EncryptRequest(data, Scheme.Gcm, new byte[8])));
+        Assert.Equal(CryptoModuleErrorCodes.InvalidInput, shortIv.Code);
+        var mac = await Client.CreateKeyAsync(KeySpec.HmacSha256, KeyUsage.Mac);
+        var wrongUsage = await Assert.ThrowsAsync<CryptoModuleException>(() => Client.EncryptAsync(mac.Id, new EncryptRequest(data)));
+        Assert.Equal(CryptoModuleErrorCodes.WrongKeyUsage, wrongUsage.Code);
     }
 
     private static bool VerifySm2(ECPublicKeyParameters publicKey, byte[] userId, byte[] signature)

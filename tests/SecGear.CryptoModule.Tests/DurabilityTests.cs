@@ -126,20 +126,11 @@ public sealed partial class DurabilityTests
         }
         finally
         {
-            await using var connection = new Npgsql.NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable));
-            await connection.OpenAsync();
-            await using var drop = connection.CreateCommand();
-            drop.CommandText = $"DROP SCHEMA IF EXISTS {schema} CASCADE";
-            await drop.ExecuteNonQueryAsync();
+            await PostgresFactAttribute.DropSchemaAsync(schema);
         }
     }
 
-    private static string TempDirectory()
-    {
-        string path = Path.Combine(Path.GetTempPath(), "secgear-cm-test-" + Guid.NewGuid().ToString("N")[..12]);
-        TestDirectories.DeleteAtExit(path);
-        return path;
-    }
+    private static string TempDirectory() => TestDirectories.NewAtExit();
 
     /// <summary>The service as its own process (the built SecGear.CryptoModule.dll), so it can be killed with SIGKILL.</summary>
     private sealed partial class ServiceProcess : IDisposable

@@ -55,6 +55,7 @@ public sealed class Pkcs11InteropTests(Pkcs11Fixture fixture)
         byte[] digest = session.Digest(Factories.MechanismFactory.Create(CKM.CKM_SHA256), message);
         Assert.Equal(SHA256.HashData(message), digest);
         byte[] signature = session.Sign(Factories.MechanismFactory.Create(CKM.CKM_ECDSA), privateKey, digest);
+        Assert.Equal(64, signature.Length);
         session.Verify(Factories.MechanismFactory.Create(CKM.CKM_ECDSA), publicKey, digest, signature, out bool valid);
         Assert.True(valid);
 
@@ -69,6 +70,48 @@ public sealed class Pkcs11InteropTests(Pkcs11Fixture fixture)
         var wrongMechanism = Assert.Throws<Pkcs11Exception>(() => session.Sign(Factories.MechanismFactory.Create(CKM.CKM_SHA256_RSA_PKCS), privateKey, message));
         Assert.Equal(CKR.CKR_KEY_TYPE_INCONSISTENT, wrongMechanism.RV);
         Assert.Equal(32, session.GenerateRandom(32).Length);
+    }
+
+    [Pkcs11Fact(needsTool: false)]
+    public async Task Sm2_sm4_and_hmac_sm3_keys_work_through_the_vendor_mechanisms()
+    {
+        using var library = Factories.Pkcs11LibraryFactory.LoadPkcs11Library(Factories, Pkcs11Fixture.LibraryPath, AppType.MultiThreaded);
+        using var session = Login(library);
+        var attributes = Factories.ObjectAttributeFactory;
+        var mechanisms = Factories.MechanismFactory;
+        Assert.Contains(0x80534702UL, library.GetSlotList(SlotsType.WithTokenPresent).Single().GetMechanismList().Select(m => (ulong)m));
+
+        // SM2: a key pair from the vendor mechanism signs with Z_A of a given signer id; the module verifies it.
+        session.GenerateKeyPair(mechanisms.Create(0x80534701UL), [attributes.Create(CKA.CKA_VERIFY, true)],
+            [attributes.Create(CKA.CKA_SIGN, true), attributes.Create(CKA.CKA_ID, new byte[] { 0x5A })], out var publicKey, out var privateKey);
+        byte[] message = "SM2 through PKCS#11"u8.ToArray();
+        byte[] userId = "ALICE123@YAHOO.COM"u8.ToArray();
+        byte[] signature = session.Sign(mechanisms.Create(0x80534702UL, userId), privateKey, message);
+        session.Verify(mechanisms.Create(0x80534702UL, userId), publicKey, message, signature, out bool valid);
+        Assert.True(valid);
+        session.Verify(mechanisms.Create(0x80534702UL), publicKey, message, signature, out bool validWithDefaultId);
+        Assert.False(validWithDefaultId);
+        Assert.True((await fixture.Client.VerifyAsync("p11-5a", new VerifyRequest(message, signature, UserId: userId))).Valid);
+        byte[] point = session.GetAttributeValue(publicKey, [CKA.CKA_EC_POINT])[0].GetValueAsByteArray();
+        Assert.Equal((await fixture.Client.GetKeyAsync("p11-5a")).PublicKey![^65..], point[2..]);
+
+        // SM4-GCM: a key from the vendor key generation mechanism, CK_GCM_PARAMS as for AES.
+        var sm4 = session.GenerateKey(mechanisms.Create(0x80534706UL), [attributes.Create(CKA.CKA_ENCRYPT, true), attributes.Create(CKA.CKA_LABEL, "interop-sm4")]);
+        var gcm = mechanisms.Create(0x80534707UL, Factories.MechanismParamsFactory.CreateCkGcmParams(RandomNumberGenerator.GetBytes(12), 96, [9], 128));
+        byte[] plaintext = RandomNumberGenerator.GetBytes(300);
+        byte[] ciphertext = session.Encrypt(gcm, sm4, plaintext);
+        Assert.Equal(plaintext, session.Decrypt(gcm, sm4, ciphertext));
+        ciphertext[0] ^= 1;
+        Assert.Equal(CKR.CKR_ENCRYPTED_DATA_INVALID, Assert.Throws<Pkcs11Exception>(() => session.Decrypt(gcm, sm4, ciphertext)).RV);
+        Assert.Equal(16UL, session.GetAttributeValue(sm4, [CKA.CKA_VALUE_LEN])[0].GetValueAsUlong());
+
+        // HMAC-SM3 through C_Sign/C_Verify; the wrong HMAC mechanism for the key is CKR_KEY_TYPE_INCONSISTENT.
+        var hmac = session.GenerateKey(mechanisms.Create(0x80534709UL), [attributes.Create(CKA.CKA_SIGN, true)]);
+        byte[] mac = session.Sign(mechanisms.Create(0x80534705UL), hmac, message);
+        Assert.Equal(32, mac.Length);
+        session.Verify(mechanisms.Create(0x80534705UL), hmac, message, mac, out bool macValid);
+        Assert.True(macValid);
+        Assert.Equal(CKR.CKR_KEY_TYPE_INCONSISTENT, Assert.Throws<Pkcs11Exception>(() => session.Sign(mechanisms.Create(CKM.CKM_SHA256_HMAC), hmac, message)).RV);
     }
 
     private ISession Login(IPkcs11Library library)

@@ -17,6 +17,14 @@ internal static class TestDirectories
 
     public static void DeleteAtExit(string path) => AtExit.Add(path);
 
+    /// <summary>A fresh path under the temporary directory (not created), removed at process exit.</summary>
+    public static string NewAtExit()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "secgear-cm-test-" + Guid.NewGuid().ToString("N")[..12]);
+        DeleteAtExit(path);
+        return path;
+    }
+
     public static void Delete(string path)
     {
         try

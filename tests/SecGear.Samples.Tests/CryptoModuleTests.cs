@@ -9,12 +9,12 @@ public sealed class CryptoModuleTests
     {
         var (code, output, error) = SampleRun.Run(HostDll, "--demo");
         Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
-        foreach (string step in new[] { "attest", "tenant", "keys", "sign/verify (API)", "encrypt/decrypt (API)", "pkcs11-tool", "same keys after restart" })
+        foreach (string step in new[] { "attest", "tenant", "keys", "import (wrapped)", "sign/verify (API)", "encrypt/decrypt (API)", "pkcs11-tool", "same keys after restart" })
         {
             Assert.Contains($"ok           {step}:", output, StringComparison.Ordinal);
         }
 
         Assert.DoesNotContain("FAILED", output, StringComparison.Ordinal);
-        Assert.Contains("demo:        all 7 steps succeeded", output, StringComparison.Ordinal);
+        Assert.Contains("demo:        all 8 steps succeeded", output, StringComparison.Ordinal);
     }
 }

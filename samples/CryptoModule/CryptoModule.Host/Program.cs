@@ -36,17 +36,18 @@ await using (var module = await EmbeddedCryptoModule.StartAsync(dataDirectory))
     using var http = new HttpClient { BaseAddress = new Uri(module.Url + "/") };
     var image = EnclaveImage.Load(Path.Combine(AppContext.BaseDirectory, "SecGear.CryptoModule.Enclave.sgimage"));
 
+    // Pinned from the signed image on disk, not from anything the service says.
+    var verifier = AttestationVerifier.CreateDefault();
+    verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(SimulatedAttestationAuthority.EnsureCaCertificate())));
+    var policy = new AttestationPolicy
+    {
+        AllowSimulation = true,
+        AllowedUniqueIds = [image.Identity.Measurement],
+        AllowedSignerIds = [image.Identity.Signer],
+    };
     await steps.RunAsync("attest", async () =>
     {
-        // Pinned from the signed image on disk, not from anything the service says.
-        var verifier = AttestationVerifier.CreateDefault();
-        verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(SimulatedAttestationAuthority.EnsureCaCertificate())));
-        var claims = await new CryptoModuleClient(http).VerifyEnclaveAsync(verifier, new AttestationPolicy
-        {
-            AllowSimulation = true,
-            AllowedUniqueIds = [image.Identity.Measurement],
-            AllowedSignerIds = [image.Identity.Signer],
-        });
+        var claims = await new CryptoModuleClient(http).VerifyEnclaveAsync(verifier, policy);
         return $"enclave measurement {Convert.ToHexStringLower(claims.UniqueId.Span)[..16]}... verified (simulation evidence, fresh nonce)";
     });
 
@@ -64,6 +65,19 @@ await using (var module = await EmbeddedCryptoModule.StartAsync(dataDirectory))
         await client.CreateKeyAsync(KeySpec.Sm2, KeyUsage.Sign, "sm2-signer");
         await client.CreateKeyAsync(KeySpec.Aes256, KeyUsage.Encrypt, "aes-sealer");
         return "EC P-256, SM2 and AES-256 keys generated inside the enclave";
+    });
+
+    await steps.RunAsync("import (wrapped)", async () =>
+    {
+        // A key made outside: sealed to the import key that the module's verified evidence binds; the host relays ciphertext.
+        byte[] own = RandomNumberGenerator.GetBytes(32);
+        await client.ImportKeyAsync(verifier, policy, "aes-imported", KeySpec.Aes256, KeyUsage.Encrypt, own);
+        var sealedByModule = await client.EncryptAsync("aes-imported", new EncryptRequest(message));
+        byte[] opened = new byte[message.Length];
+        using var gcm = new AesGcm(own, 16);
+        gcm.Decrypt(sealedByModule.Iv!, sealedByModule.Ciphertext.AsSpan(0, message.Length), sealedByModule.Ciphertext.AsSpan(message.Length), opened);
+        Check(opened.AsSpan().SequenceEqual(message), "the imported key's ciphertext does not open with the original key");
+        return "an AES key imported wrapped to the attested enclave encrypts what the original key decrypts";
     });
 
     await steps.RunAsync("sign/verify (API)", async () =>

@@ -12,7 +12,7 @@ namespace SecGear.CryptoModule.Client;
 /// the module's problem code. Call <see cref="VerifyEnclaveAsync"/> first to check, against your policy, that the
 /// module's keys live in the enclave you expect.
 /// </summary>
-public sealed class CryptoModuleClient
+public sealed partial class CryptoModuleClient
 {
     /// <summary>Code of the exception thrown when the module cannot be reached or answers out of contract.</summary>
     public const string Unreachable = "Unreachable";
@@ -119,10 +119,22 @@ public sealed class CryptoModuleClient
     {
         ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(policy);
-        byte[] nonce = RandomNumberGenerator.GetBytes(32);
-        string nonceText = Convert.ToBase64String(nonce).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var (nonce, nonceText) = NewNonce();
         var attestation = await SendAsync<object, ModuleAttestation>(
             HttpMethod.Get, $"{CryptoModuleRoutes.Attestation}?nonce={nonceText}", null, null, CryptoModuleJson.Default.ModuleAttestation, cancellationToken).ConfigureAwait(false);
+        return Verify(verifier, policy, attestation.Evidence, ModuleAttestation.ReportData(nonce, attestation.StoreKeyCheck));
+    }
+
+    /// <summary>A fresh 32-byte nonce and its base64url text for a query string.</summary>
+    private static (byte[] Nonce, string Text) NewNonce()
+    {
+        byte[] nonce = RandomNumberGenerator.GetBytes(32);
+        return (nonce, Convert.ToBase64String(nonce).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
+    }
+
+    /// <summary>Verifies evidence against the caller's policy with the report data it must carry; throws <see cref="EnclaveNotTrusted"/> otherwise.</summary>
+    private static AttestationClaims Verify(AttestationVerifier verifier, AttestationPolicy policy, byte[] evidence, byte[] reportData)
+    {
         var bound = new AttestationPolicy
         {
             AllowedUniqueIds = policy.AllowedUniqueIds,
@@ -133,13 +145,16 @@ public sealed class CryptoModuleClient
             TcbBaselineDate = policy.TcbBaselineDate,
             AllowDebug = policy.AllowDebug,
             AllowSimulation = policy.AllowSimulation,
+            AllowInProcess = policy.AllowInProcess,
             AllowedTees = policy.AllowedTees,
-            ExpectedReportData = ModuleAttestation.ReportData(nonce, attestation.StoreKeyCheck),
+            RequireDeviceReferenceValues = policy.RequireDeviceReferenceValues,
+            RequireDeviceRevocationChecked = policy.RequireDeviceRevocationChecked,
+            ExpectedReportData = reportData,
         };
         AttestationResult result;
         try
         {
-            result = verifier.Verify(Evidence.Detect(attestation.Evidence), null, DateTimeOffset.UtcNow, bound);
+            result = verifier.Verify(Evidence.Detect(evidence), null, DateTimeOffset.UtcNow, bound);
         }
         catch (Exception ex) when (ex is ArgumentException or AttestationException)
         {

@@ -36,6 +36,8 @@ namespace SecGear.CryptoModule;
 [JsonSerializable(typeof(RandomRequest))]
 [JsonSerializable(typeof(RandomResponse))]
 [JsonSerializable(typeof(ModuleAttestation))]
+[JsonSerializable(typeof(KeyImportParameters))]
+[JsonSerializable(typeof(ImportKeyRequest))]
 [JsonSerializable(typeof(AuditList))]
 [JsonSerializable(typeof(ProblemBody))]
 public sealed partial class CryptoModuleJson : JsonSerializerContext;

@@ -21,6 +21,12 @@ public static class CryptoModuleRoutes
     /// <summary>GET <c>?nonce=</c> (base64url): evidence of the module's enclave binding the nonce. No credential needed.</summary>
     public const string Attestation = "/v1/attestation";
 
+    /// <summary>GET <c>?nonce=</c> (base64url): the import public key with evidence binding it (tenant credential).</summary>
+    public const string ImportParameters = "/v1/import-parameters";
+
+    /// <summary>POST: import a key wrapped to the enclave's import key.</summary>
+    public const string Import = "/v1/keys/import";
+
     /// <summary>GET: the tenant's audit records (newest first; <c>?limit=</c>).</summary>
     public const string Audit = "/v1/audit";
 

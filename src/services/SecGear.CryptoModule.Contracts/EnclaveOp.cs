@@ -35,4 +35,32 @@ public enum EnclaveOp : byte
 
     /// <summary>Answers <c>Extra[0..4]</c> (little-endian) random bytes from the enclave's generator (no key).</summary>
     Random = 11,
+
+    /// <summary>
+    /// Starts the key-broker flow: the enclave creates a one-use P-256 recipient key and answers its SubjectPublicKeyInfo
+    /// and evidence whose report data is the attestation service's binding of nonce <c>Data</c> and that key.
+    /// </summary>
+    BrokerBegin = 12,
+
+    /// <summary>
+    /// Installs the store wrapping key released by the key broker: <c>Data</c> is the sealed resource (JSON), <c>Extra</c>
+    /// its path; only the recipient key of <see cref="BrokerBegin"/> opens it. Answers nothing and the key's check value.
+    /// </summary>
+    BrokerInstall = 13,
+
+    /// <summary>
+    /// Answers the store's import public key (P-256 SubjectPublicKeyInfo, derived from the store key) and evidence whose
+    /// report data is <see cref="KeyImportParameters.ReportData"/> of nonce <c>Data</c> and that key.
+    /// </summary>
+    ImportParameters = 14,
+
+    /// <summary>
+    /// Imports key material wrapped to the import key (<see cref="KeyImportParameters"/>): ciphertext in <c>Data</c>, GCM
+    /// nonce in <c>Iv</c>, ephemeral public key in <c>Aad</c>, tag in <c>Extra</c>; spec, usage, tenant and key id as for
+    /// <see cref="GenerateKey"/>. Answers the wrapped key blob and the public key.
+    /// </summary>
+    ImportKey = 15,
+
+    /// <summary>Answers evidence whose report data the enclave computes itself: <see cref="ModuleAttestation.ReportData"/> of nonce <c>Data</c> and its store key check.</summary>
+    Attest = 16,
 }

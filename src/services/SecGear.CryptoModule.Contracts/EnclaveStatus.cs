@@ -29,4 +29,7 @@ public enum EnclaveStatus : byte
 
     /// <summary>The sealed store key does not unseal in this enclave (another measurement or platform).</summary>
     StoreKeyUnavailable = 8,
+
+    /// <summary>The enclave's platform cannot produce attestation evidence.</summary>
+    NotAttestable = 9,
 }

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using SecGear.CryptoModule.Interop;
+using SecGear.Trusted.Platform;
 using SecGear.Trusted.Runtime;
 using SecGear.Trusted.SharedMemory;
 
@@ -25,7 +26,7 @@ public sealed class CryptoModuleEnclave : ICryptoModuleEcalls
     public CryptoModuleEnclave(EnclaveContext context)
     {
         _context = context;
-        _operations = new KeyOperations(context.Sealer, context.Random);
+        _operations = new KeyOperations(context.Sealer, context.Random, context.Platform as IAttestingPlatform);
     }
 
     /// <inheritdoc />
@@ -51,6 +52,12 @@ public sealed class CryptoModuleEnclave : ICryptoModuleEcalls
         try
         {
             shared.CopyTo(0, copy.AsSpan(0, length));
+            if (EnclaveRequest.TryParse(copy.AsSpan(0, length), out var request, out _) && KeyOperations.IsGcmEncryption(request)
+                && TryEncryptShared(shared, request) is int written)
+            {
+                return written;
+            }
+
             var (status, first, second) = Serve(copy.AsSpan(0, length));
             return WriteShared(shared, status, first, second);
         }
@@ -85,6 +92,38 @@ public sealed class CryptoModuleEnclave : ICryptoModuleEcalls
         catch (Org.BouncyCastle.Crypto.CryptoException)
         {
             return (EnclaveStatus.InvalidInput, Encoding.UTF8.GetBytes($"{request.Op} refused by the algorithm (input out of range)"), []);
+        }
+    }
+
+    /// <summary>
+    /// Large GCM encryption encrypted straight into the staging buffer that is written back (one pass and one 1 MiB
+    /// array fewer than the general path). Null when the enclave refuses: the general path then answers the refusal.
+    /// </summary>
+    private int? TryEncryptShared(UntrustedBuffer shared, in EnclaveRequest request)
+    {
+        int length = KeyOperations.GcmResponseLength(request.Data.Length);
+        int padded = (length + 7) & ~7;
+        if (padded > shared.Length)
+        {
+            return -padded;
+        }
+
+        byte[] staging = ArrayPool<byte>.Shared.Rent(padded);
+        try
+        {
+            var span = staging.AsSpan(0, padded);
+            _operations.EncryptGcmInto(request, span[..length]);
+            span[length..].Clear();
+            shared.Write(0, span);
+            return length;
+        }
+        catch (Exception ex) when (ex is RefusalException or CryptographicException or Org.BouncyCastle.Crypto.CryptoException)
+        {
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(staging);
         }
     }
 

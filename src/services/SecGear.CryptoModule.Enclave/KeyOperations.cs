@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using SecGear.Trusted.Platform;
 using SecGear.Trusted.Sealing;
 
 namespace SecGear.CryptoModule.Enclave;
@@ -8,13 +9,23 @@ namespace SecGear.CryptoModule.Enclave;
 /// Serves one parsed <see cref="EnclaveRequest"/>: checks usage against the attributes bound into the key blob, opens
 /// the key, runs the algorithm. Returns the two results or throws <see cref="RefusalException"/>.
 /// </summary>
-internal sealed class KeyOperations(EnclaveSealer sealer, RandomNumberGenerator random)
+internal sealed class KeyOperations
 {
     /// <summary>Largest random request.</summary>
     public const int MaxRandomBytes = 65536;
 
     private readonly KeyCache _cache = new();
+    private readonly EnclaveSealer _sealer;
+    private readonly RandomNumberGenerator _random;
+    private readonly KeyProvisioning _provisioning;
     private StoreKey? _storeKey;
+
+    public KeyOperations(EnclaveSealer sealer, RandomNumberGenerator random, IAttestingPlatform? platform)
+    {
+        _sealer = sealer;
+        _random = random;
+        _provisioning = new KeyProvisioning(this, platform);
+    }
 
     public (byte[] First, byte[] Second) Handle(in EnclaveRequest request)
     {
@@ -28,6 +39,8 @@ internal sealed class KeyOperations(EnclaveSealer sealer, RandomNumberGenerator 
                 return (RandomBytes(request.Extra), []);
             case EnclaveOp.GenerateKey:
                 return GenerateKey(request);
+            case EnclaveOp.BrokerBegin or EnclaveOp.BrokerInstall or EnclaveOp.ImportParameters or EnclaveOp.ImportKey or EnclaveOp.Attest:
+                return _provisioning.Handle(request);
         }
 
         var key = Open(request);
@@ -60,6 +73,47 @@ internal sealed class KeyOperations(EnclaveSealer sealer, RandomNumberGenerator 
         }
     }
 
+    /// <summary>Whether a request is a GCM encryption, which the large-data path writes straight into its response.</summary>
+    public static bool IsGcmEncryption(in EnclaveRequest request) =>
+        request.Op == EnclaveOp.Encrypt && request.Scheme is Scheme.Default or Scheme.Gcm && request.Spec is KeySpec.Aes256 or KeySpec.Sm4;
+
+    /// <summary>The response length of a GCM encryption of <paramref name="plaintextLength"/> bytes.</summary>
+    public static int GcmResponseLength(int plaintextLength) =>
+        EnclaveResponse.Overhead + plaintextLength + SymmetricKey.TagSize + SymmetricKey.GcmIvSize;
+
+    /// <summary>
+    /// GCM encryption written as a whole response (<c>Ok</c>, ciphertext ‖ tag, IV) into <paramref name="response"/> of
+    /// exactly <see cref="GcmResponseLength"/> bytes: no result array and no copy of the ciphertext (1 MiB requests).
+    /// </summary>
+    public void EncryptGcmInto(in EnclaveRequest request, Span<byte> response)
+    {
+        RequireEncryption(request);
+        if (Open(request) is not SymmetricKey key)
+        {
+            throw new RefusalException(EnclaveStatus.UnsupportedScheme, $"a {request.Spec} key cannot encrypt with GCM");
+        }
+
+        int sealedLength = request.Data.Length + SymmetricKey.TagSize;
+        Span<byte> nonce = response[^SymmetricKey.GcmIvSize..];
+        if (request.Iv.IsEmpty)
+        {
+            _random.GetBytes(nonce);
+        }
+        else if (request.Iv.Length == SymmetricKey.GcmIvSize)
+        {
+            request.Iv.CopyTo(nonce);
+        }
+        else
+        {
+            throw new RefusalException(EnclaveStatus.InvalidInput, $"an IV of {request.Iv.Length} bytes ({SymmetricKey.GcmIvSize} expected)");
+        }
+
+        response[0] = (byte)EnclaveStatus.Ok;
+        BinaryPrimitives.WriteInt32LittleEndian(response[1..], sealedLength);
+        key.GcmEncrypt(nonce, request.Data, request.Aad, response.Slice(5, sealedLength));
+        BinaryPrimitives.WriteInt32LittleEndian(response[(5 + sealedLength)..], SymmetricKey.GcmIvSize);
+    }
+
     /// <summary>The store key, or a refusal when the host has not installed one.</summary>
     public StoreKey StoreKey => Volatile.Read(ref _storeKey) ?? throw new RefusalException(EnclaveStatus.NotInitialized, "no store key installed yet");
 
@@ -82,11 +136,11 @@ internal sealed class KeyOperations(EnclaveSealer sealer, RandomNumberGenerator 
             key = RandomNumberGenerator.GetBytes(32);
             // Signer-bound: later builds of this module (same signer and product, security version not lower) open
             // it on this platform, so an upgrade keeps the keys; other enclaves and other machines cannot.
-            sealedBlob = sealer.Seal(key, "secgear-cm-store-key/1"u8, SealPolicy.Signer);
+            sealedBlob = _sealer.Seal(key, "secgear-cm-store-key/1"u8, SealPolicy.Signer);
         }
         else
         {
-            if (!sealer.TryUnseal(sealedKey, out var unsealed))
+            if (!_sealer.TryUnseal(sealedKey, out var unsealed))
             {
                 throw new RefusalException(EnclaveStatus.StoreKeyUnavailable,
                     "the sealed store key does not unseal in this enclave (another enclave build or another platform sealed it)");
@@ -105,15 +159,23 @@ internal sealed class KeyOperations(EnclaveSealer sealer, RandomNumberGenerator 
             sealedBlob = sealedKey.ToArray();
         }
 
+        return (sealedBlob, InstallStoreKey(key).CheckValue);
+    }
+
+    /// <summary>Installs the store wrapping key (takes ownership of <paramref name="key"/>); installing the same key again is a no-op.</summary>
+    public StoreKey InstallStoreKey(byte[] key)
+    {
         var storeKey = new StoreKey(key);
         var previous = Interlocked.CompareExchange(ref _storeKey, storeKey, null);
-        if (previous is not null && !previous.CheckValue.AsSpan().SequenceEqual(storeKey.CheckValue))
+        if (previous is null)
         {
-            storeKey.Dispose();
-            throw new RefusalException(EnclaveStatus.MalformedRequest, "a different store key is installed already");
+            return storeKey;
         }
 
-        return (sealedBlob, (previous ?? storeKey).CheckValue);
+        storeKey.Dispose();
+        return previous.CheckValue.AsSpan().SequenceEqual(storeKey.CheckValue)
+            ? previous
+            : throw new RefusalException(EnclaveStatus.MalformedRequest, "a different store key is installed already");
     }
 
     private (byte[], byte[]) GenerateKey(in EnclaveRequest request)
@@ -147,7 +209,7 @@ internal sealed class KeyOperations(EnclaveSealer sealer, RandomNumberGenerator 
         }
 
         byte[] dataKey = new byte[length];
-        random.GetBytes(dataKey);
+        _random.GetBytes(dataKey);
         var (ciphertext, iv) = key.Encrypt(request.Scheme, dataKey, request.Iv, request.Aad);
         // One result carries plaintext ‖ iv, the other the ciphertext: the host splits at the known length.
         return ([.. dataKey, .. iv], ciphertext);
@@ -162,11 +224,12 @@ internal sealed class KeyOperations(EnclaveSealer sealer, RandomNumberGenerator 
         }
 
         var bytes = new byte[length];
-        random.GetBytes(bytes);
+        _random.GetBytes(bytes);
         return bytes;
     }
 
-    private static LoadedKey Load(KeySpec spec, byte[] material)
+    /// <summary>Opens key material of <paramref name="spec"/> (zeroing asymmetric encodings once imported).</summary>
+    public static LoadedKey Load(KeySpec spec, byte[] material)
     {
         try
         {

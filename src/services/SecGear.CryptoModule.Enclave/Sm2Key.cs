@@ -44,6 +44,18 @@ internal sealed class Sm2Key : LoadedKey
         return (BigIntegers.AsUnsignedByteArray(32, key._private.D), SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(key._public).GetDerEncoded());
     }
 
+    /// <summary>The SPKI of the key whose private scalar is <paramref name="material"/>; refuses a scalar outside [1, n-1].</summary>
+    public static byte[] PublicKeyOf(ReadOnlySpan<byte> material)
+    {
+        var d = new BigInteger(1, material.ToArray());
+        if (material.Length != 32 || d.SignValue <= 0 || d.CompareTo(Domain.N) >= 0)
+        {
+            throw new RefusalException(EnclaveStatus.InvalidInput, "the imported material is not an SM2 private scalar (32 bytes, 1 to n-1)");
+        }
+
+        return SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(new Sm2Key(new ECPrivateKeyParameters(d, Domain))._public).GetDerEncoded();
+    }
+
     public static Sm2Key Load(ReadOnlySpan<byte> material)
     {
         if (material.Length != 32)

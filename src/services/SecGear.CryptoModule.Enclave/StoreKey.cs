@@ -12,6 +12,7 @@ internal sealed class StoreKey : IDisposable
     private const int NonceSize = 12;
     private const int TagSize = 16;
     private readonly byte[] _key;
+    private readonly Lazy<ECParameters> _importKey;
 
     public StoreKey(byte[] key)
     {
@@ -22,7 +23,21 @@ internal sealed class StoreKey : IDisposable
 
         _key = key;
         CheckValue = SHA256.HashData([.. "secgear-cm-kcv/1"u8, .. key])[..8];
+        _importKey = new Lazy<ECParameters>(DeriveImportKey);
     }
+
+    /// <summary>The import key's SubjectPublicKeyInfo (P-256): the same on every instance holding this store key.</summary>
+    public byte[] ImportPublicKey
+    {
+        get
+        {
+            using var key = CreateImportKey();
+            return key.ExportSubjectPublicKeyInfo();
+        }
+    }
+
+    /// <summary>A fresh object of the import key (ECDH P-256), for one use.</summary>
+    public ECDiffieHellman CreateImportKey() => ECDiffieHellman.Create(_importKey.Value);
 
     /// <summary>8 bytes that identify the key without revealing it (a truncated hash).</summary>
     public byte[] CheckValue { get; }
@@ -58,5 +73,39 @@ internal sealed class StoreKey : IDisposable
         }
     }
 
-    public void Dispose() => CryptographicOperations.ZeroMemory(_key);
+    public void Dispose()
+    {
+        CryptographicOperations.ZeroMemory(_key);
+        if (_importKey.IsValueCreated)
+        {
+            CryptographicOperations.ZeroMemory(_importKey.Value.D);
+        }
+    }
+
+    /// <summary>
+    /// The import key is derived, not stored: HKDF-SHA-256 of the store key gives the private scalar (retried with the
+    /// next counter in the 2^-32 case that it is not in [1, n-1]); BouncyCastle computes the public point.
+    /// </summary>
+    private ECParameters DeriveImportKey()
+    {
+        var curve = Org.BouncyCastle.Crypto.EC.CustomNamedCurves.GetByName("secp256r1");
+        for (byte counter = 0; ; counter++)
+        {
+            byte[] d = HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, salt: [], info: [.. "secgear-cm-import-key/1"u8, counter]);
+            var scalar = new Org.BouncyCastle.Math.BigInteger(1, d);
+            if (scalar.SignValue == 0 || scalar.CompareTo(curve.N) >= 0)
+            {
+                CryptographicOperations.ZeroMemory(d);
+                continue;
+            }
+
+            var q = curve.G.Multiply(scalar).Normalize();
+            return new ECParameters
+            {
+                Curve = ECCurve.NamedCurves.nistP256,
+                D = d,
+                Q = new ECPoint { X = q.AffineXCoord.GetEncoded(), Y = q.AffineYCoord.GetEncoded() },
+            };
+        }
+    }
 }

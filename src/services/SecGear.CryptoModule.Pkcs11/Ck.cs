@@ -21,7 +21,7 @@ internal static class Ck
 
     // Object classes, key types, users, session states and flags.
     public const ulong CKO_PUBLIC_KEY = 2, CKO_PRIVATE_KEY = 3, CKO_SECRET_KEY = 4;
-    public const ulong CKK_RSA = 0, CKK_EC = 3, CKK_AES = 0x1F;
+    public const ulong CKK_RSA = 0, CKK_EC = 3, CKK_GENERIC_SECRET = 0x10, CKK_AES = 0x1F, CKK_SHA256_HMAC = 0x2B, CKK_SHA384_HMAC = 0x2C;
     public const ulong CKU_SO = 0, CKU_USER = 1, CKU_CONTEXT_SPECIFIC = 2;
     public const ulong CKS_RO_PUBLIC_SESSION = 0, CKS_RO_USER_FUNCTIONS = 1, CKS_RW_PUBLIC_SESSION = 2, CKS_RW_USER_FUNCTIONS = 3;
     public const ulong CKF_RW_SESSION = 0x2, CKF_SERIAL_SESSION = 0x4;
@@ -45,7 +45,15 @@ internal static class Ck
         CKM_SHA256_RSA_PKCS = 0x40, CKM_SHA384_RSA_PKCS = 0x41, CKM_SHA512_RSA_PKCS = 0x42, CKM_SHA256_RSA_PKCS_PSS = 0x43,
         CKM_SHA384_RSA_PKCS_PSS = 0x44, CKM_SHA512_RSA_PKCS_PSS = 0x45, CKM_SHA_1 = 0x220, CKM_SHA256 = 0x250, CKM_SHA384 = 0x260,
         CKM_SHA512 = 0x270, CKM_EC_KEY_PAIR_GEN = 0x1040, CKM_ECDSA = 0x1041, CKM_ECDSA_SHA256 = 0x1044, CKM_ECDSA_SHA384 = 0x1045,
-        CKM_AES_KEY_GEN = 0x1080, CKM_AES_CBC_PAD = 0x1085, CKM_AES_GCM = 0x1087;
+        CKM_AES_KEY_GEN = 0x1080, CKM_AES_CBC_PAD = 0x1085, CKM_AES_GCM = 0x1087, CKM_SHA256_HMAC = 0x251, CKM_SHA384_HMAC = 0x261,
+        CKM_GENERIC_SECRET_KEY_GEN = 0x350;
+
+    // Vendor-defined (CKK_/CKM_VENDOR_DEFINED | 0x534700, "SG"): PKCS#11 v2.40 has no SM2, SM3 or SM4 and no convention
+    // for them is shared across vendors, so this module documents its own (docs/crypto-module.md, PKCS#11).
+    public const ulong CKK_SECGEAR_SM2 = 0x80534701, CKK_SECGEAR_SM4 = 0x80534702, CKK_SECGEAR_SM3_HMAC = 0x80534703;
+    public const ulong CKM_SECGEAR_SM2_KEY_PAIR_GEN = 0x80534701, CKM_SECGEAR_SM2_SM3 = 0x80534702, CKM_SECGEAR_SM2_ENCRYPT = 0x80534703,
+        CKM_SECGEAR_SM3_HMAC = 0x80534705, CKM_SECGEAR_SM4_KEY_GEN = 0x80534706, CKM_SECGEAR_SM4_GCM = 0x80534707,
+        CKM_SECGEAR_SM4_CBC_PAD = 0x80534708, CKM_SECGEAR_SM3_HMAC_KEY_GEN = 0x80534709;
 
     // MGF and hash ids in OAEP/PSS parameters.
     public const ulong CKG_MGF1_SHA1 = 1, CKG_MGF1_SHA256 = 2, CKG_MGF1_SHA384 = 3, CKG_MGF1_SHA512 = 4;

@@ -11,6 +11,9 @@ internal static class Crypto
         Ck.CKM_RSA_PKCS_KEY_PAIR_GEN, Ck.CKM_RSA_PKCS, Ck.CKM_SHA256_RSA_PKCS, Ck.CKM_SHA384_RSA_PKCS, Ck.CKM_SHA512_RSA_PKCS,
         Ck.CKM_RSA_PKCS_PSS, Ck.CKM_SHA256_RSA_PKCS_PSS, Ck.CKM_SHA384_RSA_PKCS_PSS, Ck.CKM_SHA512_RSA_PKCS_PSS, Ck.CKM_RSA_PKCS_OAEP,
         Ck.CKM_AES_KEY_GEN, Ck.CKM_AES_GCM, Ck.CKM_AES_CBC_PAD, Ck.CKM_SHA_1, Ck.CKM_SHA256, Ck.CKM_SHA384, Ck.CKM_SHA512,
+        Ck.CKM_GENERIC_SECRET_KEY_GEN, Ck.CKM_SHA256_HMAC, Ck.CKM_SHA384_HMAC,
+        Ck.CKM_SECGEAR_SM2_KEY_PAIR_GEN, Ck.CKM_SECGEAR_SM2_SM3, Ck.CKM_SECGEAR_SM2_ENCRYPT, Ck.CKM_SECGEAR_SM4_KEY_GEN, Ck.CKM_SECGEAR_SM4_GCM,
+        Ck.CKM_SECGEAR_SM4_CBC_PAD, Ck.CKM_SECGEAR_SM3_HMAC_KEY_GEN, Ck.CKM_SECGEAR_SM3_HMAC,
     ];
 
     public static (ulong Min, ulong Max, ulong Flags) MechanismInfo(ulong mechanism) => mechanism switch
@@ -24,6 +27,15 @@ internal static class Crypto
         Ck.CKM_AES_KEY_GEN => (32, 32, Ck.CKF_HW | Ck.CKF_GENERATE),
         Ck.CKM_AES_GCM or Ck.CKM_AES_CBC_PAD => (32, 32, Ck.CKF_HW | Ck.CKF_ENCRYPT | Ck.CKF_DECRYPT),
         Ck.CKM_SHA_1 or Ck.CKM_SHA256 or Ck.CKM_SHA384 or Ck.CKM_SHA512 => (0, 0, Ck.CKF_DIGEST),
+        Ck.CKM_GENERIC_SECRET_KEY_GEN => (32, 48, Ck.CKF_HW | Ck.CKF_GENERATE),
+        Ck.CKM_SHA256_HMAC or Ck.CKM_SHA384_HMAC => (32, 48, Ck.CKF_HW | Ck.CKF_SIGN | Ck.CKF_VERIFY),
+        Ck.CKM_SECGEAR_SM2_KEY_PAIR_GEN => (256, 256, Ck.CKF_HW | Ck.CKF_GENERATE_KEY_PAIR),
+        Ck.CKM_SECGEAR_SM2_SM3 => (256, 256, Ck.CKF_HW | Ck.CKF_SIGN | Ck.CKF_VERIFY),
+        Ck.CKM_SECGEAR_SM2_ENCRYPT => (256, 256, Ck.CKF_HW | Ck.CKF_ENCRYPT | Ck.CKF_DECRYPT),
+        Ck.CKM_SECGEAR_SM4_KEY_GEN => (16, 16, Ck.CKF_HW | Ck.CKF_GENERATE),
+        Ck.CKM_SECGEAR_SM4_GCM or Ck.CKM_SECGEAR_SM4_CBC_PAD => (16, 16, Ck.CKF_HW | Ck.CKF_ENCRYPT | Ck.CKF_DECRYPT),
+        Ck.CKM_SECGEAR_SM3_HMAC_KEY_GEN => (32, 32, Ck.CKF_HW | Ck.CKF_GENERATE),
+        Ck.CKM_SECGEAR_SM3_HMAC => (32, 32, Ck.CKF_HW | Ck.CKF_SIGN | Ck.CKF_VERIFY),
         _ => throw new CkrException(Ck.CKR_MECHANISM_INVALID, $"mechanism 0x{mechanism:x}"),
     };
 
@@ -31,9 +43,19 @@ internal static class Crypto
     public static unsafe Operation SignatureOperation(CkMechanism* mechanism, TokenObject key, bool signing)
     {
         ulong m = mechanism->Mechanism;
+        if (key.Key.Usage == KeyUsage.Mac)
+        {
+            return MacOperation(m, key);
+        }
+
         if (signing ? key.Class != Ck.CKO_PRIVATE_KEY : key.Class == Ck.CKO_SECRET_KEY)
         {
             throw new CkrException(Ck.CKR_KEY_TYPE_INCONSISTENT, "sign with a private key, verify with a public or private key");
+        }
+
+        if (m == Ck.CKM_SECGEAR_SM2_SM3 || key.Key.Spec == KeySpec.Sm2)
+        {
+            return Sm2SignatureOperation(mechanism, key);
         }
 
         if (key.Key.Usage != KeyUsage.Sign)
@@ -63,6 +85,38 @@ internal static class Crypto
         return new Operation(m, key) { Scheme = scheme, Prehashed = prehashed };
     }
 
+    /// <summary>HMAC through C_Sign/C_Verify: the mechanism must name the key's hash.</summary>
+    private static Operation MacOperation(ulong m, TokenObject key)
+    {
+        bool fits = (m, key.Key.Spec) is (Ck.CKM_SHA256_HMAC, KeySpec.HmacSha256) or (Ck.CKM_SHA384_HMAC, KeySpec.HmacSha384) or (Ck.CKM_SECGEAR_SM3_HMAC, KeySpec.HmacSm3);
+        return fits
+            ? new Operation(m, key) { Mac = true }
+            : throw new CkrException(m is Ck.CKM_SHA256_HMAC or Ck.CKM_SHA384_HMAC or Ck.CKM_SECGEAR_SM3_HMAC ? Ck.CKR_KEY_TYPE_INCONSISTENT : Ck.CKR_MECHANISM_INVALID,
+                $"mechanism 0x{m:x} does not fit a {key.Key.Spec} key");
+    }
+
+    /// <summary>SM2 with SM3 over Z_A ‖ message; the optional mechanism parameter is the signer id (default 1234567812345678).</summary>
+    private static unsafe Operation Sm2SignatureOperation(CkMechanism* mechanism, TokenObject key)
+    {
+        if (mechanism->Mechanism != Ck.CKM_SECGEAR_SM2_SM3 || key.Key.Spec != KeySpec.Sm2)
+        {
+            throw new CkrException(Ck.CKR_KEY_TYPE_INCONSISTENT, $"mechanism 0x{mechanism->Mechanism:x} does not fit a {key.Key.Spec} key");
+        }
+
+        if (key.Key.Usage != KeyUsage.Sign)
+        {
+            throw new CkrException(Ck.CKR_KEY_FUNCTION_NOT_PERMITTED, "the key's usage is not Sign");
+        }
+
+        if (mechanism->ParameterLen > 1024 || (mechanism->ParameterLen > 0 && mechanism->Parameter is null))
+        {
+            throw new CkrException(Ck.CKR_MECHANISM_PARAM_INVALID, "the SM2 signer id is at most 1024 bytes");
+        }
+
+        byte[]? userId = mechanism->ParameterLen == 0 ? null : new ReadOnlySpan<byte>(mechanism->Parameter, (int)mechanism->ParameterLen).ToArray();
+        return new Operation(mechanism->Mechanism, key) { Scheme = Scheme.Sm2Sm3, UserId = userId };
+    }
+
     /// <summary>Encrypt/decrypt: the scheme, IV and AAD for a mechanism on a key.</summary>
     public static unsafe Operation CipherOperation(CkMechanism* mechanism, TokenObject key, bool encrypting)
     {
@@ -78,13 +132,15 @@ internal static class Crypto
         }
 
         bool aes = key.KeyType == Ck.CKK_AES;
+        bool sm4 = key.KeyType == Ck.CKK_SECGEAR_SM4;
         switch (m)
         {
             case Ck.CKM_AES_GCM when aes:
+            case Ck.CKM_SECGEAR_SM4_GCM when sm4:
             {
                 if (mechanism->Parameter is null || mechanism->ParameterLen != (ulong)sizeof(CkGcmParams))
                 {
-                    throw new CkrException(Ck.CKR_MECHANISM_PARAM_INVALID, "CKM_AES_GCM needs CK_GCM_PARAMS");
+                    throw new CkrException(Ck.CKR_MECHANISM_PARAM_INVALID, "GCM needs CK_GCM_PARAMS");
                 }
 
                 var gcm = (CkGcmParams*)mechanism->Parameter;
@@ -102,9 +158,10 @@ internal static class Crypto
             }
 
             case Ck.CKM_AES_CBC_PAD when aes:
+            case Ck.CKM_SECGEAR_SM4_CBC_PAD when sm4:
                 if (mechanism->Parameter is null || mechanism->ParameterLen != 16)
                 {
-                    throw new CkrException(Ck.CKR_MECHANISM_PARAM_INVALID, "CKM_AES_CBC_PAD needs a 16-byte IV");
+                    throw new CkrException(Ck.CKR_MECHANISM_PARAM_INVALID, "CBC with padding needs a 16-byte IV");
                 }
 
                 return new Operation(m, key) { Scheme = Scheme.Cbc, Iv = new ReadOnlySpan<byte>(mechanism->Parameter, 16).ToArray() };
@@ -134,7 +191,11 @@ internal static class Crypto
                 return new Operation(m, key) { Scheme = scheme };
             }
 
-            case Ck.CKM_AES_GCM or Ck.CKM_AES_CBC_PAD or Ck.CKM_RSA_PKCS or Ck.CKM_RSA_PKCS_OAEP:
+            case Ck.CKM_SECGEAR_SM2_ENCRYPT when key.KeyType == Ck.CKK_SECGEAR_SM2:
+                return new Operation(m, key) { Scheme = Scheme.Sm2Encrypt };
+
+            case Ck.CKM_AES_GCM or Ck.CKM_AES_CBC_PAD or Ck.CKM_RSA_PKCS or Ck.CKM_RSA_PKCS_OAEP or Ck.CKM_SECGEAR_SM4_GCM or Ck.CKM_SECGEAR_SM4_CBC_PAD
+                or Ck.CKM_SECGEAR_SM2_ENCRYPT:
                 throw new CkrException(Ck.CKR_KEY_TYPE_INCONSISTENT, $"mechanism 0x{m:x} does not fit a {key.Key.Spec} key");
             default:
                 throw new CkrException(Ck.CKR_MECHANISM_INVALID, $"mechanism 0x{m:x} cannot encrypt or decrypt");
@@ -143,8 +204,14 @@ internal static class Crypto
 
     public static byte[] Sign(string credential, Operation operation, byte[] data)
     {
+        if (operation.Mac)
+        {
+            return Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key!.Key.Id, "mac"),
+                new MacRequest(data), CryptoModuleJson.Default.MacRequest, CryptoModuleJson.Default.MacResponse, SignatureCode).Mac;
+        }
+
         return Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key!.Key.Id, "sign"),
-            new SignRequest(data, operation.Scheme, operation.Prehashed), CryptoModuleJson.Default.SignRequest, CryptoModuleJson.Default.SignResponse,
+            new SignRequest(data, operation.Scheme, operation.Prehashed, operation.UserId), CryptoModuleJson.Default.SignRequest, CryptoModuleJson.Default.SignResponse,
             SignatureCode).Signature;
     }
 
@@ -155,8 +222,14 @@ internal static class Crypto
             throw new CkrException(Ck.CKR_SIGNATURE_LEN_RANGE, $"a signature of {signature.Length} bytes ({operation.Key.SignatureSize} expected)");
         }
 
+        if (operation.Mac)
+        {
+            return Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key.Key.Id, "mac-verify"),
+                new MacVerifyRequest(data, signature), CryptoModuleJson.Default.MacVerifyRequest, CryptoModuleJson.Default.VerifyResponse, SignatureCode).Valid;
+        }
+
         return Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key.Key.Id, "verify"),
-            new VerifyRequest(data, signature, operation.Scheme, operation.Prehashed), CryptoModuleJson.Default.VerifyRequest, CryptoModuleJson.Default.VerifyResponse,
+            new VerifyRequest(data, signature, operation.Scheme, operation.Prehashed, operation.UserId), CryptoModuleJson.Default.VerifyRequest, CryptoModuleJson.Default.VerifyResponse,
             SignatureCode).Valid;
     }
 
@@ -173,6 +246,7 @@ internal static class Crypto
     {
         Scheme.Gcm => length + 16,
         Scheme.Cbc => ((length / 16) + 1) * 16,
+        Scheme.Sm2Encrypt => length + 97,
         _ => operation.Key!.SignatureSize,
     };
 

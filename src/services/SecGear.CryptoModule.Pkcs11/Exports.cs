@@ -645,6 +645,9 @@ internal static unsafe class Exports
                 throw new CkrException(Ck.CKR_ARGUMENTS_BAD, "null data or length");
             }
 
+            // Single-part: the data is exactly this call's. A size query (null signature) comes back with the same data,
+            // which must not be appended a second time.
+            operation.Data.SetLength(0);
             operation.Data.Write(new ReadOnlySpan<byte>(data, (int)dataLength));
             return FinishSign(session, operation, signature, signatureLength);
         }
@@ -1099,20 +1102,10 @@ internal static unsafe class Exports
                 return Ck.CKR_SESSION_READ_ONLY;
             }
 
-            if (mechanism->Mechanism != Ck.CKM_AES_KEY_GEN)
-            {
-                return Ck.CKR_MECHANISM_INVALID;
-            }
-
             var attributes = ReadTemplate(template, count);
             KeyTemplates.CheckSecrecy(attributes);
-            if (KeyTemplates.Find(attributes, Ck.CKA_VALUE_LEN) is { } length && Crypto.ReadUlong(length) != 32)
-            {
-                return Ck.CKR_ATTRIBUTE_VALUE_INVALID;
-            }
-
-            var usage = KeyTemplates.IsTrue(attributes, Ck.CKA_WRAP) || KeyTemplates.IsTrue(attributes, Ck.CKA_UNWRAP) ? KeyUsage.Wrap : KeyUsage.Encrypt;
-            var info = KeyTemplates.Create(credential, KeySpec.Aes256, usage, attributes, []);
+            var (spec, usage) = KeyTemplates.SecretSpec(mechanism->Mechanism, attributes);
+            var info = KeyTemplates.Create(credential, spec, usage, attributes, []);
             *key = Token.Track(Token.Slots[session.Slot], info, Ck.CKO_SECRET_KEY).Handle;
             return Ck.CKR_OK;
         }

@@ -35,6 +35,12 @@ internal sealed class Operation(ulong mechanism, TokenObject? key)
 
     public bool Prehashed { get; init; }
 
+    /// <summary>A MAC (HMAC) operation: C_Sign/C_Verify go to the module's mac and mac-verify.</summary>
+    public bool Mac { get; init; }
+
+    /// <summary>The SM2 signer id (the mechanism parameter), or null for the standard default.</summary>
+    public byte[]? UserId { get; init; }
+
     public byte[]? Iv { get; init; }
 
     public byte[]? Aad { get; init; }

@@ -16,6 +16,13 @@ internal static class KeyEndpoints
             return Results.Json(info, CryptoModuleJson.Default.KeyInfo, statusCode: StatusCodes.Status201Created);
         }).Accepts<CreateKeyRequest>("application/json").Produces<KeyInfo>(StatusCodes.Status201Created);
 
+        keys.MapPost("/import", async (HttpContext context, TenantAuthenticator auth, KeyService service) =>
+        {
+            string tenant = await auth.AuthenticateAsync(context);
+            var info = await service.ImportAsync(tenant, await RequestBody.ReadAsync(context, CryptoModuleJson.Default.ImportKeyRequest));
+            return Results.Json(info, CryptoModuleJson.Default.KeyInfo, statusCode: StatusCodes.Status201Created);
+        }).Accepts<ImportKeyRequest>("application/json").Produces<KeyInfo>(StatusCodes.Status201Created);
+
         keys.MapGet("/", async (HttpContext context, TenantAuthenticator auth, KeyService service) =>
             Results.Json(await service.ListAsync(await auth.AuthenticateAsync(context)), CryptoModuleJson.Default.KeyList)).Produces<KeyList>();
 

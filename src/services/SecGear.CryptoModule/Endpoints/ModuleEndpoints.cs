@@ -47,26 +47,18 @@ internal static class ModuleEndpoints
             return Results.Json(service.Random(tenant, await RequestBody.ReadAsync(context, CryptoModuleJson.Default.RandomRequest)), CryptoModuleJson.Default.RandomResponse);
         }).WithTags("Operations").Accepts<RandomRequest>("application/json").Produces<RandomResponse>();
 
-        app.MapGet(CryptoModuleRoutes.Attestation, (string? nonce, ModuleEnclave enclave, StoreKeyCheck check) =>
+        app.MapGet(CryptoModuleRoutes.Attestation, (string? nonce, ModuleEnclave enclave) =>
         {
-            byte[] nonceBytes;
-            try
-            {
-                nonceBytes = Base64UrlDecode(nonce ?? string.Empty);
-            }
-            catch (FormatException)
-            {
-                throw CryptoProblemException.Malformed("nonce must be base64url.");
-            }
-
-            if (nonceBytes.Length is < 16 or > 64)
-            {
-                throw CryptoProblemException.Malformed($"nonce must be 16-64 bytes (got {nonceBytes.Length}).");
-            }
-
-            byte[] evidence = enclave.GetEvidence(ModuleAttestation.ReportData(nonceBytes, check.Value));
-            return Results.Json(new ModuleAttestation(evidence, check.Value, enclave.EngineName), CryptoModuleJson.Default.ModuleAttestation);
+            // The enclave computes the report data from the nonce and the store key it holds: the host names neither.
+            var (evidence, check) = enclave.Call(new EnclaveRequest { Op = EnclaveOp.Attest, Data = Nonce(nonce) });
+            return Results.Json(new ModuleAttestation(evidence, check, enclave.EngineName), CryptoModuleJson.Default.ModuleAttestation);
         }).WithTags("Attestation").Produces<ModuleAttestation>();
+
+        app.MapGet(CryptoModuleRoutes.ImportParameters, async (string? nonce, HttpContext context, TenantAuthenticator auth, KeyService service) =>
+        {
+            string tenant = await auth.AuthenticateAsync(context);
+            return Results.Json(service.ImportParameters(tenant, Nonce(nonce)), CryptoModuleJson.Default.KeyImportParameters);
+        }).WithTags("Keys").Produces<KeyImportParameters>();
 
         app.MapGet(CryptoModuleRoutes.Audit, async (int? limit, HttpContext context, TenantAuthenticator auth, KeyStore store, AuditWriter audit) =>
         {
@@ -74,6 +66,21 @@ internal static class ModuleEndpoints
             await audit.FlushAsync();
             return Results.Json(new AuditList(await store.ListAuditAsync(tenant, Math.Clamp(limit ?? 100, 1, 1000))), CryptoModuleJson.Default.AuditList);
         }).WithTags("Audit").Produces<AuditList>();
+    }
+
+    private static byte[] Nonce(string? text)
+    {
+        byte[] nonce;
+        try
+        {
+            nonce = Base64UrlDecode(text ?? string.Empty);
+        }
+        catch (FormatException)
+        {
+            throw CryptoProblemException.Malformed("nonce must be base64url.");
+        }
+
+        return nonce.Length is < 16 or > 64 ? throw CryptoProblemException.Malformed($"nonce must be 16-64 bytes (got {nonce.Length}).") : nonce;
     }
 
     private static byte[] Base64UrlDecode(string text)

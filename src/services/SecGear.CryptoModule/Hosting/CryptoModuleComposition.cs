@@ -13,6 +13,9 @@ public static class CryptoModuleComposition
     /// <summary>The meta entry holding the sealed store wrapping key.</summary>
     public const string StoreKeyMeta = "store-key";
 
+    /// <summary>The meta entry holding the store wrapping key's check value (written by the first instance).</summary>
+    public const string StoreKeyCheckMeta = "store-key-check";
+
     /// <summary>Registers options, store, enclave, audit and the services behind the endpoints.</summary>
     public static WebApplicationBuilder AddCryptoModule(this WebApplicationBuilder builder)
     {
@@ -58,15 +61,35 @@ public static class CryptoModuleComposition
         var store = app.Services.GetRequiredService<KeyStore>();
         await store.InitializeAsync().ConfigureAwait(false);
         var enclave = app.Services.GetRequiredService<ModuleEnclave>();
-        byte[]? sealedKey = await store.GetMetaAsync(StoreKeyMeta).ConfigureAwait(false);
-        var (sealedBlob, check) = enclave.Call(new EnclaveRequest { Op = EnclaveOp.Initialize, Data = sealedKey });
-        if (sealedKey is null)
+        var options = app.Services.GetRequiredService<CryptoModuleOptions>();
+        byte[] check;
+        if (options.KeyBroker.Url is not null)
         {
-            byte[] stored = await store.GetOrAddMetaAsync(StoreKeyMeta, () => sealedBlob).ConfigureAwait(false);
-            if (!stored.AsSpan().SequenceEqual(sealedBlob))
+            // Released by the key broker to this attested enclave; nothing about the key is kept on this machine.
+            check = await StoreKeyBroker.InstallAsync(enclave, options.KeyBroker).ConfigureAwait(false);
+        }
+        else
+        {
+            byte[]? sealedKey = await store.GetMetaAsync(StoreKeyMeta).ConfigureAwait(false);
+            (byte[] sealedBlob, check) = enclave.Call(new EnclaveRequest { Op = EnclaveOp.Initialize, Data = sealedKey });
+            if (sealedKey is null)
             {
-                throw new InvalidOperationException("Another module instance stored a different store key first; restart this instance to use it.");
+                byte[] stored = await store.GetOrAddMetaAsync(StoreKeyMeta, () => sealedBlob).ConfigureAwait(false);
+                if (!stored.AsSpan().SequenceEqual(sealedBlob))
+                {
+                    throw new InvalidOperationException("Another module instance stored a different store key first; restart this instance to use it.");
+                }
             }
+        }
+
+        // Every instance of a store must hold the same wrapping key: the first records its check value (a hash, not
+        // secret), the others compare, so a misconfigured instance stops here instead of writing keys nobody else opens.
+        byte[] recorded = await store.GetOrAddMetaAsync(StoreKeyCheckMeta, () => check).ConfigureAwait(false);
+        if (!recorded.AsSpan().SequenceEqual(check))
+        {
+            throw new InvalidOperationException(
+                $"This store's keys are wrapped under store key {Convert.ToHexStringLower(recorded)}, but the enclave holds {Convert.ToHexStringLower(check)} "
+                + (options.KeyBroker.Url is null ? "(sealed on this machine; the store is shared through a key broker)." : $"(released by the key broker's {options.KeyBroker.Resource})."));
         }
 
         app.Services.GetRequiredService<StoreKeyCheck>().Value = check;

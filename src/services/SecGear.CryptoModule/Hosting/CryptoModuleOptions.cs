@@ -44,6 +44,9 @@ public sealed class CryptoModuleOptions
     /// <summary>How long a key record read from the store is reused before it is read again (default 1 s; writes on this instance invalidate at once).</summary>
     public TimeSpan KeyCacheLifetime { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Where the store wrapping key comes from when it is not sealed on this machine (<c>CryptoModule:KeyBroker:*</c>).</summary>
+    public KeyBrokerOptions KeyBroker { get; set; } = new();
+
     /// <summary>The resolved data directory.</summary>
     public string ResolvedDataDirectory => Path.GetFullPath(
         DataDirectory ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".secgear", "crypto-module"));

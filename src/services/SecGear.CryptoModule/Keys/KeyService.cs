@@ -49,6 +49,59 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
         return key.ToInfo();
     }
 
+    /// <summary>
+    /// Imports a key whose material was wrapped (by the client) to the enclave's import key. The enclave opens it only
+    /// for this tenant, id, spec and usage, checks it fits the spec, and answers it wrapped under the store key.
+    /// </summary>
+    public async Task<KeyInfo> ImportAsync(string tenant, ImportKeyRequest body)
+    {
+        if (!Enum.IsDefined(body.Spec) || !Enum.IsDefined(body.Usage))
+        {
+            throw CryptoProblemException.Malformed("spec or usage is not a known value.");
+        }
+
+        if (body.Id is null || !KeyIdPattern().IsMatch(body.Id))
+        {
+            throw CryptoProblemException.Malformed("id is required (it is bound into the wrapping): 1-64 characters of A-Z a-z 0-9 . _ -.");
+        }
+
+        if (body.Label is { Length: > 256 })
+        {
+            throw CryptoProblemException.Malformed("label is longer than 256 characters.");
+        }
+
+        var wrapped = body.WrappedKey ?? throw CryptoProblemException.Malformed("wrappedKey is required.");
+        if (wrapped.EphemeralKey is not { Length: > 0 and <= 512 } || wrapped.Nonce is not { Length: 12 } || wrapped.Tag is not { Length: 16 }
+            || wrapped.Ciphertext is not { Length: > 0 and <= 65536 })
+        {
+            throw CryptoProblemException.Malformed("wrappedKey needs ephemeralKey (SPKI), a 12-byte nonce, a 16-byte tag and 1-65536 bytes of ciphertext.");
+        }
+
+        var (blob, publicKey) = enclave.Call(new EnclaveRequest
+        {
+            Op = EnclaveOp.ImportKey, Spec = body.Spec, Usage = body.Usage, Version = 1,
+            Tenant = Encoding.UTF8.GetBytes(tenant), KeyId = Encoding.UTF8.GetBytes(body.Id),
+            Aad = wrapped.EphemeralKey, Iv = wrapped.Nonce, Data = wrapped.Ciphertext, Extra = wrapped.Tag,
+        });
+        var version = new StoredKeyVersion(1, blob, publicKey.Length == 0 ? null : publicKey, DateTimeOffset.UtcNow);
+        var key = new StoredKey(tenant, body.Id, body.Spec, body.Usage, KeyState.Enabled, 1, body.Label, version.Created, [version]);
+        if (!await store.CreateKeyAsync(key).ConfigureAwait(false))
+        {
+            throw new CryptoProblemException(StatusCodes.Status409Conflict, CryptoModuleErrorCodes.AlreadyExists, $"The tenant already has a key '{body.Id}'.");
+        }
+
+        audit.Record(tenant, body.Id, 1, "import", "ok");
+        return key.ToInfo();
+    }
+
+    /// <summary>The store's import public key with evidence binding it to <paramref name="nonce"/>.</summary>
+    public KeyImportParameters ImportParameters(string tenant, byte[] nonce)
+    {
+        var (publicKey, evidence) = enclave.Call(new EnclaveRequest { Op = EnclaveOp.ImportParameters, Data = nonce });
+        audit.Record(tenant, null, null, "import-parameters", "ok");
+        return new KeyImportParameters(publicKey, evidence, enclave.EngineName);
+    }
+
     /// <summary>A key of the tenant, or 404.</summary>
     public async Task<StoredKey> GetAsync(string tenant, string id, bool fresh = false)
     {

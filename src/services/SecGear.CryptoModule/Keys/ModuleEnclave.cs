@@ -30,10 +30,11 @@ public sealed class ModuleEnclave : IDisposable
         // A switchless task carries the request or the response inline: room for the largest copied request plus
         // its response growth (RSA-4096 key generation answers about 3 KiB).
         _inlineLimit = ((sharedThreshold + 8192) + 7) / 8 * 8;
-        if (switchless)
-        {
-            options.Features.Add(new SwitchlessOptions { MaxInlinePayload = _inlineLimit, TrustedWorkers = trustedWorkers, PoolSize = 64 });
-        }
+        // transition_using_threads functions go switchless with the SDK's defaults (4 KiB tasks) unless the host says
+        // otherwise, so regular calls must be asked for explicitly.
+        options.Features.Add(switchless
+            ? new SwitchlessOptions { MaxInlinePayload = _inlineLimit, TrustedWorkers = trustedWorkers, PoolSize = 64 }
+            : new SwitchlessOptions { Enabled = false });
 
         _enclave = Enclave.Create(imagePath, engine, EnclaveFlags.None, options);
         _proxy = new CryptoModuleProxy(_enclave, null);

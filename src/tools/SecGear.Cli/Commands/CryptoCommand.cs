@@ -72,7 +72,7 @@ internal static class CryptoCommand
 
             return SecGearCli.Success;
         });
-        var command = new Command("key", "Manage keys.") { create, list };
+        var command = new Command("key", "Manage keys.") { create, list, CryptoImportCommand.Create() };
         foreach (var (name, description) in new[] { ("rotate", "Add a new primary version."), ("disable", "Refuse every use until enabled."), ("enable", "Allow use again."), ("destroy", "Erase the key's material for good.") })
         {
             var id = new Argument<string>("id");
@@ -182,7 +182,7 @@ internal static class CryptoCommand
     private static void Print(TextWriter stdout, KeyInfo key) =>
         stdout.WriteLine($"{key.Id}  {key.Spec}  {key.Usage}  {key.State}  v{key.PrimaryVersion.ToString(CultureInfo.InvariantCulture)}{(key.Label is null ? string.Empty : "  " + key.Label)}");
 
-    private static void Set(Command command, Func<ParseResult, CryptoModuleClient, TextWriter, Task<int>> body)
+    internal static void Set(Command command, Func<ParseResult, CryptoModuleClient, TextWriter, Task<int>> body)
     {
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -201,7 +201,7 @@ internal static class CryptoCommand
                 stderr.WriteLine($"secgear crypto {command.Name}: {ex.Code}: {ex.Message}");
                 return ex.Code == CryptoModuleClient.Unreachable && ex.StatusCode == 0 ? ServiceCommand.Unreachable : SecGearCli.Failure;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or UriFormatException or CliUsageException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or UriFormatException or CliUsageException or ArgumentException or SecGear.Attestation.AttestationException)
             {
                 stderr.WriteLine($"secgear crypto {command.Name}: error: {ex.Message}");
                 return ex is CliUsageException ? SecGearCli.UsageError : SecGearCli.Failure;

@@ -127,7 +127,7 @@ internal static class VerifyCommand
             : throw new CliUsageException($"'{path}' is {length} bytes; the limit is {MaxInputFileSize}");
     }
 
-    private static byte[] ReadCertificate(string path)
+    internal static byte[] ReadCertificate(string path)
     {
         var bytes = ReadBounded(path);
         var text = System.Text.Encoding.ASCII.GetString(bytes);
