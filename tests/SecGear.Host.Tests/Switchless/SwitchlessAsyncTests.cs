@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using SecGear.Abi;
-using SecGear.Host.Simulation;
+using SecGear.Host.Runner;
 using SecGear.Switchless;
 using SecGear.Tests.TestEnclave.Switchless;
 
@@ -184,7 +184,7 @@ public sealed partial class SwitchlessAsyncTests(TestImages images)
     private static unsafe int CountAccepted(Enclave enclave, SwitchlessOptions switchless)
     {
         SwitchlessConfig config = switchless.ToConfig();
-        var pool = new PoolAccess(((SimulationEnclave)enclave.Instance).SwitchlessPool!.Pointer, config.Tasks, config.TaskSize);
+        var pool = new PoolAccess(((RunnerEnclave)enclave.Instance).SwitchlessPool!.Pointer, config.Tasks, config.TaskSize);
         int accepted = 0;
         for (int i = 0; i < config.Tasks; i++)
         {
