@@ -20,6 +20,15 @@ public sealed class HelloWorldTests
     }
 
     [Fact]
+    public void HelloWorld_prints_what_getting_started_documents()
+    {
+        var (code, output, error) = SampleRun.Run(HostDll);
+
+        Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
+        DocumentedOutput.AssertMatches(DocumentedOutput.Block(DocumentedOutput.Page("getting-started.md"), "output", "HelloWorld.Host"), output);
+    }
+
+    [Fact]
     public void HelloWorld_refuses_an_image_with_one_flipped_byte_in_one_line_and_exit_1()
     {
         string tampered = Path.Combine(Path.GetTempPath(), "secgear-hello-" + Guid.NewGuid().ToString("N") + ".sgimage");
