@@ -23,7 +23,8 @@ try
     started = true;
 }
 #pragma warning disable CA1031 // Any start-up failure is bad configuration or environment: one line and exit 1, never a dump.
-catch (Exception ex) when (ex is not HostAbortedException) // WebApplicationFactory stops the entry point with that one.
+// Hosted by WebApplicationFactory (tests), the entry assembly is the test host's: the exception goes to the factory.
+catch (Exception ex) when (ex is not HostAbortedException && System.Reflection.Assembly.GetEntryAssembly() == typeof(Program).Assembly)
 #pragma warning restore CA1031
 {
     Console.Error.WriteLine($"SecGear.AttestationService: cannot start: {ex.Message}");
