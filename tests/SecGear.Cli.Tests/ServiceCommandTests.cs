@@ -77,6 +77,22 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     }
 
     [Fact]
+    public void Challenge_json_carries_everything_the_text_prints_including_the_report_data_to_attest_with()
+    {
+        byte[] runtimeData = RandomNumberGenerator.GetBytes(40);
+
+        using var json = System.Text.Json.JsonDocument.Parse(_cli.Ok(Service("challenge", "--json", "--runtime-data", Write("rt-json.bin", runtimeData))));
+
+        System.Text.Json.JsonElement root = json.RootElement;
+        Assert.NotEmpty(root.GetProperty("sessionId").GetString()!);
+        byte[] nonce = root.GetProperty("nonce").GetBytesFromBase64();
+        Assert.Equal(32, nonce.Length);
+        Assert.Equal(Convert.ToHexStringLower(nonce), root.GetProperty("nonceHex").GetString());
+        Assert.True(root.GetProperty("expiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+        Assert.Equal(Convert.ToHexStringLower(ReportDataBinding.Compute(nonce, runtimeData)), root.GetProperty("reportData").GetString());
+    }
+
+    [Fact]
     public void An_enclave_attests_with_cli_evidence_and_opens_the_resource_while_the_secret_is_never_printed()
     {
         var (image, measurement) = SignedImage();

@@ -203,19 +203,6 @@ public sealed class EngineTests(TestImages images)
 
     [Theory]
     [MemberData(nameof(Engines))]
-    public void Ecall_exception_reaches_the_host_with_its_type_and_message(EnclaveType type)
-    {
-        using Enclave enclave = Enclave.Create(images.Production, type);
-        var (client, _) = Bind(enclave);
-
-        var ex = Assert.Throws<EcallFailedException>(() => client.Throw("boom"));
-        Assert.Equal(typeof(InvalidOperationException).FullName, ex.RemoteType);
-        Assert.Equal("boom", ex.Message);
-        client.Empty();
-    }
-
-    [Theory]
-    [MemberData(nameof(Engines))]
     public void Malformed_request_bytes_give_MarshalException_on_the_host(EnclaveType type)
     {
         using Enclave enclave = Enclave.Create(images.Main, type);

@@ -7,6 +7,7 @@ namespace SecGear.Samples.Tests;
 /// Apps that host enclaves work from any output folder: <c>dotnet publish -o</c> of a sample host and
 /// <c>dotnet build -o</c> of the secgear tool both carry the runner (secgear-runner/) and the enclave image, and run.
 /// </summary>
+[Collection(DotnetBuildCollection.Name)]
 public sealed class DeploymentTests : IDisposable
 {
     private static readonly string Configuration =

@@ -20,7 +20,16 @@ public sealed class HelloWorldTests
     }
 
     [Fact]
-    public void HelloWorld_refuses_an_image_with_one_flipped_byte()
+    public void HelloWorld_prints_what_getting_started_documents()
+    {
+        var (code, output, error) = SampleRun.Run(HostDll);
+
+        Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
+        DocumentedOutput.AssertMatches(DocumentedOutput.Block(DocumentedOutput.Page("getting-started.md"), "output", "HelloWorld.Host"), output);
+    }
+
+    [Fact]
+    public void HelloWorld_refuses_an_image_with_one_flipped_byte_in_one_line_and_exit_1()
     {
         string tampered = Path.Combine(Path.GetTempPath(), "secgear-hello-" + Guid.NewGuid().ToString("N") + ".sgimage");
         byte[] bytes = File.ReadAllBytes(Image);
@@ -30,9 +39,11 @@ public sealed class HelloWorldTests
         {
             var (code, output, error) = SampleRun.Run(HostDll, tampered);
 
-            Assert.NotEqual(0, code);
+            Assert.Equal(1, code);
             Assert.DoesNotContain("greeting:", output);
-            Assert.Contains("Image", error + output, StringComparison.OrdinalIgnoreCase);
+            string line = Assert.Single(error.TrimEnd().Split('\n'));
+            Assert.StartsWith($"HelloWorld.Host: cannot start the enclave from '{tampered}': ", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", output + error, StringComparison.Ordinal);
         }
         finally
         {

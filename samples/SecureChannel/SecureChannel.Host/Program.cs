@@ -26,7 +26,11 @@ catch (ArgumentException ex)
     return 64;
 }
 
-await using Enclave enclave = Enclave.Create(arguments.ImagePath, EnclaveType.Simulation, EnclaveFlags.None);
+await using Enclave? enclave = Start(arguments.ImagePath, EnclaveType.Simulation);
+if (enclave is null)
+{
+    return 1;
+}
 Directory.CreateDirectory(arguments.SealedDirectory);
 using var relayLog = new RelayLog(Console.Out, arguments.RecordPath);
 var ocalls = new HostOcalls(arguments.SealedDirectory);
@@ -111,6 +115,23 @@ void RemoveIdleSessions()
     catch (SecGearException ex)
     {
         Console.WriteLine($"host:         channel_remove_idle failed: {ex.Message}");
+    }
+}
+
+/// <summary>
+/// Creates the enclave, or prints one line and returns null: a missing, unsigned or tampered image is the user's input,
+/// not a crash (exit 1, no stack trace).
+/// </summary>
+static Enclave? Start(string imagePath, EnclaveType type, EnclaveOptions? options = null)
+{
+    try
+    {
+        return Enclave.Create(imagePath, type, EnclaveFlags.None, options);
+    }
+    catch (Exception ex) when (ex is SecGear.SecGearException or IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"{AppDomain.CurrentDomain.FriendlyName}: cannot start the enclave from '{imagePath}': {ex.Message}");
+        return null;
     }
 }
 

@@ -13,6 +13,12 @@ internal static class CliAction
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            if (CliInputFiles.DirectoryGivenAsFile(parse) is { } directory)
+            {
+                error.WriteLine($"secgear {command.Name}: error: {directory}");
+                return SecGearCli.Failure;
+            }
+
             try
             {
                 return body(parse, output);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using SecGear.Cli.Commands;
 
 namespace SecGear.Cli;
@@ -45,9 +46,9 @@ public static class SecGearCli
         var parse = CreateRootCommand().Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var parseError in parse.Errors)
+            foreach (string message in UsageErrors(parse))
             {
-                error.WriteLine($"secgear: error: {parseError.Message}");
+                error.WriteLine($"secgear: error: {message}");
             }
 
             error.WriteLine("Run 'secgear --help' for usage.");
@@ -55,5 +56,42 @@ public static class SecGearCli
         }
 
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>
+    /// The parser's errors, most useful first: a word that is not a command is named as an unknown command (not
+    /// "Required command was not provided"), then other unrecognised tokens, then the rest.
+    /// </summary>
+    private static IEnumerable<string> UsageErrors(ParseResult parse)
+    {
+        Command command = parse.CommandResult.Command;
+        string? unknown = parse.UnmatchedTokens.FirstOrDefault();
+        bool unknownCommand = unknown is not null && command.Subcommands.Count > 0 && !unknown.StartsWith('-');
+        if (unknownCommand)
+        {
+            var path = new List<string>();
+            for (SymbolResult? r = parse.CommandResult; r is CommandResult { Command: not RootCommand } c; r = r.Parent)
+            {
+                path.Insert(0, c.Command.Name);
+            }
+
+            string commands = string.Join(", ", command.Subcommands.Select(c => c.Name));
+            yield return path.Count == 0
+                ? $"unknown command '{unknown}'; the commands are {commands}"
+                : $"unknown command '{unknown}' for 'secgear {string.Join(' ', path)}'; its commands are {commands}";
+        }
+
+        IEnumerable<string> rest = parse.Errors
+            .Select(e => e.Message)
+            .OrderBy(m => parse.UnmatchedTokens.Any(t => m.Contains($"'{t}'", StringComparison.Ordinal)) ? 0 : 1);
+        foreach (string message in rest)
+        {
+            bool redundant = unknownCommand
+                && (message.Contains($"'{unknown}'", StringComparison.Ordinal) || message == "Required command was not provided.");
+            if (!redundant)
+            {
+                yield return message;
+            }
+        }
     }
 }

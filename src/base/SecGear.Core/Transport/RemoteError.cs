@@ -15,7 +15,9 @@ internal readonly record struct RemoteError(EnclaveStatus Status, string Type, s
     {
         EnclaveStatus status = exception is SecGearException s ? s.Status : EnclaveStatus.EcallFailed;
         string message = includeStackTrace ? $"{exception.Message}{Environment.NewLine}{exception.StackTrace}" : exception.Message;
-        return new RemoteError(status, exception.GetType().FullName ?? exception.GetType().Name, Truncate(message));
+        // An ECALL error the trusted runtime withheld already names the type that was thrown (EcallErrorDisclosure).
+        string type = exception is EcallFailedException withheld ? withheld.RemoteType : exception.GetType().FullName ?? exception.GetType().Name;
+        return new RemoteError(status, type, Truncate(message));
     }
 
     public static RemoteError Decode(int status, ReadOnlySpan<byte> payload)

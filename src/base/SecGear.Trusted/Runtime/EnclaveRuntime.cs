@@ -122,7 +122,9 @@ public sealed class EnclaveRuntime : IDisposable
     /// <summary>
     /// Runs ECALL <paramref name="functionId"/> of contract <paramref name="contract"/> on the current thread.
     /// <paramref name="request"/> must already be private memory (copied out of any shared region).
-    /// Exceptions thrown by the implementation propagate unchanged; the engine turns them into the host's error.
+    /// Exceptions thrown by the implementation propagate unchanged from a debug enclave; otherwise they become an
+    /// <see cref="EcallFailedException"/> with the type name only (the message is logged inside the enclave). The engine
+    /// turns either into the host's error.
     /// </summary>
     /// <exception cref="CallNotAllowedException">Unknown function, or a private ECALL no in-progress OCALL allows.</exception>
     public void Ecall(int contract, int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
@@ -170,6 +172,10 @@ public sealed class EnclaveRuntime : IDisposable
         try
         {
             _handlers[contract].Dispatch(functionId, request, response);
+        }
+        catch (Exception ex) when (!_options.Debug && EcallErrorDisclosure.IsFromEnclaveCode(ex))
+        {
+            throw EcallErrorDisclosure.Withhold(ex, function.Name, CreateLogger(EcallErrorDisclosure.LogCategory));
         }
         finally
         {

@@ -71,7 +71,7 @@ internal static class AttestCommand
 
         if (nonceFile is not null)
         {
-            long length = nonceFile.Exists ? nonceFile.Length : throw new CliUsageException($"--nonce-file '{nonceFile.FullName}' does not exist");
+            long length = nonceFile.Exists ? nonceFile.Length : throw CliInputFiles.Missing("--nonce-file", nonceFile);
             return length <= MaxReportData
                 ? File.ReadAllBytes(nonceFile.FullName)
                 : throw new CliUsageException($"--nonce-file is {length} bytes; at most {MaxReportData} are allowed");

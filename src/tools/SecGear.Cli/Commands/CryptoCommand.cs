@@ -188,6 +188,12 @@ internal static class CryptoCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
+            if (CliInputFiles.DirectoryGivenAsFile(parse) is { } directory)
+            {
+                stderr.WriteLine($"secgear crypto {command.Name}: error: {directory}");
+                return SecGearCli.Failure;
+            }
+
             try
             {
                 string url = parse.GetValue(Url) ?? Environment.GetEnvironmentVariable("SECGEAR_CRYPTO_URL") ?? DefaultUrl;

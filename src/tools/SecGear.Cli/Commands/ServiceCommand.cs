@@ -38,22 +38,25 @@ internal static class ServiceCommand
     {
         var policy = new Option<string?>("--policy") { Description = "Tie the challenge to this policy id." };
         var runtimeData = new Option<FileInfo?>("--runtime-data") { Description = "Runtime data the evidence will bind (e.g. a key's SPKI DER); only used to print the report data." };
-        var json = new Option<bool>("--json") { Description = "Print the challenge as JSON." };
+        var json = new Option<bool>("--json") { Description = "Print the challenge and the report data as JSON (sessionId, nonce as base64, nonceHex, expiresAt, reportData as hex)." };
         var command = new Command("challenge", "Get a single-use nonce and print the report data evidence must carry.") { policy, runtimeData, json };
         ServiceCommandAction.Set(command, connection, async (parse, client, stdout, cancellationToken) =>
         {
             byte[] data = parse.GetValue(runtimeData) is { } file ? ServiceCommandAction.ReadBounded(file, "--runtime-data", MaxInputFileSize) : [];
             var challenge = await client.ChallengeAsync(parse.GetValue(policy), cancellationToken).ConfigureAwait(false);
+            string reportData = Convert.ToHexStringLower(ReportDataBinding.Compute(challenge.Nonce, data));
             if (parse.GetValue(json))
             {
-                ServiceCommandAction.WriteJson(stdout, challenge);
+                // Everything the text form prints, so a script needs no second call: the report data is what `secgear
+                // attest --report-data` takes next.
+                ServiceCommandAction.WriteJson(stdout, new ChallengeOutput(challenge.SessionId, challenge.Nonce, Convert.ToHexStringLower(challenge.Nonce), challenge.ExpiresAt, reportData));
             }
             else
             {
                 stdout.WriteLine($"session: {challenge.SessionId}");
                 stdout.WriteLine($"nonce: {Convert.ToHexStringLower(challenge.Nonce)}");
                 stdout.WriteLine($"expires: {challenge.ExpiresAt.ToString("O", CultureInfo.InvariantCulture)}");
-                stdout.WriteLine($"report-data: {Convert.ToHexStringLower(ReportDataBinding.Compute(challenge.Nonce, data))}");
+                stdout.WriteLine($"report-data: {reportData}");
             }
 
             return SecGearCli.Success;

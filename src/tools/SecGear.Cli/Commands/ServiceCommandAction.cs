@@ -21,6 +21,12 @@ internal static class ServiceCommandAction
             var error = parse.InvocationConfiguration.Error;
             string group = command.Parents.OfType<Command>().FirstOrDefault() is { Name: not "service" } parent ? parent.Name + " " : string.Empty;
             string name = $"secgear service {group}{command.Name}";
+            if (CliInputFiles.DirectoryGivenAsFile(parse) is { } directory)
+            {
+                error.WriteLine($"{name}: error: {directory}");
+                return SecGearCli.Failure;
+            }
+
             try
             {
                 var (http, client) = connection.Create(parse);
@@ -59,12 +65,12 @@ internal static class ServiceCommandAction
 
     private static readonly JsonSerializerOptions IndentedJson = new(AttestationServiceJson.Options) { WriteIndented = true };
 
-    /// <summary>Reads an input file of at most <paramref name="limit"/> bytes, as a usage error when absent or too big.</summary>
+    /// <summary>Reads an input file of at most <paramref name="limit"/> bytes: a failure when absent, a usage error when too big.</summary>
     public static byte[] ReadBounded(FileInfo file, string option, long limit)
     {
         if (!file.Exists)
         {
-            throw new CliUsageException($"{option} '{file.FullName}' does not exist");
+            throw CliInputFiles.Missing(option, file);
         }
 
         return file.Length <= limit

@@ -104,7 +104,7 @@ internal sealed class ServiceConnection
     {
         if (!file.Exists)
         {
-            throw new CliUsageException($"{option} '{file.FullName}' does not exist");
+            throw CliInputFiles.Missing(option, file);
         }
 
         if (file.Length > limit)
