@@ -91,10 +91,18 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
 
     public SwitchlessStatistics SwitchlessStatistics => _switchless?.Statistics ?? _counters.Snapshot(default);
 
-    public static SimulationEnclave Start(string imagePath, EnclaveFlags flags, EnclaveOptions options, SwitchlessConfig? switchless)
+    // platform: the runner's --platform (platform services other than the simulated one); null for none.
+    public static SimulationEnclave Start(string imagePath, EnclaveFlags flags, EnclaveOptions options, SwitchlessConfig? switchless, string? platform = null)
     {
         var logs = new EnclaveLogRouter(options.LoggerFactory);
-        Process runner = Process.Start(CreateStartInfo(imagePath, flags, options, switchless))
+        ProcessStartInfo startInfo = CreateStartInfo(imagePath, flags, options, switchless);
+        if (platform is not null)
+        {
+            startInfo.ArgumentList.Add("--platform");
+            startInfo.ArgumentList.Add(platform);
+        }
+
+        Process runner = Process.Start(startInfo)
             ?? throw new EnclaveLostException("The enclave runner process could not be started.");
         var stderr = new StringBuilder();
         runner.ErrorDataReceived += (_, e) =>
