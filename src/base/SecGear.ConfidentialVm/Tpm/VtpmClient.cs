@@ -9,10 +9,13 @@ namespace SecGear.ConfidentialVm.Tpm;
 /// </summary>
 public sealed class VtpmClient(ITpmTransport transport)
 {
+    /// <summary>TPM_RC_RETRY, TPM_RC_YIELDED and TPM_RC_TESTING: warnings that ask the caller to send the command again.</summary>
+    private static readonly uint[] RetryCodes = [0x922, 0x908, 0x90A];
+
     /// <summary>The size of an NV index (TPM2_NV_ReadPublic).</summary>
     public int NvSize(uint index)
     {
-        var reader = new TpmReader(transport.Execute(new TpmWriter(TpmConstants.NvReadPublic).Handle(index).ToArray()), "TPM2_NV_ReadPublic");
+        var reader = Run(new TpmWriter(TpmConstants.NvReadPublic).Handle(index).ToArray(), "TPM2_NV_ReadPublic");
         reader.U16();                      // TPM2B_NV_PUBLIC size
         reader.U32();                      // nvIndex
         reader.U16();                      // nameAlg
@@ -30,7 +33,7 @@ public sealed class VtpmClient(ITpmTransport transport)
         {
             int chunk = Math.Min(TpmConstants.NvChunk, size - offset);
             byte[] command = new TpmWriter(TpmConstants.NvRead).Handle(index).Handle(index).PasswordSession().U16((ushort)chunk).U16((ushort)offset).ToArray();
-            byte[] part = new TpmReader(transport.Execute(command), "TPM2_NV_Read").Parameters().Sized();
+            byte[] part = Run(command, "TPM2_NV_Read").Parameters().Sized();
             if (part.Length != chunk)
             {
                 throw new TpmException($"TPM2_NV_Read returned {part.Length} bytes at offset {offset}; asked for {chunk}");
@@ -49,7 +52,7 @@ public sealed class VtpmClient(ITpmTransport transport)
         var remaining = Enumerable.Range(0, 24).ToList();
         while (remaining.Count > 0)
         {
-            var reader = new TpmReader(transport.Execute(new TpmWriter(TpmConstants.PcrRead).PcrSelection(TpmConstants.Sha256, remaining).ToArray()), "TPM2_PCR_Read");
+            var reader = Run(new TpmWriter(TpmConstants.PcrRead).PcrSelection(TpmConstants.Sha256, remaining).ToArray(), "TPM2_PCR_Read");
             reader.U32();                                  // update counter
             uint banks = reader.U32();
             var returned = new List<int>();
@@ -86,7 +89,7 @@ public sealed class VtpmClient(ITpmTransport transport)
     /// <summary>The RSA public key of the signing key at <paramref name="handle"/> (TPM2_ReadPublic).</summary>
     public RSA ReadRsaPublic(uint handle)
     {
-        var reader = new TpmReader(transport.Execute(new TpmWriter(TpmConstants.ReadPublic).Handle(handle).ToArray()), "TPM2_ReadPublic");
+        var reader = Run(new TpmWriter(TpmConstants.ReadPublic).Handle(handle).ToArray(), "TPM2_ReadPublic");
         reader.U16();                                      // TPM2B_PUBLIC size
         if (reader.U16() != TpmConstants.Rsa)
         {
@@ -130,7 +133,7 @@ public sealed class VtpmClient(ITpmTransport transport)
 
         byte[] command = new TpmWriter(TpmConstants.Quote).Handle(akHandle).PasswordSession()
             .Sized(nonce).U16(TpmConstants.Null).PcrSelection(TpmConstants.Sha256, Enumerable.Range(0, 24)).ToArray();
-        var reader = new TpmReader(transport.Execute(command), "TPM2_Quote").Parameters();
+        var reader = Run(command, "TPM2_Quote").Parameters();
         byte[] message = reader.Sized();
         ushort algorithm = reader.U16();
         if (algorithm != TpmConstants.RsaSsa)
@@ -140,5 +143,20 @@ public sealed class VtpmClient(ITpmTransport transport)
 
         reader.U16();                                      // hash
         return (message, reader.Sized());
+    }
+
+    private TpmReader Run(byte[] command, string name)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new TpmReader(transport.Execute(command), name);
+            }
+            catch (TpmException ex) when (RetryCodes.Contains(ex.ResponseCode) && attempt < 10)
+            {
+                Thread.Sleep(10 * attempt);
+            }
+        }
     }
 }
