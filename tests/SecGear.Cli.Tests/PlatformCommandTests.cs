@@ -82,3 +82,47 @@ public sealed class PlatformCommandTests : IDisposable
         Assert.Equal(fingerprints[0], Fingerprint(_cli.Ok("platform", "init", "--secret-path", path)));
     }
 }
+
+/// <summary><c>secgear platform detect</c>: every engine and TEE interface, each absent one with its reason.</summary>
+public sealed class PlatformDetectTests : IDisposable
+{
+    private readonly CliRun _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public void Detect_lists_every_engine_and_interface_and_says_why_each_absent_one_is_absent()
+    {
+        string output = _cli.Ok("platform", "detect");
+
+        Assert.Contains("simulation       available", output, StringComparison.Ordinal);
+        Assert.Contains("  auto             -> ", output, StringComparison.Ordinal);
+        foreach (string name in new[] { "configfs-tsm", "/dev/sev-guest", "/dev/tdx_guest", "/dev/tpmrm0" })
+        {
+            string line = output.Split('\n').Single(l => l.StartsWith("  " + name + " ", StringComparison.Ordinal));
+            Assert.Matches(@"(available: .+|absent \((ConfigFsNotMounted|KernelTooOld|ProviderMissing|PermissionDenied|NotSupported|IoError|UnsupportedProvider)\): .+)", line);
+        }
+    }
+
+    [Fact]
+    public void Detect_names_the_provider_of_an_emulated_confidential_vm_and_auto_picks_it()
+    {
+        string dir = _cli.Path("vm");
+        Directory.CreateDirectory(dir);
+        File.WriteAllBytes(Path.Combine(dir, "outblob"), new byte[1184]);
+        File.WriteAllText(Path.Combine(dir, "vm.json"), """{"provider": "sev_guest", "outblob": "outblob"}""");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "secgear.dll"));
+        start.ArgumentList.Add("platform");
+        start.ArgumentList.Add("detect");
+        start.Environment["SECGEAR_CVM_EMULATION"] = Path.Combine(dir, "vm.json");
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("confidential-vm  available: configfs-tsm provider sev_guest", output, StringComparison.Ordinal);
+        Assert.Contains("configfs-tsm     available: provider sev_guest", output, StringComparison.Ordinal);
+        Assert.Contains("auto             -> confidential-vm", output, StringComparison.Ordinal);
+    }
+}

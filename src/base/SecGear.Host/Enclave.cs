@@ -67,6 +67,11 @@ public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
         options ??= new EnclaveOptions();
         options.Validate();
         IEnclaveEngine engine = EnclaveEngines.Resolve(type);
+        if (type == EnclaveType.Auto)
+        {
+            AutoChoice.Log(options.LoggerFactory, engine);
+        }
+
         IEnclaveInstance instance = engine.Create(Path.GetFullPath(imagePath), flags, options);
         return new Enclave(engine, instance);
     }

@@ -11,4 +11,11 @@ public enum EnclaveType
 
     /// <summary>Debug engine: the enclave runs in the host process (same copy semantics, no isolation).</summary>
     InProcess = 2,
+
+    /// <summary>
+    /// The confidential-VM engine: the enclave runs in a runner process as on <see cref="Simulation"/>, and its evidence
+    /// and sealing keys come from the confidential VM's TEE (TDX, SEV-SNP, Arm CCA) through configfs-tsm or the vendor
+    /// guest device. See docs/confidential-vm.md.
+    /// </summary>
+    ConfidentialVm = 3,
 }

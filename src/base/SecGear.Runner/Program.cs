@@ -55,6 +55,16 @@ internal static class RunnerMain
             return Fail(output, "image", ex.Message, ex.Reason.ToString());
         }
 
+        SecGear.Trusted.Platform.ITrustedPlatform? platform;
+        try
+        {
+            platform = PlatformProviders.Create(arguments.Platform, image.Identity);
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecGearException)
+        {
+            return Fail(output, "platform", ex.Message);
+        }
+
         var bridge = new RunnerBridge(output);
         EnclaveRuntime runtime;
         try
@@ -64,6 +74,7 @@ internal static class RunnerMain
                 MaxPayloadBytes = arguments.MaxPayload,
                 Debug = arguments.Debug,
                 PlatformSecretPath = arguments.PlatformSecretPath,
+                Platform = platform,
             });
         }
         catch (EnclaveLoadException ex)

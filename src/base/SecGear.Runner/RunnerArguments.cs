@@ -5,6 +5,9 @@ namespace SecGear.Runner;
 /// <summary>Command line of the runner, as the host's simulation engine writes it.</summary>
 internal sealed record RunnerArguments(string ImagePath, int MaxPayload, int SlotSize, bool Debug, string? PlatformSecretPath, SecGear.Switchless.SwitchlessConfig? Switchless)
 {
+    /// <summary>The platform services the enclave gets: null for the simulated platform, or a name <see cref="PlatformProviders"/> knows.</summary>
+    public string? Platform { get; init; }
+
     public static RunnerArguments Parse(string[] args)
     {
         string? image = null;
@@ -13,6 +16,7 @@ internal sealed record RunnerArguments(string ImagePath, int MaxPayload, int Slo
         int slotSize = Transport.RegionLayout.DefaultSlotSize;
         bool debug = false;
         SecGear.Switchless.SwitchlessConfig? switchless = null;
+        string? platform = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -31,6 +35,9 @@ internal sealed record RunnerArguments(string ImagePath, int MaxPayload, int Slo
                     break;
                 case "--switchless":
                     switchless = SecGear.Switchless.SwitchlessConfig.Parse(Value(args, ref i));
+                    break;
+                case "--platform":
+                    platform = Value(args, ref i);
                     break;
                 case "--debug":
                     debug = true;
@@ -55,7 +62,7 @@ internal sealed record RunnerArguments(string ImagePath, int MaxPayload, int Slo
             throw new ArgumentException("--slot-size must be a multiple of 4096 between 4 KiB and 16 MiB.");
         }
 
-        return new RunnerArguments(image, maxPayload, slotSize, debug, secret, switchless);
+        return new RunnerArguments(image, maxPayload, slotSize, debug, secret, switchless) { Platform = platform };
     }
 
     private static string Value(string[] args, ref int i) =>

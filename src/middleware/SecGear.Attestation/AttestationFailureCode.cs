@@ -308,4 +308,16 @@ public enum AttestationFailureCode
 
     /// <summary>Azure vTPM: the HCL's SEV-SNP report was not produced at VMPL 0 (by the paravisor).</summary>
     HclReportNotFromParavisor,
+
+    /// <summary>
+    /// Confidential-VM engine: the hardware report data is not the binding of the enclave identity and report data the
+    /// evidence names (see <see cref="SecGear.ConfidentialVm.ConfidentialVmEvidence.ComputeBinding"/>).
+    /// </summary>
+    EnclaveBindingMismatch,
+
+    /// <summary>The VM's launch measurement (claim <c>vm_measurement</c>: MRTD, SNP MEASUREMENT, CCA RIM) is not among the allowed.</summary>
+    PolicyVmMeasurementNotAllowed,
+
+    /// <summary>A claim field the policy constrains is absent or holds a value the policy does not allow.</summary>
+    PolicyFieldNotAllowed,
 }

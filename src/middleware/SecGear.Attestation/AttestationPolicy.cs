@@ -80,6 +80,21 @@ public sealed class AttestationPolicy
     /// </summary>
     public bool RequireDeviceRevocationChecked { get; init; }
 
+    /// <summary>
+    /// Accepted VM launch measurements (claim field <see cref="VmMeasurementField"/>: TDX MRTD, SEV-SNP MEASUREMENT, CCA
+    /// RIM) of evidence from the confidential-VM engine; empty = any. Evidence without that claim fails when set.
+    /// </summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> AllowedVmMeasurements { get; init; } = [];
+
+    /// <summary>
+    /// Claim fields that must be present with one of the listed values (compared ignoring case, so hex may be either),
+    /// e.g. <c>vm_rtmr0</c> or <c>vm_host_data</c>; empty = no constraint.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> AllowedFieldValues { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>The claim field that holds a confidential VM's launch measurement (hex).</summary>
+    public const string VmMeasurementField = "vm_measurement";
+
     /// <summary>Returns the first failed policy check, or null when the claims satisfy the policy.</summary>
     public AttestationFailure? Evaluate(AttestationClaims claims)
     {
@@ -112,6 +127,24 @@ public sealed class AttestationPolicy
         if (AllowedProductIds.Count > 0 && (claims.ProductId is null || !AllowedProductIds.Contains(claims.ProductId.Value)))
         {
             return new(AttestationFailureCode.PolicyProductIdNotAllowed, $"product id {claims.ProductId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"} is not among {string.Join(", ", AllowedProductIds)}");
+        }
+
+        if (AllowedVmMeasurements.Count > 0)
+        {
+            string? vm = claims.Fields.GetValueOrDefault(VmMeasurementField);
+            if (vm is null || !AllowedVmMeasurements.Any(m => string.Equals(Convert.ToHexStringLower(m.Span), vm, StringComparison.OrdinalIgnoreCase)))
+            {
+                return new(AttestationFailureCode.PolicyVmMeasurementNotAllowed, $"VM launch measurement {vm ?? "(none: not confidential-VM evidence)"} is not among the {AllowedVmMeasurements.Count} allowed");
+            }
+        }
+
+        foreach (var (name, allowed) in AllowedFieldValues)
+        {
+            string? value = claims.Fields.GetValueOrDefault(name);
+            if (value is null || !allowed.Contains(value, StringComparer.OrdinalIgnoreCase))
+            {
+                return new(AttestationFailureCode.PolicyFieldNotAllowed, $"claim '{name}' is {value ?? "absent"}; the policy accepts {string.Join(", ", allowed)}");
+            }
         }
 
         if (MinimumSecurityVersion is { } minimum && (claims.SecurityVersion is null || claims.SecurityVersion < minimum))
@@ -169,7 +202,7 @@ public sealed class AttestationPolicy
         {
             "allowedUniqueIds", "allowedSignerIds", "allowedProductIds", "minimumSecurityVersion", "acceptedTcbStatuses",
             "allowDebug", "allowSimulation", "allowInProcess", "allowedTees", "expectedReportData", "tcbBaselineDate",
-            "requireDeviceReferenceValues", "requireDeviceRevocationChecked",
+            "requireDeviceReferenceValues", "requireDeviceRevocationChecked", "allowedVmMeasurements", "fields",
         };
         foreach (var property in root.EnumerateObject())
         {
@@ -182,6 +215,8 @@ public sealed class AttestationPolicy
         return new AttestationPolicy
         {
             AllowedUniqueIds = Strings(root, "allowedUniqueIds").Select(s => (ReadOnlyMemory<byte>)HexValue(s, "allowedUniqueIds")).ToArray(),
+            AllowedVmMeasurements = Strings(root, "allowedVmMeasurements").Select(s => (ReadOnlyMemory<byte>)HexValue(s, "allowedVmMeasurements")).ToArray(),
+            AllowedFieldValues = FieldValues(root),
             AllowedSignerIds = Strings(root, "allowedSignerIds").Select(s => (ReadOnlyMemory<byte>)HexValue(s, "allowedSignerIds")).ToArray(),
             AllowedProductIds = root.TryGetProperty("allowedProductIds", out var products)
                 ? (products.ValueKind == JsonValueKind.Array ? products.EnumerateArray().Select(p => p.TryGetInt32(out int v) ? v : throw Invalid("'allowedProductIds' holds a non-integer")).ToArray() : throw Invalid("'allowedProductIds' must be an array"))
@@ -207,6 +242,27 @@ public sealed class AttestationPolicy
                 ? (ReadOnlyMemory<byte>?)HexValue(reportData.ValueKind == JsonValueKind.String ? reportData.GetString()! : throw Invalid("'expectedReportData' must be a hex string"), "expectedReportData")
                 : null,
         };
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> FieldValues(JsonElement root)
+    {
+        var fields = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (!root.TryGetProperty("fields", out var value))
+        {
+            return fields;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid("'fields' must be an object of claim name -> array of accepted values");
+        }
+
+        foreach (var field in value.EnumerateObject())
+        {
+            fields[field.Name] = Strings(value, field.Name);
+        }
+
+        return fields;
     }
 
     private AttestationFailure? DeviceFailure(AttestationClaims claims)

@@ -20,7 +20,7 @@ public sealed class AttestationVerifier
     /// A verifier with the built-in plug-ins using default options: Intel DCAP (production Intel root), SEV-SNP
     /// (production AMD ARKs), Nitro (AWS Root-G1), CCA (no CPAK provisioned: register a configured
     /// <see cref="ArmCca.CcaVerifier"/> to trust platforms), NVIDIA GPUs (NVIDIA Device Identity CA and RIM root),
-    /// virtCCA (Huawei Equipment CA; unendorsed realm tokens refused) and Azure vTPM evidence.
+    /// virtCCA (Huawei Equipment CA; unendorsed realm tokens refused), Azure vTPM evidence and confidential-VM engine evidence (its hardware evidence checked by the same built-in TDX, SEV-SNP and CCA verifiers).
     /// </summary>
     public static AttestationVerifier CreateDefault()
     {
@@ -32,6 +32,7 @@ public sealed class AttestationVerifier
         verifier.Register(new NvidiaGpu.NvidiaGpuVerifier());
         verifier.Register(new HuaweiVirtCca.VirtCcaVerifier());
         verifier.Register(new AzureVtpm.AzureVtpmVerifier());
+        verifier.Register(new ConfidentialVm.ConfidentialVmVerifier());
         return verifier;
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using SecGear.Attestation.AmdSevSnp;
 using SecGear.Attestation.Intel;
+using SecGear.ConfidentialVm;
 
 namespace SecGear.Attestation;
 
@@ -45,7 +46,7 @@ public static class CollateralLoader
 
         try
         {
-            collateral = Load(evidence.Format, pieces);
+            collateral = evidence.Format == EvidenceFormats.ConfidentialVm ? LoadConfidentialVm(evidence, pieces) : Load(evidence.Format, pieces);
             return true;
         }
         catch (AttestationException ex)
@@ -68,6 +69,10 @@ public static class CollateralLoader
                 return DcapQuoteParser.TryParse(evidence.Data, MaxInspectedEvidence, out _, out var quoteFailure) ? null : quoteFailure;
             case EvidenceFormats.AmdSevSnpReport:
                 return SnpReport.TryParse(evidence.Data.Span, out var reportFailure) is null ? reportFailure : null;
+            case EvidenceFormats.ConfidentialVm:
+                return ConfidentialVmEvidence.TryParse(evidence.Data.Span, out var envelope, out var envelopeError)
+                    ? EvidenceFailure(new Evidence(ConfidentialVm.ConfidentialVmVerifier.HardwareFormat(envelope.Tee), envelope.HardwareEvidence.Span))
+                    : new(AttestationFailureCode.EvidenceMalformed, envelopeError);
             default:
                 return null;
         }
@@ -123,8 +128,23 @@ public static class CollateralLoader
         };
     }
 
+    /// <summary>Confidential-VM evidence takes the collateral of its hardware evidence, wrapped.</summary>
+    private static ConfidentialVm.ConfidentialVmCollateral LoadConfidentialVm(Evidence evidence, IReadOnlyList<ReadOnlyMemory<byte>> pieces)
+    {
+        // EvidenceFailure has parsed it already.
+        ConfidentialVmEvidence.TryParse(evidence.Data.Span, out var envelope, out _);
+        string hardwareFormat = ConfidentialVm.ConfidentialVmVerifier.HardwareFormat(envelope!.Tee);
+        return new ConfidentialVm.ConfidentialVmCollateral(Load(hardwareFormat, pieces));
+    }
+
     private static void RequireAccepted(string evidenceFormat)
     {
+        if (evidenceFormat == EvidenceFormats.ConfidentialVm)
+        {
+            throw new AttestationException(
+                AttestationFailureCode.CollateralMalformed, "confidential-VM collateral is the collateral of its hardware evidence; load it with TryLoad, which reads the evidence to know which");
+        }
+
         if (evidenceFormat == EvidenceFormats.Unknown)
         {
             throw new AttestationException(AttestationFailureCode.UnsupportedEvidenceFormat, "the evidence is in no recognised format, so no collateral applies to it");

@@ -1,3 +1,4 @@
+using SecGear.ConfidentialVm;
 using SecGear.Simulation;
 
 namespace SecGear.Attestation;
@@ -22,7 +23,7 @@ public sealed class Evidence
     /// <summary>
     /// Wraps bytes whose format is recognised from their content: an Intel DCAP quote (v3/v4/v5), optionally behind
     /// Open Enclave's 16-byte report header or text header lines; an SEV-SNP report (binary or hex text); a Nitro
-    /// document (binary or base64 text); a CCA token; NVIDIA GPU evidence (report and chain, text or JSON); a Kunpeng virtCCA token (binary or hex text); Azure vTPM evidence (trustee JSON); SecGear simulation evidence. Returns evidence of format
+    /// document (binary or base64 text); a CCA token; NVIDIA GPU evidence (report and chain, text or JSON); a Kunpeng virtCCA token (binary or hex text); Azure vTPM evidence (trustee JSON); SecGear simulation and confidential-VM evidence. Returns evidence of format
     /// <see cref="EvidenceFormats.Unknown"/> when nothing matches, so that verification fails with a named check.
     /// </summary>
     public static Evidence Detect(ReadOnlySpan<byte> data)
@@ -31,6 +32,11 @@ public sealed class Evidence
         if (Intel.DcapQuoteParser.LooksLikeQuote(body))
         {
             return new Evidence(EvidenceFormats.IntelDcapQuote, body);
+        }
+
+        if (ConfidentialVmEvidence.LooksLike(data))
+        {
+            return new Evidence(EvidenceFormats.ConfidentialVm, data);
         }
 
         if (SimulationEvidence.LooksLike(data))

@@ -1,3 +1,4 @@
+using SecGear.ConfidentialVm;
 using SecGear.Simulation;
 
 namespace SecGear.Attestation;
@@ -25,6 +26,9 @@ public static class EvidenceFormats
 
     /// <summary>Azure confidential-VM vTPM evidence: trustee JSON envelope of an HCL report (SEV-SNP or TDX) and a TPM quote.</summary>
     public const string AzureVtpm = "azure-vtpm";
+
+    /// <summary>SecGear.NET confidential-VM engine evidence: the enclave identity bound into TDX, SEV-SNP or CCA hardware evidence (see <see cref="ConfidentialVmEvidence"/>).</summary>
+    public const string ConfidentialVm = ConfidentialVmEvidence.FormatId;
 
     /// <summary>SecGear simulation evidence, signed by a simulated platform attestation key (see <see cref="SimulationEvidence"/>).</summary>
     public const string SecGearSimulation = SimulationEvidence.FormatId;

@@ -3,11 +3,11 @@ using SecGear.Host.Simulation;
 
 namespace SecGear.Host.Engines;
 
-/// <summary>The engine registry. The simulation and in-process engines are registered from the start.</summary>
+/// <summary>The engine registry. The simulation, in-process and confidential-VM engines are registered from the start.</summary>
 public static class EnclaveEngines
 {
     private static readonly Lock Gate = new();
-    private static IEnclaveEngine[] s_engines = [new SimulationEngine(), new InProcessEngine()];
+    private static IEnclaveEngine[] s_engines = [new SimulationEngine(), new InProcessEngine(), new ConfidentialVm.ConfidentialVmEngine()];
 
     /// <summary>Every registered engine.</summary>
     public static IReadOnlyList<IEnclaveEngine> All => Volatile.Read(ref s_engines);

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using SecGear.Identity;
 using SecGear.Trusted.Sealing;
@@ -48,43 +47,9 @@ public sealed partial class SimulatedPlatform : IAttestingPlatform, IDisposable
     /// <exception cref="ObjectDisposedException">The platform has been disposed.</exception>
     public void DeriveSealKey(in SealKeyRequest request, Span<byte> key)
     {
-        if (key.Length != SealKeyRequest.KeyLength)
-        {
-            throw new ArgumentException($"The key buffer must be {SealKeyRequest.KeyLength} bytes.", nameof(key));
-        }
-
-        if (request.KeyId.Length != SealKeyRequest.KeyIdLength)
-        {
-            throw new ArgumentException($"The key id must be {SealKeyRequest.KeyIdLength} bytes.", nameof(request));
-        }
-
-        if (request.SecurityVersion > Identity.SecurityVersion)
-        {
-            throw new ArgumentException(
-                $"A key for security version {request.SecurityVersion} was requested; this enclave is at {Identity.SecurityVersion}.", nameof(request));
-        }
-
-        // info = domain || policy || policy identity || svn || debug; fixed-length fields keep it unambiguous.
-        Span<byte> info = stackalloc byte[Domain.Length + 1 + 32 + 2 + 2 + 1];
-        Domain.CopyTo(info);
-        var rest = info[Domain.Length..];
-        rest[0] = (byte)request.Policy;
-        switch (request.Policy)
-        {
-            case SealPolicy.Enclave:
-                Identity.Measurement.CopyTo(rest[1..]);
-                BinaryPrimitives.WriteUInt16LittleEndian(rest[33..], 0);
-                break;
-            case SealPolicy.Signer:
-                Identity.Signer.CopyTo(rest[1..]);
-                BinaryPrimitives.WriteUInt16LittleEndian(rest[33..], Identity.ProductId);
-                break;
-            default:
-                throw new ArgumentException($"Unknown seal policy {(byte)request.Policy}.", nameof(request));
-        }
-
-        BinaryPrimitives.WriteUInt16LittleEndian(rest[35..], request.SecurityVersion);
-        rest[37] = Identity.Debug ? (byte)1 : (byte)0;
+        SealKeyDerivation.Validate(request, Identity, key);
+        Span<byte> info = stackalloc byte[Domain.Length + SealKeyDerivation.InfoFieldsLength];
+        SealKeyDerivation.WriteInfo(Domain, request, Identity, info);
 
         lock (_gate)
         {

@@ -1,0 +1,113 @@
+using SecGear.ConfidentialVm.Devices;
+using SecGear.ConfidentialVm.Emulation;
+using SecGear.ConfidentialVm.Tsm;
+
+namespace SecGear.ConfidentialVm;
+
+/// <summary>
+/// Finds the confidential VM's attestation interfaces: configfs-tsm first, then the vendor guest devices. Honours
+/// <see cref="ConfidentialVmEnvironment"/>. Used by the host (is the engine available, <c>secgear platform detect</c>)
+/// and by the runner (which platform services to give the enclave).
+/// </summary>
+public static class ConfidentialVmDetection
+{
+    /// <summary>The virtual report root of the emulated tree.</summary>
+    public const string EmulatedReportRoot = "/emulated/sys/kernel/config/tsm/report";
+
+    /// <summary>The TPM resource manager device of a vTPM (Azure confidential VMs).</summary>
+    public const string TpmDevicePath = "/dev/tpmrm0";
+
+    /// <summary>The configfs-tsm client the environment asks for (emulated, another root, or the kernel's).</summary>
+    /// <exception cref="TsmException">The emulation description is unusable.</exception>
+    public static ConfigFsTsm CreateTsmClient()
+    {
+        if (Environment.GetEnvironmentVariable(ConfidentialVmEnvironment.Emulation) is { Length: > 0 } spec)
+        {
+            var emulated = new EmulatedConfigFsTsm(EmulatedReportRoot, EmulatedTsmReport.Load(spec));
+            return new ConfigFsTsm(new ConfigFsTsmOptions { ReportRoot = EmulatedReportRoot }, emulated);
+        }
+
+        string root = Environment.GetEnvironmentVariable(ConfidentialVmEnvironment.TsmRoot) is { Length: > 0 } r ? r : ConfigFsTsm.DefaultReportRoot;
+        return new ConfigFsTsm(new ConfigFsTsmOptions { ReportRoot = root });
+    }
+
+    /// <summary>
+    /// The evidence source of this VM: configfs-tsm when a provider answers; otherwise <c>/dev/sev-guest</c>. TDX without
+    /// configfs-tsm is refused (the device gives only a MAC'd TD report). <paramref name="sevDevice"/> is the SEV-SNP
+    /// guest device for derived sealing keys when there is one.
+    /// </summary>
+    /// <exception cref="TsmException">No interface answers; the failure of configfs-tsm says why.</exception>
+    public static IEvidenceSource OpenSource(out ISevGuestDevice? sevDevice)
+    {
+        sevDevice = null;
+        bool emulated = Environment.GetEnvironmentVariable(ConfidentialVmEnvironment.Emulation) is { Length: > 0 };
+        try
+        {
+            var source = new ConfigFsTsmEvidenceSource(CreateTsmClient());
+            if (!emulated && source.Tee == ConfidentialVmTee.SevSnp && File.Exists(LinuxSevGuestDevice.DefaultPath))
+            {
+                sevDevice = new LinuxSevGuestDevice();
+            }
+
+            return source;
+        }
+        catch (TsmException ex) when (!emulated && ex.Failure is TsmFailure.ConfigFsNotMounted or TsmFailure.KernelTooOld or TsmFailure.ProviderMissing)
+        {
+            if (File.Exists(LinuxSevGuestDevice.DefaultPath))
+            {
+                var device = new LinuxSevGuestDevice();
+                sevDevice = device;
+                return new SevGuestDeviceEvidenceSource(device);
+            }
+
+            if (File.Exists(LinuxTdxGuestDevice.DefaultPath))
+            {
+                throw new TsmException(
+                    TsmFailure.NotSupported,
+                    $"this is a TDX guest without configfs-tsm ({ex.Message}); {LinuxTdxGuestDevice.DefaultPath} gives only a MAC'd TD report, and a quote needs configfs-tsm (Linux 6.7 or later)");
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Probes every interface, for <c>secgear platform detect</c>.</summary>
+    public static IReadOnlyList<TeeProbe> ProbeAll()
+    {
+        var probes = new List<TeeProbe>();
+        try
+        {
+            ConfigFsTsm tsm = CreateTsmClient();
+            string provider = tsm.ProbeProvider();
+            probes.Add(new TeeProbe("configfs-tsm", true, $"provider {provider} at {tsm.ReportRoot}", null));
+        }
+        catch (TsmException ex)
+        {
+            probes.Add(new TeeProbe("configfs-tsm", false, ex.Message, ex.Failure));
+        }
+
+        probes.Add(ProbeDevice(LinuxSevGuestDevice.DefaultPath, "SEV-SNP reports (SNP_GET_REPORT) and derived sealing keys (SNP_GET_DERIVED_KEY)"));
+        probes.Add(ProbeDevice(LinuxTdxGuestDevice.DefaultPath, "TDX TD reports only (quotes need configfs-tsm)"));
+        TeeProbe tpm = ProbeDevice(TpmDevicePath, "a TPM; the Azure vTPM engine side (HCL report from NV, TPM quotes) is not implemented yet");
+        probes.Add(tpm with { Available = false, Failure = tpm.Failure ?? TsmFailure.NotSupported });
+        return probes;
+    }
+
+    private static TeeProbe ProbeDevice(string path, string offers)
+    {
+        if (!File.Exists(path))
+        {
+            return new TeeProbe(path, false, $"{path} does not exist (no such guest driver on this machine)", TsmFailure.ProviderMissing);
+        }
+
+        int fd = Ioctl.OpenReadWrite(path);
+        if (fd < 0)
+        {
+            TsmException error = LinuxSevGuestDevice.DeviceError(-fd, $"open {path}");
+            return new TeeProbe(path, false, error.Message, error.Failure);
+        }
+
+        Ioctl.CloseDescriptor(fd);
+        return new TeeProbe(path, true, $"{path} opens: {offers}", null);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using SecGear.Abi;
+using SecGear.Attestation;
+using SecGear.Host;
+using SecGear.Host.Engines;
+using SecGear.Images;
+using SecGear.Simulation;
+using SecGear.Tests.TestEnclave;
+
+namespace SecGear.ConfidentialVm.Tests;
+
+/// <summary>Tests that set the process-wide emulation environment run one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EnvironmentCollection
+{
+    public const string Name = "confidential-vm environment";
+}
+
+/// <summary>
+/// The engine end to end: <c>Enclave.Create(..., EnclaveType.ConfidentialVm)</c> starts a real runner with
+/// <c>--platform confidential-vm</c>, the runner talks to the emulated configfs-tsm named by
+/// <c>SECGEAR_CVM_EMULATION</c>, and the host verifies what it returns.
+/// </summary>
+[Collection(EnvironmentCollection.Name)]
+public sealed class ConfidentialVmEngineTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("secgear-cvm-engine-").FullName;
+    private readonly string _image;
+
+    public ConfidentialVmEngineTests()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var manifest = new EnclaveManifest { Name = "TestEnclave", ProductId = 7, SecurityVersion = 3, Debug = true, MaxThreads = 2, EntryAssembly = "TestEnclave.dll" };
+        _image = Path.Combine(_dir, "test.sgimg");
+        File.WriteAllBytes(_image, new EnclaveImageBuilder(manifest).AddFile("TestEnclave.dll", File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestEnclave.dll"))).Sign(key));
+    }
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, null);
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private EnclaveOptions Options(ILoggerFactory? logs = null) => new() { PlatformSecretPath = Path.Combine(_dir, "platform.secret"), LoggerFactory = logs };
+
+    [TestVectorFact]
+    public void Enclave_on_an_emulated_snp_vm_returns_hardware_evidence_that_names_it_and_binds_the_nonce()
+    {
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, Recordings.WriteSpec(_dir, Recordings.Snp()));
+        byte[] nonce = RandomNumberGenerator.GetBytes(64);
+        using Enclave enclave = Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options());
+
+        Assert.Equal("confidential-vm", enclave.EngineName);
+        Assert.Equal("ping"u8.ToArray(), Echo(enclave, "ping"u8));
+        byte[] bytes = enclave.GetEvidence(nonce);
+
+        Assert.True(ConfidentialVmEvidence.TryParse(bytes, out var evidence, out var error), error);
+        Assert.Equal(enclave.Identity.Measurement, evidence.Measurement.ToArray());
+        Assert.Equal(nonce, evidence.ReportData.ToArray());
+        Assert.Equal(TestVectors.Read(Recordings.SnpReport), evidence.HardwareEvidence.ToArray());
+        AttestationResult result = AttestationVerifier.CreateDefault().Verify(Evidence.Detect(bytes), null, Recordings.SnpTime);
+        Assert.Equal(AttestationFailureCode.EnclaveBindingMismatch, result.Failure?.Code);
+        Assert.Equal(enclave.Identity.Measurement, result.Claims!.UniqueId.ToArray());
+    }
+
+    [TestVectorFact]
+    public void Enclave_on_an_emulated_tdx_vm_asks_the_tee_to_sign_its_binding()
+    {
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, Recordings.WriteSpec(_dir, Recordings.Tdx(patch: true)));
+        using Enclave enclave = Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options());
+
+        byte[] bytes = enclave.GetEvidence("nonce"u8);
+
+        Assert.True(ConfidentialVmEvidence.TryParse(bytes, out var evidence, out var error), error);
+        Assert.Equal(ConfidentialVmTee.Tdx, evidence.Tee);
+        Assert.Equal(evidence.Binding(), evidence.HardwareEvidence.Slice(Tsm.TsmProviders.TdxReportDataOffset, 64).ToArray());
+    }
+
+    [TestVectorFact]
+    public void Sealing_on_tdx_fails_in_the_enclave_with_the_reason()
+    {
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, Recordings.WriteSpec(_dir, Recordings.Tdx()));
+        using Enclave enclave = Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options());
+        var channel = enclave.Bind(TestContract.Descriptor, null);
+        var request = new WireBuffer();
+        request.WriteBytes("data"u8);
+
+        // The runtime carries SecGear's own exception types across the boundary.
+        var ex = Assert.Throws<EnclaveNotSupportedException>(() => channel.Call(TestContract.Seal, request.WrittenSpan, new WireBuffer()));
+        Assert.Contains("key broker", ex.Message, StringComparison.Ordinal);
+    }
+
+    [TestVectorFact]
+    public void Auto_picks_the_confidential_vm_engine_where_a_provider_answers_and_logs_why()
+    {
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, Recordings.WriteSpec(_dir, Recordings.Cca()));
+        var logs = new CapturingLoggerFactory();
+        using Enclave enclave = Enclave.Create(_image, EnclaveType.Auto, EnclaveFlags.Debug, Options(logs));
+
+        Assert.Equal(EnclaveType.ConfidentialVm, enclave.Type);
+        Assert.Contains(logs.Messages, m => m.Contains("chose the confidential-vm engine", StringComparison.Ordinal) && m.Contains("arm_cca_guest", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Auto_picks_simulation_where_no_provider_answers_and_logs_why()
+    {
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, null);
+        var logs = new CapturingLoggerFactory();
+        using Enclave enclave = Enclave.Create(_image, EnclaveType.Auto, EnclaveFlags.Debug, Options(logs));
+
+        Assert.Equal(EnclaveType.Simulation, enclave.Type);
+        Assert.Contains(logs.Messages, m => m.Contains("chose the simulation engine", StringComparison.Ordinal));
+        Assert.True(SimulationEvidence.LooksLike(enclave.GetEvidence([])));
+    }
+
+    [Fact]
+    public void Asking_for_the_engine_where_no_provider_answers_says_why()
+    {
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, null);
+
+        var ex = Assert.Throws<EnclaveNotSupportedException>(() => Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options()));
+        Assert.Contains("ConfidentialVm", ex.Message, StringComparison.Ordinal);
+        Assert.False(EnclaveEngines.All.Single(e => e.Type == EnclaveType.ConfidentialVm).IsAvailable);
+    }
+
+    [Fact]
+    public void Emulated_vm_without_a_provider_makes_the_engine_unavailable()
+    {
+        string spec = Path.Combine(_dir, "broken.json");
+        File.WriteAllText(spec, """{"provider": "sev_guest", "outblob": "missing-file"}""");
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, spec);
+
+        Assert.False(EnclaveEngines.All.Single(e => e.Type == EnclaveType.ConfidentialVm).IsAvailable);
+        Assert.Equal(EnclaveType.Simulation, EnclaveEngines.Resolve(EnclaveType.Auto).Type);
+    }
+
+    private static byte[] Echo(Enclave enclave, ReadOnlySpan<byte> data)
+    {
+        var channel = enclave.Bind(TestContract.Descriptor, null);
+        var request = new WireBuffer();
+        request.WriteBytes(data);
+        var response = new WireBuffer();
+        channel.Call(TestContract.Echo, request.WrittenSpan, response);
+        var reader = new WireReader(response.WrittenSpan);
+        byte[] result = reader.ReadBytes().ToArray();
+        reader.EnsureEnd();
+        return result;
+    }
+
+    private sealed class CapturingLoggerFactory : ILoggerFactory
+    {
+        public ConcurrentQueue<string> Messages { get; } = new();
+
+        public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(CapturingLoggerFactory owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Messages.Enqueue(formatter(state, exception));
+        }
+    }
+}
