@@ -6,7 +6,7 @@ public sealed class PackageContentTests(PackagedSdk sdk)
 {
     private static readonly string[] Libraries =
     [
-        "SecGear.Core", "SecGear.Trusted", "SecGear.Host", "SecGear.Edl", "SecGear.Attestation", "SecGear.RaTls",
+        "SecGear.Core", "SecGear.Trusted", "SecGear.ConfidentialVm", "SecGear.Host", "SecGear.Edl", "SecGear.Attestation", "SecGear.RaTls",
         "SecGear.SecureChannel", "SecGear.AttestationService.Contracts", "SecGear.AttestationService.Client",
         "SecGear.CryptoModule.Contracts", "SecGear.CryptoModule.Client", "SecGear.EncryptedDb", "SecGear.EncryptedDb.Client",
     ];
@@ -50,6 +50,7 @@ public sealed class PackageContentTests(PackagedSdk sdk)
         IReadOnlyList<string> generator = sdk.Entries("SecGear.Generator");
         Assert.Contains("analyzers/dotnet/cs/SecGear.Generator.dll", generator);
         Assert.Contains("analyzers/dotnet/cs/SecGear.Edl.dll", generator);
+        Assert.Contains("analyzers/dotnet/cs/SecGear.Analyzers.dll", generator);
         Assert.Contains("buildTransitive/SecGear.Generator.props", generator);
         Assert.DoesNotContain(generator, e => e.StartsWith("lib/", StringComparison.Ordinal));
 
