@@ -9,11 +9,11 @@ namespace SecGear.SecureChannel.Tests;
 public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private readonly SimulatedMachine enclave;
+    private readonly SimulatedMachine _enclave;
 
     public TransportTests(SimulatedEnclaveFixture fixture)
     {
-        enclave = fixture.Enclave;
+        _enclave = fixture.Enclave;
     }
 
     [Theory]
@@ -21,7 +21,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
     public async Task Relay_over_each_transport_carries_a_handshake_and_records_and_only_ever_holds_ciphertext(string kind)
     {
         await using var pair = await TransportPair.CreateAsync(kind);
-        using var server = Handshakes.EchoServer(enclave);
+        using var server = Handshakes.EchoServer(_enclave);
         var relayed = new List<byte[]>();
         var relay = new SecureChannelRelay((frame, _) =>
         {
@@ -33,7 +33,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         Task relaying = relay.RunAsync(pair.Near);
 
         byte[] secret = "transport secret 7f3a9c"u8.ToArray();
-        await using (var client = await SecureChannelClient.ConnectAsync(pair.Far, enclave.Verifier, SimulatedEnclaveFixture.Policy))
+        await using (var client = await SecureChannelClient.ConnectAsync(pair.Far, _enclave.Verifier, SimulatedEnclaveFixture.Policy))
         {
             await client.SendAsync(secret);
             byte[]? reply = await client.ReceiveAsync().WaitAsync(Patience);
@@ -55,13 +55,13 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
     public async Task Relay_forwards_the_servers_alert_so_the_client_learns_why_it_was_refused(string kind)
     {
         await using var pair = await TransportPair.CreateAsync(kind);
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
+        using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
         var relay = new SecureChannelRelay((frame, _) => ValueTask.FromResult(server.Process(frame.Span)));
         Task relaying = relay.RunAsync(pair.Near);
 
         var clientOptions = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3] };
         var ex = await Assert.ThrowsAsync<SecureChannelException>(
-            () => SecureChannelClient.ConnectAsync(pair.Far, enclave.Verifier, SimulatedEnclaveFixture.Policy, clientOptions).WaitAsync(Patience));
+            () => SecureChannelClient.ConnectAsync(pair.Far, _enclave.Verifier, SimulatedEnclaveFixture.Policy, clientOptions).WaitAsync(Patience));
 
         Assert.Equal(SecureChannelFailureReason.NoCommonSuite, ex.Reason);
         Assert.True(ex.IsPeerAlert);
@@ -134,7 +134,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
     [MemberData(nameof(TransportPair.Kinds), MemberType = typeof(TransportPair))]
     public async Task Relay_fed_random_bytes_ends_with_a_typed_error_or_a_clean_end_and_never_hangs(string kind)
     {
-        using var server = Handshakes.EchoServer(enclave);
+        using var server = Handshakes.EchoServer(_enclave);
         var random = new Random(7);
         for (int i = 0; i < 30; i++)
         {
@@ -325,12 +325,12 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
     public async Task Client_over_a_callback_transport_refuses_an_enclave_with_another_measurement()
     {
         await using var pair = await TransportPair.CreateAsync(TransportPair.Callback);
-        using var server = Handshakes.EchoServer(enclave);
+        using var server = Handshakes.EchoServer(_enclave);
         var relay = new SecureChannelRelay((frame, _) => ValueTask.FromResult(server.Process(frame.Span)));
         Task relaying = relay.RunAsync(pair.Near);
         var policy = new AttestationPolicy { AllowSimulation = true, AllowedUniqueIds = [new byte[32]] };
 
-        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(pair.Far.AsStream(), enclave.Verifier, policy).WaitAsync(Patience));
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(pair.Far.AsStream(), _enclave.Verifier, policy).WaitAsync(Patience));
         Assert.Equal(SecureChannelFailureReason.AttestationFailed, ex.Reason);
         Assert.Equal(AttestationFailureCode.PolicyUniqueIdNotAllowed, ex.AttestationFailure!.Code);
         await pair.CloseFarAsync();

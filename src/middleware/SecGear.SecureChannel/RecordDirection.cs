@@ -9,16 +9,16 @@ namespace SecGear.SecureChannel;
 /// </summary>
 internal sealed class RecordDirection : IDisposable
 {
-    private readonly SuiteInfo suite;
-    private byte[] secret;
-    private RecordCipher aead;
-    private byte[] iv;
+    private readonly SuiteInfo _suite;
+    private byte[] _secret;
+    private RecordCipher _aead;
+    private byte[] _iv;
 
     public RecordDirection(SuiteInfo suite, byte[] trafficSecret)
     {
-        this.suite = suite;
-        secret = trafficSecret;
-        (aead, iv) = Keys(suite, trafficSecret);
+        _suite = suite;
+        _secret = trafficSecret;
+        (_aead, _iv) = Keys(suite, trafficSecret);
     }
 
     public uint Epoch { get; private set; }
@@ -32,11 +32,11 @@ internal sealed class RecordDirection : IDisposable
     /// <summary>Moves to the next epoch: secret' = HKDF-Expand(secret, "next"), forgetting the old key.</summary>
     public void Ratchet()
     {
-        var next = NextSecret(suite, secret);
-        CryptographicOperations.ZeroMemory(secret);
-        aead.Dispose();
-        secret = next;
-        (aead, iv) = Keys(suite, next);
+        var next = NextSecret(_suite, _secret);
+        CryptographicOperations.ZeroMemory(_secret);
+        _aead.Dispose();
+        _secret = next;
+        (_aead, _iv) = Keys(_suite, next);
         Epoch++;
         RecordsInEpoch = 0;
         BytesInEpoch = 0;
@@ -57,10 +57,10 @@ internal sealed class RecordDirection : IDisposable
         var body = frame.AsSpan(Wire.FrameHeaderLength);
         WriteHeader(body, sessionId, Epoch, Sequence);
         Span<byte> nonce = stackalloc byte[12];
-        Nonce(iv, Sequence, nonce);
+        Nonce(_iv, Sequence, nonce);
         Span<byte> aad = stackalloc byte[1 + Wire.RecordHeaderLength];
         Aad(type, body[..Wire.RecordHeaderLength], aad);
-        aead.Seal(nonce, plaintext, body[Wire.RecordHeaderLength..], aad);
+        _aead.Seal(nonce, plaintext, body[Wire.RecordHeaderLength..], aad);
         Sequence++;
         RecordsInEpoch++;
         BytesInEpoch += plaintext.Length;
@@ -106,14 +106,14 @@ internal sealed class RecordDirection : IDisposable
         var plaintext = new byte[sealedInput.Length - Wire.TagLength];
         if (epoch == Epoch)
         {
-            Nonce(iv, sequence, nonce);
-            Decrypt(aead, nonce, sealedInput, plaintext, aad);
+            Nonce(_iv, sequence, nonce);
+            Decrypt(_aead, nonce, sealedInput, plaintext, aad);
         }
         else
         {
             // The sender moved to the next epoch: the new key is committed only once a record under it authenticates.
-            var next = NextSecret(suite, secret);
-            var (nextAead, nextIv) = Keys(suite, next);
+            var next = NextSecret(_suite, _secret);
+            var (nextAead, nextIv) = Keys(_suite, next);
             try
             {
                 Nonce(nextIv, sequence, nonce);
@@ -136,9 +136,9 @@ internal sealed class RecordDirection : IDisposable
 
     public void Dispose()
     {
-        aead.Dispose();
-        CryptographicOperations.ZeroMemory(secret);
-        CryptographicOperations.ZeroMemory(iv);
+        _aead.Dispose();
+        CryptographicOperations.ZeroMemory(_secret);
+        CryptographicOperations.ZeroMemory(_iv);
     }
 
     private static void Decrypt(RecordCipher aead, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> sealedInput, Span<byte> plaintext, ReadOnlySpan<byte> aad)

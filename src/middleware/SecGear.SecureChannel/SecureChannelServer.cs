@@ -16,15 +16,15 @@ namespace SecGear.SecureChannel;
 /// </summary>
 public sealed class SecureChannelServer : IDisposable
 {
-    private readonly Func<ReadOnlySpan<byte>, byte[]> evidenceProvider;
-    private readonly Func<SecureChannelRequest, byte[]?> requestHandler;
-    private readonly SecureChannelOptions options;
-    private readonly ConcurrentDictionary<Guid, ServerSessionState> sessions = new();
-    private readonly EphemeralKeyPool keys;
+    private readonly Func<ReadOnlySpan<byte>, byte[]> _evidenceProvider;
+    private readonly Func<SecureChannelRequest, byte[]?> _requestHandler;
+    private readonly SecureChannelOptions _options;
+    private readonly ConcurrentDictionary<Guid, ServerSessionState> _sessions = new();
+    private readonly EphemeralKeyPool _keys;
 
     // Slots reserved by a ClientHello before its (slow) key generation and evidence, released when its session is
     // removed or the ClientHello fails: it keeps MaxSessions exact however many handshakes race.
-    private int reservedSlots;
+    private int _reservedSlots;
 
     /// <summary>Creates a server.</summary>
     /// <param name="evidenceProvider">Produces evidence whose report data starts with the given bytes.</param>
@@ -38,11 +38,11 @@ public sealed class SecureChannelServer : IDisposable
     private SecureChannelServer(Func<ReadOnlySpan<byte>, byte[]> evidenceProvider, Func<SecureChannelRequest, byte[]?> requestHandler, SecureChannelOptions? options)
     {
         ArgumentNullException.ThrowIfNull(evidenceProvider);
-        this.options = options ?? new SecureChannelOptions();
-        this.options.Validate();
-        this.evidenceProvider = evidenceProvider;
-        this.requestHandler = requestHandler;
-        keys = new EphemeralKeyPool(this.options.PregeneratedKeys);
+        _options = options ?? new SecureChannelOptions();
+        _options.Validate();
+        _evidenceProvider = evidenceProvider;
+        _requestHandler = requestHandler;
+        _keys = new EphemeralKeyPool(_options.PregeneratedKeys);
     }
 
     /// <summary>
@@ -59,10 +59,10 @@ public sealed class SecureChannelServer : IDisposable
     }
 
     /// <summary>How many pre-generated ephemeral keys of <paramref name="suite"/> are ready (benchmarks wait for a full pool).</summary>
-    internal int ReadyKeys(SecureChannelSuite suite) => keys.Ready(suite);
+    internal int ReadyKeys(SecureChannelSuite suite) => _keys.Ready(suite);
 
     /// <summary>The number of sessions held, handshaking or established.</summary>
-    public int SessionCount => sessions.Count;
+    public int SessionCount => _sessions.Count;
 
     /// <summary>
     /// Processes one frame from a client and returns the frames to send back (possibly none). Throws
@@ -76,7 +76,7 @@ public sealed class SecureChannelServer : IDisposable
         ReadOnlySpan<byte> body = default;
         try
         {
-            type = Wire.Parse(frame, options.MaxFrameLength, out body);
+            type = Wire.Parse(frame, _options.MaxFrameLength, out body);
             return type switch
             {
                 MessageType.ClientHello => [ClientHello(body)],
@@ -105,7 +105,7 @@ public sealed class SecureChannelServer : IDisposable
         }
 
         var id = new Guid(sessionId);
-        if (sessions.TryGetValue(id, out var state))
+        if (_sessions.TryGetValue(id, out var state))
         {
             lock (state.Gate)
             {
@@ -132,9 +132,9 @@ public sealed class SecureChannelServer : IDisposable
     /// </summary>
     public int RemoveIdleSessions()
     {
-        var now = options.TimeProvider.GetUtcNow();
+        var now = _options.TimeProvider.GetUtcNow();
         int removed = 0;
-        foreach (var (id, state) in sessions)
+        foreach (var (id, state) in _sessions)
         {
             lock (state.Gate)
             {
@@ -152,8 +152,8 @@ public sealed class SecureChannelServer : IDisposable
     /// <summary>Closes every session and forgets its keys, pre-generated ones included.</summary>
     public void Dispose()
     {
-        keys.Dispose();
-        foreach (var (id, state) in sessions)
+        _keys.Dispose();
+        foreach (var (id, state) in _sessions)
         {
             lock (state.Gate)
             {
@@ -185,10 +185,10 @@ public sealed class SecureChannelServer : IDisposable
 
         reader.Bytes(Wire.NonceLength);
         reader.End();
-        var chosen = options.Suites.FirstOrDefault(s => offered.Contains((ushort)s));
+        var chosen = _options.Suites.FirstOrDefault(s => offered.Contains((ushort)s));
         if (chosen == default)
         {
-            throw Wire.Fail(SecureChannelFailureReason.NoCommonSuite, $"the client offers {string.Join(", ", offered)}; this server accepts {string.Join(", ", options.Suites.Select(s => (ushort)s))}");
+            throw Wire.Fail(SecureChannelFailureReason.NoCommonSuite, $"the client offers {string.Join(", ", offered)}; this server accepts {string.Join(", ", _options.Suites.Select(s => (ushort)s))}");
         }
 
         if (!TryReserveSlot())
@@ -196,7 +196,7 @@ public sealed class SecureChannelServer : IDisposable
             RemoveIdleSessions();
             if (!TryReserveSlot())
             {
-                throw Wire.Fail(SecureChannelFailureReason.SessionLimitReached, $"the server holds its maximum of {options.MaxSessions} sessions; retry later");
+                throw Wire.Fail(SecureChannelFailureReason.SessionLimitReached, $"the server holds its maximum of {_options.MaxSessions} sessions; retry later");
             }
         }
 
@@ -206,7 +206,7 @@ public sealed class SecureChannelServer : IDisposable
         EphemeralKey? ephemeral = null;
         try
         {
-            ephemeral = keys.Take(suite);
+            ephemeral = _keys.Take(suite);
             var publicKey = ephemeral.PublicKey;
             int boundLength = 2 + 2 + Wire.SessionIdLength + 2 + publicKey.Length;
             var bound = new byte[boundLength];
@@ -221,13 +221,13 @@ public sealed class SecureChannelServer : IDisposable
             bound.CopyTo(serverHello, 0);
             BinaryPrimitives.WriteUInt32BigEndian(serverHello.AsSpan(boundLength), (uint)evidence.Length);
             evidence.CopyTo(serverHello, boundLength + 4);
-            if (serverHello.Length > options.MaxFrameLength)
+            if (serverHello.Length > _options.MaxFrameLength)
             {
-                throw Wire.Fail(SecureChannelFailureReason.FrameTooLarge, $"the ServerHello with {evidence.Length} bytes of evidence exceeds the {options.MaxFrameLength}-byte frame limit");
+                throw Wire.Fail(SecureChannelFailureReason.FrameTooLarge, $"the ServerHello with {evidence.Length} bytes of evidence exceeds the {_options.MaxFrameLength}-byte frame limit");
             }
 
             // 128 random bits: a collision means a broken random generator, not bad luck.
-            added = sessions.TryAdd(new Guid(sessionId), new ServerSessionState(suite, sessionId, ephemeral, body.ToArray(), serverHello, options.TimeProvider.GetUtcNow()));
+            added = _sessions.TryAdd(new Guid(sessionId), new ServerSessionState(suite, sessionId, ephemeral, body.ToArray(), serverHello, _options.TimeProvider.GetUtcNow()));
             return added
                 ? Wire.Frame(MessageType.ServerHello, serverHello)
                 : throw new InvalidOperationException("the random generator repeated a 128-bit session id");
@@ -237,19 +237,19 @@ public sealed class SecureChannelServer : IDisposable
             if (!added)
             {
                 ephemeral?.Dispose();
-                Interlocked.Decrement(ref reservedSlots);
+                Interlocked.Decrement(ref _reservedSlots);
             }
         }
     }
 
     private bool TryReserveSlot()
     {
-        if (Interlocked.Increment(ref reservedSlots) <= options.MaxSessions)
+        if (Interlocked.Increment(ref _reservedSlots) <= _options.MaxSessions)
         {
             return true;
         }
 
-        Interlocked.Decrement(ref reservedSlots);
+        Interlocked.Decrement(ref _reservedSlots);
         return false;
     }
 
@@ -258,7 +258,7 @@ public sealed class SecureChannelServer : IDisposable
         byte[] evidence;
         try
         {
-            evidence = evidenceProvider(reportData);
+            evidence = _evidenceProvider(reportData);
         }
         catch (Exception ex) when (ex is not SecureChannelException)
         {
@@ -309,8 +309,8 @@ public sealed class SecureChannelServer : IDisposable
 
                     var serverFinished = KeySchedule.Finished(suite, keys.ServerFinished, [.. transcriptHash, .. finished]);
                     state.ClientCertificate = clientCertificate;
-                    state.Establish(new ChannelSession(suite, state.SessionId, keys.ServerTraffic, keys.ClientTraffic, options, sealsAlerts: true));
-                    state.LastActivity = options.TimeProvider.GetUtcNow();
+                    state.Establish(new ChannelSession(suite, state.SessionId, keys.ServerTraffic, keys.ClientTraffic, _options, sealsAlerts: true));
+                    state.LastActivity = _options.TimeProvider.GetUtcNow();
                     return Wire.Frame(MessageType.ServerFinished, [.. state.SessionId, .. serverFinished]);
                 }
                 finally
@@ -326,7 +326,7 @@ public sealed class SecureChannelServer : IDisposable
             finally
             {
                 // The handshake's key work is over: replace the key it took while the client finishes.
-                keys.Replenish(state.Suite);
+                _keys.Replenish(state.Suite);
             }
         }
     }
@@ -345,22 +345,22 @@ public sealed class SecureChannelServer : IDisposable
                 }
 
                 var plaintext = session.Open(type, body);
-                state.LastActivity = options.TimeProvider.GetUtcNow();
+                state.LastActivity = _options.TimeProvider.GetUtcNow();
                 if (plaintext is null)
                 {
                     Remove(id, state);
                     return [];
                 }
 
-                var reply = requestHandler(new SecureChannelRequest(plaintext, state.SessionId, state.Suite.Suite, state.ClientCertificate));
+                var reply = _requestHandler(new SecureChannelRequest(plaintext, state.SessionId, state.Suite.Suite, state.ClientCertificate));
                 if (reply is null)
                 {
                     return [];
                 }
 
-                return reply.Length <= options.MaxRecordPayload
+                return reply.Length <= _options.MaxRecordPayload
                     ? [session.Seal(reply)]
-                    : throw Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the request handler's reply is {reply.Length} bytes; a record carries at most {options.MaxRecordPayload}");
+                    : throw Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the request handler's reply is {reply.Length} bytes; a record carries at most {_options.MaxRecordPayload}");
             }
             catch (SecureChannelException ex)
             {
@@ -381,7 +381,7 @@ public sealed class SecureChannelServer : IDisposable
     private byte[] AuthenticateClient(ServerSessionState state, ReadOnlySpan<byte> body, ref WireReader reader)
     {
         bool present = body.Length - reader.Position > state.Suite.HashLength;
-        if (options.ClientCertificatePolicy is not { } policy)
+        if (_options.ClientCertificatePolicy is not { } policy)
         {
             if (present)
             {
@@ -414,7 +414,7 @@ public sealed class SecureChannelServer : IDisposable
             string? refusal;
             try
             {
-                refusal = policy.Check(certificate, options.TimeProvider.GetUtcNow());
+                refusal = policy.Check(certificate, _options.TimeProvider.GetUtcNow());
             }
             catch (CryptographicException)
             {
@@ -460,7 +460,7 @@ public sealed class SecureChannelServer : IDisposable
         }
 
         var id = new Guid(body[..Wire.SessionIdLength]);
-        return sessions.TryGetValue(id, out var state)
+        return _sessions.TryGetValue(id, out var state)
             ? (id, state)
             : throw UnknownSession();
     }
@@ -473,11 +473,11 @@ public sealed class SecureChannelServer : IDisposable
             throw UnknownSession();
         }
 
-        if (IsIdle(state, options.TimeProvider.GetUtcNow()))
+        if (IsIdle(state, _options.TimeProvider.GetUtcNow()))
         {
             throw Wire.Fail(SecureChannelFailureReason.IdleTimeout, state.Session is null
-                ? $"the handshake did not finish within {options.HandshakeTimeout}"
-                : $"the session was idle longer than {options.IdleTimeout}");
+                ? $"the handshake did not finish within {_options.HandshakeTimeout}"
+                : $"the session was idle longer than {_options.IdleTimeout}");
         }
     }
 
@@ -501,14 +501,14 @@ public sealed class SecureChannelServer : IDisposable
     }
 
     private bool IsIdle(ServerSessionState state, DateTimeOffset now) =>
-        now - state.LastActivity > (state.Session is null ? options.HandshakeTimeout : options.IdleTimeout);
+        now - state.LastActivity > (state.Session is null ? _options.HandshakeTimeout : _options.IdleTimeout);
 
     /// <summary>Under the session's gate: removes exactly this state (not a later one under the same id) and frees its slot.</summary>
     private void Remove(Guid id, ServerSessionState state)
     {
-        if (sessions.TryRemove(new KeyValuePair<Guid, ServerSessionState>(id, state)))
+        if (_sessions.TryRemove(new KeyValuePair<Guid, ServerSessionState>(id, state)))
         {
-            Interlocked.Decrement(ref reservedSlots);
+            Interlocked.Decrement(ref _reservedSlots);
         }
 
         state.Dispose();

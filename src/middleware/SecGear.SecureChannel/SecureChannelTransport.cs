@@ -12,11 +12,11 @@ namespace SecGear.SecureChannel;
 /// </summary>
 public abstract class SecureChannelTransport : IAsyncDisposable
 {
-    private readonly PipeReader input;
+    private readonly PipeReader _input;
 
     private protected SecureChannelTransport(PipeReader input)
     {
-        this.input = input;
+        _input = input;
     }
 
     /// <summary>
@@ -37,7 +37,7 @@ public abstract class SecureChannelTransport : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxFrameLength);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)maxFrameLength + Wire.FrameHeaderLength, MaxBufferedBytes, nameof(maxFrameLength));
-        return FrameReader.ReadAsync(input, maxFrameLength, cancellationToken);
+        return FrameReader.ReadAsync(_input, maxFrameLength, cancellationToken);
     }
 
     /// <summary>Sends bytes (usually one or more whole frames) to the peer and flushes them.</summary>
@@ -50,11 +50,11 @@ public abstract class SecureChannelTransport : IAsyncDisposable
     /// either the stream or <see cref="ReadFrameAsync"/> for reading, not both. A <see cref="StreamTransport"/> returns
     /// its own stream; for the other kinds, disposing the returned stream does not dispose the transport.
     /// </summary>
-    public virtual Stream AsStream() => new TransportStream(this, input);
+    public virtual Stream AsStream() => new TransportStream(this, _input);
 
     /// <summary>Releases the transport (what it owns is listed on each transport's constructor).</summary>
     public abstract ValueTask DisposeAsync();
 
     /// <summary>Tells the pipe reader that nothing more will be read.</summary>
-    private protected void CompleteInput() => input.Complete();
+    private protected void CompleteInput() => _input.Complete();
 }

@@ -5,25 +5,25 @@ namespace SecGear.SecureChannel;
 /// <summary>Reads big-endian fields from a message body; any overrun is a <see cref="SecureChannelFailureReason.MalformedMessage"/>.</summary>
 internal ref struct WireReader
 {
-    private readonly ReadOnlySpan<byte> buffer;
-    private readonly string message;
+    private readonly ReadOnlySpan<byte> _buffer;
+    private readonly string _message;
 
     public WireReader(ReadOnlySpan<byte> buffer, string message)
     {
-        this.buffer = buffer;
-        this.message = message;
+        _buffer = buffer;
+        _message = message;
     }
 
     public int Position { get; private set; }
 
     public ReadOnlySpan<byte> Bytes(int count)
     {
-        if (count < 0 || count > buffer.Length - Position)
+        if (count < 0 || count > _buffer.Length - Position)
         {
-            throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"{message} is truncated: {count} bytes needed at offset {Position}, {buffer.Length - Position} left");
+            throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"{_message} is truncated: {count} bytes needed at offset {Position}, {_buffer.Length - Position} left");
         }
 
-        var slice = buffer.Slice(Position, count);
+        var slice = _buffer.Slice(Position, count);
         Position += count;
         return slice;
     }
@@ -38,9 +38,9 @@ internal ref struct WireReader
 
     public readonly void End()
     {
-        if (Position != buffer.Length)
+        if (Position != _buffer.Length)
         {
-            throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"{message} has {buffer.Length - Position} trailing bytes");
+            throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"{_message} has {_buffer.Length - Position} trailing bytes");
         }
     }
 }

@@ -19,32 +19,32 @@ namespace SecGear.Edl.Imports
         /// <summary>The most distinct files one compilation reads.</summary>
         public const int MaxFiles = 256;
 
-        private readonly EdlCompileOptions options;
-        private readonly ICollection<string> defines;
-        private readonly DiagnosticBag diagnostics;
-        private readonly Dictionary<string, MergedUnit> merged = new Dictionary<string, MergedUnit>(StringComparer.Ordinal);
-        private readonly List<string> open = new List<string>();
-        private readonly List<string> openDisplay = new List<string>();
-        private int filesRead;
+        private readonly EdlCompileOptions _options;
+        private readonly ICollection<string> _defines;
+        private readonly DiagnosticBag _diagnostics;
+        private readonly Dictionary<string, MergedUnit> _merged = new Dictionary<string, MergedUnit>(StringComparer.Ordinal);
+        private readonly List<string> _open = new List<string>();
+        private readonly List<string> _openDisplay = new List<string>();
+        private int _filesRead;
 
         public ImportResolver(EdlCompileOptions options, DiagnosticBag diagnostics)
         {
-            this.options = options;
-            this.diagnostics = diagnostics;
-            defines = new HashSet<string>(options.Defines ?? Array.Empty<string>(), StringComparer.Ordinal);
+            _options = options;
+            _diagnostics = diagnostics;
+            _defines = new HashSet<string>(options.Defines ?? Array.Empty<string>(), StringComparer.Ordinal);
         }
 
         public MergedUnit Resolve(string rootPath, string rootText)
         {
-            EdlFileSyntax root = SourceParser.Parse(rootPath, rootText, defines, diagnostics);
-            filesRead = 1;
+            EdlFileSyntax root = SourceParser.Parse(rootPath, rootText, _defines, _diagnostics);
+            _filesRead = 1;
             return Merge(Key(rootPath), rootPath, root);
         }
 
         private MergedUnit Merge(string key, string displayPath, EdlFileSyntax file)
         {
-            open.Add(key);
-            openDisplay.Add(displayPath);
+            _open.Add(key);
+            _openDisplay.Add(displayPath);
             var result = new MergedUnit { IsComplete = file.IsComplete, EnclaveLocation = file.EnclaveLocation };
             foreach (FunctionSyntax f in file.Functions)
             {
@@ -100,7 +100,7 @@ namespace SecGear.Edl.Imports
                     wanted.Add(name.Text);
                     if (!available.Contains(name.Text))
                     {
-                        diagnostics.Report(EdlDiagnosticDescriptors.ImportedNameMissing, name.Location, name.Text, import.Path);
+                        _diagnostics.Report(EdlDiagnosticDescriptors.ImportedNameMissing, name.Location, name.Text, import.Path);
                     }
                 }
 
@@ -113,17 +113,17 @@ namespace SecGear.Edl.Imports
                 }
             }
 
-            open.RemoveAt(open.Count - 1);
-            openDisplay.RemoveAt(openDisplay.Count - 1);
+            _open.RemoveAt(_open.Count - 1);
+            _openDisplay.RemoveAt(_openDisplay.Count - 1);
             return result;
         }
 
         private MergedUnit? Load(ImportSyntax import)
         {
-            IEdlFileProvider? provider = options.Files;
+            IEdlFileProvider? provider = _options.Files;
             if (provider == null)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ImportNotFound, import.Location, import.Path, " (no file provider was given to the compiler)");
+                _diagnostics.Report(EdlDiagnosticDescriptors.ImportNotFound, import.Location, import.Path, " (no file provider was given to the compiler)");
                 return null;
             }
 
@@ -135,13 +135,13 @@ namespace SecGear.Edl.Imports
                 string candidateKey = Key(candidate);
 
                 // A file already open or already merged exists; it is not read again.
-                if (open.Contains(candidateKey))
+                if (_open.Contains(candidateKey))
                 {
                     ReportCycle(import, candidateKey, candidate);
                     return null;
                 }
 
-                if (merged.TryGetValue(candidateKey, out MergedUnit? done))
+                if (_merged.TryGetValue(candidateKey, out MergedUnit? done))
                 {
                     return done;
                 }
@@ -156,40 +156,40 @@ namespace SecGear.Edl.Imports
 
             if (foundPath == null || text == null)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ImportNotFound, import.Location, import.Path, " (searched: " + string.Join(", ", candidates) + ")");
+                _diagnostics.Report(EdlDiagnosticDescriptors.ImportNotFound, import.Location, import.Path, " (searched: " + string.Join(", ", candidates) + ")");
                 return null;
             }
 
             string key = Key(foundPath);
-            if (open.Count >= MaxDepth)
+            if (_open.Count >= MaxDepth)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ImportTooDeep, import.Location, "imports are nested deeper than " + MaxDepth + " files");
+                _diagnostics.Report(EdlDiagnosticDescriptors.ImportTooDeep, import.Location, "imports are nested deeper than " + MaxDepth + " files");
                 return null;
             }
 
-            if (filesRead >= MaxFiles)
+            if (_filesRead >= MaxFiles)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ImportTooDeep, import.Location, "more than " + MaxFiles + " files are imported");
+                _diagnostics.Report(EdlDiagnosticDescriptors.ImportTooDeep, import.Location, "more than " + MaxFiles + " files are imported");
                 return null;
             }
 
-            filesRead++;
-            EdlFileSyntax file = SourceParser.Parse(foundPath, text, defines, diagnostics);
+            _filesRead++;
+            EdlFileSyntax file = SourceParser.Parse(foundPath, text, _defines, _diagnostics);
             MergedUnit unit = Merge(key, foundPath, file);
-            merged[key] = unit;
+            _merged[key] = unit;
             return unit;
         }
 
         private void ReportCycle(ImportSyntax import, string key, string path)
         {
             var chain = new List<string>();
-            for (int i = open.IndexOf(key); i < openDisplay.Count; i++)
+            for (int i = _open.IndexOf(key); i < _openDisplay.Count; i++)
             {
-                chain.Add(openDisplay[i]);
+                chain.Add(_openDisplay[i]);
             }
 
             chain.Add(path);
-            diagnostics.Report(EdlDiagnosticDescriptors.ImportCycle, import.Location, string.Join(" -> ", chain));
+            _diagnostics.Report(EdlDiagnosticDescriptors.ImportCycle, import.Location, string.Join(" -> ", chain));
         }
 
         private List<string> Candidates(string importPath)
@@ -201,8 +201,8 @@ namespace SecGear.Edl.Imports
                 return result;
             }
 
-            IReadOnlyList<string> searchPaths = options.SearchPaths ?? Array.Empty<string>();
-            bool firstFirst = options.ImportOrder == EdlImportOrder.FirstFirst;
+            IReadOnlyList<string> searchPaths = _options.SearchPaths ?? Array.Empty<string>();
+            bool firstFirst = _options.ImportOrder == EdlImportOrder.FirstFirst;
             for (int k = 0; k < searchPaths.Count; k++)
             {
                 int i = firstFirst ? k : searchPaths.Count - 1 - k;

@@ -10,7 +10,7 @@ namespace SecGear.Edl.Imports
     /// </summary>
     internal sealed class MergedUnit
     {
-        private readonly HashSet<object> seen = new HashSet<object>();
+        private readonly HashSet<object> _seen = new HashSet<object>();
 
         public List<FunctionSyntax> Functions { get; } = new List<FunctionSyntax>();
 
@@ -28,7 +28,7 @@ namespace SecGear.Edl.Imports
 
         public void Add(FunctionSyntax f)
         {
-            if (seen.Add(f))
+            if (_seen.Add(f))
             {
                 Functions.Add(f);
             }
@@ -36,7 +36,7 @@ namespace SecGear.Edl.Imports
 
         public void Add(StructSyntax s)
         {
-            if (seen.Add(s))
+            if (_seen.Add(s))
             {
                 Structs.Add(s);
             }
@@ -44,7 +44,7 @@ namespace SecGear.Edl.Imports
 
         public void Add(EnumSyntax e)
         {
-            if (seen.Add(e))
+            if (_seen.Add(e))
             {
                 Enums.Add(e);
             }
@@ -52,7 +52,7 @@ namespace SecGear.Edl.Imports
 
         public void Add(IncludeSyntax i)
         {
-            if (seen.Add(i))
+            if (_seen.Add(i))
             {
                 Includes.Add(i);
             }

@@ -11,14 +11,14 @@ namespace SecGear.Edl.Semantics
         private void CheckFunctions(List<EdlFunction> trusted, List<EdlFunction> untrusted)
         {
             var byName = new Dictionary<string, FunctionSyntax>(System.StringComparer.Ordinal);
-            foreach (FunctionSyntax f in unit.Functions)
+            foreach (FunctionSyntax f in _unit.Functions)
             {
                 if (byName.TryGetValue(f.Name, out FunctionSyntax? first))
                 {
                     EdlDiagnosticDescriptor descriptor = first.Location.File == f.Location.File
                         ? EdlDiagnosticDescriptors.DuplicateFunction
                         : EdlDiagnosticDescriptors.FunctionRedefinedByImport;
-                    diagnostics.Report(descriptor, f.Location, f.Name, first.Location);
+                    _diagnostics.Report(descriptor, f.Location, f.Name, first.Location);
                     continue;
                 }
 
@@ -30,7 +30,7 @@ namespace SecGear.Edl.Semantics
                 {
                     if (!parameterNames.Add(p.Name))
                     {
-                        diagnostics.Report(EdlDiagnosticDescriptors.DuplicateParameter, p.Location, f.Name, p.Name);
+                        _diagnostics.Report(EdlDiagnosticDescriptors.DuplicateParameter, p.Location, f.Name, p.Name);
                     }
 
                     CheckParameter(f, p);
@@ -72,19 +72,19 @@ namespace SecGear.Edl.Semantics
             CheckTag(t, f.Location);
             if (IsNonPortable(t.Base))
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.NonPortableType, f.Location, f.Name, TypeSpelling.Of(t));
+                _diagnostics.Report(EdlDiagnosticDescriptors.NonPortableType, f.Location, f.Name, TypeSpelling.Of(t));
             }
 
             if (t.IsPointer)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ReturnsPointer, f.Location, f.Name);
+                _diagnostics.Report(EdlDiagnosticDescriptors.ReturnsPointer, f.Location, f.Name);
                 return;
             }
 
-            NamedKind kind = types.Classify(t);
+            NamedKind kind = _types.Classify(t);
             if (kind == NamedKind.Foreign && !HasForeignSize(t.Name))
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, f.Location, f.Name, TypeSpelling.BaseName(t), "as its return type");
+                _diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, f.Location, f.Name, TypeSpelling.BaseName(t), "as its return type");
             }
             else if (kind == NamedKind.Struct || kind == NamedKind.Union)
             {
@@ -94,7 +94,7 @@ namespace SecGear.Edl.Semantics
 
         private void CheckStructByValue(string name, EdlType t, SourceLocation location)
         {
-            StructSyntax? s = types.FindStruct(t.Name);
+            StructSyntax? s = _types.FindStruct(t.Name);
             if (s == null)
             {
                 return;
@@ -102,20 +102,20 @@ namespace SecGear.Edl.Semantics
 
             if (IsDeepCopy(s))
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.DeepCopyByValue, location, name, s.Name);
+                _diagnostics.Report(EdlDiagnosticDescriptors.DeepCopyByValue, location, name, s.Name);
             }
             else if (t.TagKind == EdlTagKind.None)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.TypedefSpelling, location, name, s.Keyword, s.Name);
+                _diagnostics.Report(EdlDiagnosticDescriptors.TypedefSpelling, location, name, s.Keyword, s.Name);
             }
         }
 
         private void CheckParameter(FunctionSyntax f, DeclarationSyntax p)
         {
-            if (options.Dialect == EdlDialect.OpenEnclave && p.IsArray && !p.Attributes.In && !p.Attributes.Out && !p.Attributes.UserCheck)
+            if (_options.Dialect == EdlDialect.OpenEnclave && p.IsArray && !p.Attributes.In && !p.Attributes.Out && !p.Attributes.UserCheck)
             {
                 // oeedger8r copies a directionless array in; say so, and do the same.
-                diagnostics.Report(EdlDiagnosticDescriptors.ArrayWithoutDirectionOe, p.Location, p.Name);
+                _diagnostics.Report(EdlDiagnosticDescriptors.ArrayWithoutDirectionOe, p.Location, p.Name);
                 p.Attributes = p.Attributes with { In = true };
             }
 
@@ -126,22 +126,22 @@ namespace SecGear.Edl.Semantics
             CheckTag(t, at);
             if (t.Base == EdlBaseType.Void && !t.IsPointer)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.VoidParameter, at, n);
+                _diagnostics.Report(EdlDiagnosticDescriptors.VoidParameter, at, n);
                 return;
             }
 
             if (IsNonPortable(t.Base) && !(a.WString && t.Base == EdlBaseType.WCharT))
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.NonPortableType, at, n, TypeSpelling.Of(t));
+                _diagnostics.Report(EdlDiagnosticDescriptors.NonPortableType, at, n, TypeSpelling.Of(t));
             }
 
             if (t.IsPointer && p.IsArray)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.PointerArray, at, n);
+                _diagnostics.Report(EdlDiagnosticDescriptors.PointerArray, at, n);
                 return;
             }
 
-            NamedKind kind = types.Classify(t);
+            NamedKind kind = _types.Classify(t);
             if ((a.IsPtr || a.IsAry || a.ReadOnly) && !CheckIsPtrIsAry(p, kind))
             {
                 return;
@@ -152,13 +152,13 @@ namespace SecGear.Edl.Semantics
             {
                 if (a.Any)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.AttributeOnNonPointer, at, n);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.AttributeOnNonPointer, at, n);
                     return;
                 }
 
                 if (kind == NamedKind.Foreign && !HasForeignSize(t.Name))
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, at, n, TypeSpelling.BaseName(t), "by value");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, at, n, TypeSpelling.BaseName(t), "by value");
                 }
                 else if (kind == NamedKind.Struct || kind == NamedKind.Union)
                 {
@@ -173,11 +173,11 @@ namespace SecGear.Edl.Semantics
             {
                 if (buffer != null)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.SizeWithoutDirection, at, n, buffer);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.SizeWithoutDirection, at, n, buffer);
                 }
                 else
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.PointerWithoutDirection, at, "parameter", n);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.PointerWithoutDirection, at, "parameter", n);
                 }
 
                 return;
@@ -187,11 +187,11 @@ namespace SecGear.Edl.Semantics
             {
                 if (a.In || a.Out)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.DirectionWithUserCheck, at, n);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.DirectionWithUserCheck, at, n);
                 }
                 else if (buffer != null)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.SizeWithoutDirection, at, n, buffer);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.SizeWithoutDirection, at, n, buffer);
                 }
 
                 return;
@@ -211,20 +211,20 @@ namespace SecGear.Edl.Semantics
             {
                 if (a.String && a.WString)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.StringConflict, at, n, "'string' and 'wstring'");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.StringConflict, at, n, "'string' and 'wstring'");
                     return;
                 }
 
                 string word = a.String ? "string" : "wstring";
                 if (a.Size != null || a.Count != null)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.StringConflict, at, n, "'" + word + "' with '" + (a.Size != null ? "size" : "count") + "'");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.StringConflict, at, n, "'" + word + "' with '" + (a.Size != null ? "size" : "count") + "'");
                     return;
                 }
 
                 if (a.Out && !a.In)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.StringOutOnly, at, n, word);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.StringOutOnly, at, n, word);
                     return;
                 }
 
@@ -232,26 +232,26 @@ namespace SecGear.Edl.Semantics
                 bool wcharPointer = !p.IsArray && t.PointerDepth == 1 && t.Base == EdlBaseType.WCharT;
                 if (a.String && !charPointer)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.StringWrongType, at, n, "'string' needs a 'char*' or 'unsigned char*' parameter, not '" + TypeSpelling.Of(t) + "'");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.StringWrongType, at, n, "'string' needs a 'char*' or 'unsigned char*' parameter, not '" + TypeSpelling.Of(t) + "'");
                     return;
                 }
 
                 if (a.WString && !wcharPointer)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.StringWrongType, at, n, "'wstring' needs a 'wchar_t*' parameter, not '" + TypeSpelling.Of(t) + "'");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.StringWrongType, at, n, "'wstring' needs a 'wchar_t*' parameter, not '" + TypeSpelling.Of(t) + "'");
                     return;
                 }
             }
 
             if (p.IsArray && (a.Size != null || a.Count != null))
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.SizeOnArray, at, n, a.Size != null ? "size" : "count");
+                _diagnostics.Report(EdlDiagnosticDescriptors.SizeOnArray, at, n, a.Size != null ? "size" : "count");
                 return;
             }
 
             if (t.IsPointer && t.IsConst && a.Out)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ConstOut, at, n);
+                _diagnostics.Report(EdlDiagnosticDescriptors.ConstOut, at, n);
                 return;
             }
 
@@ -259,14 +259,14 @@ namespace SecGear.Edl.Semantics
             {
                 // Intel's own sgx_tstdc.edl passes '[in, count=total] const void** waiters': the elements are
                 // addresses, copied as plain values.
-                diagnostics.Report(EdlDiagnosticDescriptors.MultiLevelPointer, at, n);
+                _diagnostics.Report(EdlDiagnosticDescriptors.MultiLevelPointer, at, n);
                 CheckSizeReferences(p, f.Parameters, f.Name, isMember: false);
                 return;
             }
 
             if (t.Base == EdlBaseType.Void && t.PointerDepth == 1 && a.Size == null)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.VoidPointerWithoutSize, at, n);
+                _diagnostics.Report(EdlDiagnosticDescriptors.VoidPointerWithoutSize, at, n);
                 return;
             }
 
@@ -275,7 +275,7 @@ namespace SecGear.Edl.Semantics
             {
                 if (a.Size == null && !HasForeignSize(t.Name))
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, at, n, TypeSpelling.BaseName(t), "through 'isptr' without 'size'");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, at, n, TypeSpelling.BaseName(t), "through 'isptr' without 'size'");
                 }
 
                 return;
@@ -285,7 +285,7 @@ namespace SecGear.Edl.Semantics
             {
                 if (!HasForeignSize(t.Name))
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, at, n, TypeSpelling.BaseName(t), "through 'isary'");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, at, n, TypeSpelling.BaseName(t), "through 'isary'");
                 }
 
                 return;
@@ -302,10 +302,10 @@ namespace SecGear.Edl.Semantics
             SourceLocation at = p.Location;
             if (kind == NamedKind.Foreign)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ForeignPointer, at, n, TypeSpelling.BaseName(t));
+                _diagnostics.Report(EdlDiagnosticDescriptors.ForeignPointer, at, n, TypeSpelling.BaseName(t));
                 if (a.Size == null && !HasForeignSize(t.Name))
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, at, n, TypeSpelling.BaseName(t), "behind an 'in'/'out' pointer without 'size'");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, at, n, TypeSpelling.BaseName(t), "behind an 'in'/'out' pointer without 'size'");
                 }
 
                 return;
@@ -316,7 +316,7 @@ namespace SecGear.Edl.Semantics
                 return;
             }
 
-            StructSyntax? s = types.FindStruct(t.Name);
+            StructSyntax? s = _types.FindStruct(t.Name);
             if (s == null)
             {
                 return;
@@ -326,7 +326,7 @@ namespace SecGear.Edl.Semantics
             {
                 if (t.TagKind == EdlTagKind.None)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.TypedefSpelling, at, n, s.Keyword, s.Name);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.TypedefSpelling, at, n, s.Keyword, s.Name);
                 }
 
                 return;
@@ -334,21 +334,21 @@ namespace SecGear.Edl.Semantics
 
             if (t.TagKind == EdlTagKind.None)
             {
-                diagnostics.Report(options.Dialect == EdlDialect.OpenEnclave ? EdlDiagnosticDescriptors.DeepCopyTypedefOe : EdlDiagnosticDescriptors.DeepCopyTypedef, at, n, s.Name);
+                _diagnostics.Report(_options.Dialect == EdlDialect.OpenEnclave ? EdlDiagnosticDescriptors.DeepCopyTypedefOe : EdlDiagnosticDescriptors.DeepCopyTypedef, at, n, s.Name);
             }
 
-            if (t.TagKind == EdlTagKind.None && options.Dialect != EdlDialect.OpenEnclave)
+            if (t.TagKind == EdlTagKind.None && _options.Dialect != EdlDialect.OpenEnclave)
             {
                 return;
             }
 
             if (a.Out && !a.In)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.DeepCopyOutOnly, at, n, s.Name);
+                _diagnostics.Report(EdlDiagnosticDescriptors.DeepCopyOutOnly, at, n, s.Name);
             }
             else if (a.Size != null)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.SizeOnDeepCopy, at, n, s.Name);
+                _diagnostics.Report(EdlDiagnosticDescriptors.SizeOnDeepCopy, at, n, s.Name);
             }
         }
 
@@ -373,49 +373,49 @@ namespace SecGear.Edl.Semantics
             bool bareForeign = kind == NamedKind.Foreign && t.PointerDepth == 0 && !p.IsArray && t.TagKind == EdlTagKind.None;
             if (a.IsPtr && a.IsAry)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.IsPtrIsAryMisuse, at, n, "'isptr' and 'isary' cannot be combined");
+                _diagnostics.Report(EdlDiagnosticDescriptors.IsPtrIsAryMisuse, at, n, "'isptr' and 'isary' cannot be combined");
                 return false;
             }
 
             if (a.IsAry && p.IsArray)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.SizeOnArray, at, n, "isary");
+                _diagnostics.Report(EdlDiagnosticDescriptors.SizeOnArray, at, n, "isary");
                 return false;
             }
 
             if (a.IsPtr && p.IsArray)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.IsPtrIsAryMisuse, at, n, "'" + n + "' is an array (" + TypeSpelling.Of(t) + DimensionsText(p) + "); 'isptr' applies only to a foreign typedef name written without '*'");
+                _diagnostics.Report(EdlDiagnosticDescriptors.IsPtrIsAryMisuse, at, n, "'" + n + "' is an array (" + TypeSpelling.Of(t) + DimensionsText(p) + "); 'isptr' applies only to a foreign typedef name written without '*'");
                 return false;
             }
 
             if ((a.IsPtr || a.IsAry) && !bareForeign)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.IsPtrIsAryMisuse, at, n, "'" + (a.IsPtr ? "isptr" : "isary") + "' applies only to a foreign typedef name written without '*', not to '" + TypeSpelling.Of(t) + "'");
+                _diagnostics.Report(EdlDiagnosticDescriptors.IsPtrIsAryMisuse, at, n, "'" + (a.IsPtr ? "isptr" : "isary") + "' applies only to a foreign typedef name written without '*', not to '" + TypeSpelling.Of(t) + "'");
                 return false;
             }
 
             if ((a.IsPtr || a.IsAry) && !a.In && !a.Out && !a.UserCheck)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.IsPtrIsAryMisuse, at, n, "'" + (a.IsPtr ? "isptr" : "isary") + "' needs a direction ('in', 'out') or 'user_check'");
+                _diagnostics.Report(EdlDiagnosticDescriptors.IsPtrIsAryMisuse, at, n, "'" + (a.IsPtr ? "isptr" : "isary") + "' needs a direction ('in', 'out') or 'user_check'");
                 return false;
             }
 
             if (a.IsAry && (a.Size != null || a.Count != null))
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.SizeWithIsAry, at, n, a.Size != null ? "size" : "count");
+                _diagnostics.Report(EdlDiagnosticDescriptors.SizeWithIsAry, at, n, a.Size != null ? "size" : "count");
                 return false;
             }
 
             if (a.ReadOnly && !a.IsPtr)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ReadOnlyMisuse, at, n, "'readonly' is allowed only together with 'isptr'");
+                _diagnostics.Report(EdlDiagnosticDescriptors.ReadOnlyMisuse, at, n, "'readonly' is allowed only together with 'isptr'");
                 return false;
             }
 
             if (a.ReadOnly && a.Out)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ReadOnlyMisuse, at, n, "'readonly' cannot be combined with 'out'");
+                _diagnostics.Report(EdlDiagnosticDescriptors.ReadOnlyMisuse, at, n, "'readonly' cannot be combined with 'out'");
                 return false;
             }
 
@@ -425,7 +425,7 @@ namespace SecGear.Edl.Semantics
         private void CheckAllowLists(List<EdlFunction> trusted, List<EdlFunction> untrusted)
         {
             // Cross-references need the whole file; after a syntax error they would only echo it.
-            if (partial)
+            if (_partial)
             {
                 return;
             }
@@ -443,7 +443,7 @@ namespace SecGear.Edl.Semantics
             }
 
             var allowed = new HashSet<string>(System.StringComparer.Ordinal);
-            foreach (FunctionSyntax f in unit.Functions)
+            foreach (FunctionSyntax f in _unit.Functions)
             {
                 if (f.IsTrusted)
                 {
@@ -455,7 +455,7 @@ namespace SecGear.Edl.Semantics
                 {
                     if (!seen.Add(name.Text))
                     {
-                        diagnostics.Report(EdlDiagnosticDescriptors.AllowDuplicate, name.Location, f.Name, name.Text);
+                        _diagnostics.Report(EdlDiagnosticDescriptors.AllowDuplicate, name.Location, f.Name, name.Text);
                         continue;
                     }
 
@@ -466,7 +466,7 @@ namespace SecGear.Edl.Semantics
                     else
                     {
                         string why = ocalls.Contains(name.Text) ? "which is an OCALL, not an ECALL" : "which is not a defined ECALL";
-                        diagnostics.Report(EdlDiagnosticDescriptors.AllowNamesNonEcall, name.Location, f.Name, name.Text, why);
+                        _diagnostics.Report(EdlDiagnosticDescriptors.AllowNamesNonEcall, name.Location, f.Name, name.Text, why);
                     }
                 }
             }
@@ -477,13 +477,13 @@ namespace SecGear.Edl.Semantics
                 anyPublic |= e.IsPublic;
                 if (!e.IsPublic && !allowed.Contains(e.Name))
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.PrivateEcallNotAllowed, e.Location, e.Name);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.PrivateEcallNotAllowed, e.Location, e.Name);
                 }
             }
 
-            if (!anyPublic && options.RequirePublicEcall)
+            if (!anyPublic && _options.RequirePublicEcall)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.NoPublicEcall, unit.EnclaveLocation ?? new SourceLocation(rootPath, 1, 1));
+                _diagnostics.Report(EdlDiagnosticDescriptors.NoPublicEcall, _unit.EnclaveLocation ?? new SourceLocation(_rootPath, 1, 1));
             }
         }
     }

@@ -9,7 +9,7 @@ namespace SecGear.Edl.Semantics
     internal sealed partial class Checker
     {
         // Keyed by the parameter or member list itself (List<T> compares by reference).
-        private readonly Dictionary<IReadOnlyList<DeclarationSyntax>, Dictionary<string, DeclarationSyntax>> siblingIndex =
+        private readonly Dictionary<IReadOnlyList<DeclarationSyntax>, Dictionary<string, DeclarationSyntax>> _siblingIndex =
             new Dictionary<IReadOnlyList<DeclarationSyntax>, Dictionary<string, DeclarationSyntax>>();
 
         /// <summary>Checks both size and count of <paramref name="owner"/> against its siblings.</summary>
@@ -28,7 +28,7 @@ namespace SecGear.Edl.Semantics
         /// <summary>The first declaration of each name; built once per function or struct so lookups stay linear overall.</summary>
         private Dictionary<string, DeclarationSyntax> SiblingsByName(IReadOnlyList<DeclarationSyntax> siblings)
         {
-            if (siblingIndex.TryGetValue(siblings, out Dictionary<string, DeclarationSyntax>? index))
+            if (_siblingIndex.TryGetValue(siblings, out Dictionary<string, DeclarationSyntax>? index))
             {
                 return index;
             }
@@ -42,7 +42,7 @@ namespace SecGear.Edl.Semantics
                 }
             }
 
-            siblingIndex[siblings] = index;
+            _siblingIndex[siblings] = index;
             return index;
         }
 
@@ -60,11 +60,11 @@ namespace SecGear.Edl.Semantics
             {
                 if (isMember)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.MemberSizeUnknown, owner.Location, attribute, owner.Name, expr.Reference, scope);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.MemberSizeUnknown, owner.Location, attribute, owner.Name, expr.Reference, scope);
                 }
                 else
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesMissing, owner.Location, attribute, owner.Name, expr.Reference, what, scope);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesMissing, owner.Location, attribute, owner.Name, expr.Reference, what, scope);
                 }
 
                 return;
@@ -85,21 +85,21 @@ namespace SecGear.Edl.Semantics
             }
             else
             {
-                NamedKind kind = types.Classify(target.Type);
+                NamedKind kind = _types.Classify(target.Type);
                 if (kind == NamedKind.Struct || kind == NamedKind.Union)
                 {
                     nonScalar = "a struct or union";
                 }
                 else if (kind == NamedKind.Enum || kind == NamedKind.Foreign)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonInteger, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
+                    _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonInteger, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
                     return;
                 }
             }
 
             if (nonScalar != null)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonScalar, owner.Location, attribute, owner.Name, target.Name, nonScalar, what);
+                _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonScalar, owner.Location, attribute, owner.Name, target.Name, nonScalar, what);
                 return;
             }
 
@@ -108,10 +108,10 @@ namespace SecGear.Edl.Semantics
                 case EdlBaseType.Float:
                 case EdlBaseType.Double:
                 case EdlBaseType.LongDouble:
-                    diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesFloat, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
+                    _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesFloat, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
                     return;
                 case EdlBaseType.Bool:
-                    diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonInteger, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
+                    _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesNonInteger, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
                     return;
                 case EdlBaseType.Char:
                 case EdlBaseType.Short:
@@ -125,7 +125,7 @@ namespace SecGear.Edl.Semantics
                 case EdlBaseType.IntPtr:
                 case EdlBaseType.SSizeT:
                 case EdlBaseType.WCharT:
-                    diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesSigned, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
+                    _diagnostics.Report(EdlDiagnosticDescriptors.SizeNamesSigned, owner.Location, attribute, owner.Name, target.Name, TypeSpelling.Of(target.Type));
                     return;
                 default:
                     return;

@@ -11,9 +11,9 @@ namespace SecGear.Edl.Semantics
         private List<EdlStruct> CheckStructs()
         {
             var result = new List<EdlStruct>();
-            foreach (StructSyntax s in unit.Structs)
+            foreach (StructSyntax s in _unit.Structs)
             {
-                if (!definedStructs.Contains(s))
+                if (!_definedStructs.Contains(s))
                 {
                     continue;
                 }
@@ -24,7 +24,7 @@ namespace SecGear.Edl.Semantics
                 {
                     if (!names.Add(m.Name))
                     {
-                        diagnostics.Report(EdlDiagnosticDescriptors.DuplicateMember, m.Location, s.Name, m.Name);
+                        _diagnostics.Report(EdlDiagnosticDescriptors.DuplicateMember, m.Location, s.Name, m.Name);
                     }
 
                     CheckMember(s, m);
@@ -44,21 +44,21 @@ namespace SecGear.Edl.Semantics
             CheckTag(t, m.Location);
             if (t.Base == EdlBaseType.Void && !t.IsPointer)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.VoidParameter, m.Location, m.Name);
+                _diagnostics.Report(EdlDiagnosticDescriptors.VoidParameter, m.Location, m.Name);
                 return;
             }
 
             bool sized = a.Size != null || a.Count != null;
             if (a.In || a.Out || a.UserCheck || a.String || a.WString || a.IsPtr || a.IsAry || a.ReadOnly)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.BadMemberAttribute, m.Location, m.Name, "only 'size' and 'count' are allowed on a struct member");
+                _diagnostics.Report(EdlDiagnosticDescriptors.BadMemberAttribute, m.Location, m.Name, "only 'size' and 'count' are allowed on a struct member");
                 return;
             }
 
-            NamedKind kind = types.Classify(t);
+            NamedKind kind = _types.Classify(t);
             if (sized && (!t.IsPointer || m.IsArray))
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.BadMemberAttribute, m.Location, m.Name, "'size' and 'count' need a pointer member (not an array)");
+                _diagnostics.Report(EdlDiagnosticDescriptors.BadMemberAttribute, m.Location, m.Name, "'size' and 'count' need a pointer member (not an array)");
                 return;
             }
 
@@ -66,7 +66,7 @@ namespace SecGear.Edl.Semantics
             {
                 if (kind == NamedKind.Foreign && !HasForeignSize(t.Name))
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, m.Location, m.Name, TypeSpelling.BaseName(t), "by value");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, m.Location, m.Name, TypeSpelling.BaseName(t), "by value");
                 }
 
                 return;
@@ -74,33 +74,33 @@ namespace SecGear.Edl.Semantics
 
             if (!sized)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ShallowMemberPointer, m.Location, m.Name, owner.Name);
+                _diagnostics.Report(EdlDiagnosticDescriptors.ShallowMemberPointer, m.Location, m.Name, owner.Name);
                 return;
             }
 
             if (t.PointerDepth > 1)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.MultiLevelPointer, m.Location, m.Name);
+                _diagnostics.Report(EdlDiagnosticDescriptors.MultiLevelPointer, m.Location, m.Name);
                 CheckSizeReferences(m, owner.Members, owner.Name, isMember: true);
                 return;
             }
 
             if (t.Base == EdlBaseType.Void && a.Size == null)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.VoidPointerWithoutSize, m.Location, m.Name);
+                _diagnostics.Report(EdlDiagnosticDescriptors.VoidPointerWithoutSize, m.Location, m.Name);
                 return;
             }
 
             CheckSizeReferences(m, owner.Members, owner.Name, isMember: true);
             if (kind == NamedKind.Foreign && a.Size == null && !HasForeignSize(t.Name))
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, m.Location, m.Name, TypeSpelling.BaseName(t), "behind a 'count' pointer");
+                _diagnostics.Report(EdlDiagnosticDescriptors.ForeignWithoutSize, m.Location, m.Name, TypeSpelling.BaseName(t), "behind a 'count' pointer");
             }
 
-            StructSyntax? pointee = kind == NamedKind.Struct ? types.FindStruct(t.Name) : null;
+            StructSyntax? pointee = kind == NamedKind.Struct ? _types.FindStruct(t.Name) : null;
             if (pointee != null && IsDeepCopy(pointee))
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.NestedDeepCopy, m.Location, m.Name, owner.Name, pointee.Name);
+                _diagnostics.Report(EdlDiagnosticDescriptors.NestedDeepCopy, m.Location, m.Name, owner.Name, pointee.Name);
             }
         }
 
@@ -112,9 +112,9 @@ namespace SecGear.Edl.Semantics
         {
             // 0 = unvisited, 1 = on the current path, 2 = done.
             var state = new Dictionary<StructSyntax, int>();
-            foreach (StructSyntax root in unit.Structs)
+            foreach (StructSyntax root in _unit.Structs)
             {
-                if (!definedStructs.Contains(root) || state.ContainsKey(root))
+                if (!_definedStructs.Contains(root) || state.ContainsKey(root))
                 {
                     continue;
                 }
@@ -138,7 +138,7 @@ namespace SecGear.Edl.Semantics
                         continue;
                     }
 
-                    StructSyntax? child = types.FindStruct(m.Type.Name);
+                    StructSyntax? child = _types.FindStruct(m.Type.Name);
                     if (child == null || m.Type.Base != EdlBaseType.Named)
                     {
                         continue;
@@ -147,7 +147,7 @@ namespace SecGear.Edl.Semantics
                     state.TryGetValue(child, out int childState);
                     if (childState == 1)
                     {
-                        diagnostics.Report(EdlDiagnosticDescriptors.RecursiveStruct, m.Location, child.Name);
+                        _diagnostics.Report(EdlDiagnosticDescriptors.RecursiveStruct, m.Location, child.Name);
                     }
                     else if (childState == 0)
                     {

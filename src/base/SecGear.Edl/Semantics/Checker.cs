@@ -13,23 +13,23 @@ namespace SecGear.Edl.Semantics
     /// </summary>
     internal sealed partial class Checker
     {
-        private readonly string rootPath;
-        private readonly MergedUnit unit;
-        private readonly EdlCompileOptions options;
-        private readonly DiagnosticBag diagnostics;
-        private readonly TypeTable types = new TypeTable();
-        private readonly Dictionary<string, int> usedForeignSizes = new Dictionary<string, int>(StringComparer.Ordinal);
-        private readonly HashSet<StructSyntax> definedStructs = new HashSet<StructSyntax>();
-        private readonly HashSet<EnumSyntax> definedEnums = new HashSet<EnumSyntax>();
-        private readonly Dictionary<StructSyntax, bool> deepCopy = new Dictionary<StructSyntax, bool>();
-        private bool partial;
+        private readonly string _rootPath;
+        private readonly MergedUnit _unit;
+        private readonly EdlCompileOptions _options;
+        private readonly DiagnosticBag _diagnostics;
+        private readonly TypeTable _types = new TypeTable();
+        private readonly Dictionary<string, int> _usedForeignSizes = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly HashSet<StructSyntax> _definedStructs = new HashSet<StructSyntax>();
+        private readonly HashSet<EnumSyntax> _definedEnums = new HashSet<EnumSyntax>();
+        private readonly Dictionary<StructSyntax, bool> _deepCopy = new Dictionary<StructSyntax, bool>();
+        private bool _partial;
 
         private Checker(string rootPath, MergedUnit unit, EdlCompileOptions options, DiagnosticBag diagnostics)
         {
-            this.rootPath = rootPath;
-            this.unit = unit;
-            this.options = options;
-            this.diagnostics = diagnostics;
+            _rootPath = rootPath;
+            _unit = unit;
+            _options = options;
+            _diagnostics = diagnostics;
         }
 
         /// <summary>Checks <paramref name="unit"/>; returns the contract, or null when any error was reported (now or before).</summary>
@@ -43,7 +43,7 @@ namespace SecGear.Edl.Semantics
         {
             // After a lexical or syntax error the file was only partly read, so whole-contract rules (allow lists,
             // "no public ECALL") would only repeat that error.
-            partial = !unit.IsComplete;
+            _partial = !_unit.IsComplete;
             DefineTypes();
             List<EdlEnum> enums = ResolveEnums();
             List<EdlStruct> structs = CheckStructs();
@@ -52,7 +52,7 @@ namespace SecGear.Edl.Semantics
             List<EdlFunction> untrusted = new List<EdlFunction>();
             CheckFunctions(trusted, untrusted);
             CheckAllowLists(trusted, untrusted);
-            if (diagnostics.HasErrors)
+            if (_diagnostics.HasErrors)
             {
                 return null;
             }
@@ -61,7 +61,7 @@ namespace SecGear.Edl.Semantics
             var directives = new List<EdlInclude>();
             var seenHeaders = new HashSet<string>(StringComparer.Ordinal);
             var seenDirectives = new HashSet<EdlInclude>();
-            foreach (IncludeSyntax inc in unit.Includes)
+            foreach (IncludeSyntax inc in _unit.Includes)
             {
                 if (seenHeaders.Add(inc.Header))
                 {
@@ -78,15 +78,15 @@ namespace SecGear.Edl.Semantics
 
             return new EdlContract
             {
-                Name = ContractName(rootPath),
-                FilePath = rootPath,
+                Name = ContractName(_rootPath),
+                FilePath = _rootPath,
                 Trusted = trusted,
                 Untrusted = untrusted,
                 Structs = structs,
                 Enums = enums,
                 Includes = includes,
                 IncludeDirectives = directives,
-                ForeignTypeSizes = usedForeignSizes,
+                ForeignTypeSizes = _usedForeignSizes,
             };
         }
 
@@ -100,11 +100,11 @@ namespace SecGear.Edl.Semantics
 
         private void DefineTypes()
         {
-            foreach (StructSyntax s in unit.Structs)
+            foreach (StructSyntax s in _unit.Structs)
             {
-                if (types.TryAddStruct(s))
+                if (_types.TryAddStruct(s))
                 {
-                    definedStructs.Add(s);
+                    _definedStructs.Add(s);
                 }
                 else
                 {
@@ -112,11 +112,11 @@ namespace SecGear.Edl.Semantics
                 }
             }
 
-            foreach (EnumSyntax e in unit.Enums)
+            foreach (EnumSyntax e in _unit.Enums)
             {
-                if (e.Name == null || types.TryAddEnum(e))
+                if (e.Name == null || _types.TryAddEnum(e))
                 {
-                    definedEnums.Add(e);
+                    _definedEnums.Add(e);
                 }
                 else
                 {
@@ -127,21 +127,21 @@ namespace SecGear.Edl.Semantics
 
         private void ReportTypeClash(string name, SourceLocation location)
         {
-            (string kind, SourceLocation first) = types.Describe(name);
+            (string kind, SourceLocation first) = _types.Describe(name);
             if (first.File == location.File)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.DuplicateType, location, name, kind, first);
+                _diagnostics.Report(EdlDiagnosticDescriptors.DuplicateType, location, name, kind, first);
             }
             else
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.TypeRedefinedByImport, location, name, first);
+                _diagnostics.Report(EdlDiagnosticDescriptors.TypeRedefinedByImport, location, name, first);
             }
         }
 
         /// <summary>True when <paramref name="name"/> is an enumerator of this contract (defined anywhere in it).</summary>
         private bool IsEnumeratorName(string name)
         {
-            foreach (EnumSyntax e in unit.Enums)
+            foreach (EnumSyntax e in _unit.Enums)
             {
                 foreach (EnumeratorSyntax m in e.Enumerators)
                 {
@@ -158,9 +158,9 @@ namespace SecGear.Edl.Semantics
         private List<EdlEnum> ResolveEnums()
         {
             var result = new List<EdlEnum>();
-            foreach (EnumSyntax e in unit.Enums)
+            foreach (EnumSyntax e in _unit.Enums)
             {
-                if (!definedEnums.Contains(e))
+                if (!_definedEnums.Contains(e))
                 {
                     continue;
                 }
@@ -184,17 +184,17 @@ namespace SecGear.Edl.Semantics
                     else if (m.Reference != null)
                     {
                         foreignBase = null;
-                        if (types.TryGetEnumerator(m.Reference, out EnumeratorInfo? referenced))
+                        if (_types.TryGetEnumerator(m.Reference, out EnumeratorInfo? referenced))
                         {
                             value = referenced.Value;
                             foreign = referenced.ForeignValue;
                         }
                         else if (IsEnumeratorName(m.Reference))
                         {
-                            diagnostics.Report(EdlDiagnosticDescriptors.BadEnumValue, m.Location, m.Name, "'" + m.Reference + "' is not an enumerator defined before it");
+                            _diagnostics.Report(EdlDiagnosticDescriptors.BadEnumValue, m.Location, m.Name, "'" + m.Reference + "' is not an enumerator defined before it");
                             value = 0;
                         }
-                        else if (options.ForeignConstants.TryGetValue(m.Reference, out long given))
+                        else if (_options.ForeignConstants.TryGetValue(m.Reference, out long given))
                         {
                             value = given;
                         }
@@ -203,7 +203,7 @@ namespace SecGear.Edl.Semantics
                             // Intel's and Open Enclave's tools copy the name into C, where a header defines it. C# cannot
                             // see that header: the enumerator keeps the name, has no value, and its implicit successors
                             // count up from it (see docs/edl.md, "Enumerator values").
-                            diagnostics.Report(EdlDiagnosticDescriptors.ForeignEnumValue, m.Location, m.Name, m.Reference);
+                            _diagnostics.Report(EdlDiagnosticDescriptors.ForeignEnumValue, m.Location, m.Name, m.Reference);
                             value = 0;
                             foreign = m.Reference;
                             foreignBase = m.Reference;
@@ -220,7 +220,7 @@ namespace SecGear.Edl.Semantics
                     {
                         if (!nextValid)
                         {
-                            diagnostics.Report(EdlDiagnosticDescriptors.BadEnumValue, m.Location, m.Name, "the implicit value overflows a 64-bit integer");
+                            _diagnostics.Report(EdlDiagnosticDescriptors.BadEnumValue, m.Location, m.Name, "the implicit value overflows a 64-bit integer");
                         }
 
                         value = next;
@@ -228,13 +228,13 @@ namespace SecGear.Edl.Semantics
 
                     nextValid = value != long.MaxValue;
                     next = nextValid ? value + 1 : value;
-                    if (types.TryGetEnumerator(m.Name, out EnumeratorInfo? earlier))
+                    if (_types.TryGetEnumerator(m.Name, out EnumeratorInfo? earlier))
                     {
-                        diagnostics.Report(EdlDiagnosticDescriptors.DuplicateEnumerator, m.Location, m.Name, earlier.Location);
+                        _diagnostics.Report(EdlDiagnosticDescriptors.DuplicateEnumerator, m.Location, m.Name, earlier.Location);
                     }
                     else
                     {
-                        types.TryAddEnumerator(m.Name, new EnumeratorInfo(value, literal && foreign == null, m.Location) { ForeignValue = foreign });
+                        _types.TryAddEnumerator(m.Name, new EnumeratorInfo(value, literal && foreign == null, m.Location) { ForeignValue = foreign });
                     }
 
                     members.Add(new EdlEnumerator(m.Name, value, m.Location) { ForeignValue = foreign });
@@ -262,24 +262,24 @@ namespace SecGear.Edl.Semantics
                 {
                     value = dim.Literal.Value;
                 }
-                else if (dim.Name != null && types.TryGetEnumerator(dim.Name, out EnumeratorInfo? info) && info.IsLiteral)
+                else if (dim.Name != null && _types.TryGetEnumerator(dim.Name, out EnumeratorInfo? info) && info.IsLiteral)
                 {
                     value = info.Value;
                     if (value <= 0)
                     {
-                        diagnostics.Report(EdlDiagnosticDescriptors.BadDimension, dim.Location, "'" + dim.Name + "' (value " + value + ")");
+                        _diagnostics.Report(EdlDiagnosticDescriptors.BadDimension, dim.Location, "'" + dim.Name + "' (value " + value + ")");
                         continue;
                     }
                 }
                 else
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.UnknownDimension, dim.Location, dim.Name ?? "");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.UnknownDimension, dim.Location, dim.Name ?? "");
                     continue;
                 }
 
                 if (value > int.MaxValue || product * value > int.MaxValue)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.ArrayTooLarge, dim.Location, owner, int.MaxValue);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.ArrayTooLarge, dim.Location, owner, int.MaxValue);
                     return result;
                 }
 
@@ -298,7 +298,7 @@ namespace SecGear.Edl.Semantics
                 return;
             }
 
-            NamedKind kind = types.Classify(type);
+            NamedKind kind = _types.Classify(type);
             string? actual = kind switch
             {
                 NamedKind.Struct => type.TagKind == EdlTagKind.Struct ? null : "struct",
@@ -308,16 +308,16 @@ namespace SecGear.Edl.Semantics
             };
             if (actual != null)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.InvalidTypeSpelling, location, "'" + TypeSpelling.BaseName(type) + "' names an EDL " + actual + ", not a " + type.TagKind.ToString().ToLowerInvariant());
+                _diagnostics.Report(EdlDiagnosticDescriptors.InvalidTypeSpelling, location, "'" + TypeSpelling.BaseName(type) + "' names an EDL " + actual + ", not a " + type.TagKind.ToString().ToLowerInvariant());
             }
         }
 
         /// <summary>True when the foreign type has a size mapping; records it for the contract.</summary>
         private bool HasForeignSize(string? name)
         {
-            if (name != null && options.ForeignTypeSizes != null && options.ForeignTypeSizes.TryGetValue(name, out int size))
+            if (name != null && _options.ForeignTypeSizes != null && _options.ForeignTypeSizes.TryGetValue(name, out int size))
             {
-                usedForeignSizes[name] = size;
+                _usedForeignSizes[name] = size;
                 return true;
             }
 
@@ -327,7 +327,7 @@ namespace SecGear.Edl.Semantics
         /// <summary>True for a deep-copy struct; cached so that many uses of one large struct stay linear.</summary>
         private bool IsDeepCopy(StructSyntax s)
         {
-            if (deepCopy.TryGetValue(s, out bool cached))
+            if (_deepCopy.TryGetValue(s, out bool cached))
             {
                 return cached;
             }
@@ -342,7 +342,7 @@ namespace SecGear.Edl.Semantics
                 }
             }
 
-            deepCopy[s] = result;
+            _deepCopy[s] = result;
             return result;
         }
 

@@ -11,8 +11,8 @@ namespace SecGear.Attestation.AmdSevSnp;
 /// </summary>
 public sealed class SevSnpVerifier : IEvidenceVerifier
 {
-    private readonly SevSnpVerifierOptions options;
-    private readonly VerifiedLinkCache links = new();
+    private readonly SevSnpVerifierOptions _options;
+    private readonly VerifiedLinkCache _links = new();
 
     /// <summary>Creates a verifier trusting the production AMD roots.</summary>
     public SevSnpVerifier()
@@ -24,7 +24,7 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
     public SevSnpVerifier(SevSnpVerifierOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.options = options;
+        _options = options;
     }
 
     /// <inheritdoc />
@@ -133,7 +133,7 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
             return new(AttestationFailureCode.CertificateIssuerMismatch, $"no self-issued certificate in the AMD chain is {intermediateCn}'s issuer '{intermediate.Issuer}'");
         }
 
-        if (!options.TrustAnchors.Contains(root.RawData))
+        if (!_options.TrustAnchors.Contains(root.RawData))
         {
             return new(AttestationFailureCode.RootNotTrusted, $"the ARK '{root.Subject}' has SHA-256 fingerprint {Convert.ToHexString(SHA256.HashData(root.RawData))}, which is not pinned");
         }
@@ -145,7 +145,7 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
 
         foreach (var (subject, issuer, name) in new[] { (root, root, "ARK (self-signed)"), (intermediate, root, intermediateCn), (key, intermediate, keyName) })
         {
-            if (!links.IsSignedBy(subject, issuer, AmdCertificateSignature.IsSignedBy))
+            if (!_links.IsSignedBy(subject, issuer, AmdCertificateSignature.IsSignedBy))
             {
                 return new(AttestationFailureCode.CertificateSignatureInvalid, $"the {name} certificate's RSASSA-PSS SHA-384 signature does not verify with the key of '{issuer.Subject}'");
             }

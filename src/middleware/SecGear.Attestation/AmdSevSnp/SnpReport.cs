@@ -32,11 +32,11 @@ public sealed class SnpReport
     /// <summary>Policy bit 20: the guest may run on one socket only.</summary>
     public const ulong PolicySingleSocket = 1UL << 20;
 
-    private readonly byte[] raw;
+    private readonly byte[] _raw;
 
     private SnpReport(byte[] raw)
     {
-        this.raw = raw;
+        _raw = raw;
         var span = raw.AsSpan();
         Version = BinaryPrimitives.ReadUInt32LittleEndian(span);
         GuestSvn = BinaryPrimitives.ReadUInt32LittleEndian(span[0x04..]);
@@ -187,10 +187,10 @@ public sealed class SnpReport
     };
 
     /// <summary>The bytes covered by the signature (0x000..0x29F).</summary>
-    public ReadOnlySpan<byte> SignedBytes => raw.AsSpan(0, SignedLength);
+    public ReadOnlySpan<byte> SignedBytes => _raw.AsSpan(0, SignedLength);
 
     /// <summary>The whole report.</summary>
-    public ReadOnlySpan<byte> RawBytes => raw;
+    public ReadOnlySpan<byte> RawBytes => _raw;
 
     /// <summary>
     /// Parses a report. Returns null and a failure naming the check when the bytes are not a well-formed report:
@@ -206,8 +206,8 @@ public sealed class SnpReport
     public byte[] SignatureP1363()
     {
         var signature = new byte[96];
-        var r = raw.AsSpan(SignatureOffset, 48);
-        var s = raw.AsSpan(SignatureOffset + 0x48, 48);
+        var r = _raw.AsSpan(SignatureOffset, 48);
+        var s = _raw.AsSpan(SignatureOffset + 0x48, 48);
         r.CopyTo(signature);
         s.CopyTo(signature.AsSpan(48));
         signature.AsSpan(0, 48).Reverse();

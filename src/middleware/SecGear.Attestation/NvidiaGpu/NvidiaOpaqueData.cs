@@ -59,11 +59,11 @@ public sealed class NvidiaOpaqueData
     /// <summary>ASCII fields (printed as text, NUL padding removed).</summary>
     private static readonly HashSet<int> TextTypes = [DriverVersionType, ChipSkuType, 16, ProjectType, ProjectSkuType, 19];
 
-    private readonly Dictionary<int, byte[]> fields;
+    private readonly Dictionary<int, byte[]> _fields;
 
     private NvidiaOpaqueData(Dictionary<int, byte[]> fields, IReadOnlyList<int> order)
     {
-        this.fields = fields;
+        _fields = fields;
         Types = order;
     }
 
@@ -71,7 +71,7 @@ public sealed class NvidiaOpaqueData
     public IReadOnlyList<int> Types { get; }
 
     /// <summary>The raw value of a field, or null when absent.</summary>
-    public ReadOnlyMemory<byte>? this[int type] => fields.TryGetValue(type, out var value) ? value : null;
+    public ReadOnlyMemory<byte>? this[int type] => _fields.TryGetValue(type, out var value) ? value : null;
 
     /// <summary>The driver version text (e.g. <c>550.90.07</c>), or null.</summary>
     public string? DriverVersion => Text(DriverVersionType);
@@ -84,7 +84,7 @@ public sealed class NvidiaOpaqueData
     {
         get
         {
-            if (!fields.TryGetValue(VbiosVersionType, out var value))
+            if (!_fields.TryGetValue(VbiosVersionType, out var value))
             {
                 return null;
             }
@@ -99,7 +99,7 @@ public sealed class NvidiaOpaqueData
     public ReadOnlyMemory<byte>? Fwid => this[FwidType];
 
     /// <summary>True when NVDEC0 status is 0x55 (disabled): RIM index 35 is then not compared.</summary>
-    public bool Nvdec0Disabled => fields.TryGetValue(Nvdec0StatusType, out var value) && value is [0x55];
+    public bool Nvdec0Disabled => _fields.TryGetValue(Nvdec0StatusType, out var value) && value is [0x55];
 
     /// <summary>Parses the opaque data; null and a failure on a truncated field or a repeated type.</summary>
     public static NvidiaOpaqueData? TryParse(ReadOnlySpan<byte> data, out AttestationFailure? failure)
@@ -145,13 +145,13 @@ public sealed class NvidiaOpaqueData
         foreach (int type in Types)
         {
             string value = type == VbiosVersionType ? VbiosVersion!
-                : TextTypes.Contains(type) ? AsciiText(fields[type])
-                : Convert.ToHexStringLower(fields[type]);
+                : TextTypes.Contains(type) ? AsciiText(_fields[type])
+                : Convert.ToHexStringLower(_fields[type]);
             yield return new(NameOf(type), value);
         }
     }
 
-    private string? Text(int type) => fields.TryGetValue(type, out var value) ? AsciiText(value) : null;
+    private string? Text(int type) => _fields.TryGetValue(type, out var value) ? AsciiText(value) : null;
 
     private static string AsciiText(byte[] value)
     {

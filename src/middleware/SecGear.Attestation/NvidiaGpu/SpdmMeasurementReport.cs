@@ -28,11 +28,11 @@ public sealed class SpdmMeasurementReport
     private const int BlockHeaderSize = 4;
     private const int DmtfHeaderSize = 3;
 
-    private readonly byte[] report;
+    private readonly byte[] _report;
 
     private SpdmMeasurementReport(byte[] report, int signedLength, IReadOnlyList<SpdmMeasurementBlock> blocks, NvidiaOpaqueData opaque, byte param2)
     {
-        this.report = report;
+        _report = report;
         SignedLength = signedLength;
         Blocks = blocks;
         Opaque = opaque;
@@ -40,10 +40,10 @@ public sealed class SpdmMeasurementReport
     }
 
     /// <summary>The requester nonce at request offset 4: the verifier's challenge.</summary>
-    public ReadOnlyMemory<byte> RequesterNonce => report.AsMemory(4, NonceSize);
+    public ReadOnlyMemory<byte> RequesterNonce => _report.AsMemory(4, NonceSize);
 
     /// <summary>The responder's own random nonce (not the challenge).</summary>
-    public ReadOnlyMemory<byte> ResponderNonce => report.AsMemory(RequestSize + ResponseHeaderSize + MeasurementRecordLength, NonceSize);
+    public ReadOnlyMemory<byte> ResponderNonce => _report.AsMemory(RequestSize + ResponseHeaderSize + MeasurementRecordLength, NonceSize);
 
     /// <summary>The certificate slot the response was signed with.</summary>
     public int SlotId { get; }
@@ -58,15 +58,15 @@ public sealed class SpdmMeasurementReport
     public int SignedLength { get; }
 
     /// <summary>The signed bytes.</summary>
-    public ReadOnlySpan<byte> SignedBytes => report.AsSpan(0, SignedLength);
+    public ReadOnlySpan<byte> SignedBytes => _report.AsSpan(0, SignedLength);
 
     /// <summary>The raw r‖s signature (big-endian, 48 + 48).</summary>
-    public ReadOnlySpan<byte> Signature => report.AsSpan(SignedLength, SignatureSize);
+    public ReadOnlySpan<byte> Signature => _report.AsSpan(SignedLength, SignatureSize);
 
     /// <summary>The whole report.</summary>
-    public ReadOnlyMemory<byte> Bytes => report;
+    public ReadOnlyMemory<byte> Bytes => _report;
 
-    private int MeasurementRecordLength => (int)(BinaryPrimitives.ReadUInt32LittleEndian(report.AsSpan(RequestSize + 4)) >> 8);
+    private int MeasurementRecordLength => (int)(BinaryPrimitives.ReadUInt32LittleEndian(_report.AsSpan(RequestSize + 4)) >> 8);
 
     /// <summary>
     /// Parses a binary report. Returns null and a failure naming the field when it is not a well-formed SPDM 1.1

@@ -16,15 +16,15 @@ namespace SecGear.Attestation.Simulation;
 public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
 {
     private const int ChainCapacity = 256;
-    private readonly TrustAnchors anchors;
-    private readonly ConcurrentDictionary<string, VerifiedChain> chains = new(StringComparer.Ordinal);
+    private readonly TrustAnchors _anchors;
+    private readonly ConcurrentDictionary<string, VerifiedChain> _chains = new(StringComparer.Ordinal);
 
     /// <summary>Creates a verifier that trusts the simulated CAs in <paramref name="anchors"/>.</summary>
     /// <param name="anchors">Fingerprints of the simulated CA certificates to accept, e.g. <c>TrustAnchors.FromFingerprints([]).Add(caDer)</c>.</param>
     public SimulationEvidenceVerifier(TrustAnchors anchors)
     {
         ArgumentNullException.ThrowIfNull(anchors);
-        this.anchors = anchors;
+        _anchors = anchors;
     }
 
     /// <inheritdoc/>
@@ -69,7 +69,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
     {
         validFrom = validUntil = default;
         var id = Convert.ToHexString(SHA256.HashData(evidence.CaCertificate.Span)) + Convert.ToHexString(SHA256.HashData(evidence.AttestationKeyCertificate.Span));
-        if (!chains.TryGetValue(id, out var chain))
+        if (!_chains.TryGetValue(id, out var chain))
         {
             var failure = BuildChain(evidence, out chain);
             if (failure is not null)
@@ -78,7 +78,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
             }
 
             // Bounded: when full, chains are checked per call and not kept.
-            if (chains.Count >= ChainCapacity || !chains.TryAdd(id, chain!))
+            if (_chains.Count >= ChainCapacity || !_chains.TryAdd(id, chain!))
             {
                 using (chain!.Key)
                 {
@@ -153,7 +153,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
 
     private AttestationFailure? CheckCa(X509Certificate2 ca)
     {
-        if (!anchors.Contains(ca.RawDataMemory.Span))
+        if (!_anchors.Contains(ca.RawDataMemory.Span))
         {
             return new(
                 AttestationFailureCode.RootNotTrusted,
