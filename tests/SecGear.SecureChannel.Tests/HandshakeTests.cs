@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using SecGear.Attestation;
-using SecGear.Trusted.Attestation;
 using SecGear.Tests.Fixtures;
+using SecGear.Trusted.Attestation;
 
 namespace SecGear.SecureChannel.Tests;
 

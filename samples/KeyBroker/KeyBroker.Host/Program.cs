@@ -1,8 +1,8 @@
 extern alias AttestationServiceHost;
-
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AttestationServiceHost::SecGear.AttestationService.Hosting;
 using KeyBroker;
 using SecGear;
 using SecGear.AttestationService;
@@ -11,7 +11,6 @@ using SecGear.Host;
 using SecGear.Images;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
-using AttestationServiceHost::SecGear.AttestationService.Hosting;
 
 // KeyBroker host: an enclave proves itself to the attestation service and receives a secret that only it can open.
 //   1. admin: store a secret under keybroker/key/db, readable with a token of policy "keybroker" whose claims carry

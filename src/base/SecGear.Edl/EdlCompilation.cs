@@ -1,26 +1,25 @@
 using System.Collections.Generic;
 using SecGear.Edl.Model;
 
-namespace SecGear.Edl
-{
-    /// <summary>The result of compiling an EDL file: diagnostics, and the contract when there is no error.</summary>
-    public sealed record EdlCompilation(EdlContract? Contract, IReadOnlyList<EdlDiagnostic> Diagnostics)
-    {
-        /// <summary>True when some diagnostic is an error (then <see cref="Contract"/> is null).</summary>
-        public bool HasErrors
-        {
-            get
-            {
-                foreach (EdlDiagnostic d in Diagnostics)
-                {
-                    if (d.Severity == EdlSeverity.Error)
-                    {
-                        return true;
-                    }
-                }
+namespace SecGear.Edl;
 
-                return false;
+/// <summary>The result of compiling an EDL file: diagnostics, and the contract when there is no error.</summary>
+public sealed record EdlCompilation(EdlContract? Contract, IReadOnlyList<EdlDiagnostic> Diagnostics)
+{
+    /// <summary>True when some diagnostic is an error (then <see cref="Contract"/> is null).</summary>
+    public bool HasErrors
+    {
+        get
+        {
+            foreach (EdlDiagnostic d in Diagnostics)
+            {
+                if (d.Severity == EdlSeverity.Error)
+                {
+                    return true;
+                }
             }
+
+            return false;
         }
     }
 }

@@ -1,22 +1,21 @@
 using System.Collections.Generic;
 using SecGear.Edl;
 
-namespace SecGear.Generator
+namespace SecGear.Generator;
+
+/// <summary>Serves EDL imports from the build's AdditionalFiles (generators must not read the file system).</summary>
+internal sealed class AdditionalTextFileProvider : IEdlFileProvider
 {
-    /// <summary>Serves EDL imports from the build's AdditionalFiles (generators must not read the file system).</summary>
-    internal sealed class AdditionalTextFileProvider : IEdlFileProvider
+    private readonly Dictionary<string, string> _files = new Dictionary<string, string>(System.StringComparer.Ordinal);
+
+    public AdditionalTextFileProvider(IEnumerable<EdlSource> sources)
     {
-        private readonly Dictionary<string, string> _files = new Dictionary<string, string>(System.StringComparer.Ordinal);
-
-        public AdditionalTextFileProvider(IEnumerable<EdlSource> sources)
+        foreach (EdlSource s in sources)
         {
-            foreach (EdlSource s in sources)
-            {
-                _files[s.Path] = s.Text;
-            }
+            _files[s.Path] = s.Text;
         }
-
-        public string? TryRead(string path) =>
-            _files.TryGetValue(PathText.Normalize(path), out string? text) ? text : null;
     }
+
+    public string? TryRead(string path) =>
+        _files.TryGetValue(PathText.Normalize(path), out string? text) ? text : null;
 }

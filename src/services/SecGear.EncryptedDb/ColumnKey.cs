@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Modes;
 using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Engines;
 
 namespace SecGear.EncryptedDb;
 
