@@ -9,29 +9,9 @@ public sealed partial class VerifyCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_cli.Directory, recursive: true);
 
-    private static string? Vectors()
-    {
-        var env = Environment.GetEnvironmentVariable("SECGEAR_TESTVECTORS");
-        if (!string.IsNullOrEmpty(env))
-        {
-            return Directory.Exists(env) ? env : null;
-        }
+    private static string V(string relative) => TestVectors.Path(relative);
 
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SecGear.slnx")))
-            {
-                var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "testvectors"));
-                return Directory.Exists(candidate) ? candidate : null;
-            }
-        }
-
-        return null;
-    }
-
-    private static string V(string relative) => Path.Combine(Vectors()!, relative);
-
-    [VectorsFact]
+    [TestVectorFact]
     public void Sgx1_verifies_with_exit_0_and_json_claims()
     {
         var (code, output, error) = _cli.Run("verify", "--evidence", V("sgx-dcap-v3/dcap-qvl/sgx_quote"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"), "--time", "2025-07-04T00:00:00Z", "--json");
@@ -45,7 +25,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Equal(new[] { "INTEL-SA-00289", "INTEL-SA-00615" }, claims.GetProperty("advisory_ids").EnumerateArray().Select(a => a.GetString()!).ToArray());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Azure_vtpm_envelope_is_detected_and_verifies_with_the_amd_chain()
     {
         var (code, output, error) = _cli.Run("verify", "--evidence", V("azure-vtpm/trustee/snp/evidence-v1.json"), "--collateral", V("roots/amd/ask_ark_milan.pem"), "--time", "2025-06-01T00:00:00Z", "--json");
@@ -55,7 +35,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Equal("azure-vtpm", json.RootElement.GetProperty("claims").GetProperty("format").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Virtcca_token_without_platform_token_is_rejected_unless_the_flag_accepts_it()
     {
         string[] common = ["verify", "--evidence", V("virtcca/secgear/virtcca.cbor"), "--collateral", V("virtcca/secgear/virtcca_aik_cert.der"), "--collateral", V("roots/huawei/Huawei_IT_Product_CA.pem"), "--collateral", V("roots/huawei/Huawei_Equipment_Root_CA.pem"), "--time", "2025-06-01T00:00:00Z"];
@@ -69,7 +49,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Contains("VirtCca huawei-virtcca-token", output, StringComparison.Ordinal);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Sev_snp_report_verifies_with_a_pem_bundle_of_vcek_and_amd_chain()
     {
         var vcek = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(File.ReadAllBytes(V("sev-snp/virtee-sev/vcek_milan.der")));
@@ -83,7 +63,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.True(json.RootElement.GetProperty("verified").GetBoolean());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Sev_snp_report_without_collateral_names_the_missing_collateral()
     {
         var (code, output, _) = _cli.Run("verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--time", "2025-01-01T00:00:00Z", "--json");
@@ -93,7 +73,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Equal("CollateralMissing", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Collateral_given_for_self_contained_nitro_evidence_is_a_usage_error()
     {
         var (code, _, error) = _cli.Run("verify", "--evidence", V("aws-nitro/veracruz/aws_nitro_document.cbor"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"));
@@ -102,7 +82,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Contains("--collateral does not apply", error);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Cca_token_verifies_only_with_its_platform_key_and_a_broken_binding_is_rejected()
     {
         string keys = V("arm-cca/veraison-rust-ccatoken/ta-tfa.json");
@@ -118,7 +98,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Equal("PlatformRealmBindingMismatch", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Expired_collateral_exits_1_and_names_the_check_in_json()
     {
         var (code, output, _) = _cli.Run("verify", "--evidence", V("sgx-dcap-v3/dcap-qvl/sgx_quote"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"), "--time", "2026-01-01T00:00:00Z", "--json");
@@ -129,7 +109,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.EndsWith("Expired", json.RootElement.GetProperty("failure").GetProperty("code").GetString(), StringComparison.Ordinal);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Debug_enclave_fails_a_policy_file_and_passes_one_that_allows_debug()
     {
         var strict = _cli.Path("strict.json");
@@ -147,7 +127,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Contains("SWHardeningNeeded", output, StringComparison.Ordinal);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Without_a_policy_the_default_policy_refuses_a_debug_enclave()
     {
         var (code, output, _) = _cli.Run("verify", "--evidence", V("sgx-dcap-v3/openenclave-plugin/evidence"), "--collateral", V("sgx-dcap-v3/openenclave-plugin/endorsements"), "--time", "2022-05-10T00:00:00Z", "--json");
@@ -158,7 +138,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.True(json.RootElement.GetProperty("claims").GetProperty("debug").GetBoolean());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Tdx_quote_with_qve_collateral_dump_reports_TDRelaunchAdvised()
     {
         var policy = _cli.Path("relaunch.json");
@@ -184,7 +164,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Equal("UnsupportedEvidenceFormat", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Tdx2_separate_PCS_pieces_given_as_repeated_collateral_are_merged()
     {
         string[] pieces = ["rootcrl.der", "pckcrl.der", "sample_qeIdentity_response.json", "tcbinfo_issuer_chain.pem", "pckcrl_issuer_chain.pem", "sample_tcbInfo_response.json", "qeidentity_issuer_chain.pem"];
@@ -202,7 +182,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Equal("TcbLevelNotSupported", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Tdx2_pieces_without_the_root_CA_CRL_name_the_missing_piece()
     {
         var args = new List<string> { "verify", "--evidence", V("tdx-v4/go-tdx-guest/tdx_prod_quote_SPR_E4.dat"), "--time", "2023-07-01T01:00:00Z", "--json" };
@@ -228,7 +208,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Equal(2, _cli.Run("verify", "--evidence", file, "--time", "yesterday").ExitCode);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Sev_snp_report_verifies_with_amd_kds_der_vcek_and_pem_chain_as_separate_files()
     {
         var (code, output, error) = _cli.Run(
@@ -240,7 +220,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.True(json.RootElement.GetProperty("verified").GetBoolean());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Sev_snp_der_vcek_alone_names_the_missing_amd_chain()
     {
         var (code, output, _) = _cli.Run("verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--collateral", V("sev-snp/virtee-sev/vcek_milan.der"), "--json");
@@ -251,7 +231,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Contains("ASK/ARK", json.RootElement.GetProperty("failure").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void One_PCS_piece_alone_names_the_missing_pieces()
     {
         var (code, output, _) = _cli.Run(
@@ -324,19 +304,6 @@ public sealed partial class VerifyCommandTests : IDisposable
         if (!accepted)
         {
             Assert.Contains("RFC 3339", error, StringComparison.Ordinal);
-        }
-    }
-
-    /// <summary>Skipped (never passed) when the shared test vectors are absent.</summary>
-    [AttributeUsage(AttributeTargets.Method)]
-    private sealed class VectorsFactAttribute : FactAttribute
-    {
-        public VectorsFactAttribute()
-        {
-            if (Vectors() is null)
-            {
-                Skip = "test vectors not found: set SECGEAR_TESTVECTORS or place them at ../shared/testvectors beside the repository root";
-            }
         }
     }
 }
