@@ -19,7 +19,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { MaxSessions = 1 });
         await using var first = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy);
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy));
-        Assert.Equal(SecureChannelFailureReason.SessionLimitReached, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.SessionLimitReached, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.False(ex.IsAuthenticatedAlert);
     }
@@ -30,7 +30,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
         var options = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3] };
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy, options));
-        Assert.Equal(SecureChannelFailureReason.NoCommonSuite, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.NoCommonSuite, ex.Reason);
         Assert.True(ex.IsPeerAlert);
     }
 
@@ -48,7 +48,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
             return frame;
         });
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(transport, _enclave.Verifier, SimulatedEnclaveFixture.Policy));
-        Assert.Equal(SecureChannelFailureReason.KeyConfirmationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.KeyConfirmationFailed, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.False(ex.IsAuthenticatedAlert);
         Assert.Equal(0, server.SessionCount);
@@ -73,7 +73,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.NotNull(await client.ReceiveAsync());
         await client.SendAsync("two"u8.ToArray());
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
-        Assert.Equal(SecureChannelFailureReason.AuthenticationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.AuthenticationFailed, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.True(ex.IsAuthenticatedAlert);
         await Assert.ThrowsAsync<SecureChannelException>(() => client.SendAsync("three"u8.ToArray()));
@@ -86,7 +86,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy);
         await client.SendAsync("q"u8.ToArray());
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
-        Assert.Equal(SecureChannelFailureReason.RecordTooLarge, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.RecordTooLarge, ex.Reason);
         Assert.True(ex.IsAuthenticatedAlert);
     }
 
@@ -100,7 +100,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         clock.Advance(TimeSpan.FromSeconds(11));
         await client.SendAsync("late"u8.ToArray());
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
-        Assert.Equal(SecureChannelFailureReason.IdleTimeout, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.IdleTimeout, ex.Reason);
         Assert.True(ex.IsAuthenticatedAlert);
     }
 
@@ -114,7 +114,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.Equal(1, server.RemoveIdleSessions());
         await client.SendAsync("anyone there"u8.ToArray());
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
-        Assert.Equal(SecureChannelFailureReason.UnknownSession, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.UnknownSession, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.False(ex.IsAuthenticatedAlert);
     }
@@ -133,7 +133,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         var tampered = alert.ToArray();
         tampered[^1] ^= 1;
         var forged = Alert.ToException(tampered.AsSpan(Wire.FrameHeaderLength), client, client.SessionId);
-        Assert.Equal(SecureChannelFailureReason.AuthenticationFailed, forged.Reason);
+        Assert.Equal(SecureChannelFailureCode.AuthenticationFailed, forged.Reason);
         Assert.False(forged.IsPeerAlert);
         Assert.True(client.IsClosed);
     }
@@ -148,7 +148,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.NotNull(Handshakes.OpenReply(client, Handshakes.Single(server.Process(replayed))));
         var alert = Assert.Throws<SecureChannelException>(() => server.Process(replayed)).AlertFrame;
         var ex = Alert.ToException(alert.Span[Wire.FrameHeaderLength..], client, client.SessionId);
-        Assert.Equal(SecureChannelFailureReason.Replayed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Replayed, ex.Reason);
         Assert.True(ex.IsAuthenticatedAlert);
     }
 
@@ -161,7 +161,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.Equal(Alert.PlainBodyLength, body.Length);
         Assert.Equal([Alert.Version, Alert.Plain], body[..2].ToArray());
         Assert.False(body.Slice(2, Wire.SessionIdLength).ContainsAnyExcept((byte)0));
-        Assert.Equal((ushort)SecureChannelFailureReason.UnexpectedMessage, BinaryPrimitives.ReadUInt16BigEndian(body[^2..]));
+        Assert.Equal((ushort)SecureChannelFailureCode.UnexpectedMessage, BinaryPrimitives.ReadUInt16BigEndian(body[^2..]));
     }
 
     [Fact]
@@ -169,17 +169,17 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     {
         using var server = Handshakes.EchoServer(_enclave);
         using var client = Handshakes.Establish(server, _enclave);
-        var alert = Alert.PlainFrame(new byte[Wire.SessionIdLength].Select((_, i) => (byte)(i + 1)).ToArray(), SecureChannelFailureReason.IdleTimeout);
+        var alert = Alert.PlainFrame(new byte[Wire.SessionIdLength].Select((_, i) => (byte)(i + 1)).ToArray(), SecureChannelFailureCode.IdleTimeout);
         var ex = Alert.ToException(alert.AsSpan(Wire.FrameHeaderLength), client, client.SessionId);
-        Assert.Equal(SecureChannelFailureReason.CrossSession, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.CrossSession, ex.Reason);
         Assert.False(ex.IsPeerAlert);
     }
 
     [Theory]
-    [InlineData(new byte[] { 2, 0 }, SecureChannelFailureReason.UnsupportedVersion)]
-    [InlineData(new byte[] { 1, 9 }, SecureChannelFailureReason.MalformedMessage)]
-    [InlineData(new byte[] { 1 }, SecureChannelFailureReason.MalformedMessage)]
-    public void Client_rejects_an_alert_it_cannot_read(byte[] prefix, SecureChannelFailureReason expected)
+    [InlineData(new byte[] { 2, 0 }, SecureChannelFailureCode.UnsupportedVersion)]
+    [InlineData(new byte[] { 1, 9 }, SecureChannelFailureCode.MalformedMessage)]
+    [InlineData(new byte[] { 1 }, SecureChannelFailureCode.MalformedMessage)]
+    public void Client_rejects_an_alert_it_cannot_read(byte[] prefix, SecureChannelFailureCode expected)
     {
         byte[] body = [.. prefix, .. new byte[Wire.SessionIdLength], 0, 5];
         if (prefix.Length == 1)
@@ -199,7 +199,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         using var client = Handshakes.Establish(server, _enclave);
         byte[] body = [2, Alert.Plain, .. client.SessionId, 0, 5];
         var ex = Alert.ToException(body, client, client.SessionId);
-        Assert.Equal(SecureChannelFailureReason.UnsupportedVersion, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.UnsupportedVersion, ex.Reason);
         Assert.True(client.IsClosed);
     }
 
@@ -208,16 +208,16 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     {
         byte[] body = [Alert.Version, Alert.Sealed, .. new byte[Wire.RecordOverhead + 2]];
         var ex = Alert.ToException(body, null, []);
-        Assert.Equal(SecureChannelFailureReason.UnexpectedMessage, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.UnexpectedMessage, ex.Reason);
         Assert.False(ex.IsPeerAlert);
     }
 
     [Fact]
     public void Client_rejects_an_alert_with_an_unknown_reason_code()
     {
-        var alert = Alert.PlainFrame([], (SecureChannelFailureReason)999);
+        var alert = Alert.PlainFrame([], (SecureChannelFailureCode)999);
         var ex = Alert.ToException(alert.AsSpan(Wire.FrameHeaderLength), null, []);
-        Assert.Equal(SecureChannelFailureReason.MalformedMessage, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.MalformedMessage, ex.Reason);
         Assert.False(ex.IsPeerAlert);
     }
 }

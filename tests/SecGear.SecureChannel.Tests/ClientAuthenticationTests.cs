@@ -70,7 +70,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
     {
         using var server = Handshakes.EchoServer(_enclave, ServerOptions(ClientCertificatePolicy.TrustedRoots([_root])));
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy));
-        Assert.Equal(SecureChannelFailureReason.ClientCertificateRequired, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.ClientCertificateRequired, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.Equal(0, server.SessionCount);
     }
@@ -81,7 +81,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
         using var otherRoot = ClientCertificates.CreateRoot("CN=Other CA");
         using var leaf = ClientCertificates.Issue(otherRoot, ECCurve.NamedCurves.nistP256);
         using var server = Handshakes.EchoServer(_enclave, ServerOptions(ClientCertificatePolicy.TrustedRoots([_root])));
-        AssertRejected(server, new SecureChannelOptions { ClientCredential = ClientCredential.FromCertificate(leaf) }, SecureChannelFailureReason.ClientCertificateRejected);
+        AssertRejected(server, new SecureChannelOptions { ClientCredential = ClientCredential.FromCertificate(leaf) }, SecureChannelFailureCode.ClientCertificateRejected);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
     {
         using var leaf = ClientCertificates.Issue(_root, ECCurve.NamedCurves.nistP256);
         using var server = Handshakes.EchoServer(_enclave, ServerOptions(ClientCertificatePolicy.PinnedPublicKeys([SHA256.HashData("some other key"u8)])));
-        AssertRejected(server, new SecureChannelOptions { ClientCredential = ClientCredential.FromCertificate(leaf) }, SecureChannelFailureReason.ClientCertificateRejected);
+        AssertRejected(server, new SecureChannelOptions { ClientCredential = ClientCredential.FromCertificate(leaf) }, SecureChannelFailureCode.ClientCertificateRejected);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
         clock.Advance(TimeSpan.FromHours(2));
         var pinned = ClientCertificatePolicy.PinnedPublicKeys([SHA256.HashData(leaf.PublicKey.ExportSubjectPublicKeyInfo())]);
         using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { ClientCertificatePolicy = pinned, TimeProvider = clock });
-        var ex = AssertRejected(server, new SecureChannelOptions { ClientCredential = ClientCredential.FromCertificate(leaf) }, SecureChannelFailureReason.ClientCertificateRejected);
+        var ex = AssertRejected(server, new SecureChannelOptions { ClientCredential = ClientCredential.FromCertificate(leaf) }, SecureChannelFailureCode.ClientCertificateRejected);
         Assert.Contains("valid", ex.Message, StringComparison.Ordinal);
     }
 
@@ -117,7 +117,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
         int signatureLength = BinaryPrimitives.ReadUInt16BigEndian(clientKey.AsSpan(signatureLengthAt));
         byte[] body = [.. clientKey.AsSpan(Wire.FrameHeaderLength, signatureLengthAt - Wire.FrameHeaderLength), 0, 0, .. clientKey.AsSpan(signatureLengthAt + 2 + signatureLength)];
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(Wire.Frame(MessageType.ClientKey, body)));
-        Assert.Equal(SecureChannelFailureReason.ClientCertificateSignatureInvalid, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.ClientCertificateSignatureInvalid, ex.Reason);
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
         // The byte just before the 32-byte Finished is the signature's last byte.
         clientKey[^33] ^= 1;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
-        Assert.Equal(SecureChannelFailureReason.ClientCertificateSignatureInvalid, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.ClientCertificateSignatureInvalid, ex.Reason);
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
         using var server = Handshakes.EchoServer(_enclave, ServerOptions(ClientCertificatePolicy.TrustedRoots([_root]), SecureChannelSuite.EcdheSm2Sm4GcmSm3));
         using var client = new ClientHandshake(options, _enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var ex = Assert.Throws<SecureChannelException>(() => client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello()))));
-        Assert.Equal(SecureChannelFailureReason.ClientCertificateSignatureInvalid, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.ClientCertificateSignatureInvalid, ex.Reason);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
     {
         using var leaf = ClientCertificates.Issue(_root, ECCurve.NamedCurves.nistP256);
         using var server = Handshakes.EchoServer(_enclave);
-        AssertRejected(server, new SecureChannelOptions { ClientCredential = ClientCredential.FromCertificate(leaf) }, SecureChannelFailureReason.UnexpectedMessage);
+        AssertRejected(server, new SecureChannelOptions { ClientCredential = ClientCredential.FromCertificate(leaf) }, SecureChannelFailureCode.UnexpectedMessage);
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
         int certAt = Wire.FrameHeaderLength + Wire.SessionIdLength + 2 + 65 + 4;
         clientKey[certAt] = 0x05;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
-        Assert.Equal(SecureChannelFailureReason.ClientCertificateRejected, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.ClientCertificateRejected, ex.Reason);
     }
 
     private static SecureChannelOptions ServerOptions(ClientCertificatePolicy policy, SecureChannelSuite suite = SecureChannelSuite.EcdheP256Aes256GcmSha256) =>
@@ -181,7 +181,7 @@ public sealed class ClientAuthenticationTests : IClassFixture<SimulatedEnclaveFi
         return client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello())));
     }
 
-    private SecureChannelException AssertRejected(SecureChannelServer server, SecureChannelOptions options, SecureChannelFailureReason expected)
+    private SecureChannelException AssertRejected(SecureChannelServer server, SecureChannelOptions options, SecureChannelFailureCode expected)
     {
         var ex = Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, _enclave, options));
         Assert.Equal(expected, ex.Reason);

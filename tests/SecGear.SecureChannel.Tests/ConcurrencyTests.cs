@@ -36,7 +36,7 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.Equal(16, results.Count(r => r.Client is not null));
         Assert.All(results.Where(r => r.Failure is not null), r =>
         {
-            Assert.Equal(SecureChannelFailureReason.SessionLimitReached, r.Failure!.Reason);
+            Assert.Equal(SecureChannelFailureCode.SessionLimitReached, r.Failure!.Reason);
             Assert.True(r.Failure.IsPeerAlert);
         });
         Assert.Equal(16, server.SessionCount);
@@ -142,7 +142,7 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
         // Every slot came back: the limit still admits exactly MaxSessions.
         var again = Enumerable.Range(0, 4).Select(_ => Handshakes.Establish(server, _enclave, options)).ToArray();
         var ex = Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, _enclave, options));
-        Assert.Equal(SecureChannelFailureReason.SessionLimitReached, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.SessionLimitReached, ex.Reason);
         foreach (var client in again)
         {
             client.Dispose();

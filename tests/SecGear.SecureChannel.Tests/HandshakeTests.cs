@@ -110,7 +110,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
     {
         using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384] });
         var ex = Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, _enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] }));
-        Assert.Equal(SecureChannelFailureReason.NoCommonSuite, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.NoCommonSuite, ex.Reason);
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
 
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy, options));
 
-        Assert.Equal(SecureChannelFailureReason.AttestationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.AttestationFailed, ex.Reason);
         Assert.Equal(AttestationFailureCode.RootCertificateExpired, ex.AttestationFailure?.Code);
         Assert.Contains(pinned.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
     }
@@ -205,7 +205,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         using var server = new SecureChannelServer(_ => throw new InvalidOperationException("platform secret at /secret/path"), _ => null);
         using var client = new ClientHandshake(new SecureChannelOptions(), _enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(client.CreateHello()));
-        Assert.Equal(SecureChannelFailureReason.EvidenceUnavailable, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.EvidenceUnavailable, ex.Reason);
         Assert.DoesNotContain("/secret/path", ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, server.SessionCount);
     }
@@ -219,7 +219,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         var clientKey = client.ProcessServerHello(serverHello);
         clientKey[^1] ^= 0x01;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
-        Assert.Equal(SecureChannelFailureReason.KeyConfirmationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.KeyConfirmationFailed, ex.Reason);
         Assert.Equal(0, server.SessionCount);
     }
 
@@ -232,7 +232,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         var serverFinished = Handshakes.Single(server.Process(client.ProcessServerHello(serverHello)));
         serverFinished[^1] ^= 0x80;
         var ex = Assert.Throws<SecureChannelException>(() => client.ProcessServerFinished(serverFinished));
-        Assert.Equal(SecureChannelFailureReason.KeyConfirmationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.KeyConfirmationFailed, ex.Reason);
     }
 
     [Fact]
@@ -245,7 +245,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         // The point's Y coordinate is the last 32 bytes before the 32-byte Finished: change it so the point leaves the curve.
         clientKey[^33] ^= 0x01;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
-        Assert.Equal(SecureChannelFailureReason.InvalidPublicKey, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.InvalidPublicKey, ex.Reason);
     }
 
     [Fact]
@@ -255,7 +255,7 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         using var first = Handshakes.Establish(server, _enclave);
         using var second = Handshakes.Establish(server, _enclave);
         var ex = Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, _enclave));
-        Assert.Equal(SecureChannelFailureReason.SessionLimitReached, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.SessionLimitReached, ex.Reason);
         Assert.Empty(server.Process(first.SealClose()));
         using var third = Handshakes.Establish(server, _enclave);
         Assert.Equal(2, server.SessionCount);
@@ -269,13 +269,13 @@ public sealed class HandshakeTests : IClassFixture<SimulatedEnclaveFixture>
         var hello = client.CreateHello();
         hello[Wire.FrameHeaderLength + 1] = 2;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(hello));
-        Assert.Equal(SecureChannelFailureReason.UnsupportedVersion, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.UnsupportedVersion, ex.Reason);
     }
 
     private static void AssertAttestationFailure(AttestationFailureCode expected, Action handshake)
     {
         var ex = Assert.Throws<SecureChannelException>(handshake);
-        Assert.Equal(SecureChannelFailureReason.AttestationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.AttestationFailed, ex.Reason);
         Assert.Equal(EnclaveStatus.AttestationFailed, ex.Status);
         Assert.Equal(expected, ex.AttestationFailure?.Code);
     }

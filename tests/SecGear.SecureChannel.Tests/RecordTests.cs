@@ -19,8 +19,8 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         using var client = Handshakes.Establish(server, _enclave);
         var record = client.Seal("pay 10"u8);
         Assert.Single(server.Process(record));
-        AssertRejected(server, record, SecureChannelFailureReason.Replayed);
-        AssertRejected(server, client.Seal("after"u8), SecureChannelFailureReason.UnknownSession);
+        AssertRejected(server, record, SecureChannelFailureCode.Replayed);
+        AssertRejected(server, client.Seal("after"u8), SecureChannelFailureCode.UnknownSession);
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         using var client = Handshakes.Establish(server, _enclave);
         client.Seal("first"u8);
         var second = client.Seal("second"u8);
-        AssertRejected(server, second, SecureChannelFailureReason.Reordered);
+        AssertRejected(server, second, SecureChannelFailureCode.Reordered);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         var record = client.Seal([]);
         var cut = record[..^1];
         BinaryPrimitives.WriteInt32BigEndian(cut.AsSpan(1), cut.Length - Wire.FrameHeaderLength);
-        AssertRejected(server, cut, SecureChannelFailureReason.Truncated);
+        AssertRejected(server, cut, SecureChannelFailureCode.Truncated);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         var record = client.Seal("a longer message"u8);
         var cut = record[..^1];
         BinaryPrimitives.WriteInt32BigEndian(cut.AsSpan(1), cut.Length - Wire.FrameHeaderLength);
-        AssertRejected(server, cut, SecureChannelFailureReason.AuthenticationFailed);
+        AssertRejected(server, cut, SecureChannelFailureCode.AuthenticationFailed);
     }
 
     [Fact]
@@ -61,18 +61,18 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         using var server = Handshakes.EchoServer(_enclave);
         using var client = Handshakes.Establish(server, _enclave);
         var record = client.Seal("x"u8);
-        AssertRejected(server, record[..^1], SecureChannelFailureReason.MalformedMessage);
+        AssertRejected(server, record[..^1], SecureChannelFailureCode.MalformedMessage);
     }
 
     [Theory]
-    [InlineData(0, 0x03, SecureChannelFailureReason.AuthenticationFailed)]
-    [InlineData(Wire.FrameHeaderLength, 0x01, SecureChannelFailureReason.UnknownSession)]
-    [InlineData(Wire.FrameHeaderLength + Wire.SessionIdLength + 3, 0x01, SecureChannelFailureReason.AuthenticationFailed)]
-    [InlineData(Wire.FrameHeaderLength + Wire.SessionIdLength + 2, 0x01, SecureChannelFailureReason.UnexpectedEpoch)]
-    [InlineData(Wire.FrameHeaderLength + Wire.SessionIdLength + 6, 0x01, SecureChannelFailureReason.Reordered)]
-    [InlineData(Wire.FrameHeaderLength + Wire.RecordHeaderLength, 0x01, SecureChannelFailureReason.AuthenticationFailed)]
-    [InlineData(-1, 0x80, SecureChannelFailureReason.AuthenticationFailed)]
-    public void Server_rejects_a_record_with_a_bit_flipped(int offset, int mask, SecureChannelFailureReason expected)
+    [InlineData(0, 0x03, SecureChannelFailureCode.AuthenticationFailed)]
+    [InlineData(Wire.FrameHeaderLength, 0x01, SecureChannelFailureCode.UnknownSession)]
+    [InlineData(Wire.FrameHeaderLength + Wire.SessionIdLength + 3, 0x01, SecureChannelFailureCode.AuthenticationFailed)]
+    [InlineData(Wire.FrameHeaderLength + Wire.SessionIdLength + 2, 0x01, SecureChannelFailureCode.UnexpectedEpoch)]
+    [InlineData(Wire.FrameHeaderLength + Wire.SessionIdLength + 6, 0x01, SecureChannelFailureCode.Reordered)]
+    [InlineData(Wire.FrameHeaderLength + Wire.RecordHeaderLength, 0x01, SecureChannelFailureCode.AuthenticationFailed)]
+    [InlineData(-1, 0x80, SecureChannelFailureCode.AuthenticationFailed)]
+    public void Server_rejects_a_record_with_a_bit_flipped(int offset, int mask, SecureChannelFailureCode expected)
     {
         using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { RekeyAfterRecords = 1 });
         using var client = Handshakes.Establish(server, _enclave);
@@ -90,7 +90,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         using var bob = Handshakes.Establish(server, _enclave);
         var record = alice.Seal("from alice"u8);
         bob.SessionId.CopyTo(record, Wire.FrameHeaderLength);
-        AssertRejected(server, record, SecureChannelFailureReason.AuthenticationFailed);
+        AssertRejected(server, record, SecureChannelFailureCode.AuthenticationFailed);
         Assert.Equal(1, server.SessionCount);
     }
 
@@ -102,7 +102,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         using var bob = Handshakes.Establish(server, _enclave);
         var replyToBob = Handshakes.Single(server.Process(bob.Seal("hi"u8)));
         var ex = Assert.Throws<SecureChannelException>(() => Handshakes.OpenReply(alice, replyToBob));
-        Assert.Equal(SecureChannelFailureReason.CrossSession, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.CrossSession, ex.Reason);
         Assert.True(alice.IsClosed);
     }
 
@@ -114,7 +114,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         var reply = Handshakes.Single(server.Process(client.Seal("one"u8)));
         Assert.Equal("echo:one"u8.ToArray(), Handshakes.OpenReply(client, reply));
         var ex = Assert.Throws<SecureChannelException>(() => Handshakes.OpenReply(client, reply));
-        Assert.Equal(SecureChannelFailureReason.Replayed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Replayed, ex.Reason);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
         var sessionId = serverHello.AsSpan(Wire.FrameHeaderLength + 4, Wire.SessionIdLength).ToArray();
         var fake = Wire.Frame(MessageType.Record, [.. sessionId, .. new byte[Wire.RecordOverhead - Wire.SessionIdLength + 4]]);
-        AssertRejected(server, fake, SecureChannelFailureReason.UnexpectedMessage);
+        AssertRejected(server, fake, SecureChannelFailureCode.UnexpectedMessage);
         Assert.Equal(0, server.SessionCount);
     }
 
@@ -165,7 +165,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         using var client = Handshakes.Establish(server, _enclave, options);
         var record = client.Seal("x"u8);
         BinaryPrimitives.WriteUInt32BigEndian(record.AsSpan(Wire.FrameHeaderLength + Wire.SessionIdLength), 2);
-        AssertRejected(server, record, SecureChannelFailureReason.UnexpectedEpoch);
+        AssertRejected(server, record, SecureChannelFailureCode.UnexpectedEpoch);
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         clock.Advance(TimeSpan.FromSeconds(29));
         Assert.Single(server.Process(client.Seal("still here"u8)));
         clock.Advance(TimeSpan.FromSeconds(31));
-        AssertRejected(server, client.Seal("too late"u8), SecureChannelFailureReason.IdleTimeout);
+        AssertRejected(server, client.Seal("too late"u8), SecureChannelFailureCode.IdleTimeout);
         Assert.Equal(0, server.SessionCount);
     }
 
@@ -203,10 +203,10 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         using var server = Handshakes.EchoServer(_enclave, options);
         using var stalled = new ClientHandshake(new SecureChannelOptions(), _enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var serverHello = Handshakes.Single(server.Process(stalled.CreateHello()));
-        Assert.Equal(SecureChannelFailureReason.SessionLimitReached, Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, _enclave, options)).Reason);
+        Assert.Equal(SecureChannelFailureCode.SessionLimitReached, Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, _enclave, options)).Reason);
         clock.Advance(TimeSpan.FromSeconds(6));
         var clientKey = stalled.ProcessServerHello(serverHello);
-        Assert.Equal(SecureChannelFailureReason.IdleTimeout, Assert.Throws<SecureChannelException>(() => server.Process(clientKey)).Reason);
+        Assert.Equal(SecureChannelFailureCode.IdleTimeout, Assert.Throws<SecureChannelException>(() => server.Process(clientKey)).Reason);
         using var fresh = Handshakes.Establish(server, _enclave, options);
         Assert.Equal(1, server.SessionCount);
     }
@@ -217,7 +217,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         var small = new SecureChannelOptions { MaxRecordPayload = 16 };
         using var server = Handshakes.EchoServer(_enclave, small);
         using var client = Handshakes.Establish(server, _enclave);
-        AssertRejected(server, client.Seal(new byte[17]), SecureChannelFailureReason.RecordTooLarge);
+        AssertRejected(server, client.Seal(new byte[17]), SecureChannelFailureCode.RecordTooLarge);
     }
 
     [Fact]
@@ -227,7 +227,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         var frame = new byte[Wire.FrameHeaderLength + 2049];
         frame[0] = (byte)MessageType.Record;
         BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), 2049);
-        AssertRejected(server, frame, SecureChannelFailureReason.FrameTooLarge);
+        AssertRejected(server, frame, SecureChannelFailureCode.FrameTooLarge);
     }
 
     [Fact]
@@ -237,7 +237,7 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         using var client = Handshakes.Establish(server, _enclave);
         Assert.Empty(server.Process(client.SealClose()));
         var ex = Assert.Throws<SecureChannelException>(() => client.Seal("late"u8));
-        Assert.Equal(SecureChannelFailureReason.SessionClosed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.SessionClosed, ex.Reason);
         Assert.Equal(0, server.SessionCount);
     }
 
@@ -248,10 +248,10 @@ public sealed class RecordTests : IClassFixture<SimulatedEnclaveFixture>
         var transport = new ScriptedStream(server);
         await using var client = await SecureChannelClient.ConnectAsync(transport, _enclave.Verifier, SimulatedEnclaveFixture.Policy);
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
-        Assert.Equal(SecureChannelFailureReason.Truncated, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Truncated, ex.Reason);
     }
 
-    private static void AssertRejected(SecureChannelServer server, byte[] frame, SecureChannelFailureReason expected)
+    private static void AssertRejected(SecureChannelServer server, byte[] frame, SecureChannelFailureCode expected)
     {
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(frame));
         Assert.Equal(expected, ex.Reason);

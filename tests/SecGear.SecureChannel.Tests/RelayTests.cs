@@ -21,7 +21,7 @@ public sealed class RelayTests : IClassFixture<SimulatedEnclaveFixture>
         header[0] = (byte)MessageType.Record;
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(1), int.MaxValue);
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => relay.RunAsync(new MemoryStream(header)));
-        Assert.Equal(SecureChannelFailureReason.FrameTooLarge, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.FrameTooLarge, ex.Reason);
         Assert.Equal(0, calls);
     }
 
@@ -31,7 +31,7 @@ public sealed class RelayTests : IClassFixture<SimulatedEnclaveFixture>
         var relay = new SecureChannelRelay((_, _) => ValueTask.FromResult<IReadOnlyList<byte[]>>([]));
         var partial = new byte[] { (byte)MessageType.ClientHello, 0, 0, 0, 40, 1, 2, 3 };
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => relay.RunAsync(new MemoryStream(partial)));
-        Assert.Equal(SecureChannelFailureReason.Truncated, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Truncated, ex.Reason);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class RelayTests : IClassFixture<SimulatedEnclaveFixture>
         using var server = new SecureChannelServer(d => _enclave.Platform.GetEvidence(d), _ => new byte[100], new SecureChannelOptions { MaxRecordPayload = 64 });
         using var client = Handshakes.Establish(server, _enclave);
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(client.Seal("q"u8)));
-        Assert.Equal(SecureChannelFailureReason.RecordTooLarge, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.RecordTooLarge, ex.Reason);
         Assert.Equal(0, server.SessionCount);
     }
 
@@ -55,7 +55,7 @@ public sealed class RelayTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.Equal("echo:ping"u8.ToArray(), await client.ReceiveAsync());
         clock.Advance(TimeSpan.FromSeconds(11));
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
-        Assert.Equal(SecureChannelFailureReason.IdleTimeout, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.IdleTimeout, ex.Reason);
         await Assert.ThrowsAsync<SecureChannelException>(() => client.SendAsync("late"u8.ToArray()));
     }
 
@@ -79,6 +79,6 @@ public sealed class RelayTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.True(client.IsClosed);
         Assert.Equal(0, server.SessionCount);
         var ex = Assert.Throws<SecureChannelException>(() => server.CloseSession(client.SessionId));
-        Assert.Equal(SecureChannelFailureReason.UnknownSession, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.UnknownSession, ex.Reason);
     }
 }

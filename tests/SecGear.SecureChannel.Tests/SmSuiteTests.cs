@@ -140,7 +140,7 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
     {
         using var key = SuiteInfo.Sm2.CreateEphemeral();
         var ex = Assert.Throws<SecureChannelException>(() => key.DeriveSharedSecret(point));
-        Assert.True(ex.Reason == SecureChannelFailureReason.InvalidPublicKey, what);
+        Assert.True(ex.Reason == SecureChannelFailureCode.InvalidPublicKey, what);
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
         var clientKey = client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello())));
         clientKey[^33] ^= 0x01;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
-        Assert.Equal(SecureChannelFailureReason.InvalidPublicKey, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.InvalidPublicKey, ex.Reason);
         Assert.Equal(0, server.SessionCount);
     }
 
@@ -196,7 +196,7 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
         var clientKey = client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello())));
         clientKey[^1] ^= 0x01;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
-        Assert.Equal(SecureChannelFailureReason.KeyConfirmationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.KeyConfirmationFailed, ex.Reason);
     }
 
     [Theory]
@@ -210,7 +210,7 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
         var record = client.Seal("transfer 100"u8);
         record[offset < 0 ? record.Length + offset : offset] ^= 0x01;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(record));
-        Assert.Equal(SecureChannelFailureReason.AuthenticationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.AuthenticationFailed, ex.Reason);
         Assert.Equal(0, server.SessionCount);
     }
 
@@ -222,7 +222,7 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
         var record = client.Seal("once"u8);
         Assert.Single(server.Process(record));
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(record));
-        Assert.Equal(SecureChannelFailureReason.Replayed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Replayed, ex.Reason);
     }
 
     [Fact]

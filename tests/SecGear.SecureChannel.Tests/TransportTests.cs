@@ -63,10 +63,10 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         var ex = await Assert.ThrowsAsync<SecureChannelException>(
             () => SecureChannelClient.ConnectAsync(pair.Far, _enclave.Verifier, SimulatedEnclaveFixture.Policy, clientOptions).WaitAsync(Patience));
 
-        Assert.Equal(SecureChannelFailureReason.NoCommonSuite, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.NoCommonSuite, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         var relayFailure = await Assert.ThrowsAsync<SecureChannelException>(() => relaying.WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.NoCommonSuite, relayFailure.Reason);
+        Assert.Equal(SecureChannelFailureCode.NoCommonSuite, relayFailure.Reason);
     }
 
     [Theory]
@@ -175,7 +175,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         // The peer stays connected and never sends the body: a reader that allocated or waited for it would hang here.
         await pair.Far.SendAsync(header);
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => pair.Near.ReadFrameAsync(64 * 1024).AsTask().WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.FrameTooLarge, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.FrameTooLarge, ex.Reason);
         Assert.Contains("4294967295", ex.Message, StringComparison.Ordinal);
     }
 
@@ -189,7 +189,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
 
         await pair.Far.SendAsync(Frame(MessageType.Record, 1025, seed: 6));
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => pair.Near.ReadFrameAsync(1024).AsTask().WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.FrameTooLarge, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.FrameTooLarge, ex.Reason);
     }
 
     [Theory]
@@ -201,7 +201,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         await pair.CloseFarAsync();
 
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => pair.Near.ReadFrameAsync(4096).AsTask().WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.Truncated, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Truncated, ex.Reason);
         Assert.Contains("55 of 100", ex.Message, StringComparison.Ordinal);
     }
 
@@ -214,7 +214,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         await pair.CloseFarAsync();
 
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => pair.Near.ReadFrameAsync(4096).AsTask().WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.Truncated, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Truncated, ex.Reason);
         Assert.Contains("3 of 5", ex.Message, StringComparison.Ordinal);
     }
 
@@ -275,7 +275,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         await using var near = new PipeTransport(new Pipe().Reader, toFar.Writer);
         await toFar.Reader.CompleteAsync();
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => near.SendAsync(new byte[10]).AsTask());
-        Assert.Equal(SecureChannelFailureReason.Truncated, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Truncated, ex.Reason);
     }
 
     [Fact]
@@ -307,7 +307,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         var transport = new CallbackTransport((_, _) => ValueTask.CompletedTask);
         await transport.DisposeAsync();
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => transport.DeliverAsync(new byte[10]).AsTask());
-        Assert.Equal(SecureChannelFailureReason.SessionClosed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.SessionClosed, ex.Reason);
     }
 
     [Fact]
@@ -331,7 +331,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         var policy = new AttestationPolicy { AllowSimulation = true, AllowedUniqueIds = [new byte[32]] };
 
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(pair.Far.AsStream(), _enclave.Verifier, policy).WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.AttestationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.AttestationFailed, ex.Reason);
         Assert.Equal(AttestationFailureCode.PolicyUniqueIdNotAllowed, ex.AttestationFailure!.Code);
         await pair.CloseFarAsync();
         await relaying.WaitAsync(Patience);

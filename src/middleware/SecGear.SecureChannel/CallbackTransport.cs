@@ -42,7 +42,7 @@ public sealed class CallbackTransport : SecureChannelTransport
     public override long MaxBufferedBytes => _maxBufferedBytes;
 
     /// <summary>Hands bytes received from the peer to the reader; waits while the reader is <see cref="MaxBufferedBytes"/> behind. One delivery at a time.</summary>
-    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureReason.SessionClosed"/> when the transport no longer reads (disposed).</exception>
+    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureCode.SessionClosed"/> when the transport no longer reads (disposed).</exception>
     /// <exception cref="InvalidOperationException"><see cref="CompleteReceiving"/> was called before.</exception>
     public async ValueTask DeliverAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
@@ -58,7 +58,7 @@ public sealed class CallbackTransport : SecureChannelTransport
 
         if (result.IsCompleted)
         {
-            throw Wire.Fail(SecureChannelFailureReason.SessionClosed, "the transport no longer reads; the received bytes were dropped");
+            throw Wire.Fail(SecureChannelFailureCode.SessionClosed, "the transport no longer reads; the received bytes were dropped");
         }
 
         if (result.IsCanceled)
@@ -69,7 +69,7 @@ public sealed class CallbackTransport : SecureChannelTransport
 
     /// <summary>
     /// Tells the reader that the peer ended the connection: a read between frames then returns the end, and one inside
-    /// a frame fails <see cref="SecureChannelFailureReason.Truncated"/>.
+    /// a frame fails <see cref="SecureChannelFailureCode.Truncated"/>.
     /// </summary>
     public void CompleteReceiving() => _received.Writer.Complete();
 

@@ -142,12 +142,12 @@ internal sealed class ChannelSession : IDisposable
         ThrowIfClosed();
         if (type is not (MessageType.Record or MessageType.Close))
         {
-            throw Fail(Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"a {type} message after the handshake"));
+            throw Fail(Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, $"a {type} message after the handshake"));
         }
 
         if (body.Length > Wire.RecordOverhead + _options.MaxRecordPayload)
         {
-            throw Fail(Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the record carries {body.Length - Wire.RecordOverhead} bytes; the limit is {_options.MaxRecordPayload}"));
+            throw Fail(Wire.Fail(SecureChannelFailureCode.RecordTooLarge, $"the record carries {body.Length - Wire.RecordOverhead} bytes; the limit is {_options.MaxRecordPayload}"));
         }
 
         byte[] plaintext;
@@ -164,7 +164,7 @@ internal sealed class ChannelSession : IDisposable
         {
             if (plaintext.Length != 0)
             {
-                throw Fail(Wire.Fail(SecureChannelFailureReason.MalformedMessage, "a close record carries data"));
+                throw Fail(Wire.Fail(SecureChannelFailureCode.MalformedMessage, "a close record carries data"));
             }
 
             CloseCore();
@@ -201,7 +201,7 @@ internal sealed class ChannelSession : IDisposable
     {
         if (IsClosed)
         {
-            throw Wire.Fail(SecureChannelFailureReason.SessionClosed, "the session is closed");
+            throw Wire.Fail(SecureChannelFailureCode.SessionClosed, "the session is closed");
         }
     }
 }

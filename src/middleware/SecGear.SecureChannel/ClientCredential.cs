@@ -68,7 +68,7 @@ public sealed class ClientCredential
         {
             if (_sm2 is null)
             {
-                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateSignatureInvalid, "suite 3 needs an SM2 client certificate; this credential holds an ECDSA key");
+                throw Wire.Fail(SecureChannelFailureCode.ClientCertificateSignatureInvalid, "suite 3 needs an SM2 client certificate; this credential holds an ECDSA key");
             }
 
             var signer = new SM2Signer();
@@ -78,7 +78,7 @@ public sealed class ClientCredential
         }
 
         return _ecdsa is null
-            ? throw Wire.Fail(SecureChannelFailureReason.ClientCertificateSignatureInvalid, $"suite {suite.Suite} needs an ECDSA client certificate; this credential holds an SM2 key")
+            ? throw Wire.Fail(SecureChannelFailureCode.ClientCertificateSignatureInvalid, $"suite {suite.Suite} needs an ECDSA client certificate; this credential holds an SM2 key")
             : _ecdsa.SignData(message, suite.EcdsaHash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 }

@@ -61,17 +61,17 @@ internal sealed class ClientHandshake : IDisposable
     public byte[] ProcessServerHello(ReadOnlySpan<byte> frame)
     {
         var body = Expect(frame, MessageType.ServerHello);
-        var reader = new WireReader(body, "ServerHello");
+        var reader = new BigEndianReader(body, "ServerHello");
         ushort version = reader.U16();
         if (version != Wire.Version)
         {
-            throw Wire.Fail(SecureChannelFailureReason.UnsupportedVersion, $"the server chose version {version}; this client speaks {Wire.Version}");
+            throw Wire.Fail(SecureChannelFailureCode.UnsupportedVersion, $"the server chose version {version}; this client speaks {Wire.Version}");
         }
 
         var chosen = (SecureChannelSuite)reader.U16();
         if (!_options.Suites.Contains(chosen))
         {
-            throw Wire.Fail(SecureChannelFailureReason.NoCommonSuite, $"the server chose suite {(ushort)chosen}, which this client did not offer");
+            throw Wire.Fail(SecureChannelFailureCode.NoCommonSuite, $"the server chose suite {(ushort)chosen}, which this client did not offer");
         }
 
         _suite = SuiteInfo.For(chosen);
@@ -112,23 +112,23 @@ internal sealed class ClientHandshake : IDisposable
     {
         if (_keys is not { } k || _suite is null)
         {
-            throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "ServerFinished before ServerHello");
+            throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, "ServerFinished before ServerHello");
         }
 
         var body = Expect(frame, MessageType.ServerFinished);
-        var reader = new WireReader(body, "ServerFinished");
+        var reader = new BigEndianReader(body, "ServerFinished");
         var id = reader.Bytes(Wire.SessionIdLength);
         var finished = reader.Bytes(_suite.HashLength);
         reader.End();
         if (!id.SequenceEqual(_sessionId))
         {
-            throw Wire.Fail(SecureChannelFailureReason.CrossSession, "ServerFinished names another session");
+            throw Wire.Fail(SecureChannelFailureCode.CrossSession, "ServerFinished names another session");
         }
 
         var expected = KeySchedule.Finished(_suite, k.ServerFinished, [.. _transcriptHash, .. _clientFinished]);
         if (!CryptographicOperations.FixedTimeEquals(expected, finished))
         {
-            throw Wire.Fail(SecureChannelFailureReason.KeyConfirmationFailed, "the server's Finished does not match this handshake");
+            throw Wire.Fail(SecureChannelFailureCode.KeyConfirmationFailed, "the server's Finished does not match this handshake");
         }
 
         var session = new ChannelSession(_suite, _sessionId, k.ClientTraffic, k.ServerTraffic, _options);
@@ -175,7 +175,7 @@ internal sealed class ClientHandshake : IDisposable
 
         if (type != expected)
         {
-            throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"expected {expected}, got message type {(byte)type}");
+            throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, $"expected {expected}, got message type {(byte)type}");
         }
 
         return body;

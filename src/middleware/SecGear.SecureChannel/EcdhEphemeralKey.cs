@@ -46,7 +46,7 @@ internal sealed class EcdhEphemeralKey : EphemeralKey
         }
         catch (CryptographicException)
         {
-            throw Wire.Fail(SecureChannelFailureReason.InvalidPublicKey, $"the peer's public key is not a point on the {suite.Suite} curve");
+            throw Wire.Fail(SecureChannelFailureCode.InvalidPublicKey, $"the peer's public key is not a point on the {suite.Suite} curve");
         }
     }
 }

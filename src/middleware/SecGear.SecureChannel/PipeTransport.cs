@@ -36,7 +36,7 @@ public sealed class PipeTransport : SecureChannelTransport
 
         if (result.IsCompleted)
         {
-            throw Wire.Fail(SecureChannelFailureReason.Truncated, "the peer stopped reading the pipe; nothing more can be sent");
+            throw Wire.Fail(SecureChannelFailureCode.Truncated, "the peer stopped reading the pipe; nothing more can be sent");
         }
     }
 

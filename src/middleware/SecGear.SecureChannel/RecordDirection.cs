@@ -47,7 +47,7 @@ internal sealed class RecordDirection : IDisposable
     {
         if (Sequence == ulong.MaxValue)
         {
-            throw Wire.Fail(SecureChannelFailureReason.SequenceExhausted, "the send sequence number space is used up");
+            throw Wire.Fail(SecureChannelFailureCode.SequenceExhausted, "the send sequence number space is used up");
         }
 
         // Sealed in place inside the frame so a 64 KiB record is not copied again.
@@ -72,31 +72,31 @@ internal sealed class RecordDirection : IDisposable
     {
         if (body.Length < Wire.RecordOverhead)
         {
-            throw Wire.Fail(SecureChannelFailureReason.Truncated, $"a record is at least {Wire.RecordOverhead} bytes; got {body.Length}");
+            throw Wire.Fail(SecureChannelFailureCode.Truncated, $"a record is at least {Wire.RecordOverhead} bytes; got {body.Length}");
         }
 
-        var reader = new WireReader(body, "record");
+        var reader = new BigEndianReader(body, "record");
         var recordSession = reader.Bytes(Wire.SessionIdLength);
         uint epoch = reader.U32();
         ulong sequence = reader.U64();
         if (!recordSession.SequenceEqual(sessionId))
         {
-            throw Wire.Fail(SecureChannelFailureReason.CrossSession, "the record carries another session's id");
+            throw Wire.Fail(SecureChannelFailureCode.CrossSession, "the record carries another session's id");
         }
 
         if (sequence < Sequence)
         {
-            throw Wire.Fail(SecureChannelFailureReason.Replayed, $"record sequence {sequence} was already received; expected {Sequence}");
+            throw Wire.Fail(SecureChannelFailureCode.Replayed, $"record sequence {sequence} was already received; expected {Sequence}");
         }
 
         if (sequence > Sequence)
         {
-            throw Wire.Fail(SecureChannelFailureReason.Reordered, $"record sequence {sequence} is ahead of the expected {Sequence}");
+            throw Wire.Fail(SecureChannelFailureCode.Reordered, $"record sequence {sequence} is ahead of the expected {Sequence}");
         }
 
         if (epoch != Epoch && epoch != Epoch + 1)
         {
-            throw Wire.Fail(SecureChannelFailureReason.UnexpectedEpoch, $"record key epoch {epoch}; expected {Epoch} or {Epoch + 1}");
+            throw Wire.Fail(SecureChannelFailureCode.UnexpectedEpoch, $"record key epoch {epoch}; expected {Epoch} or {Epoch + 1}");
         }
 
         Span<byte> nonce = stackalloc byte[12];
@@ -145,7 +145,7 @@ internal sealed class RecordDirection : IDisposable
     {
         if (!aead.Open(nonce, sealedInput, plaintext, aad))
         {
-            throw Wire.Fail(SecureChannelFailureReason.AuthenticationFailed, "the record does not authenticate under the session key");
+            throw Wire.Fail(SecureChannelFailureCode.AuthenticationFailed, "the record does not authenticate under the session key");
         }
     }
 

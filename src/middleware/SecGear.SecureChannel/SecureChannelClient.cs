@@ -129,7 +129,7 @@ public sealed class SecureChannelClient : IAsyncDisposable
 
     /// <summary>
     /// Receives one message, or null after the server's authenticated close. A transport that ends without that close
-    /// is <see cref="SecureChannelFailureReason.Truncated"/>. When the server rejected this session's last message and
+    /// is <see cref="SecureChannelFailureCode.Truncated"/>. When the server rejected this session's last message and
     /// said so in an Alert, the exception carries the server's reason (<see cref="SecureChannelException.IsPeerAlert"/>).
     /// </summary>
     public async Task<byte[]?> ReceiveAsync(CancellationToken cancellationToken = default)
@@ -140,7 +140,7 @@ public sealed class SecureChannelClient : IAsyncDisposable
             if (_options.TimeProvider.GetUtcNow() - _lastReceive > _options.IdleTimeout)
             {
                 _session.Close();
-                throw Wire.Fail(SecureChannelFailureReason.IdleTimeout, $"the session was idle longer than {_options.IdleTimeout}");
+                throw Wire.Fail(SecureChannelFailureCode.IdleTimeout, $"the session was idle longer than {_options.IdleTimeout}");
             }
 
             byte[] frame;
@@ -204,5 +204,5 @@ public sealed class SecureChannelClient : IAsyncDisposable
 
     private static async Task<byte[]> ReadRequiredAsync(SecureChannelTransport transport, SecureChannelOptions options, CancellationToken cancellationToken) =>
         await transport.ReadFrameAsync(options.MaxFrameLength, cancellationToken).ConfigureAwait(false)
-            ?? throw Wire.Fail(SecureChannelFailureReason.Truncated, "the transport ended before an authenticated close");
+            ?? throw Wire.Fail(SecureChannelFailureCode.Truncated, "the transport ended before an authenticated close");
 }

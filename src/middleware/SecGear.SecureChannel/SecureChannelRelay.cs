@@ -73,7 +73,7 @@ public sealed class SecureChannelRelay
             {
                 if (reply is null || reply.Length < Wire.FrameHeaderLength || reply.Length - Wire.FrameHeaderLength > _maxFrameLength)
                 {
-                    throw Wire.Fail(SecureChannelFailureReason.FrameTooLarge, $"the enclave returned a {reply?.Length ?? 0}-byte frame; a frame is {Wire.FrameHeaderLength} to {Wire.FrameHeaderLength + _maxFrameLength} bytes");
+                    throw Wire.Fail(SecureChannelFailureCode.FrameTooLarge, $"the enclave returned a {reply?.Length ?? 0}-byte frame; a frame is {Wire.FrameHeaderLength} to {Wire.FrameHeaderLength + _maxFrameLength} bytes");
                 }
 
                 await transport.SendAsync(reply, cancellationToken).ConfigureAwait(false);

@@ -82,7 +82,7 @@ public sealed class SecureChannelServer : IDisposable
                 MessageType.ClientHello => [ClientHello(body)],
                 MessageType.ClientKey => [ClientKey(body)],
                 MessageType.Record or MessageType.Close => Record(type, body),
-                _ => throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"message type {(byte)type} is not one a server accepts"),
+                _ => throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, $"message type {(byte)type} is not one a server accepts"),
             };
         }
         catch (SecureChannelException ex) when (ex.AlertFrame.IsEmpty)
@@ -123,7 +123,7 @@ public sealed class SecureChannelServer : IDisposable
             }
         }
 
-        throw Wire.Fail(SecureChannelFailureReason.UnknownSession, "no established session has this id");
+        throw Wire.Fail(SecureChannelFailureCode.UnknownSession, "no established session has this id");
     }
 
     /// <summary>
@@ -164,17 +164,17 @@ public sealed class SecureChannelServer : IDisposable
 
     private byte[] ClientHello(ReadOnlySpan<byte> body)
     {
-        var reader = new WireReader(body, "ClientHello");
+        var reader = new BigEndianReader(body, "ClientHello");
         ushort version = reader.U16();
         if (version != Wire.Version)
         {
-            throw Wire.Fail(SecureChannelFailureReason.UnsupportedVersion, $"the client speaks version {version}; this server speaks {Wire.Version}");
+            throw Wire.Fail(SecureChannelFailureCode.UnsupportedVersion, $"the client speaks version {version}; this server speaks {Wire.Version}");
         }
 
         int count = reader.U8();
         if (count is 0 or > Wire.MaxSuites)
         {
-            throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"ClientHello offers {count} suites; 1 to {Wire.MaxSuites} are allowed");
+            throw Wire.Fail(SecureChannelFailureCode.MalformedMessage, $"ClientHello offers {count} suites; 1 to {Wire.MaxSuites} are allowed");
         }
 
         var offered = new ushort[count];
@@ -188,7 +188,7 @@ public sealed class SecureChannelServer : IDisposable
         var chosen = _options.Suites.FirstOrDefault(s => offered.Contains((ushort)s));
         if (chosen == default)
         {
-            throw Wire.Fail(SecureChannelFailureReason.NoCommonSuite, $"the client offers {string.Join(", ", offered)}; this server accepts {string.Join(", ", _options.Suites.Select(s => (ushort)s))}");
+            throw Wire.Fail(SecureChannelFailureCode.NoCommonSuite, $"the client offers {string.Join(", ", offered)}; this server accepts {string.Join(", ", _options.Suites.Select(s => (ushort)s))}");
         }
 
         if (!TryReserveSlot())
@@ -196,7 +196,7 @@ public sealed class SecureChannelServer : IDisposable
             RemoveIdleSessions();
             if (!TryReserveSlot())
             {
-                throw Wire.Fail(SecureChannelFailureReason.SessionLimitReached, $"the server holds its maximum of {_options.MaxSessions} sessions; retry later");
+                throw Wire.Fail(SecureChannelFailureCode.SessionLimitReached, $"the server holds its maximum of {_options.MaxSessions} sessions; retry later");
             }
         }
 
@@ -223,7 +223,7 @@ public sealed class SecureChannelServer : IDisposable
             evidence.CopyTo(serverHello, boundLength + 4);
             if (serverHello.Length > _options.MaxFrameLength)
             {
-                throw Wire.Fail(SecureChannelFailureReason.FrameTooLarge, $"the ServerHello with {evidence.Length} bytes of evidence exceeds the {_options.MaxFrameLength}-byte frame limit");
+                throw Wire.Fail(SecureChannelFailureCode.FrameTooLarge, $"the ServerHello with {evidence.Length} bytes of evidence exceeds the {_options.MaxFrameLength}-byte frame limit");
             }
 
             // 128 random bits: a collision means a broken random generator, not bad luck.
@@ -263,12 +263,12 @@ public sealed class SecureChannelServer : IDisposable
         catch (Exception ex) when (ex is not SecureChannelException)
         {
             // The provider's own message may describe platform internals; the type is enough to act on.
-            throw Wire.Fail(SecureChannelFailureReason.EvidenceUnavailable, $"the evidence provider failed with {ex.GetType().Name}");
+            throw Wire.Fail(SecureChannelFailureCode.EvidenceUnavailable, $"the evidence provider failed with {ex.GetType().Name}");
         }
 
         return evidence is { Length: > 0 }
             ? evidence
-            : throw Wire.Fail(SecureChannelFailureReason.EvidenceUnavailable, "the evidence provider returned no evidence");
+            : throw Wire.Fail(SecureChannelFailureCode.EvidenceUnavailable, "the evidence provider returned no evidence");
     }
 
     private byte[] ClientKey(ReadOnlySpan<byte> body)
@@ -281,11 +281,11 @@ public sealed class SecureChannelServer : IDisposable
                 CheckLive(state);
                 if (state.Ephemeral is not { } ephemeral)
                 {
-                    throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "ClientKey for a session that is already established");
+                    throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, "ClientKey for a session that is already established");
                 }
 
                 var suite = state.Suite;
-                var reader = new WireReader(body, "ClientKey");
+                var reader = new BigEndianReader(body, "ClientKey");
                 reader.Bytes(Wire.SessionIdLength);
                 var clientPublic = reader.Bytes(reader.U16());
                 var clientCertificate = AuthenticateClient(state, body, ref reader);
@@ -304,7 +304,7 @@ public sealed class SecureChannelServer : IDisposable
                     {
                         CryptographicOperations.ZeroMemory(keys.ClientTraffic);
                         CryptographicOperations.ZeroMemory(keys.ServerTraffic);
-                        throw Wire.Fail(SecureChannelFailureReason.KeyConfirmationFailed, "the client's Finished does not match this handshake");
+                        throw Wire.Fail(SecureChannelFailureCode.KeyConfirmationFailed, "the client's Finished does not match this handshake");
                     }
 
                     var serverFinished = KeySchedule.Finished(suite, keys.ServerFinished, [.. transcriptHash, .. finished]);
@@ -341,7 +341,7 @@ public sealed class SecureChannelServer : IDisposable
                 CheckLive(state);
                 if (state.Session is not { } session)
                 {
-                    throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "a record before the handshake finished");
+                    throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, "a record before the handshake finished");
                 }
 
                 var plaintext = session.Open(type, body);
@@ -360,7 +360,7 @@ public sealed class SecureChannelServer : IDisposable
 
                 return reply.Length <= _options.MaxRecordPayload
                     ? [session.Seal(reply)]
-                    : throw Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the request handler's reply is {reply.Length} bytes; a record carries at most {_options.MaxRecordPayload}");
+                    : throw Wire.Fail(SecureChannelFailureCode.RecordTooLarge, $"the request handler's reply is {reply.Length} bytes; a record carries at most {_options.MaxRecordPayload}");
             }
             catch (SecureChannelException ex)
             {
@@ -378,14 +378,14 @@ public sealed class SecureChannelServer : IDisposable
     /// Reads and checks the optional certificate part of ClientKey (after the client key, before the Finished): required
     /// and accepted by the policy when one is set, refused when none is.
     /// </summary>
-    private byte[] AuthenticateClient(ServerSessionState state, ReadOnlySpan<byte> body, ref WireReader reader)
+    private byte[] AuthenticateClient(ServerSessionState state, ReadOnlySpan<byte> body, ref BigEndianReader reader)
     {
         bool present = body.Length - reader.Position > state.Suite.HashLength;
         if (_options.ClientCertificatePolicy is not { } policy)
         {
             if (present)
             {
-                throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "the client sent a certificate; this server does not authenticate clients");
+                throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, "the client sent a certificate; this server does not authenticate clients");
             }
 
             return [];
@@ -393,7 +393,7 @@ public sealed class SecureChannelServer : IDisposable
 
         if (!present)
         {
-            throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRequired, "this server requires a client certificate and the client sent none");
+            throw Wire.Fail(SecureChannelFailureCode.ClientCertificateRequired, "this server requires a client certificate and the client sent none");
         }
 
         var certificateBytes = reader.Bytes(checked((int)Math.Min(reader.U32(), int.MaxValue)));
@@ -406,7 +406,7 @@ public sealed class SecureChannelServer : IDisposable
         }
         catch (CryptographicException)
         {
-            throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate is not a well-formed X.509 certificate");
+            throw Wire.Fail(SecureChannelFailureCode.ClientCertificateRejected, "the client certificate is not a well-formed X.509 certificate");
         }
 
         using (certificate)
@@ -419,17 +419,17 @@ public sealed class SecureChannelServer : IDisposable
             catch (CryptographicException)
             {
                 // The loader decodes lazily: a field it cannot decode shows up only when read.
-                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate has a field that is not well-formed");
+                throw Wire.Fail(SecureChannelFailureCode.ClientCertificateRejected, "the client certificate has a field that is not well-formed");
             }
 
             if (refusal is not null)
             {
-                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, refusal);
+                throw Wire.Fail(SecureChannelFailureCode.ClientCertificateRejected, refusal);
             }
 
             if (signature.IsEmpty)
             {
-                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateSignatureInvalid, "the client certificate comes without a signature over the handshake");
+                throw Wire.Fail(SecureChannelFailureCode.ClientCertificateSignatureInvalid, "the client certificate comes without a signature over the handshake");
             }
 
             var message = ClientCertificateVerify.Message(state.Suite, state.ClientHello, state.ServerHello, body[..signedLength]);
@@ -439,7 +439,7 @@ public sealed class SecureChannelServer : IDisposable
             }
             catch (CryptographicException)
             {
-                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate's public key cannot be read");
+                throw Wire.Fail(SecureChannelFailureCode.ClientCertificateRejected, "the client certificate's public key cannot be read");
             }
         }
 
@@ -456,7 +456,7 @@ public sealed class SecureChannelServer : IDisposable
     {
         if (body.Length < Wire.SessionIdLength)
         {
-            throw Wire.Fail(SecureChannelFailureReason.Truncated, $"the message is {body.Length} bytes, shorter than a session id");
+            throw Wire.Fail(SecureChannelFailureCode.Truncated, $"the message is {body.Length} bytes, shorter than a session id");
         }
 
         var id = new Guid(body[..Wire.SessionIdLength]);
@@ -475,14 +475,14 @@ public sealed class SecureChannelServer : IDisposable
 
         if (IsIdle(state, _options.TimeProvider.GetUtcNow()))
         {
-            throw Wire.Fail(SecureChannelFailureReason.IdleTimeout, state.Session is null
+            throw Wire.Fail(SecureChannelFailureCode.IdleTimeout, state.Session is null
                 ? $"the handshake did not finish within {_options.HandshakeTimeout}"
                 : $"the session was idle longer than {_options.IdleTimeout}");
         }
     }
 
     private static SecureChannelException UnknownSession() =>
-        Wire.Fail(SecureChannelFailureReason.UnknownSession, "the message names a session this server does not hold (never opened, closed or expired)");
+        Wire.Fail(SecureChannelFailureCode.UnknownSession, "the message names a session this server does not hold (never opened, closed or expired)");
 
     /// <summary>Under the session's gate: seals the alert while the keys still exist, then forgets the session.</summary>
     private SecureChannelException Fail(Guid id, ServerSessionState state, SecureChannelException failure)

@@ -31,7 +31,7 @@ public abstract class SecureChannelTransport : IAsyncDisposable
     /// </summary>
     /// <param name="maxFrameLength">The largest body accepted; a larger announced length fails before anything is allocated for it.</param>
     /// <param name="cancellationToken">Cancels the wait for bytes.</param>
-    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureReason.FrameTooLarge"/>, or <see cref="SecureChannelFailureReason.Truncated"/> when the peer ends the transport inside a frame.</exception>
+    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureCode.FrameTooLarge"/>, or <see cref="SecureChannelFailureCode.Truncated"/> when the peer ends the transport inside a frame.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A frame of <paramref name="maxFrameLength"/> would not fit in <see cref="MaxBufferedBytes"/>.</exception>
     public ValueTask<byte[]?> ReadFrameAsync(int maxFrameLength, CancellationToken cancellationToken = default)
     {
@@ -41,7 +41,7 @@ public abstract class SecureChannelTransport : IAsyncDisposable
     }
 
     /// <summary>Sends bytes (usually one or more whole frames) to the peer and flushes them.</summary>
-    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureReason.Truncated"/> when the peer no longer reads.</exception>
+    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureCode.Truncated"/> when the peer no longer reads.</exception>
     public abstract ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -42,7 +42,7 @@ internal sealed class Sm2EphemeralKey : EphemeralKey
         catch (InvalidOperationException)
         {
             // BouncyCastle refuses an agreement that lands on the point at infinity.
-            throw Wire.Fail(SecureChannelFailureReason.InvalidPublicKey, "the peer's SM2 public key gives no valid shared point");
+            throw Wire.Fail(SecureChannelFailureCode.InvalidPublicKey, "the peer's SM2 public key gives no valid shared point");
         }
     }
 
@@ -61,11 +61,11 @@ internal sealed class Sm2EphemeralKey : EphemeralKey
         }
         catch (ArgumentException)
         {
-            throw Wire.Fail(SecureChannelFailureReason.InvalidPublicKey, "the peer's public key is not a point on the SM2 curve");
+            throw Wire.Fail(SecureChannelFailureCode.InvalidPublicKey, "the peer's public key is not a point on the SM2 curve");
         }
 
         return point.IsInfinity || !point.IsValid()
-            ? throw Wire.Fail(SecureChannelFailureReason.InvalidPublicKey, "the peer's public key is not a finite point on the SM2 curve")
+            ? throw Wire.Fail(SecureChannelFailureCode.InvalidPublicKey, "the peer's public key is not a finite point on the SM2 curve")
             : point;
     }
 

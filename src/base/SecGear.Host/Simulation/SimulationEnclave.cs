@@ -451,7 +451,7 @@ internal sealed unsafe partial class SimulationEnclave : IEnclaveInstance, ISwit
                 break;
             case "image":
                 throw new EnclaveImageException(
-                    Enum.TryParse(startup.ImageError, out EnclaveImageError reason) ? reason : EnclaveImageError.Unreadable,
+                    Enum.TryParse(startup.ImageError, out EnclaveImageFailureCode reason) ? reason : EnclaveImageFailureCode.Unreadable,
                     $"The enclave runner refused the image: {startup.Message}");
             case "load":
                 throw new EnclaveLoadException(startup.Message ?? "The enclave could not be loaded.");

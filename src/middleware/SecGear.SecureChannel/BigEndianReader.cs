@@ -2,13 +2,13 @@ using System.Buffers.Binary;
 
 namespace SecGear.SecureChannel;
 
-/// <summary>Reads big-endian fields from a message body; any overrun is a <see cref="SecureChannelFailureReason.MalformedMessage"/>.</summary>
-internal ref struct WireReader
+/// <summary>Reads big-endian fields from a message body; any overrun is a <see cref="SecureChannelFailureCode.MalformedMessage"/>.</summary>
+internal ref struct BigEndianReader
 {
     private readonly ReadOnlySpan<byte> _buffer;
     private readonly string _message;
 
-    public WireReader(ReadOnlySpan<byte> buffer, string message)
+    public BigEndianReader(ReadOnlySpan<byte> buffer, string message)
     {
         _buffer = buffer;
         _message = message;
@@ -20,7 +20,7 @@ internal ref struct WireReader
     {
         if (count < 0 || count > _buffer.Length - Position)
         {
-            throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"{_message} is truncated: {count} bytes needed at offset {Position}, {_buffer.Length - Position} left");
+            throw Wire.Fail(SecureChannelFailureCode.MalformedMessage, $"{_message} is truncated: {count} bytes needed at offset {Position}, {_buffer.Length - Position} left");
         }
 
         var slice = _buffer.Slice(Position, count);
@@ -40,7 +40,7 @@ internal ref struct WireReader
     {
         if (Position != _buffer.Length)
         {
-            throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"{_message} has {_buffer.Length - Position} trailing bytes");
+            throw Wire.Fail(SecureChannelFailureCode.MalformedMessage, $"{_message} has {_buffer.Length - Position} trailing bytes");
         }
     }
 }
