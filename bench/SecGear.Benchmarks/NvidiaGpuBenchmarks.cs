@@ -33,7 +33,10 @@ public class NvidiaGpuBenchmarks
         var report = Convert.FromHexString(System.Text.Encoding.ASCII.GetString(TeeVerifierBenchmarks.Vector("nvidia-gpu/trustee/hopperAttestationReport.txt")).Trim());
         var chainPem = TeeVerifierBenchmarks.Vector("nvidia-gpu/trustee/hopper_cert_chain_case1.txt");
         _evidence = NvidiaGpuEvidence.Encode(report, chainPem);
-        var parsed = SpdmMeasurementReport.TryParse(report, out _)!;
+        if (!SpdmMeasurementReport.TryParse(report, out var parsed, out var failure))
+        {
+            throw new InvalidOperationException(failure.ToString());
+        }
         _signedBytes = parsed.SignedBytes.ToArray();
         _signature = parsed.Signature.ToArray();
 

@@ -43,17 +43,17 @@ public class TeeVerifierBenchmarks
         _snpReport = Vector("sev-snp/trustee/test-report.bin");
         _snpCollateral = SevSnpCollateral.Create(Vector("sev-snp/trustee/test-vcek.der"), Vector("sev-snp/trustee/milan_ask_ark_asvk.pem"));
         _snpKey = _snpCollateral.KeyCertificate.GetECDsaPublicKey()!;
-        _snpSignature = SnpReport.TryParse(_snpReport, out _)!.SignatureP1363();
+        _snpSignature = (SnpReport.TryParse(_snpReport, out var snp, out var snpFailure) ? snp : throw new InvalidOperationException(snpFailure.ToString())).SignatureP1363();
 
         _nitroDocument = Vector("aws-nitro/veracruz/aws_nitro_document.cbor");
         _nitroKey = X509CertificateLoader
-            .LoadCertificate(NitroDocument.TryParse(_nitroDocument, out _)!.Certificate).GetECDsaPublicKey()!;
+            .LoadCertificate((NitroDocument.TryParse(_nitroDocument, out var nitro, out var nitroFailure) ? nitro : throw new InvalidOperationException(nitroFailure.ToString())).Certificate).GetECDsaPublicKey()!;
 
         _ccaToken = Vector("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor");
         var keys = CcaPlatformKeyStore.FromJson(System.Text.Encoding.UTF8.GetString(Vector("arm-cca/veraison-rust-ccatoken/ta-tfa.json")));
         _cca = new CcaVerifier(new CcaVerifierOptions { PlatformKeys = keys });
         _cpak = ECDsa.Create(keys.Keys[0].Key);
-        var rakPoint = CcaToken.TryParse(_ccaToken, out _)!.Realm.PublicKey;
+        var rakPoint = (CcaToken.TryParse(_ccaToken, out var cca, out var ccaFailure) ? cca : throw new InvalidOperationException(ccaFailure.ToString())).Realm.PublicKey;
         _rak = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP384, Q = new ECPoint { X = rakPoint[1..49], Y = rakPoint[49..] } });
 
         if (!SnpVerify() || !NitroVerify() || !CcaVerify() || !SnpFloor() || !NitroFloor() || !CcaFloor())
@@ -82,7 +82,7 @@ public class TeeVerifierBenchmarks
     [Benchmark(Baseline = true), BenchmarkCategory("Cca")]
     public bool CcaFloor()
     {
-        var token = CcaToken.TryParse(_ccaToken, out _)!;
+        var token = CcaToken.TryParse(_ccaToken, out var parsed, out var failure) ? parsed : throw new InvalidOperationException(failure.ToString());
         return token.PlatformMessage.VerifyEmbedded(_cpak) & token.RealmMessage.VerifyEmbedded(_rak);
     }
 

@@ -107,13 +107,13 @@ public sealed class AttestationVerifier
 
         if (!IntelCollateralRequest.TryFromQuote(evidence.Data, out var request, out var failure))
         {
-            return AttestationResult.Fail(failure!);
+            return AttestationResult.Fail(failure);
         }
 
         IntelCollateral collateral;
         try
         {
-            collateral = await collateralProvider.GetCollateralAsync(request!, cancellationToken).ConfigureAwait(false);
+            collateral = await collateralProvider.GetCollateralAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (AttestationException ex)
         {

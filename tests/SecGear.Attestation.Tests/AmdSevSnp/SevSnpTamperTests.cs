@@ -82,12 +82,13 @@ public sealed class SevSnpTamperTests
         bytes[0x1F8] = 0x11;
         bytes[0x200] = 0x22;
 
-        var v5 = SnpReport.TryParse(bytes, out var failure);
+        bool v5Parsed = SnpReport.TryParse(bytes, out var v5, out var failure);
         bytes[0] = 2;
-        var v2 = SnpReport.TryParse(bytes, out var v2Failure);
+        bool v2Parsed = SnpReport.TryParse(bytes, out var v2, out var v2Failure);
 
-        Assert.Null(failure);
+        Assert.True(v5Parsed, failure?.ToString());
         Assert.Equal((0x11UL, 0x22UL), (v5!.LaunchMitigationVector!.Value, v5.CurrentMitigationVector!.Value));
+        Assert.False(v2Parsed);
         Assert.Null(v2);
         Assert.Equal(AttestationFailureCode.EvidenceMalformed, v2Failure!.Code);
         Assert.Contains("0x1f8", v2Failure.Message, StringComparison.Ordinal);

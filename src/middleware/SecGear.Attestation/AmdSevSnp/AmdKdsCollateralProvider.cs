@@ -46,7 +46,10 @@ public sealed class AmdKdsCollateralProvider
     /// </summary>
     public async Task<SevSnpCollateral> GetCollateralAsync(ReadOnlyMemory<byte> report, SnpProduct product = SnpProduct.Unknown, CancellationToken cancellationToken = default)
     {
-        var parsed = SnpReport.TryParse(report.Span, out var failure) ?? throw new AttestationException(failure!);
+        if (!SnpReport.TryParse(report.Span, out var parsed, out var failure))
+        {
+            throw new AttestationException(failure);
+        }
         if (product == SnpProduct.Unknown)
         {
             product = parsed.CpuidProduct != SnpProduct.Unknown

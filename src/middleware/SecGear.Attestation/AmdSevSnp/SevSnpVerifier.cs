@@ -33,10 +33,9 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
     /// <inheritdoc />
     public AttestationResult Verify(ReadOnlyMemory<byte> evidence, Collateral? collateral, DateTimeOffset verificationTime)
     {
-        var report = SnpReport.TryParse(evidence.Span, out var parseFailure);
-        if (report is null)
+        if (!SnpReport.TryParse(evidence.Span, out var report, out var parseFailure))
         {
-            return AttestationResult.Fail(parseFailure!);
+            return AttestationResult.Fail(parseFailure);
         }
 
         if (report.SigningKey is not (0 or 1))

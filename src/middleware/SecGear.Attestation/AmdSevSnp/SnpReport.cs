@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 
 namespace SecGear.Attestation.AmdSevSnp;
 
@@ -193,13 +194,20 @@ public sealed class SnpReport
     public ReadOnlySpan<byte> RawBytes => _raw;
 
     /// <summary>
-    /// Parses a report. Returns null and a failure naming the check when the bytes are not a well-formed report:
+    /// Parses a report. Returns false and a failure naming the check when the bytes are not a well-formed report:
     /// wrong length, unsupported version or signature algorithm, reserved bits or must-be-zero fields violated.
     /// </summary>
-    public static SnpReport? TryParse(ReadOnlySpan<byte> data, out AttestationFailure? failure)
+    public static bool TryParse(ReadOnlySpan<byte> data, [NotNullWhen(true)] out SnpReport? report, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         failure = Check(data);
-        return failure is null ? new SnpReport(data.ToArray()) : null;
+        if (failure is not null)
+        {
+            report = null;
+            return false;
+        }
+
+        report = new SnpReport(data.ToArray());
+        return true;
     }
 
     /// <summary>The signature as IEEE P1363 r‖s big-endian (48 + 48 bytes) converted from the report's little-endian fields.</summary>

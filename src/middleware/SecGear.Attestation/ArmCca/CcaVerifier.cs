@@ -39,10 +39,9 @@ public sealed class CcaVerifier : IEvidenceVerifier
             return AttestationResult.Fail(AttestationFailureCode.EvidenceTooLarge, $"the CCA token is {evidence.Length} bytes; the limit is {_options.MaxTokenSize}");
         }
 
-        var token = CcaToken.TryParse(evidence, out var parseFailure);
-        if (token is null)
+        if (!CcaToken.TryParse(evidence, out var token, out var parseFailure))
         {
-            return AttestationResult.Fail(parseFailure!);
+            return AttestationResult.Fail(parseFailure);
         }
 
         var failure = CheckPlatform(token) ?? CheckRealm(token) ?? CheckBinding(token);

@@ -44,10 +44,9 @@ public sealed class NitroVerifier : IEvidenceVerifier
             return AttestationResult.Fail(AttestationFailureCode.EvidenceTooLarge, $"the Nitro document is {evidence.Length} bytes; the limit is {_options.MaxDocumentSize}");
         }
 
-        var document = NitroDocument.TryParse(evidence.Span, out var parseFailure);
-        if (document is null)
+        if (!NitroDocument.TryParse(evidence.Span, out var document, out var parseFailure))
         {
-            return AttestationResult.Fail(parseFailure!);
+            return AttestationResult.Fail(parseFailure);
         }
 
         var time = _options.CheckValidityAtDocumentTime ? document.Timestamp ?? DateTimeOffset.MaxValue : verificationTime;

@@ -54,10 +54,10 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
     {
         if (!DcapQuoteParser.TryParse(evidence, _options.MaxQuoteSize, out var quote, out var failure))
         {
-            return AttestationResult.Fail(failure!);
+            return AttestationResult.Fail(failure);
         }
 
-        if (quote!.TrailingByteCount > 0 && !_options.AllowTrailingBytes)
+        if (quote.TrailingByteCount > 0 && !_options.AllowTrailingBytes)
         {
             return AttestationResult.Fail(TrailingBytes, $"{quote.TrailingByteCount} bytes follow the declared signature data");
         }

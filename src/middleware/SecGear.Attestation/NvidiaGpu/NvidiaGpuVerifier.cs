@@ -46,11 +46,10 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
             return AttestationResult.Fail(AttestationFailureCode.EvidenceTooLarge, $"the GPU evidence is {evidence.Length} bytes; the limit is {_options.MaxEvidenceSize}");
         }
 
-        var gpu = NvidiaGpuEvidence.TryRead(evidence.Span, out var failure);
-        var report = gpu is null ? null : SpdmMeasurementReport.TryParse(gpu.Report.Span, out failure);
-        if (report is null)
+        if (!NvidiaGpuEvidence.TryRead(evidence.Span, out var gpu, out var failure)
+            || !SpdmMeasurementReport.TryParse(gpu.Report.Span, out var report, out failure))
         {
-            return AttestationResult.Fail(failure!);
+            return AttestationResult.Fail(failure);
         }
 
         if (collateral is not null and not NvidiaGpuCollateral)
@@ -58,7 +57,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
             return AttestationResult.Fail(AttestationFailureCode.CollateralMalformed, $"collateral is {collateral.GetType().Name}, expected {nameof(NvidiaGpuCollateral)}");
         }
 
-        var device = GetChain(gpu!, out failure);
+        var device = GetChain(gpu, out failure);
         failure ??= NvidiaCertificateChain.CheckValidity(device!.Certificates, DeviceChainName, verificationTime);
         failure ??= CheckFirmwareId(report, device!);
         failure ??= CheckSignature(report, device!);

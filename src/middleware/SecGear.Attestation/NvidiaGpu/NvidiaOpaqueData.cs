@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -125,8 +126,9 @@ public sealed class NvidiaOpaqueData
     public bool Nvdec0Disabled => _fields.TryGetValue(Nvdec0StatusType, out var value) && value is [0x55];
 
     /// <summary>Parses the opaque data; null and a failure on a truncated field or a repeated type.</summary>
-    public static NvidiaOpaqueData? TryParse(ReadOnlySpan<byte> data, out AttestationFailure? failure)
+    public static bool TryParse(ReadOnlySpan<byte> data, [NotNullWhen(true)] out NvidiaOpaqueData? opaqueData, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        opaqueData = null;
         failure = null;
         var fields = new Dictionary<int, byte[]>();
         var order = new List<int>();
@@ -135,7 +137,7 @@ public sealed class NvidiaOpaqueData
             if (data.Length < 4)
             {
                 failure = new(AttestationFailureCode.EvidenceMalformed, $"opaque data ends with a {data.Length}-byte fragment of a field header");
-                return null;
+                return false;
             }
 
             int type = BinaryPrimitives.ReadUInt16LittleEndian(data);
@@ -143,20 +145,21 @@ public sealed class NvidiaOpaqueData
             if (length > data.Length - 4)
             {
                 failure = new(AttestationFailureCode.EvidenceMalformed, $"opaque field {type} declares {length} bytes; {data.Length - 4} remain");
-                return null;
+                return false;
             }
 
             if (!fields.TryAdd(type, data.Slice(4, length).ToArray()))
             {
                 failure = new(AttestationFailureCode.EvidenceMalformed, $"opaque field {type} ({NameOf(type)}) appears twice");
-                return null;
+                return false;
             }
 
             order.Add(type);
             data = data[(4 + length)..];
         }
 
-        return new NvidiaOpaqueData(fields, order);
+        opaqueData = new NvidiaOpaqueData(fields, order);
+        return true;
     }
 
     /// <summary>The claim name of a field type (<c>opaque_&lt;type&gt;</c> for types this version does not know).</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation.X509;
@@ -192,7 +193,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
             : new(AttestationFailureCode.AttestationKeyCertificateSignatureInvalid, "the attestation key certificate's signature does not verify with the simulated CA's ECDSA P-256 key");
     }
 
-    private static bool TryLoad(ReadOnlyMemory<byte> der, string name, out X509Certificate2 certificate, out AttestationFailure? failure)
+    private static bool TryLoad(ReadOnlyMemory<byte> der, string name, out X509Certificate2 certificate, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         try
         {
