@@ -18,75 +18,75 @@ namespace SecGear.Benchmarks;
 public class AttestationBenchmarks
 {
     private static readonly DateTimeOffset Time = new(2025, 7, 4, 0, 0, 0, TimeSpan.Zero);
-    private byte[] quote = [];
-    private byte[] collateralBytes = [];
-    private Evidence evidence = null!;
-    private IntelCollateral collateral = null!;
-    private AttestationVerifier warm = null!;
-    private ECDsa attestationKey = null!;
-    private ECDsa pckKey = null!;
-    private DcapQuote parsed = null!;
+    private byte[] _quote = [];
+    private byte[] _collateralBytes = [];
+    private Evidence _evidence = null!;
+    private IntelCollateral _collateral = null!;
+    private AttestationVerifier _warm = null!;
+    private ECDsa _attestationKey = null!;
+    private ECDsa _pckKey = null!;
+    private DcapQuote _parsed = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         var root = FindVectors();
-        quote = File.ReadAllBytes(Path.Combine(root, "sgx-dcap-v3/dcap-qvl/sgx_quote"));
-        collateralBytes = File.ReadAllBytes(Path.Combine(root, "sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"));
-        evidence = new Evidence(EvidenceFormats.IntelDcapQuote, quote);
-        collateral = IntelCollateral.Load(collateralBytes);
-        warm = AttestationVerifier.CreateDefault();
-        var check = warm.Verify(evidence, collateral, Time);
+        _quote = File.ReadAllBytes(Path.Combine(root, "sgx-dcap-v3/dcap-qvl/sgx_quote"));
+        _collateralBytes = File.ReadAllBytes(Path.Combine(root, "sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"));
+        _evidence = new Evidence(EvidenceFormats.IntelDcapQuote, _quote);
+        _collateral = IntelCollateral.Load(_collateralBytes);
+        _warm = AttestationVerifier.CreateDefault();
+        var check = _warm.Verify(_evidence, _collateral, Time);
         if (!check.Succeeded)
         {
             throw new InvalidOperationException($"SGX-1 does not verify: {check.Failure}");
         }
 
-        if (!DcapQuoteParser.TryParse(quote, 1 << 16, out var q, out _))
+        if (!DcapQuoteParser.TryParse(_quote, 1 << 16, out var q, out _))
         {
             throw new InvalidOperationException("SGX-1 does not parse");
         }
 
-        parsed = q!;
-        attestationKey = ECDsa.Create(new ECParameters
+        _parsed = q!;
+        _attestationKey = ECDsa.Create(new ECParameters
         {
             Curve = ECCurve.NamedCurves.nistP256,
-            Q = new ECPoint { X = parsed.AttestationKey.Span[..32].ToArray(), Y = parsed.AttestationKey.Span[32..].ToArray() },
+            Q = new ECPoint { X = _parsed.AttestationKey.Span[..32].ToArray(), Y = _parsed.AttestationKey.Span[32..].ToArray() },
         });
-        var pem = System.Text.Encoding.ASCII.GetString(parsed.CertificationData.Span).TrimEnd('\0');
+        var pem = System.Text.Encoding.ASCII.GetString(_parsed.CertificationData.Span).TrimEnd('\0');
         using var pck = X509Certificate2.CreateFromPem(pem.AsSpan(0, pem.IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal) + 25));
-        pckKey = pck.GetECDsaPublicKey()!;
+        _pckKey = pck.GetECDsaPublicKey()!;
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        attestationKey.Dispose();
-        pckKey.Dispose();
+        _attestationKey.Dispose();
+        _pckKey.Dispose();
     }
 
     /// <summary>Floor: the quote signature verification alone (key already imported).</summary>
     [Benchmark(Baseline = true)]
     public bool QuoteSignatureOnly() =>
-        attestationKey.VerifyData(parsed.SignedRegion.Span, parsed.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        _attestationKey.VerifyData(_parsed.SignedRegion.Span, _parsed.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     /// <summary>The two per-quote ECDSA P-256 verifications a verifier without content caches needs (keys already imported).</summary>
     [Benchmark]
     public bool TwoEcdsaVerifications() =>
-        attestationKey.VerifyData(parsed.SignedRegion.Span, parsed.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
-        & pckKey.VerifyData(parsed.QeReport.Raw.Span, parsed.QeReportSignature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        _attestationKey.VerifyData(_parsed.SignedRegion.Span, _parsed.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+        & _pckKey.VerifyData(_parsed.QeReport.Raw.Span, _parsed.QeReportSignature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     /// <summary>Full verification, collateral parsed and cached, verifier warm.</summary>
     [Benchmark]
-    public bool VerifySgxQuoteCachedCollateral() => warm.Verify(evidence, collateral, Time).Succeeded;
+    public bool VerifySgxQuoteCachedCollateral() => _warm.Verify(_evidence, _collateral, Time).Succeeded;
 
     /// <summary>Full verification with a new verifier (no cached signatures): every ECDSA check runs.</summary>
     [Benchmark]
-    public bool VerifySgxQuoteColdCache() => AttestationVerifier.CreateDefault().Verify(evidence, collateral, Time).Succeeded;
+    public bool VerifySgxQuoteColdCache() => AttestationVerifier.CreateDefault().Verify(_evidence, _collateral, Time).Succeeded;
 
     /// <summary>Parsing the collateral file (done once per collateral refresh, not per quote).</summary>
     [Benchmark]
-    public IntelCollateral ParseCollateral() => IntelCollateral.Load(collateralBytes);
+    public IntelCollateral ParseCollateral() => IntelCollateral.Load(_collateralBytes);
 
     private static string FindVectors()
     {

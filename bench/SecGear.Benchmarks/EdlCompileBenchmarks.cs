@@ -13,7 +13,7 @@ namespace SecGear.Benchmarks;
 [MemoryDiagnoser]
 public class EdlCompileBenchmarks
 {
-    private string text = "";
+    private string _text = "";
 
     /// <summary>Number of functions in the generated EDL (ECALLs and OCALLs, half each).</summary>
     [Params(2000)]
@@ -22,8 +22,8 @@ public class EdlCompileBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        text = LargeEdl.Generate(Functions, deepCopy: true);
-        EdlCompilation check = EdlCompiler.Compile("bench.edl", text);
+        _text = LargeEdl.Generate(Functions, deepCopy: true);
+        EdlCompilation check = EdlCompiler.Compile("bench.edl", _text);
         if (check.HasErrors || check.Contract!.Trusted.Count + check.Contract.Untrusted.Count != Functions)
         {
             throw new InvalidOperationException("generated EDL does not compile: " + string.Join("\n", check.Diagnostics.Take(5)));
@@ -35,7 +35,7 @@ public class EdlCompileBenchmarks
     public int ScanCharacters()
     {
         int separators = 0;
-        foreach (char c in text)
+        foreach (char c in _text)
         {
             if (c == ';')
             {
@@ -48,13 +48,13 @@ public class EdlCompileBenchmarks
 
     /// <summary>Floor: the EDL lexer alone.</summary>
     [Benchmark(Baseline = true)]
-    public int Tokenize() => Lexer.Tokenize("bench.edl", text, new DiagnosticBag()).Count;
+    public int Tokenize() => Lexer.Tokenize("bench.edl", _text, new DiagnosticBag()).Count;
 
     /// <summary>Lex, preprocess, parse, check, number and build the contract.</summary>
     [Benchmark]
-    public int Compile() => EdlCompiler.Compile("bench.edl", text).Contract!.Trusted.Count;
+    public int Compile() => EdlCompiler.Compile("bench.edl", _text).Contract!.Trusted.Count;
 
     /// <summary>Compile plus the canonical form the contract hash is computed from.</summary>
     [Benchmark]
-    public int CompileAndCanonicalForm() => EdlCanonicalForm.Of(EdlCompiler.Compile("bench.edl", text).Contract!).Length;
+    public int CompileAndCanonicalForm() => EdlCanonicalForm.Of(EdlCompiler.Compile("bench.edl", _text).Contract!).Length;
 }

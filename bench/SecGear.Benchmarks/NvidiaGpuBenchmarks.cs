@@ -20,27 +20,30 @@ public class NvidiaGpuBenchmarks
 {
     private static readonly DateTimeOffset Time = new(2024, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly NvidiaGpuVerifier warm = new();
-    private byte[] evidence = [];
-    private byte[] signedBytes = [];
-    private byte[] signature = [];
-    private ECDsa leafKey = null!;
-    private (byte[] Tbs, byte[] Signature, ECDsa IssuerKey)[] links = [];
+    private readonly NvidiaGpuVerifier _warm = new();
+    private byte[] _evidence = [];
+    private byte[] _signedBytes = [];
+    private byte[] _signature = [];
+    private ECDsa _leafKey = null!;
+    private (byte[] Tbs, byte[] Signature, ECDsa IssuerKey)[] _links = [];
 
     [GlobalSetup]
     public void Setup()
     {
         var report = Convert.FromHexString(System.Text.Encoding.ASCII.GetString(TeeVerifierBenchmarks.Vector("nvidia-gpu/trustee/hopperAttestationReport.txt")).Trim());
         var chainPem = TeeVerifierBenchmarks.Vector("nvidia-gpu/trustee/hopper_cert_chain_case1.txt");
-        evidence = NvidiaGpuEvidence.Encode(report, chainPem);
-        var parsed = SpdmMeasurementReport.TryParse(report, out _)!;
-        signedBytes = parsed.SignedBytes.ToArray();
-        signature = parsed.Signature.ToArray();
+        _evidence = NvidiaGpuEvidence.Encode(report, chainPem);
+        if (!SpdmMeasurementReport.TryParse(report, out var parsed, out var failure))
+        {
+            throw new InvalidOperationException(failure.ToString());
+        }
+        _signedBytes = parsed.SignedBytes.ToArray();
+        _signature = parsed.Signature.ToArray();
 
         var certificates = new X509Certificate2Collection();
         certificates.ImportFromPem(System.Text.Encoding.ASCII.GetString(chainPem));
-        leafKey = certificates[0].GetECDsaPublicKey()!;
-        links = [.. Enumerable.Range(0, certificates.Count - 1).Select(i => Split(certificates[i], certificates[i + 1]))];
+        _leafKey = certificates[0].GetECDsaPublicKey()!;
+        _links = [.. Enumerable.Range(0, certificates.Count - 1).Select(i => Split(certificates[i], certificates[i + 1]))];
 
         if (!SignatureFloor() || !SignatureAndChainFloor() || !VerifyWarm() || !VerifyCold())
         {
@@ -50,14 +53,14 @@ public class NvidiaGpuBenchmarks
 
     /// <summary>Floor: the report's ECDSA P-384 / SHA-384 signature with an imported key.</summary>
     [Benchmark(Baseline = true)]
-    public bool SignatureFloor() => leafKey.VerifyData(signedBytes, signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    public bool SignatureFloor() => _leafKey.VerifyData(_signedBytes, _signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     /// <summary>Floor: the report signature and the four chain-link signatures, keys imported, TBS pre-split.</summary>
     [Benchmark]
     public bool SignatureAndChainFloor()
     {
         bool ok = SignatureFloor();
-        foreach (var (tbs, linkSignature, issuerKey) in links)
+        foreach (var (tbs, linkSignature, issuerKey) in _links)
         {
             ok &= issuerKey.VerifyData(tbs, linkSignature, HashAlgorithmName.SHA384, DSASignatureFormat.Rfc3279DerSequence);
         }
@@ -67,11 +70,11 @@ public class NvidiaGpuBenchmarks
 
     /// <summary>The verifier with its chain cache warm (the steady state of a service).</summary>
     [Benchmark]
-    public bool VerifyWarm() => warm.Verify(evidence, null, Time).Succeeded;
+    public bool VerifyWarm() => _warm.Verify(_evidence, null, Time).Succeeded;
 
     /// <summary>The verifier with nothing cached: every certificate decoded and every link checked.</summary>
     [Benchmark]
-    public bool VerifyCold() => new NvidiaGpuVerifier().Verify(evidence, null, Time).Succeeded;
+    public bool VerifyCold() => new NvidiaGpuVerifier().Verify(_evidence, null, Time).Succeeded;
 
     private static (byte[], byte[], ECDsa) Split(X509Certificate2 subject, X509Certificate2 issuer)
     {

@@ -23,22 +23,22 @@ namespace SecGear.Benchmarks;
 [MemoryDiagnoser]
 public class RaTlsBenchmarks
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "secgear-bench-ratls-" + Guid.NewGuid().ToString("N"));
-    private SimulatedPlatform platform = null!;
-    private RaTlsValidator validator = null!;
-    private X509Certificate2 certificate = null!;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "secgear-bench-ratls-" + Guid.NewGuid().ToString("N"));
+    private SimulatedPlatform _platform = null!;
+    private RaTlsValidator _validator = null!;
+    private X509Certificate2 _certificate = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        var options = new SimulatedPlatformOptions { SecretPath = Path.Combine(directory, "platform.secret") };
+        var options = new SimulatedPlatformOptions { SecretPath = Path.Combine(_directory, "platform.secret") };
         var identity = new EnclaveIdentity(SHA256.HashData("a"u8), SHA256.HashData("s"u8), 1, 1, false);
-        platform = new SimulatedPlatform(identity, options);
+        _platform = new SimulatedPlatform(identity, options);
         var verifier = new AttestationVerifier();
         verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(SimulatedAttestationAuthority.EnsureCaCertificate(options))));
-        validator = new RaTlsValidator(verifier, new AttestationPolicy { AllowSimulation = true, AllowedUniqueIds = [identity.Measurement] });
-        certificate = RaTlsCertificate.Create(platform.GetEvidence);
-        if (!validator.Validate(certificate).Succeeded)
+        _validator = new RaTlsValidator(verifier, new AttestationPolicy { AllowSimulation = true, AllowedUniqueIds = [identity.Measurement] });
+        _certificate = RaTlsCertificate.Create(_platform.GetEvidence);
+        if (!_validator.Validate(_certificate).Succeeded)
         {
             throw new InvalidOperationException("the RA-TLS certificate does not validate");
         }
@@ -47,9 +47,9 @@ public class RaTlsBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        certificate.Dispose();
-        platform.Dispose();
-        Directory.Delete(directory, recursive: true);
+        _certificate.Dispose();
+        _platform.Dispose();
+        Directory.Delete(_directory, recursive: true);
     }
 
     [Benchmark(Baseline = true)]
@@ -65,12 +65,12 @@ public class RaTlsBenchmarks
     [Benchmark]
     public X509Certificate2 Create_RA_TLS_certificate()
     {
-        using var created = RaTlsCertificate.Create(platform.GetEvidence);
+        using var created = RaTlsCertificate.Create(_platform.GetEvidence);
         return created;
     }
 
     [Benchmark]
-    public bool Validate_RA_TLS_certificate() => validator.Validate(certificate).Succeeded;
+    public bool Validate_RA_TLS_certificate() => _validator.Validate(_certificate).Succeeded;
 
     [Benchmark]
     public async Task<bool> Tls13_handshake_with_RA_TLS_validation()
@@ -83,12 +83,12 @@ public class RaTlsBenchmarks
         using var server = await accept;
         using var clientTls = new SslStream(client.GetStream());
         using var serverTls = new SslStream(server.GetStream());
-        var serverTask = serverTls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate, EnabledSslProtocols = SslProtocols.Tls13 });
+        var serverTask = serverTls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate, EnabledSslProtocols = SslProtocols.Tls13 });
         await clientTls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = "localhost",
             EnabledSslProtocols = SslProtocols.Tls13,
-            RemoteCertificateValidationCallback = validator.CreateCallback(),
+            RemoteCertificateValidationCallback = _validator.CreateCallback(),
         });
         await serverTask;
         return clientTls.IsAuthenticated;

@@ -21,29 +21,29 @@ public class SecureChannelHandshakeLatencyBenchmarks
 {
     private const int PoolDepth = 2;
     private static readonly EnclaveIdentity Identity = new(SHA256.HashData("bench latency"u8), SHA256.HashData("s"u8), 1, 1, false);
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "secgear-bench-" + Guid.NewGuid().ToString("N"));
-    private SimulatedPlatform platform = null!;
-    private AttestationVerifier verifier = null!;
-    private AttestationPolicy policy = null!;
-    private SecureChannelServer pooled = null!;
-    private SecureChannelServer inline = null!;
-    private SecureChannelOptions pooledClient = null!;
-    private SecureChannelOptions inlineClient = null!;
-    private SecureChannelOptions earlyKeyClient = null!;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "secgear-bench-" + Guid.NewGuid().ToString("N"));
+    private SimulatedPlatform _platform = null!;
+    private AttestationVerifier _verifier = null!;
+    private AttestationPolicy _policy = null!;
+    private SecureChannelServer _pooled = null!;
+    private SecureChannelServer _inline = null!;
+    private SecureChannelOptions _pooledClient = null!;
+    private SecureChannelOptions _inlineClient = null!;
+    private SecureChannelOptions _earlyKeyClient = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        var options = new SimulatedPlatformOptions { SecretPath = Path.Combine(directory, "platform.secret") };
-        platform = new SimulatedPlatform(Identity, options);
-        verifier = new AttestationVerifier();
-        verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(SimulatedAttestationAuthority.EnsureCaCertificate(options))));
-        policy = new AttestationPolicy { AllowSimulation = true, AllowedUniqueIds = [Identity.Measurement] };
-        pooledClient = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384], PregeneratedKeys = 0 };
-        earlyKeyClient = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384], PregeneratedKeys = PoolDepth };
-        inlineClient = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384], PregeneratedKeys = 0 };
-        pooled = new SecureChannelServer(d => platform.GetEvidence(d), _ => null, new SecureChannelOptions { Suites = pooledClient.Suites, MaxSessions = 1_000_000, PregeneratedKeys = PoolDepth });
-        inline = new SecureChannelServer(d => platform.GetEvidence(d), _ => null, new SecureChannelOptions { Suites = pooledClient.Suites, MaxSessions = 1_000_000, PregeneratedKeys = 0 });
+        var options = new SimulatedPlatformOptions { SecretPath = Path.Combine(_directory, "platform.secret") };
+        _platform = new SimulatedPlatform(Identity, options);
+        _verifier = new AttestationVerifier();
+        _verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(SimulatedAttestationAuthority.EnsureCaCertificate(options))));
+        _policy = new AttestationPolicy { AllowSimulation = true, AllowedUniqueIds = [Identity.Measurement] };
+        _pooledClient = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384], PregeneratedKeys = 0 };
+        _earlyKeyClient = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384], PregeneratedKeys = PoolDepth };
+        _inlineClient = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP384Aes256GcmSha384], PregeneratedKeys = 0 };
+        _pooled = new SecureChannelServer(d => _platform.GetEvidence(d), _ => null, new SecureChannelOptions { Suites = _pooledClient.Suites, MaxSessions = 1_000_000, PregeneratedKeys = PoolDepth });
+        _inline = new SecureChannelServer(d => _platform.GetEvidence(d), _ => null, new SecureChannelOptions { Suites = _pooledClient.Suites, MaxSessions = 1_000_000, PregeneratedKeys = 0 });
         if (Handshake_P384_idle_server_pregenerated_keys().Length != 16 || Handshake_P384_idle_server_keys_generated_inline().Length != 16)
         {
             throw new InvalidOperationException("the secure channel does not work");
@@ -53,34 +53,34 @@ public class SecureChannelHandshakeLatencyBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        pooled.Dispose();
-        inline.Dispose();
-        platform.Dispose();
-        Directory.Delete(directory, recursive: true);
+        _pooled.Dispose();
+        _inline.Dispose();
+        _platform.Dispose();
+        Directory.Delete(_directory, recursive: true);
     }
 
     [IterationSetup(Targets = [nameof(Handshake_P384_idle_server_pregenerated_keys), nameof(Handshake_P384_idle_server_pregenerated_keys_client_key_early)])]
     public void RefillPool()
     {
-        if (!SpinWait.SpinUntil(() => pooled.ReadyKeys(SecureChannelSuite.EcdheP384Aes256GcmSha384) >= PoolDepth, TimeSpan.FromSeconds(10)))
+        if (!SpinWait.SpinUntil(() => _pooled.ReadyKeys(SecureChannelSuite.EcdheP384Aes256GcmSha384) >= PoolDepth, TimeSpan.FromSeconds(10)))
         {
             throw new InvalidOperationException("the key pool did not refill within 10 s");
         }
     }
 
     [Benchmark]
-    public byte[] Handshake_P384_idle_server_pregenerated_keys() => Handshake(pooledClient, pooled);
+    public byte[] Handshake_P384_idle_server_pregenerated_keys() => Handshake(_pooledClient, _pooled);
 
     /// <summary>Also the client's key generated on the thread pool while its ClientHello is processed (same machine here).</summary>
     [Benchmark]
-    public byte[] Handshake_P384_idle_server_pregenerated_keys_client_key_early() => Handshake(earlyKeyClient, pooled);
+    public byte[] Handshake_P384_idle_server_pregenerated_keys_client_key_early() => Handshake(_earlyKeyClient, _pooled);
 
     [Benchmark(Baseline = true)]
-    public byte[] Handshake_P384_idle_server_keys_generated_inline() => Handshake(inlineClient, inline);
+    public byte[] Handshake_P384_idle_server_keys_generated_inline() => Handshake(_inlineClient, _inline);
 
     private byte[] Handshake(SecureChannelOptions options, SecureChannelServer server)
     {
-        using var client = new ClientHandshake(options, verifier, policy, null);
+        using var client = new ClientHandshake(options, _verifier, _policy, null);
         var serverHello = server.Process(client.CreateHello())[0];
         var serverFinished = server.Process(client.ProcessServerHello(serverHello))[0];
         using var session = client.ProcessServerFinished(serverFinished);

@@ -1,10 +1,10 @@
 extern alias AttestationServiceHost;
-
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using AttestationServiceHost::SecGear.AttestationService.Hosting;
 using SecGear.Attestation;
 using SecGear.Attestation.Simulation;
 using SecGear.AttestationService;
@@ -12,7 +12,6 @@ using SecGear.AttestationService.Client;
 using SecGear.Identity;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
-using AttestationServiceHost::SecGear.AttestationService.Hosting;
 
 namespace SecGear.Benchmarks;
 

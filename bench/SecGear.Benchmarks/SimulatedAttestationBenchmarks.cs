@@ -21,76 +21,76 @@ namespace SecGear.Benchmarks;
 public class SimulatedAttestationBenchmarks
 {
     private static readonly DateTimeOffset Time = new(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "secgear-bench-" + Guid.NewGuid().ToString("N"));
-    private SimulatedPlatform platform = null!;
-    private SimulatedPlatform peer = null!;
-    private AttestationVerifier verifier = null!;
-    private TrustAnchors anchors = null!;
-    private Evidence evidence = null!;
-    private SimulationEvidence parsed = null!;
-    private ECDsa caKey = null!;
-    private ECDsa attestationKey = null!;
-    private ECDsa signingKey = null!;
-    private byte[] keyCertificateTbs = [];
-    private byte[] keyCertificateSignature = [];
-    private byte[] report = [];
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "secgear-bench-" + Guid.NewGuid().ToString("N"));
+    private SimulatedPlatform _platform = null!;
+    private SimulatedPlatform _peer = null!;
+    private AttestationVerifier _verifier = null!;
+    private TrustAnchors _anchors = null!;
+    private Evidence _evidence = null!;
+    private SimulationEvidence _parsed = null!;
+    private ECDsa _caKey = null!;
+    private ECDsa _attestationKey = null!;
+    private ECDsa _signingKey = null!;
+    private byte[] _keyCertificateTbs = [];
+    private byte[] _keyCertificateSignature = [];
+    private byte[] _report = [];
 
     [GlobalSetup]
     public void Setup()
     {
-        var options = new SimulatedPlatformOptions { SecretPath = Path.Combine(directory, "platform.secret") };
-        platform = new SimulatedPlatform(new EnclaveIdentity(SHA256.HashData("a"u8), SHA256.HashData("s"u8), 1, 1, false), options);
-        peer = new SimulatedPlatform(new EnclaveIdentity(SHA256.HashData("b"u8), SHA256.HashData("s"u8), 1, 1, false), options);
-        verifier = new AttestationVerifier();
-        anchors = TrustAnchors.FromFingerprints([]).Add(SimulatedAttestationAuthority.EnsureCaCertificate(options));
-        verifier.Register(new SimulationEvidenceVerifier(anchors));
-        evidence = new Evidence(EvidenceFormats.SecGearSimulation, platform.GetEvidence(new byte[64]));
-        if (!verifier.Verify(evidence, null, Time).Succeeded || !SimulationEvidence.TryParse(evidence.Data.Span, out var p, out _))
+        var options = new SimulatedPlatformOptions { SecretPath = Path.Combine(_directory, "platform.secret") };
+        _platform = new SimulatedPlatform(new EnclaveIdentity(SHA256.HashData("a"u8), SHA256.HashData("s"u8), 1, 1, false), options);
+        _peer = new SimulatedPlatform(new EnclaveIdentity(SHA256.HashData("b"u8), SHA256.HashData("s"u8), 1, 1, false), options);
+        _verifier = new AttestationVerifier();
+        _anchors = TrustAnchors.FromFingerprints([]).Add(SimulatedAttestationAuthority.EnsureCaCertificate(options));
+        _verifier.Register(new SimulationEvidenceVerifier(_anchors));
+        _evidence = new Evidence(EvidenceFormats.SecGearSimulation, _platform.GetEvidence(new byte[64]));
+        if (!_verifier.Verify(_evidence, null, Time).Succeeded || !SimulationEvidence.TryParse(_evidence.Data.Span, out var p, out _))
         {
             throw new InvalidOperationException("simulation evidence does not verify");
         }
 
-        parsed = p;
-        using var ca = X509CertificateLoader.LoadCertificate(parsed.CaCertificate.Span);
-        using var key = X509CertificateLoader.LoadCertificate(parsed.AttestationKeyCertificate.Span);
-        caKey = ca.GetECDsaPublicKey()!;
-        attestationKey = key.GetECDsaPublicKey()!;
-        signingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var outer = new System.Formats.Asn1.AsnReader(parsed.AttestationKeyCertificate, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
-        keyCertificateTbs = outer.ReadEncodedValue().ToArray();
+        _parsed = p;
+        using var ca = X509CertificateLoader.LoadCertificate(_parsed.CaCertificate.Span);
+        using var key = X509CertificateLoader.LoadCertificate(_parsed.AttestationKeyCertificate.Span);
+        _caKey = ca.GetECDsaPublicKey()!;
+        _attestationKey = key.GetECDsaPublicKey()!;
+        _signingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var outer = new System.Formats.Asn1.AsnReader(_parsed.AttestationKeyCertificate, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+        _keyCertificateTbs = outer.ReadEncodedValue().ToArray();
         outer.ReadSequence();
-        keyCertificateSignature = outer.ReadBitString(out _);
-        report = platform.CreateReport(peer.Identity.Measurement, new byte[64]);
+        _keyCertificateSignature = outer.ReadBitString(out _);
+        _report = _platform.CreateReport(_peer.Identity.Measurement, new byte[64]);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        platform.Dispose();
-        peer.Dispose();
-        caKey.Dispose();
-        attestationKey.Dispose();
-        signingKey.Dispose();
-        Directory.Delete(directory, recursive: true);
+        _platform.Dispose();
+        _peer.Dispose();
+        _caKey.Dispose();
+        _attestationKey.Dispose();
+        _signingKey.Dispose();
+        Directory.Delete(_directory, recursive: true);
     }
 
     [Benchmark(Baseline = true)]
     public bool Floor_two_ecdsa_verifications() =>
-        caKey.VerifyData(keyCertificateTbs, keyCertificateSignature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)
-        & attestationKey.VerifyData(parsed.SignedBytes.Span, parsed.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        _caKey.VerifyData(_keyCertificateTbs, _keyCertificateSignature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)
+        & _attestationKey.VerifyData(_parsed.SignedBytes.Span, _parsed.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     [Benchmark]
-    public bool Verify_simulation_evidence_warm() => verifier.Verify(evidence, null, Time).Succeeded;
+    public bool Verify_simulation_evidence_warm() => _verifier.Verify(_evidence, null, Time).Succeeded;
 
     [Benchmark]
-    public bool Verify_simulation_evidence_cold() => new SimulationEvidenceVerifier(anchors).Verify(evidence.Data, null, Time).Succeeded;
+    public bool Verify_simulation_evidence_cold() => new SimulationEvidenceVerifier(_anchors).Verify(_evidence.Data, null, Time).Succeeded;
 
     [Benchmark]
-    public byte[] Floor_one_ecdsa_sign() => signingKey.SignData(parsed.SignedBytes.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    public byte[] Floor_one_ecdsa_sign() => _signingKey.SignData(_parsed.SignedBytes.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     [Benchmark]
-    public byte[] Get_evidence() => platform.GetEvidence(new byte[64]);
+    public byte[] Get_evidence() => _platform.GetEvidence(new byte[64]);
 
     [Benchmark]
-    public LocalReport Local_report_create_and_verify() => peer.VerifyReport(platform.CreateReport(peer.Identity.Measurement, report.AsSpan(108, 64)));
+    public LocalReport Local_report_create_and_verify() => _peer.VerifyReport(_platform.CreateReport(_peer.Identity.Measurement, _report.AsSpan(108, 64)));
 }

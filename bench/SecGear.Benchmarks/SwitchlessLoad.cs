@@ -130,7 +130,8 @@ internal sealed class SwitchlessLoad : IDisposable
                 }
 
                 Interlocked.Add(ref calls, mine);
-            }) { IsBackground = true, Name = $"caller {c}" };
+            })
+            { IsBackground = true, Name = $"caller {c}" };
             threads[c].Start();
         }
 

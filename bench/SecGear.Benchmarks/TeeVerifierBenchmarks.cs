@@ -24,37 +24,37 @@ public class TeeVerifierBenchmarks
     private static readonly DateTimeOffset SnpTime = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset NitroTime = new(2022, 11, 9, 22, 52, 0, TimeSpan.Zero);
 
-    private readonly SevSnpVerifier snp = new();
-    private readonly NitroVerifier nitro = new();
-    private CcaVerifier cca = new();
-    private byte[] snpReport = [];
-    private SevSnpCollateral snpCollateral = null!;
-    private ECDsa snpKey = null!;
-    private byte[] snpSignature = [];
-    private byte[] nitroDocument = [];
-    private ECDsa nitroKey = null!;
-    private byte[] ccaToken = [];
-    private ECDsa cpak = null!;
-    private ECDsa rak = null!;
+    private readonly SevSnpVerifier _snp = new();
+    private readonly NitroVerifier _nitro = new();
+    private CcaVerifier _cca = new();
+    private byte[] _snpReport = [];
+    private SevSnpCollateral _snpCollateral = null!;
+    private ECDsa _snpKey = null!;
+    private byte[] _snpSignature = [];
+    private byte[] _nitroDocument = [];
+    private ECDsa _nitroKey = null!;
+    private byte[] _ccaToken = [];
+    private ECDsa _cpak = null!;
+    private ECDsa _rak = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        snpReport = Vector("sev-snp/trustee/test-report.bin");
-        snpCollateral = SevSnpCollateral.Create(Vector("sev-snp/trustee/test-vcek.der"), Vector("sev-snp/trustee/milan_ask_ark_asvk.pem"));
-        snpKey = snpCollateral.KeyCertificate.GetECDsaPublicKey()!;
-        snpSignature = SnpReport.TryParse(snpReport, out _)!.SignatureP1363();
+        _snpReport = Vector("sev-snp/trustee/test-report.bin");
+        _snpCollateral = SevSnpCollateral.Create(Vector("sev-snp/trustee/test-vcek.der"), Vector("sev-snp/trustee/milan_ask_ark_asvk.pem"));
+        _snpKey = _snpCollateral.KeyCertificate.GetECDsaPublicKey()!;
+        _snpSignature = (SnpReport.TryParse(_snpReport, out var snp, out var snpFailure) ? snp : throw new InvalidOperationException(snpFailure.ToString())).SignatureP1363();
 
-        nitroDocument = Vector("aws-nitro/veracruz/aws_nitro_document.cbor");
-        nitroKey = X509CertificateLoader
-            .LoadCertificate(NitroDocument.TryParse(nitroDocument, out _)!.Certificate).GetECDsaPublicKey()!;
+        _nitroDocument = Vector("aws-nitro/veracruz/aws_nitro_document.cbor");
+        _nitroKey = X509CertificateLoader
+            .LoadCertificate((NitroDocument.TryParse(_nitroDocument, out var nitro, out var nitroFailure) ? nitro : throw new InvalidOperationException(nitroFailure.ToString())).Certificate).GetECDsaPublicKey()!;
 
-        ccaToken = Vector("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor");
+        _ccaToken = Vector("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor");
         var keys = CcaPlatformKeyStore.FromJson(System.Text.Encoding.UTF8.GetString(Vector("arm-cca/veraison-rust-ccatoken/ta-tfa.json")));
-        cca = new CcaVerifier(new CcaVerifierOptions { PlatformKeys = keys });
-        cpak = ECDsa.Create(keys.Keys[0].Key);
-        var rakPoint = CcaToken.TryParse(ccaToken, out _)!.Realm.PublicKey;
-        rak = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP384, Q = new ECPoint { X = rakPoint[1..49], Y = rakPoint[49..] } });
+        _cca = new CcaVerifier(new CcaVerifierOptions { PlatformKeys = keys });
+        _cpak = ECDsa.Create(keys.Keys[0].Key);
+        var rakPoint = (CcaToken.TryParse(_ccaToken, out var cca, out var ccaFailure) ? cca : throw new InvalidOperationException(ccaFailure.ToString())).Realm.PublicKey;
+        _rak = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP384, Q = new ECPoint { X = rakPoint[1..49], Y = rakPoint[49..] } });
 
         if (!SnpVerify() || !NitroVerify() || !CcaVerify() || !SnpFloor() || !NitroFloor() || !CcaFloor())
         {
@@ -64,31 +64,31 @@ public class TeeVerifierBenchmarks
 
     /// <summary>SEV-SNP floor: the report's ECDSA P-384 signature with an already imported VCEK key.</summary>
     [Benchmark(Baseline = true), BenchmarkCategory("SevSnp")]
-    public bool SnpFloor() => snpKey.VerifyData(snpReport.AsSpan(0, SnpReport.SignedLength), snpSignature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    public bool SnpFloor() => _snpKey.VerifyData(_snpReport.AsSpan(0, SnpReport.SignedLength), _snpSignature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     /// <summary>SEV-SNP verifier: parse, chain (cached links), validity, report signature, TCB/CHIP_ID binding, claims.</summary>
     [Benchmark, BenchmarkCategory("SevSnp")]
-    public bool SnpVerify() => snp.Verify(snpReport, snpCollateral, SnpTime).Succeeded;
+    public bool SnpVerify() => _snp.Verify(_snpReport, _snpCollateral, SnpTime).Succeeded;
 
     /// <summary>Nitro floor: decode the COSE_Sign1 and verify its ES384 signature with an already imported leaf key.</summary>
     [Benchmark(Baseline = true), BenchmarkCategory("Nitro")]
-    public bool NitroFloor() => CoseMessage.DecodeSign1(nitroDocument).VerifyEmbedded(nitroKey);
+    public bool NitroFloor() => CoseMessage.DecodeSign1(_nitroDocument).VerifyEmbedded(_nitroKey);
 
     /// <summary>Nitro verifier: parse, load five certificates, chain (cached links), validity, COSE signature, claims.</summary>
     [Benchmark, BenchmarkCategory("Nitro")]
-    public bool NitroVerify() => nitro.Verify(nitroDocument, null, NitroTime).Succeeded;
+    public bool NitroVerify() => _nitro.Verify(_nitroDocument, null, NitroTime).Succeeded;
 
     /// <summary>CCA floor: parse both COSE_Sign1 tokens and verify both signatures with already imported keys.</summary>
     [Benchmark(Baseline = true), BenchmarkCategory("Cca")]
     public bool CcaFloor()
     {
-        var token = CcaToken.TryParse(ccaToken, out _)!;
-        return token.PlatformMessage.VerifyEmbedded(cpak) & token.RealmMessage.VerifyEmbedded(rak);
+        var token = CcaToken.TryParse(_ccaToken, out var parsed, out var failure) ? parsed : throw new InvalidOperationException(failure.ToString());
+        return token.PlatformMessage.VerifyEmbedded(_cpak) & token.RealmMessage.VerifyEmbedded(_rak);
     }
 
     /// <summary>CCA verifier: parse, CPAK lookup and import, platform signature, RAK import, realm signature, binding, claims.</summary>
     [Benchmark, BenchmarkCategory("Cca")]
-    public bool CcaVerify() => cca.Verify(ccaToken, null, DateTimeOffset.UnixEpoch).Succeeded;
+    public bool CcaVerify() => _cca.Verify(_ccaToken, null, DateTimeOffset.UnixEpoch).Succeeded;
 
     internal static byte[] Vector(string relative)
     {

@@ -43,7 +43,14 @@ public class LargeGcmBenchmarks
     [Benchmark]
     public int EnclaveAesGcm1MiBSharedMemory() => _enclave.Call(new EnclaveRequest
     {
-        Op = EnclaveOp.Encrypt, Spec = KeySpec.Aes256, Usage = KeyUsage.Encrypt, Version = 1, Scheme = Scheme.Gcm,
-        Tenant = "bench"u8, KeyId = "aes"u8, Blob = _blob, Data = Data,
+        Op = EnclaveOp.Encrypt,
+        Spec = KeySpec.Aes256,
+        Usage = KeyUsage.Encrypt,
+        Version = 1,
+        Scheme = Scheme.Gcm,
+        Tenant = "bench"u8,
+        KeyId = "aes"u8,
+        Blob = _blob,
+        Data = Data,
     }).First.Length;
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using SecGear.Attestation;
@@ -10,7 +11,6 @@ using SecGear.Host;
 using SecGear.SecureChannel;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
-using System.Security.Cryptography.X509Certificates;
 
 namespace SecGear.FederatedSql.Benchmarks;
 

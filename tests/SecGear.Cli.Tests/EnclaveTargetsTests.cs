@@ -16,22 +16,9 @@ public sealed class EnclaveTargetsTests : IDisposable
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SecGear.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SecGear.slnx not found above the test directory.");
-    }
-
     private EnclaveImage Build(string tree, string key)
     {
-        var project = Path.Combine(RepositoryRoot(), "tests", "Fixtures", "HelloEnclave", "HelloEnclave.csproj");
+        var project = Path.Combine(RepositoryRoot.Path, "tests", "Fixtures", "HelloEnclave", "HelloEnclave.csproj");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
             ArgumentList =

@@ -7,10 +7,10 @@ public sealed partial class VerifyCommandTests
 {
     private const string GpuReport = "nvidia-gpu/trustee/hopperAttestationReport.txt";
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Gpu1_report_and_its_device_chain_verify_with_the_nonce_as_report_data()
     {
-        var (code, output, error) = cli.Run("verify", "--evidence", V(GpuReport), "--device-chain", V("nvidia-gpu/trustee/hopper_cert_chain_case1.txt"), "--time", "2024-06-01T00:00:00Z", "--json");
+        var (code, output, error) = _cli.Run("verify", "--evidence", V(GpuReport), "--device-chain", V("nvidia-gpu/trustee/hopper_cert_chain_case1.txt"), "--time", "2024-06-01T00:00:00Z", "--json");
 
         Assert.True(code == 0, error + output);
         using var json = JsonDocument.Parse(output);
@@ -20,20 +20,20 @@ public sealed partial class VerifyCommandTests
         Assert.Equal("931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb", claims.GetProperty("report_data").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Gpu1_with_a_chain_missing_its_intermediate_is_rejected()
     {
-        var (code, output, _) = cli.Run("verify", "--evidence", V(GpuReport), "--device-chain", V("nvidia-gpu/trustee/hopper_cert_chain_case3.txt"), "--time", "2024-06-01T00:00:00Z", "--json");
+        var (code, output, _) = _cli.Run("verify", "--evidence", V(GpuReport), "--device-chain", V("nvidia-gpu/trustee/hopper_cert_chain_case3.txt"), "--time", "2024-06-01T00:00:00Z", "--json");
 
         Assert.Equal(1, code);
         using var json = JsonDocument.Parse(output);
         Assert.Equal("CertificateIssuerMismatch", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Gpu1_with_the_gpu_rim_1_files_as_collateral_fails_on_the_reference_values()
     {
-        var (code, output, _) = cli.Run(
+        var (code, output, _) = _cli.Run(
             "verify", "--evidence", V(GpuReport), "--device-chain", V("nvidia-gpu/trustee/hopper_cert_chain_case1.txt"),
             "--collateral", V("nvidia-gpu/nvtrust/Driver_RIM_test_no_gpu.swidtag"), "--collateral", V("nvidia-gpu/nvtrust/1010_0200_882_96005E0001_test_no_gpu.swidtag"),
             "--time", "2024-06-01T00:00:00Z", "--json");

@@ -5,36 +5,16 @@ namespace SecGear.Cli.Tests;
 /// <summary><c>secgear verify</c>: exit 0 only when the evidence verifies and the policy passes; JSON is the claims or the failure.</summary>
 public sealed partial class VerifyCommandTests : IDisposable
 {
-    private readonly CliRun cli = new();
+    private readonly CliRun _cli = new();
 
-    public void Dispose() => Directory.Delete(cli.Directory, recursive: true);
+    public void Dispose() => Directory.Delete(_cli.Directory, recursive: true);
 
-    private static string? Vectors()
-    {
-        var env = Environment.GetEnvironmentVariable("SECGEAR_TESTVECTORS");
-        if (!string.IsNullOrEmpty(env))
-        {
-            return Directory.Exists(env) ? env : null;
-        }
+    private static string V(string relative) => TestVectors.Path(relative);
 
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SecGear.slnx")))
-            {
-                var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "testvectors"));
-                return Directory.Exists(candidate) ? candidate : null;
-            }
-        }
-
-        return null;
-    }
-
-    private static string V(string relative) => Path.Combine(Vectors()!, relative);
-
-    [VectorsFact]
+    [TestVectorFact]
     public void Sgx1_verifies_with_exit_0_and_json_claims()
     {
-        var (code, output, error) = cli.Run("verify", "--evidence", V("sgx-dcap-v3/dcap-qvl/sgx_quote"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"), "--time", "2025-07-04T00:00:00Z", "--json");
+        var (code, output, error) = _cli.Run("verify", "--evidence", V("sgx-dcap-v3/dcap-qvl/sgx_quote"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"), "--time", "2025-07-04T00:00:00Z", "--json");
 
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
@@ -45,23 +25,23 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Equal(new[] { "INTEL-SA-00289", "INTEL-SA-00615" }, claims.GetProperty("advisory_ids").EnumerateArray().Select(a => a.GetString()!).ToArray());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Azure_vtpm_envelope_is_detected_and_verifies_with_the_amd_chain()
     {
-        var (code, output, error) = cli.Run("verify", "--evidence", V("azure-vtpm/trustee/snp/evidence-v1.json"), "--collateral", V("roots/amd/ask_ark_milan.pem"), "--time", "2025-06-01T00:00:00Z", "--json");
+        var (code, output, error) = _cli.Run("verify", "--evidence", V("azure-vtpm/trustee/snp/evidence-v1.json"), "--collateral", V("roots/amd/ask_ark_milan.pem"), "--time", "2025-06-01T00:00:00Z", "--json");
 
         Assert.True(code == 0, error + output);
         using var json = JsonDocument.Parse(output);
         Assert.Equal("azure-vtpm", json.RootElement.GetProperty("claims").GetProperty("format").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Virtcca_token_without_platform_token_is_rejected_unless_the_flag_accepts_it()
     {
         string[] common = ["verify", "--evidence", V("virtcca/secgear/virtcca.cbor"), "--collateral", V("virtcca/secgear/virtcca_aik_cert.der"), "--collateral", V("roots/huawei/Huawei_IT_Product_CA.pem"), "--collateral", V("roots/huawei/Huawei_Equipment_Root_CA.pem"), "--time", "2025-06-01T00:00:00Z"];
 
-        var (refused, _, error) = cli.Run(common);
-        var (accepted, output, acceptedError) = cli.Run([.. common, "--virtcca-accept-unendorsed"]);
+        var (refused, _, error) = _cli.Run(common);
+        var (accepted, output, acceptedError) = _cli.Run([.. common, "--virtcca-accept-unendorsed"]);
 
         Assert.Equal(1, refused);
         Assert.Contains("RealmTokenNotEndorsed", error, StringComparison.Ordinal);
@@ -69,47 +49,47 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Contains("VirtCca huawei-virtcca-token", output, StringComparison.Ordinal);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Sev_snp_report_verifies_with_a_pem_bundle_of_vcek_and_amd_chain()
     {
         var vcek = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(File.ReadAllBytes(V("sev-snp/virtee-sev/vcek_milan.der")));
-        var bundle = cli.Path("snp.pem");
+        var bundle = _cli.Path("snp.pem");
         File.WriteAllText(bundle, vcek.ExportCertificatePem() + "\n" + File.ReadAllText(V("sev-snp/virtee-sev/cert_chain_milan.pem")));
 
-        var (code, output, error) = cli.Run("verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--collateral", bundle, "--time", "2025-01-01T00:00:00Z", "--json");
+        var (code, output, error) = _cli.Run("verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--collateral", bundle, "--time", "2025-01-01T00:00:00Z", "--json");
 
         Assert.True(code == 0, error + output);
         using var json = JsonDocument.Parse(output);
         Assert.True(json.RootElement.GetProperty("verified").GetBoolean());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Sev_snp_report_without_collateral_names_the_missing_collateral()
     {
-        var (code, output, _) = cli.Run("verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--time", "2025-01-01T00:00:00Z", "--json");
+        var (code, output, _) = _cli.Run("verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--time", "2025-01-01T00:00:00Z", "--json");
 
         Assert.Equal(1, code);
         using var json = JsonDocument.Parse(output);
         Assert.Equal("CollateralMissing", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Collateral_given_for_self_contained_nitro_evidence_is_a_usage_error()
     {
-        var (code, _, error) = cli.Run("verify", "--evidence", V("aws-nitro/veracruz/aws_nitro_document.cbor"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"));
+        var (code, _, error) = _cli.Run("verify", "--evidence", V("aws-nitro/veracruz/aws_nitro_document.cbor"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"));
 
         Assert.Equal(SecGearCli.UsageError, code);
         Assert.Contains("--collateral does not apply", error);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Cca_token_verifies_only_with_its_platform_key_and_a_broken_binding_is_rejected()
     {
         string keys = V("arm-cca/veraison-rust-ccatoken/ta-tfa.json");
 
-        var (untrusted, _, _) = cli.Run("verify", "--evidence", V("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor"));
-        var (trusted, _, error) = cli.Run("verify", "--evidence", V("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor"), "--cca-platform-keys", keys);
-        var (unbound, output, _) = cli.Run("verify", "--evidence", V("arm-cca/veraison-rust-ccatoken/bug-33-repro.cbor"), "--cca-platform-keys", keys, "--json");
+        var (untrusted, _, _) = _cli.Run("verify", "--evidence", V("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor"));
+        var (trusted, _, error) = _cli.Run("verify", "--evidence", V("arm-cca/veraison-rust-ccatoken/cca-token-01.cbor"), "--cca-platform-keys", keys);
+        var (unbound, output, _) = _cli.Run("verify", "--evidence", V("arm-cca/veraison-rust-ccatoken/bug-33-repro.cbor"), "--cca-platform-keys", keys, "--json");
 
         Assert.Equal(1, untrusted);
         Assert.True(trusted == 0, error);
@@ -118,10 +98,10 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Equal("PlatformRealmBindingMismatch", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Expired_collateral_exits_1_and_names_the_check_in_json()
     {
-        var (code, output, _) = cli.Run("verify", "--evidence", V("sgx-dcap-v3/dcap-qvl/sgx_quote"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"), "--time", "2026-01-01T00:00:00Z", "--json");
+        var (code, output, _) = _cli.Run("verify", "--evidence", V("sgx-dcap-v3/dcap-qvl/sgx_quote"), "--collateral", V("sgx-dcap-v3/dcap-qvl/sgx_quote_collateral.json"), "--time", "2026-01-01T00:00:00Z", "--json");
 
         Assert.Equal(1, code);
         using var json = JsonDocument.Parse(output);
@@ -129,17 +109,17 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.EndsWith("Expired", json.RootElement.GetProperty("failure").GetProperty("code").GetString(), StringComparison.Ordinal);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Debug_enclave_fails_a_policy_file_and_passes_one_that_allows_debug()
     {
-        var strict = cli.Path("strict.json");
+        var strict = _cli.Path("strict.json");
         File.WriteAllText(strict, "{\"acceptedTcbStatuses\":[\"UpToDate\",\"SWHardeningNeeded\"]}");
-        var lenient = cli.Path("lenient.json");
+        var lenient = _cli.Path("lenient.json");
         File.WriteAllText(lenient, "{\"allowDebug\":true,\"allowedProductIds\":[1]}");
         string[] common = ["verify", "--evidence", V("sgx-dcap-v3/openenclave-plugin/evidence"), "--collateral", V("sgx-dcap-v3/openenclave-plugin/endorsements"), "--time", "2022-05-10T00:00:00Z"];
 
-        var (refused, _, error) = cli.Run([.. common, "--policy", strict]);
-        var (accepted, output, _) = cli.Run([.. common, "--policy", lenient]);
+        var (refused, _, error) = _cli.Run([.. common, "--policy", strict]);
+        var (accepted, output, _) = _cli.Run([.. common, "--policy", lenient]);
 
         Assert.Equal(1, refused);
         Assert.Contains("PolicyDebugNotAllowed", error, StringComparison.Ordinal);
@@ -147,10 +127,10 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Contains("SWHardeningNeeded", output, StringComparison.Ordinal);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Without_a_policy_the_default_policy_refuses_a_debug_enclave()
     {
-        var (code, output, _) = cli.Run("verify", "--evidence", V("sgx-dcap-v3/openenclave-plugin/evidence"), "--collateral", V("sgx-dcap-v3/openenclave-plugin/endorsements"), "--time", "2022-05-10T00:00:00Z", "--json");
+        var (code, output, _) = _cli.Run("verify", "--evidence", V("sgx-dcap-v3/openenclave-plugin/evidence"), "--collateral", V("sgx-dcap-v3/openenclave-plugin/endorsements"), "--time", "2022-05-10T00:00:00Z", "--json");
 
         Assert.Equal(1, code);
         using var json = JsonDocument.Parse(output);
@@ -158,13 +138,13 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.True(json.RootElement.GetProperty("claims").GetProperty("debug").GetBoolean());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Tdx_quote_with_qve_collateral_dump_reports_TDRelaunchAdvised()
     {
-        var policy = cli.Path("relaunch.json");
+        var policy = _cli.Path("relaunch.json");
         File.WriteAllText(policy, "{\"acceptedTcbStatuses\":[\"UpToDate\",\"TDRelaunchAdvised\"],\"allowedTees\":[\"Tdx\"]}");
 
-        var (code, output, error) = cli.Run("verify", "--evidence", V("tdx-v5/openenclave-relaunch/tdx_quote-moduleupdate-seamldr5.dat"), "--collateral", V("tdx-v5/openenclave-relaunch/tdx_endorsement_data.bin"), "--time", "2025-03-10T00:00:00Z", "--policy", policy, "--json");
+        var (code, output, error) = _cli.Run("verify", "--evidence", V("tdx-v5/openenclave-relaunch/tdx_quote-moduleupdate-seamldr5.dat"), "--collateral", V("tdx-v5/openenclave-relaunch/tdx_endorsement_data.bin"), "--time", "2025-03-10T00:00:00Z", "--policy", policy, "--json");
 
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
@@ -174,17 +154,17 @@ public sealed partial class VerifyCommandTests : IDisposable
     [Fact]
     public void Random_evidence_exits_1_with_a_typed_failure()
     {
-        var file = cli.Path("random.bin");
+        var file = _cli.Path("random.bin");
         File.WriteAllBytes(file, [3, 0, 2, 0, 1, 2, 3]);
 
-        var (code, output, _) = cli.Run("verify", "--evidence", file, "--json");
+        var (code, output, _) = _cli.Run("verify", "--evidence", file, "--json");
 
         Assert.Equal(1, code);
         using var json = JsonDocument.Parse(output);
         Assert.Equal("UnsupportedEvidenceFormat", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Tdx2_separate_PCS_pieces_given_as_repeated_collateral_are_merged()
     {
         string[] pieces = ["rootcrl.der", "pckcrl.der", "sample_qeIdentity_response.json", "tcbinfo_issuer_chain.pem", "pckcrl_issuer_chain.pem", "sample_tcbInfo_response.json", "qeidentity_issuer_chain.pem"];
@@ -194,7 +174,7 @@ public sealed partial class VerifyCommandTests : IDisposable
             args.AddRange(["--collateral", V("tdx-v4/go-tdx-guest/" + piece)]);
         }
 
-        var (code, output, _) = cli.Run([.. args]);
+        var (code, output, _) = _cli.Run([.. args]);
 
         // SOURCES.md: every signature, chain and CRL of TDX-2 verifies; the platform matches no TCB level.
         Assert.Equal(1, code);
@@ -202,7 +182,7 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Equal("TcbLevelNotSupported", json.RootElement.GetProperty("failure").GetProperty("code").GetString());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Tdx2_pieces_without_the_root_CA_CRL_name_the_missing_piece()
     {
         var args = new List<string> { "verify", "--evidence", V("tdx-v4/go-tdx-guest/tdx_prod_quote_SPR_E4.dat"), "--time", "2023-07-01T01:00:00Z", "--json" };
@@ -211,7 +191,7 @@ public sealed partial class VerifyCommandTests : IDisposable
             args.AddRange(["--collateral", V("tdx-v4/go-tdx-guest/" + piece)]);
         }
 
-        var (code, output, _) = cli.Run([.. args]);
+        var (code, output, _) = _cli.Run([.. args]);
 
         Assert.Equal(1, code);
         using var json = JsonDocument.Parse(output);
@@ -222,16 +202,16 @@ public sealed partial class VerifyCommandTests : IDisposable
     [Fact]
     public void Bad_time_is_a_usage_error()
     {
-        var file = cli.Path("q.bin");
+        var file = _cli.Path("q.bin");
         File.WriteAllBytes(file, [1]);
 
-        Assert.Equal(2, cli.Run("verify", "--evidence", file, "--time", "yesterday").ExitCode);
+        Assert.Equal(2, _cli.Run("verify", "--evidence", file, "--time", "yesterday").ExitCode);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Sev_snp_report_verifies_with_amd_kds_der_vcek_and_pem_chain_as_separate_files()
     {
-        var (code, output, error) = cli.Run(
+        var (code, output, error) = _cli.Run(
             "verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--collateral", V("sev-snp/virtee-sev/vcek_milan.der"),
             "--collateral", V("sev-snp/virtee-sev/cert_chain_milan.pem"), "--time", "2025-01-01T00:00:00Z", "--json");
 
@@ -240,10 +220,10 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.True(json.RootElement.GetProperty("verified").GetBoolean());
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void Sev_snp_der_vcek_alone_names_the_missing_amd_chain()
     {
-        var (code, output, _) = cli.Run("verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--collateral", V("sev-snp/virtee-sev/vcek_milan.der"), "--json");
+        var (code, output, _) = _cli.Run("verify", "--evidence", V("sev-snp/virtee-sev/report_milan.hex"), "--collateral", V("sev-snp/virtee-sev/vcek_milan.der"), "--json");
 
         Assert.Equal(1, code);
         using var json = JsonDocument.Parse(output);
@@ -251,10 +231,10 @@ public sealed partial class VerifyCommandTests : IDisposable
         Assert.Contains("ASK/ARK", json.RootElement.GetProperty("failure").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
-    [VectorsFact]
+    [TestVectorFact]
     public void One_PCS_piece_alone_names_the_missing_pieces()
     {
-        var (code, output, _) = cli.Run(
+        var (code, output, _) = _cli.Run(
             "verify", "--evidence", V("tdx-v4/go-tdx-guest/tdx_prod_quote_SPR_E4.dat"), "--collateral", V("tdx-v4/go-tdx-guest/sample_tcbInfo_response.json"), "--json");
 
         Assert.Equal(1, code);
@@ -270,12 +250,12 @@ public sealed partial class VerifyCommandTests : IDisposable
     [InlineData("truncated")]
     public void Unreadable_evidence_with_non_intel_collateral_reports_the_evidence(string kind)
     {
-        var evidence = cli.Path("evidence.bin");
+        var evidence = _cli.Path("evidence.bin");
         File.WriteAllBytes(evidence, kind == "unknown" ? "not evidence at all"u8.ToArray() : [3, 0, 2, 0, 0, 0, 0, 0, .. new byte[60]]);
-        var collateral = cli.Path("vcek.der");
+        var collateral = _cli.Path("vcek.der");
         File.WriteAllBytes(collateral, [0x30, 0x82, 0x01, 0x00, 1, 2, 3]);
 
-        var (code, output, _) = cli.Run("verify", "--evidence", evidence, "--collateral", collateral, "--json");
+        var (code, output, _) = _cli.Run("verify", "--evidence", evidence, "--collateral", collateral, "--json");
 
         Assert.Equal(1, code);
         using var json = JsonDocument.Parse(output);
@@ -295,12 +275,12 @@ public sealed partial class VerifyCommandTests : IDisposable
     [Fact]
     public void Garbage_simulation_ca_says_it_is_not_a_certificate()
     {
-        var evidence = cli.Path("evidence.bin");
+        var evidence = _cli.Path("evidence.bin");
         File.WriteAllBytes(evidence, [1, 2, 3]);
-        var ca = cli.Path("ca.der");
+        var ca = _cli.Path("ca.der");
         File.WriteAllBytes(ca, "garbage, not DER"u8.ToArray());
 
-        var (code, _, error) = cli.Run("verify", "--evidence", evidence, "--simulation-ca", ca);
+        var (code, _, error) = _cli.Run("verify", "--evidence", evidence, "--simulation-ca", ca);
 
         Assert.Equal(2, code);
         Assert.Contains("is not a certificate", error, StringComparison.Ordinal);
@@ -315,28 +295,15 @@ public sealed partial class VerifyCommandTests : IDisposable
     [InlineData("yesterday", false)]
     public void Time_accepts_rfc3339_with_a_zone_only(string time, bool accepted)
     {
-        var file = cli.Path("q.bin");
+        var file = _cli.Path("q.bin");
         File.WriteAllBytes(file, [1]);
 
-        var (code, _, error) = cli.Run("verify", "--evidence", file, "--time", time);
+        var (code, _, error) = _cli.Run("verify", "--evidence", file, "--time", time);
 
         Assert.Equal(accepted ? 1 : 2, code);
         if (!accepted)
         {
             Assert.Contains("RFC 3339", error, StringComparison.Ordinal);
-        }
-    }
-
-    /// <summary>Skipped (never passed) when the shared test vectors are absent.</summary>
-    [AttributeUsage(AttributeTargets.Method)]
-    private sealed class VectorsFactAttribute : FactAttribute
-    {
-        public VectorsFactAttribute()
-        {
-            if (Vectors() is null)
-            {
-                Skip = "test vectors not found: set SECGEAR_TESTVECTORS or place them at ../shared/testvectors beside the repository root";
-            }
         }
     }
 }

@@ -38,8 +38,7 @@ public sealed class AzureVtpmAttesterTests : IDisposable
         var (message, signature) = client.Quote(TpmConstants.AzureAkHandle, nonce);
         IReadOnlyList<byte[]> pcrs = client.ReadPcrs();
 
-        var quote = TpmQuote.TryParse(message, signature, pcrs, out var failure);
-        Assert.True(quote is not null, failure?.Message);
+        Assert.True(TpmQuote.TryParse(message, signature, pcrs, out var quote, out var failure), failure?.Message);
         Assert.Equal(nonce, quote.ExtraData);
         Assert.Equal(SHA256.HashData(pcrs.SelectMany(p => p).ToArray()), quote.PcrDigest);
         Assert.NotEqual(new byte[32], pcrs[7]);
@@ -65,8 +64,7 @@ public sealed class AzureVtpmAttesterTests : IDisposable
 
         var detected = Evidence.Detect(evidence);
         Assert.Equal(EvidenceFormats.AzureVtpm, detected.Format);
-        Assert.NotNull(AzureVtpmEvidence.TryParse(evidence, out var parseFailure));
-        Assert.Null(parseFailure);
+        Assert.True(AzureVtpmEvidence.TryParse(evidence, out _, out var parseFailure), parseFailure?.Message);
         var collateral = CollateralLoader.Load(EvidenceFormats.AzureVtpm, TestVectors.Read("sev-snp/trustee/milan_ask_ark_asvk.pem"));
         AttestationResult result = AttestationVerifier.CreateDefault().Verify(detected, collateral, TestVectors.At("2025-01-01T00:00:00Z"));
 

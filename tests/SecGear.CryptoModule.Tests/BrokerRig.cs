@@ -1,13 +1,12 @@
 extern alias AttestationServiceHost;
-
 using System.Security.Cryptography;
 using System.Text.Json;
+using AttestationServiceHost::SecGear.AttestationService.Hosting;
 using SecGear.AttestationService;
 using SecGear.AttestationService.Client;
 using SecGear.Images;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
-using AttestationServiceHost::SecGear.AttestationService.Hosting;
 
 namespace SecGear.CryptoModule.Tests;
 

@@ -126,7 +126,7 @@ public sealed partial class DurabilityTests
         }
         finally
         {
-            await PostgresFactAttribute.DropSchemaAsync(schema);
+            await TestSchemas.DropAsync(schema);
         }
     }
 

@@ -55,7 +55,11 @@ public sealed class KeyBrokerTests
             byte[] blob = rows.Single(row => row.Table == "key_versions" && row.Column == "blob" && row.Key == "shared-ec").Value;
             byte[] material = OpenBlob(broker.StoreKey, blob, new EnclaveRequest
             {
-                Tenant = "shared"u8, KeyId = "shared-ec"u8, Version = 1, Spec = KeySpec.EcP256, Usage = KeyUsage.Sign,
+                Tenant = "shared"u8,
+                KeyId = "shared-ec"u8,
+                Version = 1,
+                Spec = KeySpec.EcP256,
+                Usage = KeyUsage.Sign,
             }.KeyBinding());
             using var opened = ECDsa.Create();
             opened.ImportPkcs8PrivateKey(material, out _);
@@ -63,7 +67,7 @@ public sealed class KeyBrokerTests
         }
         finally
         {
-            await PostgresFactAttribute.DropSchemaAsync(schema);
+            await TestSchemas.DropAsync(schema);
         }
     }
 
@@ -100,7 +104,12 @@ public sealed class KeyBrokerTests
         var enclave = (Keys.ModuleEnclave)module.Services.GetService(typeof(Keys.ModuleEnclave))!;
         var replay = Assert.Throws<CryptoProblemException>(() => enclave.Call(new EnclaveRequest
         {
-            Op = EnclaveOp.BrokerInstall, KeyId = "cryptomodule/store-key/default"u8, Aad = new byte[91], Iv = new byte[12], Data = new byte[32], Extra = new byte[16],
+            Op = EnclaveOp.BrokerInstall,
+            KeyId = "cryptomodule/store-key/default"u8,
+            Aad = new byte[91],
+            Iv = new byte[12],
+            Data = new byte[32],
+            Extra = new byte[16],
         }));
         Assert.Contains("BrokerBegin first", replay.Message, StringComparison.Ordinal);
     }

@@ -84,7 +84,7 @@ public sealed partial class DiagnosticCatalogTests
     [Fact]
     public void Every_diagnostic_is_documented_in_docs_edl_md()
     {
-        string docs = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "edl.md"));
+        string docs = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "edl.md"));
 
         var undocumented = EdlDiagnosticDescriptors.All
             .Select(d => "| " + d.Id + " | " + (d.Severity == EdlSeverity.Error ? "error" : "warning") + " | " + d.Title + " |")
@@ -102,16 +102,5 @@ public sealed partial class DiagnosticCatalogTests
         Assert.Equal(
             "dir/x.edl(1,35): error SG0301: parameter 'p' is a pointer or array and needs a direction ('in', 'out') or 'user_check'",
             Assert.Single(result.Diagnostics).ToString());
-    }
-
-    private static string RepoRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir != null && !File.Exists(Path.Combine(dir, "SecGear.slnx")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-
-        return dir ?? throw new InvalidOperationException("SecGear.slnx not found above " + AppContext.BaseDirectory);
     }
 }

@@ -41,7 +41,7 @@ public sealed class ColumnKeyTests : IDisposable
     {
         byte[] cell = _key.Encrypt(ValueCodec.Encode("fragile"), _note, Row1);
         var ex = Assert.Throws<EncryptedDbException>(() => _key.DecryptValue(cell, _note, Row2));
-        Assert.Equal(EncryptedDbErrorCode.IntegrityFailure, ex.Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, ex.Code);
         Assert.Contains("accounts.note", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("fragile", ex.Message, StringComparison.Ordinal);
     }
@@ -82,9 +82,9 @@ public sealed class ColumnKeyTests : IDisposable
     {
         using var other = new ColumnKey(ColumnKey.Generate());
         byte[] cell = other.Encrypt(ValueCodec.Encode("x"), _note, Row1);
-        Assert.Equal(EncryptedDbErrorCode.IntegrityFailure, Assert.Throws<EncryptedDbException>(() => _key.DecryptValue(cell, _note, Row1)).Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, Assert.Throws<EncryptedDbException>(() => _key.DecryptValue(cell, _note, Row1)).Code);
         byte[] det = other.Encrypt(ValueCodec.Encode("x"), _email, default);
-        Assert.Equal(EncryptedDbErrorCode.IntegrityFailure, Assert.Throws<EncryptedDbException>(() => _key.DecryptValue(det, _email, default)).Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, Assert.Throws<EncryptedDbException>(() => _key.DecryptValue(det, _email, default)).Code);
     }
 
     [Theory]
@@ -94,13 +94,13 @@ public sealed class ColumnKeyTests : IDisposable
     public void Truncated_cell_is_refused_with_a_typed_error(int length)
     {
         byte[] cell = _key.Encrypt(ValueCodec.Encode("fragile"), _note, Row1);
-        Assert.Equal(EncryptedDbErrorCode.IntegrityFailure, Assert.Throws<EncryptedDbException>(() => _key.DecryptValue(cell.AsSpan(0, length), _note, Row1)).Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, Assert.Throws<EncryptedDbException>(() => _key.DecryptValue(cell.AsSpan(0, length), _note, Row1)).Code);
     }
 
     [Fact]
     public void A_key_of_the_wrong_length_is_refused()
     {
-        Assert.Equal(EncryptedDbErrorCode.KeyUnavailable, Assert.Throws<EncryptedDbException>(() => new ColumnKey(new byte[16])).Code);
+        Assert.Equal(EncryptedDbFailureCode.KeyUnavailable, Assert.Throws<EncryptedDbException>(() => new ColumnKey(new byte[16])).Code);
     }
 
     public void Dispose() => _key.Dispose();

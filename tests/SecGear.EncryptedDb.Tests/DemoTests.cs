@@ -8,12 +8,8 @@ public sealed class DemoTests
     [PostgresFact]
     public async Task The_sample_demo_runs_every_query_and_all_match_plaintext_postgresql()
     {
-        string configuration = typeof(DemoTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "SecGear.slnx")))
-        {
-            root = Path.GetDirectoryName(root.TrimEnd('/'))!;
-        }
+        string configuration = RepositoryRoot.Configuration(typeof(DemoTests).Assembly);
+        string root = RepositoryRoot.Path;
 
         string dll = Path.Combine(root, "samples", "EncryptedDb", "EncryptedDb.Host", "bin", configuration, "net10.0", "EncryptedDb.Host.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -139,7 +139,7 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
         await using var client = fixture.Connect(other);
         await client.OpenAsync();
         var ex = await Assert.ThrowsAsync<EncryptedDbException>(() => client.CreateCommand("SELECT COUNT(*) FROM accounts WHERE balance > 10").ExecuteReaderAsync());
-        Assert.Equal(EncryptedDbErrorCode.EnclaveRejected, ex.Code);
+        Assert.Equal(EncryptedDbFailureCode.EnclaveRejected, ex.Code);
         Assert.Contains("no key was sent", ex.Message, StringComparison.Ordinal);
 
         // The enclave saw a ClientHello and answered with its evidence; the client sent nothing after (no ClientKey, no record).
@@ -164,19 +164,19 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
         // The DBA moves row 2's ciphertext into row 1.
         await Raw("UPDATE swaps SET secret = (SELECT secret FROM swaps WHERE id = 2) WHERE id = 1");
         var inEnclave = await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT COUNT(*) FROM swaps WHERE secret >= 'o'").ExecuteReaderAsync());
-        Assert.Equal(EncryptedDbErrorCode.IntegrityFailure, inEnclave.Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, inEnclave.Code);
         Assert.Contains("swaps.secret", inEnclave.Message, StringComparison.Ordinal);
         var onClient = await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT secret FROM swaps WHERE tag = 't1'").ExecuteReaderAsync());
-        Assert.Equal(EncryptedDbErrorCode.IntegrityFailure, onClient.Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, onClient.Code);
         Assert.DoesNotContain("two", onClient.Message, StringComparison.Ordinal);
 
         // One flipped bit in row 3's ciphertext.
         await Raw("UPDATE swaps SET secret = set_byte(secret, 20, get_byte(secret, 20) # 1) WHERE id = 3");
-        Assert.Equal(EncryptedDbErrorCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT secret FROM swaps WHERE id = 3").ExecuteReaderAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT secret FROM swaps WHERE id = 3").ExecuteReaderAsync())).Code);
 
         // A deterministic ciphertext moved to another column.
         await Raw("UPDATE swaps SET other_tag = tag WHERE id = 2");
-        Assert.Equal(EncryptedDbErrorCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT other_tag FROM swaps WHERE id = 2").ExecuteReaderAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT other_tag FROM swaps WHERE id = 2").ExecuteReaderAsync())).Code);
 
         // The connection still works for intact rows.
         Assert.Equal("o3", await Client.CreateCommand("SELECT other_tag FROM swaps WHERE id = 3").ExecuteScalarAsync());
@@ -185,12 +185,12 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
     [PostgresFact]
     public async Task Statements_outside_the_subset_get_typed_errors_and_the_connection_keeps_working()
     {
-        Assert.Equal(EncryptedDbErrorCode.UnsupportedSql, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("DELETE FROM accounts").ExecuteNonQueryAsync())).Code);
-        Assert.Equal(EncryptedDbErrorCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT nope FROM accounts").ExecuteReaderAsync())).Code);
-        Assert.Equal(EncryptedDbErrorCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT owner, COUNT(*) FROM accounts").ExecuteReaderAsync())).Code);
-        Assert.Equal(EncryptedDbErrorCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT id FROM accounts WHERE balance > 'x'").ExecuteReaderAsync())).Code);
-        Assert.Equal(EncryptedDbErrorCode.UnsupportedSql, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT a.id FROM accounts a JOIN accounts b ON a.owner = b.owner").ExecuteReaderAsync())).Code);
-        Assert.Equal(EncryptedDbErrorCode.UnsupportedSql, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT id FROM accounts ORDER BY balance").ExecuteReaderAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("DELETE FROM accounts").ExecuteNonQueryAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT nope FROM accounts").ExecuteReaderAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT owner, COUNT(*) FROM accounts").ExecuteReaderAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT id FROM accounts WHERE balance > 'x'").ExecuteReaderAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT a.id FROM accounts a JOIN accounts b ON a.owner = b.owner").ExecuteReaderAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT id FROM accounts ORDER BY balance").ExecuteReaderAsync())).Code);
         Assert.Equal((long)ServiceFixture.Rows, await Client.CreateCommand("SELECT COUNT(*) FROM accounts WHERE balance > 0").ExecuteScalarAsync());
     }
 
@@ -218,8 +218,8 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
         await using var read = new NpgsqlCommand("SELECT wrapped FROM encdb_column_keys WHERE name = 'cek_accounts'", connection);
         byte[] wrapped = (byte[])(await read.ExecuteScalarAsync())!;
         byte[] master = File.ReadAllBytes(Path.Combine(fixture.KeyDirectory, "cmk.key"));
-        Assert.Equal(EncryptedDbErrorCode.KeyUnavailable, Assert.Throws<EncryptedDbException>(() => ColumnKeyWrap.Unwrap(new byte[32], wrapped, "cek_accounts", "cmk_test")).Code);
-        Assert.Equal(EncryptedDbErrorCode.KeyUnavailable, Assert.Throws<EncryptedDbException>(() => ColumnKeyWrap.Unwrap(master, wrapped, "cek_other", "cmk_test")).Code);
+        Assert.Equal(EncryptedDbFailureCode.KeyUnavailable, Assert.Throws<EncryptedDbException>(() => ColumnKeyWrap.Unwrap(new byte[32], wrapped, "cek_accounts", "cmk_test")).Code);
+        Assert.Equal(EncryptedDbFailureCode.KeyUnavailable, Assert.Throws<EncryptedDbException>(() => ColumnKeyWrap.Unwrap(master, wrapped, "cek_other", "cmk_test")).Code);
         Assert.Equal(32, ColumnKeyWrap.Unwrap(master, wrapped, "cek_accounts", "cmk_test").Length);
     }
 
@@ -235,9 +235,9 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
 
         await service.DisposeAsync();
         var ex = await Assert.ThrowsAsync<EncryptedDbException>(() => client.CreateCommand("SELECT COUNT(*) FROM accounts WHERE balance > 0").ExecuteReaderAsync());
-        Assert.Equal(EncryptedDbErrorCode.ServiceFailure, ex.Code);
+        Assert.Equal(EncryptedDbFailureCode.ServiceFailure, ex.Code);
         var refused = await Assert.ThrowsAsync<EncryptedDbException>(() => client.CreateCommand("SELECT COUNT(*) FROM accounts WHERE balance > 0").ExecuteReaderAsync());
-        Assert.Equal(EncryptedDbErrorCode.ServiceFailure, refused.Code);
+        Assert.Equal(EncryptedDbFailureCode.ServiceFailure, refused.Code);
         Assert.Contains("cannot reach the query service", refused.Message, StringComparison.Ordinal);
     }
 

@@ -25,6 +25,6 @@ public sealed class FilterEvaluatorTests
     [Fact]
     public void Like_pattern_ending_in_the_escape_character_is_refused()
     {
-        Assert.Equal(EncryptedDbErrorCode.InvalidQuery, Assert.Throws<EncryptedDbException>(() => new LikePattern("abc\\")).Code);
+        Assert.Equal(EncryptedDbFailureCode.InvalidQuery, Assert.Throws<EncryptedDbException>(() => new LikePattern("abc\\")).Code);
     }
 }

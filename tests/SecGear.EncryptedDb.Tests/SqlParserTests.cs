@@ -59,7 +59,7 @@ public sealed class SqlParserTests
     public void Sql_outside_the_subset_gets_a_clear_typed_error(string sql, string mentions)
     {
         var ex = Assert.Throws<EncryptedDbException>(() => SqlParser.Parse(sql));
-        Assert.Equal(EncryptedDbErrorCode.UnsupportedSql, ex.Code);
+        Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, ex.Code);
         Assert.Contains(mentions, ex.Message, StringComparison.Ordinal);
         Assert.Contains("SQL subset", ex.Message, StringComparison.Ordinal);
     }
@@ -68,6 +68,6 @@ public sealed class SqlParserTests
     public void Deeply_nested_conditions_are_refused_not_overflowing_the_stack()
     {
         string sql = "SELECT id FROM t WHERE " + new string('(', 5000) + "id = 1" + new string(')', 5000);
-        Assert.Equal(EncryptedDbErrorCode.UnsupportedSql, Assert.Throws<EncryptedDbException>(() => SqlParser.Parse(sql)).Code);
+        Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, Assert.Throws<EncryptedDbException>(() => SqlParser.Parse(sql)).Code);
     }
 }

@@ -44,7 +44,7 @@ public sealed class WireFormatTests
         byte[] bytes = SamplePlan().Serialize();
         for (int length = 0; length < bytes.Length; length++)
         {
-            Assert.Equal(EncryptedDbErrorCode.Malformed, Assert.Throws<EncryptedDbException>(() => QueryPlan.Deserialize(bytes.AsSpan(0, length))).Code);
+            Assert.Equal(EncryptedDbFailureCode.Malformed, Assert.Throws<EncryptedDbException>(() => QueryPlan.Deserialize(bytes.AsSpan(0, length))).Code);
         }
 
         Assert.Throws<EncryptedDbException>(() => QueryPlan.Deserialize([.. bytes, 0]));
@@ -56,7 +56,7 @@ public sealed class WireFormatTests
         QueryPlan plan = SamplePlan();
         var bad = new QueryPlan { QueryId = plan.QueryId, ResultKey = plan.ResultKey, Columns = plan.Columns, Outputs = [new PlanOutput(OutputKind.Column, 7)] };
         var ex = Assert.Throws<EncryptedDbException>(() => QueryPlan.Deserialize(bad.Serialize()));
-        Assert.Equal(EncryptedDbErrorCode.Malformed, ex.Code);
+        Assert.Equal(EncryptedDbFailureCode.Malformed, ex.Code);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class WireFormatTests
     [InlineData(new byte[] { 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff })]
     public void Malformed_value_encodings_are_refused(byte[] encoded)
     {
-        Assert.Equal(EncryptedDbErrorCode.Malformed, Assert.Throws<EncryptedDbException>(() => ValueCodec.Decode(encoded)).Code);
+        Assert.Equal(EncryptedDbFailureCode.Malformed, Assert.Throws<EncryptedDbException>(() => ValueCodec.Decode(encoded)).Code);
     }
 
     [Fact]
@@ -129,8 +129,8 @@ public sealed class WireFormatTests
 
         byte[] otherId = new byte[16];
         otherId[15] = 1;
-        Assert.Equal(EncryptedDbErrorCode.IntegrityFailure, Assert.Throws<EncryptedDbException>(() => QueryResult.Open(sealedResult, key, otherId)).Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, Assert.Throws<EncryptedDbException>(() => QueryResult.Open(sealedResult, key, otherId)).Code);
         sealedResult[3] ^= 1;
-        Assert.Equal(EncryptedDbErrorCode.IntegrityFailure, Assert.Throws<EncryptedDbException>(() => QueryResult.Open(sealedResult, key, id)).Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, Assert.Throws<EncryptedDbException>(() => QueryResult.Open(sealedResult, key, id)).Code);
     }
 }

@@ -33,7 +33,7 @@ public sealed class AggregatorTests : IDisposable
         Deliver(ticket, "A", _a, [["F", 2L]]);
 
         var ex = Assert.Throws<FederatedSqlException>(() => _aggregator.Finish(ticket.QueryId));
-        Assert.Equal(FederatedSqlErrorCode.SiteFailed, ex.Code);
+        Assert.Equal(FederatedSqlFailureCode.SiteFailed, ex.Code);
         Assert.Contains("no complete partial result from B", ex.Message, StringComparison.Ordinal);
     }
 
@@ -76,7 +76,7 @@ public sealed class AggregatorTests : IDisposable
         var other = QueryPlanner.Plan("SELECT o_orderstatus, COUNT(*) FROM orders WHERE o_custkey = 1 GROUP BY o_orderstatus", FederationCatalog.TpchLike, 1);
 
         Assert.Equal(PartialMessageType.Rejected, Deliver(ticket, "A", _a, [["F", 2L]], other.PlanDigest));
-        Assert.Equal(FederatedSqlErrorCode.PartialResultRejected, Assert.Throws<FederatedSqlException>(() => _aggregator.Finish(ticket.QueryId)).Code);
+        Assert.Equal(FederatedSqlFailureCode.PartialResultRejected, Assert.Throws<FederatedSqlException>(() => _aggregator.Finish(ticket.QueryId)).Code);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class AggregatorTests : IDisposable
     {
         var strict = new FederatedAggregator(new FederationConfig([new SiteEntry("A", _a.SpkiSha256)], MinGroupRowsFloor: 5));
 
-        Assert.Equal(FederatedSqlErrorCode.PolicyRejected, Assert.Throws<FederatedSqlException>(() => strict.Begin(new QueryRequest(Sql, 2))).Code);
+        Assert.Equal(FederatedSqlFailureCode.PolicyRejected, Assert.Throws<FederatedSqlException>(() => strict.Begin(new QueryRequest(Sql, 2))).Code);
     }
 
     public void Dispose()

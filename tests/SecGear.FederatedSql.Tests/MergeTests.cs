@@ -43,7 +43,7 @@ public sealed class MergeTests
         var merger = new GroupMerger(plan);
 
         var ex = Assert.Throws<FederatedSqlException>(() => Add(merger, [-5L]));
-        Assert.Equal(FederatedSqlErrorCode.PartialResultRejected, ex.Code);
+        Assert.Equal(FederatedSqlFailureCode.PartialResultRejected, ex.Code);
     }
 
     [Fact]

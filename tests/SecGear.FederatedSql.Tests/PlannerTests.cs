@@ -44,7 +44,7 @@ public sealed class PlannerTests
     {
         var ex = Assert.Throws<FederatedSqlException>(() => Plan(sql));
 
-        Assert.Equal(FederatedSqlErrorCode.OutsideSubset, ex.Code);
+        Assert.Equal(FederatedSqlFailureCode.OutsideSubset, ex.Code);
         Assert.Contains(named, ex.Message, StringComparison.Ordinal);
     }
 
@@ -56,7 +56,7 @@ public sealed class PlannerTests
     {
         var ex = Assert.Throws<FederatedSqlException>(() => Plan(sql));
 
-        Assert.Equal(FederatedSqlErrorCode.UnknownName, ex.Code);
+        Assert.Equal(FederatedSqlFailureCode.UnknownName, ex.Code);
         Assert.Contains(named, ex.Message, StringComparison.Ordinal);
     }
 
@@ -70,7 +70,7 @@ public sealed class PlannerTests
     {
         var ex = Assert.Throws<FederatedSqlException>(() => Plan(sql));
 
-        Assert.Equal(FederatedSqlErrorCode.Syntax, ex.Code);
+        Assert.Equal(FederatedSqlFailureCode.Syntax, ex.Code);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class PlannerTests
     {
         string sql = "SELECT COUNT(*) FROM orders WHERE " + new string('(', 5000) + "1 = 1" + new string(')', 5000);
 
-        Assert.Equal(FederatedSqlErrorCode.Syntax, Assert.Throws<FederatedSqlException>(() => Plan(sql)).Code);
+        Assert.Equal(FederatedSqlFailureCode.Syntax, Assert.Throws<FederatedSqlException>(() => Plan(sql)).Code);
     }
 
     [Theory]
@@ -86,6 +86,6 @@ public sealed class PlannerTests
     [InlineData(-3)]
     public void A_disclosure_k_below_one_is_refused(int k)
     {
-        Assert.Equal(FederatedSqlErrorCode.PolicyRejected, Assert.Throws<FederatedSqlException>(() => Plan("SELECT COUNT(*) FROM orders", k)).Code);
+        Assert.Equal(FederatedSqlFailureCode.PolicyRejected, Assert.Throws<FederatedSqlException>(() => Plan("SELECT COUNT(*) FROM orders", k)).Code);
     }
 }

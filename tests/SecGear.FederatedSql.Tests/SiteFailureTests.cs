@@ -17,7 +17,7 @@ public sealed class SiteFailureTests
 
         var ex = await Assert.ThrowsAsync<FederatedSqlException>(() => federation.Coordinator.QueryAsync("SELECT COUNT(*) FROM orders", 1));
 
-        Assert.Equal(FederatedSqlErrorCode.SiteFailed, ex.Code);
+        Assert.Equal(FederatedSqlFailureCode.SiteFailed, ex.Code);
         Assert.Contains("site B: the site refused the channel (AttestationFailed)", ex.Message, StringComparison.Ordinal);
         Assert.Contains("PolicyUniqueIdNotAllowed", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(federation.Relayed, f => f.Site == "B" && f.ToEnclave && f.Frame[0] == 5);
@@ -42,7 +42,7 @@ public sealed class SiteFailureTests
 
         var ex = await Assert.ThrowsAsync<FederatedSqlException>(() => federation.Coordinator.QueryAsync("SELECT o_custkey, o_orderstatus, SUM(o_totalprice) FROM orders GROUP BY o_custkey, o_orderstatus", 1));
 
-        Assert.Equal(FederatedSqlErrorCode.SiteFailed, ex.Code);
+        Assert.Equal(FederatedSqlFailureCode.SiteFailed, ex.Code);
         Assert.Contains("site B", ex.Message, StringComparison.Ordinal);
         Assert.True(victim.HasExited);
     }

@@ -282,7 +282,8 @@ public class EmitterTests
         [
             Ecall(0, "get_report", Foreign("sgx_report_t"), P("target", Foreign("sgx_report_t", 1), In()), P("out_report", Foreign("sgx_report_t", 1), Out())),
             Ecall(1, "many", T(EdlBaseType.Void), P("h", Foreign("sgx_report_t", 1), In(count: "n")), P("n", T(EdlBaseType.SizeT)), P("x", S("holder"))),
-        ], [], [holder]) with { ForeignTypeSizes = new Dictionary<string, int> { ["sgx_report_t"] = 432 } };
+        ], [], [holder]) with
+        { ForeignTypeSizes = new Dictionary<string, int> { ["sgx_report_t"] = 432 } };
         const string probe = """
             namespace Probe;
             internal static class Size
@@ -307,7 +308,8 @@ public class EmitterTests
     {
         EdlContract noSize = Contract("c", [Ecall(0, "f", T(EdlBaseType.Void), P("x", Foreign("handle_t")))], []);
         EdlContract isPtr = Contract("c", [Ecall(0, "f", T(EdlBaseType.Void), P("x", Foreign("handle_p"), new EdlAttributes { In = true, IsPtr = true }))], [])
-            with { ForeignTypeSizes = new Dictionary<string, int> { ["handle_p"] = 8 } };
+            with
+        { ForeignTypeSizes = new Dictionary<string, int> { ["handle_p"] = 8 } };
 
         Assert.Contains(EdlCodeGenerator.Generate(noSize, EdlSide.Both, Ns).Diagnostics, d => d.Id == "SG1001");
         Assert.Contains(EdlCodeGenerator.Generate(isPtr, EdlSide.Both, Ns).Diagnostics, d => d.Id == "SG1001" && d.Message.Contains("isptr", StringComparison.Ordinal));

@@ -11,7 +11,7 @@ namespace SecGear.Samples.Tests;
 public sealed class DeploymentTests : IDisposable
 {
     private static readonly string Configuration =
-        typeof(DeploymentTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        RepositoryRoot.Configuration(typeof(DeploymentTests).Assembly);
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "secgear-deploy-" + Guid.NewGuid().ToString("N"));
 
@@ -27,7 +27,7 @@ public sealed class DeploymentTests : IDisposable
     public void Published_hello_world_host_runs_its_enclave_from_the_publish_folder()
     {
         string output = Path.Combine(_root, "publish");
-        Dotnet("publish", Path.Combine(SampleRun.RepositoryRoot(), "samples", "HelloWorld", "HelloWorld.Host"), "-c", Configuration, "-o", output);
+        Dotnet("publish", Path.Combine(RepositoryRoot.Path, "samples", "HelloWorld", "HelloWorld.Host"), "-c", Configuration, "-o", output);
 
         Assert.True(File.Exists(Path.Combine(output, "secgear-runner", "SecGear.Runner.dll")));
         Assert.True(File.Exists(Path.Combine(output, "HelloWorld.Enclave.sgimage")));
@@ -40,7 +40,7 @@ public sealed class DeploymentTests : IDisposable
     public void Secgear_tool_built_with_an_output_folder_starts_an_enclave()
     {
         string output = Path.Combine(_root, "cli");
-        Dotnet("build", Path.Combine(SampleRun.RepositoryRoot(), "src", "tools", "SecGear.Cli"), "-c", Configuration, "-o", output);
+        Dotnet("build", Path.Combine(RepositoryRoot.Path, "src", "tools", "SecGear.Cli"), "-c", Configuration, "-o", output);
         string image = Path.Combine(SampleRun.OutputDirectory("HelloWorld", "HelloWorld.Host"), "HelloWorld.Enclave.sgimage");
         string evidence = Path.Combine(_root, "evidence.bin");
 

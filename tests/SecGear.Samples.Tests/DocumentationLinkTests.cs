@@ -10,7 +10,7 @@ public sealed partial class DocumentationLinkTests
 {
     public static TheoryData<string> Pages()
     {
-        string root = SampleRun.RepositoryRoot();
+        string root = RepositoryRoot.Path;
         var pages = new TheoryData<string>();
         pages.Add("README.md");
         foreach (string file in Directory.GetFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
@@ -25,7 +25,7 @@ public sealed partial class DocumentationLinkTests
     [MemberData(nameof(Pages))]
     public void Every_relative_link_resolves_inside_the_repository(string page)
     {
-        string root = Path.GetFullPath(SampleRun.RepositoryRoot());
+        string root = Path.GetFullPath(RepositoryRoot.Path);
         string file = Path.Combine(root, page);
         var broken = new List<string>();
         foreach (string target in Links(File.ReadAllText(file)))

@@ -9,7 +9,7 @@ namespace SecGear.Samples.Tests;
 /// </summary>
 internal static class DocumentedOutput
 {
-    public static string Page(string name) => File.ReadAllText(Path.Combine(SampleRun.RepositoryRoot(), "docs", name));
+    public static string Page(string name) => File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", name));
 
     /// <summary>The block after <c>&lt;!-- {kind}: {name} --&gt;</c>.</summary>
     public static string Block(string page, string kind, string name)

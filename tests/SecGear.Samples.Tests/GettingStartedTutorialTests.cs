@@ -16,7 +16,7 @@ public sealed class GettingStartedTutorialTests : IDisposable
         typeof(GettingStartedTutorialTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
 
     // Same depth as the page's first-enclave/ folder, so its relative imports of build/ and src/ hold.
-    private readonly string _folder = Path.Combine(SampleRun.RepositoryRoot(), "first-enclave-test-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _folder = Path.Combine(RepositoryRoot.Path, "first-enclave-test-" + Guid.NewGuid().ToString("N")[..8]);
 
     public void Dispose()
     {

@@ -8,23 +8,10 @@ internal static class SampleRun
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SecGear.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SecGear.slnx not found above the test directory.");
-    }
-
     public static string OutputDirectory(string sample, string project)
     {
-        string configuration = typeof(SampleRun).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        return Path.Combine(RepositoryRoot(), "samples", sample, project, "bin", configuration, "net10.0");
+        string configuration = RepositoryRoot.Configuration(typeof(SampleRun).Assembly);
+        return Path.Combine(RepositoryRoot.Path, "samples", sample, project, "bin", configuration, "net10.0");
     }
 
     public static (int ExitCode, string Output, string Error) Run(string hostDll, params string[] args)

@@ -7,9 +7,9 @@ namespace SecGear.Samples.Tests;
 public sealed class SecureChannelTests : IDisposable
 {
     private static readonly string HostDll = Path.Combine(SampleRun.OutputDirectory("SecureChannel", "SecureChannel.Host"), "SecureChannel.Host.dll");
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "secgear-sc-sample-" + Guid.NewGuid().ToString("N"));
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "secgear-sc-sample-" + Guid.NewGuid().ToString("N"));
 
-    public SecureChannelTests() => Directory.CreateDirectory(directory);
+    public SecureChannelTests() => Directory.CreateDirectory(_directory);
 
     /// <summary>The two protocols of the sample: the attested secure channel, and TLS 1.3 with RA-TLS ending in the enclave.</summary>
     public static TheoryData<string> Protocols => ["channel", "tls"];
@@ -19,8 +19,8 @@ public sealed class SecureChannelTests : IDisposable
     public void Client_sends_a_secret_through_the_host_and_the_enclave_acknowledges_and_seals_it(string protocol)
     {
         string secret = "sample secret " + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        string sealedDir = Path.Combine(directory, "sealed");
-        string record = Path.Combine(directory, "relayed.bin");
+        string sealedDir = Path.Combine(_directory, "sealed");
+        string record = Path.Combine(_directory, "relayed.bin");
 
         var (code, output, error) = SampleRun.Run(HostDll, ["--port", "0", "--sealed-dir", sealedDir, "--record", record, "--demo", "--secret", secret, .. ProtocolArguments(protocol)]);
 
@@ -61,7 +61,7 @@ public sealed class SecureChannelTests : IDisposable
     public void Client_pinning_another_measurement_is_refused_before_sending_the_secret(string protocol)
     {
         string secret = "never sent " + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        string sealedDir = Path.Combine(directory, "sealed");
+        string sealedDir = Path.Combine(_directory, "sealed");
         string other = Convert.ToHexStringLower(SHA256.HashData("another enclave"u8));
 
         var (code, output, error) = SampleRun.Run(HostDll, ["--port", "0", "--sealed-dir", sealedDir, "--demo", "--measurement", other, "--secret", secret, .. ProtocolArguments(protocol)]);
@@ -74,7 +74,7 @@ public sealed class SecureChannelTests : IDisposable
         Assert.Empty(Directory.GetFiles(sealedDir));
     }
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static string[] ProtocolArguments(string protocol) => protocol == "tls" ? ["--tls"] : [];
 }

@@ -6,20 +6,20 @@ namespace SecGear.SecureChannel.Tests;
 /// <summary>The server tells the client why it rejected a message; the client surfaces that reason.</summary>
 public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
 {
-    private readonly SimulatedMachine enclave;
+    private readonly SimulatedMachine _enclave;
 
     public AlertTests(SimulatedEnclaveFixture fixture)
     {
-        enclave = fixture.Enclave;
+        _enclave = fixture.Enclave;
     }
 
     [Fact]
     public async Task Client_reports_the_servers_session_limit_from_a_plain_alert()
     {
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { MaxSessions = 1 });
-        await using var first = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy);
-        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy));
-        Assert.Equal(SecureChannelFailureReason.SessionLimitReached, ex.Reason);
+        using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { MaxSessions = 1 });
+        await using var first = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy);
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy));
+        Assert.Equal(SecureChannelFailureCode.SessionLimitReached, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.False(ex.IsAuthenticatedAlert);
     }
@@ -27,17 +27,17 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     [Fact]
     public async Task Client_reports_no_common_suite_from_the_server()
     {
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
+        using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
         var options = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3] };
-        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy, options));
-        Assert.Equal(SecureChannelFailureReason.NoCommonSuite, ex.Reason);
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy, options));
+        Assert.Equal(SecureChannelFailureCode.NoCommonSuite, ex.Reason);
         Assert.True(ex.IsPeerAlert);
     }
 
     [Fact]
     public async Task Client_reports_the_servers_key_confirmation_failure_when_the_host_alters_its_finished()
     {
-        using var server = Handshakes.EchoServer(enclave);
+        using var server = Handshakes.EchoServer(_enclave);
         var transport = new ScriptedStream(server, frame =>
         {
             if (frame[0] == (byte)MessageType.ClientKey)
@@ -47,8 +47,8 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
 
             return frame;
         });
-        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(transport, enclave.Verifier, SimulatedEnclaveFixture.Policy));
-        Assert.Equal(SecureChannelFailureReason.KeyConfirmationFailed, ex.Reason);
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(transport, _enclave.Verifier, SimulatedEnclaveFixture.Policy));
+        Assert.Equal(SecureChannelFailureCode.KeyConfirmationFailed, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.False(ex.IsAuthenticatedAlert);
         Assert.Equal(0, server.SessionCount);
@@ -57,7 +57,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     [Fact]
     public async Task Client_reports_a_tampered_record_from_the_servers_authenticated_alert()
     {
-        using var server = Handshakes.EchoServer(enclave);
+        using var server = Handshakes.EchoServer(_enclave);
         int records = 0;
         var transport = new ScriptedStream(server, frame =>
         {
@@ -68,12 +68,12 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
 
             return frame;
         });
-        await using var client = await SecureChannelClient.ConnectAsync(transport, enclave.Verifier, SimulatedEnclaveFixture.Policy);
+        await using var client = await SecureChannelClient.ConnectAsync(transport, _enclave.Verifier, SimulatedEnclaveFixture.Policy);
         await client.SendAsync("one"u8.ToArray());
         Assert.NotNull(await client.ReceiveAsync());
         await client.SendAsync("two"u8.ToArray());
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
-        Assert.Equal(SecureChannelFailureReason.AuthenticationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.AuthenticationFailed, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.True(ex.IsAuthenticatedAlert);
         await Assert.ThrowsAsync<SecureChannelException>(() => client.SendAsync("three"u8.ToArray()));
@@ -82,11 +82,11 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     [Fact]
     public async Task Client_reports_a_reply_over_the_record_limit_as_the_servers_authenticated_reason()
     {
-        using var server = new SecureChannelServer(d => enclave.Platform.GetEvidence(d), _ => new byte[100], new SecureChannelOptions { MaxRecordPayload = 64 });
-        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy);
+        using var server = new SecureChannelServer(d => _enclave.Platform.GetEvidence(d), _ => new byte[100], new SecureChannelOptions { MaxRecordPayload = 64 });
+        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy);
         await client.SendAsync("q"u8.ToArray());
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
-        Assert.Equal(SecureChannelFailureReason.RecordTooLarge, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.RecordTooLarge, ex.Reason);
         Assert.True(ex.IsAuthenticatedAlert);
     }
 
@@ -95,12 +95,12 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     {
         var clock = new ManualTimeProvider();
         var serverOptions = new SecureChannelOptions { IdleTimeout = TimeSpan.FromSeconds(10), TimeProvider = clock };
-        using var server = Handshakes.EchoServer(enclave, serverOptions);
-        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy);
+        using var server = Handshakes.EchoServer(_enclave, serverOptions);
+        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy);
         clock.Advance(TimeSpan.FromSeconds(11));
         await client.SendAsync("late"u8.ToArray());
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
-        Assert.Equal(SecureChannelFailureReason.IdleTimeout, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.IdleTimeout, ex.Reason);
         Assert.True(ex.IsAuthenticatedAlert);
     }
 
@@ -108,13 +108,13 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     public async Task Client_reports_a_session_the_server_forgot_as_an_advisory_unknown_session()
     {
         var clock = new ManualTimeProvider();
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { IdleTimeout = TimeSpan.FromSeconds(10), TimeProvider = clock });
-        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy);
+        using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { IdleTimeout = TimeSpan.FromSeconds(10), TimeProvider = clock });
+        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy);
         clock.Advance(TimeSpan.FromSeconds(11));
         Assert.Equal(1, server.RemoveIdleSessions());
         await client.SendAsync("anyone there"u8.ToArray());
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => client.ReceiveAsync());
-        Assert.Equal(SecureChannelFailureReason.UnknownSession, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.UnknownSession, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         Assert.False(ex.IsAuthenticatedAlert);
     }
@@ -122,8 +122,8 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     [Fact]
     public void Sealed_alert_follows_the_record_sequence_and_a_tampered_one_fails_as_a_record()
     {
-        using var server = Handshakes.EchoServer(enclave);
-        using var client = Handshakes.Establish(server, enclave);
+        using var server = Handshakes.EchoServer(_enclave);
+        using var client = Handshakes.Establish(server, _enclave);
         var bad = client.Seal("x"u8);
         bad[^1] ^= 1;
         var alert = Assert.Throws<SecureChannelException>(() => server.Process(bad)).AlertFrame.ToArray();
@@ -133,7 +133,7 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
         var tampered = alert.ToArray();
         tampered[^1] ^= 1;
         var forged = Alert.ToException(tampered.AsSpan(Wire.FrameHeaderLength), client, client.SessionId);
-        Assert.Equal(SecureChannelFailureReason.AuthenticationFailed, forged.Reason);
+        Assert.Equal(SecureChannelFailureCode.AuthenticationFailed, forged.Reason);
         Assert.False(forged.IsPeerAlert);
         Assert.True(client.IsClosed);
     }
@@ -141,45 +141,45 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     [Fact]
     public void Sealed_alert_opens_with_the_clients_session_and_names_the_reason()
     {
-        using var server = Handshakes.EchoServer(enclave);
-        using var client = Handshakes.Establish(server, enclave);
+        using var server = Handshakes.EchoServer(_enclave);
+        using var client = Handshakes.Establish(server, _enclave);
         Assert.NotNull(Handshakes.OpenReply(client, Handshakes.Single(server.Process(client.Seal("a"u8)))));
         var replayed = client.Seal("b"u8);
         Assert.NotNull(Handshakes.OpenReply(client, Handshakes.Single(server.Process(replayed))));
         var alert = Assert.Throws<SecureChannelException>(() => server.Process(replayed)).AlertFrame;
         var ex = Alert.ToException(alert.Span[Wire.FrameHeaderLength..], client, client.SessionId);
-        Assert.Equal(SecureChannelFailureReason.Replayed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Replayed, ex.Reason);
         Assert.True(ex.IsAuthenticatedAlert);
     }
 
     [Fact]
     public void Plain_alert_for_a_frame_naming_no_session_carries_a_zero_session_id_and_the_reason()
     {
-        using var server = Handshakes.EchoServer(enclave);
+        using var server = Handshakes.EchoServer(_enclave);
         var ex = Assert.Throws<SecureChannelException>(() => server.Process([(byte)MessageType.ServerHello, 0, 0, 0, 0]));
         var body = ex.AlertFrame.Span[Wire.FrameHeaderLength..];
         Assert.Equal(Alert.PlainBodyLength, body.Length);
         Assert.Equal([Alert.Version, Alert.Plain], body[..2].ToArray());
         Assert.False(body.Slice(2, Wire.SessionIdLength).ContainsAnyExcept((byte)0));
-        Assert.Equal((ushort)SecureChannelFailureReason.UnexpectedMessage, BinaryPrimitives.ReadUInt16BigEndian(body[^2..]));
+        Assert.Equal((ushort)SecureChannelFailureCode.UnexpectedMessage, BinaryPrimitives.ReadUInt16BigEndian(body[^2..]));
     }
 
     [Fact]
     public void Client_refuses_a_plain_alert_naming_another_session()
     {
-        using var server = Handshakes.EchoServer(enclave);
-        using var client = Handshakes.Establish(server, enclave);
-        var alert = Alert.PlainFrame(new byte[Wire.SessionIdLength].Select((_, i) => (byte)(i + 1)).ToArray(), SecureChannelFailureReason.IdleTimeout);
+        using var server = Handshakes.EchoServer(_enclave);
+        using var client = Handshakes.Establish(server, _enclave);
+        var alert = Alert.PlainFrame(new byte[Wire.SessionIdLength].Select((_, i) => (byte)(i + 1)).ToArray(), SecureChannelFailureCode.IdleTimeout);
         var ex = Alert.ToException(alert.AsSpan(Wire.FrameHeaderLength), client, client.SessionId);
-        Assert.Equal(SecureChannelFailureReason.CrossSession, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.CrossSession, ex.Reason);
         Assert.False(ex.IsPeerAlert);
     }
 
     [Theory]
-    [InlineData(new byte[] { 2, 0 }, SecureChannelFailureReason.UnsupportedVersion)]
-    [InlineData(new byte[] { 1, 9 }, SecureChannelFailureReason.MalformedMessage)]
-    [InlineData(new byte[] { 1 }, SecureChannelFailureReason.MalformedMessage)]
-    public void Client_rejects_an_alert_it_cannot_read(byte[] prefix, SecureChannelFailureReason expected)
+    [InlineData(new byte[] { 2, 0 }, SecureChannelFailureCode.UnsupportedVersion)]
+    [InlineData(new byte[] { 1, 9 }, SecureChannelFailureCode.MalformedMessage)]
+    [InlineData(new byte[] { 1 }, SecureChannelFailureCode.MalformedMessage)]
+    public void Client_rejects_an_alert_it_cannot_read(byte[] prefix, SecureChannelFailureCode expected)
     {
         byte[] body = [.. prefix, .. new byte[Wire.SessionIdLength], 0, 5];
         if (prefix.Length == 1)
@@ -195,11 +195,11 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     [Fact]
     public void Client_session_ends_on_an_alert_it_cannot_read()
     {
-        using var server = Handshakes.EchoServer(enclave);
-        using var client = Handshakes.Establish(server, enclave);
+        using var server = Handshakes.EchoServer(_enclave);
+        using var client = Handshakes.Establish(server, _enclave);
         byte[] body = [2, Alert.Plain, .. client.SessionId, 0, 5];
         var ex = Alert.ToException(body, client, client.SessionId);
-        Assert.Equal(SecureChannelFailureReason.UnsupportedVersion, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.UnsupportedVersion, ex.Reason);
         Assert.True(client.IsClosed);
     }
 
@@ -208,16 +208,16 @@ public sealed class AlertTests : IClassFixture<SimulatedEnclaveFixture>
     {
         byte[] body = [Alert.Version, Alert.Sealed, .. new byte[Wire.RecordOverhead + 2]];
         var ex = Alert.ToException(body, null, []);
-        Assert.Equal(SecureChannelFailureReason.UnexpectedMessage, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.UnexpectedMessage, ex.Reason);
         Assert.False(ex.IsPeerAlert);
     }
 
     [Fact]
     public void Client_rejects_an_alert_with_an_unknown_reason_code()
     {
-        var alert = Alert.PlainFrame([], (SecureChannelFailureReason)999);
+        var alert = Alert.PlainFrame([], (SecureChannelFailureCode)999);
         var ex = Alert.ToException(alert.AsSpan(Wire.FrameHeaderLength), null, []);
-        Assert.Equal(SecureChannelFailureReason.MalformedMessage, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.MalformedMessage, ex.Reason);
         Assert.False(ex.IsPeerAlert);
     }
 }

@@ -6,24 +6,24 @@ namespace SecGear.SecureChannel.Tests;
 public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private readonly SimulatedMachine enclave;
+    private readonly SimulatedMachine _enclave;
 
     public ConcurrencyTests(SimulatedEnclaveFixture fixture)
     {
-        enclave = fixture.Enclave;
+        _enclave = fixture.Enclave;
     }
 
     [Fact]
     public async Task Sixty_four_parallel_handshakes_against_a_limit_of_sixteen_give_exactly_sixteen_sessions()
     {
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { MaxSessions = 16 });
+        using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { MaxSessions = 16 });
         using var start = new ManualResetEventSlim();
         var attempts = Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
         {
             start.Wait();
             try
             {
-                return (Client: await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy), Failure: (SecureChannelException?)null);
+                return (Client: await SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy), Failure: (SecureChannelException?)null);
             }
             catch (SecureChannelException ex)
             {
@@ -36,7 +36,7 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
         Assert.Equal(16, results.Count(r => r.Client is not null));
         Assert.All(results.Where(r => r.Failure is not null), r =>
         {
-            Assert.Equal(SecureChannelFailureReason.SessionLimitReached, r.Failure!.Reason);
+            Assert.Equal(SecureChannelFailureCode.SessionLimitReached, r.Failure!.Reason);
             Assert.True(r.Failure.IsPeerAlert);
         });
         Assert.Equal(16, server.SessionCount);
@@ -59,7 +59,7 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
         using var together = new Barrier(2);
         int met = 0;
         using var server = new SecureChannelServer(
-            d => enclave.Platform.GetEvidence(d),
+            d => _enclave.Platform.GetEvidence(d),
             request =>
             {
                 if (together.SignalAndWait(Patience))
@@ -69,8 +69,8 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
 
                 return request.ToArray();
             });
-        using var a = Handshakes.Establish(server, enclave);
-        using var b = Handshakes.Establish(server, enclave);
+        using var a = Handshakes.Establish(server, _enclave);
+        using var b = Handshakes.Establish(server, _enclave);
         Parallel.Invoke(
             () => Exchange(server, a, 20),
             () => Exchange(server, b, 20));
@@ -90,11 +90,11 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
                     Interlocked.Increment(ref met);
                 }
 
-                return enclave.Platform.GetEvidence(d);
+                return _enclave.Platform.GetEvidence(d);
             },
             _ => null);
         var sessions = new ChannelSession[2];
-        Parallel.For(0, 2, i => sessions[i] = Handshakes.Establish(server, enclave));
+        Parallel.For(0, 2, i => sessions[i] = Handshakes.Establish(server, _enclave));
         Assert.Equal(2, met);
         Assert.Equal(2, server.SessionCount);
         Assert.NotEqual(sessions[0].SessionId, sessions[1].SessionId);
@@ -107,8 +107,8 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
     [Fact]
     public void Many_sessions_exchange_records_concurrently_without_losing_order()
     {
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { RekeyAfterRecords = 7 });
-        var clients = Enumerable.Range(0, 8).Select(_ => Handshakes.Establish(server, enclave, new SecureChannelOptions { RekeyAfterRecords = 7 })).ToArray();
+        using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { RekeyAfterRecords = 7 });
+        var clients = Enumerable.Range(0, 8).Select(_ => Handshakes.Establish(server, _enclave, new SecureChannelOptions { RekeyAfterRecords = 7 })).ToArray();
         Parallel.ForEach(clients, client => Exchange(server, client, 50));
         Assert.All(clients, c => Assert.Equal(50u / 7, c.SendEpoch));
         Parallel.ForEach(clients, client => Assert.Empty(server.Process(client.SealClose())));
@@ -124,10 +124,10 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
     {
         var clock = new ManualTimeProvider();
         var options = new SecureChannelOptions { MaxSessions = 4, IdleTimeout = TimeSpan.FromSeconds(5), TimeProvider = clock };
-        using var server = Handshakes.EchoServer(enclave, options);
+        using var server = Handshakes.EchoServer(_enclave, options);
         for (int round = 0; round < 5; round++)
         {
-            var clients = Enumerable.Range(0, 4).Select(_ => Handshakes.Establish(server, enclave, options)).ToArray();
+            var clients = Enumerable.Range(0, 4).Select(_ => Handshakes.Establish(server, _enclave, options)).ToArray();
             clock.Advance(TimeSpan.FromSeconds(6));
             Parallel.Invoke(
                 () => server.RemoveIdleSessions(),
@@ -140,9 +140,9 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
         }
 
         // Every slot came back: the limit still admits exactly MaxSessions.
-        var again = Enumerable.Range(0, 4).Select(_ => Handshakes.Establish(server, enclave, options)).ToArray();
-        var ex = Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, enclave, options));
-        Assert.Equal(SecureChannelFailureReason.SessionLimitReached, ex.Reason);
+        var again = Enumerable.Range(0, 4).Select(_ => Handshakes.Establish(server, _enclave, options)).ToArray();
+        var ex = Assert.Throws<SecureChannelException>(() => Handshakes.Establish(server, _enclave, options));
+        Assert.Equal(SecureChannelFailureCode.SessionLimitReached, ex.Reason);
         foreach (var client in again)
         {
             client.Dispose();
@@ -152,7 +152,7 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
     [Fact]
     public async Task Handshakes_records_closes_and_sweeps_racing_leave_no_session_behind()
     {
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { MaxSessions = 64 });
+        using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { MaxSessions = 64 });
         using var stop = new CancellationTokenSource();
         var sweeper = Task.Factory.StartNew(
             () =>
@@ -169,7 +169,7 @@ public sealed class ConcurrencyTests : IClassFixture<SimulatedEnclaveFixture>
         {
             for (int round = 0; round < 8; round++)
             {
-                using var client = Handshakes.Establish(server, enclave);
+                using var client = Handshakes.Establish(server, _enclave);
                 Exchange(server, client, 5);
                 if ((worker + round) % 2 == 0)
                 {

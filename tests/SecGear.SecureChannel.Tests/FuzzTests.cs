@@ -4,11 +4,11 @@ namespace SecGear.SecureChannel.Tests;
 
 public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
 {
-    private readonly SimulatedMachine enclave;
+    private readonly SimulatedMachine _enclave;
 
     public FuzzTests(SimulatedEnclaveFixture fixture)
     {
-        enclave = fixture.Enclave;
+        _enclave = fixture.Enclave;
     }
 
     [Theory]
@@ -18,11 +18,11 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
     {
         var options = new SecureChannelOptions { Suites = [suite], MaxSessions = 1000 };
         var random = new Random(7);
-        using var server = Handshakes.EchoServer(enclave, options);
+        using var server = Handshakes.EchoServer(_enclave, options);
         int rejected = 0;
         for (int round = 0; round < 150; round++)
         {
-            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
+            using var client = new ClientHandshake(options, _enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
             var hello = client.CreateHello();
             var step = round % 3;
             if (step == 0)
@@ -53,11 +53,11 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
     {
         var options = new SecureChannelOptions { Suites = [suite], MaxSessions = 1000 };
         var random = new Random(11);
-        using var server = Handshakes.EchoServer(enclave, options);
+        using var server = Handshakes.EchoServer(_enclave, options);
         int rejected = 0;
         for (int round = 0; round < 150; round++)
         {
-            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
+            using var client = new ClientHandshake(options, _enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
             var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
             if (round % 2 == 0)
             {
@@ -83,12 +83,12 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
         var (sm2Certificate, sm2Key) = ClientCertificates.CreateSm2();
         var credential = suite == SecureChannelSuite.EcdheSm2Sm4GcmSm3 ? ClientCredential.FromSm2(sm2Certificate, sm2Key) : ClientCredential.FromCertificate(leaf);
         var policy = ClientCertificatePolicy.Custom((_, _) => null);
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [suite], MaxSessions = 1000, ClientCertificatePolicy = policy });
+        using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { Suites = [suite], MaxSessions = 1000, ClientCertificatePolicy = policy });
         var options = new SecureChannelOptions { Suites = [suite], ClientCredential = credential };
         int rejected = 0;
         for (int round = 0; round < 100; round++)
         {
-            using var client = new ClientHandshake(options, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
+            using var client = new ClientHandshake(options, _enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
             var clientKey = client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello())));
             rejected += Survives(() => server.Process(Mutate(clientKey, random)));
         }
@@ -100,7 +100,7 @@ public sealed class FuzzTests : IClassFixture<SimulatedEnclaveFixture>
     public void Random_bytes_never_crash_the_server()
     {
         var random = new Random(3);
-        using var server = Handshakes.EchoServer(enclave);
+        using var server = Handshakes.EchoServer(_enclave);
         for (int round = 0; round < 500; round++)
         {
             var bytes = new byte[random.Next(0, 200)];

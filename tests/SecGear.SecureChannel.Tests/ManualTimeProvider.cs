@@ -3,9 +3,9 @@ namespace SecGear.SecureChannel.Tests;
 /// <summary>A clock the test moves by hand.</summary>
 internal sealed class ManualTimeProvider : TimeProvider
 {
-    private DateTimeOffset now = DateTimeOffset.UtcNow;
+    private DateTimeOffset _now = DateTimeOffset.UtcNow;
 
-    public override DateTimeOffset GetUtcNow() => now;
+    public override DateTimeOffset GetUtcNow() => _now;
 
-    public void Advance(TimeSpan by) => now += by;
+    public void Advance(TimeSpan by) => _now += by;
 }

@@ -7,16 +7,16 @@ namespace SecGear.SecureChannel.Tests;
 /// </summary>
 internal sealed class ScriptedStream : Stream
 {
-    private readonly SecureChannelServer server;
-    private readonly Func<byte[], byte[]>? rewrite;
-    private readonly MemoryStream pending = new();
-    private readonly List<byte> written = [];
-    private bool failed;
+    private readonly SecureChannelServer _server;
+    private readonly Func<byte[], byte[]>? _rewrite;
+    private readonly MemoryStream _pending = new();
+    private readonly List<byte> _written = [];
+    private bool _failed;
 
     public ScriptedStream(SecureChannelServer server, Func<byte[], byte[]>? rewrite = null)
     {
-        this.server = server;
-        this.rewrite = rewrite;
+        _server = server;
+        _rewrite = rewrite;
     }
 
     /// <summary>The server's rejection, once one happened.</summary>
@@ -34,38 +34,38 @@ internal sealed class ScriptedStream : Stream
 
     public override void Flush()
     {
-        if (written.Count == 0 || failed)
+        if (_written.Count == 0 || _failed)
         {
-            written.Clear();
+            _written.Clear();
             return;
         }
 
-        var frame = written.ToArray();
-        written.Clear();
-        long position = pending.Position;
-        pending.Seek(0, SeekOrigin.End);
+        var frame = _written.ToArray();
+        _written.Clear();
+        long position = _pending.Position;
+        _pending.Seek(0, SeekOrigin.End);
         try
         {
-            foreach (var reply in server.Process(rewrite is null ? frame : rewrite(frame)))
+            foreach (var reply in _server.Process(_rewrite is null ? frame : _rewrite(frame)))
             {
-                pending.Write(reply);
+                _pending.Write(reply);
             }
         }
         catch (SecureChannelException ex)
         {
             ServerFailure = ex;
-            failed = true;
-            pending.Write(ex.AlertFrame.Span);
+            _failed = true;
+            _pending.Write(ex.AlertFrame.Span);
         }
 
-        pending.Position = position;
+        _pending.Position = position;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => pending.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => _pending.Read(buffer, offset, count);
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    public override void Write(byte[] buffer, int offset, int count) => written.AddRange(buffer.AsSpan(offset, count).ToArray());
+    public override void Write(byte[] buffer, int offset, int count) => _written.AddRange(buffer.AsSpan(offset, count).ToArray());
 }

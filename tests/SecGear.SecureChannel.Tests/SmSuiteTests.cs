@@ -10,11 +10,11 @@ namespace SecGear.SecureChannel.Tests;
 public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
 {
     private static readonly SecureChannelOptions Sm = new() { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3] };
-    private readonly SimulatedMachine enclave;
+    private readonly SimulatedMachine _enclave;
 
     public SmSuiteTests(SimulatedEnclaveFixture fixture)
     {
-        enclave = fixture.Enclave;
+        _enclave = fixture.Enclave;
     }
 
     [Theory]
@@ -140,14 +140,14 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
     {
         using var key = SuiteInfo.Sm2.CreateEphemeral();
         var ex = Assert.Throws<SecureChannelException>(() => key.DeriveSharedSecret(point));
-        Assert.True(ex.Reason == SecureChannelFailureReason.InvalidPublicKey, what);
+        Assert.True(ex.Reason == SecureChannelFailureCode.InvalidPublicKey, what);
     }
 
     [Fact]
     public async Task Client_talks_to_the_enclave_with_the_sm_suite()
     {
-        using var server = Handshakes.EchoServer(enclave, Sm);
-        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), enclave.Verifier, SimulatedEnclaveFixture.Policy, Sm);
+        using var server = Handshakes.EchoServer(_enclave, Sm);
+        await using var client = await SecureChannelClient.ConnectAsync(new ScriptedStream(server), _enclave.Verifier, SimulatedEnclaveFixture.Policy, Sm);
         Assert.Equal(SecureChannelSuite.EcdheSm2Sm4GcmSm3, client.Suite);
         await client.SendAsync("国密 hello"u8.ToArray());
         var reply = await client.ReceiveAsync();
@@ -159,16 +159,16 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
     [Fact]
     public void Server_picks_the_sm_suite_when_it_prefers_it_and_the_client_offers_it()
     {
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3, SecureChannelSuite.EcdheP256Aes256GcmSha256] });
-        using var session = Handshakes.Establish(server, enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256, SecureChannelSuite.EcdheSm2Sm4GcmSm3] });
+        using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3, SecureChannelSuite.EcdheP256Aes256GcmSha256] });
+        using var session = Handshakes.Establish(server, _enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256, SecureChannelSuite.EcdheSm2Sm4GcmSm3] });
         Assert.Equal(SecureChannelSuite.EcdheSm2Sm4GcmSm3, session.Suite);
     }
 
     [Fact]
     public void Evidence_binds_the_sm3_transcript_and_the_sm2_key()
     {
-        using var server = Handshakes.EchoServer(enclave, Sm);
-        using var client = new ClientHandshake(Sm, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
+        using var server = Handshakes.EchoServer(_enclave, Sm);
+        using var client = new ClientHandshake(Sm, _enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var serverHello = Handshakes.Single(server.Process(client.CreateHello()));
         using var attacker = SuiteInfo.Sm2.CreateEphemeral();
         attacker.PublicKey.CopyTo(serverHello, Wire.FrameHeaderLength + 2 + 2 + Wire.SessionIdLength + 2);
@@ -179,24 +179,24 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
     [Fact]
     public void Server_rejects_an_sm2_client_key_that_is_not_on_the_curve()
     {
-        using var server = Handshakes.EchoServer(enclave, Sm);
-        using var client = new ClientHandshake(Sm, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
+        using var server = Handshakes.EchoServer(_enclave, Sm);
+        using var client = new ClientHandshake(Sm, _enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var clientKey = client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello())));
         clientKey[^33] ^= 0x01;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
-        Assert.Equal(SecureChannelFailureReason.InvalidPublicKey, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.InvalidPublicKey, ex.Reason);
         Assert.Equal(0, server.SessionCount);
     }
 
     [Fact]
     public void Server_rejects_a_wrong_sm3_client_finished()
     {
-        using var server = Handshakes.EchoServer(enclave, Sm);
-        using var client = new ClientHandshake(Sm, enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
+        using var server = Handshakes.EchoServer(_enclave, Sm);
+        using var client = new ClientHandshake(Sm, _enclave.Verifier, SimulatedEnclaveFixture.Policy, null);
         var clientKey = client.ProcessServerHello(Handshakes.Single(server.Process(client.CreateHello())));
         clientKey[^1] ^= 0x01;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(clientKey));
-        Assert.Equal(SecureChannelFailureReason.KeyConfirmationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.KeyConfirmationFailed, ex.Reason);
     }
 
     [Theory]
@@ -205,32 +205,32 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
     [InlineData(Wire.FrameHeaderLength + Wire.SessionIdLength + 3)]
     public void Server_rejects_a_tampered_sm4_gcm_record(int offset)
     {
-        using var server = Handshakes.EchoServer(enclave, Sm);
-        using var client = Handshakes.Establish(server, enclave, Sm);
+        using var server = Handshakes.EchoServer(_enclave, Sm);
+        using var client = Handshakes.Establish(server, _enclave, Sm);
         var record = client.Seal("transfer 100"u8);
         record[offset < 0 ? record.Length + offset : offset] ^= 0x01;
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(record));
-        Assert.Equal(SecureChannelFailureReason.AuthenticationFailed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.AuthenticationFailed, ex.Reason);
         Assert.Equal(0, server.SessionCount);
     }
 
     [Fact]
     public void Server_rejects_a_replayed_sm4_gcm_record()
     {
-        using var server = Handshakes.EchoServer(enclave, Sm);
-        using var client = Handshakes.Establish(server, enclave, Sm);
+        using var server = Handshakes.EchoServer(_enclave, Sm);
+        using var client = Handshakes.Establish(server, _enclave, Sm);
         var record = client.Seal("once"u8);
         Assert.Single(server.Process(record));
         var ex = Assert.Throws<SecureChannelException>(() => server.Process(record));
-        Assert.Equal(SecureChannelFailureReason.Replayed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Replayed, ex.Reason);
     }
 
     [Fact]
     public void Sm_suite_rekeys_both_directions_and_keeps_working()
     {
         var options = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3], RekeyAfterRecords = 2 };
-        using var server = Handshakes.EchoServer(enclave, options);
-        using var client = Handshakes.Establish(server, enclave, options);
+        using var server = Handshakes.EchoServer(_enclave, options);
+        using var client = Handshakes.Establish(server, _enclave, options);
         for (int i = 0; i < 7; i++)
         {
             var message = new byte[1000 + i];
@@ -246,8 +246,8 @@ public sealed class SmSuiteTests : IClassFixture<SimulatedEnclaveFixture>
     [Fact]
     public void Sm_suite_carries_a_full_size_record()
     {
-        using var server = Handshakes.EchoServer(enclave, Sm);
-        using var client = Handshakes.Establish(server, enclave, Sm);
+        using var server = Handshakes.EchoServer(_enclave, Sm);
+        using var client = Handshakes.Establish(server, _enclave, Sm);
         var message = new byte[Sm.MaxRecordPayload - 5];
         new Random(3).NextBytes(message);
         var reply = Handshakes.OpenReply(client, Handshakes.Single(server.Process(client.Seal(message))));

@@ -11,13 +11,13 @@ internal sealed class TransportPair : IAsyncDisposable
     public const string Pipes = "pipe pair";
     public const string Callback = "callback";
 
-    private readonly Func<ValueTask> closeFar;
+    private readonly Func<ValueTask> _closeFar;
 
     private TransportPair(SecureChannelTransport near, SecureChannelTransport far, Func<ValueTask> closeFar)
     {
         Near = near;
         Far = far;
-        this.closeFar = closeFar;
+        _closeFar = closeFar;
     }
 
     public static TheoryData<string> Kinds => [Stream, Pipes, Callback];
@@ -66,7 +66,7 @@ internal sealed class TransportPair : IAsyncDisposable
     }
 
     /// <summary>The peer ends the connection (as a socket close, a completed pipe, or the owner's end-of-input call).</summary>
-    public ValueTask CloseFarAsync() => closeFar();
+    public ValueTask CloseFarAsync() => _closeFar();
 
     public async ValueTask DisposeAsync()
     {

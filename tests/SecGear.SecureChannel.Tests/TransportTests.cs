@@ -9,11 +9,11 @@ namespace SecGear.SecureChannel.Tests;
 public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private readonly SimulatedMachine enclave;
+    private readonly SimulatedMachine _enclave;
 
     public TransportTests(SimulatedEnclaveFixture fixture)
     {
-        enclave = fixture.Enclave;
+        _enclave = fixture.Enclave;
     }
 
     [Theory]
@@ -21,7 +21,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
     public async Task Relay_over_each_transport_carries_a_handshake_and_records_and_only_ever_holds_ciphertext(string kind)
     {
         await using var pair = await TransportPair.CreateAsync(kind);
-        using var server = Handshakes.EchoServer(enclave);
+        using var server = Handshakes.EchoServer(_enclave);
         var relayed = new List<byte[]>();
         var relay = new SecureChannelRelay((frame, _) =>
         {
@@ -33,7 +33,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         Task relaying = relay.RunAsync(pair.Near);
 
         byte[] secret = "transport secret 7f3a9c"u8.ToArray();
-        await using (var client = await SecureChannelClient.ConnectAsync(pair.Far, enclave.Verifier, SimulatedEnclaveFixture.Policy))
+        await using (var client = await SecureChannelClient.ConnectAsync(pair.Far, _enclave.Verifier, SimulatedEnclaveFixture.Policy))
         {
             await client.SendAsync(secret);
             byte[]? reply = await client.ReceiveAsync().WaitAsync(Patience);
@@ -55,18 +55,18 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
     public async Task Relay_forwards_the_servers_alert_so_the_client_learns_why_it_was_refused(string kind)
     {
         await using var pair = await TransportPair.CreateAsync(kind);
-        using var server = Handshakes.EchoServer(enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
+        using var server = Handshakes.EchoServer(_enclave, new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheP256Aes256GcmSha256] });
         var relay = new SecureChannelRelay((frame, _) => ValueTask.FromResult(server.Process(frame.Span)));
         Task relaying = relay.RunAsync(pair.Near);
 
         var clientOptions = new SecureChannelOptions { Suites = [SecureChannelSuite.EcdheSm2Sm4GcmSm3] };
         var ex = await Assert.ThrowsAsync<SecureChannelException>(
-            () => SecureChannelClient.ConnectAsync(pair.Far, enclave.Verifier, SimulatedEnclaveFixture.Policy, clientOptions).WaitAsync(Patience));
+            () => SecureChannelClient.ConnectAsync(pair.Far, _enclave.Verifier, SimulatedEnclaveFixture.Policy, clientOptions).WaitAsync(Patience));
 
-        Assert.Equal(SecureChannelFailureReason.NoCommonSuite, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.NoCommonSuite, ex.Reason);
         Assert.True(ex.IsPeerAlert);
         var relayFailure = await Assert.ThrowsAsync<SecureChannelException>(() => relaying.WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.NoCommonSuite, relayFailure.Reason);
+        Assert.Equal(SecureChannelFailureCode.NoCommonSuite, relayFailure.Reason);
     }
 
     [Theory]
@@ -134,7 +134,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
     [MemberData(nameof(TransportPair.Kinds), MemberType = typeof(TransportPair))]
     public async Task Relay_fed_random_bytes_ends_with_a_typed_error_or_a_clean_end_and_never_hangs(string kind)
     {
-        using var server = Handshakes.EchoServer(enclave);
+        using var server = Handshakes.EchoServer(_enclave);
         var random = new Random(7);
         for (int i = 0; i < 30; i++)
         {
@@ -175,7 +175,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         // The peer stays connected and never sends the body: a reader that allocated or waited for it would hang here.
         await pair.Far.SendAsync(header);
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => pair.Near.ReadFrameAsync(64 * 1024).AsTask().WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.FrameTooLarge, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.FrameTooLarge, ex.Reason);
         Assert.Contains("4294967295", ex.Message, StringComparison.Ordinal);
     }
 
@@ -189,7 +189,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
 
         await pair.Far.SendAsync(Frame(MessageType.Record, 1025, seed: 6));
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => pair.Near.ReadFrameAsync(1024).AsTask().WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.FrameTooLarge, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.FrameTooLarge, ex.Reason);
     }
 
     [Theory]
@@ -201,7 +201,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         await pair.CloseFarAsync();
 
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => pair.Near.ReadFrameAsync(4096).AsTask().WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.Truncated, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Truncated, ex.Reason);
         Assert.Contains("55 of 100", ex.Message, StringComparison.Ordinal);
     }
 
@@ -214,7 +214,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         await pair.CloseFarAsync();
 
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => pair.Near.ReadFrameAsync(4096).AsTask().WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.Truncated, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Truncated, ex.Reason);
         Assert.Contains("3 of 5", ex.Message, StringComparison.Ordinal);
     }
 
@@ -275,7 +275,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         await using var near = new PipeTransport(new Pipe().Reader, toFar.Writer);
         await toFar.Reader.CompleteAsync();
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => near.SendAsync(new byte[10]).AsTask());
-        Assert.Equal(SecureChannelFailureReason.Truncated, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.Truncated, ex.Reason);
     }
 
     [Fact]
@@ -307,7 +307,7 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
         var transport = new CallbackTransport((_, _) => ValueTask.CompletedTask);
         await transport.DisposeAsync();
         var ex = await Assert.ThrowsAsync<SecureChannelException>(() => transport.DeliverAsync(new byte[10]).AsTask());
-        Assert.Equal(SecureChannelFailureReason.SessionClosed, ex.Reason);
+        Assert.Equal(SecureChannelFailureCode.SessionClosed, ex.Reason);
     }
 
     [Fact]
@@ -325,13 +325,13 @@ public sealed class TransportTests : IClassFixture<SimulatedEnclaveFixture>
     public async Task Client_over_a_callback_transport_refuses_an_enclave_with_another_measurement()
     {
         await using var pair = await TransportPair.CreateAsync(TransportPair.Callback);
-        using var server = Handshakes.EchoServer(enclave);
+        using var server = Handshakes.EchoServer(_enclave);
         var relay = new SecureChannelRelay((frame, _) => ValueTask.FromResult(server.Process(frame.Span)));
         Task relaying = relay.RunAsync(pair.Near);
         var policy = new AttestationPolicy { AllowSimulation = true, AllowedUniqueIds = [new byte[32]] };
 
-        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(pair.Far.AsStream(), enclave.Verifier, policy).WaitAsync(Patience));
-        Assert.Equal(SecureChannelFailureReason.AttestationFailed, ex.Reason);
+        var ex = await Assert.ThrowsAsync<SecureChannelException>(() => SecureChannelClient.ConnectAsync(pair.Far.AsStream(), _enclave.Verifier, policy).WaitAsync(Patience));
+        Assert.Equal(SecureChannelFailureCode.AttestationFailed, ex.Reason);
         Assert.Equal(AttestationFailureCode.PolicyUniqueIdNotAllowed, ex.AttestationFailure!.Code);
         await pair.CloseFarAsync();
         await relaying.WaitAsync(Patience);

@@ -7,11 +7,7 @@ public sealed class DataProvenanceTests
     [DebianToolsFact]
     public async Task Debian_python3_sklearn_package_ships_the_committed_data_set()
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "SecGear.slnx")))
-        {
-            root = Path.GetDirectoryName(root.TrimEnd('/')) ?? throw new InvalidOperationException("SecGear.slnx not found above the tests");
-        }
+        string root = RepositoryRoot.Path;
 
         string data = Path.Combine(root, "samples", "VerticalFl", "data");
         string output = Path.Combine(Path.GetTempPath(), $"secgear-vfl-data-{Guid.NewGuid():N}");

@@ -9,12 +9,8 @@ public sealed partial class SampleDemoTests
     [Fact]
     public async Task Demo_trains_with_two_follower_processes_and_ends_with_the_two_result_lines()
     {
-        string configuration = typeof(SampleDemoTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "SecGear.slnx")))
-        {
-            root = Path.GetDirectoryName(root.TrimEnd('/')) ?? throw new InvalidOperationException("SecGear.slnx not found above the tests");
-        }
+        string configuration = RepositoryRoot.Configuration(typeof(SampleDemoTests).Assembly);
+        string root = RepositoryRoot.Path;
 
         string hostDll = Path.Combine(root, "samples", "VerticalFl", "VerticalFl.Host", "bin", configuration, "net10.0", "linux-x64", "VerticalFl.Host.dll");
         string plot = Path.Combine(Path.GetTempPath(), $"secgear-vfl-demo-{Guid.NewGuid():N}.png");

@@ -107,7 +107,7 @@ try
             Console.WriteLine("check:   NOT REFUSED, but it is outside the subset");
             failures++;
         }
-        catch (FederatedSqlException ex) when (ex.Code is FederatedSqlErrorCode.OutsideSubset or FederatedSqlErrorCode.Syntax)
+        catch (FederatedSqlException ex) when (ex.Code is FederatedSqlFailureCode.OutsideSubset or FederatedSqlFailureCode.Syntax)
         {
             Console.WriteLine($"refused: {ex.Code}: {ex.Message}");
         }

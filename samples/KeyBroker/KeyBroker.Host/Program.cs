@@ -1,18 +1,17 @@
 extern alias AttestationServiceHost;
-
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AttestationServiceHost::SecGear.AttestationService.Hosting;
 using KeyBroker;
 using SecGear;
 using SecGear.AttestationService;
 using SecGear.AttestationService.Client;
 using SecGear.Host;
 using SecGear.Images;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
-using AttestationServiceHost::SecGear.AttestationService.Hosting;
-using SecGear.Simulation;
 
 // KeyBroker host: an enclave proves itself to the attestation service and receives a secret that only it can open.
 //   1. admin: store a secret under keybroker/key/db, readable with a token of policy "keybroker" whose claims carry

@@ -17,7 +17,7 @@ internal static class ChannelExchange
         await channel.SendAsync(secret);
         Console.WriteLine($"sent:            a {secret.Length}-byte secret");
         byte[] reply = await channel.ReceiveAsync()
-            ?? throw new SecureChannelException(SecureChannelFailureReason.SessionClosed, "the enclave closed the channel without acknowledging");
+            ?? throw new SecureChannelException(SecureChannelFailureCode.SessionClosed, "the enclave closed the channel without acknowledging");
         await channel.CloseAsync();
         return Encoding.UTF8.GetString(reply);
     }

@@ -24,14 +24,14 @@ internal sealed class ClientArguments
         "  --tls               use TLS 1.3 with an RA-TLS certificate check instead of the secure channel\n" +
         "                      (connect to the host's RA-TLS port, default 5078)";
 
-    private string? imagePath;
-    private string? measurementHex;
-    private string? signerHex;
-    private int? port;
+    private string? _imagePath;
+    private string? _measurementHex;
+    private string? _signerHex;
+    private int? _port;
 
     public string Host { get; private set; } = "127.0.0.1";
 
-    public int Port => port ?? (Tls ? 5078 : 5077);
+    public int Port => _port ?? (Tls ? 5078 : 5077);
 
     public string CaPath { get; private set; } = DefaultCaPath();
 
@@ -47,11 +47,11 @@ internal sealed class ClientArguments
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             switch (args[i])
             {
-                case "--image": result.imagePath = Value(); break;
-                case "--measurement": result.measurementHex = Value(); break;
-                case "--signer": result.signerHex = Value(); break;
+                case "--image": result._imagePath = Value(); break;
+                case "--measurement": result._measurementHex = Value(); break;
+                case "--signer": result._signerHex = Value(); break;
                 case "--host": result.Host = Value(); break;
-                case "--port": result.port = ParsePort(Value()); break;
+                case "--port": result._port = ParsePort(Value()); break;
                 case "--ca": result.CaPath = Value(); break;
                 case "--secret": result.Secret = Value(); break;
                 case "--tls": result.Tls = true; break;
@@ -59,7 +59,7 @@ internal sealed class ClientArguments
             }
         }
 
-        if (result.imagePath is null && (result.measurementHex is null || result.signerHex is null))
+        if (result._imagePath is null && (result._measurementHex is null || result._signerHex is null))
         {
             throw new ArgumentException("give --image, or both --measurement and --signer");
         }
@@ -75,9 +75,9 @@ internal sealed class ClientArguments
     /// <summary>The measurement and signer to pin: from the signed image (its signature is checked on load), or given in hex.</summary>
     public (byte[] Measurement, byte[] Signer) ExpectedIdentity()
     {
-        var identity = imagePath is null ? null : EnclaveImage.Load(imagePath).Identity;
-        byte[] measurement = measurementHex is null ? identity!.Measurement.ToArray() : Hash(measurementHex, "--measurement");
-        byte[] signer = signerHex is null ? identity!.Signer.ToArray() : Hash(signerHex, "--signer");
+        var identity = _imagePath is null ? null : EnclaveImage.Load(_imagePath).Identity;
+        byte[] measurement = _measurementHex is null ? identity!.Measurement.ToArray() : Hash(_measurementHex, "--measurement");
+        byte[] signer = _signerHex is null ? identity!.Signer.ToArray() : Hash(_signerHex, "--signer");
         return (measurement, signer);
     }
 

@@ -16,23 +16,23 @@ namespace SecureChannel.Enclave;
 internal sealed class RaTlsSessions(IAttestingPlatform platform, SecretVault vault, Action<string> print) : IDisposable
 {
     private const int MaxSessions = 16;
-    private readonly Dictionary<int, RelayedTlsSession> sessions = [];
-    private readonly Lock gate = new();
-    private X509Certificate2? certificate;
-    private int next;
+    private readonly Dictionary<int, RelayedTlsSession> _sessions = [];
+    private readonly Lock _gate = new();
+    private X509Certificate2? _certificate;
+    private int _next;
 
     public int Open()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (sessions.Count >= MaxSessions)
+            if (_sessions.Count >= MaxSessions)
             {
                 return -1;
             }
 
             try
             {
-                certificate ??= RaTlsCertificate.Create(d => platform.GetEvidence(d));
+                _certificate ??= RaTlsCertificate.Create(d => platform.GetEvidence(d));
             }
             catch (RaTlsException ex)
             {
@@ -40,9 +40,9 @@ internal sealed class RaTlsSessions(IAttestingPlatform platform, SecretVault vau
                 return -1;
             }
 
-            var options = new SslServerAuthenticationOptions { ServerCertificate = certificate, EnabledSslProtocols = SslProtocols.Tls13 };
-            int id = next++;
-            sessions.Add(id, new RelayedTlsSession(options, ServeAsync));
+            var options = new SslServerAuthenticationOptions { ServerCertificate = _certificate, EnabledSslProtocols = SslProtocols.Tls13 };
+            int id = _next++;
+            _sessions.Add(id, new RelayedTlsSession(options, ServeAsync));
             return id;
         }
     }
@@ -51,9 +51,9 @@ internal sealed class RaTlsSessions(IAttestingPlatform platform, SecretVault vau
     {
         done = 0;
         RelayedTlsSession? session;
-        lock (gate)
+        lock (_gate)
         {
-            if (!sessions.TryGetValue(id, out session))
+            if (!_sessions.TryGetValue(id, out session))
             {
                 return -1;
             }
@@ -87,9 +87,9 @@ internal sealed class RaTlsSessions(IAttestingPlatform platform, SecretVault vau
 
     public void Close(int id)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (sessions.Remove(id, out var session))
+            if (_sessions.Remove(id, out var session))
             {
                 session.Dispose();
             }
@@ -98,15 +98,15 @@ internal sealed class RaTlsSessions(IAttestingPlatform platform, SecretVault vau
 
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            foreach (var session in sessions.Values)
+            foreach (var session in _sessions.Values)
             {
                 session.Dispose();
             }
 
-            sessions.Clear();
-            certificate?.Dispose();
+            _sessions.Clear();
+            _certificate?.Dispose();
         }
     }
 

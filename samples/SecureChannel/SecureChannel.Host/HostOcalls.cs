@@ -6,12 +6,12 @@ namespace SecureChannel.Host;
 /// <summary>The host's implementation of the OCALLs declared in secure_channel.edl.</summary>
 internal sealed class HostOcalls(string sealedDirectory) : ISecureChannelOcalls
 {
-    private int count;
+    private int _count;
 
     /// <summary>Writes the sealed blob to a new file; only the enclave (same signer, same platform) can unseal it.</summary>
     public int StoreSealed(ReadOnlySpan<byte> blob)
     {
-        int number = Interlocked.Increment(ref count) - 1;
+        int number = Interlocked.Increment(ref _count) - 1;
         string path = Path.Combine(sealedDirectory, string.Create(CultureInfo.InvariantCulture, $"secret-{Environment.ProcessId}-{number}.sealed"));
         try
         {

@@ -89,7 +89,7 @@ IReadOnlyList<byte[]> Forward(ReadOnlyMemory<byte> frame)
     int length = channel.ChannelProcess(frame.Span, replies);
     if (length < 0)
     {
-        throw new SecureChannelException(SecureChannelFailureReason.SessionClosed, "the enclave refused the frame and closed its session; dropping the connection");
+        throw new SecureChannelException(SecureChannelFailureCode.SessionClosed, "the enclave refused the frame and closed its session; dropping the connection");
     }
 
     var frames = RelayLog.Split(replies.AsSpan(0, length));

@@ -10,28 +10,28 @@ internal sealed class RelayLog(TextWriter output, string? recordPath) : IDisposa
 {
     private const int FrameHeaderLength = 5;
     private const int HexPrefixBytes = 48;
-    private readonly Lock gate = new();
-    private readonly FileStream? record = recordPath is null ? null : new FileStream(recordPath, FileMode.Append, FileAccess.Write);
+    private readonly Lock _gate = new();
+    private readonly FileStream? _record = recordPath is null ? null : new FileStream(recordPath, FileMode.Append, FileAccess.Write);
 
     public void Frame(string direction, ReadOnlySpan<byte> frame)
     {
-        lock (gate)
+        lock (_gate)
         {
             string prefix = Convert.ToHexStringLower(frame[..Math.Min(frame.Length, HexPrefixBytes)]);
             output.WriteLine($"relay:        {direction}  type {frame[0]}  {frame.Length,6} bytes  {prefix}...");
-            record?.Write(frame);
-            record?.Flush();
+            _record?.Write(frame);
+            _record?.Flush();
         }
     }
 
     public void Bytes(string direction, ReadOnlySpan<byte> bytes)
     {
-        lock (gate)
+        lock (_gate)
         {
             string prefix = Convert.ToHexStringLower(bytes[..Math.Min(bytes.Length, HexPrefixBytes)]);
             output.WriteLine($"relay:        {direction}  {bytes.Length,6} bytes  {prefix}...");
-            record?.Write(bytes);
-            record?.Flush();
+            _record?.Write(bytes);
+            _record?.Flush();
         }
     }
 
@@ -54,5 +54,5 @@ internal sealed class RelayLog(TextWriter output, string? recordPath) : IDisposa
         return frames;
     }
 
-    public void Dispose() => record?.Dispose();
+    public void Dispose() => _record?.Dispose();
 }

@@ -5,7 +5,10 @@ namespace SecGear.Edl;
 /// <summary>Severity of an EDL diagnostic.</summary>
 public enum EdlSeverity
 {
+    /// <summary>The EDL compiles; the construct is suspect (e.g. not portable across the boundary).</summary>
     Warning,
+
+    /// <summary>The EDL does not compile; no code is generated.</summary>
     Error,
 }
 

@@ -9,7 +9,7 @@ namespace SecGear.Attestation;
 /// </summary>
 public sealed class AttestationVerifier
 {
-    private readonly ConcurrentDictionary<string, IEvidenceVerifier> verifiers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IEvidenceVerifier> _verifiers = new(StringComparer.Ordinal);
 
     /// <summary>Creates a verifier with no plug-ins.</summary>
     public AttestationVerifier()
@@ -40,7 +40,7 @@ public sealed class AttestationVerifier
     public void Register(IEvidenceVerifier verifier)
     {
         ArgumentNullException.ThrowIfNull(verifier);
-        verifiers[verifier.Format] = verifier;
+        _verifiers[verifier.Format] = verifier;
     }
 
     /// <summary>
@@ -50,11 +50,11 @@ public sealed class AttestationVerifier
     public AttestationResult Verify(Evidence evidence, Collateral? collateral, DateTimeOffset verificationTime, AttestationPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(evidence);
-        if (!verifiers.TryGetValue(evidence.Format, out var plugin))
+        if (!_verifiers.TryGetValue(evidence.Format, out var plugin))
         {
             return AttestationResult.Fail(
                 AttestationFailureCode.UnsupportedEvidenceFormat,
-                $"no verifier is registered for evidence format '{evidence.Format}'; registered: {string.Join(", ", verifiers.Keys.Order(StringComparer.Ordinal))}");
+                $"no verifier is registered for evidence format '{evidence.Format}'; registered: {string.Join(", ", _verifiers.Keys.Order(StringComparer.Ordinal))}");
         }
 
         if (collateral is not null && !string.Equals(collateral.Format, evidence.Format, StringComparison.Ordinal))
@@ -108,13 +108,13 @@ public sealed class AttestationVerifier
 
         if (!IntelCollateralRequest.TryFromQuote(evidence.Data, out var request, out var failure))
         {
-            return AttestationResult.Fail(failure!);
+            return AttestationResult.Fail(failure);
         }
 
         IntelCollateral collateral;
         try
         {
-            collateral = await collateralProvider.GetCollateralAsync(request!, cancellationToken).ConfigureAwait(false);
+            collateral = await collateralProvider.GetCollateralAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (AttestationException ex)
         {

@@ -68,7 +68,7 @@ public static class CollateralLoader
             case EvidenceFormats.IntelDcapQuote:
                 return DcapQuoteParser.TryParse(evidence.Data, MaxInspectedEvidence, out _, out var quoteFailure) ? null : quoteFailure;
             case EvidenceFormats.AmdSevSnpReport:
-                return SnpReport.TryParse(evidence.Data.Span, out var reportFailure) is null ? reportFailure : null;
+                return SnpReport.TryParse(evidence.Data.Span, out _, out var reportFailure) ? null : reportFailure;
             case EvidenceFormats.ConfidentialVm:
                 return ConfidentialVmEvidence.TryParse(evidence.Data.Span, out var envelope, out var envelopeError)
                     ? EvidenceFailure(new Evidence(ConfidentialVm.ConfidentialVmVerifier.HardwareFormat(envelope.Tee), envelope.HardwareEvidence.Span))

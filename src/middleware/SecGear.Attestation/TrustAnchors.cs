@@ -11,18 +11,18 @@ public sealed class TrustAnchors
     /// <summary>SHA-256 of the production Intel SGX Root CA certificate (serial 22650CD6..., valid 2018-05-21..2049-12-31).</summary>
     public const string IntelSgxRootCaFingerprint = "44A0196B2B99F889B8E149E95B807A350E7424964399E885A7CBB8CCFAB674D3";
 
-    private readonly HashSet<string> fingerprints;
+    private readonly HashSet<string> _fingerprints;
 
     private TrustAnchors(IEnumerable<string> fingerprints)
     {
-        this.fingerprints = new HashSet<string>(fingerprints.Select(Normalize), StringComparer.Ordinal);
+        _fingerprints = new HashSet<string>(fingerprints.Select(Normalize), StringComparer.Ordinal);
     }
 
     /// <summary>The production Intel SGX Root CA only.</summary>
     public static TrustAnchors IntelProduction { get; } = new([IntelSgxRootCaFingerprint]);
 
     /// <summary>The pinned fingerprints (upper-case hex).</summary>
-    public IReadOnlyCollection<string> Fingerprints => fingerprints;
+    public IReadOnlyCollection<string> Fingerprints => _fingerprints;
 
     /// <summary>A set of the given SHA-256 fingerprints (hex, case-insensitive, ':' and spaces ignored).</summary>
     public static TrustAnchors FromFingerprints(IEnumerable<string> fingerprints)
@@ -33,11 +33,11 @@ public sealed class TrustAnchors
 
     /// <summary>A new set with this set's anchors plus the certificate whose DER encoding is given.</summary>
     public TrustAnchors Add(ReadOnlySpan<byte> certificateDer) =>
-        new(fingerprints.Append(Convert.ToHexString(SHA256.HashData(certificateDer))));
+        new(_fingerprints.Append(Convert.ToHexString(SHA256.HashData(certificateDer))));
 
     /// <summary>True when the DER certificate's SHA-256 fingerprint is pinned.</summary>
     public bool Contains(ReadOnlySpan<byte> certificateDer) =>
-        fingerprints.Contains(Convert.ToHexString(SHA256.HashData(certificateDer)));
+        _fingerprints.Contains(Convert.ToHexString(SHA256.HashData(certificateDer)));
 
     private static string Normalize(string fingerprint)
     {

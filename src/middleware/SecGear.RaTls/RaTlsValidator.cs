@@ -13,9 +13,9 @@ namespace SecGear.RaTls;
 /// </summary>
 public sealed class RaTlsValidator
 {
-    private readonly AttestationVerifier verifier;
-    private readonly AttestationPolicy policy;
-    private readonly TimeProvider timeProvider;
+    private readonly AttestationVerifier _verifier;
+    private readonly AttestationPolicy _policy;
+    private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates a validator.</summary>
     /// <param name="verifier">Verifies the evidence; register the plug-ins (and simulation anchors) the peer's TEE needs.</param>
@@ -28,9 +28,9 @@ public sealed class RaTlsValidator
     {
         ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(policy);
-        this.verifier = verifier;
-        this.policy = policy;
-        this.timeProvider = timeProvider ?? TimeProvider.System;
+        _verifier = verifier;
+        _policy = policy;
+        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>
@@ -87,7 +87,7 @@ public sealed class RaTlsValidator
 
     private RaTlsValidationResult ValidateCertificate(X509Certificate2 cert)
     {
-        var time = timeProvider.GetUtcNow();
+        var time = _timeProvider.GetUtcNow();
 
         using (var key = cert.GetECDsaPublicKey())
         {
@@ -128,7 +128,7 @@ public sealed class RaTlsValidator
         }
 
         var evidence = Evidence.Detect(evidenceBytes);
-        var verified = verifier.Verify(evidence, CollateralSource?.Invoke(evidence), time);
+        var verified = _verifier.Verify(evidence, CollateralSource?.Invoke(evidence), time);
         if (!verified.Succeeded)
         {
             return RaTlsValidationResult.Fail(
@@ -144,7 +144,7 @@ public sealed class RaTlsValidator
                 claims: claims);
         }
 
-        var policyFailure = policy.Evaluate(claims);
+        var policyFailure = _policy.Evaluate(claims);
         return policyFailure is null
             ? RaTlsValidationResult.Success(claims)
             : RaTlsValidationResult.Fail(RaTlsFailureCode.PolicyRejected, "the attestation policy refused the enclave", policyFailure, claims);

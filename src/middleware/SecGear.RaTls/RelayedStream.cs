@@ -8,24 +8,24 @@ namespace SecGear.RaTls;
 /// </summary>
 internal sealed class RelayedStream(int maxBufferedBytes) : Stream
 {
-    private readonly Lock gate = new();
-    private readonly Queue<byte[]> inbound = new();
-    private readonly MemoryStream outbound = new();
-    private int inboundOffset;
-    private int inboundCount;
-    private bool receivingCompleted;
-    private TaskCompletionSource<int>? pendingRead;
-    private Memory<byte> pendingBuffer;
-    private CancellationTokenRegistration pendingCancellation;
+    private readonly Lock _gate = new();
+    private readonly Queue<byte[]> _inbound = new();
+    private readonly MemoryStream _outbound = new();
+    private int _inboundOffset;
+    private int _inboundCount;
+    private bool _receivingCompleted;
+    private TaskCompletionSource<int>? _pendingRead;
+    private Memory<byte> _pendingBuffer;
+    private CancellationTokenRegistration _pendingCancellation;
 
     /// <summary>True while a read waits for bytes that have not arrived: the reader has done all it can.</summary>
     public bool IsWaitingForInput
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return pendingRead is not null;
+                return _pendingRead is not null;
             }
         }
     }
@@ -35,9 +35,9 @@ internal sealed class RelayedStream(int maxBufferedBytes) : Stream
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return (int)outbound.Length;
+                return (int)_outbound.Length;
             }
         }
     }
@@ -63,20 +63,20 @@ internal sealed class RelayedStream(int maxBufferedBytes) : Stream
 
         TaskCompletionSource<int>? reader;
         int count;
-        lock (gate)
+        lock (_gate)
         {
-            if (receivingCompleted)
+            if (_receivingCompleted)
             {
                 throw new InvalidOperationException("bytes were delivered after the end of input");
             }
 
-            if ((long)inboundCount + bytes.Length > maxBufferedBytes)
+            if ((long)_inboundCount + bytes.Length > maxBufferedBytes)
             {
-                throw new SecGearException(EnclaveStatus.PayloadTooLarge, $"{inboundCount + (long)bytes.Length} received bytes would be held unread; the limit is {maxBufferedBytes}");
+                throw new SecGearException(EnclaveStatus.PayloadTooLarge, $"{_inboundCount + (long)bytes.Length} received bytes would be held unread; the limit is {maxBufferedBytes}");
             }
 
-            inbound.Enqueue(bytes.ToArray());
-            inboundCount += bytes.Length;
+            _inbound.Enqueue(bytes.ToArray());
+            _inboundCount += bytes.Length;
             (reader, count) = CompletePendingRead();
         }
 
@@ -88,9 +88,9 @@ internal sealed class RelayedStream(int maxBufferedBytes) : Stream
     {
         TaskCompletionSource<int>? reader;
         int count;
-        lock (gate)
+        lock (_gate)
         {
-            receivingCompleted = true;
+            _receivingCompleted = true;
             (reader, count) = CompletePendingRead();
         }
 
@@ -100,14 +100,14 @@ internal sealed class RelayedStream(int maxBufferedBytes) : Stream
     /// <summary>Moves up to <paramref name="destination"/>'s length of written bytes out; returns how many.</summary>
     public int TakeOutput(Span<byte> destination)
     {
-        lock (gate)
+        lock (_gate)
         {
-            int count = (int)Math.Min(outbound.Length, destination.Length);
-            byte[] all = outbound.GetBuffer();
+            int count = (int)Math.Min(_outbound.Length, destination.Length);
+            byte[] all = _outbound.GetBuffer();
             all.AsSpan(0, count).CopyTo(destination);
-            int rest = (int)outbound.Length - count;
+            int rest = (int)_outbound.Length - count;
             Buffer.BlockCopy(all, count, all, 0, rest);
-            outbound.SetLength(rest);
+            _outbound.SetLength(rest);
             return count;
         }
     }
@@ -119,26 +119,26 @@ internal sealed class RelayedStream(int maxBufferedBytes) : Stream
             return ValueTask.FromResult(0);
         }
 
-        lock (gate)
+        lock (_gate)
         {
-            if (pendingRead is not null)
+            if (_pendingRead is not null)
             {
                 throw new InvalidOperationException("a read is already pending on the relayed stream");
             }
 
-            if (inboundCount > 0 || receivingCompleted)
+            if (_inboundCount > 0 || _receivingCompleted)
             {
                 return ValueTask.FromResult(CopyInbound(buffer.Span));
             }
 
             // No RunContinuationsAsynchronously: the delivering thread runs the reader's continuation.
-            pendingRead = new TaskCompletionSource<int>();
-            pendingBuffer = buffer;
-            var task = pendingRead.Task;
+            _pendingRead = new TaskCompletionSource<int>();
+            _pendingBuffer = buffer;
+            var task = _pendingRead.Task;
             if (cancellationToken.CanBeCanceled)
             {
-                var read = pendingRead;
-                pendingCancellation = cancellationToken.UnsafeRegister(_ => Cancel(read, cancellationToken), null);
+                var read = _pendingRead;
+                _pendingCancellation = cancellationToken.UnsafeRegister(_ => Cancel(read, cancellationToken), null);
             }
 
             return new ValueTask<int>(task);
@@ -178,36 +178,36 @@ internal sealed class RelayedStream(int maxBufferedBytes) : Stream
 
     private void Append(ReadOnlySpan<byte> bytes)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (outbound.Length + bytes.Length > maxBufferedBytes)
+            if (_outbound.Length + bytes.Length > maxBufferedBytes)
             {
                 // Waiting for the host to take output would block the very call that must return it.
-                throw new IOException($"{outbound.Length + bytes.Length} bytes would wait for the host to take them; the limit is {maxBufferedBytes}");
+                throw new IOException($"{_outbound.Length + bytes.Length} bytes would wait for the host to take them; the limit is {maxBufferedBytes}");
             }
 
-            outbound.Write(bytes);
+            _outbound.Write(bytes);
         }
     }
 
     private (TaskCompletionSource<int>? Reader, int Count) CompletePendingRead()
     {
-        if (pendingRead is null)
+        if (_pendingRead is null)
         {
             return (null, 0);
         }
 
-        var reader = pendingRead;
-        int count = CopyInbound(pendingBuffer.Span);
+        var reader = _pendingRead;
+        int count = CopyInbound(_pendingBuffer.Span);
         ClearPendingRead();
         return (reader, count);
     }
 
     private void Cancel(TaskCompletionSource<int> read, CancellationToken cancellationToken)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (ReferenceEquals(pendingRead, read))
+            if (ReferenceEquals(_pendingRead, read))
             {
                 ClearPendingRead();
             }
@@ -219,29 +219,29 @@ internal sealed class RelayedStream(int maxBufferedBytes) : Stream
     // Unregister, not Dispose: Dispose would wait for a running cancellation callback, which waits for this lock.
     private void ClearPendingRead()
     {
-        pendingCancellation.Unregister();
-        pendingCancellation = default;
-        pendingRead = null;
-        pendingBuffer = default;
+        _pendingCancellation.Unregister();
+        _pendingCancellation = default;
+        _pendingRead = null;
+        _pendingBuffer = default;
     }
 
     private int CopyInbound(Span<byte> destination)
     {
         int copied = 0;
-        while (copied < destination.Length && inbound.TryPeek(out var chunk))
+        while (copied < destination.Length && _inbound.TryPeek(out var chunk))
         {
-            int count = Math.Min(chunk.Length - inboundOffset, destination.Length - copied);
-            chunk.AsSpan(inboundOffset, count).CopyTo(destination[copied..]);
+            int count = Math.Min(chunk.Length - _inboundOffset, destination.Length - copied);
+            chunk.AsSpan(_inboundOffset, count).CopyTo(destination[copied..]);
             copied += count;
-            inboundOffset += count;
-            if (inboundOffset == chunk.Length)
+            _inboundOffset += count;
+            if (_inboundOffset == chunk.Length)
             {
-                inbound.Dequeue();
-                inboundOffset = 0;
+                _inbound.Dequeue();
+                _inboundOffset = 0;
             }
         }
 
-        inboundCount -= copied;
+        _inboundCount -= copied;
         return copied;
     }
 }

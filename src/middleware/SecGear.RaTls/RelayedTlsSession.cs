@@ -21,10 +21,10 @@ public sealed class RelayedTlsSession : IDisposable
     /// <summary>The default limit for bytes held unread or untaken in either direction: 1 MiB.</summary>
     public const int DefaultMaxBufferedBytes = 1024 * 1024;
 
-    private readonly Lock gate = new();
-    private readonly RelayedStream transport;
-    private readonly SslStream tls;
-    private readonly Task serving;
+    private readonly Lock _gate = new();
+    private readonly RelayedStream _transport;
+    private readonly SslStream _tls;
+    private readonly Task _serving;
 
     /// <summary>Starts the session: the TLS server waits for the client's first bytes.</summary>
     /// <param name="options">The server options (certificate, protocols; e.g. <c>RaTlsCertificate.Create(...)</c> and TLS 1.3).</param>
@@ -35,19 +35,19 @@ public sealed class RelayedTlsSession : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(serve);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBufferedBytes, 16 * 1024);
-        transport = new RelayedStream(maxBufferedBytes);
-        tls = new SslStream(transport, leaveInnerStreamOpen: false);
-        serving = RunAsync(options, serve);
+        _transport = new RelayedStream(maxBufferedBytes);
+        _tls = new SslStream(_transport, leaveInnerStreamOpen: false);
+        _serving = RunAsync(options, serve);
     }
 
     /// <summary>How long <see cref="Process"/> waits for a session that went off its thread (default 10 seconds).</summary>
     public TimeSpan ProcessTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>True once the handshake or <c>serve</c> has ended and every byte written has been taken: the host can close the connection.</summary>
-    public bool IsCompleted => serving.IsCompleted && transport.PendingOutput == 0;
+    public bool IsCompleted => _serving.IsCompleted && _transport.PendingOutput == 0;
 
     /// <summary>What ended the session with an error (e.g. <see cref="System.Security.Authentication.AuthenticationException"/> when the client aborted the handshake), or null.</summary>
-    public Exception? Fault => serving.IsFaulted ? serving.Exception!.InnerException : null;
+    public Exception? Fault => _serving.IsFaulted ? _serving.Exception!.InnerException : null;
 
     /// <summary>
     /// Hands in the bytes received from the client (possibly none), runs the session until it waits for more, and
@@ -57,20 +57,20 @@ public sealed class RelayedTlsSession : IDisposable
     /// <exception cref="SecGearException">The bytes would exceed the unread limit.</exception>
     public int Process(ReadOnlySpan<byte> received, Span<byte> destination)
     {
-        lock (gate)
+        lock (_gate)
         {
-            transport.Deliver(received);
+            _transport.Deliver(received);
             WaitUntilSettled();
-            return transport.TakeOutput(destination);
+            return _transport.TakeOutput(destination);
         }
     }
 
     /// <summary>The client closed its connection: the session reads end of stream (and ends if it was waiting for bytes).</summary>
     public void CompleteReceiving()
     {
-        lock (gate)
+        lock (_gate)
         {
-            transport.CompleteReceiving();
+            _transport.CompleteReceiving();
             WaitUntilSettled();
         }
     }
@@ -78,34 +78,34 @@ public sealed class RelayedTlsSession : IDisposable
     /// <summary>Ends the TLS stream and forgets its keys.</summary>
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            transport.CompleteReceiving();
-            tls.Dispose();
+            _transport.CompleteReceiving();
+            _tls.Dispose();
         }
 
         // A session that ended with an error has reported it through Fault; it is not left unobserved.
-        _ = serving.Exception;
+        _ = _serving.Exception;
     }
 
     private async Task RunAsync(SslServerAuthenticationOptions options, Func<SslStream, Task> serve)
     {
-        await tls.AuthenticateAsServerAsync(options).ConfigureAwait(false);
-        await serve(tls).ConfigureAwait(false);
+        await _tls.AuthenticateAsServerAsync(options).ConfigureAwait(false);
+        await serve(_tls).ConfigureAwait(false);
     }
 
     // The normal case is settled already: the delivery ran the session inline until its next read.
     private void WaitUntilSettled()
     {
-        if (serving.IsCompleted || transport.IsWaitingForInput)
+        if (_serving.IsCompleted || _transport.IsWaitingForInput)
         {
             return;
         }
 
         var deadline = DateTime.UtcNow + ProcessTimeout;
-        while (!serving.IsCompleted && !transport.IsWaitingForInput && DateTime.UtcNow < deadline)
+        while (!_serving.IsCompleted && !_transport.IsWaitingForInput && DateTime.UtcNow < deadline)
         {
-            ((IAsyncResult)serving).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(1));
+            ((IAsyncResult)_serving).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(1));
         }
     }
 }

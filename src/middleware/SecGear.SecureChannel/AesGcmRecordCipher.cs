@@ -5,21 +5,21 @@ namespace SecGear.SecureChannel;
 /// <summary>AES-256-GCM from the platform.</summary>
 internal sealed class AesGcmRecordCipher : RecordCipher
 {
-    private readonly AesGcm aead;
+    private readonly AesGcm _aead;
 
     public AesGcmRecordCipher(ReadOnlySpan<byte> key)
     {
-        aead = new AesGcm(key, Wire.TagLength);
+        _aead = new AesGcm(key, Wire.TagLength);
     }
 
     public override void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> sealedOutput, ReadOnlySpan<byte> aad) =>
-        aead.Encrypt(nonce, plaintext, sealedOutput[..plaintext.Length], sealedOutput.Slice(plaintext.Length, Wire.TagLength), aad);
+        _aead.Encrypt(nonce, plaintext, sealedOutput[..plaintext.Length], sealedOutput.Slice(plaintext.Length, Wire.TagLength), aad);
 
     public override bool Open(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> sealedInput, Span<byte> plaintext, ReadOnlySpan<byte> aad)
     {
         try
         {
-            aead.Decrypt(nonce, sealedInput[..^Wire.TagLength], sealedInput[^Wire.TagLength..], plaintext, aad);
+            _aead.Decrypt(nonce, sealedInput[..^Wire.TagLength], sealedInput[^Wire.TagLength..], plaintext, aad);
             return true;
         }
         catch (AuthenticationTagMismatchException)
@@ -29,5 +29,5 @@ internal sealed class AesGcmRecordCipher : RecordCipher
         }
     }
 
-    public override void Dispose() => aead.Dispose();
+    public override void Dispose() => _aead.Dispose();
 }

@@ -18,7 +18,7 @@ internal static class Alert
     public const int PlainBodyLength = PrefixLength + Wire.SessionIdLength + 2;
 
     /// <summary>A plain alert naming <paramref name="sessionId"/> (empty: zeros).</summary>
-    public static byte[] PlainFrame(ReadOnlySpan<byte> sessionId, SecureChannelFailureReason reason)
+    public static byte[] PlainFrame(ReadOnlySpan<byte> sessionId, SecureChannelFailureCode reason)
     {
         var body = new byte[PlainBodyLength];
         body[0] = Version;
@@ -44,7 +44,7 @@ internal static class Alert
         return frame;
     }
 
-    public static byte[] ReasonBytes(SecureChannelFailureReason reason)
+    public static byte[] ReasonBytes(SecureChannelFailureCode reason)
     {
         var bytes = new byte[2];
         BinaryPrimitives.WriteUInt16BigEndian(bytes, (ushort)reason);
@@ -76,11 +76,11 @@ internal static class Alert
 
     private static SecureChannelException Read(ReadOnlySpan<byte> body, ChannelSession? session, ReadOnlySpan<byte> ownSessionId)
     {
-        var reader = new WireReader(body, "Alert");
+        var reader = new BigEndianReader(body, "Alert");
         byte version = reader.U8();
         if (version != Version)
         {
-            return Wire.Fail(SecureChannelFailureReason.UnsupportedVersion, $"the server sent an alert of version {version}; this client reads version {Version}");
+            return Wire.Fail(SecureChannelFailureCode.UnsupportedVersion, $"the server sent an alert of version {version}; this client reads version {Version}");
         }
 
         byte protection = reader.U8();
@@ -88,19 +88,19 @@ internal static class Alert
         {
             if (session is null)
             {
-                return Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "a sealed alert before the session keys exist");
+                return Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, "a sealed alert before the session keys exist");
             }
 
             // Opening checks the session id, epoch, sequence and tag exactly as for a record.
             var plaintext = session.OpenAlert(body[PrefixLength..]);
             return plaintext.Length == 2
                 ? Reported(BinaryPrimitives.ReadUInt16BigEndian(plaintext), authenticated: true)
-                : Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"a sealed alert carries {plaintext.Length} bytes; a reason is 2");
+                : Wire.Fail(SecureChannelFailureCode.MalformedMessage, $"a sealed alert carries {plaintext.Length} bytes; a reason is 2");
         }
 
         if (protection != Plain)
         {
-            return Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"alert protection {protection} is neither plain (0) nor sealed (1)");
+            return Wire.Fail(SecureChannelFailureCode.MalformedMessage, $"alert protection {protection} is neither plain (0) nor sealed (1)");
         }
 
         var named = reader.Bytes(Wire.SessionIdLength);
@@ -108,7 +108,7 @@ internal static class Alert
         reader.End();
         if (named.ContainsAnyExcept((byte)0) && !named.SequenceEqual(ownSessionId))
         {
-            return Wire.Fail(SecureChannelFailureReason.CrossSession, "the server's alert names another session");
+            return Wire.Fail(SecureChannelFailureCode.CrossSession, "the server's alert names another session");
         }
 
         return Reported(code, authenticated: false);
@@ -116,10 +116,10 @@ internal static class Alert
 
     private static SecureChannelException Reported(ushort code, bool authenticated)
     {
-        var reason = (SecureChannelFailureReason)code;
+        var reason = (SecureChannelFailureCode)code;
         if (!Enum.IsDefined(reason))
         {
-            return Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"the server sent an alert with the unknown reason code {code}");
+            return Wire.Fail(SecureChannelFailureCode.MalformedMessage, $"the server sent an alert with the unknown reason code {code}");
         }
 
         return new SecureChannelException(reason, authenticated, authenticated

@@ -13,10 +13,10 @@ public sealed class CallbackTransport : SecureChannelTransport
     /// <summary>The default for the unread-bytes limit: 1 MiB (the default frame limit is 256 KiB).</summary>
     public const long DefaultMaxBufferedBytes = 1024 * 1024;
 
-    private readonly Pipe received;
-    private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> send;
-    private readonly long maxBufferedBytes;
-    private volatile bool disposed;
+    private readonly Pipe _received;
+    private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> _send;
+    private readonly long _maxBufferedBytes;
+    private volatile bool _disposed;
 
     /// <summary>Creates a transport that sends through <paramref name="send"/>.</summary>
     /// <param name="send">Sends bytes to the peer (they are valid only until the returned task completes; copy them to keep them). A failure it throws reaches the sender (e.g. the relay, which then drops the connection).</param>
@@ -33,32 +33,32 @@ public sealed class CallbackTransport : SecureChannelTransport
         : base(received.Reader)
     {
         ArgumentNullException.ThrowIfNull(send);
-        this.send = send;
-        this.received = received;
-        this.maxBufferedBytes = maxBufferedBytes;
+        _send = send;
+        _received = received;
+        _maxBufferedBytes = maxBufferedBytes;
     }
 
     /// <inheritdoc />
-    public override long MaxBufferedBytes => maxBufferedBytes;
+    public override long MaxBufferedBytes => _maxBufferedBytes;
 
     /// <summary>Hands bytes received from the peer to the reader; waits while the reader is <see cref="MaxBufferedBytes"/> behind. One delivery at a time.</summary>
-    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureReason.SessionClosed"/> when the transport no longer reads (disposed).</exception>
+    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureCode.SessionClosed"/> when the transport no longer reads (disposed).</exception>
     /// <exception cref="InvalidOperationException"><see cref="CompleteReceiving"/> was called before.</exception>
     public async ValueTask DeliverAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
         FlushResult result;
         try
         {
-            result = disposed ? new FlushResult(isCanceled: false, isCompleted: true) : await received.Writer.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            result = _disposed ? new FlushResult(isCanceled: false, isCompleted: true) : await _received.Writer.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidOperationException) when (disposed)
+        catch (InvalidOperationException) when (_disposed)
         {
             result = new FlushResult(isCanceled: false, isCompleted: true);
         }
 
         if (result.IsCompleted)
         {
-            throw Wire.Fail(SecureChannelFailureReason.SessionClosed, "the transport no longer reads; the received bytes were dropped");
+            throw Wire.Fail(SecureChannelFailureCode.SessionClosed, "the transport no longer reads; the received bytes were dropped");
         }
 
         if (result.IsCanceled)
@@ -69,18 +69,18 @@ public sealed class CallbackTransport : SecureChannelTransport
 
     /// <summary>
     /// Tells the reader that the peer ended the connection: a read between frames then returns the end, and one inside
-    /// a frame fails <see cref="SecureChannelFailureReason.Truncated"/>.
+    /// a frame fails <see cref="SecureChannelFailureCode.Truncated"/>.
     /// </summary>
-    public void CompleteReceiving() => received.Writer.Complete();
+    public void CompleteReceiving() => _received.Writer.Complete();
 
     /// <inheritdoc />
-    public override ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) => send(bytes, cancellationToken);
+    public override ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) => _send(bytes, cancellationToken);
 
     /// <summary>Stops reading and drops unread bytes; the send callback is not called again by this transport.</summary>
     public override ValueTask DisposeAsync()
     {
-        disposed = true;
-        received.Writer.Complete();
+        _disposed = true;
+        _received.Writer.Complete();
         CompleteInput();
         return ValueTask.CompletedTask;
     }

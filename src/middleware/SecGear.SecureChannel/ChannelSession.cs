@@ -7,21 +7,21 @@ namespace SecGear.SecureChannel;
 /// </summary>
 internal sealed class ChannelSession : IDisposable
 {
-    private readonly RecordDirection send;
-    private readonly RecordDirection receive;
-    private readonly SecureChannelOptions options;
-    private readonly bool sealsAlerts;
-    private readonly Lock gate = new();
+    private readonly RecordDirection _send;
+    private readonly RecordDirection _receive;
+    private readonly SecureChannelOptions _options;
+    private readonly bool _sealsAlerts;
+    private readonly Lock _gate = new();
 
     /// <summary>Creates a session. With <c>sealsAlerts</c> (the server) a failed open attaches a sealed Alert frame for the peer to its exception.</summary>
     public ChannelSession(SuiteInfo suite, byte[] sessionId, byte[] sendSecret, byte[] receiveSecret, SecureChannelOptions options, bool sealsAlerts = false)
     {
-        this.sealsAlerts = sealsAlerts;
+        _sealsAlerts = sealsAlerts;
         Suite = suite.Suite;
         SessionId = sessionId;
-        send = new RecordDirection(suite, sendSecret);
-        receive = new RecordDirection(suite, receiveSecret);
-        this.options = options;
+        _send = new RecordDirection(suite, sendSecret);
+        _receive = new RecordDirection(suite, receiveSecret);
+        _options = options;
     }
 
     public SecureChannelSuite Suite { get; }
@@ -30,14 +30,14 @@ internal sealed class ChannelSession : IDisposable
 
     public bool IsClosed { get; private set; }
 
-    public uint SendEpoch => send.Epoch;
+    public uint SendEpoch => _send.Epoch;
 
-    public uint ReceiveEpoch => receive.Epoch;
+    public uint ReceiveEpoch => _receive.Epoch;
 
     /// <summary>Protects application data as a record frame, moving to the next key epoch first when a limit is reached.</summary>
     public byte[] Seal(ReadOnlySpan<byte> plaintext)
     {
-        lock (gate)
+        lock (_gate)
         {
             return SealCore(plaintext);
         }
@@ -46,7 +46,7 @@ internal sealed class ChannelSession : IDisposable
     /// <summary>The authenticated close frame; the session is closed afterwards.</summary>
     public byte[] SealClose()
     {
-        lock (gate)
+        lock (_gate)
         {
             return SealCloseCore();
         }
@@ -55,7 +55,7 @@ internal sealed class ChannelSession : IDisposable
     /// <summary>Opens a record or close frame body. Returns null for an authenticated close (the session is then closed).</summary>
     public byte[]? Open(MessageType type, ReadOnlySpan<byte> body)
     {
-        lock (gate)
+        lock (_gate)
         {
             return OpenCore(type, body);
         }
@@ -67,12 +67,12 @@ internal sealed class ChannelSession : IDisposable
     /// </summary>
     public byte[] OpenAlert(ReadOnlySpan<byte> body)
     {
-        lock (gate)
+        lock (_gate)
         {
             ThrowIfClosed();
             try
             {
-                return receive.Open(MessageType.Alert, SessionId, body);
+                return _receive.Open(MessageType.Alert, SessionId, body);
             }
             finally
             {
@@ -84,7 +84,7 @@ internal sealed class ChannelSession : IDisposable
     /// <summary>Attaches to <paramref name="failure"/> an Alert frame sealed under this session's send key, then closes the session.</summary>
     public SecureChannelException FailWithAlert(SecureChannelException failure)
     {
-        lock (gate)
+        lock (_gate)
         {
             return Fail(failure);
         }
@@ -92,7 +92,7 @@ internal sealed class ChannelSession : IDisposable
 
     public void Close()
     {
-        lock (gate)
+        lock (_gate)
         {
             CloseCore();
         }
@@ -103,19 +103,19 @@ internal sealed class ChannelSession : IDisposable
     private byte[] SealCore(ReadOnlySpan<byte> plaintext)
     {
         ThrowIfClosed();
-        if (plaintext.Length > options.MaxRecordPayload)
+        if (plaintext.Length > _options.MaxRecordPayload)
         {
-            throw new ArgumentException($"a record carries at most {options.MaxRecordPayload} bytes; got {plaintext.Length}", nameof(plaintext));
+            throw new ArgumentException($"a record carries at most {_options.MaxRecordPayload} bytes; got {plaintext.Length}", nameof(plaintext));
         }
 
         try
         {
-            if (send.RecordsInEpoch >= options.RekeyAfterRecords || send.BytesInEpoch >= options.RekeyAfterBytes)
+            if (_send.RecordsInEpoch >= _options.RekeyAfterRecords || _send.BytesInEpoch >= _options.RekeyAfterBytes)
             {
-                send.Ratchet();
+                _send.Ratchet();
             }
 
-            return send.Seal(MessageType.Record, SessionId, plaintext);
+            return _send.Seal(MessageType.Record, SessionId, plaintext);
         }
         catch (SecureChannelException)
         {
@@ -129,7 +129,7 @@ internal sealed class ChannelSession : IDisposable
         ThrowIfClosed();
         try
         {
-            return send.Seal(MessageType.Close, SessionId, []);
+            return _send.Seal(MessageType.Close, SessionId, []);
         }
         finally
         {
@@ -142,18 +142,18 @@ internal sealed class ChannelSession : IDisposable
         ThrowIfClosed();
         if (type is not (MessageType.Record or MessageType.Close))
         {
-            throw Fail(Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"a {type} message after the handshake"));
+            throw Fail(Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, $"a {type} message after the handshake"));
         }
 
-        if (body.Length > Wire.RecordOverhead + options.MaxRecordPayload)
+        if (body.Length > Wire.RecordOverhead + _options.MaxRecordPayload)
         {
-            throw Fail(Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the record carries {body.Length - Wire.RecordOverhead} bytes; the limit is {options.MaxRecordPayload}"));
+            throw Fail(Wire.Fail(SecureChannelFailureCode.RecordTooLarge, $"the record carries {body.Length - Wire.RecordOverhead} bytes; the limit is {_options.MaxRecordPayload}"));
         }
 
         byte[] plaintext;
         try
         {
-            plaintext = receive.Open(type, SessionId, body);
+            plaintext = _receive.Open(type, SessionId, body);
         }
         catch (SecureChannelException ex)
         {
@@ -164,7 +164,7 @@ internal sealed class ChannelSession : IDisposable
         {
             if (plaintext.Length != 0)
             {
-                throw Fail(Wire.Fail(SecureChannelFailureReason.MalformedMessage, "a close record carries data"));
+                throw Fail(Wire.Fail(SecureChannelFailureCode.MalformedMessage, "a close record carries data"));
             }
 
             CloseCore();
@@ -177,10 +177,10 @@ internal sealed class ChannelSession : IDisposable
     /// <summary>Seals the failure's reason for the peer (server side, keys still intact), then closes; returns the failure.</summary>
     private SecureChannelException Fail(SecureChannelException failure)
     {
-        if (sealsAlerts && !IsClosed && failure.AlertFrame.IsEmpty && send.Sequence != ulong.MaxValue)
+        if (_sealsAlerts && !IsClosed && failure.AlertFrame.IsEmpty && _send.Sequence != ulong.MaxValue)
         {
             // Under the current epoch even past a rekey limit: it is the last record this direction ever sends.
-            failure.AlertFrame = Alert.SealedFrame(send.Seal(MessageType.Alert, SessionId, Alert.ReasonBytes(failure.Reason)));
+            failure.AlertFrame = Alert.SealedFrame(_send.Seal(MessageType.Alert, SessionId, Alert.ReasonBytes(failure.Reason)));
         }
 
         CloseCore();
@@ -192,8 +192,8 @@ internal sealed class ChannelSession : IDisposable
         if (!IsClosed)
         {
             IsClosed = true;
-            send.Dispose();
-            receive.Dispose();
+            _send.Dispose();
+            _receive.Dispose();
         }
     }
 
@@ -201,7 +201,7 @@ internal sealed class ChannelSession : IDisposable
     {
         if (IsClosed)
         {
-            throw Wire.Fail(SecureChannelFailureReason.SessionClosed, "the session is closed");
+            throw Wire.Fail(SecureChannelFailureCode.SessionClosed, "the session is closed");
         }
     }
 }

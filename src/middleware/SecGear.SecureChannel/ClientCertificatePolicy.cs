@@ -10,11 +10,11 @@ namespace SecGear.SecureChannel;
 /// </summary>
 public sealed class ClientCertificatePolicy
 {
-    private readonly Func<X509Certificate2, DateTimeOffset, string?> check;
+    private readonly Func<X509Certificate2, DateTimeOffset, string?> _check;
 
     private ClientCertificatePolicy(Func<X509Certificate2, DateTimeOffset, string?> check)
     {
-        this.check = check;
+        _check = check;
     }
 
     /// <summary>Accepts certificates whose SubjectPublicKeyInfo has one of these SHA-256 fingerprints (any key type, SM2 included).</summary>
@@ -72,6 +72,6 @@ public sealed class ClientCertificatePolicy
             return $"the certificate is valid {certificate.NotBefore.ToUniversalTime():O}..{certificate.NotAfter.ToUniversalTime():O}, not at {now.UtcDateTime:O}";
         }
 
-        return check(certificate, now);
+        return _check(certificate, now);
     }
 }

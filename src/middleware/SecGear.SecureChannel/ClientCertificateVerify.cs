@@ -53,7 +53,7 @@ internal static class ClientCertificateVerify
         if (suite.Suite == SecureChannelSuite.EcdheSm2Sm4GcmSm3)
         {
             var key = Sm2PublicKey(certificate)
-                ?? throw Wire.Fail(SecureChannelFailureReason.ClientCertificateSignatureInvalid, "suite 3 needs a client certificate with an SM2 (sm2p256v1) key");
+                ?? throw Wire.Fail(SecureChannelFailureCode.ClientCertificateSignatureInvalid, "suite 3 needs a client certificate with an SM2 (sm2p256v1) key");
             var verifier = new SM2Signer();
             verifier.Init(false, key);
             verifier.BlockUpdate(message);
@@ -64,7 +64,7 @@ internal static class ClientCertificateVerify
             using var key = Sm2PublicKey(certificate) is null ? EcdsaPublicKey(certificate) : null;
             if (key is null)
             {
-                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateSignatureInvalid, $"suite {suite.Suite} needs a client certificate with an ECDSA (NIST curve) key");
+                throw Wire.Fail(SecureChannelFailureCode.ClientCertificateSignatureInvalid, $"suite {suite.Suite} needs a client certificate with an ECDSA (NIST curve) key");
             }
 
             valid = key.VerifyData(message, signature, suite.EcdsaHash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
@@ -72,7 +72,7 @@ internal static class ClientCertificateVerify
 
         if (!valid)
         {
-            throw Wire.Fail(SecureChannelFailureReason.ClientCertificateSignatureInvalid, "the client's signature over the handshake does not verify with its certificate's key");
+            throw Wire.Fail(SecureChannelFailureCode.ClientCertificateSignatureInvalid, "the client's signature over the handshake does not verify with its certificate's key");
         }
     }
 

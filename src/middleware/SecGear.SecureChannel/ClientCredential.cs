@@ -14,20 +14,20 @@ namespace SecGear.SecureChannel;
 /// </summary>
 public sealed class ClientCredential
 {
-    private readonly ECDsa? ecdsa;
-    private readonly ECPrivateKeyParameters? sm2;
+    private readonly ECDsa? _ecdsa;
+    private readonly ECPrivateKeyParameters? _sm2;
 
     private ClientCredential(byte[] certificate, ECDsa? ecdsa, ECPrivateKeyParameters? sm2)
     {
         Certificate = certificate;
-        this.ecdsa = ecdsa;
-        this.sm2 = sm2;
+        _ecdsa = ecdsa;
+        _sm2 = sm2;
     }
 
     /// <summary>The certificate (DER) sent to the server.</summary>
     public ReadOnlyMemory<byte> Certificate { get; }
 
-    internal bool IsSm2 => sm2 is not null;
+    internal bool IsSm2 => _sm2 is not null;
 
     /// <summary>A credential from an X.509 certificate with an ECDSA private key (for suites 1 and 2).</summary>
     /// <exception cref="ArgumentException">The certificate has no ECDSA private key.</exception>
@@ -66,19 +66,19 @@ public sealed class ClientCredential
     {
         if (suite.Suite == SecureChannelSuite.EcdheSm2Sm4GcmSm3)
         {
-            if (sm2 is null)
+            if (_sm2 is null)
             {
-                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateSignatureInvalid, "suite 3 needs an SM2 client certificate; this credential holds an ECDSA key");
+                throw Wire.Fail(SecureChannelFailureCode.ClientCertificateSignatureInvalid, "suite 3 needs an SM2 client certificate; this credential holds an ECDSA key");
             }
 
             var signer = new SM2Signer();
-            signer.Init(true, new ParametersWithRandom(sm2, new SecureRandom()));
+            signer.Init(true, new ParametersWithRandom(_sm2, new SecureRandom()));
             signer.BlockUpdate(message);
             return signer.GenerateSignature();
         }
 
-        return ecdsa is null
-            ? throw Wire.Fail(SecureChannelFailureReason.ClientCertificateSignatureInvalid, $"suite {suite.Suite} needs an ECDSA client certificate; this credential holds an SM2 key")
-            : ecdsa.SignData(message, suite.EcdsaHash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return _ecdsa is null
+            ? throw Wire.Fail(SecureChannelFailureCode.ClientCertificateSignatureInvalid, $"suite {suite.Suite} needs an ECDSA client certificate; this credential holds an SM2 key")
+            : _ecdsa.SignData(message, suite.EcdsaHash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 }

@@ -10,48 +10,48 @@ namespace SecGear.SecureChannel;
 /// </summary>
 internal sealed class ClientHandshake : IDisposable
 {
-    private readonly SecureChannelOptions options;
-    private readonly AttestationVerifier verifier;
-    private readonly AttestationPolicy policy;
-    private readonly Collateral? collateral;
-    private byte[] clientHello = [];
-    private SuiteInfo? suite;
-    private byte[] sessionId = [];
-    private byte[] transcriptHash = [];
-    private byte[] clientFinished = [];
-    private (byte[] ClientTraffic, byte[] ServerTraffic, byte[] ClientFinished, byte[] ServerFinished)? keys;
-    private Task<EphemeralKey>? earlyKey;
+    private readonly SecureChannelOptions _options;
+    private readonly AttestationVerifier _verifier;
+    private readonly AttestationPolicy _policy;
+    private readonly Collateral? _collateral;
+    private byte[] _clientHello = [];
+    private SuiteInfo? _suite;
+    private byte[] _sessionId = [];
+    private byte[] _transcriptHash = [];
+    private byte[] _clientFinished = [];
+    private (byte[] ClientTraffic, byte[] ServerTraffic, byte[] ClientFinished, byte[] ServerFinished)? _keys;
+    private Task<EphemeralKey>? _earlyKey;
 
     public ClientHandshake(SecureChannelOptions options, AttestationVerifier verifier, AttestationPolicy policy, Collateral? collateral)
     {
-        this.options = options;
-        this.verifier = verifier;
-        this.policy = policy;
-        this.collateral = collateral;
+        _options = options;
+        _verifier = verifier;
+        _policy = policy;
+        _collateral = collateral;
     }
 
     public AttestationClaims? Claims { get; private set; }
 
     /// <summary>Completes when the key started by <see cref="CreateHello"/> exists, so async callers need not block on it.</summary>
-    public Task EarlyKeyReady => (Task?)earlyKey ?? Task.CompletedTask;
+    public Task EarlyKeyReady => (Task?)_earlyKey ?? Task.CompletedTask;
 
     public byte[] CreateHello()
     {
-        var body = new byte[2 + 1 + (2 * options.Suites.Count) + Wire.NonceLength];
+        var body = new byte[2 + 1 + (2 * _options.Suites.Count) + Wire.NonceLength];
         BinaryPrimitives.WriteUInt16BigEndian(body, Wire.Version);
-        body[2] = (byte)options.Suites.Count;
-        for (int i = 0; i < options.Suites.Count; i++)
+        body[2] = (byte)_options.Suites.Count;
+        for (int i = 0; i < _options.Suites.Count; i++)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(3 + (2 * i)), (ushort)options.Suites[i]);
+            BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(3 + (2 * i)), (ushort)_options.Suites[i]);
         }
 
         RandomNumberGenerator.Fill(body.AsSpan(body.Length - Wire.NonceLength));
-        clientHello = body;
-        if (options.PregeneratedKeys > 0)
+        _clientHello = body;
+        if (_options.PregeneratedKeys > 0)
         {
             // Generate the key for the preferred suite while the ClientHello travels and the server works.
-            var preferred = SuiteInfo.For(options.Suites[0]);
-            earlyKey = Task.Run(preferred.CreateEphemeral);
+            var preferred = SuiteInfo.For(_options.Suites[0]);
+            _earlyKey = Task.Run(preferred.CreateEphemeral);
         }
 
         return Wire.Frame(MessageType.ClientHello, body);
@@ -61,21 +61,21 @@ internal sealed class ClientHandshake : IDisposable
     public byte[] ProcessServerHello(ReadOnlySpan<byte> frame)
     {
         var body = Expect(frame, MessageType.ServerHello);
-        var reader = new WireReader(body, "ServerHello");
+        var reader = new BigEndianReader(body, "ServerHello");
         ushort version = reader.U16();
         if (version != Wire.Version)
         {
-            throw Wire.Fail(SecureChannelFailureReason.UnsupportedVersion, $"the server chose version {version}; this client speaks {Wire.Version}");
+            throw Wire.Fail(SecureChannelFailureCode.UnsupportedVersion, $"the server chose version {version}; this client speaks {Wire.Version}");
         }
 
         var chosen = (SecureChannelSuite)reader.U16();
-        if (!options.Suites.Contains(chosen))
+        if (!_options.Suites.Contains(chosen))
         {
-            throw Wire.Fail(SecureChannelFailureReason.NoCommonSuite, $"the server chose suite {(ushort)chosen}, which this client did not offer");
+            throw Wire.Fail(SecureChannelFailureCode.NoCommonSuite, $"the server chose suite {(ushort)chosen}, which this client did not offer");
         }
 
-        suite = SuiteInfo.For(chosen);
-        sessionId = reader.Bytes(Wire.SessionIdLength).ToArray();
+        _suite = SuiteInfo.For(chosen);
+        _sessionId = reader.Bytes(Wire.SessionIdLength).ToArray();
         var serverPublic = reader.Bytes(reader.U16());
         int boundLength = reader.Position;
         var evidenceBytes = reader.Bytes(checked((int)Math.Min(reader.U32(), int.MaxValue)));
@@ -83,22 +83,22 @@ internal sealed class ClientHandshake : IDisposable
 
         // The agreement validates the server's point (InvalidPublicKey) before the evidence is even looked at; nothing
         // derived from it leaves this method unless the evidence verifies and is bound to this point.
-        using var ephemeral = TakeEphemeral(suite);
+        using var ephemeral = TakeEphemeral(_suite);
         var shared = ephemeral.DeriveSharedSecret(serverPublic);
         try
         {
-            Verify(evidenceBytes, ReportData(suite, clientHello, body[..boundLength]));
+            Verify(evidenceBytes, ReportData(_suite, _clientHello, body[..boundLength]));
 
             var clientPublic = ephemeral.PublicKey;
-            var keyPart = ClientKeyPart(suite, body, clientPublic);
-            var clientKey = new byte[keyPart.Length + suite.HashLength];
+            var keyPart = ClientKeyPart(_suite, body, clientPublic);
+            var clientKey = new byte[keyPart.Length + _suite.HashLength];
             keyPart.CopyTo(clientKey, 0);
             int keyPartLength = keyPart.Length;
 
-            transcriptHash = TranscriptHash(suite, clientHello, body, clientKey.AsSpan(0, keyPartLength));
-            keys = KeySchedule.Derive(suite, shared, transcriptHash);
-            clientFinished = KeySchedule.Finished(suite, keys.Value.ClientFinished, transcriptHash);
-            clientFinished.CopyTo(clientKey, keyPartLength);
+            _transcriptHash = TranscriptHash(_suite, _clientHello, body, clientKey.AsSpan(0, keyPartLength));
+            _keys = KeySchedule.Derive(_suite, shared, _transcriptHash);
+            _clientFinished = KeySchedule.Finished(_suite, _keys.Value.ClientFinished, _transcriptHash);
+            _clientFinished.CopyTo(clientKey, keyPartLength);
             return Wire.Frame(MessageType.ClientKey, clientKey);
         }
         finally
@@ -110,29 +110,29 @@ internal sealed class ClientHandshake : IDisposable
     /// <summary>Checks the server's Finished (key confirmation) and returns the established session.</summary>
     public ChannelSession ProcessServerFinished(ReadOnlySpan<byte> frame)
     {
-        if (keys is not { } k || suite is null)
+        if (_keys is not { } k || _suite is null)
         {
-            throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "ServerFinished before ServerHello");
+            throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, "ServerFinished before ServerHello");
         }
 
         var body = Expect(frame, MessageType.ServerFinished);
-        var reader = new WireReader(body, "ServerFinished");
+        var reader = new BigEndianReader(body, "ServerFinished");
         var id = reader.Bytes(Wire.SessionIdLength);
-        var finished = reader.Bytes(suite.HashLength);
+        var finished = reader.Bytes(_suite.HashLength);
         reader.End();
-        if (!id.SequenceEqual(sessionId))
+        if (!id.SequenceEqual(_sessionId))
         {
-            throw Wire.Fail(SecureChannelFailureReason.CrossSession, "ServerFinished names another session");
+            throw Wire.Fail(SecureChannelFailureCode.CrossSession, "ServerFinished names another session");
         }
 
-        var expected = KeySchedule.Finished(suite, k.ServerFinished, [.. transcriptHash, .. clientFinished]);
+        var expected = KeySchedule.Finished(_suite, k.ServerFinished, [.. _transcriptHash, .. _clientFinished]);
         if (!CryptographicOperations.FixedTimeEquals(expected, finished))
         {
-            throw Wire.Fail(SecureChannelFailureReason.KeyConfirmationFailed, "the server's Finished does not match this handshake");
+            throw Wire.Fail(SecureChannelFailureCode.KeyConfirmationFailed, "the server's Finished does not match this handshake");
         }
 
-        var session = new ChannelSession(suite, sessionId, k.ClientTraffic, k.ServerTraffic, options);
-        keys = null;
+        var session = new ChannelSession(_suite, _sessionId, k.ClientTraffic, k.ServerTraffic, _options);
+        _keys = null;
         CryptographicOperations.ZeroMemory(k.ClientFinished);
         CryptographicOperations.ZeroMemory(k.ServerFinished);
         return session;
@@ -140,19 +140,19 @@ internal sealed class ClientHandshake : IDisposable
 
     public void Dispose()
     {
-        if (earlyKey is { } pending)
+        if (_earlyKey is { } pending)
         {
-            earlyKey = null;
+            _earlyKey = null;
             pending.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        if (keys is { } k)
+        if (_keys is { } k)
         {
             CryptographicOperations.ZeroMemory(k.ClientTraffic);
             CryptographicOperations.ZeroMemory(k.ServerTraffic);
             CryptographicOperations.ZeroMemory(k.ClientFinished);
             CryptographicOperations.ZeroMemory(k.ServerFinished);
-            keys = null;
+            _keys = null;
         }
     }
 
@@ -170,12 +170,12 @@ internal sealed class ClientHandshake : IDisposable
         if (type == MessageType.Alert)
         {
             // No session keys exist yet, so only a plain (advisory) alert can be understood here.
-            throw Alert.ToException(body, null, sessionId);
+            throw Alert.ToException(body, null, _sessionId);
         }
 
         if (type != expected)
         {
-            throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"expected {expected}, got message type {(byte)type}");
+            throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, $"expected {expected}, got message type {(byte)type}");
         }
 
         return body;
@@ -188,10 +188,10 @@ internal sealed class ClientHandshake : IDisposable
     private byte[] ClientKeyPart(SuiteInfo chosen, ReadOnlySpan<byte> serverHello, byte[] clientPublic)
     {
         var keyPart = new byte[Wire.SessionIdLength + 2 + clientPublic.Length];
-        sessionId.CopyTo(keyPart, 0);
+        _sessionId.CopyTo(keyPart, 0);
         BinaryPrimitives.WriteUInt16BigEndian(keyPart.AsSpan(Wire.SessionIdLength), (ushort)clientPublic.Length);
         clientPublic.CopyTo(keyPart, Wire.SessionIdLength + 2);
-        if (options.ClientCredential is not { } credential)
+        if (_options.ClientCredential is not { } credential)
         {
             return keyPart;
         }
@@ -201,7 +201,7 @@ internal sealed class ClientHandshake : IDisposable
         keyPart.CopyTo(signedPart, 0);
         BinaryPrimitives.WriteUInt32BigEndian(signedPart.AsSpan(keyPart.Length), (uint)certificate.Length);
         certificate.CopyTo(signedPart.AsSpan(keyPart.Length + 4));
-        var signature = credential.Sign(chosen, ClientCertificateVerify.Message(chosen, clientHello, serverHello, signedPart));
+        var signature = credential.Sign(chosen, ClientCertificateVerify.Message(chosen, _clientHello, serverHello, signedPart));
         var part = new byte[signedPart.Length + 2 + signature.Length];
         signedPart.CopyTo(part, 0);
         BinaryPrimitives.WriteUInt16BigEndian(part.AsSpan(signedPart.Length), (ushort)signature.Length);
@@ -211,9 +211,9 @@ internal sealed class ClientHandshake : IDisposable
 
     private EphemeralKey TakeEphemeral(SuiteInfo chosen)
     {
-        if (earlyKey is { } pending && chosen.Suite == options.Suites[0])
+        if (_earlyKey is { } pending && chosen.Suite == _options.Suites[0])
         {
-            earlyKey = null;
+            _earlyKey = null;
 
             // Started in CreateHello; by now it has usually finished, and key generation cannot block on anything.
             return pending.GetAwaiter().GetResult();
@@ -225,7 +225,7 @@ internal sealed class ClientHandshake : IDisposable
     private void Verify(ReadOnlySpan<byte> evidenceBytes, byte[] reportData)
     {
         var evidence = Evidence.Detect(evidenceBytes);
-        var result = verifier.Verify(evidence, collateral, options.TimeProvider.GetUtcNow(), policy);
+        var result = _verifier.Verify(evidence, _collateral, _options.TimeProvider.GetUtcNow(), _policy);
         if (!result.Succeeded)
         {
             throw new SecureChannelException(result.Failure!);

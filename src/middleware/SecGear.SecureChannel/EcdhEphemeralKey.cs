@@ -5,14 +5,14 @@ namespace SecGear.SecureChannel;
 /// <summary>An ECDHE key on a NIST curve, from the platform's <see cref="ECDiffieHellman"/>.</summary>
 internal sealed class EcdhEphemeralKey : EphemeralKey
 {
-    private readonly SuiteInfo suite;
-    private readonly ECDiffieHellman key;
+    private readonly SuiteInfo _suite;
+    private readonly ECDiffieHellman _key;
 
     public EcdhEphemeralKey(SuiteInfo suite, ECCurve curve)
     {
-        this.suite = suite;
-        key = ECDiffieHellman.Create(curve);
-        var parameters = key.ExportParameters(false);
+        _suite = suite;
+        _key = ECDiffieHellman.Create(curve);
+        var parameters = _key.ExportParameters(false);
         var encoded = new byte[suite.PublicKeyLength];
         encoded[0] = 4;
         parameters.Q.X!.CopyTo(encoded, 1);
@@ -24,11 +24,11 @@ internal sealed class EcdhEphemeralKey : EphemeralKey
 
     public override byte[] DeriveSharedSecret(ReadOnlySpan<byte> peerPublicKey)
     {
-        using var peer = Import(suite, peerPublicKey);
-        return key.DeriveRawSecretAgreement(peer.PublicKey);
+        using var peer = Import(_suite, peerPublicKey);
+        return _key.DeriveRawSecretAgreement(peer.PublicKey);
     }
 
-    public override void Dispose() => key.Dispose();
+    public override void Dispose() => _key.Dispose();
 
     /// <summary>Imports a peer's uncompressed point; the platform refuses a point that is not on the curve.</summary>
     public static ECDiffieHellman Import(SuiteInfo suite, ReadOnlySpan<byte> encoded)
@@ -46,7 +46,7 @@ internal sealed class EcdhEphemeralKey : EphemeralKey
         }
         catch (CryptographicException)
         {
-            throw Wire.Fail(SecureChannelFailureReason.InvalidPublicKey, $"the peer's public key is not a point on the {suite.Suite} curve");
+            throw Wire.Fail(SecureChannelFailureCode.InvalidPublicKey, $"the peer's public key is not a point on the {suite.Suite} curve");
         }
     }
 }

@@ -11,7 +11,7 @@ internal abstract class EphemeralKey : IDisposable
 
     /// <summary>
     /// The raw shared secret (the X coordinate of the agreed point) with a peer's public point; throws
-    /// <see cref="SecureChannelFailureReason.InvalidPublicKey"/> when that point is not a valid point of the curve.
+    /// <see cref="SecureChannelFailureCode.InvalidPublicKey"/> when that point is not a valid point of the curve.
     /// </summary>
     public abstract byte[] DeriveSharedSecret(ReadOnlySpan<byte> peerPublicKey);
 

@@ -10,18 +10,18 @@ namespace SecGear.SecureChannel;
 /// </summary>
 internal sealed class EphemeralKeyPool : IDisposable
 {
-    private readonly int depth;
-    private readonly ConcurrentDictionary<SecureChannelSuite, Queue> queues = new();
-    private volatile bool disposed;
+    private readonly int _depth;
+    private readonly ConcurrentDictionary<SecureChannelSuite, Queue> _queues = new();
+    private volatile bool _disposed;
 
     public EphemeralKeyPool(int depth)
     {
-        this.depth = depth;
+        _depth = depth;
     }
 
     /// <summary>A key nobody else gets: a pre-generated one when ready, else one generated now.</summary>
     public EphemeralKey Take(SuiteInfo suite) =>
-        depth > 0 && queues.TryGetValue(suite.Suite, out var queue) && queue.Keys.TryDequeue(out var ready)
+        _depth > 0 && _queues.TryGetValue(suite.Suite, out var queue) && queue.Keys.TryDequeue(out var ready)
             ? ready
             : suite.CreateEphemeral();
 
@@ -31,19 +31,19 @@ internal sealed class EphemeralKeyPool : IDisposable
     /// </summary>
     public void Replenish(SuiteInfo suite)
     {
-        if (depth > 0)
+        if (_depth > 0)
         {
-            Refill(suite, queues.GetOrAdd(suite.Suite, _ => new Queue()));
+            Refill(suite, _queues.GetOrAdd(suite.Suite, _ => new Queue()));
         }
     }
 
     /// <summary>How many keys of <paramref name="suite"/> are ready now (for benchmarks that measure an idle server).</summary>
-    public int Ready(SecureChannelSuite suite) => queues.TryGetValue(suite, out var queue) ? queue.Keys.Count : 0;
+    public int Ready(SecureChannelSuite suite) => _queues.TryGetValue(suite, out var queue) ? queue.Keys.Count : 0;
 
     public void Dispose()
     {
-        disposed = true;
-        foreach (var queue in queues.Values)
+        _disposed = true;
+        foreach (var queue in _queues.Values)
         {
             Drain(queue);
         }
@@ -59,7 +59,7 @@ internal sealed class EphemeralKeyPool : IDisposable
 
     private void Refill(SuiteInfo suite, Queue queue)
     {
-        if (disposed || queue.Keys.Count >= depth || Interlocked.CompareExchange(ref queue.Refilling, 1, 0) != 0)
+        if (_disposed || queue.Keys.Count >= _depth || Interlocked.CompareExchange(ref queue.Refilling, 1, 0) != 0)
         {
             return;
         }
@@ -69,7 +69,7 @@ internal sealed class EphemeralKeyPool : IDisposable
             {
                 try
                 {
-                    while (!disposed && queue.Keys.Count < depth)
+                    while (!_disposed && queue.Keys.Count < _depth)
                     {
                         queue.Keys.Enqueue(suite.CreateEphemeral());
                     }
@@ -77,7 +77,7 @@ internal sealed class EphemeralKeyPool : IDisposable
                 finally
                 {
                     Volatile.Write(ref queue.Refilling, 0);
-                    if (disposed)
+                    if (_disposed)
                     {
                         // Dispose may have drained before the last enqueue: no key outlives the server.
                         Drain(queue);

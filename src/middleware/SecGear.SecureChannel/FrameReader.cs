@@ -12,7 +12,7 @@ namespace SecGear.SecureChannel;
 internal static class FrameReader
 {
     /// <summary>Reads one frame: null at a clean end of input before any header byte.</summary>
-    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureReason.FrameTooLarge"/> or <see cref="SecureChannelFailureReason.Truncated"/>.</exception>
+    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureCode.FrameTooLarge"/> or <see cref="SecureChannelFailureCode.Truncated"/>.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled, or the reader's pending read was cancelled.</exception>
     public static async ValueTask<byte[]?> ReadAsync(PipeReader input, int maxFrameLength, CancellationToken cancellationToken)
     {
@@ -83,12 +83,12 @@ internal static class FrameReader
     {
         if (buffer.Length < Wire.FrameHeaderLength)
         {
-            return Wire.Fail(SecureChannelFailureReason.Truncated, $"the transport ended inside a frame header ({buffer.Length} of {Wire.FrameHeaderLength} bytes)");
+            return Wire.Fail(SecureChannelFailureCode.Truncated, $"the transport ended inside a frame header ({buffer.Length} of {Wire.FrameHeaderLength} bytes)");
         }
 
         Span<byte> header = stackalloc byte[Wire.FrameHeaderLength];
         buffer.Slice(0, Wire.FrameHeaderLength).CopyTo(header);
         uint length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
-        return Wire.Fail(SecureChannelFailureReason.Truncated, $"the transport ended inside a frame body ({buffer.Length - Wire.FrameHeaderLength} of {Math.Min(length, (uint)maxFrameLength)} bytes)");
+        return Wire.Fail(SecureChannelFailureCode.Truncated, $"the transport ended inside a frame body ({buffer.Length - Wire.FrameHeaderLength} of {Math.Min(length, (uint)maxFrameLength)} bytes)");
     }
 }

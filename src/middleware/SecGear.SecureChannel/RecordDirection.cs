@@ -9,16 +9,16 @@ namespace SecGear.SecureChannel;
 /// </summary>
 internal sealed class RecordDirection : IDisposable
 {
-    private readonly SuiteInfo suite;
-    private byte[] secret;
-    private RecordCipher aead;
-    private byte[] iv;
+    private readonly SuiteInfo _suite;
+    private byte[] _secret;
+    private RecordCipher _aead;
+    private byte[] _iv;
 
     public RecordDirection(SuiteInfo suite, byte[] trafficSecret)
     {
-        this.suite = suite;
-        secret = trafficSecret;
-        (aead, iv) = Keys(suite, trafficSecret);
+        _suite = suite;
+        _secret = trafficSecret;
+        (_aead, _iv) = Keys(suite, trafficSecret);
     }
 
     public uint Epoch { get; private set; }
@@ -32,11 +32,11 @@ internal sealed class RecordDirection : IDisposable
     /// <summary>Moves to the next epoch: secret' = HKDF-Expand(secret, "next"), forgetting the old key.</summary>
     public void Ratchet()
     {
-        var next = NextSecret(suite, secret);
-        CryptographicOperations.ZeroMemory(secret);
-        aead.Dispose();
-        secret = next;
-        (aead, iv) = Keys(suite, next);
+        var next = NextSecret(_suite, _secret);
+        CryptographicOperations.ZeroMemory(_secret);
+        _aead.Dispose();
+        _secret = next;
+        (_aead, _iv) = Keys(_suite, next);
         Epoch++;
         RecordsInEpoch = 0;
         BytesInEpoch = 0;
@@ -47,7 +47,7 @@ internal sealed class RecordDirection : IDisposable
     {
         if (Sequence == ulong.MaxValue)
         {
-            throw Wire.Fail(SecureChannelFailureReason.SequenceExhausted, "the send sequence number space is used up");
+            throw Wire.Fail(SecureChannelFailureCode.SequenceExhausted, "the send sequence number space is used up");
         }
 
         // Sealed in place inside the frame so a 64 KiB record is not copied again.
@@ -57,10 +57,10 @@ internal sealed class RecordDirection : IDisposable
         var body = frame.AsSpan(Wire.FrameHeaderLength);
         WriteHeader(body, sessionId, Epoch, Sequence);
         Span<byte> nonce = stackalloc byte[12];
-        Nonce(iv, Sequence, nonce);
+        Nonce(_iv, Sequence, nonce);
         Span<byte> aad = stackalloc byte[1 + Wire.RecordHeaderLength];
         Aad(type, body[..Wire.RecordHeaderLength], aad);
-        aead.Seal(nonce, plaintext, body[Wire.RecordHeaderLength..], aad);
+        _aead.Seal(nonce, plaintext, body[Wire.RecordHeaderLength..], aad);
         Sequence++;
         RecordsInEpoch++;
         BytesInEpoch += plaintext.Length;
@@ -72,31 +72,31 @@ internal sealed class RecordDirection : IDisposable
     {
         if (body.Length < Wire.RecordOverhead)
         {
-            throw Wire.Fail(SecureChannelFailureReason.Truncated, $"a record is at least {Wire.RecordOverhead} bytes; got {body.Length}");
+            throw Wire.Fail(SecureChannelFailureCode.Truncated, $"a record is at least {Wire.RecordOverhead} bytes; got {body.Length}");
         }
 
-        var reader = new WireReader(body, "record");
+        var reader = new BigEndianReader(body, "record");
         var recordSession = reader.Bytes(Wire.SessionIdLength);
         uint epoch = reader.U32();
         ulong sequence = reader.U64();
         if (!recordSession.SequenceEqual(sessionId))
         {
-            throw Wire.Fail(SecureChannelFailureReason.CrossSession, "the record carries another session's id");
+            throw Wire.Fail(SecureChannelFailureCode.CrossSession, "the record carries another session's id");
         }
 
         if (sequence < Sequence)
         {
-            throw Wire.Fail(SecureChannelFailureReason.Replayed, $"record sequence {sequence} was already received; expected {Sequence}");
+            throw Wire.Fail(SecureChannelFailureCode.Replayed, $"record sequence {sequence} was already received; expected {Sequence}");
         }
 
         if (sequence > Sequence)
         {
-            throw Wire.Fail(SecureChannelFailureReason.Reordered, $"record sequence {sequence} is ahead of the expected {Sequence}");
+            throw Wire.Fail(SecureChannelFailureCode.Reordered, $"record sequence {sequence} is ahead of the expected {Sequence}");
         }
 
         if (epoch != Epoch && epoch != Epoch + 1)
         {
-            throw Wire.Fail(SecureChannelFailureReason.UnexpectedEpoch, $"record key epoch {epoch}; expected {Epoch} or {Epoch + 1}");
+            throw Wire.Fail(SecureChannelFailureCode.UnexpectedEpoch, $"record key epoch {epoch}; expected {Epoch} or {Epoch + 1}");
         }
 
         Span<byte> nonce = stackalloc byte[12];
@@ -106,14 +106,14 @@ internal sealed class RecordDirection : IDisposable
         var plaintext = new byte[sealedInput.Length - Wire.TagLength];
         if (epoch == Epoch)
         {
-            Nonce(iv, sequence, nonce);
-            Decrypt(aead, nonce, sealedInput, plaintext, aad);
+            Nonce(_iv, sequence, nonce);
+            Decrypt(_aead, nonce, sealedInput, plaintext, aad);
         }
         else
         {
             // The sender moved to the next epoch: the new key is committed only once a record under it authenticates.
-            var next = NextSecret(suite, secret);
-            var (nextAead, nextIv) = Keys(suite, next);
+            var next = NextSecret(_suite, _secret);
+            var (nextAead, nextIv) = Keys(_suite, next);
             try
             {
                 Nonce(nextIv, sequence, nonce);
@@ -136,16 +136,16 @@ internal sealed class RecordDirection : IDisposable
 
     public void Dispose()
     {
-        aead.Dispose();
-        CryptographicOperations.ZeroMemory(secret);
-        CryptographicOperations.ZeroMemory(iv);
+        _aead.Dispose();
+        CryptographicOperations.ZeroMemory(_secret);
+        CryptographicOperations.ZeroMemory(_iv);
     }
 
     private static void Decrypt(RecordCipher aead, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> sealedInput, Span<byte> plaintext, ReadOnlySpan<byte> aad)
     {
         if (!aead.Open(nonce, sealedInput, plaintext, aad))
         {
-            throw Wire.Fail(SecureChannelFailureReason.AuthenticationFailed, "the record does not authenticate under the session key");
+            throw Wire.Fail(SecureChannelFailureCode.AuthenticationFailed, "the record does not authenticate under the session key");
         }
     }
 

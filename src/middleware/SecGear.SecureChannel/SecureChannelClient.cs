@@ -11,38 +11,38 @@ namespace SecGear.SecureChannel;
 /// </summary>
 public sealed class SecureChannelClient : IAsyncDisposable
 {
-    private readonly SecureChannelTransport transport;
-    private readonly bool ownsTransport;
-    private readonly ChannelSession session;
-    private readonly SecureChannelOptions options;
-    private readonly SemaphoreSlim sendGate = new(1, 1);
-    private readonly SemaphoreSlim receiveGate = new(1, 1);
-    private DateTimeOffset lastReceive;
+    private readonly SecureChannelTransport _transport;
+    private readonly bool _ownsTransport;
+    private readonly ChannelSession _session;
+    private readonly SecureChannelOptions _options;
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly SemaphoreSlim _receiveGate = new(1, 1);
+    private DateTimeOffset _lastReceive;
 
     private SecureChannelClient(SecureChannelTransport transport, bool ownsTransport, ChannelSession session, AttestationClaims claims, SecureChannelOptions options)
     {
-        this.transport = transport;
-        this.ownsTransport = ownsTransport;
-        this.session = session;
-        this.options = options;
+        _transport = transport;
+        _ownsTransport = ownsTransport;
+        _session = session;
+        _options = options;
         PeerClaims = claims;
-        lastReceive = options.TimeProvider.GetUtcNow();
+        _lastReceive = options.TimeProvider.GetUtcNow();
     }
 
     /// <summary>The verified claims of the enclave at the other end.</summary>
     public AttestationClaims PeerClaims { get; }
 
     /// <summary>The negotiated suite.</summary>
-    public SecureChannelSuite Suite => session.Suite;
+    public SecureChannelSuite Suite => _session.Suite;
 
     /// <summary>The 16-byte session id chosen by the server.</summary>
-    public ReadOnlyMemory<byte> SessionId => session.SessionId;
+    public ReadOnlyMemory<byte> SessionId => _session.SessionId;
 
     /// <summary>The key epoch of the sending direction (0 until the first rekey).</summary>
-    public uint SendEpoch => session.SendEpoch;
+    public uint SendEpoch => _session.SendEpoch;
 
     /// <summary>The key epoch of the receiving direction (0 until the server's first rekey).</summary>
-    public uint ReceiveEpoch => session.ReceiveEpoch;
+    public uint ReceiveEpoch => _session.ReceiveEpoch;
 
     /// <summary>
     /// Runs the handshake over <paramref name="transport"/>. The policy must not set
@@ -116,86 +116,86 @@ public sealed class SecureChannelClient : IAsyncDisposable
     /// <summary>Sends one message (at most <see cref="SecureChannelOptions.MaxRecordPayload"/> bytes) as a record.</summary>
     public async Task SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
-        await sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await WriteAsync(transport, session.Seal(message.Span), cancellationToken).ConfigureAwait(false);
+            await WriteAsync(_transport, _session.Seal(message.Span), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            sendGate.Release();
+            _sendGate.Release();
         }
     }
 
     /// <summary>
     /// Receives one message, or null after the server's authenticated close. A transport that ends without that close
-    /// is <see cref="SecureChannelFailureReason.Truncated"/>. When the server rejected this session's last message and
+    /// is <see cref="SecureChannelFailureCode.Truncated"/>. When the server rejected this session's last message and
     /// said so in an Alert, the exception carries the server's reason (<see cref="SecureChannelException.IsPeerAlert"/>).
     /// </summary>
     public async Task<byte[]?> ReceiveAsync(CancellationToken cancellationToken = default)
     {
-        await receiveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _receiveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (options.TimeProvider.GetUtcNow() - lastReceive > options.IdleTimeout)
+            if (_options.TimeProvider.GetUtcNow() - _lastReceive > _options.IdleTimeout)
             {
-                session.Close();
-                throw Wire.Fail(SecureChannelFailureReason.IdleTimeout, $"the session was idle longer than {options.IdleTimeout}");
+                _session.Close();
+                throw Wire.Fail(SecureChannelFailureCode.IdleTimeout, $"the session was idle longer than {_options.IdleTimeout}");
             }
 
             byte[] frame;
             try
             {
-                frame = await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false);
+                frame = await ReadRequiredAsync(_transport, _options, cancellationToken).ConfigureAwait(false);
             }
             catch (SecureChannelException)
             {
-                session.Close();
+                _session.Close();
                 throw;
             }
 
-            var type = Wire.Parse(frame, options.MaxFrameLength, out _);
+            var type = Wire.Parse(frame, _options.MaxFrameLength, out _);
             if (type == MessageType.Alert)
             {
-                throw Alert.ToException(frame.AsSpan(Wire.FrameHeaderLength), session, session.SessionId);
+                throw Alert.ToException(frame.AsSpan(Wire.FrameHeaderLength), _session, _session.SessionId);
             }
 
-            var message = session.Open(type, frame.AsSpan(Wire.FrameHeaderLength));
-            lastReceive = options.TimeProvider.GetUtcNow();
+            var message = _session.Open(type, frame.AsSpan(Wire.FrameHeaderLength));
+            _lastReceive = _options.TimeProvider.GetUtcNow();
             return message;
         }
         finally
         {
-            receiveGate.Release();
+            _receiveGate.Release();
         }
     }
 
     /// <summary>Sends the authenticated close and closes the session; the transport is left to its owner.</summary>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {
-        await sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!session.IsClosed)
+            if (!_session.IsClosed)
             {
-                await WriteAsync(transport, session.SealClose(), cancellationToken).ConfigureAwait(false);
+                await WriteAsync(_transport, _session.SealClose(), cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
-            sendGate.Release();
+            _sendGate.Release();
         }
     }
 
     /// <summary>Forgets the session keys. Does not send a close; call <see cref="CloseAsync"/> first for a clean end.</summary>
     public async ValueTask DisposeAsync()
     {
-        session.Dispose();
-        sendGate.Dispose();
-        receiveGate.Dispose();
-        if (ownsTransport)
+        _session.Dispose();
+        _sendGate.Dispose();
+        _receiveGate.Dispose();
+        if (_ownsTransport)
         {
-            await transport.DisposeAsync().ConfigureAwait(false);
+            await _transport.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -204,5 +204,5 @@ public sealed class SecureChannelClient : IAsyncDisposable
 
     private static async Task<byte[]> ReadRequiredAsync(SecureChannelTransport transport, SecureChannelOptions options, CancellationToken cancellationToken) =>
         await transport.ReadFrameAsync(options.MaxFrameLength, cancellationToken).ConfigureAwait(false)
-            ?? throw Wire.Fail(SecureChannelFailureReason.Truncated, "the transport ended before an authenticated close");
+            ?? throw Wire.Fail(SecureChannelFailureCode.Truncated, "the transport ended before an authenticated close");
 }

@@ -6,22 +6,22 @@ namespace SecGear.SecureChannel;
 public sealed class SecureChannelException : SecGearException
 {
     /// <summary>Creates an exception for a reason and a message (the message never holds key material or plaintext).</summary>
-    public SecureChannelException(SecureChannelFailureReason reason, string message)
-        : base(reason == SecureChannelFailureReason.AttestationFailed ? EnclaveStatus.AttestationFailed : EnclaveStatus.InvalidMarshalling, $"{reason}: {message}")
+    public SecureChannelException(SecureChannelFailureCode reason, string message)
+        : base(reason == SecureChannelFailureCode.AttestationFailed ? EnclaveStatus.AttestationFailed : EnclaveStatus.InvalidMarshalling, $"{reason}: {message}")
     {
         Reason = reason;
     }
 
     /// <summary>Creates an exception for a failed attestation check.</summary>
     public SecureChannelException(AttestationFailure attestationFailure)
-        : base(EnclaveStatus.AttestationFailed, $"{SecureChannelFailureReason.AttestationFailed}: {attestationFailure ?? throw new ArgumentNullException(nameof(attestationFailure))}")
+        : base(EnclaveStatus.AttestationFailed, $"{SecureChannelFailureCode.AttestationFailed}: {attestationFailure ?? throw new ArgumentNullException(nameof(attestationFailure))}")
     {
-        Reason = SecureChannelFailureReason.AttestationFailed;
+        Reason = SecureChannelFailureCode.AttestationFailed;
         AttestationFailure = attestationFailure;
     }
 
     /// <summary>Creates an exception for a failure the server reported to this client in an Alert frame.</summary>
-    internal SecureChannelException(SecureChannelFailureReason reason, bool authenticated, string message)
+    internal SecureChannelException(SecureChannelFailureCode reason, bool authenticated, string message)
         : base(EnclaveStatus.InvalidMarshalling, $"{reason}: {message}")
     {
         Reason = reason;
@@ -30,7 +30,7 @@ public sealed class SecureChannelException : SecGearException
     }
 
     /// <summary>The check that failed (for a peer alert: the check that failed on the server).</summary>
-    public SecureChannelFailureReason Reason { get; }
+    public SecureChannelFailureCode Reason { get; }
 
     /// <summary>True when the failure happened on the server, which reported <see cref="Reason"/> in an Alert frame.</summary>
     public bool IsPeerAlert { get; }
@@ -48,6 +48,6 @@ public sealed class SecureChannelException : SecGearException
     /// </summary>
     public ReadOnlyMemory<byte> AlertFrame { get; internal set; }
 
-    /// <summary>The attestation check that failed, when <see cref="Reason"/> is <see cref="SecureChannelFailureReason.AttestationFailed"/>.</summary>
+    /// <summary>The attestation check that failed, when <see cref="Reason"/> is <see cref="SecureChannelFailureCode.AttestationFailed"/>.</summary>
     public AttestationFailure? AttestationFailure { get; }
 }

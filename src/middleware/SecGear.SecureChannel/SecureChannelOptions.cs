@@ -44,7 +44,7 @@ public sealed class SecureChannelOptions
 
     /// <summary>
     /// Server side: when set, every client must present a certificate this policy accepts and prove possession of its
-    /// key (<see cref="SecureChannelFailureReason.ClientCertificateRequired"/> and the two reasons after it otherwise).
+    /// key (<see cref="SecureChannelFailureCode.ClientCertificateRequired"/> and the two reasons after it otherwise).
     /// Null (default): no client authentication.
     /// </summary>
     public ClientCertificatePolicy? ClientCertificatePolicy { get; init; }

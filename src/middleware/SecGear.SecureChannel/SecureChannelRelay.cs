@@ -11,8 +11,8 @@ namespace SecGear.SecureChannel;
 /// </summary>
 public sealed class SecureChannelRelay
 {
-    private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<IReadOnlyList<byte[]>>> enclave;
-    private readonly int maxFrameLength;
+    private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<IReadOnlyList<byte[]>>> _enclave;
+    private readonly int _maxFrameLength;
 
     /// <summary>Creates a relay.</summary>
     /// <param name="enclave">Delivers one frame into the enclave (e.g. an ECALL into <see cref="SecureChannelServer.Process"/>) and returns the frames to send back.</param>
@@ -21,8 +21,8 @@ public sealed class SecureChannelRelay
     {
         ArgumentNullException.ThrowIfNull(enclave);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameLength, 1024);
-        this.enclave = enclave;
-        this.maxFrameLength = maxFrameLength;
+        _enclave = enclave;
+        _maxFrameLength = maxFrameLength;
     }
 
     /// <summary>
@@ -54,12 +54,12 @@ public sealed class SecureChannelRelay
     public async Task RunAsync(SecureChannelTransport transport, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transport);
-        while (await transport.ReadFrameAsync(maxFrameLength, cancellationToken).ConfigureAwait(false) is { } frame)
+        while (await transport.ReadFrameAsync(_maxFrameLength, cancellationToken).ConfigureAwait(false) is { } frame)
         {
             IReadOnlyList<byte[]> replies;
             try
             {
-                replies = await enclave(frame, cancellationToken).ConfigureAwait(false);
+                replies = await _enclave(frame, cancellationToken).ConfigureAwait(false);
             }
             catch (SecureChannelException ex) when (!ex.AlertFrame.IsEmpty)
             {
@@ -71,9 +71,9 @@ public sealed class SecureChannelRelay
 
             foreach (var reply in replies)
             {
-                if (reply is null || reply.Length < Wire.FrameHeaderLength || reply.Length - Wire.FrameHeaderLength > maxFrameLength)
+                if (reply is null || reply.Length < Wire.FrameHeaderLength || reply.Length - Wire.FrameHeaderLength > _maxFrameLength)
                 {
-                    throw Wire.Fail(SecureChannelFailureReason.FrameTooLarge, $"the enclave returned a {reply?.Length ?? 0}-byte frame; a frame is {Wire.FrameHeaderLength} to {Wire.FrameHeaderLength + maxFrameLength} bytes");
+                    throw Wire.Fail(SecureChannelFailureCode.FrameTooLarge, $"the enclave returned a {reply?.Length ?? 0}-byte frame; a frame is {Wire.FrameHeaderLength} to {Wire.FrameHeaderLength + _maxFrameLength} bytes");
                 }
 
                 await transport.SendAsync(reply, cancellationToken).ConfigureAwait(false);

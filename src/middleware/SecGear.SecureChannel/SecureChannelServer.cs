@@ -16,15 +16,15 @@ namespace SecGear.SecureChannel;
 /// </summary>
 public sealed class SecureChannelServer : IDisposable
 {
-    private readonly Func<ReadOnlySpan<byte>, byte[]> evidenceProvider;
-    private readonly Func<SecureChannelRequest, byte[]?> requestHandler;
-    private readonly SecureChannelOptions options;
-    private readonly ConcurrentDictionary<Guid, ServerSessionState> sessions = new();
-    private readonly EphemeralKeyPool keys;
+    private readonly Func<ReadOnlySpan<byte>, byte[]> _evidenceProvider;
+    private readonly Func<SecureChannelRequest, byte[]?> _requestHandler;
+    private readonly SecureChannelOptions _options;
+    private readonly ConcurrentDictionary<Guid, ServerSessionState> _sessions = new();
+    private readonly EphemeralKeyPool _keys;
 
     // Slots reserved by a ClientHello before its (slow) key generation and evidence, released when its session is
     // removed or the ClientHello fails: it keeps MaxSessions exact however many handshakes race.
-    private int reservedSlots;
+    private int _reservedSlots;
 
     /// <summary>Creates a server.</summary>
     /// <param name="evidenceProvider">Produces evidence whose report data starts with the given bytes.</param>
@@ -38,11 +38,11 @@ public sealed class SecureChannelServer : IDisposable
     private SecureChannelServer(Func<ReadOnlySpan<byte>, byte[]> evidenceProvider, Func<SecureChannelRequest, byte[]?> requestHandler, SecureChannelOptions? options)
     {
         ArgumentNullException.ThrowIfNull(evidenceProvider);
-        this.options = options ?? new SecureChannelOptions();
-        this.options.Validate();
-        this.evidenceProvider = evidenceProvider;
-        this.requestHandler = requestHandler;
-        keys = new EphemeralKeyPool(this.options.PregeneratedKeys);
+        _options = options ?? new SecureChannelOptions();
+        _options.Validate();
+        _evidenceProvider = evidenceProvider;
+        _requestHandler = requestHandler;
+        _keys = new EphemeralKeyPool(_options.PregeneratedKeys);
     }
 
     /// <summary>
@@ -59,10 +59,10 @@ public sealed class SecureChannelServer : IDisposable
     }
 
     /// <summary>How many pre-generated ephemeral keys of <paramref name="suite"/> are ready (benchmarks wait for a full pool).</summary>
-    internal int ReadyKeys(SecureChannelSuite suite) => keys.Ready(suite);
+    internal int ReadyKeys(SecureChannelSuite suite) => _keys.Ready(suite);
 
     /// <summary>The number of sessions held, handshaking or established.</summary>
-    public int SessionCount => sessions.Count;
+    public int SessionCount => _sessions.Count;
 
     /// <summary>
     /// Processes one frame from a client and returns the frames to send back (possibly none). Throws
@@ -76,13 +76,13 @@ public sealed class SecureChannelServer : IDisposable
         ReadOnlySpan<byte> body = default;
         try
         {
-            type = Wire.Parse(frame, options.MaxFrameLength, out body);
+            type = Wire.Parse(frame, _options.MaxFrameLength, out body);
             return type switch
             {
                 MessageType.ClientHello => [ClientHello(body)],
                 MessageType.ClientKey => [ClientKey(body)],
                 MessageType.Record or MessageType.Close => Record(type, body),
-                _ => throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, $"message type {(byte)type} is not one a server accepts"),
+                _ => throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, $"message type {(byte)type} is not one a server accepts"),
             };
         }
         catch (SecureChannelException ex) when (ex.AlertFrame.IsEmpty)
@@ -105,7 +105,7 @@ public sealed class SecureChannelServer : IDisposable
         }
 
         var id = new Guid(sessionId);
-        if (sessions.TryGetValue(id, out var state))
+        if (_sessions.TryGetValue(id, out var state))
         {
             lock (state.Gate)
             {
@@ -123,7 +123,7 @@ public sealed class SecureChannelServer : IDisposable
             }
         }
 
-        throw Wire.Fail(SecureChannelFailureReason.UnknownSession, "no established session has this id");
+        throw Wire.Fail(SecureChannelFailureCode.UnknownSession, "no established session has this id");
     }
 
     /// <summary>
@@ -132,9 +132,9 @@ public sealed class SecureChannelServer : IDisposable
     /// </summary>
     public int RemoveIdleSessions()
     {
-        var now = options.TimeProvider.GetUtcNow();
+        var now = _options.TimeProvider.GetUtcNow();
         int removed = 0;
-        foreach (var (id, state) in sessions)
+        foreach (var (id, state) in _sessions)
         {
             lock (state.Gate)
             {
@@ -152,8 +152,8 @@ public sealed class SecureChannelServer : IDisposable
     /// <summary>Closes every session and forgets its keys, pre-generated ones included.</summary>
     public void Dispose()
     {
-        keys.Dispose();
-        foreach (var (id, state) in sessions)
+        _keys.Dispose();
+        foreach (var (id, state) in _sessions)
         {
             lock (state.Gate)
             {
@@ -164,17 +164,17 @@ public sealed class SecureChannelServer : IDisposable
 
     private byte[] ClientHello(ReadOnlySpan<byte> body)
     {
-        var reader = new WireReader(body, "ClientHello");
+        var reader = new BigEndianReader(body, "ClientHello");
         ushort version = reader.U16();
         if (version != Wire.Version)
         {
-            throw Wire.Fail(SecureChannelFailureReason.UnsupportedVersion, $"the client speaks version {version}; this server speaks {Wire.Version}");
+            throw Wire.Fail(SecureChannelFailureCode.UnsupportedVersion, $"the client speaks version {version}; this server speaks {Wire.Version}");
         }
 
         int count = reader.U8();
         if (count is 0 or > Wire.MaxSuites)
         {
-            throw Wire.Fail(SecureChannelFailureReason.MalformedMessage, $"ClientHello offers {count} suites; 1 to {Wire.MaxSuites} are allowed");
+            throw Wire.Fail(SecureChannelFailureCode.MalformedMessage, $"ClientHello offers {count} suites; 1 to {Wire.MaxSuites} are allowed");
         }
 
         var offered = new ushort[count];
@@ -185,10 +185,10 @@ public sealed class SecureChannelServer : IDisposable
 
         reader.Bytes(Wire.NonceLength);
         reader.End();
-        var chosen = options.Suites.FirstOrDefault(s => offered.Contains((ushort)s));
+        var chosen = _options.Suites.FirstOrDefault(s => offered.Contains((ushort)s));
         if (chosen == default)
         {
-            throw Wire.Fail(SecureChannelFailureReason.NoCommonSuite, $"the client offers {string.Join(", ", offered)}; this server accepts {string.Join(", ", options.Suites.Select(s => (ushort)s))}");
+            throw Wire.Fail(SecureChannelFailureCode.NoCommonSuite, $"the client offers {string.Join(", ", offered)}; this server accepts {string.Join(", ", _options.Suites.Select(s => (ushort)s))}");
         }
 
         if (!TryReserveSlot())
@@ -196,7 +196,7 @@ public sealed class SecureChannelServer : IDisposable
             RemoveIdleSessions();
             if (!TryReserveSlot())
             {
-                throw Wire.Fail(SecureChannelFailureReason.SessionLimitReached, $"the server holds its maximum of {options.MaxSessions} sessions; retry later");
+                throw Wire.Fail(SecureChannelFailureCode.SessionLimitReached, $"the server holds its maximum of {_options.MaxSessions} sessions; retry later");
             }
         }
 
@@ -206,7 +206,7 @@ public sealed class SecureChannelServer : IDisposable
         EphemeralKey? ephemeral = null;
         try
         {
-            ephemeral = keys.Take(suite);
+            ephemeral = _keys.Take(suite);
             var publicKey = ephemeral.PublicKey;
             int boundLength = 2 + 2 + Wire.SessionIdLength + 2 + publicKey.Length;
             var bound = new byte[boundLength];
@@ -221,13 +221,13 @@ public sealed class SecureChannelServer : IDisposable
             bound.CopyTo(serverHello, 0);
             BinaryPrimitives.WriteUInt32BigEndian(serverHello.AsSpan(boundLength), (uint)evidence.Length);
             evidence.CopyTo(serverHello, boundLength + 4);
-            if (serverHello.Length > options.MaxFrameLength)
+            if (serverHello.Length > _options.MaxFrameLength)
             {
-                throw Wire.Fail(SecureChannelFailureReason.FrameTooLarge, $"the ServerHello with {evidence.Length} bytes of evidence exceeds the {options.MaxFrameLength}-byte frame limit");
+                throw Wire.Fail(SecureChannelFailureCode.FrameTooLarge, $"the ServerHello with {evidence.Length} bytes of evidence exceeds the {_options.MaxFrameLength}-byte frame limit");
             }
 
             // 128 random bits: a collision means a broken random generator, not bad luck.
-            added = sessions.TryAdd(new Guid(sessionId), new ServerSessionState(suite, sessionId, ephemeral, body.ToArray(), serverHello, options.TimeProvider.GetUtcNow()));
+            added = _sessions.TryAdd(new Guid(sessionId), new ServerSessionState(suite, sessionId, ephemeral, body.ToArray(), serverHello, _options.TimeProvider.GetUtcNow()));
             return added
                 ? Wire.Frame(MessageType.ServerHello, serverHello)
                 : throw new InvalidOperationException("the random generator repeated a 128-bit session id");
@@ -237,19 +237,19 @@ public sealed class SecureChannelServer : IDisposable
             if (!added)
             {
                 ephemeral?.Dispose();
-                Interlocked.Decrement(ref reservedSlots);
+                Interlocked.Decrement(ref _reservedSlots);
             }
         }
     }
 
     private bool TryReserveSlot()
     {
-        if (Interlocked.Increment(ref reservedSlots) <= options.MaxSessions)
+        if (Interlocked.Increment(ref _reservedSlots) <= _options.MaxSessions)
         {
             return true;
         }
 
-        Interlocked.Decrement(ref reservedSlots);
+        Interlocked.Decrement(ref _reservedSlots);
         return false;
     }
 
@@ -258,17 +258,17 @@ public sealed class SecureChannelServer : IDisposable
         byte[] evidence;
         try
         {
-            evidence = evidenceProvider(reportData);
+            evidence = _evidenceProvider(reportData);
         }
         catch (Exception ex) when (ex is not SecureChannelException)
         {
             // The provider's own message may describe platform internals; the type is enough to act on.
-            throw Wire.Fail(SecureChannelFailureReason.EvidenceUnavailable, $"the evidence provider failed with {ex.GetType().Name}");
+            throw Wire.Fail(SecureChannelFailureCode.EvidenceUnavailable, $"the evidence provider failed with {ex.GetType().Name}");
         }
 
         return evidence is { Length: > 0 }
             ? evidence
-            : throw Wire.Fail(SecureChannelFailureReason.EvidenceUnavailable, "the evidence provider returned no evidence");
+            : throw Wire.Fail(SecureChannelFailureCode.EvidenceUnavailable, "the evidence provider returned no evidence");
     }
 
     private byte[] ClientKey(ReadOnlySpan<byte> body)
@@ -281,11 +281,11 @@ public sealed class SecureChannelServer : IDisposable
                 CheckLive(state);
                 if (state.Ephemeral is not { } ephemeral)
                 {
-                    throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "ClientKey for a session that is already established");
+                    throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, "ClientKey for a session that is already established");
                 }
 
                 var suite = state.Suite;
-                var reader = new WireReader(body, "ClientKey");
+                var reader = new BigEndianReader(body, "ClientKey");
                 reader.Bytes(Wire.SessionIdLength);
                 var clientPublic = reader.Bytes(reader.U16());
                 var clientCertificate = AuthenticateClient(state, body, ref reader);
@@ -304,13 +304,13 @@ public sealed class SecureChannelServer : IDisposable
                     {
                         CryptographicOperations.ZeroMemory(keys.ClientTraffic);
                         CryptographicOperations.ZeroMemory(keys.ServerTraffic);
-                        throw Wire.Fail(SecureChannelFailureReason.KeyConfirmationFailed, "the client's Finished does not match this handshake");
+                        throw Wire.Fail(SecureChannelFailureCode.KeyConfirmationFailed, "the client's Finished does not match this handshake");
                     }
 
                     var serverFinished = KeySchedule.Finished(suite, keys.ServerFinished, [.. transcriptHash, .. finished]);
                     state.ClientCertificate = clientCertificate;
-                    state.Establish(new ChannelSession(suite, state.SessionId, keys.ServerTraffic, keys.ClientTraffic, options, sealsAlerts: true));
-                    state.LastActivity = options.TimeProvider.GetUtcNow();
+                    state.Establish(new ChannelSession(suite, state.SessionId, keys.ServerTraffic, keys.ClientTraffic, _options, sealsAlerts: true));
+                    state.LastActivity = _options.TimeProvider.GetUtcNow();
                     return Wire.Frame(MessageType.ServerFinished, [.. state.SessionId, .. serverFinished]);
                 }
                 finally
@@ -326,7 +326,7 @@ public sealed class SecureChannelServer : IDisposable
             finally
             {
                 // The handshake's key work is over: replace the key it took while the client finishes.
-                keys.Replenish(state.Suite);
+                _keys.Replenish(state.Suite);
             }
         }
     }
@@ -341,26 +341,26 @@ public sealed class SecureChannelServer : IDisposable
                 CheckLive(state);
                 if (state.Session is not { } session)
                 {
-                    throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "a record before the handshake finished");
+                    throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, "a record before the handshake finished");
                 }
 
                 var plaintext = session.Open(type, body);
-                state.LastActivity = options.TimeProvider.GetUtcNow();
+                state.LastActivity = _options.TimeProvider.GetUtcNow();
                 if (plaintext is null)
                 {
                     Remove(id, state);
                     return [];
                 }
 
-                var reply = requestHandler(new SecureChannelRequest(plaintext, state.SessionId, state.Suite.Suite, state.ClientCertificate));
+                var reply = _requestHandler(new SecureChannelRequest(plaintext, state.SessionId, state.Suite.Suite, state.ClientCertificate));
                 if (reply is null)
                 {
                     return [];
                 }
 
-                return reply.Length <= options.MaxRecordPayload
+                return reply.Length <= _options.MaxRecordPayload
                     ? [session.Seal(reply)]
-                    : throw Wire.Fail(SecureChannelFailureReason.RecordTooLarge, $"the request handler's reply is {reply.Length} bytes; a record carries at most {options.MaxRecordPayload}");
+                    : throw Wire.Fail(SecureChannelFailureCode.RecordTooLarge, $"the request handler's reply is {reply.Length} bytes; a record carries at most {_options.MaxRecordPayload}");
             }
             catch (SecureChannelException ex)
             {
@@ -378,14 +378,14 @@ public sealed class SecureChannelServer : IDisposable
     /// Reads and checks the optional certificate part of ClientKey (after the client key, before the Finished): required
     /// and accepted by the policy when one is set, refused when none is.
     /// </summary>
-    private byte[] AuthenticateClient(ServerSessionState state, ReadOnlySpan<byte> body, ref WireReader reader)
+    private byte[] AuthenticateClient(ServerSessionState state, ReadOnlySpan<byte> body, ref BigEndianReader reader)
     {
         bool present = body.Length - reader.Position > state.Suite.HashLength;
-        if (options.ClientCertificatePolicy is not { } policy)
+        if (_options.ClientCertificatePolicy is not { } policy)
         {
             if (present)
             {
-                throw Wire.Fail(SecureChannelFailureReason.UnexpectedMessage, "the client sent a certificate; this server does not authenticate clients");
+                throw Wire.Fail(SecureChannelFailureCode.UnexpectedMessage, "the client sent a certificate; this server does not authenticate clients");
             }
 
             return [];
@@ -393,7 +393,7 @@ public sealed class SecureChannelServer : IDisposable
 
         if (!present)
         {
-            throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRequired, "this server requires a client certificate and the client sent none");
+            throw Wire.Fail(SecureChannelFailureCode.ClientCertificateRequired, "this server requires a client certificate and the client sent none");
         }
 
         var certificateBytes = reader.Bytes(checked((int)Math.Min(reader.U32(), int.MaxValue)));
@@ -406,7 +406,7 @@ public sealed class SecureChannelServer : IDisposable
         }
         catch (CryptographicException)
         {
-            throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate is not a well-formed X.509 certificate");
+            throw Wire.Fail(SecureChannelFailureCode.ClientCertificateRejected, "the client certificate is not a well-formed X.509 certificate");
         }
 
         using (certificate)
@@ -414,22 +414,22 @@ public sealed class SecureChannelServer : IDisposable
             string? refusal;
             try
             {
-                refusal = policy.Check(certificate, options.TimeProvider.GetUtcNow());
+                refusal = policy.Check(certificate, _options.TimeProvider.GetUtcNow());
             }
             catch (CryptographicException)
             {
                 // The loader decodes lazily: a field it cannot decode shows up only when read.
-                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate has a field that is not well-formed");
+                throw Wire.Fail(SecureChannelFailureCode.ClientCertificateRejected, "the client certificate has a field that is not well-formed");
             }
 
             if (refusal is not null)
             {
-                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, refusal);
+                throw Wire.Fail(SecureChannelFailureCode.ClientCertificateRejected, refusal);
             }
 
             if (signature.IsEmpty)
             {
-                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateSignatureInvalid, "the client certificate comes without a signature over the handshake");
+                throw Wire.Fail(SecureChannelFailureCode.ClientCertificateSignatureInvalid, "the client certificate comes without a signature over the handshake");
             }
 
             var message = ClientCertificateVerify.Message(state.Suite, state.ClientHello, state.ServerHello, body[..signedLength]);
@@ -439,7 +439,7 @@ public sealed class SecureChannelServer : IDisposable
             }
             catch (CryptographicException)
             {
-                throw Wire.Fail(SecureChannelFailureReason.ClientCertificateRejected, "the client certificate's public key cannot be read");
+                throw Wire.Fail(SecureChannelFailureCode.ClientCertificateRejected, "the client certificate's public key cannot be read");
             }
         }
 
@@ -456,11 +456,11 @@ public sealed class SecureChannelServer : IDisposable
     {
         if (body.Length < Wire.SessionIdLength)
         {
-            throw Wire.Fail(SecureChannelFailureReason.Truncated, $"the message is {body.Length} bytes, shorter than a session id");
+            throw Wire.Fail(SecureChannelFailureCode.Truncated, $"the message is {body.Length} bytes, shorter than a session id");
         }
 
         var id = new Guid(body[..Wire.SessionIdLength]);
-        return sessions.TryGetValue(id, out var state)
+        return _sessions.TryGetValue(id, out var state)
             ? (id, state)
             : throw UnknownSession();
     }
@@ -473,16 +473,16 @@ public sealed class SecureChannelServer : IDisposable
             throw UnknownSession();
         }
 
-        if (IsIdle(state, options.TimeProvider.GetUtcNow()))
+        if (IsIdle(state, _options.TimeProvider.GetUtcNow()))
         {
-            throw Wire.Fail(SecureChannelFailureReason.IdleTimeout, state.Session is null
-                ? $"the handshake did not finish within {options.HandshakeTimeout}"
-                : $"the session was idle longer than {options.IdleTimeout}");
+            throw Wire.Fail(SecureChannelFailureCode.IdleTimeout, state.Session is null
+                ? $"the handshake did not finish within {_options.HandshakeTimeout}"
+                : $"the session was idle longer than {_options.IdleTimeout}");
         }
     }
 
     private static SecureChannelException UnknownSession() =>
-        Wire.Fail(SecureChannelFailureReason.UnknownSession, "the message names a session this server does not hold (never opened, closed or expired)");
+        Wire.Fail(SecureChannelFailureCode.UnknownSession, "the message names a session this server does not hold (never opened, closed or expired)");
 
     /// <summary>Under the session's gate: seals the alert while the keys still exist, then forgets the session.</summary>
     private SecureChannelException Fail(Guid id, ServerSessionState state, SecureChannelException failure)
@@ -501,14 +501,14 @@ public sealed class SecureChannelServer : IDisposable
     }
 
     private bool IsIdle(ServerSessionState state, DateTimeOffset now) =>
-        now - state.LastActivity > (state.Session is null ? options.HandshakeTimeout : options.IdleTimeout);
+        now - state.LastActivity > (state.Session is null ? _options.HandshakeTimeout : _options.IdleTimeout);
 
     /// <summary>Under the session's gate: removes exactly this state (not a later one under the same id) and frees its slot.</summary>
     private void Remove(Guid id, ServerSessionState state)
     {
-        if (sessions.TryRemove(new KeyValuePair<Guid, ServerSessionState>(id, state)))
+        if (_sessions.TryRemove(new KeyValuePair<Guid, ServerSessionState>(id, state)))
         {
-            Interlocked.Decrement(ref reservedSlots);
+            Interlocked.Decrement(ref _reservedSlots);
         }
 
         state.Dispose();

@@ -12,11 +12,11 @@ namespace SecGear.SecureChannel;
 /// </summary>
 public abstract class SecureChannelTransport : IAsyncDisposable
 {
-    private readonly PipeReader input;
+    private readonly PipeReader _input;
 
     private protected SecureChannelTransport(PipeReader input)
     {
-        this.input = input;
+        _input = input;
     }
 
     /// <summary>
@@ -31,17 +31,17 @@ public abstract class SecureChannelTransport : IAsyncDisposable
     /// </summary>
     /// <param name="maxFrameLength">The largest body accepted; a larger announced length fails before anything is allocated for it.</param>
     /// <param name="cancellationToken">Cancels the wait for bytes.</param>
-    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureReason.FrameTooLarge"/>, or <see cref="SecureChannelFailureReason.Truncated"/> when the peer ends the transport inside a frame.</exception>
+    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureCode.FrameTooLarge"/>, or <see cref="SecureChannelFailureCode.Truncated"/> when the peer ends the transport inside a frame.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A frame of <paramref name="maxFrameLength"/> would not fit in <see cref="MaxBufferedBytes"/>.</exception>
     public ValueTask<byte[]?> ReadFrameAsync(int maxFrameLength, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxFrameLength);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)maxFrameLength + Wire.FrameHeaderLength, MaxBufferedBytes, nameof(maxFrameLength));
-        return FrameReader.ReadAsync(input, maxFrameLength, cancellationToken);
+        return FrameReader.ReadAsync(_input, maxFrameLength, cancellationToken);
     }
 
     /// <summary>Sends bytes (usually one or more whole frames) to the peer and flushes them.</summary>
-    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureReason.Truncated"/> when the peer no longer reads.</exception>
+    /// <exception cref="SecureChannelException"><see cref="SecureChannelFailureCode.Truncated"/> when the peer no longer reads.</exception>
     public abstract ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -50,11 +50,11 @@ public abstract class SecureChannelTransport : IAsyncDisposable
     /// either the stream or <see cref="ReadFrameAsync"/> for reading, not both. A <see cref="StreamTransport"/> returns
     /// its own stream; for the other kinds, disposing the returned stream does not dispose the transport.
     /// </summary>
-    public virtual Stream AsStream() => new TransportStream(this, input);
+    public virtual Stream AsStream() => new TransportStream(this, _input);
 
     /// <summary>Releases the transport (what it owns is listed on each transport's constructor).</summary>
     public abstract ValueTask DisposeAsync();
 
     /// <summary>Tells the pipe reader that nothing more will be read.</summary>
-    private protected void CompleteInput() => input.Complete();
+    private protected void CompleteInput() => _input.Complete();
 }

@@ -15,14 +15,14 @@ namespace SecGear.SecureChannel;
 internal sealed class Sm2EphemeralKey : EphemeralKey
 {
     private static readonly ECDomainParameters Domain = CreateDomain();
-    private ECPrivateKeyParameters? privateKey;
+    private ECPrivateKeyParameters? _privateKey;
 
     public Sm2EphemeralKey()
     {
         var generator = new ECKeyPairGenerator();
         generator.Init(new ECKeyGenerationParameters(Domain, new SecureRandom()));
         var pair = generator.GenerateKeyPair();
-        privateKey = (ECPrivateKeyParameters)pair.Private;
+        _privateKey = (ECPrivateKeyParameters)pair.Private;
         PublicKey = ((ECPublicKeyParameters)pair.Public).Q.GetEncoded(false);
     }
 
@@ -30,7 +30,7 @@ internal sealed class Sm2EphemeralKey : EphemeralKey
 
     public override byte[] DeriveSharedSecret(ReadOnlySpan<byte> peerPublicKey)
     {
-        var key = privateKey ?? throw new ObjectDisposedException(nameof(Sm2EphemeralKey));
+        var key = _privateKey ?? throw new ObjectDisposedException(nameof(Sm2EphemeralKey));
         var peer = new ECPublicKeyParameters(DecodePoint(peerPublicKey), Domain);
         var agreement = new ECDHBasicAgreement();
         agreement.Init(key);
@@ -42,11 +42,11 @@ internal sealed class Sm2EphemeralKey : EphemeralKey
         catch (InvalidOperationException)
         {
             // BouncyCastle refuses an agreement that lands on the point at infinity.
-            throw Wire.Fail(SecureChannelFailureReason.InvalidPublicKey, "the peer's SM2 public key gives no valid shared point");
+            throw Wire.Fail(SecureChannelFailureCode.InvalidPublicKey, "the peer's SM2 public key gives no valid shared point");
         }
     }
 
-    public override void Dispose() => privateKey = null;
+    public override void Dispose() => _privateKey = null;
 
     /// <summary>Decodes a peer's uncompressed point, refusing anything that is not a finite point on sm2p256v1.</summary>
     public static ECPoint DecodePoint(ReadOnlySpan<byte> encoded)
@@ -61,11 +61,11 @@ internal sealed class Sm2EphemeralKey : EphemeralKey
         }
         catch (ArgumentException)
         {
-            throw Wire.Fail(SecureChannelFailureReason.InvalidPublicKey, "the peer's public key is not a point on the SM2 curve");
+            throw Wire.Fail(SecureChannelFailureCode.InvalidPublicKey, "the peer's public key is not a point on the SM2 curve");
         }
 
         return point.IsInfinity || !point.IsValid()
-            ? throw Wire.Fail(SecureChannelFailureReason.InvalidPublicKey, "the peer's public key is not a finite point on the SM2 curve")
+            ? throw Wire.Fail(SecureChannelFailureCode.InvalidPublicKey, "the peer's public key is not a finite point on the SM2 curve")
             : point;
     }
 

@@ -14,7 +14,7 @@ internal sealed class Sm4GcmRecordCipher : RecordCipher
 {
     public const int KeyLength = 16;
 
-    private readonly GcmBlockCipher gcm = new(new SM4Engine());
+    private readonly GcmBlockCipher _gcm = new(new SM4Engine());
 
     public Sm4GcmRecordCipher(ReadOnlySpan<byte> key)
     {
@@ -25,26 +25,26 @@ internal sealed class Sm4GcmRecordCipher : RecordCipher
 
         // The first Init carries the key (decrypt mode, so this placeholder nonce is never encrypted under); every
         // Seal and Open then sets its own nonce.
-        gcm.Init(false, new ParametersWithIV(new KeyParameter(key), new byte[NonceLength]));
+        _gcm.Init(false, new ParametersWithIV(new KeyParameter(key), new byte[NonceLength]));
     }
 
     public override void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> sealedOutput, ReadOnlySpan<byte> aad)
     {
         // A null key keeps the expanded key; GcmBlockCipher itself refuses a nonce repeated under it.
-        gcm.Init(true, new ParametersWithIV(null, nonce));
-        gcm.ProcessAadBytes(aad);
-        int written = gcm.ProcessBytes(plaintext, sealedOutput);
-        gcm.DoFinal(sealedOutput[written..]);
+        _gcm.Init(true, new ParametersWithIV(null, nonce));
+        _gcm.ProcessAadBytes(aad);
+        int written = _gcm.ProcessBytes(plaintext, sealedOutput);
+        _gcm.DoFinal(sealedOutput[written..]);
     }
 
     public override bool Open(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> sealedInput, Span<byte> plaintext, ReadOnlySpan<byte> aad)
     {
-        gcm.Init(false, new ParametersWithIV(null, nonce));
-        gcm.ProcessAadBytes(aad);
+        _gcm.Init(false, new ParametersWithIV(null, nonce));
+        _gcm.ProcessAadBytes(aad);
         try
         {
-            int written = gcm.ProcessBytes(sealedInput, plaintext);
-            gcm.DoFinal(plaintext[written..]);
+            int written = _gcm.ProcessBytes(sealedInput, plaintext);
+            _gcm.DoFinal(plaintext[written..]);
             return true;
         }
         catch (InvalidCipherTextException)
@@ -54,5 +54,5 @@ internal sealed class Sm4GcmRecordCipher : RecordCipher
         }
     }
 
-    public override void Dispose() => gcm.Reset();
+    public override void Dispose() => _gcm.Reset();
 }

@@ -6,8 +6,8 @@ namespace SecGear.SecureChannel;
 /// <summary>A transport over a <see cref="Stream"/>, e.g. a TCP <see cref="NetworkStream"/>.</summary>
 public sealed class StreamTransport : SecureChannelTransport
 {
-    private readonly Stream stream;
-    private readonly bool leaveOpen;
+    private readonly Stream _stream;
+    private readonly bool _leaveOpen;
 
     /// <summary>Creates a transport over <paramref name="stream"/>, which it disposes unless <paramref name="leaveOpen"/>.</summary>
     public StreamTransport(Stream stream, bool leaveOpen = false)
@@ -18,8 +18,8 @@ public sealed class StreamTransport : SecureChannelTransport
             throw new ArgumentException("the stream must be readable and writable", nameof(stream));
         }
 
-        this.stream = stream;
-        this.leaveOpen = leaveOpen;
+        _stream = stream;
+        _leaveOpen = leaveOpen;
     }
 
     /// <summary>Connects to a TCP endpoint (e.g. a host running <see cref="SecureChannelRelay.ServeTcpAsync"/>); the transport owns the socket.</summary>
@@ -43,20 +43,20 @@ public sealed class StreamTransport : SecureChannelTransport
     /// <inheritdoc />
     public override async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
-        await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The underlying stream itself (nothing is buffered in front of it until a frame is read).</summary>
-    public override Stream AsStream() => stream;
+    public override Stream AsStream() => _stream;
 
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
         CompleteInput();
-        if (!leaveOpen)
+        if (!_leaveOpen)
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
+            await _stream.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

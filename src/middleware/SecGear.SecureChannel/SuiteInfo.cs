@@ -51,7 +51,7 @@ internal sealed class SuiteInfo
     {
         if (encoded.Length != PublicKeyLength || encoded[0] != 4)
         {
-            throw Wire.Fail(SecureChannelFailureReason.InvalidPublicKey, $"a {Suite} public key is {PublicKeyLength} bytes starting 0x04; got {encoded.Length} bytes");
+            throw Wire.Fail(SecureChannelFailureCode.InvalidPublicKey, $"a {Suite} public key is {PublicKeyLength} bytes starting 0x04; got {encoded.Length} bytes");
         }
     }
 

@@ -28,13 +28,13 @@ internal static class Wire
     {
         if (frame.Length < FrameHeaderLength)
         {
-            throw Fail(SecureChannelFailureReason.MalformedMessage, $"a frame is at least {FrameHeaderLength} bytes; got {frame.Length}");
+            throw Fail(SecureChannelFailureCode.MalformedMessage, $"a frame is at least {FrameHeaderLength} bytes; got {frame.Length}");
         }
 
         int length = BodyLength(frame, maxFrameLength);
         if (frame.Length - FrameHeaderLength != length)
         {
-            throw Fail(SecureChannelFailureReason.MalformedMessage, $"the frame announces {length} body bytes and carries {frame.Length - FrameHeaderLength}");
+            throw Fail(SecureChannelFailureCode.MalformedMessage, $"the frame announces {length} body bytes and carries {frame.Length - FrameHeaderLength}");
         }
 
         body = frame[FrameHeaderLength..];
@@ -47,11 +47,11 @@ internal static class Wire
         uint length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
         if (length > (uint)maxFrameLength)
         {
-            throw Fail(SecureChannelFailureReason.FrameTooLarge, $"the frame announces {length} bytes; the limit is {maxFrameLength}");
+            throw Fail(SecureChannelFailureCode.FrameTooLarge, $"the frame announces {length} bytes; the limit is {maxFrameLength}");
         }
 
         return (int)length;
     }
 
-    public static SecureChannelException Fail(SecureChannelFailureReason reason, string message) => new(reason, message);
+    public static SecureChannelException Fail(SecureChannelFailureCode reason, string message) => new(reason, message);
 }

@@ -29,7 +29,7 @@ public static class ColumnKeyWrap
     {
         if (wrapped.Length != 12 + ColumnKey.KeyLength + 16)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.KeyUnavailable, $"the wrapped column key '{cekName}' has {wrapped.Length} bytes");
+            throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the wrapped column key '{cekName}' has {wrapped.Length} bytes");
         }
 
         byte[] cek = new byte[ColumnKey.KeyLength];
@@ -40,7 +40,7 @@ public static class ColumnKeyWrap
         }
         catch (CryptographicException)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.KeyUnavailable, $"the column key '{cekName}' does not unwrap with master key '{cmkName}' (altered, renamed, or another master key)");
+            throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the column key '{cekName}' does not unwrap with master key '{cmkName}' (altered, renamed, or another master key)");
         }
 
         return cek;

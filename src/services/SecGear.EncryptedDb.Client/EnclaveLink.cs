@@ -26,7 +26,7 @@ internal sealed class EnclaveLink : IAsyncDisposable
     {
         if (options.QueryService is null || options.Verifier is null || options.EnclavePolicy is null)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.EnclaveRejected, "this query needs the enclave, and EncryptedDbOptions has no QueryService, Verifier and EnclavePolicy");
+            throw new EncryptedDbException(EncryptedDbFailureCode.EnclaveRejected, "this query needs the enclave, and EncryptedDbOptions has no QueryService, Verifier and EnclavePolicy");
         }
 
         var channelTcp = new TcpClient();
@@ -44,7 +44,7 @@ internal sealed class EnclaveLink : IAsyncDisposable
             }
             catch (SecureChannelException ex)
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.EnclaveRejected, $"the query enclave was not accepted, no key was sent: {ex.Reason}: {ex.Message}", ex);
+                throw new EncryptedDbException(EncryptedDbFailureCode.EnclaveRejected, $"the query enclave was not accepted, no key was sent: {ex.Reason}: {ex.Message}", ex);
             }
 
             queryTcp = new TcpClient();
@@ -56,7 +56,7 @@ internal sealed class EnclaveLink : IAsyncDisposable
         {
             channelTcp.Dispose();
             queryTcp?.Dispose();
-            throw new EncryptedDbException(EncryptedDbErrorCode.ServiceFailure, $"cannot reach the query service at {options.QueryService}: {ex.Message}", ex);
+            throw new EncryptedDbException(EncryptedDbFailureCode.ServiceFailure, $"cannot reach the query service at {options.QueryService}: {ex.Message}", ex);
         }
         catch
         {
@@ -78,7 +78,7 @@ internal sealed class EnclaveLink : IAsyncDisposable
             NetworkStream stream = _queryTcp.GetStream();
             await QueryServiceProtocol.WriteFrameAsync(stream, QueryServiceProtocol.Execute, body, cancellationToken).ConfigureAwait(false);
             (byte Type, byte[] Body)? frame = await QueryServiceProtocol.ReadFrameAsync(stream, QueryServiceProtocol.MaxFrameLength, cancellationToken).ConfigureAwait(false)
-                ?? throw new EncryptedDbException(EncryptedDbErrorCode.ServiceFailure, "the query service closed the connection");
+                ?? throw new EncryptedDbException(EncryptedDbFailureCode.ServiceFailure, "the query service closed the connection");
             if (frame.Value.Type == QueryServiceProtocol.Error)
             {
                 throw QueryServiceProtocol.DecodeError(frame.Value.Body);
@@ -86,14 +86,14 @@ internal sealed class EnclaveLink : IAsyncDisposable
 
             if (frame.Value.Type != QueryServiceProtocol.Result || frame.Value.Body.Length < 12)
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.Malformed, "the query service sent an unexpected frame");
+                throw new EncryptedDbException(EncryptedDbFailureCode.Malformed, "the query service sent an unexpected frame");
             }
 
             return QueryResult.Open(frame.Value.Body.AsSpan(12), resultKey, queryId);
         }
         catch (Exception ex) when (ex is IOException or SocketException)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.ServiceFailure, $"the connection to the query service broke: {ex.Message}", ex);
+            throw new EncryptedDbException(EncryptedDbFailureCode.ServiceFailure, $"the connection to the query service broke: {ex.Message}", ex);
         }
         finally
         {
@@ -141,7 +141,7 @@ internal sealed class EnclaveLink : IAsyncDisposable
         }
         catch (SecureChannelException ex)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.ServiceFailure, $"the secure channel to the query enclave failed: {ex.Reason}: {ex.Message}", ex);
+            throw new EncryptedDbException(EncryptedDbFailureCode.ServiceFailure, $"the secure channel to the query enclave failed: {ex.Reason}: {ex.Message}", ex);
         }
         finally
         {

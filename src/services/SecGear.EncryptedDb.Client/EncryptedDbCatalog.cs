@@ -29,7 +29,7 @@ internal static partial class EncryptedDbCatalog
     {
         if (string.IsNullOrEmpty(name) || name.Length > 63 || !IdentifierPattern().IsMatch(name))
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"the {what} name '{name}' must be 1-63 lowercase letters, digits or underscores, starting with a letter or underscore");
+            throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"the {what} name '{name}' must be 1-63 lowercase letters, digits or underscores, starting with a letter or underscore");
         }
     }
 
@@ -69,7 +69,7 @@ internal static partial class EncryptedDbCatalog
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.KeyUnavailable, $"no column encryption key named '{name}' in the catalog");
+            throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"no column encryption key named '{name}' in the catalog");
         }
 
         return (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3));

@@ -37,7 +37,7 @@ public sealed class EncryptedDbCommand
     {
         if (SqlParser.Parse(CommandText) is not SqlSelect select)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.UnsupportedSql, "ExecuteReaderAsync runs SELECT statements; use ExecuteNonQueryAsync for INSERT");
+            throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, "ExecuteReaderAsync runs SELECT statements; use ExecuteNonQueryAsync for INSERT");
         }
 
         (EncryptedDbDataReader reader, QueryRoute route) = await _connection.QueryAsync(select, Lowered(), cancellationToken).ConfigureAwait(false);
@@ -49,7 +49,7 @@ public sealed class EncryptedDbCommand
     public Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken = default) =>
         SqlParser.Parse(CommandText) is SqlInsert insert
             ? _connection.InsertAsync(insert, Lowered(), cancellationToken)
-            : throw new EncryptedDbException(EncryptedDbErrorCode.UnsupportedSql, "ExecuteNonQueryAsync runs INSERT statements (UPDATE and DELETE are outside the subset)");
+            : throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, "ExecuteNonQueryAsync runs INSERT statements (UPDATE and DELETE are outside the subset)");
 
     /// <summary>Runs a SELECT and returns the first column of the first row (null when there is none).</summary>
     public async Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken = default)

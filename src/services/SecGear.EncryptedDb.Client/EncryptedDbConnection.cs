@@ -67,7 +67,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             await using NpgsqlDataReader reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.KeyUnavailable, $"no client master key named '{masterKeyName}'");
+                throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"no client master key named '{masterKeyName}'");
             }
 
             (store, path) = (reader.GetString(0), reader.GetString(1));
@@ -101,10 +101,10 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         EncryptedDbCatalog.CheckName(name, "table");
         ArgumentNullException.ThrowIfNull(columns);
         ColumnDefinition rowId = columns.FirstOrDefault(c => c.Name == rowIdColumn)
-            ?? throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"the row-id column '{rowIdColumn}' is not among the columns");
+            ?? throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"the row-id column '{rowIdColumn}' is not among the columns");
         if (rowId.Encryption != EncryptionType.Plain || rowId.Type is not (DbValueType.Int64 or DbValueType.Text))
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, "the row-id column must be a plaintext bigint or text column");
+            throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, "the row-id column must be a plaintext bigint or text column");
         }
 
         foreach (ColumnDefinition c in columns)
@@ -112,12 +112,12 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             EncryptedDbCatalog.CheckName(c.Name, "column");
             if ((c.Encryption == EncryptionType.Plain) != (c.KeyName is null))
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"column '{c.Name}': encrypted columns need a column key, plaintext ones have none");
+                throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"column '{c.Name}': encrypted columns need a column key, plaintext ones have none");
             }
 
             if (c.Domain is not null && c.Encryption != EncryptionType.Deterministic)
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"column '{c.Name}': only deterministic columns have an equality domain");
+                throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"column '{c.Name}': only deterministic columns have an equality domain");
             }
         }
 
@@ -160,11 +160,11 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
     public async Task<ulong> ImportAsync(string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken = default)
     {
         TableSchema schema = await TableAsync(table, cancellationToken).ConfigureAwait(false);
-        ColumnSchema[] targets = [.. columns.Select(c => schema.Find(c) ?? throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"no column '{c}' in table '{table}'"))];
+        ColumnSchema[] targets = [.. columns.Select(c => schema.Find(c) ?? throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"no column '{c}' in table '{table}'"))];
         int rowIdIndex = Array.FindIndex(targets, c => c.Name == schema.RowIdColumn);
         if (rowIdIndex < 0 && targets.Any(c => c.Encryption == EncryptionType.Randomized))
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"rows with randomized columns must include the row-id column '{schema.RowIdColumn}'");
+            throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"rows with randomized columns must include the row-id column '{schema.RowIdColumn}'");
         }
 
         var encoders = await EncodersAsync(targets, cancellationToken).ConfigureAwait(false);
@@ -174,7 +174,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         {
             if (row.Length != targets.Length)
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"a row of {row.Length} values for {targets.Length} columns");
+                throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"a row of {row.Length} values for {targets.Length} columns");
             }
 
             byte[] rowId = rowIdIndex >= 0 && row[rowIdIndex] is { } id ? ValueCodec.Encode(QueryPlanner.Coerce(id, targets[rowIdIndex])!) : [];
@@ -237,7 +237,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
                 QueryResult result = await _link.RunAsync(enclaveQuery, name => _ceks[name], cancellationToken).ConfigureAwait(false);
                 return (new EncryptedDbDataReader(planned.ColumnNames, result.Rows), QueryRoute.Enclave);
             }
-            catch (EncryptedDbException ex) when (ex.Code == EncryptedDbErrorCode.ServiceFailure && ex.InnerException is not null)
+            catch (EncryptedDbException ex) when (ex.Code == EncryptedDbFailureCode.ServiceFailure && ex.InnerException is not null)
             {
                 // The channel or the query connection broke (service restart, idle timeout): the next query attests
                 // the enclave again on fresh connections and re-sends its keys.
@@ -278,14 +278,14 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         var rows = insert.Rows.Select(r => r.Select(v => v switch
         {
             SqlLiteral l => l.Value,
-            SqlParameter p => parameters.TryGetValue(p.Name, out object? value) ? value : throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"invalid query: no value for parameter @{p.Name}"),
-            _ => throw new EncryptedDbException(EncryptedDbErrorCode.UnsupportedSql, "VALUES may hold literals and parameters only"),
+            SqlParameter p => parameters.TryGetValue(p.Name, out object? value) ? value : throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: no value for parameter @{p.Name}"),
+            _ => throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, "VALUES may hold literals and parameters only"),
         }).ToArray()).ToList();
-        ColumnSchema[] targets = [.. insert.Columns.Select(c => schema.Find(c) ?? throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"invalid query: no column '{c}' in table '{insert.Table}'"))];
+        ColumnSchema[] targets = [.. insert.Columns.Select(c => schema.Find(c) ?? throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: no column '{c}' in table '{insert.Table}'"))];
         int rowIdIndex = Array.FindIndex(targets, c => c.Name == schema.RowIdColumn);
         if (rowIdIndex < 0 && targets.Any(c => c.Encryption == EncryptionType.Randomized))
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"invalid query: an INSERT with randomized columns must set the row-id column '{schema.RowIdColumn}'");
+            throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: an INSERT with randomized columns must set the row-id column '{schema.RowIdColumn}'");
         }
 
         var encoders = await EncodersAsync(targets, cancellationToken).ConfigureAwait(false);
@@ -343,7 +343,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
 
                 if (ValueCodec.TypeOf(typed) != c.Type)
                 {
-                    throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"invalid query: a {typed.GetType().Name} for {c.Table}.{c.Name} ({c.Type})");
+                    throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: a {typed.GetType().Name} for {c.Table}.{c.Name} ({c.Type})");
                 }
 
                 CellBinding binding = c.Binding();
@@ -392,7 +392,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
 
         return store == MasterKeyFile.KeyStore
             ? MasterKeyFile.Load(path)
-            : throw new EncryptedDbException(EncryptedDbErrorCode.KeyUnavailable, $"the master key store '{store}' is not supported (only '{MasterKeyFile.KeyStore}'; the crypto module is not supported yet)");
+            : throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the master key store '{store}' is not supported (only '{MasterKeyFile.KeyStore}'; the crypto module is not supported yet)");
     }
 
     private async Task<Dictionary<string, TableSchema>> TablesAsync(CancellationToken cancellationToken) =>
@@ -400,5 +400,5 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
 
     private async Task<TableSchema> TableAsync(string table, CancellationToken cancellationToken) =>
         (await TablesAsync(cancellationToken).ConfigureAwait(false)).GetValueOrDefault(table)
-            ?? throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"invalid query: no encrypted-database table '{table}'");
+            ?? throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: no encrypted-database table '{table}'");
 }

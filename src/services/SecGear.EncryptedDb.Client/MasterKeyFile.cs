@@ -44,13 +44,13 @@ public static class MasterKeyFile
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.KeyUnavailable, $"the client master key file '{path}' cannot be read: {ex.Message}", ex);
+            throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the client master key file '{path}' cannot be read: {ex.Message}", ex);
         }
 
         if (key.Length != 32)
         {
             CryptographicOperations.ZeroMemory(key);
-            throw new EncryptedDbException(EncryptedDbErrorCode.KeyUnavailable, $"the client master key file '{path}' does not hold a 32-byte key");
+            throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the client master key file '{path}' does not hold a 32-byte key");
         }
 
         return key;

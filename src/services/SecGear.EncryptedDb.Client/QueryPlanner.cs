@@ -540,9 +540,9 @@ internal sealed class QueryPlanner
         _ => ">=",
     };
 
-    private static EncryptedDbException Invalid(string what) => new(EncryptedDbErrorCode.InvalidQuery, $"invalid query: {what}");
+    private static EncryptedDbException Invalid(string what) => new(EncryptedDbFailureCode.InvalidQuery, $"invalid query: {what}");
 
-    private static EncryptedDbException Unsupported(string what) => new(EncryptedDbErrorCode.UnsupportedSql, $"SQL outside the supported subset: {what} (docs/encrypted-db.md, \"SQL subset\")");
+    private static EncryptedDbException Unsupported(string what) => new(EncryptedDbFailureCode.UnsupportedSql, $"SQL outside the supported subset: {what} (docs/encrypted-db.md, \"SQL subset\")");
 
     private sealed record Resolved(SqlTableRef Ref, TableSchema Table, ColumnSchema Column);
 }

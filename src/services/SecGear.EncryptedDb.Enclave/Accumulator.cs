@@ -30,12 +30,12 @@ internal sealed class Accumulator(OutputKind kind)
                     {
                         long l => l,
                         decimal d => d,
-                        _ => throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, "SUM and AVG apply to numeric columns only"),
+                        _ => throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, "SUM and AVG apply to numeric columns only"),
                     });
                 }
                 catch (OverflowException)
                 {
-                    throw new EncryptedDbException(EncryptedDbErrorCode.EvaluationFailed, "a SUM or AVG left the 28-digit decimal range");
+                    throw new EncryptedDbException(EncryptedDbFailureCode.EvaluationFailed, "a SUM or AVG left the 28-digit decimal range");
                 }
 
                 break;
@@ -56,7 +56,7 @@ internal sealed class Accumulator(OutputKind kind)
         }
         catch (OverflowException)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.EvaluationFailed, "a SUM or AVG left the 28-digit decimal range");
+            throw new EncryptedDbException(EncryptedDbFailureCode.EvaluationFailed, "a SUM or AVG left the 28-digit decimal range");
         }
 
         if (other._extreme is not null && (_extreme is null || (kind == OutputKind.Min ? ValueCodec.Compare(other._extreme, _extreme) < 0 : ValueCodec.Compare(other._extreme, _extreme) > 0)))

@@ -57,7 +57,7 @@ internal sealed class CandidateRow
                 (int idOffset, int idLength) = _cells[_first + column.Plan.RowIdColumn];
                 if (idLength < 0)
                 {
-                    throw new EncryptedDbException(EncryptedDbErrorCode.IntegrityFailure, $"a cell of {column.Binding!.Description} arrived in a row whose row id is NULL");
+                    throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {column.Binding!.Description} arrived in a row whose row id is NULL");
                 }
 
                 rowId = _batch.AsSpan(idOffset, idLength);
@@ -66,7 +66,7 @@ internal sealed class CandidateRow
             value = column.Key.DecryptValue(_batch.AsSpan(offset, length), column.Binding!, rowId);
             if (ValueCodec.TypeOf(value) != column.Plan.Type)
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.IntegrityFailure, $"a cell of {column.Binding!.Description} holds a {ValueCodec.TypeOf(value)} where {column.Plan.Type} was declared");
+                throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {column.Binding!.Description} holds a {ValueCodec.TypeOf(value)} where {column.Plan.Type} was declared");
             }
         }
 

@@ -20,7 +20,7 @@ internal sealed class EnclaveSession(byte[] sessionId) : IDisposable
     /// <summary>Parses a key delivery (after its kind byte) and adds the keys; a name sent again replaces its key.</summary>
     public void AddKeys(ReadOnlySpan<byte> body)
     {
-        var r = new WireReader(body);
+        var r = new BigEndianReader(body);
         int count = r.Count(EnclaveMessage.MaxKeys, "keys");
         var received = new List<(string Name, ColumnKey Key)>(count);
         try
@@ -49,7 +49,7 @@ internal sealed class EnclaveSession(byte[] sessionId) : IDisposable
             if (_keys.Count >= MaxKeys)
             {
                 key.Dispose();
-                throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"a session holds at most {MaxKeys} keys");
+                throw new EncryptedDbException(EncryptedDbFailureCode.LimitExceeded, $"a session holds at most {MaxKeys} keys");
             }
 
             _keys[name] = key;

@@ -137,7 +137,7 @@ internal sealed class FilterEvaluator
 
                 if (v is not string text)
                 {
-                    throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, "LIKE applies to text columns only");
+                    throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, "LIKE applies to text columns only");
                 }
 
                 bool match = _likes[l].IsMatch(text);
@@ -148,7 +148,7 @@ internal sealed class FilterEvaluator
                 return (Operand(n.Value, value) is null) != n.Negated;
 
             default:
-                throw new EncryptedDbException(EncryptedDbErrorCode.Malformed, "an unknown expression");
+                throw new EncryptedDbException(EncryptedDbFailureCode.Malformed, "an unknown expression");
         }
     }
 
@@ -156,7 +156,7 @@ internal sealed class FilterEvaluator
     {
         ColumnOperand c => value.Value(c.Index),
         LiteralOperand l => l.Value,
-        _ => throw new EncryptedDbException(EncryptedDbErrorCode.Malformed, "an unknown operand"),
+        _ => throw new EncryptedDbException(EncryptedDbFailureCode.Malformed, "an unknown operand"),
     };
 
     private void CompileLikes(PlanExpression e)

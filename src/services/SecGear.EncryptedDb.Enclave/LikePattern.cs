@@ -22,7 +22,7 @@ internal sealed class LikePattern
             {
                 if (i + 1 == pattern.Length)
                 {
-                    throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, "a LIKE pattern must not end with the escape character");
+                    throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, "a LIKE pattern must not end with the escape character");
                 }
 
                 builder.Append(Regex.Escape(pattern[++i].ToString()));

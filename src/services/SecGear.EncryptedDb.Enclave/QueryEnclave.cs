@@ -116,7 +116,7 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
         QueryExecution? query = Find(queryId);
         if (query is null)
         {
-            return -(int)EncryptedDbErrorCode.UnknownQuery;
+            return -(int)EncryptedDbFailureCode.UnknownQuery;
         }
 
         byte[]? copy = null;
@@ -125,7 +125,7 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
             using var buffer = _context.OpenSharedMemory(batch);
             if (batchLen > (nuint)Math.Min(buffer.Length, MaxBatchBytes))
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.Malformed, $"a batch of {batchLen} bytes in a buffer of {buffer.Length} (at most {MaxBatchBytes})");
+                throw new EncryptedDbException(EncryptedDbFailureCode.Malformed, $"a batch of {batchLen} bytes in a buffer of {buffer.Length} (at most {MaxBatchBytes})");
             }
 
             // One copy out of untrusted memory before parsing: the host cannot change bytes after they were checked.
@@ -141,7 +141,7 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return -(int)EncryptedDbErrorCode.Malformed;
+            return -(int)EncryptedDbFailureCode.Malformed;
         }
         finally
         {
@@ -158,7 +158,7 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
         QueryExecution? query = Find(queryId);
         if (query is null)
         {
-            return -(int)EncryptedDbErrorCode.UnknownQuery;
+            return -(int)EncryptedDbFailureCode.UnknownQuery;
         }
 
         try
@@ -177,7 +177,7 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
         QueryExecution? query = Find(queryId);
         if (query is null)
         {
-            return -(int)EncryptedDbErrorCode.UnknownQuery;
+            return -(int)EncryptedDbFailureCode.UnknownQuery;
         }
 
         try
@@ -238,7 +238,7 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
         {
             if (message.IsEmpty)
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.Malformed, "an empty message");
+                throw new EncryptedDbException(EncryptedDbFailureCode.Malformed, "an empty message");
             }
 
             string sessionKey = Convert.ToHexString(request.SessionId.Span);
@@ -255,17 +255,17 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
                     {
                         QueryPlan plan = QueryPlan.Deserialize(message[1..]);
                         EnclaveSession session = _sessions.TryGetValue(sessionKey, out EnclaveSession? s) ? s
-                            : throw new EncryptedDbException(EncryptedDbErrorCode.KeyUnavailable, "a plan arrived before any key");
+                            : throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, "a plan arrived before any key");
                         session.LastUsed = DateTimeOffset.UtcNow;
                         if (_queries.Count >= MaxOpenQueries)
                         {
-                            throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"{MaxOpenQueries} queries are open");
+                            throw new EncryptedDbException(EncryptedDbFailureCode.LimitExceeded, $"{MaxOpenQueries} queries are open");
                         }
 
                         string id = Convert.ToHexString(plan.QueryId);
                         if (_queries.ContainsKey(id))
                         {
-                            throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, "a query id that is already in use");
+                            throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, "a query id that is already in use");
                         }
 
                         _queries[id] = new QueryExecution(plan, session.Keys, session.SessionId);
@@ -276,7 +276,7 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
                         DropSession(sessionKey);
                         return EnclaveMessage.Ok();
                     default:
-                        throw new EncryptedDbException(EncryptedDbErrorCode.Malformed, $"an unknown message kind {message[0]}");
+                        throw new EncryptedDbException(EncryptedDbFailureCode.Malformed, $"an unknown message kind {message[0]}");
                 }
             }
         }
@@ -292,7 +292,7 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
         {
             if (_sessions.Count >= MaxSessions)
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"{MaxSessions} sessions hold keys");
+                throw new EncryptedDbException(EncryptedDbFailureCode.LimitExceeded, $"{MaxSessions} sessions hold keys");
             }
 
             session = new EnclaveSession(sessionId.ToArray());

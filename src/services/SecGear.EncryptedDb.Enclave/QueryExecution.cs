@@ -44,7 +44,7 @@ internal sealed class QueryExecution
 
             if (!keys.TryGetValue(column.KeyName, out ColumnKey? key))
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.KeyUnavailable, $"the plan needs column key '{column.KeyName}' for {column.Table}.{column.Column}, which this session has not sent");
+                throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the plan needs column key '{column.KeyName}' for {column.Table}.{column.Column}, which this session has not sent");
             }
 
             _columns[i] = new CompiledColumn(column, key, column.Binding());
@@ -160,7 +160,7 @@ internal sealed class QueryExecution
         {
             if (_sealed is null)
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.UnknownQuery, "query_read before query_finish");
+                throw new EncryptedDbException(EncryptedDbFailureCode.UnknownQuery, "query_read before query_finish");
             }
 
             int count = Math.Min(chunk.Length, _sealed.Length - _readOffset);
@@ -176,7 +176,7 @@ internal sealed class QueryExecution
         {
             if (_rows.Count + sink.Rows.Count > MaxKeptRows)
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"the query returns more than {MaxKeptRows} rows");
+                throw new EncryptedDbException(EncryptedDbFailureCode.LimitExceeded, $"the query returns more than {MaxKeptRows} rows");
             }
 
             _rows.AddRange(sink.Rows);
@@ -196,7 +196,7 @@ internal sealed class QueryExecution
             {
                 if (_groups.Count >= MaxKeptRows)
                 {
-                    throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"the query makes more than {MaxKeptRows} groups");
+                    throw new EncryptedDbException(EncryptedDbFailureCode.LimitExceeded, $"the query makes more than {MaxKeptRows} groups");
                 }
 
                 _groups[key] = accumulators;
@@ -255,7 +255,7 @@ internal sealed class QueryExecution
 
         if (_sealed is not null)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.UnknownQuery, "the query has already finished");
+            throw new EncryptedDbException(EncryptedDbFailureCode.UnknownQuery, "the query has already finished");
         }
     }
 
@@ -280,7 +280,7 @@ internal sealed class QueryExecution
                 Rows.Add(output);
                 if (Rows.Count > MaxKeptRows)
                 {
-                    throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"the query returns more than {MaxKeptRows} rows");
+                    throw new EncryptedDbException(EncryptedDbFailureCode.LimitExceeded, $"the query returns more than {MaxKeptRows} rows");
                 }
 
                 return;
@@ -296,7 +296,7 @@ internal sealed class QueryExecution
             {
                 if (Groups.Count >= MaxKeptRows)
                 {
-                    throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"the query makes more than {MaxKeptRows} groups");
+                    throw new EncryptedDbException(EncryptedDbFailureCode.LimitExceeded, $"the query makes more than {MaxKeptRows} groups");
                 }
 
                 accumulators = owner.NewAccumulators();

@@ -15,6 +15,6 @@ internal static class CandidateCellReader
         "numeric" => (r, i) => ValueCodec.Encode(r.GetDecimal(i)),
         "text" or "character varying" or "character" => (r, i) => ValueCodec.Encode(r.GetString(i)),
         "date" => (r, i) => ValueCodec.Encode(r.GetFieldValue<DateOnly>(i)),
-        _ => throw new EncryptedDbException(EncryptedDbErrorCode.UnsupportedSql, $"a candidate column of PostgreSQL type {dataTypeName} (bytea, bigint, integer, smallint, numeric, text, varchar, date are supported)"),
+        _ => throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, $"a candidate column of PostgreSQL type {dataTypeName} (bytea, bigint, integer, smallint, numeric, text, varchar, date are supported)"),
     };
 }

@@ -129,7 +129,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
                 {
                     if (inBatch == 0)
                     {
-                        throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"one candidate row is larger than the {_options.BatchBytes}-byte batch buffer");
+                        throw new EncryptedDbException(EncryptedDbFailureCode.LimitExceeded, $"one candidate row is larger than the {_options.BatchBytes}-byte batch buffer");
                     }
 
                     Feed(queryId, buffer, inBatch, cells.Length, rowStart);
@@ -138,7 +138,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
                     offset = WriteRow(reader, cells, buffer.Span, RowBatch.HeaderLength);
                     if (offset < 0)
                     {
-                        throw new EncryptedDbException(EncryptedDbErrorCode.LimitExceeded, $"one candidate row is larger than the {_options.BatchBytes}-byte batch buffer");
+                        throw new EncryptedDbException(EncryptedDbFailureCode.LimitExceeded, $"one candidate row is larger than the {_options.BatchBytes}-byte batch buffer");
                     }
                 }
 
@@ -163,9 +163,9 @@ public sealed class EncryptedQueryService : IAsyncDisposable
         {
             // Tell the enclave nothing more comes: finishing fails or is skipped; the query is forgotten below.
             DiscardQuery(queryId);
-            throw new EncryptedDbException(EncryptedDbErrorCode.ServiceFailure, $"PostgreSQL refused the candidate query: {(ex as PostgresException)?.MessageText ?? ex.Message}", ex);
+            throw new EncryptedDbException(EncryptedDbFailureCode.ServiceFailure, $"PostgreSQL refused the candidate query: {(ex as PostgresException)?.MessageText ?? ex.Message}", ex);
         }
-        catch (EncryptedDbException ex) when (ex.Code != EncryptedDbErrorCode.ServiceFailure)
+        catch (EncryptedDbException ex) when (ex.Code != EncryptedDbFailureCode.ServiceFailure)
         {
             throw EnclaveFailure(queryId, ex);
         }
@@ -184,7 +184,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
             int status = _proxy.QueryRows(queryId, buffer.Token, (nuint)length);
             if (status < 0)
             {
-                throw EnclaveFailure(queryId, new EncryptedDbException((EncryptedDbErrorCode)(-status), "the enclave refused a row batch"));
+                throw EnclaveFailure(queryId, new EncryptedDbException((EncryptedDbFailureCode)(-status), "the enclave refused a row batch"));
             }
         }
 
@@ -197,7 +197,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
         long length = _proxy.QueryFinish(queryId);
         if (length < 0)
         {
-            throw EnclaveFailure(queryId, new EncryptedDbException((EncryptedDbErrorCode)(int)-length, "finishing the query failed"));
+            throw EnclaveFailure(queryId, new EncryptedDbException((EncryptedDbFailureCode)(int)-length, "finishing the query failed"));
         }
 
         byte[] sealedResult = new byte[length];
@@ -208,7 +208,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
             int count = _proxy.QueryRead(queryId, chunk);
             if (count < 0)
             {
-                throw new EncryptedDbException((EncryptedDbErrorCode)(-count), "reading the sealed result failed");
+                throw new EncryptedDbException((EncryptedDbFailureCode)(-count), "reading the sealed result failed");
             }
 
             if (count == 0)
@@ -218,7 +218,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
 
             if (read + count > sealedResult.Length)
             {
-                throw new EncryptedDbException(EncryptedDbErrorCode.Malformed, "the enclave returned more result bytes than it announced");
+                throw new EncryptedDbException(EncryptedDbFailureCode.Malformed, "the enclave returned more result bytes than it announced");
             }
 
             chunk.AsSpan(0, count).CopyTo(sealedResult.AsSpan(read));
@@ -247,7 +247,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
         int status = _proxy.QueryRows(queryId, buffer.Token, (nuint)length);
         if (status < 0)
         {
-            throw new EncryptedDbException((EncryptedDbErrorCode)(-status), "the enclave refused a row batch");
+            throw new EncryptedDbException((EncryptedDbFailureCode)(-status), "the enclave refused a row batch");
         }
     }
 
@@ -275,7 +275,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
 
         if (length < 0)
         {
-            throw new SecureChannelException(SecureChannelFailureReason.SessionClosed, "the enclave refused the frame and closed its session");
+            throw new SecureChannelException(SecureChannelFailureCode.SessionClosed, "the enclave refused the frame and closed its session");
         }
 
         _options.TrafficRecorder?.Invoke("channel enclave -> client", replies.AsMemory(0, length));
@@ -290,13 +290,13 @@ public sealed class EncryptedQueryService : IAsyncDisposable
         {
             if (replies.Length < 5)
             {
-                throw new SecureChannelException(SecureChannelFailureReason.MalformedMessage, "the enclave returned a truncated frame");
+                throw new SecureChannelException(SecureChannelFailureCode.MalformedMessage, "the enclave returned a truncated frame");
             }
 
             int length = 5 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(replies[1..]);
             if (length < 5 || length > replies.Length)
             {
-                throw new SecureChannelException(SecureChannelFailureReason.MalformedMessage, "the enclave returned a truncated frame");
+                throw new SecureChannelException(SecureChannelFailureCode.MalformedMessage, "the enclave returned a truncated frame");
             }
 
             frames.Add(replies[..length].ToArray());
@@ -383,14 +383,14 @@ public sealed class EncryptedQueryService : IAsyncDisposable
             {
                 if (type != QueryServiceProtocol.Execute || body.Length <= QueryPlan.QueryIdLength)
                 {
-                    throw new EncryptedDbException(EncryptedDbErrorCode.Malformed, $"expected an Execute frame with a query id and SQL, got type {type} of {body.Length} bytes");
+                    throw new EncryptedDbException(EncryptedDbFailureCode.Malformed, $"expected an Execute frame with a query id and SQL, got type {type} of {body.Length} bytes");
                 }
 
                 byte[] queryId = body[..QueryPlan.QueryIdLength];
                 string sql = new System.Text.UTF8Encoding(false, true).GetString(body, QueryPlan.QueryIdLength, body.Length - QueryPlan.QueryIdLength);
                 _logger.LogDebug("query {QueryId}: candidate SQL {Sql}", Convert.ToHexStringLower(queryId)[..8], sql);
                 (byte[] sealedResult, long rows, int batches) = await ExecuteAsync(queryId, sql, _stop.Token).ConfigureAwait(false);
-                var w = new WireWriter();
+                var w = new BigEndianWriter();
                 w.I64(rows);
                 w.I32(batches);
                 w.Raw(sealedResult);
@@ -404,7 +404,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
             }
             catch (System.Text.DecoderFallbackException)
             {
-                reply = QueryServiceProtocol.EncodeError(EncryptedDbErrorCode.Malformed, "the candidate SQL is not valid UTF-8");
+                reply = QueryServiceProtocol.EncodeError(EncryptedDbFailureCode.Malformed, "the candidate SQL is not valid UTF-8");
                 replyType = QueryServiceProtocol.Error;
             }
 

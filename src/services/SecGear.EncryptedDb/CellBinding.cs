@@ -64,7 +64,7 @@ public sealed class CellBinding
 
         if (rowId.Length > ushort.MaxValue)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.Malformed, $"a row id of {rowId.Length} bytes");
+            throw new EncryptedDbException(EncryptedDbFailureCode.Malformed, $"a row id of {rowId.Length} bytes");
         }
 
         _prefix.CopyTo(destination);

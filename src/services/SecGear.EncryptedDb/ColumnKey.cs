@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Modes;
 using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Engines;
 
 namespace SecGear.EncryptedDb;
 
@@ -39,7 +39,7 @@ public sealed class ColumnKey : IDisposable
     {
         if (cek.Length != KeyLength)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.KeyUnavailable, $"a column encryption key has {KeyLength} bytes, not {cek.Length}");
+            throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"a column encryption key has {KeyLength} bytes, not {cek.Length}");
         }
 
         _deterministicKey = new byte[KeyLength];
@@ -94,7 +94,7 @@ public sealed class ColumnKey : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (cell.Length < Overhead || cell[0] != Version || cell[1] != (byte)binding.Scheme)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.IntegrityFailure, $"a cell of {binding.Description} is not a version-{Version} {binding.Scheme} ciphertext");
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {binding.Description} is not a version-{Version} {binding.Scheme} ciphertext");
         }
 
         int length = cell.Length - Overhead;
@@ -126,7 +126,7 @@ public sealed class ColumnKey : IDisposable
         }
         catch (Exception ex) when (ex is CryptographicException or Org.BouncyCastle.Crypto.InvalidCipherTextException)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.IntegrityFailure, $"a cell of {binding.Description} failed authentication: altered, moved from another row or column, or encrypted under another key");
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {binding.Description} failed authentication: altered, moved from another row or column, or encrypted under another key");
         }
 
         return length;

@@ -26,7 +26,7 @@ public static class EnclaveMessage
     /// <summary>Encodes a key delivery.</summary>
     public static byte[] EncodeKeys(IReadOnlyDictionary<string, byte[]> keys)
     {
-        var w = new WireWriter();
+        var w = new BigEndianWriter();
         w.U8(Keys);
         w.U16(keys.Count);
         foreach ((string name, byte[] key) in keys)
@@ -54,7 +54,7 @@ public static class EnclaveMessage
     /// <summary>A refusing reply with a message that names no value or key.</summary>
     public static byte[] Refused(EncryptedDbException ex)
     {
-        var w = new WireWriter();
+        var w = new BigEndianWriter();
         w.U8(0);
         w.U16((int)ex.Code);
         w.Text(ex.Message.Length > 1000 ? ex.Message[..1000] : ex.Message);
@@ -66,7 +66,7 @@ public static class EnclaveMessage
     {
         if (reply is null || reply.Length == 0)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.ServiceFailure, "the enclave closed the channel without answering");
+            throw new EncryptedDbException(EncryptedDbFailureCode.ServiceFailure, "the enclave closed the channel without answering");
         }
 
         if (reply[0] == 1 && reply.Length == 1)
@@ -74,14 +74,14 @@ public static class EnclaveMessage
             return;
         }
 
-        var r = new WireReader(reply);
+        var r = new BigEndianReader(reply);
         if (r.U8() != 0)
         {
-            throw WireReader.Malformed("an enclave reply with an unknown status");
+            throw BigEndianReader.Malformed("an enclave reply with an unknown status");
         }
 
-        var code = (EncryptedDbErrorCode)r.U16();
+        var code = (EncryptedDbFailureCode)r.U16();
         string message = r.Text();
-        throw new EncryptedDbException(Enum.IsDefined(code) ? code : EncryptedDbErrorCode.ServiceFailure, $"the enclave refused: {message}");
+        throw new EncryptedDbException(Enum.IsDefined(code) ? code : EncryptedDbFailureCode.ServiceFailure, $"the enclave refused: {message}");
     }
 }

@@ -4,12 +4,12 @@ namespace SecGear.EncryptedDb;
 public sealed class EncryptedDbException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public EncryptedDbException(EncryptedDbErrorCode code, string message, Exception? innerException = null)
+    public EncryptedDbException(EncryptedDbFailureCode code, string message, Exception? innerException = null)
         : base(message, innerException)
     {
         Code = code;
     }
 
     /// <summary>Why it failed.</summary>
-    public EncryptedDbErrorCode Code { get; }
+    public EncryptedDbFailureCode Code { get; }
 }

@@ -60,7 +60,7 @@ public sealed class QueryPlan
     /// <summary>Encodes the plan.</summary>
     public byte[] Serialize()
     {
-        var w = new WireWriter();
+        var w = new BigEndianWriter();
         w.U8(Version);
         w.Raw(QueryId);
         w.Raw(ResultKey);
@@ -109,10 +109,10 @@ public sealed class QueryPlan
     /// <summary>Decodes and validates a plan (every index in range, every kind known); hostile input gets Malformed.</summary>
     public static QueryPlan Deserialize(ReadOnlySpan<byte> bytes)
     {
-        var r = new WireReader(bytes);
+        var r = new BigEndianReader(bytes);
         if (r.U8() != Version)
         {
-            throw WireReader.Malformed("an unknown plan version");
+            throw BigEndianReader.Malformed("an unknown plan version");
         }
 
         byte[] queryId = r.Raw(QueryIdLength).ToArray();
@@ -125,7 +125,7 @@ public sealed class QueryPlan
             var encryption = (EncryptionType)r.U8();
             if (!Enum.IsDefined(type) || !Enum.IsDefined(encryption))
             {
-                throw WireReader.Malformed($"candidate column {i} has an unknown type or encryption");
+                throw BigEndianReader.Malformed($"candidate column {i} has an unknown type or encryption");
             }
 
             string key = r.Text();
@@ -135,7 +135,7 @@ public sealed class QueryPlan
             int rowId = r.I32();
             if (rowId < -1 || rowId >= columnCount || (encryption == EncryptionType.Randomized && rowId < 0))
             {
-                throw WireReader.Malformed($"candidate column {i} names row-id column {rowId}");
+                throw BigEndianReader.Malformed($"candidate column {i} names row-id column {rowId}");
             }
 
             columns[i] = new PlanColumn(type, encryption, key, table, column, domain.Length == 0 ? null : domain, rowId);
@@ -145,7 +145,7 @@ public sealed class QueryPlan
         {
             0 => null,
             1 => ReadExpression(ref r, columnCount, 0),
-            _ => throw WireReader.Malformed("a bad filter flag"),
+            _ => throw BigEndianReader.Malformed("a bad filter flag"),
         };
 
         int groupCount = r.Count(MaxOutputs, "group keys");
@@ -158,7 +158,7 @@ public sealed class QueryPlan
         int outputCount = r.Count(MaxOutputs, "outputs");
         if (outputCount == 0)
         {
-            throw WireReader.Malformed("a plan with no outputs");
+            throw BigEndianReader.Malformed("a plan with no outputs");
         }
 
         var outputs = new PlanOutput[outputCount];
@@ -168,7 +168,7 @@ public sealed class QueryPlan
             int column = r.I32();
             if (!Enum.IsDefined(kind) || (kind == OutputKind.CountStar ? column != -1 : (column < 0 || column >= columnCount)))
             {
-                throw WireReader.Malformed($"output {i} is not a valid column or aggregate");
+                throw BigEndianReader.Malformed($"output {i} is not a valid column or aggregate");
             }
 
             outputs[i] = new PlanOutput(kind, column);
@@ -181,29 +181,29 @@ public sealed class QueryPlan
             int output = r.U16();
             if (output >= outputCount)
             {
-                throw WireReader.Malformed($"order key {i} names output {output}");
+                throw BigEndianReader.Malformed($"order key {i} names output {output}");
             }
 
-            orderBy[i] = new PlanOrder(output, r.U8() switch { 0 => false, 1 => true, _ => throw WireReader.Malformed("a bad DESC flag") });
+            orderBy[i] = new PlanOrder(output, r.U8() switch { 0 => false, 1 => true, _ => throw BigEndianReader.Malformed("a bad DESC flag") });
         }
 
         long limit = r.I64();
         if (limit < -1)
         {
-            throw WireReader.Malformed($"a limit of {limit}");
+            throw BigEndianReader.Malformed($"a limit of {limit}");
         }
 
         r.End();
         var plan = new QueryPlan { QueryId = queryId, ResultKey = resultKey, Columns = columns, Filter = filter, GroupBy = groupBy, Outputs = outputs, OrderBy = orderBy, Limit = limit };
         if (plan.Aggregates && outputs.Any(o => o.Kind == OutputKind.Column && !groupBy.Contains(o.Column)))
         {
-            throw WireReader.Malformed("an aggregating plan outputs a column that is not a group key");
+            throw BigEndianReader.Malformed("an aggregating plan outputs a column that is not a group key");
         }
 
         return plan;
     }
 
-    private static void WriteExpression(WireWriter w, PlanExpression e)
+    private static void WriteExpression(BigEndianWriter w, PlanExpression e)
     {
         switch (e)
         {
@@ -259,7 +259,7 @@ public sealed class QueryPlan
         }
     }
 
-    private static void WriteList(WireWriter w, IReadOnlyList<PlanExpression> parts)
+    private static void WriteList(BigEndianWriter w, IReadOnlyList<PlanExpression> parts)
     {
         w.U16(parts.Count);
         foreach (PlanExpression p in parts)
@@ -268,7 +268,7 @@ public sealed class QueryPlan
         }
     }
 
-    private static void WriteOperand(WireWriter w, PlanOperand o)
+    private static void WriteOperand(BigEndianWriter w, PlanOperand o)
     {
         switch (o)
         {
@@ -285,11 +285,11 @@ public sealed class QueryPlan
         }
     }
 
-    private static PlanExpression ReadExpression(ref WireReader r, int columns, int depth)
+    private static PlanExpression ReadExpression(ref BigEndianReader r, int columns, int depth)
     {
         if (depth >= MaxDepth)
         {
-            throw WireReader.Malformed($"a filter deeper than {MaxDepth}");
+            throw BigEndianReader.Malformed($"a filter deeper than {MaxDepth}");
         }
 
         switch (r.U8())
@@ -305,7 +305,7 @@ public sealed class QueryPlan
                 var op = (CompareOperator)r.U8();
                 if (!Enum.IsDefined(op))
                 {
-                    throw WireReader.Malformed("an unknown comparison");
+                    throw BigEndianReader.Malformed("an unknown comparison");
                 }
 
                 return new CompareExpression(op, ReadOperand(ref r, columns), ReadOperand(ref r, columns));
@@ -338,7 +338,7 @@ public sealed class QueryPlan
                 ReadOnlySpan<byte> pattern = r.Bytes();
                 if (pattern.Length > 4096)
                 {
-                    throw WireReader.Malformed("a LIKE pattern over 4096 bytes");
+                    throw BigEndianReader.Malformed("a LIKE pattern over 4096 bytes");
                 }
 
                 return new LikeExpression(value, System.Text.Encoding.UTF8.GetString(pattern), negated);
@@ -351,16 +351,16 @@ public sealed class QueryPlan
             }
 
             default:
-                throw WireReader.Malformed("an unknown expression kind");
+                throw BigEndianReader.Malformed("an unknown expression kind");
         }
     }
 
-    private static PlanExpression[] ReadList(ref WireReader r, int columns, int depth)
+    private static PlanExpression[] ReadList(ref BigEndianReader r, int columns, int depth)
     {
         int count = r.Count(MaxListItems, "AND/OR parts");
         if (count == 0)
         {
-            throw WireReader.Malformed("an empty AND/OR");
+            throw BigEndianReader.Malformed("an empty AND/OR");
         }
 
         var parts = new PlanExpression[count];
@@ -372,20 +372,20 @@ public sealed class QueryPlan
         return parts;
     }
 
-    private static PlanOperand ReadOperand(ref WireReader r, int columns) => r.U8() switch
+    private static PlanOperand ReadOperand(ref BigEndianReader r, int columns) => r.U8() switch
     {
         1 => new ColumnOperand(CheckColumn(r.U16(), columns)),
         2 => new LiteralOperand(r.Value()),
-        _ => throw WireReader.Malformed("an unknown operand kind"),
+        _ => throw BigEndianReader.Malformed("an unknown operand kind"),
     };
 
-    private static bool Flag(ref WireReader r) => r.U8() switch
+    private static bool Flag(ref BigEndianReader r) => r.U8() switch
     {
         0 => false,
         1 => true,
-        _ => throw WireReader.Malformed("a bad NOT flag"),
+        _ => throw BigEndianReader.Malformed("a bad NOT flag"),
     };
 
     private static int CheckColumn(int index, int columns) =>
-        index < columns ? index : throw WireReader.Malformed($"candidate column {index} of {columns}");
+        index < columns ? index : throw BigEndianReader.Malformed($"candidate column {index} of {columns}");
 }

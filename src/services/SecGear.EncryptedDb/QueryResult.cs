@@ -4,7 +4,7 @@ namespace SecGear.EncryptedDb;
 
 /// <summary>
 /// The rows a query returns. The enclave encodes them (<c>columns u16 | rows i32 | values</c>, each value as in
-/// <see cref="WireWriter.Value"/>) and seals them with the query's result key (AES-256-GCM, zero nonce: the key is
+/// <see cref="BigEndianWriter.Value"/>) and seals them with the query's result key (AES-256-GCM, zero nonce: the key is
 /// fresh for each query and seals exactly one message; associated data <c>"secgear-encdb result v1" | query id</c>),
 /// so the query service relays a result it cannot read, alter or swap with another query's.
 /// </summary>
@@ -31,7 +31,7 @@ public sealed class QueryResult
     /// <summary>Encodes and seals the result for the client.</summary>
     public byte[] Seal(ReadOnlySpan<byte> resultKey, ReadOnlySpan<byte> queryId)
     {
-        var w = new WireWriter();
+        var w = new BigEndianWriter();
         w.U16(ColumnCount);
         w.I32(Rows.Count);
         foreach (object?[] row in Rows)
@@ -55,7 +55,7 @@ public sealed class QueryResult
     {
         if (sealedResult.Length < 16 || sealedResult.Length > MaxSealedLength)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.Malformed, $"a sealed result of {sealedResult.Length} bytes");
+            throw new EncryptedDbException(EncryptedDbFailureCode.Malformed, $"a sealed result of {sealedResult.Length} bytes");
         }
 
         byte[] plaintext = new byte[sealedResult.Length - 16];
@@ -66,15 +66,15 @@ public sealed class QueryResult
         }
         catch (CryptographicException)
         {
-            throw new EncryptedDbException(EncryptedDbErrorCode.IntegrityFailure, "the query result failed authentication: altered, or not this query's");
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, "the query result failed authentication: altered, or not this query's");
         }
 
-        var r = new WireReader(plaintext);
+        var r = new BigEndianReader(plaintext);
         int columns = r.U16();
         int count = r.I32();
         if (count < 0 || (columns == 0 && count > 0) || (long)count * columns * 4 > plaintext.Length)
         {
-            throw WireReader.Malformed($"a result of {count} rows of {columns} columns");
+            throw BigEndianReader.Malformed($"a result of {count} rows of {columns} columns");
         }
 
         var rows = new object?[count][];

@@ -60,13 +60,13 @@ public static class QueryServiceProtocol
 
         if (read < 5)
         {
-            throw WireReader.Malformed("a frame header cut short");
+            throw BigEndianReader.Malformed("a frame header cut short");
         }
 
         int length = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1));
         if (length < 0 || length > maxLength)
         {
-            throw WireReader.Malformed($"a frame of {length} bytes (at most {maxLength})");
+            throw BigEndianReader.Malformed($"a frame of {length} bytes (at most {maxLength})");
         }
 
         byte[] body = new byte[length];
@@ -75,9 +75,9 @@ public static class QueryServiceProtocol
     }
 
     /// <summary>The body of an Error frame.</summary>
-    public static byte[] EncodeError(EncryptedDbErrorCode code, string message)
+    public static byte[] EncodeError(EncryptedDbFailureCode code, string message)
     {
-        var w = new WireWriter();
+        var w = new BigEndianWriter();
         w.U16((int)code);
         byte[] text = Encoding.UTF8.GetBytes(message.Length > 2000 ? message[..2000] : message);
         w.Raw(text);
@@ -89,10 +89,10 @@ public static class QueryServiceProtocol
     {
         if (body.Length < 2)
         {
-            return new EncryptedDbException(EncryptedDbErrorCode.Malformed, "the query service sent a malformed error");
+            return new EncryptedDbException(EncryptedDbFailureCode.Malformed, "the query service sent a malformed error");
         }
 
-        var code = (EncryptedDbErrorCode)BinaryPrimitives.ReadUInt16BigEndian(body);
-        return new EncryptedDbException(Enum.IsDefined(code) ? code : EncryptedDbErrorCode.ServiceFailure, Encoding.UTF8.GetString(body[2..]));
+        var code = (EncryptedDbFailureCode)BinaryPrimitives.ReadUInt16BigEndian(body);
+        return new EncryptedDbException(Enum.IsDefined(code) ? code : EncryptedDbFailureCode.ServiceFailure, Encoding.UTF8.GetString(body[2..]));
     }
 }

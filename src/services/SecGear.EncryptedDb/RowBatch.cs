@@ -46,19 +46,19 @@ public static class RowBatch
     {
         if (batch.Length < HeaderLength)
         {
-            throw WireReader.Malformed("a row batch shorter than its header");
+            throw BigEndianReader.Malformed("a row batch shorter than its header");
         }
 
         int rows = BinaryPrimitives.ReadInt32BigEndian(batch);
         int columns = BinaryPrimitives.ReadUInt16BigEndian(batch[4..]);
         if (rows < 0 || rows > maxRows)
         {
-            throw WireReader.Malformed($"a batch of {rows} rows (at most {maxRows})");
+            throw BigEndianReader.Malformed($"a batch of {rows} rows (at most {maxRows})");
         }
 
         if (columns != expectedColumns)
         {
-            throw WireReader.Malformed($"a batch of {columns} columns where the plan has {expectedColumns}");
+            throw BigEndianReader.Malformed($"a batch of {columns} columns where the plan has {expectedColumns}");
         }
 
         cells.Clear();
@@ -67,7 +67,7 @@ public static class RowBatch
         {
             if (batch.Length - offset < 4)
             {
-                throw WireReader.Malformed("a row batch truncated inside a length");
+                throw BigEndianReader.Malformed("a row batch truncated inside a length");
             }
 
             int length = BinaryPrimitives.ReadInt32BigEndian(batch[offset..]);
@@ -80,7 +80,7 @@ public static class RowBatch
 
             if (length < 0 || length > batch.Length - offset)
             {
-                throw WireReader.Malformed($"a cell of {length} bytes with {batch.Length - offset} left");
+                throw BigEndianReader.Malformed($"a cell of {length} bytes with {batch.Length - offset} left");
             }
 
             cells.Add((offset, length));
@@ -89,7 +89,7 @@ public static class RowBatch
 
         if (offset != batch.Length)
         {
-            throw WireReader.Malformed($"{batch.Length - offset} bytes after the last row");
+            throw BigEndianReader.Malformed($"{batch.Length - offset} bytes after the last row");
         }
 
         return rows;

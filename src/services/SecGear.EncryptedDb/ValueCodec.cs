@@ -23,7 +23,7 @@ public static class ValueCodec
         decimal => DbValueType.Numeric,
         string => DbValueType.Text,
         DateOnly => DbValueType.Date,
-        _ => throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"a value of .NET type {value.GetType().Name} has no encrypted-database type (long, decimal, string, DateOnly)"),
+        _ => throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"a value of .NET type {value.GetType().Name} has no encrypted-database type (long, decimal, string, DateOnly)"),
     };
 
     /// <summary>Encodes a non-null value (int and short become Int64).</summary>
@@ -156,7 +156,7 @@ public static class ValueCodec
         (decimal x, long y) => x.CompareTo((decimal)y),
         (string x, string y) => string.CompareOrdinal(x, y) switch { < 0 => -1, > 0 => 1, _ => 0 },
         (DateOnly x, DateOnly y) => x.CompareTo(y),
-        _ => throw new EncryptedDbException(EncryptedDbErrorCode.InvalidQuery, $"cannot compare a {a.GetType().Name} with a {b.GetType().Name}"),
+        _ => throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"cannot compare a {a.GetType().Name} with a {b.GetType().Name}"),
     };
 
     /// <summary>Removes trailing fractional zeros, so equal numbers have one encoding.</summary>
@@ -174,5 +174,5 @@ public static class ValueCodec
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private static EncryptedDbException Malformed(string what) => new(EncryptedDbErrorCode.Malformed, $"malformed value: {what}");
+    private static EncryptedDbException Malformed(string what) => new(EncryptedDbFailureCode.Malformed, $"malformed value: {what}");
 }

@@ -17,7 +17,7 @@ namespace SecGear.FederatedSql.Coordinator;
 /// The coordinator at site A, in the untrusted host. It starts the aggregation enclave, asks it for each query's plan,
 /// sends the partial plan to every site over gRPC, relays each site's secure channel frames into the enclave (it sees
 /// only handshakes and ciphertext), and returns the enclave's disclosure-controlled answer. A site that fails, refuses or
-/// disappears fails the whole query with <see cref="FederatedSqlErrorCode.SiteFailed"/>: never a partial answer.
+/// disappears fails the whole query with <see cref="FederatedSqlFailureCode.SiteFailed"/>: never a partial answer.
 /// </summary>
 public sealed class FederatedSqlCoordinator : IAsyncDisposable
 {
@@ -81,7 +81,7 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(sql);
         byte[] ticketJson = Call((p, output) => p.FsqlBegin(JsonSerializer.SerializeToUtf8Bytes(new QueryRequest(sql, minGroupRows)), output), 64 * 1024);
         var ticket = JsonSerializer.Deserialize<QueryTicket>(ticketJson)
-            ?? throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, "the enclave returned no plan");
+            ?? throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "the enclave returned no plan");
         string shortId = ticket.QueryId[..8];
         Log($"coordinator: query {shortId}: partial plan {ticket.PartialSql}");
 
@@ -99,7 +99,7 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
             string reason = failures.Count > 0 ? string.Join("; ", failures.Select(f => f.Message)) : "the query timed out or was cancelled";
             Log($"coordinator: query {shortId} failed: {reason}");
             throw new FederatedSqlException(
-                failures.OfType<FederatedSqlException>().FirstOrDefault()?.Code ?? FederatedSqlErrorCode.SiteFailed,
+                failures.OfType<FederatedSqlException>().FirstOrDefault()?.Code ?? FederatedSqlFailureCode.SiteFailed,
                 $"the federated query has no answer: {reason}",
                 failures.FirstOrDefault() ?? new OperationCanceledException());
         }
@@ -124,7 +124,7 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
     private async Task RunSiteAsync(SiteEndpoint site, QueryTicket ticket, string sql, CancellationToken cancellationToken)
     {
         var nonce = ticket.Sites.FirstOrDefault(s => s.Name == site.Name)
-            ?? throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, $"the enclave issued no nonce for site {site.Name}");
+            ?? throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, $"the enclave issued no nonce for site {site.Name}");
         var client = new FederatedSite.FederatedSiteClient(_channels[site.Name]);
 
         // Records (the partial results) go in through host shared memory, so the ECALL itself carries only a token and
@@ -150,7 +150,7 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
                 var message = call.ResponseStream.Current;
                 if (message.BodyCase == SiteMessage.BodyOneofCase.Error)
                 {
-                    throw new FederatedSqlException(FederatedSqlErrorCode.SiteFailed, $"site {site.Name}: {message.Error}");
+                    throw new FederatedSqlException(FederatedSqlFailureCode.SiteFailed, $"site {site.Name}: {message.Error}");
                 }
 
                 byte[] frame = Relay(site.Name, toEnclave: true, message.Frame.ToByteArray());
@@ -173,7 +173,7 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
             // A site killed mid-stream surfaces as an RpcException, or, depending on where the HTTP/2 stream was when it
             // died, as the transport's own exception: every form names the site.
             string detail = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
-            throw new FederatedSqlException(FederatedSqlErrorCode.SiteFailed, $"site {site.Name} stopped answering mid-query ({detail})", ex);
+            throw new FederatedSqlException(FederatedSqlFailureCode.SiteFailed, $"site {site.Name} stopped answering mid-query ({detail})", ex);
         }
     }
 
@@ -207,7 +207,7 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
         {
             if (replies.Length < FrameHeaderLength || BinaryPrimitives.ReadUInt32BigEndian(replies[1..]) > (uint)(replies.Length - FrameHeaderLength))
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, "the enclave's reply frames are malformed");
+                throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "the enclave's reply frames are malformed");
             }
 
             int length = FrameHeaderLength + (int)BinaryPrimitives.ReadUInt32BigEndian(replies[1..]);
@@ -238,11 +238,11 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
 
             string text = Encoding.UTF8.GetString(output).TrimEnd('\0');
             int colon = text.IndexOf(": ", StringComparison.Ordinal);
-            var code = colon > 0 && Enum.TryParse<FederatedSqlErrorCode>(text[..colon], out var parsed) ? parsed : FederatedSqlErrorCode.InvalidState;
+            var code = colon > 0 && Enum.TryParse<FederatedSqlFailureCode>(text[..colon], out var parsed) ? parsed : FederatedSqlFailureCode.InvalidState;
             throw new FederatedSqlException(code, colon > 0 ? text[(colon + 2)..] : text);
         }
 
-        throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, "the enclave's output kept outgrowing the buffer");
+        throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "the enclave's output kept outgrowing the buffer");
     }
 
     private void Log(string line)

@@ -56,13 +56,13 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
         {
             if (_aggregator is not null)
             {
-                return Fail(output, FederatedSqlErrorCode.InvalidState, "the federation is configured once per enclave start");
+                return Fail(output, FederatedSqlFailureCode.InvalidState, "the federation is configured once per enclave start");
             }
 
             try
             {
                 var parsed = JsonSerializer.Deserialize<FederationConfig>(config)
-                    ?? throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, "the configuration is empty");
+                    ?? throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "the configuration is empty");
                 var aggregator = new FederatedAggregator(parsed);
                 _server = SecureChannelServer.Create(
                     d => _platform.GetEvidence(d),
@@ -74,7 +74,7 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
             }
             catch (Exception ex) when (ex is JsonException or FederatedSqlException or ArgumentException or FormatException)
             {
-                return Fail(output, FederatedSqlErrorCode.InvalidState, "bad federation configuration: " + ex.Message);
+                return Fail(output, FederatedSqlFailureCode.InvalidState, "bad federation configuration: " + ex.Message);
             }
         }
     }
@@ -84,13 +84,13 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
     {
         if (_aggregator is not { } aggregator)
         {
-            return Fail(output, FederatedSqlErrorCode.InvalidState, "the federation is not configured");
+            return Fail(output, FederatedSqlFailureCode.InvalidState, "the federation is not configured");
         }
 
         try
         {
             var query = JsonSerializer.Deserialize<QueryRequest>(request)
-                ?? throw new FederatedSqlException(FederatedSqlErrorCode.Syntax, "the query request is empty");
+                ?? throw new FederatedSqlException(FederatedSqlFailureCode.Syntax, "the query request is empty");
             var ticket = aggregator.Begin(query);
             _host.FsqlLog($"enclave: query {ticket.QueryId[..8]} planned for {ticket.Sites.Count} sites, k = {ticket.MinGroupRows}");
             return Write(output, JsonSerializer.SerializeToUtf8Bytes(ticket));
@@ -101,7 +101,7 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
         }
         catch (JsonException)
         {
-            return Fail(output, FederatedSqlErrorCode.Syntax, "the query request is not JSON {Sql, MinGroupRows}");
+            return Fail(output, FederatedSqlFailureCode.Syntax, "the query request is not JSON {Sql, MinGroupRows}");
         }
     }
 
@@ -110,7 +110,7 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
     {
         if (_server is not { } server)
         {
-            return Fail(output, FederatedSqlErrorCode.InvalidState, "the federation is not configured");
+            return Fail(output, FederatedSqlFailureCode.InvalidState, "the federation is not configured");
         }
 
         var replies = new List<byte[]>();
@@ -123,13 +123,13 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
     {
         if (_server is not { } server)
         {
-            return Fail(output, FederatedSqlErrorCode.InvalidState, "the federation is not configured");
+            return Fail(output, FederatedSqlFailureCode.InvalidState, "the federation is not configured");
         }
 
         using var buffer = _context.OpenSharedMemory(frames);
         if (framesLen > (nuint)buffer.Length)
         {
-            return Fail(output, FederatedSqlErrorCode.InvalidState, $"fsql_channel_batch: {framesLen} bytes asked, the shared buffer holds {buffer.Length}");
+            return Fail(output, FederatedSqlFailureCode.InvalidState, $"fsql_channel_batch: {framesLen} bytes asked, the shared buffer holds {buffer.Length}");
         }
 
         // Each frame is copied out of host memory once, then parsed: the host cannot change it under the parser.
@@ -140,14 +140,14 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
         {
             if (end - offset < FrameHeaderLength)
             {
-                return Fail(output, FederatedSqlErrorCode.InvalidState, "fsql_channel_batch: a frame header is cut off");
+                return Fail(output, FederatedSqlFailureCode.InvalidState, "fsql_channel_batch: a frame header is cut off");
             }
 
             buffer.CopyTo(offset, header);
             uint length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
             if (length > (uint)(end - offset - FrameHeaderLength))
             {
-                return Fail(output, FederatedSqlErrorCode.InvalidState, "fsql_channel_batch: a frame is longer than the bytes left");
+                return Fail(output, FederatedSqlFailureCode.InvalidState, "fsql_channel_batch: a frame is longer than the bytes left");
             }
 
             byte[] frame = new byte[FrameHeaderLength + (int)length];
@@ -164,7 +164,7 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
     {
         if (_aggregator is not { } aggregator || queryId is null)
         {
-            return Fail(output, FederatedSqlErrorCode.InvalidState, "the federation is not configured");
+            return Fail(output, FederatedSqlFailureCode.InvalidState, "the federation is not configured");
         }
 
         byte[]? answer;
@@ -266,7 +266,7 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
         return -2;
     }
 
-    private static int Fail(Span<byte> output, FederatedSqlErrorCode code, string message)
+    private static int Fail(Span<byte> output, FederatedSqlFailureCode code, string message)
     {
         byte[] text = Encoding.UTF8.GetBytes($"{code}: {message}");
         int length = Math.Min(text.Length, output.Length);

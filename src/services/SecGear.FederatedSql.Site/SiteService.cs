@@ -58,7 +58,7 @@ public sealed class SiteService(SiteRuntime runtime, ILogger<SiteService> logger
             logger.LogInformation("query {Query}: attested the enclave ({Format}, measurement {Measurement})", Convert.ToHexStringLower(plan.QueryId.Span)[..8], channel.PeerClaims.Format, Convert.ToHexStringLower(channel.PeerClaims.UniqueId.Span)[..16]);
             var (rows, chunks) = await SendResultAsync(channel, plan, ours, cancellation).ConfigureAwait(false);
             byte[] reply = await channel.ReceiveAsync(cancellation).ConfigureAwait(false)
-                ?? throw new SecureChannelException(SecureChannelFailureReason.SessionClosed, "the enclave closed the channel without accepting the result");
+                ?? throw new SecureChannelException(SecureChannelFailureCode.SessionClosed, "the enclave closed the channel without accepting the result");
             var reader = new RowReader(reply);
             var type = PartialMessages.ReadType(ref reader);
             if (type != PartialMessageType.Accepted)
@@ -94,18 +94,18 @@ public sealed class SiteService(SiteRuntime runtime, ILogger<SiteService> logger
     {
         if (plan.QueryId.Length != PartialMessages.QueryIdLength || plan.Nonce.Length != PartialMessages.NonceLength)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.PlanMismatch, "the plan's query id or nonce has the wrong length");
+            throw new FederatedSqlException(FederatedSqlFailureCode.PlanMismatch, "the plan's query id or nonce has the wrong length");
         }
 
         if (plan.MinGroupRows < runtime.Options.MinGroupRows)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.PolicyRejected, $"the plan's disclosure k is {plan.MinGroupRows}; this site requires at least {runtime.Options.MinGroupRows}");
+            throw new FederatedSqlException(FederatedSqlFailureCode.PolicyRejected, $"the plan's disclosure k is {plan.MinGroupRows}; this site requires at least {runtime.Options.MinGroupRows}");
         }
 
         var ours = QueryPlanner.Plan(plan.FederatedSql, runtime.Catalog, (int)Math.Min(plan.MinGroupRows, int.MaxValue));
         return ours.PartialSql == plan.PartialSql
             ? ours
-            : throw new FederatedSqlException(FederatedSqlErrorCode.PlanMismatch, "the partial plan differs from the one this site derives from the query");
+            : throw new FederatedSqlException(FederatedSqlFailureCode.PlanMismatch, "the partial plan differs from the one this site derives from the query");
     }
 
     private async Task<(ulong Rows, uint Chunks)> SendResultAsync(SecureChannelClient channel, PartialPlan plan, QueryPlan ours, CancellationToken cancellationToken)
@@ -119,7 +119,7 @@ public sealed class SiteService(SiteRuntime runtime, ILogger<SiteService> logger
         {
             if (row.Length != ours.PartialColumnCount)
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.PlanMismatch, $"the engine returned {row.Length} columns, the plan has {ours.PartialColumnCount}");
+                throw new FederatedSqlException(FederatedSqlFailureCode.PlanMismatch, $"the engine returned {row.Length} columns, the plan has {ours.PartialColumnCount}");
             }
 
             buffered.Add(row);

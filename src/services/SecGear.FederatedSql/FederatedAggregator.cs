@@ -34,12 +34,12 @@ public sealed class FederatedAggregator
         _catalog = config.Catalog;
         if (config.Sites is null || config.Sites.Count == 0 || config.Sites.Count > 64)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, "a federation has 1 to 64 sites");
+            throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "a federation has 1 to 64 sites");
         }
 
         if (config.MinGroupRowsFloor < 1)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.PolicyRejected, "the federation's k floor must be at least 1");
+            throw new FederatedSqlException(FederatedSqlFailureCode.PolicyRejected, "the federation's k floor must be at least 1");
         }
 
         _siteBySpki = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -47,13 +47,13 @@ public sealed class FederatedAggregator
         {
             if (string.IsNullOrWhiteSpace(site.Name) || site.SpkiSha256 is not { Length: 64 } || !_siteBySpki.TryAdd(site.SpkiSha256.ToLowerInvariant(), site.Name))
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, $"site '{site.Name}': a name and a unique 64-hex-digit SPKI SHA-256 are required");
+                throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, $"site '{site.Name}': a name and a unique 64-hex-digit SPKI SHA-256 are required");
             }
         }
 
         if (config.Sites.Select(s => s.Name).Distinct(StringComparer.Ordinal).Count() != config.Sites.Count)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, "two sites have the same name");
+            throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "two sites have the same name");
         }
 
         _time = time ?? TimeProvider.System;
@@ -78,7 +78,7 @@ public sealed class FederatedAggregator
         ArgumentNullException.ThrowIfNull(request);
         if (request.MinGroupRows < _config.MinGroupRowsFloor)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.PolicyRejected, $"the query asks for k = {request.MinGroupRows}; the federation's floor is {_config.MinGroupRowsFloor}");
+            throw new FederatedSqlException(FederatedSqlFailureCode.PolicyRejected, $"the query asks for k = {request.MinGroupRows}; the federation's floor is {_config.MinGroupRowsFloor}");
         }
 
         var plan = QueryPlanner.Plan(request.Sql ?? string.Empty, _catalog, request.MinGroupRows);
@@ -87,7 +87,7 @@ public sealed class FederatedAggregator
             RemoveExpired();
             if (_queries.Count >= MaxOpenQueries)
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, $"{MaxOpenQueries} queries are already open");
+                throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, $"{MaxOpenQueries} queries are already open");
             }
 
             string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(PartialMessages.QueryIdLength));
@@ -176,19 +176,19 @@ public sealed class FederatedAggregator
         {
             if (!_queries.Remove(queryId, out var query))
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, "no open query has this id");
+                throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "no open query has this id");
             }
 
             ForgetSessions(queryId);
             if (query.Failure is not null)
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.PartialResultRejected, query.Failure);
+                throw new FederatedSqlException(FederatedSqlFailureCode.PartialResultRejected, query.Failure);
             }
 
             var missing = _config.Sites.Select(s => s.Name).Where(s => !query.Delivered.Contains(s)).ToList();
             if (missing.Count > 0)
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.SiteFailed, $"no complete partial result from {string.Join(", ", missing)}; the query has no answer");
+                throw new FederatedSqlException(FederatedSqlFailureCode.SiteFailed, $"no complete partial result from {string.Join(", ", missing)}; the query has no answer");
             }
 
             return query.Merger.Finish();
@@ -234,13 +234,13 @@ public sealed class FederatedAggregator
         if (!CryptographicOperations.FixedTimeEquals(header.PlanDigest, query.Plan.PlanDigest))
         {
             query.Failure ??= $"site {site}: ran another partial plan than the enclave's";
-            throw new FederatedSqlException(FederatedSqlErrorCode.PlanMismatch, query.Failure);
+            throw new FederatedSqlException(FederatedSqlFailureCode.PlanMismatch, query.Failure);
         }
 
         if (header.MinGroupRows != query.Plan.MinGroupRows || header.ColumnCount != query.Plan.PartialColumnCount)
         {
             query.Failure ??= $"site {site}: k {header.MinGroupRows} / {header.ColumnCount} columns, expected k {query.Plan.MinGroupRows} / {query.Plan.PartialColumnCount} columns";
-            throw new FederatedSqlException(FederatedSqlErrorCode.PlanMismatch, query.Failure);
+            throw new FederatedSqlException(FederatedSqlFailureCode.PlanMismatch, query.Failure);
         }
 
         return new Delivery(queryId, query, site);
@@ -266,7 +266,7 @@ public sealed class FederatedAggregator
         }
     }
 
-    private static FederatedSqlException Reject(string message) => new(FederatedSqlErrorCode.PartialResultRejected, message);
+    private static FederatedSqlException Reject(string message) => new(FederatedSqlFailureCode.PartialResultRejected, message);
 
     private sealed class OpenQuery(QueryPlan plan, DateTimeOffset opened)
     {

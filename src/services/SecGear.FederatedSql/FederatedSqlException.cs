@@ -8,13 +8,13 @@ namespace SecGear.FederatedSql;
 public sealed class FederatedSqlException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public FederatedSqlException(FederatedSqlErrorCode code, string message)
+    public FederatedSqlException(FederatedSqlFailureCode code, string message)
         : base(message) => Code = code;
 
     /// <summary>Creates the exception with its cause.</summary>
-    public FederatedSqlException(FederatedSqlErrorCode code, string message, Exception innerException)
+    public FederatedSqlException(FederatedSqlFailureCode code, string message, Exception innerException)
         : base(message, innerException) => Code = code;
 
     /// <summary>What kind of failure this is.</summary>
-    public FederatedSqlErrorCode Code { get; }
+    public FederatedSqlFailureCode Code { get; }
 }

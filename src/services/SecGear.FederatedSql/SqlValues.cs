@@ -61,7 +61,7 @@ public static class SqlValues
             return a is double || b is double ? ToDouble(a).CompareTo(ToDouble(b)) : ToDecimal(a).CompareTo(ToDecimal(b));
         }
 
-        throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"cannot compare a {Kind(a)} with a {Kind(b)}");
+        throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"cannot compare a {Kind(a)} with a {Kind(b)}");
     }
 
     /// <summary>Whether the value is a number.</summary>
@@ -73,7 +73,7 @@ public static class SqlValues
         long l => l,
         decimal d => (double)d,
         double f => f,
-        _ => throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"a {Kind(value)} is not a number"),
+        _ => throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"a {Kind(value)} is not a number"),
     };
 
     /// <summary>The value as a decimal.</summary>
@@ -82,7 +82,7 @@ public static class SqlValues
         long l => l,
         decimal d => d,
         double f => (decimal)f,
-        _ => throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"a {Kind(value)} is not a number"),
+        _ => throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"a {Kind(value)} is not a number"),
     };
 
     /// <summary>The SQL name of the value's kind, for messages (never the value itself).</summary>

@@ -17,9 +17,9 @@ public sealed class SyntheticGpu : IDisposable
     private static readonly DateTimeOffset NotBefore = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset NotAfter = new(2034, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly ECDsa rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-    private readonly ECDsa bromKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-    private readonly ECDsa leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+    private readonly ECDsa _rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+    private readonly ECDsa _bromKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+    private readonly ECDsa _leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
 
     /// <summary>Creates a device with its own BROM serial number under a new (or the given) root.</summary>
     public SyntheticGpu(string deviceSerial = "5A17E7A1C0FFEE0001", SyntheticGpu? sameRootAs = null)
@@ -28,26 +28,26 @@ public sealed class SyntheticGpu : IDisposable
         Fwid = SHA384.HashData(Encoding.ASCII.GetBytes("synthetic firmware " + deviceSerial));
         if (sameRootAs is not null)
         {
-            rootKey.ImportParameters(sameRootAs.rootKey.ExportParameters(includePrivateParameters: true));
+            _rootKey.ImportParameters(sameRootAs._rootKey.ExportParameters(includePrivateParameters: true));
             RootCertificate = X509CertificateLoader.LoadCertificate(sameRootAs.RootCertificate.RawData);
         }
         else
         {
-            var rootRequest = new CertificateRequest("CN=Synthetic Device Identity CA, O=SecGear Tests", rootKey, HashAlgorithmName.SHA384);
+            var rootRequest = new CertificateRequest("CN=Synthetic Device Identity CA, O=SecGear Tests", _rootKey, HashAlgorithmName.SHA384);
             rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
             rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
             RootCertificate = rootRequest.CreateSelfSigned(NotBefore, NotAfter);
         }
 
-        var bromRequest = new CertificateRequest($"SERIALNUMBER={deviceSerial}, CN=GH100 A01 GSP BROM, O=SecGear Tests", bromKey, HashAlgorithmName.SHA384);
+        var bromRequest = new CertificateRequest($"SERIALNUMBER={deviceSerial}, CN=GH100 A01 GSP BROM, O=SecGear Tests", _bromKey, HashAlgorithmName.SHA384);
         bromRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         bromRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
-        BromCertificate = bromRequest.Create(RootCertificate.SubjectName, X509SignatureGenerator.CreateForECDsa(rootKey), NotBefore, NotAfter, [1, 2]);
+        BromCertificate = bromRequest.Create(RootCertificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_rootKey), NotBefore, NotAfter, [1, 2]);
 
-        var leafRequest = new CertificateRequest("CN=GH100 A01 GSP FMC LF, O=SecGear Tests", leafKey, HashAlgorithmName.SHA384);
+        var leafRequest = new CertificateRequest("CN=GH100 A01 GSP FMC LF, O=SecGear Tests", _leafKey, HashAlgorithmName.SHA384);
         leafRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        leafRequest.CertificateExtensions.Add(new X509Extension("2.23.133.5.4.1", FwidExtension(bromKey.ExportSubjectPublicKeyInfo(), Fwid), critical: false));
-        LeafCertificate = leafRequest.Create(BromCertificate.SubjectName, X509SignatureGenerator.CreateForECDsa(bromKey), NotBefore, NotAfter, [3, 4]);
+        leafRequest.CertificateExtensions.Add(new X509Extension("2.23.133.5.4.1", FwidExtension(_bromKey.ExportSubjectPublicKeyInfo(), Fwid), critical: false));
+        LeafCertificate = leafRequest.Create(BromCertificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_bromKey), NotBefore, NotAfter, [3, 4]);
     }
 
     /// <summary>A verification time inside every certificate's validity.</summary>
@@ -65,10 +65,10 @@ public sealed class SyntheticGpu : IDisposable
     public string DeviceSerial { get; }
 
     /// <summary>The issuer key of <see cref="LeafCertificate"/> (for OCSP responses about the leaf).</summary>
-    public ECDsa BromKey => bromKey;
+    public ECDsa BromKey => _bromKey;
 
     /// <summary>The issuer key of <see cref="BromCertificate"/>.</summary>
-    public ECDsa RootKey => rootKey;
+    public ECDsa RootKey => _rootKey;
 
     /// <summary>The device chain as PEM, leaf first, root last.</summary>
     public string ChainPem => LeafCertificate.ExportCertificatePem() + "\n" + BromCertificate.ExportCertificatePem() + "\n" + RootCertificate.ExportCertificatePem() + "\n";
@@ -102,7 +102,7 @@ public sealed class SyntheticGpu : IDisposable
         report.AddRange([(byte)opaque.Count, (byte)(opaque.Count >> 8)]);
         report.AddRange(opaque);
         var signed = report.ToArray();
-        return [.. signed, .. leafKey.SignData(signed, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)];
+        return [.. signed, .. _leafKey.SignData(signed, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)];
     }
 
     /// <summary>The value of block <paramref name="index"/> (1-based) in every report this device makes.</summary>
@@ -113,9 +113,9 @@ public sealed class SyntheticGpu : IDisposable
 
     public void Dispose()
     {
-        rootKey.Dispose();
-        bromKey.Dispose();
-        leafKey.Dispose();
+        _rootKey.Dispose();
+        _bromKey.Dispose();
+        _leafKey.Dispose();
         RootCertificate.Dispose();
         BromCertificate.Dispose();
         LeafCertificate.Dispose();

@@ -11,7 +11,7 @@ public sealed class AmdKdsCollateralProviderTests
     public async Task Fetches_vcek_by_chip_id_and_reported_tcb_then_serves_repeats_from_the_cache()
     {
         var report = TestVectors.Read("sev-snp/go-sev-guest/attestation.bin");
-        var parsed = SnpReport.TryParse(report, out _)!;
+        Assert.True(SnpReport.TryParse(report, out var parsed, out _));
         var vcekPath = "/vcek/v1/Milan/" + Convert.ToHexStringLower(parsed.ChipId) + "?blSPL=2&teeSPL=0&snpSPL=5&ucodeSPL=68";
         var handler = new FakeKds(new Dictionary<string, byte[]>
         {
@@ -44,7 +44,7 @@ public sealed class AmdKdsCollateralProviderTests
             bytes[0x1A0 + i] = (byte)(i + 1);
         }
 
-        var report = SnpReport.TryParse(bytes, out var failure) ?? throw new InvalidOperationException(failure!.ToString());
+        var report = SnpReport.TryParse(bytes, out var parsed, out var failure) ? parsed : throw new InvalidOperationException(failure.ToString());
 
         Assert.Equal(SnpProduct.Turin, report.CpuidProduct);
         Assert.Equal("vcek/v1/Turin/0102030405060708?fmcSPL=1&blSPL=2&teeSPL=3&snpSPL=4&ucodeSPL=9", AmdKdsCollateralProvider.VcekPath(report, SnpProduct.Turin));

@@ -6,7 +6,7 @@ namespace SecGear.Attestation.Tests.AmdSevSnp;
 
 public sealed class SevSnpNegativeTests
 {
-    private readonly SevSnpVerifier verifier = new();
+    private readonly SevSnpVerifier _verifier = new();
 
     [TestVectorFact]
     public void Forged_legacy_vcek_fails_the_ask_signature_check()
@@ -23,7 +23,7 @@ public sealed class SevSnpNegativeTests
     [TestVectorFact]
     public void Forged_vcek_fails_the_report_signature_too_when_the_chain_is_not_consulted()
     {
-        var report = SnpReport.TryParse(TestVectors.Read("sev-snp/trustee/test-report.bin"), out _)!;
+        Assert.True(SnpReport.TryParse(TestVectors.Read("sev-snp/trustee/test-report.bin"), out var report, out _));
         foreach (var name in new[] { "test-vcek-invalid-legacy.der", "test-vcek-invalid-new.der" })
         {
             using var certificate = X509CertificateLoader.LoadCertificate(TestVectors.Read("sev-snp/trustee/" + name));
@@ -38,7 +38,7 @@ public sealed class SevSnpNegativeTests
         var (report, _) = SevSnpSampleTests.TrusteeVcek();
         var other = SevSnpCollateral.Create(TestVectors.Read("sev-snp/go-sev-guest/vcek.der"), TestVectors.Read("sev-snp/go-sev-guest/ask_ark_milan.pem"));
 
-        var result = verifier.Verify(report, other, TestVectors.At("2025-01-01T00:00:00Z"));
+        var result = _verifier.Verify(report, other, TestVectors.At("2025-01-01T00:00:00Z"));
 
         Assert.Equal(AttestationFailureCode.EvidenceSignatureInvalid, result.Failure?.Code);
     }
@@ -60,7 +60,7 @@ public sealed class SevSnpNegativeTests
         var report = TestVectors.Read("sev-snp/go-sev-guest/attestation.bin");
         var collateral = SevSnpCollateral.Create(TestVectors.Read("sev-snp/go-sev-guest/vcek.der"), TestVectors.Read("roots/amd/ask_ark_genoa.pem"));
 
-        var result = verifier.Verify(report, collateral, SevSnpSampleTests.GoSevGuestTime);
+        var result = _verifier.Verify(report, collateral, SevSnpSampleTests.GoSevGuestTime);
 
         Assert.Equal(AttestationFailureCode.CertificateIssuerMismatch, result.Failure?.Code);
     }
@@ -71,7 +71,7 @@ public sealed class SevSnpNegativeTests
         var report = TestVectors.Read("sev-snp/trustee/test-vlek-report.bin");
         var (_, vcek) = SevSnpSampleTests.TrusteeVcek();
 
-        var result = verifier.Verify(report, vcek, SevSnpSampleTests.VleKTime);
+        var result = _verifier.Verify(report, vcek, SevSnpSampleTests.VleKTime);
 
         Assert.Equal(AttestationFailureCode.EndorsementCertificateMalformed, result.Failure?.Code);
     }
@@ -81,7 +81,7 @@ public sealed class SevSnpNegativeTests
     {
         var (report, collateral) = SevSnpSampleTests.GoSevGuest();
 
-        var result = verifier.Verify(report, collateral, TestVectors.At("2021-01-01T00:00:00Z"));
+        var result = _verifier.Verify(report, collateral, TestVectors.At("2021-01-01T00:00:00Z"));
 
         Assert.Equal(AttestationFailureCode.CertificateExpired, result.Failure?.Code);
     }
@@ -91,7 +91,7 @@ public sealed class SevSnpNegativeTests
     {
         var (report, _) = SevSnpSampleTests.GoSevGuest();
 
-        Assert.Equal(AttestationFailureCode.CollateralMissing, verifier.Verify(report, null, SevSnpSampleTests.GoSevGuestTime).Failure?.Code);
+        Assert.Equal(AttestationFailureCode.CollateralMissing, _verifier.Verify(report, null, SevSnpSampleTests.GoSevGuestTime).Failure?.Code);
     }
 
     [TestVectorFact]
@@ -108,7 +108,7 @@ public sealed class SevSnpNegativeTests
         var report = TestVectors.Read("sev-snp/trustee/test-report.bin");
         var collateral = SevSnpCollateral.Create(TestVectors.Read(forged), TestVectors.Read("sev-snp/trustee/milan_ask_ark_asvk.pem"));
 
-        var result = verifier.Verify(report, collateral, TestVectors.At("2025-01-01T00:00:00Z"));
+        var result = _verifier.Verify(report, collateral, TestVectors.At("2025-01-01T00:00:00Z"));
 
         Assert.Equal(AttestationFailureCode.CertificateSignatureInvalid, result.Failure?.Code);
         Assert.Contains("VCEK", result.Failure!.Message, StringComparison.Ordinal);

@@ -7,7 +7,7 @@ public sealed class SevSnpSampleTests
     internal static readonly DateTimeOffset GoSevGuestTime = TestVectors.At("2024-01-01T00:00:00Z");
     internal static readonly DateTimeOffset VleKTime = TestVectors.At("2025-06-01T00:00:00Z");
 
-    private readonly SevSnpVerifier verifier = new();
+    private readonly SevSnpVerifier _verifier = new();
 
     internal static (byte[] Report, SevSnpCollateral Collateral) GoSevGuest() =>
         (TestVectors.Read("sev-snp/go-sev-guest/attestation.bin"),
@@ -25,7 +25,7 @@ public sealed class SevSnpSampleTests
     public void Snp1_go_sev_guest_report_verifies_and_surfaces_the_debug_policy()
     {
         var (report, collateral) = GoSevGuest();
-        var claims = verifier.Verify(report, collateral, GoSevGuestTime).ThrowIfFailed();
+        var claims = _verifier.Verify(report, collateral, GoSevGuestTime).ThrowIfFailed();
 
         Assert.Equal(EvidenceFormats.AmdSevSnpReport, claims.Format);
         Assert.Equal(TeeKind.SevSnp, claims.Tee);
@@ -49,7 +49,7 @@ public sealed class SevSnpSampleTests
     {
         var (report, collateral) = GoSevGuest();
         var attestation = new AttestationVerifier();
-        attestation.Register(verifier);
+        attestation.Register(_verifier);
         var evidence = new Evidence(EvidenceFormats.AmdSevSnpReport, report);
 
         var production = attestation.Verify(evidence, collateral, GoSevGuestTime, new AttestationPolicy());
@@ -65,7 +65,7 @@ public sealed class SevSnpSampleTests
         var report = TestVectors.ReadHex("sev-snp/virtee-sev/report_milan.hex");
         var collateral = SevSnpCollateral.Create(TestVectors.Read("sev-snp/virtee-sev/vcek_milan.der"), TestVectors.Read("sev-snp/virtee-sev/cert_chain_milan.pem"));
 
-        var claims = verifier.Verify(report, collateral, TestVectors.At("2025-01-01T00:00:00Z")).ThrowIfFailed();
+        var claims = _verifier.Verify(report, collateral, TestVectors.At("2025-01-01T00:00:00Z")).ThrowIfFailed();
 
         Assert.Equal("7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f", Convert.ToHexStringLower(claims.UniqueId.Span));
         Assert.Equal("d447b55d197491bfe15cf298f9de9986b7a7c4be2468b4f6e2d53b71d7c645810b0f2cdfca0040433be063fc1a8293f0f3f8dae7b79fecb3d1cd82bd6a93ebfd", Convert.ToHexStringLower(claims.ReportData.Span));
@@ -82,7 +82,7 @@ public sealed class SevSnpSampleTests
     {
         var (report, collateral) = TrusteeVcek();
 
-        var claims = verifier.Verify(report, collateral, TestVectors.At("2025-01-01T00:00:00Z")).ThrowIfFailed();
+        var claims = _verifier.Verify(report, collateral, TestVectors.At("2025-01-01T00:00:00Z")).ThrowIfFailed();
 
         Assert.Equal("a1f3930413247bb38cfc171579ea3c12d5fe4901f0c792f63fd75d98f1ef827c23500644e0e692e6be917f9050d3d38c", Convert.ToHexStringLower(claims.UniqueId.Span));
         Assert.Equal("ec6c52d7533cc2c4f45be7849cf112ab82b2009fe7bd43e71ed08c14400ad7e2" + new string('0', 64), Convert.ToHexStringLower(claims.ReportData.Span));
@@ -100,7 +100,7 @@ public sealed class SevSnpSampleTests
     {
         var (report, collateral) = TrusteeVlek();
 
-        var claims = verifier.Verify(report, collateral, VleKTime).ThrowIfFailed();
+        var claims = _verifier.Verify(report, collateral, VleKTime).ThrowIfFailed();
 
         Assert.Equal("3", claims.Fields["report_version"]);
         Assert.Equal("VLEK", claims.Fields["signing_key"]);
@@ -118,7 +118,7 @@ public sealed class SevSnpSampleTests
         var report = TestVectors.Read("sev-snp/trustee/test-vlek-report.bin");
         var collateral = SevSnpCollateral.Create(TestVectors.Read("sev-snp/trustee/test-vlek.der"), TestVectors.Read("sev-snp/trustee/milan_ask_ark_asvk.pem"));
 
-        Assert.True(verifier.Verify(report, collateral, VleKTime).Succeeded);
+        Assert.True(_verifier.Verify(report, collateral, VleKTime).Succeeded);
     }
 
     [TestVectorFact]
@@ -126,7 +126,7 @@ public sealed class SevSnpSampleTests
     {
         var (report, collateral) = TrusteeVlek();
 
-        var result = verifier.Verify(report, collateral, TestVectors.At("2025-12-11T00:00:00Z"));
+        var result = _verifier.Verify(report, collateral, TestVectors.At("2025-12-11T00:00:00Z"));
 
         Assert.Equal(AttestationFailureCode.CertificateExpired, result.Failure?.Code);
         Assert.Contains("VLEK", result.Failure!.Message, StringComparison.Ordinal);
@@ -155,7 +155,7 @@ public sealed class SevSnpSampleTests
 
         var collateral = SevSnpCollateral.Load(bundle);
 
-        Assert.True(verifier.Verify(report, collateral, GoSevGuestTime).Succeeded);
+        Assert.True(_verifier.Verify(report, collateral, GoSevGuestTime).Succeeded);
         Assert.Equal(AttestationFailureCode.CollateralMalformed, Assert.Throws<AttestationException>(() => SevSnpCollateral.Load(TestVectors.Read("roots/amd/ask_ark_milan.pem"))).Failure.Code);
     }
 

@@ -11,21 +11,21 @@ namespace SecGear.Attestation.Tests.AmdSevSnp;
 internal sealed class SyntheticAmdChain : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly RSA arkKey = RSA.Create(2048);
-    private readonly RSA askKey = RSA.Create(2048);
-    private readonly ECDsa vcekKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+    private readonly RSA _arkKey = RSA.Create(2048);
+    private readonly RSA _askKey = RSA.Create(2048);
+    private readonly ECDsa _vcekKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
 
     public SyntheticAmdChain(X509Certificate2 realVcek, Func<string, byte[], byte[]>? editExtension = null)
     {
-        var arkRequest = new CertificateRequest("CN=ARK-Milan, O=Advanced Micro Devices", arkKey, HashAlgorithmName.SHA384, RSASignaturePadding.Pss);
+        var arkRequest = new CertificateRequest("CN=ARK-Milan, O=Advanced Micro Devices", _arkKey, HashAlgorithmName.SHA384, RSASignaturePadding.Pss);
         arkRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         Ark = arkRequest.CreateSelfSigned(Start, Start.AddYears(20));
 
-        var askRequest = new CertificateRequest("CN=SEV-Milan, O=Advanced Micro Devices", askKey, HashAlgorithmName.SHA384, RSASignaturePadding.Pss);
+        var askRequest = new CertificateRequest("CN=SEV-Milan, O=Advanced Micro Devices", _askKey, HashAlgorithmName.SHA384, RSASignaturePadding.Pss);
         askRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        Ask = askRequest.Create(Ark.SubjectName, X509SignatureGenerator.CreateForRSA(arkKey, RSASignaturePadding.Pss), Start, Start.AddYears(20), [2]);
+        Ask = askRequest.Create(Ark.SubjectName, X509SignatureGenerator.CreateForRSA(_arkKey, RSASignaturePadding.Pss), Start, Start.AddYears(20), [2]);
 
-        var vcekRequest = new CertificateRequest("CN=SEV-VCEK, O=Advanced Micro Devices", vcekKey, HashAlgorithmName.SHA384);
+        var vcekRequest = new CertificateRequest("CN=SEV-VCEK, O=Advanced Micro Devices", _vcekKey, HashAlgorithmName.SHA384);
         foreach (var extension in realVcek.Extensions)
         {
             if (extension.Oid?.Value is { } oid && oid.StartsWith("1.3.6.1.4.1.3704.1.", StringComparison.Ordinal))
@@ -34,7 +34,7 @@ internal sealed class SyntheticAmdChain : IDisposable
             }
         }
 
-        Vcek = vcekRequest.Create(Ask.SubjectName, X509SignatureGenerator.CreateForRSA(askKey, RSASignaturePadding.Pss), Start, Start.AddYears(7), [3]);
+        Vcek = vcekRequest.Create(Ask.SubjectName, X509SignatureGenerator.CreateForRSA(_askKey, RSASignaturePadding.Pss), Start, Start.AddYears(7), [3]);
     }
 
     public X509Certificate2 Ark { get; }
@@ -52,7 +52,7 @@ internal sealed class SyntheticAmdChain : IDisposable
     public byte[] Sign(byte[] report)
     {
         var copy = (byte[])report.Clone();
-        var signature = vcekKey.SignData(copy.AsSpan(0, SnpReport.SignedLength), HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var signature = _vcekKey.SignData(copy.AsSpan(0, SnpReport.SignedLength), HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         copy.AsSpan(SnpReport.SignatureOffset, 0x90).Clear();
         signature.AsSpan(0, 48).CopyTo(copy.AsSpan(SnpReport.SignatureOffset));
         signature.AsSpan(48, 48).CopyTo(copy.AsSpan(SnpReport.SignatureOffset + 0x48));
@@ -66,8 +66,8 @@ internal sealed class SyntheticAmdChain : IDisposable
         Ark.Dispose();
         Ask.Dispose();
         Vcek.Dispose();
-        arkKey.Dispose();
-        askKey.Dispose();
-        vcekKey.Dispose();
+        _arkKey.Dispose();
+        _askKey.Dispose();
+        _vcekKey.Dispose();
     }
 }

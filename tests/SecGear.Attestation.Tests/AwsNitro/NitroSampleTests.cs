@@ -8,14 +8,14 @@ public sealed class NitroSampleTests
     internal static readonly DateTimeOffset BlockyTime = TestVectors.At("2024-09-07T15:00:00Z");
     internal static readonly DateTimeOffset EvervaultTime = TestVectors.At("2023-09-18T15:03:30Z");
 
-    private readonly NitroVerifier verifier = new();
+    private readonly NitroVerifier _verifier = new();
 
     internal static byte[] Veracruz() => TestVectors.Read("aws-nitro/veracruz/aws_nitro_document.cbor");
 
     [TestVectorFact]
     public void Nitro1_veracruz_document_verifies_with_its_fields()
     {
-        var claims = verifier.Verify(Veracruz(), null, VeracruzTime).ThrowIfFailed();
+        var claims = _verifier.Verify(Veracruz(), null, VeracruzTime).ThrowIfFailed();
 
         Assert.Equal(EvidenceFormats.AwsNitroDocument, claims.Format);
         Assert.Equal(TeeKind.Nitro, claims.Tee);
@@ -42,7 +42,7 @@ public sealed class NitroSampleTests
     [TestVectorFact]
     public void Nitro1_leaf_is_expired_three_hours_after_the_document()
     {
-        var result = verifier.Verify(Veracruz(), null, TestVectors.At("2022-11-10T02:00:00Z"));
+        var result = _verifier.Verify(Veracruz(), null, TestVectors.At("2022-11-10T02:00:00Z"));
 
         Assert.Equal(AttestationFailureCode.CertificateExpired, result.Failure?.Code);
         Assert.Contains("document's certificate", result.Failure!.Message, StringComparison.Ordinal);
@@ -61,13 +61,13 @@ public sealed class NitroSampleTests
     {
         byte[] tagged = [0xD2, .. Veracruz()];
 
-        Assert.True(verifier.Verify(tagged, null, VeracruzTime).Succeeded);
+        Assert.True(_verifier.Verify(tagged, null, VeracruzTime).Succeeded);
     }
 
     [TestVectorFact]
     public void Nitro2_maximal_document_with_1024_byte_fields_verifies()
     {
-        var claims = verifier.Verify(TestVectors.ReadBase64("aws-nitro/blocky-nitrite/nitro_attestation.b64"), null, BlockyTime).ThrowIfFailed();
+        var claims = _verifier.Verify(TestVectors.ReadBase64("aws-nitro/blocky-nitrite/nitro_attestation.b64"), null, BlockyTime).ThrowIfFailed();
 
         Assert.Equal("i-0a22e5c5f24d22174-enc0191cceb4289903f", claims.Fields["module_id"]);
         Assert.Equal("e72a46ca80a260fb044a125442f0c7e331813bcbaf9724d9f3857758992766f2d65710a27aa94ae3949dd54e7c9fe86a", claims.Fields["pcr0"]);
@@ -85,7 +85,7 @@ public sealed class NitroSampleTests
     {
         var evidence = new Evidence(EvidenceFormats.AwsNitroDocument, TestVectors.ReadBase64("aws-nitro/blocky-nitrite/nitro_attestation_debug.b64"));
         var attestation = new AttestationVerifier();
-        attestation.Register(verifier);
+        attestation.Register(_verifier);
 
         var plain = attestation.Verify(evidence, null, BlockyTime);
         var production = attestation.Verify(evidence, null, BlockyTime, new AttestationPolicy());
@@ -100,7 +100,7 @@ public sealed class NitroSampleTests
     [TestVectorFact]
     public void Nitro3_evervault_debug_document_with_an_spki_in_user_data_verifies()
     {
-        var claims = verifier.Verify(TestVectors.ReadBase64("aws-nitro/evervault/valid-attestation-doc-base64"), null, EvervaultTime).ThrowIfFailed();
+        var claims = _verifier.Verify(TestVectors.ReadBase64("aws-nitro/evervault/valid-attestation-doc-base64"), null, EvervaultTime).ThrowIfFailed();
 
         Assert.True(claims.Debug);
         foreach (var pcr in new[] { "pcr0", "pcr1", "pcr2", "pcr8" })

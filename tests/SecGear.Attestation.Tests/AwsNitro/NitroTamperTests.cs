@@ -4,7 +4,7 @@ namespace SecGear.Attestation.Tests.AwsNitro;
 
 public sealed class NitroTamperTests
 {
-    private readonly NitroVerifier verifier = new();
+    private readonly NitroVerifier _verifier = new();
 
     [TestVectorFact]
     public void A_single_bit_flipped_in_any_sampled_byte_of_the_document_fails()
@@ -15,7 +15,7 @@ public sealed class NitroTamperTests
         {
             var tampered = (byte[])document.Clone();
             tampered[i] ^= (byte)(1 << (i % 8));
-            if (verifier.Verify(tampered, null, NitroSampleTests.VeracruzTime).Succeeded)
+            if (_verifier.Verify(tampered, null, NitroSampleTests.VeracruzTime).Succeeded)
             {
                 accepted.Add(i);
             }
@@ -30,7 +30,7 @@ public sealed class NitroTamperTests
         var document = NitroSampleTests.Veracruz();
         for (int length = 0; length < document.Length; length += 97)
         {
-            var failure = verifier.Verify(document.AsMemory(0, length), null, NitroSampleTests.VeracruzTime).Failure;
+            var failure = _verifier.Verify(document.AsMemory(0, length), null, NitroSampleTests.VeracruzTime).Failure;
 
             Assert.Equal(length == 0 ? AttestationFailureCode.EvidenceEmpty : AttestationFailureCode.EvidenceMalformed, failure?.Code);
         }
@@ -41,7 +41,7 @@ public sealed class NitroTamperTests
     {
         byte[] longer = [.. NitroSampleTests.Veracruz(), 0];
 
-        Assert.Equal(AttestationFailureCode.EvidenceMalformed, verifier.Verify(longer, null, NitroSampleTests.VeracruzTime).Failure?.Code);
+        Assert.Equal(AttestationFailureCode.EvidenceMalformed, _verifier.Verify(longer, null, NitroSampleTests.VeracruzTime).Failure?.Code);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class NitroTamperTests
                 new byte[] { 0x84, 0x44, 0xA1, 0x01, 0x38, 0x22 }.CopyTo(bytes, 0);
             }
 
-            var failure = verifier.Verify(bytes, null, DateTimeOffset.UnixEpoch).Failure;
+            var failure = _verifier.Verify(bytes, null, DateTimeOffset.UnixEpoch).Failure;
 
             Assert.True(failure?.Code is AttestationFailureCode.EvidenceMalformed or AttestationFailureCode.EvidenceTooLarge, failure?.ToString());
         }

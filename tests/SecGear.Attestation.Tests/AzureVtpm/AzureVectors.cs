@@ -42,7 +42,7 @@ internal static class AzureVectors
     /// <summary>The pieces of a version-1 envelope.</summary>
     public static (byte[] Hcl, byte[] Message, byte[] Signature, List<byte[]> Pcrs, byte[] Vcek) Pieces(byte[] envelope)
     {
-        var evidence = AzureVtpmEvidence.TryParse(envelope, out var failure) ?? throw new InvalidOperationException(failure!.ToString());
+        var evidence = AzureVtpmEvidence.TryParse(envelope, out var parsed, out var failure) ? parsed : throw new InvalidOperationException(failure.ToString());
         return (evidence.HclReport, evidence.QuoteMessage, evidence.QuoteSignature, [.. evidence.Pcrs], evidence.Vcek!);
     }
 

@@ -12,24 +12,24 @@ namespace SecGear.Attestation.Tests.Fuzzing;
 /// </summary>
 internal sealed class DcapQuoteMutations
 {
-    private readonly byte[] quote;
-    private readonly List<(int Offset, int Width)> fields = [];
-    private readonly int declaredEnd;
-    private readonly int pemOffset, pemLength, sigDataLengthOffset, outerCertSizeOffset = -1;
+    private readonly byte[] _quote;
+    private readonly List<(int Offset, int Width)> _fields = [];
+    private readonly int _declaredEnd;
+    private readonly int _pemOffset, _pemLength, _sigDataLengthOffset, _outerCertSizeOffset = -1;
 
     public DcapQuoteMutations(byte[] quote)
     {
-        this.quote = quote;
+        _quote = quote;
         int version = BinaryPrimitives.ReadUInt16LittleEndian(quote);
         uint tee = BinaryPrimitives.ReadUInt32LittleEndian(quote.AsSpan(4));
-        fields.Add((0, 2));
-        fields.Add((2, 2));
-        fields.Add((4, 4));
+        _fields.Add((0, 2));
+        _fields.Add((2, 2));
+        _fields.Add((4, 4));
         int p = 48;
         if (version == 5)
         {
-            fields.Add((48, 2));
-            fields.Add((50, 4));
+            _fields.Add((48, 2));
+            _fields.Add((50, 4));
             p = 54 + (int)BinaryPrimitives.ReadUInt32LittleEndian(quote.AsSpan(50));
         }
         else
@@ -37,36 +37,36 @@ internal sealed class DcapQuoteMutations
             p += tee == 0x81 ? 584 : 384;
         }
 
-        sigDataLengthOffset = p;
-        fields.Add((p, 4));
-        declaredEnd = p + 4 + (int)BinaryPrimitives.ReadUInt32LittleEndian(quote.AsSpan(p));
+        _sigDataLengthOffset = p;
+        _fields.Add((p, 4));
+        _declaredEnd = p + 4 + (int)BinaryPrimitives.ReadUInt32LittleEndian(quote.AsSpan(p));
         p += 4 + 128;
         if (version != 3)
         {
-            fields.Add((p, 2));
-            outerCertSizeOffset = p + 2;
-            fields.Add((p + 2, 4));
+            _fields.Add((p, 2));
+            _outerCertSizeOffset = p + 2;
+            _fields.Add((p + 2, 4));
             p += 6;
         }
 
         p += 384 + 64;
-        fields.Add((p, 2));
+        _fields.Add((p, 2));
         p += 2 + BinaryPrimitives.ReadUInt16LittleEndian(quote.AsSpan(p));
-        fields.Add((p, 2));
-        fields.Add((p + 2, 4));
-        pemLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(quote.AsSpan(p + 2));
-        pemOffset = p + 6;
+        _fields.Add((p, 2));
+        _fields.Add((p + 2, 4));
+        _pemLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(quote.AsSpan(p + 2));
+        _pemOffset = p + 6;
     }
 
     /// <summary>The quote without bytes after its declared end (some samples carry padding the parser tolerates).</summary>
-    public byte[] Quote => quote[..declaredEnd];
+    public byte[] Quote => _quote[.._declaredEnd];
 
     public byte[] Mutate(Random random, byte[] input)
     {
         int choice = random.Next(10);
         if (choice < 3)
         {
-            var (offset, width) = fields[random.Next(fields.Count)];
+            var (offset, width) = _fields[random.Next(_fields.Count)];
             return ByteMutations.SetLittleEndianField(random, input, offset, width);
         }
 
@@ -75,7 +75,7 @@ internal sealed class DcapQuoteMutations
 
     private byte[] MutateChain(Random random)
     {
-        string pem = Encoding.ASCII.GetString(quote, pemOffset, pemLength);
+        string pem = Encoding.ASCII.GetString(_quote, _pemOffset, _pemLength);
         var certificates = new List<byte[]>();
         foreach (var block in pem.Split("-----END CERTIFICATE-----", StringSplitOptions.RemoveEmptyEntries))
         {
@@ -112,13 +112,13 @@ internal sealed class DcapQuoteMutations
         }
 
         var newPem = Encoding.ASCII.GetBytes(text.ToString());
-        byte[] output = [.. quote.AsSpan(0, pemOffset), .. newPem, .. quote.AsSpan(pemOffset + pemLength, declaredEnd - pemOffset - pemLength)];
-        int delta = newPem.Length - pemLength;
-        Adjust(output, pemOffset - 4, delta);
-        Adjust(output, sigDataLengthOffset, delta);
-        if (outerCertSizeOffset >= 0)
+        byte[] output = [.. _quote.AsSpan(0, _pemOffset), .. newPem, .. _quote.AsSpan(_pemOffset + _pemLength, _declaredEnd - _pemOffset - _pemLength)];
+        int delta = newPem.Length - _pemLength;
+        Adjust(output, _pemOffset - 4, delta);
+        Adjust(output, _sigDataLengthOffset, delta);
+        if (_outerCertSizeOffset >= 0)
         {
-            Adjust(output, outerCertSizeOffset, delta);
+            Adjust(output, _outerCertSizeOffset, delta);
         }
 
         return output;

@@ -35,7 +35,7 @@ internal static class VirtCcaVectors
     }
 
     /// <summary>The RAK (claim 44237) of VCCA-1, as encoded.</summary>
-    public static byte[] Rak() => VirtCcaToken.TryParse(Token(), out _)!.Realm.PublicKey;
+    public static byte[] Rak() => (VirtCcaToken.TryParse(Token(), out var token, out var failure) ? token : throw new InvalidOperationException(failure.ToString())).Realm.PublicKey;
 
     /// <summary>A collection of the given realm token and a platform token signed by <paramref name="aik"/> with the given challenge.</summary>
     public static byte[] WithPlatform(byte[] realmToken, RSA aik, byte[] challenge)

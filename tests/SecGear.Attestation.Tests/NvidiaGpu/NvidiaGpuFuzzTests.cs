@@ -13,7 +13,7 @@ public sealed class NvidiaGpuFuzzTests
         AttestationFailureCode.DeviceFirmwareIdMismatch,
     ];
 
-    private readonly NvidiaGpuVerifier verifier = new();
+    private readonly NvidiaGpuVerifier _verifier = new();
 
     [TestVectorFact]
     public void Every_single_bit_flip_in_the_report_is_rejected()
@@ -25,7 +25,7 @@ public sealed class NvidiaGpuFuzzTests
         {
             var tampered = (byte[])report.Clone();
             tampered[i] ^= (byte)(1 << (i % 8));
-            var failure = verifier.Verify(NvidiaGpuEvidence.Encode(tampered, chain), null, GpuSamples.Gpu1Time).Failure;
+            var failure = _verifier.Verify(NvidiaGpuEvidence.Encode(tampered, chain), null, GpuSamples.Gpu1Time).Failure;
             if (failure is null)
             {
                 accepted.Add(i);
@@ -52,7 +52,7 @@ public sealed class NvidiaGpuFuzzTests
             AttestationResult result;
             try
             {
-                result = verifier.Verify(NvidiaGpuEvidence.Encode(mutated, chain), null, GpuSamples.Gpu1Time);
+                result = _verifier.Verify(NvidiaGpuEvidence.Encode(mutated, chain), null, GpuSamples.Gpu1Time);
             }
             catch (Exception ex)
             {
@@ -75,7 +75,7 @@ public sealed class NvidiaGpuFuzzTests
         for (int n = 0; n < 1_000; n++)
         {
             var mutated = Mutate(evidence, random);
-            var result = verifier.Verify(mutated, null, GpuSamples.Gpu1Time);
+            var result = _verifier.Verify(mutated, null, GpuSamples.Gpu1Time);
 
             Assert.True(result.Succeeded || Enum.IsDefined(result.Failure!.Code), $"mutation {n}");
             if (result.Succeeded)
@@ -100,7 +100,7 @@ public sealed class NvidiaGpuFuzzTests
                 "-----BEGIN"u8.CopyTo(bytes.AsSpan(bytes.Length - 10));
             }
 
-            var failure = verifier.Verify(bytes, null, DateTimeOffset.UnixEpoch).Failure;
+            var failure = _verifier.Verify(bytes, null, DateTimeOffset.UnixEpoch).Failure;
 
             Assert.NotNull(failure);
             Assert.True(failure.Code is AttestationFailureCode.EvidenceEmpty or AttestationFailureCode.EvidenceMalformed, failure.ToString());

@@ -7,25 +7,25 @@ namespace SecGear.Attestation.Tests.NvidiaGpu;
 public sealed class NvidiaGpuRevocationTests : IDisposable
 {
     private static readonly DateTimeOffset Time = SyntheticGpu.ValidTime;
-    private readonly SyntheticGpu gpu = new();
-    private readonly NvidiaGpuVerifier verifier;
-    private readonly byte[] nonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+    private readonly SyntheticGpu _gpu = new();
+    private readonly NvidiaGpuVerifier _verifier;
+    private readonly byte[] _nonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
 
     public NvidiaGpuRevocationTests()
     {
-        verifier = new NvidiaGpuVerifier(new NvidiaGpuVerifierOptions { DeviceTrustAnchors = TrustAnchors.FromFingerprints([]).Add(gpu.RootCertificate.RawData) });
+        _verifier = new NvidiaGpuVerifier(new NvidiaGpuVerifierOptions { DeviceTrustAnchors = TrustAnchors.FromFingerprints([]).Add(_gpu.RootCertificate.RawData) });
     }
 
-    public void Dispose() => gpu.Dispose();
+    public void Dispose() => _gpu.Dispose();
 
     private byte[] LeafResponse(bool revoked = false, System.Security.Cryptography.ECDsa? signer = null, DateTimeOffset? nextUpdate = null) =>
-        OcspResponseBuilder.Build(gpu.LeafCertificate, gpu.BromCertificate, signer ?? gpu.BromKey, gpu.BromCertificate.SubjectName, revoked, Time.AddHours(-1), nextUpdate ?? Time.AddDays(1));
+        OcspResponseBuilder.Build(_gpu.LeafCertificate, _gpu.BromCertificate, signer ?? _gpu.BromKey, _gpu.BromCertificate.SubjectName, revoked, Time.AddHours(-1), nextUpdate ?? Time.AddDays(1));
 
     private byte[] BromResponse() =>
-        OcspResponseBuilder.Build(gpu.BromCertificate, gpu.RootCertificate, gpu.RootKey, gpu.RootCertificate.SubjectName, false, Time.AddHours(-1), Time.AddDays(1));
+        OcspResponseBuilder.Build(_gpu.BromCertificate, _gpu.RootCertificate, _gpu.RootKey, _gpu.RootCertificate.SubjectName, false, Time.AddHours(-1), Time.AddDays(1));
 
     private AttestationResult Verify(params byte[][] ocsp) =>
-        verifier.Verify(gpu.Evidence(nonce), ocsp.Length == 0 ? null : NvidiaGpuCollateral.Load([.. ocsp.Select(o => (ReadOnlyMemory<byte>)o)]), Time);
+        _verifier.Verify(_gpu.Evidence(_nonce), ocsp.Length == 0 ? null : NvidiaGpuCollateral.Load([.. ocsp.Select(o => (ReadOnlyMemory<byte>)o)]), Time);
 
     [Fact]
     public void Without_ocsp_responses_the_claims_say_revocation_was_not_checked()
@@ -34,8 +34,8 @@ public sealed class NvidiaGpuRevocationTests : IDisposable
 
         Assert.Equal("false", claims.Fields["revocation_checked"]);
         Assert.StartsWith("not checked", claims.Fields["revocation"], StringComparison.Ordinal);
-        Assert.Equal(gpu.DeviceSerial, claims.Fields["device_id"]);
-        Assert.Equal(Convert.ToHexStringLower(nonce), Convert.ToHexStringLower(claims.ReportData.Span));
+        Assert.Equal(_gpu.DeviceSerial, claims.Fields["device_id"]);
+        Assert.Equal(Convert.ToHexStringLower(_nonce), Convert.ToHexStringLower(claims.ReportData.Span));
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class NvidiaGpuRevocationTests : IDisposable
     [Fact]
     public void A_response_not_signed_by_the_issuer_is_invalid()
     {
-        var failure = Verify(LeafResponse(signer: gpu.RootKey)).Failure;
+        var failure = Verify(LeafResponse(signer: _gpu.RootKey)).Failure;
 
         Assert.Equal(AttestationFailureCode.RevocationResponseInvalid, failure?.Code);
     }
@@ -112,7 +112,7 @@ public sealed class NvidiaGpuRevocationTests : IDisposable
                 continue;
             }
 
-            var result = verifier.Verify(gpu.Evidence(nonce), collateral, Time);
+            var result = _verifier.Verify(_gpu.Evidence(_nonce), collateral, Time);
             Assert.True(result.Succeeded || result.Failure!.Code is AttestationFailureCode.RevocationResponseInvalid, result.Failure?.ToString());
             if (result.Succeeded && result.Claims!.Fields["revocation"].StartsWith("partial: OCSP says good for 1", StringComparison.Ordinal))
             {
@@ -124,10 +124,10 @@ public sealed class NvidiaGpuRevocationTests : IDisposable
     [Fact]
     public void A_report_whose_fwid_differs_from_the_leaf_fails_the_binding()
     {
-        var report = gpu.Report(nonce, fwid: new byte[48]);
-        var evidence = NvidiaGpuEvidence.Encode(report, System.Text.Encoding.ASCII.GetBytes(gpu.ChainPem));
+        var report = _gpu.Report(_nonce, fwid: new byte[48]);
+        var evidence = NvidiaGpuEvidence.Encode(report, System.Text.Encoding.ASCII.GetBytes(_gpu.ChainPem));
 
-        var failure = verifier.Verify(evidence, null, Time).Failure;
+        var failure = _verifier.Verify(evidence, null, Time).Failure;
 
         Assert.Equal(AttestationFailureCode.DeviceFirmwareIdMismatch, failure?.Code);
     }

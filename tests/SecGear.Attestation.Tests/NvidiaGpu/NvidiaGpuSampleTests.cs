@@ -5,12 +5,12 @@ namespace SecGear.Attestation.Tests.NvidiaGpu;
 
 public sealed class NvidiaGpuSampleTests
 {
-    private readonly NvidiaGpuVerifier verifier = new();
+    private readonly NvidiaGpuVerifier _verifier = new();
 
     [TestVectorFact]
     public void Gpu1_h100_report_verifies_with_its_nonce_firmware_id_and_versions()
     {
-        var claims = verifier.Verify(GpuSamples.Gpu1Evidence, null, GpuSamples.Gpu1Time).ThrowIfFailed();
+        var claims = _verifier.Verify(GpuSamples.Gpu1Evidence, null, GpuSamples.Gpu1Time).ThrowIfFailed();
 
         Assert.Equal(EvidenceFormats.NvidiaGpuReport, claims.Format);
         Assert.Equal(TeeKind.NvidiaGpu, claims.Tee);
@@ -40,7 +40,7 @@ public sealed class NvidiaGpuSampleTests
     [TestVectorFact]
     public void Gpu1_measurement_blocks_match_trustees_expected_claims_by_index()
     {
-        var claims = verifier.Verify(GpuSamples.Gpu1Evidence, null, GpuSamples.Gpu1Time).ThrowIfFailed();
+        var claims = _verifier.Verify(GpuSamples.Gpu1Evidence, null, GpuSamples.Gpu1Time).ThrowIfFailed();
         using var expected = System.Text.Json.JsonDocument.Parse(TestVectors.Read("nvidia-gpu/trustee/hopperAttestationReport-claims.txt"));
         var measurements = expected.RootElement.GetProperty("measurements");
 
@@ -80,7 +80,7 @@ public sealed class NvidiaGpuSampleTests
         {
             var evidence = Evidence.Detect(Encoding.UTF8.GetBytes(json));
             Assert.Equal(EvidenceFormats.NvidiaGpuReport, evidence.Format);
-            Assert.True(verifier.Verify(evidence.Data, null, GpuSamples.Gpu1Time).Succeeded);
+            Assert.True(_verifier.Verify(evidence.Data, null, GpuSamples.Gpu1Time).Succeeded);
         }
     }
 
@@ -90,7 +90,7 @@ public sealed class NvidiaGpuSampleTests
         string entry = $$"""{"evidence":"{{Encoding.ASCII.GetString(GpuSamples.ReportHex)}}","certificate":"{{Convert.ToBase64String(GpuSamples.Chain)}}"}""";
         var json = Encoding.UTF8.GetBytes($$"""{"device_evidence_list":[{{entry}},{{entry}}]}""");
 
-        var failure = verifier.Verify(json, null, GpuSamples.Gpu1Time).Failure;
+        var failure = _verifier.Verify(json, null, GpuSamples.Gpu1Time).Failure;
 
         Assert.Equal(AttestationFailureCode.EvidenceMalformed, failure?.Code);
         Assert.Contains("exactly one device", failure!.Message, StringComparison.Ordinal);
@@ -110,11 +110,11 @@ public sealed class NvidiaGpuSampleTests
     [TestVectorFact]
     public void A_report_that_differs_from_what_was_signed_fails_the_signature_even_with_a_warm_chain()
     {
-        Assert.True(verifier.Verify(GpuSamples.Gpu1Evidence, null, GpuSamples.Gpu1Time).Succeeded);
+        Assert.True(_verifier.Verify(GpuSamples.Gpu1Evidence, null, GpuSamples.Gpu1Time).Succeeded);
         var report = GpuSamples.Report;
         report[4] ^= 0x80; // the requester nonce
 
-        var failure = verifier.Verify(NvidiaGpuEvidence.Encode(report, GpuSamples.Chain), null, GpuSamples.Gpu1Time).Failure;
+        var failure = _verifier.Verify(NvidiaGpuEvidence.Encode(report, GpuSamples.Chain), null, GpuSamples.Gpu1Time).Failure;
 
         Assert.Equal(AttestationFailureCode.EvidenceSignatureInvalid, failure?.Code);
     }
@@ -122,7 +122,7 @@ public sealed class NvidiaGpuSampleTests
     [TestVectorFact]
     public void Verification_before_the_chain_is_valid_fails_naming_the_certificate()
     {
-        var failure = verifier.Verify(GpuSamples.Gpu1Evidence, null, TestVectors.At("2021-01-01T00:00:00Z")).Failure;
+        var failure = _verifier.Verify(GpuSamples.Gpu1Evidence, null, TestVectors.At("2021-01-01T00:00:00Z")).Failure;
 
         Assert.Equal(AttestationFailureCode.CertificateExpired, failure?.Code);
         Assert.Contains("device certificate chain", failure!.Message, StringComparison.Ordinal);

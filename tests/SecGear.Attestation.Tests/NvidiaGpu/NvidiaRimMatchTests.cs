@@ -6,24 +6,24 @@ namespace SecGear.Attestation.Tests.NvidiaGpu;
 /// <summary>The matching path of the RIM comparison, on a synthetic GPU and synthetic RIMs under test roots.</summary>
 public sealed class NvidiaRimMatchTests : IDisposable
 {
-    private readonly SyntheticGpu gpu = new();
-    private readonly SyntheticRim rims = new();
-    private readonly NvidiaGpuVerifier verifier;
-    private readonly byte[] nonce = new byte[32];
+    private readonly SyntheticGpu _gpu = new();
+    private readonly SyntheticRim _rims = new();
+    private readonly NvidiaGpuVerifier _verifier;
+    private readonly byte[] _nonce = new byte[32];
 
     public NvidiaRimMatchTests()
     {
-        verifier = new NvidiaGpuVerifier(new NvidiaGpuVerifierOptions
+        _verifier = new NvidiaGpuVerifier(new NvidiaGpuVerifierOptions
         {
-            DeviceTrustAnchors = TrustAnchors.FromFingerprints([]).Add(gpu.RootCertificate.RawData),
-            RimTrustAnchors = TrustAnchors.FromFingerprints([]).Add(rims.Root.RawData),
+            DeviceTrustAnchors = TrustAnchors.FromFingerprints([]).Add(_gpu.RootCertificate.RawData),
+            RimTrustAnchors = TrustAnchors.FromFingerprints([]).Add(_rims.Root.RawData),
         });
     }
 
     public void Dispose()
     {
-        gpu.Dispose();
-        rims.Dispose();
+        _gpu.Dispose();
+        _rims.Dispose();
     }
 
     /// <summary>Driver RIM: indices 0 and 1 (blocks 1, 2); VBIOS RIM: 2 and 3 (blocks 3, 4), index 3 with two alternatives.</summary>
@@ -36,10 +36,10 @@ public sealed class NvidiaRimMatchTests : IDisposable
         }
 
         var vbios = new Dictionary<int, byte[][]> { [2] = [SyntheticGpu.Measurement(3)], [3] = [new byte[48], index3 ?? SyntheticGpu.Measurement(4)] };
-        return NvidiaGpuCollateral.Load([rims.Write("550.90.07", driver), rims.Write("96.00.9F.00.01", vbios)]);
+        return NvidiaGpuCollateral.Load([_rims.Write("550.90.07", driver), _rims.Write("96.00.9F.00.01", vbios)]);
     }
 
-    private AttestationResult Verify(NvidiaGpuCollateral collateral) => verifier.Verify(gpu.Evidence(nonce), collateral, SyntheticGpu.ValidTime);
+    private AttestationResult Verify(NvidiaGpuCollateral collateral) => _verifier.Verify(_gpu.Evidence(_nonce), collateral, SyntheticGpu.ValidTime);
 
     [Fact]
     public void Matching_driver_and_vbios_rims_appraise_every_active_measurement()

@@ -10,7 +10,7 @@ public sealed class NvidiaRimTests
     /// <summary>The 0-based indices SOURCES.md lists as differing when GPU-1 is compared with GPU-RIM-1 anyway.</summary>
     private const string ExpectedMismatches = "1,2,3,7,9,11,21,22,25,26,27,29,30,31,32,34,36,37,39,40";
 
-    private readonly NvidiaGpuVerifier verifier = new();
+    private readonly NvidiaGpuVerifier _verifier = new();
 
     [TestVectorFact]
     public void Both_rims_load_with_their_kind_version_and_active_indices()
@@ -31,7 +31,7 @@ public sealed class NvidiaRimTests
     [TestVectorFact]
     public void Gpu1_against_gpu_rim_1_fails_on_the_driver_version_first()
     {
-        var result = verifier.Verify(GpuSamples.Gpu1Evidence, GpuSamples.RimCollateral, GpuSamples.RimTime);
+        var result = _verifier.Verify(GpuSamples.Gpu1Evidence, GpuSamples.RimCollateral, GpuSamples.RimTime);
 
         Assert.Equal(AttestationFailureCode.ReferenceValueMismatch, result.Failure?.Code);
         Assert.Contains("545.00", result.Failure!.Message, StringComparison.Ordinal);
@@ -58,7 +58,7 @@ public sealed class NvidiaRimTests
     [TestVectorFact]
     public void Rim_signer_certificates_are_expired_at_a_2026_clock()
     {
-        var failure = verifier.Verify(GpuSamples.Gpu1Evidence, GpuSamples.RimCollateral, TestVectors.At("2026-01-01T00:00:00Z")).Failure;
+        var failure = _verifier.Verify(GpuSamples.Gpu1Evidence, GpuSamples.RimCollateral, TestVectors.At("2026-01-01T00:00:00Z")).Failure;
 
         Assert.Equal(AttestationFailureCode.ReferenceManifestUntrusted, failure?.Code);
         Assert.Contains("HCC RIM L4 Signer", failure!.Message, StringComparison.Ordinal);

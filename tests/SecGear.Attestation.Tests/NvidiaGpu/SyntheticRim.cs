@@ -15,16 +15,16 @@ internal sealed class SyntheticRim : IDisposable
 {
     private const string Swid = "http://standards.iso.org/iso/19770/-2/2015/schema.xsd";
     private const string Ds = "http://www.w3.org/2000/09/xmldsig#";
-    private readonly ECDsa rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-    private readonly ECDsa signerKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+    private readonly ECDsa _rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+    private readonly ECDsa _signerKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
 
     public SyntheticRim()
     {
-        var rootRequest = new CertificateRequest("CN=Synthetic RIM Root CA, O=SecGear Tests", rootKey, HashAlgorithmName.SHA384);
+        var rootRequest = new CertificateRequest("CN=Synthetic RIM Root CA, O=SecGear Tests", _rootKey, HashAlgorithmName.SHA384);
         rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         Root = rootRequest.CreateSelfSigned(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2034, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var signerRequest = new CertificateRequest("CN=Synthetic RIM L4 Signer, O=SecGear Tests", signerKey, HashAlgorithmName.SHA384);
-        Signer = signerRequest.Create(Root.SubjectName, X509SignatureGenerator.CreateForECDsa(rootKey), Root.NotBefore, Root.NotAfter, [9]);
+        var signerRequest = new CertificateRequest("CN=Synthetic RIM L4 Signer, O=SecGear Tests", _signerKey, HashAlgorithmName.SHA384);
+        Signer = signerRequest.Create(Root.SubjectName, X509SignatureGenerator.CreateForECDsa(_rootKey), Root.NotBefore, Root.NotAfter, [9]);
     }
 
     public X509Certificate2 Root { get; }
@@ -76,14 +76,14 @@ internal sealed class SyntheticRim : IDisposable
             signedInfoDocument.DocumentElement!.Attributes.Append(attribute);
         }
 
-        value.InnerText = Convert.ToBase64String(signerKey.SignData(RimXmlSignature.Canonicalise(signedInfoDocument), HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+        value.InnerText = Convert.ToBase64String(_signerKey.SignData(RimXmlSignature.Canonicalise(signedInfoDocument), HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
         return Encoding.UTF8.GetBytes(document.OuterXml);
     }
 
     public void Dispose()
     {
-        rootKey.Dispose();
-        signerKey.Dispose();
+        _rootKey.Dispose();
+        _signerKey.Dispose();
         Root.Dispose();
         Signer.Dispose();
     }

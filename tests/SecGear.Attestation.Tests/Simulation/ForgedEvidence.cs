@@ -12,7 +12,7 @@ internal sealed class ForgedEvidence : IDisposable
     public static readonly DateTimeOffset NotAfter = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset Inside = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private byte[] caCertificate = [];
+    private byte[] _caCertificate = [];
 
     public ECDsa CaKey { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
@@ -73,14 +73,14 @@ internal sealed class ForgedEvidence : IDisposable
 
     private byte[] CaCertificateFor(ECDsa key)
     {
-        if (caCertificate.Length == 0)
+        if (_caCertificate.Length == 0)
         {
             var request = new CertificateRequest(CaSubject, key, HashAlgorithmName.SHA256);
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(CaIsAuthority, false, 0, true));
             using var certificate = request.CreateSelfSigned(NotBefore, NotAfter);
-            caCertificate = certificate.RawData;
+            _caCertificate = certificate.RawData;
         }
 
-        return caCertificate;
+        return _caCertificate;
     }
 }

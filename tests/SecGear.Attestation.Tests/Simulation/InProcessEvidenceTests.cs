@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using SecGear.Trusted.Platform;
 using SecGear.Tests.Fixtures;
+using SecGear.Trusted.Platform;
 
 namespace SecGear.Attestation.Tests.Simulation;
 

@@ -11,21 +11,21 @@ namespace SecGear.Attestation.Tests.Simulation;
 public sealed class PlatformAttesterTests : IClassFixture<SimulatedMachineFixture>
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
-    private readonly SimulatedMachine machine;
+    private readonly SimulatedMachine _machine;
 
-    public PlatformAttesterTests(SimulatedMachineFixture fixture) => machine = fixture.Machine;
+    public PlatformAttesterTests(SimulatedMachineFixture fixture) => _machine = fixture.Machine;
 
     private AttestationResult Verify(Evidence evidence, AttestationPolicy? policy = null)
     {
         var verifier = new AttestationVerifier();
-        verifier.Register(new SimulationEvidenceVerifier(machine.Anchors));
+        verifier.Register(new SimulationEvidenceVerifier(_machine.Anchors));
         return verifier.Verify(evidence, null, Now, policy ?? new AttestationPolicy { AllowSimulation = true });
     }
 
     [Fact]
     public void Attest_gives_evidence_of_the_platform_format_that_verifies_with_the_enclave_identity_and_report_data()
     {
-        var attester = new PlatformAttester(machine.NewPlatform());
+        var attester = new PlatformAttester(_machine.NewPlatform());
         var nonce = RandomNumberGenerator.GetBytes(64);
 
         var evidence = new Evidence(attester.Format, attester.Attest(nonce));
@@ -41,7 +41,7 @@ public sealed class PlatformAttesterTests : IClassFixture<SimulatedMachineFixtur
     [Fact]
     public void Evidence_bound_to_one_report_data_fails_a_policy_expecting_another()
     {
-        var attester = new PlatformAttester(machine.NewPlatform());
+        var attester = new PlatformAttester(_machine.NewPlatform());
         var evidence = new Evidence(attester.Format, attester.Attest("one"u8));
 
         var result = Verify(evidence, new AttestationPolicy { AllowSimulation = true, ExpectedReportData = "two"u8.ToArray() });
@@ -53,7 +53,7 @@ public sealed class PlatformAttesterTests : IClassFixture<SimulatedMachineFixtur
     [Fact]
     public void Attest_refuses_report_data_over_64_bytes()
     {
-        var attester = new PlatformAttester(machine.NewPlatform());
+        var attester = new PlatformAttester(_machine.NewPlatform());
 
         var ex = Assert.Throws<ArgumentException>(() => attester.Attest(new byte[65]));
 

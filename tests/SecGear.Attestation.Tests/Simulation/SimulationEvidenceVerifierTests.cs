@@ -10,19 +10,19 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
     private static readonly byte[] Nonce = SHA256.HashData("verifier nonce"u8);
-    private readonly SimulatedMachine machine;
-    private readonly byte[] evidence;
+    private readonly SimulatedMachine _machine;
+    private readonly byte[] _evidence;
 
     public SimulationEvidenceVerifierTests(SimulatedMachineFixture fixture)
     {
-        machine = fixture.Machine;
-        evidence = fixture.Evidence;
+        _machine = fixture.Machine;
+        _evidence = fixture.Evidence;
     }
 
     private AttestationVerifier Verifier()
     {
         var verifier = AttestationVerifier.CreateDefault();
-        verifier.Register(new SimulationEvidenceVerifier(machine.Anchors));
+        verifier.Register(new SimulationEvidenceVerifier(_machine.Anchors));
         return verifier;
     }
 
@@ -36,7 +36,7 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     [Fact]
     public void Evidence_from_the_simulated_platform_verifies_with_its_CA_pinned_and_the_claims_say_simulated()
     {
-        var result = Verifier().Verify(Evidence.Detect(evidence), null, Now);
+        var result = Verifier().Verify(Evidence.Detect(_evidence), null, Now);
 
         Assert.True(result.Succeeded, result.Failure?.ToString());
         var claims = result.Claims!;
@@ -49,20 +49,20 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
         Assert.Equal(3, claims.SecurityVersion);
         Assert.False(claims.Debug);
         Assert.Equal(Nonce, claims.ReportData[..32].ToArray());
-        Assert.Equal(Convert.ToHexStringLower(Trusted.Platform.SimulatedPlatform.EnsureSecret(machine.Options)), claims.Fields["platform_id"]);
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(machine.CaCertificate)), claims.Fields["simulated_ca_sha256"]);
+        Assert.Equal(Convert.ToHexStringLower(Trusted.Platform.SimulatedPlatform.EnsureSecret(_machine.Options)), claims.Fields["platform_id"]);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(_machine.CaCertificate)), claims.Fields["simulated_ca_sha256"]);
     }
 
     [Fact]
     public void Detect_recognises_simulation_evidence()
     {
-        Assert.Equal(EvidenceFormats.SecGearSimulation, Evidence.Detect(evidence).Format);
+        Assert.Equal(EvidenceFormats.SecGearSimulation, Evidence.Detect(_evidence).Format);
     }
 
     [Fact]
     public void The_default_verifier_does_not_accept_simulation_evidence()
     {
-        var result = AttestationVerifier.CreateDefault().Verify(Evidence.Detect(evidence), null, Now);
+        var result = AttestationVerifier.CreateDefault().Verify(Evidence.Detect(_evidence), null, Now);
 
         Assert.Equal(AttestationFailureCode.UnsupportedEvidenceFormat, result.Failure?.Code);
     }
@@ -84,7 +84,7 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     {
         var policy = new AttestationPolicy { AllowSimulation = false };
 
-        var result = Verifier().Verify(Evidence.Detect(evidence), null, Now, policy);
+        var result = Verifier().Verify(Evidence.Detect(_evidence), null, Now, policy);
 
         Assert.Equal(AttestationFailureCode.PolicySimulationNotAllowed, result.Failure?.Code);
         Assert.NotNull(result.Claims);
@@ -101,8 +101,8 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
         };
         var wrongNonce = new AttestationPolicy { AllowSimulation = true, ExpectedReportData = SHA256.HashData("other"u8) };
 
-        Assert.True(Verifier().Verify(Evidence.Detect(evidence), null, Now, good).Succeeded);
-        Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, Verifier().Verify(Evidence.Detect(evidence), null, Now, wrongNonce).Failure?.Code);
+        Assert.True(Verifier().Verify(Evidence.Detect(_evidence), null, Now, good).Succeeded);
+        Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, Verifier().Verify(Evidence.Detect(_evidence), null, Now, wrongNonce).Failure?.Code);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
         var verifier = Verifier();
         for (int i = 0; i < SimulationEvidence.SignedLength + SimulationEvidence.SignatureLength; i++)
         {
-            var tampered = (byte[])evidence.Clone();
+            var tampered = (byte[])_evidence.Clone();
             tampered[i] ^= (byte)(1 << (i % 8));
 
             var result = verifier.Verify(new Evidence(EvidenceFormats.SecGearSimulation, tampered), null, Now);
@@ -124,9 +124,9 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     public void Flipping_a_bit_in_either_certificate_fails_verification()
     {
         var verifier = Verifier();
-        for (int i = SimulationEvidence.SignedLength + SimulationEvidence.SignatureLength; i < evidence.Length; i++)
+        for (int i = SimulationEvidence.SignedLength + SimulationEvidence.SignatureLength; i < _evidence.Length; i++)
         {
-            var tampered = (byte[])evidence.Clone();
+            var tampered = (byte[])_evidence.Clone();
             tampered[i] ^= 0x01;
 
             Assert.False(verifier.Verify(new Evidence(EvidenceFormats.SecGearSimulation, tampered), null, Now).Succeeded, $"byte {i} flipped still verified");
@@ -137,9 +137,9 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     public void Truncated_evidence_fails_EvidenceMalformed_at_every_length()
     {
         var verifier = Verifier();
-        for (int length = 1; length < evidence.Length; length++)
+        for (int length = 1; length < _evidence.Length; length++)
         {
-            var result = verifier.Verify(new Evidence(EvidenceFormats.SecGearSimulation, evidence.AsSpan(0, length)), null, Now);
+            var result = verifier.Verify(new Evidence(EvidenceFormats.SecGearSimulation, _evidence.AsSpan(0, length)), null, Now);
 
             Assert.Equal(AttestationFailureCode.EvidenceMalformed, result.Failure?.Code);
         }
@@ -150,7 +150,7 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     {
         var verifier = Verifier();
 
-        Assert.Equal(AttestationFailureCode.EvidenceMalformed, verifier.Verify(new Evidence(EvidenceFormats.SecGearSimulation, [.. evidence, 0]), null, Now).Failure?.Code);
+        Assert.Equal(AttestationFailureCode.EvidenceMalformed, verifier.Verify(new Evidence(EvidenceFormats.SecGearSimulation, [.. _evidence, 0]), null, Now).Failure?.Code);
         Assert.Equal(AttestationFailureCode.EvidenceEmpty, verifier.Verify(new Evidence(EvidenceFormats.SecGearSimulation, []), null, Now).Failure?.Code);
         Assert.Equal(AttestationFailureCode.EvidenceTooLarge, verifier.Verify(new Evidence(EvidenceFormats.SecGearSimulation, new byte[SimulationEvidence.MaxLength + 1]), null, Now).Failure?.Code);
     }
@@ -178,7 +178,7 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     [Fact]
     public void Verification_before_the_simulated_CA_is_valid_fails_RootCertificateExpired()
     {
-        var result = Verifier().Verify(Evidence.Detect(evidence), null, new DateTimeOffset(2019, 12, 31, 0, 0, 0, TimeSpan.Zero));
+        var result = Verifier().Verify(Evidence.Detect(_evidence), null, new DateTimeOffset(2019, 12, 31, 0, 0, 0, TimeSpan.Zero));
 
         Assert.Equal(AttestationFailureCode.RootCertificateExpired, result.Failure?.Code);
     }
@@ -187,19 +187,19 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     public void A_warm_verifier_still_checks_the_time_and_the_evidence_signature()
     {
         var verifier = Verifier();
-        Assert.True(verifier.Verify(Evidence.Detect(evidence), null, Now).Succeeded);
-        var tampered = (byte[])evidence.Clone();
+        Assert.True(verifier.Verify(Evidence.Detect(_evidence), null, Now).Succeeded);
+        var tampered = (byte[])_evidence.Clone();
         tampered[150] ^= 0x01;
 
-        Assert.Equal(AttestationFailureCode.RootCertificateExpired, verifier.Verify(Evidence.Detect(evidence), null, new DateTimeOffset(2121, 1, 1, 0, 0, 0, TimeSpan.Zero)).Failure?.Code);
+        Assert.Equal(AttestationFailureCode.RootCertificateExpired, verifier.Verify(Evidence.Detect(_evidence), null, new DateTimeOffset(2121, 1, 1, 0, 0, 0, TimeSpan.Zero)).Failure?.Code);
         Assert.Equal(AttestationFailureCode.EvidenceSignatureInvalid, verifier.Verify(Evidence.Detect(tampered), null, Now).Failure?.Code);
-        Assert.True(verifier.Verify(Evidence.Detect(evidence), null, Now).Succeeded);
+        Assert.True(verifier.Verify(Evidence.Detect(_evidence), null, Now).Succeeded);
     }
 
     [Fact]
     public void Evidence_made_concurrently_by_one_platform_all_verifies_with_its_own_nonce()
     {
-        var platform = machine.NewPlatform();
+        var platform = _machine.NewPlatform();
         var nonces = Enumerable.Range(0, 16).Select(i => SHA256.HashData([(byte)i])).ToArray();
         var made = new byte[nonces.Length][];
         Parallel.For(0, nonces.Length, i => made[i] = platform.GetEvidence(nonces[i]));
@@ -217,7 +217,7 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     {
         var verifier = Verifier();
         var results = new bool[64];
-        Parallel.For(0, results.Length, i => results[i] = verifier.Verify(Evidence.Detect(evidence), null, Now).Succeeded);
+        Parallel.For(0, results.Length, i => results[i] = verifier.Verify(Evidence.Detect(_evidence), null, Now).Succeeded);
 
         Assert.All(results, Assert.True);
     }
@@ -249,7 +249,7 @@ public sealed class SimulationEvidenceVerifierTests : IClassFixture<SimulatedMac
     [Fact]
     public void Garbage_in_a_certificate_field_fails_SimulationCertificateMalformed()
     {
-        Assert.True(SimulationEvidence.TryParse(evidence, out var parsed, out _));
+        Assert.True(SimulationEvidence.TryParse(_evidence, out var parsed, out _));
         var garbage = (parsed with { AttestationKeyCertificate = new byte[] { 0x30, 0x03, 0x02, 0x01, 0x00 } }).Encode();
 
         var result = Verifier().Verify(new Evidence(EvidenceFormats.SecGearSimulation, garbage), null, Now);

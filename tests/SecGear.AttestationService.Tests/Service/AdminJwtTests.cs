@@ -11,25 +11,25 @@ public sealed class AdminJwtTests : ServiceTestBase
     private const string Issuer = "https://idp.example";
     private const string Audience = "secgear-attestation-service";
 
-    private readonly ECDsa issuerKey;
-    private readonly string keyFile = Path.Combine(Path.GetTempPath(), "secgear-as-idp-" + Guid.NewGuid().ToString("N") + ".pem");
-    private readonly ServiceFactory service;
+    private readonly ECDsa _issuerKey;
+    private readonly string _keyFile = Path.Combine(Path.GetTempPath(), "secgear-as-idp-" + Guid.NewGuid().ToString("N") + ".pem");
+    private readonly ServiceFactory _service;
 
     public AdminJwtTests()
     {
-        issuerKey = Own(ECDsa.Create(ECCurve.NamedCurves.nistP256));
-        File.WriteAllText(keyFile, issuerKey.ExportSubjectPublicKeyInfoPem());
-        service = NewFactory(new Dictionary<string, string?>
+        _issuerKey = Own(ECDsa.Create(ECCurve.NamedCurves.nistP256));
+        File.WriteAllText(_keyFile, _issuerKey.ExportSubjectPublicKeyInfoPem());
+        _service = NewFactory(new Dictionary<string, string?>
         {
             ["AttestationService:AdminJwt:Issuer"] = Issuer,
             ["AttestationService:AdminJwt:Audience"] = Audience,
-            ["AttestationService:AdminJwt:PublicKeyFiles:0"] = keyFile,
+            ["AttestationService:AdminJwt:PublicKeyFiles:0"] = _keyFile,
         });
     }
 
     private string Token(ECDsa key, string audience = Audience, string scope = "secgear.admin", TimeSpan? lifetime = null)
     {
-        var now = service.Clock.GetUtcNow().UtcDateTime;
+        var now = _service.Clock.GetUtcNow().UtcDateTime;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
@@ -44,7 +44,7 @@ public sealed class AdminJwtTests : ServiceTestBase
 
     private async Task<HttpResponseMessage> ListPoliciesAsync(string bearer)
     {
-        using var client = service.CreateClient();
+        using var client = _service.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         return await client.GetAsync(AttestationServiceRoutes.Policies);
     }
@@ -52,7 +52,7 @@ public sealed class AdminJwtTests : ServiceTestBase
     [Fact]
     public async Task An_administrator_JWT_from_the_trusted_issuer_opens_the_admin_routes()
     {
-        using var response = await ListPoliciesAsync(Token(issuerKey));
+        using var response = await ListPoliciesAsync(Token(_issuerKey));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -62,8 +62,8 @@ public sealed class AdminJwtTests : ServiceTestBase
     {
         using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-        using var wrongAudience = await ListPoliciesAsync(Token(issuerKey, audience: "another-service"));
-        using var wrongScope = await ListPoliciesAsync(Token(issuerKey, scope: "secgear.read"));
+        using var wrongAudience = await ListPoliciesAsync(Token(_issuerKey, audience: "another-service"));
+        using var wrongScope = await ListPoliciesAsync(Token(_issuerKey, scope: "secgear.read"));
         using var wrongKey = await ListPoliciesAsync(Token(otherKey));
 
         await ServiceClient.AssertProblemAsync(wrongAudience, 401, ServiceErrorCodes.AdminAuthenticationRequired);
@@ -74,8 +74,8 @@ public sealed class AdminJwtTests : ServiceTestBase
     [Fact]
     public async Task An_expired_administrator_JWT_is_refused_at_the_service_clock()
     {
-        string token = Token(issuerKey, lifetime: TimeSpan.FromMinutes(1));
-        service.Clock.Advance(TimeSpan.FromMinutes(2));
+        string token = Token(_issuerKey, lifetime: TimeSpan.FromMinutes(1));
+        _service.Clock.Advance(TimeSpan.FromMinutes(2));
 
         using var response = await ListPoliciesAsync(token);
 
@@ -85,9 +85,9 @@ public sealed class AdminJwtTests : ServiceTestBase
     [Fact]
     public async Task The_services_own_attestation_token_does_not_grant_administration()
     {
-        using var admin = service.Admin();
+        using var admin = _service.Admin();
         await ServiceClient.PutPolicyAsync(admin, "sim", """{"allowSimulation":true}""");
-        using var client = service.CreateClient();
+        using var client = _service.CreateClient();
         var attested = await ServiceClient.AttestAsync(client, Enclave, "sim");
 
         using var response = await ListPoliciesAsync(attested.Token!);
@@ -95,5 +95,5 @@ public sealed class AdminJwtTests : ServiceTestBase
         await ServiceClient.AssertProblemAsync(response, 401, ServiceErrorCodes.AdminAuthenticationRequired);
     }
 
-    protected override void Cleanup() => File.Delete(keyFile);
+    protected override void Cleanup() => File.Delete(_keyFile);
 }

@@ -14,33 +14,33 @@ public sealed class CompositeAttestationTests : ServiceTestBase
     private const string ResourcePath = "/resources/kbs/key/model";
     private static readonly byte[] Secret = "model weights key, 32 bytes long"u8.ToArray();
 
-    private readonly SyntheticGpu gpu0 = new("5A17E7A1C0FFEE0001");
-    private readonly SyntheticGpu gpu1;
-    private readonly string rootPath = Path.Combine(Path.GetTempPath(), "secgear-as-gpu-root-" + Guid.NewGuid().ToString("N") + ".pem");
-    private readonly ServiceFactory service;
-    private readonly System.Security.Cryptography.ECDiffieHellman key;
+    private readonly SyntheticGpu _gpu0 = new("5A17E7A1C0FFEE0001");
+    private readonly SyntheticGpu _gpu1;
+    private readonly string _rootPath = Path.Combine(Path.GetTempPath(), "secgear-as-gpu-root-" + Guid.NewGuid().ToString("N") + ".pem");
+    private readonly ServiceFactory _service;
+    private readonly System.Security.Cryptography.ECDiffieHellman _key;
 
     public CompositeAttestationTests()
     {
-        gpu1 = new SyntheticGpu("5A17E7A1C0FFEE0002", sameRootAs: gpu0);
-        File.WriteAllText(rootPath, gpu0.RootCertificate.ExportCertificatePem());
+        _gpu1 = new SyntheticGpu("5A17E7A1C0FFEE0002", sameRootAs: _gpu0);
+        File.WriteAllText(_rootPath, _gpu0.RootCertificate.ExportCertificatePem());
         // The synthetic device certificates are valid 2024..2034, so the service's own clock is inside them.
-        service = NewFactory(new Dictionary<string, string?> { ["AttestationService:DeviceTrustAnchors:0"] = rootPath });
-        key = Own(ResourceEnvelope.CreateRecipientKey());
+        _service = NewFactory(new Dictionary<string, string?> { ["AttestationService:DeviceTrustAnchors:0"] = _rootPath });
+        _key = Own(ResourceEnvelope.CreateRecipientKey());
     }
 
     protected override void Cleanup()
     {
-        gpu0.Dispose();
-        gpu1.Dispose();
-        File.Delete(rootPath);
+        _gpu0.Dispose();
+        _gpu1.Dispose();
+        File.Delete(_rootPath);
     }
 
     /// <summary>Challenge, CPU evidence bound to it and the runtime key, GPU evidence bound with <see cref="DeviceNonceBinding"/>.</summary>
     private async Task<AttestationResponse> AttestAsync(HttpClient client, string policyId, Func<byte[], byte[], IReadOnlyList<DeviceEvidence>> devices)
     {
         var challenge = await ServiceClient.ChallengeAsync(client);
-        var runtimeData = ResourceEnvelope.ExportRuntimeData(key);
+        var runtimeData = ResourceEnvelope.ExportRuntimeData(_key);
         var cpuReportData = ReportDataBinding.Compute(challenge.Nonce, runtimeData);
         var evidence = Enclave.Evidence(cpuReportData);
         return await ServiceClient.AttestAsync(client, new AttestationRequest(challenge.SessionId, policyId, evidence, null, runtimeData, devices(challenge.Nonce, cpuReportData)));
@@ -49,12 +49,12 @@ public sealed class CompositeAttestationTests : ServiceTestBase
     private IReadOnlyList<DeviceEvidence> BothGpus(byte[] nonce, byte[] cpuReportData)
     {
         var deviceNonce = DeviceNonceBinding.Compute(nonce, cpuReportData);
-        return [new DeviceEvidence(gpu0.Evidence(deviceNonce)), new DeviceEvidence(gpu1.Evidence(deviceNonce))];
+        return [new DeviceEvidence(_gpu0.Evidence(deviceNonce)), new DeviceEvidence(_gpu1.Evidence(deviceNonce))];
     }
 
     private async Task<HttpClient> AdminWithPolicyAsync(string policyJson = """{"allowSimulation":true}""")
     {
-        var admin = service.Admin();
+        var admin = _service.Admin();
         await ServiceClient.PutPolicyAsync(admin, "cpu-gpu", policyJson);
         return admin;
     }
@@ -63,7 +63,7 @@ public sealed class CompositeAttestationTests : ServiceTestBase
     public async Task A_cpu_tee_and_two_gpus_bound_to_one_challenge_get_one_token_listing_every_device()
     {
         using var admin = await AdminWithPolicyAsync();
-        using var client = service.CreateClient();
+        using var client = _service.CreateClient();
 
         var result = await AttestAsync(client, "cpu-gpu", BothGpus);
 
@@ -74,7 +74,7 @@ public sealed class CompositeAttestationTests : ServiceTestBase
         var submods = payload.RootElement.GetProperty(AttestationTokenClaims.Submods);
         Assert.Equal(2, submods.GetProperty(AttestationTokenClaims.SubmodName).GetProperty(AttestationTokenClaims.DeviceCount).GetInt32());
         Assert.Equal("Simulation", submods.GetProperty(AttestationTokenClaims.SubmodName).GetProperty(AttestationTokenClaims.Claims).GetProperty("tee").GetString());
-        foreach (var (name, device) in new[] { ("gpu-0", gpu0), ("gpu-1", gpu1) })
+        foreach (var (name, device) in new[] { ("gpu-0", _gpu0), ("gpu-1", _gpu1) })
         {
             var submod = submods.GetProperty(name);
             Assert.Equal(AttestationStatus.Affirming, submod.GetProperty(AttestationTokenClaims.Status).GetString());
@@ -89,10 +89,10 @@ public sealed class CompositeAttestationTests : ServiceTestBase
     public async Task A_gpu_that_signed_the_bare_challenge_instead_of_the_derived_nonce_is_contraindicated()
     {
         using var admin = await AdminWithPolicyAsync();
-        using var client = service.CreateClient();
+        using var client = _service.CreateClient();
 
         var result = await AttestAsync(client, "cpu-gpu", (nonce, cpu) =>
-            [new DeviceEvidence(gpu0.Evidence(DeviceNonceBinding.Compute(nonce, cpu))), new DeviceEvidence(gpu1.Evidence(nonce))]);
+            [new DeviceEvidence(_gpu0.Evidence(DeviceNonceBinding.Compute(nonce, cpu))), new DeviceEvidence(_gpu1.Evidence(nonce))]);
 
         Assert.Equal(AttestationStatus.Contraindicated, result.Status);
         Assert.Null(result.Token);
@@ -106,11 +106,11 @@ public sealed class CompositeAttestationTests : ServiceTestBase
     public async Task A_gpu_replayed_from_another_session_is_contraindicated()
     {
         using var admin = await AdminWithPolicyAsync();
-        using var client = service.CreateClient();
+        using var client = _service.CreateClient();
         byte[]? earlier = null;
         await AttestAsync(client, "cpu-gpu", (nonce, cpu) =>
         {
-            earlier = gpu0.Evidence(DeviceNonceBinding.Compute(nonce, cpu));
+            earlier = _gpu0.Evidence(DeviceNonceBinding.Compute(nonce, cpu));
             return [new DeviceEvidence(earlier)];
         });
 
@@ -124,12 +124,12 @@ public sealed class CompositeAttestationTests : ServiceTestBase
     public async Task The_same_gpu_listed_twice_is_refused()
     {
         using var admin = await AdminWithPolicyAsync();
-        using var client = service.CreateClient();
+        using var client = _service.CreateClient();
 
         var result = await AttestAsync(client, "cpu-gpu", (nonce, cpu) =>
         {
             var deviceNonce = DeviceNonceBinding.Compute(nonce, cpu);
-            return [new DeviceEvidence(gpu0.Evidence(deviceNonce)), new DeviceEvidence(gpu0.Evidence(deviceNonce))];
+            return [new DeviceEvidence(_gpu0.Evidence(deviceNonce)), new DeviceEvidence(_gpu0.Evidence(deviceNonce))];
         });
 
         Assert.Equal(AttestationStatus.Contraindicated, result.Status);
@@ -140,7 +140,7 @@ public sealed class CompositeAttestationTests : ServiceTestBase
     public async Task A_gpu_under_an_unconfigured_root_is_contraindicated()
     {
         using var admin = await AdminWithPolicyAsync();
-        using var client = service.CreateClient();
+        using var client = _service.CreateClient();
         using var stranger = new SyntheticGpu("0BADC0DE00000001");
 
         var result = await AttestAsync(client, "cpu-gpu", (nonce, cpu) => [new DeviceEvidence(stranger.Evidence(DeviceNonceBinding.Compute(nonce, cpu)))]);
@@ -152,7 +152,7 @@ public sealed class CompositeAttestationTests : ServiceTestBase
     public async Task A_policy_requiring_reference_values_refuses_gpus_whose_measurements_were_not_appraised()
     {
         using var admin = await AdminWithPolicyAsync("""{"allowSimulation":true,"requireDeviceReferenceValues":true}""");
-        using var client = service.CreateClient();
+        using var client = _service.CreateClient();
 
         var result = await AttestAsync(client, "cpu-gpu", BothGpus);
 
@@ -164,7 +164,7 @@ public sealed class CompositeAttestationTests : ServiceTestBase
     public async Task Non_gpu_device_evidence_and_too_many_devices_are_refused()
     {
         using var admin = await AdminWithPolicyAsync();
-        using var client = service.CreateClient();
+        using var client = _service.CreateClient();
 
         var notGpu = await AttestAsync(client, "cpu-gpu", (_, cpu) => [new DeviceEvidence(Enclave.Evidence(cpu))]);
         var challenge = await ServiceClient.ChallengeAsync(client);
@@ -184,9 +184,9 @@ public sealed class CompositeAttestationTests : ServiceTestBase
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
 
-        using var client = service.CreateClient();
+        using var client = _service.CreateClient();
         var cpuOnly = await AttestAsync(client, "cpu-gpu", (_, _) => []);
-        var oneGpu = await AttestAsync(client, "cpu-gpu", (nonce, cpu) => [new DeviceEvidence(gpu0.Evidence(DeviceNonceBinding.Compute(nonce, cpu)))]);
+        var oneGpu = await AttestAsync(client, "cpu-gpu", (nonce, cpu) => [new DeviceEvidence(_gpu0.Evidence(DeviceNonceBinding.Compute(nonce, cpu)))]);
         var both = await AttestAsync(client, "cpu-gpu", BothGpus);
 
         using var refusedCpu = await GetAsync(client, cpuOnly.Token!);
@@ -197,7 +197,7 @@ public sealed class CompositeAttestationTests : ServiceTestBase
         await ServiceClient.AssertProblemAsync(refusedOne, 403, ServiceErrorCodes.ResourcePolicyUnsatisfied);
         Assert.Equal(HttpStatusCode.OK, released.StatusCode);
         var body = await released.Content.ReadFromJsonAsync<ResourceResponse>(ServiceClient.Json);
-        Assert.Equal(Secret, ResourceEnvelope.Open(key, body!.Envelope, "kbs/key/model"));
+        Assert.Equal(Secret, ResourceEnvelope.Open(_key, body!.Envelope, "kbs/key/model"));
     }
 
     private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string token)

@@ -11,21 +11,21 @@ namespace SecGear.AttestationService.Tests.Service;
 /// <summary>Several stateless instances on one PostgreSQL database (a schema of its own per test class), sharing one master key.</summary>
 public sealed class PostgresStorageTests : IDisposable
 {
-    private readonly string? baseConnectionString = Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable);
-    private readonly string schema = "secgear_test_" + Guid.NewGuid().ToString("N");
-    private readonly string masterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-    private readonly SimulatedEnclave enclave = new();
-    private readonly List<(ServiceFactory Factory, string Directory)> instances = [];
+    private readonly string? _baseConnectionString = Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable);
+    private readonly string _schema = "secgear_test_" + Guid.NewGuid().ToString("N");
+    private readonly string _masterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private readonly SimulatedEnclave _enclave = new();
+    private readonly List<(ServiceFactory Factory, string Directory)> _instances = [];
 
     public PostgresStorageTests()
     {
-        if (baseConnectionString is not null)
+        if (_baseConnectionString is not null)
         {
-            Execute($"CREATE SCHEMA {schema}");
+            Execute($"CREATE SCHEMA {_schema}");
         }
     }
 
-    private string ConnectionString => new NpgsqlConnectionStringBuilder(baseConnectionString) { SearchPath = schema }.ConnectionString;
+    private string ConnectionString => new NpgsqlConnectionStringBuilder(_baseConnectionString) { SearchPath = _schema }.ConnectionString;
 
     private ServiceFactory Instance(string? connectionString = null, ManualClock? clock = null, Dictionary<string, string?>? extra = null)
     {
@@ -34,10 +34,10 @@ public sealed class PostgresStorageTests : IDisposable
         {
             ["AttestationService:StorageProvider"] = "postgres",
             ["AttestationService:ConnectionString"] = connectionString ?? ConnectionString,
-            ["AttestationService:MasterKey"] = masterKey,
+            ["AttestationService:MasterKey"] = _masterKey,
         };
-        var factory = new ServiceFactory(directory, enclave.CaCertificatePath, clock, settings);
-        instances.Add((factory, directory));
+        var factory = new ServiceFactory(directory, _enclave.CaCertificatePath, clock, settings);
+        _instances.Add((factory, directory));
         return factory;
     }
 
@@ -58,7 +58,7 @@ public sealed class PostgresStorageTests : IDisposable
         using var key = ResourceEnvelope.CreateRecipientKey();
         byte[] runtime = ResourceEnvelope.ExportRuntimeData(key);
         var challenge = await ServiceClient.ChallengeAsync(clientA);
-        var request = new AttestationRequest(challenge.SessionId, "sim", enclave.Evidence(ReportDataBinding.Compute(challenge.Nonce, runtime)), null, runtime);
+        var request = new AttestationRequest(challenge.SessionId, "sim", _enclave.Evidence(ReportDataBinding.Compute(challenge.Nonce, runtime)), null, runtime);
 
         var verdict = await ServiceClient.AttestAsync(clientB, request);
         using var replayOnA = await ServiceClient.PostAttestationAsync(clientA, request);
@@ -123,7 +123,7 @@ public sealed class PostgresStorageTests : IDisposable
         clock.Advance(TimeSpan.FromMinutes(5));
         using var key = ResourceEnvelope.CreateRecipientKey();
         byte[] runtime = ResourceEnvelope.ExportRuntimeData(key);
-        var fromB = await ServiceClient.AttestAsync(clientB, enclave, "sim", runtime);
+        var fromB = await ServiceClient.AttestAsync(clientB, _enclave, "sim", runtime);
         using var release = new HttpRequestMessage(HttpMethod.Get, "/resources/kbs/key/db") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", fromB.Token) } };
         using var released = await clientA.SendAsync(release);
 
@@ -144,8 +144,8 @@ public sealed class PostgresStorageTests : IDisposable
             Assert.Single(new Microsoft.IdentityModel.Tokens.JsonWebKeySet(await jwks.GetStringAsync(AttestationServiceRoutes.Jwks)).Keys);
         }
 
-        Execute($"ALTER TABLE {schema}.signing_keys DROP COLUMN activates_at; ALTER TABLE {schema}.audit DROP COLUMN tee; "
-            + $"ALTER TABLE {schema}.audit DROP COLUMN measurement; UPDATE {schema}.schema_version SET version = 1");
+        Execute($"ALTER TABLE {_schema}.signing_keys DROP COLUMN activates_at; ALTER TABLE {_schema}.audit DROP COLUMN tee; "
+            + $"ALTER TABLE {_schema}.audit DROP COLUMN measurement; UPDATE {_schema}.schema_version SET version = 1");
         var b = Instance(extra: Operations.ManualMaintenance.Settings());
         var c = Instance(extra: Operations.ManualMaintenance.Settings());
         // Both start at once: the schema lock lets one migrate while the other waits and then finds version 2.
@@ -154,7 +154,7 @@ public sealed class PostgresStorageTests : IDisposable
         using var clientC = started[1];
         using var admin = b.Admin();
         await ServiceClient.PutPolicyAsync(admin, "sim", """{"allowSimulation":true}""");
-        var verdict = await ServiceClient.AttestAsync(clientC, enclave, "sim");
+        var verdict = await ServiceClient.AttestAsync(clientC, _enclave, "sim");
         var audit = await admin.GetFromJsonAsync<AuditEvent[]>("/audit?verdict=affirming", ServiceClient.Json);
 
         Assert.Equal(AttestationStatus.Affirming, verdict.Status);
@@ -180,7 +180,7 @@ public sealed class PostgresStorageTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var (factory, directory) in instances)
+        foreach (var (factory, directory) in _instances)
         {
             factory.Dispose();
             if (Directory.Exists(directory))
@@ -189,18 +189,18 @@ public sealed class PostgresStorageTests : IDisposable
             }
         }
 
-        if (baseConnectionString is not null)
+        if (_baseConnectionString is not null)
         {
             NpgsqlConnection.ClearAllPools();
-            Execute($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+            Execute($"DROP SCHEMA IF EXISTS {_schema} CASCADE");
         }
 
-        enclave.Dispose();
+        _enclave.Dispose();
     }
 
     private void Execute(string sql)
     {
-        using var connection = new NpgsqlConnection(baseConnectionString);
+        using var connection = new NpgsqlConnection(_baseConnectionString);
         connection.Open();
         using var command = connection.CreateCommand();
 #pragma warning disable CA2100 // The schema name is generated by the test from a GUID.

@@ -23,15 +23,15 @@ public sealed class ResourceTests : ServiceTestBase
     }
 
     /// <summary>The enclave's runtime key: resources are sealed to it.</summary>
-    private readonly ECDiffieHellman key;
+    private readonly ECDiffieHellman _key;
 
     public ResourceTests()
     {
-        key = Own(ResourceEnvelope.CreateRecipientKey());
+        _key = Own(ResourceEnvelope.CreateRecipientKey());
     }
 
     private Task<AttestationResponse> AttestAsync(HttpClient client, string policyId = "sim", SecGear.Identity.EnclaveIdentity? identity = null) =>
-        ServiceClient.AttestAsync(client, Enclave, policyId, ResourceEnvelope.ExportRuntimeData(key), identity);
+        ServiceClient.AttestAsync(client, Enclave, policyId, ResourceEnvelope.ExportRuntimeData(_key), identity);
 
     private static async Task<HttpResponseMessage> GetResourceAsync(HttpClient client, string? token, string path = ResourcePath)
     {
@@ -56,7 +56,7 @@ public sealed class ResourceTests : ServiceTestBase
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("kbs/key/db", body!.Path);
-        Assert.Equal(Secret, ResourceEnvelope.Open(key, body.Envelope, "kbs/key/db"));
+        Assert.Equal(Secret, ResourceEnvelope.Open(_key, body.Envelope, "kbs/key/db"));
         using var otherKey = ResourceEnvelope.CreateRecipientKey();
         Assert.ThrowsAny<CryptographicException>(() => ResourceEnvelope.Open(otherKey, body.Envelope, "kbs/key/db"));
     }

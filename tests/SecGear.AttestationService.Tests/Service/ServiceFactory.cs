@@ -11,16 +11,16 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789abcdef";
 
-    private readonly string dataDirectory;
-    private readonly string caPath;
-    private readonly IReadOnlyDictionary<string, string?> settings;
+    private readonly string _dataDirectory;
+    private readonly string _caPath;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
     public ServiceFactory(string dataDirectory, string caPath, ManualClock? clock = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        this.dataDirectory = dataDirectory;
-        this.caPath = caPath;
+        _dataDirectory = dataDirectory;
+        _caPath = caPath;
         Clock = clock ?? new ManualClock();
-        this.settings = settings ?? new Dictionary<string, string?>();
+        _settings = settings ?? new Dictionary<string, string?>();
     }
 
     public ManualClock Clock { get; }
@@ -34,11 +34,11 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("AttestationService:DataDirectory", dataDirectory);
-        builder.UseSetting("AttestationService:SimulationTrustAnchors:0", caPath);
+        builder.UseSetting("AttestationService:DataDirectory", _dataDirectory);
+        builder.UseSetting("AttestationService:SimulationTrustAnchors:0", _caPath);
         builder.UseSetting("AttestationService:AdminApiKeyHashes:0", AdminAuthenticator.HashKey(AdminKey));
         builder.UseSetting("AttestationService:BusyTimeout", "00:00:00.300");
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }

@@ -3,7 +3,7 @@ namespace SecGear.AttestationService.Tests.Service;
 /// <summary>A temporary data directory and simulated enclave per test class instance; factories made here are disposed with it.</summary>
 public abstract class ServiceTestBase : IDisposable
 {
-    private readonly List<IDisposable> owned = [];
+    private readonly List<IDisposable> _owned = [];
 
     protected ServiceTestBase()
     {
@@ -21,7 +21,7 @@ public abstract class ServiceTestBase : IDisposable
     protected ServiceFactory NewFactory(IReadOnlyDictionary<string, string?>? settings = null, string? dataDirectory = null, ManualClock? clock = null)
     {
         var factory = new ServiceFactory(dataDirectory ?? DataDirectory, Enclave.CaCertificatePath, clock, settings);
-        owned.Add(factory);
+        _owned.Add(factory);
         return factory;
     }
 
@@ -29,7 +29,7 @@ public abstract class ServiceTestBase : IDisposable
     protected T Own<T>(T disposable)
         where T : IDisposable
     {
-        owned.Add(disposable);
+        _owned.Add(disposable);
         return disposable;
     }
 
@@ -41,7 +41,7 @@ public abstract class ServiceTestBase : IDisposable
     public void Dispose()
     {
         Cleanup();
-        foreach (var item in Enumerable.Reverse(owned))
+        foreach (var item in Enumerable.Reverse(_owned))
         {
             item.Dispose();
         }

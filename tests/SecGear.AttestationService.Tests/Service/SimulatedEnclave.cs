@@ -20,12 +20,12 @@ public sealed class SimulatedEnclave : IDisposable
         Measurement = System.Security.Cryptography.SHA256.HashData("a modified enclave"u8),
     };
 
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "secgear-as-sim-" + Guid.NewGuid().ToString("N"));
-    private readonly List<SimulatedPlatform> platforms = [];
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "secgear-as-sim-" + Guid.NewGuid().ToString("N"));
+    private readonly List<SimulatedPlatform> _platforms = [];
 
     public SimulatedEnclave()
     {
-        Options = new SimulatedPlatformOptions { SecretPath = Path.Combine(directory, "platform.secret") };
+        Options = new SimulatedPlatformOptions { SecretPath = Path.Combine(_directory, "platform.secret") };
         CaCertificate = SimulatedAttestationAuthority.EnsureCaCertificate(Options);
         CaCertificatePath = SimulatedAttestationAuthority.CaCertificatePath(Options.SecretPath);
     }
@@ -44,9 +44,9 @@ public sealed class SimulatedEnclave : IDisposable
     public byte[] Evidence(byte[] reportData, EnclaveIdentity? identity = null)
     {
         var platform = new SimulatedPlatform(identity ?? Identity, Options);
-        lock (platforms)
+        lock (_platforms)
         {
-            platforms.Add(platform);
+            _platforms.Add(platform);
         }
 
         return platform.GetEvidence(reportData);
@@ -54,11 +54,11 @@ public sealed class SimulatedEnclave : IDisposable
 
     public void Dispose()
     {
-        foreach (var platform in platforms)
+        foreach (var platform in _platforms)
         {
             platform.Dispose();
         }
 
-        Directory.Delete(directory, recursive: true);
+        Directory.Delete(_directory, recursive: true);
     }
 }

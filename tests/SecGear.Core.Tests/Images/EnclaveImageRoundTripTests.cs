@@ -77,7 +77,7 @@ public sealed class EnclaveImageRoundTripTests
         var signature = TestImages.KeyA.SignHash(builder.ComputeSigningDigest());
 
         var ex = Assert.Throws<EnclaveImageException>(() => builder.ImportSignature(TestImages.KeyB.ExportSubjectPublicKeyInfo(), signature));
-        Assert.Equal(EnclaveImageError.SignatureInvalid, ex.Reason);
+        Assert.Equal(EnclaveImageFailureCode.SignatureInvalid, ex.Reason);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class EnclaveImageRoundTripTests
         var signature = TestImages.KeyA.SignHash(other.ComputeSigningDigest());
 
         var ex = Assert.Throws<EnclaveImageException>(() => builder.ImportSignature(TestImages.KeyA.ExportSubjectPublicKeyInfo(), signature));
-        Assert.Equal(EnclaveImageError.SignatureInvalid, ex.Reason);
+        Assert.Equal(EnclaveImageFailureCode.SignatureInvalid, ex.Reason);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class EnclaveImageRoundTripTests
         using var p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         Assert.Throws<ArgumentException>(() => TestImages.Builder().Sign(p256));
         var ex = Assert.Throws<EnclaveImageException>(() => TestImages.Builder().ImportSignature(p256.ExportSubjectPublicKeyInfo(), new byte[64]));
-        Assert.Equal(EnclaveImageError.InvalidPublicKey, ex.Reason);
+        Assert.Equal(EnclaveImageFailureCode.InvalidPublicKey, ex.Reason);
     }
 
     [Theory]
@@ -145,7 +145,7 @@ public sealed class EnclaveImageRoundTripTests
     public void Load_from_a_missing_file_is_unreadable()
     {
         var ex = Assert.Throws<EnclaveImageException>(() => EnclaveImage.Load(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "x.sgimage")));
-        Assert.Equal(EnclaveImageError.Unreadable, ex.Reason);
+        Assert.Equal(EnclaveImageFailureCode.Unreadable, ex.Reason);
         Assert.Equal(EnclaveStatus.InvalidImage, ex.Status);
     }
 
@@ -186,7 +186,7 @@ public sealed class EnclaveImageRoundTripTests
     public void Load_of_a_directory_is_unreadable()
     {
         var ex = Assert.Throws<EnclaveImageException>(() => EnclaveImage.Load(Path.GetTempPath()));
-        Assert.Equal(EnclaveImageError.Unreadable, ex.Reason);
+        Assert.Equal(EnclaveImageFailureCode.Unreadable, ex.Reason);
     }
 
     [Fact]
@@ -201,7 +201,7 @@ public sealed class EnclaveImageRoundTripTests
             }
 
             var ex = Assert.Throws<EnclaveImageException>(() => EnclaveImage.Load(path));
-            Assert.Equal(EnclaveImageError.TooLarge, ex.Reason);
+            Assert.Equal(EnclaveImageFailureCode.TooLarge, ex.Reason);
         }
         finally
         {

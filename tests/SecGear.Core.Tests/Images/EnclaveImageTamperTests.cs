@@ -8,7 +8,7 @@ public sealed class EnclaveImageTamperTests
 {
     private const int SignatureBlockSize = 2 + 2 + 120 + 2 + 96;
 
-    private static EnclaveImageError Reject(byte[] image) => Assert.Throws<EnclaveImageException>(() => EnclaveImage.Load(image)).Reason;
+    private static EnclaveImageFailureCode Reject(byte[] image) => Assert.Throws<EnclaveImageException>(() => EnclaveImage.Load(image)).Reason;
 
     [Fact]
     public void Every_single_bit_flip_anywhere_in_the_image_is_rejected()
@@ -27,13 +27,13 @@ public sealed class EnclaveImageTamperTests
     }
 
     [Theory]
-    [InlineData(0, EnclaveImageError.BadMagic)]
-    [InlineData(7, EnclaveImageError.BadMagic)]
-    [InlineData(8, EnclaveImageError.UnsupportedVersion)]
-    [InlineData(9, EnclaveImageError.UnsupportedVersion)]
-    [InlineData(10, EnclaveImageError.UnsupportedFlags)]
-    [InlineData(11, EnclaveImageError.UnsupportedFlags)]
-    public void Header_flips_give_the_header_reason(int offset, EnclaveImageError expected)
+    [InlineData(0, EnclaveImageFailureCode.BadMagic)]
+    [InlineData(7, EnclaveImageFailureCode.BadMagic)]
+    [InlineData(8, EnclaveImageFailureCode.UnsupportedVersion)]
+    [InlineData(9, EnclaveImageFailureCode.UnsupportedVersion)]
+    [InlineData(10, EnclaveImageFailureCode.UnsupportedFlags)]
+    [InlineData(11, EnclaveImageFailureCode.UnsupportedFlags)]
+    public void Header_flips_give_the_header_reason(int offset, EnclaveImageFailureCode expected)
     {
         var image = TestImages.Signed();
         image[offset] ^= 0x04;
@@ -49,7 +49,7 @@ public sealed class EnclaveImageTamperTests
         {
             var copy = (byte[])image.Clone();
             copy[offset] ^= 0x20;
-            Assert.Equal(EnclaveImageError.MeasurementMismatch, Reject(copy));
+            Assert.Equal(EnclaveImageFailureCode.MeasurementMismatch, Reject(copy));
         }
     }
 
@@ -61,12 +61,12 @@ public sealed class EnclaveImageTamperTests
         {
             var copy = (byte[])image.Clone();
             copy[offset] ^= 0x01;
-            Assert.Equal(EnclaveImageError.SignatureInvalid, Reject(copy));
+            Assert.Equal(EnclaveImageFailureCode.SignatureInvalid, Reject(copy));
         }
 
         var renamed = (byte[])image.Clone();
         renamed[TestImages.Find(renamed, "hello")] = (byte)'j';
-        Assert.Equal(EnclaveImageError.SignatureInvalid, Reject(renamed));
+        Assert.Equal(EnclaveImageFailureCode.SignatureInvalid, Reject(renamed));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class EnclaveImageTamperTests
         for (int length = 0; length < image.Length; length++)
         {
             var ex = Assert.Throws<EnclaveImageException>(() => EnclaveImage.Load(image.AsSpan(0, length)));
-            Assert.True(ex.Reason == EnclaveImageError.Truncated, $"length {length}: {ex.Reason}");
+            Assert.True(ex.Reason == EnclaveImageFailureCode.Truncated, $"length {length}: {ex.Reason}");
         }
     }
 
@@ -84,7 +84,7 @@ public sealed class EnclaveImageTamperTests
     public void A_byte_after_the_signature_block_is_trailing_data()
     {
         var image = TestImages.Signed();
-        Assert.Equal(EnclaveImageError.TrailingData, Reject([.. image, 0]));
+        Assert.Equal(EnclaveImageFailureCode.TrailingData, Reject([.. image, 0]));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class EnclaveImageTamperTests
         var spkiB = TestImages.KeyB.ExportSubjectPublicKeyInfo();
         Assert.Equal(120, spkiB.Length);
         spkiB.CopyTo(image, image.Length - SignatureBlockSize + 4);
-        Assert.Equal(EnclaveImageError.SignatureInvalid, Reject(image));
+        Assert.Equal(EnclaveImageFailureCode.SignatureInvalid, Reject(image));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class EnclaveImageTamperTests
     {
         var image = TestImages.Signed();
         image[image.Length - SignatureBlockSize] = 2;
-        Assert.Equal(EnclaveImageError.UnsupportedSignatureAlgorithm, Reject(image));
+        Assert.Equal(EnclaveImageFailureCode.UnsupportedSignatureAlgorithm, Reject(image));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class EnclaveImageTamperTests
         BinaryPrimitives.WriteUInt32LittleEndian(patched.AsSpan(12), (uint)(manifestLength + unknownField.Length));
 
         var ex = Assert.Throws<EnclaveImageException>(() => EnclaveImage.Load(patched));
-        Assert.Equal(EnclaveImageError.InvalidManifest, ex.Reason);
+        Assert.Equal(EnclaveImageFailureCode.InvalidManifest, ex.Reason);
         Assert.Contains("unknown field tag 8", ex.Message, StringComparison.Ordinal);
     }
 
@@ -130,7 +130,7 @@ public sealed class EnclaveImageTamperTests
         }
 
         image[at + 4] = 2;
-        Assert.Equal(EnclaveImageError.InvalidManifest, Reject(image));
+        Assert.Equal(EnclaveImageFailureCode.InvalidManifest, Reject(image));
     }
 
     [Theory]
@@ -142,7 +142,7 @@ public sealed class EnclaveImageTamperTests
     {
         var image = TestImages.Signed();
         Encoding.UTF8.GetBytes(replacement).CopyTo(image, TestImages.Find(image, original + "/Dependency.dll"));
-        Assert.Equal(EnclaveImageError.InvalidPath, Reject(image));
+        Assert.Equal(EnclaveImageFailureCode.InvalidPath, Reject(image));
     }
 
     [Theory]
@@ -156,14 +156,14 @@ public sealed class EnclaveImageTamperTests
             .AddFile("x2.dll", new byte[] { 3 })
             .Sign(TestImages.KeyA);
         Encoding.UTF8.GetBytes(replacement).CopyTo(image, TestImages.Find(image, "x2.dll"));
-        Assert.Equal(EnclaveImageError.DuplicatePath, Reject(image));
+        Assert.Equal(EnclaveImageFailureCode.DuplicatePath, Reject(image));
     }
 
     [Theory]
-    [InlineData(12, 0xFFFFFFFFu, EnclaveImageError.TooLarge)]
-    [InlineData(16, 0xFFFFFFFFu, EnclaveImageError.TooLarge)]
-    [InlineData(16, 0u, EnclaveImageError.InvalidManifest)]
-    public void Oversized_or_empty_declared_counts_are_rejected_before_allocation(int offset, uint value, EnclaveImageError expected)
+    [InlineData(12, 0xFFFFFFFFu, EnclaveImageFailureCode.TooLarge)]
+    [InlineData(16, 0xFFFFFFFFu, EnclaveImageFailureCode.TooLarge)]
+    [InlineData(16, 0u, EnclaveImageFailureCode.InvalidManifest)]
+    public void Oversized_or_empty_declared_counts_are_rejected_before_allocation(int offset, uint value, EnclaveImageFailureCode expected)
     {
         var image = TestImages.Signed();
         BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(offset), value);
@@ -176,7 +176,7 @@ public sealed class EnclaveImageTamperTests
         var image = TestImages.Signed();
         int lengthOffset = TestImages.Find(image, "Hello.Enclave.dll", 1) + "Hello.Enclave.dll".Length;
         BinaryPrimitives.WriteUInt64LittleEndian(image.AsSpan(lengthOffset), ulong.MaxValue);
-        Assert.Equal(EnclaveImageError.Truncated, Reject(image));
+        Assert.Equal(EnclaveImageFailureCode.Truncated, Reject(image));
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class EnclaveImageTamperTests
         int hashOffset = TestImages.Find(image, "data/config.bin") + "data/config.bin".Length + 8;
         System.Security.Cryptography.SHA256.HashData(replacement).CopyTo(image, hashOffset);
 
-        Assert.Equal(EnclaveImageError.SignatureInvalid, Reject(image));
+        Assert.Equal(EnclaveImageFailureCode.SignatureInvalid, Reject(image));
     }
 
     [Fact]

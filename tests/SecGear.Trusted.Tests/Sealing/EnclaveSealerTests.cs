@@ -14,7 +14,7 @@ public sealed class EnclaveSealerTests : IDisposable
     private EnclaveSealer Sealer(byte[]? measurement = null, byte[]? signer = null, ushort productId = 1, ushort svn = 2, bool debug = false, string? secretPath = null) =>
         new(_platforms.Platform(TestPlatforms.Identity(measurement, signer, productId, svn, debug), secretPath));
 
-    private static UnsealError Refused(EnclaveSealer sealer, byte[] blob)
+    private static UnsealFailureCode Refused(EnclaveSealer sealer, byte[] blob)
     {
         var ex = Assert.Throws<UnsealException>(() => sealer.Unseal(blob));
         Assert.Equal(EnclaveStatus.UnsealFailed, ex.Status);
@@ -73,7 +73,7 @@ public sealed class EnclaveSealerTests : IDisposable
         var blob = sealer.Seal(Secret, Aad);
         for (int length = 0; length < blob.Length; length++)
         {
-            Assert.Equal(UnsealError.Truncated, Refused(sealer, blob[..length]));
+            Assert.Equal(UnsealFailureCode.Truncated, Refused(sealer, blob[..length]));
         }
     }
 
@@ -82,30 +82,30 @@ public sealed class EnclaveSealerTests : IDisposable
     {
         var sealer = Sealer();
         var blob = sealer.Seal(Secret, Aad);
-        Assert.Equal(UnsealError.Malformed, Refused(sealer, [.. blob, 0]));
+        Assert.Equal(UnsealFailureCode.Malformed, Refused(sealer, [.. blob, 0]));
 
         var magic = (byte[])blob.Clone();
         magic[0] = (byte)'X';
-        Assert.Equal(UnsealError.Malformed, Refused(sealer, magic));
+        Assert.Equal(UnsealFailureCode.Malformed, Refused(sealer, magic));
 
         var version = (byte[])blob.Clone();
         version[4] = 2;
-        Assert.Equal(UnsealError.UnsupportedVersion, Refused(sealer, version));
+        Assert.Equal(UnsealFailureCode.UnsupportedVersion, Refused(sealer, version));
 
         var policy = (byte[])blob.Clone();
         policy[5] = 3;
-        Assert.Equal(UnsealError.UnsupportedPolicy, Refused(sealer, policy));
+        Assert.Equal(UnsealFailureCode.UnsupportedPolicy, Refused(sealer, policy));
 
         var huge = (byte[])blob.Clone();
         BinaryPrimitives.WriteUInt32LittleEndian(huge.AsSpan(12), uint.MaxValue);
-        Assert.Equal(UnsealError.TooLarge, Refused(sealer, huge));
+        Assert.Equal(UnsealFailureCode.TooLarge, Refused(sealer, huge));
     }
 
     [Fact]
     public void Enclave_policy_blob_cannot_be_unsealed_by_another_enclave_of_the_same_signer()
     {
         var blob = Sealer().Seal(Secret, policy: SealPolicy.Enclave);
-        Assert.Equal(UnsealError.AuthenticationFailed, Refused(Sealer(measurement: TestPlatforms.MeasurementB), blob));
+        Assert.Equal(UnsealFailureCode.AuthenticationFailed, Refused(Sealer(measurement: TestPlatforms.MeasurementB), blob));
     }
 
     [Fact]
@@ -120,8 +120,8 @@ public sealed class EnclaveSealerTests : IDisposable
     public void Signer_policy_blob_cannot_be_unsealed_by_another_signer_or_product()
     {
         var blob = Sealer().Seal(Secret);
-        Assert.Equal(UnsealError.AuthenticationFailed, Refused(Sealer(signer: TestPlatforms.SignerB), blob));
-        Assert.Equal(UnsealError.AuthenticationFailed, Refused(Sealer(productId: 9), blob));
+        Assert.Equal(UnsealFailureCode.AuthenticationFailed, Refused(Sealer(signer: TestPlatforms.SignerB), blob));
+        Assert.Equal(UnsealFailureCode.AuthenticationFailed, Refused(Sealer(productId: 9), blob));
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class EnclaveSealerTests : IDisposable
 
         using var newer = Sealer(measurement: TestPlatforms.MeasurementB, svn: 6).Unseal(blob);
         Assert.Equal(Secret, newer.Plaintext);
-        Assert.Equal(UnsealError.SecurityVersionTooLow, Refused(Sealer(svn: 4), blob));
+        Assert.Equal(UnsealFailureCode.SecurityVersionTooLow, Refused(Sealer(svn: 4), blob));
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class EnclaveSealerTests : IDisposable
     {
         var blob = Sealer(svn: 5).Seal(Secret);
         BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(6), 4);
-        Assert.Equal(UnsealError.AuthenticationFailed, Refused(Sealer(svn: 4), blob));
+        Assert.Equal(UnsealFailureCode.AuthenticationFailed, Refused(Sealer(svn: 4), blob));
     }
 
     [Theory]
@@ -148,7 +148,7 @@ public sealed class EnclaveSealerTests : IDisposable
     public void Debug_and_production_enclaves_do_not_share_sealing_keys(SealPolicy policy)
     {
         var blob = Sealer(debug: true).Seal(Secret, policy: policy);
-        Assert.Equal(UnsealError.AuthenticationFailed, Refused(Sealer(debug: false), blob));
+        Assert.Equal(UnsealFailureCode.AuthenticationFailed, Refused(Sealer(debug: false), blob));
     }
 
     [Theory]
@@ -158,7 +158,7 @@ public sealed class EnclaveSealerTests : IDisposable
     {
         var blob = Sealer().Seal(Secret, policy: policy);
         var otherMachine = Path.Combine(_platforms.Directory, "other", "platform.secret");
-        Assert.Equal(UnsealError.AuthenticationFailed, Refused(Sealer(secretPath: otherMachine), blob));
+        Assert.Equal(UnsealFailureCode.AuthenticationFailed, Refused(Sealer(secretPath: otherMachine), blob));
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class EnclaveSealerTests : IDisposable
         var sealer = Sealer();
         var blob = sealer.Seal(Secret, Aad);
         blob[EnclaveSealer.Overhead - 16] ^= 0x01;
-        Assert.Equal(UnsealError.AuthenticationFailed, Refused(sealer, blob));
+        Assert.Equal(UnsealFailureCode.AuthenticationFailed, Refused(sealer, blob));
     }
 
     [Fact]

@@ -60,12 +60,12 @@ public sealed class EnclaveImage
             stream.ReadExactly(bytes);
             if (stream.ReadByte() != -1)
             {
-                throw new EnclaveImageException(EnclaveImageError.Unreadable, $"Enclave image '{path}' changed while it was read.");
+                throw new EnclaveImageException(EnclaveImageFailureCode.Unreadable, $"Enclave image '{path}' changed while it was read.");
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw new EnclaveImageException(EnclaveImageError.Unreadable, $"Cannot read enclave image '{path}': {ex.Message}", ex);
+            throw new EnclaveImageException(EnclaveImageFailureCode.Unreadable, $"Cannot read enclave image '{path}': {ex.Message}", ex);
         }
 
         return Parse(bytes);
@@ -88,7 +88,7 @@ public sealed class EnclaveImage
         var magic = ImageFormat.Magic;
         if (!image.AsSpan(0, Math.Min(image.Length, magic.Length)).SequenceEqual(magic[..Math.Min(image.Length, magic.Length)]))
         {
-            throw new EnclaveImageException(EnclaveImageError.BadMagic, "Not an enclave image: the file does not start with the 'SGIMAGE' magic.");
+            throw new EnclaveImageException(EnclaveImageFailureCode.BadMagic, "Not an enclave image: the file does not start with the 'SGIMAGE' magic.");
         }
 
         var reader = new ImageReader(image);
@@ -97,26 +97,26 @@ public sealed class EnclaveImage
         if (version != ImageFormat.Version)
         {
             throw new EnclaveImageException(
-                EnclaveImageError.UnsupportedVersion, $"Enclave image format version {version} is not supported; this reader supports version {ImageFormat.Version}.");
+                EnclaveImageFailureCode.UnsupportedVersion, $"Enclave image format version {version} is not supported; this reader supports version {ImageFormat.Version}.");
         }
 
         ushort flags = reader.ReadUInt16("the flags");
         if (flags != 0)
         {
-            throw new EnclaveImageException(EnclaveImageError.UnsupportedFlags, $"Enclave image sets reserved flags 0x{flags:x4}; expected 0.");
+            throw new EnclaveImageException(EnclaveImageFailureCode.UnsupportedFlags, $"Enclave image sets reserved flags 0x{flags:x4}; expected 0.");
         }
 
         uint manifestLength = reader.ReadUInt32("the manifest length");
         uint fileCount = reader.ReadUInt32("the file count");
         if (manifestLength > EnclaveImageLimits.MaxManifestBytes)
         {
-            throw new EnclaveImageException(EnclaveImageError.TooLarge, $"Enclave manifest is {manifestLength} bytes; the limit is {EnclaveImageLimits.MaxManifestBytes}.");
+            throw new EnclaveImageException(EnclaveImageFailureCode.TooLarge, $"Enclave manifest is {manifestLength} bytes; the limit is {EnclaveImageLimits.MaxManifestBytes}.");
         }
 
         if (fileCount is 0 or > EnclaveImageLimits.MaxFiles)
         {
             throw new EnclaveImageException(
-                fileCount == 0 ? EnclaveImageError.InvalidManifest : EnclaveImageError.TooLarge,
+                fileCount == 0 ? EnclaveImageFailureCode.InvalidManifest : EnclaveImageFailureCode.TooLarge,
                 $"Enclave image declares {fileCount} files; expected 1..{EnclaveImageLimits.MaxFiles}.");
         }
 
@@ -132,22 +132,22 @@ public sealed class EnclaveImage
             ushort pathLength = reader.ReadUInt16("a file path length");
             if (pathLength is 0 or > EnclaveImageLimits.MaxPathBytes)
             {
-                throw new EnclaveImageException(EnclaveImageError.InvalidPath, $"File {i} has a {pathLength}-byte path; expected 1..{EnclaveImageLimits.MaxPathBytes}.");
+                throw new EnclaveImageException(EnclaveImageFailureCode.InvalidPath, $"File {i} has a {pathLength}-byte path; expected 1..{EnclaveImageLimits.MaxPathBytes}.");
             }
 
             var pathBytes = reader.Take(pathLength, "a file path");
             string path = ImagePaths.Decode(pathBytes)
-                ?? throw new EnclaveImageException(EnclaveImageError.InvalidPath, $"File {i} has a path that is not valid UTF-8.");
+                ?? throw new EnclaveImageException(EnclaveImageFailureCode.InvalidPath, $"File {i} has a path that is not valid UTF-8.");
             if (ImagePaths.Check(path) is { } pathError)
             {
-                throw new EnclaveImageException(EnclaveImageError.InvalidPath, $"File path '{Printable(path)}' is unsafe: {pathError}.");
+                throw new EnclaveImageException(EnclaveImageFailureCode.InvalidPath, $"File path '{Printable(path)}' is unsafe: {pathError}.");
             }
 
             int order = pathBytes.SequenceCompareTo(previous);
             if (i > 0 && order <= 0)
             {
                 throw new EnclaveImageException(
-                    EnclaveImageError.DuplicatePath,
+                    EnclaveImageFailureCode.DuplicatePath,
                     order == 0 ? $"File path '{path}' appears twice." : $"File table is not sorted by ordinal path at '{path}'.");
             }
 
@@ -155,7 +155,7 @@ public sealed class EnclaveImage
             ulong length = reader.ReadUInt64("a file length");
             if (length > (ulong)(image.Length - contentTotal))
             {
-                throw new EnclaveImageException(EnclaveImageError.Truncated, $"File '{path}' declares {length} bytes, more than the image holds.");
+                throw new EnclaveImageException(EnclaveImageFailureCode.Truncated, $"File '{path}' declares {length} bytes, more than the image holds.");
             }
 
             contentTotal += (long)length;
@@ -173,7 +173,7 @@ public sealed class EnclaveImage
             SHA256.HashData(content, actual);
             if (!CryptographicOperations.FixedTimeEquals(actual, image.AsSpan(entries[i].HashOffset, ImageFormat.FileHashSize)))
             {
-                throw new EnclaveImageException(EnclaveImageError.MeasurementMismatch, $"Content of '{entries[i].Path}' does not match its recorded SHA-256.");
+                throw new EnclaveImageException(EnclaveImageFailureCode.MeasurementMismatch, $"Content of '{entries[i].Path}' does not match its recorded SHA-256.");
             }
 
             files[i] = new EnclaveImageFile(entries[i].Path, new ReadOnlyMemory<byte>(image, offset, (int)entries[i].Length));
@@ -183,13 +183,13 @@ public sealed class EnclaveImage
         if (algorithm != ImageFormat.SignatureAlgorithmEcdsaP384Sha384)
         {
             throw new EnclaveImageException(
-                EnclaveImageError.UnsupportedSignatureAlgorithm, $"Signature algorithm {algorithm} is not supported; expected {ImageFormat.SignatureAlgorithmEcdsaP384Sha384} (ECDSA P-384/SHA-384).");
+                EnclaveImageFailureCode.UnsupportedSignatureAlgorithm, $"Signature algorithm {algorithm} is not supported; expected {ImageFormat.SignatureAlgorithmEcdsaP384Sha384} (ECDSA P-384/SHA-384).");
         }
 
         ushort keyLength = reader.ReadUInt16("the public key length");
         if (keyLength > EnclaveImageLimits.MaxPublicKeyBytes)
         {
-            throw new EnclaveImageException(EnclaveImageError.InvalidPublicKey, $"Signer public key is {keyLength} bytes; the limit is {EnclaveImageLimits.MaxPublicKeyBytes}.");
+            throw new EnclaveImageException(EnclaveImageFailureCode.InvalidPublicKey, $"Signer public key is {keyLength} bytes; the limit is {EnclaveImageLimits.MaxPublicKeyBytes}.");
         }
 
         var publicKey = reader.Take(keyLength, "the public key").ToArray();
@@ -197,12 +197,12 @@ public sealed class EnclaveImage
         var signature = reader.Take(signatureLength, "the signature");
         if (reader.Remaining != 0)
         {
-            throw new EnclaveImageException(EnclaveImageError.TrailingData, $"{reader.Remaining} bytes follow the signature block.");
+            throw new EnclaveImageException(EnclaveImageFailureCode.TrailingData, $"{reader.Remaining} bytes follow the signature block.");
         }
 
         if (!files.Any(f => f.Path == manifest.EntryAssembly))
         {
-            throw new EnclaveImageException(EnclaveImageError.InvalidManifest, $"Entry assembly '{manifest.EntryAssembly}' is not among the image's files.");
+            throw new EnclaveImageException(EnclaveImageFailureCode.InvalidManifest, $"Entry assembly '{manifest.EntryAssembly}' is not among the image's files.");
         }
 
         var measurement = ImageFormat.ComputeMeasurement(manifestBytes, (int)fileCount, table);
@@ -211,7 +211,7 @@ public sealed class EnclaveImage
         {
             if (!SignerKey.Verify(key, digest, signature))
             {
-                throw new EnclaveImageException(EnclaveImageError.SignatureInvalid, "Enclave image signature does not verify with the embedded signer key.");
+                throw new EnclaveImageException(EnclaveImageFailureCode.SignatureInvalid, "Enclave image signature does not verify with the embedded signer key.");
             }
         }
 
@@ -220,7 +220,7 @@ public sealed class EnclaveImage
     }
 
     private static EnclaveImageException TooLarge(long length) =>
-        new(EnclaveImageError.TooLarge, $"Enclave image is {length} bytes; the limit is {EnclaveImageLimits.MaxImageBytes}.");
+        new(EnclaveImageFailureCode.TooLarge, $"Enclave image is {length} bytes; the limit is {EnclaveImageLimits.MaxImageBytes}.");
 
     private static string Printable(string path) => new(path.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

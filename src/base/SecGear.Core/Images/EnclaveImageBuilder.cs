@@ -138,7 +138,7 @@ public sealed class EnclaveImageBuilder
         }
         catch (System.Formats.Asn1.AsnContentException ex)
         {
-            throw new EnclaveImageException(EnclaveImageError.SignatureInvalid, "The signature is neither a 96-byte P1363 value nor a DER ECDSA signature.", ex);
+            throw new EnclaveImageException(EnclaveImageFailureCode.SignatureInvalid, "The signature is neither a 96-byte P1363 value nor a DER ECDSA signature.", ex);
         }
     }
 
@@ -151,7 +151,7 @@ public sealed class EnclaveImageBuilder
 
         if (integer.Length > destination.Length)
         {
-            throw new EnclaveImageException(EnclaveImageError.SignatureInvalid, "A DER ECDSA signature component is longer than 48 bytes.");
+            throw new EnclaveImageException(EnclaveImageFailureCode.SignatureInvalid, "A DER ECDSA signature component is longer than 48 bytes.");
         }
 
         integer.CopyTo(destination[(destination.Length - integer.Length)..]);
@@ -186,7 +186,7 @@ public sealed class EnclaveImageBuilder
         {
             if (!SignerKey.Verify(key, ImageFormat.ComputeSigningDigest(prepared.Measurement, Manifest), signature))
             {
-                throw new EnclaveImageException(EnclaveImageError.SignatureInvalid, "The signature does not verify over this image's signing digest with the given public key.");
+                throw new EnclaveImageException(EnclaveImageFailureCode.SignatureInvalid, "The signature does not verify over this image's signing digest with the given public key.");
             }
         }
 

@@ -7,12 +7,12 @@ public sealed class EnclaveImageException : SecGearException
     /// <param name="reason">Which check failed.</param>
     /// <param name="message">What was found and what was expected.</param>
     /// <param name="innerException">The underlying error, if any.</param>
-    public EnclaveImageException(EnclaveImageError reason, string message, Exception? innerException = null)
+    public EnclaveImageException(EnclaveImageFailureCode reason, string message, Exception? innerException = null)
         : base(EnclaveStatus.InvalidImage, message, innerException)
     {
         Reason = reason;
     }
 
     /// <summary>Which check failed.</summary>
-    public EnclaveImageError Reason { get; }
+    public EnclaveImageFailureCode Reason { get; }
 }

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 
 namespace SecGear.Images;
 
-/// <summary>Bounds-checked little-endian cursor over an image; running past the end is <see cref="EnclaveImageError.Truncated"/>.</summary>
+/// <summary>Bounds-checked little-endian cursor over an image; running past the end is <see cref="EnclaveImageFailureCode.Truncated"/>.</summary>
 internal ref struct ImageReader(ReadOnlySpan<byte> data)
 {
     private readonly ReadOnlySpan<byte> _data = data;
@@ -22,7 +22,7 @@ internal ref struct ImageReader(ReadOnlySpan<byte> data)
         if (count < 0 || count > Remaining)
         {
             throw new EnclaveImageException(
-                EnclaveImageError.Truncated,
+                EnclaveImageFailureCode.Truncated,
                 $"Enclave image is truncated: {what} needs {count} bytes at offset {Position}, {Remaining} remain.");
         }
 

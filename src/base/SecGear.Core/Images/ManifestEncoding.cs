@@ -169,7 +169,7 @@ internal static class ManifestEncoding
         value.Length == size ? value : throw Invalid($"field {tag} is {value.Length} bytes, expected {size}");
 
     private static EnclaveImageException Invalid(string what) =>
-        new(EnclaveImageError.InvalidManifest, $"Invalid enclave manifest: {what}.");
+        new(EnclaveImageFailureCode.InvalidManifest, $"Invalid enclave manifest: {what}.");
 
     private static void Put(ref Span<byte> span, ushort tag, scoped ReadOnlySpan<byte> value)
     {

@@ -5,7 +5,7 @@ namespace SecGear.Images;
 /// <summary>Validation of the signer's public key and of signatures over the signing digest.</summary>
 internal static class SignerKey
 {
-    /// <summary>Imports a canonical P-384 SubjectPublicKeyInfo, or throws <see cref="EnclaveImageError.InvalidPublicKey"/>.</summary>
+    /// <summary>Imports a canonical P-384 SubjectPublicKeyInfo, or throws <see cref="EnclaveImageFailureCode.InvalidPublicKey"/>.</summary>
     public static ECDsa ImportPublicKey(ReadOnlySpan<byte> subjectPublicKeyInfo)
     {
         var key = ECDsa.Create();
@@ -33,7 +33,7 @@ internal static class SignerKey
         catch (Exception ex) when (ex is CryptographicException or NotSupportedException)
         {
             key.Dispose();
-            throw new EnclaveImageException(EnclaveImageError.InvalidPublicKey, "Signer public key is not a valid SubjectPublicKeyInfo.", ex);
+            throw new EnclaveImageException(EnclaveImageFailureCode.InvalidPublicKey, "Signer public key is not a valid SubjectPublicKeyInfo.", ex);
         }
         catch (EnclaveImageException)
         {
@@ -48,5 +48,5 @@ internal static class SignerKey
         && key.VerifyHash(digest, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     private static EnclaveImageException Invalid(string what) =>
-        new(EnclaveImageError.InvalidPublicKey, $"Signer public key rejected: {what}.");
+        new(EnclaveImageFailureCode.InvalidPublicKey, $"Signer public key rejected: {what}.");
 }

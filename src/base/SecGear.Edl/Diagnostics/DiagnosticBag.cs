@@ -13,12 +13,12 @@ internal sealed class DiagnosticBag
 {
     public const int MaxDiagnostics = 200;
 
-    private readonly List<EdlDiagnostic> items = new List<EdlDiagnostic>();
-    private bool truncated;
+    private readonly List<EdlDiagnostic> _items = new List<EdlDiagnostic>();
+    private bool _truncated;
 
-    public IReadOnlyList<EdlDiagnostic> Items => items;
+    public IReadOnlyList<EdlDiagnostic> Items => _items;
 
-    public bool IsFull => truncated;
+    public bool IsFull => _truncated;
 
     public bool HasErrors => ErrorCount > 0;
 
@@ -27,23 +27,23 @@ internal sealed class DiagnosticBag
 
     public void Report(EdlDiagnosticDescriptor descriptor, SourceLocation location, params object[] args)
     {
-        if (truncated)
+        if (_truncated)
         {
             // Not shown, but still counted: an error past the cap must fail the compilation, and a file with
             // only warnings must never fail because of how many there are.
             if (descriptor.Severity == EdlSeverity.Error)
             {
                 ErrorCount++;
-                items[items.Count - 1] = items[items.Count - 1] with { Severity = EdlSeverity.Error };
+                _items[_items.Count - 1] = _items[_items.Count - 1] with { Severity = EdlSeverity.Error };
             }
 
             return;
         }
 
-        if (items.Count >= MaxDiagnostics)
+        if (_items.Count >= MaxDiagnostics)
         {
-            truncated = true;
-            items.Add(Create(EdlDiagnosticDescriptors.TooManyDiagnostics, location, MaxDiagnostics) with
+            _truncated = true;
+            _items.Add(Create(EdlDiagnosticDescriptors.TooManyDiagnostics, location, MaxDiagnostics) with
             {
                 Severity = ErrorCount > 0 ? EdlSeverity.Error : EdlSeverity.Warning,
             });
@@ -57,7 +57,7 @@ internal sealed class DiagnosticBag
             ErrorCount++;
         }
 
-        items.Add(d);
+        _items.Add(d);
     }
 
     private static EdlDiagnostic Create(EdlDiagnosticDescriptor descriptor, SourceLocation location, params object[] args)

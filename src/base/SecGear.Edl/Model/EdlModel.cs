@@ -14,29 +14,53 @@ public enum EdlBaseType
 {
     /// <summary><c>void</c> (return types and pointer targets only).</summary>
     Void,
+    /// <summary><c>char</c>: one byte.</summary>
     Char,
+    /// <summary><c>unsigned char</c>: one byte.</summary>
     UnsignedChar,
+    /// <summary><c>short</c>: 16-bit signed.</summary>
     Short,
+    /// <summary><c>unsigned short</c>: 16-bit.</summary>
     UnsignedShort,
+    /// <summary><c>int</c>: 32-bit signed.</summary>
     Int,
+    /// <summary><c>unsigned int</c>: 32-bit.</summary>
     UnsignedInt,
+    /// <summary><c>long</c>: size differs between platforms, so the checker warns (SG0341) where it crosses the boundary.</summary>
     Long,
+    /// <summary><c>unsigned long</c>: size differs between platforms, so the checker warns (SG0341) where it crosses the boundary.</summary>
     UnsignedLong,
+    /// <summary><c>long long</c>: 64-bit signed.</summary>
     LongLong,
+    /// <summary><c>unsigned long long</c>: 64-bit.</summary>
     UnsignedLongLong,
+    /// <summary><c>float</c>: IEEE 754 single precision.</summary>
     Float,
+    /// <summary><c>double</c>: IEEE 754 double precision.</summary>
     Double,
+    /// <summary><c>long double</c>: no portable layout, so the checker warns (SG0341) where it crosses the boundary.</summary>
     LongDouble,
+    /// <summary><c>size_t</c>: pointer-sized unsigned; the type of <c>size</c>/<c>count</c> attributes.</summary>
     SizeT,
+    /// <summary><c>wchar_t</c>: size differs between platforms; warned about (SG0341) except behind <c>[wstring]</c>.</summary>
     WCharT,
+    /// <summary><c>bool</c>: one byte, 0 or 1.</summary>
     Bool,
+    /// <summary><c>int8_t</c>.</summary>
     Int8,
+    /// <summary><c>int16_t</c>.</summary>
     Int16,
+    /// <summary><c>int32_t</c>.</summary>
     Int32,
+    /// <summary><c>int64_t</c>.</summary>
     Int64,
+    /// <summary><c>uint8_t</c>.</summary>
     UInt8,
+    /// <summary><c>uint16_t</c>.</summary>
     UInt16,
+    /// <summary><c>uint32_t</c>.</summary>
     UInt32,
+    /// <summary><c>uint64_t</c>.</summary>
     UInt64,
     /// <summary>A name: an EDL struct, union or enum (see <see cref="EdlType.TagKind"/>) or a foreign type.</summary>
     Named,

@@ -9,7 +9,7 @@ namespace SecGear.Edl.Semantics;
 internal sealed partial class Checker
 {
     // Keyed by the parameter or member list itself (List<T> compares by reference).
-    private readonly Dictionary<IReadOnlyList<DeclarationSyntax>, Dictionary<string, DeclarationSyntax>> siblingIndex =
+    private readonly Dictionary<IReadOnlyList<DeclarationSyntax>, Dictionary<string, DeclarationSyntax>> _siblingIndex =
         new Dictionary<IReadOnlyList<DeclarationSyntax>, Dictionary<string, DeclarationSyntax>>();
 
     /// <summary>Checks both size and count of <paramref name="owner"/> against its siblings.</summary>
@@ -28,7 +28,7 @@ internal sealed partial class Checker
     /// <summary>The first declaration of each name; built once per function or struct so lookups stay linear overall.</summary>
     private Dictionary<string, DeclarationSyntax> SiblingsByName(IReadOnlyList<DeclarationSyntax> siblings)
     {
-        if (siblingIndex.TryGetValue(siblings, out Dictionary<string, DeclarationSyntax>? index))
+        if (_siblingIndex.TryGetValue(siblings, out Dictionary<string, DeclarationSyntax>? index))
         {
             return index;
         }
@@ -42,7 +42,7 @@ internal sealed partial class Checker
             }
         }
 
-        siblingIndex[siblings] = index;
+        _siblingIndex[siblings] = index;
         return index;
     }
 

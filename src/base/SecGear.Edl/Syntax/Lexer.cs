@@ -11,24 +11,24 @@ namespace SecGear.Edl.Syntax;
 /// </summary>
 internal sealed class Lexer
 {
-    private readonly string path;
-    private readonly string text;
-    private readonly DiagnosticBag diagnostics;
-    private int pos;
-    private int line = 1;
-    private int lineStart;
+    private readonly string _path;
+    private readonly string _text;
+    private readonly DiagnosticBag _diagnostics;
+    private int _pos;
+    private int _line = 1;
+    private int _lineStart;
 
     private Lexer(string path, string text, DiagnosticBag diagnostics)
     {
-        this.path = path;
-        this.text = text;
-        this.diagnostics = diagnostics;
+        _path = path;
+        _text = text;
+        _diagnostics = diagnostics;
 
         // A byte-order mark left in the text by a reader that did not strip it is not content.
         if (text.Length > 0 && text[0] == '\uFEFF')
         {
-            pos = 1;
-            lineStart = 1;
+            _pos = 1;
+            _lineStart = 1;
         }
     }
 
@@ -47,49 +47,49 @@ internal sealed class Lexer
         return tokens;
     }
 
-    private SourceLocation Here() => new SourceLocation(path, line, pos - lineStart + 1);
+    private SourceLocation Here() => new SourceLocation(_path, _line, _pos - _lineStart + 1);
 
     private void NewLine()
     {
-        line++;
-        lineStart = pos;
+        _line++;
+        _lineStart = _pos;
     }
 
     private Token Next()
     {
-        while (pos < text.Length)
+        while (_pos < _text.Length)
         {
-            if (diagnostics.IsFull)
+            if (_diagnostics.IsFull)
             {
-                pos = text.Length;
+                _pos = _text.Length;
                 break;
             }
 
-            char c = text[pos];
+            char c = _text[_pos];
             if (c == '\n')
             {
-                pos++;
+                _pos++;
                 NewLine();
                 continue;
             }
 
             if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v')
             {
-                pos++;
+                _pos++;
                 continue;
             }
 
-            if (c == '/' && pos + 1 < text.Length && text[pos + 1] == '/')
+            if (c == '/' && _pos + 1 < _text.Length && _text[_pos + 1] == '/')
             {
-                while (pos < text.Length && text[pos] != '\n')
+                while (_pos < _text.Length && _text[_pos] != '\n')
                 {
-                    pos++;
+                    _pos++;
                 }
 
                 continue;
             }
 
-            if (c == '/' && pos + 1 < text.Length && text[pos + 1] == '*')
+            if (c == '/' && _pos + 1 < _text.Length && _text[_pos + 1] == '*')
             {
                 SkipBlockComment();
                 continue;
@@ -98,13 +98,13 @@ internal sealed class Lexer
             SourceLocation start = Here();
             if (IsIdentStart(c))
             {
-                int begin = pos;
-                while (pos < text.Length && IsIdentPart(text[pos]))
+                int begin = _pos;
+                while (_pos < _text.Length && IsIdentPart(_text[_pos]))
                 {
-                    pos++;
+                    _pos++;
                 }
 
-                return new Token(TokenKind.Identifier, text.Substring(begin, pos - begin), 0, start);
+                return new Token(TokenKind.Identifier, _text.Substring(begin, _pos - begin), 0, start);
             }
 
             if (c >= '0' && c <= '9')
@@ -117,7 +117,7 @@ internal sealed class Lexer
                 return LexString(start);
             }
 
-            pos++;
+            _pos++;
             switch (c)
             {
                 case '{': return new Token(TokenKind.LBrace, "{", 0, start);
@@ -132,10 +132,10 @@ internal sealed class Lexer
                 case '=': return new Token(TokenKind.Equals, "=", 0, start);
                 case '#': return new Token(TokenKind.Hash, "#", 0, start);
                 case '-':
-                    diagnostics.Report(EdlDiagnosticDescriptors.NegativeNumber, start);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.NegativeNumber, start);
                     continue;
                 default:
-                    diagnostics.Report(EdlDiagnosticDescriptors.InvalidCharacter, start, Printable(c));
+                    _diagnostics.Report(EdlDiagnosticDescriptors.InvalidCharacter, start, Printable(c));
                     continue;
             }
         }
@@ -146,57 +146,57 @@ internal sealed class Lexer
     private void SkipBlockComment()
     {
         SourceLocation start = Here();
-        pos += 2;
-        while (pos < text.Length)
+        _pos += 2;
+        while (_pos < _text.Length)
         {
-            char c = text[pos];
-            if (c == '*' && pos + 1 < text.Length && text[pos + 1] == '/')
+            char c = _text[_pos];
+            if (c == '*' && _pos + 1 < _text.Length && _text[_pos + 1] == '/')
             {
-                pos += 2;
+                _pos += 2;
                 return;
             }
 
-            pos++;
+            _pos++;
             if (c == '\n')
             {
                 NewLine();
             }
         }
 
-        diagnostics.Report(EdlDiagnosticDescriptors.UnterminatedComment, start);
+        _diagnostics.Report(EdlDiagnosticDescriptors.UnterminatedComment, start);
     }
 
     private Token LexNumber(SourceLocation start)
     {
-        int begin = pos;
-        if (text[pos] == '0' && pos + 1 < text.Length && (text[pos + 1] == 'x' || text[pos + 1] == 'X'))
+        int begin = _pos;
+        if (_text[_pos] == '0' && _pos + 1 < _text.Length && (_text[_pos + 1] == 'x' || _text[_pos + 1] == 'X'))
         {
-            pos += 2;
-            while (pos < text.Length && IsIdentPart(text[pos]))
+            _pos += 2;
+            while (_pos < _text.Length && IsIdentPart(_text[_pos]))
             {
-                pos++;
+                _pos++;
             }
 
-            string hex = text.Substring(begin, pos - begin);
-            diagnostics.Report(EdlDiagnosticDescriptors.HexNumber, start, hex);
+            string hex = _text.Substring(begin, _pos - begin);
+            _diagnostics.Report(EdlDiagnosticDescriptors.HexNumber, start, hex);
             return new Token(TokenKind.Number, hex, 0, start, isMalformed: true);
         }
 
-        while (pos < text.Length && text[pos] >= '0' && text[pos] <= '9')
+        while (_pos < _text.Length && _text[_pos] >= '0' && _text[_pos] <= '9')
         {
-            pos++;
+            _pos++;
         }
 
-        string digits = text.Substring(begin, pos - begin);
+        string digits = _text.Substring(begin, _pos - begin);
         if (digits.Length > 1 && digits[0] == '0')
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.LeadingZero, start, Shorten(digits));
+            _diagnostics.Report(EdlDiagnosticDescriptors.LeadingZero, start, Shorten(digits));
             return new Token(TokenKind.Number, digits, 0, start, isMalformed: true);
         }
 
         if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value))
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.NumberTooLarge, start, Shorten(digits));
+            _diagnostics.Report(EdlDiagnosticDescriptors.NumberTooLarge, start, Shorten(digits));
             return new Token(TokenKind.Number, digits, 0, start, isMalformed: true);
         }
 
@@ -205,21 +205,21 @@ internal sealed class Lexer
 
     private Token LexString(SourceLocation start)
     {
-        pos++;
-        int begin = pos;
-        while (pos < text.Length && text[pos] != '"' && text[pos] != '\n' && text[pos] != '\r')
+        _pos++;
+        int begin = _pos;
+        while (_pos < _text.Length && _text[_pos] != '"' && _text[_pos] != '\n' && _text[_pos] != '\r')
         {
-            pos++;
+            _pos++;
         }
 
-        string contents = text.Substring(begin, pos - begin);
-        if (pos < text.Length && text[pos] == '"')
+        string contents = _text.Substring(begin, _pos - begin);
+        if (_pos < _text.Length && _text[_pos] == '"')
         {
-            pos++;
+            _pos++;
         }
         else
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.UnterminatedString, start);
+            _diagnostics.Report(EdlDiagnosticDescriptors.UnterminatedString, start);
         }
 
         return new Token(TokenKind.String, contents, 0, start);

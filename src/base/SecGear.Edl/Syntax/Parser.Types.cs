@@ -22,7 +22,7 @@ internal sealed partial class Parser
         Token name = ExpectName(isParameter ? "a parameter name" : "a member name");
         if (unionName != null && hasList)
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.UnionMemberAttribute, start, name.Text, unionName);
+            _diagnostics.Report(EdlDiagnosticDescriptors.UnionMemberAttribute, start, name.Text, unionName);
         }
 
         var dims = new List<DimensionSyntax>();
@@ -32,7 +32,7 @@ internal sealed partial class Parser
             Token t = Current;
             if (t.Kind == TokenKind.RBracket)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.BadDimension, open.Location, "'[]'");
+                _diagnostics.Report(EdlDiagnosticDescriptors.BadDimension, open.Location, "'[]'");
                 dims.Add(DimensionSyntax.Invalid(open.Location));
             }
             else if (t.Kind == TokenKind.Number)
@@ -44,7 +44,7 @@ internal sealed partial class Parser
                 }
                 else if (t.Value <= 0)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.BadDimension, t.Location, "[" + t.Text + "]");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.BadDimension, t.Location, "[" + t.Text + "]");
                     dims.Add(DimensionSyntax.Invalid(t.Location));
                 }
                 else
@@ -74,7 +74,7 @@ internal sealed partial class Parser
             isConst = true;
             if (!allowConst)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.MisplacedConst, constLocation);
+                _diagnostics.Report(EdlDiagnosticDescriptors.MisplacedConst, constLocation);
             }
         }
 
@@ -88,7 +88,7 @@ internal sealed partial class Parser
 
         if (isConst && allowConst && depth == 0 && constLocation != null)
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.MisplacedConst, constLocation);
+            _diagnostics.Report(EdlDiagnosticDescriptors.MisplacedConst, constLocation);
         }
 
         return type with { PointerDepth = depth, IsConst = isConst };
@@ -241,7 +241,7 @@ internal sealed partial class Parser
         if (Current.Kind == TokenKind.RBracket)
         {
             Advance();
-            diagnostics.Report(EdlDiagnosticDescriptors.EmptyAttributeList, open.Location);
+            _diagnostics.Report(EdlDiagnosticDescriptors.EmptyAttributeList, open.Location);
             return EdlAttributes.None;
         }
 
@@ -283,32 +283,32 @@ internal sealed partial class Parser
         bool isSized = n is "size" or "count";
         if (n == "sizefunc")
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.SizeFuncDeprecated, name.Location);
+            _diagnostics.Report(EdlDiagnosticDescriptors.SizeFuncDeprecated, name.Location);
             return a;
         }
 
         if (!isFlag && !isSized)
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.UnknownAttribute, name.Location, n);
+            _diagnostics.Report(EdlDiagnosticDescriptors.UnknownAttribute, name.Location, n);
             return a;
         }
 
         if (!seen.Add(n))
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.DuplicateAttribute, name.Location, n);
+            _diagnostics.Report(EdlDiagnosticDescriptors.DuplicateAttribute, name.Location, n);
             return a;
         }
 
         if (isFlag && value != null)
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.AttributeValue, name.Location, "attribute '" + n + "' takes no value");
+            _diagnostics.Report(EdlDiagnosticDescriptors.AttributeValue, name.Location, "attribute '" + n + "' takes no value");
         }
 
         if (isSized)
         {
             if (value == null)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.AttributeValue, name.Location, "attribute '" + n + "' needs a value: " + n + "=N or " + n + "=name");
+                _diagnostics.Report(EdlDiagnosticDescriptors.AttributeValue, name.Location, "attribute '" + n + "' needs a value: " + n + "=N or " + n + "=name");
                 return a;
             }
 

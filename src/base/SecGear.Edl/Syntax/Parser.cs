@@ -12,16 +12,16 @@ namespace SecGear.Edl.Syntax;
 /// </summary>
 internal sealed partial class Parser
 {
-    private readonly List<Token> tokens;
-    private readonly DiagnosticBag diagnostics;
-    private readonly EdlFileSyntax file;
-    private int pos;
+    private readonly List<Token> _tokens;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly EdlFileSyntax _file;
+    private int _pos;
 
     private Parser(string path, List<Token> tokens, DiagnosticBag diagnostics)
     {
-        this.tokens = tokens;
-        this.diagnostics = diagnostics;
-        file = new EdlFileSyntax(path);
+        _tokens = tokens;
+        _diagnostics = diagnostics;
+        _file = new EdlFileSyntax(path);
     }
 
     /// <summary>Parses <paramref name="tokens"/> (ending with an end-of-file token); returns what was parsed before any syntax error.</summary>
@@ -35,22 +35,22 @@ internal sealed partial class Parser
         catch (SyntaxAbortException)
         {
             // Already reported. What was parsed so far is kept; whole-file checks are skipped (IsComplete).
-            parser.file.IsComplete = false;
+            parser._file.IsComplete = false;
         }
 
-        return parser.file;
+        return parser._file;
     }
 
-    private Token Current => tokens[pos];
+    private Token Current => _tokens[_pos];
 
-    private Token Peek(int ahead) => tokens[System.Math.Min(pos + ahead, tokens.Count - 1)];
+    private Token Peek(int ahead) => _tokens[System.Math.Min(_pos + ahead, _tokens.Count - 1)];
 
     private Token Advance()
     {
-        Token t = tokens[pos];
+        Token t = _tokens[_pos];
         if (t.Kind != TokenKind.EndOfFile)
         {
-            pos++;
+            _pos++;
         }
 
         return t;
@@ -58,13 +58,13 @@ internal sealed partial class Parser
 
     private SyntaxAbortException Fail(string expected)
     {
-        diagnostics.Report(EdlDiagnosticDescriptors.Expected, Current.Location, expected, Current.Describe());
+        _diagnostics.Report(EdlDiagnosticDescriptors.Expected, Current.Location, expected, Current.Describe());
         return new SyntaxAbortException();
     }
 
     private SyntaxAbortException Fail(EdlDiagnosticDescriptor descriptor, SourceLocation location, params object[] args)
     {
-        diagnostics.Report(descriptor, location, args);
+        _diagnostics.Report(descriptor, location, args);
         return new SyntaxAbortException();
     }
 
@@ -107,7 +107,7 @@ internal sealed partial class Parser
 
     private void ParseEnclave()
     {
-        file.EnclaveLocation = Current.Location;
+        _file.EnclaveLocation = Current.Location;
         ExpectKeyword("enclave");
         Expect(TokenKind.LBrace, "'{' after 'enclave'");
         while (Current.Kind != TokenKind.RBrace)
@@ -131,7 +131,7 @@ internal sealed partial class Parser
             switch (t.Text)
             {
                 case "include":
-                    file.Includes.Add(ParseInclude(null));
+                    _file.Includes.Add(ParseInclude(null));
                     return;
                 case "from":
                     ParseFromImport();
@@ -175,7 +175,7 @@ internal sealed partial class Parser
         if (Current.Kind == TokenKind.Star)
         {
             Advance();
-            file.Imports.Add(new ImportSyntax(path.Text, null, kw.Location));
+            _file.Imports.Add(new ImportSyntax(path.Text, null, kw.Location));
         }
         else if (Current.Kind == TokenKind.Semicolon)
         {
@@ -190,7 +190,7 @@ internal sealed partial class Parser
                 names.Add(ExpectName("a function name to import"));
             }
 
-            file.Imports.Add(new ImportSyntax(path.Text, names, kw.Location));
+            _file.Imports.Add(new ImportSyntax(path.Text, names, kw.Location));
         }
 
         Expect(TokenKind.Semicolon, "';' after the import");
@@ -200,8 +200,8 @@ internal sealed partial class Parser
     {
         Token kw = Advance();
         Token path = Expect(TokenKind.String, "a file name in quotes after 'import'");
-        diagnostics.Report(EdlDiagnosticDescriptors.ImportWithoutFrom, kw.Location, path.Text);
-        file.Imports.Add(new ImportSyntax(path.Text, null, kw.Location));
+        _diagnostics.Report(EdlDiagnosticDescriptors.ImportWithoutFrom, kw.Location, path.Text);
+        _file.Imports.Add(new ImportSyntax(path.Text, null, kw.Location));
         if (Current.Kind == TokenKind.Semicolon)
         {
             Advance();
@@ -222,12 +222,12 @@ internal sealed partial class Parser
                     throw Fail(EdlDiagnosticDescriptors.IncludeAfterFunction, Current.Location);
                 }
 
-                file.Includes.Add(ParseInclude(trusted));
+                _file.Includes.Add(ParseInclude(trusted));
                 continue;
             }
 
             seenFunction = true;
-            file.Functions.Add(trusted ? ParseTrustedFunction() : ParseUntrustedFunction());
+            _file.Functions.Add(trusted ? ParseTrustedFunction() : ParseUntrustedFunction());
         }
 
         Advance();
@@ -264,7 +264,7 @@ internal sealed partial class Parser
 
         if (Current.Is("public"))
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.PublicOcall, Current.Location);
+            _diagnostics.Report(EdlDiagnosticDescriptors.PublicOcall, Current.Location);
             Advance();
         }
 
@@ -296,7 +296,7 @@ internal sealed partial class Parser
             {
                 if (fn.CallingConvention != EdlCallingConvention.None)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.BadFunctionAttributes, name.Location, "a function has at most one calling convention");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.BadFunctionAttributes, name.Location, "a function has at most one calling convention");
                 }
 
                 fn.CallingConvention = cc;
@@ -305,7 +305,7 @@ internal sealed partial class Parser
             {
                 if (fn.DllImport)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.BadFunctionAttributes, name.Location, "'dllimport' is given more than once");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.BadFunctionAttributes, name.Location, "'dllimport' is given more than once");
                 }
 
                 fn.DllImport = true;
@@ -315,7 +315,7 @@ internal sealed partial class Parser
                 throw Fail(EdlDiagnosticDescriptors.BadFunctionAttributes, name.Location, "'" + name.Text + "' is not a function attribute (expected cdecl, stdcall, fastcall or dllimport)");
             }
 
-            diagnostics.Report(EdlDiagnosticDescriptors.CallingConventionIgnored, name.Location, name.Text);
+            _diagnostics.Report(EdlDiagnosticDescriptors.CallingConventionIgnored, name.Location, name.Text);
             if (Current.Kind == TokenKind.Comma)
             {
                 Advance();
@@ -400,15 +400,15 @@ internal sealed partial class Parser
                 Expect(TokenKind.RParen, "',' or ')' in allow(...)");
                 if (fn.IsTrusted)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.OcallOnlySuffix, t.Location, "allow");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.OcallOnlySuffix, t.Location, "allow");
                 }
                 else if (seenAllow)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.SuffixOrder, t.Location, "'allow' is given more than once");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.SuffixOrder, t.Location, "'allow' is given more than once");
                 }
                 else if (seenSuffixWord)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.SuffixOrder, t.Location, "'allow(...)' must come before 'propagate_errno' and 'transition_using_threads'");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.SuffixOrder, t.Location, "'allow(...)' must come before 'propagate_errno' and 'transition_using_threads'");
                 }
 
                 seenAllow = true;
@@ -418,11 +418,11 @@ internal sealed partial class Parser
                 Advance();
                 if (fn.IsTrusted)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.OcallOnlySuffix, t.Location, "propagate_errno");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.OcallOnlySuffix, t.Location, "propagate_errno");
                 }
                 else if (fn.PropagateErrno)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.SuffixOrder, t.Location, "'propagate_errno' is given more than once");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.SuffixOrder, t.Location, "'propagate_errno' is given more than once");
                 }
 
                 fn.PropagateErrno = !fn.IsTrusted;
@@ -433,7 +433,7 @@ internal sealed partial class Parser
                 Advance();
                 if (fn.Switchless)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.SuffixOrder, t.Location, "'transition_using_threads' is given more than once");
+                    _diagnostics.Report(EdlDiagnosticDescriptors.SuffixOrder, t.Location, "'transition_using_threads' is given more than once");
                 }
 
                 fn.Switchless = true;
@@ -455,7 +455,7 @@ internal sealed partial class Parser
         Expect(TokenKind.LBrace, "'{' after the " + kw.Text + " name");
         if (Current.Kind == TokenKind.RBrace)
         {
-            diagnostics.Report(EdlDiagnosticDescriptors.EmptyStruct, kw.Location, kw.Text, name.Text);
+            _diagnostics.Report(EdlDiagnosticDescriptors.EmptyStruct, kw.Location, kw.Text, name.Text);
         }
 
         while (Current.Kind != TokenKind.RBrace)
@@ -467,7 +467,7 @@ internal sealed partial class Parser
             }
             else if (Current.Kind == TokenKind.RBrace)
             {
-                diagnostics.Report(EdlDiagnosticDescriptors.MissingMemberSemicolon, Current.Location, name.Text);
+                _diagnostics.Report(EdlDiagnosticDescriptors.MissingMemberSemicolon, Current.Location, name.Text);
             }
             else
             {
@@ -476,7 +476,7 @@ internal sealed partial class Parser
         }
 
         Advance();
-        file.Structs.Add(def);
+        _file.Structs.Add(def);
     }
 
     private void ParseEnum()
@@ -514,7 +514,7 @@ internal sealed partial class Parser
                 Token comma = Advance();
                 if (Current.Kind == TokenKind.RBrace)
                 {
-                    diagnostics.Report(EdlDiagnosticDescriptors.TrailingEnumComma, comma.Location);
+                    _diagnostics.Report(EdlDiagnosticDescriptors.TrailingEnumComma, comma.Location);
                 }
             }
             else if (Current.Kind != TokenKind.RBrace)
@@ -524,6 +524,6 @@ internal sealed partial class Parser
         }
 
         Advance();
-        file.Enums.Add(def);
+        _file.Enums.Add(def);
     }
 }

@@ -24,7 +24,7 @@ internal static partial class RunnerStartup
                 return;
             case "image":
                 throw new EnclaveImageException(
-                    Enum.TryParse(startup.ImageError, out EnclaveImageError reason) ? reason : EnclaveImageError.Unreadable,
+                    Enum.TryParse(startup.ImageError, out EnclaveImageFailureCode reason) ? reason : EnclaveImageFailureCode.Unreadable,
                     $"The enclave runner refused the image: {startup.Message}");
             case "load":
                 throw new EnclaveLoadException(startup.Message ?? "The enclave could not be loaded.");

@@ -1,7 +1,7 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using SecGear.Abi;
 using SecGear.Identity;
-using System.Security.Cryptography;
 using SecGear.Images;
 using SecGear.Trusted.Platform;
 using SecGear.Trusted.Sealing;

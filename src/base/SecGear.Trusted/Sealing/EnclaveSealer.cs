@@ -100,23 +100,23 @@ public sealed class EnclaveSealer
         var span = copy.AsSpan();
         if (span.Length < HeaderSize + TagSize)
         {
-            throw Fail(UnsealError.Truncated, $"The sealed blob is {span.Length} bytes, shorter than the {HeaderSize + TagSize}-byte minimum.");
+            throw Fail(UnsealFailureCode.Truncated, $"The sealed blob is {span.Length} bytes, shorter than the {HeaderSize + TagSize}-byte minimum.");
         }
 
         if (!span[..4].SequenceEqual(Magic))
         {
-            throw Fail(UnsealError.Malformed, "The data is not a sealed blob (bad magic).");
+            throw Fail(UnsealFailureCode.Malformed, "The data is not a sealed blob (bad magic).");
         }
 
         if (span[4] != Version)
         {
-            throw Fail(UnsealError.UnsupportedVersion, $"Sealed blob version {span[4]} is not supported; expected {Version}.");
+            throw Fail(UnsealFailureCode.UnsupportedVersion, $"Sealed blob version {span[4]} is not supported; expected {Version}.");
         }
 
         var policy = (SealPolicy)span[5];
         if (policy is not (SealPolicy.Enclave or SealPolicy.Signer))
         {
-            throw Fail(UnsealError.UnsupportedPolicy, $"Sealed blob names unknown policy {span[5]}.");
+            throw Fail(UnsealFailureCode.UnsupportedPolicy, $"Sealed blob names unknown policy {span[5]}.");
         }
 
         ushort svn = BinaryPrimitives.ReadUInt16LittleEndian(span[6..]);
@@ -124,24 +124,24 @@ public sealed class EnclaveSealer
         uint plaintextLength = BinaryPrimitives.ReadUInt32LittleEndian(span[12..]);
         if (aadLength > MaxDataLength || plaintextLength > MaxDataLength)
         {
-            throw Fail(UnsealError.TooLarge, $"Sealed blob declares {plaintextLength} data bytes and {aadLength} additional bytes; the limit is {MaxDataLength} each.");
+            throw Fail(UnsealFailureCode.TooLarge, $"Sealed blob declares {plaintextLength} data bytes and {aadLength} additional bytes; the limit is {MaxDataLength} each.");
         }
 
         long expected = (long)HeaderSize + aadLength + plaintextLength + TagSize;
         if (span.Length < expected)
         {
-            throw Fail(UnsealError.Truncated, $"The sealed blob is {span.Length} bytes; its header declares {expected}.");
+            throw Fail(UnsealFailureCode.Truncated, $"The sealed blob is {span.Length} bytes; its header declares {expected}.");
         }
 
         if (span.Length > expected)
         {
-            throw Fail(UnsealError.Malformed, $"{span.Length - expected} bytes follow the sealed blob.");
+            throw Fail(UnsealFailureCode.Malformed, $"{span.Length - expected} bytes follow the sealed blob.");
         }
 
         ushort ownSvn = _platform.Identity.SecurityVersion;
         if (svn > ownSvn)
         {
-            throw Fail(UnsealError.SecurityVersionTooLow, $"The blob was sealed at security version {svn}; this enclave is at {ownSvn}.");
+            throw Fail(UnsealFailureCode.SecurityVersionTooLow, $"The blob was sealed at security version {svn}; this enclave is at {ownSvn}.");
         }
 
         int ciphertextStart = HeaderSize + (int)aadLength;
@@ -162,7 +162,7 @@ public sealed class EnclaveSealer
         {
             CryptographicOperations.ZeroMemory(plaintext);
             throw Fail(
-                UnsealError.AuthenticationFailed,
+                UnsealFailureCode.AuthenticationFailed,
                 "The sealed blob does not authenticate: it was modified, or sealed by another enclave, signer, product, debug mode or platform.",
                 ex);
         }
@@ -189,5 +189,5 @@ public sealed class EnclaveSealer
         }
     }
 
-    private static UnsealException Fail(UnsealError reason, string message, Exception? inner = null) => new(reason, message, inner);
+    private static UnsealException Fail(UnsealFailureCode reason, string message, Exception? inner = null) => new(reason, message, inner);
 }

@@ -7,12 +7,12 @@ public sealed class UnsealException : SecGearException
     /// <param name="reason">Which check failed.</param>
     /// <param name="message">What was found and what was expected.</param>
     /// <param name="innerException">The underlying error, if any.</param>
-    public UnsealException(UnsealError reason, string message, Exception? innerException = null)
+    public UnsealException(UnsealFailureCode reason, string message, Exception? innerException = null)
         : base(EnclaveStatus.UnsealFailed, message, innerException)
     {
         Reason = reason;
     }
 
     /// <summary>Which check failed.</summary>
-    public UnsealError Reason { get; }
+    public UnsealFailureCode Reason { get; }
 }

@@ -11,16 +11,16 @@ namespace SecGear.Attestation.AmdSevSnp;
 /// </summary>
 public sealed class AmdKdsCollateralProvider
 {
-    private readonly HttpClient http;
-    private readonly AmdKdsCollateralProviderOptions options;
-    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> cache = new(StringComparer.Ordinal);
+    private readonly HttpClient _http;
+    private readonly AmdKdsCollateralProviderOptions _options;
+    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Creates a provider on an <see cref="HttpClient"/> the caller owns.</summary>
     public AmdKdsCollateralProvider(HttpClient http, AmdKdsCollateralProviderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(http);
-        this.http = http;
-        this.options = options ?? new AmdKdsCollateralProviderOptions();
+        _http = http;
+        _options = options ?? new AmdKdsCollateralProviderOptions();
     }
 
     /// <summary>The KDS path of the VCEK for a report, relative to the base address.</summary>
@@ -46,7 +46,10 @@ public sealed class AmdKdsCollateralProvider
     /// </summary>
     public async Task<SevSnpCollateral> GetCollateralAsync(ReadOnlyMemory<byte> report, SnpProduct product = SnpProduct.Unknown, CancellationToken cancellationToken = default)
     {
-        var parsed = SnpReport.TryParse(report.Span, out var failure) ?? throw new AttestationException(failure!);
+        if (!SnpReport.TryParse(report.Span, out var parsed, out var failure))
+        {
+            throw new AttestationException(failure);
+        }
         if (product == SnpProduct.Unknown)
         {
             product = parsed.CpuidProduct != SnpProduct.Unknown
@@ -71,25 +74,25 @@ public sealed class AmdKdsCollateralProvider
 
     private async Task<byte[]> GetAsync(string relative, CancellationToken cancellationToken)
     {
-        if (cache.TryGetValue(relative, out var cached) && cached.Value.IsCompletedSuccessfully)
+        if (_cache.TryGetValue(relative, out var cached) && cached.Value.IsCompletedSuccessfully)
         {
             return cached.Value.Result;
         }
 
-        if (cache.Count >= options.CacheCapacity)
+        if (_cache.Count >= _options.CacheCapacity)
         {
-            cache.Clear();
+            _cache.Clear();
         }
 
         // The shared fetch is not tied to one caller's token (others may wait on it); HttpClient.Timeout bounds it.
-        var entry = cache.GetOrAdd(relative, key => new Lazy<Task<byte[]>>(() => FetchAsync(new Uri(options.BaseAddress, key))));
+        var entry = _cache.GetOrAdd(relative, key => new Lazy<Task<byte[]>>(() => FetchAsync(new Uri(_options.BaseAddress, key))));
         try
         {
             return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch when (entry.Value.IsFaulted)
         {
-            cache.TryRemove(new KeyValuePair<string, Lazy<Task<byte[]>>>(relative, entry));
+            _cache.TryRemove(new KeyValuePair<string, Lazy<Task<byte[]>>>(relative, entry));
             throw;
         }
     }
@@ -100,7 +103,7 @@ public sealed class AmdKdsCollateralProvider
         HttpResponseMessage response;
         try
         {
-            response = await http.GetAsync(address, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+            response = await _http.GetAsync(address, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
@@ -114,9 +117,9 @@ public sealed class AmdKdsCollateralProvider
                 throw Unavailable($"GET {shown} returned {(int)response.StatusCode} {response.ReasonPhrase}");
             }
 
-            if (response.Content.Headers.ContentLength > options.MaxResponseSize)
+            if (response.Content.Headers.ContentLength > _options.MaxResponseSize)
             {
-                throw Unavailable($"GET {shown} declares {response.Content.Headers.ContentLength} bytes; the limit is {options.MaxResponseSize}");
+                throw Unavailable($"GET {shown} declares {response.Content.Headers.ContentLength} bytes; the limit is {_options.MaxResponseSize}");
             }
 
             var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -127,9 +130,9 @@ public sealed class AmdKdsCollateralProvider
                 int read;
                 while ((read = await stream.ReadAsync(chunk).ConfigureAwait(false)) > 0)
                 {
-                    if (buffer.Length + read > options.MaxResponseSize)
+                    if (buffer.Length + read > _options.MaxResponseSize)
                     {
-                        throw Unavailable($"GET {shown} returned more than {options.MaxResponseSize} bytes");
+                        throw Unavailable($"GET {shown} returned more than {_options.MaxResponseSize} bytes");
                     }
 
                     buffer.Write(chunk, 0, read);

@@ -11,8 +11,8 @@ namespace SecGear.Attestation.AmdSevSnp;
 /// </summary>
 public sealed class SevSnpVerifier : IEvidenceVerifier
 {
-    private readonly SevSnpVerifierOptions options;
-    private readonly VerifiedLinkCache links = new();
+    private readonly SevSnpVerifierOptions _options;
+    private readonly VerifiedLinkCache _links = new();
 
     /// <summary>Creates a verifier trusting the production AMD roots.</summary>
     public SevSnpVerifier()
@@ -24,7 +24,7 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
     public SevSnpVerifier(SevSnpVerifierOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.options = options;
+        _options = options;
     }
 
     /// <inheritdoc />
@@ -33,10 +33,9 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
     /// <inheritdoc />
     public AttestationResult Verify(ReadOnlyMemory<byte> evidence, Collateral? collateral, DateTimeOffset verificationTime)
     {
-        var report = SnpReport.TryParse(evidence.Span, out var parseFailure);
-        if (report is null)
+        if (!SnpReport.TryParse(evidence.Span, out var report, out var parseFailure))
         {
-            return AttestationResult.Fail(parseFailure!);
+            return AttestationResult.Fail(parseFailure);
         }
 
         if (report.SigningKey is not (0 or 1))
@@ -133,7 +132,7 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
             return new(AttestationFailureCode.CertificateIssuerMismatch, $"no self-issued certificate in the AMD chain is {intermediateCn}'s issuer '{intermediate.Issuer}'");
         }
 
-        if (!options.TrustAnchors.Contains(root.RawData))
+        if (!_options.TrustAnchors.Contains(root.RawData))
         {
             return new(AttestationFailureCode.RootNotTrusted, $"the ARK '{root.Subject}' has SHA-256 fingerprint {Convert.ToHexString(SHA256.HashData(root.RawData))}, which is not pinned");
         }
@@ -145,7 +144,7 @@ public sealed class SevSnpVerifier : IEvidenceVerifier
 
         foreach (var (subject, issuer, name) in new[] { (root, root, "ARK (self-signed)"), (intermediate, root, intermediateCn), (key, intermediate, keyName) })
         {
-            if (!links.IsSignedBy(subject, issuer, AmdCertificateSignature.IsSignedBy))
+            if (!_links.IsSignedBy(subject, issuer, AmdCertificateSignature.IsSignedBy))
             {
                 return new(AttestationFailureCode.CertificateSignatureInvalid, $"the {name} certificate's RSASSA-PSS SHA-384 signature does not verify with the key of '{issuer.Subject}'");
             }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 
 namespace SecGear.Attestation.AmdSevSnp;
 
@@ -32,11 +33,11 @@ public sealed class SnpReport
     /// <summary>Policy bit 20: the guest may run on one socket only.</summary>
     public const ulong PolicySingleSocket = 1UL << 20;
 
-    private readonly byte[] raw;
+    private readonly byte[] _raw;
 
     private SnpReport(byte[] raw)
     {
-        this.raw = raw;
+        _raw = raw;
         var span = raw.AsSpan();
         Version = BinaryPrimitives.ReadUInt32LittleEndian(span);
         GuestSvn = BinaryPrimitives.ReadUInt32LittleEndian(span[0x04..]);
@@ -187,27 +188,34 @@ public sealed class SnpReport
     };
 
     /// <summary>The bytes covered by the signature (0x000..0x29F).</summary>
-    public ReadOnlySpan<byte> SignedBytes => raw.AsSpan(0, SignedLength);
+    public ReadOnlySpan<byte> SignedBytes => _raw.AsSpan(0, SignedLength);
 
     /// <summary>The whole report.</summary>
-    public ReadOnlySpan<byte> RawBytes => raw;
+    public ReadOnlySpan<byte> RawBytes => _raw;
 
     /// <summary>
-    /// Parses a report. Returns null and a failure naming the check when the bytes are not a well-formed report:
+    /// Parses a report. Returns false and a failure naming the check when the bytes are not a well-formed report:
     /// wrong length, unsupported version or signature algorithm, reserved bits or must-be-zero fields violated.
     /// </summary>
-    public static SnpReport? TryParse(ReadOnlySpan<byte> data, out AttestationFailure? failure)
+    public static bool TryParse(ReadOnlySpan<byte> data, [NotNullWhen(true)] out SnpReport? report, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         failure = Check(data);
-        return failure is null ? new SnpReport(data.ToArray()) : null;
+        if (failure is not null)
+        {
+            report = null;
+            return false;
+        }
+
+        report = new SnpReport(data.ToArray());
+        return true;
     }
 
     /// <summary>The signature as IEEE P1363 r‖s big-endian (48 + 48 bytes) converted from the report's little-endian fields.</summary>
     public byte[] SignatureP1363()
     {
         var signature = new byte[96];
-        var r = raw.AsSpan(SignatureOffset, 48);
-        var s = raw.AsSpan(SignatureOffset + 0x48, 48);
+        var r = _raw.AsSpan(SignatureOffset, 48);
+        var s = _raw.AsSpan(SignatureOffset + 0x48, 48);
         r.CopyTo(signature);
         s.CopyTo(signature.AsSpan(48));
         signature.AsSpan(0, 48).Reverse();

@@ -12,13 +12,13 @@ namespace SecGear.Attestation.AmdSevSnp;
 internal sealed class VerifiedLinkCache
 {
     private const int Capacity = 1024;
-    private readonly ConcurrentDictionary<string, byte> verified = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _verified = new(StringComparer.Ordinal);
 
     /// <summary>True when the link verified before or <paramref name="check"/> verifies it now.</summary>
     public bool IsSignedBy(X509Certificate2 subject, X509Certificate2 issuer, Func<X509Certificate2, X509Certificate2, bool> check)
     {
         var key = Key(subject, issuer);
-        if (verified.ContainsKey(key))
+        if (_verified.ContainsKey(key))
         {
             return true;
         }
@@ -28,12 +28,12 @@ internal sealed class VerifiedLinkCache
             return false;
         }
 
-        if (verified.Count >= Capacity)
+        if (_verified.Count >= Capacity)
         {
-            verified.Clear();
+            _verified.Clear();
         }
 
-        verified.TryAdd(key, 0);
+        _verified.TryAdd(key, 0);
         return true;
     }
 

@@ -9,30 +9,30 @@ namespace SecGear.Attestation.ArmCca;
 /// </summary>
 public sealed class CcaPlatformKeyStore
 {
-    private readonly CcaPlatformKey[] keys;
+    private readonly CcaPlatformKey[] _keys;
 
     private CcaPlatformKeyStore(CcaPlatformKey[] keys)
     {
-        this.keys = keys;
+        _keys = keys;
     }
 
     /// <summary>A store with no keys: every token fails with <see cref="AttestationFailureCode.PlatformKeyNotTrusted"/>.</summary>
     public static CcaPlatformKeyStore Empty { get; } = new([]);
 
     /// <summary>The provisioned keys.</summary>
-    public IReadOnlyList<CcaPlatformKey> Keys => keys;
+    public IReadOnlyList<CcaPlatformKey> Keys => _keys;
 
     /// <summary>A new store with this store's keys plus <paramref name="key"/>.</summary>
     public CcaPlatformKeyStore Add(CcaPlatformKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return new([.. keys, key]);
+        return new([.. _keys, key]);
     }
 
     /// <summary>The first key provisioned for a platform with these ids, or null.</summary>
     public CcaPlatformKey? Find(ReadOnlySpan<byte> implementationId, ReadOnlySpan<byte> instanceId)
     {
-        foreach (var key in keys)
+        foreach (var key in _keys)
         {
             if (key.Matches(implementationId, instanceId))
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Formats.Cbor;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -63,14 +64,15 @@ public sealed class CcaToken
         }
     }
 
-    /// <summary>Parses a token. Returns null and a failure naming the rule when the bytes are not a well-formed token.</summary>
-    public static CcaToken? TryParse(ReadOnlyMemory<byte> data, out AttestationFailure? failure)
+    /// <summary>Parses a token. Returns false and a failure naming the rule when the bytes are not a well-formed token.</summary>
+    public static bool TryParse(ReadOnlyMemory<byte> data, [NotNullWhen(true)] out CcaToken? token, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        token = null;
         failure = null;
         if (data.IsEmpty)
         {
             failure = new(AttestationFailureCode.EvidenceEmpty, "the CCA token is empty");
-            return null;
+            return false;
         }
 
         try
@@ -79,13 +81,13 @@ public sealed class CcaToken
             if (reader.PeekState() != CborReaderState.Tag || (ulong)reader.ReadTag() != CollectionTag)
             {
                 failure = Malformed($"the token is not CBOR tag {CollectionTag} (CMW collection)");
-                return null;
+                return false;
             }
 
             if (reader.ReadStartMap() != 2)
             {
                 failure = Malformed("the collection must be a definite-length map of two tokens");
-                return null;
+                return false;
             }
 
             byte[]? platformBytes = null, realmBytes = null;
@@ -95,7 +97,7 @@ public sealed class CcaToken
                 {
                     case PlatformKey: platformBytes = reader.ReadByteString(); break;
                     case RealmKey: realmBytes = reader.ReadByteString(); break;
-                    case var other: failure = Malformed(string.Create(CultureInfo.InvariantCulture, $"unexpected collection key {other}")); return null;
+                    case var other: failure = Malformed(string.Create(CultureInfo.InvariantCulture, $"unexpected collection key {other}")); return false;
                 }
             }
 
@@ -103,19 +105,20 @@ public sealed class CcaToken
             if (reader.BytesRemaining != 0 || platformBytes is null || realmBytes is null)
             {
                 failure = Malformed("the collection must hold exactly the platform (44234) and realm (44241) tokens and nothing after");
-                return null;
+                return false;
             }
 
             var platformMessage = DecodeSign1(platformBytes, "platform");
             var realmMessage = DecodeSign1(realmBytes, "realm");
             var platform = ReadPlatform(new CborReader(platformMessage.Content!.Value, CborConformanceMode.Strict));
             var realm = ReadRealm(new CborReader(realmMessage.Content!.Value, CborConformanceMode.Strict));
-            return new CcaToken(platformMessage, platform, realmMessage, realm);
+            token = new CcaToken(platformMessage, platform, realmMessage, realm);
+            return true;
         }
         catch (Exception ex) when (ex is CborContentException or InvalidOperationException or CryptographicException or FormatException or OverflowException)
         {
             failure = Malformed(FailureText.Of(ex));
-            return null;
+            return false;
         }
     }
 

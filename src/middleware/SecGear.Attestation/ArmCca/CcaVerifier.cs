@@ -12,8 +12,8 @@ namespace SecGear.Attestation.ArmCca;
 /// </summary>
 public sealed class CcaVerifier : IEvidenceVerifier
 {
-    private readonly CcaVerifierOptions options;
-    private readonly ImportedKeyCache keyCache = new();
+    private readonly CcaVerifierOptions _options;
+    private readonly ImportedKeyCache _keyCache = new();
 
     /// <summary>Creates a verifier with no provisioned CPAK (every token fails as untrusted until keys are configured).</summary>
     public CcaVerifier()
@@ -25,7 +25,7 @@ public sealed class CcaVerifier : IEvidenceVerifier
     public CcaVerifier(CcaVerifierOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.options = options;
+        _options = options;
     }
 
     /// <inheritdoc />
@@ -34,15 +34,14 @@ public sealed class CcaVerifier : IEvidenceVerifier
     /// <inheritdoc />
     public AttestationResult Verify(ReadOnlyMemory<byte> evidence, Collateral? collateral, DateTimeOffset verificationTime)
     {
-        if (evidence.Length > options.MaxTokenSize)
+        if (evidence.Length > _options.MaxTokenSize)
         {
-            return AttestationResult.Fail(AttestationFailureCode.EvidenceTooLarge, $"the CCA token is {evidence.Length} bytes; the limit is {options.MaxTokenSize}");
+            return AttestationResult.Fail(AttestationFailureCode.EvidenceTooLarge, $"the CCA token is {evidence.Length} bytes; the limit is {_options.MaxTokenSize}");
         }
 
-        var token = CcaToken.TryParse(evidence, out var parseFailure);
-        if (token is null)
+        if (!CcaToken.TryParse(evidence, out var token, out var parseFailure))
         {
-            return AttestationResult.Fail(parseFailure!);
+            return AttestationResult.Fail(parseFailure);
         }
 
         var failure = CheckPlatform(token) ?? CheckRealm(token) ?? CheckBinding(token);
@@ -52,7 +51,7 @@ public sealed class CcaVerifier : IEvidenceVerifier
     private AttestationFailure? CheckPlatform(CcaToken token)
     {
         var platform = token.Platform;
-        var provisioned = options.PlatformKeys.Find(platform.ImplementationId, platform.InstanceId);
+        var provisioned = _options.PlatformKeys.Find(platform.ImplementationId, platform.InstanceId);
         if (provisioned is null)
         {
             return new(AttestationFailureCode.PlatformKeyNotTrusted, $"no CPAK is provisioned for implementation id {Convert.ToHexStringLower(platform.ImplementationId)}, instance id {Convert.ToHexStringLower(platform.InstanceId)}");
@@ -61,7 +60,7 @@ public sealed class CcaVerifier : IEvidenceVerifier
         string id = "cpak:" + Convert.ToHexString(provisioned.Key.Q.X ?? []) + Convert.ToHexString(provisioned.Key.Q.Y ?? []) + provisioned.Key.Curve.Oid.Value;
         try
         {
-            return keyCache.Verify(id, () => ECDsa.Create(provisioned.Key), key => Verify(token.PlatformMessage, key, "platform token", "CPAK", AttestationFailureCode.EvidenceSignatureInvalid));
+            return _keyCache.Verify(id, () => ECDsa.Create(provisioned.Key), key => Verify(token.PlatformMessage, key, "platform token", "CPAK", AttestationFailureCode.EvidenceSignatureInvalid));
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
@@ -73,7 +72,7 @@ public sealed class CcaVerifier : IEvidenceVerifier
     {
         try
         {
-            return keyCache.Verify("rak:" + Convert.ToHexString(token.Realm.PublicKey), () => RealmKey(token.Realm.PublicKey), key => Verify(token.RealmMessage, key, "realm token", "RAK", AttestationFailureCode.RealmSignatureInvalid));
+            return _keyCache.Verify("rak:" + Convert.ToHexString(token.Realm.PublicKey), () => RealmKey(token.Realm.PublicKey), key => Verify(token.RealmMessage, key, "realm token", "RAK", AttestationFailureCode.RealmSignatureInvalid));
         }
         catch (Exception ex) when (ex is CryptographicException or CborContentException or InvalidOperationException or FormatException or ArgumentException)
         {

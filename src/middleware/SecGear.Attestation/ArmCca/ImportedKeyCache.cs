@@ -11,7 +11,7 @@ namespace SecGear.Attestation.ArmCca;
 internal sealed class ImportedKeyCache
 {
     private const int Capacity = 256;
-    private readonly ConcurrentDictionary<string, ECDsa> keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Runs <paramref name="verify"/> with the key for <paramref name="id"/>, importing it with <paramref name="import"/>
@@ -19,15 +19,15 @@ internal sealed class ImportedKeyCache
     /// </summary>
     public T Verify<T>(string id, Func<ECDsa> import, Func<ECDsa, T> verify)
     {
-        if (!keys.TryGetValue(id, out var key))
+        if (!_keys.TryGetValue(id, out var key))
         {
-            if (keys.Count >= Capacity)
+            if (_keys.Count >= Capacity)
             {
-                keys.Clear();
+                _keys.Clear();
             }
 
             var imported = import();
-            key = keys.GetOrAdd(id, imported);
+            key = _keys.GetOrAdd(id, imported);
             if (!ReferenceEquals(key, imported))
             {
                 imported.Dispose();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Formats.Cbor;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -75,14 +76,15 @@ public sealed class NitroDocument
     public bool IsDebug =>
         new[] { 0, 1, 2 }.All(i => Pcrs.TryGetValue(i, out var pcr) && !pcr.AsSpan().ContainsAnyExcept((byte)0));
 
-    /// <summary>Parses a document. Returns null and a failure naming the rule when the bytes are not a well-formed document.</summary>
-    public static NitroDocument? TryParse(ReadOnlySpan<byte> data, out AttestationFailure? failure)
+    /// <summary>Parses a document. Returns false and a failure naming the rule when the bytes are not a well-formed document.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> data, [NotNullWhen(true)] out NitroDocument? document, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        document = null;
         failure = null;
         if (data.IsEmpty)
         {
             failure = new(AttestationFailureCode.EvidenceEmpty, "the Nitro attestation document is empty");
-            return null;
+            return false;
         }
 
         CoseSign1Message message;
@@ -93,13 +95,13 @@ public sealed class NitroDocument
         catch (Exception ex) when (ex is CryptographicException or CborContentException or InvalidOperationException or OverflowException or FormatException)
         {
             failure = Malformed($"not a COSE_Sign1 message: {FailureText.Of(ex)}");
-            return null;
+            return false;
         }
 
         if (!message.ProtectedHeaders.TryGetValue(CoseHeaderLabel.Algorithm, out var algorithm))
         {
             failure = Malformed("the COSE protected header has no algorithm");
-            return null;
+            return false;
         }
 
         int alg;
@@ -110,29 +112,29 @@ public sealed class NitroDocument
         catch (Exception ex) when (ex is InvalidOperationException or CborContentException or OverflowException)
         {
             failure = Malformed("the COSE algorithm is not an integer");
-            return null;
+            return false;
         }
 
         if (alg != Es384)
         {
             failure = new(AttestationFailureCode.UnsupportedSignatureAlgorithm, string.Create(CultureInfo.InvariantCulture, $"the COSE algorithm is {alg}, expected {Es384} (ES384)"));
-            return null;
+            return false;
         }
 
         if (message.Content is not { } payload)
         {
             failure = Malformed("the COSE_Sign1 payload is detached; a Nitro document embeds it");
-            return null;
+            return false;
         }
 
         try
         {
-            return ParsePayload(message, payload, out failure);
+            return TryParsePayload(message, payload, out document, out failure);
         }
         catch (Exception ex) when (ex is CborContentException or InvalidOperationException or FormatException or OverflowException)
         {
             failure = Malformed($"the payload is not valid CBOR: {FailureText.Of(ex)}");
-            return null;
+            return false;
         }
     }
 
@@ -181,15 +183,16 @@ public sealed class NitroDocument
         return writer.Encode();
     }
 
-    private static NitroDocument? ParsePayload(CoseSign1Message message, ReadOnlyMemory<byte> payload, out AttestationFailure? failure)
+    private static bool TryParsePayload(CoseSign1Message message, ReadOnlyMemory<byte> payload, [NotNullWhen(true)] out NitroDocument? document, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        document = null;
         failure = null;
         var reader = new CborReader(payload, CborConformanceMode.Strict);
         int? count = reader.ReadStartMap();
         if (count is null or > 16)
         {
             failure = Malformed("the payload map must be definite-length with at most 16 entries");
-            return null;
+            return false;
         }
 
         string? moduleId = null, digest = null;
@@ -216,7 +219,7 @@ public sealed class NitroDocument
 
             if (failure is not null)
             {
-                return null;
+                return false;
             }
         }
 
@@ -224,18 +227,41 @@ public sealed class NitroDocument
         if (reader.BytesRemaining != 0)
         {
             failure = Malformed($"{reader.BytesRemaining} bytes follow the payload map");
-            return null;
+            return false;
         }
 
-        failure = string.IsNullOrEmpty(moduleId) ? Malformed("module_id is missing or empty")
-            : digest != "SHA384" ? Malformed($"digest is '{digest ?? "(missing)"}', expected 'SHA384'")
-            : timestamp is null or 0 ? Malformed("timestamp is missing or zero")
-            : pcrs is null ? Malformed("pcrs is missing")
-            : certificate is null ? Malformed("certificate is missing")
-            : null;
-        return failure is null
-            ? new NitroDocument(message, moduleId!, digest!, timestamp!.Value, pcrs!, certificate!, caBundle ?? [], publicKey, userData, nonce)
-            : null;
+        if (string.IsNullOrEmpty(moduleId))
+        {
+            failure = Malformed("module_id is missing or empty");
+            return false;
+        }
+
+        if (digest is not "SHA384")
+        {
+            failure = Malformed($"digest is '{digest ?? "(missing)"}', expected 'SHA384'");
+            return false;
+        }
+
+        if (timestamp is not { } time || time == 0)
+        {
+            failure = Malformed("timestamp is missing or zero");
+            return false;
+        }
+
+        if (pcrs is null)
+        {
+            failure = Malformed("pcrs is missing");
+            return false;
+        }
+
+        if (certificate is null)
+        {
+            failure = Malformed("certificate is missing");
+            return false;
+        }
+
+        document = new NitroDocument(message, moduleId, digest, time, pcrs, certificate, caBundle ?? [], publicKey, userData, nonce);
+        return true;
     }
 
     private static SortedDictionary<int, byte[]>? ReadPcrs(CborReader reader, out AttestationFailure? failure)

@@ -13,9 +13,9 @@ namespace SecGear.Attestation.AwsNitro;
 /// </summary>
 public sealed class NitroVerifier : IEvidenceVerifier
 {
-    private readonly NitroVerifierOptions options;
-    private readonly VerifiedLinkCache links = new();
-    private readonly ConcurrentDictionary<string, VerifiedChain> chains = new(StringComparer.Ordinal);
+    private readonly NitroVerifierOptions _options;
+    private readonly VerifiedLinkCache _links = new();
+    private readonly ConcurrentDictionary<string, VerifiedChain> _chains = new(StringComparer.Ordinal);
 
     /// <summary>Creates a verifier trusting the AWS Nitro Enclaves Root-G1.</summary>
     public NitroVerifier()
@@ -27,7 +27,7 @@ public sealed class NitroVerifier : IEvidenceVerifier
     public NitroVerifier(NitroVerifierOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.options = options;
+        _options = options;
     }
 
     /// <inheritdoc />
@@ -39,20 +39,19 @@ public sealed class NitroVerifier : IEvidenceVerifier
     /// <inheritdoc />
     public AttestationResult Verify(ReadOnlyMemory<byte> evidence, Collateral? collateral, DateTimeOffset verificationTime)
     {
-        if (evidence.Length > options.MaxDocumentSize)
+        if (evidence.Length > _options.MaxDocumentSize)
         {
-            return AttestationResult.Fail(AttestationFailureCode.EvidenceTooLarge, $"the Nitro document is {evidence.Length} bytes; the limit is {options.MaxDocumentSize}");
+            return AttestationResult.Fail(AttestationFailureCode.EvidenceTooLarge, $"the Nitro document is {evidence.Length} bytes; the limit is {_options.MaxDocumentSize}");
         }
 
-        var document = NitroDocument.TryParse(evidence.Span, out var parseFailure);
-        if (document is null)
+        if (!NitroDocument.TryParse(evidence.Span, out var document, out var parseFailure))
         {
-            return AttestationResult.Fail(parseFailure!);
+            return AttestationResult.Fail(parseFailure);
         }
 
-        var time = options.CheckValidityAtDocumentTime ? document.Timestamp ?? DateTimeOffset.MaxValue : verificationTime;
+        var time = _options.CheckValidityAtDocumentTime ? document.Timestamp ?? DateTimeOffset.MaxValue : verificationTime;
         string chainKey = ChainKey(document);
-        if (chains.TryGetValue(chainKey, out var known))
+        if (_chains.TryGetValue(chainKey, out var known))
         {
             // Warm path: this exact bundle and leaf chained to a pinned root before; only time-dependent checks and
             // the document signature remain.
@@ -71,12 +70,12 @@ public sealed class NitroVerifier : IEvidenceVerifier
                 return AttestationResult.Fail(failure);
             }
 
-            if (chains.Count >= MaxCachedChains)
+            if (_chains.Count >= MaxCachedChains)
             {
-                chains.Clear();
+                _chains.Clear();
             }
 
-            chains.TryAdd(chainKey, verified!);
+            _chains.TryAdd(chainKey, verified!);
             chain.RemoveAt(chain.Count - 1);
             return AttestationResult.Success(Claims(document, verified!));
         }
@@ -149,7 +148,7 @@ public sealed class NitroVerifier : IEvidenceVerifier
             return new(AttestationFailureCode.RootNotTrusted, $"the document has no cabundle; its certificate '{root.Subject}' does not chain to a pinned AWS Nitro root");
         }
 
-        if (!options.TrustAnchors.Contains(root.RawData))
+        if (!_options.TrustAnchors.Contains(root.RawData))
         {
             return new(AttestationFailureCode.RootNotTrusted, $"cabundle[0] '{root.Subject}' has SHA-256 fingerprint {Convert.ToHexString(SHA256.HashData(root.RawData))}, which is not pinned");
         }
@@ -168,7 +167,7 @@ public sealed class NitroVerifier : IEvidenceVerifier
                 return new(AttestationFailureCode.IssuerNotCertificateAuthority, $"'{issuer.Subject}' issues {name} but is not a CA");
             }
 
-            if (!links.IsSignedBy(subject, issuer, NitroCertificateSignature.IsSignedBy))
+            if (!_links.IsSignedBy(subject, issuer, NitroCertificateSignature.IsSignedBy))
             {
                 return new(AttestationFailureCode.CertificateSignatureInvalid, $"{name}'s ECDSA signature does not verify with the key of '{issuer.Subject}'");
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using SecGear.Attestation.X509;
@@ -34,14 +35,15 @@ public sealed class AzureVtpmEvidence
     /// <summary>The Intel-signed TD quote of a TDX envelope, when present.</summary>
     public byte[]? TdQuote { get; init; }
 
-    /// <summary>Parses the envelope. Returns null and a failure naming the field when it cannot be decoded.</summary>
-    public static AzureVtpmEvidence? TryParse(ReadOnlyMemory<byte> data, out AttestationFailure? failure)
+    /// <summary>Parses the envelope. Returns false and a failure naming the field when it cannot be decoded.</summary>
+    public static bool TryParse(ReadOnlyMemory<byte> data, [NotNullWhen(true)] out AzureVtpmEvidence? evidence, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        evidence = null;
         failure = null;
         if (data.IsEmpty)
         {
             failure = new(AttestationFailureCode.EvidenceEmpty, "the Azure vTPM evidence is empty");
-            return null;
+            return false;
         }
 
         try
@@ -57,7 +59,7 @@ public sealed class AzureVtpmEvidence
             if (version is < 0 or > 2)
             {
                 failure = new(AttestationFailureCode.UnsupportedEvidenceVersion, string.Create(CultureInfo.InvariantCulture, $"Azure vTPM evidence version {version}, expected 0, 1 or 2"));
-                return null;
+                return false;
             }
 
             var quote = Property(root, "tpm_quote", "quote");
@@ -90,7 +92,7 @@ public sealed class AzureVtpmEvidence
                     : Bytes(vcekElement, hex: false, "vcek");
             }
 
-            return new AzureVtpmEvidence
+            evidence = new AzureVtpmEvidence
             {
                 Version = version,
                 HclReport = Bytes(report, hex: false, "hcl_report"),
@@ -100,11 +102,12 @@ public sealed class AzureVtpmEvidence
                 Vcek = vcek,
                 TdQuote = root.TryGetProperty("td_quote", out var td) ? Bytes(td, hex: false, "td_quote") : null,
             };
+            return true;
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
         {
             failure = new(AttestationFailureCode.EvidenceMalformed, $"Azure vTPM evidence envelope: {ex.Message}");
-            return null;
+            return false;
         }
     }
 

@@ -48,25 +48,23 @@ public sealed class AzureVtpmVerifier : IEvidenceVerifier
             return AttestationResult.Fail(AttestationFailureCode.EvidenceTooLarge, $"the Azure vTPM evidence is {evidence.Length} bytes; the limit is {MaxEvidenceSize}");
         }
 
-        AttestationFailure? failure;
-        var envelope = AzureVtpmEvidence.TryParse(evidence, out failure);
-        var hcl = envelope is null ? null : HclReport.TryParse(envelope.HclReport, out failure);
-        var runtime = hcl is null ? null : HclRuntimeData.TryParse(hcl.VariableData, out failure);
-        var quote = runtime is null ? null : TpmQuote.TryParse(envelope!.QuoteMessage, envelope.QuoteSignature, envelope.Pcrs, out failure);
-        if (quote is null)
-        {
-            return AttestationResult.Fail(failure!);
-        }
-
-        failure = CheckQuoteSignature(quote, runtime!) ?? CheckPcrDigest(quote) ?? CheckRuntimeBinding(hcl!) ?? CheckUserData(envelope!, runtime!, quote);
-        if (failure is not null)
+        if (!AzureVtpmEvidence.TryParse(evidence, out var envelope, out var failure)
+            || !HclReport.TryParse(envelope.HclReport, out var hcl, out failure)
+            || !HclRuntimeData.TryParse(hcl.VariableData, out var runtime, out failure)
+            || !TpmQuote.TryParse(envelope.QuoteMessage, envelope.QuoteSignature, envelope.Pcrs, out var quote, out failure))
         {
             return AttestationResult.Fail(failure);
         }
 
-        return hcl!.ReportType == HclReport.ReportTypeSnp
-            ? VerifySnp(envelope!, hcl, runtime!, quote, collateral, verificationTime)
-            : VerifyTdx(envelope!, hcl, runtime!, quote, collateral, verificationTime);
+        var check = CheckQuoteSignature(quote, runtime) ?? CheckPcrDigest(quote) ?? CheckRuntimeBinding(hcl) ?? CheckUserData(envelope, runtime, quote);
+        if (check is not null)
+        {
+            return AttestationResult.Fail(check);
+        }
+
+        return hcl.ReportType == HclReport.ReportTypeSnp
+            ? VerifySnp(envelope, hcl, runtime, quote, collateral, verificationTime)
+            : VerifyTdx(envelope, hcl, runtime, quote, collateral, verificationTime);
     }
 
     private static AttestationFailure? CheckQuoteSignature(TpmQuote quote, HclRuntimeData runtime)

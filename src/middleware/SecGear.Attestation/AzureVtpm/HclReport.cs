@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace SecGear.Attestation.AzureVtpm;
@@ -53,20 +54,21 @@ public sealed class HclReport
     /// <summary>The report data the hardware report carries (SNP REPORT_DATA at 0x50, TDREPORT REPORTDATA at 128).</summary>
     public ReadOnlySpan<byte> HardwareReportData => HardwareReport.AsSpan(ReportType == ReportTypeSnp ? 0x50 : 128, 64);
 
-    /// <summary>Parses an HCL report. Returns null and a failure naming the rule when it is not well formed.</summary>
-    public static HclReport? TryParse(ReadOnlySpan<byte> data, out AttestationFailure? failure)
+    /// <summary>Parses an HCL report. Returns false and a failure naming the rule when it is not well formed.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> data, [NotNullWhen(true)] out HclReport? report, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        report = null;
         failure = null;
         if (data.Length < VariableDataOffset)
         {
             failure = Malformed(data.Length == 0 ? AttestationFailureCode.EvidenceEmpty : AttestationFailureCode.EvidenceMalformed, string.Create(CultureInfo.InvariantCulture, $"the HCL report is {data.Length} bytes, shorter than its {VariableDataOffset}-byte fixed part"));
-            return null;
+            return false;
         }
 
         if (!data[..4].SequenceEqual("HCLA"u8))
         {
             failure = Malformed(AttestationFailureCode.EvidenceMalformed, $"the HCL report magic is {Convert.ToHexString(data[..4])}, expected 48434C41 (HCLA)");
-            return null;
+            return false;
         }
 
         uint version = U32(data, 0x04);
@@ -80,36 +82,37 @@ public sealed class HclReport
         if (version is not (1 or 2) || runtimeVersion != 1)
         {
             failure = Malformed(AttestationFailureCode.UnsupportedEvidenceVersion, string.Create(CultureInfo.InvariantCulture, $"HCL header version {version}, runtime-data version {runtimeVersion}; expected header 1 or 2, runtime data 1"));
-            return null;
+            return false;
         }
 
         if (requestType != 2)
         {
             failure = Malformed(AttestationFailureCode.EvidenceMalformed, string.Create(CultureInfo.InvariantCulture, $"the HCL request type is {requestType}, expected 2"));
-            return null;
+            return false;
         }
 
         if (reportType is not (ReportTypeSnp or ReportTypeTdx))
         {
             failure = Malformed(AttestationFailureCode.UnsupportedTeeType, string.Create(CultureInfo.InvariantCulture, $"the HCL runtime-data report type is {reportType}, expected 2 (SEV-SNP) or 4 (TDX)"));
-            return null;
+            return false;
         }
 
         if (hashType != 1)
         {
             failure = Malformed(AttestationFailureCode.UnsupportedSignatureAlgorithm, string.Create(CultureInfo.InvariantCulture, $"the HCL runtime-data hash type is {hashType}, expected 1 (SHA-256)"));
-            return null;
+            return false;
         }
 
         if (variableSize > MaxVariableData || variableSize > data.Length - VariableDataOffset || runtimeSize != RuntimeHeaderSize + variableSize || inUse != VariableDataOffset + variableSize)
         {
             failure = Malformed(AttestationFailureCode.EvidenceMalformed, string.Create(CultureInfo.InvariantCulture, $"inconsistent HCL lengths: variable data {variableSize} bytes, runtime-data size {runtimeSize} (expected {RuntimeHeaderSize}+N), bytes in use {inUse} (expected {VariableDataOffset}+N), report {data.Length} bytes"));
-            return null;
+            return false;
         }
 
         var slot = data.Slice(SlotOffset, SlotSize);
         var hardware = reportType == ReportTypeSnp ? slot.ToArray() : slot[..TdReportSize].ToArray();
-        return new HclReport(version, reportType, hardware, data.Slice(VariableDataOffset, (int)variableSize).ToArray());
+        report = new HclReport(version, reportType, hardware, data.Slice(VariableDataOffset, (int)variableSize).ToArray());
+        return true;
     }
 
     private static uint U32(ReadOnlySpan<byte> data, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text.Json;
 
@@ -26,9 +27,10 @@ public sealed class HclRuntimeData
     /// <summary>Scalar <c>vm-configuration</c> values as text (booleans lower case).</summary>
     public IReadOnlyDictionary<string, string> VmConfiguration { get; }
 
-    /// <summary>Parses the variable data. Returns null and a failure when the JSON or the AK is unusable.</summary>
-    public static HclRuntimeData? TryParse(byte[] variableData, out AttestationFailure? failure)
+    /// <summary>Parses the variable data. Returns false and a failure when the JSON or the AK is unusable.</summary>
+    public static bool TryParse(byte[] variableData, [NotNullWhen(true)] out HclRuntimeData? runtimeData, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        runtimeData = null;
         failure = null;
         try
         {
@@ -37,7 +39,7 @@ public sealed class HclRuntimeData
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array)
             {
                 failure = new(AttestationFailureCode.EvidenceMalformed, "Azure HCL runtime data: not a JSON object with a 'keys' array");
-                return null;
+                return false;
             }
 
             RSAParameters? ak = null;
@@ -48,14 +50,14 @@ public sealed class HclRuntimeData
                     if (ak is not null)
                     {
                         failure = new(AttestationFailureCode.AttestationKeyMalformed, "Azure HCL runtime data: more than one HCLAkPub key");
-                        return null;
+                        return false;
                     }
 
                     ak = RsaJwk(key);
                     if (ak is null)
                     {
                         failure = new(AttestationFailureCode.AttestationKeyMalformed, "Azure HCL runtime data: HCLAkPub is not an RSA JWK with base64url n and e");
-                        return null;
+                        return false;
                     }
                 }
             }
@@ -63,7 +65,7 @@ public sealed class HclRuntimeData
             if (ak is null)
             {
                 failure = new(AttestationFailureCode.AttestationKeyMalformed, "Azure HCL runtime data: no key with kid HCLAkPub");
-                return null;
+                return false;
             }
 
             string? userData = root.TryGetProperty("user-data", out var user) && user.ValueKind == JsonValueKind.String ? user.GetString() : null;
@@ -87,13 +89,14 @@ public sealed class HclRuntimeData
                 }
             }
 
-            return new HclRuntimeData(ak.Value, userData, configuration);
+            runtimeData = new HclRuntimeData(ak.Value, userData, configuration);
+            return true;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             // InvalidOperationException: a string that is not valid UTF-8.
             failure = new(AttestationFailureCode.EvidenceMalformed, $"Azure HCL runtime data is not valid JSON: {ex.Message}");
-            return null;
+            return false;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace SecGear.Attestation.AzureVtpm;
@@ -55,14 +56,15 @@ public sealed class TpmQuote
     /// <summary>pcrDigest: the hash of the selected PCR values.</summary>
     public byte[] PcrDigest { get; private init; } = [];
 
-    /// <summary>Parses a quote. Returns null and a failure naming the rule when the TPMS_ATTEST is malformed.</summary>
-    public static TpmQuote? TryParse(byte[] message, byte[] signature, IReadOnlyList<byte[]> pcrValues, out AttestationFailure? failure)
+    /// <summary>Parses a quote. Returns false and a failure naming the rule when the TPMS_ATTEST is malformed.</summary>
+    public static bool TryParse(byte[] message, byte[] signature, IReadOnlyList<byte[]> pcrValues, [NotNullWhen(true)] out TpmQuote? quote, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        quote = null;
         failure = null;
         if (message.Length > MaxMessage || pcrValues.Count > MaxPcrs || signature.Length is < 256 or > 1024)
         {
             failure = Malformed(string.Create(CultureInfo.InvariantCulture, $"message {message.Length} bytes (limit {MaxMessage}), signature {signature.Length} bytes (expected 256..1024), {pcrValues.Count} PCR values (limit {MaxPcrs})"));
-            return null;
+            return false;
         }
 
         var reader = new Reader(message);
@@ -73,7 +75,7 @@ public sealed class TpmQuote
             if (magic != GeneratedMagic || type != AttestQuote)
             {
                 failure = Malformed(string.Create(CultureInfo.InvariantCulture, $"magic {magic:X8} type {type:X4}, expected {GeneratedMagic:X8} (TPM_GENERATED) and {AttestQuote:X4} (quote)"));
-                return null;
+                return false;
             }
 
             var signer = reader.Sized();
@@ -110,7 +112,7 @@ public sealed class TpmQuote
                 throw new FormatException("bytes follow the quote info");
             }
 
-            return new TpmQuote(message, signature, pcrValues)
+            quote = new TpmQuote(message, signature, pcrValues)
             {
                 QualifiedSigner = signer,
                 ExtraData = extra,
@@ -119,11 +121,12 @@ public sealed class TpmQuote
                 Selection = selection,
                 PcrDigest = digest,
             };
+            return true;
         }
         catch (FormatException ex)
         {
             failure = Malformed(ex.Message);
-            return null;
+            return false;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Formats.Cbor;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -34,14 +35,15 @@ public sealed class VirtCcaToken
     /// <summary>The platform claims, or null when there is no platform token.</summary>
     public VirtCcaPlatformClaims? Platform { get; }
 
-    /// <summary>Parses a token (binary CBOR). Returns null and a failure naming the rule when it is not well formed.</summary>
-    public static VirtCcaToken? TryParse(ReadOnlyMemory<byte> data, out AttestationFailure? failure)
+    /// <summary>Parses a token (binary CBOR). Returns false and a failure naming the rule when it is not well formed.</summary>
+    public static bool TryParse(ReadOnlyMemory<byte> data, [NotNullWhen(true)] out VirtCcaToken? token, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        token = null;
         failure = null;
         if (data.IsEmpty)
         {
             failure = new(AttestationFailureCode.EvidenceEmpty, "the virtCCA token is empty");
-            return null;
+            return false;
         }
 
         try
@@ -50,14 +52,14 @@ public sealed class VirtCcaToken
             if (reader.PeekState() != CborReaderState.Tag || (ulong)reader.ReadTag() != CcaToken.CollectionTag)
             {
                 failure = Malformed($"the token is not CBOR tag {CcaToken.CollectionTag} (CMW collection)");
-                return null;
+                return false;
             }
 
             int count = reader.ReadStartMap() ?? throw new FormatException("the collection must be a definite-length map");
             if (count is < 1 or > 2)
             {
                 failure = Malformed(string.Create(CultureInfo.InvariantCulture, $"the collection holds {count} entries, expected the realm token (44241) and optionally the platform token (44234)"));
-                return null;
+                return false;
             }
 
             byte[]? platformBytes = null, realmBytes = null;
@@ -67,7 +69,7 @@ public sealed class VirtCcaToken
                 {
                     case CcaToken.PlatformKey when platformBytes is null: platformBytes = reader.ReadByteString(); break;
                     case CcaToken.RealmKey when realmBytes is null: realmBytes = reader.ReadByteString(); break;
-                    case var other: failure = Malformed(string.Create(CultureInfo.InvariantCulture, $"unexpected or repeated collection key {other}")); return null;
+                    case var other: failure = Malformed(string.Create(CultureInfo.InvariantCulture, $"unexpected or repeated collection key {other}")); return false;
                 }
             }
 
@@ -75,7 +77,7 @@ public sealed class VirtCcaToken
             if (reader.BytesRemaining != 0 || realmBytes is null)
             {
                 failure = Malformed("the collection must hold the realm token (44241) and nothing after the map");
-                return null;
+                return false;
             }
 
             var realmMessage = DecodeSign1(realmBytes, "realm");
@@ -88,13 +90,14 @@ public sealed class VirtCcaToken
                 platform = VirtCcaPlatformClaims.Read(VirtCcaRealmClaims.Claims(platformMessage.Content!.Value));
             }
 
-            return new VirtCcaToken(realmMessage, realm, platformMessage, platform);
+            token = new VirtCcaToken(realmMessage, realm, platformMessage, platform);
+            return true;
         }
         catch (Exception ex) when (ex is CborContentException or InvalidOperationException or CryptographicException or FormatException or OverflowException or KeyNotFoundException)
         {
             // KeyNotFoundException: a COSE protected header without an algorithm.
             failure = Malformed(ex.Message);
-            return null;
+            return false;
         }
     }
 

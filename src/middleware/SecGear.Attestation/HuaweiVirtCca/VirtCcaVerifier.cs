@@ -41,10 +41,9 @@ public sealed class VirtCcaVerifier : IEvidenceVerifier
             return AttestationResult.Fail(AttestationFailureCode.EvidenceTooLarge, $"the virtCCA token is {evidence.Length} bytes; the limit is {_options.MaxTokenSize}");
         }
 
-        var token = VirtCcaToken.TryParse(evidence, out var parseFailure);
-        if (token is null)
+        if (!VirtCcaToken.TryParse(evidence, out var token, out var parseFailure))
         {
-            return AttestationResult.Fail(parseFailure!);
+            return AttestationResult.Fail(parseFailure);
         }
 
         var failure = CheckRealm(token);

@@ -12,7 +12,7 @@ namespace SecGear.Attestation.Intel;
 internal sealed class AttestationKeyCache
 {
     private const int Capacity = 1024;
-    private readonly ConcurrentDictionary<string, ECDsa> keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Verifies a raw r‖s ECDSA P-256/SHA-256 signature with the attestation key x‖y. Returns null when the key is not
@@ -21,7 +21,7 @@ internal sealed class AttestationKeyCache
     public bool? Verify(ReadOnlySpan<byte> attestationKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         var id = Convert.ToHexString(attestationKey);
-        if (!keys.TryGetValue(id, out var key))
+        if (!_keys.TryGetValue(id, out var key))
         {
             try
             {
@@ -36,7 +36,7 @@ internal sealed class AttestationKeyCache
                 return null;
             }
 
-            if (keys.Count >= Capacity || !keys.TryAdd(id, key))
+            if (_keys.Count >= Capacity || !_keys.TryAdd(id, key))
             {
                 using (key)
                 {

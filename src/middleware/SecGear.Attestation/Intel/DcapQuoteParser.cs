@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 
 namespace SecGear.Attestation.Intel;
 
@@ -27,7 +28,7 @@ public static class DcapQuoteParser
         && BinaryPrimitives.ReadUInt16LittleEndian(data[2..]) == EcdsaP256KeyType;
 
     /// <summary>Parses a quote; returns false with a failure naming the structural check when it is malformed.</summary>
-    public static bool TryParse(ReadOnlyMemory<byte> data, int maxSize, out DcapQuote? quote, out AttestationFailure? failure)
+    public static bool TryParse(ReadOnlyMemory<byte> data, int maxSize, [NotNullWhen(true)] out DcapQuote? quote, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         quote = null;
         failure = null;
@@ -125,7 +126,7 @@ public static class DcapQuoteParser
         return true;
     }
 
-    private static bool TryReadBody(ref QuoteReader reader, int version, uint teeType, out QuoteBodyType bodyType, out ReadOnlyMemory<byte> body, out AttestationFailure? failure)
+    private static bool TryReadBody(ref QuoteReader reader, int version, uint teeType, out QuoteBodyType bodyType, out ReadOnlyMemory<byte> body, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         failure = null;
         body = default;
@@ -183,7 +184,7 @@ public static class DcapQuoteParser
         _ => TdReportBody.Size15,
     };
 
-    private static bool TryReadSignatureData(ref QuoteReader reader, int version, out SignatureParts parts, out AttestationFailure? failure)
+    private static bool TryReadSignatureData(ref QuoteReader reader, int version, out SignatureParts parts, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         parts = default;
         failure = null;
@@ -221,7 +222,7 @@ public static class DcapQuoteParser
         return TryReadQeCertificationData(ref inner, ref parts, out failure);
     }
 
-    private static bool TryReadQeCertificationData(ref QuoteReader reader, ref SignatureParts parts, out AttestationFailure? failure)
+    private static bool TryReadQeCertificationData(ref QuoteReader reader, ref SignatureParts parts, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         failure = null;
         if (reader.Remaining < SgxReportBody.Size + 64 + 2)
@@ -254,7 +255,7 @@ public static class DcapQuoteParser
         return true;
     }
 
-    private static bool TryReadCertificationHeader(ref QuoteReader reader, out int type, out ReadOnlyMemory<byte> data, out AttestationFailure? failure)
+    private static bool TryReadCertificationHeader(ref QuoteReader reader, out int type, out ReadOnlyMemory<byte> data, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         failure = null;
         data = default;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using SecGear.Attestation.X509;
 
@@ -14,7 +15,7 @@ public sealed record IntelCollateralRequest(TeeKind Tee, string Fmspc, string Pc
     /// false with the failure when the quote or its chain cannot be read. Nothing is trusted here; the collateral
     /// fetched is verified with the quote.
     /// </summary>
-    public static bool TryFromQuote(ReadOnlyMemory<byte> quote, out IntelCollateralRequest? request, out AttestationFailure? failure)
+    public static bool TryFromQuote(ReadOnlyMemory<byte> quote, [NotNullWhen(true)] out IntelCollateralRequest? request, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         request = null;
         if (!DcapQuoteParser.TryParse(quote, IntelCollateral.MaxSize, out var parsed, out failure))
@@ -22,7 +23,7 @@ public sealed record IntelCollateralRequest(TeeKind Tee, string Fmspc, string Pc
             return false;
         }
 
-        if (parsed!.CertificationDataType != DcapQuoteParser.PckCertChainType)
+        if (parsed.CertificationDataType != DcapQuoteParser.PckCertChainType)
         {
             failure = new(AttestationFailureCode.UnsupportedCertificationDataType, $"certification data type is {parsed.CertificationDataType}, expected 5 (PCK certificate chain)");
             return false;

@@ -14,10 +14,10 @@ namespace SecGear.Attestation.Intel;
 /// </summary>
 public sealed class IntelDcapVerifier : IEvidenceVerifier
 {
-    private readonly IntelDcapVerifierOptions options;
-    private readonly SignatureCache cache = new();
-    private readonly PckChainCache chains = new();
-    private readonly AttestationKeyCache attestationKeys = new();
+    private readonly IntelDcapVerifierOptions _options;
+    private readonly SignatureCache _cache = new();
+    private readonly PckChainCache _chains = new();
+    private readonly AttestationKeyCache _attestationKeys = new();
 
     /// <summary>Creates a verifier trusting the production Intel SGX Root CA.</summary>
     public IntelDcapVerifier()
@@ -30,7 +30,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.TrustAnchors);
-        this.options = options;
+        _options = options;
     }
 
     /// <inheritdoc />
@@ -52,12 +52,12 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
 
     private AttestationResult VerifyQuote(ReadOnlyMemory<byte> evidence, Collateral? collateral, DateTimeOffset time)
     {
-        if (!DcapQuoteParser.TryParse(evidence, options.MaxQuoteSize, out var quote, out var failure))
+        if (!DcapQuoteParser.TryParse(evidence, _options.MaxQuoteSize, out var quote, out var failure))
         {
-            return AttestationResult.Fail(failure!);
+            return AttestationResult.Fail(failure);
         }
 
-        if (quote!.TrailingByteCount > 0 && !options.AllowTrailingBytes)
+        if (quote.TrailingByteCount > 0 && !_options.AllowTrailingBytes)
         {
             return AttestationResult.Fail(TrailingBytes, $"{quote.TrailingByteCount} bytes follow the declared signature data");
         }
@@ -67,7 +67,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
         {
             try
             {
-                chain = chains.Read(quote.CertificationData.Span);
+                chain = _chains.Read(quote.CertificationData.Span);
             }
             catch (CryptographicException ex)
             {
@@ -168,19 +168,19 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return new(IssuerNotCertificateAuthority, $"'{(IsCa(intermediate) ? root : intermediate).Subject}' is not a CA certificate (basic constraints)");
         }
 
-        if (!cache.IsSignedBy(SignedData.Parse(pck.RawDataMemory), intermediate))
+        if (!_cache.IsSignedBy(SignedData.Parse(pck.RawDataMemory), intermediate))
         {
             return new(PckCertificateSignatureInvalid, $"PCK certificate signature does not verify with the key of '{intermediate.Subject}'");
         }
 
-        if (!cache.IsSignedBy(SignedData.Parse(intermediate.RawDataMemory), root))
+        if (!_cache.IsSignedBy(SignedData.Parse(intermediate.RawDataMemory), root))
         {
             return new(IntermediateCertificateSignatureInvalid, $"intermediate CA '{intermediate.Subject}' signature does not verify with the root's key");
         }
 
-        if (!options.TrustAnchors.Contains(root.RawData))
+        if (!_options.TrustAnchors.Contains(root.RawData))
         {
-            return new(RootNotTrusted, $"root certificate '{root.Subject}' (SHA-256 {Convert.ToHexString(SHA256.HashData(root.RawData))}) is not a pinned trust anchor; pinned: {string.Join(", ", options.TrustAnchors.Fingerprints)}");
+            return new(RootNotTrusted, $"root certificate '{root.Subject}' (SHA-256 {Convert.ToHexString(SHA256.HashData(root.RawData))}) is not a pinned trust anchor; pinned: {string.Join(", ", _options.TrustAnchors.Fingerprints)}");
         }
 
         return CheckValidity(pck, time, PckCertificateExpired, "PCK certificate")
@@ -191,7 +191,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
     private AttestationFailure? CheckQeReport(DcapQuote quote, X509Certificate2 pck)
     {
         // Cached by content: the QE report and its signature repeat in every quote of a platform.
-        if (!cache.IsSignedBy(quote.QeReport.Raw.Span, quote.QeReportSignature.Span, pck))
+        if (!_cache.IsSignedBy(quote.QeReport.Raw.Span, quote.QeReportSignature.Span, pck))
         {
             return new(QeReportSignatureInvalid, "QE report signature does not verify with the PCK certificate's key");
         }
@@ -214,7 +214,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
     }
 
     private AttestationFailure? CheckQuoteSignature(DcapQuote quote) =>
-        attestationKeys.Verify(quote.AttestationKey.Span, quote.SignedRegion.Span, quote.Signature.Span) switch
+        _attestationKeys.Verify(quote.AttestationKey.Span, quote.SignedRegion.Span, quote.Signature.Span) switch
         {
             null => new(AttestationKeyInvalid, "the attestation key is not a point on P-256"),
             true => null,
@@ -224,7 +224,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
     private AttestationFailure? CheckCrls(IntelCollateral collateral, X509Certificate2 pck, X509Certificate2 intermediate, X509Certificate2 root, DateTimeOffset time)
     {
         var rootCrl = collateral.RootCaCrl;
-        if (!rootCrl.Issuer.AsSpan().SequenceEqual(root.SubjectName.RawData) || !cache.IsSignedBy(rootCrl.Signed, root))
+        if (!rootCrl.Issuer.AsSpan().SequenceEqual(root.SubjectName.RawData) || !_cache.IsSignedBy(rootCrl.Signed, root))
         {
             return new(RootCaCrlSignatureInvalid, "root CA CRL is not issued and signed by the pinned root");
         }
@@ -257,7 +257,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return new(PckCrlIssuerMismatch, $"PCK CRL is issued by another CA than the PCK certificate's issuer '{intermediate.Subject}'");
         }
 
-        if (!cache.IsSignedBy(pckCrl.Signed, crlIssuer))
+        if (!_cache.IsSignedBy(pckCrl.Signed, crlIssuer))
         {
             return new(PckCrlSignatureInvalid, $"PCK CRL signature does not verify with the key of '{crlIssuer.Subject}'");
         }
@@ -287,7 +287,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
         }
 
         var (candidate, root) = (chain[0], chain[1]);
-        if (!options.TrustAnchors.Contains(root.RawData))
+        if (!_options.TrustAnchors.Contains(root.RawData))
         {
             return new(PckCrlIssuerChainInvalid, $"PCK CRL issuer chain root '{root.Subject}' (SHA-256 {Convert.ToHexString(SHA256.HashData(root.RawData))}) is not a pinned trust anchor");
         }
@@ -297,7 +297,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return new(PckCrlIssuerChainInvalid, "PCK CRL issuer chain ends at another root than the PCK chain");
         }
 
-        if (!IsCa(candidate) || !candidate.IssuerName.RawData.AsSpan().SequenceEqual(root.SubjectName.RawData) || !cache.IsSignedBy(SignedData.Parse(candidate.RawDataMemory), root))
+        if (!IsCa(candidate) || !candidate.IssuerName.RawData.AsSpan().SequenceEqual(root.SubjectName.RawData) || !_cache.IsSignedBy(SignedData.Parse(candidate.RawDataMemory), root))
         {
             return new(PckCrlIssuerChainInvalid, $"PCK CRL issuer chain CA '{candidate.Subject}' is not a CA issued and signed by the root");
         }
@@ -332,7 +332,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return failure;
         }
 
-        if (!cache.IsSignedBy(collateral.TcbInfoSigned.Body, collateral.TcbInfoSigned.Signature, signer!))
+        if (!_cache.IsSignedBy(collateral.TcbInfoSigned.Body, collateral.TcbInfoSigned.Signature, signer!))
         {
             return new(TcbInfoSignatureInvalid, $"TCB info signature does not verify over its {collateral.TcbInfoSigned.Body.Length} signed bytes with the key of '{signer!.Subject}'");
         }
@@ -373,7 +373,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return failure;
         }
 
-        if (!cache.IsSignedBy(collateral.QeIdentitySigned.Body, collateral.QeIdentitySigned.Signature, signer!))
+        if (!_cache.IsSignedBy(collateral.QeIdentitySigned.Body, collateral.QeIdentitySigned.Signature, signer!))
         {
             return new(QeIdentitySignatureInvalid, $"QE identity signature does not verify over its {collateral.QeIdentitySigned.Body.Length} signed bytes with the key of '{signer!.Subject}'");
         }
@@ -435,7 +435,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
         }
 
         var (signing, root) = (chain[0], chain[1]);
-        if (!options.TrustAnchors.Contains(root.RawData))
+        if (!_options.TrustAnchors.Contains(root.RawData))
         {
             return new(TcbSigningChainInvalid, $"{what} issuer chain root '{root.Subject}' (SHA-256 {Convert.ToHexString(SHA256.HashData(root.RawData))}) is not a pinned trust anchor");
         }
@@ -445,7 +445,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
             return new(TcbSigningChainInvalid, $"{what} issuer chain ends at another root than the PCK chain");
         }
 
-        if (!signing.IssuerName.RawData.AsSpan().SequenceEqual(root.SubjectName.RawData) || !cache.IsSignedBy(SignedData.Parse(signing.RawDataMemory), root))
+        if (!signing.IssuerName.RawData.AsSpan().SequenceEqual(root.SubjectName.RawData) || !_cache.IsSignedBy(SignedData.Parse(signing.RawDataMemory), root))
         {
             return new(TcbSigningChainInvalid, $"{what} signing certificate '{signing.Subject}' is not issued and signed by the root");
         }

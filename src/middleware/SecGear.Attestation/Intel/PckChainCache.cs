@@ -13,24 +13,24 @@ namespace SecGear.Attestation.Intel;
 internal sealed class PckChainCache
 {
     private const int Capacity = 1024;
-    private readonly ConcurrentDictionary<string, IReadOnlyList<X509Certificate2>> chains = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyList<X509Certificate2>> _chains = new(StringComparer.Ordinal);
 
     /// <summary>The certificates of a PEM chain. Throws <see cref="CryptographicException"/> when malformed (never cached).</summary>
     public IReadOnlyList<X509Certificate2> Read(ReadOnlySpan<byte> certificationData)
     {
         var key = Convert.ToHexString(SHA256.HashData(certificationData));
-        if (chains.TryGetValue(key, out var cached))
+        if (_chains.TryGetValue(key, out var cached))
         {
             return cached;
         }
 
         var parsed = PemCertificates.Read(certificationData);
-        if (chains.Count >= Capacity)
+        if (_chains.Count >= Capacity)
         {
-            chains.Clear();
+            _chains.Clear();
         }
 
-        chains.TryAdd(key, parsed);
+        _chains.TryAdd(key, parsed);
         return parsed;
     }
 }

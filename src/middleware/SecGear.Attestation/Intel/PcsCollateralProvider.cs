@@ -11,16 +11,16 @@ namespace SecGear.Attestation.Intel;
 /// </summary>
 public sealed class PcsCollateralProvider : ICollateralProvider
 {
-    private readonly HttpClient http;
-    private readonly PcsCollateralProviderOptions options;
-    private readonly ConcurrentDictionary<IntelCollateralRequest, Lazy<Task<CacheEntry>>> cache = new();
+    private readonly HttpClient _http;
+    private readonly PcsCollateralProviderOptions _options;
+    private readonly ConcurrentDictionary<IntelCollateralRequest, Lazy<Task<CacheEntry>>> _cache = new();
 
     /// <summary>Creates a provider on an <see cref="HttpClient"/> the caller owns.</summary>
     public PcsCollateralProvider(HttpClient http, PcsCollateralProviderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(http);
-        this.http = http;
-        this.options = options ?? new PcsCollateralProviderOptions();
+        _http = http;
+        _options = options ?? new PcsCollateralProviderOptions();
     }
 
     /// <inheritdoc />
@@ -32,22 +32,22 @@ public sealed class PcsCollateralProvider : ICollateralProvider
             throw new ArgumentException($"invalid collateral request {request}", nameof(request));
         }
 
-        var now = options.TimeProvider.GetUtcNow();
-        if (cache.TryGetValue(request, out var cached) && cached.Value.IsCompletedSuccessfully && cached.Value.Result.ExpiresAt > now)
+        var now = _options.TimeProvider.GetUtcNow();
+        if (_cache.TryGetValue(request, out var cached) && cached.Value.IsCompletedSuccessfully && cached.Value.Result.ExpiresAt > now)
         {
             return cached.Value.Result.Collateral;
         }
 
         // The shared fetch is not tied to one caller's token (others may be waiting on it); HttpClient.Timeout bounds it.
         var fresh = new Lazy<Task<CacheEntry>>(() => FetchAsync(request, CancellationToken.None));
-        var entry = cache.AddOrUpdate(request, fresh, (_, old) => old.Value.IsCompleted && (!old.Value.IsCompletedSuccessfully || old.Value.Result.ExpiresAt <= now) ? fresh : old);
+        var entry = _cache.AddOrUpdate(request, fresh, (_, old) => old.Value.IsCompleted && (!old.Value.IsCompletedSuccessfully || old.Value.Result.ExpiresAt <= now) ? fresh : old);
         try
         {
             return (await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false)).Collateral;
         }
         catch when (entry.Value.IsFaulted)
         {
-            cache.TryRemove(new KeyValuePair<IntelCollateralRequest, Lazy<Task<CacheEntry>>>(request, entry));
+            _cache.TryRemove(new KeyValuePair<IntelCollateralRequest, Lazy<Task<CacheEntry>>>(request, entry));
             throw;
         }
     }
@@ -58,21 +58,21 @@ public sealed class PcsCollateralProvider : ICollateralProvider
         var tcb = await GetAsync($"{tee}/certification/v4/tcb?fmspc={request.Fmspc}", ["TCB-Info-Issuer-Chain", "SGX-TCB-Info-Issuer-Chain"], cancellationToken).ConfigureAwait(false);
         var qe = await GetAsync($"{tee}/certification/v4/qe/identity", ["SGX-Enclave-Identity-Issuer-Chain"], cancellationToken).ConfigureAwait(false);
         var pckCrl = await GetAsync($"sgx/certification/v4/pckcrl?ca={request.PckCa}&encoding=der", ["SGX-PCK-CRL-Issuer-Chain"], cancellationToken).ConfigureAwait(false);
-        var rootCrl = await GetAsync(options.RootCaCrlAddress, [], cancellationToken).ConfigureAwait(false);
+        var rootCrl = await GetAsync(_options.RootCaCrlAddress, [], cancellationToken).ConfigureAwait(false);
         var collateral = IntelCollateral.FromPcsResponses(tcb.Body, tcb.Chain, qe.Body, qe.Chain, pckCrl.Body, pckCrl.Chain, rootCrl.Body);
-        var byDuration = options.TimeProvider.GetUtcNow() + options.CacheDuration;
+        var byDuration = _options.TimeProvider.GetUtcNow() + _options.CacheDuration;
         return new CacheEntry(collateral, collateral.ValidUntil < byDuration ? collateral.ValidUntil : byDuration);
     }
 
     private Task<(byte[] Body, byte[] Chain)> GetAsync(string relative, string[] chainHeaders, CancellationToken cancellationToken) =>
-        GetAsync(new Uri(options.BaseAddress, relative), chainHeaders, cancellationToken);
+        GetAsync(new Uri(_options.BaseAddress, relative), chainHeaders, cancellationToken);
 
     private async Task<(byte[] Body, byte[] Chain)> GetAsync(Uri address, string[] chainHeaders, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await http.GetAsync(address, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await _http.GetAsync(address, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -86,9 +86,9 @@ public sealed class PcsCollateralProvider : ICollateralProvider
                 throw Unavailable($"GET {address.GetLeftPart(UriPartial.Path)} returned {(int)response.StatusCode} {response.ReasonPhrase}");
             }
 
-            if (response.Content.Headers.ContentLength > options.MaxResponseSize)
+            if (response.Content.Headers.ContentLength > _options.MaxResponseSize)
             {
-                throw Unavailable($"GET {address.GetLeftPart(UriPartial.Path)} declares {response.Content.Headers.ContentLength} bytes; the limit is {options.MaxResponseSize}");
+                throw Unavailable($"GET {address.GetLeftPart(UriPartial.Path)} declares {response.Content.Headers.ContentLength} bytes; the limit is {_options.MaxResponseSize}");
             }
 
             var body = await ReadBoundedAsync(response, address, cancellationToken).ConfigureAwait(false);
@@ -114,9 +114,9 @@ public sealed class PcsCollateralProvider : ICollateralProvider
             int read;
             while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                if (buffer.Length + read > options.MaxResponseSize)
+                if (buffer.Length + read > _options.MaxResponseSize)
                 {
-                    throw Unavailable($"GET {address.GetLeftPart(UriPartial.Path)} returned more than {options.MaxResponseSize.ToString(CultureInfo.InvariantCulture)} bytes");
+                    throw Unavailable($"GET {address.GetLeftPart(UriPartial.Path)} returned more than {_options.MaxResponseSize.ToString(CultureInfo.InvariantCulture)} bytes");
                 }
 
                 buffer.Write(chunk, 0, read);

@@ -13,7 +13,7 @@ namespace SecGear.Attestation.Intel;
 internal sealed class SignatureCache
 {
     private const int Capacity = 4096;
-    private readonly ConcurrentDictionary<string, byte> verified = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _verified = new(StringComparer.Ordinal);
 
     /// <summary>True when a certificate or CRL is signed by <paramref name="issuer"/>'s P-256 key (ecdsa-with-SHA256).</summary>
     public bool IsSignedBy(SignedData signed, X509Certificate2 issuer)
@@ -25,7 +25,7 @@ internal sealed class SignatureCache
         }
 
         var key = Key(signed.ToBeSigned.Span, signed.Signature, issuer);
-        if (verified.ContainsKey(key))
+        if (_verified.ContainsKey(key))
         {
             return true;
         }
@@ -38,7 +38,7 @@ internal sealed class SignatureCache
     public bool IsSignedBy(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, X509Certificate2 signer)
     {
         var key = Key(data, signature, signer);
-        if (verified.ContainsKey(key))
+        if (_verified.ContainsKey(key))
         {
             return true;
         }
@@ -64,12 +64,12 @@ internal sealed class SignatureCache
 
     private bool Remember(string key)
     {
-        if (verified.Count >= Capacity)
+        if (_verified.Count >= Capacity)
         {
-            verified.Clear();
+            _verified.Clear();
         }
 
-        verified.TryAdd(key, 0);
+        _verified.TryAdd(key, 0);
         return true;
     }
 

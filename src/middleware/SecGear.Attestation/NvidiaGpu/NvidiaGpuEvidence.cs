@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -59,19 +60,20 @@ public sealed class NvidiaGpuEvidence
     }
 
     /// <summary>Reads the evidence; null and a failure naming what is wrong otherwise.</summary>
-    public static NvidiaGpuEvidence? TryRead(ReadOnlySpan<byte> data, out AttestationFailure? failure)
+    public static bool TryRead(ReadOnlySpan<byte> data, [NotNullWhen(true)] out NvidiaGpuEvidence? evidence, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        evidence = null;
         failure = null;
         var text = data.Trim(" \t\r\n"u8);
         if (text.IsEmpty)
         {
             failure = new(AttestationFailureCode.EvidenceEmpty, "the GPU evidence is empty");
-            return null;
+            return false;
         }
 
         if (text[0] is (byte)'{' or (byte)'[')
         {
-            return TryReadJson(text, out failure);
+            return TryReadJson(text, out evidence, out failure);
         }
 
         int pem = text.IndexOf(PemStart);
@@ -86,11 +88,13 @@ public sealed class NvidiaGpuEvidence
             return Malformed(out failure, "the report before the PEM chain is neither hex nor base64");
         }
 
-        return new NvidiaGpuEvidence(report, text[pem..].ToArray(), null);
+        evidence = new NvidiaGpuEvidence(report, text[pem..].ToArray(), null);
+        return true;
     }
 
-    private static NvidiaGpuEvidence? TryReadJson(ReadOnlySpan<byte> json, out AttestationFailure? failure)
+    private static bool TryReadJson(ReadOnlySpan<byte> json, [NotNullWhen(true)] out NvidiaGpuEvidence? parsed, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        parsed = null;
         try
         {
             using var document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
@@ -126,7 +130,8 @@ public sealed class NvidiaGpuEvidence
 
             string? architecture = device.TryGetProperty("arch", out var arch) && arch.ValueKind == JsonValueKind.String ? arch.GetString() : null;
             failure = null;
-            return new NvidiaGpuEvidence(report, chain, architecture);
+            parsed = new NvidiaGpuEvidence(report, chain, architecture);
+            return true;
         }
         catch (JsonException ex)
         {
@@ -151,10 +156,10 @@ public sealed class NvidiaGpuEvidence
         return !text.IsEmpty && Base64.DecodeFromUtf8(text, decoded, out _, out int written) == OperationStatus.Done ? decoded[..written] : null;
     }
 
-    private static NvidiaGpuEvidence? Malformed(out AttestationFailure? failure, string message)
+    private static bool Malformed(out AttestationFailure failure, string message)
     {
         failure = new(AttestationFailureCode.EvidenceMalformed, message);
-        return null;
+        return false;
     }
 
     /// <summary>SHA-256 over the chain text, the key of the verified-chain cache.</summary>

@@ -18,9 +18,9 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
 {
     private const int MaxCachedChains = 256;
     private const string DeviceChainName = "device certificate chain";
-    private readonly NvidiaGpuVerifierOptions options;
-    private readonly VerifiedLinkCache links = new();
-    private readonly ConcurrentDictionary<string, DeviceChain> chains = new(StringComparer.Ordinal);
+    private readonly NvidiaGpuVerifierOptions _options;
+    private readonly VerifiedLinkCache _links = new();
+    private readonly ConcurrentDictionary<string, DeviceChain> _chains = new(StringComparer.Ordinal);
 
     /// <summary>Creates a verifier trusting the production NVIDIA roots.</summary>
     public NvidiaGpuVerifier()
@@ -32,7 +32,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
     public NvidiaGpuVerifier(NvidiaGpuVerifierOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.options = options;
+        _options = options;
     }
 
     /// <inheritdoc />
@@ -41,16 +41,15 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
     /// <inheritdoc />
     public AttestationResult Verify(ReadOnlyMemory<byte> evidence, Collateral? collateral, DateTimeOffset verificationTime)
     {
-        if (evidence.Length > options.MaxEvidenceSize)
+        if (evidence.Length > _options.MaxEvidenceSize)
         {
-            return AttestationResult.Fail(AttestationFailureCode.EvidenceTooLarge, $"the GPU evidence is {evidence.Length} bytes; the limit is {options.MaxEvidenceSize}");
+            return AttestationResult.Fail(AttestationFailureCode.EvidenceTooLarge, $"the GPU evidence is {evidence.Length} bytes; the limit is {_options.MaxEvidenceSize}");
         }
 
-        var gpu = NvidiaGpuEvidence.TryRead(evidence.Span, out var failure);
-        var report = gpu is null ? null : SpdmMeasurementReport.TryParse(gpu.Report.Span, out failure);
-        if (report is null)
+        if (!NvidiaGpuEvidence.TryRead(evidence.Span, out var gpu, out var failure)
+            || !SpdmMeasurementReport.TryParse(gpu.Report.Span, out var report, out failure))
         {
-            return AttestationResult.Fail(failure!);
+            return AttestationResult.Fail(failure);
         }
 
         if (collateral is not null and not NvidiaGpuCollateral)
@@ -58,7 +57,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
             return AttestationResult.Fail(AttestationFailureCode.CollateralMalformed, $"collateral is {collateral.GetType().Name}, expected {nameof(NvidiaGpuCollateral)}");
         }
 
-        var device = GetChain(gpu!, out failure);
+        var device = GetChain(gpu, out failure);
         failure ??= NvidiaCertificateChain.CheckValidity(device!.Certificates, DeviceChainName, verificationTime);
         failure ??= CheckFirmwareId(report, device!);
         failure ??= CheckSignature(report, device!);
@@ -79,7 +78,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
     {
         failure = null;
         string key = gpu.ChainKey();
-        if (chains.TryGetValue(key, out var known))
+        if (_chains.TryGetValue(key, out var known))
         {
             return known;
         }
@@ -97,7 +96,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
 
         try
         {
-            failure = NvidiaCertificateChain.Check(certificates, options.DeviceTrustAnchors, DeviceChainName, links);
+            failure = NvidiaCertificateChain.Check(certificates, _options.DeviceTrustAnchors, DeviceChainName, _links);
             if (failure is not null)
             {
                 return null;
@@ -121,12 +120,12 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
             }
 
             var chain = new DeviceChain(certificates, fwid);
-            if (chains.Count >= MaxCachedChains)
+            if (_chains.Count >= MaxCachedChains)
             {
-                chains.Clear();
+                _chains.Clear();
             }
 
-            chains.TryAdd(key, chain);
+            _chains.TryAdd(key, chain);
             return chain;
         }
         catch (Exception ex) when (ex is CryptographicException or System.Formats.Asn1.AsnContentException)
@@ -168,7 +167,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
         {
             foreach (var response in responses)
             {
-                var status = response.TryGetStatus(chain[i], chain[i + 1], time, options.OcspMaxAgeWithoutNextUpdate, out string? problem);
+                var status = response.TryGetStatus(chain[i], chain[i + 1], time, _options.OcspMaxAgeWithoutNextUpdate, out string? problem);
                 if (problem is not null)
                 {
                     return new(AttestationFailureCode.RevocationResponseInvalid, $"{chainName}: {problem}");
@@ -223,7 +222,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
         foreach (var manifest in manifests)
         {
             reported = manifest.Kind == NvidiaRimKind.Driver ? report.Opaque.DriverVersion : report.Opaque.VbiosVersion;
-            if (options.RequireRimVersionMatch && !string.Equals(reported, manifest.Version, StringComparison.OrdinalIgnoreCase))
+            if (_options.RequireRimVersionMatch && !string.Equals(reported, manifest.Version, StringComparison.OrdinalIgnoreCase))
             {
                 fields["reference_values"] = "mismatch: RIM version";
                 return new(AttestationFailureCode.ReferenceValueMismatch, $"the {manifest.Kind} RIM '{manifest.TagId}' is for version {manifest.Version}, the report's {manifest.Kind} version is {reported ?? "(absent)"}");
@@ -242,7 +241,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
         }
 
         string chainName = $"{name} signer chain";
-        var failure = NvidiaCertificateChain.Check(manifest.SignerChain, options.RimTrustAnchors, chainName, links)
+        var failure = NvidiaCertificateChain.Check(manifest.SignerChain, _options.RimTrustAnchors, chainName, _links)
             ?? NvidiaCertificateChain.CheckValidity(manifest.SignerChain, chainName, time);
         if (failure is not null)
         {

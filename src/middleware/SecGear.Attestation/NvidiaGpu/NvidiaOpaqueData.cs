@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -46,24 +47,47 @@ public sealed class NvidiaOpaqueData
     /// <summary>Names of the types NVIDIA's tools define, used as claim names.</summary>
     private static readonly Dictionary<int, string> Names = new()
     {
-        [1] = "cert_issuer_name", [2] = "cert_authority_key_id", [DriverVersionType] = "driver_version", [GpuInfoType] = "gpu_info",
-        [5] = "id_sku", [VbiosVersionType] = "vbios_version", [7] = "manufacturer_id", [8] = "tamper_detection", [9] = "smc",
-        [10] = "vpr", [Nvdec0StatusType] = "nvdec0_status", [MeasurementCountType] = "measurement_count", [13] = "cpr_info",
-        [14] = "board_id", [ChipSkuType] = "chip_sku", [16] = "chip_sku_mod", [ProjectType] = "project",
-        [ProjectSkuType] = "project_sku", [19] = "project_sku_mod", [FwidType] = "fwid", [ProtectedPcieStatusType] = "protected_pcie_status",
-        [22] = "switch_pdis", [23] = "floorswept_ports", [24] = "position_id", [25] = "switch_lock_status", [26] = "switch_gpu_pdis",
-        [32] = "gpu_link_connectivity", [33] = "system_enable_status", [34] = "opaque_data_version", [35] = "chip_info",
+        [1] = "cert_issuer_name",
+        [2] = "cert_authority_key_id",
+        [DriverVersionType] = "driver_version",
+        [GpuInfoType] = "gpu_info",
+        [5] = "id_sku",
+        [VbiosVersionType] = "vbios_version",
+        [7] = "manufacturer_id",
+        [8] = "tamper_detection",
+        [9] = "smc",
+        [10] = "vpr",
+        [Nvdec0StatusType] = "nvdec0_status",
+        [MeasurementCountType] = "measurement_count",
+        [13] = "cpr_info",
+        [14] = "board_id",
+        [ChipSkuType] = "chip_sku",
+        [16] = "chip_sku_mod",
+        [ProjectType] = "project",
+        [ProjectSkuType] = "project_sku",
+        [19] = "project_sku_mod",
+        [FwidType] = "fwid",
+        [ProtectedPcieStatusType] = "protected_pcie_status",
+        [22] = "switch_pdis",
+        [23] = "floorswept_ports",
+        [24] = "position_id",
+        [25] = "switch_lock_status",
+        [26] = "switch_gpu_pdis",
+        [32] = "gpu_link_connectivity",
+        [33] = "system_enable_status",
+        [34] = "opaque_data_version",
+        [35] = "chip_info",
         [FeatureFlagType] = "feature_flag",
     };
 
     /// <summary>ASCII fields (printed as text, NUL padding removed).</summary>
     private static readonly HashSet<int> TextTypes = [DriverVersionType, ChipSkuType, 16, ProjectType, ProjectSkuType, 19];
 
-    private readonly Dictionary<int, byte[]> fields;
+    private readonly Dictionary<int, byte[]> _fields;
 
     private NvidiaOpaqueData(Dictionary<int, byte[]> fields, IReadOnlyList<int> order)
     {
-        this.fields = fields;
+        _fields = fields;
         Types = order;
     }
 
@@ -71,7 +95,7 @@ public sealed class NvidiaOpaqueData
     public IReadOnlyList<int> Types { get; }
 
     /// <summary>The raw value of a field, or null when absent.</summary>
-    public ReadOnlyMemory<byte>? this[int type] => fields.TryGetValue(type, out var value) ? value : null;
+    public ReadOnlyMemory<byte>? this[int type] => _fields.TryGetValue(type, out var value) ? value : null;
 
     /// <summary>The driver version text (e.g. <c>550.90.07</c>), or null.</summary>
     public string? DriverVersion => Text(DriverVersionType);
@@ -84,7 +108,7 @@ public sealed class NvidiaOpaqueData
     {
         get
         {
-            if (!fields.TryGetValue(VbiosVersionType, out var value))
+            if (!_fields.TryGetValue(VbiosVersionType, out var value))
             {
                 return null;
             }
@@ -99,11 +123,12 @@ public sealed class NvidiaOpaqueData
     public ReadOnlyMemory<byte>? Fwid => this[FwidType];
 
     /// <summary>True when NVDEC0 status is 0x55 (disabled): RIM index 35 is then not compared.</summary>
-    public bool Nvdec0Disabled => fields.TryGetValue(Nvdec0StatusType, out var value) && value is [0x55];
+    public bool Nvdec0Disabled => _fields.TryGetValue(Nvdec0StatusType, out var value) && value is [0x55];
 
     /// <summary>Parses the opaque data; null and a failure on a truncated field or a repeated type.</summary>
-    public static NvidiaOpaqueData? TryParse(ReadOnlySpan<byte> data, out AttestationFailure? failure)
+    public static bool TryParse(ReadOnlySpan<byte> data, [NotNullWhen(true)] out NvidiaOpaqueData? opaqueData, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        opaqueData = null;
         failure = null;
         var fields = new Dictionary<int, byte[]>();
         var order = new List<int>();
@@ -112,7 +137,7 @@ public sealed class NvidiaOpaqueData
             if (data.Length < 4)
             {
                 failure = new(AttestationFailureCode.EvidenceMalformed, $"opaque data ends with a {data.Length}-byte fragment of a field header");
-                return null;
+                return false;
             }
 
             int type = BinaryPrimitives.ReadUInt16LittleEndian(data);
@@ -120,20 +145,21 @@ public sealed class NvidiaOpaqueData
             if (length > data.Length - 4)
             {
                 failure = new(AttestationFailureCode.EvidenceMalformed, $"opaque field {type} declares {length} bytes; {data.Length - 4} remain");
-                return null;
+                return false;
             }
 
             if (!fields.TryAdd(type, data.Slice(4, length).ToArray()))
             {
                 failure = new(AttestationFailureCode.EvidenceMalformed, $"opaque field {type} ({NameOf(type)}) appears twice");
-                return null;
+                return false;
             }
 
             order.Add(type);
             data = data[(4 + length)..];
         }
 
-        return new NvidiaOpaqueData(fields, order);
+        opaqueData = new NvidiaOpaqueData(fields, order);
+        return true;
     }
 
     /// <summary>The claim name of a field type (<c>opaque_&lt;type&gt;</c> for types this version does not know).</summary>
@@ -145,13 +171,13 @@ public sealed class NvidiaOpaqueData
         foreach (int type in Types)
         {
             string value = type == VbiosVersionType ? VbiosVersion!
-                : TextTypes.Contains(type) ? AsciiText(fields[type])
-                : Convert.ToHexStringLower(fields[type]);
+                : TextTypes.Contains(type) ? AsciiText(_fields[type])
+                : Convert.ToHexStringLower(_fields[type]);
             yield return new(NameOf(type), value);
         }
     }
 
-    private string? Text(int type) => fields.TryGetValue(type, out var value) ? AsciiText(value) : null;
+    private string? Text(int type) => _fields.TryGetValue(type, out var value) ? AsciiText(value) : null;
 
     private static string AsciiText(byte[] value)
     {

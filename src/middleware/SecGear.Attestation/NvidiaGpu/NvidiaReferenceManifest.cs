@@ -21,8 +21,8 @@ public sealed partial class NvidiaReferenceManifest
     private const int MaxMeasurements = 256;
     private const int MaxAlternatives = 16;
 
-    private readonly RimXmlSignature signature;
-    private int signatureState; // 0 = not yet checked, 1 = verifies, 2 = does not (int: written atomically)
+    private readonly RimXmlSignature _signature;
+    private int _signatureState; // 0 = not yet checked, 1 = verifies, 2 = does not (int: written atomically)
 
     private NvidiaReferenceManifest(string tagId, string product, string version, NvidiaRimKind kind, IReadOnlyList<RimMeasurement> measurements, RimXmlSignature signature)
     {
@@ -31,7 +31,7 @@ public sealed partial class NvidiaReferenceManifest
         Version = version;
         Kind = kind;
         Measurements = measurements;
-        this.signature = signature;
+        _signature = signature;
     }
 
     /// <summary>The SWID <c>tagId</c>.</summary>
@@ -50,21 +50,21 @@ public sealed partial class NvidiaReferenceManifest
     public IReadOnlyList<RimMeasurement> Measurements { get; }
 
     /// <summary>The signer chain from the signature's KeyInfo, leaf first.</summary>
-    public IReadOnlyList<X509Certificate2> SignerChain => signature.Certificates;
+    public IReadOnlyList<X509Certificate2> SignerChain => _signature.Certificates;
 
     /// <summary>True when the SHA-384 of the canonical document (without its signature) equals the signed digest.</summary>
-    internal bool DigestMatches => signature.DigestMatches;
+    internal bool DigestMatches => _signature.DigestMatches;
 
     /// <summary>True when the ECDSA signature over the canonical SignedInfo verifies with the signer's key (computed once).</summary>
     internal bool SignatureVerifies
     {
         get
         {
-            int state = Volatile.Read(ref signatureState);
+            int state = Volatile.Read(ref _signatureState);
             if (state == 0)
             {
-                state = signature.SignatureVerifies() ? 1 : 2;
-                Volatile.Write(ref signatureState, state);
+                state = _signature.SignatureVerifies() ? 1 : 2;
+                Volatile.Write(ref _signatureState, state);
             }
 
             return state == 1;

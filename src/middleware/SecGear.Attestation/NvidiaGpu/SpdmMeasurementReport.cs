@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace SecGear.Attestation.NvidiaGpu;
@@ -28,11 +29,11 @@ public sealed class SpdmMeasurementReport
     private const int BlockHeaderSize = 4;
     private const int DmtfHeaderSize = 3;
 
-    private readonly byte[] report;
+    private readonly byte[] _report;
 
     private SpdmMeasurementReport(byte[] report, int signedLength, IReadOnlyList<SpdmMeasurementBlock> blocks, NvidiaOpaqueData opaque, byte param2)
     {
-        this.report = report;
+        _report = report;
         SignedLength = signedLength;
         Blocks = blocks;
         Opaque = opaque;
@@ -40,10 +41,10 @@ public sealed class SpdmMeasurementReport
     }
 
     /// <summary>The requester nonce at request offset 4: the verifier's challenge.</summary>
-    public ReadOnlyMemory<byte> RequesterNonce => report.AsMemory(4, NonceSize);
+    public ReadOnlyMemory<byte> RequesterNonce => _report.AsMemory(4, NonceSize);
 
     /// <summary>The responder's own random nonce (not the challenge).</summary>
-    public ReadOnlyMemory<byte> ResponderNonce => report.AsMemory(RequestSize + ResponseHeaderSize + MeasurementRecordLength, NonceSize);
+    public ReadOnlyMemory<byte> ResponderNonce => _report.AsMemory(RequestSize + ResponseHeaderSize + MeasurementRecordLength, NonceSize);
 
     /// <summary>The certificate slot the response was signed with.</summary>
     public int SlotId { get; }
@@ -58,27 +59,28 @@ public sealed class SpdmMeasurementReport
     public int SignedLength { get; }
 
     /// <summary>The signed bytes.</summary>
-    public ReadOnlySpan<byte> SignedBytes => report.AsSpan(0, SignedLength);
+    public ReadOnlySpan<byte> SignedBytes => _report.AsSpan(0, SignedLength);
 
     /// <summary>The raw r‖s signature (big-endian, 48 + 48).</summary>
-    public ReadOnlySpan<byte> Signature => report.AsSpan(SignedLength, SignatureSize);
+    public ReadOnlySpan<byte> Signature => _report.AsSpan(SignedLength, SignatureSize);
 
     /// <summary>The whole report.</summary>
-    public ReadOnlyMemory<byte> Bytes => report;
+    public ReadOnlyMemory<byte> Bytes => _report;
 
-    private int MeasurementRecordLength => (int)(BinaryPrimitives.ReadUInt32LittleEndian(report.AsSpan(RequestSize + 4)) >> 8);
+    private int MeasurementRecordLength => (int)(BinaryPrimitives.ReadUInt32LittleEndian(_report.AsSpan(RequestSize + 4)) >> 8);
 
     /// <summary>
-    /// Parses a binary report. Returns null and a failure naming the field when it is not a well-formed SPDM 1.1
+    /// Parses a binary report. Returns false and a failure naming the field when it is not a well-formed SPDM 1.1
     /// GET_MEASUREMENTS exchange with DMTF digest blocks, or when bytes follow the signature.
     /// </summary>
-    public static SpdmMeasurementReport? TryParse(ReadOnlySpan<byte> data, out AttestationFailure? failure)
+    public static bool TryParse(ReadOnlySpan<byte> data, [NotNullWhen(true)] out SpdmMeasurementReport? report, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        report = null;
         failure = null;
         if (data.IsEmpty)
         {
             failure = new(AttestationFailureCode.EvidenceEmpty, "the SPDM report is empty");
-            return null;
+            return false;
         }
 
         if (data.Length < RequestSize + ResponseHeaderSize)
@@ -89,7 +91,7 @@ public sealed class SpdmMeasurementReport
         if (data[0] != SpdmVersion11 || data[RequestSize] != SpdmVersion11)
         {
             failure = new(AttestationFailureCode.UnsupportedEvidenceVersion, $"SPDM versions are 0x{data[0]:x2} (request) and 0x{data[RequestSize]:x2} (response), expected 0x11");
-            return null;
+            return false;
         }
 
         if (data[1] != GetMeasurementsCode || data[RequestSize + 1] != MeasurementsCode)
@@ -116,10 +118,9 @@ public sealed class SpdmMeasurementReport
             return Malformed(out failure, $"the measurement record is {recordLength} bytes but only {response.Length - ResponseHeaderSize} bytes follow the response header");
         }
 
-        var blocks = ParseBlocks(response.Slice(ResponseHeaderSize, recordLength), blockCount, out failure);
-        if (blocks is null)
+        if (!TryParseBlocks(response.Slice(ResponseHeaderSize, recordLength), blockCount, out var blocks, out failure))
         {
-            return null;
+            return false;
         }
 
         int opaqueOffset = (int)fixedTail;
@@ -134,20 +135,21 @@ public sealed class SpdmMeasurementReport
         {
             // Nothing covers bytes after the signature: accepting them would let anyone append claims-looking data.
             failure = new(AttestationFailureCode.TrailingBytes, $"{response.Length - signatureOffset - SignatureSize} bytes follow the signature; nothing signs them");
-            return null;
+            return false;
         }
 
-        var opaque = NvidiaOpaqueData.TryParse(response.Slice(opaqueOffset, opaqueLength), out failure);
-        if (opaque is null)
+        if (!NvidiaOpaqueData.TryParse(response.Slice(opaqueOffset, opaqueLength), out var opaque, out failure))
         {
-            return null;
+            return false;
         }
 
-        return new SpdmMeasurementReport(data.ToArray(), RequestSize + (int)signatureOffset, blocks, opaque, response[3]);
+        report = new SpdmMeasurementReport(data.ToArray(), RequestSize + (int)signatureOffset, blocks, opaque, response[3]);
+        return true;
     }
 
-    private static List<SpdmMeasurementBlock>? ParseBlocks(ReadOnlySpan<byte> record, int expectedCount, out AttestationFailure? failure)
+    private static bool TryParseBlocks(ReadOnlySpan<byte> record, int expectedCount, [NotNullWhen(true)] out List<SpdmMeasurementBlock>? parsed, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        parsed = null;
         failure = null;
         var blocks = new List<SpdmMeasurementBlock>(expectedCount);
         var seen = new HashSet<int>();
@@ -155,7 +157,7 @@ public sealed class SpdmMeasurementReport
         {
             if (record.Length < BlockHeaderSize + DmtfHeaderSize)
             {
-                return Malformed<List<SpdmMeasurementBlock>>(out failure, $"measurement block {blocks.Count + 1} is truncated: {record.Length} bytes left in the record");
+                return Malformed(out failure, $"measurement block {blocks.Count + 1} is truncated: {record.Length} bytes left in the record");
             }
 
             int index = record[0];
@@ -163,24 +165,24 @@ public sealed class SpdmMeasurementReport
             int size = BinaryPrimitives.ReadUInt16LittleEndian(record[2..]);
             if (specification != 0x01)
             {
-                return Malformed<List<SpdmMeasurementBlock>>(out failure, $"measurement block {index} has specification 0x{specification:x2}, expected 0x01 (DMTF)");
+                return Malformed(out failure, $"measurement block {index} has specification 0x{specification:x2}, expected 0x01 (DMTF)");
             }
 
             if (size < DmtfHeaderSize || size > record.Length - BlockHeaderSize)
             {
-                return Malformed<List<SpdmMeasurementBlock>>(out failure, $"measurement block {index} declares {size} bytes; {record.Length - BlockHeaderSize} remain in the record");
+                return Malformed(out failure, $"measurement block {index} declares {size} bytes; {record.Length - BlockHeaderSize} remain in the record");
             }
 
             var dmtf = record.Slice(BlockHeaderSize, size);
             int valueSize = BinaryPrimitives.ReadUInt16LittleEndian(dmtf[1..]);
             if (valueSize != size - DmtfHeaderSize)
             {
-                return Malformed<List<SpdmMeasurementBlock>>(out failure, $"measurement block {index} holds a {valueSize}-byte DMTF value in {size - DmtfHeaderSize} bytes");
+                return Malformed(out failure, $"measurement block {index} holds a {valueSize}-byte DMTF value in {size - DmtfHeaderSize} bytes");
             }
 
             if (!seen.Add(index))
             {
-                return Malformed<List<SpdmMeasurementBlock>>(out failure, $"measurement block {index} appears twice");
+                return Malformed(out failure, $"measurement block {index} appears twice");
             }
 
             blocks.Add(new SpdmMeasurementBlock(index, dmtf[0], dmtf[DmtfHeaderSize..].ToArray()));
@@ -189,18 +191,16 @@ public sealed class SpdmMeasurementReport
 
         if (blocks.Count != expectedCount)
         {
-            return Malformed<List<SpdmMeasurementBlock>>(out failure, string.Create(CultureInfo.InvariantCulture, $"the response announces {expectedCount} measurement blocks, the record holds {blocks.Count}"));
+            return Malformed(out failure, string.Create(CultureInfo.InvariantCulture, $"the response announces {expectedCount} measurement blocks, the record holds {blocks.Count}"));
         }
 
-        return blocks;
+        parsed = blocks;
+        return true;
     }
 
-    private static T? Malformed<T>(out AttestationFailure? failure, string message)
-        where T : class
+    private static bool Malformed(out AttestationFailure failure, string message)
     {
         failure = new(AttestationFailureCode.EvidenceMalformed, message);
-        return null;
+        return false;
     }
-
-    private static SpdmMeasurementReport? Malformed(out AttestationFailure? failure, string message) => Malformed<SpdmMeasurementReport>(out failure, message);
 }

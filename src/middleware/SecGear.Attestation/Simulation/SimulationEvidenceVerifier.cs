@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation.X509;
@@ -17,15 +18,15 @@ namespace SecGear.Attestation.Simulation;
 public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
 {
     private const int ChainCapacity = 256;
-    private readonly TrustAnchors anchors;
-    private readonly ConcurrentDictionary<string, VerifiedChain> chains = new(StringComparer.Ordinal);
+    private readonly TrustAnchors _anchors;
+    private readonly ConcurrentDictionary<string, VerifiedChain> _chains = new(StringComparer.Ordinal);
 
     /// <summary>Creates a verifier that trusts the simulated CAs in <paramref name="anchors"/>.</summary>
     /// <param name="anchors">Fingerprints of the simulated CA certificates to accept, e.g. <c>TrustAnchors.FromFingerprints([]).Add(caDer)</c>.</param>
     public SimulationEvidenceVerifier(TrustAnchors anchors)
     {
         ArgumentNullException.ThrowIfNull(anchors);
-        this.anchors = anchors;
+        _anchors = anchors;
     }
 
     /// <inheritdoc/>
@@ -70,7 +71,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
     {
         validFrom = validUntil = default;
         var id = Convert.ToHexString(SHA256.HashData(evidence.CaCertificate.Span)) + Convert.ToHexString(SHA256.HashData(evidence.AttestationKeyCertificate.Span));
-        if (!chains.TryGetValue(id, out var chain))
+        if (!_chains.TryGetValue(id, out var chain))
         {
             var failure = BuildChain(evidence, out chain);
             if (failure is not null)
@@ -79,7 +80,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
             }
 
             // Bounded: when full, chains are checked per call and not kept.
-            if (chains.Count >= ChainCapacity || !chains.TryAdd(id, chain!))
+            if (_chains.Count >= ChainCapacity || !_chains.TryAdd(id, chain!))
             {
                 using (chain!.Key)
                 {
@@ -154,7 +155,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
 
     private AttestationFailure? CheckCa(X509Certificate2 ca)
     {
-        if (!anchors.Contains(ca.RawDataMemory.Span))
+        if (!_anchors.Contains(ca.RawDataMemory.Span))
         {
             return new(
                 AttestationFailureCode.RootNotTrusted,
@@ -193,7 +194,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
             : new(AttestationFailureCode.AttestationKeyCertificateSignatureInvalid, "the attestation key certificate's signature does not verify with the simulated CA's ECDSA P-256 key");
     }
 
-    private static bool TryLoad(ReadOnlyMemory<byte> der, string name, out X509Certificate2 certificate, out AttestationFailure? failure)
+    private static bool TryLoad(ReadOnlyMemory<byte> der, string name, out X509Certificate2 certificate, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         try
         {

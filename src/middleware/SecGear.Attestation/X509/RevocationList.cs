@@ -6,7 +6,7 @@ namespace SecGear.Attestation.X509;
 /// <summary>A parsed X.509 v2 CRL (RFC 5280 §5): issuer, validity window and revoked serial numbers.</summary>
 internal sealed class RevocationList
 {
-    private readonly HashSet<string> revokedSerials;
+    private readonly HashSet<string> _revokedSerials;
 
     private RevocationList(SignedData signed, byte[] issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, HashSet<string> revoked)
     {
@@ -14,7 +14,7 @@ internal sealed class RevocationList
         Issuer = issuer;
         ThisUpdate = thisUpdate;
         NextUpdate = nextUpdate;
-        revokedSerials = revoked;
+        _revokedSerials = revoked;
     }
 
     /// <summary>The signed envelope.</summary>
@@ -30,7 +30,7 @@ internal sealed class RevocationList
     public DateTimeOffset? NextUpdate { get; }
 
     /// <summary>Number of revoked certificates listed.</summary>
-    public int Count => revokedSerials.Count;
+    public int Count => _revokedSerials.Count;
 
     /// <summary>Parses a DER CRL. Throws <see cref="CryptographicException"/> when malformed.</summary>
     public static RevocationList Parse(ReadOnlyMemory<byte> der)
@@ -73,7 +73,7 @@ internal sealed class RevocationList
     }
 
     /// <summary>True when the serial number (big-endian bytes as in the certificate) is listed.</summary>
-    public bool IsRevoked(ReadOnlySpan<byte> serialNumber) => revokedSerials.Contains(NormalizeSerial(serialNumber));
+    public bool IsRevoked(ReadOnlySpan<byte> serialNumber) => _revokedSerials.Contains(NormalizeSerial(serialNumber));
 
     /// <summary>True when <paramref name="time"/> is within thisUpdate..nextUpdate.</summary>
     public bool IsCurrent(DateTimeOffset time) => time >= ThisUpdate && (NextUpdate is null || time <= NextUpdate);

@@ -16,13 +16,13 @@ public sealed class EvidenceAppraiser
     /// <summary>Most collateral pieces accepted in one request.</summary>
     public const int MaxCollateralPieces = 8;
 
-    private readonly AttestationVerifier verifier;
+    private readonly AttestationVerifier _verifier;
 
     /// <summary>Builds the verifier from the options (simulation anchors are PEM or DER certificate files).</summary>
     public EvidenceAppraiser(IOptions<AttestationServiceOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        verifier = AttestationVerifier.CreateDefault();
+        _verifier = AttestationVerifier.CreateDefault();
         var anchors = options.Value.SimulationTrustAnchors;
         if (anchors.Count > 0)
         {
@@ -32,7 +32,7 @@ public sealed class EvidenceAppraiser
                 trusted = trusted.Add(ReadCertificate(file));
             }
 
-            verifier.Register(new SimulationEvidenceVerifier(trusted));
+            _verifier.Register(new SimulationEvidenceVerifier(trusted));
         }
 
         SimulationTrusted = anchors.Count > 0;
@@ -44,7 +44,7 @@ public sealed class EvidenceAppraiser
                 devices = devices.Add(ReadCertificate(file));
             }
 
-            verifier.Register(new NvidiaGpuVerifier(new NvidiaGpuVerifierOptions { DeviceTrustAnchors = devices }));
+            _verifier.Register(new NvidiaGpuVerifier(new NvidiaGpuVerifierOptions { DeviceTrustAnchors = devices }));
         }
     }
 
@@ -73,7 +73,7 @@ public sealed class EvidenceAppraiser
         }
 
         var bound = WithReportData(policy, ReportDataBinding.Compute(nonce, runtimeData ?? []));
-        return verifier.Verify(detected, loaded, time, bound);
+        return _verifier.Verify(detected, loaded, time, bound);
     }
 
     /// <summary>
@@ -103,7 +103,7 @@ public sealed class EvidenceAppraiser
             RequireDeviceRevocationChecked = policy.RequireDeviceRevocationChecked,
             ExpectedReportData = deviceNonce,
         };
-        return verifier.Verify(detected, loaded, time, devicePolicy);
+        return _verifier.Verify(detected, loaded, time, devicePolicy);
     }
 
     private static bool TryLoadCollateral(Evidence detected, IReadOnlyList<byte[]>? collateral, out Collateral? loaded, out AttestationFailure? failure)

@@ -9,14 +9,14 @@ namespace SecGear.AttestationService.Security;
 /// </summary>
 public sealed class AdminAuthenticator
 {
-    private readonly byte[][] hashes;
+    private readonly byte[][] _hashes;
 
     /// <summary>Creates the authenticator from key hashes (32 bytes each).</summary>
     public AdminAuthenticator(IEnumerable<byte[]> keyHashes)
     {
         ArgumentNullException.ThrowIfNull(keyHashes);
-        hashes = [.. keyHashes];
-        if (hashes.Any(h => h.Length != SHA256.HashSizeInBytes))
+        _hashes = [.. keyHashes];
+        if (_hashes.Any(h => h.Length != SHA256.HashSizeInBytes))
         {
             throw new ArgumentException("An admin API key hash is a 32-byte SHA-256.", nameof(keyHashes));
         }
@@ -33,7 +33,7 @@ public sealed class AdminAuthenticator
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(presentedKey), hash);
         bool match = false;
-        foreach (var candidate in hashes)
+        foreach (var candidate in _hashes)
         {
             match |= CryptographicOperations.FixedTimeEquals(hash, candidate);
         }

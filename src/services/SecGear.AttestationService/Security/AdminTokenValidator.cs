@@ -16,8 +16,8 @@ public sealed class AdminTokenValidator
     /// <summary>The scope an administrator token must carry.</summary>
     public const string Scope = "secgear.admin";
 
-    private readonly JsonWebTokenHandler handler = new();
-    private readonly TokenValidationParameters? parameters;
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly TokenValidationParameters? _parameters;
 
     /// <summary>Creates the validator; with no keys configured every bearer is refused.</summary>
     public AdminTokenValidator(AdminJwtOptions options, TimeProvider time)
@@ -34,7 +34,7 @@ public sealed class AdminTokenValidator
             throw new InvalidOperationException("AttestationService:AdminJwt needs Issuer and Audience when PublicKeyFiles are set.");
         }
 
-        parameters = new TokenValidationParameters
+        _parameters = new TokenValidationParameters
         {
             ValidIssuer = options.Issuer,
             ValidAudience = options.Audience,
@@ -54,13 +54,13 @@ public sealed class AdminTokenValidator
     public async Task<bool> IsAdministratorAsync(string? authorization)
     {
         const string Prefix = "Bearer ";
-        if (parameters is null || authorization is null || !authorization.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
+        if (_parameters is null || authorization is null || !authorization.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
             || authorization.Length > 16 * 1024)
         {
             return false;
         }
 
-        var result = await handler.ValidateTokenAsync(authorization[Prefix.Length..].Trim(), parameters).ConfigureAwait(false);
+        var result = await _handler.ValidateTokenAsync(authorization[Prefix.Length..].Trim(), _parameters).ConfigureAwait(false);
         return result.IsValid
             && result.SecurityToken is JsonWebToken token
             && token.TryGetPayloadValue<string>("scope", out var scope)

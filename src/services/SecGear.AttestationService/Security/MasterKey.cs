@@ -17,7 +17,7 @@ public sealed class MasterKey : IDisposable
     private const int NonceLength = 12;
     private const int TagLength = 16;
 
-    private readonly AesGcm aes;
+    private readonly AesGcm _aes;
 
     /// <summary>Wraps a 32-byte key (copied).</summary>
     public MasterKey(ReadOnlySpan<byte> key)
@@ -27,7 +27,7 @@ public sealed class MasterKey : IDisposable
             throw new ArgumentException($"The master key must be {KeyLength} bytes; got {key.Length}.", nameof(key));
         }
 
-        aes = new AesGcm(key, TagLength);
+        _aes = new AesGcm(key, TagLength);
     }
 
     /// <summary>Encrypts <paramref name="plaintext"/> bound to <paramref name="context"/> (e.g. <c>resource/a/b/c</c>).</summary>
@@ -37,7 +37,7 @@ public sealed class MasterKey : IDisposable
         sealedValue[0] = FormatVersion;
         var nonce = sealedValue.AsSpan(1, NonceLength);
         RandomNumberGenerator.Fill(nonce);
-        aes.Encrypt(nonce, plaintext, sealedValue.AsSpan(1 + NonceLength, plaintext.Length), sealedValue.AsSpan(1 + NonceLength + plaintext.Length), Encoding.UTF8.GetBytes(context));
+        _aes.Encrypt(nonce, plaintext, sealedValue.AsSpan(1 + NonceLength, plaintext.Length), sealedValue.AsSpan(1 + NonceLength + plaintext.Length), Encoding.UTF8.GetBytes(context));
         return sealedValue;
     }
 
@@ -54,7 +54,7 @@ public sealed class MasterKey : IDisposable
         var plaintext = new byte[length];
         try
         {
-            aes.Decrypt(sealedValue.Slice(1, NonceLength), sealedValue.Slice(1 + NonceLength, length), sealedValue[^TagLength..], plaintext, Encoding.UTF8.GetBytes(context));
+            _aes.Decrypt(sealedValue.Slice(1, NonceLength), sealedValue.Slice(1 + NonceLength, length), sealedValue[^TagLength..], plaintext, Encoding.UTF8.GetBytes(context));
         }
         catch (AuthenticationTagMismatchException ex)
         {
@@ -151,5 +151,5 @@ public sealed class MasterKey : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => aes.Dispose();
+    public void Dispose() => _aes.Dispose();
 }

@@ -8,7 +8,7 @@ namespace SecGear.AttestationService.Security;
 public sealed partial class TokenService
 {
     /// <summary>How many times this instance has read the keys from the store (start, maintenance, unknown key ids).</summary>
-    public long ReloadCount => Interlocked.Read(ref reloads);
+    public long ReloadCount => Interlocked.Read(ref _reloads);
 
     /// <summary>The id of the key that signs tokens now, or null before <see cref="InitializeAsync"/>.</summary>
     public string? CurrentKeyId => CurrentCredentials()?.Key.KeyId;
@@ -27,8 +27,8 @@ public sealed partial class TokenService
             expectedNewestCreatedAt = NewestCreatedAt();
         }
 
-        var now = time.GetUtcNow();
-        bool added = await store.AddSigningKeyIfNewestAsync(NewKey(now, now + options.Operations.KeyPublishAhead), expectedNewestCreatedAt, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        bool added = await _store.AddSigningKeyIfNewestAsync(NewKey(now, now + _options.Operations.KeyPublishAhead), expectedNewestCreatedAt, cancellationToken).ConfigureAwait(false);
         await ReloadAsync(cancellationToken).ConfigureAwait(false);
         return added;
     }
@@ -40,7 +40,7 @@ public sealed partial class TokenService
     public async Task MaintainKeysAsync(CancellationToken cancellationToken = default)
     {
         await ReloadAsync(cancellationToken).ConfigureAwait(false);
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         if (NewestCreatedAt() is { } newest && NextScheduledRotation() is { } due && now >= due)
         {
             await RotateAsync(newest, cancellationToken).ConfigureAwait(false);
@@ -49,7 +49,7 @@ public sealed partial class TokenService
         bool retired = false;
         foreach (var key in Status(now).Where(k => k.RetiresAt is { } retires && now >= retires))
         {
-            await store.DeleteSigningKeyAsync(key.KeyId, cancellationToken).ConfigureAwait(false);
+            await _store.DeleteSigningKeyAsync(key.KeyId, cancellationToken).ConfigureAwait(false);
             retired = true;
         }
 
@@ -62,7 +62,7 @@ public sealed partial class TokenService
     /// <summary>Every loaded key with its state at <paramref name="now"/>, in activation order.</summary>
     public IReadOnlyList<SigningKeyInfo> Status(DateTimeOffset now)
     {
-        var all = schedule;
+        var all = _schedule;
         string? current = CurrentKeyId;
         var result = new List<SigningKeyInfo>(all.Length);
         for (int i = 0; i < all.Length; i++)
@@ -72,7 +72,7 @@ public sealed partial class TokenService
             DateTimeOffset? superseded = all.Skip(i + 1).Select(k => k.EffectiveActivation).Where(a => a <= now).Cast<DateTimeOffset?>().Min();
             string state = key.KeyId == current ? "active" : key.EffectiveActivation > now ? "pending" : "previous";
             DateTimeOffset? retires = state == "previous" && superseded is { } since
-                ? since + options.TokenLifetime + options.Operations.KeyRetirementMargin
+                ? since + _options.TokenLifetime + _options.Operations.KeyRetirementMargin
                 : null;
             result.Add(new SigningKeyInfo(key.KeyId, state, key.CreatedAt, key.EffectiveActivation, retires));
         }
@@ -82,33 +82,33 @@ public sealed partial class TokenService
 
     /// <summary>When the next scheduled rotation is due, or null when scheduled rotation is off.</summary>
     public DateTimeOffset? NextScheduledRotation() =>
-        options.Operations.KeyRotationInterval > TimeSpan.Zero && NewestCreatedAt() is { } newest
-            ? newest + options.Operations.KeyRotationInterval
+        _options.Operations.KeyRotationInterval > TimeSpan.Zero && NewestCreatedAt() is { } newest
+            ? newest + _options.Operations.KeyRotationInterval
             : null;
 
-    private DateTimeOffset? NewestCreatedAt() => schedule.Length == 0 ? null : schedule.Max(key => key.CreatedAt);
+    private DateTimeOffset? NewestCreatedAt() => _schedule.Length == 0 ? null : _schedule.Max(key => key.CreatedAt);
 
     /// <summary>The loaded key activated last among those whose activation has come (the first when none has).</summary>
     private SigningCredentials? CurrentCredentials()
     {
-        var all = schedule;
+        var all = _schedule;
         if (all.Length == 0)
         {
             return null;
         }
 
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         var pick = all[0];
         foreach (var key in all)
         {
-            if (key.EffectiveActivation <= now && keys.ContainsKey(key.KeyId))
+            if (key.EffectiveActivation <= now && _keys.ContainsKey(key.KeyId))
             {
                 pick = key;
             }
         }
 
-        return keys.TryGetValue(pick.KeyId, out var securityKey)
-            ? credentials.GetOrAdd(pick.KeyId, _ => new SigningCredentials(securityKey, Algorithm))
+        return _keys.TryGetValue(pick.KeyId, out var securityKey)
+            ? _credentials.GetOrAdd(pick.KeyId, _ => new SigningCredentials(securityKey, Algorithm))
             : null;
     }
 
@@ -116,9 +116,9 @@ public sealed partial class TokenService
     private bool TryClaimUnknownKeyReload()
     {
         long now = Environment.TickCount64;
-        long last = Interlocked.Read(ref lastUnknownKeyReload);
+        long last = Interlocked.Read(ref _lastUnknownKeyReload);
         return now - last >= (long)UnknownKeyReloadInterval.TotalMilliseconds
-            && Interlocked.CompareExchange(ref lastUnknownKeyReload, now, last) == last;
+            && Interlocked.CompareExchange(ref _lastUnknownKeyReload, now, last) == last;
     }
 
     private StoredSigningKey NewKey(DateTimeOffset now, DateTimeOffset activatesAt)
@@ -128,7 +128,7 @@ public sealed partial class TokenService
         var pkcs8 = key.ExportPkcs8PrivateKey();
         try
         {
-            return new StoredSigningKey(kid, masterKey.Encrypt(pkcs8, Context(kid)), now, activatesAt);
+            return new StoredSigningKey(kid, _masterKey.Encrypt(pkcs8, Context(kid)), now, activatesAt);
         }
         finally
         {

@@ -25,44 +25,44 @@ public sealed partial class TokenService : IDisposable
 
     private const string Algorithm = SecurityAlgorithms.EcdsaSha256;
 
-    private readonly IAttestationStore store;
-    private readonly MasterKey masterKey;
-    private readonly AttestationServiceOptions options;
-    private readonly TimeProvider time;
-    private readonly JsonWebTokenHandler handler = new() { SetDefaultTimesOnTokenCreation = false };
-    private readonly ConcurrentDictionary<string, ECDsaSecurityKey> keys = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim loadGate = new(1, 1);
-    private readonly ConcurrentDictionary<string, SigningCredentials> credentials = new(StringComparer.Ordinal);
-    private volatile StoredSigningKey[] schedule = [];
-    private volatile SigningCredentials? signing;
-    private long lastUnknownKeyReload = long.MinValue / 2;
-    private long reloads;
+    private readonly IAttestationStore _store;
+    private readonly MasterKey _masterKey;
+    private readonly AttestationServiceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly ConcurrentDictionary<string, ECDsaSecurityKey> _keys = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _loadGate = new(1, 1);
+    private readonly ConcurrentDictionary<string, SigningCredentials> _credentials = new(StringComparer.Ordinal);
+    private volatile StoredSigningKey[] _schedule = [];
+    private volatile SigningCredentials? _signing;
+    private long _lastUnknownKeyReload = long.MinValue / 2;
+    private long _reloads;
 
     /// <summary>Creates the service; call <see cref="InitializeAsync"/> before use.</summary>
     public TokenService(IAttestationStore store, MasterKey masterKey, IOptions<AttestationServiceOptions> options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.store = store;
-        this.masterKey = masterKey;
-        this.options = options.Value;
-        this.time = time;
+        _store = store;
+        _masterKey = masterKey;
+        _options = options.Value;
+        _time = time;
     }
 
     /// <summary>Loads the signing keys, creating the first one when the database has none.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         await ReloadAsync(cancellationToken).ConfigureAwait(false);
-        if (signing is not null)
+        if (_signing is not null)
         {
             return;
         }
 
-        var now = time.GetUtcNow();
-        await store.AddSigningKeyAsync(NewKey(now, now), cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        await _store.AddSigningKeyAsync(NewKey(now, now), cancellationToken).ConfigureAwait(false);
 
         // Instances that started together may each have added one: all are published, and all sign with the same one.
         await ReloadAsync(cancellationToken).ConfigureAwait(false);
-        if (signing is null)
+        if (_signing is null)
         {
             throw new StorageUnavailableException("The token-signing key was stored but does not read back.");
         }
@@ -76,7 +76,7 @@ public sealed partial class TokenService : IDisposable
         {
             writer.WriteStartObject();
             writer.WriteStartArray("keys");
-            foreach (var (kid, key) in keys.OrderBy(k => k.Key, StringComparer.Ordinal))
+            foreach (var (kid, key) in _keys.OrderBy(k => k.Key, StringComparer.Ordinal))
             {
                 var parameters = key.ECDsa.ExportParameters(false);
                 writer.WriteStartObject();
@@ -99,7 +99,7 @@ public sealed partial class TokenService : IDisposable
 
     /// <summary>Signs a token whose payload the caller wrote (claims per <see cref="AttestationTokenClaims"/>).</summary>
     public string Sign(string payloadJson) =>
-        handler.CreateToken(payloadJson, CurrentCredentials() ?? throw new InvalidOperationException("The token service is not initialised."));
+        _handler.CreateToken(payloadJson, CurrentCredentials() ?? throw new InvalidOperationException("The token service is not initialised."));
 
     /// <summary>
     /// Validates a token this service issued: signature by one of its keys, ES256, issuer, lifetime (at the service's
@@ -113,14 +113,14 @@ public sealed partial class TokenService : IDisposable
             throw Invalid("the token is longer than 64 KiB");
         }
 
-        var result = await handler.ValidateTokenAsync(token, Parameters()).ConfigureAwait(false);
+        var result = await _handler.ValidateTokenAsync(token, Parameters()).ConfigureAwait(false);
         if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException && TryClaimUnknownKeyReload())
         {
             // Keys are published ahead of use and every instance reloads them on each maintenance run, so an unknown
             // key is almost always forged; the rare real case (maintenance failing for a while) gets one reload per
             // interval, whatever the number of such tokens.
             await ReloadAsync(cancellationToken).ConfigureAwait(false);
-            result = await handler.ValidateTokenAsync(token, Parameters()).ConfigureAwait(false);
+            result = await _handler.ValidateTokenAsync(token, Parameters()).ConfigureAwait(false);
         }
 
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
@@ -147,7 +147,7 @@ public sealed partial class TokenService : IDisposable
             throw Invalid("its payload is not JSON");
         }
 
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
         if (!payload.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out long expires)
             || !payload.TryGetProperty("nbf", out var nbf) || !nbf.TryGetInt64(out long notBefore))
         {
@@ -178,8 +178,8 @@ public sealed partial class TokenService : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        loadGate.Dispose();
-        foreach (var key in keys.Values)
+        _loadGate.Dispose();
+        foreach (var key in _keys.Values)
         {
             key.ECDsa.Dispose();
         }
@@ -187,32 +187,32 @@ public sealed partial class TokenService : IDisposable
 
     private TokenValidationParameters Parameters() => new()
     {
-        ValidIssuer = options.Issuer,
+        ValidIssuer = _options.Issuer,
         ValidateAudience = false,
         // Lifetime is checked against the service's TimeProvider after the signature (expired and forged get distinct codes).
         ValidateLifetime = false,
         RequireExpirationTime = false,
         ValidAlgorithms = [Algorithm],
-        IssuerSigningKeys = keys.Values.ToArray(),
+        IssuerSigningKeys = _keys.Values.ToArray(),
         TryAllIssuerSigningKeys = false,
     };
 
     /// <summary>Reads the stored keys: loads new ones, forgets retired ones, and recomputes the signing key.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
-        await loadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _loadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Interlocked.Increment(ref reloads);
-            var stored = await store.ListSigningKeysAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _reloads);
+            var stored = await _store.ListSigningKeysAsync(cancellationToken).ConfigureAwait(false);
             foreach (var entry in stored)
             {
-                if (keys.ContainsKey(entry.KeyId))
+                if (_keys.ContainsKey(entry.KeyId))
                 {
                     continue;
                 }
 
-                var pkcs8 = masterKey.Decrypt(entry.EncryptedPrivateKey, Context(entry.KeyId));
+                var pkcs8 = _masterKey.Decrypt(entry.EncryptedPrivateKey, Context(entry.KeyId));
                 try
                 {
                     var key = ECDsa.Create();
@@ -223,7 +223,7 @@ public sealed partial class TokenService : IDisposable
                         throw new CryptographicException($"The stored signing key '{entry.KeyId}' does not match its id.");
                     }
 
-                    keys[entry.KeyId] = new ECDsaSecurityKey(key) { KeyId = entry.KeyId };
+                    _keys[entry.KeyId] = new ECDsaSecurityKey(key) { KeyId = entry.KeyId };
                 }
                 finally
                 {
@@ -232,19 +232,19 @@ public sealed partial class TokenService : IDisposable
             }
 
             // Retired keys are forgotten but not disposed: a validation running now may still hold them.
-            foreach (var kid in keys.Keys.Except(stored.Select(entry => entry.KeyId), StringComparer.Ordinal).ToArray())
+            foreach (var kid in _keys.Keys.Except(stored.Select(entry => entry.KeyId), StringComparer.Ordinal).ToArray())
             {
-                keys.TryRemove(kid, out _);
-                credentials.TryRemove(kid, out _);
+                _keys.TryRemove(kid, out _);
+                _credentials.TryRemove(kid, out _);
             }
 
             // In activation order (then creation, then id, so every instance orders alike): the signer is the last active one.
-            schedule = [.. stored.OrderBy(key => key.EffectiveActivation).ThenBy(key => key.CreatedAt).ThenBy(key => key.KeyId, StringComparer.Ordinal)];
-            signing = CurrentCredentials();
+            _schedule = [.. stored.OrderBy(key => key.EffectiveActivation).ThenBy(key => key.CreatedAt).ThenBy(key => key.KeyId, StringComparer.Ordinal)];
+            _signing = CurrentCredentials();
         }
         finally
         {
-            loadGate.Release();
+            _loadGate.Release();
         }
     }
 

@@ -15,16 +15,16 @@ public sealed class PostgresAttestationStore : SqlAttestationStore, IAsyncDispos
     // Instances that decide to rotate the signing key at the same moment take turns; the second sees the first's key.
     private const long SigningKeysLockId = 0x5EC6EA7A6;
 
-    private readonly NpgsqlDataSource dataSource;
-    private readonly string description;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _description;
 
     /// <summary>Creates a store on the database named by an Npgsql connection string.</summary>
     public PostgresAttestationStore(string connectionString)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        description = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}";
-        dataSource = NpgsqlDataSource.Create(builder);
+        _description = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}";
+        _dataSource = NpgsqlDataSource.Create(builder);
     }
 
     /// <inheritdoc/>
@@ -34,11 +34,11 @@ public sealed class PostgresAttestationStore : SqlAttestationStore, IAsyncDispos
     protected override string AutoIncrementKey => "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
 
     /// <inheritdoc/>
-    protected override string Describe() => description;
+    protected override string Describe() => _description;
 
     /// <inheritdoc/>
     protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     protected override async Task LockSchemaAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
@@ -68,8 +68,8 @@ public sealed class PostgresAttestationStore : SqlAttestationStore, IAsyncDispos
     };
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     /// <inheritdoc/>
-    public void Dispose() => dataSource.Dispose();
+    public void Dispose() => _dataSource.Dispose();
 }

@@ -14,7 +14,7 @@ public abstract partial class SqlAttestationStore : IAttestationStore
     /// <summary>The schema version this code reads and writes.</summary>
     public const int SchemaVersion = 2;
 
-    private readonly SemaphoreSlim writeGate = new(1, 1);
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     /// <summary>Column type of binary values (<c>BLOB</c>, <c>BYTEA</c>).</summary>
     protected abstract string BinaryType { get; }
@@ -307,7 +307,7 @@ public abstract partial class SqlAttestationStore : IAttestationStore
 
         // Waiting in the queue counts against the same patience as waiting for a lock: a database locked from outside
         // must not make queued writers fail one busy timeout after another.
-        if (!await writeGate.WaitAsync(WriteQueueTimeout).ConfigureAwait(false))
+        if (!await _writeGate.WaitAsync(WriteQueueTimeout).ConfigureAwait(false))
         {
             throw new StorageUnavailableException($"The database {Describe()} is busy: writes have been queued longer than {WriteQueueTimeout.TotalMilliseconds} ms.");
         }
@@ -318,7 +318,7 @@ public abstract partial class SqlAttestationStore : IAttestationStore
         }
         finally
         {
-            writeGate.Release();
+            _writeGate.Release();
         }
     }
 

@@ -9,11 +9,11 @@ namespace SecGear.AttestationService.Storage;
 /// </summary>
 public sealed class SqliteAttestationStore : SqlAttestationStore
 {
-    private readonly string path;
-    private readonly int busyTimeoutMilliseconds;
-    private readonly string connectionString;
-    private readonly string createConnectionString;
-    private volatile bool created;
+    private readonly string _path;
+    private readonly int _busyTimeoutMilliseconds;
+    private readonly string _connectionString;
+    private readonly string _createConnectionString;
+    private volatile bool _created;
 
     /// <summary>Creates a store on the database file <paramref name="path"/> (created by <see cref="SqlAttestationStore.InitializeAsync"/>).</summary>
     /// <param name="path">The database file.</param>
@@ -21,28 +21,28 @@ public sealed class SqliteAttestationStore : SqlAttestationStore
     public SqliteAttestationStore(string path, TimeSpan busyTimeout)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        this.path = Path.GetFullPath(path);
-        busyTimeoutMilliseconds = (int)Math.Clamp(busyTimeout.TotalMilliseconds, 0, int.MaxValue);
+        _path = Path.GetFullPath(path);
+        _busyTimeoutMilliseconds = (int)Math.Clamp(busyTimeout.TotalMilliseconds, 0, int.MaxValue);
         var builder = new SqliteConnectionStringBuilder
         {
-            DataSource = this.path,
+            DataSource = _path,
             Mode = SqliteOpenMode.ReadWrite,
             Pooling = true,
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
         };
-        connectionString = builder.ToString();
+        _connectionString = builder.ToString();
         builder.Mode = SqliteOpenMode.ReadWriteCreate;
-        createConnectionString = builder.ToString();
+        _createConnectionString = builder.ToString();
     }
 
     /// <summary>The database file.</summary>
-    public string DatabasePath => path;
+    public string DatabasePath => _path;
 
     /// <inheritdoc/>
     protected override bool SerializeWrites => true;
 
     /// <inheritdoc/>
-    protected override TimeSpan WriteQueueTimeout => TimeSpan.FromMilliseconds(busyTimeoutMilliseconds);
+    protected override TimeSpan WriteQueueTimeout => TimeSpan.FromMilliseconds(_busyTimeoutMilliseconds);
 
     /// <inheritdoc/>
     protected override string BinaryType => "BLOB";
@@ -51,24 +51,24 @@ public sealed class SqliteAttestationStore : SqlAttestationStore
     protected override string AutoIncrementKey => "id INTEGER PRIMARY KEY AUTOINCREMENT";
 
     /// <inheritdoc/>
-    protected override string Describe() => $"'{path}'";
+    protected override string Describe() => $"'{_path}'";
 
     /// <inheritdoc/>
     protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
         // The file is created only by the first open (schema creation). Afterwards a vanished file is an error, not a new
         // empty database, and pooled connections to the unlinked file must not keep writing where nobody will read.
-        bool creating = !created;
-        if (!creating && !File.Exists(path))
+        bool creating = !_created;
+        if (!creating && !File.Exists(_path))
         {
             SqliteConnection.ClearAllPools();
-            throw new StorageUnavailableException($"The database file '{path}' is missing.");
+            throw new StorageUnavailableException($"The database file '{_path}' is missing.");
         }
 
-        var connection = new SqliteConnection(creating ? createConnectionString : connectionString);
+        var connection = new SqliteConnection(creating ? _createConnectionString : _connectionString);
         try
         {
-            string? directory = Path.GetDirectoryName(path);
+            string? directory = Path.GetDirectoryName(_path);
             if (creating && directory is not null && !Directory.Exists(directory))
             {
                 throw new StorageUnavailableException($"The database directory '{directory}' does not exist.");
@@ -78,9 +78,9 @@ public sealed class SqliteAttestationStore : SqlAttestationStore
             await using var command = connection.CreateCommand();
             // WAL is a property of the file (set once, outside any transaction); busy timeout and sync level are per connection.
             command.CommandText = (creating ? "PRAGMA journal_mode = WAL; " : string.Empty)
-                + $"PRAGMA busy_timeout = {busyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL";
+                + $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL";
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            created = true;
+            _created = true;
             return connection;
         }
         catch

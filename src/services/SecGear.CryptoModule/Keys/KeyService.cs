@@ -79,9 +79,16 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
 
         var (blob, publicKey) = enclave.Call(new EnclaveRequest
         {
-            Op = EnclaveOp.ImportKey, Spec = body.Spec, Usage = body.Usage, Version = 1,
-            Tenant = Encoding.UTF8.GetBytes(tenant), KeyId = Encoding.UTF8.GetBytes(body.Id),
-            Aad = wrapped.EphemeralKey, Iv = wrapped.Nonce, Data = wrapped.Ciphertext, Extra = wrapped.Tag,
+            Op = EnclaveOp.ImportKey,
+            Spec = body.Spec,
+            Usage = body.Usage,
+            Version = 1,
+            Tenant = Encoding.UTF8.GetBytes(tenant),
+            KeyId = Encoding.UTF8.GetBytes(body.Id),
+            Aad = wrapped.EphemeralKey,
+            Iv = wrapped.Nonce,
+            Data = wrapped.Ciphertext,
+            Extra = wrapped.Tag,
         });
         var version = new StoredKeyVersion(1, blob, publicKey.Length == 0 ? null : publicKey, DateTimeOffset.UtcNow);
         var key = new StoredKey(tenant, body.Id, body.Spec, body.Usage, KeyState.Enabled, 1, body.Label, version.Created, [version]);
@@ -174,8 +181,11 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
         var (key, version) = await UseAsync(tenant, id, null).ConfigureAwait(false);
         var (signature, _) = Run(key, version, "sign", new EnclaveRequest
         {
-            Op = EnclaveOp.Sign, Scheme = body.Scheme, Flags = body.Prehashed ? EnclaveRequestFlags.Prehashed : EnclaveRequestFlags.None,
-            Data = body.Data, Extra = body.UserId,
+            Op = EnclaveOp.Sign,
+            Scheme = body.Scheme,
+            Flags = body.Prehashed ? EnclaveRequestFlags.Prehashed : EnclaveRequestFlags.None,
+            Data = body.Data,
+            Extra = body.UserId,
         });
         return new SignResponse(signature, version.Version);
     }
@@ -188,8 +198,12 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
         var (key, version) = await UseAsync(tenant, id, body.Version).ConfigureAwait(false);
         var (valid, _) = Run(key, version, "verify", new EnclaveRequest
         {
-            Op = EnclaveOp.Verify, Scheme = body.Scheme, Flags = body.Prehashed ? EnclaveRequestFlags.Prehashed : EnclaveRequestFlags.None,
-            Data = body.Data, Extra = body.Signature, Iv = body.UserId,
+            Op = EnclaveOp.Verify,
+            Scheme = body.Scheme,
+            Flags = body.Prehashed ? EnclaveRequestFlags.Prehashed : EnclaveRequestFlags.None,
+            Data = body.Data,
+            Extra = body.Signature,
+            Iv = body.UserId,
         });
         return new VerifyResponse(valid is [1], version.Version);
     }
@@ -201,7 +215,11 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
         var (key, version) = await UseAsync(tenant, id, null).ConfigureAwait(false);
         var (ciphertext, iv) = Run(key, version, "encrypt", new EnclaveRequest
         {
-            Op = EnclaveOp.Encrypt, Scheme = body.Scheme, Data = body.Plaintext, Iv = body.Iv, Aad = body.Aad,
+            Op = EnclaveOp.Encrypt,
+            Scheme = body.Scheme,
+            Data = body.Plaintext,
+            Iv = body.Iv,
+            Aad = body.Aad,
         });
         return new EncryptResponse(ciphertext, iv.Length == 0 ? null : iv, version.Version);
     }
@@ -213,7 +231,11 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
         var (key, version) = await UseAsync(tenant, id, body.Version).ConfigureAwait(false);
         var (plaintext, _) = Run(key, version, "decrypt", new EnclaveRequest
         {
-            Op = EnclaveOp.Decrypt, Scheme = body.Scheme, Data = body.Ciphertext, Iv = body.Iv, Aad = body.Aad,
+            Op = EnclaveOp.Decrypt,
+            Scheme = body.Scheme,
+            Data = body.Ciphertext,
+            Iv = body.Iv,
+            Aad = body.Aad,
         });
         return new DecryptResponse(plaintext);
     }
@@ -248,7 +270,10 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
         var (key, version) = await UseAsync(tenant, id, null).ConfigureAwait(false);
         var (plainAndIv, ciphertext) = Run(key, version, "generate-data-key", new EnclaveRequest
         {
-            Op = EnclaveOp.GenerateDataKey, Scheme = body.Scheme, Aad = body.Aad, Extra = new[] { (byte)body.Length },
+            Op = EnclaveOp.GenerateDataKey,
+            Scheme = body.Scheme,
+            Aad = body.Aad,
+            Extra = new[] { (byte)body.Length },
         });
         if (plainAndIv.Length < body.Length)
         {
@@ -287,8 +312,12 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
     {
         var (blob, publicKey) = enclave.Call(new EnclaveRequest
         {
-            Op = EnclaveOp.GenerateKey, Spec = spec, Usage = usage, Version = version,
-            Tenant = Encoding.UTF8.GetBytes(tenant), KeyId = Encoding.UTF8.GetBytes(id),
+            Op = EnclaveOp.GenerateKey,
+            Spec = spec,
+            Usage = usage,
+            Version = version,
+            Tenant = Encoding.UTF8.GetBytes(tenant),
+            KeyId = Encoding.UTF8.GetBytes(id),
         });
         return new StoredKeyVersion(version, blob, publicKey.Length == 0 ? null : publicKey, DateTimeOffset.UtcNow);
     }
@@ -316,8 +345,12 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
         {
             var result = enclave.Call(request with
             {
-                Spec = key.Spec, Usage = key.Usage, Version = version.Version, Blob = version.Blob,
-                Tenant = Encoding.UTF8.GetBytes(key.Tenant), KeyId = Encoding.UTF8.GetBytes(key.Id),
+                Spec = key.Spec,
+                Usage = key.Usage,
+                Version = version.Version,
+                Blob = version.Blob,
+                Tenant = Encoding.UTF8.GetBytes(key.Tenant),
+                KeyId = Encoding.UTF8.GetBytes(key.Id),
             });
             audit.Record(key.Tenant, key.Id, version.Version, operation, "ok");
             return result;

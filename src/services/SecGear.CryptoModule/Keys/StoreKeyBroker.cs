@@ -42,8 +42,12 @@ public static class StoreKeyBroker
             var envelope = resource.Envelope;
             var (_, check) = enclave.Call(new EnclaveRequest
             {
-                Op = EnclaveOp.BrokerInstall, KeyId = System.Text.Encoding.UTF8.GetBytes(resource.Path),
-                Aad = envelope.EphemeralKey, Iv = envelope.Nonce, Data = envelope.Ciphertext, Extra = envelope.Tag,
+                Op = EnclaveOp.BrokerInstall,
+                KeyId = System.Text.Encoding.UTF8.GetBytes(resource.Path),
+                Aad = envelope.EphemeralKey,
+                Iv = envelope.Nonce,
+                Data = envelope.Ciphertext,
+                Extra = envelope.Tag,
             });
             return check;
         }

@@ -128,5 +128,5 @@ internal static class SqlLexer
     }
 
     public static EncryptedDbException Unsupported(int position, string what) =>
-        new(EncryptedDbErrorCode.UnsupportedSql, $"SQL outside the supported subset at offset {position}: {what} (docs/encrypted-db.md, \"SQL subset\")");
+        new(EncryptedDbFailureCode.UnsupportedSql, $"SQL outside the supported subset at offset {position}: {what} (docs/encrypted-db.md, \"SQL subset\")");
 }

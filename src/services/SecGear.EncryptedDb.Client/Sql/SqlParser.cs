@@ -4,7 +4,7 @@ namespace SecGear.EncryptedDb.Client.Sql;
 
 /// <summary>
 /// A recursive-descent parser for exactly the SQL subset of docs/encrypted-db.md (no well-kept PostgreSQL SQL parser
-/// for .NET restores here). Anything else fails with <see cref="EncryptedDbErrorCode.UnsupportedSql"/> naming the
+/// for .NET restores here). Anything else fails with <see cref="EncryptedDbFailureCode.UnsupportedSql"/> naming the
 /// offset and what was found.
 /// </summary>
 internal sealed class SqlParser

@@ -32,6 +32,6 @@ public abstract class LocalEngine : IAsyncDisposable
         float f => (double)f,
         BigInteger big => big >= long.MinValue && big <= long.MaxValue ? (long)big : (decimal)big,
         DateTime dateTime => DateOnly.FromDateTime(dateTime),
-        _ => throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"the engine returned a {value.GetType().Name}, which the federation does not carry"),
+        _ => throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"the engine returned a {value.GetType().Name}, which the federation does not carry"),
     };
 }

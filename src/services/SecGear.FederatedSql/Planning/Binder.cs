@@ -13,12 +13,12 @@ internal sealed class Binder
         {
             if (!catalog.TryGetTable(reference.Table, out var schema))
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.UnknownName, $"the table {reference.Table} is not in the federation's catalog (tables: {string.Join(", ", catalog.Tables.Select(t => t.Name))})");
+                throw new FederatedSqlException(FederatedSqlFailureCode.UnknownName, $"the table {reference.Table} is not in the federation's catalog (tables: {string.Join(", ", catalog.Tables.Select(t => t.Name))})");
             }
 
             if (_tables.Any(t => t.Reference.Alias == reference.Alias))
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.UnknownName, $"the name {reference.Alias} is used for two tables in FROM");
+                throw new FederatedSqlException(FederatedSqlFailureCode.UnknownName, $"the name {reference.Alias} is used for two tables in FROM");
             }
 
             _tables.Add((reference, schema));
@@ -26,7 +26,7 @@ internal sealed class Binder
 
         if (_tables.All(t => t.Schema.Distribution == TableDistribution.Replicated))
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, "the query reads only replicated tables; a federated query must read at least one partitioned table");
+            throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, "the query reads only replicated tables; a federated query must read at least one partitioned table");
         }
     }
 
@@ -50,7 +50,7 @@ internal sealed class Binder
         LikeExpr like => like with { Value = Bind(like.Value, clause, allowAggregates, insideAggregate), Pattern = Bind(like.Pattern, clause, allowAggregates, insideAggregate) },
         IsNullExpr isNull => isNull with { Value = Bind(isNull.Value, clause, allowAggregates, insideAggregate) },
         AggregateExpr aggregate => BindAggregate(aggregate, clause, allowAggregates, insideAggregate),
-        _ => throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"{clause}: unsupported expression"),
+        _ => throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"{clause}: unsupported expression"),
     };
 
     /// <summary>
@@ -81,7 +81,7 @@ internal sealed class Binder
         if (partitioned.Select(Find).Distinct().Count() > 1)
         {
             throw new FederatedSqlException(
-                FederatedSqlErrorCode.OutsideSubset,
+                FederatedSqlFailureCode.OutsideSubset,
                 $"the partitioned tables {string.Join(", ", partitioned)} must be joined on their partition keys (for example ON l_orderkey = o_orderkey); other joins between partitioned tables are outside the subset");
         }
     }
@@ -103,12 +103,12 @@ internal sealed class Binder
     {
         if (!allowAggregates)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"{clause}: aggregates are not allowed here");
+            throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"{clause}: aggregates are not allowed here");
         }
 
         if (insideAggregate)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"{clause}: aggregates cannot be nested");
+            throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"{clause}: aggregates cannot be nested");
         }
 
         return aggregate.Argument is null ? aggregate : aggregate with { Argument = Bind(aggregate.Argument, clause, allowAggregates, insideAggregate: true) };
@@ -121,20 +121,20 @@ internal sealed class Binder
             var (reference, schema) = _tables.FirstOrDefault(t => t.Reference.Alias == column.Table);
             if (reference is null)
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.UnknownName, $"{column.Table}.{column.Name}: no table is called {column.Table} in FROM");
+                throw new FederatedSqlException(FederatedSqlFailureCode.UnknownName, $"{column.Table}.{column.Name}: no table is called {column.Table} in FROM");
             }
 
             return schema.Columns.Contains(column.Name)
                 ? column
-                : throw new FederatedSqlException(FederatedSqlErrorCode.UnknownName, $"the table {schema.Name} has no column {column.Name}");
+                : throw new FederatedSqlException(FederatedSqlFailureCode.UnknownName, $"the table {schema.Name} has no column {column.Name}");
         }
 
         var matches = _tables.Where(t => t.Schema.Columns.Contains(column.Name)).ToList();
         return matches.Count switch
         {
             1 => column with { Table = matches[0].Reference.Alias },
-            0 => throw new FederatedSqlException(FederatedSqlErrorCode.UnknownName, $"no table in FROM has a column {column.Name}"),
-            _ => throw new FederatedSqlException(FederatedSqlErrorCode.UnknownName, $"the column {column.Name} is ambiguous ({string.Join(", ", matches.Select(m => m.Reference.Alias))}); qualify it"),
+            0 => throw new FederatedSqlException(FederatedSqlFailureCode.UnknownName, $"no table in FROM has a column {column.Name}"),
+            _ => throw new FederatedSqlException(FederatedSqlFailureCode.UnknownName, $"the column {column.Name} is ambiguous ({string.Join(", ", matches.Select(m => m.Reference.Alias))}); qualify it"),
         };
     }
 }

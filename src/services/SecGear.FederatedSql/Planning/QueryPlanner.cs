@@ -20,7 +20,7 @@ public static class QueryPlanner
         ArgumentNullException.ThrowIfNull(catalog);
         if (minGroupRows < 1 || minGroupRows > MaxMinGroupRows)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.PolicyRejected, $"the minimum group size k is {minGroupRows}; it must be 1 to {MaxMinGroupRows}");
+            throw new FederatedSqlException(FederatedSqlFailureCode.PolicyRejected, $"the minimum group size k is {minGroupRows}; it must be 1 to {MaxMinGroupRows}");
         }
 
         var statement = SqlParser.Parse(sql);
@@ -36,7 +36,7 @@ public static class QueryPlanner
             var bound = binder.Bind(item, "GROUP BY", allowAggregates: false);
             if (bound is not ColumnExpr)
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"GROUP BY {SqlText.Render(bound)}: only columns can be grouped by in the subset");
+                throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"GROUP BY {SqlText.Render(bound)}: only columns can be grouped by in the subset");
             }
 
             string text = SqlText.Render(bound);
@@ -58,7 +58,7 @@ public static class QueryPlanner
 
         if (keys.Count == 0 && aggregates.Count == 0)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, "the query has neither aggregates nor GROUP BY: it would output raw rows, which the federation never does");
+            throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, "the query has neither aggregates nor GROUP BY: it would output raw rows, which the federation never does");
         }
 
         SqlExpr? having = null;
@@ -77,7 +77,7 @@ public static class QueryPlanner
         var distinctArguments = aggregates.Values.Where(a => a.Distinct).Select(a => SqlText.Render(a.Argument!)).Distinct().ToList();
         if (distinctArguments.Count > 1)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"COUNT(DISTINCT ...) over {distinctArguments.Count} different expressions; the subset allows one per query");
+            throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"COUNT(DISTINCT ...) over {distinctArguments.Count} different expressions; the subset allows one per query");
         }
 
         var partials = new List<PartialAggregate> { new(PartialKind.CountRows, null) };
@@ -123,7 +123,7 @@ public static class QueryPlanner
         {
             return ordinal >= 1 && ordinal <= outputs.Count
                 ? outputs[(int)ordinal - 1].Expression
-                : throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"ORDER BY {ordinal}: the select list has {outputs.Count} columns");
+                : throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"ORDER BY {ordinal}: the select list has {outputs.Count} columns");
         }
 
         if (expression is ColumnExpr { Table: null } column)
@@ -149,7 +149,7 @@ public static class QueryPlanner
                 aggregates.TryAdd(SqlText.Render(aggregate), aggregate);
                 break;
             case ColumnExpr column when !keys.Contains(SqlText.Render(column)):
-                throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"{clause}: the column {SqlText.Render(column)} must be in GROUP BY or inside an aggregate (the federation never outputs raw rows)");
+                throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"{clause}: the column {SqlText.Render(column)} must be in GROUP BY or inside an aggregate (the federation never outputs raw rows)");
             case BinaryExpr binary:
                 CheckGrouped(binary.Left, keys, aggregates, clause);
                 CheckGrouped(binary.Right, keys, aggregates, clause);

@@ -154,5 +154,5 @@ public static class PartialMessages
     private static ReadOnlySpan<byte> Exact(byte[] value, int length, string what) =>
         value is not null && value.Length == length ? value : throw new ArgumentException($"the {what} must be {length} bytes", nameof(value));
 
-    private static FederatedSqlException Fail(string message) => new(FederatedSqlErrorCode.PartialResultRejected, "malformed partial result: " + message);
+    private static FederatedSqlException Fail(string message) => new(FederatedSqlFailureCode.PartialResultRejected, "malformed partial result: " + message);
 }

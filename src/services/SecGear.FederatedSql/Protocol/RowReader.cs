@@ -5,7 +5,7 @@ namespace SecGear.FederatedSql.Protocol;
 
 /// <summary>
 /// Reads the row encoding of <see cref="RowWriter"/>. Every length and tag is checked before use: a malformed message
-/// gives <see cref="FederatedSqlException"/> (<see cref="FederatedSqlErrorCode.PartialResultRejected"/>), never a crash.
+/// gives <see cref="FederatedSqlException"/> (<see cref="FederatedSqlFailureCode.PartialResultRejected"/>), never a crash.
 /// </summary>
 public ref struct RowReader
 {
@@ -112,5 +112,5 @@ public ref struct RowReader
         return span;
     }
 
-    private static FederatedSqlException Fail(string message) => new(FederatedSqlErrorCode.PartialResultRejected, "malformed partial result: " + message);
+    private static FederatedSqlException Fail(string message) => new(FederatedSqlFailureCode.PartialResultRejected, "malformed partial result: " + message);
 }

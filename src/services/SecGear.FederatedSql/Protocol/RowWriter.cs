@@ -81,7 +81,7 @@ public sealed class RowWriter
                 WriteByte(b ? (byte)1 : (byte)0);
                 break;
             default:
-                throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"a {value.GetType().Name} value cannot be sent; the subset has BIGINT, DECIMAL, DOUBLE, VARCHAR, DATE and BOOLEAN");
+                throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"a {value.GetType().Name} value cannot be sent; the subset has BIGINT, DECIMAL, DOUBLE, VARCHAR, DATE and BOOLEAN");
         }
     }
 

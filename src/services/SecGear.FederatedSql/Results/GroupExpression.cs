@@ -51,7 +51,7 @@ public static class GroupExpression
                 var tested = Compile(isNull.Value, plan);
                 return g => (tested(g) is null) != isNull.Negated;
             default:
-                throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"cannot evaluate {SqlText.Render(expression)} after the merge");
+                throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"cannot evaluate {SqlText.Render(expression)} after the merge");
         }
     }
 
@@ -65,7 +65,7 @@ public static class GroupExpression
             }
         }
 
-        throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"{column} is not a GROUP BY column");
+        throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"{column} is not a GROUP BY column");
     }
 
     private static Func<MergedGroup, object?> Aggregate(AggregateBinding binding) => binding.Function switch

@@ -49,7 +49,7 @@ public sealed class GroupMerger
             {
                 if (_groups.Count >= _maxGroups)
                 {
-                    throw new FederatedSqlException(FederatedSqlErrorCode.PartialResultRejected, $"the query has more than {_maxGroups} groups, the enclave's limit");
+                    throw new FederatedSqlException(FederatedSqlFailureCode.PartialResultRejected, $"the query has more than {_maxGroups} groups, the enclave's limit");
                 }
 
                 group = new MergedGroup(keyValues, partials.Count);
@@ -138,7 +138,7 @@ public sealed class GroupMerger
             case PartialKind.CountRows or PartialKind.Count:
                 if (value is not long count || count < 0)
                 {
-                    throw new FederatedSqlException(FederatedSqlErrorCode.PartialResultRejected, $"a partial COUNT is a {SqlValues.Kind(value)}, expected a non-negative BIGINT");
+                    throw new FederatedSqlException(FederatedSqlFailureCode.PartialResultRejected, $"a partial COUNT is a {SqlValues.Kind(value)}, expected a non-negative BIGINT");
                 }
 
                 group.Partials[index] = checked((group.Partials[index] as long? ?? 0) + count);
@@ -151,7 +151,7 @@ public sealed class GroupMerger
 
                 if (!SqlValues.IsNumber(value))
                 {
-                    throw new FederatedSqlException(FederatedSqlErrorCode.PartialResultRejected, $"a partial SUM is a {SqlValues.Kind(value)}, expected a number");
+                    throw new FederatedSqlException(FederatedSqlFailureCode.PartialResultRejected, $"a partial SUM is a {SqlValues.Kind(value)}, expected a number");
                 }
 
                 group.Partials[index] = group.Partials[index] is { } sum ? SqlValues.Add(sum, value) : value;

@@ -41,26 +41,26 @@ public static class QueryResultCodec
         var reader = new RowReader(bytes);
         if (reader.ReadByte() != (byte)'F' || reader.ReadByte() != (byte)'R' || reader.ReadByte() != 1)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, "the enclave's answer does not start with FR version 1");
+            throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "the enclave's answer does not start with FR version 1");
         }
 
         uint columnCount = reader.ReadUInt32();
         if (columnCount == 0 || columnCount > PartialMessages.MaxColumns)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, $"the answer has {columnCount} columns");
+            throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, $"the answer has {columnCount} columns");
         }
 
         var columns = new List<string>();
         for (int i = 0; i < columnCount; i++)
         {
-            columns.Add(reader.ReadValue() as string ?? throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, "a column name is not a string"));
+            columns.Add(reader.ReadValue() as string ?? throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "a column name is not a string"));
         }
 
         long suppressed = (long)reader.ReadUInt64();
         ulong rowCount = reader.ReadUInt64();
         if (rowCount > MaxRows)
         {
-            throw new FederatedSqlException(FederatedSqlErrorCode.InvalidState, $"the answer has {rowCount} rows, more than the {MaxRows} accepted");
+            throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, $"the answer has {rowCount} rows, more than the {MaxRows} accepted");
         }
 
         var rows = new List<object?[]>((int)Math.Min(rowCount, 1 << 20));

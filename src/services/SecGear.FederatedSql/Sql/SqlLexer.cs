@@ -53,7 +53,7 @@ public static class SqlLexer
             }
             else if (c == '"')
             {
-                throw new FederatedSqlException(FederatedSqlErrorCode.OutsideSubset, $"quoted identifiers (at {i + 1}) are outside the subset; use plain names");
+                throw new FederatedSqlException(FederatedSqlFailureCode.OutsideSubset, $"quoted identifiers (at {i + 1}) are outside the subset; use plain names");
             }
             else
             {
@@ -158,5 +158,5 @@ public static class SqlLexer
     }
 
     private static FederatedSqlException Fail(int position, string message) =>
-        new(FederatedSqlErrorCode.Syntax, $"syntax error at character {position}: {message}");
+        new(FederatedSqlFailureCode.Syntax, $"syntax error at character {position}: {message}");
 }

@@ -5,7 +5,7 @@ namespace SecGear.FederatedSql.Sql;
 /// <summary>
 /// A recursive-descent parser for exactly the federated SQL subset (docs/federated-sql.md, "SQL subset"): one SELECT
 /// with inner joins, WHERE, GROUP BY, HAVING, ORDER BY and LIMIT. Anything else gets a
-/// <see cref="FederatedSqlErrorCode.OutsideSubset"/> or <see cref="FederatedSqlErrorCode.Syntax"/> error that names it.
+/// <see cref="FederatedSqlFailureCode.OutsideSubset"/> or <see cref="FederatedSqlFailureCode.Syntax"/> error that names it.
 /// No library parser restores here for this dialect: Microsoft's ScriptDom parses T-SQL only (no LIMIT, no DATE literals).
 /// </summary>
 public sealed class SqlParser
@@ -528,8 +528,8 @@ public sealed class SqlParser
     }
 
     private FederatedSqlException Syntax(string message) =>
-        new(FederatedSqlErrorCode.Syntax, $"syntax error at character {Current.Position}: {message}");
+        new(FederatedSqlFailureCode.Syntax, $"syntax error at character {Current.Position}: {message}");
 
     private FederatedSqlException Outside(string what) =>
-        new(FederatedSqlErrorCode.OutsideSubset, $"{what} at character {Current.Position} is outside the federated SQL subset (docs/federated-sql.md)");
+        new(FederatedSqlFailureCode.OutsideSubset, $"{what} at character {Current.Position} is outside the federated SQL subset (docs/federated-sql.md)");
 }

@@ -10,26 +10,26 @@ namespace SecGear.Cli.Commands;
 /// </summary>
 internal sealed class EdlCompileSwitches
 {
-    private readonly Option<string[]> include = new("-I", "--search-path") { Description = "Directory searched for imported EDL files (repeatable; see --import-order).", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<string[]> define = new("-D", "--define") { Description = "Name defined for #ifdef/#ifndef (repeatable).", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<string[]> foreignType = new("--foreign-type") { Description = "Size in bytes of a C type the EDL uses but does not define, as NAME=SIZE (repeatable), e.g. sgx_report_t=432.", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<FileInfo[]> foreignTypes = new("--foreign-types") { Description = "File of NAME=SIZE lines (blank lines and # comments ignored), the same as one --foreign-type per line (repeatable).", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<string[]> foreignConst = new("--foreign-const") { Description = "Value of a C constant an enumerator names (X = NAME), as NAME=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<bool> library = new("--library") { Description = "The file is an import-only library: no public ECALL is required (SG0325 off)." };
-    private readonly Option<bool> warnAsError = new("--warnaserror", "-W") { Description = "Report every warning as an error (exit code 1)." };
-    private readonly Option<string> dialect = new("--dialect") { Description = "intel (default) or openenclave: accept oeedger8r's relaxations (deep-copy structs by typedef name, arrays without a direction) as warnings.", DefaultValueFactory = _ => "intel" };
-    private readonly Option<string> importOrder = new("--import-order") { Description = "last-first (default, Intel edger8r: the last -I is searched first) or first-first (Open Enclave: the first -I wins).", DefaultValueFactory = _ => "last-first" };
+    private readonly Option<string[]> _include = new("-I", "--search-path") { Description = "Directory searched for imported EDL files (repeatable; see --import-order).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> _define = new("-D", "--define") { Description = "Name defined for #ifdef/#ifndef (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> _foreignType = new("--foreign-type") { Description = "Size in bytes of a C type the EDL uses but does not define, as NAME=SIZE (repeatable), e.g. sgx_report_t=432.", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<FileInfo[]> _foreignTypes = new("--foreign-types") { Description = "File of NAME=SIZE lines (blank lines and # comments ignored), the same as one --foreign-type per line (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> _foreignConst = new("--foreign-const") { Description = "Value of a C constant an enumerator names (X = NAME), as NAME=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<bool> _library = new("--library") { Description = "The file is an import-only library: no public ECALL is required (SG0325 off)." };
+    private readonly Option<bool> _warnAsError = new("--warnaserror", "-W") { Description = "Report every warning as an error (exit code 1)." };
+    private readonly Option<string> _dialect = new("--dialect") { Description = "intel (default) or openenclave: accept oeedger8r's relaxations (deep-copy structs by typedef name, arrays without a direction) as warnings.", DefaultValueFactory = _ => "intel" };
+    private readonly Option<string> _importOrder = new("--import-order") { Description = "last-first (default, Intel edger8r: the last -I is searched first) or first-first (Open Enclave: the first -I wins).", DefaultValueFactory = _ => "last-first" };
 
     public EdlCompileSwitches()
     {
-        dialect.AcceptOnlyFromAmong("intel", "openenclave");
-        importOrder.AcceptOnlyFromAmong("last-first", "first-first");
+        _dialect.AcceptOnlyFromAmong("intel", "openenclave");
+        _importOrder.AcceptOnlyFromAmong("last-first", "first-first");
     }
 
     /// <summary>Adds every switch to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in (Option[])[include, define, foreignType, foreignTypes, foreignConst, library, warnAsError, dialect, importOrder])
+        foreach (var option in (Option[])[_include, _define, _foreignType, _foreignTypes, _foreignConst, _library, _warnAsError, _dialect, _importOrder])
         {
             command.Add(option);
         }
@@ -40,7 +40,7 @@ internal sealed class EdlCompileSwitches
     public EdlCompileOptions ToOptions(ParseResult parse)
     {
         var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var file in parse.GetValue(foreignTypes) ?? [])
+        foreach (var file in parse.GetValue(_foreignTypes) ?? [])
         {
             string[] lines;
             try
@@ -62,13 +62,13 @@ internal sealed class EdlCompileSwitches
             }
         }
 
-        foreach (var entry in parse.GetValue(foreignType) ?? [])
+        foreach (var entry in parse.GetValue(_foreignType) ?? [])
         {
             AddSize(sizes, entry, "--foreign-type");
         }
 
         var constants = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var entry in parse.GetValue(foreignConst) ?? [])
+        foreach (var entry in parse.GetValue(_foreignConst) ?? [])
         {
             var (name, text) = Split(entry, "--foreign-const", "NAME=VALUE");
             constants[name] = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value)
@@ -78,15 +78,15 @@ internal sealed class EdlCompileSwitches
 
         return new EdlCompileOptions
         {
-            SearchPaths = parse.GetValue(include) ?? [],
-            Defines = parse.GetValue(define) ?? [],
+            SearchPaths = parse.GetValue(_include) ?? [],
+            Defines = parse.GetValue(_define) ?? [],
             Files = new EdlDiskFileProvider(),
             ForeignTypeSizes = sizes,
             ForeignConstants = constants,
-            RequirePublicEcall = !parse.GetValue(library),
-            TreatWarningsAsErrors = parse.GetValue(warnAsError),
-            Dialect = parse.GetValue(dialect) == "openenclave" ? EdlDialect.OpenEnclave : EdlDialect.Intel,
-            ImportOrder = parse.GetValue(importOrder) == "first-first" ? EdlImportOrder.FirstFirst : EdlImportOrder.LastFirst,
+            RequirePublicEcall = !parse.GetValue(_library),
+            TreatWarningsAsErrors = parse.GetValue(_warnAsError),
+            Dialect = parse.GetValue(_dialect) == "openenclave" ? EdlDialect.OpenEnclave : EdlDialect.Intel,
+            ImportOrder = parse.GetValue(_importOrder) == "first-first" ? EdlImportOrder.FirstFirst : EdlImportOrder.LastFirst,
         };
     }
 

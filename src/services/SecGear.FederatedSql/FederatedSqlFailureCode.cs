@@ -1,7 +1,7 @@
 namespace SecGear.FederatedSql;
 
 /// <summary>The kinds of federated query failure (stable names: they appear in messages and on the wire).</summary>
-public enum FederatedSqlErrorCode
+public enum FederatedSqlFailureCode
 {
     /// <summary>The SQL text is not well-formed.</summary>
     Syntax,

@@ -1,10 +1,13 @@
-namespace SecGear.EncryptedDb.Tests;
+namespace SecGear.Testing;
 
 /// <summary>A fact that needs a PostgreSQL server: skipped, with the reason, when SECGEAR_TEST_POSTGRES is not set.</summary>
+[AttributeUsage(AttributeTargets.Method)]
 public sealed class PostgresFactAttribute : FactAttribute
 {
+    /// <summary>The environment variable holding the Npgsql connection string.</summary>
     public const string Variable = "SECGEAR_TEST_POSTGRES";
 
+    /// <summary>Skips the fact when PostgreSQL is not configured, or when <paramref name="needsPsql"/> and psql is not installed.</summary>
     public PostgresFactAttribute(bool needsPsql = false)
     {
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
@@ -17,5 +20,6 @@ public sealed class PostgresFactAttribute : FactAttribute
         }
     }
 
+    /// <summary>The connection string; only read by tests the attribute did not skip.</summary>
     public static string ConnectionString => Environment.GetEnvironmentVariable(Variable)!;
 }

@@ -1,7 +1,7 @@
 namespace SecGear.Trusted.Sealing;
 
 /// <summary>Why a sealed blob was refused (docs/sealing.md, "Failures").</summary>
-public enum UnsealError
+public enum UnsealFailureCode
 {
     /// <summary>The blob is shorter than its header, or than the lengths its header declares.</summary>
     Truncated = 1,

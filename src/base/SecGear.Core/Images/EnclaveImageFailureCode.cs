@@ -1,7 +1,7 @@
 namespace SecGear.Images;
 
 /// <summary>Why an enclave image was rejected (see docs/image-format.md, "Failures").</summary>
-public enum EnclaveImageError
+public enum EnclaveImageFailureCode
 {
     /// <summary>The image file could not be read (missing, unreadable, not a regular file).</summary>
     Unreadable = 1,

@@ -1,21 +1,25 @@
-namespace SecGear.Attestation.Tests;
+namespace SecGear.Testing;
 
 /// <summary>
 /// Locates ../shared/testvectors (never copied into the repository): env SECGEAR_TESTVECTORS, else the directory
 /// beside the repository root (the directory holding SecGear.slnx).
 /// </summary>
-internal static class TestVectors
+public static class TestVectors
 {
     private static readonly Lazy<string?> Root = new(Find);
 
+    /// <summary>The test-vector directory, or null when absent (tests then report themselves skipped).</summary>
     public static string? Directory => Root.Value;
 
+    /// <summary>The skip reason when the vectors are absent.</summary>
     public static string MissingReason =>
         "test vectors not found: set SECGEAR_TESTVECTORS or place them at ../shared/testvectors beside the repository root";
 
+    /// <summary>A path inside the test-vector directory; throws with <see cref="MissingReason"/> when it is absent.</summary>
     public static string Path(string relative) =>
         System.IO.Path.Combine(Directory ?? throw new InvalidOperationException(MissingReason), relative);
 
+    /// <summary>Reads a test-vector file.</summary>
     public static byte[] Read(string relative) => File.ReadAllBytes(Path(relative));
 
     /// <summary>Reads a file holding base64 text (e.g. a Nitro document).</summary>
@@ -35,15 +39,12 @@ internal static class TestVectors
             return System.IO.Directory.Exists(fromEnvironment) ? fromEnvironment : null;
         }
 
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (RepositoryRoot.TryPath is not { } root)
         {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "SecGear.slnx")))
-            {
-                var candidate = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir.FullName, "..", "shared", "testvectors"));
-                return System.IO.Directory.Exists(candidate) ? candidate : null;
-            }
+            return null;
         }
 
-        return null;
+        var candidate = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, "..", "shared", "testvectors"));
+        return System.IO.Directory.Exists(candidate) ? candidate : null;
     }
 }

@@ -1,7 +1,7 @@
 namespace SecGear.SecureChannel;
 
 /// <summary>Why a secure channel operation failed. Every failure closes the session it happened in.</summary>
-public enum SecureChannelFailureReason
+public enum SecureChannelFailureCode
 {
     /// <summary>A message is truncated, has inconsistent lengths or trailing bytes.</summary>
     MalformedMessage = 1,

@@ -1,7 +1,7 @@
 namespace SecGear.EncryptedDb;
 
 /// <summary>Why an encrypted-database operation failed; stable numbers (they cross the wire and the enclave boundary).</summary>
-public enum EncryptedDbErrorCode
+public enum EncryptedDbFailureCode
 {
     /// <summary>The SQL is outside the documented subset (docs/encrypted-db.md, "SQL subset").</summary>
     UnsupportedSql = 1,

@@ -5,7 +5,7 @@ using System.Text;
 namespace SecGear.EncryptedDb;
 
 /// <summary>Writes the big-endian, length-prefixed encoding used by plans, messages and results.</summary>
-public sealed class WireWriter
+public sealed class BigEndianWriter
 {
     private readonly ArrayBufferWriter<byte> _buffer = new();
 

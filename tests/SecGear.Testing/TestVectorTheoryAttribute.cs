@@ -1,4 +1,4 @@
-namespace SecGear.Attestation.Tests;
+namespace SecGear.Testing;
 
 /// <summary>A theory that needs the shared test vectors; reported as skipped (never passed) when they are absent.</summary>
 [AttributeUsage(AttributeTargets.Method)]

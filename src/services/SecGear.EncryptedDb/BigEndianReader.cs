@@ -3,14 +3,14 @@ using System.Text;
 
 namespace SecGear.EncryptedDb;
 
-/// <summary>Reads what <see cref="WireWriter"/> wrote, treating every byte as hostile: bounds and counts are checked.</summary>
-public ref struct WireReader
+/// <summary>Reads what <see cref="BigEndianWriter"/> wrote, treating every byte as hostile: bounds and counts are checked.</summary>
+public ref struct BigEndianReader
 {
     private readonly ReadOnlySpan<byte> _bytes;
     private int _offset;
 
     /// <summary>Reads <paramref name="bytes"/> from the start.</summary>
-    public WireReader(ReadOnlySpan<byte> bytes)
+    public BigEndianReader(ReadOnlySpan<byte> bytes)
     {
         _bytes = bytes;
         _offset = 0;
@@ -99,7 +99,7 @@ public ref struct WireReader
     }
 
     /// <summary>An error for bytes that break the format.</summary>
-    public static EncryptedDbException Malformed(string what) => new(EncryptedDbErrorCode.Malformed, $"malformed message: {what}");
+    public static EncryptedDbException Malformed(string what) => new(EncryptedDbFailureCode.Malformed, $"malformed message: {what}");
 
     private ReadOnlySpan<byte> Take(int length)
     {
