@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using SecGear.Edl.Model;
+using SecGear.Testing;
 using static SecGear.Generator.Tests.EdlBuild;
 
 namespace SecGear.Generator.Tests;
@@ -47,6 +47,7 @@ public class SnapshotTests
         Assert.Empty(RoslynCompile.Problems(result));
     }
 
-    private static string SnapshotDirectory([CallerFilePath] string thisFile = "") =>
-        Path.Combine(Path.GetDirectoryName(thisFile) ?? ".", "Snapshots", "Kitchen");
+    // Found from the repository root, not [CallerFilePath]: CI builds map source paths to /_/.
+    private static string SnapshotDirectory() =>
+        RepositoryRoot.Combine("tests", "SecGear.Generator.Tests", "Snapshots", "Kitchen");
 }
