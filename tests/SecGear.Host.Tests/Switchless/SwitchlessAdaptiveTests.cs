@@ -31,6 +31,7 @@ public sealed partial class SwitchlessAdaptiveTests(TestImages images)
 
         int runner = enclave.RunnerProcessId;
         Assert.Equal(0, Kill(runner, Sigstop));
+        StoppedProcess.WaitUntilStopped(runner);
         byte[]? result = null;
         TimeSpan fellBackAfter = TimeSpan.MaxValue;
         try

@@ -34,6 +34,7 @@ public sealed partial class SwitchlessAsyncTests(TestImages images)
 
         int runner = enclave.RunnerProcessId;
         Assert.Equal(0, Kill(runner, Sigstop));
+        StoppedProcess.WaitUntilStopped(runner);
         var response = new WireBuffer();
         Task call;
         try
