@@ -3,7 +3,7 @@ namespace SecGear.Attestation.Tests;
 /// <summary>Policies built in code and loaded from JSON; each failure is named.</summary>
 public sealed class PolicyTests
 {
-    private static AttestationClaims Claims(bool debug = false, TcbStatus status = TcbStatus.UpToDate) => new()
+    private static AttestationClaims Claims(bool debug = false, TcbStatus status = TcbStatus.UpToDate, byte[]? reportData = null) => new()
     {
         Format = EvidenceFormats.IntelDcapQuote,
         Tee = TeeKind.Sgx,
@@ -12,7 +12,7 @@ public sealed class PolicyTests
         ProductId = 3,
         SecurityVersion = 5,
         Debug = debug,
-        ReportData = Enumerable.Repeat((byte)0x11, 32).Concat(new byte[32]).ToArray(),
+        ReportData = reportData ?? Enumerable.Repeat((byte)0x11, 32).Concat(new byte[32]).ToArray(),
         TcbStatus = status,
     };
 
@@ -73,6 +73,8 @@ public sealed class PolicyTests
     [InlineData("{\"allowedUniqueIds\":[\"zz\"]}")]
     [InlineData("{\"acceptedTcbStatuses\":[\"Fine\"]}")]
     [InlineData("{")]
+    [InlineData("{\"expectedReportData\":\"11\",\"expectedHostReportData\":\"11\"}")]
+    [InlineData("{\"expectedHostReportData\":7}")]
     public void Invalid_policy_json_throws_PolicyMalformed(string json)
     {
         var ex = Assert.Throws<AttestationException>(() => AttestationPolicy.FromJson(json));
@@ -123,5 +125,34 @@ public sealed class PolicyTests
         Assert.Equal(AttestationFailureCode.PolicyTcbStatusNotAccepted, Samples.Verify(Samples.Tdx4Quote, Samples.Tdx4Collateral, Samples.Tdx4Time, new AttestationPolicy()).Failure?.Code);
         var lenient = new AttestationPolicy { AcceptedTcbStatuses = [TcbStatus.UpToDate, TcbStatus.OutOfDate] };
         Assert.True(Samples.Verify(Samples.Tdx4Quote, Samples.Tdx4Collateral, Samples.Tdx4Time, lenient).Succeeded);
+    }
+
+    [Fact]
+    public void Host_requested_report_data_matches_only_the_host_binding_of_the_nonce_and_never_the_raw_nonce()
+    {
+        byte[] nonce = Enumerable.Repeat((byte)0x42, 32).ToArray();
+        var hostRequested = Claims(reportData: SecGear.Identity.HostReportData.Derive(nonce));
+        var enclaveBound = Claims(reportData: nonce.Concat(new byte[32]).ToArray());
+        var expectHost = AttestationPolicy.FromJson($$"""{ "expectedHostReportData": "{{Convert.ToHexStringLower(nonce)}}" }""");
+        var expectEnclave = new AttestationPolicy { ExpectedReportData = nonce };
+
+        Assert.Null(expectHost.Evaluate(hostRequested));
+        Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, expectHost.Evaluate(enclaveBound)?.Code);
+        Assert.Null(expectEnclave.Evaluate(enclaveBound));
+        var refused = expectEnclave.Evaluate(hostRequested);
+        Assert.Equal(AttestationFailureCode.PolicyReportDataMismatch, refused?.Code);
+        Assert.Contains("host-requested", refused!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_policy_copied_with_new_report_data_keeps_every_other_rule()
+    {
+        var policy = AttestationPolicy.FromJson("""{ "allowedVmMeasurements": ["aa"], "fields": { "vm_rtmr0": ["bb"] }, "allowDebug": true }""");
+
+        var copy = policy with { ExpectedReportData = new byte[] { 1 } };
+
+        Assert.Equal(policy.AllowedVmMeasurements, copy.AllowedVmMeasurements);
+        Assert.Equal(policy.AllowedFieldValues, copy.AllowedFieldValues);
+        Assert.True(copy.AllowDebug);
     }
 }

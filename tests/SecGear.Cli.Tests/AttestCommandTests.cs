@@ -58,9 +58,9 @@ public sealed class AttestCommandTests : IDisposable
         var caPath = Line(_cli.Ok("platform", "init", "--secret-path", Secret), "attestation ca: ");
         var measurement = EnclaveImage.Load(image).Identity.MeasurementHex;
         var attest = _cli.Ok("attest", "--enclave", image, "--engine", engine, "--report-data", Nonce, "--secret-path", Secret, "--out", Evidence, "--json");
-        var policy = Policy($$"""{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true, "allowedUniqueIds": ["{{measurement}}"], "expectedReportData": "{{Nonce}}" }""");
+        var policy = Policy($$"""{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true, "allowedUniqueIds": ["{{measurement}}"], "expectedHostReportData": "{{Nonce}}" }""");
         var isolatedOnly = _cli.Path("isolated-only.json");
-        File.WriteAllText(isolatedOnly, $$"""{ "allowSimulation": true, "allowDebug": true, "allowedUniqueIds": ["{{measurement}}"], "expectedReportData": "{{Nonce}}" }""");
+        File.WriteAllText(isolatedOnly, $$"""{ "allowSimulation": true, "allowDebug": true, "allowedUniqueIds": ["{{measurement}}"], "expectedHostReportData": "{{Nonce}}" }""");
 
         var output = _cli.Ok("verify", "--evidence", Evidence, "--simulation-ca", caPath, "--policy", policy, "--json");
         var (isolatedCode, _, isolatedError) = _cli.Run("verify", "--evidence", Evidence, "--simulation-ca", caPath, "--policy", isolatedOnly);
@@ -81,7 +81,7 @@ public sealed class AttestCommandTests : IDisposable
         var image = Signed();
         var caPath = Line(_cli.Ok("platform", "init", "--secret-path", Secret), "attestation ca: ");
         _cli.Ok("attest", "--enclave", image, "--report-data", Nonce, "--secret-path", Secret, "--out", Evidence);
-        var policy = Policy("""{ "allowSimulation": true, "allowDebug": true, "expectedReportData": "ffeeddccbbaa99887766554433221100" }""");
+        var policy = Policy("""{ "allowSimulation": true, "allowDebug": true, "expectedHostReportData": "ffeeddccbbaa99887766554433221100" }""");
 
         var (code, _, error) = _cli.Run("verify", "--evidence", Evidence, "--simulation-ca", caPath, "--policy", policy);
 
@@ -97,9 +97,25 @@ public sealed class AttestCommandTests : IDisposable
         var nonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
         File.WriteAllBytes(_cli.Path("nonce.bin"), nonce);
         _cli.Ok("attest", "--enclave", image, "--nonce-file", _cli.Path("nonce.bin"), "--secret-path", Secret, "--out", Evidence);
-        var policy = Policy($$"""{ "allowSimulation": true, "allowDebug": true, "expectedReportData": "{{Convert.ToHexStringLower(nonce)}}" }""");
+        var policy = Policy($$"""{ "allowSimulation": true, "allowDebug": true, "expectedHostReportData": "{{Convert.ToHexStringLower(nonce)}}" }""");
 
         _cli.Ok("verify", "--evidence", Evidence, "--simulation-ca", caPath, "--policy", policy);
+    }
+
+    [Fact]
+    public void Evidence_from_secgear_attest_never_passes_for_report_data_the_enclave_bound_itself()
+    {
+        var image = Signed();
+        var caPath = Line(_cli.Ok("platform", "init", "--secret-path", Secret), "attestation ca: ");
+        var attest = _cli.Ok("attest", "--enclave", image, "--report-data", Nonce, "--secret-path", Secret, "--out", Evidence, "--json");
+        var enclaveBound = Policy($$"""{ "allowSimulation": true, "allowDebug": true, "expectedReportData": "{{Nonce}}" }""");
+
+        var (code, _, error) = _cli.Run("verify", "--evidence", Evidence, "--simulation-ca", caPath, "--policy", enclaveBound);
+
+        Assert.Equal(1, code);
+        Assert.Contains("PolicyReportDataMismatch", error, StringComparison.Ordinal);
+        Assert.Contains("host-requested", error, StringComparison.Ordinal);
+        Assert.Contains($"\"boundReportData\": \"{Convert.ToHexStringLower(SecGear.Identity.HostReportData.Derive(Convert.FromHexString(Nonce)))}\"", attest, StringComparison.Ordinal);
     }
 
     [Fact]

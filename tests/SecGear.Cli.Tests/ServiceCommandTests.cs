@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -53,14 +54,76 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     }
 
     /// <summary>
-    /// Challenge, then evidence from the running enclave binding that challenge and the runtime data (the in-process
-    /// engine for speed; the simulation engine where a test says so).
+    /// Challenge, then evidence binding that challenge and the runtime data as enclave code makes it: the test plays the
+    /// enclave, calling the simulated platform with the image's identity and the service's platform secret (what an
+    /// enclave's own ECALL does, e.g. the KeyBroker sample's <c>kb_get_evidence</c>). A host cannot make such evidence:
+    /// <c>secgear attest</c> binds its report data host-requested (<see cref="Host_requested_evidence_binding_a_runtime_key_is_refused_so_a_host_cannot_fetch_a_resource"/>).
     /// </summary>
-    private (string Session, string Evidence) ChallengeAndEvidence(string policy, string image, string runtimeDataFile, string engine = "inprocess")
+    private (string Session, string Evidence) ChallengeAndEvidence(string policy, string image, string runtimeDataFile)
     {
         var challenge = _cli.Ok(Service("challenge", "--policy", policy, "--runtime-data", runtimeDataFile));
-        _cli.Ok("attest", "--enclave", image, "--engine", engine, "--out", _cli.Path("evidence.bin"), "--report-data", Line(challenge, "report-data:"), "--secret-path", _service.PlatformSecret);
+        byte[] reportData = Convert.FromHexString(Line(challenge, "report-data:"));
+        using (var platform = new SecGear.Trusted.Platform.SimulatedPlatform(
+            EnclaveImage.Load(image).Identity, new SecGear.Trusted.Platform.SimulatedPlatformOptions { SecretPath = _service.PlatformSecret }))
+        {
+            File.WriteAllBytes(_cli.Path("evidence.bin"), platform.GetEvidence(reportData));
+        }
+
         return (Line(challenge, "session:"), _cli.Path("evidence.bin"));
+    }
+
+    /// <summary>Challenge, then <c>secgear attest</c>: evidence the host requested from the running enclave.</summary>
+    private (string Session, string Evidence) ChallengeAndHostRequestedEvidence(string policy, string image, string? runtimeDataFile)
+    {
+        var challenge = _cli.Ok(Service(runtimeDataFile is null ? ["challenge", "--policy", policy] : ["challenge", "--policy", policy, "--runtime-data", runtimeDataFile]));
+        _cli.Ok("attest", "--enclave", image, "--engine", "simulation", "--out", _cli.Path("host-evidence.bin"), "--report-data", Line(challenge, "report-data:"), "--secret-path", _service.PlatformSecret);
+        return (Line(challenge, "session:"), _cli.Path("host-evidence.bin"));
+    }
+
+    /// <summary>A <c>service attest --json</c> run that exited 1 with a contraindicated verdict naming <paramref name="failure"/> and no token.</summary>
+    private static AttestationResponse Contraindicated(int code, string output, string failure)
+    {
+        Assert.Equal(SecGearCli.Failure, code);
+        var verdict = JsonSerializer.Deserialize<AttestationResponse>(output, AttestationServiceJson.Options)!;
+        Assert.Equal(AttestationStatus.Contraindicated, verdict.Status);
+        Assert.Equal(failure, verdict.Failure!.Code);
+        Assert.Null(verdict.Token);
+        return verdict;
+    }
+
+    [Fact]
+    public void Host_requested_evidence_binding_a_runtime_key_is_refused_so_a_host_cannot_fetch_a_resource()
+    {
+        var (image, measurement) = SignedImage();
+        string policy = Unique("pol"), tag = Unique("tag");
+        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", """{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true }""")));
+        _cli.Ok(Admin("resource", "put", $"app/key/{tag}", "--value-file", Write("secret.bin", "the host must not get this"u8.ToArray()), "--allow-policy", policy, "--allow-unique-id", measurement));
+        using var hostKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        string runtimeData = Write("host.spki", hostKey.ExportSubjectPublicKeyInfo());
+        var (session, evidence) = ChallengeAndHostRequestedEvidence(policy, image, runtimeData);
+
+        var (code, output, _) = _cli.Run(Service("attest", "--evidence", evidence, "--session", session, "--policy", policy, "--runtime-data", runtimeData, "--json"));
+
+        var verdict = Contraindicated(code, output, "PolicyReportDataMismatch");
+        Assert.Contains("host-requested", verdict.Failure!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Host_requested_evidence_without_runtime_data_is_affirmed_with_a_token_that_says_so_and_binds_no_key()
+    {
+        var (image, _) = SignedImage();
+        string policy = Unique("pol");
+        _cli.Ok(Admin("policy", "put", policy, "--file", Write("policy.json", """{ "allowSimulation": true, "allowInProcess": true, "allowDebug": true }""")));
+        var (session, evidence) = ChallengeAndHostRequestedEvidence(policy, image, runtimeDataFile: null);
+
+        var output = _cli.Ok(Service("attest", "--evidence", evidence, "--session", session, "--policy", policy, "--json"));
+
+        var verdict = JsonSerializer.Deserialize<AttestationResponse>(output, AttestationServiceJson.Options)!;
+        Assert.Equal(AttestationStatus.Affirming, verdict.Status);
+        using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(verdict.Token!.Split('.')[1]));
+        var enclave = payload.RootElement.GetProperty(AttestationTokenClaims.Submods).GetProperty(AttestationTokenClaims.SubmodName);
+        Assert.Equal(AttestationTokenClaims.HostRequestedOrigin, enclave.GetProperty(AttestationTokenClaims.ReportDataOrigin).GetString());
+        Assert.False(enclave.TryGetProperty(AttestationTokenClaims.RuntimeKey, out _));
     }
 
     [Fact]
@@ -93,7 +156,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
     }
 
     [Fact]
-    public void An_enclave_attests_with_cli_evidence_and_opens_the_resource_while_the_secret_is_never_printed()
+    public void An_enclave_attests_with_evidence_it_bound_itself_and_the_cli_opens_the_resource_while_the_secret_is_never_printed()
     {
         var (image, measurement) = SignedImage();
         string policy = Unique("pol"), refvalues = Unique("rv"), tag = Unique("tag");
@@ -104,7 +167,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
         using var recipient = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         string keyFile = Write("recipient.pem", recipient.ExportPkcs8PrivateKeyPem());
         string runtimeData = Write("recipient.spki", recipient.ExportSubjectPublicKeyInfo());
-        var (session, evidence) = ChallengeAndEvidence(policy, image, runtimeData, engine: "simulation");
+        var (session, evidence) = ChallengeAndEvidence(policy, image, runtimeData);
 
         var attest = _cli.Run(Service("attest", "--evidence", evidence, "--session", session, "--policy", policy, "--runtime-data", runtimeData, "--token-out", _cli.Path("token.jwt")));
         var get = _cli.Run(Service("resource", "get", $"app/key/{tag}", "--token-file", _cli.Path("token.jwt"), "--key", keyFile, "--out", _cli.Path("opened.bin")));
@@ -154,11 +217,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
 
         var (code, output, _) = _cli.Run(Service("attest", "--evidence", evidence, "--session", session, "--policy", policy, "--runtime-data", runtimeData, "--json"));
 
-        Assert.Equal(SecGearCli.Failure, code);
-        var verdict = JsonSerializer.Deserialize<AttestationResponse>(output, AttestationServiceJson.Options)!;
-        Assert.Equal(AttestationStatus.Contraindicated, verdict.Status);
-        Assert.Equal("PolicyUniqueIdNotAllowed", verdict.Failure!.Code);
-        Assert.Null(verdict.Token);
+        Contraindicated(code, output, "PolicyUniqueIdNotAllowed");
     }
 
     [Fact]

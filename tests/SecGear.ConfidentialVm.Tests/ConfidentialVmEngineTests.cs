@@ -58,7 +58,7 @@ public sealed class ConfidentialVmEngineTests : IDisposable
 
         Assert.True(ConfidentialVmEvidence.TryParse(bytes, out var evidence, out var error), error);
         Assert.Equal(enclave.Identity.Measurement, evidence.Measurement.ToArray());
-        Assert.Equal(nonce, evidence.ReportData.ToArray());
+        Assert.Equal(SecGear.Identity.HostReportData.Derive(nonce), evidence.ReportData.ToArray());
         Assert.Equal(TestVectors.Read(Recordings.SnpReport), evidence.HardwareEvidence.ToArray());
         AttestationResult result = AttestationVerifier.CreateDefault().Verify(Evidence.Detect(bytes), null, Recordings.SnpTime);
         Assert.Equal(AttestationFailureCode.EnclaveBindingMismatch, result.Failure?.Code);

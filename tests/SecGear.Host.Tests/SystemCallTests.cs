@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Abi;
 using SecGear.Host.Engines;
+using SecGear.Identity;
 using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Runtime;
@@ -31,7 +32,7 @@ public sealed class SystemCallTests(TestImages images) : IDisposable
         Assert.True(SimulationEvidence.TryParse(bytes, out var evidence, out var error), error);
         Assert.Equal(enclave.Identity.Measurement, evidence.Measurement.ToArray());
         Assert.Equal(enclave.Identity.Signer, evidence.Signer.ToArray());
-        Assert.Equal(nonce, evidence.ReportData.ToArray());
+        Assert.Equal(HostReportData.Derive(nonce), evidence.ReportData.ToArray());
         using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(SimulatedAttestationAuthority.CaCertificatePath(Options.PlatformSecretPath!)));
         Assert.Equal(ca.RawData, evidence.CaCertificate.ToArray());
         byte[] body = new byte[SimulationEvidence.SignedLength];
@@ -59,11 +60,26 @@ public sealed class SystemCallTests(TestImages images) : IDisposable
         byte[] bytes = await enclave.GetEvidenceAsync(new byte[] { 1, 2, 3 });
 
         Assert.True(SimulationEvidence.TryParse(bytes, out var evidence, out var error), error);
-        byte[] expected = new byte[64];
-        expected[0] = 1;
-        expected[1] = 2;
-        expected[2] = 3;
-        Assert.Equal(expected, evidence.ReportData.ToArray());
+        byte[] padded = new byte[64];
+        padded[0] = 1;
+        padded[1] = 2;
+        padded[2] = 3;
+        Assert.Equal(HostReportData.Derive(padded), evidence.ReportData.ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Host_requested_evidence_never_binds_the_hosts_bytes_as_they_are_so_a_host_cannot_pass_off_its_own_key(EnclaveType type)
+    {
+        // The attack: a host binds the hash of a key it holds, then presents genuine evidence to a key broker.
+        using var hostKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        byte[] keyHash = SHA256.HashData(hostKey.ExportSubjectPublicKeyInfo());
+        using Enclave enclave = Enclave.Create(images.Main, type, options: Options);
+
+        Assert.True(SimulationEvidence.TryParse(enclave.GetEvidence(keyHash), out var evidence, out var error), error);
+
+        Assert.False(evidence.ReportData.Span.StartsWith(keyHash));
+        Assert.Equal(HostReportData.Derive(keyHash), evidence.ReportData.ToArray());
     }
 
     [Theory]
@@ -114,7 +130,7 @@ public sealed class SystemCallTests(TestImages images) : IDisposable
         client.HostThreadViaOcall();
 
         Assert.True(SimulationEvidence.TryParse(nested, out var evidence, out var error), error);
-        Assert.Equal("nested"u8.ToArray(), evidence.ReportData[..6].ToArray());
+        Assert.Equal(HostReportData.Derive("nested"u8), evidence.ReportData.ToArray());
         Assert.True(SimulationEvidence.LooksLike(enclave.GetEvidence([])));
     }
 
@@ -130,7 +146,7 @@ public sealed class SystemCallTests(TestImages images) : IDisposable
         for (int i = 0; i < results.Length; i++)
         {
             Assert.True(SimulationEvidence.TryParse(results[i], out var evidence, out var error), error);
-            Assert.Equal((byte)i, evidence.ReportData.Span[0]);
+            Assert.Equal(HostReportData.Derive([(byte)i]), evidence.ReportData.ToArray());
         }
     }
 

@@ -94,7 +94,7 @@ public sealed class TemplateAppTests(PackagedSdk sdk)
         {
             ["allowSimulation"] = true,
             ["allowedUniqueIds"] = new[] { measurement },
-            ["expectedReportData"] = Nonce,
+            ["expectedHostReportData"] = Nonce,
         }));
         return sdk.RunSecgear("verify", "--evidence", evidence, "--simulation-ca", sdk.PlatformSecret + ".attestation-ca.pem", "--policy", policy);
     }

@@ -38,6 +38,7 @@ public sealed class KeyBrokerTests : IDisposable
         string pinned = Regex.Match(genuine.Output, "for measurement ([0-9a-f]{16})\\.\\.\\.").Groups[1].Value;
         Assert.Matches($"enclave:     KeyBroker.Enclave, measurement {pinned}[0-9a-f]{{48}}", genuine.Output);
         Assert.Contains("attestation: affirming (policy keybroker v1", genuine.Output, StringComparison.Ordinal);
+        Assert.Contains("host key:    evidence the host requested for its own key is refused (PolicyReportDataMismatch)", genuine.Output, StringComparison.Ordinal);
         Assert.Contains("enclave: refused: the envelope does not open", genuine.Output, StringComparison.Ordinal);
         Assert.Contains("tampered:    an envelope with one tag bit flipped is refused by the enclave", genuine.Output, StringComparison.Ordinal);
         Assert.Contains($"enclave: opened keybroker/key/db ({_secret.Length} bytes) and sealed it to measurement {pinned}...", genuine.Output, StringComparison.Ordinal);

@@ -101,6 +101,23 @@ try
         return 1;
     }
 
+    // The relay is the host, and it cannot pass a key of its own off as the enclave's: evidence it asks the enclave for
+    // binds its bytes host-requested (HostReportData), which the service refuses for a token that would carry a key.
+    using (var hostKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256))
+    {
+        byte[] hostSpki = hostKey.ExportSubjectPublicKeyInfo();
+        var hostChallenge = await relay.ChallengeAsync(PolicyId);
+        byte[] hostEvidence = enclave.GetEvidence(ReportDataBinding.Compute(hostChallenge.Nonce, hostSpki));
+        var hostVerdict = await relay.AttestAsync(new AttestationRequest(hostChallenge.SessionId, PolicyId, hostEvidence, RuntimeData: hostSpki));
+        if (hostVerdict.Status == AttestationStatus.Affirming)
+        {
+            Console.WriteLine("host key:    evidence the host requested for its own key was AFFIRMED");
+            return 1;
+        }
+
+        Console.WriteLine($"host key:    evidence the host requested for its own key is refused ({hostVerdict.Failure?.Code})");
+    }
+
     var verdict = await relay.AttestAsync(new AttestationRequest(challenge.SessionId, PolicyId, evidenceBuffer[..evidenceLength], RuntimeData: keyBuffer[..keyLength]));
     if (verdict.Status != AttestationStatus.Affirming)
     {

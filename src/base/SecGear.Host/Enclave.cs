@@ -108,9 +108,16 @@ public sealed class Enclave : IEnclaveConnection, IDisposable, IAsyncDisposable
     /// <summary>
     /// Asks the enclave itself, over the engine's host/enclave boundary, for evidence of its identity from its
     /// attesting platform, binding <paramref name="reportData"/> (at most 64 bytes, zero-padded; e.g. a verifier's
-    /// nonce or the hash of a public key). Needs no contract: the trusted runtime serves it as a system call
+    /// nonce). Needs no contract: the trusted runtime serves it as a system call
     /// (<see cref="EnclaveSystemCall.GetEvidence"/>). Returns the evidence bytes (format recognised from content,
     /// e.g. <c>secgear-simulation</c> under the simulation and in-process engines).
+    /// <para>
+    /// The host chose these bytes, so the evidence binds them domain-separated: its report data is
+    /// <see cref="HostReportData.Derive"/>(<paramref name="reportData"/>), never the bytes themselves. A verifier checks
+    /// it with <c>AttestationPolicy.ExpectedHostReportData</c>. Evidence that binds a key the enclave holds (what a key
+    /// broker releases secrets to) can only come from enclave code calling its platform itself, through an ECALL of
+    /// your contract; this method cannot make it, so a host cannot bind its own key into genuine evidence.
+    /// </para>
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="reportData"/> is longer than 64 bytes.</exception>
     /// <exception cref="EnclaveNotSupportedException">The engine or the enclave's platform cannot produce evidence.</exception>

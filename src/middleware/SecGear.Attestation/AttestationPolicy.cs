@@ -9,7 +9,7 @@ namespace SecGear.Attestation;
 /// Empty lists mean "any". Build it in code or load it from JSON (<see cref="FromJson(string)"/>; schema in
 /// docs/attestation.md).
 /// </summary>
-public sealed class AttestationPolicy
+public sealed record AttestationPolicy
 {
     /// <summary>
     /// The statuses accepted when none are configured: up to date, and up to date with SW hardening / configuration
@@ -65,7 +65,22 @@ public sealed class AttestationPolicy
     /// Expected report data: when set, the evidence's report data must start with these bytes and the rest must be
     /// zero (a 32-byte hash of a nonce or key in the first half is the usual binding). Compared in constant time.
     /// </summary>
+    /// <remarks>
+    /// This is report data that <b>enclave code</b> bound (e.g. the hash of a key it holds and a verifier's nonce).
+    /// Evidence the host requested (<c>Enclave.GetEvidence</c>, <c>secgear attest</c>) never matches it: its report data
+    /// is <see cref="SecGear.Identity.HostReportData"/> of the host's bytes; check that with
+    /// <see cref="ExpectedHostReportData"/>.
+    /// </remarks>
     public ReadOnlyMemory<byte>? ExpectedReportData { get; init; }
+
+    /// <summary>
+    /// Expected host-requested report data: when set, the evidence must have been requested by the enclave's host with
+    /// these bytes (at most 64; <c>Enclave.GetEvidence</c>, <c>secgear attest --report-data</c>), i.e. its report data is
+    /// <see cref="SecGear.Identity.HostReportData.Derive"/> of them. Proves freshness (a nonce you gave the host) and the
+    /// enclave's identity, but nothing the enclave itself vouches for: never release a secret to a key on this basis.
+    /// Cannot be combined with <see cref="ExpectedReportData"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte>? ExpectedHostReportData { get; init; }
 
     /// <summary>
     /// Devices (NVIDIA GPUs): whether their measurements must have been appraised against reference manifests (the
@@ -168,9 +183,23 @@ public sealed class AttestationPolicy
             return deviceFailure;
         }
 
-        if (ExpectedReportData is { } expected && !ReportDataMatches(claims.ReportData.Span, expected.Span))
+        if (ExpectedReportData is { } expected && ExpectedHostReportData is not null)
         {
-            return new(AttestationFailureCode.PolicyReportDataMismatch, $"report data does not match the expected {expected.Length} bytes (followed by zeros)");
+            return new(AttestationFailureCode.PolicyMalformed, "the policy sets both expectedReportData and expectedHostReportData; evidence binds one or the other");
+        }
+
+        if (ExpectedReportData is { } enclaveBound && !ReportDataMatches(claims.ReportData.Span, enclaveBound.Span))
+        {
+            return new(AttestationFailureCode.PolicyReportDataMismatch, IsHostRequested(claims.ReportData.Span, enclaveBound.Span)
+                ? $"report data does not match the expected {enclaveBound.Length} bytes: the evidence binds them as host-requested report data (the host chose them through Enclave.GetEvidence or secgear attest), not as data the enclave bound itself; check such evidence with expectedHostReportData, and never release a secret to a key on its basis"
+                : $"report data does not match the expected {enclaveBound.Length} bytes (followed by zeros)");
+        }
+
+        if (ExpectedHostReportData is { } hostRequested && !IsHostRequested(claims.ReportData.Span, hostRequested.Span))
+        {
+            return new(AttestationFailureCode.PolicyReportDataMismatch, hostRequested.Length > SecGear.Identity.EvidenceLimits.MaxReportDataLength
+                ? $"expected host-requested report data is {hostRequested.Length} bytes; at most {SecGear.Identity.EvidenceLimits.MaxReportDataLength} can be requested"
+                : $"report data is not the host-requested binding of the expected {hostRequested.Length} bytes (a different nonce, or evidence the enclave made itself)");
         }
 
         return null;
@@ -201,7 +230,7 @@ public sealed class AttestationPolicy
         var known = new HashSet<string>(StringComparer.Ordinal)
         {
             "allowedUniqueIds", "allowedSignerIds", "allowedProductIds", "minimumSecurityVersion", "acceptedTcbStatuses",
-            "allowDebug", "allowSimulation", "allowInProcess", "allowedTees", "expectedReportData", "tcbBaselineDate",
+            "allowDebug", "allowSimulation", "allowInProcess", "allowedTees", "expectedReportData", "expectedHostReportData", "tcbBaselineDate",
             "requireDeviceReferenceValues", "requireDeviceRevocationChecked", "allowedVmMeasurements", "fields",
         };
         foreach (var property in root.EnumerateObject())
@@ -212,7 +241,7 @@ public sealed class AttestationPolicy
             }
         }
 
-        return new AttestationPolicy
+        var policy = new AttestationPolicy
         {
             AllowedUniqueIds = Strings(root, "allowedUniqueIds").Select(s => (ReadOnlyMemory<byte>)HexValue(s, "allowedUniqueIds")).ToArray(),
             AllowedVmMeasurements = Strings(root, "allowedVmMeasurements").Select(s => (ReadOnlyMemory<byte>)HexValue(s, "allowedVmMeasurements")).ToArray(),
@@ -241,7 +270,21 @@ public sealed class AttestationPolicy
             ExpectedReportData = root.TryGetProperty("expectedReportData", out var reportData)
                 ? (ReadOnlyMemory<byte>?)HexValue(reportData.ValueKind == JsonValueKind.String ? reportData.GetString()! : throw Invalid("'expectedReportData' must be a hex string"), "expectedReportData")
                 : null,
+            ExpectedHostReportData = root.TryGetProperty("expectedHostReportData", out var hostReportData)
+                ? (ReadOnlyMemory<byte>?)HexValue(hostReportData.ValueKind == JsonValueKind.String ? hostReportData.GetString()! : throw Invalid("'expectedHostReportData' must be a hex string"), "expectedHostReportData")
+                : null,
         };
+        if (policy.ExpectedReportData is not null && policy.ExpectedHostReportData is not null)
+        {
+            throw Invalid("set 'expectedReportData' (bound by enclave code) or 'expectedHostReportData' (requested by the host), not both");
+        }
+
+        if (policy.ExpectedHostReportData is { Length: > SecGear.Identity.EvidenceLimits.MaxReportDataLength } tooLong)
+        {
+            throw Invalid($"'expectedHostReportData' is {tooLong.Length} bytes; a host requests at most {SecGear.Identity.EvidenceLimits.MaxReportDataLength}");
+        }
+
+        return policy;
     }
 
     private static Dictionary<string, IReadOnlyList<string>> FieldValues(JsonElement root)
@@ -285,6 +328,10 @@ public sealed class AttestationPolicy
         && claims.TcbStatus is TcbStatus.OutOfDate or TcbStatus.OutOfDateConfigurationNeeded
         && claims.TcbDate is { } date
         && date >= baseline;
+
+    private static bool IsHostRequested(ReadOnlySpan<byte> actual, ReadOnlySpan<byte> hostData) =>
+        hostData.Length <= SecGear.Identity.EvidenceLimits.MaxReportDataLength
+        && ReportDataMatches(actual, SecGear.Identity.HostReportData.Derive(hostData));
 
     private static bool ReportDataMatches(ReadOnlySpan<byte> actual, ReadOnlySpan<byte> expected)
     {

@@ -50,4 +50,14 @@ public static class AttestationTokenClaims
 
     /// <summary><c>secgear.runtime-key</c>: the bound runtime data (base64url), the key resources are sealed to.</summary>
     public const string RuntimeKey = "secgear.runtime-key";
+
+    /// <summary>
+    /// Present with the value <see cref="HostRequestedOrigin"/> when the evidence's report data was requested by the
+    /// enclave's host (<c>Enclave.GetEvidence</c>, <c>secgear attest</c>), not bound by enclave code: the token then proves
+    /// the enclave's identity and freshness only, and carries no <see cref="RuntimeKey"/>.
+    /// </summary>
+    public const string ReportDataOrigin = "secgear.report-data-origin";
+
+    /// <summary>The <see cref="ReportDataOrigin"/> value of host-requested evidence.</summary>
+    public const string HostRequestedOrigin = "host";
 }

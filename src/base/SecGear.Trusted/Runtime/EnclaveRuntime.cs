@@ -266,7 +266,9 @@ public sealed class EnclaveRuntime : IDisposable
             throw new EnclaveNotSupportedException($"The platform of enclave '{Manifest.Name}' ({Platform.GetType().Name}) cannot produce evidence.");
         }
 
-        byte[] evidence = platform.GetEvidence(reportData);
+        // The host chose these bytes: bind them domain-separated, never as they are, so host-requested evidence
+        // cannot pass for evidence in which enclave code bound its own key (HostReportData).
+        byte[] evidence = platform.GetEvidence(HostReportData.Derive(reportData));
         evidence.CopyTo(response.GetSpan(evidence.Length));
         response.Advance(evidence.Length);
     }

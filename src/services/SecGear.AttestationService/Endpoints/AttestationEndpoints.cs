@@ -85,7 +85,7 @@ internal static class AttestationEndpoints
         }
 
         var policy = EvidenceAppraiser.Merge(AttestationPolicy.FromJson(document.Policy.GetRawText()), sets);
-        var result = appraiser.Appraise(request.Evidence, request.Collateral, policy, challenge.Nonce, request.RuntimeData, now);
+        var result = appraiser.Appraise(request.Evidence, request.Collateral, policy, challenge.Nonce, request.RuntimeData, now, out bool hostRequested);
         var claims = EvidenceAppraiser.ClaimsJson(result);
         var (devices, deviceFailure) = request.Devices is { Count: > 0 }
             ? CompositeAppraisal.Appraise(appraiser, request.Devices, policy, challenge.Nonce, result, now)
@@ -100,7 +100,7 @@ internal static class AttestationEndpoints
         if (result.Succeeded)
         {
             var expires = now + options.Value.TokenLifetime;
-            string token = tokens.Sign(Payload(options.Value.Issuer, now, expires, challenge.Nonce, document, claims!.Value, request.RuntimeData, devices));
+            string token = tokens.Sign(Payload(options.Value.Issuer, now, expires, challenge.Nonce, document, claims!.Value, request.RuntimeData, hostRequested, devices));
             response = new AttestationResponse(AttestationStatus.Affirming, token, expires, document.Id, document.Version, claims, null, devices);
         }
         else
@@ -168,7 +168,7 @@ internal static class AttestationEndpoints
 
     private static string Payload(
         string issuer, DateTimeOffset now, DateTimeOffset expires, byte[] nonce, PolicyDocument policy, JsonElement claims, byte[]? runtimeData,
-        IReadOnlyList<DeviceVerdict>? devices = null)
+        bool hostRequested, IReadOnlyList<DeviceVerdict>? devices = null)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
@@ -195,6 +195,11 @@ internal static class AttestationEndpoints
             if (runtimeData is { Length: > 0 })
             {
                 writer.WriteString(AttestationTokenClaims.RuntimeKey, Base64Url.EncodeToString(runtimeData));
+            }
+
+            if (hostRequested)
+            {
+                writer.WriteString(AttestationTokenClaims.ReportDataOrigin, AttestationTokenClaims.HostRequestedOrigin);
             }
 
             if (devices is not null)

@@ -61,10 +61,16 @@ public sealed class EvidenceAppraiser
     /// <summary>
     /// Verifies <paramref name="evidence"/> at <paramref name="time"/> against <paramref name="policy"/> with
     /// <see cref="AttestationPolicy.ExpectedReportData"/> set to the binding of the nonce and runtime data.
+    /// Without runtime data, evidence the enclave's host requested with that binding
+    /// (<see cref="AttestationPolicy.ExpectedHostReportData"/>) is accepted too, and <paramref name="hostRequested"/>
+    /// says so; with runtime data only enclave-bound report data is, because the token then vouches for the runtime
+    /// key and a host must not be able to bind its own.
     /// </summary>
     public AttestationResult Appraise(
-        byte[] evidence, IReadOnlyList<byte[]>? collateral, AttestationPolicy policy, byte[] nonce, byte[]? runtimeData, DateTimeOffset time)
+        byte[] evidence, IReadOnlyList<byte[]>? collateral, AttestationPolicy policy, byte[] nonce, byte[]? runtimeData, DateTimeOffset time,
+        out bool hostRequested)
     {
+        hostRequested = false;
         ArgumentNullException.ThrowIfNull(policy);
         var detected = Evidence.Detect(evidence);
         if (!TryLoadCollateral(detected, collateral, out var loaded, out var failure))
@@ -72,8 +78,19 @@ public sealed class EvidenceAppraiser
             return AttestationResult.Fail(failure!);
         }
 
-        var bound = WithReportData(policy, ReportDataBinding.Compute(nonce, runtimeData ?? []));
-        return _verifier.Verify(detected, loaded, time, bound);
+        byte[] binding = ReportDataBinding.Compute(nonce, runtimeData ?? []);
+        var result = _verifier.Verify(detected, loaded, time, WithReportData(policy, binding));
+        if (result.Failure?.Code == AttestationFailureCode.PolicyReportDataMismatch && runtimeData is not { Length: > 0 })
+        {
+            var asHostRequested = _verifier.Verify(detected, loaded, time, policy with { ExpectedReportData = null, ExpectedHostReportData = binding });
+            if (asHostRequested.Succeeded)
+            {
+                hostRequested = true;
+                return asHostRequested;
+            }
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -154,34 +171,11 @@ public sealed class EvidenceAppraiser
             }
         }
 
-        return Copy(policy, unique, signers, products, minimum, policy.ExpectedReportData);
+        return policy with { AllowedUniqueIds = unique, AllowedSignerIds = signers, AllowedProductIds = products, MinimumSecurityVersion = minimum };
     }
 
     private static AttestationPolicy WithReportData(AttestationPolicy policy, byte[] reportData) =>
-        Copy(policy, policy.AllowedUniqueIds, policy.AllowedSignerIds, policy.AllowedProductIds, policy.MinimumSecurityVersion, reportData);
-
-    private static AttestationPolicy Copy(
-        AttestationPolicy policy,
-        IReadOnlyList<ReadOnlyMemory<byte>> unique,
-        IReadOnlyList<ReadOnlyMemory<byte>> signers,
-        IReadOnlyList<int> products,
-        int? minimum,
-        ReadOnlyMemory<byte>? reportData) => new()
-        {
-            AllowedUniqueIds = unique,
-            AllowedSignerIds = signers,
-            AllowedProductIds = products,
-            MinimumSecurityVersion = minimum,
-            AcceptedTcbStatuses = policy.AcceptedTcbStatuses,
-            TcbBaselineDate = policy.TcbBaselineDate,
-            AllowDebug = policy.AllowDebug,
-            AllowSimulation = policy.AllowSimulation,
-            AllowInProcess = policy.AllowInProcess,
-            AllowedTees = policy.AllowedTees,
-            ExpectedReportData = reportData,
-            RequireDeviceReferenceValues = policy.RequireDeviceReferenceValues,
-            RequireDeviceRevocationChecked = policy.RequireDeviceRevocationChecked,
-        };
+        policy with { ExpectedReportData = reportData, ExpectedHostReportData = null };
 
     private static byte[] ReadCertificate(string path)
     {

@@ -9,7 +9,9 @@ namespace SecGear.Cli.Commands;
 /// <c>secgear attest --enclave F.sgimage (--report-data HEX | --nonce-file F) --out F [--engine simulation|inprocess]
 /// [--secret-path P] [--json]</c>: starts the enclave (the simulation engine by default), asks the enclave itself for
 /// evidence binding the report data over the engine's host/enclave boundary (the runtime's GetEvidence system call,
-/// no EDL needed), writes it to <c>--out</c> and stops the enclave. The enclave side verifies the image before it runs,
+/// no EDL needed), writes it to <c>--out</c> and stops the enclave. The host chose the report data, so the evidence binds
+/// it as host-requested report data (<see cref="SecGear.Identity.HostReportData"/>); verify it with the policy's
+/// <c>expectedHostReportData</c>. The enclave side verifies the image before it runs,
 /// so a tampered image is refused before any evidence exists.
 /// </summary>
 internal static class AttestCommand
@@ -21,7 +23,7 @@ internal static class AttestCommand
     {
         var enclave = new Option<FileInfo>("--enclave", "--image") { Description = "The signed enclave image (.sgimage) to start and attest.", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Where to write the evidence.", Required = true };
-        var reportData = new Option<string?>("--report-data") { Description = "Up to 64 bytes of report data, as hex (e.g. a verifier's nonce); default: zeros." };
+        var reportData = new Option<string?>("--report-data") { Description = "Up to 64 bytes of report data, as hex (e.g. a verifier's nonce); default: zeros. Bound as host-requested report data: verify with the policy's expectedHostReportData." };
         var nonceFile = new Option<FileInfo?>("--nonce-file") { Description = "A file whose bytes (at most 64) are the report data; instead of --report-data." };
         var engine = new Option<string>("--engine") { Description = "The engine that runs the enclave.", DefaultValueFactory = _ => "simulation" };
         engine.AcceptOnlyFromAmong("simulation", "inprocess");
@@ -108,6 +110,7 @@ internal static class AttestCommand
             writer.WriteString("measurement", identity.MeasurementHex);
             writer.WriteString("signer", identity.SignerHex);
             writer.WriteString("reportData", Convert.ToHexStringLower(reportData));
+            writer.WriteString("boundReportData", Convert.ToHexStringLower(SecGear.Identity.HostReportData.Derive(reportData)));
             writer.WriteEndObject();
         }
 

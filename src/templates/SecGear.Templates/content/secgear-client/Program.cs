@@ -8,6 +8,10 @@ using SecGear.Attestation;
 //   SecGearClient verify EVIDENCE CA MEASUREMENT NONCE    verifies evidence made for that nonce, e.g. by
 //                                                         `secgear attest --enclave x.sgimage --report-data NONCE --out EVIDENCE`
 //
+// `secgear attest` (like Enclave.GetEvidence) is the enclave's HOST asking for evidence, so the evidence binds the nonce
+// as host-requested report data (ExpectedHostReportData): proof of identity and freshness. Never send a secret to a key
+// on that basis: a key the enclave vouches for comes from enclave code binding it (ExpectedReportData).
+//
 // CA is the simulated platform's attestation CA (PEM, `secgear platform init` prints where it is); on TEE hardware the
 // verifier's built-in vendor roots apply instead. MEASUREMENT is the image's, as `secgear measure` prints it.
 if (args is ["nonce"])
@@ -36,7 +40,7 @@ try
     {
         AllowSimulation = true,
         AllowedUniqueIds = [measurement],
-        ExpectedReportData = nonce,
+        ExpectedHostReportData = nonce,
     };
 
     AttestationResult result = verifier.Verify(Evidence.Detect(File.ReadAllBytes(evidencePath)), null, DateTimeOffset.UtcNow, policy);
