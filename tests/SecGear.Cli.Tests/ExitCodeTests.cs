@@ -38,6 +38,20 @@ public sealed class ExitCodeTests : IDisposable
         Assert.Contains("'--frobnicate'", error.Split('\n')[0], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("measure")]
+    [InlineData("inspect")]
+    [InlineData("edl")]
+    public void An_unknown_option_where_a_file_argument_is_expected_is_a_usage_error_not_a_missing_file(string command)
+    {
+        string[] args = command == "edl" ? ["edl", "check", "--bogus"] : [command, "--bogus"];
+
+        var (code, _, error) = _cli.Run(args);
+
+        Assert.Equal(SecGearCli.UsageError, code);
+        Assert.Contains($"unknown option '--bogus' for 'secgear {string.Join(' ', args[..^1])}'", error.Split('\n')[0], StringComparison.Ordinal);
+    }
+
     public static TheoryData<string[]> MissingFile => new()
     {
         { ["measure", "{missing}"] },

@@ -44,7 +44,7 @@ public static class SecGearCli
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         var parse = CreateRootCommand().Parse(args);
-        if (parse.Errors.Count > 0)
+        if (parse.Errors.Count > 0 || StrayOption(parse) is not null)
         {
             foreach (string message in UsageErrors(parse))
             {
@@ -59,22 +59,41 @@ public static class SecGearCli
     }
 
     /// <summary>
+    /// A word that looks like an option but was taken as an argument value (<c>secgear measure --bogus</c> would
+    /// otherwise be read as an image path named "--bogus"). Negative numbers are values, not options.
+    /// </summary>
+    private static string? StrayOption(ParseResult parse) =>
+        parse.Tokens.FirstOrDefault(t => t.Type == TokenType.Argument && t.Value.Length > 1 && t.Value[0] == '-' && !char.IsAsciiDigit(t.Value[1]))?.Value;
+
+    /// <summary>The names of the parsed command and its parents below the root, e.g. ["edl", "check"].</summary>
+    private static List<string> CommandPath(ParseResult parse)
+    {
+        var path = new List<string>();
+        for (SymbolResult? r = parse.CommandResult; r is CommandResult { Command: not RootCommand } c; r = r.Parent)
+        {
+            path.Insert(0, c.Command.Name);
+        }
+
+        return path;
+    }
+
+    /// <summary>
     /// The parser's errors, most useful first: a word that is not a command is named as an unknown command (not
     /// "Required command was not provided"), then other unrecognised tokens, then the rest.
     /// </summary>
     private static IEnumerable<string> UsageErrors(ParseResult parse)
     {
+        if (StrayOption(parse) is { } stray)
+        {
+            yield return $"unknown option '{stray}' for 'secgear {string.Join(' ', CommandPath(parse))}'";
+        }
+
         Command command = parse.CommandResult.Command;
         string? unknown = parse.UnmatchedTokens.FirstOrDefault();
         bool unknownCommand = unknown is not null && command.Subcommands.Count > 0 && !unknown.StartsWith('-');
         if (unknownCommand)
         {
-            var path = new List<string>();
-            for (SymbolResult? r = parse.CommandResult; r is CommandResult { Command: not RootCommand } c; r = r.Parent)
-            {
-                path.Insert(0, c.Command.Name);
-            }
-
+            var path = CommandPath(parse);
             string commands = string.Join(", ", command.Subcommands.Select(c => c.Name));
             yield return path.Count == 0
                 ? $"unknown command '{unknown}'; the commands are {commands}"
