@@ -13,6 +13,12 @@ if (args is ["--quick-calls"])
     return SwitchlessQuick.Run(callsOnly: true);
 }
 
+// --profile-loop ecall|ocall|async [seconds]: empty switchless calls on the pool alone, for a profiler to attach to.
+if (args is ["--profile-loop", var kind, ..])
+{
+    return SwitchlessProfileLoop.Run(kind, args is [_, _, var secs] && double.TryParse(secs, System.Globalization.CultureInfo.InvariantCulture, out double t) ? t : 5);
+}
+
 // --service-load [seconds per level, default 5, at most 30 so prepared challenges outlive their use]: the attestation
 // service under 1, 8 and 32 concurrent clients on 127.0.0.1.
 if (args is ["--service-load", ..])

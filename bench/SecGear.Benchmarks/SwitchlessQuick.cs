@@ -93,6 +93,31 @@ internal static class SwitchlessQuick
             }
         }
 
+        // Long calls: CPU work on a shared buffer (no copy; like federated SQL's merge of a record) and a 1 ms sleep.
+        using (SharedMemory regularShared = regular.Enclave.AllocateSharedMemory(1 << 20), switchlessShared = switchless.Enclave.AllocateSharedMemory(1 << 20))
+        {
+            Random.Shared.NextBytes(regularShared.Span);
+            Random.Shared.NextBytes(switchlessShared.Span);
+            foreach (int size in (int[])[16384, 1 << 20])
+            {
+                byte[] onRegular = SwitchlessSetup.SharedRequest(regularShared.Token, size), onSwitchless = SwitchlessSetup.SharedRequest(switchlessShared.Token, size);
+                foreach (int callers in (int[])[1, 2])
+                {
+                    Comparison c = Compare(() => LongCall(regular, onRegular, switchless: false), () => LongCall(switchless, onSwitchless, switchless: true), callers);
+                    rows.Add(($"long call, sum {size / 1024} KiB in place, {callers} caller(s)", $"{1e6 / c.Regular * callers:F1} / {1e6 / c.Switchless * callers:F1} us per call", X(c.Ratio),
+                        Check(c.Ratio >= 0.95, ">= 0.95x") + $", p99 {X(c.P99Ratio)} " + Check(c.P99Ratio <= 1.2, "<= 1.2x")));
+                }
+            }
+
+            byte[] sleep = SwitchlessSetup.SleepRequest(1);
+            foreach (int callers in (int[])[1, 2])
+            {
+                Comparison c = Compare(() => LongCall(regular, sleep, switchless: false, SwitchlessContract.Sleep), () => LongCall(switchless, sleep, switchless: true, SwitchlessContract.Sleep), callers);
+                rows.Add(($"long call, 1 ms sleep, {callers} caller(s)", $"{1e6 / c.Regular * callers:F0} / {1e6 / c.Switchless * callers:F0} us per call", X(c.Ratio),
+                    Check(c.Ratio >= 0.95, ">= 0.95x") + $", p99 {X(c.P99Ratio)} " + Check(c.P99Ratio <= 1.2, "<= 1.2x")));
+            }
+        }
+
         foreach (int callers in (int[])[1, 2, 4, 8, 16])
         {
             Comparison c = Compare(regular, switchless, SwitchlessCallKind.Ecall, callers);
@@ -121,6 +146,14 @@ internal static class SwitchlessQuick
                     Comparison c = kind == SwitchlessCallKind.Ecall ? ecall : Compare(regular, switchless, kind, callers);
                     contended.Add($"  {kind,-6} {callers,2} callers: regular / switchless {c.Regular / 1000,8:F1} / {c.Switchless / 1000,8:F1} k calls/s = {X(c.Ratio)} ({Check(c.Ratio >= 0.95, ">= 0.95x")}), p99 {X(c.P99Ratio)} ({Check(c.P99Ratio <= 1.2, "<= 1.2x")})");
                 }
+            }
+
+            using SharedMemory regularShared = regular.Enclave.AllocateSharedMemory(16384), switchlessShared = switchless.Enclave.AllocateSharedMemory(16384);
+            byte[] onRegular = SwitchlessSetup.SharedRequest(regularShared.Token, 16384), onSwitchless = SwitchlessSetup.SharedRequest(switchlessShared.Token, 16384);
+            foreach (int callers in (int[])[1, 2])
+            {
+                Comparison c = Compare(() => LongCall(regular, onRegular, switchless: false), () => LongCall(switchless, onSwitchless, switchless: true), callers);
+                contended.Add($"  long (sum 16 KiB in place) {callers} callers: regular / switchless {c.Regular / 1000,8:F1} / {c.Switchless / 1000,8:F1} k calls/s = {X(c.Ratio)} ({Check(c.Ratio >= 0.95, ">= 0.95x")}), p99 {X(c.P99Ratio)} ({Check(c.P99Ratio <= 1.2, "<= 1.2x")})");
             }
         }
 
@@ -154,7 +187,22 @@ internal static class SwitchlessQuick
     /// Regular and switchless rounds interleaved in alternating order (so drifting background load hits both alike);
     /// the ratios are the medians of the per-pair ratios, the throughputs the medians of the rounds.
     /// </summary>
-    private static Comparison Compare(SwitchlessSetup regular, SwitchlessSetup switchless, SwitchlessCallKind kind, int callers, int rounds = 7)
+    private static Comparison Compare(SwitchlessSetup regular, SwitchlessSetup switchless, SwitchlessCallKind kind, int callers) =>
+        Compare(() => SwitchlessLoad.Operation(regular, kind, switchless: false), () => SwitchlessLoad.Operation(switchless, kind, switchless: true), callers);
+
+    /// <summary>One caller's long call (<c>sum_shared</c> by default), switchless or regular.</summary>
+    private static Func<int> LongCall(SwitchlessSetup setup, byte[] request, bool switchless, int function = SwitchlessContract.SumShared)
+    {
+        var response = new WireBuffer();
+        if (switchless)
+        {
+            return () => { setup.Channel.CallSwitchless(function, request, response); response.Clear(); return 1; };
+        }
+
+        return () => { setup.Channel.Call(function, request, response); response.Clear(); return 1; };
+    }
+
+    private static Comparison Compare(Func<Func<int>> regularOperation, Func<Func<int>> switchlessOperation, int callers, int rounds = 7)
     {
         var duration = TimeSpan.FromMilliseconds(150);
         double[] r = new double[rounds], s = new double[rounds], ratio = new double[rounds], p99 = new double[rounds];
@@ -163,13 +211,13 @@ internal static class SwitchlessQuick
             (double Cps, double P99) a, b;
             if (i % 2 == 0)
             {
-                a = SwitchlessLoad.Measure(callers, duration, () => SwitchlessLoad.Operation(regular, kind, switchless: false));
-                b = SwitchlessLoad.Measure(callers, duration, () => SwitchlessLoad.Operation(switchless, kind, switchless: true));
+                a = SwitchlessLoad.Measure(callers, duration, regularOperation);
+                b = SwitchlessLoad.Measure(callers, duration, switchlessOperation);
             }
             else
             {
-                b = SwitchlessLoad.Measure(callers, duration, () => SwitchlessLoad.Operation(switchless, kind, switchless: true));
-                a = SwitchlessLoad.Measure(callers, duration, () => SwitchlessLoad.Operation(regular, kind, switchless: false));
+                b = SwitchlessLoad.Measure(callers, duration, switchlessOperation);
+                a = SwitchlessLoad.Measure(callers, duration, regularOperation);
             }
 
             (r[i], s[i], ratio[i], p99[i]) = (a.Cps, b.Cps, b.Cps / a.Cps, b.P99 / a.P99);

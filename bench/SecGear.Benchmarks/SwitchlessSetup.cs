@@ -49,6 +49,13 @@ internal sealed class SwitchlessSetup : IDisposable
         return request.WrittenSpan.ToArray();
     }
 
+    public static byte[] SleepRequest(int milliseconds)
+    {
+        var request = new WireBuffer(4);
+        request.WriteInt32(milliseconds);
+        return request.WrittenSpan.ToArray();
+    }
+
     public static byte[] SharedRequest(nint token, int size)
     {
         var request = new WireBuffer(16);

@@ -49,7 +49,7 @@ internal sealed class RunnerBridge(TextWriter output) : IEnclaveHostBridge, ISwi
         {
             long start = SwitchlessPacer.Now;
             EnclaveThread.Current.Ocall(contract, function, request, response);
-            pool.ObserveRegular(SwitchlessPacer.Now - start);
+            pool.ObserveRegular(contract, function.Id, SwitchlessPacer.Now - start);
         }
     }
 

@@ -72,8 +72,14 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     /// </summary>
     public static void Pause() => Thread.SpinWait(SpinIterations);
 
-    /// <summary>Spin-wait iterations per poll: short enough to see a peer's store within a fraction of a microsecond.</summary>
-    public const int SpinIterations = 4;
+    /// <summary>
+    /// Spin-wait iterations per poll (one normalised pause, about 35 ns): short, because a poll's pause is what a peer's
+    /// store waits on average half of before it is seen, twice per call.
+    /// </summary>
+    public const int SpinIterations = 1;
+
+    /// <summary>Polls read the clock when <c>(polls &amp; ClockEvery) == 0</c>: one poll in four.</summary>
+    public const int ClockEvery = 3;
 
     public static ReadOnlySpan<byte> Payload(byte* task, int length) => new(task + PoolLayout.TaskHeaderSize, length);
 
@@ -129,13 +135,14 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     /// the pacer says spinning pays (not at all when the CPUs are oversubscribed), then parks on the control word (the
     /// worker wakes a parked caller when it finishes). A task no worker accepted within <paramref name="acceptPolls"/>
     /// polls or <paramref name="acceptTimeoutTicks"/> (negative: no limit) ends the wait in state Submitted: the
-    /// caller may take it back and make a regular call.
+    /// caller may take it back and make a regular call. <paramref name="slot"/> is the called function's record slot
+    /// (<see cref="SwitchlessPacer.Slot"/>): how long its calls were waited for decides whether to spin at all.
     /// </summary>
     /// <returns>The state that ended the wait; a waiting state when the accept limit passed or <paramref name="giveUp"/> said to stop.</returns>
-    public static int Await(byte* task, SwitchlessPacer pacer, int acceptPolls, long acceptTimeoutTicks, int parkMs, Func<bool> giveUp)
+    public static int Await(byte* task, SwitchlessPacer pacer, int slot, int acceptPolls, long acceptTimeoutTicks, int parkMs, Func<bool> giveUp)
     {
         long start = SwitchlessPacer.Now;
-        long spin = pacer.CallerSpinTicks(start);
+        long spin = pacer.CallerSpinTicks(start, slot);
         long last = start;
         long now = start;
         int state;
@@ -144,13 +151,20 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
             state = StateOf(task);
             if (state is not (TaskState.Submitted or TaskState.Accepted))
             {
-                pacer.ObserveWait(SwitchlessPacer.Now - start);
+                pacer.ObserveWait(SwitchlessPacer.Now - start, slot);
                 return state;
             }
 
             if (state == TaskState.Submitted && polls >= acceptPolls)
             {
                 return state;
+            }
+
+            // The clock is read every few polls: a read costs as much as a poll, and the limits it checks are µs apart.
+            if ((polls & ClockEvery) != 0)
+            {
+                Pause();
+                continue;
             }
 
             now = SwitchlessPacer.Now;
@@ -204,7 +218,7 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
         Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterSpinning);
         if (state is not (TaskState.Submitted or TaskState.Accepted))
         {
-            pacer.ObserveWait(SwitchlessPacer.Now - start);
+            pacer.ObserveWait(SwitchlessPacer.Now - start, slot);
         }
 
         return state;
@@ -243,7 +257,7 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     /// </summary>
     /// <returns>The state of the last part (its payload is still in the task), or a waiting state when <paramref name="giveUp"/> ended the wait.</returns>
     /// <exception cref="MarshalException">A chunk's length is out of range, or the chunks exceed <paramref name="maxTotal"/>.</exception>
-    public static int ReceiveChunks(byte* task, int state, int capacity, long maxTotal, IBufferWriter<byte> response, SwitchlessPacer pacer, int parkMs, Func<bool> giveUp)
+    public static int ReceiveChunks(byte* task, int state, int capacity, long maxTotal, IBufferWriter<byte> response, SwitchlessPacer pacer, int slot, int parkMs, Func<bool> giveUp)
     {
         long received = 0;
         while (state == TaskState.More)
@@ -263,7 +277,7 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
                 Futex.Wake((int*)task);
             }
 
-            state = Await(task, pacer, int.MaxValue, -1, parkMs, giveUp);
+            state = Await(task, pacer, slot, int.MaxValue, -1, parkMs, giveUp);
         }
 
         return state;

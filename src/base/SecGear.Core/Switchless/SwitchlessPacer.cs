@@ -10,7 +10,7 @@ namespace SecGear.Switchless;
 /// (a caller that waited the fallback timeout in vain sends this side's calls the regular way for a back-off period
 /// that doubles while probes keep failing), and which path is faster right now: the average time of switchless calls
 /// against that of regular calls (one call in <see cref="SampleEvery"/> goes the regular way to keep it known): when
-/// more than about 2 % of recent switchless calls took longer than half a regular call (when cores are free almost
+/// more than about 2 % of recent switchless calls saved less than half a regular crossing (for an empty call: took longer than half a regular call; when cores are free almost
 /// none do; on a busy machine many do, and those make the tail), the side's calls go the regular way for a period
 /// (100 ms, doubling to 2 s while probes keep measuring slow, back to 100 ms after 16384 fast calls). Fields are
 /// written racily on purpose: they are hints, each a single word.
@@ -35,9 +35,6 @@ internal sealed class SwitchlessPacer
     /// <summary>Calls of a probe that are not judged (they wake workers that slept through the regular period).</summary>
     public const int WarmUpCalls = 2;
 
-    /// <summary>Timed calls a probe makes before untimed (asynchronous, not alone) calls use the pool again.</summary>
-    public const int ProbeCalls = 32;
-
     /// <summary>Share of slow switchless calls (in 1/65536) above which the regular path is taken: about 2 %.</summary>
     public const int SlowShareLimit = 65536 / 50;
 
@@ -59,11 +56,27 @@ internal sealed class SwitchlessPacer
     /// <summary>Switchless calls that must measure fast in a row before a later slow spell starts again from the first period.</summary>
     public const int FastCallsToForget = 16384;
 
+    /// <summary>
+    /// A wait expected to last longer than this is not spun for: parking and being woken costs about this much (a futex
+    /// wake and a context switch), so spinning longer only burns a CPU the worker (or anyone) could use.
+    /// </summary>
+    public const int SpinPaysUs = 8;
+
+    /// <summary>Slots of the per-function records (functions are hashed into them; a collision only mixes two hints).</summary>
+    public const int FunctionSlots = 64;
+
     public static readonly long TicksPerUs = Stopwatch.Frequency / 1_000_000 > 0 ? Stopwatch.Frequency / 1_000_000 : 1;
 
     private static readonly long PreemptedGapTicks = PreemptedGapUs * TicksPerUs;
     private static readonly long MaxCallerSpinTicks = MaxCallerSpinUs * TicksPerUs;
     private static readonly long MinCallerSpinTicks = TicksPerUs;
+    private static readonly long SpinPaysTicks = SpinPaysUs * TicksPerUs;
+
+    /// <summary>Per function slot: running average of what a caller waited for a switchless call's answer.</summary>
+    private readonly long[] _waitBySlot = new long[FunctionSlots];
+
+    /// <summary>Per function slot: running average of a regular call's time.</summary>
+    private readonly long[] _regularBySlot = new long[FunctionSlots];
 
     /// <summary>Read by idle workers on every poll: kept on a cache line of its own, away from what callers write per call.</summary>
     private readonly PaddedWord _contendedUntil = new();
@@ -77,9 +90,9 @@ internal sealed class SwitchlessPacer
     private int _slowShare;
     private int _sinceSample;
     private int _warmUp;
-    private int _probing;
     private long _lastGap;
     private long _regularAverage;
+    private long _regularFloor;
     private int _fastCalls;
 
     /// <summary>The gap between two polls that means the polling thread lost its CPU.</summary>
@@ -102,15 +115,28 @@ internal sealed class SwitchlessPacer
         }
     }
 
-    /// <summary>How long a caller spins before parking now.</summary>
-    public long CallerSpinTicks(long now) => Contended(now) ? 0 : Volatile.Read(ref _callerSpinTicks);
+    /// <summary>The record slot of a function.</summary>
+    public static int Slot(int contract, int function) => ((contract * 31) + function) & (FunctionSlots - 1);
+
+    /// <summary>
+    /// How long a caller of the function in <paramref name="slot"/> spins before parking now: not at all while the CPUs
+    /// are oversubscribed; a microsecond (enough to catch a call that is quick after all) when this function's calls
+    /// were recently waited for longer than spinning pays (a long call: its caller parks, and the worker wakes it);
+    /// else the side's adaptive spin.
+    /// </summary>
+    public long CallerSpinTicks(long now, int slot) =>
+        Contended(now) ? 0
+        : Volatile.Read(ref _waitBySlot[slot]) > SpinPaysTicks ? MinCallerSpinTicks
+        : Volatile.Read(ref _callerSpinTicks);
 
     /// <summary>
     /// After a call: a wait shorter than the longest spin means spinning would have paid (grow the spin), a longer
-    /// one that parking costs nothing extra (shrink it). The adaptive-mutex rule, per side.
+    /// one that parking costs nothing extra (shrink it). The adaptive-mutex rule, per side; and the function's own
+    /// record of waits, which decides whether its next caller spins at all.
     /// </summary>
-    public void ObserveWait(long waitedTicks)
+    public void ObserveWait(long waitedTicks, int slot)
     {
+        Average(ref _waitBySlot[slot], waitedTicks);
         long spin = Volatile.Read(ref _callerSpinTicks);
         long next = waitedTicks <= MaxCallerSpinTicks ? Math.Min(MaxCallerSpinTicks, (spin * 2) + MinCallerSpinTicks) : Math.Max(MinCallerSpinTicks, spin / 2);
         if (next != spin)
@@ -126,12 +152,7 @@ internal sealed class SwitchlessPacer
     public SwitchlessPacer(bool adaptive = true) => _adaptive = adaptive;
 
     /// <summary>Which path the next call takes (before it touches the pool).</summary>
-    /// <param name="now">The time.</param>
-    /// <param name="alone">
-    /// False for an asynchronous call posted while others are in flight: such calls are not timed, so while a probe
-    /// has not yet shown the pool fast they go the regular way and only the timed calls probe.
-    /// </param>
-    public SwitchlessPath Choose(long now, bool alone = true)
+    public SwitchlessPath Choose(long now)
     {
         if (now < Volatile.Read(ref _regularUntil))
         {
@@ -155,12 +176,6 @@ internal sealed class SwitchlessPacer
             Volatile.Write(ref _slowerUntil, 0);
             Volatile.Write(ref _slowShare, 0);
             Volatile.Write(ref _warmUp, WarmUpCalls);
-            Volatile.Write(ref _probing, ProbeCalls);
-        }
-
-        if (!alone && Volatile.Read(ref _probing) > 0)
-        {
-            return SwitchlessPath.Slower;
         }
 
         // Counted racily by ObserveSwitchless (a lost increment only delays a sample).
@@ -173,15 +188,28 @@ internal sealed class SwitchlessPacer
         return SwitchlessPath.Switchless;
     }
 
-    /// <summary>A switchless call took <paramref name="ticks"/> from posting to its result.</summary>
-    public void ObserveSwitchless(long ticks, long now)
+    /// <summary>
+    /// A switchless call of the function in <paramref name="slot"/> took <paramref name="ticks"/> from posting to its
+    /// result. It counts as slow when it saved less than half of what a regular call costs beyond its work: longer
+    /// than this function's regular time (or the side's, while the function has none) less half the cheapest
+    /// function's regular time (the cost of the crossing itself). For an empty call that is half a regular call; a
+    /// long call is not judged slow for its length.
+    /// </summary>
+    public void ObserveSwitchless(long ticks, long now, int slot)
     {
         Volatile.Write(ref _sinceSample, Volatile.Read(ref _sinceSample) + 1);
-        long regular = Volatile.Read(ref _regularAverage);
+        long regular = Volatile.Read(ref _regularBySlot[slot]);
+        if (regular == 0)
+        {
+            regular = Volatile.Read(ref _regularAverage);
+        }
+
         if (regular == 0)
         {
             return;
         }
+
+        long limit = regular - (Math.Min(regular, Volatile.Read(ref _regularFloor)) / 2);
 
         // The first calls of a probe wake workers that slept through the regular period: not a measure of the pool.
         int warmUp = Volatile.Read(ref _warmUp);
@@ -191,15 +219,9 @@ internal sealed class SwitchlessPacer
             return;
         }
 
-        int probing = Volatile.Read(ref _probing);
-        if (probing > 0)
-        {
-            Volatile.Write(ref _probing, probing - 1);
-        }
-
         // Running share of slow calls, weight 1/128 for the newest (three slow calls close together pass the limit).
         int share = Volatile.Read(ref _slowShare);
-        share += ((ticks * 2 > regular ? 65536 : 0) - share) / 128;
+        share += ((ticks > limit ? 65536 : 0) - share) / 128;
         Volatile.Write(ref _slowShare, share);
         if (share > SlowShareLimit && Volatile.Read(ref _slowerUntil) == 0)
         {
@@ -215,8 +237,19 @@ internal sealed class SwitchlessPacer
         }
     }
 
-    /// <summary>A regular call of this side (a fallback, or a sample) took <paramref name="ticks"/>.</summary>
-    public void ObserveRegular(long ticks) => Average(ref _regularAverage, ticks);
+    /// <summary>
+    /// A regular call of this side (a fallback, or a sample) of the function in <paramref name="slot"/> took
+    /// <paramref name="ticks"/>. Also tracks the cheapest function's regular time (the crossing's own cost): it
+    /// follows a lower average at once and a higher one slowly.
+    /// </summary>
+    public void ObserveRegular(long ticks, int slot)
+    {
+        Average(ref _regularAverage, ticks);
+        Average(ref _regularBySlot[slot], ticks);
+        long average = Volatile.Read(ref _regularBySlot[slot]);
+        long floor = Volatile.Read(ref _regularFloor);
+        Volatile.Write(ref _regularFloor, floor == 0 || average < floor ? average : floor + ((average - floor) / 64));
+    }
 
     /// <summary>Running average with weight 1/8 for the new sample (the first sample is taken as it is).</summary>
     private static void Average(ref long average, long sample)

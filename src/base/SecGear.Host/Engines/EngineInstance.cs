@@ -111,7 +111,7 @@ internal abstract class EngineInstance : IEnclaveInstance, ISwitchlessInstance, 
         {
             long start = SwitchlessPacer.Now;
             Call(contract, ocalls, functionId, request, response);
-            pool.ObserveRegular(SwitchlessPacer.Now - start);
+            pool.ObserveRegular(contract, functionId, SwitchlessPacer.Now - start);
         }
     }
 
@@ -142,7 +142,7 @@ internal abstract class EngineInstance : IEnclaveInstance, ISwitchlessInstance, 
         Call(contract, ocalls, functionId, request.Span, response);
         if (!nested)
         {
-            pool.ObserveRegular(SwitchlessPacer.Now - start);
+            pool.ObserveRegular(contract, functionId, SwitchlessPacer.Now - start);
         }
 
         return ValueTask.CompletedTask;

@@ -207,7 +207,7 @@ internal sealed unsafe class InProcessEnclave : EngineInstance, IEnclaveHostBrid
         {
             long start = SwitchlessPacer.Now;
             ((IEnclaveHostBridge)this).Ocall(contract, function, request, response);
-            _trusted.ObserveRegular(SwitchlessPacer.Now - start);
+            _trusted.ObserveRegular(contract, function.Id, SwitchlessPacer.Now - start);
         }
     }
 

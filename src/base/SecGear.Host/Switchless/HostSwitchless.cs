@@ -119,9 +119,10 @@ internal sealed unsafe class HostSwitchless : IDisposable
             }
 
             byte* task = _pool.EcallTask(index);
+            int slot = SwitchlessPacer.Slot(contract, function);
             long posted = SwitchlessPacer.Now;
             Post(task, contract, function, request, PoolLayout.WaiterSpinning);
-            int state = PoolAccess.Await(task, _pacer, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, _giveUp);
+            int state = PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, _giveUp);
 
             // Only a task still unaccepted is taken back: a CAS on a line the worker now owns would cost a transfer.
             if (state == TaskState.Submitted)
@@ -133,13 +134,13 @@ internal sealed unsafe class HostSwitchless : IDisposable
                     return false;
                 }
 
-                state = PoolAccess.Await(task, _pacer, int.MaxValue, -1, ParkMs, _giveUp);
+                state = PoolAccess.Await(task, _pacer, slot, int.MaxValue, -1, ParkMs, _giveUp);
             }
 
             _pacer.NoteAccepted();
             long now = SwitchlessPacer.Now;
-            _pacer.ObserveSwitchless(now - posted, now);
-            Finish(task, state, response);
+            _pacer.ObserveSwitchless(now - posted, now, slot);
+            Finish(task, state, response, slot);
             return true;
         }
         finally
@@ -148,11 +149,11 @@ internal sealed unsafe class HostSwitchless : IDisposable
         }
     }
 
-    /// <summary>The caller made a regular call instead of a switchless one (any reason but nesting): it took <paramref name="ticks"/>.</summary>
-    public void ObserveRegular(long ticks) => _pacer.ObserveRegular(ticks);
+    /// <summary>The caller made a regular call of <paramref name="function"/> instead of a switchless one (any reason but nesting): it took <paramref name="ticks"/>.</summary>
+    public void ObserveRegular(int contract, int function, long ticks) => _pacer.ObserveRegular(ticks, SwitchlessPacer.Slot(contract, function));
 
     /// <summary>False (and counted) when a call must go the regular way before it touches the pool.</summary>
-    private bool MayPost(int requestLength, bool alone = true)
+    private bool MayPost(int requestLength)
     {
         if (requestLength > _config.InlineCapacity)
         {
@@ -160,7 +161,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             return false;
         }
 
-        switch (_pacer.Choose(SwitchlessPacer.Now, alone))
+        switch (_pacer.Choose(SwitchlessPacer.Now))
         {
             case SwitchlessPath.Switchless:
                 return true;
@@ -177,17 +178,15 @@ internal sealed unsafe class HostSwitchless : IDisposable
     }
 
     /// <summary>
-    /// Posts a switchless ECALL and returns at once. A call posted with nothing else in flight spins briefly for its
-    /// result and completes inline; otherwise the returned <see cref="ValueTask"/> is backed by a pooled
-    /// <see cref="IValueTaskSource"/> that the awaiting thread completes when it finds the answer (or an untrusted worker,
-    /// once a continuation is registered). A call no worker accepted within the fallback timeout is taken back and made
+    /// Posts a switchless ECALL and returns at once, so that calls posted back to back are served as a batch. The
+    /// returned <see cref="ValueTask"/> is backed by a pooled <see cref="IValueTaskSource"/> that the awaiting thread
+    /// completes when it finds the answer (or an untrusted worker, once a continuation is registered). A call no worker accepted within the fallback timeout is taken back and made
     /// regularly on the thread pool. Returns null when the caller must make a regular call instead (request larger than
     /// a task, the pacer chose the regular path, or pool full with rollback on).
     /// </summary>
     public ValueTask? TryCallAsync(int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        bool solo = Volatile.Read(ref _asyncPending) == 0;
-        if (!MayPost(request.Length, alone: solo))
+        if (!MayPost(request.Length))
         {
             return null;
         }
@@ -210,36 +209,13 @@ internal sealed unsafe class HostSwitchless : IDisposable
             return null;
         }
 
-        byte* task = _pool.EcallTask(index);
+        // No wait here: calls posted back to back are served as a batch while the caller posts the next ones, and the
+        // awaiting thread collects the answers (AsyncCall.GetStatus). Spinning for each call's answer before posting the
+        // next would serialise them (one round trip per call).
         long posted = SwitchlessPacer.Now;
-        Post(task, contract, function, request, PoolLayout.WaiterAsyncPolled);
-        if (solo)
-        {
-            SpinWhilePending(task, _pacer.CallerSpinTicks(posted));
-            int state = PoolAccess.StateOf(task);
-            if (TaskState.IsAnswered(state))
-            {
-                try
-                {
-                    _pacer.NoteAccepted();
-                    long now = SwitchlessPacer.Now;
-                    _pacer.ObserveSwitchless(now - posted, now);
-                    Finish(task, state, response);
-                    return ValueTask.CompletedTask;
-                }
-                catch (Exception ex)
-                {
-                    return ValueTask.FromException(ex);
-                }
-                finally
-                {
-                    _memory.DangerousRelease();
-                }
-            }
-        }
-
+        Post(_pool.EcallTask(index), contract, function, request, PoolLayout.WaiterAsyncPolled);
         AsyncCall call = RentCall();
-        call.Start(index, contract, function, response, posted, solo);
+        call.Start(index, contract, function, response, posted);
         short version = call.Version;
         Interlocked.Increment(ref _asyncPending);
 
@@ -398,13 +374,13 @@ internal sealed unsafe class HostSwitchless : IDisposable
     }
 
     /// <summary>Reads a finished task into <paramref name="response"/> (or throws its error) and frees it.</summary>
-    private void Finish(byte* task, int state, IBufferWriter<byte> response)
+    private void Finish(byte* task, int state, IBufferWriter<byte> response, int slot)
     {
         if (state == TaskState.More)
         {
             try
             {
-                state = PoolAccess.ReceiveChunks(task, state, _config.InlineCapacity, _maxPayload, response, _pacer, ParkMs, _giveUp);
+                state = PoolAccess.ReceiveChunks(task, state, _config.InlineCapacity, _maxPayload, response, _pacer, slot, ParkMs, _giveUp);
             }
             catch (MarshalException)
             {
@@ -454,7 +430,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             byte* task = _pool.EcallTask(call.Index);
             _pacer.NoteAccepted();
             ObserveAsync(call);
-            Finish(task, PoolAccess.StateOf(task), call.Response);
+            Finish(task, PoolAccess.StateOf(task), call.Response, call.Slot);
         }
         catch (Exception ex)
         {
@@ -503,7 +479,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     {
         long start = SwitchlessPacer.Now;
         _regular!(call.Contract, call.Function, request, call.Response);
-        _pacer.ObserveRegular(SwitchlessPacer.Now - start);
+        _pacer.ObserveRegular(SwitchlessPacer.Now - start, call.Slot);
     }
 
     private AsyncCall RentCall()
@@ -565,14 +541,17 @@ internal sealed unsafe class HostSwitchless : IDisposable
         }
     }
 
-    /// <summary>An asynchronous call posted with nothing else in flight is timed like a synchronous one, for the pacer.</summary>
+    /// <summary>
+    /// Times an asynchronous call for the pacer by what it cost its caller: the wait from the moment the caller first
+    /// looked for the answer (from posting, if it never looked), shared among the calls that were in flight then, which
+    /// the enclave served meanwhile. An answer already there cost nothing; a window of calls costs its wait over its
+    /// size, which is what a pipelined caller pays per call.
+    /// </summary>
     private void ObserveAsync(AsyncCall call)
     {
-        if (call.Solo)
-        {
-            long now = SwitchlessPacer.Now;
-            _pacer.ObserveSwitchless(now - call.Posted, now);
-        }
+        long now = SwitchlessPacer.Now;
+        long waited = call.LookedAt != 0 ? (now - call.LookedAt) / Math.Max(1, call.InFlightAtLook) : (now - call.Posted) / Math.Max(1, Volatile.Read(ref _asyncPending) + 1);
+        _pacer.ObserveSwitchless(waited, now, call.Slot);
     }
 
     private static void SpinWhilePending(byte* task, long ticks)
@@ -622,7 +601,13 @@ internal sealed unsafe class HostSwitchless : IDisposable
     {
         byte* task = self._pool.EcallTask(call.Index);
         long now = SwitchlessPacer.Now;
-        long spinUntil = now + self._pacer.CallerSpinTicks(now);
+        if (call.LookedAt == 0)
+        {
+            call.LookedAt = now;
+            call.InFlightAtLook = Volatile.Read(ref self._asyncPending);
+        }
+
+        long spinUntil = now + self._pacer.CallerSpinTicks(now, call.Slot);
         int state;
         while (true)
         {
@@ -880,14 +865,21 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
         public long Posted { get; private set; }
 
-        public bool Solo { get; private set; }
+        /// <summary>When the caller first looked for the answer (0: not yet).</summary>
+        public long LookedAt { get; set; }
+
+        /// <summary>Asynchronous calls in flight when the caller first looked (this one included).</summary>
+        public int InFlightAtLook { get; set; }
+
+        /// <summary>The called function's record slot in the pacer.</summary>
+        public int Slot => SwitchlessPacer.Slot(Contract, Function);
 
         public short Version => _core.Version;
 
-        public void Start(int index, int contract, int function, IBufferWriter<byte> response, long posted, bool solo)
+        public void Start(int index, int contract, int function, IBufferWriter<byte> response, long posted)
         {
             _core.Reset();
-            (Index, Contract, Function, Response, Posted, Solo) = (index, contract, function, response, posted, solo);
+            (Index, Contract, Function, Response, Posted, LookedAt, InFlightAtLook) = (index, contract, function, response, posted, 0, 0);
         }
 
         /// <summary>Keeps a copy of the request for the regular call of a fallback.</summary>

@@ -108,6 +108,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
             return Count(PoolLayout.OffOcallFallbackPoolFull);
         }
 
+        int slot = SwitchlessPacer.Slot(contract, function.Id);
         PoolAccess.WriteTarget(task, contract, function.Id);
         PoolAccess.Write64(task, PoolLayout.OffRequestLength, request.Length);
         PoolAccess.Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterSpinning);
@@ -117,8 +118,8 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         _pool.Signal(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers);
 
         int state = canFallback
-            ? PoolAccess.Await(task, _pacer, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, static () => false)
-            : PoolAccess.Await(task, _pacer, int.MaxValue, -1, ParkMs, static () => false);
+            ? PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, static () => false)
+            : PoolAccess.Await(task, _pacer, slot, int.MaxValue, -1, ParkMs, static () => false);
         if (state == TaskState.Submitted)
         {
             if (PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
@@ -128,16 +129,16 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
             }
 
             // A worker accepted it after all: wait for the answer without a limit.
-            state = PoolAccess.Await(task, _pacer, int.MaxValue, -1, ParkMs, static () => false);
+            state = PoolAccess.Await(task, _pacer, slot, int.MaxValue, -1, ParkMs, static () => false);
         }
 
         _pacer.NoteAccepted();
         long now = SwitchlessPacer.Now;
-        _pacer.ObserveSwitchless(now - posted, now);
+        _pacer.ObserveSwitchless(now - posted, now, slot);
         try
         {
             // A response longer than a task arrives in chunks, straight into the caller's buffer.
-            state = PoolAccess.ReceiveChunks(task, state, _config.InlineCapacity, _runtime.Options.MaxPayloadBytes, response, _pacer, ParkMs, static () => false);
+            state = PoolAccess.ReceiveChunks(task, state, _config.InlineCapacity, _runtime.Options.MaxPayloadBytes, response, _pacer, slot, ParkMs, static () => false);
         }
         catch
         {
@@ -177,8 +178,8 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         }
     }
 
-    /// <summary>The caller made a regular OCALL instead of a switchless one: it took <paramref name="ticks"/>.</summary>
-    public void ObserveRegular(long ticks) => _pacer.ObserveRegular(ticks);
+    /// <summary>The caller made a regular OCALL of <paramref name="function"/> instead of a switchless one: it took <paramref name="ticks"/>.</summary>
+    public void ObserveRegular(int contract, int function, long ticks) => _pacer.ObserveRegular(ticks, SwitchlessPacer.Slot(contract, function));
 
     /// <summary>Counts a switchless OCALL made as a regular call (a statistics word of the pool header) and returns false.</summary>
     private bool Count(int offset)
