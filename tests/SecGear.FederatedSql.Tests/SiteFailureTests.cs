@@ -44,7 +44,7 @@ public sealed class SiteFailureTests
 
         Assert.Equal(FederatedSqlFailureCode.SiteFailed, ex.Code);
         Assert.Contains("site B", ex.Message, StringComparison.Ordinal);
-        Assert.True(victim.HasExited);
+        Assert.True(victim.HasExited, ex.Message);
     }
 
     [PostgresFact]
