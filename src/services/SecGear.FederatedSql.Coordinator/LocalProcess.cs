@@ -26,7 +26,15 @@ internal static class LocalProcess
         {
             if (e.Data is not { } line)
             {
-                ready.TrySetException(new InvalidOperationException($"{label} exited before it listened: {errors}"));
+                // Standard error may still be arriving: WaitForExit() returns once both streams reached their end.
+                _ = Task.Run(() =>
+                {
+                    process.WaitForExit();
+                    lock (errors)
+                    {
+                        ready.TrySetException(new InvalidOperationException($"{label} exited before it listened: {errors.ToString().Trim()}"));
+                    }
+                });
                 return;
             }
 
