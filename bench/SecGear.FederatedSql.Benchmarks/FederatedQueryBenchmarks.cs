@@ -10,7 +10,7 @@ namespace SecGear.FederatedSql.Benchmarks;
 /// <summary>
 /// End-to-end latency of one federated query over sites A, B and C (separate processes, DuckDB) whose partial results
 /// hold <see cref="PartialGroups"/> groups in total (one per order), merged inside the enclave (simulation engine: its
-/// own process, shared memory, switchless records) against the same federation merging in A's host process (the
+/// own process, shared memory) against the same federation merging in A's host process (the
 /// in-process engine: the same code, channel and crypto, without the enclave boundary). The ratio is the cost of the
 /// enclave. 10 M groups is sized down to 1 M: three site processes, the enclave and the reference would need about
 /// 10 GB on a 2-core machine shared by eight builds.
@@ -22,6 +22,7 @@ public class FederatedQueryBenchmarks
     private readonly List<LocalSiteProcess> _sites = [];
     private FederatedSqlCoordinator? _enclave;
     private FederatedSqlCoordinator? _hostProcess;
+    private DirectoryInfo? _keys;
 
     [Params(1_000, 100_000, 1_000_000)]
     public int PartialGroups { get; set; }
@@ -52,14 +53,16 @@ public class FederatedQueryBenchmarks
         SimulatedAttestationAuthority.EnsureCaCertificate();
         string ca = SimulatedAttestationAuthority.CaCertificatePath(SimulatedPlatformOptions.DefaultSecretPath);
         string[] names = ["A", "B", "C"];
+        _keys = Directory.CreateTempSubdirectory("fedsql-bench-");
+        var roster = LocalRoster.Create(_keys.FullName, names, []);
         for (int i = 0; i < names.Length; i++)
         {
-            _sites.Add(await LocalSiteProcess.StartAsync(siteDll, names[i], [.. LocalSiteProcess.DataAndPinArguments(PartialGroups, i, names.Length, identity.MeasurementHex, identity.SignerHex), "--ca", ca]));
+            _sites.Add(await LocalSiteProcess.StartAsync(siteDll, names[i], [.. LocalSiteProcess.DataAndPinArguments(PartialGroups, i, names.Length, identity.MeasurementHex, identity.SignerHex), "--ca", ca, .. LocalSiteProcess.RosterArguments(roster.Path, roster.Sites[names[i]])]));
         }
 
         var endpoints = _sites.Select(s => s.Endpoint).ToList();
-        _enclave = FederatedSqlCoordinator.Start(new CoordinatorOptions { ImagePath = image, Sites = endpoints, EnclaveType = EnclaveType.Simulation });
-        _hostProcess = FederatedSqlCoordinator.Start(new CoordinatorOptions { ImagePath = image, Sites = endpoints, EnclaveType = EnclaveType.InProcess });
+        _enclave = FederatedSqlCoordinator.Start(new CoordinatorOptions { ImagePath = image, Sites = endpoints, Roster = roster.Config, EnclaveType = EnclaveType.Simulation });
+        _hostProcess = FederatedSqlCoordinator.Start(new CoordinatorOptions { ImagePath = image, Sites = endpoints, Roster = roster.Config, EnclaveType = EnclaveType.InProcess });
     }
 
     private async Task CleanupAsync()
@@ -80,5 +83,6 @@ public class FederatedQueryBenchmarks
         }
 
         _sites.Clear();
+        _keys?.Delete(recursive: true);
     }
 }

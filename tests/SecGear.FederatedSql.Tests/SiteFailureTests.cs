@@ -1,3 +1,4 @@
+using SecGear.FederatedSql.Coordinator;
 using SecGear.FederatedSql.Site.Engines;
 
 namespace SecGear.FederatedSql.Tests;
@@ -44,7 +45,27 @@ public sealed class SiteFailureTests
 
         Assert.Equal(FederatedSqlFailureCode.SiteFailed, ex.Code);
         Assert.Contains("site B", ex.Message, StringComparison.Ordinal);
-        Assert.True(victim.HasExited);
+        Assert.True(victim.HasExited, ex.Message);
+    }
+
+    [Fact]
+    public async Task A_site_whose_pinned_roster_does_not_list_its_key_refuses_to_start_with_a_clear_error()
+    {
+        var directory = Directory.CreateTempSubdirectory("fedsql-roster-");
+        try
+        {
+            var roster = LocalRoster.Create(directory.FullName, ["A"], []);
+            var other = PartyKeys.Create(directory.FullName, "other");
+
+            var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => LocalSiteProcess.StartAsync(Federation.SiteDll, "A", [.. Federation.PinArguments(30, 0, 1), .. LocalSiteProcess.RosterArguments(roster.Path, other)]));
+
+            Assert.Contains("does not list site A with this site's key", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [PostgresFact]

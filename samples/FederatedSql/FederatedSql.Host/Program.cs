@@ -1,20 +1,27 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using DuckDB.NET.Data;
 using FederatedSql.Host;
+using SecGear.Attestation;
+using SecGear.Attestation.Simulation;
 using SecGear.FederatedSql;
+using SecGear.FederatedSql.Client;
 using SecGear.FederatedSql.Coordinator;
 using SecGear.FederatedSql.Planning;
 using SecGear.FederatedSql.Results;
 using SecGear.FederatedSql.Site.Engines;
 using SecGear.Images;
+using SecGear.SecureChannel;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 
-// FederatedSql demo: site A's coordinator and aggregation enclave, with sites A, B and C as separate processes on
-// 127.0.0.1, each holding a different part of a TPC-H-like data set in its own DuckDB. Every answer is checked against
-// the same query over the union of the data in one DuckDB; exit 0 only if all matched (and the refused queries were
-// refused). --record FILE also writes every byte the host relayed.
+// FederatedSql demo: sites A, B and C as separate processes on 127.0.0.1, each holding a different part of a TPC-H-like
+// data set in its own DuckDB and pinning the federation's roster; site A's coordinator service (its own process, with
+// the aggregation enclave); and analyst "analyst", who queries through it and receives each answer only inside its
+// own attested channel into the enclave. Every answer is checked against the same query over the union of the data in
+// one DuckDB; exit 0 only if all matched (and the refused queries were refused). --record FILE makes the coordinator
+// service write every byte its host relayed.
 if (!args.Contains("--demo"))
 {
     Console.Error.WriteLine("usage: FederatedSql.Host --demo [--orders N] [--k K] [--record FILE]");
@@ -26,6 +33,7 @@ int k = (int)Option("--k", 3);
 string? recordPath = args.SkipWhile(a => a != "--record").Skip(1).FirstOrDefault();
 string imagePath = Path.Combine(AppContext.BaseDirectory, "SecGear.FederatedSql.Enclave.sgimage");
 string siteDll = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "SecGear.FederatedSql.Site.path")).Trim();
+string coordinatorDll = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "SecGear.FederatedSql.CoordinatorService.path")).Trim();
 var identity = EnclaveImage.Load(imagePath).Identity;
 SimulatedAttestationAuthority.EnsureCaCertificate();
 string ca = SimulatedAttestationAuthority.CaCertificatePath(SimulatedPlatformOptions.DefaultSecretPath);
@@ -34,30 +42,36 @@ Console.WriteLine($"data set:      {orders} orders (TPC-H-like), split over site
 
 string[] names = ["A", "B", "C"];
 var sites = new List<LocalSiteProcess>();
-using var record = recordPath is null ? null : new FileStream(recordPath, FileMode.Create, FileAccess.Write);
+LocalCoordinatorProcess? service = null;
+var keys = Directory.CreateTempSubdirectory("fedsql-demo-");
 try
 {
+    // Keys first: the roster pins every site's and the analyst's public key, and every site pins the roster.
+    var roster = LocalRoster.Create(keys.FullName, names, ["analyst"], minGroupRowsFloor: k);
+    Console.WriteLine($"roster:        {roster.Path}: sites {string.Join(", ", names)}, analyst 'analyst', k floor {k}");
     foreach (var (name, index) in names.Select((n, i) => (n, i)))
     {
-        var arguments = LocalSiteProcess.DataAndPinArguments(orders, index, names.Length, identity.MeasurementHex, identity.SignerHex).Concat(["--ca", ca]);
+        var arguments = LocalSiteProcess.DataAndPinArguments(orders, index, names.Length, identity.MeasurementHex, identity.SignerHex)
+            .Concat(["--ca", ca]).Concat(LocalSiteProcess.RosterArguments(roster.Path, roster.Sites[name]));
         sites.Add(await LocalSiteProcess.StartAsync(siteDll, name, arguments, Console.Out));
         Console.WriteLine($"site {name}:        pid {sites[^1].ProcessId}, {sites[^1].Endpoint.Address}, certificate key {sites[^1].Endpoint.SpkiSha256[..16]}...");
     }
 
-    await using var coordinator = FederatedSqlCoordinator.Start(new CoordinatorOptions
-    {
-        ImagePath = imagePath,
-        Sites = sites.Select(s => s.Endpoint).ToList(),
-        Log = Console.Out,
-        Relay = frame =>
-        {
-            lock (sites)
-            {
-                record?.Write(frame.Frame);
-            }
+    string[] serviceArguments = ["--roster", roster.Path, "--image", imagePath, .. sites.SelectMany(s => new[] { "--site", $"{s.Endpoint.Name}={s.Endpoint.Address}" }), .. recordPath is null ? Array.Empty<string>() : ["--record", Path.GetFullPath(recordPath)]];
+    service = await LocalCoordinatorProcess.StartAsync(coordinatorDll, serviceArguments, Console.Out);
+    Console.WriteLine($"coordinator:   pid {service.ProcessId}, {service.Address}, enclave measurement {service.Measurement[..16]}...");
 
-            return frame.Frame;
-        },
+    // The analyst trusts this machine's simulated CA and pins the enclave image's measurement and signer.
+    var verifier = new AttestationVerifier();
+    verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(X509CertificateLoader.LoadCertificateFromFile(ca).RawData)));
+    var analystKeys = roster.Analysts["analyst"];
+    using var client = new FederatedSqlClient(new FederatedSqlClientOptions
+    {
+        Address = service.Address,
+        Analyst = "analyst",
+        Credential = ClientCredential.FromCertificate(X509Certificate2.CreateFromPemFile(analystKeys.CertificatePath, analystKeys.KeyPath)),
+        Verifier = verifier,
+        Policy = new AttestationPolicy { AllowSimulation = true, AllowedUniqueIds = [identity.Measurement], AllowedSignerIds = [identity.Signer] },
     });
 
     using var reference = new DuckDBConnection("Data Source=:memory:");
@@ -72,7 +86,7 @@ try
         QueryResult result;
         try
         {
-            result = await coordinator.QueryAsync(sql, k);
+            result = await client.QueryAsync(sql, k);
         }
         catch (FederatedSqlException ex)
         {
@@ -103,7 +117,7 @@ try
         Console.WriteLine($"query:   {sql}");
         try
         {
-            await coordinator.QueryAsync(sql, k);
+            await client.QueryAsync(sql, k);
             Console.WriteLine("check:   NOT REFUSED, but it is outside the subset");
             failures++;
         }
@@ -119,10 +133,17 @@ try
 }
 finally
 {
+    if (service is not null)
+    {
+        await service.DisposeAsync();
+    }
+
     foreach (var site in sites)
     {
         await site.DisposeAsync();
     }
+
+    keys.Delete(recursive: true);
 }
 
 long Option(string name, long fallback)

@@ -1,3 +1,4 @@
+using SecGear.FederatedSql.Protocol;
 using SecGear.Host;
 
 namespace SecGear.FederatedSql.Coordinator;
@@ -14,10 +15,20 @@ public sealed class CoordinatorOptions
     /// <summary>The engine (default: simulation, the enclave in its own process).</summary>
     public EnclaveType EnclaveType { get; init; } = EnclaveType.Simulation;
 
-    /// <summary>Relay frames into the enclave with switchless calls (default true).</summary>
-    public bool Switchless { get; init; } = true;
+    /// <summary>
+    /// Create the enclave with the switchless feature (default false). No federated SQL ECALL is declared
+    /// <c>transition_using_threads</c> any more (merging a record takes 20 µs to milliseconds), so this only starts the
+    /// switchless workers; kept for benchmarks that show the regular path is as fast.
+    /// </summary>
+    public bool Switchless { get; init; }
 
-    /// <summary>No query may ask for a smaller disclosure k (default 1).</summary>
+    /// <summary>
+    /// The roster to configure the enclave with (sites, analysts, k floor). Null: the sites of <see cref="Sites"/>, no
+    /// analysts (answers go to this host), and <see cref="MinGroupRowsFloor"/>. Every site must have pinned the same.
+    /// </summary>
+    public FederationConfig? Roster { get; init; }
+
+    /// <summary>No query may ask for a smaller disclosure k (default 1; ignored when <see cref="Roster"/> is set).</summary>
     public int MinGroupRowsFloor { get; init; } = 1;
 
     /// <summary>How long a site may take for one query (default 2 minutes).</summary>

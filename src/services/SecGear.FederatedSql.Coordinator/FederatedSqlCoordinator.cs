@@ -18,6 +18,8 @@ namespace SecGear.FederatedSql.Coordinator;
 /// sends the partial plan to every site over gRPC, relays each site's secure channel frames into the enclave (it sees
 /// only handshakes and ciphertext), and returns the enclave's disclosure-controlled answer. A site that fails, refuses or
 /// disappears fails the whole query with <see cref="FederatedSqlFailureCode.SiteFailed"/>: never a partial answer.
+/// When the roster names analysts, the host never gets the answer: it relays the analyst's own channel frames
+/// (<see cref="RelayAnalystFrame"/>) and the enclave hands the answer out only inside that channel.
 /// </summary>
 public sealed class FederatedSqlCoordinator : IAsyncDisposable
 {
@@ -45,6 +47,9 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
     /// <summary>The enclave's identity (what sites pin).</summary>
     public EnclaveIdentity Identity => _enclave.Identity;
 
+    /// <summary>The roster the enclave was configured with (what every site is shown and compares with its pin).</summary>
+    public FederationConfig Roster { get; private set; } = null!;
+
     /// <summary>The enclave (benchmarks read its switchless counters).</summary>
     internal Enclave Enclave => _enclave;
 
@@ -62,8 +67,9 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
         var coordinator = new FederatedSqlCoordinator(options, enclave);
         try
         {
-            var config = new FederationConfig(options.Sites.Select(s => new SiteEntry(s.Name, s.SpkiSha256)).ToList(), MinGroupRowsFloor: options.MinGroupRowsFloor);
+            var config = options.Roster ?? new FederationConfig(options.Sites.Select(s => new SiteEntry(s.Name, s.SpkiSha256)).ToList(), MinGroupRowsFloor: options.MinGroupRowsFloor);
             coordinator.Call((p, output) => p.FsqlConfigure(JsonSerializer.SerializeToUtf8Bytes(config), output), 4096);
+            coordinator.Roster = config;
             coordinator.Log($"coordinator: enclave {enclave.EngineName}, measurement {enclave.Identity.MeasurementHex}, {options.Sites.Count} sites, switchless {options.Switchless}");
             return coordinator;
         }
@@ -74,16 +80,74 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs one federated query with disclosure policy k = <paramref name="minGroupRows"/>.</summary>
+    /// <summary>
+    /// Runs one federated query with disclosure policy k = <paramref name="minGroupRows"/> and returns the answer. Only
+    /// for a roster without analysts (the host is the user); otherwise the enclave refuses with
+    /// <see cref="FederatedSqlFailureCode.AnswerNotReleased"/> and analysts use the coordinator service's client.
+    /// </summary>
     /// <exception cref="FederatedSqlException">The query is outside the subset, a site failed, or a partial result was rejected.</exception>
     public async Task<QueryResult> QueryAsync(string sql, int minGroupRows, CancellationToken cancellationToken = default)
     {
+        var ticket = Open(sql, minGroupRows, analyst: null);
+        await RunAsync(ticket, sql, cancellationToken).ConfigureAwait(false);
+        byte[] answer = Finish(ticket);
+        var result = QueryResultCodec.Decode(answer);
+        Log($"coordinator: query {ticket.QueryId[..8]}: answer of {result.Rows.Count} rows ({result.SuppressedGroups} groups withheld)");
+        return result;
+    }
+
+    /// <summary>Asks the enclave to plan and open a query; the ticket holds the partial plan and a nonce per site.</summary>
+    /// <exception cref="FederatedSqlException">Outside the subset, below the k floor, or no analyst named where the roster requires one.</exception>
+    public QueryTicket Open(string sql, int minGroupRows, string? analyst)
+    {
         ArgumentNullException.ThrowIfNull(sql);
-        byte[] ticketJson = Call((p, output) => p.FsqlBegin(JsonSerializer.SerializeToUtf8Bytes(new QueryRequest(sql, minGroupRows)), output), 64 * 1024);
+        byte[] ticketJson = Call((p, output) => p.FsqlBegin(JsonSerializer.SerializeToUtf8Bytes(new QueryRequest(sql, minGroupRows, analyst)), output), 64 * 1024);
         var ticket = JsonSerializer.Deserialize<QueryTicket>(ticketJson)
             ?? throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "the enclave returned no plan");
+        Log($"coordinator: query {ticket.QueryId[..8]}: partial plan {ticket.PartialSql}{(analyst is null ? string.Empty : $" (for analyst {analyst})")}");
+        return ticket;
+    }
+
+    /// <summary>
+    /// Closes an opened query whose sites all delivered: returns the answer ("FR" encoding) when the host is the user,
+    /// or an empty array when the enclave holds it for the query's analyst.
+    /// </summary>
+    public byte[] Finish(QueryTicket ticket)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        byte[] answer = Call((p, output) => p.FsqlFinish(ticket.QueryId, output), 1024 * 1024);
+        if (answer.Length == 0)
+        {
+            Log($"coordinator: query {ticket.QueryId[..8]}: the enclave holds the answer for its analyst");
+        }
+
+        return answer;
+    }
+
+    /// <summary>Relays one frame of an analyst's secure channel into the enclave and returns the enclave's reply frames.</summary>
+    public IReadOnlyList<byte[]> RelayAnalystFrame(string analyst, byte[] frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        string party = "analyst " + analyst;
+        byte[] forwarded = Relay(party, toEnclave: true, frame);
+        if (forwarded.Length == 0)
+        {
+            return [];
+        }
+
+        return Split(Call((p, output) => p.FsqlChannel(forwarded, output), 64 * 1024)).Select(reply => Relay(party, toEnclave: false, reply)).ToList();
+    }
+
+    /// <summary>
+    /// Sends an opened query's partial plan to every site and relays their channels into the enclave until each site
+    /// is done. Any site failure aborts the query inside the enclave and throws.
+    /// </summary>
+    /// <exception cref="FederatedSqlException">A site failed, refused (plan, enclave or roster), or timed out.</exception>
+    public async Task RunAsync(QueryTicket ticket, string sql, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        ArgumentNullException.ThrowIfNull(sql);
         string shortId = ticket.QueryId[..8];
-        Log($"coordinator: query {shortId}: partial plan {ticket.PartialSql}");
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.SiteTimeout);
@@ -103,11 +167,6 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
                 $"the federated query has no answer: {reason}",
                 failures.FirstOrDefault() ?? new OperationCanceledException());
         }
-
-        byte[] answer = Call((p, output) => p.FsqlFinish(ticket.QueryId, output), 1024 * 1024);
-        var result = QueryResultCodec.Decode(answer);
-        Log($"coordinator: query {shortId}: answer of {result.Rows.Count} rows ({result.SuppressedGroups} groups withheld)");
-        return result;
     }
 
     /// <inheritdoc />
@@ -127,8 +186,8 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
             ?? throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, $"the enclave issued no nonce for site {site.Name}");
         var client = new FederatedSite.FederatedSiteClient(_channels[site.Name]);
 
-        // Records (the partial results) go in through host shared memory, so the ECALL itself carries only a token and
-        // fits a switchless task; handshake frames, whose replies carry evidence, take a regular ECALL.
+        // Records (the partial results) go in through host shared memory, so the ECALL itself carries only a token, not
+        // a copy of the record; handshake frames, whose replies carry evidence, take fsql_channel.
         using var shared = _enclave.AllocateSharedMemory(SharedFrameCapacity);
         try
         {
@@ -153,7 +212,7 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
                     throw new FederatedSqlException(FederatedSqlFailureCode.SiteFailed, $"site {site.Name}: {message.Error}");
                 }
 
-                byte[] frame = Relay(site.Name, toEnclave: true, message.Frame.ToByteArray());
+                byte[] frame = Relay("site " + site.Name, toEnclave: true, message.Frame.ToByteArray());
                 if (frame.Length == 0)
                 {
                     // The relay dropped the frame.
@@ -162,7 +221,7 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
 
                 foreach (byte[] reply in Split(ChannelCall(frame, shared)))
                 {
-                    await call.RequestStream.WriteAsync(new CoordinatorMessage { Frame = ByteString.CopyFrom(Relay(site.Name, toEnclave: false, reply)) }, cancellationToken).ConfigureAwait(false);
+                    await call.RequestStream.WriteAsync(new CoordinatorMessage { Frame = ByteString.CopyFrom(Relay("site " + site.Name, toEnclave: false, reply)) }, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -177,13 +236,15 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
         }
     }
 
-    private byte[] Relay(string site, bool toEnclave, byte[] frame)
+    // party is "site NAME" or "analyst NAME"; the relay hook sees the bare name and who it is.
+    private byte[] Relay(string party, bool toEnclave, byte[] frame)
     {
-        byte[] forwarded = _options.Relay?.Invoke(new RelayedFrame(site, toEnclave, frame)) ?? frame;
+        int space = party.IndexOf(' ', StringComparison.Ordinal);
+        byte[] forwarded = _options.Relay?.Invoke(new RelayedFrame(party[(space + 1)..], toEnclave, frame, party.StartsWith("analyst", StringComparison.Ordinal))) ?? frame;
         if (forwarded.Length > 0)
         {
             string prefix = Convert.ToHexStringLower(forwarded.AsSpan(0, Math.Min(forwarded.Length, 16)));
-            Log($"relay: {(toEnclave ? $"site {site} -> enclave" : $"enclave -> site {site}")}  type {forwarded[0]}  {forwarded.Length,7} bytes  {prefix}...");
+            Log($"relay: {(toEnclave ? $"{party} -> enclave" : $"enclave -> {party}")}  type {forwarded[0]}  {forwarded.Length,7} bytes  {prefix}...");
         }
 
         return forwarded;
@@ -236,10 +297,7 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
                 continue;
             }
 
-            string text = Encoding.UTF8.GetString(output).TrimEnd('\0');
-            int colon = text.IndexOf(": ", StringComparison.Ordinal);
-            var code = colon > 0 && Enum.TryParse<FederatedSqlFailureCode>(text[..colon], out var parsed) ? parsed : FederatedSqlFailureCode.InvalidState;
-            throw new FederatedSqlException(code, colon > 0 ? text[(colon + 2)..] : text);
+            throw FederatedSqlException.FromWire(Encoding.UTF8.GetString(output).TrimEnd('\0'));
         }
 
         throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "the enclave's output kept outgrowing the buffer");

@@ -32,92 +32,19 @@ public sealed class LocalSiteProcess : IAsyncDisposable
     /// </summary>
     public static async Task<LocalSiteProcess> StartAsync(string siteDll, string name, IEnumerable<string> arguments, TextWriter? output = null, CancellationToken cancellationToken = default)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(siteDll);
-        start.ArgumentList.Add("--name");
-        start.ArgumentList.Add(name);
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add("0");
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start site {name}");
-        var ready = new TaskCompletionSource<(string Url, string Spki)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        string? spki = null;
-        var errors = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not { } line)
-            {
-                ready.TrySetException(new InvalidOperationException($"site {name} exited before it listened: {errors}"));
-                return;
-            }
-
-            if (line.StartsWith("spki: ", StringComparison.Ordinal))
-            {
-                spki = line[6..].Trim();
-            }
-            else if (line.StartsWith("listening: ", StringComparison.Ordinal) && spki is not null)
-            {
-                ready.TrySetResult((line[11..].Trim(), spki));
-            }
-
-            output?.WriteLine($"site {name} | {line}");
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line)
-            {
-                lock (errors)
-                {
-                    errors.AppendLine(line);
-                }
-
-                output?.WriteLine($"site {name} ! {line}");
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            var (url, pin) = await ready.Task.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
-            return new LocalSiteProcess(process, new SiteEndpoint(name, new Uri(url.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal), UriKind.Absolute), pin));
-        }
-        catch
-        {
-            Stop(process);
-            process.Dispose();
-            throw;
-        }
+        var (process, lines) = await LocalProcess.StartAsync(siteDll, "site " + name, ["--name", name, "--port", "0", .. arguments], ["spki", "listening"], output, cancellationToken).ConfigureAwait(false);
+        return new LocalSiteProcess(process, new SiteEndpoint(name, LocalProcess.Loopback(lines["listening"]), lines["spki"]));
     }
 
-    /// <summary>Kills the site at once (tests: a site dying mid-query).</summary>
-    public void Kill() => Stop(_process);
+    /// <summary>Kills the site at once (tests: a site dying mid-query) and waits until it is gone.</summary>
+    public void Kill()
+    {
+        LocalProcess.Stop(_process);
+        _process.WaitForExit(TimeSpan.FromSeconds(10));
+    }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        Stop(_process);
-        await _process.WaitForExitAsync().ConfigureAwait(false);
-        _process.Dispose();
-    }
-
-    private static void Stop(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
+    public ValueTask DisposeAsync() => LocalProcess.StopAndDisposeAsync(_process);
 
     /// <summary>The arguments that load site <paramref name="index"/> of <paramref name="sites"/> of the TPC-H-like data set and pin the enclave.</summary>
     public static IEnumerable<string> DataAndPinArguments(long orders, int index, int sites, string measurementHex, string signerHex) =>
@@ -128,4 +55,11 @@ public sealed class LocalSiteProcess : IAsyncDisposable
         "--measurement", measurementHex,
         "--signer", signerHex,
     ];
+
+    /// <summary>The arguments that pin the roster file and give the site its key.</summary>
+    public static IEnumerable<string> RosterArguments(string rosterPath, PartyKeys keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return ["--roster", rosterPath, "--key", keys.KeyPath, "--certificate", keys.CertificatePath];
+    }
 }

@@ -67,9 +67,9 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
                 _server = SecureChannelServer.Create(
                     d => _platform.GetEvidence(d),
                     request => aggregator.Receive(request.Message.Span, request.SessionId.Span, request.ClientCertificate.Span),
-                    ChannelOptions(ClientCertificatePolicy.PinnedPublicKeys(aggregator.SitePins)));
+                    ChannelOptions(ClientCertificatePolicy.PinnedPublicKeys(aggregator.ChannelPins)));
                 _aggregator = aggregator;
-                _host.FsqlLog($"enclave: federation of {parsed.Sites.Count} sites ({string.Join(", ", parsed.Sites.Select(s => s.Name))}), k floor {parsed.MinGroupRowsFloor}");
+                _host.FsqlLog($"enclave: federation of {parsed.Sites.Count} sites ({string.Join(", ", parsed.Sites.Select(s => s.Name))}), {parsed.Analysts?.Count ?? 0} analysts, k floor {parsed.MinGroupRowsFloor}, roster {FederationRoster.Digest(parsed)[..16]}; answers to {(parsed.ReleasesToAnalysts ? "analysts only" : "the host")}");
                 return 0;
             }
             catch (Exception ex) when (ex is JsonException or FederatedSqlException or ArgumentException or FormatException)
@@ -177,6 +177,15 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
         {
             try
             {
+                if (aggregator.ReleasesToAnalysts)
+                {
+                    // The answer stays inside; the analyst fetches it over its own channel. The host learns only that
+                    // it is ready (no row count: even that is the analyst's).
+                    aggregator.FinishForAnalyst(queryId);
+                    _host.FsqlLog($"enclave: query {queryId[..Math.Min(8, queryId.Length)]} answered; held for its analyst");
+                    return 0;
+                }
+
                 var result = aggregator.Finish(queryId);
                 answer = QueryResultCodec.Encode(result);
                 _host.FsqlLog($"enclave: query {queryId[..Math.Min(8, queryId.Length)]} answered: {result.Rows.Count} rows, {result.SuppressedGroups} groups withheld by the disclosure policy");

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using SecGear.FederatedSql;
 using SecGear.FederatedSql.Site;
 using SecGear.FederatedSql.Site.Engines;
 
@@ -27,8 +28,22 @@ if (options.Orders > 0)
     await engine.LoadAsync(options.Orders, options.SiteIndex, options.Sites, CancellationToken.None);
 }
 
-var identity = options.KeyPath is null ? SiteIdentity.Generate(options.Name) : SiteIdentity.Load(options.CertificatePath!, options.KeyPath);
-await using var runtime = new SiteRuntime(options, engine, identity);
+SiteRuntime runtime;
+try
+{
+    var siteIdentity = options.KeyPath is null ? SiteIdentity.Generate(options.Name) : SiteIdentity.Load(options.CertificatePath!, options.KeyPath);
+    runtime = new SiteRuntime(options, engine, siteIdentity);
+}
+catch (Exception ex) when (ex is FederatedSqlException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+{
+    // A missing or wrong roster, key or CA file: say which, no stack trace.
+    Console.Error.WriteLine($"site {options.Name}: cannot start: {ex.Message}");
+    await engine.DisposeAsync();
+    return 64;
+}
+
+await using var _ = runtime;
+var identity = runtime.Identity;
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);

@@ -7,10 +7,12 @@ public sealed class SiteOptions
 {
     /// <summary>The usage text.</summary>
     public const string Usage =
-        "usage: SecGear.FederatedSql.Site --name NAME --measurement HEX --signer HEX [--ca PEM] [--port N]\n" +
+        "usage: SecGear.FederatedSql.Site --name NAME --measurement HEX --signer HEX --roster JSON [--ca PEM] [--port N]\n" +
         "         [--engine duckdb|postgresql] [--duckdb PATH] [--postgres CONNECTION --schema NAME]\n" +
         "         [--orders N --site-index I --sites N] [--min-group-rows K] [--key PEM --certificate PEM]\n" +
         "  --measurement/--signer  the aggregation enclave this site sends results to (64 hex digits each)\n" +
+        "  --roster                the federation roster this site's operator agreed to (sites, analysts, k floor; JSON):\n" +
+        "                          the site sends no row unless the enclave shows exactly this roster\n" +
         "  --ca                    the simulated attestation CA to trust (default: this machine's)\n" +
         "  --orders ...            load this site's part of the TPC-H-like data set (orders in total, 0-based index, site count)\n" +
         "  --min-group-rows        the smallest disclosure k this site accepts in a plan (default 1)\n" +
@@ -49,6 +51,9 @@ public sealed class SiteOptions
     /// <summary>The pinned enclave signer.</summary>
     public byte[] Signer { get; set; } = [];
 
+    /// <summary>The pinned roster file (docs/federated-sql.md, "Roster").</summary>
+    public string RosterPath { get; set; } = string.Empty;
+
     /// <summary>The simulated attestation CA certificate to trust.</summary>
     public string CaPath { get; set; } = DefaultCaPath();
 
@@ -82,6 +87,7 @@ public sealed class SiteOptions
                 case "--measurement": options.Measurement = Hash(Value(), "--measurement"); break;
                 case "--signer": options.Signer = Hash(Value(), "--signer"); break;
                 case "--ca": options.CaPath = Value(); break;
+                case "--roster": options.RosterPath = Value(); break;
                 case "--min-group-rows": options.MinGroupRows = Int(Value(), "--min-group-rows", 1, 1_000_000); break;
                 case "--key": options.KeyPath = Value(); break;
                 case "--certificate": options.CertificatePath = Value(); break;
@@ -97,6 +103,11 @@ public sealed class SiteOptions
         if (options.Measurement.Length == 0 || options.Signer.Length == 0)
         {
             throw new ArgumentException("--measurement and --signer are required: a site sends results only to an enclave it pinned");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.RosterPath))
+        {
+            throw new ArgumentException("--roster is required: a site contributes only to the federation its operator pinned");
         }
 
         if (options.Engine is not ("duckdb" or "postgresql"))

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation;
 using SecGear.Attestation.Simulation;
+using SecGear.FederatedSql.Protocol;
 using SecGear.FederatedSql.Site.Engines;
 using SecGear.SecureChannel;
 
@@ -18,6 +19,11 @@ public sealed class SiteRuntime : IAsyncDisposable
         Options = options ?? throw new ArgumentNullException(nameof(options));
         Engine = engine ?? throw new ArgumentNullException(nameof(engine));
         Identity = identity ?? throw new ArgumentNullException(nameof(identity));
+        Roster = FederationRoster.Parse(File.ReadAllBytes(options.RosterPath));
+        if (!Roster.Sites.Any(s => s.Name == options.Name && string.Equals(s.SpkiSha256, identity.SpkiSha256, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, $"the pinned roster does not list site {options.Name} with this site's key {identity.SpkiSha256[..16]}...");
+        }
         byte[] ca = X509CertificateLoader.LoadCertificateFromFile(options.CaPath).RawData;
         Verifier = new AttestationVerifier();
         Verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(ca)));
@@ -44,8 +50,11 @@ public sealed class SiteRuntime : IAsyncDisposable
     /// <summary>The channel identity.</summary>
     public SiteIdentity Identity { get; }
 
-    /// <summary>The catalog partial plans are checked against.</summary>
-    public FederationCatalog Catalog { get; } = FederationCatalog.TpchLike;
+    /// <summary>The roster this site's operator pinned.</summary>
+    public FederationConfig Roster { get; }
+
+    /// <summary>The catalog partial plans are checked against (the pinned roster's).</summary>
+    public FederationCatalog Catalog => Roster.Catalog;
 
     /// <summary>The evidence verifier (this machine's simulated CA pinned).</summary>
     public AttestationVerifier Verifier { get; }

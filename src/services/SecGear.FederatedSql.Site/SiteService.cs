@@ -111,6 +111,7 @@ public sealed class SiteService(SiteRuntime runtime, ILogger<SiteService> logger
     private async Task<(ulong Rows, uint Chunks)> SendResultAsync(SecureChannelClient channel, PartialPlan plan, QueryPlan ours, CancellationToken cancellationToken)
     {
         await channel.SendAsync(PartialMessages.Header(new PartialHeader(plan.QueryId.ToByteArray(), plan.Nonce.ToByteArray(), ours.PlanDigest, ours.MinGroupRows, ours.PartialColumnCount)), cancellationToken).ConfigureAwait(false);
+        await CheckRosterAsync(channel, cancellationToken).ConfigureAwait(false);
         var writer = new RowWriter(SiteRuntime.ChunkBytes + 4096);
         ulong rows = 0;
         uint chunks = 0, inChunk = 0;
@@ -135,6 +136,32 @@ public sealed class SiteService(SiteRuntime runtime, ILogger<SiteService> logger
         chunks += await FlushAsync(channel, writer, buffered, chunks, cancellationToken).ConfigureAwait(false);
         await channel.SendAsync(PartialMessages.Trailer(rows, chunks), cancellationToken).ConfigureAwait(false);
         return (rows, chunks);
+    }
+
+    // The enclave answers the header with the roster it was configured with; it arrives inside the attested channel, so
+    // A's host can neither forge nor alter it. No row is read from the engine unless it is the roster the operator pinned.
+    private async Task CheckRosterAsync(SecureChannelClient channel, CancellationToken cancellationToken)
+    {
+        byte[] reply = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new SecureChannelException(SecureChannelFailureCode.SessionClosed, "the enclave closed the channel before showing its roster");
+        var reader = new RowReader(reply);
+        var type = PartialMessages.ReadType(ref reader);
+        if (type == PartialMessageType.Rejected)
+        {
+            throw new FederatedSqlException(FederatedSqlFailureCode.PartialResultRejected, "the enclave rejected the header: " + PartialMessages.ReadRejected(ref reader));
+        }
+
+        if (type != PartialMessageType.Roster)
+        {
+            throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, $"the enclave sent {type} where its roster was due");
+        }
+
+        var shown = FederationRoster.Parse(PartialMessages.ReadRoster(ref reader));
+        if (FederationRoster.Difference(runtime.Roster, shown) is { } difference)
+        {
+            logger.LogWarning("refused to contribute: the enclave's roster is not the pinned one: {Difference}", difference);
+            throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "the enclave's federation roster is not the one this site pinned, so the site sends nothing: " + difference);
+        }
     }
 
     // Sends the buffered rows as chunks of at most ChunkBytes; returns how many chunks it sent.

@@ -11,18 +11,28 @@ namespace SecGear.FederatedSql;
 /// result, and the merge. Each site's messages arrive decrypted from its own secure channel session; a site is known by
 /// the public key of the client certificate it proved in the handshake. A site's result counts only when its header
 /// names the open query, the site's unused nonce, the planned partial SQL and the planned k, and its trailer's counts
-/// match what arrived. A query's answer is released only when every site delivered in full; it is then disclosure
-/// controlled (<see cref="GroupMerger.Finish"/>). Thread-safe.
+/// match what arrived. Every site is shown the roster (<see cref="FederationRoster"/>) in reply to its header and sends
+/// rows only if it equals the roster it pinned. A query's answer is released only when every site delivered in full;
+/// it is then disclosure controlled (<see cref="GroupMerger.Finish"/>) and, when the roster names analysts, held for
+/// the analyst who asked and handed out only inside that analyst's channel (<see cref="PartialMessageType.Fetch"/>).
+/// Thread-safe.
 /// </summary>
 public sealed class FederatedAggregator
 {
     /// <summary>The most queries open at once.</summary>
     public const int MaxOpenQueries = 32;
 
+    /// <summary>The largest encoded answer an analyst can fetch: one channel record (1 MiB less headroom).</summary>
+    public const int MaxAnswerBytes = (1024 * 1024) - 2048;
+
     private readonly Lock _gate = new();
     private readonly FederationConfig _config;
     private readonly FederationCatalog _catalog;
     private readonly Dictionary<string, string> _siteBySpki;
+    private readonly Dictionary<string, string> _analystBySpki;
+    private readonly Dictionary<string, HeldAnswer> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _spent = new(StringComparer.Ordinal);
+    private readonly byte[] _roster;
     private readonly Dictionary<string, OpenQuery> _queries = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, Delivery> _sessions = [];
     private readonly TimeProvider _time;
@@ -37,30 +47,36 @@ public sealed class FederatedAggregator
             throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "a federation has 1 to 64 sites");
         }
 
+        if (config.QueryBudget is < 1)
+        {
+            throw new FederatedSqlException(FederatedSqlFailureCode.PolicyRejected, "the query budget must be at least 1 (or none)");
+        }
+
         if (config.MinGroupRowsFloor < 1)
         {
             throw new FederatedSqlException(FederatedSqlFailureCode.PolicyRejected, "the federation's k floor must be at least 1");
         }
 
-        _siteBySpki = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var site in config.Sites)
+        _siteBySpki = Pins("site", config.Sites, []);
+        _analystBySpki = Pins("analyst", config.Analysts ?? [], _siteBySpki);
+        if (_analystBySpki.Count > 64)
         {
-            if (string.IsNullOrWhiteSpace(site.Name) || site.SpkiSha256 is not { Length: 64 } || !_siteBySpki.TryAdd(site.SpkiSha256.ToLowerInvariant(), site.Name))
-            {
-                throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, $"site '{site.Name}': a name and a unique 64-hex-digit SPKI SHA-256 are required");
-            }
+            throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "a federation has at most 64 analysts");
         }
 
-        if (config.Sites.Select(s => s.Name).Distinct(StringComparer.Ordinal).Count() != config.Sites.Count)
-        {
-            throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "two sites have the same name");
-        }
+        _roster = FederationRoster.Canonical(config);
 
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>The SPKI SHA-256 digests of the federation's sites (the channel's client-certificate pins).</summary>
-    public IEnumerable<byte[]> SitePins => _config.Sites.Select(s => Convert.FromHexString(s.SpkiSha256));
+    /// <summary>The SPKI SHA-256 digests of the federation's sites and analysts (the channel's client-certificate pins).</summary>
+    public IEnumerable<byte[]> ChannelPins => _siteBySpki.Keys.Concat(_analystBySpki.Keys).Select(Convert.FromHexString);
+
+    /// <summary>Whether answers go only to analysts (<see cref="FederationConfig.ReleasesToAnalysts"/>).</summary>
+    public bool ReleasesToAnalysts => _analystBySpki.Count > 0;
+
+    /// <summary>The canonical roster every site is shown.</summary>
+    public ReadOnlySpan<byte> Roster => _roster;
 
     /// <summary>How long an open query may wait for its sites.</summary>
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromMinutes(10);
@@ -81,17 +97,33 @@ public sealed class FederatedAggregator
             throw new FederatedSqlException(FederatedSqlFailureCode.PolicyRejected, $"the query asks for k = {request.MinGroupRows}; the federation's floor is {_config.MinGroupRowsFloor}");
         }
 
+        if (ReleasesToAnalysts && (request.Analyst is null || !_analystBySpki.ContainsValue(request.Analyst)))
+        {
+            throw new FederatedSqlException(FederatedSqlFailureCode.AnswerNotReleased, $"this federation releases answers only to the analysts of its roster ({string.Join(", ", _analystBySpki.Values.Order(StringComparer.Ordinal))}); the query names {(request.Analyst is null ? "none" : $"'{request.Analyst}'")}");
+        }
+
         var plan = QueryPlanner.Plan(request.Sql ?? string.Empty, _catalog, request.MinGroupRows);
         lock (_gate)
         {
             RemoveExpired();
-            if (_queries.Count >= MaxOpenQueries)
+            if (_queries.Count + _held.Count >= MaxOpenQueries)
             {
                 throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, $"{MaxOpenQueries} queries are already open");
             }
 
+            // Counted when the query opens, whether it is answered or not: a failed query may still have taught its
+            // asker something, and opening many at once must not overrun the budget.
+            string asker = ReleasesToAnalysts ? "analyst " + request.Analyst : "the host";
+            int spent = _spent.GetValueOrDefault(asker);
+            if (_config.QueryBudget is { } budget && spent >= budget)
+            {
+                throw new FederatedSqlException(FederatedSqlFailureCode.PolicyRejected, $"{asker} has used the roster's query budget of {budget} queries");
+            }
+
+            _spent[asker] = spent + 1;
+
             string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(PartialMessages.QueryIdLength));
-            var query = new OpenQuery(plan, _time.GetUtcNow());
+            var query = new OpenQuery(plan, _time.GetUtcNow(), ReleasesToAnalysts ? request.Analyst : null, SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(request.Sql ?? string.Empty)));
             foreach (var site in _config.Sites)
             {
                 query.Nonces[site.Name] = RandomNumberGenerator.GetBytes(PartialMessages.NonceLength);
@@ -116,6 +148,13 @@ public sealed class FederatedAggregator
             {
                 var reader = new RowReader(message);
                 var type = PartialMessages.ReadType(ref reader);
+                // Only a session with no delivery in progress can be an analyst's: rows on a site's session skip the
+                // certificate parse (it cost 10x the merge of a 64-row record).
+                if (delivery is null && _analystBySpki.Count > 0 && !clientCertificate.IsEmpty && _analystBySpki.TryGetValue(SpkiSha256(clientCertificate), out string? analyst))
+                {
+                    return type == PartialMessageType.Fetch ? Fetch(analyst, ref reader) : throw Reject($"an analyst does not send {type}");
+                }
+
                 switch (type)
                 {
                     case PartialMessageType.Header:
@@ -125,7 +164,9 @@ public sealed class FederatedAggregator
                         }
 
                         _sessions[session] = Open(PartialMessages.ReadHeader(ref reader), clientCertificate);
-                        return null;
+
+                        // The site checks the roster before it sends a single row.
+                        return PartialMessages.Roster(_roster);
                     case PartialMessageType.Chunk:
                         var open = Active(delivery);
                         uint index = reader.ReadUInt32();
@@ -169,8 +210,45 @@ public sealed class FederatedAggregator
         }
     }
 
-    /// <summary>Closes the query and returns its disclosure-controlled answer, if every site delivered in full.</summary>
+    /// <summary>
+    /// Closes the query and returns its disclosure-controlled answer, if every site delivered in full. Only for a
+    /// federation without analysts (the host is the user); otherwise <see cref="FinishForAnalyst"/>.
+    /// </summary>
     public QueryResult Finish(string queryId)
+    {
+        if (ReleasesToAnalysts)
+        {
+            throw new FederatedSqlException(FederatedSqlFailureCode.AnswerNotReleased, "this federation releases answers only to its analysts, inside their own channels");
+        }
+
+        return Close(queryId).Result;
+    }
+
+    /// <summary>
+    /// Closes the query and holds its disclosure-controlled answer, if every site delivered in full, for the analyst
+    /// who asked: it leaves only as a <see cref="PartialMessageType.Answer"/> inside that analyst's channel.
+    /// </summary>
+    public void FinishForAnalyst(string queryId)
+    {
+        if (!ReleasesToAnalysts)
+        {
+            throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "this federation has no analysts; its answers go to the host");
+        }
+
+        var (query, result) = Close(queryId);
+        byte[] answer = QueryResultCodec.Encode(result);
+        if (answer.Length > MaxAnswerBytes)
+        {
+            throw new FederatedSqlException(FederatedSqlFailureCode.AnswerNotReleased, $"the answer is {answer.Length} bytes; answers of more than one channel record ({MaxAnswerBytes} bytes) are not supported yet (add a LIMIT or a coarser GROUP BY)");
+        }
+
+        lock (_gate)
+        {
+            _held[queryId] = new HeldAnswer(query.Analyst ?? throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "the query names no analyst"), query.SqlDigest, query.Plan.MinGroupRows, answer, _time.GetUtcNow());
+        }
+    }
+
+    private (OpenQuery Query, QueryResult Result) Close(string queryId)
     {
         lock (_gate)
         {
@@ -191,7 +269,7 @@ public sealed class FederatedAggregator
                 throw new FederatedSqlException(FederatedSqlFailureCode.SiteFailed, $"no complete partial result from {string.Join(", ", missing)}; the query has no answer");
             }
 
-            return query.Merger.Finish();
+            return (query, query.Merger.Finish());
         }
     }
 
@@ -203,6 +281,57 @@ public sealed class FederatedAggregator
             ForgetSessions(queryId);
             return _queries.Remove(queryId);
         }
+    }
+
+    // An analyst asks for the answer it is owed: the query it named, with the k and SQL it asked for.
+    private byte[] Fetch(string analyst, ref RowReader reader)
+    {
+        var (id, k, sqlDigest) = PartialMessages.ReadFetch(ref reader);
+        string queryId = Convert.ToHexStringLower(id);
+        if (_queries.ContainsKey(queryId))
+        {
+            throw Reject("the query is still running; fetch its answer once the coordinator says it is ready");
+        }
+
+        if (!_held.TryGetValue(queryId, out var held))
+        {
+            throw Reject("no answer is held for this query (it failed, expired or was already fetched)");
+        }
+
+        if (held.Analyst != analyst)
+        {
+            throw Reject($"the answer is held for analyst {held.Analyst}, not {analyst}");
+        }
+
+        if (held.MinGroupRows != k || !CryptographicOperations.FixedTimeEquals(held.SqlDigest, sqlDigest))
+        {
+            // The host ran another query than the analyst asked for: the answer is withheld from everyone.
+            _held.Remove(queryId);
+            throw Reject("the query the coordinator ran is not the one the analyst asked for (SQL or k differ); its answer is discarded");
+        }
+
+        _held.Remove(queryId);
+        return PartialMessages.Answer(held.Answer);
+    }
+
+    private static Dictionary<string, string> Pins(string what, IReadOnlyList<SiteEntry> entries, Dictionary<string, string> taken)
+    {
+        var bySpki = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            string? pin = entry.SpkiSha256?.ToLowerInvariant();
+            if (string.IsNullOrWhiteSpace(entry.Name) || pin is not { Length: 64 } || !pin.All(char.IsAsciiHexDigitLower) || taken.ContainsKey(pin) || !bySpki.TryAdd(pin, entry.Name))
+            {
+                throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, $"{what} '{entry.Name}': a name and a unique 64-hex-digit SPKI SHA-256 are required");
+            }
+        }
+
+        if (bySpki.Values.Distinct(StringComparer.Ordinal).Count() != bySpki.Count)
+        {
+            throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, $"two {what}s have the same name");
+        }
+
+        return bySpki;
     }
 
     private Delivery Open(PartialHeader header, ReadOnlySpan<byte> clientCertificate)
@@ -264,13 +393,22 @@ public sealed class FederatedAggregator
         {
             Abort(id);
         }
+
+        foreach (string id in _held.Where(h => now - h.Value.Finished > QueryTimeout).Select(h => h.Key).ToList())
+        {
+            _held.Remove(id);
+        }
     }
 
     private static FederatedSqlException Reject(string message) => new(FederatedSqlFailureCode.PartialResultRejected, message);
 
-    private sealed class OpenQuery(QueryPlan plan, DateTimeOffset opened)
+    private sealed class OpenQuery(QueryPlan plan, DateTimeOffset opened, string? analyst, byte[] sqlDigest)
     {
         public QueryPlan Plan { get; } = plan;
+
+        public string? Analyst { get; } = analyst;
+
+        public byte[] SqlDigest { get; } = sqlDigest;
 
         public DateTimeOffset Opened { get; } = opened;
 
@@ -282,6 +420,8 @@ public sealed class FederatedAggregator
 
         public string? Failure { get; set; }
     }
+
+    private sealed record HeldAnswer(string Analyst, byte[] SqlDigest, int MinGroupRows, byte[] Answer, DateTimeOffset Finished);
 
     private sealed class Delivery(string queryId, OpenQuery query, string site)
     {

@@ -17,4 +17,16 @@ public sealed class FederatedSqlException : Exception
 
     /// <summary>What kind of failure this is.</summary>
     public FederatedSqlFailureCode Code { get; }
+
+    /// <summary>The "Code: message" text services send for a failure.</summary>
+    public string ToWire() => $"{Code}: {Message}";
+
+    /// <summary>Reads "Code: message" text (an unknown code reads as <see cref="FederatedSqlFailureCode.InvalidState"/>).</summary>
+    public static FederatedSqlException FromWire(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int colon = text.IndexOf(": ", StringComparison.Ordinal);
+        var code = colon > 0 && Enum.TryParse<FederatedSqlFailureCode>(text[..colon], out var parsed) ? parsed : FederatedSqlFailureCode.InvalidState;
+        return new FederatedSqlException(code, colon > 0 ? text[(colon + 2)..] : text);
+    }
 }

@@ -26,4 +26,10 @@ public enum FederatedSqlFailureCode
 
     /// <summary>The enclave or coordinator state does not allow this call (unknown query, not configured).</summary>
     InvalidState,
+
+    /// <summary>The roster the enclave shows (sites, analysts, k floor, catalog) is not the one a site pinned.</summary>
+    RosterMismatch,
+
+    /// <summary>The answer is released only to an analyst of the roster, inside the analyst's own channel.</summary>
+    AnswerNotReleased,
 }

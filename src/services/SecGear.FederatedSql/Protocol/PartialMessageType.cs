@@ -17,4 +17,16 @@ public enum PartialMessageType : byte
 
     /// <summary>Enclave to site: the partial result was rejected (the reason never carries data values).</summary>
     Rejected = 5,
+
+    /// <summary>
+    /// Enclave to site, the reply to an accepted header: the canonical roster (<see cref="FederationRoster"/>). The site
+    /// sends no rows unless it equals the roster its operator pinned.
+    /// </summary>
+    Roster = 6,
+
+    /// <summary>Analyst to enclave: the query id, k and SHA-256 of the SQL the analyst asked; asks for the held answer.</summary>
+    Fetch = 7,
+
+    /// <summary>Enclave to analyst: the answer ("FR" encoding), only inside the analyst's channel.</summary>
+    Answer = 8,
 }

@@ -72,6 +72,56 @@ public static class PartialMessages
         return writer.ToArray();
     }
 
+    /// <summary>Encodes the roster the enclave shows a site.</summary>
+    public static byte[] Roster(ReadOnlySpan<byte> canonicalRoster)
+    {
+        var writer = Start(PartialMessageType.Roster, canonicalRoster.Length + 8);
+        writer.WriteUInt32((uint)canonicalRoster.Length);
+        writer.WriteBytes(canonicalRoster);
+        return writer.ToArray();
+    }
+
+    /// <summary>Reads a roster body.</summary>
+    public static byte[] ReadRoster(ref RowReader reader)
+    {
+        uint length = reader.ReadUInt32();
+        if (length > FederationRoster.MaxBytes)
+        {
+            throw Fail("the roster is too long");
+        }
+
+        byte[] roster = reader.ReadBytes((int)length).ToArray();
+        ExpectEnd(ref reader);
+        return roster;
+    }
+
+    /// <summary>Encodes an analyst's request for a held answer.</summary>
+    public static byte[] Fetch(ReadOnlySpan<byte> queryId, int minGroupRows, string sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var writer = Start(PartialMessageType.Fetch, 64);
+        writer.WriteBytes(queryId.Length == QueryIdLength ? queryId : throw new ArgumentException($"the query id must be {QueryIdLength} bytes", nameof(queryId)));
+        writer.WriteUInt32((uint)minGroupRows);
+        writer.WriteBytes(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(sql)));
+        return writer.ToArray();
+    }
+
+    /// <summary>Reads a fetch body: query id, k, SHA-256 of the SQL.</summary>
+    public static (byte[] QueryId, uint MinGroupRows, byte[] SqlDigest) ReadFetch(ref RowReader reader)
+    {
+        var result = (reader.ReadBytes(QueryIdLength).ToArray(), reader.ReadUInt32(), reader.ReadBytes(32).ToArray());
+        ExpectEnd(ref reader);
+        return result;
+    }
+
+    /// <summary>Encodes the answer for an analyst (the "FR" encoding after the prefix).</summary>
+    public static byte[] Answer(ReadOnlySpan<byte> encodedResult)
+    {
+        var writer = Start(PartialMessageType.Answer, encodedResult.Length + 8);
+        writer.WriteBytes(encodedResult);
+        return writer.ToArray();
+    }
+
     /// <summary>Reads the prefix and returns the message type; <paramref name="reader"/> is left at the body.</summary>
     public static PartialMessageType ReadType(ref RowReader reader)
     {
@@ -87,7 +137,7 @@ public static class PartialMessages
         }
 
         byte type = reader.ReadByte();
-        return type is >= 1 and <= 5 ? (PartialMessageType)type : throw Fail($"unknown message type {type}");
+        return type is >= 1 and <= 8 ? (PartialMessageType)type : throw Fail($"unknown message type {type}");
     }
 
     /// <summary>Reads a header body.</summary>

@@ -13,4 +13,8 @@ public sealed record SiteTicket(string Name, string Nonce);
 /// <summary>A query as the coordinator hands it to the enclave.</summary>
 /// <param name="Sql">The federated SQL.</param>
 /// <param name="MinGroupRows">The disclosure policy's k for this query.</param>
-public sealed record QueryRequest(string Sql, int MinGroupRows);
+/// <param name="Analyst">
+/// The analyst of the roster who asked and alone may fetch the answer (required when the roster names analysts; the
+/// host only relays the name, and the enclave releases the answer only inside that analyst's authenticated channel).
+/// </param>
+public sealed record QueryRequest(string Sql, int MinGroupRows, string? Analyst = null);

@@ -28,6 +28,9 @@ public ref struct RowReader
     /// <summary>Reads raw bytes.</summary>
     public ReadOnlySpan<byte> ReadBytes(int count) => Take(count);
 
+    /// <summary>Reads every byte left.</summary>
+    public ReadOnlySpan<byte> ReadRest() => Take(_data.Length - _position);
+
     /// <summary>Reads a byte.</summary>
     public byte ReadByte() => Take(1)[0];
 
