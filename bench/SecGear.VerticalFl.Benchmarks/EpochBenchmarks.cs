@@ -80,7 +80,7 @@ public class EpochBenchmarks
         public static async Task<Vertical> StartAsync(VerticalScenario scenario, TrainingPlan plan, FollowerIdentity[] identities, EnclaveType engine, bool switchless)
         {
             LeaderNode leader = await LeaderNode.StartAsync(scenario.LeaderOptions(plan) with { Engine = engine, Switchless = switchless });
-            EnclaveTrust trust = EnclaveTrust.ForSimulatedImage(Path.Combine(AppContext.BaseDirectory, "SecGear.VerticalFl.Enclave.sgimage"));
+            EnclaveTrust trust = EnclaveTrust.ForSimulatedImage(Path.Combine(AppContext.BaseDirectory, "SecGear.VerticalFl.Enclave.sgimage"), allowInProcess: engine == EnclaveType.InProcess);
             FollowerNode[] followers = [.. plan.Parties.Select((_, i) => new FollowerNode(scenario.FollowerOptions(plan, i, leader.Address, trust, identities[i].Credential)))];
             return new Vertical(leader, followers);
         }

@@ -113,7 +113,7 @@ public class RoundBenchmarks
             Enclave enclave = Enclave.Create(image, engine, EnclaveFlags.None, options);
             var proxy = new VerticalFlProxy(enclave, new NoLog());
             Check(proxy.VflConfigure(Plan.Encode()));
-            EnclaveTrust trust = EnclaveTrust.ForSimulatedImage(image);
+            EnclaveTrust trust = EnclaveTrust.ForSimulatedImage(image, allowInProcess: engine == EnclaveType.InProcess);
             var parties = new (SecureChannelClient, CallbackTransport)[Plan.Parties.Count];
             for (int k = 0; k < parties.Length; k++)
             {
