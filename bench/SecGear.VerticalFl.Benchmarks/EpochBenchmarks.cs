@@ -14,6 +14,7 @@ public class EpochBenchmarks
     private readonly List<Vertical> _runs = [];
     private VerticalScenario _scenario = null!;
     private TrainingPlan _plan = null!;
+    private FollowerIdentity[] _identities = null!;
     private Vertical _switchless = null!;
     private Vertical _regular = null!;
     private Vertical _inProcess = null!;
@@ -25,7 +26,8 @@ public class EpochBenchmarks
         // made central epochs vary from 10 to 700 ms; the parties here each run on their own thread anyway.
         TorchSharp.torch.set_num_threads(1);
         _scenario = VerticalScenario.Load(Path.Combine(AppContext.BaseDirectory, "data", "breast_cancer.csv"));
-        _plan = VerticalScenario.Plan(TrainingMode.SplitLayer);
+        _identities = [.. VerticalScenario.PartyNames.Select(p => FollowerIdentity.Create(p))];
+        _plan = _scenario.Plan(TrainingMode.SplitLayer, [.. _identities.Select(i => i.KeySha256)]);
         _switchless = Start(EnclaveType.Simulation, switchless: true);
         _regular = Start(EnclaveType.Simulation, switchless: false);
         _inProcess = Start(EnclaveType.InProcess, switchless: false);
@@ -54,7 +56,7 @@ public class EpochBenchmarks
 
     private Vertical Start(EnclaveType engine, bool switchless)
     {
-        var run = Vertical.StartAsync(_scenario, _plan, engine, switchless).GetAwaiter().GetResult();
+        var run = Vertical.StartAsync(_scenario, _plan, _identities, engine, switchless).GetAwaiter().GetResult();
         _runs.Add(run);
         return run;
     }
@@ -75,11 +77,11 @@ public class EpochBenchmarks
             _running = [.. followers.Select(f => Task.Run(() => f.RunAsync(_stop.Token)))];
         }
 
-        public static async Task<Vertical> StartAsync(VerticalScenario scenario, TrainingPlan plan, EnclaveType engine, bool switchless)
+        public static async Task<Vertical> StartAsync(VerticalScenario scenario, TrainingPlan plan, FollowerIdentity[] identities, EnclaveType engine, bool switchless)
         {
             LeaderNode leader = await LeaderNode.StartAsync(scenario.LeaderOptions(plan) with { Engine = engine, Switchless = switchless });
-            EnclaveTrust trust = EnclaveTrust.ForSimulatedImage(Path.Combine(AppContext.BaseDirectory, "SecGear.VerticalFl.Enclave.sgimage"));
-            FollowerNode[] followers = [.. plan.Parties.Select((_, i) => new FollowerNode(scenario.FollowerOptions(plan, i, leader.Address, trust)))];
+            EnclaveTrust trust = EnclaveTrust.ForSimulatedImage(Path.Combine(AppContext.BaseDirectory, "SecGear.VerticalFl.Enclave.sgimage"), allowInProcess: engine == EnclaveType.InProcess);
+            FollowerNode[] followers = [.. plan.Parties.Select((_, i) => new FollowerNode(scenario.FollowerOptions(plan, i, leader.Address, trust, identities[i].Credential)))];
             return new Vertical(leader, followers);
         }
 

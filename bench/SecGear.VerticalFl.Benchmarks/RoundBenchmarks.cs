@@ -10,7 +10,10 @@ namespace SecGear.VerticalFl.Benchmarks;
 /// The per-batch enclave calls of one training round, without gRPC or networks: two followers' embeddings records in
 /// (vfl_channel), vfl_forward, vfl_backward, two gradient fetches (vfl_channel) and their replies opened by the
 /// followers' channel clients. Switchless and regular ECALLs side by side, against the same calls on the InProcess
-/// engine (no process boundary: the floor).
+/// engine (no process boundary: the floor). Two more rows split the floor: the same records through a channel
+/// client/server pair alone (<see cref="ChannelRound"/>: the channel's crypto) and the split layer's forward and
+/// backward alone on the same shapes (the compute); what the floor has beyond both is ECALL marshalling, message
+/// decoding and copies.
 /// </summary>
 [Config(typeof(RoundConfig))]
 public class RoundBenchmarks
@@ -20,6 +23,10 @@ public class RoundBenchmarks
     private Driver _switchless = null!;
     private Driver _regular = null!;
     private Driver _inProcess = null!;
+    private ChannelRound _channel = null!;
+    private SplitLayer _layer = null!;
+    private float[][] _layerInput = null!;
+    private float[] _layerGradient = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -27,6 +34,10 @@ public class RoundBenchmarks
         _inProcess = Add(Driver.StartAsync(EnclaveType.InProcess, switchless: false).GetAwaiter().GetResult());
         _switchless = Add(Driver.StartAsync(EnclaveType.Simulation, switchless: true).GetAwaiter().GetResult());
         _regular = Add(Driver.StartAsync(EnclaveType.Simulation, switchless: false).GetAwaiter().GetResult());
+        _channel = ChannelRound.StartAsync(Driver.Identities).GetAwaiter().GetResult();
+        _layer = new SplitLayer(Driver.Plan);
+        _layerInput = [.. Driver.Plan.Parties.Select(_ => Enumerable.Range(0, Rows * 8).Select(i => (i % 7) / 7f).ToArray())];
+        _layerGradient = [.. Enumerable.Range(0, Rows * 8).Select(i => (i % 5) / 500f)];
     }
 
     [GlobalCleanup]
@@ -36,6 +47,8 @@ public class RoundBenchmarks
         {
             driver.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+
+        _channel.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark(Baseline = true, Description = "round, InProcess engine (floor)")]
@@ -47,6 +60,18 @@ public class RoundBenchmarks
     [Benchmark(Description = "round, enclave, regular ECALLs")]
     public void Regular() => _regular.RoundAsync().GetAwaiter().GetResult();
 
+    [Benchmark(Description = "split of the floor: channel crypto only (6 records, no ECALL)")]
+    public void ChannelOnly() => _channel.RoundAsync().GetAwaiter().GetResult();
+
+    [Benchmark(Description = "split of the floor: split layer compute only (forward + backward)")]
+    public float[][] ComputeOnly()
+    {
+        var z = new float[Rows * 8];
+        var a = new float[Rows * 8];
+        _layer.Forward(_layerInput, Rows, z, a);
+        return _layer.Backward(_layerInput, Rows, z, _layerGradient, 1e-6f);
+    }
+
     private Driver Add(Driver driver)
     {
         _drivers.Add(driver);
@@ -56,7 +81,11 @@ public class RoundBenchmarks
     /// <summary>An enclave and two channel clients whose frames go straight into vfl_channel.</summary>
     private sealed class Driver : IAsyncDisposable
     {
-        private static readonly TrainingPlan Plan = VerticalScenario.Plan(TrainingMode.SplitLayer);
+        public static readonly FollowerIdentity[] Identities = [.. VerticalScenario.PartyNames.Select(p => FollowerIdentity.Create(p))];
+        public static readonly TrainingPlan Plan = new()
+        {
+            Parties = [.. Identities.Select((identity, k) => new PartySpec(VerticalScenario.PartyNames[k], 8) { Features = 15, ClientKeySha256 = identity.KeySha256 })],
+        };
         private readonly Enclave _enclave;
         private readonly VerticalFlProxy _proxy;
         private readonly (SecureChannelClient Channel, CallbackTransport Transport)[] _parties;
@@ -84,7 +113,7 @@ public class RoundBenchmarks
             Enclave enclave = Enclave.Create(image, engine, EnclaveFlags.None, options);
             var proxy = new VerticalFlProxy(enclave, new NoLog());
             Check(proxy.VflConfigure(Plan.Encode()));
-            EnclaveTrust trust = EnclaveTrust.ForSimulatedImage(image);
+            EnclaveTrust trust = EnclaveTrust.ForSimulatedImage(image, allowInProcess: engine == EnclaveType.InProcess);
             var parties = new (SecureChannelClient, CallbackTransport)[Plan.Parties.Count];
             for (int k = 0; k < parties.Length; k++)
             {
@@ -98,7 +127,7 @@ public class RoundBenchmarks
                         await transport!.DeliverAsync(replies.AsMemory(0, length), ct);
                     }
                 });
-                var channelOptions = new SecureChannelOptions { MaxFrameLength = VflLimits.MaxFrameLength, MaxRecordPayload = VflLimits.MaxRecordPayload };
+                var channelOptions = new SecureChannelOptions { MaxFrameLength = VflLimits.MaxFrameLength, MaxRecordPayload = VflLimits.MaxRecordPayload, ClientCredential = Identities[k].Credential };
                 SecureChannelClient channel = await SecureChannelClient.ConnectAsync(transport, trust.Verifier, trust.Policy, channelOptions);
                 await channel.SendAsync(new HelloMessage(Plan.Parties[k].Name, 8).Encode());
                 _ = VflMessage.Decode((await channel.ReceiveAsync())!);

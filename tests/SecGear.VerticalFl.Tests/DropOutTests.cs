@@ -9,13 +9,7 @@ public sealed class DropOutTests
     [Fact]
     public async Task Follower_dropping_out_mid_epoch_gives_a_clear_error_and_resuming_gives_the_uninterrupted_model()
     {
-        IReadOnlyList<EpochResult> uninterrupted;
-        await using (VflRun reference = await VflRun.StartAsync(TrainingMode.SplitLayer))
-        {
-            reference.StartFollowers();
-            uninterrupted = [.. await reference.Leader.TrainAsync(Epochs)];
-            await reference.FinishAsync();
-        }
+        IReadOnlyList<EpochResult> uninterrupted = await VflRun.UninterruptedAsync(Epochs);
 
         await using VflRun run = await VflRun.StartAsync(TrainingMode.SplitLayer);
         run.Launch(run.FollowerOptions(0));

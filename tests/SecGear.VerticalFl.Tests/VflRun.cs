@@ -1,3 +1,4 @@
+using SecGear.SecureChannel;
 using SecGear.VerticalFl;
 
 namespace SecGear.VerticalFl.Tests;
@@ -25,19 +26,39 @@ internal sealed class VflRun : IAsyncDisposable
 
     public string Checkpoints { get; }
 
+    /// <summary>Follower A's and B's channel keys (the plans of these tests pin them).</summary>
+    public static IReadOnlyList<FollowerIdentity> Identities { get; } = [.. VerticalScenario.PartyNames.Select(p => FollowerIdentity.Create(p))];
+
     public static EnclaveTrust Trust { get; } = EnclaveTrust.ForSimulatedImage(Path.Combine(AppContext.BaseDirectory, "SecGear.VerticalFl.Enclave.sgimage"));
 
+    /// <summary>The plan the followers' operators agreed to: breast_cancer split in two, A's and B's keys pinned.</summary>
+    public static TrainingPlan AgreedPlan(TrainingMode mode) => SharedScenario.Plan(mode, [.. Identities.Select(i => i.KeySha256)]);
+
+    /// <summary>
+    /// Starts a leader on <see cref="AgreedPlan"/>; <paramref name="configure"/> may change the leader's options (its
+    /// plan included: the followers still expect the agreed one).
+    /// </summary>
     public static async Task<VflRun> StartAsync(TrainingMode mode, Func<LeaderOptions, LeaderOptions>? configure = null)
     {
-        TrainingPlan plan = VerticalScenario.Plan(mode);
+        TrainingPlan plan = AgreedPlan(mode);
         LeaderOptions options = SharedScenario.LeaderOptions(plan) with { StepTimeout = TimeSpan.FromSeconds(20) };
         LeaderNode leader = await LeaderNode.StartAsync(configure?.Invoke(options) ?? options);
         string checkpoints = Path.Combine(Path.GetTempPath(), "secgear-vfl-tests-" + Guid.NewGuid().ToString("N"));
         return new VflRun(SharedScenario, plan, leader, checkpoints);
     }
 
-    public FollowerOptions FollowerOptions(int index, EnclaveTrust? trust = null) =>
-        Scenario.FollowerOptions(Plan, index, Leader.Address, trust ?? Trust) with { CheckpointDirectory = Checkpoints };
+    /// <summary>The results of an uninterrupted split-layer run of <paramref name="epochs"/> epochs: what a resumed run must reproduce.</summary>
+    public static async Task<IReadOnlyList<EpochResult>> UninterruptedAsync(int epochs)
+    {
+        await using VflRun reference = await StartAsync(TrainingMode.SplitLayer);
+        reference.StartFollowers();
+        IReadOnlyList<EpochResult> results = [.. await reference.Leader.TrainAsync(epochs)];
+        await reference.FinishAsync();
+        return results;
+    }
+
+    public FollowerOptions FollowerOptions(int index, EnclaveTrust? trust = null, ClientCredential? credential = null) =>
+        Scenario.FollowerOptions(Plan, index, Leader.Address, trust ?? Trust, credential ?? Identities[index].Credential) with { CheckpointDirectory = Checkpoints };
 
     public Task StartFollower(FollowerOptions options) => Start(options);
 

@@ -7,8 +7,10 @@ internal sealed class HostArguments
 {
     public const string Usage = """
         usage: VerticalFl.Host [--demo] [--epochs N] [--strict] [--plot FILE] [--data CSV]
-               VerticalFl.Host leader [--port N] [--epochs N] [--strict] [--data CSV]
-               VerticalFl.Host follower --leader URL --party A|B [--image SGIMAGE] [--checkpoints DIR] [--data CSV]
+               VerticalFl.Host keygen --party A|B --out PEM
+               VerticalFl.Host plan --pin A=HEX --pin B=HEX [--strict] --out JSON [--data CSV]
+               VerticalFl.Host leader --plan JSON [--port N] [--epochs N] [--checkpoints DIR] [--data CSV]
+               VerticalFl.Host follower --leader URL --party A|B --plan JSON --credential PEM [--image SGIMAGE] [--checkpoints DIR] [--data CSV]
         """;
 
     public string Verb { get; private set; } = "demo";
@@ -31,6 +33,14 @@ internal sealed class HostArguments
 
     public string? Checkpoints { get; private set; }
 
+    public string? PlanPath { get; private set; }
+
+    public string? Credential { get; private set; }
+
+    public string? Out { get; private set; }
+
+    public Dictionary<string, string> Pins { get; } = new(StringComparer.Ordinal);
+
     public static HostArguments Parse(string[] args)
     {
         var result = new HostArguments();
@@ -42,6 +52,15 @@ internal sealed class HostArguments
                 case "--demo": result.Verb = "demo"; break;
                 case "leader": result.Verb = "leader"; break;
                 case "follower": result.Verb = "follower"; break;
+                case "keygen": result.Verb = "keygen"; break;
+                case "plan": result.Verb = "plan"; break;
+                case "--plan": result.PlanPath = Value(); break;
+                case "--credential": result.Credential = Value(); break;
+                case "--out": result.Out = Value(); break;
+                case "--pin":
+                    string[] pin = Value().Split('=', 2);
+                    result.Pins[pin[0]] = pin.Length == 2 ? pin[1] : throw new ArgumentException("--pin takes PARTY=HEX");
+                    break;
                 case "--epochs": result.Epochs = Number(Value(), 1, 10_000, "--epochs"); break;
                 case "--strict": result.Strict = true; break;
                 case "--plot": result.Plot = Value(); break;
@@ -55,9 +74,17 @@ internal sealed class HostArguments
             }
         }
 
-        if (result.Verb == "follower" && (result.Leader is null || result.Party is null))
+        string? missing = result.Verb switch
         {
-            throw new ArgumentException("follower needs --leader and --party");
+            "follower" when result.Leader is null || result.Party is null || result.PlanPath is null || result.Credential is null => "follower needs --leader, --party, --plan and --credential",
+            "leader" when result.PlanPath is null => "leader needs --plan",
+            "keygen" when result.Party is null || result.Out is null => "keygen needs --party and --out",
+            "plan" when result.Out is null => "plan needs --out",
+            _ => null,
+        };
+        if (missing is not null)
+        {
+            throw new ArgumentException(missing);
         }
 
         return result;

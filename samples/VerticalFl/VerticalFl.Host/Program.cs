@@ -7,6 +7,7 @@ using VerticalFl.Host;
 // leader the labels. `--demo` (the default) trains the same architecture centrally, then vertically with the split
 // layer in the leader's enclave and the two followers as separate processes over gRPC, plots both and prints the two
 // result lines; it exits 0 only when the vertical accuracy and AUC are within 1 percentage point of the central ones.
+// Each follower authenticates to the enclave with its own key, whose SHA-256 the plan (agreed by every party) pins.
 HostArguments arguments;
 try
 {
@@ -20,20 +21,74 @@ catch (ArgumentException ex)
 }
 
 VerticalScenario scenario = VerticalScenario.Load(arguments.Data);
-TrainingPlan plan = VerticalScenario.Plan(arguments.Strict ? TrainingMode.Strict : TrainingMode.SplitLayer);
+TrainingMode mode = arguments.Strict ? TrainingMode.Strict : TrainingMode.SplitLayer;
+string? demoDirectory = null;
 try
 {
     return arguments.Verb switch
     {
+        "keygen" => Keygen(),
+        "plan" => WritePlan(),
         "follower" => await RunFollowerAsync(),
-        "leader" => await RunLeaderAsync(demo: false),
-        _ => await RunLeaderAsync(demo: true),
+        "leader" => await RunLeaderAsync(PlanFile.Load(arguments.PlanPath!), demo: false),
+        _ => await RunLeaderAsync(CreateDemoParties(), demo: true),
     };
 }
 catch (VerticalFlException ex)
 {
     Console.Error.WriteLine($"failed: {ex.Status}: {ex.Message}");
     return 1;
+}
+catch (InvalidDataException ex)
+{
+    Console.Error.WriteLine($"failed: {ex.Message}");
+    return 1;
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 64;
+}
+finally
+{
+    if (demoDirectory is not null)
+    {
+        Directory.Delete(demoDirectory, recursive: true);
+    }
+}
+
+// A follower's operator creates its channel key once and gives the printed pin to whoever writes the plan.
+int Keygen()
+{
+    using FollowerIdentity identity = FollowerIdentity.Create(arguments.Party!);
+    identity.Save(arguments.Out!);
+    Console.WriteLine($"{arguments.Party} pin {Convert.ToHexStringLower(identity.KeySha256)} (key and certificate in {arguments.Out})");
+    return 0;
+}
+
+int WritePlan()
+{
+    byte[][] pins = [.. VerticalScenario.PartyNames.Select(p => arguments.Pins.TryGetValue(p, out string? hex) ? Convert.FromHexString(hex) : throw new ArgumentException($"--pin {p}=HEX is missing"))];
+    PlanFile.Save(arguments.Out!, scenario.Plan(mode, pins));
+    Console.WriteLine($"plan written to {arguments.Out}; every party's operator should check it before training");
+    return 0;
+}
+
+// The demo plays every operator: a key per follower in a private temporary directory, and the plan file they share.
+TrainingPlan CreateDemoParties()
+{
+    demoDirectory = Directory.CreateTempSubdirectory("secgear-vfl-demo-").FullName;
+    var pins = new List<byte[]>();
+    foreach (string party in VerticalScenario.PartyNames)
+    {
+        using FollowerIdentity identity = FollowerIdentity.Create(party);
+        identity.Save(Path.Combine(demoDirectory, party + ".pem"));
+        pins.Add(identity.KeySha256);
+    }
+
+    TrainingPlan demoPlan = scenario.Plan(mode, pins);
+    PlanFile.Save(Path.Combine(demoDirectory, "plan.json"), demoPlan);
+    return demoPlan;
 }
 
 async Task<int> RunFollowerAsync()
@@ -45,16 +100,18 @@ async Task<int> RunFollowerAsync()
         return 64;
     }
 
+    TrainingPlan plan = PlanFile.Load(arguments.PlanPath!);
     EnclaveTrust trust = EnclaveTrust.ForSimulatedImage(arguments.Image);
-    FollowerOptions options = scenario.FollowerOptions(plan, index, arguments.Leader!, trust) with { CheckpointDirectory = arguments.Checkpoints };
+    using FollowerIdentity identity = FollowerIdentity.Load(arguments.Credential!);
+    FollowerOptions options = scenario.FollowerOptions(plan, index, arguments.Leader!, trust, identity.Credential) with { CheckpointDirectory = arguments.Checkpoints };
     using var follower = new FollowerNode(options);
-    Console.WriteLine($"follower {options.Party}: {options.Data.FeatureCount} features, pinning the enclave of {Path.GetFileName(arguments.Image)}");
+    Console.WriteLine($"follower {options.Party}: {options.Data.FeatureCount} features, key {Convert.ToHexStringLower(identity.KeySha256)[..16]}..., pinning the enclave of {Path.GetFileName(arguments.Image)}");
     await follower.RunAsync();
     Console.WriteLine($"follower {options.Party}: finished");
     return 0;
 }
 
-async Task<int> RunLeaderAsync(bool demo)
+async Task<int> RunLeaderAsync(TrainingPlan plan, bool demo)
 {
     IReadOnlyList<EpochResult>? central = null;
     if (demo)
@@ -63,8 +120,13 @@ async Task<int> RunLeaderAsync(bool demo)
         central = scenario.TrainCentral(plan, arguments.Epochs, progress: new ConsoleProgress("central", arguments.Epochs));
     }
 
-    LeaderOptions options = scenario.LeaderOptions(plan) with { Port = arguments.Port, Log = TextWriter.Null };
+    LeaderOptions options = scenario.LeaderOptions(plan) with { Port = arguments.Port, Log = TextWriter.Null, CheckpointDirectory = arguments.Checkpoints };
     await using LeaderNode leader = await LeaderNode.StartAsync(options);
+    if (leader.CheckpointEpoch >= 0)
+    {
+        Console.WriteLine($"leader: resumed from the sealed checkpoint of epoch {leader.CheckpointEpoch} in {arguments.Checkpoints}");
+    }
+
     Console.WriteLine($"leader: {plan.Mode} mode, enclave measurement {leader.EnclaveIdentity.MeasurementHex[..16]}..., followers connect to {leader.Address}");
     var followers = new List<Process>();
     try
@@ -120,14 +182,14 @@ async Task<int> RunLeaderAsync(bool demo)
 Process StartFollower(string party, Uri leader)
 {
     var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-    foreach (string arg in new[] { typeof(HostArguments).Assembly.Location, "follower", "--leader", leader.ToString(), "--party", party, "--data", arguments.Data, "--image", arguments.Image })
+    string[] follower =
+    [
+        typeof(HostArguments).Assembly.Location, "follower", "--leader", leader.ToString(), "--party", party, "--data", arguments.Data, "--image", arguments.Image,
+        "--plan", Path.Combine(demoDirectory!, "plan.json"), "--credential", Path.Combine(demoDirectory!, party + ".pem"),
+    ];
+    foreach (string arg in follower)
     {
         start.ArgumentList.Add(arg);
-    }
-
-    if (arguments.Strict)
-    {
-        start.ArgumentList.Add("--strict");
     }
 
     var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a follower process");

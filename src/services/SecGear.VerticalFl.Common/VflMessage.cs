@@ -12,7 +12,7 @@ namespace SecGear.VerticalFl;
 /// <item><c>1 Hello: u8 nameLength | name | u16 embeddingDim</c> (follower to enclave)</item>
 /// <item><c>2 Embeddings: u64 round | u8 phase (0 train, 1 evaluate) | 32-byte SHA-256 of the batch ids | u32 rows | u32 dim | rows x dim float32</c></item>
 /// <item><c>3 GradientRequest: u64 round</c></item>
-/// <item><c>0x81 Welcome: u8 partyIndex | u64 nextRound</c> (enclave to follower)</item>
+/// <item><c>0x81 Welcome: u8 partyIndex | u64 nextRound | i32 checkpointEpoch | u16 planLength | plan (TrainingPlan's binary form)</c> (enclave to follower)</item>
 /// <item><c>0x82 Gradient: u64 round | u32 rows | u32 dim | rows x dim float32</c></item>
 /// <item><c>0xFF Error: i16 status | u16 length | UTF-8 reason</c></item>
 /// </list>
@@ -32,7 +32,7 @@ public abstract record VflMessage
             1 => new HelloMessage(reader.Utf8(reader.U8()), reader.U16()),
             2 => DecodeEmbeddings(ref reader),
             3 => new GradientRequestMessage(reader.U64()),
-            0x81 => new WelcomeMessage(reader.U8(), reader.U64()),
+            0x81 => new WelcomeMessage(reader.U8(), reader.U64(), unchecked((int)reader.U32()), reader.Bytes(reader.U16()).ToArray()),
             0x82 => DecodeGradient(ref reader),
             0xFF => new ErrorMessage((VflStatus)(short)reader.U16(), reader.Utf8(reader.U16())),
             _ => throw new VerticalFlException(VflStatus.InvalidInput, $"unknown message type {type}"),

@@ -41,4 +41,13 @@ public enum VflStatus
 
     /// <summary>A follower refused the enclave: its evidence failed the follower's policy.</summary>
     EnclaveRefused = -12,
+
+    /// <summary>A follower's session is not authenticated as the party it claims (its channel key is another party's).</summary>
+    Unauthenticated = -13,
+
+    /// <summary>A follower refused the plan the enclave runs: it differs from the plan its operator configured.</summary>
+    PlanRejected = -14,
+
+    /// <summary>A sealed checkpoint cannot be restored (not sealed by this enclave's signer, altered, or of another plan).</summary>
+    CheckpointRejected = -15,
 }

@@ -1,6 +1,9 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using SecGear.SecureChannel;
+using SecGear.Trusted.Sealing;
 using SecGear.Trusted.Platform;
 using SecGear.Trusted.Runtime;
 using SecGear.VerticalFl.Boundary;
@@ -10,19 +13,23 @@ namespace SecGear.VerticalFl.Enclave;
 /// <summary>
 /// The enclave's implementation of vertical_fl.edl. Every follower's secure channel ends here: embeddings are
 /// decrypted only in this process, the fused layer (and in strict mode the top layer and loss) runs here, and each
-/// follower's gradient goes back sealed under that follower's session keys. The host gets the fused output (split-layer
-/// mode) or predictions (strict mode), event codes, and failure reasons that name checks, never data.
+/// follower's gradient goes back sealed under that follower's session keys. A follower authenticates with a client
+/// certificate whose key the plan pins to its party; the enclave binds each session to the party of its key, never to
+/// the name a message claims. The host gets the fused output (split-layer mode) or predictions (strict mode), event
+/// codes, sealed checkpoints, and failure reasons that name checks, never data.
 /// </summary>
 public sealed class SplitLayerEnclave : IVerticalFlEcalls, IDisposable
 {
     [ThreadStatic]
     private static VflEvent t_event;
 
+    private static readonly byte[] CheckpointLabel = "SecGear.VerticalFl/checkpoint/v1"u8.ToArray();
     private readonly VerticalFlOcallProxy _host;
+    private readonly EnclaveSealer _sealer;
     private readonly SecureChannelServer _server;
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, int> _sessions = [];
-    private TrainingState? _state;
+    private volatile TrainingState? _state;
     private string _lastError = "";
 
     /// <summary>The trusted runtime creates the enclave with its context.</summary>
@@ -32,7 +39,8 @@ public sealed class SplitLayerEnclave : IVerticalFlEcalls, IDisposable
         _host = new VerticalFlOcallProxy(context.Ocalls);
         var platform = context.Platform as IAttestingPlatform
             ?? throw new PlatformNotSupportedException("This platform cannot produce attestation evidence.");
-        _server = SecureChannelServer.Create(d => platform.GetEvidence(d), Handle, EnclaveLimits.ChannelOptions);
+        _sealer = context.Sealer;
+        _server = SecureChannelServer.Create(d => platform.GetEvidence(d), Handle, EnclaveLimits.ChannelOptions(ClientCertificatePolicy.Custom(CheckClient)));
     }
 
     /// <inheritdoc />
@@ -152,11 +160,65 @@ public sealed class SplitLayerEnclave : IVerticalFlEcalls, IDisposable
     }
 
     /// <inheritdoc />
-    public int VflCheckpoint(int epoch) => Run(() =>
+    public int VflCheckpoint(int epoch, Span<byte> @sealed)
     {
-        Configured().Checkpoint(epoch);
-        return 0;
-    });
+        byte[]? blob = null;
+        int result = Run(() =>
+        {
+            TrainingState state = Configured();
+            state.Checkpoint(epoch);
+            byte[] plaintext = state.ExportCheckpoint();
+            try
+            {
+                blob = _sealer.Seal(plaintext, CheckpointBinding(state.Plan));
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(plaintext);
+            }
+
+            return blob.Length;
+        });
+        if (result < 0)
+        {
+            return result;
+        }
+
+        if (blob!.Length > @sealed.Length)
+        {
+            return Fail(VflStatus.BufferTooSmall, $"the sealed checkpoint is {blob.Length} bytes; the host's buffer holds {@sealed.Length}");
+        }
+
+        blob.CopyTo(@sealed);
+        return blob.Length;
+    }
+
+    /// <inheritdoc />
+    public int VflRestore(ReadOnlySpan<byte> @sealed)
+    {
+        byte[] copy = @sealed.ToArray();
+        return Run(() =>
+        {
+            TrainingState state = Configured();
+            if (!_sealer.TryUnseal(copy, out UnsealedData? data))
+            {
+                throw new VerticalFlException(VflStatus.CheckpointRejected, "the sealed checkpoint does not unseal here (altered, or sealed by another signer, product or platform)");
+            }
+
+            using (data)
+            {
+                if (!data.AdditionalData.AsSpan().SequenceEqual(CheckpointBinding(state.Plan)))
+                {
+                    throw new VerticalFlException(VflStatus.CheckpointRejected, "the sealed checkpoint belongs to another training plan");
+                }
+
+                state.ImportCheckpoint(data.Plaintext);
+            }
+
+            Log($"restored the sealed checkpoint of epoch {state.CheckpointEpoch}");
+            return state.CheckpointEpoch + 1;
+        });
+    }
 
     /// <inheritdoc />
     public int VflRollback() => Run(() =>
@@ -195,9 +257,9 @@ public sealed class SplitLayerEnclave : IVerticalFlEcalls, IDisposable
                 switch (message)
                 {
                     case HelloMessage hello:
-                        int party = Bind(state, session, hello);
+                        int party = Bind(state, session, hello, request.ClientCertificate.Span);
                         t_event = VflEvent.Joined;
-                        return new WelcomeMessage(party, state.Round).Encode();
+                        return new WelcomeMessage(party, state.Round, state.CheckpointEpoch, state.Plan.Encode()).Encode();
                     case EmbeddingsMessage embeddings:
                         state.Accept(PartyOf(session), embeddings);
                         t_event = VflEvent.EmbeddingsAccepted;
@@ -219,10 +281,21 @@ public sealed class SplitLayerEnclave : IVerticalFlEcalls, IDisposable
         }
     }
 
-    private int Bind(TrainingState state, Guid session, HelloMessage hello)
+    // The session's party is the one whose pinned key the client proved in the handshake; the name in Hello must agree.
+    private int Bind(TrainingState state, Guid session, HelloMessage hello, ReadOnlySpan<byte> certificate)
     {
         int party = state.PartyIndex(hello.Party)
             ?? throw new VerticalFlException(VflStatus.UnknownParty, $"party '{hello.Party}' is not in the plan");
+        int? authenticated = PartyOfKey(state.Plan, certificate);
+        if (authenticated != party)
+        {
+            throw new VerticalFlException(
+                VflStatus.Unauthenticated,
+                authenticated is { } other
+                    ? $"this session authenticated as party '{state.Plan.Parties[other].Name}' and claims to be party '{hello.Party}'"
+                    : $"this session's key is not the key the plan pins for party '{hello.Party}'");
+        }
+
         if (state.Plan.Parties[party].EmbeddingDim != hello.EmbeddingDim)
         {
             throw new VerticalFlException(VflStatus.InvalidInput, $"party '{hello.Party}' sends {hello.EmbeddingDim}-wide embeddings; the plan says {state.Plan.Parties[party].EmbeddingDim}");
@@ -245,6 +318,37 @@ public sealed class SplitLayerEnclave : IVerticalFlEcalls, IDisposable
         _sessions.TryGetValue(session, out int party)
             ? party
             : throw new VerticalFlException(VflStatus.UnknownParty, "this session has not said Hello (or the run was rolled back)");
+
+    // Called by the channel server during a handshake: only keys the current plan pins may open a session.
+    private string? CheckClient(X509Certificate2 certificate, DateTimeOffset now) =>
+        _state is not { } state
+            ? "no training run is configured"
+            : PartyOfKey(state.Plan, certificate.RawData) is null
+                ? "the certificate's key is not pinned for any party of the configured plan"
+                : null;
+
+    private static int? PartyOfKey(TrainingPlan plan, ReadOnlySpan<byte> certificate)
+    {
+        if (certificate.IsEmpty)
+        {
+            return null;
+        }
+
+        using X509Certificate2 parsed = X509CertificateLoader.LoadCertificate(certificate);
+        byte[] pin = SHA256.HashData(parsed.PublicKey.ExportSubjectPublicKeyInfo());
+        for (int i = 0; i < plan.Parties.Count; i++)
+        {
+            if (CryptographicOperations.FixedTimeEquals(pin, plan.Parties[i].ClientKeySha256))
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    // The additional data of a sealed checkpoint: it restores only into a run of the same plan.
+    private static byte[] CheckpointBinding(TrainingPlan plan) => [.. CheckpointLabel, .. SHA256.HashData(plan.Encode())];
 
     private TrainingState Configured() =>
         _state ?? throw new VerticalFlException(VflStatus.NotConfigured, "no training run is configured (vfl_configure)");

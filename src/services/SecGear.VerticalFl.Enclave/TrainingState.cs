@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -33,6 +34,9 @@ internal sealed class TrainingState
     /// <summary>The round in progress.</summary>
     public ulong Round { get; private set; }
 
+    /// <summary>The epoch of the last checkpoint (-1: the initial parameters).</summary>
+    public int CheckpointEpoch => _checkpoint.Epoch;
+
     public int? PartyIndex(string name)
     {
         for (int i = 0; i < Plan.Parties.Count; i++)
@@ -60,9 +64,10 @@ internal sealed class TrainingState
         }
 
         int dim = Plan.Parties[party].EmbeddingDim;
-        if (message.Dim != dim || message.Rows > Plan.MaxBatch)
+        int maxRows = message.Train ? Plan.BatchSize : Plan.MaxBatch;
+        if (message.Dim != dim || message.Rows > maxRows)
         {
-            throw new VerticalFlException(VflStatus.InvalidInput, $"embeddings of {message.Rows} x {message.Dim}; the plan allows up to {Plan.MaxBatch} x {dim}");
+            throw new VerticalFlException(VflStatus.InvalidInput, $"{(message.Train ? "training" : "evaluation")} embeddings of {message.Rows} x {message.Dim}; the plan allows up to {maxRows} x {dim}");
         }
 
         foreach (EmbeddingsMessage? other in _embeddings)
@@ -167,6 +172,73 @@ internal sealed class TrainingState
         _checkpoint = (epoch, Round, _split.Snapshot(), _top?.Snapshot());
     }
 
+    /// <summary>
+    /// The last checkpoint as bytes (to be sealed): <c>i32 epoch | u64 round | u32 blockCount | blockCount x (u32 count |
+    /// count float32)</c>, the split layer's blocks then, in strict mode, the top layer's.
+    /// </summary>
+    public byte[] ExportCheckpoint()
+    {
+        float[][] blocks = _checkpoint.Top is { } top ? [.. _checkpoint.Split, top] : _checkpoint.Split;
+        var bytes = new byte[4 + 8 + 4 + blocks.Sum(b => 4 + (b.Length * 4))];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, _checkpoint.Epoch);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(4), _checkpoint.Round);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), (uint)blocks.Length);
+        int offset = 16;
+        foreach (float[] block in blocks)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset), (uint)block.Length);
+            MemoryMarshal.AsBytes(block.AsSpan()).CopyTo(bytes.AsSpan(offset + 4));
+            offset += 4 + (block.Length * 4);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
+    /// Makes an <see cref="ExportCheckpoint"/> of a run of the same plan the last checkpoint (the caller rolls back to it
+    /// next). Every shape is checked against this plan's layers before anything changes.
+    /// </summary>
+    public void ImportCheckpoint(ReadOnlySpan<byte> bytes)
+    {
+        float[][] expected = _checkpoint.Top is { } top ? [.. _checkpoint.Split, top] : _checkpoint.Split;
+        if (bytes.Length < 16)
+        {
+            throw Rejected($"the checkpoint is {bytes.Length} bytes, shorter than its header");
+        }
+
+        int epoch = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        ulong round = BinaryPrimitives.ReadUInt64LittleEndian(bytes[4..]);
+        if (epoch < 0 || BinaryPrimitives.ReadUInt32LittleEndian(bytes[12..]) != (uint)expected.Length)
+        {
+            throw Rejected("the checkpoint's epoch or layer count does not fit this plan");
+        }
+
+        var blocks = new float[expected.Length][];
+        int offset = 16;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (bytes.Length - offset < 4 || BinaryPrimitives.ReadUInt32LittleEndian(bytes[offset..]) != (uint)expected[i].Length || bytes.Length - offset - 4 < expected[i].Length * 4)
+            {
+                throw Rejected($"the checkpoint's block {i} does not have this plan's shape");
+            }
+
+            blocks[i] = MemoryMarshal.Cast<byte, float>(bytes.Slice(offset + 4, expected[i].Length * 4)).ToArray();
+            if (!Array.TrueForAll(blocks[i], float.IsFinite))
+            {
+                throw new VerticalFlException(VflStatus.NotFinite, "the checkpoint holds a value that is not finite");
+            }
+
+            offset += 4 + (expected[i].Length * 4);
+        }
+
+        if (offset != bytes.Length)
+        {
+            throw Rejected($"{bytes.Length - offset} bytes follow the checkpoint");
+        }
+
+        _checkpoint = _top is null ? (epoch, round, blocks, null) : (epoch, round, blocks[..^1], blocks[^1]);
+    }
+
     public int Rollback()
     {
         _split.Restore(_checkpoint.Split);
@@ -240,6 +312,8 @@ internal sealed class TrainingState
             throw new VerticalFlException(VflStatus.WrongRound, $"{what} names round {round}; round {Round} is in progress");
         }
     }
+
+    private static VerticalFlException Rejected(string reason) => new(VflStatus.CheckpointRejected, reason);
 
     private sealed record Forwarded(EmbeddingsMessage[] Batch, int Rows, float[] PreActivation);
 }

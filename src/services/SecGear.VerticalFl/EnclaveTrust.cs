@@ -17,15 +17,16 @@ public sealed record EnclaveTrust(AttestationVerifier Verifier, AttestationPolic
     /// <summary>
     /// Pins the measurement and signer of <paramref name="imagePath"/> and trusts this machine's simulated attestation
     /// CA (simulated evidence proves nothing against this machine's root; docs/vertical-fl.md, "What to trust").
+    /// <paramref name="allowInProcess"/> also accepts the InProcess engine (no isolation: benchmarks' plain baseline only).
     /// </summary>
-    public static EnclaveTrust ForSimulatedImage(string imagePath)
+    public static EnclaveTrust ForSimulatedImage(string imagePath, bool allowInProcess = false)
     {
         var identity = EnclaveImage.Load(imagePath).Identity;
-        return ForSimulated(identity.Measurement.ToArray(), identity.Signer.ToArray());
+        return ForSimulated(identity.Measurement.ToArray(), identity.Signer.ToArray(), allowInProcess);
     }
 
     /// <summary>Pins the given measurement and signer, with this machine's simulated attestation CA as the anchor.</summary>
-    public static EnclaveTrust ForSimulated(byte[] measurement, byte[] signer)
+    public static EnclaveTrust ForSimulated(byte[] measurement, byte[] signer, bool allowInProcess = false)
     {
         byte[] ca = SimulatedAttestationAuthority.EnsureCaCertificate();
         var verifier = new AttestationVerifier();
@@ -33,6 +34,7 @@ public sealed record EnclaveTrust(AttestationVerifier Verifier, AttestationPolic
         var policy = new AttestationPolicy
         {
             AllowSimulation = true,
+            AllowInProcess = allowInProcess,
             AllowedUniqueIds = [measurement],
             AllowedSignerIds = [signer],
         };

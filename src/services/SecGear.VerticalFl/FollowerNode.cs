@@ -12,12 +12,15 @@ namespace SecGear.VerticalFl;
 /// <summary>
 /// A follower: holds some features of the users, runs its bottom network (TorchSharp), and talks to the leader over
 /// one gRPC stream. Before sending anything it verifies the leader's split-layer enclave against its own policy and
-/// opens a secure channel that ends inside it; its embeddings and gradients exist in plaintext only here and in the
-/// enclave. It follows the leader's commands (which ids, which round) and refuses anything out of turn.
+/// opens a secure channel that ends inside it, authenticating with its own key; its embeddings and gradients exist in
+/// plaintext only here and in the enclave. The enclave shows it the plan it runs, and the follower refuses to train
+/// unless that is exactly the plan its operator configured. It follows the leader's commands (which ids, which round)
+/// and refuses anything out of turn.
 /// </summary>
 public sealed class FollowerNode : IDisposable
 {
     private readonly FollowerOptions _options;
+    private readonly PartySpec _spec;
     private readonly BottomNetwork _bottom;
     private readonly optim.Optimizer _optimizer;
     private readonly FollowerCheckpoints _checkpoints;
@@ -27,9 +30,16 @@ public sealed class FollowerNode : IDisposable
     public FollowerNode(FollowerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Plan.Validate();
         _options = options;
-        _bottom = new BottomNetwork(options.Seed, options.PartyIndex, options.Data.FeatureCount, options.EmbeddingDim);
-        _optimizer = optim.SGD(_bottom.Linear.parameters(), options.LearningRate);
+        _spec = options.Spec;
+        if (_spec.Features != options.Data.FeatureCount)
+        {
+            throw new VerticalFlException(VflStatus.InvalidInput, $"the plan gives party '{options.Party}' {_spec.Features} features; its data has {options.Data.FeatureCount}");
+        }
+
+        _bottom = new BottomNetwork(options.Plan.Seed, options.PartyIndex, options.Data.FeatureCount, _spec.EmbeddingDim);
+        _optimizer = optim.SGD(_bottom.Linear.parameters(), options.Plan.LearningRate);
         _checkpoints = new FollowerCheckpoints(options.Party, options.CheckpointDirectory, _bottom.Snapshot());
     }
 
@@ -73,7 +83,13 @@ public sealed class FollowerNode : IDisposable
         SecureChannelClient channel;
         try
         {
-            channel = await SecureChannelClient.ConnectAsync(transport, _options.Trust.Verifier, _options.Trust.Policy, ChannelOptions(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            channel = await SecureChannelClient.ConnectAsync(transport, _options.Trust.Verifier, _options.Trust.Policy, ChannelOptions(_options.Credential), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (SecureChannelException ex) when (ex.Reason is SecureChannelFailureCode.ClientCertificateRequired or SecureChannelFailureCode.ClientCertificateRejected or SecureChannelFailureCode.ClientCertificateSignatureInvalid)
+        {
+            string reason = $"the enclave refused follower '{_options.Party}''s certificate: {ex.Reason}: {ex.Message}";
+            await TryWriteAsync(WriteAsync, new FollowerMessage { Failure = reason }).ConfigureAwait(false);
+            throw new VerticalFlException(VflStatus.Unauthenticated, reason, ex);
         }
         catch (SecureChannelException ex)
         {
@@ -137,7 +153,12 @@ public sealed class FollowerNode : IDisposable
         _bottom.Dispose();
     }
 
-    private static SecureChannelOptions ChannelOptions() => new() { MaxFrameLength = VflLimits.MaxFrameLength, MaxRecordPayload = VflLimits.MaxRecordPayload };
+    private static SecureChannelOptions ChannelOptions(ClientCredential credential) => new()
+    {
+        MaxFrameLength = VflLimits.MaxFrameLength,
+        MaxRecordPayload = VflLimits.MaxRecordPayload,
+        ClientCredential = credential,
+    };
 
     private static async Task TryWriteAsync(Func<FollowerMessage, Task> write, FollowerMessage message)
     {
@@ -229,7 +250,7 @@ public sealed class FollowerNode : IDisposable
 
         _options.Observer?.Invoke("embeddings", forward.Round, values);
         byte[] hash = BatchIds.Hash([.. forward.Ids]);
-        await channel.SendAsync(new EmbeddingsMessage(forward.Round, forward.Train, hash, rows, _options.EmbeddingDim, values).Encode(), cancellationToken).ConfigureAwait(false);
+        await channel.SendAsync(new EmbeddingsMessage(forward.Round, forward.Train, hash, rows, _spec.EmbeddingDim, values).Encode(), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task StepAsync(ulong round, SecureChannelClient channel, CancellationToken cancellationToken)
@@ -239,7 +260,7 @@ public sealed class FollowerNode : IDisposable
             : throw new VerticalFlException(VflStatus.WrongRound, $"the leader asked to step round {round}, but this follower embedded a training batch for round {_pending?.Round.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
         await channel.SendAsync(new GradientRequestMessage(round).Encode(), cancellationToken).ConfigureAwait(false);
         VflMessage reply = await ReceiveAsync(channel, cancellationToken).ConfigureAwait(false);
-        if (reply is not GradientMessage gradient || gradient.Round != round || gradient.Rows != pending.Rows || gradient.Dim != _options.EmbeddingDim)
+        if (reply is not GradientMessage gradient || gradient.Round != round || gradient.Rows != pending.Rows || gradient.Dim != _spec.EmbeddingDim)
         {
             throw new VerticalFlException(VflStatus.InvalidInput, $"the enclave answered the gradient request of round {round} with {Describe(reply)}");
         }
@@ -247,7 +268,7 @@ public sealed class FollowerNode : IDisposable
         _options.Observer?.Invoke("gradient", round, gradient.Values);
         using (var step = NewDisposeScope())
         {
-            Tensor g = tensor(gradient.Values).reshape(pending.Rows, _options.EmbeddingDim);
+            Tensor g = tensor(gradient.Values).reshape(pending.Rows, _spec.EmbeddingDim);
 
             // d(sum(E * G))/dE = G: autograd carries the enclave's gradient back through the bottom network.
             (pending.Embeddings * g).sum().backward();
@@ -262,11 +283,36 @@ public sealed class FollowerNode : IDisposable
     {
         DropPending();
         _bottom.Restore(_checkpoints.Get(epoch));
-        await channel.SendAsync(new HelloMessage(_options.Party, _options.EmbeddingDim).Encode(), cancellationToken).ConfigureAwait(false);
+        await channel.SendAsync(new HelloMessage(_options.Party, _spec.EmbeddingDim).Encode(), cancellationToken).ConfigureAwait(false);
         VflMessage reply = await ReceiveAsync(channel, cancellationToken).ConfigureAwait(false);
-        return reply is WelcomeMessage welcome
-            ? welcome.NextRound
-            : throw new VerticalFlException(VflStatus.InvalidInput, $"the enclave answered Hello with {Describe(reply)}");
+        if (reply is not WelcomeMessage welcome)
+        {
+            throw new VerticalFlException(VflStatus.InvalidInput, $"the enclave answered Hello with {Describe(reply)}");
+        }
+
+        // The plan arrives inside the attested channel, so it is the plan the enclave really runs, whatever the leader's
+        // host says: train only on the plan this follower's operator configured.
+        TrainingPlan running;
+        try
+        {
+            running = TrainingPlan.Decode(welcome.Plan);
+        }
+        catch (VerticalFlException ex)
+        {
+            throw new VerticalFlException(VflStatus.PlanRejected, $"follower '{_options.Party}' cannot read the enclave's plan: {ex.Message}", ex);
+        }
+
+        if (_options.Plan.DifferenceFrom(running) is { } difference)
+        {
+            throw new VerticalFlException(VflStatus.PlanRejected, $"follower '{_options.Party}' refuses the plan the enclave runs: {difference}");
+        }
+
+        if (welcome.PartyIndex != _options.PartyIndex || welcome.CheckpointEpoch != epoch)
+        {
+            throw new VerticalFlException(VflStatus.WrongRound, $"the enclave is at the checkpoint of epoch {welcome.CheckpointEpoch} (party {welcome.PartyIndex}); the leader asked this follower to return to epoch {epoch}");
+        }
+
+        return welcome.NextRound;
     }
 
     private static async Task<VflMessage> ReceiveAsync(SecureChannelClient channel, CancellationToken cancellationToken)

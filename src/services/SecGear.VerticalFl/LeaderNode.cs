@@ -23,7 +23,9 @@ namespace SecGear.VerticalFl;
 /// enclave and back: it sees their lengths and the enclave's event codes, the fused layer's output (split-layer mode)
 /// or predictions (strict mode), never a follower's embeddings or gradients. A follower that drops out stops the run
 /// with <see cref="VerticalFlException"/> (<see cref="VflStatus.FollowerDropped"/>); the next
-/// <see cref="TrainAsync"/> resumes every party from the last epoch checkpoint.
+/// <see cref="TrainAsync"/> resumes every party from the last epoch checkpoint. With
+/// <see cref="LeaderOptions.CheckpointDirectory"/> the checkpoint (the enclave's part sealed by the enclave) survives
+/// the leader's own crash: a new leader started on the same directory resumes from it.
 /// </summary>
 public sealed class LeaderNode : IAsyncDisposable
 {
@@ -36,6 +38,7 @@ public sealed class LeaderNode : IAsyncDisposable
     private readonly Lock _linksGate = new();
     private readonly Lock _logGate = new();
     private readonly List<EpochResult> _history = [];
+    private readonly int _sealedCapacity;
     private float[][]? _topCheckpoint;
     private ulong _round;
     private ulong _checkpointRound;
@@ -49,6 +52,9 @@ public sealed class LeaderNode : IAsyncDisposable
         _proxy = new VerticalFlProxy(enclave, new Ocalls(this));
         _top = options.Plan.Mode == TrainingMode.SplitLayer ? new TopNetwork(options.Plan) : null;
         _topCheckpoint = _top?.Snapshot();
+        TrainingPlan plan = options.Plan;
+        long floats = ((long)plan.Hidden * plan.Parties.Sum(p => p.EmbeddingDim)) + plan.Hidden + plan.Hidden + 1;
+        _sealedCapacity = checked((int)((floats * 4) + (4 * (plan.Parties.Count + 2)) + 16 + 1024));
     }
 
     /// <summary>The address followers connect to (http://127.0.0.1:port, HTTP/2 without TLS).</summary>
@@ -56,6 +62,9 @@ public sealed class LeaderNode : IAsyncDisposable
 
     /// <summary>The enclave's engine and identity (what the followers pin).</summary>
     public EnclaveIdentity EnclaveIdentity => _enclave.Identity;
+
+    /// <summary>The epoch of the last checkpoint (-1: none yet); training continues after it.</summary>
+    public int CheckpointEpoch => _checkpointEpoch;
 
     /// <summary>The completed epochs (those behind the last checkpoint survive a resume).</summary>
     public IReadOnlyList<EpochResult> History => _history;
@@ -89,6 +98,11 @@ public sealed class LeaderNode : IAsyncDisposable
             app.MapGrpcService<LeaderService>();
             leader = created = new LeaderNode(options, enclave, app);
             leader.Check(leader._proxy.VflConfigure(options.Plan.Encode()), "vfl_configure");
+            if (options.CheckpointDirectory is { } directory && LeaderCheckpoint.Load(directory) is { } saved)
+            {
+                leader.Restore(saved);
+            }
+
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             leader.Address = new Uri(app.Urls.First());
             leader.LogLine($"leader: enclave {enclave.Identity.MeasurementHex[..16]}... on {enclave.EngineName}, {options.Plan.Mode} mode, serving {leader.Address}");
@@ -136,9 +150,8 @@ public sealed class LeaderNode : IAsyncDisposable
                 var watch = Stopwatch.StartNew();
                 double loss = await TrainEpochAsync(links, epoch, cancellationToken).ConfigureAwait(false);
                 (double accuracy, double auc) = await EvaluateAsync(links, cancellationToken).ConfigureAwait(false);
-                await CheckpointAsync(links, epoch, cancellationToken).ConfigureAwait(false);
                 var result = new EpochResult(epoch, loss, accuracy, auc, watch.Elapsed);
-                _history.Add(result);
+                await CheckpointAsync(links, result, cancellationToken).ConfigureAwait(false);
                 progress?.Report(result);
             }
         }
@@ -301,7 +314,7 @@ public sealed class LeaderNode : IAsyncDisposable
     {
         double lossSum = 0;
         int rows = 0;
-        foreach (int[] batch in FixedSplit.Batches(_options.TrainIds, _options.BatchSize, _options.Plan.Seed, epoch))
+        foreach (int[] batch in FixedSplit.Batches(_options.TrainIds, _options.Plan.BatchSize, _options.Plan.Seed, epoch))
         {
             float[] probabilities = await RoundAsync(links, batch, train: true, cancellationToken, loss => lossSum += loss * batch.Length).ConfigureAwait(false);
             rows += probabilities.Length;
@@ -385,8 +398,32 @@ public sealed class LeaderNode : IAsyncDisposable
         return probabilities;
     }
 
-    private async Task CheckpointAsync(IReadOnlyList<FollowerLink> links, int epoch, CancellationToken cancellationToken)
+    // After a crash: the sealed enclave state goes back into the new enclave (which checks it was sealed by an enclave
+    // of this signer for this plan), the host's own part back into the host.
+    private void Restore(LeaderCheckpoint saved)
     {
+        int epoch = Check(_proxy.VflRestore(saved.Sealed), "vfl_restore") - 1;
+        if (epoch != saved.Epoch || saved.Top.Length != (_top is null ? 0 : 2))
+        {
+            throw new VerticalFlException(VflStatus.CheckpointRejected, $"the leader's checkpoint file names epoch {saved.Epoch} with {saved.Top.Length} top-network blocks; the sealed state is of epoch {epoch}");
+        }
+
+        if (_top is not null)
+        {
+            _top.Restore(saved.Top);
+            _topCheckpoint = saved.Top;
+        }
+
+        _checkpointEpoch = epoch;
+        _checkpointRound = saved.Round;
+        _round = saved.Round;
+        _history.AddRange(saved.History.Where(r => r.Epoch <= epoch));
+        LogLine($"leader: resumed from the sealed checkpoint of epoch {epoch.ToString(CultureInfo.InvariantCulture)} (round {saved.Round.ToString(CultureInfo.InvariantCulture)})");
+    }
+
+    private async Task CheckpointAsync(IReadOnlyList<FollowerLink> links, EpochResult result, CancellationToken cancellationToken)
+    {
+        int epoch = result.Epoch;
         // Followers first: each keeps its last two checkpoints, so a drop-out between their save and the enclave's
         // still leaves every party able to return to the enclave's checkpoint.
         foreach (FollowerLink link in links)
@@ -399,10 +436,16 @@ public sealed class LeaderNode : IAsyncDisposable
             await ExpectAsync(link, LinkEventKind.Ack, $"its checkpoint of epoch {epoch}", cancellationToken).ConfigureAwait(false);
         }
 
-        Check(_proxy.VflCheckpoint(epoch), "vfl_checkpoint");
+        var blob = new byte[_sealedCapacity];
+        int length = Check(_proxy.VflCheckpoint(epoch, blob), "vfl_checkpoint");
         _topCheckpoint = _top?.Snapshot();
         _checkpointEpoch = epoch;
         _checkpointRound = _round;
+        _history.Add(result);
+        if (_options.CheckpointDirectory is { } directory)
+        {
+            new LeaderCheckpoint(epoch, _round, blob[..length], _topCheckpoint ?? [], [.. _history]).Save(directory);
+        }
     }
 
     private async Task<IReadOnlyList<FollowerLink>> WaitForFollowersAsync(CancellationToken cancellationToken)

@@ -17,9 +17,6 @@ public sealed record LeaderOptions
     /// <summary>The test ids.</summary>
     public required int[] TestIds { get; init; }
 
-    /// <summary>Rows per training round.</summary>
-    public int BatchSize { get; init; } = 32;
-
     /// <summary>The split-layer enclave's signed image; default: SecGear.VerticalFl.Enclave.sgimage next to the application.</summary>
     public string EnclaveImagePath { get; init; } = Path.Combine(AppContext.BaseDirectory, "SecGear.VerticalFl.Enclave.sgimage");
 
@@ -41,6 +38,12 @@ public sealed record LeaderOptions
 
     /// <summary>When set, every byte the host relays between followers and the enclave is appended here (for audits and tests).</summary>
     public Stream? RelayRecord { get; init; }
+
+    /// <summary>
+    /// Where the leader keeps its checkpoint (the enclave's sealed state, the top network, the results so far) after
+    /// every epoch, and resumes from when it starts again after a crash; null keeps checkpoints in memory only.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
 
     /// <summary>How long to wait for a follower's answer before calling it dropped.</summary>
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(60);

@@ -1,3 +1,5 @@
+using SecGear.SecureChannel;
+
 namespace SecGear.VerticalFl;
 
 /// <summary>
@@ -55,43 +57,53 @@ public sealed class VerticalScenario
         return new VerticalScenario(data, parties, labels, train, test);
     }
 
-    /// <summary>The plan: embeddings of 8 per follower, fused width 8, SGD.</summary>
-    public static TrainingPlan Plan(TrainingMode mode, float learningRate = 0.1f, uint seed = 7) => new()
+    /// <summary>
+    /// The plan: each follower's half of the features into embeddings of 8, fused width 8, SGD with batches of 32;
+    /// <paramref name="clientKeys"/> are the SHA-256 pins of A's and B's channel keys (<see cref="FollowerIdentity.KeySha256"/>).
+    /// </summary>
+    public TrainingPlan Plan(TrainingMode mode, IReadOnlyList<byte[]> clientKeys, float learningRate = 0.1f, uint seed = 7)
     {
-        Mode = mode,
-        Seed = seed,
-        LearningRate = learningRate,
-        Hidden = 8,
-        MaxBatch = 256,
-        Parties = [.. PartyNames.Select(n => new PartySpec(n, 8))],
-    };
+        ArgumentNullException.ThrowIfNull(clientKeys);
+        if (clientKeys.Count != PartyNames.Count)
+        {
+            throw new ArgumentException($"{PartyNames.Count} key pins are needed, one per party", nameof(clientKeys));
+        }
+
+        return new TrainingPlan
+        {
+            Mode = mode,
+            Seed = seed,
+            LearningRate = learningRate,
+            Hidden = 8,
+            MaxBatch = 256,
+            BatchSize = 32,
+            Parties = [.. PartyNames.Select((n, i) => new PartySpec(n, 8) { Features = Parties[i].FeatureCount, ClientKeySha256 = clientKeys[i] })],
+        };
+    }
 
     /// <summary>The leader's options for <paramref name="plan"/>.</summary>
-    public LeaderOptions LeaderOptions(TrainingPlan plan, int batchSize = 32) => new()
+    public LeaderOptions LeaderOptions(TrainingPlan plan) => new()
     {
         Plan = plan,
         Labels = Labels,
         TrainIds = TrainIds,
         TestIds = TestIds,
-        BatchSize = batchSize,
     };
 
-    /// <summary>Follower <paramref name="index"/>'s options for <paramref name="plan"/>.</summary>
-    public FollowerOptions FollowerOptions(TrainingPlan plan, int index, Uri leader, EnclaveTrust trust) => new()
+    /// <summary>Follower <paramref name="index"/>'s options for <paramref name="plan"/>, authenticating with <paramref name="credential"/>.</summary>
+    public FollowerOptions FollowerOptions(TrainingPlan plan, int index, Uri leader, EnclaveTrust trust, ClientCredential credential) => new()
     {
         Party = plan.Parties[index].Name,
-        PartyIndex = index,
+        Plan = plan,
+        Credential = credential,
         Data = Parties[index],
         Leader = leader,
         Trust = trust,
-        EmbeddingDim = plan.Parties[index].EmbeddingDim,
-        Seed = plan.Seed,
-        LearningRate = plan.LearningRate,
     };
 
-    /// <summary>Central training of the same architecture on the same split.</summary>
-    public IReadOnlyList<EpochResult> TrainCentral(TrainingPlan plan, int epochs, int batchSize = 32, IProgress<EpochResult>? progress = null) =>
-        CentralTrainer.Train(plan, Parties, Labels, TrainIds, TestIds, batchSize, epochs, progress);
+    /// <summary>Central training of the same architecture on the same split (the plan's batch size).</summary>
+    public IReadOnlyList<EpochResult> TrainCentral(TrainingPlan plan, int epochs, IProgress<EpochResult>? progress = null) =>
+        CentralTrainer.Train(plan, Parties, Labels, TrainIds, TestIds, plan.BatchSize, epochs, progress);
 
     // A party lists its users in its own order: only the ids line rows up.
     private static TabularDataSet Shuffled(TabularDataSet data, int seed)
