@@ -40,4 +40,5 @@ namespace SecGear.CryptoModule;
 [JsonSerializable(typeof(ImportKeyRequest))]
 [JsonSerializable(typeof(AuditList))]
 [JsonSerializable(typeof(ProblemBody))]
+[JsonSerializable(typeof(Binary.BinaryEndpointInfo))]
 public sealed partial class CryptoModuleJson : JsonSerializerContext;

@@ -30,6 +30,9 @@ public static class CryptoModuleRoutes
     /// <summary>GET: the tenant's audit records (newest first; <c>?limit=</c>).</summary>
     public const string Audit = "/v1/audit";
 
+    /// <summary>GET: where the binary transport for key operations listens (<see cref="Binary.BinaryEndpointInfo"/>). No credential needed.</summary>
+    public const string Transports = "/v1/transports";
+
     /// <summary>The OpenAPI document.</summary>
     public const string OpenApi = "/openapi/v1.json";
 

@@ -369,6 +369,11 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
             throw CryptoProblemException.Malformed($"{char.ToLowerInvariant(name[0])}{name[1..]} is required.");
         }
 
+        CheckInput(data.AsMemory(), name);
+    }
+
+    private void CheckInput(ReadOnlyMemory<byte> data, string name)
+    {
         if (data.Length > options.MaxInputBytes)
         {
             throw new CryptoProblemException(StatusCodes.Status413PayloadTooLarge, CryptoModuleErrorCodes.PayloadTooLarge,
