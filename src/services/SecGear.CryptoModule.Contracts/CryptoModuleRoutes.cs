@@ -40,6 +40,6 @@ public static class CryptoModuleRoutes
     public static string Key(string keyId) => $"{Keys}/{Uri.EscapeDataString(keyId)}";
 
     /// <summary>The route of an operation on one key (<c>sign</c>, <c>verify</c>, <c>encrypt</c>, <c>decrypt</c>, <c>mac</c>,
-    /// <c>mac-verify</c>, <c>generate-data-key</c>, <c>rotate</c>, <c>disable</c>, <c>enable</c>).</summary>
+    /// <c>mac-verify</c>, <c>generate-data-key</c>, <c>rotate</c>, <c>import-version</c>, <c>disable</c>, <c>enable</c>).</summary>
     public static string KeyOperation(string keyId, string operation) => $"{Key(keyId)}/{operation}";
 }
