@@ -9,11 +9,12 @@ internal sealed class ModuleRig : IAsyncDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "secgear-cm-bench-" + Guid.NewGuid().ToString("N")[..8]);
 
-    private ModuleRig(EmbeddedCryptoModule module, HttpClient http, CryptoModuleClient client)
+    private ModuleRig(EmbeddedCryptoModule module, HttpClient http, CryptoModuleClient client, CryptoModuleChannel channel)
     {
         Module = module;
         Http = http;
         Client = client;
+        Channel = channel;
     }
 
     public EmbeddedCryptoModule Module { get; }
@@ -21,6 +22,9 @@ internal sealed class ModuleRig : IAsyncDisposable
     public HttpClient Http { get; }
 
     public CryptoModuleClient Client { get; }
+
+    /// <summary>The binary transport of the same tenant.</summary>
+    public CryptoModuleChannel Channel { get; }
 
     public static async Task<ModuleRig> StartAsync(bool switchless)
     {
@@ -41,11 +45,12 @@ internal sealed class ModuleRig : IAsyncDisposable
         await client.CreateKeyAsync(KeySpec.Sm2, KeyUsage.Sign, "sm2");
         await client.CreateKeyAsync(KeySpec.Aes256, KeyUsage.Encrypt, "aes");
         await client.CreateKeyAsync(KeySpec.Sm4, KeyUsage.Encrypt, "sm4");
-        return new ModuleRig(module, http, client);
+        return new ModuleRig(module, http, client, await client.OpenChannelAsync());
     }
 
     public async ValueTask DisposeAsync()
     {
+        await Channel.DisposeAsync();
         Http.Dispose();
         await Module.DisposeAsync();
         try

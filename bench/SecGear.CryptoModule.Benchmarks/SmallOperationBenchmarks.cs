@@ -12,9 +12,10 @@ using Org.BouncyCastle.Security;
 namespace SecGear.CryptoModule.Benchmarks;
 
 /// <summary>
-/// ECDSA P-256 sign, SM2 sign, AES-256-GCM and SM4-GCM on 1 KiB: through the service (HTTP + JSON + enclave) with
-/// switchless and with regular ECALLs, and the same operation in-process with the same library (the floor), at 1 and
-/// 32 concurrent clients. Each invocation runs <see cref="OperationsPerClient"/> operations on every client; the time
+/// ECDSA P-256 sign, SM2 sign, AES-256-GCM and SM4-GCM on 1 KiB: through the service's binary transport (concurrent
+/// calls coalesced into one request and one enclave call) with switchless and with regular ECALLs, through JSON over
+/// HTTP with switchless ECALLs, and the same operation in-process with the same library (the floor), at 1 and 32
+/// concurrent clients. Each invocation runs <see cref="OperationsPerClient"/> operations on every client; the time
 /// shown is per operation. Program.cs prints service ÷ floor and switchless ÷ regular from these rows.
 /// </summary>
 [Config(typeof(BenchConfig))]
@@ -61,10 +62,13 @@ public class SmallOperationBenchmarks
     public Task InProcessFloor() => Fan(() => { Floor(); return Task.CompletedTask; });
 
     [Benchmark(OperationsPerInvoke = OperationsPerClient)]
-    public Task ServiceSwitchless() => Fan(() => Service(_switchless));
+    public Task BinarySwitchless() => Fan(() => Binary(_switchless));
 
     [Benchmark(OperationsPerInvoke = OperationsPerClient)]
-    public Task ServiceRegular() => Fan(() => Service(_regular));
+    public Task BinaryRegular() => Fan(() => Binary(_regular));
+
+    [Benchmark(OperationsPerInvoke = OperationsPerClient)]
+    public Task HttpSwitchless() => Fan(() => Service(_switchless));
 
     private async Task Fan(Func<Task> operation)
     {
@@ -91,6 +95,14 @@ public class SmallOperationBenchmarks
         "Sm2Sign" => rig.Client.SignAsync("sm2", new SignRequest(Data, Scheme.Sm2Sm3)),
         "AesGcm1KiB" => rig.Client.EncryptAsync("aes", new EncryptRequest(Data)),
         _ => rig.Client.EncryptAsync("sm4", new EncryptRequest(Data)),
+    };
+
+    private Task Binary(ModuleRig rig) => Operation switch
+    {
+        "EcdsaP256Sign" => rig.Channel.SignAsync("ec", new SignRequest(Data)),
+        "Sm2Sign" => rig.Channel.SignAsync("sm2", new SignRequest(Data, Scheme.Sm2Sm3)),
+        "AesGcm1KiB" => rig.Channel.EncryptAsync("aes", new EncryptRequest(Data)),
+        _ => rig.Channel.EncryptAsync("sm4", new EncryptRequest(Data)),
     };
 
     private void Floor()

@@ -94,7 +94,7 @@ public sealed partial class DurabilityTests
     }
 
     [PostgresFact]
-    public async Task Postgres_store_keeps_keys_across_instances()
+    public async Task Postgres_store_keeps_keys_and_audit_records_across_instances()
     {
         string schema = "crypto_test_" + Guid.NewGuid().ToString("N")[..10];
         var settings = ModuleFixture.Settings;
@@ -123,6 +123,12 @@ public sealed partial class DurabilityTests
             var verified = await other.VerifyAsync("pg-key", new VerifyRequest(Message, signature));
             Assert.True(verified.Valid);
             Assert.Equal(2u, verified.Version);
+
+            // Audit records reach PostgreSQL too, with and without a key (the prepared insert binds nulls).
+            await other.RandomAsync(16);
+            var audit = (await other.GetAuditAsync()).Entries;
+            Assert.Contains(audit, e => e.KeyId == "pg-key" && e.Operation == "verify" && e.Version == 2);
+            Assert.Contains(audit, e => e.KeyId is null && e.Operation == "random" && e.Version is null);
         }
         finally
         {

@@ -49,6 +49,48 @@ public sealed class KeyImportTests(ModuleFixture fixture) : IClassFixture<Module
     }
 
     [Fact]
+    public async Task Imported_material_becomes_the_next_version_and_old_ciphertexts_still_decrypt_with_their_version()
+    {
+        var first = await fixture.Tenant.CreateKeyAsync(KeySpec.Aes256, KeyUsage.Encrypt, "rotated-in");
+        var before = await fixture.Tenant.EncryptAsync(first.Id, new EncryptRequest(Message));
+        byte[] outside = RandomNumberGenerator.GetBytes(32);
+        var rotated = await fixture.Tenant.ImportKeyVersionAsync(Verifier(), TrustedPolicy(), first.Id, outside);
+        Assert.Equal(2u, rotated.PrimaryVersion);
+
+        var after = await fixture.Tenant.EncryptAsync(first.Id, new EncryptRequest(Message));
+        Assert.Equal(2u, after.Version);
+        byte[] plaintext = new byte[Message.Length];
+        using (var gcm = new AesGcm(outside, 16))
+        {
+            gcm.Decrypt(after.Iv, after.Ciphertext.AsSpan(0, Message.Length), after.Ciphertext.AsSpan(Message.Length), plaintext);
+        }
+
+        Assert.Equal(Message, plaintext);
+        Assert.Equal(Message, (await fixture.Tenant.DecryptAsync(first.Id, new DecryptRequest(before.Ciphertext, Iv: before.Iv, Version: 1))).Plaintext);
+    }
+
+    [Fact]
+    public async Task Material_wrapped_for_one_version_does_not_import_as_another_and_a_stale_version_is_a_conflict()
+    {
+        await fixture.Tenant.CreateKeyAsync(KeySpec.Aes256, KeyUsage.Encrypt, "versioned");
+        var parameters = await fixture.Tenant.GetImportParametersAsync(Verifier(), TrustedPolicy());
+        byte[] material = RandomNumberGenerator.GetBytes(32);
+
+        // Wrapped for version 3 but the key is at 1: the service refuses before the enclave; relabelled as 2 by the host, it does not open.
+        var forThree = CryptoModuleClient.WrapKey(parameters.PublicKey, "tenant-a", "versioned", KeySpec.Aes256, KeyUsage.Encrypt, material, version: 3);
+        var stale = await Assert.ThrowsAsync<CryptoModuleException>(() => fixture.Tenant.ImportKeyVersionAsync("versioned", new ImportKeyVersionRequest(3, forThree)));
+        Assert.Equal(CryptoModuleErrorCodes.ConcurrentRotation, stale.Code);
+        var relabelled = await Assert.ThrowsAsync<CryptoModuleException>(() => fixture.Tenant.ImportKeyVersionAsync("versioned", new ImportKeyVersionRequest(2, forThree)));
+        Assert.Equal(CryptoModuleErrorCodes.InvalidCiphertext, relabelled.Code);
+
+        // Version-1 material (a new key's wrapping) cannot be replayed as a rotation either.
+        var forOne = CryptoModuleClient.WrapKey(parameters.PublicKey, "tenant-a", "versioned", KeySpec.Aes256, KeyUsage.Encrypt, material);
+        Assert.Equal(CryptoModuleErrorCodes.InvalidCiphertext,
+            (await Assert.ThrowsAsync<CryptoModuleException>(() => fixture.Tenant.ImportKeyVersionAsync("versioned", new ImportKeyVersionRequest(2, forOne)))).Code);
+        Assert.Equal(1u, (await fixture.Tenant.GetKeyAsync("versioned")).PrimaryVersion);
+    }
+
+    [Fact]
     public async Task Material_wrapped_for_one_key_id_does_not_import_as_another()
     {
         var parameters = await fixture.Tenant.GetImportParametersAsync(Verifier(), TrustedPolicy());

@@ -43,6 +43,26 @@ public sealed class Pkcs11InteropTests(Pkcs11Fixture fixture)
     }
 
     [Pkcs11Fact(needsTool: false)]
+    public void Sm3_C_Digest_one_shot_and_in_parts_equals_bouncycastle_without_login()
+    {
+        using var library = Factories.Pkcs11LibraryFactory.LoadPkcs11Library(Factories, Pkcs11Fixture.LibraryPath, AppType.MultiThreaded);
+        var slot = library.GetSlotList(SlotsType.WithTokenPresent)[0];
+        using var session = slot.OpenSession(SessionType.ReadOnly);
+        var sm3 = Factories.MechanismFactory.Create(0x80534704UL);
+        byte[] message = RandomNumberGenerator.GetBytes(1000);
+        var expected = new Org.BouncyCastle.Crypto.Digests.SM3Digest();
+        expected.BlockUpdate(message, 0, message.Length);
+        byte[] reference = new byte[32];
+        expected.DoFinal(reference, 0);
+
+        // No login: a digest touches no key.
+        Assert.Equal(reference, session.Digest(sm3, message));
+        using var stream = new MemoryStream(message);
+        Assert.Equal(reference, session.Digest(sm3, stream, 100));
+        Assert.Contains(0x80534704UL, slot.GetMechanismList().Select(m => (ulong)m));
+    }
+
+    [Pkcs11Fact(needsTool: false)]
     public void Ecdsa_over_a_digest_made_with_C_Digest_verifies_with_platform_crypto()
     {
         using var library = Factories.Pkcs11LibraryFactory.LoadPkcs11Library(Factories, Pkcs11Fixture.LibraryPath, AppType.MultiThreaded);

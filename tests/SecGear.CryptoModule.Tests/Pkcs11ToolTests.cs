@@ -103,6 +103,17 @@ public sealed class Pkcs11ToolTests(Pkcs11Fixture fixture)
     }
 
     [Pkcs11Fact]
+    public void Sm3_digest_through_pkcs11_tool_equals_bouncycastles_sm3()
+    {
+        string message = Temp("sm3-message", "abc");
+        string digest = Temp("sm3-digest", string.Empty);
+        var (exit, output) = fixture.Tool("--hash", "-m", "0x80534704", "-i", message, "-o", digest);
+        Assert.True(exit == 0, output);
+        // GB/T 32905-2016 appendix A, example 1: SM3("abc").
+        Assert.Equal("66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0", Convert.ToHexStringLower(File.ReadAllBytes(digest)));
+    }
+
+    [Pkcs11Fact]
     public void Pkcs11_tool_self_test_reports_no_errors()
     {
         Run("--keypairgen", "--key-type", "EC:secp384r1", "--id", "d4", "--label", "test-ec");

@@ -38,6 +38,8 @@ namespace SecGear.CryptoModule;
 [JsonSerializable(typeof(ModuleAttestation))]
 [JsonSerializable(typeof(KeyImportParameters))]
 [JsonSerializable(typeof(ImportKeyRequest))]
+[JsonSerializable(typeof(ImportKeyVersionRequest))]
 [JsonSerializable(typeof(AuditList))]
 [JsonSerializable(typeof(ProblemBody))]
+[JsonSerializable(typeof(Binary.BinaryEndpointInfo))]
 public sealed partial class CryptoModuleJson : JsonSerializerContext;

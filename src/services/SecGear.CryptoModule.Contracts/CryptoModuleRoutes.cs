@@ -30,6 +30,9 @@ public static class CryptoModuleRoutes
     /// <summary>GET: the tenant's audit records (newest first; <c>?limit=</c>).</summary>
     public const string Audit = "/v1/audit";
 
+    /// <summary>GET: where the binary transport for key operations listens (<see cref="Binary.BinaryEndpointInfo"/>). No credential needed.</summary>
+    public const string Transports = "/v1/transports";
+
     /// <summary>The OpenAPI document.</summary>
     public const string OpenApi = "/openapi/v1.json";
 
@@ -37,6 +40,6 @@ public static class CryptoModuleRoutes
     public static string Key(string keyId) => $"{Keys}/{Uri.EscapeDataString(keyId)}";
 
     /// <summary>The route of an operation on one key (<c>sign</c>, <c>verify</c>, <c>encrypt</c>, <c>decrypt</c>, <c>mac</c>,
-    /// <c>mac-verify</c>, <c>generate-data-key</c>, <c>rotate</c>, <c>disable</c>, <c>enable</c>).</summary>
+    /// <c>mac-verify</c>, <c>generate-data-key</c>, <c>rotate</c>, <c>import-version</c>, <c>disable</c>, <c>enable</c>).</summary>
     public static string KeyOperation(string keyId, string operation) => $"{Key(keyId)}/{operation}";
 }

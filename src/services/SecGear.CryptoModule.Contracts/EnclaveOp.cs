@@ -63,4 +63,10 @@ public enum EnclaveOp : byte
 
     /// <summary>Answers evidence whose report data the enclave computes itself: <see cref="ModuleAttestation.ReportData"/> of nonce <c>Data</c> and its store key check.</summary>
     Attest = 16,
+
+    /// <summary>
+    /// Several key operations in one crossing: <c>Data</c> is a sequence of <c>length(4) request</c>, none of them a
+    /// batch; answers in <c>First</c> the sequence of <c>length(4) response</c> in the same order.
+    /// </summary>
+    Batch = 17,
 }

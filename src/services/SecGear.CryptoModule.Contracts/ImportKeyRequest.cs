@@ -18,3 +18,12 @@ public sealed record ImportKeyRequest(KeySpec Spec, KeyUsage Usage, string Id, W
 /// <param name="Ciphertext">The encrypted material.</param>
 /// <param name="Tag">The 16-byte GCM tag.</param>
 public sealed record WrappedKeyMaterial(byte[] EphemeralKey, byte[] Nonce, byte[] Ciphertext, byte[] Tag);
+
+/// <summary>
+/// Imports wrapped material as the next version of an existing key (a rotation whose material comes from outside).
+/// The spec and usage are the key's; the material must be wrapped for exactly <paramref name="Version"/>
+/// (<see cref="KeyImportParameters.WrapPath"/>), which must be the key's primary version + 1.
+/// </summary>
+/// <param name="Version">The version this import creates.</param>
+/// <param name="WrappedKey">The material sealed with the version's wrap path as associated data.</param>
+public sealed record ImportKeyVersionRequest(uint Version, WrappedKeyMaterial WrappedKey);

@@ -33,6 +33,10 @@ public sealed record KeyImportParameters(byte[] PublicKey, byte[] Evidence, stri
     /// The associated data ("path") wrapped material is sealed under: it names the tenant, key id, spec and usage, so the
     /// host cannot import the same wrapped material as another key, for another tenant, or with another usage.
     /// </summary>
-    public static string WrapPath(string tenant, string keyId, KeySpec spec, KeyUsage usage) =>
-        $"secgear-cm-import/1/{tenant}/{keyId}/{spec}/{usage}";
+    /// <remarks>
+    /// A version after the first (an import into a rotation) is named too, so the host cannot replay material wrapped
+    /// for one version as a later one and make an old key primary again.
+    /// </remarks>
+    public static string WrapPath(string tenant, string keyId, KeySpec spec, KeyUsage usage, uint version = 1) =>
+        version == 1 ? $"secgear-cm-import/1/{tenant}/{keyId}/{spec}/{usage}" : $"secgear-cm-import/1/{tenant}/{keyId}/{spec}/{usage}/v{version}";
 }

@@ -75,6 +75,57 @@ public sealed class CryptoModuleEnclave : ICryptoModuleEcalls
             return (EnclaveStatus.MalformedRequest, Encoding.UTF8.GetBytes(error), []);
         }
 
+        return request.Op == EnclaveOp.Batch ? ServeBatch(request.Data) : Serve(request);
+    }
+
+    /// <summary>
+    /// Serves each request of a batch on its own (one refusal does not fail the others) and answers the responses in
+    /// order. A batch may not nest.
+    /// </summary>
+    private (EnclaveStatus, byte[], byte[]) ServeBatch(ReadOnlySpan<byte> data)
+    {
+        var responses = new List<(EnclaveStatus Status, byte[] First, byte[] Second)>();
+        int offset = 0;
+        int total = 0;
+        while (offset < data.Length)
+        {
+            if (data.Length - offset < 4)
+            {
+                return (EnclaveStatus.MalformedRequest, Encoding.UTF8.GetBytes("a batch entry's length runs past the end"), []);
+            }
+
+            int length = BinaryPrimitives.ReadInt32LittleEndian(data[offset..]);
+            offset += 4;
+            if (length < 0 || data.Length - offset < length)
+            {
+                return (EnclaveStatus.MalformedRequest, Encoding.UTF8.GetBytes("a batch entry runs past the end"), []);
+            }
+
+            var entry = data.Slice(offset, length);
+            offset += length;
+            (EnclaveStatus Status, byte[] First, byte[] Second) response = EnclaveRequest.TryParse(entry, out var request, out string? error)
+                ? request.Op == EnclaveOp.Batch
+                    ? (EnclaveStatus.MalformedRequest, Encoding.UTF8.GetBytes("a batch inside a batch"), [])
+                    : Serve(request)
+                : (EnclaveStatus.MalformedRequest, Encoding.UTF8.GetBytes(error), []);
+            responses.Add(response);
+            total += 4 + EnclaveResponse.Overhead + response.First.Length + response.Second.Length;
+        }
+
+        byte[] packed = new byte[total];
+        int at = 0;
+        foreach (var (status, first, second) in responses)
+        {
+            int written = EnclaveResponse.Write(packed.AsSpan(at + 4), status, first, second);
+            BinaryPrimitives.WriteInt32LittleEndian(packed.AsSpan(at), written);
+            at += 4 + written;
+        }
+
+        return (EnclaveStatus.Ok, packed, []);
+    }
+
+    private (EnclaveStatus, byte[], byte[]) Serve(in EnclaveRequest request)
+    {
         try
         {
             var (first, second) = _operations.Handle(request);

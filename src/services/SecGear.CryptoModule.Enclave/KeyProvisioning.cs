@@ -86,12 +86,13 @@ internal sealed class KeyProvisioning(KeyOperations operations, IAttestingPlatfo
     {
         var storeKey = operations.StoreKey;
         KeyOperations.CheckSpecUsage(request.Spec, request.Usage);
-        if (request.Version != 1)
+        if (request.Version == 0)
         {
-            throw new RefusalException(EnclaveStatus.InvalidInput, $"an import creates version 1, not {request.Version}");
+            throw new RefusalException(EnclaveStatus.InvalidInput, "an import creates version 1 or later, not 0");
         }
 
-        string path = KeyImportParameters.WrapPath(request.TenantText, Encoding.UTF8.GetString(request.KeyId), request.Spec, request.Usage);
+        // The version is in the wrap path, so material opens only as the version it was wrapped for.
+        string path = KeyImportParameters.WrapPath(request.TenantText, Encoding.UTF8.GetString(request.KeyId), request.Spec, request.Usage, request.Version);
         byte[] material;
         using (var importKey = storeKey.CreateImportKey())
         {
@@ -102,7 +103,7 @@ internal sealed class KeyProvisioning(KeyOperations operations, IAttestingPlatfo
             catch (CryptographicException)
             {
                 throw new RefusalException(EnclaveStatus.InvalidCiphertext,
-                    "the wrapped key does not open with this store's import key for this tenant, key id, spec and usage");
+                    "the wrapped key does not open with this store's import key for this tenant, key id, spec, usage and version");
             }
         }
 

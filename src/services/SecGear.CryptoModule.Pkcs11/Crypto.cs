@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SecGear.CryptoModule.Binary;
 
 namespace SecGear.CryptoModule.Pkcs11;
 
@@ -13,7 +14,7 @@ internal static class Crypto
         Ck.CKM_AES_KEY_GEN, Ck.CKM_AES_GCM, Ck.CKM_AES_CBC_PAD, Ck.CKM_SHA_1, Ck.CKM_SHA256, Ck.CKM_SHA384, Ck.CKM_SHA512,
         Ck.CKM_GENERIC_SECRET_KEY_GEN, Ck.CKM_SHA256_HMAC, Ck.CKM_SHA384_HMAC,
         Ck.CKM_SECGEAR_SM2_KEY_PAIR_GEN, Ck.CKM_SECGEAR_SM2_SM3, Ck.CKM_SECGEAR_SM2_ENCRYPT, Ck.CKM_SECGEAR_SM4_KEY_GEN, Ck.CKM_SECGEAR_SM4_GCM,
-        Ck.CKM_SECGEAR_SM4_CBC_PAD, Ck.CKM_SECGEAR_SM3_HMAC_KEY_GEN, Ck.CKM_SECGEAR_SM3_HMAC,
+        Ck.CKM_SECGEAR_SM4_CBC_PAD, Ck.CKM_SECGEAR_SM3_HMAC_KEY_GEN, Ck.CKM_SECGEAR_SM3_HMAC, Ck.CKM_SECGEAR_SM3,
     ];
 
     public static (ulong Min, ulong Max, ulong Flags) MechanismInfo(ulong mechanism) => mechanism switch
@@ -26,7 +27,7 @@ internal static class Crypto
             or Ck.CKM_SHA256_RSA_PKCS_PSS or Ck.CKM_SHA384_RSA_PKCS_PSS or Ck.CKM_SHA512_RSA_PKCS_PSS => (2048, 4096, Ck.CKF_HW | Ck.CKF_SIGN | Ck.CKF_VERIFY),
         Ck.CKM_AES_KEY_GEN => (32, 32, Ck.CKF_HW | Ck.CKF_GENERATE),
         Ck.CKM_AES_GCM or Ck.CKM_AES_CBC_PAD => (32, 32, Ck.CKF_HW | Ck.CKF_ENCRYPT | Ck.CKF_DECRYPT),
-        Ck.CKM_SHA_1 or Ck.CKM_SHA256 or Ck.CKM_SHA384 or Ck.CKM_SHA512 => (0, 0, Ck.CKF_DIGEST),
+        Ck.CKM_SHA_1 or Ck.CKM_SHA256 or Ck.CKM_SHA384 or Ck.CKM_SHA512 or Ck.CKM_SECGEAR_SM3 => (0, 0, Ck.CKF_DIGEST),
         Ck.CKM_GENERIC_SECRET_KEY_GEN => (32, 48, Ck.CKF_HW | Ck.CKF_GENERATE),
         Ck.CKM_SHA256_HMAC or Ck.CKM_SHA384_HMAC => (32, 48, Ck.CKF_HW | Ck.CKF_SIGN | Ck.CKF_VERIFY),
         Ck.CKM_SECGEAR_SM2_KEY_PAIR_GEN => (256, 256, Ck.CKF_HW | Ck.CKF_GENERATE_KEY_PAIR),
@@ -204,6 +205,20 @@ internal static class Crypto
 
     public static byte[] Sign(string credential, Operation operation, byte[] data)
     {
+        if (Token.Connection.Binary is { } pool)
+        {
+            var op = operation.Mac
+                ? new BinaryOperation(EnclaveOp.Mac, operation.Key!.Key.Id) { Data = data }
+                : new BinaryOperation(EnclaveOp.Sign, operation.Key!.Key.Id)
+                {
+                    Scheme = operation.Scheme,
+                    Flags = operation.Prehashed ? EnclaveRequestFlags.Prehashed : EnclaveRequestFlags.None,
+                    Data = data,
+                    Extra = operation.UserId,
+                };
+            return Token.Connection.Run(pool, credential, op, SignatureCode).First.ToArray();
+        }
+
         if (operation.Mac)
         {
             return Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key!.Key.Id, "mac"),
@@ -222,6 +237,21 @@ internal static class Crypto
             throw new CkrException(Ck.CKR_SIGNATURE_LEN_RANGE, $"a signature of {signature.Length} bytes ({operation.Key.SignatureSize} expected)");
         }
 
+        if (Token.Connection.Binary is { } pool)
+        {
+            var op = operation.Mac
+                ? new BinaryOperation(EnclaveOp.MacVerify, operation.Key.Key.Id) { Data = data, Extra = signature }
+                : new BinaryOperation(EnclaveOp.Verify, operation.Key.Key.Id)
+                {
+                    Scheme = operation.Scheme,
+                    Flags = operation.Prehashed ? EnclaveRequestFlags.Prehashed : EnclaveRequestFlags.None,
+                    Data = data,
+                    Extra = signature,
+                    Iv = operation.UserId,
+                };
+            return Token.Connection.Run(pool, credential, op, SignatureCode).First.Span is [1];
+        }
+
         if (operation.Mac)
         {
             return Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key.Key.Id, "mac-verify"),
@@ -233,14 +263,30 @@ internal static class Crypto
             SignatureCode).Valid;
     }
 
-    public static byte[] Encrypt(string credential, Operation operation, byte[] data) =>
-        Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key!.Key.Id, "encrypt"),
-            new EncryptRequest(data, operation.Scheme, operation.Iv, operation.Aad), CryptoModuleJson.Default.EncryptRequest, CryptoModuleJson.Default.EncryptResponse).Ciphertext;
+    public static byte[] Encrypt(string credential, Operation operation, byte[] data)
+    {
+        if (Token.Connection.Binary is { } pool)
+        {
+            var op = new BinaryOperation(EnclaveOp.Encrypt, operation.Key!.Key.Id) { Scheme = operation.Scheme, Data = data, Iv = operation.Iv, Aad = operation.Aad };
+            return Token.Connection.Run(pool, credential, op).First.ToArray();
+        }
 
-    public static byte[] Decrypt(string credential, Operation operation, byte[] data) =>
-        Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key!.Key.Id, "decrypt"),
+        return Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key!.Key.Id, "encrypt"),
+            new EncryptRequest(data, operation.Scheme, operation.Iv, operation.Aad), CryptoModuleJson.Default.EncryptRequest, CryptoModuleJson.Default.EncryptResponse).Ciphertext;
+    }
+
+    public static byte[] Decrypt(string credential, Operation operation, byte[] data)
+    {
+        if (Token.Connection.Binary is { } pool)
+        {
+            var op = new BinaryOperation(EnclaveOp.Decrypt, operation.Key!.Key.Id) { Scheme = operation.Scheme, Data = data, Iv = operation.Iv, Aad = operation.Aad };
+            return Token.Connection.Run(pool, credential, op, DecryptionCode).First.ToArray();
+        }
+
+        return Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.KeyOperation(operation.Key!.Key.Id, "decrypt"),
             new DecryptRequest(data, operation.Scheme, operation.Iv, operation.Aad), CryptoModuleJson.Default.DecryptRequest, CryptoModuleJson.Default.DecryptResponse,
-            code => code == CryptoModuleErrorCodes.InvalidInput ? Ck.CKR_ENCRYPTED_DATA_LEN_RANGE : ModuleConnection.MapCode(code)).Plaintext;
+            DecryptionCode).Plaintext;
+    }
 
     public static int EncryptedSize(Operation operation, int length) => operation.Scheme switch
     {
@@ -249,6 +295,9 @@ internal static class Crypto
         Scheme.Sm2Encrypt => length + 97,
         _ => operation.Key!.SignatureSize,
     };
+
+    private static ulong DecryptionCode(string code) =>
+        code == CryptoModuleErrorCodes.InvalidInput ? Ck.CKR_ENCRYPTED_DATA_LEN_RANGE : ModuleConnection.MapCode(code);
 
     private static ulong SignatureCode(string code) =>
         code == CryptoModuleErrorCodes.InvalidInput ? Ck.CKR_DATA_LEN_RANGE : ModuleConnection.MapCode(code);

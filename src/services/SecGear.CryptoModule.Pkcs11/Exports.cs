@@ -607,30 +607,7 @@ internal static unsafe class Exports
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static ulong SignInit(ulong handle, CkMechanism* mechanism, ulong key)
-    {
-        try
-        {
-            var session = Token.SessionOf(handle);
-            Token.CredentialOf(session);
-            if (mechanism is null)
-            {
-                return Ck.CKR_ARGUMENTS_BAD;
-            }
-
-            if (session.Sign is not null)
-            {
-                return Ck.CKR_OPERATION_ACTIVE;
-            }
-
-            session.Sign = Crypto.SignatureOperation(mechanism, Token.ObjectOf(session, key, Ck.CKR_KEY_HANDLE_INVALID), signing: true);
-            return Ck.CKR_OK;
-        }
-        catch (Exception ex)
-        {
-            return Fail(ex);
-        }
-    }
+    private static ulong SignInit(ulong handle, CkMechanism* mechanism, ulong key) => Begin(handle, mechanism, key, OperationKind.Sign);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static ulong Sign(ulong handle, byte* data, ulong dataLength, byte* signature, ulong* signatureLength)
@@ -639,7 +616,7 @@ internal static unsafe class Exports
         try
         {
             session = Token.SessionOf(handle);
-            var operation = session.Sign ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "C_SignInit first");
+            var operation = session.Active(OperationKind.Sign);
             if ((data is null && dataLength > 0) || signatureLength is null)
             {
                 throw new CkrException(Ck.CKR_ARGUMENTS_BAD, "null data or length");
@@ -653,26 +630,12 @@ internal static unsafe class Exports
         }
         catch (Exception ex)
         {
-            return EndOnFailure(session, s => s.Sign = null, ex);
+            return EndOnFailure(session, OperationKind.Sign, ex);
         }
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static ulong SignUpdate(ulong handle, byte* part, ulong partLength)
-    {
-        Session? session = null;
-        try
-        {
-            session = Token.SessionOf(handle);
-            var operation = session.Sign ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "C_SignInit first");
-            Append(operation, part, partLength);
-            return Ck.CKR_OK;
-        }
-        catch (Exception ex)
-        {
-            return EndOnFailure(session, s => s.Sign = null, ex);
-        }
-    }
+    private static ulong SignUpdate(ulong handle, byte* part, ulong partLength) => Update(handle, part, partLength, OperationKind.Sign);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static ulong SignFinal(ulong handle, byte* signature, ulong* signatureLength)
@@ -681,7 +644,7 @@ internal static unsafe class Exports
         try
         {
             session = Token.SessionOf(handle);
-            var operation = session.Sign ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "C_SignInit first");
+            var operation = session.Active(OperationKind.Sign);
             if (signatureLength is null)
             {
                 throw new CkrException(Ck.CKR_ARGUMENTS_BAD, "null length");
@@ -691,7 +654,7 @@ internal static unsafe class Exports
         }
         catch (Exception ex)
         {
-            return EndOnFailure(session, s => s.Sign = null, ex);
+            return EndOnFailure(session, OperationKind.Sign, ex);
         }
     }
 
@@ -718,30 +681,7 @@ internal static unsafe class Exports
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static ulong VerifyInit(ulong handle, CkMechanism* mechanism, ulong key)
-    {
-        try
-        {
-            var session = Token.SessionOf(handle);
-            Token.CredentialOf(session);
-            if (mechanism is null)
-            {
-                return Ck.CKR_ARGUMENTS_BAD;
-            }
-
-            if (session.Verify is not null)
-            {
-                return Ck.CKR_OPERATION_ACTIVE;
-            }
-
-            session.Verify = Crypto.SignatureOperation(mechanism, Token.ObjectOf(session, key, Ck.CKR_KEY_HANDLE_INVALID), signing: false);
-            return Ck.CKR_OK;
-        }
-        catch (Exception ex)
-        {
-            return Fail(ex);
-        }
-    }
+    private static ulong VerifyInit(ulong handle, CkMechanism* mechanism, ulong key) => Begin(handle, mechanism, key, OperationKind.Verify);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static ulong Verify(ulong handle, byte* data, ulong dataLength, byte* signature, ulong signatureLength)
@@ -750,31 +690,18 @@ internal static unsafe class Exports
         try
         {
             session = Token.SessionOf(handle);
-            var operation = session.Verify ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "C_VerifyInit first");
+            var operation = session.Active(OperationKind.Verify);
             Append(operation, data, dataLength);
             return FinishVerify(session, operation, signature, signatureLength);
         }
         catch (Exception ex)
         {
-            return EndOnFailure(session, s => s.Verify = null, ex);
+            return EndOnFailure(session, OperationKind.Verify, ex);
         }
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static ulong VerifyUpdate(ulong handle, byte* part, ulong partLength)
-    {
-        Session? session = null;
-        try
-        {
-            session = Token.SessionOf(handle);
-            Append(session.Verify ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "C_VerifyInit first"), part, partLength);
-            return Ck.CKR_OK;
-        }
-        catch (Exception ex)
-        {
-            return EndOnFailure(session, s => s.Verify = null, ex);
-        }
-    }
+    private static ulong VerifyUpdate(ulong handle, byte* part, ulong partLength) => Update(handle, part, partLength, OperationKind.Verify);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static ulong VerifyFinal(ulong handle, byte* signature, ulong signatureLength)
@@ -783,12 +710,12 @@ internal static unsafe class Exports
         try
         {
             session = Token.SessionOf(handle);
-            var operation = session.Verify ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "C_VerifyInit first");
+            var operation = session.Active(OperationKind.Verify);
             return FinishVerify(session, operation, signature, signatureLength);
         }
         catch (Exception ex)
         {
-            return EndOnFailure(session, s => s.Verify = null, ex);
+            return EndOnFailure(session, OperationKind.Verify, ex);
         }
     }
 
@@ -805,44 +732,10 @@ internal static unsafe class Exports
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static ulong EncryptInit(ulong handle, CkMechanism* mechanism, ulong key) => CipherInit(handle, mechanism, key, encrypting: true);
+    private static ulong EncryptInit(ulong handle, CkMechanism* mechanism, ulong key) => Begin(handle, mechanism, key, OperationKind.Encrypt);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static ulong DecryptInit(ulong handle, CkMechanism* mechanism, ulong key) => CipherInit(handle, mechanism, key, encrypting: false);
-
-    private static ulong CipherInit(ulong handle, CkMechanism* mechanism, ulong key, bool encrypting)
-    {
-        try
-        {
-            var session = Token.SessionOf(handle);
-            Token.CredentialOf(session);
-            if (mechanism is null)
-            {
-                return Ck.CKR_ARGUMENTS_BAD;
-            }
-
-            if ((encrypting ? session.Encrypt : session.Decrypt) is not null)
-            {
-                return Ck.CKR_OPERATION_ACTIVE;
-            }
-
-            var operation = Crypto.CipherOperation(mechanism, Token.ObjectOf(session, key, Ck.CKR_KEY_HANDLE_INVALID), encrypting);
-            if (encrypting)
-            {
-                session.Encrypt = operation;
-            }
-            else
-            {
-                session.Decrypt = operation;
-            }
-
-            return Ck.CKR_OK;
-        }
-        catch (Exception ex)
-        {
-            return Fail(ex);
-        }
-    }
+    private static ulong DecryptInit(ulong handle, CkMechanism* mechanism, ulong key) => Begin(handle, mechanism, key, OperationKind.Decrypt);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static ulong Encrypt(ulong handle, byte* data, ulong dataLength, byte* output, ulong* outputLength) =>
@@ -872,7 +765,7 @@ internal static unsafe class Exports
         try
         {
             session = Token.SessionOf(handle);
-            var operation = (encrypting ? session.Encrypt : session.Decrypt) ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "Init first");
+            var operation = session.Active(encrypting ? OperationKind.Encrypt : OperationKind.Decrypt);
             if (outputLength is null)
             {
                 throw new CkrException(Ck.CKR_ARGUMENTS_BAD, "null length");
@@ -889,7 +782,7 @@ internal static unsafe class Exports
         }
         catch (Exception ex)
         {
-            return EndOnFailure(session, encrypting ? s => s.Encrypt = null : s => s.Decrypt = null, ex);
+            return EndOnFailure(session, encrypting ? OperationKind.Encrypt : OperationKind.Decrypt, ex);
         }
     }
 
@@ -899,7 +792,7 @@ internal static unsafe class Exports
         try
         {
             session = Token.SessionOf(handle);
-            var operation = (encrypting ? session.Encrypt : session.Decrypt) ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "Init first");
+            var operation = session.Active(encrypting ? OperationKind.Encrypt : OperationKind.Decrypt);
             if (outputLength is null)
             {
                 throw new CkrException(Ck.CKR_ARGUMENTS_BAD, "null length");
@@ -912,7 +805,7 @@ internal static unsafe class Exports
         }
         catch (Exception ex)
         {
-            return EndOnFailure(session, encrypting ? s => s.Encrypt = null : s => s.Decrypt = null, ex);
+            return EndOnFailure(session, encrypting ? OperationKind.Encrypt : OperationKind.Decrypt, ex);
         }
     }
 
@@ -922,7 +815,7 @@ internal static unsafe class Exports
         try
         {
             session = Token.SessionOf(handle);
-            var operation = (encrypting ? session.Encrypt : session.Decrypt) ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "Init first");
+            var operation = session.Active(encrypting ? OperationKind.Encrypt : OperationKind.Decrypt);
             if (outputLength is null)
             {
                 throw new CkrException(Ck.CKR_ARGUMENTS_BAD, "null length");
@@ -932,7 +825,7 @@ internal static unsafe class Exports
         }
         catch (Exception ex)
         {
-            return EndOnFailure(session, encrypting ? s => s.Encrypt = null : s => s.Decrypt = null, ex);
+            return EndOnFailure(session, encrypting ? OperationKind.Encrypt : OperationKind.Decrypt, ex);
         }
     }
 
@@ -976,30 +869,7 @@ internal static unsafe class Exports
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static ulong DigestInit(ulong handle, CkMechanism* mechanism)
-    {
-        try
-        {
-            var session = Token.SessionOf(handle);
-            if (mechanism is null)
-            {
-                return Ck.CKR_ARGUMENTS_BAD;
-            }
-
-            if (session.Digest is not null)
-            {
-                return Ck.CKR_OPERATION_ACTIVE;
-            }
-
-            Token.DigestSize(mechanism->Mechanism);
-            session.Digest = new Operation(mechanism->Mechanism, null);
-            return Ck.CKR_OK;
-        }
-        catch (Exception ex)
-        {
-            return Fail(ex);
-        }
-    }
+    private static ulong DigestInit(ulong handle, CkMechanism* mechanism) => Begin(handle, mechanism, 0, OperationKind.Digest);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static ulong Digest(ulong handle, byte* data, ulong dataLength, byte* digest, ulong* digestLength)
@@ -1008,7 +878,7 @@ internal static unsafe class Exports
         try
         {
             session = Token.SessionOf(handle);
-            var operation = session.Digest ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "C_DigestInit first");
+            var operation = session.Active(OperationKind.Digest);
             if (digestLength is null)
             {
                 throw new CkrException(Ck.CKR_ARGUMENTS_BAD, "null length");
@@ -1023,25 +893,12 @@ internal static unsafe class Exports
         }
         catch (Exception ex)
         {
-            return EndOnFailure(session, s => s.Digest = null, ex);
+            return EndOnFailure(session, OperationKind.Digest, ex);
         }
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static ulong DigestUpdate(ulong handle, byte* part, ulong partLength)
-    {
-        Session? session = null;
-        try
-        {
-            session = Token.SessionOf(handle);
-            Append(session.Digest ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "C_DigestInit first"), part, partLength);
-            return Ck.CKR_OK;
-        }
-        catch (Exception ex)
-        {
-            return EndOnFailure(session, s => s.Digest = null, ex);
-        }
-    }
+    private static ulong DigestUpdate(ulong handle, byte* part, ulong partLength) => Update(handle, part, partLength, OperationKind.Digest);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static ulong DigestFinal(ulong handle, byte* digest, ulong* digestLength)
@@ -1050,7 +907,7 @@ internal static unsafe class Exports
         try
         {
             session = Token.SessionOf(handle);
-            var operation = session.Digest ?? throw new CkrException(Ck.CKR_OPERATION_NOT_INITIALIZED, "C_DigestInit first");
+            var operation = session.Active(OperationKind.Digest);
             if (digestLength is null)
             {
                 throw new CkrException(Ck.CKR_ARGUMENTS_BAD, "null length");
@@ -1060,7 +917,7 @@ internal static unsafe class Exports
         }
         catch (Exception ex)
         {
-            return EndOnFailure(session, s => s.Digest = null, ex);
+            return EndOnFailure(session, OperationKind.Digest, ex);
         }
     }
 
@@ -1222,15 +1079,78 @@ internal static unsafe class Exports
     }
 
     /// <summary>A failed call ends the active operation (PKCS#11 rule), except for a buffer-size answer.</summary>
-    private static ulong EndOnFailure(Session? session, Action<Session> end, Exception ex)
+    /// <summary>A failed call ends its operation (PKCS#11 v2.40 5.2), except a size query answered CKR_BUFFER_TOO_SMALL.</summary>
+    private static ulong EndOnFailure(Session? session, OperationKind kind, Exception ex)
     {
         ulong rv = Fail(ex);
         if (session is not null && rv != Ck.CKR_BUFFER_TOO_SMALL)
         {
-            end(session);
+            session.End(kind);
         }
 
         return rv;
+    }
+
+    /// <summary>
+    /// C_SignInit, C_VerifyInit, C_EncryptInit, C_DecryptInit, C_DigestInit: one operation of a kind at a time; key
+    /// operations need a logged-in session, a digest does not (it touches no key).
+    /// </summary>
+    private static ulong Begin(ulong handle, CkMechanism* mechanism, ulong key, OperationKind kind)
+    {
+        try
+        {
+            var session = Token.SessionOf(handle);
+            if (kind != OperationKind.Digest)
+            {
+                Token.CredentialOf(session);
+            }
+
+            if (mechanism is null)
+            {
+                return Ck.CKR_ARGUMENTS_BAD;
+            }
+
+            if (session.IsActive(kind))
+            {
+                return Ck.CKR_OPERATION_ACTIVE;
+            }
+
+            session.Start(kind, kind switch
+            {
+                OperationKind.Sign or OperationKind.Verify =>
+                    Crypto.SignatureOperation(mechanism, Token.ObjectOf(session, key, Ck.CKR_KEY_HANDLE_INVALID), signing: kind == OperationKind.Sign),
+                OperationKind.Encrypt or OperationKind.Decrypt =>
+                    Crypto.CipherOperation(mechanism, Token.ObjectOf(session, key, Ck.CKR_KEY_HANDLE_INVALID), encrypting: kind == OperationKind.Encrypt),
+                _ => DigestOperation(mechanism->Mechanism),
+            });
+            return Ck.CKR_OK;
+        }
+        catch (Exception ex)
+        {
+            return Fail(ex);
+        }
+    }
+
+    private static Operation DigestOperation(ulong mechanism)
+    {
+        Token.DigestSize(mechanism);
+        return new Operation(mechanism, null);
+    }
+
+    /// <summary>C_SignUpdate, C_VerifyUpdate, C_DigestUpdate: gather the part; the work happens at the final call.</summary>
+    private static ulong Update(ulong handle, byte* part, ulong partLength, OperationKind kind)
+    {
+        Session? session = null;
+        try
+        {
+            session = Token.SessionOf(handle);
+            Append(session.Active(kind), part, partLength);
+            return Ck.CKR_OK;
+        }
+        catch (Exception ex)
+        {
+            return EndOnFailure(session, kind, ex);
+        }
     }
 
     private static ulong Fail(Exception ex)

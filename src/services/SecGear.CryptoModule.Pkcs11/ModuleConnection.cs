@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using SecGear.CryptoModule.Binary;
 
 namespace SecGear.CryptoModule.Pkcs11;
 
@@ -31,6 +32,42 @@ internal sealed class ModuleConnection(Uri baseUrl) : IDisposable
             socket.Dispose();
             throw;
         }
+    }
+
+    private readonly Lock _binaryLock = new();
+    private BinaryPool? _binary;
+    private bool _binaryChecked;
+
+    /// <summary>
+    /// The binary transport's connections, or null when the module runs without it (then the JSON routes serve every
+    /// operation). Asked once per module load.
+    /// </summary>
+    public BinaryPool? Binary
+    {
+        get
+        {
+            lock (_binaryLock)
+            {
+                if (!_binaryChecked)
+                {
+                    var info = Send<object, BinaryEndpointInfo>(null, HttpMethod.Get, CryptoModuleRoutes.Transports, null, null, CryptoModuleJson.Default.BinaryEndpointInfo);
+                    _binary = info.BinaryPort is > 0 and <= 65535 ? new BinaryPool(baseUrl.Host, info.BinaryPort.Value) : null;
+                    _binaryChecked = true;
+                }
+
+                return _binary;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a key operation over the binary transport; a refusal becomes a <see cref="CkrException"/> through
+    /// <paramref name="mapCode"/> (default <see cref="MapCode"/>), like the JSON routes' problem codes.
+    /// </summary>
+    public BinaryResult Run(BinaryPool pool, string credential, BinaryOperation operation, Func<string, ulong>? mapCode = null)
+    {
+        var result = pool.Run(credential, operation);
+        return result.Ok ? result : throw new CkrException(mapCode?.Invoke(result.Code!) ?? MapCode(result.Code!), result.Detail ?? result.Code!);
     }
 
     public TResponse Send<TRequest, TResponse>(string? credential, HttpMethod method, string path, TRequest? body,
@@ -110,5 +147,9 @@ internal sealed class ModuleConnection(Uri baseUrl) : IDisposable
 
     public static string Utf8(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _binary?.Dispose();
+        _http.Dispose();
+    }
 }

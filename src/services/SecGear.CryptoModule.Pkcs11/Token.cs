@@ -297,6 +297,7 @@ internal static class Token
         Ck.CKM_SHA384 => SHA384.HashData(data),
         Ck.CKM_SHA512 => SHA512.HashData(data),
         Ck.CKM_SHA_1 => SHA1.HashData(data),
+        Ck.CKM_SECGEAR_SM3 => Sm3(data),
         _ => throw new CkrException(Ck.CKR_MECHANISM_INVALID, $"digest mechanism 0x{mechanism:x}"),
     };
 
@@ -306,8 +307,19 @@ internal static class Token
         Ck.CKM_SHA384 => 48,
         Ck.CKM_SHA512 => 64,
         Ck.CKM_SHA_1 => 20,
+        Ck.CKM_SECGEAR_SM3 => 32,
         _ => throw new CkrException(Ck.CKR_MECHANISM_INVALID, $"digest mechanism 0x{mechanism:x}"),
     };
+
+    /// <summary>SM3 (GB/T 32905) with BouncyCastle: a digest needs no key, so like SHA-2 it runs in the caller's process.</summary>
+    private static byte[] Sm3(byte[] data)
+    {
+        var sm3 = new Org.BouncyCastle.Crypto.Digests.SM3Digest();
+        sm3.BlockUpdate(data, 0, data.Length);
+        byte[] digest = new byte[32];
+        sm3.DoFinal(digest, 0);
+        return digest;
+    }
 
     private static bool Same(ulong type, byte[] actual, byte[] wanted)
     {

@@ -37,6 +37,12 @@ internal static class KeyEndpoints
 
         keys.MapPost("/{id}/rotate", async (string id, HttpContext context, TenantAuthenticator auth, KeyService service) =>
             Results.Json(await service.RotateAsync(await auth.AuthenticateAsync(context), id), CryptoModuleJson.Default.KeyInfo)).Produces<KeyInfo>();
+        keys.MapPost("/{id}/import-version", async (string id, HttpContext context, TenantAuthenticator auth, KeyService service) =>
+        {
+            string tenant = await auth.AuthenticateAsync(context);
+            return Results.Json(await service.ImportVersionAsync(tenant, id, await RequestBody.ReadAsync(context, CryptoModuleJson.Default.ImportKeyVersionRequest)),
+                CryptoModuleJson.Default.KeyInfo);
+        }).Accepts<ImportKeyVersionRequest>("application/json").Produces<KeyInfo>();
         keys.MapPost("/{id}/disable", async (string id, HttpContext context, TenantAuthenticator auth, KeyService service) =>
             Results.Json(await service.SetStateAsync(await auth.AuthenticateAsync(context), id, KeyState.Disabled), CryptoModuleJson.Default.KeyInfo)).Produces<KeyInfo>();
         keys.MapPost("/{id}/enable", async (string id, HttpContext context, TenantAuthenticator auth, KeyService service) =>

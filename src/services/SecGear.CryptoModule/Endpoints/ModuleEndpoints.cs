@@ -54,6 +54,9 @@ internal static class ModuleEndpoints
             return Results.Json(new ModuleAttestation(evidence, check, enclave.EngineName), CryptoModuleJson.Default.ModuleAttestation);
         }).WithTags("Attestation").Produces<ModuleAttestation>();
 
+        app.MapGet(CryptoModuleRoutes.Transports, (BinaryEndpoint binary) =>
+            Results.Json(new Binary.BinaryEndpointInfo(binary.Port), CryptoModuleJson.Default.BinaryEndpointInfo)).WithTags("Operations").Produces<Binary.BinaryEndpointInfo>();
+
         app.MapGet(CryptoModuleRoutes.ImportParameters, async (string? nonce, HttpContext context, TenantAuthenticator auth, KeyService service) =>
         {
             string tenant = await auth.AuthenticateAsync(context);

@@ -44,6 +44,8 @@ public static class CryptoModuleComposition
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddSingleton<KeyService>();
+        builder.Services.AddSingleton<BinaryEndpoint>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BinaryEndpoint>());
         builder.Services.AddSingleton<TenantAuthenticator>();
         builder.Services.AddSingleton<StoreKeyCheck>();
         builder.Services.AddSingleton(sp => AdminAuthenticator.Create(sp.GetRequiredService<CryptoModuleOptions>()));

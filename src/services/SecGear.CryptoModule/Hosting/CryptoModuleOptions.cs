@@ -38,6 +38,12 @@ public sealed class CryptoModuleOptions
     /// <summary>Requests whose enclave message exceeds this many bytes go through shared memory instead of being copied (default 64 KiB).</summary>
     public int SharedMemoryThreshold { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Where the binary transport for key operations listens (<c>address:port</c>; default <c>127.0.0.1:0</c>, a free
+    /// loopback port that clients learn from <see cref="CryptoModuleRoutes.Transports"/>), or <c>off</c>.
+    /// </summary>
+    public string BinaryEndpoint { get; set; } = "127.0.0.1:0";
+
     /// <summary>Largest data input of one operation (default 16 MiB).</summary>
     public int MaxInputBytes { get; set; } = 16 * 1024 * 1024;
 

@@ -70,7 +70,54 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
             throw CryptoProblemException.Malformed("label is longer than 256 characters.");
         }
 
-        var wrapped = body.WrappedKey ?? throw CryptoProblemException.Malformed("wrappedKey is required.");
+        var version = Import(tenant, body.Id, 1, body.Spec, body.Usage, body.WrappedKey);
+        var key = new StoredKey(tenant, body.Id, body.Spec, body.Usage, KeyState.Enabled, 1, body.Label, version.Created, [version]);
+        if (!await store.CreateKeyAsync(key).ConfigureAwait(false))
+        {
+            throw new CryptoProblemException(StatusCodes.Status409Conflict, CryptoModuleErrorCodes.AlreadyExists, $"The tenant already has a key '{body.Id}'.");
+        }
+
+        audit.Record(tenant, body.Id, 1, "import", "ok");
+        return key.ToInfo();
+    }
+
+    /// <summary>
+    /// Imports wrapped material as the next primary version of an existing key: like <see cref="RotateAsync"/>, but the
+    /// material comes from outside, wrapped for exactly that version. 409 when the version is not primary + 1 or a
+    /// concurrent rotation won.
+    /// </summary>
+    public async Task<KeyInfo> ImportVersionAsync(string tenant, string id, ImportKeyVersionRequest body)
+    {
+        var key = Usable(await GetAsync(tenant, id, fresh: true).ConfigureAwait(false));
+        uint next = key.PrimaryVersion + 1;
+        if (body.Version != next)
+        {
+            throw new CryptoProblemException(StatusCodes.Status409Conflict, CryptoModuleErrorCodes.ConcurrentRotation,
+                $"Key '{id}' is at version {key.PrimaryVersion}; an import creates version {next}, not {body.Version}. Wrap the material for version {next}.");
+        }
+
+        var version = Import(tenant, id, next, key.Spec, key.Usage, body.WrappedKey);
+        if (!await store.RotateAsync(tenant, id, key.PrimaryVersion, version).ConfigureAwait(false))
+        {
+            Invalidate(tenant, id);
+            audit.Record(tenant, id, next, "import-version", CryptoModuleErrorCodes.ConcurrentRotation);
+            throw new CryptoProblemException(StatusCodes.Status409Conflict, CryptoModuleErrorCodes.ConcurrentRotation,
+                $"Another rotation of '{id}' (or a state change) committed first; read the key and retry.");
+        }
+
+        Invalidate(tenant, id);
+        audit.Record(tenant, id, next, "import-version", "ok");
+        return (await GetAsync(tenant, id, fresh: true).ConfigureAwait(false)).ToInfo();
+    }
+
+    /// <summary>Opens wrapped material in the enclave for this tenant, id, version, spec and usage; answers the version to store.</summary>
+    private StoredKeyVersion Import(string tenant, string id, uint version, KeySpec spec, KeyUsage usage, WrappedKeyMaterial? wrapped)
+    {
+        if (wrapped is null)
+        {
+            throw CryptoProblemException.Malformed("wrappedKey is required.");
+        }
+
         if (wrapped.EphemeralKey is not { Length: > 0 and <= 512 } || wrapped.Nonce is not { Length: 12 } || wrapped.Tag is not { Length: 16 }
             || wrapped.Ciphertext is not { Length: > 0 and <= 65536 })
         {
@@ -80,25 +127,17 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
         var (blob, publicKey) = enclave.Call(new EnclaveRequest
         {
             Op = EnclaveOp.ImportKey,
-            Spec = body.Spec,
-            Usage = body.Usage,
-            Version = 1,
+            Spec = spec,
+            Usage = usage,
+            Version = version,
             Tenant = Encoding.UTF8.GetBytes(tenant),
-            KeyId = Encoding.UTF8.GetBytes(body.Id),
+            KeyId = Encoding.UTF8.GetBytes(id),
             Aad = wrapped.EphemeralKey,
             Iv = wrapped.Nonce,
             Data = wrapped.Ciphertext,
             Extra = wrapped.Tag,
         });
-        var version = new StoredKeyVersion(1, blob, publicKey.Length == 0 ? null : publicKey, DateTimeOffset.UtcNow);
-        var key = new StoredKey(tenant, body.Id, body.Spec, body.Usage, KeyState.Enabled, 1, body.Label, version.Created, [version]);
-        if (!await store.CreateKeyAsync(key).ConfigureAwait(false))
-        {
-            throw new CryptoProblemException(StatusCodes.Status409Conflict, CryptoModuleErrorCodes.AlreadyExists, $"The tenant already has a key '{body.Id}'.");
-        }
-
-        audit.Record(tenant, body.Id, 1, "import", "ok");
-        return key.ToInfo();
+        return new StoredKeyVersion(version, blob, publicKey.Length == 0 ? null : publicKey, DateTimeOffset.UtcNow);
     }
 
     /// <summary>The store's import public key with evidence binding it to <paramref name="nonce"/>.</summary>
@@ -369,6 +408,11 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
             throw CryptoProblemException.Malformed($"{char.ToLowerInvariant(name[0])}{name[1..]} is required.");
         }
 
+        CheckInput(data.AsMemory(), name);
+    }
+
+    private void CheckInput(ReadOnlyMemory<byte> data, string name)
+    {
         if (data.Length > options.MaxInputBytes)
         {
             throw new CryptoProblemException(StatusCodes.Status413PayloadTooLarge, CryptoModuleErrorCodes.PayloadTooLarge,

@@ -181,6 +181,33 @@ public sealed class ModuleEnclave : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends several requests (each written by <see cref="EnclaveRequest.WriteTo"/>) in one crossing; answers, in order,
+    /// each one's results or its refusal. The requests are <c>length(4) request</c> entries in <paramref name="packed"/>.
+    /// </summary>
+    public (byte[] First, byte[] Second, CryptoProblemException? Refusal)[] CallBatch(ReadOnlySpan<byte> packed, int count)
+    {
+        var (answers, _) = Call(new EnclaveRequest { Op = EnclaveOp.Batch, Data = packed });
+        var results = new (byte[], byte[], CryptoProblemException?)[count];
+        ReadOnlySpan<byte> span = answers;
+        int offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int length = span.Length - offset >= 4 ? System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(span[offset..]) : -1;
+            if (length < 0 || span.Length - offset - 4 < length || !EnclaveResponse.TryParse(span.Slice(offset + 4, length), out var response))
+            {
+                throw Unavailable("the enclave's answer to a batch is malformed");
+            }
+
+            offset += 4 + length;
+            results[i] = response.Status == EnclaveStatus.Ok
+                ? (response.First.ToArray(), response.Second.ToArray(), null)
+                : ([], [], Refusal(response));
+        }
+
+        return offset == span.Length ? results : throw Unavailable("the enclave's answer to a batch has more entries than requests");
+    }
+
     private static (byte[], byte[]) Parse(ReadOnlySpan<byte> bytes, int written, int capacity, EnclaveOp op)
     {
         if (written > capacity || !EnclaveResponse.TryParse(bytes, out var response))
@@ -188,14 +215,14 @@ public sealed class ModuleEnclave : IDisposable
             throw Unavailable($"the enclave's answer to {op} is malformed");
         }
 
-        if (response.Status == EnclaveStatus.Ok)
-        {
-            return (response.First.ToArray(), response.Second.ToArray());
-        }
+        return response.Status == EnclaveStatus.Ok ? (response.First.ToArray(), response.Second.ToArray()) : throw Refusal(response);
+    }
 
+    private static CryptoProblemException Refusal(in EnclaveResponse response)
+    {
         // The reason is the enclave's own text; it names checks, never secrets. Cap it anyway.
         string reason = Encoding.UTF8.GetString(response.First[..Math.Min(response.First.Length, 512)]);
-        throw response.Status switch
+        return response.Status switch
         {
             EnclaveStatus.WrongUsage => new CryptoProblemException(400, CryptoModuleErrorCodes.WrongKeyUsage, $"Wrong key usage: {reason}."),
             EnclaveStatus.UnsupportedScheme => new CryptoProblemException(400, CryptoModuleErrorCodes.UnsupportedAlgorithm, $"Unsupported algorithm: {reason}."),

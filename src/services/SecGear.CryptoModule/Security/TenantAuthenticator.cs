@@ -31,7 +31,13 @@ public sealed class TenantAuthenticator(KeyStore store)
             throw Refused("No tenant credential: send 'Authorization: Bearer <tenant>.<secret>'.");
         }
 
-        string credential = header["Bearer ".Length..].Trim();
+        return await AuthenticateAsync(header["Bearer ".Length..].Trim()).ConfigureAwait(false);
+    }
+
+    /// <summary>The tenant a <c>tenant.secret</c> credential authenticates, or a 401 problem.</summary>
+    public async Task<string> AuthenticateAsync(string credential)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
         int dot = credential.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0 || dot == credential.Length - 1 || credential.Length > 256)
         {
