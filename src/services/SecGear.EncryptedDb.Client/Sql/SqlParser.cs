@@ -13,6 +13,7 @@ internal sealed class SqlParser
     private readonly List<SqlToken> _tokens;
     private int _next;
     private int _depth;
+    private bool _aggregateOperands;
 
     private SqlParser(string sql)
     {
@@ -23,7 +24,13 @@ internal sealed class SqlParser
     {
         ArgumentNullException.ThrowIfNull(sql);
         var parser = new SqlParser(sql);
-        SqlStatement statement = parser.Peek.Kind == SqlTokenKind.Keyword && parser.Peek.Text == "INSERT" ? parser.Insert() : parser.Select();
+        SqlStatement statement = parser.Peek.Kind != SqlTokenKind.Keyword ? parser.Select() : parser.Peek.Text switch
+        {
+            "INSERT" => parser.Insert(),
+            "UPDATE" => parser.Update(),
+            "DELETE" => parser.Delete(),
+            _ => parser.Select(),
+        };
         parser.AcceptSymbol(";");
         if (parser.Peek.Kind != SqlTokenKind.End)
         {
@@ -38,10 +45,7 @@ internal sealed class SqlParser
     private SqlSelect Select()
     {
         ExpectKeyword("SELECT");
-        if (Peek.Text is "DISTINCT")
-        {
-            throw Unexpected("a select list (DISTINCT is outside the subset)");
-        }
+        bool distinct = AcceptKeyword("DISTINCT");
 
         var items = new List<SqlSelectItem>();
         bool star = false;
@@ -101,7 +105,16 @@ internal sealed class SqlParser
             while (AcceptSymbol(","));
         }
 
-        if (Peek.Text is "HAVING" or "UNION" or "OFFSET")
+        SqlExpression? having = null;
+        if (AcceptKeyword("HAVING"))
+        {
+            // HAVING compares group columns and aggregates: operands may be aggregates here only.
+            _aggregateOperands = true;
+            having = Or();
+            _aggregateOperands = false;
+        }
+
+        if (Peek.Text is "UNION" or "OFFSET")
         {
             throw Unexpected($"ORDER BY, LIMIT or the end ({Peek.Text} is outside the subset)");
         }
@@ -145,7 +158,44 @@ internal sealed class SqlParser
             limit = value;
         }
 
-        return new SqlSelect(items, star, from, joins, where, groupBy, orderBy, limit);
+        return new SqlSelect(items, star, from, joins, where, groupBy, orderBy, limit) { Distinct = distinct, Having = having };
+    }
+
+    private SqlUpdate Update()
+    {
+        ExpectKeyword("UPDATE");
+        string table = ExpectIdentifier();
+        ExpectKeyword("SET");
+        var assignments = new List<SqlAssignment>();
+        do
+        {
+            string column = ExpectIdentifier();
+            ExpectSymbol("=");
+            if (Peek.Kind == SqlTokenKind.Identifier)
+            {
+                throw Unexpected("a value (SET takes literals and parameters only, no expressions or column references)");
+            }
+
+            SqlExpression value = Value();
+            if (Peek.Kind == SqlTokenKind.Symbol && Peek.Text is not ("," or ";"))
+            {
+                throw Unexpected("',' or WHERE (SET takes literals and parameters only, no expressions)");
+            }
+
+            assignments.Add(new SqlAssignment(column, value));
+        }
+        while (AcceptSymbol(","));
+        SqlExpression? where = AcceptKeyword("WHERE") ? Or() : null;
+        return new SqlUpdate(table, assignments, where);
+    }
+
+    private SqlDelete Delete()
+    {
+        ExpectKeyword("DELETE");
+        ExpectKeyword("FROM");
+        string table = ExpectIdentifier();
+        SqlExpression? where = AcceptKeyword("WHERE") ? Or() : null;
+        return new SqlDelete(table, where);
     }
 
     private SqlInsert Insert()
@@ -329,7 +379,12 @@ internal sealed class SqlParser
         return new SqlCompare(compare.Value, left, Operand());
     }
 
-    private SqlExpression Operand() => Peek.Kind == SqlTokenKind.Identifier ? Column() : Value();
+    private SqlExpression Operand() => Peek.Kind switch
+    {
+        SqlTokenKind.Identifier => Column(),
+        SqlTokenKind.Keyword when _aggregateOperands && Peek.Text is "COUNT" or "SUM" or "AVG" or "MIN" or "MAX" => SelectExpression(),
+        _ => Value(),
+    };
 
     private SqlExpression Value()
     {
