@@ -55,6 +55,23 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Records a client master key kept in the TEE crypto module (<see cref="EncryptedDbOptions.CryptoModule"/>):
+    /// module key <paramref name="moduleKeyId"/> (AES-256, usage Encrypt) is created if it does not exist. The key
+    /// never leaves the module; the catalog records its id only.
+    /// </summary>
+    public async Task CreateMasterKeyInCryptoModuleAsync(string name, string moduleKeyId, CancellationToken cancellationToken = default)
+    {
+        EncryptedDbCatalog.CheckName(name, "master key");
+        ArgumentException.ThrowIfNullOrEmpty(moduleKeyId);
+        await CryptoModuleMasterKeys.EnsureKeyAsync(Module(), moduleKeyId, cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("INSERT INTO encdb_master_keys (name, key_store, key_path) VALUES ($1, $2, $3)", _connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        command.Parameters.Add(new NpgsqlParameter { Value = CryptoModuleMasterKeys.KeyStore });
+        command.Parameters.Add(new NpgsqlParameter { Value = moduleKeyId });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Creates a column encryption key: 32 random bytes, stored in the catalog wrapped under the master key.</summary>
     public async Task CreateColumnKeyAsync(string name, string masterKeyName, CancellationToken cancellationToken = default)
     {
@@ -73,20 +90,19 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             (store, path) = (reader.GetString(0), reader.GetString(1));
         }
 
-        byte[] master = ResolveMasterKey(store, path);
         byte[] cek = ColumnKey.Generate();
         try
         {
+            byte[] wrapped = await WrapColumnKeyAsync(store, path, cek, name, masterKeyName, cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand("INSERT INTO encdb_column_keys (name, master_key, algorithm, wrapped) VALUES ($1, $2, $3, $4)", _connection);
             command.Parameters.Add(new NpgsqlParameter { Value = name });
             command.Parameters.Add(new NpgsqlParameter { Value = masterKeyName });
             command.Parameters.Add(new NpgsqlParameter { Value = ColumnKeyWrap.Algorithm });
-            command.Parameters.Add(new NpgsqlParameter { Value = ColumnKeyWrap.Wrap(master, cek, name, masterKeyName) });
+            command.Parameters.Add(new NpgsqlParameter { Value = wrapped });
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(master);
             CryptographicOperations.ZeroMemory(cek);
         }
     }
@@ -598,19 +614,50 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             }
 
             (string masterKey, string store, string path, byte[] wrapped) = await EncryptedDbCatalog.LoadColumnKeyAsync(_connection, name, cancellationToken).ConfigureAwait(false);
-            byte[] master = ResolveMasterKey(store, path);
-            try
-            {
-                byte[] cek = ColumnKeyWrap.Unwrap(master, wrapped, name, masterKey);
-                _ceks[name] = cek;
-                _keys[name] = new ColumnKey(cek);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(master);
-            }
+            byte[] cek = await UnwrapColumnKeyAsync(store, path, wrapped, name, masterKey, cancellationToken).ConfigureAwait(false);
+            _ceks[name] = cek;
+            _keys[name] = new ColumnKey(cek);
         }
     }
+
+    private async Task<byte[]> WrapColumnKeyAsync(string store, string path, byte[] cek, string cekName, string cmkName, CancellationToken cancellationToken)
+    {
+        if (store == CryptoModuleMasterKeys.KeyStore)
+        {
+            return await CryptoModuleMasterKeys.WrapAsync(Module(), path, cek, cekName, cmkName, cancellationToken).ConfigureAwait(false);
+        }
+
+        byte[] master = ResolveMasterKey(store, path);
+        try
+        {
+            return ColumnKeyWrap.Wrap(master, cek, cekName, cmkName);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(master);
+        }
+    }
+
+    private async Task<byte[]> UnwrapColumnKeyAsync(string store, string path, byte[] wrapped, string cekName, string cmkName, CancellationToken cancellationToken)
+    {
+        if (store == CryptoModuleMasterKeys.KeyStore)
+        {
+            return await CryptoModuleMasterKeys.UnwrapAsync(Module(), path, wrapped, cekName, cmkName, cancellationToken).ConfigureAwait(false);
+        }
+
+        byte[] master = ResolveMasterKey(store, path);
+        try
+        {
+            return ColumnKeyWrap.Unwrap(master, wrapped, cekName, cmkName);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(master);
+        }
+    }
+
+    private SecGear.CryptoModule.Client.CryptoModuleClient Module() => _options.CryptoModule
+        ?? throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the master key is kept in the crypto module ('{CryptoModuleMasterKeys.KeyStore}') and EncryptedDbOptions.CryptoModule is not set");
 
     private byte[] ResolveMasterKey(string store, string path)
     {
@@ -621,7 +668,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
 
         return store == MasterKeyFile.KeyStore
             ? MasterKeyFile.Load(path)
-            : throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the master key store '{store}' is not supported (only '{MasterKeyFile.KeyStore}'; the crypto module is not supported yet)");
+            : throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the master key store '{store}' is not supported ('{MasterKeyFile.KeyStore}' or '{CryptoModuleMasterKeys.KeyStore}')");
     }
 
     private async Task<Dictionary<string, TableSchema>> TablesAsync(CancellationToken cancellationToken) =>
