@@ -61,8 +61,9 @@ public sealed class CryptoModuleMasterKeyTests : IAsyncLifetime
         await using (EncryptedDbConnection owner = Connect(_tenant))
         {
             await owner.OpenAsync();
-            await owner.CreateMasterKeyInCryptoModuleAsync("cmk_module", "encdb-cmk");
-            await owner.CreateColumnKeyAsync("cek_module", "cmk_module");
+            // openGauss-style key DDL (the same as CreateMasterKeyInCryptoModuleAsync and CreateColumnKeyAsync).
+            Assert.Equal(0, await owner.CreateCommand("CREATE CLIENT MASTER KEY cmk_module WITH (KEY_STORE = crypto_module, KEY_PATH = 'encdb-cmk')").ExecuteNonQueryAsync());
+            Assert.Equal(0, await owner.CreateCommand("CREATE COLUMN ENCRYPTION KEY cek_module WITH VALUES (CLIENT_MASTER_KEY = cmk_module, ALGORITHM = AES_256_GCM)").ExecuteNonQueryAsync());
             await owner.CreateTableAsync("people", "id",
             [
                 new ColumnDefinition("id", DbValueType.Int64),

@@ -59,6 +59,24 @@ public sealed class SqlParserTests
     }
 
     [Fact]
+    public void Parses_opengauss_style_key_ddl()
+    {
+        Assert.Equal(new SqlCreateMasterKey("cmk1", "file", "/keys/cmk1.key"), SqlParser.Parse("CREATE CLIENT MASTER KEY cmk1 WITH (KEY_STORE = file, KEY_PATH = '/keys/cmk1.key', ALGORITHM = AES_256_GCM);"));
+        Assert.Equal(new SqlCreateMasterKey("cmk2", "crypto_module", "encdb-cmk"), SqlParser.Parse("create client master key cmk2 with (key_path = 'encdb-cmk', key_store = crypto_module)"));
+        Assert.Equal(new SqlCreateColumnKey("cek1", "cmk1"), SqlParser.Parse("CREATE COLUMN ENCRYPTION KEY cek1 WITH VALUES (CLIENT_MASTER_KEY = cmk1, ALGORITHM = AES_256_GCM)"));
+        foreach (string sql in new[]
+        {
+            "CREATE TABLE t (id bigint)",
+            "CREATE CLIENT MASTER KEY cmk WITH (KEY_STORE = file)",
+            "CREATE CLIENT MASTER KEY cmk WITH (KEY_STORE = file, KEY_PATH = '/a', KEY_PATH = '/b')",
+            "CREATE COLUMN ENCRYPTION KEY cek WITH VALUES (CLIENT_MASTER_KEY = cmk, ALGORITHM = AEAD_AES_256_CBC_HMAC_SHA256)",
+        })
+        {
+            Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, Assert.Throws<EncryptedDbException>(() => SqlParser.Parse(sql)).Code);
+        }
+    }
+
+    [Fact]
     public void Aggregates_are_operands_in_having_only()
     {
         Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, Assert.Throws<EncryptedDbException>(() => SqlParser.Parse("SELECT id FROM accounts WHERE COUNT(*) > 1")).Code);

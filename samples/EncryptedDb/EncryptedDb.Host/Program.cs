@@ -108,10 +108,11 @@ async Task<int> RunAsync()
 
     // 1. Keys: a client master key in a local file, column keys wrapped under it in the catalog.
     string cmkPath = Path.Combine(keyDirectory, "cmk_demo.key");
-    await client.CreateMasterKeyAsync("cmk_demo", cmkPath);
+    // openGauss-style key DDL (EncryptedDbConnection.CreateMasterKeyAsync / CreateColumnKeyAsync do the same).
+    await client.CreateCommand($"CREATE CLIENT MASTER KEY cmk_demo WITH (KEY_STORE = file, KEY_PATH = '{cmkPath.Replace("'", "''", StringComparison.Ordinal)}')").ExecuteNonQueryAsync();
     foreach (string cek in DemoDataset.KeyNames)
     {
-        await client.CreateColumnKeyAsync(cek, "cmk_demo");
+        await client.CreateCommand($"CREATE COLUMN ENCRYPTION KEY {cek} WITH VALUES (CLIENT_MASTER_KEY = cmk_demo, ALGORITHM = AES_256_GCM)").ExecuteNonQueryAsync();
     }
 
     Console.WriteLine($"keys:         client master key {cmkPath}; column keys {string.Join(", ", DemoDataset.KeyNames)} (wrapped in encdb_column_keys)");

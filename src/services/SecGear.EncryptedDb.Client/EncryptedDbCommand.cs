@@ -46,7 +46,8 @@ public sealed class EncryptedDbCommand
     }
 
     /// <summary>
-    /// Runs an INSERT, UPDATE or DELETE and returns the rows written. UPDATE and DELETE whose WHERE needs the enclave
+    /// Runs an INSERT, UPDATE or DELETE and returns the rows written, or key DDL (CREATE CLIENT MASTER KEY, CREATE
+    /// COLUMN ENCRYPTION KEY; returns 0). UPDATE and DELETE whose WHERE needs the enclave
     /// lock the candidate rows, let the enclave pick the matching ones, and write them in the same transaction.
     /// </summary>
     public Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken = default) => SqlParser.Parse(CommandText) switch
@@ -54,6 +55,8 @@ public sealed class EncryptedDbCommand
         SqlInsert insert => _connection.InsertAsync(insert, Lowered(), cancellationToken),
         SqlUpdate update => _connection.UpdateAsync(update, Lowered(), cancellationToken),
         SqlDelete delete => _connection.DeleteAsync(delete, Lowered(), cancellationToken),
+        SqlCreateMasterKey cmk => _connection.CreateMasterKeyAsync(cmk, cancellationToken),
+        SqlCreateColumnKey cek => _connection.CreateColumnKeyAsync(cek, cancellationToken),
         _ => throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, "ExecuteNonQueryAsync runs INSERT, UPDATE and DELETE; use ExecuteReaderAsync for SELECT"),
     };
 

@@ -72,6 +72,29 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    internal async Task<int> CreateMasterKeyAsync(SqlCreateMasterKey ddl, CancellationToken cancellationToken)
+    {
+        switch (ddl.KeyStore)
+        {
+            case MasterKeyFile.KeyStore:
+                await CreateMasterKeyAsync(ddl.Name, ddl.KeyPath, cancellationToken).ConfigureAwait(false);
+                break;
+            case CryptoModuleMasterKeys.KeyStore:
+                await CreateMasterKeyInCryptoModuleAsync(ddl.Name, ddl.KeyPath, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, $"SQL outside the supported subset: KEY_STORE = {ddl.KeyStore} ('{MasterKeyFile.KeyStore}' or '{CryptoModuleMasterKeys.KeyStore}')");
+        }
+
+        return 0;
+    }
+
+    internal async Task<int> CreateColumnKeyAsync(SqlCreateColumnKey ddl, CancellationToken cancellationToken)
+    {
+        await CreateColumnKeyAsync(ddl.Name, ddl.MasterKey, cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
     /// <summary>Creates a column encryption key: 32 random bytes, stored in the catalog wrapped under the master key.</summary>
     public async Task CreateColumnKeyAsync(string name, string masterKeyName, CancellationToken cancellationToken = default)
     {

@@ -181,7 +181,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
         foreach ((byte[] batch, int length) in batches)
         {
             batch.AsSpan(0, length).CopyTo(buffer.Span);
-            int status = _proxy.QueryRows(queryId, buffer.Token, (nuint)length);
+            int status = QueryRows(queryId, buffer, length, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(batch));
             if (status < 0)
             {
                 throw EnclaveFailure(queryId, new EncryptedDbException((EncryptedDbFailureCode)(-status), "the enclave refused a row batch"));
@@ -244,12 +244,17 @@ public sealed class EncryptedQueryService : IAsyncDisposable
     {
         RowBatch.WriteHeader(buffer.Span, rows, columns);
         _options.TrafficRecorder?.Invoke("batch service -> enclave", buffer.Span[..length].ToArray());
-        int status = _proxy.QueryRows(queryId, buffer.Token, (nuint)length);
+        int status = QueryRows(queryId, buffer, length, rows);
         if (status < 0)
         {
             throw new EncryptedDbException((EncryptedDbFailureCode)(-status), "the enclave refused a row batch");
         }
     }
+
+    // Short batches switchless (when the enclave is), long ones as regular ECALLs (QueryServiceOptions.SwitchlessMaxBatchRows).
+    private int QueryRows(byte[] queryId, SharedMemory buffer, int length, int rows) => rows > _options.SwitchlessMaxBatchRows
+        ? _proxy.QueryRowsLong(queryId, buffer.Token, (nuint)length)
+        : _proxy.QueryRows(queryId, buffer.Token, (nuint)length);
 
     // The enclave's own reason (it names a column or a row id, never a value) replaces the service's generic one.
     private EncryptedDbException EnclaveFailure(byte[] queryId, EncryptedDbException ex)

@@ -29,6 +29,7 @@ internal sealed class SqlParser
             "INSERT" => parser.Insert(),
             "UPDATE" => parser.Update(),
             "DELETE" => parser.Delete(),
+            "CREATE" => parser.CreateKey(),
             _ => parser.Select(),
         };
         parser.AcceptSymbol(";");
@@ -187,6 +188,96 @@ internal sealed class SqlParser
         while (AcceptSymbol(","));
         SqlExpression? where = AcceptKeyword("WHERE") ? Or() : null;
         return new SqlUpdate(table, assignments, where);
+    }
+
+    // openGauss's key DDL, with single-quoted paths: CREATE CLIENT MASTER KEY cmk WITH (KEY_STORE = file, KEY_PATH = '...')
+    // and CREATE COLUMN ENCRYPTION KEY cek WITH VALUES (CLIENT_MASTER_KEY = cmk [, ALGORITHM = AES_256_GCM]).
+    private SqlStatement CreateKey()
+    {
+        ExpectKeyword("CREATE");
+        if (AcceptWord("client"))
+        {
+            ExpectWord("master");
+            ExpectWord("key");
+            string name = ExpectIdentifier();
+            ExpectKeyword("WITH");
+            ExpectSymbol("(");
+            string? store = null;
+            string? path = null;
+            do
+            {
+                string option = ExpectIdentifier();
+                ExpectSymbol("=");
+                switch (option)
+                {
+                    case "key_store" when store is null:
+                        store = ExpectIdentifier();
+                        break;
+                    case "key_path" when path is null:
+                        path = Take() is { Kind: SqlTokenKind.String } token ? token.Text : throw Unexpected("a 'quoted' KEY_PATH");
+                        break;
+                    case "algorithm":
+                        ExpectWord("aes_256_gcm");
+                        break;
+                    default:
+                        throw Unexpected("KEY_STORE, KEY_PATH or ALGORITHM (each once)");
+                }
+            }
+            while (AcceptSymbol(","));
+            ExpectSymbol(")");
+            return new SqlCreateMasterKey(name, store ?? throw Unexpected("KEY_STORE"), path ?? throw Unexpected("KEY_PATH"));
+        }
+
+        if (!AcceptWord("column"))
+        {
+            throw Unexpected("CLIENT MASTER KEY or COLUMN ENCRYPTION KEY after CREATE (tables are created with EncryptedDbConnection.CreateTableAsync)");
+        }
+
+        ExpectWord("encryption");
+        ExpectWord("key");
+        string cek = ExpectIdentifier();
+        ExpectKeyword("WITH");
+        ExpectKeyword("VALUES");
+        ExpectSymbol("(");
+        string? master = null;
+        do
+        {
+            string option = ExpectIdentifier();
+            ExpectSymbol("=");
+            switch (option)
+            {
+                case "client_master_key" when master is null:
+                    master = ExpectIdentifier();
+                    break;
+                case "algorithm":
+                    ExpectWord("aes_256_gcm");
+                    break;
+                default:
+                    throw Unexpected("CLIENT_MASTER_KEY or ALGORITHM (each once)");
+            }
+        }
+        while (AcceptSymbol(","));
+        ExpectSymbol(")");
+        return new SqlCreateColumnKey(cek, master ?? throw Unexpected("CLIENT_MASTER_KEY"));
+    }
+
+    private bool AcceptWord(string word)
+    {
+        if (Peek.Kind == SqlTokenKind.Identifier && Peek.Text == word)
+        {
+            _next++;
+            return true;
+        }
+
+        return false;
+    }
+
+    private void ExpectWord(string word)
+    {
+        if (!AcceptWord(word))
+        {
+            throw Unexpected(word.ToUpperInvariant());
+        }
     }
 
     private SqlDelete Delete()

@@ -86,3 +86,9 @@ internal sealed record SqlUpdate(string Table, IReadOnlyList<SqlAssignment> Assi
 
 /// <summary>DELETE FROM table [WHERE condition].</summary>
 internal sealed record SqlDelete(string Table, SqlExpression? Where) : SqlStatement;
+
+/// <summary>CREATE CLIENT MASTER KEY name WITH (KEY_STORE = store, KEY_PATH = 'path') (openGauss-style key DDL).</summary>
+internal sealed record SqlCreateMasterKey(string Name, string KeyStore, string KeyPath) : SqlStatement;
+
+/// <summary>CREATE COLUMN ENCRYPTION KEY name WITH VALUES (CLIENT_MASTER_KEY = cmk [, ALGORITHM = AES_256_GCM]).</summary>
+internal sealed record SqlCreateColumnKey(string Name, string MasterKey) : SqlStatement;
