@@ -58,10 +58,8 @@ public sealed class EncryptedQueryService : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var enclaveOptions = new EnclaveOptions { LoggerFactory = options.LoggerFactory };
-        if (options.Switchless)
-        {
-            enclaveOptions.Features.Add(new SwitchlessOptions());
-        }
+        // Switchless is on by default for an enclave that declares transition_using_threads: opt out explicitly.
+        enclaveOptions.Features.Add(options.Switchless ? new SwitchlessOptions() : new SwitchlessOptions { Enabled = false });
 
         Enclave enclave = await Enclave.CreateAsync(options.EnclaveImagePath, EnclaveType.Auto, EnclaveFlags.None, enclaveOptions, cancellationToken).ConfigureAwait(false);
         var service = new EncryptedQueryService(options, enclave);
