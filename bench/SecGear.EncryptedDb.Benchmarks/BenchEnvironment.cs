@@ -12,8 +12,10 @@ internal static class BenchEnvironment
     public static string ConnectionString => Environment.GetEnvironmentVariable("SECGEAR_TEST_POSTGRES")
         ?? throw new InvalidOperationException("set SECGEAR_TEST_POSTGRES to an Npgsql connection string (the benchmarks create and drop their own encdb_bench_* schema)");
 
-    public static Task<EncryptedQueryService> StartServiceAsync(string connectionString, bool switchless, int batchRows = 8192) =>
-        EncryptedQueryService.StartAsync(new QueryServiceOptions { ConnectionString = connectionString, Switchless = switchless, BatchRows = batchRows }, new IPEndPoint(IPAddress.Loopback, 0));
+    public static Task<EncryptedQueryService> StartServiceAsync(string connectionString, bool switchless, int batchRows = 8192, int switchlessMaxBatchRows = 256) =>
+        EncryptedQueryService.StartAsync(
+            new QueryServiceOptions { ConnectionString = connectionString, Switchless = switchless, BatchRows = batchRows, SwitchlessMaxBatchRows = switchlessMaxBatchRows },
+            new IPEndPoint(IPAddress.Loopback, 0));
 
     public static EncryptedDbOptions ClientOptions(string connectionString, EncryptedQueryService service)
     {

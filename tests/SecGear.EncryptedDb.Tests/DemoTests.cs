@@ -36,8 +36,9 @@ public sealed class DemoTests
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{text}\n{await error}");
         Assert.Contains("loaded:       125500 rows", text, StringComparison.Ordinal);
         Assert.Contains("insert:       INSERT with parameters, then read back by deterministic e-mail: ok", text, StringComparison.Ordinal);
-        Assert.Contains("result:       all 28 queries matched the plaintext database", text, StringComparison.Ordinal);
-        Assert.Equal(28, text.Split('\n').Count(l => l.StartsWith("query ", StringComparison.Ordinal) && l.Contains(" match ", StringComparison.Ordinal)));
+        Assert.Contains("result:       all 32 queries and 4 modifications matched the plaintext database", text, StringComparison.Ordinal);
+        Assert.Equal(32, text.Split('\n').Count(l => l.StartsWith("query ", StringComparison.Ordinal) && l.Contains(" match ", StringComparison.Ordinal)));
+        Assert.Equal(4, text.Split('\n').Count(l => l.StartsWith("modify:       match", StringComparison.Ordinal)));
         Assert.Contains("|", text.Split('\n').First(l => l.Contains("\\x0102", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 }

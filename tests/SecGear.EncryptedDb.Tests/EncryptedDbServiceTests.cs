@@ -183,9 +183,53 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
     }
 
     [PostgresFact]
+    public async Task Deterministic_cells_swapped_between_rows_are_detected_by_their_row_tags()
+    {
+        await Client.CreateTableAsync("dswaps", "id",
+        [
+            new ColumnDefinition("id", DbValueType.Int64),
+            new ColumnDefinition("secret", DbValueType.Text, EncryptionType.Randomized, "cek_accounts"),
+            new ColumnDefinition("tag", DbValueType.Text, EncryptionType.Deterministic, "cek_accounts"),
+            new ColumnDefinition("other", DbValueType.Text, EncryptionType.Deterministic, "cek_accounts"),
+        ]);
+        await Client.ImportAsync("dswaps", ["id", "secret", "tag", "other"], [[1L, "one", "t1", "o1"], [2L, "two", "t2", "o2"], [3L, "three", "t3", "o3"], [4L, "four", "t4", null]]);
+        Assert.Equal("t1", await Client.CreateCommand("SELECT tag FROM dswaps WHERE secret = 'one'").ExecuteScalarAsync());
+
+        // The DBA swaps the deterministic cells of rows 1 and 2: equality still "works" in PostgreSQL, but each cell's
+        // row tag binds it to its row, so the client (direct route) and the enclave (enclave route) refuse the rows.
+        await Raw("UPDATE dswaps s SET tag = o.tag FROM dswaps o WHERE (s.id, o.id) IN ((1, 2), (2, 1))");
+        var returned = await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT id, tag FROM dswaps WHERE id = 1").ExecuteReaderAsync());
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, returned.Code);
+        Assert.Contains("dswaps.tag", returned.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("t2", returned.Message, StringComparison.Ordinal);
+        var matched = await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT secret FROM dswaps WHERE tag = 't2'").ExecuteReaderAsync());
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, matched.Code);
+        var inEnclave = await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT id, secret FROM dswaps WHERE secret >= 'a' AND tag = 't2'").ExecuteReaderAsync());
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, inEnclave.Code);
+        Assert.Contains("dswaps.tag", inEnclave.Message, StringComparison.Ordinal);
+
+        // Swapping the row tags along with the cells does not help: the tags are bound to the row id.
+        await Raw("UPDATE dswaps s SET encdb_tags = o.encdb_tags FROM dswaps o WHERE (s.id, o.id) IN ((1, 2), (2, 1))");
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT id, tag FROM dswaps WHERE id = 2").ExecuteReaderAsync())).Code);
+
+        // Nulling a cell, or giving a NULL cell a value from another row, is detected too.
+        await Raw("UPDATE dswaps SET other = NULL WHERE id = 3");
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT other FROM dswaps WHERE id = 3").ExecuteReaderAsync())).Code);
+        await Raw("UPDATE dswaps SET other = (SELECT other FROM dswaps WHERE id = 1) WHERE id = 4");
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT COUNT(*) FROM dswaps WHERE secret = 'four' AND other = 'o1'").ExecuteReaderAsync())).Code);
+
+        // The client's own UPDATE rewrites cell and tag together, so the repaired rows read back.
+        Assert.Equal(2, await Client.CreateCommand("UPDATE dswaps SET tag = 'fixed' WHERE id IN (1, 2)").ExecuteNonQueryAsync());
+        Assert.Equal(2L, await Client.CreateCommand("SELECT COUNT(*) FROM dswaps WHERE tag = 'fixed' AND secret >= 'a'").ExecuteScalarAsync());
+    }
+
+    [PostgresFact]
     public async Task Statements_outside_the_subset_get_typed_errors_and_the_connection_keeps_working()
     {
-        Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("DELETE FROM accounts").ExecuteNonQueryAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("UPDATE accounts SET balance = balance + 1").ExecuteNonQueryAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("UPDATE accounts SET id = 7 WHERE id = 1").ExecuteNonQueryAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT DISTINCT city, COUNT(*) FROM accounts GROUP BY city").ExecuteReaderAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT city FROM accounts GROUP BY city HAVING owner = 'x'").ExecuteReaderAsync())).Code);
         Assert.Equal(EncryptedDbFailureCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT nope FROM accounts").ExecuteReaderAsync())).Code);
         Assert.Equal(EncryptedDbFailureCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT owner, COUNT(*) FROM accounts").ExecuteReaderAsync())).Code);
         Assert.Equal(EncryptedDbFailureCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT id FROM accounts WHERE balance > 'x'").ExecuteReaderAsync())).Code);

@@ -39,6 +39,10 @@ public sealed record DemoQuery(string Name, string Sql, QueryRoute Route, bool O
         new("NOT", "SELECT COUNT(*) FROM line_items WHERE NOT (quantity > 3)", QueryRoute.Enclave, false),
         new("IS NULL on randomized", "SELECT COUNT(*), COUNT(priority) FROM orders WHERE priority IS NULL OR priority = 2", QueryRoute.Enclave, false),
         new("MIN/MAX text with plaintext =", "SELECT MIN(name), MAX(name) FROM customers WHERE segment = 'enterprise'", QueryRoute.Enclave, false),
+        new("DISTINCT deterministic", "SELECT DISTINCT status FROM orders WHERE customer_id < 2000", QueryRoute.Database, false),
+        new("DISTINCT randomized", "SELECT DISTINCT priority FROM orders WHERE order_date >= DATE '2025-01-01' ORDER BY priority", QueryRoute.Enclave, true),
+        new("HAVING on COUNT (PostgreSQL)", "SELECT country, COUNT(*) FROM customers GROUP BY country HAVING COUNT(*) > 250", QueryRoute.Database, false),
+        new("HAVING on randomized SUM", "SELECT status, COUNT(*) FROM orders GROUP BY status HAVING SUM(total) > 3000000 AND MIN(priority) = 1 ORDER BY status", QueryRoute.Enclave, true),
         new("three-table join", "SELECT p.category, SUM(li.quantity), MAX(li.unit_price) FROM line_items li JOIN orders o ON li.order_id = o.id JOIN products p ON li.sku = p.sku WHERE o.status = 'returned' AND li.quantity >= 10 GROUP BY p.category ORDER BY p.category", QueryRoute.Enclave, true),
     ];
 }

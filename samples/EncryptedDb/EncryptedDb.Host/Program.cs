@@ -108,10 +108,11 @@ async Task<int> RunAsync()
 
     // 1. Keys: a client master key in a local file, column keys wrapped under it in the catalog.
     string cmkPath = Path.Combine(keyDirectory, "cmk_demo.key");
-    await client.CreateMasterKeyAsync("cmk_demo", cmkPath);
+    // openGauss-style key DDL (EncryptedDbConnection.CreateMasterKeyAsync / CreateColumnKeyAsync do the same).
+    await client.CreateCommand($"CREATE CLIENT MASTER KEY cmk_demo WITH (KEY_STORE = file, KEY_PATH = '{cmkPath.Replace("'", "''", StringComparison.Ordinal)}')").ExecuteNonQueryAsync();
     foreach (string cek in DemoDataset.KeyNames)
     {
-        await client.CreateColumnKeyAsync(cek, "cmk_demo");
+        await client.CreateCommand($"CREATE COLUMN ENCRYPTION KEY {cek} WITH VALUES (CLIENT_MASTER_KEY = cmk_demo, ALGORITHM = AES_256_GCM)").ExecuteNonQueryAsync();
     }
 
     Console.WriteLine($"keys:         client master key {cmkPath}; column keys {string.Join(", ", DemoDataset.KeyNames)} (wrapped in encdb_column_keys)");
@@ -172,21 +173,7 @@ async Task<int> RunAsync()
             var command = client.CreateCommand(query.Sql);
             EncryptedDbDataReader encrypted = await command.ExecuteReaderAsync();
             double encryptedMs = watch.Elapsed.TotalMilliseconds;
-            var reference = new List<object?[]>();
-            await using (var plainCommand = new NpgsqlCommand(query.Sql, plain))
-            await using (NpgsqlDataReader reader = await plainCommand.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    var row = new object?[reader.FieldCount];
-                    for (int c = 0; c < row.Length; c++)
-                    {
-                        row[c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
-                    }
-
-                    reference.Add(row);
-                }
-            }
+            List<object?[]> reference = await ReadPlainAsync(plain, query.Sql);
 
             rows = encrypted.Rows.Count;
             bool same = ResultComparer.Same(encrypted.Rows, reference, query.Ordered);
@@ -206,14 +193,68 @@ async Task<int> RunAsync()
         Console.WriteLine($"query {index,2}:     {status} {rows,6} rows  {query.Name}");
     }
 
+    // 6. UPDATE and DELETE with predicates on encrypted columns (through the enclave or PostgreSQL) on both copies;
+    //    the changed tables must still agree.
+    string[] modifications =
+    [
+        "UPDATE orders SET priority = 5, status = 'escalated' WHERE total > 990 AND priority < 3",
+        "UPDATE orders SET total = 0.5 WHERE status = 'cancelled' AND order_date < DATE '2024-02-01'",
+        "DELETE FROM line_items WHERE quantity >= 20 AND unit_price < 5",
+        "DELETE FROM orders WHERE status = 'escalated'",
+    ];
+    foreach (string sql in modifications)
+    {
+        try
+        {
+            int encrypted = await client.CreateCommand(sql).ExecuteNonQueryAsync();
+            await using var plainCommand = new NpgsqlCommand(sql, plain);
+            int reference = await plainCommand.ExecuteNonQueryAsync();
+            bool same = encrypted == reference && encrypted > 0;
+            failures += same ? 0 : 1;
+            Console.WriteLine($"modify:       {(same ? "match   " : "MISMATCH")} {encrypted,6} rows  {sql}{(same ? "" : $" (plaintext: {reference})")}");
+        }
+        catch (EncryptedDbException ex)
+        {
+            failures++;
+            Console.WriteLine($"modify:       FAILED   {ex.Code}: {ex.Message}  {sql}");
+        }
+    }
+
+    foreach (string check in new[] { "SELECT id, customer_id, order_date, status, total, priority FROM orders", "SELECT COUNT(*), SUM(quantity), SUM(unit_price), COUNT(note) FROM line_items" })
+    {
+        EncryptedDbDataReader after = await client.CreateCommand(check).ExecuteReaderAsync();
+        bool same = ResultComparer.Same(after.Rows, await ReadPlainAsync(plain, check), ordered: false);
+        failures += same ? 0 : 1;
+        Console.WriteLine($"after:        {(same ? "match   " : "MISMATCH")} {after.Rows.Count,6} rows  {check}");
+    }
+
     Console.WriteLine(failures == 0
-        ? $"result:       all {queries.Count} queries matched the plaintext database"
-        : $"result:       {failures} of {queries.Count + 1} checks FAILED");
+        ? $"result:       all {queries.Count} queries and {modifications.Length} modifications matched the plaintext database"
+        : $"result:       {failures} checks FAILED");
     return failures == 0 ? 0 : 1;
 }
 
 static string Hex(NpgsqlDataReader reader, int column) =>
     reader.IsDBNull(column) ? "NULL" : "\\x" + Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(column))[..24] + "...";
+
+static async Task<List<object?[]>> ReadPlainAsync(NpgsqlConnection connection, string sql)
+{
+    var rows = new List<object?[]>();
+    await using var command = new NpgsqlCommand(sql, connection);
+    await using NpgsqlDataReader reader = await command.ExecuteReaderAsync();
+    while (await reader.ReadAsync())
+    {
+        var row = new object?[reader.FieldCount];
+        for (int c = 0; c < row.Length; c++)
+        {
+            row[c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
+        }
+
+        rows.Add(row);
+    }
+
+    return rows;
+}
 
 static async Task Execute(NpgsqlConnection connection, string sql)
 {

@@ -46,5 +46,5 @@ public static class ColumnKeyWrap
         return cek;
     }
 
-    private static byte[] Aad(string cekName, string cmkName) => Encoding.UTF8.GetBytes($"secgear-encdb cek v1\0{cekName}\0{cmkName}");
+    internal static byte[] Aad(string cekName, string cmkName) => Encoding.UTF8.GetBytes($"secgear-encdb cek v1\0{cekName}\0{cmkName}");
 }

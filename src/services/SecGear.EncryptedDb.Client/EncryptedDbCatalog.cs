@@ -17,6 +17,7 @@ internal static partial class EncryptedDbCatalog
         CREATE TABLE IF NOT EXISTS encdb_columns (table_name text NOT NULL REFERENCES encdb_tables(table_name) ON DELETE CASCADE, column_name text NOT NULL,
             ordinal int NOT NULL, data_type smallint NOT NULL, encryption smallint NOT NULL, column_key text REFERENCES encdb_column_keys(name), domain text,
             PRIMARY KEY (table_name, column_name));
+        ALTER TABLE encdb_tables ADD COLUMN IF NOT EXISTS row_tags boolean NOT NULL DEFAULT false;
         """;
 
     public static async Task EnsureAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -49,13 +50,13 @@ internal static partial class EncryptedDbCatalog
         }
 
         var tables = new Dictionary<string, TableSchema>(StringComparer.Ordinal);
-        await using (var command = new NpgsqlCommand("SELECT table_name, row_id_column FROM encdb_tables", connection))
+        await using (var command = new NpgsqlCommand("SELECT table_name, row_id_column, row_tags FROM encdb_tables", connection))
         await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 string name = reader.GetString(0);
-                tables[name] = new TableSchema(name, reader.GetString(1), [.. columns.Where(c => c.Table == name).Select(c => c.Column)]);
+                tables[name] = new TableSchema(name, reader.GetString(1), [.. columns.Where(c => c.Table == name).Select(c => c.Column)], reader.GetBoolean(2));
             }
         }
 

@@ -37,7 +37,7 @@ public sealed class EncryptedDbCommand
     {
         if (SqlParser.Parse(CommandText) is not SqlSelect select)
         {
-            throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, "ExecuteReaderAsync runs SELECT statements; use ExecuteNonQueryAsync for INSERT");
+            throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, "ExecuteReaderAsync runs SELECT statements; use ExecuteNonQueryAsync for INSERT, UPDATE and DELETE");
         }
 
         (EncryptedDbDataReader reader, QueryRoute route) = await _connection.QueryAsync(select, Lowered(), cancellationToken).ConfigureAwait(false);
@@ -45,11 +45,20 @@ public sealed class EncryptedDbCommand
         return reader;
     }
 
-    /// <summary>Runs an INSERT and returns the rows written.</summary>
-    public Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken = default) =>
-        SqlParser.Parse(CommandText) is SqlInsert insert
-            ? _connection.InsertAsync(insert, Lowered(), cancellationToken)
-            : throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, "ExecuteNonQueryAsync runs INSERT statements (UPDATE and DELETE are outside the subset)");
+    /// <summary>
+    /// Runs an INSERT, UPDATE or DELETE and returns the rows written, or key DDL (CREATE CLIENT MASTER KEY, CREATE
+    /// COLUMN ENCRYPTION KEY; returns 0). UPDATE and DELETE whose WHERE needs the enclave
+    /// lock the candidate rows, let the enclave pick the matching ones, and write them in the same transaction.
+    /// </summary>
+    public Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken = default) => SqlParser.Parse(CommandText) switch
+    {
+        SqlInsert insert => _connection.InsertAsync(insert, Lowered(), cancellationToken),
+        SqlUpdate update => _connection.UpdateAsync(update, Lowered(), cancellationToken),
+        SqlDelete delete => _connection.DeleteAsync(delete, Lowered(), cancellationToken),
+        SqlCreateMasterKey cmk => _connection.CreateMasterKeyAsync(cmk, cancellationToken),
+        SqlCreateColumnKey cek => _connection.CreateColumnKeyAsync(cek, cancellationToken),
+        _ => throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, "ExecuteNonQueryAsync runs INSERT, UPDATE and DELETE; use ExecuteReaderAsync for SELECT"),
+    };
 
     /// <summary>Runs a SELECT and returns the first column of the first row (null when there is none).</summary>
     public async Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken = default)

@@ -55,6 +55,46 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Records a client master key kept in the TEE crypto module (<see cref="EncryptedDbOptions.CryptoModule"/>):
+    /// module key <paramref name="moduleKeyId"/> (AES-256, usage Encrypt) is created if it does not exist. The key
+    /// never leaves the module; the catalog records its id only.
+    /// </summary>
+    public async Task CreateMasterKeyInCryptoModuleAsync(string name, string moduleKeyId, CancellationToken cancellationToken = default)
+    {
+        EncryptedDbCatalog.CheckName(name, "master key");
+        ArgumentException.ThrowIfNullOrEmpty(moduleKeyId);
+        await CryptoModuleMasterKeys.EnsureKeyAsync(Module(), moduleKeyId, cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("INSERT INTO encdb_master_keys (name, key_store, key_path) VALUES ($1, $2, $3)", _connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        command.Parameters.Add(new NpgsqlParameter { Value = CryptoModuleMasterKeys.KeyStore });
+        command.Parameters.Add(new NpgsqlParameter { Value = moduleKeyId });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task<int> CreateMasterKeyAsync(SqlCreateMasterKey ddl, CancellationToken cancellationToken)
+    {
+        switch (ddl.KeyStore)
+        {
+            case MasterKeyFile.KeyStore:
+                await CreateMasterKeyAsync(ddl.Name, ddl.KeyPath, cancellationToken).ConfigureAwait(false);
+                break;
+            case CryptoModuleMasterKeys.KeyStore:
+                await CreateMasterKeyInCryptoModuleAsync(ddl.Name, ddl.KeyPath, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, $"SQL outside the supported subset: KEY_STORE = {ddl.KeyStore} ('{MasterKeyFile.KeyStore}' or '{CryptoModuleMasterKeys.KeyStore}')");
+        }
+
+        return 0;
+    }
+
+    internal async Task<int> CreateColumnKeyAsync(SqlCreateColumnKey ddl, CancellationToken cancellationToken)
+    {
+        await CreateColumnKeyAsync(ddl.Name, ddl.MasterKey, cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
     /// <summary>Creates a column encryption key: 32 random bytes, stored in the catalog wrapped under the master key.</summary>
     public async Task CreateColumnKeyAsync(string name, string masterKeyName, CancellationToken cancellationToken = default)
     {
@@ -73,20 +113,19 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             (store, path) = (reader.GetString(0), reader.GetString(1));
         }
 
-        byte[] master = ResolveMasterKey(store, path);
         byte[] cek = ColumnKey.Generate();
         try
         {
+            byte[] wrapped = await WrapColumnKeyAsync(store, path, cek, name, masterKeyName, cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand("INSERT INTO encdb_column_keys (name, master_key, algorithm, wrapped) VALUES ($1, $2, $3, $4)", _connection);
             command.Parameters.Add(new NpgsqlParameter { Value = name });
             command.Parameters.Add(new NpgsqlParameter { Value = masterKeyName });
             command.Parameters.Add(new NpgsqlParameter { Value = ColumnKeyWrap.Algorithm });
-            command.Parameters.Add(new NpgsqlParameter { Value = ColumnKeyWrap.Wrap(master, cek, name, masterKeyName) });
+            command.Parameters.Add(new NpgsqlParameter { Value = wrapped });
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(master);
             CryptographicOperations.ZeroMemory(cek);
         }
     }
@@ -110,6 +149,11 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         foreach (ColumnDefinition c in columns)
         {
             EncryptedDbCatalog.CheckName(c.Name, "column");
+            if (c.Name == TableSchema.TagsColumn)
+            {
+                throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"the column name '{TableSchema.TagsColumn}' is reserved for the row tags");
+            }
+
             if ((c.Encryption == EncryptionType.Plain) != (c.KeyName is null))
             {
                 throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"column '{c.Name}': encrypted columns need a column key, plaintext ones have none");
@@ -121,17 +165,21 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             }
         }
 
-        string ddl = $"CREATE TABLE {name} ({string.Join(", ", columns.Select(c => $"{c.Name} {EncryptedDbCatalog.SqlType(c.Type, c.Encryption)}{(c.Name == rowIdColumn ? " PRIMARY KEY" : "")}"))})";
+        // Tables with deterministic columns keep a row tag per deterministic cell (docs/encrypted-db.md, "Row tags").
+        bool rowTags = columns.Any(c => c.Encryption == EncryptionType.Deterministic);
+        string ddl = $"CREATE TABLE {name} ({string.Join(", ", columns.Select(c => $"{c.Name} {EncryptedDbCatalog.SqlType(c.Type, c.Encryption)}{(c.Name == rowIdColumn ? " PRIMARY KEY" : "")}"))}"
+            + (rowTags ? $", {TableSchema.TagsColumn} bytea" : "") + ")";
         await using NpgsqlTransaction transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var create = new NpgsqlCommand(ddl, _connection, transaction))
         {
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var table = new NpgsqlCommand("INSERT INTO encdb_tables (table_name, row_id_column) VALUES ($1, $2)", _connection, transaction))
+        await using (var table = new NpgsqlCommand("INSERT INTO encdb_tables (table_name, row_id_column, row_tags) VALUES ($1, $2, $3)", _connection, transaction))
         {
             table.Parameters.Add(new NpgsqlParameter { Value = name });
             table.Parameters.Add(new NpgsqlParameter { Value = rowIdColumn });
+            table.Parameters.Add(new NpgsqlParameter { Value = rowTags });
             await table.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -161,15 +209,12 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
     {
         TableSchema schema = await TableAsync(table, cancellationToken).ConfigureAwait(false);
         ColumnSchema[] targets = [.. columns.Select(c => schema.Find(c) ?? throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"no column '{c}' in table '{table}'"))];
-        int rowIdIndex = Array.FindIndex(targets, c => c.Name == schema.RowIdColumn);
-        if (rowIdIndex < 0 && targets.Any(c => c.Encryption == EncryptionType.Randomized))
-        {
-            throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"rows with randomized columns must include the row-id column '{schema.RowIdColumn}'");
-        }
-
+        int rowIdIndex = RowIdIndex(schema, targets);
         var encoders = await EncodersAsync(targets, cancellationToken).ConfigureAwait(false);
+        await LoadKeysAsync(schema.Columns, cancellationToken).ConfigureAwait(false);
+        var tags = new RowTagWriter(schema, name => _keys[name]);
         await using NpgsqlBinaryImporter importer = await _connection.BeginBinaryImportAsync(
-            $"COPY {table} ({string.Join(", ", targets.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+            $"COPY {table} ({string.Join(", ", targets.Select(c => c.Name).Concat(tags.Active ? [TableSchema.TagsColumn] : []))}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
         foreach (object?[] row in rows)
         {
             if (row.Length != targets.Length)
@@ -179,17 +224,23 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
 
             byte[] rowId = rowIdIndex >= 0 && row[rowIdIndex] is { } id ? ValueCodec.Encode(QueryPlanner.Coerce(id, targets[rowIdIndex])!) : [];
             await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            object?[] stored = new object?[targets.Length];
             for (int i = 0; i < targets.Length; i++)
             {
-                object? stored = encoders[i](row[i], rowId);
-                if (stored is null)
+                stored[i] = encoders[i](row[i], rowId);
+                if (stored[i] is null)
                 {
                     await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    await importer.WriteAsync(stored, TypeOf(targets[i]), cancellationToken).ConfigureAwait(false);
+                    await importer.WriteAsync(stored[i], TypeOf(targets[i]), cancellationToken).ConfigureAwait(false);
                 }
+            }
+
+            if (tags.Active)
+            {
+                await importer.WriteAsync(tags.Row(rowId, c => StoredCell(targets, stored, c)), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -231,45 +282,143 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         PlannedQuery planned = new QueryPlanner(tables, parameters, name => _keys[name]).Plan(select);
         if (planned is EnclaveQuery enclaveQuery)
         {
-            _link ??= await EnclaveLink.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                QueryResult result = await _link.RunAsync(enclaveQuery, name => _ceks[name], cancellationToken).ConfigureAwait(false);
-                return (new EncryptedDbDataReader(planned.ColumnNames, result.Rows), QueryRoute.Enclave);
-            }
-            catch (EncryptedDbException ex) when (ex.Code == EncryptedDbFailureCode.ServiceFailure && ex.InnerException is not null)
-            {
-                // The channel or the query connection broke (service restart, idle timeout): the next query attests
-                // the enclave again on fresh connections and re-sends its keys.
-                await _link.DisposeAsync().ConfigureAwait(false);
-                _link = null;
-                throw;
-            }
+            return (new EncryptedDbDataReader(planned.ColumnNames, await RunEnclaveAsync(enclaveQuery, cancellationToken).ConfigureAwait(false)), QueryRoute.Enclave);
         }
 
-        var direct = (DirectQuery)planned;
-        await using var command = new NpgsqlCommand(direct.Sql, _connection);
-        foreach (object value in direct.Parameters)
+        return (new EncryptedDbDataReader(planned.ColumnNames, await RunDirectAsync((DirectQuery)planned, null, null, cancellationToken).ConfigureAwait(false)), QueryRoute.Database);
+    }
+
+    internal async Task<int> DeleteAsync(SqlDelete delete, IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken)
+    {
+        (TableSchema schema, PlannedQuery match) = await PlanMatchAsync(delete.Table, delete.Where, parameters, cancellationToken).ConfigureAwait(false);
+        await using NpgsqlTransaction transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        int count;
+        if (match is DirectQuery direct)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
+            await using var command = new NpgsqlCommand($"DELETE FROM {schema.Name} {schema.Name}{(direct.WhereSql is null ? "" : " WHERE " + direct.WhereSql)}", _connection, transaction);
+            AddParameters(command, direct.Parameters);
+            count = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            List<object> ids = await MatchingRowIdsAsync((EnclaveQuery)match, transaction, cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand($"DELETE FROM {schema.Name} WHERE {schema.RowIdColumn} = ANY($1)", _connection, transaction);
+            command.Parameters.Add(RowIdArray(schema, ids));
+            count = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var rows = new List<object?[]>();
-        await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return count;
+    }
+
+    internal async Task<int> UpdateAsync(SqlUpdate update, IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken)
+    {
+        (TableSchema schema, PlannedQuery match) = await PlanMatchAsync(update.Table, update.Where, parameters, cancellationToken).ConfigureAwait(false);
+        var assignments = new List<(ColumnSchema Column, object? Value)>();
+        foreach (SqlAssignment assignment in update.Assignments)
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            ColumnSchema column = schema.Find(assignment.Column) ?? throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: no column '{assignment.Column}' in table '{schema.Name}'");
+            if (column.Name == schema.RowIdColumn)
             {
-                var row = new object?[direct.Decoders.Count];
-                for (int i = 0; i < row.Length; i++)
+                throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, $"SQL outside the supported subset: UPDATE of the row-id column '{column.Name}' (encrypted cells and row tags are bound to it; delete and insert the row instead)");
+            }
+
+            if (assignments.Any(a => a.Column.Name == column.Name))
+            {
+                throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: column '{column.Name}' is set twice");
+            }
+
+            object? value = assignment.Value switch
+            {
+                SqlLiteral l => l.Value,
+                SqlParameter p => parameters.TryGetValue(p.Name, out object? v) ? v : throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: no value for parameter @{p.Name}"),
+                _ => throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, "SQL outside the supported subset: SET takes literals and parameters only"),
+            };
+            object? typed = QueryPlanner.Coerce(value, column);
+            if (typed is not null && ValueCodec.TypeOf(typed) != column.Type)
+            {
+                throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: a {typed.GetType().Name} for {column.Table}.{column.Name} ({column.Type})");
+            }
+
+            assignments.Add((column, typed));
+        }
+
+        var tags = new RowTagWriter(schema, name => _keys[name]);
+        bool perRow = assignments.Any(a => (a.Column.Encryption == EncryptionType.Randomized && a.Value is not null) || schema.Tagged(a.Column));
+
+        // One transaction: the rows are found and locked, then written; any failure (an integrity failure in the
+        // enclave, a broken connection, a constraint) rolls everything back, so a failed UPDATE changes nothing.
+        await using NpgsqlTransaction transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand { Connection = _connection, Transaction = transaction };
+        string Slot(object? value, NpgsqlDbType type)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
+            return "$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (!perRow && match is DirectQuery plainMatch)
+        {
+            AddParameters(command, plainMatch.Parameters);
+            string sets = string.Join(", ", assignments.Select(a => $"{a.Column.Name} = {Slot(Stored(a.Column, a.Value, []), TypeOf(a.Column))}"));
+            command.CommandText = $"UPDATE {schema.Name} {schema.Name} SET {sets}{(plainMatch.WhereSql is null ? "" : " WHERE " + plainMatch.WhereSql)}";
+            int direct = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return direct;
+        }
+
+        List<object> ids = match is DirectQuery directMatch
+            ? [.. (await RunDirectAsync(directMatch, transaction, " FOR UPDATE", cancellationToken).ConfigureAwait(false)).Select(r => r[0]!)]
+            : await MatchingRowIdsAsync((EnclaveQuery)match, transaction, cancellationToken).ConfigureAwait(false);
+        if (ids.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
+        // Per-row values (randomized cells and row tags are bound to the row id) travel as arrays joined on the row id.
+        byte[][] rowIds = [.. ids.Select(id => ValueCodec.Encode(QueryPlanner.Coerce(id, schema.RowId)!))];
+        var setList = new List<string>();
+        var arrays = new List<string> { Slot(RowIdArray(schema, ids).Value, schema.RowId.Type == DbValueType.Int64 ? NpgsqlDbType.Array | NpgsqlDbType.Bigint : NpgsqlDbType.Array | NpgsqlDbType.Text) };
+        var names = new List<string> { "row_id" };
+        string tagsExpression = $"t.{TableSchema.TagsColumn}";
+        foreach ((ColumnSchema column, object? value) in assignments)
+        {
+            if (column.Encryption == EncryptionType.Randomized && value is not null)
+            {
+                byte[][] cells = [.. rowIds.Select(id => (byte[])Stored(column, value, id)!)];
+                arrays.Add(Slot(cells, NpgsqlDbType.Array | NpgsqlDbType.Bytea));
+                names.Add("v" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                setList.Add($"{column.Name} = v.{names[^1]}");
+            }
+            else
+            {
+                object? stored = Stored(column, value, []);
+                setList.Add($"{column.Name} = {Slot(stored, TypeOf(column))}");
+                if (schema.Tagged(column))
                 {
-                    row[i] = Decode(reader, direct.Decoders[i]);
+                    byte[][] tagValues = [.. rowIds.Select(id => tags.One(column, id, stored as byte[]))];
+                    arrays.Add(Slot(tagValues, NpgsqlDbType.Array | NpgsqlDbType.Bytea));
+                    names.Add("v" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    int from = (schema.TagSlot(column) * ColumnKey.RowTagLength) + 1;
+                    tagsExpression = $"overlay({tagsExpression} placing v.{names[^1]} from {from.ToString(System.Globalization.CultureInfo.InvariantCulture)} for {ColumnKey.RowTagLength.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
                 }
-
-                rows.Add(row);
             }
         }
 
-        return (new EncryptedDbDataReader(direct.ColumnNames, rows), QueryRoute.Database);
+        if (tagsExpression != $"t.{TableSchema.TagsColumn}")
+        {
+            setList.Add($"{TableSchema.TagsColumn} = {tagsExpression}");
+        }
+
+        command.CommandText = $"UPDATE {schema.Name} t SET {string.Join(", ", setList)} FROM unnest({string.Join(", ", arrays)}) AS v({string.Join(", ", names)}) WHERE t.{schema.RowIdColumn} = v.row_id";
+        int updated = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (updated != ids.Count)
+        {
+            throw new EncryptedDbException(EncryptedDbFailureCode.ServiceFailure, $"the UPDATE wrote {updated} of {ids.Count} locked rows; nothing was changed");
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return updated;
     }
 
     internal async Task<int> InsertAsync(SqlInsert insert, IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken)
@@ -282,32 +431,134 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             _ => throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, "VALUES may hold literals and parameters only"),
         }).ToArray()).ToList();
         ColumnSchema[] targets = [.. insert.Columns.Select(c => schema.Find(c) ?? throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: no column '{c}' in table '{insert.Table}'"))];
-        int rowIdIndex = Array.FindIndex(targets, c => c.Name == schema.RowIdColumn);
-        if (rowIdIndex < 0 && targets.Any(c => c.Encryption == EncryptionType.Randomized))
-        {
-            throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: an INSERT with randomized columns must set the row-id column '{schema.RowIdColumn}'");
-        }
-
+        int rowIdIndex = RowIdIndex(schema, targets);
         var encoders = await EncodersAsync(targets, cancellationToken).ConfigureAwait(false);
+        await LoadKeysAsync(schema.Columns, cancellationToken).ConfigureAwait(false);
+        var tags = new RowTagWriter(schema, name => _keys[name]);
         await using var command = new NpgsqlCommand { Connection = _connection };
         var values = new List<string>();
         foreach (object?[] row in rows)
         {
             byte[] rowId = rowIdIndex >= 0 && row[rowIdIndex] is { } id ? ValueCodec.Encode(QueryPlanner.Coerce(id, targets[rowIdIndex])!) : [];
             var slots = new List<string>();
+            object?[] stored = new object?[targets.Length];
             for (int i = 0; i < targets.Length; i++)
             {
-                object? stored = encoders[i](row[i], rowId);
-                command.Parameters.Add(new NpgsqlParameter { Value = stored ?? DBNull.Value, NpgsqlDbType = TypeOf(targets[i]) });
+                stored[i] = encoders[i](row[i], rowId);
+                command.Parameters.Add(new NpgsqlParameter { Value = stored[i] ?? DBNull.Value, NpgsqlDbType = TypeOf(targets[i]) });
+                slots.Add("$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            if (tags.Active)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = tags.Row(rowId, c => StoredCell(targets, stored, c)), NpgsqlDbType = NpgsqlDbType.Bytea });
                 slots.Add("$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             values.Add("(" + string.Join(", ", slots) + ")");
         }
 
-        command.CommandText = $"INSERT INTO {insert.Table} ({string.Join(", ", targets.Select(t => t.Name))}) VALUES {string.Join(", ", values)}";
+        command.CommandText = $"INSERT INTO {insert.Table} ({string.Join(", ", targets.Select(t => t.Name).Concat(tags.Active ? [TableSchema.TagsColumn] : []))}) VALUES {string.Join(", ", values)}";
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private async Task<(TableSchema Schema, PlannedQuery Match)> PlanMatchAsync(string table, SqlExpression? where, IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken)
+    {
+        Dictionary<string, TableSchema> tables = await TablesAsync(cancellationToken).ConfigureAwait(false);
+        TableSchema schema = tables.GetValueOrDefault(table) ?? throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: no encrypted-database table '{table}'");
+        await LoadKeysAsync(schema.Columns, cancellationToken).ConfigureAwait(false);
+        return (schema, new QueryPlanner(tables, parameters, name => _keys[name]).PlanMatch(schema, where));
+    }
+
+    // Locks the candidate rows in the client's transaction (so nothing changes them between the enclave's choice and
+    // the write), then asks the enclave which of them match and returns their row ids.
+    private async Task<List<object>> MatchingRowIdsAsync(EnclaveQuery match, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using (var lockRows = new NpgsqlCommand($"SELECT 1{match.CandidateFrom} FOR UPDATE", _connection, transaction))
+        {
+            await lockRows.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return [.. (await RunEnclaveAsync(match, cancellationToken).ConfigureAwait(false)).Select(r => r[0] ?? throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, "the enclave returned a NULL row id"))];
+    }
+
+    private async Task<IReadOnlyList<object?[]>> RunEnclaveAsync(EnclaveQuery query, CancellationToken cancellationToken)
+    {
+        _link ??= await EnclaveLink.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            QueryResult result = await _link.RunAsync(query, name => _ceks[name], cancellationToken).ConfigureAwait(false);
+
+            // Outputs beyond the select list were added for HAVING only.
+            int visible = query.ColumnNames.Count;
+            return result.ColumnCount == visible ? result.Rows : [.. result.Rows.Select(r => r[..visible])];
+        }
+        catch (EncryptedDbException ex) when (ex.Code == EncryptedDbFailureCode.ServiceFailure && ex.InnerException is not null)
+        {
+            // The channel or the query connection broke (service restart, idle timeout): the next query attests
+            // the enclave again on fresh connections and re-sends its keys.
+            await _link.DisposeAsync().ConfigureAwait(false);
+            _link = null;
+            throw;
+        }
+    }
+
+    private async Task<List<object?[]>> RunDirectAsync(DirectQuery direct, NpgsqlTransaction? transaction, string? suffix, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(direct.Sql + suffix, _connection, transaction);
+        AddParameters(command, direct.Parameters);
+        var rows = new List<object?[]>();
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (RowTagCheck check in direct.TagChecks)
+            {
+                CheckRowTag(reader, check);
+            }
+
+            var row = new object?[direct.Decoders.Count];
+            for (int i = 0; i < row.Length; i++)
+            {
+                row[i] = Decode(reader, direct.Decoders[i]);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private void CheckRowTag(NpgsqlDataReader reader, RowTagCheck check)
+    {
+        byte[]? cell = reader.IsDBNull(check.CellRaw) ? null : reader.GetFieldValue<byte[]>(check.CellRaw);
+        byte[] tags = reader.IsDBNull(check.TagsRaw) ? [] : reader.GetFieldValue<byte[]>(check.TagsRaw);
+        int slot = check.Slot * ColumnKey.RowTagLength;
+        var binding = new RowTagBinding(check.Column.Table, check.Column.Name);
+        if (tags.Length < slot + ColumnKey.RowTagLength)
+        {
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {binding.Description} has no row tag");
+        }
+
+        byte[] rowId = ValueCodec.Encode(QueryPlanner.Coerce(reader.GetValue(check.RowIdRaw), null)!);
+        _keys[check.Column.KeyName!].VerifyRowTag(binding, rowId, cell is not null, cell, tags.AsSpan(slot, ColumnKey.RowTagLength));
+    }
+
+    private static void AddParameters(NpgsqlCommand command, IEnumerable<object> values)
+    {
+        foreach (object value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+    }
+
+    private static NpgsqlParameter RowIdArray(TableSchema schema, List<object> ids) => schema.RowId.Type == DbValueType.Int64
+        ? new NpgsqlParameter { Value = ids.Select(id => (long)QueryPlanner.Coerce(id, schema.RowId)!).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint }
+        : new NpgsqlParameter { Value = ids.Select(id => (string)id).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+
+    // The stored form of a value for a column: plaintext as is, encrypted cells under the column key.
+    private object? Stored(ColumnSchema column, object? value, byte[] rowId) => value is null || column.Encryption == EncryptionType.Plain
+        ? value
+        : _keys[column.KeyName!].Encrypt(ValueCodec.Encode(value), column.Binding(), column.Encryption == EncryptionType.Randomized ? rowId : default);
 
     private object? Decode(NpgsqlDataReader reader, OutputDecoder decoder)
     {
@@ -351,6 +602,23 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             })];
     }
 
+    private static byte[]? StoredCell(ColumnSchema[] targets, object?[] stored, ColumnSchema column)
+    {
+        int index = Array.IndexOf(targets, column);
+        return index >= 0 ? stored[index] as byte[] : null;
+    }
+
+    private static int RowIdIndex(TableSchema schema, ColumnSchema[] targets)
+    {
+        int index = Array.FindIndex(targets, c => c.Name == schema.RowIdColumn);
+        if (index < 0 && (targets.Any(c => c.Encryption == EncryptionType.Randomized) || (schema.RowTags && schema.DeterministicColumns.Count > 0)))
+        {
+            throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: rows of '{schema.Name}' must set the row-id column '{schema.RowIdColumn}' (encrypted cells and row tags are bound to it)");
+        }
+
+        return index;
+    }
+
     private static NpgsqlDbType TypeOf(ColumnSchema column) => column.Encryption != EncryptionType.Plain ? NpgsqlDbType.Bytea : column.Type switch
     {
         DbValueType.Int64 => NpgsqlDbType.Bigint,
@@ -369,19 +637,50 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             }
 
             (string masterKey, string store, string path, byte[] wrapped) = await EncryptedDbCatalog.LoadColumnKeyAsync(_connection, name, cancellationToken).ConfigureAwait(false);
-            byte[] master = ResolveMasterKey(store, path);
-            try
-            {
-                byte[] cek = ColumnKeyWrap.Unwrap(master, wrapped, name, masterKey);
-                _ceks[name] = cek;
-                _keys[name] = new ColumnKey(cek);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(master);
-            }
+            byte[] cek = await UnwrapColumnKeyAsync(store, path, wrapped, name, masterKey, cancellationToken).ConfigureAwait(false);
+            _ceks[name] = cek;
+            _keys[name] = new ColumnKey(cek);
         }
     }
+
+    private async Task<byte[]> WrapColumnKeyAsync(string store, string path, byte[] cek, string cekName, string cmkName, CancellationToken cancellationToken)
+    {
+        if (store == CryptoModuleMasterKeys.KeyStore)
+        {
+            return await CryptoModuleMasterKeys.WrapAsync(Module(), path, cek, cekName, cmkName, cancellationToken).ConfigureAwait(false);
+        }
+
+        byte[] master = ResolveMasterKey(store, path);
+        try
+        {
+            return ColumnKeyWrap.Wrap(master, cek, cekName, cmkName);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(master);
+        }
+    }
+
+    private async Task<byte[]> UnwrapColumnKeyAsync(string store, string path, byte[] wrapped, string cekName, string cmkName, CancellationToken cancellationToken)
+    {
+        if (store == CryptoModuleMasterKeys.KeyStore)
+        {
+            return await CryptoModuleMasterKeys.UnwrapAsync(Module(), path, wrapped, cekName, cmkName, cancellationToken).ConfigureAwait(false);
+        }
+
+        byte[] master = ResolveMasterKey(store, path);
+        try
+        {
+            return ColumnKeyWrap.Unwrap(master, wrapped, cekName, cmkName);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(master);
+        }
+    }
+
+    private SecGear.CryptoModule.Client.CryptoModuleClient Module() => _options.CryptoModule
+        ?? throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the master key is kept in the crypto module ('{CryptoModuleMasterKeys.KeyStore}') and EncryptedDbOptions.CryptoModule is not set");
 
     private byte[] ResolveMasterKey(string store, string path)
     {
@@ -392,7 +691,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
 
         return store == MasterKeyFile.KeyStore
             ? MasterKeyFile.Load(path)
-            : throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the master key store '{store}' is not supported (only '{MasterKeyFile.KeyStore}'; the crypto module is not supported yet)");
+            : throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the master key store '{store}' is not supported ('{MasterKeyFile.KeyStore}' or '{CryptoModuleMasterKeys.KeyStore}')");
     }
 
     private async Task<Dictionary<string, TableSchema>> TablesAsync(CancellationToken cancellationToken) =>

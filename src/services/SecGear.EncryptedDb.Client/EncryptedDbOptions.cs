@@ -22,8 +22,15 @@ public sealed class EncryptedDbOptions
     public AttestationPolicy? EnclavePolicy { get; init; }
 
     /// <summary>
-    /// Finds a client master key by its catalog entry (key store and path); default: <see cref="MasterKeyFile.Load"/>
-    /// for the "file" key store. Keys in the TEE crypto module are not supported yet.
+    /// Finds a client master key held by the client by its catalog entry (key store and path); default:
+    /// <see cref="MasterKeyFile.Load"/> for the "file" key store.
     /// </summary>
     public Func<string, string, byte[]>? MasterKeyResolver { get; init; }
+
+    /// <summary>
+    /// The TEE crypto module holding client master keys of the <see cref="CryptoModuleMasterKeys.KeyStore"/> key store
+    /// (a client with the tenant's credential; verify the module with <c>VerifyEnclaveAsync</c> before handing it over).
+    /// Such keys never leave the module: it wraps and unwraps the column keys.
+    /// </summary>
+    public SecGear.CryptoModule.Client.CryptoModuleClient? CryptoModule { get; init; }
 }

@@ -4,8 +4,8 @@ namespace SecGear.EncryptedDb.Client;
 
 /// <summary>
 /// A client master key (CMK) kept in a local file: 32 random bytes, mode 0600. The CMK never leaves the client; it
-/// wraps column encryption keys (AES-256-GCM, see <see cref="ColumnKeyWrap"/>). Keeping the CMK in the TEE crypto
-/// module instead is not implemented yet (docs/encrypted-db.md, "Keys").
+/// wraps column encryption keys (AES-256-GCM, see <see cref="ColumnKeyWrap"/>). <see cref="CryptoModuleMasterKeys"/>
+/// keeps the CMK in the TEE crypto module instead.
 /// </summary>
 public static class MasterKeyFile
 {

@@ -24,13 +24,30 @@ internal sealed class DirectQuery : PlannedQuery
 
     /// <summary>How to turn each output's raw PostgreSQL value back into plaintext.</summary>
     public required IReadOnlyList<OutputDecoder> Decoders { get; init; }
+
+    /// <summary>The WHERE condition as rendered into <see cref="Sql"/> (null without WHERE), for UPDATE and DELETE.</summary>
+    public string? WhereSql { get; init; }
+
+    /// <summary>Row tags the client checks on every row (deterministic cells the query reads or compares).</summary>
+    public IReadOnlyList<RowTagCheck> TagChecks { get; init; } = [];
 }
+
+/// <summary>One deterministic cell of a direct query's row whose row tag the client checks.</summary>
+/// <param name="CellRaw">Position of the cell in the PostgreSQL row.</param>
+/// <param name="RowIdRaw">Position of its table's row id.</param>
+/// <param name="TagsRaw">Position of its table's <c>encdb_tags</c>.</param>
+/// <param name="Column">The column.</param>
+/// <param name="Slot">Its tag slot.</param>
+internal sealed record RowTagCheck(int CellRaw, int RowIdRaw, int TagsRaw, ColumnSchema Column, int Slot);
 
 /// <summary>Candidate SQL for the query service plus the plan for the enclave (query id and result key added per run).</summary>
 internal sealed class EnclaveQuery : PlannedQuery
 {
     /// <summary>SQL selecting the candidate rows, with the pushable predicates inlined (plaintext values and ciphertexts only).</summary>
     public required string CandidateSql { get; init; }
+
+    /// <summary><c> FROM ... [WHERE pushed]</c> of the candidate SQL (UPDATE and DELETE lock these rows first).</summary>
+    public required string CandidateFrom { get; init; }
 
     /// <summary>The plan without its identity.</summary>
     public required Func<byte[], byte[], QueryPlan> Plan { get; init; }

@@ -50,7 +50,33 @@ internal sealed class QueryPlanner
         })).ToList();
 
         var groupBy = select.GroupBy.Select(Resolve).ToList();
-        bool aggregates = groupBy.Count > 0 || items.Any(i => i.Expression is SqlAggregate);
+        if (select.Distinct)
+        {
+            // SELECT DISTINCT a, b is GROUP BY a, b without aggregates: duplicates (NULLs equal) collapse to one row.
+            if (groupBy.Count > 0 || select.Having is not null || items.Any(i => i.Expression is SqlAggregate))
+            {
+                throw Unsupported("DISTINCT together with aggregates, GROUP BY or HAVING");
+            }
+
+            groupBy = [.. items.Select(i => Resolve((SqlColumn)i.Expression)).Distinct()];
+        }
+
+        bool aggregates = groupBy.Count > 0 || items.Any(i => i.Expression is SqlAggregate) || select.Having is not null;
+        if (select.Having is not null)
+        {
+            foreach (SqlExpression operand in OperandsOf(select.Having))
+            {
+                if (operand is SqlColumn column && !groupBy.Contains(Resolve(column)))
+                {
+                    throw Invalid($"'{column}' in HAVING must appear in GROUP BY or be used in an aggregate");
+                }
+
+                if (operand is SqlAggregate { Kind: OutputKind.Sum or OutputKind.Avg, Column: { } c } && Resolve(c).Column.Type is not (DbValueType.Int64 or DbValueType.Numeric))
+                {
+                    throw Invalid($"SUM and AVG need a bigint or numeric column, not '{c}'");
+                }
+            }
+        }
         if (aggregates)
         {
             foreach (SqlSelectItem item in items)
@@ -88,6 +114,13 @@ internal sealed class QueryPlanner
             })
             && groupBy.All(g => g.Column.EqualityInDatabase)
             && (select.Where is null || CanPush(select.Where))
+            && (select.Having is null || OperandsOf(select.Having).All(o => o switch
+            {
+                SqlColumn c => Resolve(c).Column.Encryption == EncryptionType.Plain,
+                SqlAggregate { Kind: OutputKind.CountStar or OutputKind.Count } => true,
+                SqlAggregate a => Resolve(a.Column!).Column.Encryption == EncryptionType.Plain,
+                _ => true,
+            }))
             && order.All(o => items[o.Output].Expression switch
             {
                 SqlColumn c => Resolve(c).Column.Encryption == EncryptionType.Plain,
@@ -98,11 +131,18 @@ internal sealed class QueryPlanner
 
         var keyNames = _order.SelectMany(r => _scope[r.Alias].Table.Columns).Where(c => c.KeyName is not null).Select(c => c.KeyName!).Distinct().ToList();
         return direct
-            ? PlanDirect(select, items, names, groupBy, order, keyNames)
+            ? PlanDirect(select, items, names, groupBy, order, keyNames, aggregates)
             : PlanEnclave(select, items, names, groupBy, order);
     }
 
-    private DirectQuery PlanDirect(SqlSelect select, List<SqlSelectItem> items, List<string> names, List<Resolved> groupBy, List<(int Output, bool Descending)> order, List<string> keyNames)
+    /// <summary>
+    /// Plans how UPDATE and DELETE find their rows: <c>SELECT row_id FROM table WHERE condition</c>, direct (the WHERE
+    /// runs in PostgreSQL) or through the enclave (the enclave returns the row ids of the rows that match).
+    /// </summary>
+    public PlannedQuery PlanMatch(TableSchema table, SqlExpression? where) =>
+        Plan(new SqlSelect([new SqlSelectItem(new SqlColumn(null, table.RowIdColumn), null)], false, new SqlTableRef(table.Name, table.Name), [], where, [], [], null));
+
+    private DirectQuery PlanDirect(SqlSelect select, List<SqlSelectItem> items, List<string> names, List<Resolved> groupBy, List<(int Output, bool Descending)> order, List<string> keyNames, bool aggregates)
     {
         var sql = new StringBuilder("SELECT ");
         var parameters = new List<object>();
@@ -132,16 +172,56 @@ internal sealed class QueryPlanner
             }
         }
 
+        // Row tags: without aggregation every row comes back, so the client checks the tag of each deterministic cell
+        // the query returns or compares (a DBA-swapped cell cannot be returned or make a row match unnoticed).
+        var checks = new List<RowTagCheck>();
+        if (!aggregates)
+        {
+            int Hidden(string expression)
+            {
+                int found = hidden.IndexOf(expression);
+                if (found < 0)
+                {
+                    hidden.Add(expression);
+                    found = hidden.Count - 1;
+                }
+
+                return items.Count + found;
+            }
+
+            IEnumerable<SqlColumn> referenced = items.Select(i => i.Expression).OfType<SqlColumn>()
+                .Concat(select.Where is null ? [] : OperandsOf(select.Where).OfType<SqlColumn>())
+                .Concat(select.Joins.SelectMany(j => new[] { j.Left, j.Right }));
+            foreach (Resolved r in referenced.Select(Resolve).Distinct())
+            {
+                if (!r.Table.Tagged(r.Column))
+                {
+                    continue;
+                }
+
+                int output = items.FindIndex(i => i.Expression is SqlColumn c && Resolve(c) == r);
+                int cell = output >= 0 ? output : Hidden(Qualified(r));
+                checks.Add(new RowTagCheck(cell, Hidden(Qualified(r.Ref, r.Table.RowIdColumn)), Hidden(Qualified(r.Ref, TableSchema.TagsColumn)), r.Column, r.Table.TagSlot(r.Column)));
+            }
+        }
+
         sql.AppendJoin(", ", outputs.Concat(hidden));
         AppendFrom(sql, select);
+        string? whereSql = null;
         if (select.Where is not null)
         {
-            sql.Append(" WHERE ").Append(Render(select.Where, parameters));
+            whereSql = Render(select.Where, parameters);
+            sql.Append(" WHERE ").Append(whereSql);
         }
 
         if (groupBy.Count > 0)
         {
             sql.Append(" GROUP BY ").AppendJoin(", ", groupBy.Select(Qualified));
+        }
+
+        if (select.Having is not null)
+        {
+            sql.Append(" HAVING ").Append(Render(select.Having, parameters));
         }
 
         if (order.Count > 0)
@@ -154,7 +234,7 @@ internal sealed class QueryPlanner
             sql.Append(" LIMIT ").Append(limit.ToString(CultureInfo.InvariantCulture));
         }
 
-        return new DirectQuery { Sql = sql.ToString(), Parameters = parameters, Decoders = decoders, ColumnNames = names, KeyNames = keyNames };
+        return new DirectQuery { Sql = sql.ToString(), Parameters = parameters, Decoders = decoders, ColumnNames = names, KeyNames = keyNames, WhereSql = whereSql, TagChecks = checks };
     }
 
     private EnclaveQuery PlanEnclave(SqlSelect select, List<SqlSelectItem> items, List<string> names, List<Resolved> groupBy, List<(int Output, bool Descending)> order)
@@ -170,13 +250,20 @@ internal sealed class QueryPlanner
             }
 
             int rowId = -1;
-            if (r.Column.Encryption == EncryptionType.Randomized)
+            int tags = -1;
+            if (r.Column.Encryption == EncryptionType.Randomized || r.Table.Tagged(r.Column))
             {
                 rowId = Candidate(new Resolved(r.Ref, r.Table, r.Table.RowId));
             }
 
+            if (r.Table.Tagged(r.Column))
+            {
+                tags = Candidate(new Resolved(r.Ref, r.Table, TagsSchema(r.Table)));
+            }
+
             candidates.Add(r);
-            planColumns.Add(new PlanColumn(r.Column.Type, r.Column.Encryption, r.Column.KeyName ?? string.Empty, r.Column.Table, r.Column.Name, r.Column.Domain, rowId));
+            planColumns.Add(new PlanColumn(r.Column.Type, r.Column.Encryption, r.Column.KeyName ?? string.Empty, r.Column.Table, r.Column.Name, r.Column.Domain, rowId, tags,
+                tags >= 0 ? r.Table.TagSlot(r.Column) : 0));
             return candidates.Count - 1;
         }
 
@@ -193,10 +280,16 @@ internal sealed class QueryPlanner
             if (CanPush(part))
             {
                 pushed.Add(part);
+
+                // The enclave checks the row tags of deterministic cells PostgreSQL compared, for every row it keeps.
+                foreach (Resolved r in OperandsOf(part).OfType<SqlColumn>().Select(Resolve).Where(r => r.Table.Tagged(r.Column)))
+                {
+                    Candidate(r);
+                }
             }
             else
             {
-                filters.Add(ToPlan(part, Candidate));
+                filters.Add(ToPlan(part, x => Candidate(Resolve((SqlColumn)x))));
             }
         }
 
@@ -208,18 +301,52 @@ internal sealed class QueryPlanner
             _ => throw Unsupported("a select item"),
         }).ToList();
         var groupIndexes = groupBy.Select(Candidate).ToList();
+        PlanExpression? having = null;
+        if (select.Having is not null)
+        {
+            // HAVING reads the group's result row: each aggregate or group column it names is an output, appended
+            // (and dropped by the client) when the select list does not have it.
+            int OutputOf(SqlExpression e)
+            {
+                PlanOutput wanted = e switch
+                {
+                    SqlColumn c => new PlanOutput(OutputKind.Column, Candidate(Resolve(c))),
+                    SqlAggregate { Kind: OutputKind.CountStar } => new PlanOutput(OutputKind.CountStar, -1),
+                    SqlAggregate a => new PlanOutput(a.Kind, Candidate(Resolve(a.Column!))),
+                    _ => throw Unsupported("a HAVING operand"),
+                };
+                int found = outputs.IndexOf(wanted);
+                if (found >= 0)
+                {
+                    return found;
+                }
+
+                if (outputs.Count >= QueryPlan.MaxOutputs)
+                {
+                    throw Unsupported($"more than {QueryPlan.MaxOutputs} outputs and HAVING aggregates");
+                }
+
+                outputs.Add(wanted);
+                return outputs.Count - 1;
+            }
+
+            having = ToPlan(select.Having, OutputOf);
+        }
+
         if (candidates.Count == 0)
         {
             Candidate(new Resolved(select.From, _scope[select.From.Alias].Table, _scope[select.From.Alias].Table.RowId));
         }
 
-        var sql = new StringBuilder("SELECT ");
-        sql.AppendJoin(", ", candidates.Select(Qualified));
-        AppendFrom(sql, select);
+        var from = new StringBuilder();
+        AppendFrom(from, select);
         if (pushed.Count > 0)
         {
-            sql.Append(" WHERE ").AppendJoin(" AND ", pushed.Select(p => Render(p, null)));
+            from.Append(" WHERE ").AppendJoin(" AND ", pushed.Select(p => Render(p, null)));
         }
+
+        var sql = new StringBuilder("SELECT ");
+        sql.AppendJoin(", ", candidates.Select(Qualified)).Append(from);
 
         PlanExpression? filter = filters.Count switch
         {
@@ -232,6 +359,7 @@ internal sealed class QueryPlanner
         return new EnclaveQuery
         {
             CandidateSql = sql.ToString(),
+            CandidateFrom = from.ToString(),
             ColumnNames = names,
             KeyNames = keyNames,
             Plan = (id, key) => new QueryPlan
@@ -244,6 +372,7 @@ internal sealed class QueryPlanner
                 Outputs = outputs,
                 OrderBy = [.. order.Select(o => new PlanOrder(o.Output, o.Descending))],
                 Limit = limit,
+                Having = having,
             },
         };
     }
@@ -326,14 +455,27 @@ internal sealed class QueryPlanner
         }
     }
 
-    private ColumnSchema? ContextOf(SqlExpression a, SqlExpression? b) =>
-        a is SqlColumn ca ? Resolve(ca).Column : b is SqlColumn cb ? Resolve(cb).Column : null;
+    private ColumnSchema? ContextOf(SqlExpression a, SqlExpression? b) => ContextOf(a) ?? (b is null ? null : ContextOf(b));
+
+    // The column whose type a literal compared with this operand takes: MIN/MAX have their column's type; COUNT,
+    // SUM and AVG are numbers, compared as such.
+    private ColumnSchema? ContextOf(SqlExpression e) => e switch
+    {
+        SqlColumn c => Resolve(c).Column,
+        SqlAggregate { Kind: OutputKind.Min or OutputKind.Max, Column: { } c } => Resolve(c).Column,
+        _ => null,
+    };
 
     private string Operand(SqlExpression e, ColumnSchema? context, List<object>? parameters)
     {
         if (e is SqlColumn column)
         {
             return Qualified(Resolve(column));
+        }
+
+        if (e is SqlAggregate aggregate)
+        {
+            return aggregate.Kind == OutputKind.CountStar ? "count(*)" : $"{aggregate.Kind.ToString().ToLowerInvariant()}({Qualified(Resolve(aggregate.Column!))})";
         }
 
         object? value = Coerce(ValueOf(e), context);
@@ -365,20 +507,21 @@ internal sealed class QueryPlanner
         };
     }
 
-    private PlanExpression ToPlan(SqlExpression e, Func<Resolved, int> candidate)
+    // index maps a column (WHERE: a candidate column) or an aggregate (HAVING: an output) to its operand index.
+    private PlanExpression ToPlan(SqlExpression e, Func<SqlExpression, int> index)
     {
-        PlanOperand Op(SqlExpression x, ColumnSchema? context) => x is SqlColumn c
-            ? new ColumnOperand(candidate(Resolve(c)))
+        PlanOperand Op(SqlExpression x, ColumnSchema? context) => x is SqlColumn or SqlAggregate
+            ? new ColumnOperand(index(x))
             : new LiteralOperand(Coerce(ValueOf(x), context));
 
         switch (e)
         {
             case SqlAnd and:
-                return new AndExpression([.. and.Parts.Select(p => ToPlan(p, candidate))]);
+                return new AndExpression([.. and.Parts.Select(p => ToPlan(p, index))]);
             case SqlOr or:
-                return new OrExpression([.. or.Parts.Select(p => ToPlan(p, candidate))]);
+                return new OrExpression([.. or.Parts.Select(p => ToPlan(p, index))]);
             case SqlNot not:
-                return new NotExpression(ToPlan(not.Operand, candidate));
+                return new NotExpression(ToPlan(not.Operand, index));
             case SqlIsNull n:
                 return new IsNullExpression(Op(n.Value, null), n.Negated);
             case SqlCompare c:
@@ -525,6 +668,23 @@ internal sealed class QueryPlanner
             _ => throw Invalid($"the column name '{column.Name}' is ambiguous; qualify it"),
         };
     }
+
+    /// <summary>The operands (columns, aggregates, values) of a condition, depth first.</summary>
+    private static IEnumerable<SqlExpression> OperandsOf(SqlExpression e) => e switch
+    {
+        SqlAnd and => and.Parts.SelectMany(OperandsOf),
+        SqlOr or => or.Parts.SelectMany(OperandsOf),
+        SqlNot not => OperandsOf(not.Operand),
+        SqlCompare c => [c.Left, c.Right],
+        SqlBetween b => [b.Value, b.Low, b.High],
+        SqlIn i => [i.Value, .. i.Items],
+        SqlLike l => [l.Value, l.Pattern],
+        SqlIsNull n => [n.Value],
+        _ => [e],
+    };
+
+    // The hidden encdb_tags column as a candidate column: its bytes travel as stored and only row-tag checks read them.
+    private static ColumnSchema TagsSchema(TableSchema table) => new(table.Name, TableSchema.TagsColumn, DbValueType.Text, EncryptionType.Plain, null, null);
 
     private static string Qualified(Resolved r) => Qualified(r.Ref, r.Column.Name);
 

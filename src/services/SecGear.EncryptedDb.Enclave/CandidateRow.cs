@@ -5,7 +5,7 @@ namespace SecGear.EncryptedDb.Enclave;
 /// output needs it, so a range filter on one randomized column decrypts only that column for rows that fail it.
 /// Reused for every row of a batch (no allocation per row beyond the values themselves).
 /// </summary>
-internal sealed class CandidateRow
+internal sealed class CandidateRow : IRowValues
 {
     private readonly CompiledColumn[] _columns;
     private readonly object?[] _values;
@@ -40,6 +40,11 @@ internal sealed class CandidateRow
 
         (int offset, int length) = _cells[_first + index];
         CompiledColumn column = _columns[index];
+        if (column.Plan.TagColumn >= 0)
+        {
+            VerifyTag(column, offset, length);
+        }
+
         object? value;
         if (length < 0)
         {
@@ -73,5 +78,35 @@ internal sealed class CandidateRow
         _values[index] = value;
         _decoded[index] = true;
         return value;
+    }
+
+    /// <summary>
+    /// Checks the row tag of every deterministic column not read yet (a row is kept only when all of its deterministic
+    /// cells, including those PostgreSQL compared, belong to it).
+    /// </summary>
+    public void VerifyUnreadTags()
+    {
+        for (int i = 0; i < _columns.Length; i++)
+        {
+            if (!_decoded[i] && _columns[i].Plan.TagColumn >= 0)
+            {
+                (int offset, int length) = _cells[_first + i];
+                VerifyTag(_columns[i], offset, length);
+            }
+        }
+    }
+
+    private void VerifyTag(CompiledColumn column, int offset, int length)
+    {
+        (int tagsOffset, int tagsLength) = _cells[_first + column.Plan.TagColumn];
+        (int idOffset, int idLength) = _cells[_first + column.Plan.RowIdColumn];
+        int slot = column.Plan.TagSlot * ColumnKey.RowTagLength;
+        if (tagsLength < slot + ColumnKey.RowTagLength || idLength < 0)
+        {
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {column.TagBinding!.Description} arrived without its row tag or row id");
+        }
+
+        column.Key!.VerifyRowTag(column.TagBinding!, _batch.AsSpan(idOffset, idLength), length >= 0,
+            length >= 0 ? _batch.AsSpan(offset, length) : default, _batch.AsSpan(tagsOffset + slot, ColumnKey.RowTagLength));
     }
 }

@@ -19,10 +19,10 @@ internal sealed class FilterEvaluator
 
     public PlanExpression? Filter { get; }
 
-    /// <summary>True when the row passes; <paramref name="value"/> fetches (and decrypts) a candidate column on demand.</summary>
-    public bool Passes(CandidateRow value) => Filter is null || Evaluate(Filter, value) == true;
+    /// <summary>True when the row passes; <paramref name="value"/> fetches (and, for candidate rows, decrypts) a value on demand.</summary>
+    public bool Passes(IRowValues value) => Filter is null || Evaluate(Filter, value) == true;
 
-    private bool? Evaluate(PlanExpression e, CandidateRow value)
+    private bool? Evaluate(PlanExpression e, IRowValues value)
     {
         switch (e)
         {
@@ -152,7 +152,7 @@ internal sealed class FilterEvaluator
         }
     }
 
-    private static object? Operand(PlanOperand operand, CandidateRow value) => operand switch
+    private static object? Operand(PlanOperand operand, IRowValues value) => operand switch
     {
         ColumnOperand c => value.Value(c.Index),
         LiteralOperand l => l.Value,

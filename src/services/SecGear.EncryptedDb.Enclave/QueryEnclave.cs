@@ -111,6 +111,9 @@ public sealed class QueryEnclave : IEncryptedDbEcalls, IDisposable
     }
 
     /// <inheritdoc />
+    public int QueryRowsLong(ReadOnlySpan<byte> queryId, nint batch, nuint batchLen) => QueryRows(queryId, batch, batchLen);
+
+    /// <inheritdoc />
     public int QueryRows(ReadOnlySpan<byte> queryId, nint batch, nuint batchLen)
     {
         QueryExecution? query = Find(queryId);

@@ -22,6 +22,8 @@ internal sealed class QueryExecution
     private readonly QueryPlan _plan;
     private readonly CompiledColumn[] _columns;
     private readonly FilterEvaluator _filter;
+    private readonly FilterEvaluator _having;
+    private readonly bool _checkTags;
     private readonly List<(int Offset, int Length)> _cells = [];
     private readonly List<object?[]> _rows = [];
     private readonly Dictionary<object?[], Accumulator[]> _groups = new(GroupKeyComparer.Instance);
@@ -47,10 +49,12 @@ internal sealed class QueryExecution
                 throw new EncryptedDbException(EncryptedDbFailureCode.KeyUnavailable, $"the plan needs column key '{column.KeyName}' for {column.Table}.{column.Column}, which this session has not sent");
             }
 
-            _columns[i] = new CompiledColumn(column, key, column.Binding());
+            _columns[i] = new CompiledColumn(column, key, column.Binding(), column.TagColumn >= 0 ? column.TagBinding() : null);
         }
 
         _filter = new FilterEvaluator(plan.Filter);
+        _having = new FilterEvaluator(plan.Having);
+        _checkTags = _columns.Any(c => c.TagBinding is not null);
         if (plan.Aggregates && plan.GroupBy.Count == 0)
         {
             // Aggregates without GROUP BY give one row even over no input (COUNT 0, SUM NULL).
@@ -94,6 +98,11 @@ internal sealed class QueryExecution
                             row.MoveTo(batch, _cells, r);
                             if (_filter.Passes(row))
                             {
+                                if (_checkTags)
+                                {
+                                    row.VerifyUnreadTags();
+                                }
+
                                 sink.Keep(row);
                             }
                         }
@@ -130,6 +139,11 @@ internal sealed class QueryExecution
             try
             {
                 List<object?[]> rows = _plan.Aggregates ? [.. _groups.Select(g => GroupRow(g.Key, g.Value))] : _rows;
+                if (_plan.Having is not null)
+                {
+                    rows = [.. rows.Where(r => _having.Passes(new ResultRowValues(r)))];
+                }
+
                 if (_plan.OrderBy.Count > 0)
                 {
                     rows = Sort(rows);

@@ -58,10 +58,8 @@ public sealed class EncryptedQueryService : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var enclaveOptions = new EnclaveOptions { LoggerFactory = options.LoggerFactory };
-        if (options.Switchless)
-        {
-            enclaveOptions.Features.Add(new SwitchlessOptions());
-        }
+        // Switchless is on by default for an enclave that declares transition_using_threads: opt out explicitly.
+        enclaveOptions.Features.Add(options.Switchless ? new SwitchlessOptions() : new SwitchlessOptions { Enabled = false });
 
         Enclave enclave = await Enclave.CreateAsync(options.EnclaveImagePath, EnclaveType.Auto, EnclaveFlags.None, enclaveOptions, cancellationToken).ConfigureAwait(false);
         var service = new EncryptedQueryService(options, enclave);
@@ -181,7 +179,7 @@ public sealed class EncryptedQueryService : IAsyncDisposable
         foreach ((byte[] batch, int length) in batches)
         {
             batch.AsSpan(0, length).CopyTo(buffer.Span);
-            int status = _proxy.QueryRows(queryId, buffer.Token, (nuint)length);
+            int status = QueryRows(queryId, buffer, length, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(batch));
             if (status < 0)
             {
                 throw EnclaveFailure(queryId, new EncryptedDbException((EncryptedDbFailureCode)(-status), "the enclave refused a row batch"));
@@ -244,12 +242,17 @@ public sealed class EncryptedQueryService : IAsyncDisposable
     {
         RowBatch.WriteHeader(buffer.Span, rows, columns);
         _options.TrafficRecorder?.Invoke("batch service -> enclave", buffer.Span[..length].ToArray());
-        int status = _proxy.QueryRows(queryId, buffer.Token, (nuint)length);
+        int status = QueryRows(queryId, buffer, length, rows);
         if (status < 0)
         {
             throw new EncryptedDbException((EncryptedDbFailureCode)(-status), "the enclave refused a row batch");
         }
     }
+
+    // Short batches switchless (when the enclave is), long ones as regular ECALLs (QueryServiceOptions.SwitchlessMaxBatchRows).
+    private int QueryRows(byte[] queryId, SharedMemory buffer, int length, int rows) => rows > _options.SwitchlessMaxBatchRows
+        ? _proxy.QueryRowsLong(queryId, buffer.Token, (nuint)length)
+        : _proxy.QueryRows(queryId, buffer.Token, (nuint)length);
 
     // The enclave's own reason (it names a column or a row id, never a value) replaces the service's generic one.
     private EncryptedDbException EnclaveFailure(byte[] queryId, EncryptedDbException ex)

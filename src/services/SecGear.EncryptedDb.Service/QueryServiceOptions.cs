@@ -17,6 +17,13 @@ public sealed class QueryServiceOptions
     /// <summary>Most rows per batch.</summary>
     public int BatchRows { get; init; } = 8192;
 
+    /// <summary>
+    /// Batches of more rows than this go to the enclave as regular ECALLs (<c>query_rows_long</c>) even when the enclave
+    /// is switchless: a switchless caller spins while the enclave works, and for a batch that takes milliseconds that
+    /// spinning takes a core from the enclave's filter threads. Short batches stay switchless.
+    /// </summary>
+    public int SwitchlessMaxBatchRows { get; init; } = 256;
+
     /// <summary>Size of the shared buffer a batch is written into (a row larger than this fails the query).</summary>
     public int BatchBytes { get; init; } = 4 << 20;
 

@@ -22,6 +22,9 @@ public sealed class ColumnKey : IDisposable
     /// <summary>Length of a CEK.</summary>
     public const int KeyLength = 32;
 
+    /// <summary>Length of a deterministic cell's row tag (HMAC-SHA-256 truncated to 128 bits).</summary>
+    public const int RowTagLength = 16;
+
     /// <summary>Bytes a cell adds to its plaintext: version, scheme, nonce and tag.</summary>
     public const int Overhead = 2 + NonceLength + TagLength;
 
@@ -31,6 +34,7 @@ public sealed class ColumnKey : IDisposable
 
     private readonly byte[] _deterministicKey;
     private readonly byte[] _randomizedKey;
+    private readonly byte[] _rowTagKey;
     private readonly ThreadLocal<AesGcm> _gcm;
     private bool _disposed;
 
@@ -46,6 +50,8 @@ public sealed class ColumnKey : IDisposable
         _randomizedKey = new byte[KeyLength];
         HKDF.DeriveKey(HashAlgorithmName.SHA256, cek, _deterministicKey, [], "secgear-encdb v1 deterministic AES-256-GCM-SIV"u8);
         HKDF.DeriveKey(HashAlgorithmName.SHA256, cek, _randomizedKey, [], "secgear-encdb v1 randomized AES-256-GCM"u8);
+        _rowTagKey = new byte[KeyLength];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, cek, _rowTagKey, [], "secgear-encdb v1 row tag HMAC-SHA-256"u8);
 
         // AesGcm instances are not safe for concurrent use; one per thread keeps the hot path lock-free.
         _gcm = new ThreadLocal<AesGcm>(() => new AesGcm(_randomizedKey, TagLength), trackAllValues: true);
@@ -148,6 +154,51 @@ public sealed class ColumnKey : IDisposable
         }
     }
 
+    /// <summary>
+    /// Computes a deterministic cell's row tag: HMAC-SHA-256 (RFC 2104) under a subkey HKDF derives from the CEK,
+    /// truncated to 128 bits, over <c>binding prefix | len u16 | row id | present u8 | cell</c> (<paramref name="cell"/>
+    /// is ignored when <paramref name="present"/> is false: SQL NULL). It binds the stored ciphertext to its row, which
+    /// the ciphertext itself cannot do (equal values must encrypt equally in every row).
+    /// </summary>
+    public void ComputeRowTag(RowTagBinding binding, ReadOnlySpan<byte> rowId, bool present, ReadOnlySpan<byte> cell, Span<byte> tag)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(binding);
+        if (rowId.Length > ushort.MaxValue)
+        {
+            throw new EncryptedDbException(EncryptedDbFailureCode.Malformed, $"a row id of {rowId.Length} bytes");
+        }
+
+        if (!present)
+        {
+            cell = default;
+        }
+
+        int length = binding.Prefix.Length + 2 + rowId.Length + 1 + cell.Length;
+        Span<byte> input = length <= 1024 ? stackalloc byte[length] : new byte[length];
+        binding.Prefix.CopyTo(input);
+        int offset = binding.Prefix.Length;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(input[offset..], (ushort)rowId.Length);
+        rowId.CopyTo(input[(offset + 2)..]);
+        offset += 2 + rowId.Length;
+        input[offset++] = present ? (byte)1 : (byte)0;
+        cell.CopyTo(input[offset..]);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(_rowTagKey, input, mac);
+        mac[..RowTagLength].CopyTo(tag);
+    }
+
+    /// <summary>Checks a row tag in constant time; IntegrityFailure (naming the column, never a value) when it does not match.</summary>
+    public void VerifyRowTag(RowTagBinding binding, ReadOnlySpan<byte> rowId, bool present, ReadOnlySpan<byte> cell, ReadOnlySpan<byte> tag)
+    {
+        Span<byte> expected = stackalloc byte[RowTagLength];
+        ComputeRowTag(binding, rowId, present, cell, expected);
+        if (tag.Length != RowTagLength || !CryptographicOperations.FixedTimeEquals(expected, tag))
+        {
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {binding.Description} does not match its row tag: moved from another row, set to NULL, or altered");
+        }
+    }
+
     /// <summary>Zeroes the derived keys.</summary>
     public void Dispose()
     {
@@ -165,6 +216,7 @@ public sealed class ColumnKey : IDisposable
         _gcm.Dispose();
         CryptographicOperations.ZeroMemory(_deterministicKey);
         CryptographicOperations.ZeroMemory(_randomizedKey);
+        CryptographicOperations.ZeroMemory(_rowTagKey);
     }
 
     private GcmSivBlockCipher Siv(bool forEncryption, byte[] aad)

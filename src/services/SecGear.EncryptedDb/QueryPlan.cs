@@ -25,7 +25,7 @@ public sealed class QueryPlan
     /// <summary>Length of a query id.</summary>
     public const int QueryIdLength = 16;
 
-    private const byte Version = 1;
+    private const byte Version = 2;
 
     /// <summary>Random id naming the query to the enclave and the service.</summary>
     public required byte[] QueryId { get; init; }
@@ -51,8 +51,14 @@ public sealed class QueryPlan
     /// <summary>LIMIT, or -1.</summary>
     public long Limit { get; init; } = -1;
 
+    /// <summary>
+    /// HAVING: groups pass when this is true. Its column operands index <see cref="Outputs"/> (the group's result row),
+    /// not candidate columns; outputs the client did not ask for are appended for it and dropped by the client.
+    /// </summary>
+    public PlanExpression? Having { get; init; }
+
     /// <summary>True when the outputs aggregate (with or without GROUP BY).</summary>
-    public bool Aggregates => GroupBy.Count > 0 || Outputs.Any(o => o.IsAggregate);
+    public bool Aggregates => GroupBy.Count > 0 || Outputs.Any(o => o.IsAggregate) || Having is not null;
 
     /// <summary>A fresh query id and result key.</summary>
     public static (byte[] QueryId, byte[] ResultKey) NewIdentity() => (RandomNumberGenerator.GetBytes(QueryIdLength), RandomNumberGenerator.GetBytes(32));
@@ -74,6 +80,8 @@ public sealed class QueryPlan
             w.Text(c.Column);
             w.Text(c.Domain ?? string.Empty);
             w.I32(c.RowIdColumn);
+            w.I32(c.TagColumn);
+            w.U16(c.TagSlot);
         }
 
         w.U8(Filter is null ? (byte)0 : (byte)1);
@@ -103,6 +111,12 @@ public sealed class QueryPlan
         }
 
         w.I64(Limit);
+        w.U8(Having is null ? (byte)0 : (byte)1);
+        if (Having is not null)
+        {
+            WriteExpression(w, Having);
+        }
+
         return w.ToArray();
     }
 
@@ -133,12 +147,19 @@ public sealed class QueryPlan
             string column = r.Text();
             string domain = r.Text();
             int rowId = r.I32();
+            int tag = r.I32();
+            int slot = r.U16();
             if (rowId < -1 || rowId >= columnCount || (encryption == EncryptionType.Randomized && rowId < 0))
             {
                 throw BigEndianReader.Malformed($"candidate column {i} names row-id column {rowId}");
             }
 
-            columns[i] = new PlanColumn(type, encryption, key, table, column, domain.Length == 0 ? null : domain, rowId);
+            if (tag < -1 || tag >= columnCount || (tag >= 0 && (encryption != EncryptionType.Deterministic || rowId < 0)))
+            {
+                throw BigEndianReader.Malformed($"candidate column {i} names row-tag column {tag}");
+            }
+
+            columns[i] = new PlanColumn(type, encryption, key, table, column, domain.Length == 0 ? null : domain, rowId, tag, slot);
         }
 
         PlanExpression? filter = r.U8() switch
@@ -193,8 +214,14 @@ public sealed class QueryPlan
             throw BigEndianReader.Malformed($"a limit of {limit}");
         }
 
+        PlanExpression? having = r.U8() switch
+        {
+            0 => null,
+            1 => ReadExpression(ref r, outputCount, 0),
+            _ => throw BigEndianReader.Malformed("a bad HAVING flag"),
+        };
         r.End();
-        var plan = new QueryPlan { QueryId = queryId, ResultKey = resultKey, Columns = columns, Filter = filter, GroupBy = groupBy, Outputs = outputs, OrderBy = orderBy, Limit = limit };
+        var plan = new QueryPlan { QueryId = queryId, ResultKey = resultKey, Columns = columns, Filter = filter, GroupBy = groupBy, Outputs = outputs, OrderBy = orderBy, Limit = limit, Having = having };
         if (plan.Aggregates && outputs.Any(o => o.Kind == OutputKind.Column && !groupBy.Contains(o.Column)))
         {
             throw BigEndianReader.Malformed("an aggregating plan outputs a column that is not a group key");

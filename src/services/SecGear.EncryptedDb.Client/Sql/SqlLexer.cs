@@ -13,7 +13,7 @@ internal static class SqlLexer
     {
         "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "BETWEEN", "IN", "LIKE", "IS", "NULL", "GROUP", "BY", "ORDER", "ASC", "DESC",
         "LIMIT", "AS", "JOIN", "INNER", "ON", "COUNT", "SUM", "AVG", "MIN", "MAX", "DATE", "INSERT", "INTO", "VALUES", "DISTINCT",
-        "HAVING", "UNION", "UPDATE", "DELETE", "OFFSET", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "TRUE", "FALSE",
+        "HAVING", "UNION", "UPDATE", "SET", "DELETE", "CREATE", "WITH", "OFFSET", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "TRUE", "FALSE",
     };
 
     public static List<SqlToken> Tokenize(string sql)

@@ -13,6 +13,7 @@ internal sealed class SqlParser
     private readonly List<SqlToken> _tokens;
     private int _next;
     private int _depth;
+    private bool _aggregateOperands;
 
     private SqlParser(string sql)
     {
@@ -23,7 +24,14 @@ internal sealed class SqlParser
     {
         ArgumentNullException.ThrowIfNull(sql);
         var parser = new SqlParser(sql);
-        SqlStatement statement = parser.Peek.Kind == SqlTokenKind.Keyword && parser.Peek.Text == "INSERT" ? parser.Insert() : parser.Select();
+        SqlStatement statement = parser.Peek.Kind != SqlTokenKind.Keyword ? parser.Select() : parser.Peek.Text switch
+        {
+            "INSERT" => parser.Insert(),
+            "UPDATE" => parser.Update(),
+            "DELETE" => parser.Delete(),
+            "CREATE" => parser.CreateKey(),
+            _ => parser.Select(),
+        };
         parser.AcceptSymbol(";");
         if (parser.Peek.Kind != SqlTokenKind.End)
         {
@@ -38,10 +46,7 @@ internal sealed class SqlParser
     private SqlSelect Select()
     {
         ExpectKeyword("SELECT");
-        if (Peek.Text is "DISTINCT")
-        {
-            throw Unexpected("a select list (DISTINCT is outside the subset)");
-        }
+        bool distinct = AcceptKeyword("DISTINCT");
 
         var items = new List<SqlSelectItem>();
         bool star = false;
@@ -101,7 +106,16 @@ internal sealed class SqlParser
             while (AcceptSymbol(","));
         }
 
-        if (Peek.Text is "HAVING" or "UNION" or "OFFSET")
+        SqlExpression? having = null;
+        if (AcceptKeyword("HAVING"))
+        {
+            // HAVING compares group columns and aggregates: operands may be aggregates here only.
+            _aggregateOperands = true;
+            having = Or();
+            _aggregateOperands = false;
+        }
+
+        if (Peek.Text is "UNION" or "OFFSET")
         {
             throw Unexpected($"ORDER BY, LIMIT or the end ({Peek.Text} is outside the subset)");
         }
@@ -145,7 +159,134 @@ internal sealed class SqlParser
             limit = value;
         }
 
-        return new SqlSelect(items, star, from, joins, where, groupBy, orderBy, limit);
+        return new SqlSelect(items, star, from, joins, where, groupBy, orderBy, limit) { Distinct = distinct, Having = having };
+    }
+
+    private SqlUpdate Update()
+    {
+        ExpectKeyword("UPDATE");
+        string table = ExpectIdentifier();
+        ExpectKeyword("SET");
+        var assignments = new List<SqlAssignment>();
+        do
+        {
+            string column = ExpectIdentifier();
+            ExpectSymbol("=");
+            if (Peek.Kind == SqlTokenKind.Identifier)
+            {
+                throw Unexpected("a value (SET takes literals and parameters only, no expressions or column references)");
+            }
+
+            SqlExpression value = Value();
+            if (Peek.Kind == SqlTokenKind.Symbol && Peek.Text is not ("," or ";"))
+            {
+                throw Unexpected("',' or WHERE (SET takes literals and parameters only, no expressions)");
+            }
+
+            assignments.Add(new SqlAssignment(column, value));
+        }
+        while (AcceptSymbol(","));
+        SqlExpression? where = AcceptKeyword("WHERE") ? Or() : null;
+        return new SqlUpdate(table, assignments, where);
+    }
+
+    // openGauss's key DDL, with single-quoted paths: CREATE CLIENT MASTER KEY cmk WITH (KEY_STORE = file, KEY_PATH = '...')
+    // and CREATE COLUMN ENCRYPTION KEY cek WITH VALUES (CLIENT_MASTER_KEY = cmk [, ALGORITHM = AES_256_GCM]).
+    private SqlStatement CreateKey()
+    {
+        ExpectKeyword("CREATE");
+        if (AcceptWord("client"))
+        {
+            ExpectWord("master");
+            ExpectWord("key");
+            string name = ExpectIdentifier();
+            ExpectKeyword("WITH");
+            ExpectSymbol("(");
+            string? store = null;
+            string? path = null;
+            do
+            {
+                string option = ExpectIdentifier();
+                ExpectSymbol("=");
+                switch (option)
+                {
+                    case "key_store" when store is null:
+                        store = ExpectIdentifier();
+                        break;
+                    case "key_path" when path is null:
+                        path = Take() is { Kind: SqlTokenKind.String } token ? token.Text : throw Unexpected("a 'quoted' KEY_PATH");
+                        break;
+                    case "algorithm":
+                        ExpectWord("aes_256_gcm");
+                        break;
+                    default:
+                        throw Unexpected("KEY_STORE, KEY_PATH or ALGORITHM (each once)");
+                }
+            }
+            while (AcceptSymbol(","));
+            ExpectSymbol(")");
+            return new SqlCreateMasterKey(name, store ?? throw Unexpected("KEY_STORE"), path ?? throw Unexpected("KEY_PATH"));
+        }
+
+        if (!AcceptWord("column"))
+        {
+            throw Unexpected("CLIENT MASTER KEY or COLUMN ENCRYPTION KEY after CREATE (tables are created with EncryptedDbConnection.CreateTableAsync)");
+        }
+
+        ExpectWord("encryption");
+        ExpectWord("key");
+        string cek = ExpectIdentifier();
+        ExpectKeyword("WITH");
+        ExpectKeyword("VALUES");
+        ExpectSymbol("(");
+        string? master = null;
+        do
+        {
+            string option = ExpectIdentifier();
+            ExpectSymbol("=");
+            switch (option)
+            {
+                case "client_master_key" when master is null:
+                    master = ExpectIdentifier();
+                    break;
+                case "algorithm":
+                    ExpectWord("aes_256_gcm");
+                    break;
+                default:
+                    throw Unexpected("CLIENT_MASTER_KEY or ALGORITHM (each once)");
+            }
+        }
+        while (AcceptSymbol(","));
+        ExpectSymbol(")");
+        return new SqlCreateColumnKey(cek, master ?? throw Unexpected("CLIENT_MASTER_KEY"));
+    }
+
+    private bool AcceptWord(string word)
+    {
+        if (Peek.Kind == SqlTokenKind.Identifier && Peek.Text == word)
+        {
+            _next++;
+            return true;
+        }
+
+        return false;
+    }
+
+    private void ExpectWord(string word)
+    {
+        if (!AcceptWord(word))
+        {
+            throw Unexpected(word.ToUpperInvariant());
+        }
+    }
+
+    private SqlDelete Delete()
+    {
+        ExpectKeyword("DELETE");
+        ExpectKeyword("FROM");
+        string table = ExpectIdentifier();
+        SqlExpression? where = AcceptKeyword("WHERE") ? Or() : null;
+        return new SqlDelete(table, where);
     }
 
     private SqlInsert Insert()
@@ -329,7 +470,12 @@ internal sealed class SqlParser
         return new SqlCompare(compare.Value, left, Operand());
     }
 
-    private SqlExpression Operand() => Peek.Kind == SqlTokenKind.Identifier ? Column() : Value();
+    private SqlExpression Operand() => Peek.Kind switch
+    {
+        SqlTokenKind.Identifier => Column(),
+        SqlTokenKind.Keyword when _aggregateOperands && Peek.Text is "COUNT" or "SUM" or "AVG" or "MIN" or "MAX" => SelectExpression(),
+        _ => Value(),
+    };
 
     private SqlExpression Value()
     {

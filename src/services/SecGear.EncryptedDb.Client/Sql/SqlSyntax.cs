@@ -57,7 +57,7 @@ internal sealed record SqlOrderItem(SqlExpression? Expression, int Position, boo
 /// <summary>A statement of the subset.</summary>
 internal abstract record SqlStatement;
 
-/// <summary>SELECT.</summary>
+/// <summary>SELECT [DISTINCT] ... [HAVING condition].</summary>
 internal sealed record SqlSelect(
     IReadOnlyList<SqlSelectItem> Items,
     bool Star,
@@ -66,7 +66,29 @@ internal sealed record SqlSelect(
     SqlExpression? Where,
     IReadOnlyList<SqlColumn> GroupBy,
     IReadOnlyList<SqlOrderItem> OrderBy,
-    long? Limit) : SqlStatement;
+    long? Limit) : SqlStatement
+{
+    /// <summary>SELECT DISTINCT: duplicates of the whole output row are removed.</summary>
+    public bool Distinct { get; init; }
+
+    /// <summary>The HAVING condition (over group columns and aggregates), or null.</summary>
+    public SqlExpression? Having { get; init; }
+}
 
 /// <summary>INSERT INTO table (columns) VALUES (...), (...).</summary>
 internal sealed record SqlInsert(string Table, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<SqlExpression>> Rows) : SqlStatement;
+
+/// <summary>One <c>column = value</c> of an UPDATE's SET list.</summary>
+internal sealed record SqlAssignment(string Column, SqlExpression Value);
+
+/// <summary>UPDATE table SET column = value {, column = value} [WHERE condition].</summary>
+internal sealed record SqlUpdate(string Table, IReadOnlyList<SqlAssignment> Assignments, SqlExpression? Where) : SqlStatement;
+
+/// <summary>DELETE FROM table [WHERE condition].</summary>
+internal sealed record SqlDelete(string Table, SqlExpression? Where) : SqlStatement;
+
+/// <summary>CREATE CLIENT MASTER KEY name WITH (KEY_STORE = store, KEY_PATH = 'path') (openGauss-style key DDL).</summary>
+internal sealed record SqlCreateMasterKey(string Name, string KeyStore, string KeyPath) : SqlStatement;
+
+/// <summary>CREATE COLUMN ENCRYPTION KEY name WITH VALUES (CLIENT_MASTER_KEY = cmk [, ALGORITHM = AES_256_GCM]).</summary>
+internal sealed record SqlCreateColumnKey(string Name, string MasterKey) : SqlStatement;
