@@ -40,6 +40,8 @@ public sealed class ConfidentialVmEngineTests : IDisposable
     public void Dispose()
     {
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, null);
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.KeyBroker, null);
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.KeyBrokerPolicy, null);
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -93,6 +95,55 @@ public sealed class ConfidentialVmEngineTests : IDisposable
     }
 
     [TestVectorFact]
+    public async Task Data_sealed_on_one_tdx_vm_unseals_in_the_same_enclave_on_another_through_the_key_broker()
+    {
+        // The image is a debug enclave, so the broker's policy must allow debug.
+        await using var rig = await BrokerRig.StartAsync("""{"allowDebug": true}""");
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.KeyBroker, rig.Service.Url);
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.KeyBrokerPolicy, BrokerRig.Policy);
+        byte[] secret = RandomNumberGenerator.GetBytes(100);
+
+        byte[] blob;
+        UseTdxVm(0);
+        using (Enclave enclave = Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options()))
+        {
+            blob = Call(enclave, TestContract.Seal, secret);
+        }
+
+        UseTdxVm(1);
+        using (Enclave enclave = Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options()))
+        {
+            Assert.Equal(secret, Call(enclave, TestContract.Unseal, blob));
+        }
+
+        // Another signer's build of the same enclave (the enclave seals under the signer policy) gets another key.
+        string otherImage = Path.Combine(_dir, "other-signer.sgimg");
+        using (var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP384))
+        {
+            var manifest = new EnclaveManifest { Name = "TestEnclave", ProductId = 7, SecurityVersion = 3, Debug = true, MaxThreads = 2, EntryAssembly = "TestEnclave.dll" };
+            File.WriteAllBytes(otherImage, new EnclaveImageBuilder(manifest).AddFile("TestEnclave.dll", File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestEnclave.dll"))).Sign(otherKey));
+        }
+
+        using (Enclave other = Enclave.Create(otherImage, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options()))
+        {
+            // The enclave's UnsealException crosses the boundary as an ECALL failure carrying its message.
+            var ex = Assert.Throws<EcallFailedException>(() => Call(other, TestContract.Unseal, blob));
+            Assert.Contains("does not authenticate", ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Points the runner at an emulated TDX VM whose MRTD differs per <paramref name="vm"/>.</summary>
+    private void UseTdxVm(byte vm)
+    {
+        string directory = Directory.CreateDirectory(Path.Combine(_dir, $"vm{vm}")).FullName;
+        byte[] quote = TestVectors.Read(Recordings.TdxQuote);
+        quote[184] ^= vm;
+        Environment.SetEnvironmentVariable(
+            ConfidentialVmEnvironment.Emulation,
+            Recordings.WriteSpec(directory, new Emulation.EmulatedTsmReport { Provider = Tsm.TsmProviders.Tdx, Outblob = quote, PatchReportData = true }));
+    }
+
+    [TestVectorFact]
     public void Auto_picks_the_confidential_vm_engine_where_a_provider_answers_and_logs_why()
     {
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, Recordings.WriteSpec(_dir, Recordings.Cca()));
@@ -136,13 +187,15 @@ public sealed class ConfidentialVmEngineTests : IDisposable
         Assert.Equal(EnclaveType.Simulation, EnclaveEngines.Resolve(EnclaveType.Auto).Type);
     }
 
-    private static byte[] Echo(Enclave enclave, ReadOnlySpan<byte> data)
+    private static byte[] Echo(Enclave enclave, ReadOnlySpan<byte> data) => Call(enclave, TestContract.Echo, data);
+
+    private static byte[] Call(Enclave enclave, int function, ReadOnlySpan<byte> data)
     {
         var channel = enclave.Bind(TestContract.Descriptor, null);
         var request = new WireBuffer();
         request.WriteBytes(data);
         var response = new WireBuffer();
-        channel.Call(TestContract.Echo, request.WrittenSpan, response);
+        channel.Call(function, request.WrittenSpan, response);
         var reader = new WireReader(response.WrittenSpan);
         byte[] result = reader.ReadBytes().ToArray();
         reader.EnsureEnd();

@@ -1,5 +1,6 @@
 using SecGear.ConfidentialVm.Devices;
 using SecGear.ConfidentialVm.Emulation;
+using SecGear.ConfidentialVm.Tpm;
 using SecGear.ConfidentialVm.Tsm;
 
 namespace SecGear.ConfidentialVm;
@@ -32,7 +33,8 @@ public static class ConfidentialVmDetection
     }
 
     /// <summary>
-    /// The evidence source of this VM: configfs-tsm when a provider answers; otherwise <c>/dev/sev-guest</c>. TDX without
+    /// The evidence source of this VM: configfs-tsm when a provider answers; otherwise an Azure vTPM holding an HCL report
+    /// (<see cref="ConfidentialVmEnvironment.Tpm"/> or <c>/dev/tpmrm0</c>); otherwise <c>/dev/sev-guest</c>. TDX without
     /// configfs-tsm is refused (the device gives only a MAC'd TD report). <paramref name="sevDevice"/> is the SEV-SNP
     /// guest device for derived sealing keys when there is one.
     /// </summary>
@@ -53,11 +55,16 @@ public static class ConfidentialVmDetection
         }
         catch (TsmException ex) when (!emulated && ex.Failure is TsmFailure.ConfigFsNotMounted or TsmFailure.KernelTooOld or TsmFailure.ProviderMissing)
         {
+            if (OpenAzureVtpm(out _) is { } vtpm)
+            {
+                return vtpm;
+            }
+
             if (File.Exists(LinuxSevGuestDevice.DefaultPath))
             {
                 var device = new LinuxSevGuestDevice();
                 sevDevice = device;
-                return new SevGuestDeviceEvidenceSource(device);
+                return new SevGuestDeviceEvidenceSource(device, Vmpl());
             }
 
             if (File.Exists(LinuxTdxGuestDevice.DefaultPath))
@@ -88,9 +95,51 @@ public static class ConfidentialVmDetection
 
         probes.Add(ProbeDevice(LinuxSevGuestDevice.DefaultPath, "SEV-SNP reports (SNP_GET_REPORT) and derived sealing keys (SNP_GET_DERIVED_KEY)"));
         probes.Add(ProbeDevice(LinuxTdxGuestDevice.DefaultPath, "TDX TD reports only (quotes need configfs-tsm)"));
-        TeeProbe tpm = ProbeDevice(TpmDevicePath, "a TPM; the Azure vTPM engine side (HCL report from NV, TPM quotes) is not implemented yet");
-        probes.Add(tpm with { Available = false, Failure = tpm.Failure ?? TsmFailure.NotSupported });
+        using (var vtpm = OpenAzureVtpm(out var why))
+        {
+            probes.Add(vtpm is not null
+                ? new TeeProbe(TpmPath, true, $"{vtpm.Description}: TPM quotes bind the enclave", null)
+                : new TeeProbe(TpmPath, false, why!.Message, why.Failure));
+        }
+
         return probes;
+    }
+
+    private static string TpmPath => Environment.GetEnvironmentVariable(ConfidentialVmEnvironment.Tpm) is { Length: > 0 } p ? p : TpmDevicePath;
+
+    /// <summary>The Azure vTPM source when the TPM answers and holds an HCL report; otherwise null and why.</summary>
+    private static AzureVtpmEvidenceSource? OpenAzureVtpm(out TsmException? why)
+    {
+        string path = TpmPath;
+        why = null;
+        bool socket = path.StartsWith("unix:", StringComparison.Ordinal);
+        if (!socket && !File.Exists(path))
+        {
+            why = new TsmException(TsmFailure.ProviderMissing, $"{path} does not exist (no TPM, so no Azure vTPM)");
+            return null;
+        }
+
+        TpmStreamTransport transport;
+        try
+        {
+            transport = socket ? TpmStreamTransport.ConnectUnixSocket(path["unix:".Length..]) : TpmStreamTransport.OpenDevice(path);
+        }
+        catch (TpmException ex)
+        {
+            why = new TsmException(ex.Message.Contains("denied", StringComparison.OrdinalIgnoreCase) ? TsmFailure.PermissionDenied : TsmFailure.IoError, ex.Message);
+            return null;
+        }
+
+        try
+        {
+            return new AzureVtpmEvidenceSource(new VtpmClient(transport), path, transport);
+        }
+        catch (TsmException ex)
+        {
+            transport.Dispose();
+            why = ex;
+            return null;
+        }
     }
 
     private static TeeProbe ProbeDevice(string path, string offers)
@@ -109,5 +158,20 @@ public static class ConfidentialVmDetection
 
         Ioctl.CloseDescriptor(fd);
         return new TeeProbe(path, true, $"{path} opens: {offers}", null);
+    }
+
+    /// <summary>The VMPL from <see cref="ConfidentialVmEnvironment.Vmpl"/> (0 when unset).</summary>
+    /// <exception cref="TsmException"><see cref="TsmFailure.InblobRejected"/>: not a number 0-3.</exception>
+    public static uint Vmpl()
+    {
+        string? text = Environment.GetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl);
+        if (string.IsNullOrEmpty(text))
+        {
+            return 0;
+        }
+
+        return text is "0" or "1" or "2" or "3"
+            ? (uint)(text[0] - '0')
+            : throw new TsmException(TsmFailure.InblobRejected, $"{ConfidentialVmEnvironment.Vmpl} is '{text}'; a VMPL is 0, 1, 2 or 3");
     }
 }

@@ -15,4 +15,25 @@ public static class ConfidentialVmEnvironment
     /// evidence produced this way never verifies as bound hardware evidence.
     /// </summary>
     public const string Emulation = "SECGEAR_CVM_EMULATION";
+
+    /// <summary>
+    /// Base URL of the SecGear attestation service whose key broker releases sealing roots on TEEs without a sealing
+    /// key (TDX, CCA): "sealing by attestation". Unset = sealing is refused there.
+    /// </summary>
+    public const string KeyBroker = "SECGEAR_CVM_KEY_BROKER";
+
+    /// <summary>The appraisal policy id the key broker applies (required with <see cref="KeyBroker"/>).</summary>
+    public const string KeyBrokerPolicy = "SECGEAR_CVM_KEY_BROKER_POLICY";
+
+    /// <summary>
+    /// The TPM to look for an Azure HCL report in instead of <c>/dev/tpmrm0</c>: a device path, or <c>unix:PATH</c> for
+    /// a TPM on a Unix socket (swtpm; how the tests run the Azure vTPM path).
+    /// </summary>
+    public const string Tpm = "SECGEAR_CVM_TPM";
+
+    /// <summary>
+    /// The SEV-SNP VMPL (0-3) the <c>/dev/sev-guest</c> fallback requests reports and derived keys at; 0 when unset.
+    /// A guest under an SVSM runs above VMPL 0 and must ask at its own level or higher.
+    /// </summary>
+    public const string Vmpl = "SECGEAR_CVM_VMPL";
 }

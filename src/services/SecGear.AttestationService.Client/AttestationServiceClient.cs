@@ -98,17 +98,31 @@ public sealed class AttestationServiceClient
     /// </summary>
     public async Task<ResourceResponse> GetResourceAsync(string repository, string type, string tag, string attestationToken, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(attestationToken);
-        if (attestationToken.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
-        {
-            throw new ArgumentException("An attestation token contains no whitespace or control characters.", nameof(attestationToken));
-        }
-
+        CheckToken(attestationToken);
         string path = AttestationServiceRoutes.Resource(repository, type, tag);
         var response = await SendAsync<ResourceResponse>(HttpMethod.Get, path, null, Access.Bearer(attestationToken), cancellationToken).ConfigureAwait(false);
         if (response.Envelope is null || response.Path != ResourcePath.Validate(repository, type, tag))
         {
             throw Unexpected(HttpStatusCode.OK, "the resource response is for another path or has no envelope");
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// <c>GET /sealing-keys/{policy}/{securityVersion}</c> with an attestation token: the sealing root the service
+    /// derives for the identity the token attests, sealed to the token's runtime key (open it with
+    /// <see cref="ResourceResponseExtensions.Open"/>; its path is <see cref="SealingKeyPolicies.EnvelopePath"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown policy, or a token with whitespace or control characters.</exception>
+    public async Task<ResourceResponse> GetSealingKeyAsync(string policy, ushort securityVersion, string attestationToken, CancellationToken cancellationToken = default)
+    {
+        CheckToken(attestationToken);
+        var response = await SendAsync<ResourceResponse>(HttpMethod.Get, AttestationServiceRoutes.SealingKey(policy, securityVersion), null, Access.Bearer(attestationToken), cancellationToken)
+            .ConfigureAwait(false);
+        if (response.Envelope is null || response.Path != SealingKeyPolicies.EnvelopePath(policy, securityVersion))
+        {
+            throw Unexpected(HttpStatusCode.OK, "the sealing-key response is for another policy or version, or has no envelope");
         }
 
         return response;
@@ -458,6 +472,15 @@ public sealed class AttestationServiceClient
             {
                 request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version.ToString(CultureInfo.InvariantCulture)}\""));
             }
+        }
+    }
+
+    private static void CheckToken(string attestationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(attestationToken);
+        if (attestationToken.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+        {
+            throw new ArgumentException("An attestation token contains no whitespace or control characters.", nameof(attestationToken));
         }
     }
 }

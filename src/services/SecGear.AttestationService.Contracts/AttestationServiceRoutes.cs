@@ -21,6 +21,14 @@ public static class AttestationServiceRoutes
     /// </summary>
     public const string Resources = "/resources";
 
+    /// <summary>
+    /// <c>GET</c> <c>/sealing-keys/{policy}/{securityVersion}</c> with an attestation token as bearer →
+    /// <see cref="ResourceResponse"/>: a sealing root derived by the service from its master key and the identity the
+    /// token attests (<see cref="SealingKeyPolicies"/>), sealed to the token's runtime key. "Sealing by attestation" for
+    /// TEEs without a hardware sealing key (TDX, CCA).
+    /// </summary>
+    public const string SealingKeys = "/sealing-keys";
+
     /// <summary><c>GET</c>: the JSON Web Key Set with the public keys that sign attestation tokens.</summary>
     public const string Jwks = "/.well-known/jwks.json";
 
@@ -38,6 +46,11 @@ public static class AttestationServiceRoutes
 
     /// <summary>Header carrying an administrator API key (alternative: an admin JWT as <c>Authorization: Bearer</c>).</summary>
     public const string ApiKeyHeader = "X-SecGear-Api-Key";
+
+    /// <summary>Builds the path of a sealing root for <paramref name="policy"/> (<see cref="SealingKeyPolicies"/>) at <paramref name="securityVersion"/>.</summary>
+    /// <exception cref="ArgumentException">An unknown policy name.</exception>
+    public static string SealingKey(string policy, ushort securityVersion) =>
+        $"{SealingKeys}/{SealingKeyPolicies.Validate(policy)}/{securityVersion}";
 
     /// <summary>Builds the path of one resource after validating its three segments.</summary>
     public static string Resource(string repository, string type, string tag) =>

@@ -36,8 +36,26 @@ public sealed class EmulatedSevGuestDevice : ISevGuestDevice
     public int DerivedKeyRequests { get; private set; }
 
     /// <inheritdoc/>
-    public byte[] GetReport(ReadOnlySpan<byte> userData, uint vmpl) =>
-        Report is { } report ? [.. report] : throw new TsmException(TsmFailure.ProviderMissing, "emulated /dev/sev-guest has no report", Errno.ENODEV);
+    public byte[] GetReport(ReadOnlySpan<byte> userData, uint vmpl)
+    {
+        if (vmpl > 3)
+        {
+            throw new TsmException(TsmFailure.IoError, "SNP_GET_REPORT: the firmware answered status 0x16 (invalid parameter: VMPL above 3)");
+        }
+
+        ReportVmpls.Add(vmpl);
+        return Report is { } report ? [.. report] : throw new TsmException(TsmFailure.ProviderMissing, "emulated /dev/sev-guest has no report", Errno.ENODEV);
+    }
+
+    /// <summary>The certificate table the emulated host supplies with SNP_GET_EXT_REPORT (null: none).</summary>
+    public byte[]? Certificates { get; set; }
+
+    /// <summary>The VMPLs of the report requests made, in order.</summary>
+    public List<uint> ReportVmpls { get; } = [];
+
+    /// <inheritdoc/>
+    public (byte[] Report, byte[] Certificates) GetExtendedReport(ReadOnlySpan<byte> userData, uint vmpl) =>
+        (GetReport(userData, vmpl), Certificates is { } table ? [.. table] : []);
 
     /// <inheritdoc/>
     public void GetDerivedKey(in SnpDerivedKeyRequest request, Span<byte> key)

@@ -17,6 +17,12 @@ public static class TsmProviders
     /// <summary>Arm CCA guest driver: outblob is a CCA attestation token.</summary>
     public const string Cca = "arm_cca_guest";
 
+    /// <summary>
+    /// Not a configfs-tsm provider: the name the engine gives evidence from an Azure confidential VM's vTPM (HCL report
+    /// from TPM NV plus a TPM quote whose nonce is the enclave binding; <see cref="Tpm.AzureVtpmEvidenceSource"/>).
+    /// </summary>
+    public const string AzureVtpm = "azure_vtpm";
+
     /// <summary>Size of an SEV-SNP attestation report (versions 2, 3 and 5).</summary>
     public const int SnpReportLength = 1184;
 

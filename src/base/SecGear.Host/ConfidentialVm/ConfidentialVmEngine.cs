@@ -67,7 +67,9 @@ internal sealed class ConfidentialVmEngine : IEnclaveEngine
             {
                 try
                 {
-                    result = (true, ConfidentialVmDetection.OpenSource(out _).Description);
+                    var source = ConfidentialVmDetection.OpenSource(out _);
+                    result = (true, source.Description);
+                    (source as IDisposable)?.Dispose();
                 }
                 catch (TsmException ex)
                 {

@@ -9,31 +9,18 @@ namespace SecGear.Attestation.AmdSevSnp;
 /// as AMD KDS serves it. Which intermediate and root are used is decided by issuer names at verification time; the
 /// ARK is trusted only when its fingerprint is pinned.
 /// </summary>
-public sealed class SevSnpCollateral : Collateral
+public sealed class SevSnpCollateral : CertificateChainCollateral
 {
     private SevSnpCollateral(X509Certificate2 keyCertificate, IReadOnlyList<X509Certificate2> chain)
+        : base(keyCertificate, chain)
     {
-        KeyCertificate = keyCertificate;
-        Chain = chain;
-        var all = chain.Append(keyCertificate).ToArray();
-        ValidFrom = all.Max(c => new DateTimeOffset(c.NotBefore.ToUniversalTime()));
-        ValidUntil = all.Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime()));
     }
 
     /// <inheritdoc />
     public override string Format => EvidenceFormats.AmdSevSnpReport;
 
-    /// <inheritdoc />
-    public override DateTimeOffset ValidFrom { get; }
-
-    /// <inheritdoc />
-    public override DateTimeOffset ValidUntil { get; }
-
     /// <summary>The VCEK or VLEK certificate.</summary>
-    public X509Certificate2 KeyCertificate { get; }
-
-    /// <summary>The AMD chain certificates (ASK, ASVK, ARK in any order).</summary>
-    public IReadOnlyList<X509Certificate2> Chain { get; }
+    public X509Certificate2 KeyCertificate => Leaf;
 
     /// <summary>
     /// Builds collateral from a VCEK/VLEK certificate (DER or PEM) and the AMD chain (PEM, e.g. KDS <c>cert_chain</c>:

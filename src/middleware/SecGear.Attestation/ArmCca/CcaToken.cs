@@ -217,7 +217,14 @@ public sealed class CcaToken
         return components;
     }
 
-    private static CcaRealmClaims ReadRealm(CborReader reader)
+    private static CcaRealmClaims ReadRealm(CborReader reader) => ReadRealm(reader, (r, _) => r.ReadTextString(), 1024);
+
+    /// <summary>
+    /// The realm claims map, shared with virtCCA: <paramref name="readName"/> reads the text claims (hash algorithms,
+    /// profile), which virtCCA encodes as byte strings; <paramref name="maxRak"/> bounds the RAK (virtCCA's is an
+    /// RSA-4096 SubjectPublicKeyInfo).
+    /// </summary>
+    internal static CcaRealmClaims ReadRealm(CborReader reader, Func<CborReader, string, string> readName, int maxRak)
     {
         string? hashAlgorithm = null, rakHashAlgorithm = null, profile = null;
         byte[]? challenge = null, personalization = null, rak = null, rim = null;
@@ -229,12 +236,12 @@ public sealed class CcaToken
             {
                 case 10: challenge = Bytes(reader, 64, 64, "realm challenge"); break;
                 case 44235: personalization = Bytes(reader, 64, 64, "personalization value"); break;
-                case 44236: hashAlgorithm = reader.ReadTextString(); break;
-                case 44237: rak = Bytes(reader, 1, 1024, "RAK"); break;
+                case 44236: hashAlgorithm = readName(reader, "realm hash algorithm"); break;
+                case 44237: rak = Bytes(reader, 1, maxRak, "RAK"); break;
                 case 44238: rim = Bytes(reader, 32, 64, "RIM"); break;
                 case 44239: rems = ReadRems(reader); break;
-                case 44240: rakHashAlgorithm = reader.ReadTextString(); break;
-                case 265: profile = reader.ReadTextString(); break;
+                case 44240: rakHashAlgorithm = readName(reader, "RAK hash algorithm"); break;
+                case 265: profile = readName(reader, "profile"); break;
                 default: reader.SkipValue(); break;
             }
         }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using SecGear.Attestation.AmdSevSnp;
 using SecGear.Attestation.ArmCca;
+using SecGear.Attestation.AzureVtpm;
 using SecGear.Attestation.Intel;
 using SecGear.ConfidentialVm;
 
@@ -19,7 +20,7 @@ public sealed class ConfidentialVmVerifier : IEvidenceVerifier
 {
     private readonly AttestationVerifier _hardware;
 
-    /// <summary>A verifier whose hardware verifiers are the built-in TDX (Intel root), SEV-SNP (AMD ARKs) and CCA (no CPAK) ones.</summary>
+    /// <summary>A verifier whose hardware verifiers are the built-in TDX (Intel root), SEV-SNP (AMD ARKs), CCA (no CPAK) and Azure vTPM ones.</summary>
     public ConfidentialVmVerifier()
         : this(null)
     {
@@ -34,6 +35,7 @@ public sealed class ConfidentialVmVerifier : IEvidenceVerifier
             hardwareVerifier.Register(new IntelDcapVerifier());
             hardwareVerifier.Register(new SevSnpVerifier());
             hardwareVerifier.Register(new CcaVerifier());
+            hardwareVerifier.Register(new AzureVtpmVerifier());
         }
 
         _hardware = hardwareVerifier;
@@ -65,9 +67,11 @@ public sealed class ConfidentialVmVerifier : IEvidenceVerifier
         }
 
         string expectedProvider = envelope.Tee switch { ConfidentialVmTee.Tdx => "tdx_guest", ConfidentialVmTee.SevSnp => "sev_guest", _ => "arm_cca_guest" };
-        if (envelope.Provider != expectedProvider)
+        // An Azure confidential VM's evidence comes from its vTPM (HCL report + TPM quote), for SEV-SNP and TDX alike.
+        bool azure = envelope.Provider == AzureVtpmProvider && envelope.Tee is ConfidentialVmTee.SevSnp or ConfidentialVmTee.Tdx;
+        if (envelope.Provider != expectedProvider && !azure)
         {
-            return AttestationResult.Fail(AttestationFailureCode.EvidenceMalformed, $"the evidence names provider '{envelope.Provider}' for {envelope.Tee}; expected '{expectedProvider}'");
+            return AttestationResult.Fail(AttestationFailureCode.EvidenceMalformed, $"the evidence names provider '{envelope.Provider}' for {envelope.Tee}; expected '{expectedProvider}'{(envelope.Tee == ConfidentialVmTee.Cca ? "" : $" or '{AzureVtpmProvider}'")}");
         }
 
         Collateral? hardwareCollateral = null;
@@ -80,7 +84,7 @@ public sealed class ConfidentialVmVerifier : IEvidenceVerifier
             return AttestationResult.Fail(AttestationFailureCode.CollateralMalformed, $"confidential-VM evidence takes {nameof(ConfidentialVmCollateral)}; got {collateral.Format} collateral");
         }
 
-        if (envelope.Tee == ConfidentialVmTee.SevSnp && hardwareCollateral is null && !envelope.Auxiliary.IsEmpty)
+        if (!azure && envelope.Tee == ConfidentialVmTee.SevSnp && hardwareCollateral is null && !envelope.Auxiliary.IsEmpty)
         {
             if (!TryCollateralFromCertificateTable(envelope.Auxiliary.Span, out var fromTable, out var tableFailure))
             {
@@ -90,7 +94,7 @@ public sealed class ConfidentialVmVerifier : IEvidenceVerifier
             hardwareCollateral = fromTable;
         }
 
-        string format = HardwareFormat(envelope.Tee);
+        string format = azure ? EvidenceFormats.AzureVtpm : HardwareFormat(envelope.Tee);
         AttestationResult hardware = _hardware.Verify(new Evidence(format, envelope.HardwareEvidence.Span), hardwareCollateral, verificationTime);
         if (!hardware.Succeeded)
         {
@@ -101,6 +105,13 @@ public sealed class ConfidentialVmVerifier : IEvidenceVerifier
         AttestationClaims vm = hardware.Claims!;
         byte[] binding = envelope.Binding();
         var claims = Claims(envelope, vm);
+        if (vm.Tee != TeeOf(envelope.Tee))
+        {
+            return AttestationResult.Fail(
+                new AttestationFailure(AttestationFailureCode.EvidenceMalformed, $"the envelope says {envelope.Tee}; its hardware evidence ({envelope.Provider}) is from {vm.Tee}"), claims);
+        }
+
+        // Azure: the hardware verifier reports the TPM quote's nonce as report data, which is where the binding goes.
         if (vm.ReportData.Length != binding.Length || !CryptographicOperations.FixedTimeEquals(vm.ReportData.Span, binding))
         {
             return AttestationResult.Fail(
@@ -112,6 +123,11 @@ public sealed class ConfidentialVmVerifier : IEvidenceVerifier
 
         return AttestationResult.Success(claims);
     }
+
+    /// <summary>The provider name of evidence from an Azure confidential VM's vTPM.</summary>
+    public const string AzureVtpmProvider = "azure_vtpm";
+
+    private static TeeKind TeeOf(ConfidentialVmTee tee) => tee switch { ConfidentialVmTee.Tdx => TeeKind.Tdx, ConfidentialVmTee.SevSnp => TeeKind.SevSnp, _ => TeeKind.Cca };
 
     private static AttestationClaims Claims(ConfidentialVmEvidence envelope, AttestationClaims vm)
     {
@@ -138,7 +154,7 @@ public sealed class ConfidentialVmVerifier : IEvidenceVerifier
         return new AttestationClaims
         {
             Format = EvidenceFormats.ConfidentialVm,
-            Tee = envelope.Tee switch { ConfidentialVmTee.Tdx => TeeKind.Tdx, ConfidentialVmTee.SevSnp => TeeKind.SevSnp, _ => TeeKind.Cca },
+            Tee = TeeOf(envelope.Tee),
             UniqueId = envelope.Measurement,
             SignerId = envelope.Signer,
             ProductId = envelope.ProductId,

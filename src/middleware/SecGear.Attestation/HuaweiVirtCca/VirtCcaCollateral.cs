@@ -8,31 +8,18 @@ namespace SecGear.Attestation.HuaweiVirtCca;
 /// The certificates that endorse a virtCCA device: its AIK certificate and the Huawei chain above it (Huawei IT Product
 /// CA, Huawei Equipment CA). The root is trusted only when its fingerprint is pinned in <see cref="VirtCcaVerifierOptions.Roots"/>.
 /// </summary>
-public sealed class VirtCcaCollateral : Collateral
+public sealed class VirtCcaCollateral : CertificateChainCollateral
 {
     private VirtCcaCollateral(X509Certificate2 aik, IReadOnlyList<X509Certificate2> chain)
+        : base(aik, chain)
     {
-        Aik = aik;
-        Chain = chain;
-        var all = chain.Append(aik).ToArray();
-        ValidFrom = all.Max(c => new DateTimeOffset(c.NotBefore.ToUniversalTime()));
-        ValidUntil = all.Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime()));
     }
 
     /// <inheritdoc />
     public override string Format => EvidenceFormats.HuaweiVirtCcaToken;
 
-    /// <inheritdoc />
-    public override DateTimeOffset ValidFrom { get; }
-
-    /// <inheritdoc />
-    public override DateTimeOffset ValidUntil { get; }
-
     /// <summary>The device AIK certificate.</summary>
-    public X509Certificate2 Aik { get; }
-
-    /// <summary>The issuing chain (intermediates and root, any order).</summary>
-    public IReadOnlyList<X509Certificate2> Chain { get; }
+    public X509Certificate2 Aik => Leaf;
 
     /// <summary>
     /// Builds collateral from certificates given as pieces, each DER or PEM (one or more certificates). The AIK is the

@@ -87,22 +87,7 @@ internal static class ResourceEndpoints
             CheckPolicy(resourcePolicy, enclave, policyId);
             CheckDevices(resourcePolicy, payload.GetProperty(AttestationTokenClaims.Submods));
             var runtimeKey = RuntimeKey(enclave);
-            var value = masterKey.Decrypt(stored.Secret ?? throw new InvalidOperationException($"The resource '{path}' has no stored value."), Context(path));
-            SealedResource envelope;
-            try
-            {
-                envelope = ResourceEnvelope.Seal(runtimeKey, value, path);
-            }
-            catch (CryptographicException)
-            {
-                throw new ServiceProblemException(
-                    StatusCodes.Status400BadRequest, ServiceErrorCodes.RuntimeKeyMissing,
-                    "The runtime data bound in the token is not a P-256 SubjectPublicKeyInfo, so there is no key to seal the resource to.");
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(value);
-            }
+            var envelope = SealAndZero(runtimeKey, masterKey.Decrypt(stored.Secret ?? throw new InvalidOperationException($"The resource '{path}' has no stored value."), Context(path)), path);
 
             await audit.RecordAsync(new AuditRecord(time.GetUtcNow(), AttestationServiceRoutes.Resources, client, policyId, policyVersion, "released", null, null)).ConfigureAwait(false);
             return new ResourceResponse(path, envelope);
@@ -163,7 +148,7 @@ internal static class ResourceEndpoints
         }
     }
 
-    private static byte[] RuntimeKey(JsonElement enclave)
+    internal static byte[] RuntimeKey(JsonElement enclave)
     {
         string? encoded = StringClaim(enclave, AttestationTokenClaims.RuntimeKey);
         if (string.IsNullOrEmpty(encoded))
@@ -182,10 +167,29 @@ internal static class ResourceEndpoints
         }
     }
 
-    private static string? StringClaim(JsonElement element, string name) =>
+    /// <summary>Seals <paramref name="value"/> to the token's runtime key for <paramref name="path"/>, then zeroes it.</summary>
+    internal static SealedResource SealAndZero(byte[] runtimeKey, byte[] value, string path)
+    {
+        try
+        {
+            return ResourceEnvelope.Seal(runtimeKey, value, path);
+        }
+        catch (CryptographicException)
+        {
+            throw new ServiceProblemException(
+                StatusCodes.Status400BadRequest, ServiceErrorCodes.RuntimeKeyMissing,
+                "The runtime data bound in the token is not a P-256 SubjectPublicKeyInfo, so there is no key to seal the resource to.");
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(value);
+        }
+    }
+
+    internal static string? StringClaim(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static string BearerToken(HttpRequest request)
+    internal static string BearerToken(HttpRequest request)
     {
         string? header = request.Headers.Authorization;
         const string Scheme = "Bearer ";
@@ -207,7 +211,7 @@ internal static class ResourceEndpoints
         }
     }
 
-    private static ServiceProblemException Unsatisfied(string reason) =>
+    internal static ServiceProblemException Unsatisfied(string reason) =>
         new(StatusCodes.Status403Forbidden, ServiceErrorCodes.ResourcePolicyUnsatisfied, $"The token does not satisfy the resource's policy: {reason}.");
 
     private static string Context(string path) => $"resource/{path}";

@@ -34,11 +34,16 @@ public sealed class EmbeddedAttestationService : IAsyncDisposable
     /// <param name="settings">Further configuration keys, e.g. <c>AttestationService:SimulationTrustAnchors:0</c>.</param>
     /// <param name="logLevel">The lowest level logged to the console; <see cref="LogLevel.None"/> logs nothing.</param>
     /// <param name="url">The Kestrel URL to bind.</param>
+    /// <param name="configureServices">
+    /// Adds to the service's dependency injection before it is built, e.g. an <see cref="SecGear.Attestation.IEvidenceVerifier"/>
+    /// that replaces the built-in verifier of its format (<see cref="EvidenceAppraiser"/>).
+    /// </param>
     public static async Task<EmbeddedAttestationService> StartAsync(
         string dataDirectory,
         IReadOnlyDictionary<string, string?>? settings = null,
         LogLevel logLevel = LogLevel.None,
-        string url = "http://127.0.0.1:0")
+        string url = "http://127.0.0.1:0",
+        Action<IServiceCollection>? configureServices = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         dataDirectory = Path.GetFullPath(dataDirectory);
@@ -62,6 +67,7 @@ public sealed class EmbeddedAttestationService : IAsyncDisposable
 
         builder.WebHost.UseUrls(url);
         builder.AddAttestationService();
+        configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         try
         {

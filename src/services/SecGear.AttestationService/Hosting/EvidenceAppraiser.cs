@@ -20,7 +20,19 @@ public sealed class EvidenceAppraiser
 
     /// <summary>Builds the verifier from the options (simulation anchors are PEM or DER certificate files).</summary>
     public EvidenceAppraiser(IOptions<AttestationServiceOptions> options)
+        : this(options, [])
     {
+    }
+
+    /// <summary>
+    /// Builds the verifier from the options, then registers <paramref name="verifiers"/> (from dependency injection),
+    /// each replacing the built-in verifier of its format: how a process that embeds the service adds trust it
+    /// configures itself (e.g. a confidential-VM verifier with a provisioned CCA platform key).
+    /// </summary>
+    [ActivatorUtilitiesConstructor]
+    public EvidenceAppraiser(IOptions<AttestationServiceOptions> options, IEnumerable<IEvidenceVerifier> verifiers)
+    {
+        ArgumentNullException.ThrowIfNull(verifiers);
         ArgumentNullException.ThrowIfNull(options);
         _verifier = AttestationVerifier.CreateDefault();
         var anchors = options.Value.SimulationTrustAnchors;
@@ -45,6 +57,11 @@ public sealed class EvidenceAppraiser
             }
 
             _verifier.Register(new NvidiaGpuVerifier(new NvidiaGpuVerifierOptions { DeviceTrustAnchors = devices }));
+        }
+
+        foreach (var verifier in verifiers)
+        {
+            _verifier.Register(verifier);
         }
     }
 

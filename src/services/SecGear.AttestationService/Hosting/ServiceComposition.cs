@@ -104,6 +104,7 @@ public static class ServiceComposition
         ChallengeEndpoints.Map(app);
         AttestationEndpoints.Map(app);
         ResourceEndpoints.MapRelease(app);
+        SealingKeyEndpoints.MapRelease(app);
         WellKnownEndpoints.Map(app);
         app.MapAttestationServiceOperations();
         var admin = app.MapGroup(string.Empty).AddEndpointFilter(AdminGate.FilterAsync);

@@ -18,6 +18,7 @@ public sealed class MasterKey : IDisposable
     private const int TagLength = 16;
 
     private readonly AesGcm _aes;
+    private readonly byte[] _sealingRoot;
 
     /// <summary>Wraps a 32-byte key (copied).</summary>
     public MasterKey(ReadOnlySpan<byte> key)
@@ -28,7 +29,17 @@ public sealed class MasterKey : IDisposable
         }
 
         _aes = new AesGcm(key, TagLength);
+        // Sealing roots come from a sub-key under its own label, never from the AES-GCM key material directly.
+        _sealingRoot = new byte[KeyLength];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, key, _sealingRoot, [], "secgear-as master/sealing-roots v1"u8);
     }
+
+    /// <summary>
+    /// Fills <paramref name="output"/> with HKDF-SHA-256 of the master key's sealing sub-key and <paramref name="info"/>:
+    /// the same master key and info give the same bytes on every instance (sealing by attestation).
+    /// </summary>
+    public void DeriveSealingRoot(ReadOnlySpan<byte> info, Span<byte> output) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _sealingRoot, output, [], info);
 
     /// <summary>Encrypts <paramref name="plaintext"/> bound to <paramref name="context"/> (e.g. <c>resource/a/b/c</c>).</summary>
     public byte[] Encrypt(ReadOnlySpan<byte> plaintext, string context)
@@ -151,5 +162,9 @@ public sealed class MasterKey : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _aes.Dispose();
+    public void Dispose()
+    {
+        _aes.Dispose();
+        CryptographicOperations.ZeroMemory(_sealingRoot);
+    }
 }

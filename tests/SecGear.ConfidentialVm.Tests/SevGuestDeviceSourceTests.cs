@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using SecGear.Attestation;
+using SecGear.ConfidentialVm.Devices;
+using SecGear.ConfidentialVm.Emulation;
+using SecGear.ConfidentialVm.Tsm;
+using SecGear.Identity;
+
+namespace SecGear.ConfidentialVm.Tests;
+
+/// <summary>The <c>/dev/sev-guest</c> fallback: SNP_GET_EXT_REPORT with the host's certificate table, VMPL selection.</summary>
+[Collection(EnvironmentCollection.Name)]
+public sealed class SevGuestDeviceSourceTests
+{
+    private static readonly EnclaveIdentity Enclave = new(RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), 7, 3, false);
+
+    [TestVectorFact]
+    public void The_extended_report_brings_the_hosts_certificate_table_which_the_verifier_uses()
+    {
+        var device = new EmulatedSevGuestDevice { Report = TestVectors.Read(Recordings.SnpReport), Certificates = Recordings.SnpCertificateTableBytes() };
+        var platform = new ConfidentialVmPlatform(Enclave, new SevGuestDeviceEvidenceSource(device, vmpl: 2), device, vmpl: 2);
+
+        byte[] bytes = platform.GetEvidence("nonce"u8);
+        Assert.True(ConfidentialVmEvidence.TryParse(bytes, out var evidence, out var error), error);
+        Assert.Equal(Recordings.SnpCertificateTableBytes(), evidence.Auxiliary.ToArray());
+        Assert.Equal([2u], device.ReportVmpls);
+
+        // Without collateral the VCEK must come from that table: the recorded report verifies (AMD chain, signature)
+        // and only the binding fails, because the recording's REPORT_DATA is not this enclave's.
+        var result = AttestationVerifier.CreateDefault().Verify(Evidence.Detect(bytes), null, Recordings.SnpTime);
+        Assert.Equal(AttestationFailureCode.EnclaveBindingMismatch, result.Failure?.Code);
+    }
+
+    [Fact]
+    public void A_driver_without_the_extended_request_falls_back_to_the_plain_report_once()
+    {
+        var device = new NoExtendedReportDevice();
+        var source = new SevGuestDeviceEvidenceSource(device);
+
+        Assert.Empty(source.GetReport(new byte[64]).Auxblob);
+        Assert.Empty(source.GetReport(new byte[64]).Auxblob);
+
+        Assert.Equal(1, device.ExtendedRequests);
+        Assert.Equal(2, device.PlainRequests);
+        Assert.Contains("SNP_GET_REPORT", source.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_vmpl_above_3_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SevGuestDeviceEvidenceSource(new EmulatedSevGuestDevice(), vmpl: 4));
+    }
+
+    [Fact]
+    public void The_certificate_buffer_is_trimmed_to_its_last_certificate_and_an_empty_one_means_none()
+    {
+        byte[] table = SnpCertificateTable.Build([(SnpCertificateTable.Vcek, RandomNumberGenerator.GetBytes(300)), (SnpCertificateTable.Ark, RandomNumberGenerator.GetBytes(200))]);
+        byte[] pages = new byte[4 * 4096];
+        table.CopyTo(pages, 0);
+
+        Assert.Equal(table, LinuxSevGuestDevice.TrimCertificateTable(pages));
+        Assert.Empty(LinuxSevGuestDevice.TrimCertificateTable(new byte[4096]));
+
+        pages[16] = 0xff; // the first entry's offset now points outside the buffer
+        pages[19] = 0xff;
+        Assert.Equal(TsmFailure.OutblobMalformed, Assert.Throws<TsmException>(() => LinuxSevGuestDevice.TrimCertificateTable(pages)).Failure);
+    }
+
+    [Fact]
+    public void The_vmpl_variable_takes_0_to_3_only()
+    {
+        try
+        {
+            Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, "2");
+            Assert.Equal(2u, ConfidentialVmDetection.Vmpl());
+            Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, "4");
+            Assert.Equal(TsmFailure.InblobRejected, Assert.Throws<TsmException>(() => ConfidentialVmDetection.Vmpl()).Failure);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, null);
+        }
+    }
+
+    private sealed class NoExtendedReportDevice : ISevGuestDevice
+    {
+        public int ExtendedRequests { get; private set; }
+
+        public int PlainRequests { get; private set; }
+
+        public byte[] GetReport(ReadOnlySpan<byte> userData, uint vmpl)
+        {
+            PlainRequests++;
+            byte[] report = new byte[TsmProviders.SnpReportLength];
+            report[0] = 2; // version
+            return report;
+        }
+
+        public (byte[] Report, byte[] Certificates) GetExtendedReport(ReadOnlySpan<byte> userData, uint vmpl)
+        {
+            ExtendedRequests++;
+            throw new TsmException(TsmFailure.KernelTooOld, "SNP_GET_EXT_REPORT: ENOTTY", Errno.ENOTTY);
+        }
+
+        public void GetDerivedKey(in SnpDerivedKeyRequest request, Span<byte> key) => throw new NotSupportedException();
+    }
+}
