@@ -3,6 +3,7 @@ using DuckDB.NET.Data;
 using SecGear.FederatedSql.Coordinator;
 using SecGear.FederatedSql.Site.Engines;
 using SecGear.Images;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

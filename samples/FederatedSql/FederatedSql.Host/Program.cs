@@ -8,6 +8,7 @@ using SecGear.FederatedSql.Planning;
 using SecGear.FederatedSql.Results;
 using SecGear.FederatedSql.Site.Engines;
 using SecGear.Images;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 
