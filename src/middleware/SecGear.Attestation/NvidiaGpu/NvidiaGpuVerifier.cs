@@ -112,8 +112,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
                 }
             }
 
-            var fwid = NvidiaFirmwareId.TryRead(leaf, out string? problem);
-            if (fwid is null)
+            if (!NvidiaFirmwareId.TryRead(leaf, out byte[]? fwid, out string? problem))
             {
                 failure = new(AttestationFailureCode.DeviceFirmwareIdMismatch, $"{problem}: the first certificate is not the leaf of the signing firmware");
                 return null;
@@ -167,8 +166,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
         {
             foreach (var response in responses)
             {
-                var status = response.TryGetStatus(chain[i], chain[i + 1], time, _options.OcspMaxAgeWithoutNextUpdate, out string? problem);
-                if (problem is not null)
+                if (!response.TryGetStatus(chain[i], chain[i + 1], time, _options.OcspMaxAgeWithoutNextUpdate, out var status, out string? problem))
                 {
                     return new(AttestationFailureCode.RevocationResponseInvalid, $"{chainName}: {problem}");
                 }
