@@ -83,12 +83,10 @@ public sealed class ConfidentialVmEngineTests : IDisposable
     {
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, Recordings.WriteSpec(_dir, Recordings.Tdx()));
         using Enclave enclave = Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options());
-        var channel = enclave.Bind(TestContract.Descriptor, null);
-        var request = new WireBuffer();
-        request.WriteBytes("data"u8);
+        var proxy = new TestEnclaveProxy(enclave, null);
 
         // The runtime carries SecGear's own exception types across the boundary.
-        var ex = Assert.Throws<EnclaveNotSupportedException>(() => channel.Call(TestContract.Seal, request.WrittenSpan, new WireBuffer()));
+        var ex = Assert.Throws<EnclaveNotSupportedException>(() => proxy.Seal("data"u8, new byte[4096]));
         Assert.Contains("key broker", ex.Message, StringComparison.Ordinal);
     }
 
@@ -138,15 +136,9 @@ public sealed class ConfidentialVmEngineTests : IDisposable
 
     private static byte[] Echo(Enclave enclave, ReadOnlySpan<byte> data)
     {
-        var channel = enclave.Bind(TestContract.Descriptor, null);
-        var request = new WireBuffer();
-        request.WriteBytes(data);
-        var response = new WireBuffer();
-        channel.Call(TestContract.Echo, request.WrittenSpan, response);
-        var reader = new WireReader(response.WrittenSpan);
-        byte[] result = reader.ReadBytes().ToArray();
-        reader.EnsureEnd();
-        return result;
+        byte[] copy = data.ToArray();
+        new TestEnclaveProxy(enclave, null).Echo(copy);
+        return copy;
     }
 
     private sealed class CapturingLoggerFactory : ILoggerFactory
