@@ -14,7 +14,7 @@ public sealed class StaticFieldNamingAnalyzerTests
     {
         Assert.Empty(Analyze("""
             using System;
-            internal static class Fine
+            internal sealed class Fine
             {
                 private static int s_count;
                 internal static string? s_name;
