@@ -27,8 +27,8 @@ public class CallBenchmarks
         _native = NativePingPong.Futex();
         _simulation = Enclave.Create(image, EnclaveType.Simulation);
         _inProcess = Enclave.Create(image, EnclaveType.InProcess);
-        _simulationChannel = _simulation.Bind(TestContract.Descriptor, null);
-        _inProcessChannel = _inProcess.Bind(TestContract.Descriptor, null);
+        _simulationChannel = _simulation.Bind(TestEnclaveContract.Descriptor, null);
+        _inProcessChannel = _inProcess.Bind(TestEnclaveContract.Descriptor, null);
     }
 
     [GlobalCleanup]
@@ -45,14 +45,14 @@ public class CallBenchmarks
     [Benchmark(Description = "simulation empty ECALL")]
     public void SimulationEmptyEcall()
     {
-        _simulationChannel!.Call(TestContract.Empty, [], _response);
+        _simulationChannel!.Call(TestEnclaveContract.EcallIds.Empty, [], _response);
         _response.Clear();
     }
 
     [Benchmark(Description = "in-process empty ECALL")]
     public void InProcessEmptyEcall()
     {
-        _inProcessChannel!.Call(TestContract.Empty, [], _response);
+        _inProcessChannel!.Call(TestEnclaveContract.EcallIds.Empty, [], _response);
         _response.Clear();
     }
 }

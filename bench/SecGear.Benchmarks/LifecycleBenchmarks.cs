@@ -18,6 +18,6 @@ public class LifecycleBenchmarks
     public void CreateFirstCallDestroy()
     {
         using Enclave enclave = Enclave.Create(_image!, EnclaveType.Simulation);
-        enclave.Bind(TestContract.Descriptor, null).Call(TestContract.Empty, [], new WireBuffer());
+        enclave.Bind(TestEnclaveContract.Descriptor, null).Call(TestEnclaveContract.EcallIds.Empty, [], new WireBuffer());
     }
 }

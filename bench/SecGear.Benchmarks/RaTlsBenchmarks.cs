@@ -9,6 +9,7 @@ using SecGear.Attestation;
 using SecGear.Attestation.Simulation;
 using SecGear.Identity;
 using SecGear.RaTls;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

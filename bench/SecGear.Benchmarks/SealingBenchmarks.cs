@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using SecGear.Identity;
+using SecGear.Simulation;
 using SecGear.Trusted.Platform;
 using SecGear.Trusted.Sealing;
 

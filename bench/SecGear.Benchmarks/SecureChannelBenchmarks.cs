@@ -7,6 +7,7 @@ using SecGear.Attestation;
 using SecGear.Attestation.Simulation;
 using SecGear.Identity;
 using SecGear.SecureChannel;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

@@ -10,6 +10,7 @@ using SecGear.Attestation.Simulation;
 using SecGear.AttestationService;
 using SecGear.AttestationService.Client;
 using SecGear.Identity;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

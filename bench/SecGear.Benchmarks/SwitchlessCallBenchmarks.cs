@@ -53,21 +53,21 @@ public class SwitchlessCallBenchmarks
     [Benchmark(Description = "regular empty ECALL")]
     public void RegularEcall()
     {
-        _regular!.Plain.Call(TestContract.Empty, [], _response);
+        _regular!.Plain.Call(TestEnclaveContract.EcallIds.Empty, [], _response);
         _response.Clear();
     }
 
     [Benchmark(Description = "switchless empty ECALL")]
     public void SwitchlessEcall()
     {
-        _switchless!.Plain.CallSwitchless(TestContract.Empty, [], _response);
+        _switchless!.Plain.CallSwitchless(TestEnclaveContract.EcallIds.Empty, [], _response);
         _response.Clear();
     }
 
     [Benchmark(Description = "async switchless empty ECALL (awaited one by one)")]
     public async Task AsyncSwitchlessEcall()
     {
-        await _switchless!.Plain.CallSwitchlessAsync(TestContract.Empty, ReadOnlyMemory<byte>.Empty, _response);
+        await _switchless!.Plain.CallSwitchlessAsync(TestEnclaveContract.EcallIds.Empty, ReadOnlyMemory<byte>.Empty, _response);
         _response.Clear();
     }
 

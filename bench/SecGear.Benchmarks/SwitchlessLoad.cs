@@ -60,9 +60,9 @@ internal sealed class SwitchlessLoad : IDisposable
         switch (kind)
         {
             case SwitchlessCallKind.Ecall when switchless:
-                return () => { plain.CallSwitchless(TestContract.Empty, [], response); response.Clear(); return 1; };
+                return () => { plain.CallSwitchless(TestEnclaveContract.EcallIds.Empty, [], response); response.Clear(); return 1; };
             case SwitchlessCallKind.Ecall or SwitchlessCallKind.Async when !switchless:
-                return () => { plain.Call(TestContract.Empty, [], response); response.Clear(); return 1; };
+                return () => { plain.Call(TestEnclaveContract.EcallIds.Empty, [], response); response.Clear(); return 1; };
             case SwitchlessCallKind.Ocall:
                 byte[] request = SwitchlessSetup.OcallLoopRequest(OcallsPerEcall, switchless);
                 return () => { setup.Channel.Call(SwitchlessContract.OcallLoop, request, response); response.Clear(); return OcallsPerEcall; };
@@ -87,7 +87,7 @@ internal sealed class SwitchlessLoad : IDisposable
     {
         for (int i = 0; i < window.Length; i++)
         {
-            window[i] = channel.CallSwitchlessAsync(TestContract.Empty, ReadOnlyMemory<byte>.Empty, responses[i]);
+            window[i] = channel.CallSwitchlessAsync(TestEnclaveContract.EcallIds.Empty, ReadOnlyMemory<byte>.Empty, responses[i]);
         }
 
         for (int i = 0; i < window.Length; i++)

@@ -37,13 +37,13 @@ internal static class SwitchlessQuick
         }
 
         using var regular = new SwitchlessSetup(null);
-        double regularUs = Median(2000, () => { regular.Plain.Call(TestContract.Empty, [], response); response.Clear(); });
+        double regularUs = Median(2000, () => { regular.Plain.Call(TestEnclaveContract.EcallIds.Empty, [], response); response.Clear(); });
         byte[] regularOcalls = SwitchlessSetup.OcallLoopRequest(200, switchless: false);
         double regularOcallUs = Median(10, () => { regular.Channel.Call(SwitchlessContract.OcallLoop, regularOcalls, response); response.Clear(); }) / 200;
 
         using var switchless = new SwitchlessSetup(new SwitchlessOptions());
-        double switchlessUs = Median(2000, () => { switchless.Plain.CallSwitchless(TestContract.Empty, [], response); response.Clear(); });
-        double asyncUs = Median(2000, () => { switchless.Plain.CallSwitchlessAsync(TestContract.Empty, ReadOnlyMemory<byte>.Empty, response).AsTask().GetAwaiter().GetResult(); response.Clear(); });
+        double switchlessUs = Median(2000, () => { switchless.Plain.CallSwitchless(TestEnclaveContract.EcallIds.Empty, [], response); response.Clear(); });
+        double asyncUs = Median(2000, () => { switchless.Plain.CallSwitchlessAsync(TestEnclaveContract.EcallIds.Empty, ReadOnlyMemory<byte>.Empty, response).AsTask().GetAwaiter().GetResult(); response.Clear(); });
         byte[] switchlessOcalls = SwitchlessSetup.OcallLoopRequest(200, switchless: true);
         double switchlessOcallUs = Median(10, () => { switchless.Channel.Call(SwitchlessContract.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
 
@@ -51,7 +51,7 @@ internal static class SwitchlessQuick
         double rawUs, rawOcallUs;
         using (var raw = new SwitchlessSetup(new SwitchlessOptions { Adaptive = false }))
         {
-            rawUs = Median(2000, () => { raw.Plain.CallSwitchless(TestContract.Empty, [], response); response.Clear(); });
+            rawUs = Median(2000, () => { raw.Plain.CallSwitchless(TestEnclaveContract.EcallIds.Empty, [], response); response.Clear(); });
             rawOcallUs = Median(10, () => { raw.Channel.Call(SwitchlessContract.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
         }
 
@@ -259,7 +259,7 @@ internal static class SwitchlessQuick
     private static double IdleCpu(SwitchlessOptions options)
     {
         using var setup = new SwitchlessSetup(options);
-        setup.Plain.CallSwitchless(TestContract.Empty, [], new WireBuffer());
+        setup.Plain.CallSwitchless(TestEnclaveContract.EcallIds.Empty, [], new WireBuffer());
         Thread.Sleep(1000);
         using Process runner = Process.GetProcessById(setup.Enclave.RunnerProcessId);
         TimeSpan before = runner.TotalProcessorTime;

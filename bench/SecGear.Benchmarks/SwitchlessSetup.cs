@@ -21,7 +21,7 @@ internal sealed class SwitchlessSetup : IDisposable
 
         Enclave = Enclave.Create(Image.Value, EnclaveType.Simulation, EnclaveFlags.None, options);
         Channel = Enclave.Bind(SwitchlessContract.Descriptor, new EmptyOcalls());
-        Plain = Enclave.Bind(TestContract.Descriptor, null);
+        Plain = Enclave.Bind(TestEnclaveContract.Descriptor, null);
     }
 
     public Enclave Enclave { get; }

@@ -47,11 +47,11 @@ public class SwitchlessThroughputBenchmarks
             {
                 if (switchless)
                 {
-                    channel.CallSwitchless(TestContract.Empty, [], response);
+                    channel.CallSwitchless(TestEnclaveContract.EcallIds.Empty, [], response);
                 }
                 else
                 {
-                    channel.Call(TestContract.Empty, [], response);
+                    channel.Call(TestEnclaveContract.EcallIds.Empty, [], response);
                 }
 
                 response.Clear();

@@ -2,6 +2,7 @@ using System.Net;
 using SecGear.EncryptedDb.Client;
 using SecGear.EncryptedDb.Service;
 using SecGear.Images;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 
 namespace SecGear.EncryptedDb.Benchmarks;

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using SecGear.FederatedSql.Coordinator;
 using SecGear.Host;
 using SecGear.Images;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

@@ -9,6 +9,7 @@ using SecGear.FederatedSql.Protocol;
 using SecGear.FederatedSql.Site;
 using SecGear.Host;
 using SecGear.SecureChannel;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

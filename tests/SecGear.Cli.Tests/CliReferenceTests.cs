@@ -15,7 +15,7 @@ public sealed class CliReferenceTests
     [Fact]
     public void Docs_cli_md_matches_the_help_of_every_command()
     {
-        string path = Path.Combine(RepositoryRoot(), "docs", "cli.md");
+        string path = RepositoryRoot.Combine("docs", "cli.md");
         string page = File.ReadAllText(path);
         int marker = page.IndexOf(Marker, StringComparison.Ordinal);
         Assert.True(marker >= 0, $"docs/cli.md has no generated section (the marker line '{Marker}')");
@@ -69,18 +69,5 @@ public sealed class CliReferenceTests
                 yield return nested;
             }
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SecGear.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SecGear.slnx not found above the test directory.");
     }
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using AttestationServiceHost::SecGear.AttestationService.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

@@ -85,12 +85,10 @@ public sealed class ConfidentialVmEngineTests : IDisposable
     {
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, Recordings.WriteSpec(_dir, Recordings.Tdx()));
         using Enclave enclave = Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options());
-        var channel = enclave.Bind(TestContract.Descriptor, null);
-        var request = new WireBuffer();
-        request.WriteBytes("data"u8);
+        var proxy = new TestEnclaveProxy(enclave, null);
 
         // The runtime carries SecGear's own exception types across the boundary.
-        var ex = Assert.Throws<EnclaveNotSupportedException>(() => channel.Call(TestContract.Seal, request.WrittenSpan, new WireBuffer()));
+        var ex = Assert.Throws<EnclaveNotSupportedException>(() => proxy.Seal("data"u8, new byte[4096]));
         Assert.Contains("key broker", ex.Message, StringComparison.Ordinal);
     }
 
@@ -107,13 +105,13 @@ public sealed class ConfidentialVmEngineTests : IDisposable
         UseTdxVm(0);
         using (Enclave enclave = Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options()))
         {
-            blob = Call(enclave, TestContract.Seal, secret);
+            blob = Seal(enclave, secret);
         }
 
         UseTdxVm(1);
         using (Enclave enclave = Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options()))
         {
-            Assert.Equal(secret, Call(enclave, TestContract.Unseal, blob));
+            Assert.Equal(secret, Unseal(enclave, blob));
         }
 
         // Another signer's build of the same enclave (the enclave seals under the signer policy) gets another key.
@@ -127,7 +125,7 @@ public sealed class ConfidentialVmEngineTests : IDisposable
         using (Enclave other = Enclave.Create(otherImage, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options()))
         {
             // The enclave's UnsealException crosses the boundary as an ECALL failure carrying its message.
-            var ex = Assert.Throws<EcallFailedException>(() => Call(other, TestContract.Unseal, blob));
+            var ex = Assert.Throws<EcallFailedException>(() => Unseal(other, blob));
             Assert.Contains("does not authenticate", ex.Message, StringComparison.Ordinal);
         }
     }
@@ -187,19 +185,27 @@ public sealed class ConfidentialVmEngineTests : IDisposable
         Assert.Equal(EnclaveType.Simulation, EnclaveEngines.Resolve(EnclaveType.Auto).Type);
     }
 
-    private static byte[] Echo(Enclave enclave, ReadOnlySpan<byte> data) => Call(enclave, TestContract.Echo, data);
-
-    private static byte[] Call(Enclave enclave, int function, ReadOnlySpan<byte> data)
+    private static byte[] Echo(Enclave enclave, ReadOnlySpan<byte> data)
     {
-        var channel = enclave.Bind(TestContract.Descriptor, null);
-        var request = new WireBuffer();
-        request.WriteBytes(data);
-        var response = new WireBuffer();
-        channel.Call(function, request.WrittenSpan, response);
-        var reader = new WireReader(response.WrittenSpan);
-        byte[] result = reader.ReadBytes().ToArray();
-        reader.EnsureEnd();
-        return result;
+        byte[] copy = data.ToArray();
+        new TestEnclaveProxy(enclave, null).Echo(copy);
+        return copy;
+    }
+
+    private static byte[] Seal(Enclave enclave, ReadOnlySpan<byte> data)
+    {
+        byte[] blob = new byte[data.Length + 4096];
+        int length = new TestEnclaveProxy(enclave, null).Seal(data, blob);
+        Assert.True(length >= 0, "the blob buffer is too small");
+        return blob[..length];
+    }
+
+    private static byte[] Unseal(Enclave enclave, ReadOnlySpan<byte> blob)
+    {
+        byte[] data = new byte[blob.Length];
+        int length = new TestEnclaveProxy(enclave, null).Unseal(blob, data);
+        Assert.True(length >= 0, "the data buffer is too small");
+        return data[..length];
     }
 
     private sealed class CapturingLoggerFactory : ILoggerFactory

@@ -3,6 +3,7 @@ using SecGear.Attestation;
 using SecGear.Attestation.Simulation;
 using SecGear.CryptoModule.Client;
 using SecGear.CryptoModule.Keys;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 
 namespace SecGear.CryptoModule.Tests;

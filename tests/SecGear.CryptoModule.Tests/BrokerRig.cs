@@ -5,6 +5,7 @@ using AttestationServiceHost::SecGear.AttestationService.Hosting;
 using SecGear.AttestationService;
 using SecGear.AttestationService.Client;
 using SecGear.Images;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

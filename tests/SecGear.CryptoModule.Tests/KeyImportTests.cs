@@ -5,6 +5,7 @@ using SecGear.Attestation.Simulation;
 using SecGear.Cli;
 using SecGear.CryptoModule.Client;
 using SecGear.CryptoModule.Keys;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 
 namespace SecGear.CryptoModule.Tests;
@@ -156,7 +157,7 @@ public sealed class KeyImportTests(ModuleFixture fixture) : IClassFixture<Module
             File.WriteAllText(credential, fixture.Credential);
             string policy = Path.Combine(directory, "policy.json");
             File.WriteAllText(policy, $$"""{ "allowSimulation": true, "allowedUniqueIds": ["{{Identity.MeasurementHex}}"] }""");
-            string ca = SimulatedAttestationAuthority.CaCertificatePath(new SecGear.Trusted.Platform.SimulatedPlatformOptions().SecretPath);
+            string ca = SimulatedAttestationAuthority.CaCertificatePath(new SimulatedPlatformOptions().SecretPath);
             var output = new StringWriter();
             int code = SecGearCli.Run(
                 ["crypto", "--url", fixture.Module.Url, "--credential-file", credential, "key", "import", "--spec", "EcP384", "--usage", "Sign", "--id", "cli-imported",

@@ -7,6 +7,7 @@ using Npgsql;
 using SecGear.EncryptedDb.Client;
 using SecGear.EncryptedDb.Service;
 using SecGear.Images;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 
 namespace SecGear.EncryptedDb.Tests;

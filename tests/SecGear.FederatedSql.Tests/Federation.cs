@@ -9,6 +9,7 @@ using SecGear.FederatedSql.CoordinatorService;
 using SecGear.FederatedSql.Protocol;
 using SecGear.FederatedSql.Site.Engines;
 using SecGear.Images;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

@@ -18,7 +18,7 @@ public sealed class EcallErrorDisclosureTests(TestImages images)
     {
         var logs = new CapturingLoggerFactory();
         using Enclave enclave = Enclave.Create(images.Production, type, EnclaveFlags.None, new EnclaveOptions { LoggerFactory = logs });
-        var client = new TestClient(enclave.Bind(TestContract.Descriptor, new TestOcalls()));
+        var client = new TestClient(enclave, new TestOcalls());
 
         var ex = Assert.Throws<EcallFailedException>(() => client.Throw("the launch code is 0000"));
 
@@ -40,7 +40,7 @@ public sealed class EcallErrorDisclosureTests(TestImages images)
     public void A_debug_enclave_sends_the_full_message(EnclaveType type)
     {
         using Enclave enclave = Enclave.Create(images.Main, type, EnclaveFlags.Debug);
-        var client = new TestClient(enclave.Bind(TestContract.Descriptor, new TestOcalls()));
+        var client = new TestClient(enclave, new TestOcalls());
 
         var ex = Assert.Throws<EcallFailedException>(() => client.Throw("boom"));
 
@@ -53,7 +53,7 @@ public sealed class EcallErrorDisclosureTests(TestImages images)
     public void A_debug_image_created_without_the_debug_flag_withholds_the_message(EnclaveType type)
     {
         using Enclave enclave = Enclave.Create(images.Main, type, EnclaveFlags.None);
-        var client = new TestClient(enclave.Bind(TestContract.Descriptor, new TestOcalls()));
+        var client = new TestClient(enclave, new TestOcalls());
 
         var ex = Assert.Throws<EcallFailedException>(() => client.Throw("boom"));
 
@@ -66,7 +66,7 @@ public sealed class EcallErrorDisclosureTests(TestImages images)
     public void Runtime_errors_keep_their_message_in_a_production_enclave(EnclaveType type)
     {
         using Enclave enclave = Enclave.Create(images.Production, type);
-        var client = new TestClient(enclave.Bind(TestContract.Descriptor, new TestOcalls()));
+        var client = new TestClient(enclave, new TestOcalls());
         byte[] blob = client.Seal([1, 2, 3]);
         blob[^1] ^= 1;
 

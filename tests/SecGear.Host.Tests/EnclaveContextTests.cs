@@ -59,5 +59,5 @@ public sealed class EnclaveContextTests(TestImages images) : IDisposable
 
     public void Dispose() => Directory.Delete(_secretDir, recursive: true);
 
-    private static TestClient Client(Enclave enclave) => new(enclave.Bind(TestContract.Descriptor, new TestOcalls()));
+    private static TestClient Client(Enclave enclave) => new(enclave, new TestOcalls());
 }

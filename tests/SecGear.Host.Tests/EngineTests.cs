@@ -46,14 +46,15 @@ public sealed class EngineTests(TestImages images)
         using Enclave enclave = Enclave.Create(images.Main, type);
         var (client, _) = Bind(enclave);
         int limit = EnclaveOptions.DefaultMaxPayloadBytes;
-        byte[] data = new byte[limit - 4]; // plus the 4-byte length prefix = exactly the limit
+        // Echo's request is the folded size_t length (8 bytes), the 4-byte length prefix and the bytes: exactly the limit.
+        byte[] data = new byte[limit - 12];
         RandomNumberGenerator.Fill(data.AsSpan(0, 4096));
         data[^1] = 0xA5;
 
         byte[] echoed = client.Echo(data);
         Assert.True(data.AsSpan().SequenceEqual(echoed));
 
-        var tooLarge = Assert.Throws<PayloadTooLargeException>(() => client.Echo(new byte[limit - 3]));
+        var tooLarge = Assert.Throws<PayloadTooLargeException>(() => client.Echo(new byte[limit - 11]));
         Assert.Equal(EnclaveStatus.PayloadTooLarge, tooLarge.Status);
         client.Empty(); // nothing was sent: the enclave is still usable
     }
@@ -64,7 +65,8 @@ public sealed class EngineTests(TestImages images)
     {
         using Enclave enclave = Enclave.Create(images.Main, type);
         var (client, _) = Bind(enclave);
-        foreach (int size in new[] { 65_467, 65_468, 65_469, 200_000 })
+        // The request (8-byte size, 4-byte prefix, bytes) crosses the inline limit 8 bytes before the response (prefix, bytes).
+        foreach (int size in new[] { 65_459, 65_460, 65_461, 65_467, 65_468, 65_469, 200_000 })
         {
             byte[] data = RandomNumberGenerator.GetBytes(size);
             Assert.Equal(data, client.Echo(data));
@@ -105,7 +107,7 @@ public sealed class EngineTests(TestImages images)
     public void Bind_refuses_a_contract_the_enclave_does_not_implement(EnclaveType type)
     {
         using Enclave enclave = Enclave.Create(images.Main, type);
-        ContractDescriptor other = TestContract.Create("Nope", "another contract");
+        ContractDescriptor other = WithHash("Nope", "another contract");
 
         var ex = Assert.Throws<ContractNotFoundException>(() => enclave.Bind(other, null));
         Assert.Contains("Nope", ex.Message, StringComparison.Ordinal);
@@ -116,7 +118,7 @@ public sealed class EngineTests(TestImages images)
     public void Bind_refuses_the_same_contract_name_with_another_hash(EnclaveType type)
     {
         using Enclave enclave = Enclave.Create(images.Main, type);
-        ContractDescriptor changed = TestContract.Create(TestContract.Name, "TestEnclave contract v2");
+        ContractDescriptor changed = WithHash(TestEnclaveContract.Name, "test_enclave contract v2");
 
         var ex = Assert.Throws<ContractMismatchException>(() => enclave.Bind(changed, null));
         Assert.Contains(changed.HashHex, ex.Message, StringComparison.Ordinal);
@@ -209,7 +211,7 @@ public sealed class EngineTests(TestImages images)
         var (client, _) = Bind(enclave);
         byte[] lyingLength = [0xFF, 0xFF, 0xFF, 0x7F, 1, 2, 3];
 
-        Assert.Throws<MarshalException>(() => client.Channel.Call(TestContract.Echo, lyingLength, new WireBuffer()));
+        Assert.Throws<MarshalException>(() => client.Channel.Call(TestEnclaveContract.EcallIds.Echo, lyingLength, new WireBuffer()));
         Assert.Throws<CallNotAllowedException>(() => client.Channel.Call(999, [], new WireBuffer()));
         client.Empty();
     }
@@ -346,7 +348,7 @@ public sealed class EngineTests(TestImages images)
         enclave.Dispose();
 
         Assert.Throws<EnclaveDisposedException>(client.Empty);
-        Assert.Throws<EnclaveDisposedException>(() => enclave.Bind(TestContract.Descriptor, null));
+        Assert.Throws<EnclaveDisposedException>(() => enclave.Bind(TestEnclaveContract.Descriptor, null));
     }
 
     [Theory]
@@ -413,8 +415,15 @@ public sealed class EngineTests(TestImages images)
     private static (TestClient Client, TestOcalls Ocalls) Bind(Enclave enclave)
     {
         var ocalls = new TestOcalls();
-        var client = new TestClient(enclave.Bind(TestContract.Descriptor, ocalls));
+        var client = new TestClient(enclave, ocalls);
         ocalls.Client = client;
         return (client, ocalls);
     }
+
+    /// <summary>The test contract's functions under another name or hash (a contract the enclave does not have).</summary>
+    private static ContractDescriptor WithHash(string name, string canonicalForm) => new(
+        name,
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonicalForm)),
+        TestEnclaveContract.Descriptor.Ecalls,
+        TestEnclaveContract.Descriptor.Ocalls);
 }

@@ -21,9 +21,12 @@ public sealed class RunnerStartupCheckTests
     };
 
     [Fact]
-    public void A_consistent_message_passes()
+    public void A_consistent_message_passes_with_every_field_the_host_uses()
     {
-        RunnerStartup.Check(Valid(), Options);
+        StartupMessage startup = Valid();
+        RunnerReady ready = RunnerStartup.Check(startup, Options);
+
+        Assert.Equal(new RunnerReady(startup.Region!, 4, RegionLayout.DefaultSlotSize, Options.MaxPayloadBytes, startup.Manifest!, startup.Identity!, Switchless: false), ready);
     }
 
     public static TheoryData<string, string> Inconsistencies => new()

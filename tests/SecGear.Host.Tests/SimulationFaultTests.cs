@@ -11,7 +11,7 @@ public sealed class SimulationFaultTests(TestImages images)
     public void Runner_killed_mid_ecall_fails_the_pending_and_later_calls_with_EnclaveLostException()
     {
         using Enclave enclave = Enclave.Create(images.Main, EnclaveType.Simulation);
-        var client = new TestClient(enclave.Bind(TestContract.Descriptor, new TestOcalls()));
+        var client = new TestClient(enclave, new TestOcalls());
         client.Empty();
         Exception? pending = null;
         var caller = new Thread(() => pending = Record.Exception(() => client.Sleep(60_000)));

@@ -123,7 +123,7 @@ public sealed class SystemCallTests(TestImages images) : IDisposable
         // One enclave thread: the nested system call can only be served by the thread whose OCALL is in progress.
         using Enclave enclave = Enclave.Create(images.SingleThread, type, options: Options);
         var ocalls = new TestOcalls();
-        var client = new TestClient(enclave.Bind(SecGear.Tests.TestEnclave.TestContract.Descriptor, ocalls));
+        var client = new TestClient(enclave, ocalls);
         byte[]? nested = null;
         ocalls.DuringWhereAmI = () => nested = enclave.GetEvidence("nested"u8);
 

@@ -1,13 +1,18 @@
-using System.Buffers;
-using SecGear.Abi;
 using SecGear.Tests.TestEnclave;
 
 namespace SecGear.Host.Tests;
 
-/// <summary>The host's OCALL handler for the test contract (generated shape plus test hooks).</summary>
-public sealed class TestOcalls : IOcallHandler
+/// <summary>The host's OCALLs of the test contract (the generated handler calls them), plus test hooks.</summary>
+public sealed class TestOcalls : ITestEnclaveOcalls
 {
-    public TestClient? Client { get; set; }
+    private TestClient? _client;
+
+    /// <summary>The client whose private ECALL <see cref="CallBack"/> re-enters; set before an OCALL needs it.</summary>
+    public TestClient Client
+    {
+        get => _client ?? throw new InvalidOperationException("the test did not set TestOcalls.Client");
+        set => _client = value;
+    }
 
     public Exception? RefusedNestingError { get; private set; }
 
@@ -20,57 +25,47 @@ public sealed class TestOcalls : IOcallHandler
     /// <summary>Runs inside the WhereAmI OCALL, before it answers (e.g. a system call nested in an OCALL).</summary>
     public Action? DuringWhereAmI { get; set; }
 
-    public void Dispatch(int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    public int WhereAmI()
     {
-        var reader = new WireReader(request);
-        var writer = new WireBuffer();
-        LastOcallThread = Environment.CurrentManagedThreadId;
-        switch (functionId)
-        {
-            case TestContract.WhereAmI:
-                reader.EnsureEnd();
-                DuringWhereAmI?.Invoke();
-                writer.WriteInt32(Environment.CurrentManagedThreadId);
-                break;
-            case TestContract.CallBack:
-            {
-                int x = reader.ReadInt32();
-                reader.EnsureEnd();
-                writer.WriteInt32(Client!.PrivateInner(x));
-                break;
-            }
-
-            case TestContract.CallBackRefused:
-                reader.EnsureEnd();
-                try
-                {
-                    Client!.PrivateInner(1);
-                }
-                catch (Exception ex)
-                {
-                    RefusedNestingError = ex;
-                    throw;
-                }
-
-                break;
-            case TestContract.HostThrows:
-                throw new ArgumentException("host said no");
-            case TestContract.HostEcho:
-            {
-                ReadOnlySpan<byte> data = reader.ReadBytes();
-                reader.EnsureEnd();
-                writer.WriteBytes(data);
-                break;
-            }
-
-            case TestContract.Block:
-                BlockEntered.Release();
-                Release.Wait(TimeSpan.FromSeconds(30));
-                break;
-            default:
-                throw new CallNotAllowedException($"Unknown OCALL {functionId}.");
-        }
-
-        response.Write(writer.WrittenSpan);
+        Entered();
+        DuringWhereAmI?.Invoke();
+        return Environment.CurrentManagedThreadId;
     }
+
+    public int CallBack(int x)
+    {
+        Entered();
+        return Client.PrivateInner(x);
+    }
+
+    public void CallBackRefused()
+    {
+        Entered();
+        try
+        {
+            Client.PrivateInner(1);
+        }
+        catch (Exception ex)
+        {
+            RefusedNestingError = ex;
+            throw;
+        }
+    }
+
+    public void HostThrows()
+    {
+        Entered();
+        throw new ArgumentException("host said no");
+    }
+
+    public void Block()
+    {
+        Entered();
+        BlockEntered.Release();
+        Release.Wait(TimeSpan.FromSeconds(30));
+    }
+
+    public void HostEcho(Span<byte> data) => Entered();
+
+    private void Entered() => LastOcallThread = Environment.CurrentManagedThreadId;
 }

@@ -1,5 +1,4 @@
 using SecGear.Identity;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.RaTls.Tests;
 

@@ -2,7 +2,6 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.RaTls.Tests;
 

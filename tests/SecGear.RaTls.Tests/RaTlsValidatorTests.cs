@@ -3,7 +3,6 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.RaTls.Tests;
 

@@ -3,7 +3,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using SecGear.Attestation;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.RaTls.Tests;
 

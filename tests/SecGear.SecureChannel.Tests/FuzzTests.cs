@@ -1,4 +1,3 @@
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using SecGear.Attestation;
-using SecGear.Tests.Fixtures;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 
 namespace SecGear.SecureChannel.Tests;

@@ -1,5 +1,4 @@
 using SecGear.Attestation;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 

@@ -1,6 +1,5 @@
 using SecGear.Attestation;
 using SecGear.Identity;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text;
 using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Parameters;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 

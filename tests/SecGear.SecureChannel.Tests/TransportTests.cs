@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using SecGear.Attestation;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.SecureChannel.Tests;
 

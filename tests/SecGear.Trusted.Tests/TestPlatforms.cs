@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using SecGear.Identity;
+using SecGear.Simulation;
 using SecGear.Trusted.Platform;
 
 namespace SecGear.Trusted.Tests;

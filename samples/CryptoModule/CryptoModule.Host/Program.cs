@@ -7,6 +7,7 @@ using SecGear.CryptoModule;
 using SecGear.CryptoModule.Client;
 using SecGear.CryptoModule.Hosting;
 using SecGear.Images;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 
 // The TEE crypto module, end to end: start the module (its enclave on the simulation engine, SQLite store), verify

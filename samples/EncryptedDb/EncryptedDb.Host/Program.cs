@@ -8,6 +8,7 @@ using SecGear.EncryptedDb;
 using SecGear.EncryptedDb.Client;
 using SecGear.EncryptedDb.Service;
 using SecGear.Images;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 
 // EncryptedDb demo: starts the query service (and its enclave) in this process beside PostgreSQL, creates a client

@@ -13,6 +13,7 @@ using SecGear.FederatedSql.Results;
 using SecGear.FederatedSql.Site.Engines;
 using SecGear.Images;
 using SecGear.SecureChannel;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

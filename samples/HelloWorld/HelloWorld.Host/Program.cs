@@ -8,10 +8,10 @@ using SecGear.Host;
 string imagePath = args.Length > 0 ? args[0] : Path.Combine(AppContext.BaseDirectory, "HelloWorld.Enclave.sgimage");
 
 using ILoggerFactory loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
-await using Enclave? enclave = Start(imagePath, EnclaveType.Auto, new EnclaveOptions { LoggerFactory = loggerFactory });
+await using Enclave? enclave = EnclaveStartup.CreateOrReport(imagePath, EnclaveType.Auto, options: new EnclaveOptions { LoggerFactory = loggerFactory });
 if (enclave is null)
 {
-    return 1;
+    return EnclaveStartup.FailureExitCode;
 }
 
 Console.WriteLine($"engine:      {enclave.EngineName}");
@@ -47,23 +47,6 @@ int unsealedLength = hello.UnsealSecret(sealedBlob.AsSpan(0, sealedLength), unse
 bool roundTrip = unsealedLength == secret.Length && unsealed.AsSpan().SequenceEqual(secret);
 Console.WriteLine($"unsealed:    {(roundTrip ? "matches the original secret" : "MISMATCH")}");
 return roundTrip ? 0 : 1;
-
-/// <summary>
-/// Creates the enclave, or prints one line and returns null: a missing, unsigned or tampered image is the user's input,
-/// not a crash (exit 1, no stack trace).
-/// </summary>
-static Enclave? Start(string imagePath, EnclaveType type, EnclaveOptions? options = null)
-{
-    try
-    {
-        return Enclave.Create(imagePath, type, EnclaveFlags.None, options);
-    }
-    catch (Exception ex) when (ex is SecGear.SecGearException or IOException or UnauthorizedAccessException)
-    {
-        Console.Error.WriteLine($"{AppDomain.CurrentDomain.FriendlyName}: cannot start the enclave from '{imagePath}': {ex.Message}");
-        return null;
-    }
-}
 
 /// <summary>The host's implementation of the OCALLs declared in hello.edl.</summary>
 internal sealed class HostOcalls : IHelloOcalls

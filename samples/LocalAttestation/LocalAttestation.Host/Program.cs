@@ -12,11 +12,11 @@ using SecGear.Trusted.Attestation;
 // sees. Then enclave A sends B a message encrypted under that key, a tampered exchange is shown to fail, and B's
 // simulation evidence is verified as a remote verifier would.
 string directory = AppContext.BaseDirectory;
-await using Enclave? a = Start(Path.Combine(directory, "LocalAttestation.EnclaveA.sgimage"), EnclaveType.Auto);
-await using Enclave? b = a is null ? null : Start(Path.Combine(directory, "LocalAttestation.EnclaveB.sgimage"), EnclaveType.Auto);
+await using Enclave? a = EnclaveStartup.CreateOrReport(Path.Combine(directory, "LocalAttestation.EnclaveA.sgimage"), EnclaveType.Auto);
+await using Enclave? b = a is null ? null : EnclaveStartup.CreateOrReport(Path.Combine(directory, "LocalAttestation.EnclaveB.sgimage"), EnclaveType.Auto);
 if (a is null || b is null)
 {
-    return 1;
+    return EnclaveStartup.FailureExitCode;
 }
 var initiator = new LocalAttestProxy(a, new HostOcalls());
 var responder = new LocalAttestProxy(b, new HostOcalls());
@@ -69,23 +69,6 @@ Console.WriteLine(result.Succeeded
     ? $"B's evidence:     verified ({result.Claims!.Format}, simulated, measurement {Convert.ToHexStringLower(result.Claims.UniqueId.Span)[..16]}..., nonce bound)"
     : $"B's evidence:     REJECTED {result.Failure}");
 return identitiesMatch && textLength > 0 && refused && result.Succeeded ? 0 : 1;
-
-/// <summary>
-/// Creates the enclave, or prints one line and returns null: a missing, unsigned or tampered image is the user's input,
-/// not a crash (exit 1, no stack trace).
-/// </summary>
-static Enclave? Start(string imagePath, EnclaveType type, EnclaveOptions? options = null)
-{
-    try
-    {
-        return Enclave.Create(imagePath, type, EnclaveFlags.None, options);
-    }
-    catch (Exception ex) when (ex is SecGear.SecGearException or IOException or UnauthorizedAccessException)
-    {
-        Console.Error.WriteLine($"{AppDomain.CurrentDomain.FriendlyName}: cannot start the enclave from '{imagePath}': {ex.Message}");
-        return null;
-    }
-}
 
 /// <summary>The host's implementation of the OCALLs declared in local_attest.edl.</summary>
 internal sealed class HostOcalls : ILocalAttestOcalls

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using SecGear;
 using SecGear.Host;
 using SecGear.SecureChannel;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 using SecureChannel.Host;
@@ -26,10 +27,10 @@ catch (ArgumentException ex)
     return 64;
 }
 
-await using Enclave? enclave = Start(arguments.ImagePath, EnclaveType.Simulation);
+await using Enclave? enclave = EnclaveStartup.CreateOrReport(arguments.ImagePath, EnclaveType.Simulation);
 if (enclave is null)
 {
-    return 1;
+    return EnclaveStartup.FailureExitCode;
 }
 Directory.CreateDirectory(arguments.SealedDirectory);
 using var relayLog = new RelayLog(Console.Out, arguments.RecordPath);
@@ -115,23 +116,6 @@ void RemoveIdleSessions()
     catch (SecGearException ex)
     {
         Console.WriteLine($"host:         channel_remove_idle failed: {ex.Message}");
-    }
-}
-
-/// <summary>
-/// Creates the enclave, or prints one line and returns null: a missing, unsigned or tampered image is the user's input,
-/// not a crash (exit 1, no stack trace).
-/// </summary>
-static Enclave? Start(string imagePath, EnclaveType type, EnclaveOptions? options = null)
-{
-    try
-    {
-        return Enclave.Create(imagePath, type, EnclaveFlags.None, options);
-    }
-    catch (Exception ex) when (ex is SecGear.SecGearException or IOException or UnauthorizedAccessException)
-    {
-        Console.Error.WriteLine($"{AppDomain.CurrentDomain.FriendlyName}: cannot start the enclave from '{imagePath}': {ex.Message}");
-        return null;
     }
 }
 

@@ -12,11 +12,11 @@ int calls = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInf
 
 var regularOptions = new EnclaveOptions();
 regularOptions.Features.Add(new SwitchlessOptions { Enabled = false });
-await using Enclave? regular = Start(imagePath, EnclaveType.Auto, regularOptions);
-await using Enclave? switchless = regular is null ? null : Start(imagePath, EnclaveType.Auto);
+await using Enclave? regular = EnclaveStartup.CreateOrReport(imagePath, EnclaveType.Auto, options: regularOptions);
+await using Enclave? switchless = regular is null ? null : EnclaveStartup.CreateOrReport(imagePath, EnclaveType.Auto);
 if (regular is null || switchless is null)
 {
-    return 1;
+    return EnclaveStartup.FailureExitCode;
 }
 
 Console.WriteLine($"engine:                 {switchless.EngineName} ({Environment.ProcessorCount} CPUs)");
@@ -47,23 +47,6 @@ Console.WriteLine($"switchless counters:    {stats.EcallsProcessed} processed, {
 Console.WriteLine($"fallbacks by reason:    {stats.FallbacksSlower} slower, {stats.FallbacksSampling} sampling, {stats.FallbacksNotAccepted} not accepted, " +
     $"{stats.FallbacksBackoff} back-off, {stats.FallbacksPoolFull} pool full, {stats.FallbacksTooLarge} too large");
 return sum == expected ? 0 : 1;
-
-/// <summary>
-/// Creates the enclave, or prints one line and returns null: a missing, unsigned or tampered image is the user's input,
-/// not a crash (exit 1, no stack trace).
-/// </summary>
-static Enclave? Start(string imagePath, EnclaveType type, EnclaveOptions? options = null)
-{
-    try
-    {
-        return Enclave.Create(imagePath, type, EnclaveFlags.None, options);
-    }
-    catch (Exception ex) when (ex is SecGear.SecGearException or IOException or UnauthorizedAccessException)
-    {
-        Console.Error.WriteLine($"{AppDomain.CurrentDomain.FriendlyName}: cannot start the enclave from '{imagePath}': {ex.Message}");
-        return null;
-    }
-}
 
 static double Measure(int calls, Action<ulong> call)
 {

@@ -24,7 +24,7 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnu
 
     public int Count => _items?.Length ?? 0;
 
-    public T this[int index] => _items![index];
+    public T this[int index] => (_items ?? Array.Empty<T>())[index];
 
     public bool Equals(EquatableArray<T> other)
     {

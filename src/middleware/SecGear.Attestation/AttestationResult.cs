@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace SecGear.Attestation;
 
 /// <summary>
@@ -13,7 +15,9 @@ public sealed class AttestationResult
         Failure = failure;
     }
 
-    /// <summary>True when the evidence verified and the policy (if any) passed.</summary>
+    /// <summary>True when the evidence verified and the policy (if any) passed; then <see cref="Claims"/> is set.</summary>
+    [MemberNotNullWhen(true, nameof(Claims))]
+    [MemberNotNullWhen(false, nameof(Failure))]
     public bool Succeeded => Failure is null;
 
     /// <summary>The claims: always set on success; set on failure only when all cryptographic checks passed.</summary>
@@ -34,5 +38,5 @@ public sealed class AttestationResult
     public static AttestationResult Fail(AttestationFailureCode code, string message) => Fail(new AttestationFailure(code, message));
 
     /// <summary>Returns the claims, or throws <see cref="AttestationException"/> naming the failed check.</summary>
-    public AttestationClaims ThrowIfFailed() => Failure is null ? Claims! : throw new AttestationException(Failure);
+    public AttestationClaims ThrowIfFailed() => Succeeded ? Claims : throw new AttestationException(Failure);
 }

@@ -83,7 +83,7 @@ public sealed class AttestationVerifier
             return result;
         }
 
-        var policyFailure = policy.Evaluate(result.Claims!);
+        var policyFailure = policy.Evaluate(result.Claims);
         return policyFailure is null ? result : AttestationResult.Fail(policyFailure, result.Claims);
     }
 

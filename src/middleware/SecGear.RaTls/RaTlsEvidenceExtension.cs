@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
 using System.Security.Cryptography.X509Certificates;
 
@@ -46,9 +47,10 @@ public static class RaTlsEvidenceExtension
     /// Reads the evidence from an extension value. Returns false with a reason when the DER is malformed, the version
     /// is not <see cref="Version"/>, the evidence is empty or too long, or bytes follow the structure.
     /// </summary>
-    public static bool TryReadEvidence(ReadOnlyMemory<byte> extensionValue, out byte[] evidence, out string error)
+    public static bool TryReadEvidence(
+        ReadOnlyMemory<byte> extensionValue, [NotNullWhen(true)] out byte[]? evidence, [NotNullWhen(false)] out string? error)
     {
-        evidence = [];
+        evidence = null;
         try
         {
             var reader = new AsnReader(extensionValue, AsnEncodingRules.DER);
@@ -69,7 +71,7 @@ public static class RaTlsEvidenceExtension
             }
 
             evidence = value;
-            error = string.Empty;
+            error = null;
             return true;
         }
         catch (AsnContentException ex)

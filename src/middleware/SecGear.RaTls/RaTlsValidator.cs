@@ -135,7 +135,7 @@ public sealed class RaTlsValidator
                 RaTlsFailureCode.EvidenceRejected, $"the {evidence.Format} evidence did not verify", verified.Failure, verified.Claims);
         }
 
-        var claims = verified.Claims!;
+        var claims = verified.Claims;
         if (!KeyBinding.Matches(claims.ReportData.Span, cert.PublicKey.ExportSubjectPublicKeyInfo()))
         {
             return RaTlsValidationResult.Fail(

@@ -228,10 +228,10 @@ internal sealed class ClientHandshake : IDisposable
         var result = _verifier.Verify(evidence, _collateral, _options.TimeProvider.GetUtcNow(), _policy);
         if (!result.Succeeded)
         {
-            throw new SecureChannelException(result.Failure!);
+            throw new SecureChannelException(result.Failure);
         }
 
-        var actual = result.Claims!.ReportData.Span;
+        var actual = result.Claims.ReportData.Span;
         bool matches = actual.Length >= reportData.Length
             && CryptographicOperations.FixedTimeEquals(actual[..reportData.Length], reportData)
             && !actual[reportData.Length..].ContainsAnyExcept((byte)0);

@@ -110,7 +110,7 @@ public sealed class SecureChannelClient : IAsyncDisposable
         var clientKey = handshake.ProcessServerHello(serverHello);
         await WriteAsync(transport, clientKey, cancellationToken).ConfigureAwait(false);
         var session = handshake.ProcessServerFinished(await ReadRequiredAsync(transport, options, cancellationToken).ConfigureAwait(false));
-        return new SecureChannelClient(transport, ownsTransport, session, handshake.Claims!, options);
+        return new SecureChannelClient(transport, ownsTransport, session, handshake.Claims ?? throw new InvalidOperationException("the handshake finished without verified claims"), options);
     }
 
     /// <summary>Sends one message (at most <see cref="SecureChannelOptions.MaxRecordPayload"/> bytes) as a record.</summary>

@@ -11,7 +11,7 @@ namespace SecGear.CryptoModule.Pkcs11;
 internal static unsafe class Exports
 {
     private const int FunctionCount = 68;
-    private static void* _functionList;
+    private static void* s_functionList;
 
     [UnmanagedCallersOnly(EntryPoint = "C_GetFunctionList", CallConvs = [typeof(CallConvCdecl)])]
     public static ulong GetFunctionList(void** list)
@@ -34,9 +34,9 @@ internal static unsafe class Exports
 
     private static void* FunctionList()
     {
-        if (_functionList is not null)
+        if (s_functionList is not null)
         {
-            return _functionList;
+            return s_functionList;
         }
 
         // CK_FUNCTION_LIST: CK_VERSION (2.40), padded to 8, then 68 function pointers in the standard's order.
@@ -100,7 +100,7 @@ internal static unsafe class Exports
         f[64] = (delegate* unmanaged[Cdecl]<ulong, byte*, ulong, ulong>)&GenerateRandom;
         f[65] = (delegate* unmanaged[Cdecl]<ulong>)&NotParallel;  // C_GetFunctionStatus
         f[66] = (delegate* unmanaged[Cdecl]<ulong>)&NotParallel;  // C_CancelFunction
-        _functionList = table;
+        s_functionList = table;
         return table;
     }
 

@@ -12,11 +12,11 @@ internal static unsafe partial class SelfPin
     private const int RtldNow = 0x2;
     private const int RtldNoLoad = 0x4;
     private const int RtldNoDelete = 0x1000;
-    private static bool _pinned;
+    private static bool s_pinned;
 
     public static void Pin(void* anyExport)
     {
-        if (_pinned)
+        if (s_pinned)
         {
             return;
         }
@@ -24,7 +24,7 @@ internal static unsafe partial class SelfPin
         DlInfo info;
         if (DlAddr(anyExport, &info) != 0 && info.FileName is not null)
         {
-            _pinned = DlOpen(info.FileName, RtldNow | RtldNoLoad | RtldNoDelete) != 0;
+            s_pinned = DlOpen(info.FileName, RtldNow | RtldNoLoad | RtldNoDelete) != 0;
         }
     }
 

@@ -13,22 +13,22 @@ internal static class Token
 {
     private static readonly Lock Gate = new();
     private static readonly Dictionary<ulong, Session> Sessions = [];
-    private static ModuleConnection? _connection;
-    private static List<Slot>? _slots;
-    private static ulong _nextHandle = 1;
+    private static ModuleConnection? s_connection;
+    private static List<Slot>? s_slots;
+    private static ulong s_nextHandle = 1;
 
     public static void Initialize()
     {
         lock (Gate)
         {
-            if (_slots is not null)
+            if (s_slots is not null)
             {
                 throw new CkrException(Ck.CKR_CRYPTOKI_ALREADY_INITIALIZED, "already initialized");
             }
 
             var settings = ModuleSettings.Load();
-            _connection = new ModuleConnection(settings.Url);
-            _slots = [.. settings.Tenants.Select(t => new Slot(t))];
+            s_connection = new ModuleConnection(settings.Url);
+            s_slots = [.. settings.Tenants.Select(t => new Slot(t))];
         }
     }
 
@@ -38,9 +38,9 @@ internal static class Token
         {
             RequireInitialized();
             Sessions.Clear();
-            _connection?.Dispose();
-            _connection = null;
-            _slots = null;
+            s_connection?.Dispose();
+            s_connection = null;
+            s_slots = null;
         }
     }
 
@@ -79,7 +79,7 @@ internal static class Token
 
         lock (Gate)
         {
-            ulong handle = _nextHandle++;
+            ulong handle = s_nextHandle++;
             Sessions[handle] = new Session(handle, (int)slotId, (flags & Ck.CKF_RW_SESSION) != 0);
             return handle;
         }
@@ -95,7 +95,7 @@ internal static class Token
             if (!Sessions.Values.Any(s => s.Slot == session.Slot))
             {
                 // The last session of a token closed: PKCS#11 logs the application out.
-                _slots![session.Slot].Credential = null;
+                s_slots![session.Slot].Credential = null;
             }
         }
     }
@@ -176,7 +176,7 @@ internal static class Token
             lock (Gate)
             {
                 RequireInitialized();
-                return _connection!;
+                return s_connection!;
             }
         }
     }
@@ -223,7 +223,7 @@ internal static class Token
                 return slot.Objects[existing];
             }
 
-            var tokenObject = new TokenObject(_nextHandle++, objectClass, key);
+            var tokenObject = new TokenObject(s_nextHandle++, objectClass, key);
             slot.Handles[(key.Id, objectClass)] = tokenObject.Handle;
             slot.Objects[tokenObject.Handle] = tokenObject;
             return tokenObject;
@@ -339,7 +339,7 @@ internal static class Token
     }
 
     private static List<Slot> RequireInitialized() =>
-        _slots ?? throw new CkrException(Ck.CKR_CRYPTOKI_NOT_INITIALIZED, "C_Initialize first");
+        s_slots ?? throw new CkrException(Ck.CKR_CRYPTOKI_NOT_INITIALIZED, "C_Initialize first");
 
     public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 }

@@ -1,6 +1,7 @@
 using SecGear.Attestation;
 using SecGear.Attestation.Simulation;
 using SecGear.Images;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 
 namespace SecGear.VerticalFl;

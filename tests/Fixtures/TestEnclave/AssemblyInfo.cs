@@ -1,4 +1,4 @@
 using SecGear.Abi;
 
-[assembly: EnclaveContract(typeof(SecGear.Tests.TestEnclave.TestEnclaveEcallFactory))]
+// The generated test contract registers its own factory; the hand-written switchless contract does so here.
 [assembly: EnclaveContract(typeof(SecGear.Tests.TestEnclave.Switchless.SwitchlessEcallFactory))]

@@ -1,18 +1,19 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 using SecGear.Trusted.Runtime;
 
 namespace SecGear.Tests.TestEnclave;
 
-/// <summary>The enclave's implementation of the test contract.</summary>
+/// <summary>The enclave's implementation of the test contract (test_enclave.edl).</summary>
 public sealed class TestEnclaveImpl : ITestEnclaveEcalls
 {
     private readonly EnclaveContext _context;
-    private readonly TestEnclaveOcalls _host;
+    private readonly TestEnclaveOcallProxy _host;
 
     public TestEnclaveImpl(EnclaveContext context)
     {
         _context = context;
-        _host = new TestEnclaveOcalls(context.Ocalls);
+        _host = new TestEnclaveOcallProxy(context.Ocalls);
 
         // Logged outside any ECALL: the simulation engine sends it on the runner's system channel.
         context.CreateLogger("TestEnclave.Startup").LogInformation("enclave started");
@@ -22,7 +23,9 @@ public sealed class TestEnclaveImpl : ITestEnclaveEcalls
     {
     }
 
-    public byte[] Echo(ReadOnlySpan<byte> data) => data.ToArray();
+    public void Echo(Span<byte> data)
+    {
+    }
 
     public int HostThreadViaOcall() => _host.WhereAmI();
 
@@ -32,24 +35,24 @@ public sealed class TestEnclaveImpl : ITestEnclaveEcalls
 
     public void RefusedNesting() => _host.CallBackRefused();
 
-    public void Throw(string message) => throw new InvalidOperationException(message);
+    public void ThrowEcall(string? message) => throw new InvalidOperationException(message);
 
-    public string OcallThrows(bool catchIt)
+    public int OcallThrows(bool catchIt, Span<byte> text)
     {
         if (!catchIt)
         {
             _host.HostThrows();
-            return "not reached";
+            return Write("not reached", text);
         }
 
         try
         {
             _host.HostThrows();
-            return "no exception";
+            return Write("no exception", text);
         }
         catch (OcallFailedException ex)
         {
-            return $"{ex.OcallName}|{ex.RemoteType}|{ex.Message}";
+            return Write($"{ex.OcallName}|{ex.RemoteType}|{ex.Message}", text);
         }
     }
 
@@ -58,25 +61,25 @@ public sealed class TestEnclaveImpl : ITestEnclaveEcalls
     public void Sleep(int milliseconds) => Thread.Sleep(milliseconds);
 
 #pragma warning disable CA2254 // The test passes the text through unchanged on purpose.
-    public void Log(int level, string message) => _context.Logger.Log((LogLevel)level, message);
+    public void Log(int level, string? message) => _context.Logger.Log((LogLevel)level, message);
 #pragma warning restore CA2254
 
-    public byte[] Identity() => _context.Identity.Measurement;
+    public int Identity(Span<byte> measurement) => Write(_context.Identity.Measurement, measurement);
 
-    public byte[] Seal(ReadOnlySpan<byte> data) => _context.Sealer.Seal(data);
+    public int Seal(ReadOnlySpan<byte> data, Span<byte> blob) => Write(_context.Sealer.Seal(data), blob);
 
-    public byte[] Unseal(ReadOnlySpan<byte> blob)
+    public int Unseal(ReadOnlySpan<byte> blob, Span<byte> data)
     {
-        using var data = _context.Sealer.Unseal(blob);
-        return (byte[])data.Plaintext.Clone();
+        using var unsealed = _context.Sealer.Unseal(blob);
+        return Write(unsealed.Plaintext, data);
     }
 
-    public byte[] EchoViaHost(ReadOnlySpan<byte> data) => _host.HostEcho(data);
+    public void Random(Span<byte> bytes) => _context.Random.GetBytes(bytes);
 
-    public byte[] Random(int count)
-    {
-        byte[] bytes = new byte[count];
-        _context.Random.GetBytes(bytes);
-        return bytes;
-    }
+    public void EchoViaHost(Span<byte> data) => _host.HostEcho(data);
+
+    private static int Write(string text, Span<byte> destination) => Write(Encoding.UTF8.GetBytes(text), destination);
+
+    private static int Write(ReadOnlySpan<byte> source, Span<byte> destination) =>
+        source.TryCopyTo(destination) ? source.Length : -1;
 }

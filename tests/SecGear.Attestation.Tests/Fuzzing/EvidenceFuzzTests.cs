@@ -8,7 +8,6 @@ using SecGear.Attestation.Tests.AmdSevSnp;
 using SecGear.Attestation.Tests.ArmCca;
 using SecGear.Attestation.Tests.AwsNitro;
 using SecGear.Simulation;
-using SecGear.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace SecGear.Attestation.Tests.Fuzzing;

@@ -1,5 +1,4 @@
 using SecGear.Attestation.NvidiaGpu;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.Attestation.Tests.NvidiaGpu;
 

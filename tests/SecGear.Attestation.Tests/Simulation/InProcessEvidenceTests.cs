@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using SecGear.Tests.Fixtures;
+using SecGear.Simulation;
 using SecGear.Trusted.Platform;
 
 namespace SecGear.Attestation.Tests.Simulation;

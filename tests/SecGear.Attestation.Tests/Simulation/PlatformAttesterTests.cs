@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using SecGear.Attestation.Simulation;
 using SecGear.Identity;
-using SecGear.Tests.Fixtures;
 using SecGear.Trusted.Attestation;
 
 namespace SecGear.Attestation.Tests.Simulation;

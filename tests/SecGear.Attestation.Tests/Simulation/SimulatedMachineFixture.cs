@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.Attestation.Tests.Simulation;
 

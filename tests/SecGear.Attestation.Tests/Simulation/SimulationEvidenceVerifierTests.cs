@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using SecGear.Attestation.Simulation;
 using SecGear.Simulation;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.Attestation.Tests.Simulation;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using SecGear.AttestationService.Client;
 using SecGear.AttestationService.Tests.Service;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.AttestationService.Tests.Client;
 

@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
-using SecGear.Tests.Fixtures;
 
 namespace SecGear.AttestationService.Tests.Service;
 

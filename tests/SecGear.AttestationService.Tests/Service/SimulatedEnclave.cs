@@ -1,5 +1,6 @@
 using SecGear.Attestation;
 using SecGear.Identity;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 
 namespace SecGear.Host.Tests.Switchless;
@@ -10,11 +9,8 @@ namespace SecGear.Host.Tests.Switchless;
 /// runs exactly once.
 /// </summary>
 [Collection(ImagesCollection.Name)]
-public sealed partial class SwitchlessAdaptiveTests(TestImages images)
+public sealed class SwitchlessAdaptiveTests(TestImages images)
 {
-    private const int Sigstop = 19;
-    private const int Sigcont = 18;
-
     /// <summary>Slack for a loaded 2-core machine on top of the fallback timeout (thread start, scheduling).</summary>
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(700);
 
@@ -30,8 +26,7 @@ public sealed partial class SwitchlessAdaptiveTests(TestImages images)
         long notAcceptedBefore = enclave.SwitchlessStatistics.FallbacksNotAccepted;
 
         int runner = enclave.RunnerProcessId;
-        Assert.Equal(0, Kill(runner, Sigstop));
-        StoppedProcess.WaitUntilStopped(runner);
+        using var stopped = StoppedProcess.Stop(runner);
         byte[]? result = null;
         TimeSpan fellBackAfter = TimeSpan.MaxValue;
         try
@@ -48,12 +43,12 @@ public sealed partial class SwitchlessAdaptiveTests(TestImages images)
 
             // The regular call it fell back to waits for the stopped enclave thread, as any regular call would.
             Assert.True(caller.IsAlive, "the call completed while the runner was stopped");
-            Assert.Equal(0, Kill(runner, Sigcont));
+            stopped.Continue();
             Assert.True(caller.Join(TimeSpan.FromSeconds(10)), "the call did not complete after SIGCONT");
         }
         finally
         {
-            Kill(runner, Sigcont);
+            stopped.Continue();
         }
 
         Assert.True(fellBackAfter < timeout + Slack, $"the caller gave up on the stopped worker after {fellBackAfter.TotalMilliseconds:F0} ms; the fallback timeout is {timeout.TotalMilliseconds:F0} ms");
@@ -135,7 +130,4 @@ public sealed partial class SwitchlessAdaptiveTests(TestImages images)
             stats.Fallbacks,
             stats.FallbacksNotAccepted + stats.FallbacksBackoff + stats.FallbacksPoolFull + stats.FallbacksTooLarge + stats.FallbacksSlower + stats.FallbacksSampling);
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

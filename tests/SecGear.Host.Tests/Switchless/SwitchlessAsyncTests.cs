@@ -16,8 +16,6 @@ namespace SecGear.Host.Tests.Switchless;
 [Collection(ImagesCollection.Name)]
 public sealed partial class SwitchlessAsyncTests(TestImages images)
 {
-    private const int Sigstop = 19;
-    private const int Sigcont = 18;
     private const int ClockThreadCpuTime = 3;
 
     [Fact]
@@ -33,8 +31,7 @@ public sealed partial class SwitchlessAsyncTests(TestImages images)
         long before = enclave.SwitchlessStatistics.FallbacksNotAccepted;
 
         int runner = enclave.RunnerProcessId;
-        Assert.Equal(0, Kill(runner, Sigstop));
-        StoppedProcess.WaitUntilStopped(runner);
+        using var stopped = StoppedProcess.Stop(runner);
         var response = new WireBuffer();
         Task call;
         try
@@ -55,7 +52,7 @@ public sealed partial class SwitchlessAsyncTests(TestImages images)
         }
         finally
         {
-            Kill(runner, Sigcont);
+            stopped.Continue();
         }
 
         await call.WaitAsync(TimeSpan.FromSeconds(10));
@@ -216,9 +213,6 @@ public sealed partial class SwitchlessAsyncTests(TestImages images)
         Assert.Equal(0, ClockGetTime(ClockThreadCpuTime, time));
         return (time[0] * 1_000_000) + (time[1] / 1000);
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 
     [LibraryImport("libc", EntryPoint = "clock_gettime")]
     private static unsafe partial int ClockGetTime(int clock, long* time);

@@ -1,3 +1,4 @@
+using SecGear.Simulation;
 using SecGear.Trusted.Platform;
 using SecGear.Trusted.Sealing;
 

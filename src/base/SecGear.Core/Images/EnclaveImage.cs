@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using SecGear.Identity;
 
@@ -36,10 +37,10 @@ public sealed class EnclaveImage
     public EnclaveImageFile EntryAssembly => _byPath[Manifest.EntryAssembly];
 
     /// <summary>Looks up a file by its exact (ordinal) path.</summary>
-    public bool TryGetFile(string path, out EnclaveImageFile file)
+    public bool TryGetFile(string path, [NotNullWhen(true)] out EnclaveImageFile? file)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return _byPath.TryGetValue(path, out file!);
+        return _byPath.TryGetValue(path, out file);
     }
 
     /// <summary>Reads and verifies an image file.</summary>

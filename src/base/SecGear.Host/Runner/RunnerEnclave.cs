@@ -42,13 +42,13 @@ internal sealed unsafe class RunnerEnclave : EngineInstance
     private int _nextBuffer;
     private int _lost;
 
-    private RunnerEnclave(RunnerProcess runner, SharedRegion region, StartupMessage startup, EnclaveOptions options, EnclaveLogRouter logs)
-        : base(startup.Manifest!.Name, options, logs)
+    private RunnerEnclave(RunnerProcess runner, SharedRegion region, RunnerReady startup, EnclaveOptions options, EnclaveLogRouter logs)
+        : base(startup.Manifest.Name, options, logs)
     {
         _runner = runner;
         _region = region;
-        Manifest = startup.Manifest!;
-        Identity = startup.Identity!;
+        Manifest = startup.Manifest;
+        Identity = startup.Identity;
         _slots = new Slot[region.SlotCount];
         for (int i = 0; i < _slots.Length; i++)
         {
@@ -81,10 +81,10 @@ internal sealed unsafe class RunnerEnclave : EngineInstance
         string? regionPath = null;
         try
         {
-            StartupMessage startup = runner.ReadStartup(options);
+            RunnerReady startup = runner.ReadStartup(options);
             regionPath = startup.Region;
-            EngineChecks.CheckDebugFlag(launch.Flags, startup.Manifest!);
-            SharedRegion region = SharedRegion.Open(startup.Region!, startup.SlotCount, startup.SlotSize, startup.MaxPayload);
+            EngineChecks.CheckDebugFlag(launch.Flags, startup.Manifest);
+            SharedRegion region = SharedRegion.Open(startup.Region, startup.SlotCount, startup.SlotSize, startup.MaxPayload);
 
             // Both sides have mapped the region: its name is no longer needed by anyone.
             region.Unlink();

@@ -54,7 +54,7 @@ internal sealed class RunnerProcess : IDisposable
     /// <exception cref="EnclaveImageException">The runner refused the image.</exception>
     /// <exception cref="EnclaveLoadException">The runner could not load the enclave.</exception>
     /// <exception cref="EnclaveLostException">The runner exited, timed out, or sent a message that is unreadable or inconsistent.</exception>
-    public StartupMessage ReadStartup(EnclaveOptions options)
+    public RunnerReady ReadStartup(EnclaveOptions options)
     {
         var deadline = Stopwatch.StartNew();
         StartupMessage? startup = null;
@@ -106,8 +106,7 @@ internal sealed class RunnerProcess : IDisposable
         }
 
         RunnerStartup.ThrowIfFailed(startup);
-        RunnerStartup.Check(startup, options);
-        return startup;
+        return RunnerStartup.Check(startup, options);
     }
 
     /// <summary>

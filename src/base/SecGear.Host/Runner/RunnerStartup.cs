@@ -37,8 +37,9 @@ internal static partial class RunnerStartup
     /// Checks a successful start-up message against what the host asked for (<paramref name="options"/>) and against
     /// itself (one slot per enclave thread of the signed manifest).
     /// </summary>
+    /// <returns>The checked fields.</returns>
     /// <exception cref="EnclaveLostException">The message is inconsistent; the text names the field, found and expected.</exception>
-    public static void Check(StartupMessage startup, EnclaveOptions options)
+    public static RunnerReady Check(StartupMessage startup, EnclaveOptions options)
     {
         if (startup.Region is null || !RegionName().IsMatch(startup.Region))
         {
@@ -84,6 +85,9 @@ internal static partial class RunnerStartup
         {
             throw Inconsistent("MaxPayload", Number(startup.MaxPayload), $"EnclaveOptions.MaxPayloadBytes ({Number(options.MaxPayloadBytes)})");
         }
+
+        return new RunnerReady(
+            startup.Region, startup.SlotCount, startup.SlotSize, startup.MaxPayload, startup.Manifest, startup.Identity, startup.Switchless);
     }
 
     private static EnclaveLostException Inconsistent(string field, string found, string expected) =>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using SecGear.Identity;
 
 namespace SecGear.Trusted.Attestation;
@@ -60,13 +61,14 @@ public sealed class LocalReport
         reportData.CopyTo(destination[108..]);
     }
 
-    /// <summary>Reads a report whose MAC has already been verified; null with an error for a malformed header.</summary>
-    internal static LocalReport? TryRead(ReadOnlySpan<byte> report, out string? error)
+    /// <summary>Reads a report whose MAC has already been verified; false with the error for a malformed header.</summary>
+    internal static bool TryRead(ReadOnlySpan<byte> report, [NotNullWhen(true)] out LocalReport? read, [NotNullWhen(false)] out string? error)
     {
+        read = null;
         if (!report[..4].SequenceEqual(Magic))
         {
             error = $"the report starts with {Convert.ToHexStringLower(report[..4])}; expected the magic 53474c52 (\"SGLR\")";
-            return null;
+            return false;
         }
 
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(report[4..]);
@@ -74,7 +76,7 @@ public sealed class LocalReport
         if (version != Version || (flags & ~DebugFlag) != 0)
         {
             error = $"the report has version {version} and flags 0x{flags:x4}; expected version {Version} and only bit 0 (debug)";
-            return null;
+            return false;
         }
 
         error = null;
@@ -84,6 +86,7 @@ public sealed class LocalReport
             BinaryPrimitives.ReadUInt16LittleEndian(report[72..]),
             BinaryPrimitives.ReadUInt16LittleEndian(report[74..]),
             (flags & DebugFlag) != 0);
-        return new LocalReport(source, report.Slice(76, 32).ToArray(), report.Slice(108, ReportDataLength).ToArray());
+        read = new LocalReport(source, report.Slice(76, 32).ToArray(), report.Slice(108, ReportDataLength).ToArray());
+        return true;
     }
 }

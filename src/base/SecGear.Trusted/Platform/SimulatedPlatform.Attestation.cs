@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 
 namespace SecGear.Trusted.Platform;
@@ -108,7 +107,7 @@ public sealed partial class SimulatedPlatform
             throw new LocalReportException("The report's MAC does not verify: it was altered, or made on another platform.");
         }
 
-        return LocalReport.TryRead(copy, out var error) ?? throw new LocalReportException(error!);
+        return LocalReport.TryRead(copy, out var read, out var error) ? read : throw new LocalReportException(error);
     }
 
     private static byte[] PadReportData(ReadOnlySpan<byte> reportData, int length, string parameterName)

@@ -72,7 +72,7 @@ public sealed partial class SimulatedPlatform : IAttestingPlatform, IDisposable
         var secret = PlatformSecretFile.LoadOrCreate((options ?? new SimulatedPlatformOptions()).SecretPath);
         try
         {
-            return Attestation.PlatformKeys.PlatformId(secret);
+            return PlatformKeys.PlatformId(secret);
         }
         finally
         {

@@ -63,8 +63,13 @@ public sealed class NitroVerifier : IEvidenceVerifier
         try
         {
             var failure = LoadChain(document, chain) ?? CheckChain(chain);
-            var verified = failure is null ? VerifiedChain.From(chain) : null;
-            failure ??= CheckValidity(verified!.Validity, time) ?? CheckSignature(document, chain[^1]);
+            if (failure is not null)
+            {
+                return AttestationResult.Fail(failure);
+            }
+
+            var verified = VerifiedChain.From(chain);
+            failure = CheckValidity(verified.Validity, time) ?? CheckSignature(document, chain[^1]);
             if (failure is not null)
             {
                 return AttestationResult.Fail(failure);
@@ -75,9 +80,9 @@ public sealed class NitroVerifier : IEvidenceVerifier
                 _chains.Clear();
             }
 
-            _chains.TryAdd(chainKey, verified!);
+            _chains.TryAdd(chainKey, verified);
             chain.RemoveAt(chain.Count - 1);
-            return AttestationResult.Success(Claims(document, verified!));
+            return AttestationResult.Success(Claims(document, verified));
         }
         catch (Exception ex) when (ex is CryptographicException or System.Formats.Asn1.AsnContentException)
         {
@@ -191,7 +196,7 @@ public sealed class NitroVerifier : IEvidenceVerifier
 
     private static AttestationFailure? CheckSignature(NitroDocument document, X509Certificate2 leaf)
     {
-        using var key = leaf.GetECDsaPublicKey()!;
+        using var key = leaf.GetECDsaPublicKey() ?? throw new CryptographicException($"the leaf certificate '{leaf.Subject}' has no ECDSA key");
         bool valid;
         try
         {

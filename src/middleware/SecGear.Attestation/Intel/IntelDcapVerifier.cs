@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -242,17 +243,13 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
         // The PCK CRL is checked with the CA of its own issuer chain when the collateral carries one (as QVL does), and
         // that CA must be the one that issued the PCK certificate; without a chain, the quote's CA is the only candidate.
         var crlIssuer = intermediate;
-        if (collateral.PckCrlIssuerChain.Count > 0)
+        if (collateral.PckCrlIssuerChain.Count > 0 && !TryCheckPckCrlIssuerChain(collateral, intermediate, root, time, out crlIssuer, out var chainFailure))
         {
-            var chainFailure = CheckPckCrlIssuerChain(collateral, intermediate, root, time, out crlIssuer);
-            if (chainFailure is not null)
-            {
-                return chainFailure;
-            }
+            return chainFailure;
         }
 
         var pckCrl = collateral.PckCrl;
-        if (!pckCrl.Issuer.AsSpan().SequenceEqual(crlIssuer!.SubjectName.RawData))
+        if (!pckCrl.Issuer.AsSpan().SequenceEqual(crlIssuer.SubjectName.RawData))
         {
             return new(PckCrlIssuerMismatch, $"PCK CRL is issued by another CA than the PCK certificate's issuer '{intermediate.Subject}'");
         }
@@ -277,64 +274,76 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
     /// be issued and signed by it, be current and not revoked by the root CA CRL, and be the very CA that issued the
     /// PCK certificate (same subject and key) — else the CRL would speak for another CA's certificates.
     /// </summary>
-    private AttestationFailure? CheckPckCrlIssuerChain(IntelCollateral collateral, X509Certificate2 pckIssuer, X509Certificate2 quoteRoot, DateTimeOffset time, out X509Certificate2? ca)
+    private bool TryCheckPckCrlIssuerChain(
+        IntelCollateral collateral,
+        X509Certificate2 pckIssuer,
+        X509Certificate2 quoteRoot,
+        DateTimeOffset time,
+        [NotNullWhen(true)] out X509Certificate2? ca,
+        [NotNullWhen(false)] out AttestationFailure? failure)
     {
         ca = null;
+        failure = null;
         var chain = collateral.PckCrlIssuerChain;
         if (chain.Count != 2)
         {
-            return new(PckCrlIssuerChainInvalid, $"PCK CRL issuer chain has {chain.Count} certificates, expected 2 (PCK CA, root)");
+            failure = new(PckCrlIssuerChainInvalid, $"PCK CRL issuer chain has {chain.Count} certificates, expected 2 (PCK CA, root)");
+            return false;
         }
 
         var (candidate, root) = (chain[0], chain[1]);
         if (!_options.TrustAnchors.Contains(root.RawData))
         {
-            return new(PckCrlIssuerChainInvalid, $"PCK CRL issuer chain root '{root.Subject}' (SHA-256 {Convert.ToHexString(SHA256.HashData(root.RawData))}) is not a pinned trust anchor");
+            failure = new(PckCrlIssuerChainInvalid, $"PCK CRL issuer chain root '{root.Subject}' (SHA-256 {Convert.ToHexString(SHA256.HashData(root.RawData))}) is not a pinned trust anchor");
+            return false;
         }
 
         if (!root.PublicKey.EncodedKeyValue.RawData.AsSpan().SequenceEqual(quoteRoot.PublicKey.EncodedKeyValue.RawData))
         {
-            return new(PckCrlIssuerChainInvalid, "PCK CRL issuer chain ends at another root than the PCK chain");
+            failure = new(PckCrlIssuerChainInvalid, "PCK CRL issuer chain ends at another root than the PCK chain");
+            return false;
         }
 
         if (!IsCa(candidate) || !candidate.IssuerName.RawData.AsSpan().SequenceEqual(root.SubjectName.RawData) || !_cache.IsSignedBy(SignedData.Parse(candidate.RawDataMemory), root))
         {
-            return new(PckCrlIssuerChainInvalid, $"PCK CRL issuer chain CA '{candidate.Subject}' is not a CA issued and signed by the root");
+            failure = new(PckCrlIssuerChainInvalid, $"PCK CRL issuer chain CA '{candidate.Subject}' is not a CA issued and signed by the root");
+            return false;
         }
 
         if (collateral.RootCaCrl.IsRevoked(candidate.SerialNumberBytes.Span))
         {
-            return new(IntermediateCertificateRevoked, $"PCK CRL issuer CA '{candidate.Subject}' (serial {candidate.SerialNumber}) is listed in the root CA CRL");
+            failure = new(IntermediateCertificateRevoked, $"PCK CRL issuer CA '{candidate.Subject}' (serial {candidate.SerialNumber}) is listed in the root CA CRL");
+            return false;
         }
 
-        var validity = CheckValidity(candidate, time, PckCrlIssuerChainInvalid, "PCK CRL issuer CA certificate")
+        failure = CheckValidity(candidate, time, PckCrlIssuerChainInvalid, "PCK CRL issuer CA certificate")
             ?? CheckValidity(root, time, PckCrlIssuerChainInvalid, "PCK CRL issuer chain root certificate");
-        if (validity is not null)
+        if (failure is not null)
         {
-            return validity;
+            return false;
         }
 
         if (!candidate.SubjectName.RawData.AsSpan().SequenceEqual(pckIssuer.SubjectName.RawData)
             || !candidate.PublicKey.EncodedKeyValue.RawData.AsSpan().SequenceEqual(pckIssuer.PublicKey.EncodedKeyValue.RawData))
         {
-            return new(PckCrlIssuerMismatch, $"PCK CRL issuer chain names CA '{candidate.Subject}', but the PCK certificate was issued by '{pckIssuer.Subject}' (another name or key)");
+            failure = new(PckCrlIssuerMismatch, $"PCK CRL issuer chain names CA '{candidate.Subject}', but the PCK certificate was issued by '{pckIssuer.Subject}' (another name or key)");
+            return false;
         }
 
         ca = candidate;
-        return null;
+        return true;
     }
 
     private AttestationFailure? CheckTcbInfo(IntelCollateral collateral, DcapQuote quote, PckExtension extension, X509Certificate2 root, DateTimeOffset time)
     {
-        var failure = CheckSigningChain(collateral.TcbInfoIssuerChain, collateral, root, time, "TCB info", out var signer);
-        if (failure is not null)
+        if (!TryCheckSigningChain(collateral.TcbInfoIssuerChain, collateral, root, time, "TCB info", out var signer, out var failure))
         {
             return failure;
         }
 
-        if (!_cache.IsSignedBy(collateral.TcbInfoSigned.Body, collateral.TcbInfoSigned.Signature, signer!))
+        if (!_cache.IsSignedBy(collateral.TcbInfoSigned.Body, collateral.TcbInfoSigned.Signature, signer))
         {
-            return new(TcbInfoSignatureInvalid, $"TCB info signature does not verify over its {collateral.TcbInfoSigned.Body.Length} signed bytes with the key of '{signer!.Subject}'");
+            return new(TcbInfoSignatureInvalid, $"TCB info signature does not verify over its {collateral.TcbInfoSigned.Body.Length} signed bytes with the key of '{signer.Subject}'");
         }
 
         var info = collateral.TcbInfo;
@@ -367,15 +376,14 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
     private AttestationFailure? CheckQeIdentity(IntelCollateral collateral, DcapQuote quote, X509Certificate2 root, DateTimeOffset time, out IsvTcbLevel? qeLevel)
     {
         qeLevel = null;
-        var failure = CheckSigningChain(collateral.QeIdentityIssuerChain, collateral, root, time, "QE identity", out var signer);
-        if (failure is not null)
+        if (!TryCheckSigningChain(collateral.QeIdentityIssuerChain, collateral, root, time, "QE identity", out var signer, out var failure))
         {
             return failure;
         }
 
-        if (!_cache.IsSignedBy(collateral.QeIdentitySigned.Body, collateral.QeIdentitySigned.Signature, signer!))
+        if (!_cache.IsSignedBy(collateral.QeIdentitySigned.Body, collateral.QeIdentitySigned.Signature, signer))
         {
-            return new(QeIdentitySignatureInvalid, $"QE identity signature does not verify over its {collateral.QeIdentitySigned.Body.Length} signed bytes with the key of '{signer!.Subject}'");
+            return new(QeIdentitySignatureInvalid, $"QE identity signature does not verify over its {collateral.QeIdentitySigned.Body.Length} signed bytes with the key of '{signer.Subject}'");
         }
 
         var identity = collateral.QeIdentity;
@@ -426,38 +434,56 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
     }
 
     /// <summary>The TCB signing chain: [signing certificate, root]; the root must be pinned and must not have revoked the signer.</summary>
-    private AttestationFailure? CheckSigningChain(List<X509Certificate2> chain, IntelCollateral collateral, X509Certificate2 quoteRoot, DateTimeOffset time, string what, out X509Certificate2? signer)
+    private bool TryCheckSigningChain(
+        List<X509Certificate2> chain,
+        IntelCollateral collateral,
+        X509Certificate2 quoteRoot,
+        DateTimeOffset time,
+        string what,
+        [NotNullWhen(true)] out X509Certificate2? signer,
+        [NotNullWhen(false)] out AttestationFailure? failure)
     {
         signer = null;
+        failure = null;
         if (chain.Count != 2)
         {
-            return new(TcbSigningChainInvalid, $"{what} issuer chain has {chain.Count} certificates, expected 2 (TCB signing, root)");
+            failure = new(TcbSigningChainInvalid, $"{what} issuer chain has {chain.Count} certificates, expected 2 (TCB signing, root)");
+            return false;
         }
 
         var (signing, root) = (chain[0], chain[1]);
         if (!_options.TrustAnchors.Contains(root.RawData))
         {
-            return new(TcbSigningChainInvalid, $"{what} issuer chain root '{root.Subject}' (SHA-256 {Convert.ToHexString(SHA256.HashData(root.RawData))}) is not a pinned trust anchor");
+            failure = new(TcbSigningChainInvalid, $"{what} issuer chain root '{root.Subject}' (SHA-256 {Convert.ToHexString(SHA256.HashData(root.RawData))}) is not a pinned trust anchor");
+            return false;
         }
 
         if (!root.RawDataMemory.Span.SequenceEqual(quoteRoot.RawDataMemory.Span) && !root.PublicKey.EncodedKeyValue.RawData.AsSpan().SequenceEqual(quoteRoot.PublicKey.EncodedKeyValue.RawData))
         {
-            return new(TcbSigningChainInvalid, $"{what} issuer chain ends at another root than the PCK chain");
+            failure = new(TcbSigningChainInvalid, $"{what} issuer chain ends at another root than the PCK chain");
+            return false;
         }
 
         if (!signing.IssuerName.RawData.AsSpan().SequenceEqual(root.SubjectName.RawData) || !_cache.IsSignedBy(SignedData.Parse(signing.RawDataMemory), root))
         {
-            return new(TcbSigningChainInvalid, $"{what} signing certificate '{signing.Subject}' is not issued and signed by the root");
+            failure = new(TcbSigningChainInvalid, $"{what} signing certificate '{signing.Subject}' is not issued and signed by the root");
+            return false;
         }
 
         if (collateral.RootCaCrl.IsRevoked(signing.SerialNumberBytes.Span))
         {
-            return new(IntermediateCertificateRevoked, $"{what} signing certificate (serial {signing.SerialNumber}) is listed in the root CA CRL");
+            failure = new(IntermediateCertificateRevoked, $"{what} signing certificate (serial {signing.SerialNumber}) is listed in the root CA CRL");
+            return false;
         }
 
-        var validity = CheckValidity(signing, time, TcbSigningChainInvalid, $"{what} signing certificate") ?? CheckValidity(root, time, TcbSigningChainInvalid, $"{what} root certificate");
-        signer = validity is null ? signing : null;
-        return validity;
+        failure = CheckValidity(signing, time, TcbSigningChainInvalid, $"{what} signing certificate") ?? CheckValidity(root, time, TcbSigningChainInvalid, $"{what} root certificate");
+        if (failure is not null)
+        {
+            return false;
+        }
+
+        signer = signing;
+        return true;
     }
 
     private static AttestationFailure? CheckValidity(X509Certificate2 certificate, DateTimeOffset time, AttestationFailureCode code, string what)
@@ -519,7 +545,7 @@ public sealed class IntelDcapVerifier : IEvidenceVerifier
         }
         else
         {
-            var td = quote.TdBody!;
+            var td = quote.TdBody ?? throw new InvalidOperationException("a quote without an SGX body carries a TD body");
             uniqueId = td.MrTd.ToArray();
             signerId = ReadOnlyMemory<byte>.Empty;
             reportData = td.ReportData.ToArray();

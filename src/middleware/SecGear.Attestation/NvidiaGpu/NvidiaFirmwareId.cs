@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
 using System.Security.Cryptography.X509Certificates;
 
@@ -16,15 +17,16 @@ internal static class NvidiaFirmwareId
 
     private const string Sha384Oid = "2.16.840.1.101.3.4.2.2";
 
-    /// <summary>Returns the 48-byte firmware id, or null and why it could not be read.</summary>
-    public static byte[]? TryRead(X509Certificate2 certificate, out string? problem)
+    /// <summary>Reads the 48-byte firmware id, or says why it could not be read.</summary>
+    public static bool TryRead(X509Certificate2 certificate, [NotNullWhen(true)] out byte[]? firmwareId, [NotNullWhen(false)] out string? problem)
     {
+        firmwareId = null;
         problem = null;
         var extension = certificate.Extensions[ExtensionOid];
         if (extension is null)
         {
             problem = $"'{certificate.Subject}' has no firmware id extension {ExtensionOid}";
-            return null;
+            return false;
         }
 
         try
@@ -42,15 +44,16 @@ internal static class NvidiaFirmwareId
             if (algorithm != Sha384Oid || value.Length != 48)
             {
                 problem = $"the firmware id in '{certificate.Subject}' is a {value.Length}-byte {algorithm} digest, expected a 48-byte SHA-384 ({Sha384Oid})";
-                return null;
+                return false;
             }
 
-            return value;
+            firmwareId = value;
+            return true;
         }
         catch (AsnContentException ex)
         {
             problem = $"the firmware id extension of '{certificate.Subject}' is not SEQUENCE {{ INTEGER, SubjectPublicKeyInfo, SEQUENCE {{ OID, OCTET STRING }} }}: {ex.Message}";
-            return null;
+            return false;
         }
     }
 }

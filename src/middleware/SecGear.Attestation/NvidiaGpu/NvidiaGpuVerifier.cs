@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -57,10 +58,14 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
             return AttestationResult.Fail(AttestationFailureCode.CollateralMalformed, $"collateral is {collateral.GetType().Name}, expected {nameof(NvidiaGpuCollateral)}");
         }
 
-        var device = GetChain(gpu, out failure);
-        failure ??= NvidiaCertificateChain.CheckValidity(device!.Certificates, DeviceChainName, verificationTime);
-        failure ??= CheckFirmwareId(report, device!);
-        failure ??= CheckSignature(report, device!);
+        if (!TryGetChain(gpu, out var device, out failure))
+        {
+            return AttestationResult.Fail(failure);
+        }
+
+        failure = NvidiaCertificateChain.CheckValidity(device.Certificates, DeviceChainName, verificationTime);
+        failure ??= CheckFirmwareId(report, device);
+        failure ??= CheckSignature(report, device);
         if (failure is not null)
         {
             return AttestationResult.Fail(failure);
@@ -68,19 +73,21 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
 
         var gpuCollateral = (NvidiaGpuCollateral?)collateral;
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        failure = CheckRevocation(device!.Certificates, gpuCollateral, verificationTime, "revocation", DeviceChainName, fields);
+        failure = CheckRevocation(device.Certificates, gpuCollateral, verificationTime, "revocation", DeviceChainName, fields);
         failure ??= Appraise(report, gpuCollateral, verificationTime, fields);
-        var claims = Claims(gpu!, report, device, gpuCollateral, fields);
+        var claims = Claims(gpu, report, device, gpuCollateral, fields);
         return failure is null ? AttestationResult.Success(claims) : AttestationResult.Fail(failure, claims);
     }
 
-    private DeviceChain? GetChain(NvidiaGpuEvidence gpu, out AttestationFailure? failure)
+    private bool TryGetChain(NvidiaGpuEvidence gpu, [NotNullWhen(true)] out DeviceChain? device, [NotNullWhen(false)] out AttestationFailure? failure)
     {
+        device = null;
         failure = null;
         string key = gpu.ChainKey();
         if (_chains.TryGetValue(key, out var known))
         {
-            return known;
+            device = known;
+            return true;
         }
 
         List<X509Certificate2> certificates;
@@ -91,7 +98,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
         catch (CryptographicException ex)
         {
             failure = new(AttestationFailureCode.CertificateChainMalformed, $"the device certificate chain cannot be read: {ex.Message}");
-            return null;
+            return false;
         }
 
         try
@@ -99,7 +106,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
             failure = NvidiaCertificateChain.Check(certificates, _options.DeviceTrustAnchors, DeviceChainName, _links);
             if (failure is not null)
             {
-                return null;
+                return false;
             }
 
             var leaf = certificates[0];
@@ -108,15 +115,14 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
                 if (leafKey is not { KeySize: 384 })
                 {
                     failure = new(AttestationFailureCode.EndorsementCertificateMalformed, $"the device leaf '{leaf.Subject}' key is not ECDSA P-384");
-                    return null;
+                    return false;
                 }
             }
 
-            var fwid = NvidiaFirmwareId.TryRead(leaf, out string? problem);
-            if (fwid is null)
+            if (!NvidiaFirmwareId.TryRead(leaf, out byte[]? fwid, out string? problem))
             {
                 failure = new(AttestationFailureCode.DeviceFirmwareIdMismatch, $"{problem}: the first certificate is not the leaf of the signing firmware");
-                return null;
+                return false;
             }
 
             var chain = new DeviceChain(certificates, fwid);
@@ -126,12 +132,13 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
             }
 
             _chains.TryAdd(key, chain);
-            return chain;
+            device = chain;
+            return true;
         }
         catch (Exception ex) when (ex is CryptographicException or System.Formats.Asn1.AsnContentException)
         {
             failure = new(AttestationFailureCode.CertificateChainMalformed, $"a certificate of the device chain cannot be decoded: {ex.Message}");
-            return null;
+            return false;
         }
     }
 
@@ -149,7 +156,8 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
 
     private static AttestationFailure? CheckSignature(SpdmMeasurementReport report, DeviceChain device)
     {
-        using var key = device.Certificates[0].GetECDsaPublicKey()!;
+        // TryGetChain admitted the leaf only with a P-384 key.
+        using var key = device.Certificates[0].GetECDsaPublicKey() ?? throw new CryptographicException("the device leaf has no ECDSA key");
         return key.VerifyData(report.SignedBytes, report.Signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
             ? null
             : new(AttestationFailureCode.EvidenceSignatureInvalid, string.Create(CultureInfo.InvariantCulture, $"the ECDSA P-384 signature over the {report.SignedLength} bytes of request and response does not verify with the key of '{device.Certificates[0].Subject}'"));
@@ -167,8 +175,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
         {
             foreach (var response in responses)
             {
-                var status = response.TryGetStatus(chain[i], chain[i + 1], time, _options.OcspMaxAgeWithoutNextUpdate, out string? problem);
-                if (problem is not null)
+                if (!response.TryGetStatus(chain[i], chain[i + 1], time, _options.OcspMaxAgeWithoutNextUpdate, out var status, out string? problem))
                 {
                     return new(AttestationFailureCode.RevocationResponseInvalid, $"{chainName}: {problem}");
                 }
@@ -203,7 +210,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
         fields["rim_driver_version"] = collateral?.DriverManifest?.Version ?? "none";
         fields["rim_vbios_version"] = collateral?.VbiosManifest?.Version ?? "none";
         fields["measurements_appraised"] = "false";
-        if (manifests.Count == 0)
+        if (collateral is null || manifests.Count == 0)
         {
             fields["reference_values"] = "not appraised: no RIMs supplied";
             return null;
@@ -211,7 +218,7 @@ public sealed class NvidiaGpuVerifier : IEvidenceVerifier
 
         foreach (var manifest in manifests)
         {
-            var failure = CheckManifest(manifest, collateral!, time, fields);
+            var failure = CheckManifest(manifest, collateral, time, fields);
             if (failure is not null)
             {
                 return failure;

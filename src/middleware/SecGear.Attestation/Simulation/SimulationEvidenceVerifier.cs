@@ -73,23 +73,22 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
         var id = Convert.ToHexString(SHA256.HashData(evidence.CaCertificate.Span)) + Convert.ToHexString(SHA256.HashData(evidence.AttestationKeyCertificate.Span));
         if (!_chains.TryGetValue(id, out var chain))
         {
-            var failure = BuildChain(evidence, out chain);
-            if (failure is not null)
+            if (!TryBuildChain(evidence, out chain, out var failure))
             {
                 return failure;
             }
 
             // Bounded: when full, chains are checked per call and not kept.
-            if (_chains.Count >= ChainCapacity || !_chains.TryAdd(id, chain!))
+            if (_chains.Count >= ChainCapacity || !_chains.TryAdd(id, chain))
             {
-                using (chain!.Key)
+                using (chain.Key)
                 {
                     return CheckTimesAndSignature(chain, evidence, time, out validFrom, out validUntil);
                 }
             }
         }
 
-        return CheckTimesAndSignature(chain!, evidence, time, out validFrom, out validUntil);
+        return CheckTimesAndSignature(chain, evidence, time, out validFrom, out validUntil);
     }
 
     private static AttestationFailure? CheckTimesAndSignature(
@@ -122,14 +121,14 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
         return null;
     }
 
-    private AttestationFailure? BuildChain(SimulationEvidence evidence, out VerifiedChain? chain)
+    private bool TryBuildChain(SimulationEvidence evidence, [NotNullWhen(true)] out VerifiedChain? chain, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         chain = null;
-        if (!TryLoad(evidence.CaCertificate, "CA", out var ca, out var failure)
+        if (!TryLoad(evidence.CaCertificate, "CA", out var ca, out failure)
             || !TryLoad(evidence.AttestationKeyCertificate, "attestation key", out var key, out failure))
         {
             ca?.Dispose();
-            return failure;
+            return false;
         }
 
         using (ca)
@@ -138,18 +137,19 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
             failure = CheckCa(ca) ?? CheckAttestationKeyCertificate(key, ca, evidence);
             if (failure is not null)
             {
-                return failure;
+                return false;
             }
 
             var publicKey = key.GetECDsaPublicKey();
             if (publicKey is null || publicKey.KeySize != 256 || publicKey.ExportParameters(false).Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
             {
                 publicKey?.Dispose();
-                return new(AttestationFailureCode.AttestationKeyInvalid, $"the attestation key certificate's key is {key.PublicKey.Oid.FriendlyName ?? key.PublicKey.Oid.Value}; expected an ECDSA P-256 key");
+                failure = new(AttestationFailureCode.AttestationKeyInvalid, $"the attestation key certificate's key is {key.PublicKey.Oid.FriendlyName ?? key.PublicKey.Oid.Value}; expected an ECDSA P-256 key");
+                return false;
             }
 
             chain = new VerifiedChain(publicKey, Utc(ca.NotBefore), Utc(ca.NotAfter), Utc(key.NotBefore), Utc(key.NotAfter));
-            return null;
+            return true;
         }
     }
 
@@ -194,7 +194,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
             : new(AttestationFailureCode.AttestationKeyCertificateSignatureInvalid, "the attestation key certificate's signature does not verify with the simulated CA's ECDSA P-256 key");
     }
 
-    private static bool TryLoad(ReadOnlyMemory<byte> der, string name, out X509Certificate2 certificate, [NotNullWhen(false)] out AttestationFailure? failure)
+    private static bool TryLoad(ReadOnlyMemory<byte> der, string name, [NotNullWhen(true)] out X509Certificate2? certificate, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         try
         {
@@ -204,7 +204,7 @@ public sealed class SimulationEvidenceVerifier : IEvidenceVerifier
         }
         catch (CryptographicException)
         {
-            certificate = null!;
+            certificate = null;
             failure = new(AttestationFailureCode.SimulationCertificateMalformed, $"the {name} certificate ({der.Length} bytes) is not a DER X.509 certificate");
             return false;
         }

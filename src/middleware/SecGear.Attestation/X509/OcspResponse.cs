@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -135,32 +136,41 @@ internal sealed class OcspResponse
 
     /// <summary>
     /// The status this response gives <paramref name="certificate"/> (issued by <paramref name="issuer"/>) at
-    /// <paramref name="time"/>: null when the response is not about it. <paramref name="problem"/> is set when the
-    /// response is about it but is not signed by the issuer or its delegated responder, or is not current.
+    /// <paramref name="time"/>; <paramref name="status"/> is null when the response is not about it. False, with the
+    /// <paramref name="problem"/>, when the response is about it but is not signed by the issuer or its delegated
+    /// responder, or is not current.
     /// </summary>
-    public Status? TryGetStatus(X509Certificate2 certificate, X509Certificate2 issuer, DateTimeOffset time, TimeSpan maxAgeWithoutNextUpdate, out string? problem)
+    public bool TryGetStatus(
+        X509Certificate2 certificate,
+        X509Certificate2 issuer,
+        DateTimeOffset time,
+        TimeSpan maxAgeWithoutNextUpdate,
+        out Status? status,
+        [NotNullWhen(false)] out string? problem)
     {
+        status = null;
         problem = null;
         var single = Responses.FirstOrDefault(r => r.IsAbout(certificate, issuer));
         if (single is null)
         {
-            return null;
+            return true;
         }
 
         if (!IsSignedByIssuerOrDelegate(issuer, time))
         {
             problem = $"the OCSP response about '{certificate.Subject}' is not signed by '{issuer.Subject}' nor by a responder it delegated";
-            return null;
+            return false;
         }
 
         var until = single.NextUpdate ?? single.ThisUpdate + maxAgeWithoutNextUpdate;
         if (time < single.ThisUpdate || time > until)
         {
             problem = $"the OCSP response about '{certificate.Subject}' is current {single.ThisUpdate.UtcDateTime:u}..{until.UtcDateTime:u}, not at {time.UtcDateTime:u}";
-            return null;
+            return false;
         }
 
-        return single.CertificateStatus;
+        status = single.CertificateStatus;
+        return true;
     }
 
     private bool IsSignedByIssuerOrDelegate(X509Certificate2 issuer, DateTimeOffset time)

@@ -105,7 +105,7 @@ internal static class AttestationEndpoints
         }
         else
         {
-            var failure = result.Failure!;
+            var failure = result.Failure;
             response = new AttestationResponse(
                 AttestationStatus.Contraindicated, null, null, document.Id, document.Version, claims, new AttestationFailureInfo(failure.Code.ToString(), failure.Message), devices);
         }

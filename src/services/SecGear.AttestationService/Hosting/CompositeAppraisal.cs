@@ -32,7 +32,7 @@ internal static class CompositeAppraisal
             var result = cpuProblem is not null
                 ? AttestationResult.Fail(cpuProblem)
                 : appraiser.AppraiseDevice(devices[i].Evidence, devices[i].Collateral, policy, deviceNonce!, time);
-            if (result.Succeeded && !seen.Add(result.Claims!.Fields.GetValueOrDefault("device_id") ?? string.Empty))
+            if (result.Succeeded && !seen.Add(result.Claims.Fields.GetValueOrDefault("device_id") ?? string.Empty))
             {
                 result = AttestationResult.Fail(new AttestationFailure(AttestationFailureCode.CompositeDeviceInvalid, $"device id {result.Claims.Fields.GetValueOrDefault("device_id")} appears twice; each GPU attests once"), result.Claims);
             }

@@ -33,7 +33,7 @@ internal static class EdlCommand
                 return SecGearCli.Failure;
             }
 
-            var contract = compilation.Contract!;
+            var contract = compilation.Contract;
             stdout.WriteLine($"{contract.Name}: {contract.Trusted.Count} ECALLs, {contract.Untrusted.Count} OCALLs, " +
                              $"{contract.Structs.Count} structs/unions, {contract.Enums.Count} enums; no errors");
             return SecGearCli.Success;
@@ -61,7 +61,7 @@ internal static class EdlCommand
                 return SecGearCli.Failure;
             }
 
-            var contract = compilation.Contract!;
+            var contract = compilation.Contract;
             EdlSide which = parse.GetRequiredValue(side) switch
             {
                 "host" => EdlSide.Host,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 

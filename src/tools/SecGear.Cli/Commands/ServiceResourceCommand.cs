@@ -68,7 +68,7 @@ internal static class ServiceResourceCommand
 
             string token = System.Text.Encoding.ASCII.GetString(ServiceCommandAction.ReadBounded(parse.GetRequiredValue(tokenFile), "--token-file", MaxTokenFileSize)).Trim();
             var response = await client.GetResourceAsync(repository, type, tag, token, cancellationToken).ConfigureAwait(false);
-            if (parse.GetValue(key) is not { } keyFile)
+            if (parse.GetValue(key) is not { } keyFile || parse.GetValue(output) is not { } outFile)
             {
                 ServiceCommandAction.WriteJson(stdout, response);
                 return SecGearCli.Success;
@@ -79,7 +79,7 @@ internal static class ServiceResourceCommand
             byte[] secret = response.Open(recipient);
             try
             {
-                var destination = parse.GetValue(output)!.FullName;
+                var destination = outFile.FullName;
                 CliFiles.WriteAtomically(destination, secret, CliFiles.Private, overwrite: true);
                 stdout.WriteLine($"resource {response.Path}: {secret.Length} bytes opened into {destination}");
             }

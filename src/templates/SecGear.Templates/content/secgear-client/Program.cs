@@ -50,7 +50,7 @@ try
         return 1;
     }
 
-    AttestationClaims claims = result.Claims!;
+    AttestationClaims claims = result.Claims;
     Console.WriteLine($"trusted: {claims.Tee} {claims.Format}, measurement {Convert.ToHexStringLower(claims.UniqueId.Span)}");
     return 0;
 }

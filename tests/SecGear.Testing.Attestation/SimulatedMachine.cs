@@ -2,15 +2,16 @@ using System.Security.Cryptography;
 using SecGear.Attestation;
 using SecGear.Attestation.Simulation;
 using SecGear.Identity;
+using SecGear.Simulation;
 using SecGear.Trusted.Attestation;
 using SecGear.Trusted.Platform;
 
-namespace SecGear.Tests.Fixtures;
+namespace SecGear.Testing;
 
 /// <summary>
 /// One simulated machine for tests: a platform secret in its own temporary directory (deleted on dispose), its
 /// simulated CA, a verifier trusting only that CA, and simulated platforms for enclave identities (all disposed with
-/// the machine). Shared as a linked source file (tests/Fixtures/Shared) by the test projects that attest in simulation,
+/// the machine). Shared (tests/SecGear.Testing.Attestation) by the test projects that attest in simulation,
 /// so that each does not keep its own copy.
 /// </summary>
 public sealed class SimulatedMachine : IDisposable

@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using SecGear.Attestation.NvidiaGpu;
 
-namespace SecGear.Tests.Fixtures;
+namespace SecGear.Testing;
 
 /// <summary>
 /// A test device PKI shaped like NVIDIA's (root → per-device BROM CA → firmware leaf carrying the FWID extension) and

@@ -1,9 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Files;
-using SecGear.Trusted.Platform;
 
-namespace SecGear.Trusted.Attestation;
+namespace SecGear.Simulation;
 
 /// <summary>
 /// The per-machine simulated attestation CA (DESIGN.md section 6) and the platform attestation key certificate it
@@ -86,7 +86,7 @@ public static class SimulatedAttestationAuthority
     {
         for (int attempt = 0; attempt < 3; attempt++)
         {
-            if (TryRead(path, expectedKey) is { } existing)
+            if (TryRead(path, expectedKey, out byte[]? existing))
             {
                 return existing;
             }
@@ -97,15 +97,17 @@ public static class SimulatedAttestationAuthority
         throw new PlatformSecretException($"Attestation certificate '{path}' could not be created or read; check the directory's permissions.");
     }
 
-    private static byte[]? TryRead(string path, ECDsa expectedKey)
+    // False when the file does not exist; an existing file that is not the certificate of expectedKey throws.
+    private static bool TryRead(string path, ECDsa expectedKey, [NotNullWhen(true)] out byte[]? certificateDer)
     {
+        certificateDer = null;
         string pem;
         try
         {
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                return null;
+                return false;
             }
 
             if (info.Length > 16 * 1024)
@@ -139,7 +141,8 @@ public static class SimulatedAttestationAuthority
                     $"Attestation certificate '{path}' certifies a key that this platform secret does not derive (the secret was replaced?). Delete it to issue a new one.");
             }
 
-            return certificate.RawData;
+            certificateDer = certificate.RawData;
+            return true;
         }
     }
 

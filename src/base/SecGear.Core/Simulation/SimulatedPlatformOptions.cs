@@ -1,6 +1,6 @@
-namespace SecGear.Trusted.Platform;
+namespace SecGear.Simulation;
 
-/// <summary>Configuration of <see cref="SimulatedPlatform"/>.</summary>
+/// <summary>Configuration of the simulated platform (<c>SecGear.Trusted.Platform.SimulatedPlatform</c>).</summary>
 public sealed class SimulatedPlatformOptions
 {
     /// <summary>Environment variable that overrides the default platform secret location.</summary>

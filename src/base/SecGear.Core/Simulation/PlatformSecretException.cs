@@ -1,4 +1,4 @@
-namespace SecGear.Trusted.Platform;
+namespace SecGear.Simulation;
 
 /// <summary>
 /// The simulated platform secret file is unusable: wrong permissions, wrong size, or it cannot be created or read.

@@ -1,8 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using SecGear.Files;
 
-namespace SecGear.Trusted.Platform;
+namespace SecGear.Simulation;
 
 /// <summary>
 /// Reads the platform secret, creating it on first use. Creation writes a private temporary file and links it
@@ -25,7 +26,7 @@ internal static class PlatformSecretFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         for (int attempt = 0; attempt < 3; attempt++)
         {
-            if (TryRead(path) is { } secret)
+            if (TryRead(path, out byte[]? secret))
             {
                 return secret;
             }
@@ -36,8 +37,10 @@ internal static class PlatformSecretFile
         throw new PlatformSecretException($"Platform secret '{path}' could not be created or read; check the directory's permissions.");
     }
 
-    private static byte[]? TryRead(string path)
+    // False when the file does not exist; an existing but unusable secret throws.
+    private static bool TryRead(string path, [NotNullWhen(true)] out byte[]? secret)
     {
+        secret = null;
         SafeFileHandle handle;
         try
         {
@@ -45,7 +48,7 @@ internal static class PlatformSecretFile
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return false;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -71,7 +74,7 @@ internal static class PlatformSecretFile
                     $"Platform secret '{path}' is {length} bytes; expected {MinLength}..{MaxLength}. Delete it to create a new one (this loses every sealed blob).");
             }
 
-            var secret = GC.AllocateArray<byte>((int)length, pinned: true);
+            secret = GC.AllocateArray<byte>((int)length, pinned: true);
             int read = 0;
             while (read < secret.Length)
             {
@@ -85,7 +88,7 @@ internal static class PlatformSecretFile
                 read += n;
             }
 
-            return secret;
+            return true;
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace SecGear.Trusted.Attestation;
+namespace SecGear.Simulation;
 
 /// <summary>
 /// Keys the simulated platform derives from its secret: the simulated CA key, the platform attestation key, the
