@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 rename() {
   local old=$1 new=$2; shift 2
   local files
-  mapfile -t files < <(git grep -lw "$old" -- "${@:-.}" ':!*.sgimage' || true)
+  mapfile -t files < <(git grep -lw "$old" -- "${@:-.}" ':!*.sgimage' ':!build/conventions/rename-types.sh' || true)
   if [ "${#files[@]}" -gt 0 ]; then
     sed -i -E "s/\\b${old}\\b/${new}/g" "${files[@]}"
   fi
@@ -22,11 +22,11 @@ rename() {
   done < <(git ls-files -- "${@:-.}" | grep -E "(^|/)${old}\.cs$" || true)
 }
 
-rename SecureChannelFailureCode SecureChannelFailureCode
-rename EnclaveImageFailureCode EnclaveImageFailureCode
-rename UnsealFailureCode UnsealFailureCode
-rename EncryptedDbFailureCode EncryptedDbFailureCode
-rename FederatedSqlFailureCode FederatedSqlFailureCode
+rename SecureChannelFailureReason SecureChannelFailureCode
+rename EnclaveImageError EnclaveImageFailureCode
+rename UnsealError UnsealFailureCode
+rename EncryptedDbErrorCode EncryptedDbFailureCode
+rename FederatedSqlErrorCode FederatedSqlFailureCode
 
 rename WireReader BigEndianReader src/middleware/SecGear.SecureChannel
 encrypted_db=(src/services/SecGear.EncryptedDb src/services/SecGear.EncryptedDb.Enclave src/services/SecGear.EncryptedDb.Client

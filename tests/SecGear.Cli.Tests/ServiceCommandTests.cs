@@ -64,7 +64,7 @@ public sealed class ServiceCommandTests : IClassFixture<ServiceUnderTest>, IDisp
         var challenge = _cli.Ok(Service("challenge", "--policy", policy, "--runtime-data", runtimeDataFile));
         byte[] reportData = Convert.FromHexString(Line(challenge, "report-data:"));
         using (var platform = new SecGear.Trusted.Platform.SimulatedPlatform(
-            EnclaveImage.Load(image).Identity, new SecGear.Trusted.Platform.SimulatedPlatformOptions { SecretPath = _service.PlatformSecret }))
+            EnclaveImage.Load(image).Identity, new SecGear.Simulation.SimulatedPlatformOptions { SecretPath = _service.PlatformSecret }))
         {
             File.WriteAllBytes(_cli.Path("evidence.bin"), platform.GetEvidence(reportData));
         }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using SecGear.CryptoModule.Binary;
 using SecGear.CryptoModule.Client;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using SecGear.CryptoModule.Client;
 using SecGear.CryptoModule;
+using SecGear.CryptoModule.Client;
 
 namespace SecGear.EncryptedDb.Client;
 

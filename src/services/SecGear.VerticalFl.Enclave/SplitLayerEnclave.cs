@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using SecGear.SecureChannel;
-using SecGear.Trusted.Sealing;
 using SecGear.Trusted.Platform;
 using SecGear.Trusted.Runtime;
+using SecGear.Trusted.Sealing;
 using SecGear.VerticalFl.Boundary;
 
 namespace SecGear.VerticalFl.Enclave;
