@@ -13,6 +13,8 @@ public sealed class FederatedSqlTests
         Assert.Contains("demo: all 6 answers matched and 4 queries were refused", output);
         Assert.Equal(6, output.Split('\n').Count(l => l.StartsWith("check:   MATCHES", StringComparison.Ordinal)));
         Assert.Contains("relay: site C -> enclave  type 5", output);
-        Assert.Contains("withheld by the disclosure policy", output);
+        // The small-group query: every group has fewer than k contributing rows, so the enclave withholds them all.
+        Assert.Matches(@"answer:  0 rows, [1-9][0-9]* groups withheld \(k = 3\)", output);
+        Assert.Contains("relay: enclave -> analyst analyst", output);
     }
 }

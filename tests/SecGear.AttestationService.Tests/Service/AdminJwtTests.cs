@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using SecGear.AttestationService.Security;
 
 namespace SecGear.AttestationService.Tests.Service;
 
@@ -93,6 +94,34 @@ public sealed class AdminJwtTests : ServiceTestBase
         using var response = await ListPoliciesAsync(attested.Token!);
 
         await ServiceClient.AssertProblemAsync(response, 401, ServiceErrorCodes.AdminAuthenticationRequired);
+    }
+
+    [Fact]
+    public async Task An_ec_key_whose_pem_text_happens_to_contain_RSA_is_still_read_as_an_ec_key()
+    {
+        // About one P-256 key in two thousand has "RSA" somewhere in its base64 body; the loader once took that for an
+        // RSA key and refused to start.
+        ECDsa key = Own(ECDsa.Create(ECCurve.NamedCurves.nistP256));
+        while (!key.ExportSubjectPublicKeyInfoPem().Contains("RSA", StringComparison.Ordinal))
+        {
+            key.Dispose();
+            key = Own(ECDsa.Create(ECCurve.NamedCurves.nistP256));
+        }
+
+        string file = _keyFile + ".rsa-letters.pem";
+        File.WriteAllText(file, key.ExportSubjectPublicKeyInfoPem());
+        try
+        {
+            var options = new AdminJwtOptions { Issuer = Issuer, Audience = Audience };
+            options.PublicKeyFiles.Add(file);
+            var validator = new AdminTokenValidator(options, _service.Clock);
+
+            Assert.True(await validator.IsAdministratorAsync("Bearer " + Token(key)));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     protected override void Cleanup() => File.Delete(_keyFile);

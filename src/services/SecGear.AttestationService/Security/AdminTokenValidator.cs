@@ -81,7 +81,9 @@ public sealed class AdminTokenValidator
 
         try
         {
-            if (pem.Contains("RSA", StringComparison.Ordinal) || !TryEc(pem, out var ec))
+            // Try EC first, then RSA: the PEM label says nothing for SPKI keys, and searching the text for "RSA" also
+            // matches base64 bodies of EC keys that happen to contain those letters (a flaky test found it).
+            if (!TryEc(pem, out var ec))
             {
                 var rsa = RSA.Create();
                 rsa.ImportFromPem(pem);
