@@ -40,12 +40,14 @@ internal sealed class SwitchlessSetup : IDisposable
         return request.WrittenSpan.ToArray();
     }
 
+    /// <summary>A <c>sum_bytes</c> request as the generated proxy writes it: the bytes, then <c>len</c> (size_t).</summary>
     public static byte[] BytesRequest(int size)
     {
         byte[] data = new byte[size];
         Random.Shared.NextBytes(data);
-        var request = new WireBuffer(size + 4);
+        var request = new WireBuffer(size + 12);
         request.WriteBytes(data);
+        request.WriteUInt64((ulong)size);
         return request.WrittenSpan.ToArray();
     }
 
