@@ -74,14 +74,14 @@ public class SwitchlessCallBenchmarks
     [Benchmark(OperationsPerInvoke = OcallsPerEcall, Description = "regular empty OCALL")]
     public void RegularOcall()
     {
-        _regular!.Channel.Call(SwitchlessContract.OcallLoop, _regularOcalls, _response);
+        _regular!.Channel.Call(SwitchlessTestContract.EcallIds.OcallLoop, _regularOcalls, _response);
         _response.Clear();
     }
 
     [Benchmark(OperationsPerInvoke = OcallsPerEcall, Description = "switchless empty OCALL")]
     public void SwitchlessOcall()
     {
-        _switchless!.Channel.Call(SwitchlessContract.OcallLoop, _switchlessOcalls, _response);
+        _switchless!.Channel.Call(SwitchlessTestContract.EcallIds.OcallLoop, _switchlessOcalls, _response);
         _response.Clear();
     }
 }

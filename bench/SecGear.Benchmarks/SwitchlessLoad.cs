@@ -65,7 +65,7 @@ internal sealed class SwitchlessLoad : IDisposable
                 return () => { plain.Call(TestEnclaveContract.EcallIds.Empty, [], response); response.Clear(); return 1; };
             case SwitchlessCallKind.Ocall:
                 byte[] request = SwitchlessSetup.OcallLoopRequest(OcallsPerEcall, switchless);
-                return () => { setup.Channel.Call(SwitchlessContract.OcallLoop, request, response); response.Clear(); return OcallsPerEcall; };
+                return () => { setup.Channel.Call(SwitchlessTestContract.EcallIds.OcallLoop, request, response); response.Clear(); return OcallsPerEcall; };
             default:
                 var window = new ValueTask[AsyncInFlight];
                 var responses = new WireBuffer[AsyncInFlight];

@@ -42,21 +42,21 @@ public class SwitchlessPayloadBenchmarks
     [Benchmark(Baseline = true, Description = "regular call, copied")]
     public void Regular()
     {
-        _setup!.Channel.Call(SwitchlessContract.SumBytes, _request, _response);
+        _setup!.Channel.Call(SwitchlessTestContract.EcallIds.SumBytes, _request, _response);
         _response.Clear();
     }
 
     [Benchmark(Description = "switchless call, copied")]
     public void Switchless()
     {
-        _setup!.Channel.CallSwitchless(SwitchlessContract.SumBytes, _request, _response);
+        _setup!.Channel.CallSwitchless(SwitchlessTestContract.EcallIds.SumBytes, _request, _response);
         _response.Clear();
     }
 
     [Benchmark(Description = "switchless call, shared buffer")]
     public void Shared()
     {
-        _setup!.Channel.CallSwitchless(SwitchlessContract.SumShared, _sharedRequest, _response);
+        _setup!.Channel.CallSwitchless(SwitchlessTestContract.EcallIds.SumShared, _sharedRequest, _response);
         _response.Clear();
     }
 }

@@ -39,20 +39,20 @@ internal static class SwitchlessQuick
         using var regular = new SwitchlessSetup(null);
         double regularUs = Median(2000, () => { regular.Plain.Call(TestEnclaveContract.EcallIds.Empty, [], response); response.Clear(); });
         byte[] regularOcalls = SwitchlessSetup.OcallLoopRequest(200, switchless: false);
-        double regularOcallUs = Median(10, () => { regular.Channel.Call(SwitchlessContract.OcallLoop, regularOcalls, response); response.Clear(); }) / 200;
+        double regularOcallUs = Median(10, () => { regular.Channel.Call(SwitchlessTestContract.EcallIds.OcallLoop, regularOcalls, response); response.Clear(); }) / 200;
 
         using var switchless = new SwitchlessSetup(new SwitchlessOptions());
         double switchlessUs = Median(2000, () => { switchless.Plain.CallSwitchless(TestEnclaveContract.EcallIds.Empty, [], response); response.Clear(); });
         double asyncUs = Median(2000, () => { switchless.Plain.CallSwitchlessAsync(TestEnclaveContract.EcallIds.Empty, ReadOnlyMemory<byte>.Empty, response).AsTask().GetAwaiter().GetResult(); response.Clear(); });
         byte[] switchlessOcalls = SwitchlessSetup.OcallLoopRequest(200, switchless: true);
-        double switchlessOcallUs = Median(10, () => { switchless.Channel.Call(SwitchlessContract.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
+        double switchlessOcallUs = Median(10, () => { switchless.Channel.Call(SwitchlessTestContract.EcallIds.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
 
         // The pool alone (no path choice): what switchless calls cost when the pacer keeps them on the pool.
         double rawUs, rawOcallUs;
         using (var raw = new SwitchlessSetup(new SwitchlessOptions { Adaptive = false }))
         {
             rawUs = Median(2000, () => { raw.Plain.CallSwitchless(TestEnclaveContract.EcallIds.Empty, [], response); response.Clear(); });
-            rawOcallUs = Median(10, () => { raw.Channel.Call(SwitchlessContract.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
+            rawOcallUs = Median(10, () => { raw.Channel.Call(SwitchlessTestContract.EcallIds.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
         }
 
         rows.Add(("native spin ping-pong (floor)", Us(spinUs), "1.00", ""));
@@ -84,9 +84,9 @@ internal static class SwitchlessQuick
                 Random.Shared.NextBytes(shared.Span);
                 byte[] sharedRequest = SwitchlessSetup.SharedRequest(shared.Token, size);
                 int n = size >= 65536 ? 20 : 500;
-                double copied = Median(n, () => { payload.Channel.Call(SwitchlessContract.SumBytes, request, response); response.Clear(); });
-                double slCopied = Median(n, () => { payload.Channel.CallSwitchless(SwitchlessContract.SumBytes, request, response); response.Clear(); });
-                double inPlace = Median(n, () => { payload.Channel.CallSwitchless(SwitchlessContract.SumShared, sharedRequest, response); response.Clear(); });
+                double copied = Median(n, () => { payload.Channel.Call(SwitchlessTestContract.EcallIds.SumBytes, request, response); response.Clear(); });
+                double slCopied = Median(n, () => { payload.Channel.CallSwitchless(SwitchlessTestContract.EcallIds.SumBytes, request, response); response.Clear(); });
+                double inPlace = Median(n, () => { payload.Channel.CallSwitchless(SwitchlessTestContract.EcallIds.SumShared, sharedRequest, response); response.Clear(); });
                 string label = size >= 1 << 20 ? "1 MiB" : size >= 1024 ? $"{size / 1024} KiB" : $"{size} B";
                 rows.Add(($"{label}: regular / switchless / shared", $"{Us(copied)} / {Us(slCopied)} / {Us(inPlace)}", $"shared {X(copied / inPlace)} faster",
                     size == 1 << 20 ? Check(copied / inPlace >= 5, ">= 5x") : ""));
@@ -112,7 +112,7 @@ internal static class SwitchlessQuick
             byte[] sleep = SwitchlessSetup.SleepRequest(1);
             foreach (int callers in (int[])[1, 2])
             {
-                Comparison c = Compare(() => LongCall(regular, sleep, switchless: false, SwitchlessContract.Sleep), () => LongCall(switchless, sleep, switchless: true, SwitchlessContract.Sleep), callers);
+                Comparison c = Compare(() => LongCall(regular, sleep, switchless: false, SwitchlessTestContract.EcallIds.SlSleep), () => LongCall(switchless, sleep, switchless: true, SwitchlessTestContract.EcallIds.SlSleep), callers);
                 rows.Add(($"long call, 1 ms sleep, {callers} caller(s)", $"{1e6 / c.Regular * callers:F0} / {1e6 / c.Switchless * callers:F0} us per call", X(c.Ratio),
                     Check(c.Ratio >= 0.95, ">= 0.95x") + $", p99 {X(c.P99Ratio)} " + Check(c.P99Ratio <= 1.2, "<= 1.2x")));
             }
@@ -191,7 +191,7 @@ internal static class SwitchlessQuick
         Compare(() => SwitchlessLoad.Operation(regular, kind, switchless: false), () => SwitchlessLoad.Operation(switchless, kind, switchless: true), callers);
 
     /// <summary>One caller's long call (<c>sum_shared</c> by default), switchless or regular.</summary>
-    private static Func<int> LongCall(SwitchlessSetup setup, byte[] request, bool switchless, int function = SwitchlessContract.SumShared)
+    private static Func<int> LongCall(SwitchlessSetup setup, byte[] request, bool switchless, int function = SwitchlessTestContract.EcallIds.SumShared)
     {
         var response = new WireBuffer();
         if (switchless)

@@ -20,7 +20,7 @@ internal sealed class SwitchlessSetup : IDisposable
         options.Features.Add(switchless ?? new SwitchlessOptions { Enabled = false });
 
         Enclave = Enclave.Create(Image.Value, EnclaveType.Simulation, EnclaveFlags.None, options);
-        Channel = Enclave.Bind(SwitchlessContract.Descriptor, new EmptyOcalls());
+        Channel = Enclave.Bind(SwitchlessTestContract.Descriptor, new SwitchlessTestOcallHandler(new EmptyOcalls()));
         Plain = Enclave.Bind(TestEnclaveContract.Descriptor, null);
     }
 
@@ -40,12 +40,14 @@ internal sealed class SwitchlessSetup : IDisposable
         return request.WrittenSpan.ToArray();
     }
 
+    /// <summary>A <c>sum_bytes</c> request as the generated proxy writes it: the bytes, then <c>len</c> (size_t).</summary>
     public static byte[] BytesRequest(int size)
     {
         byte[] data = new byte[size];
         Random.Shared.NextBytes(data);
-        var request = new WireBuffer(size + 4);
+        var request = new WireBuffer(size + 12);
         request.WriteBytes(data);
+        request.WriteUInt64((ulong)size);
         return request.WrittenSpan.ToArray();
     }
 
@@ -67,15 +69,14 @@ internal sealed class SwitchlessSetup : IDisposable
 
     public void Dispose() => Enclave.Dispose();
 
-    /// <summary>Answers the switchless contract's OCALLs: <c>sl_host_empty</c> does nothing.</summary>
-    private sealed class EmptyOcalls : IOcallHandler
+    /// <summary>Answers the switchless contract's OCALLs: <c>sl_host_empty</c> does nothing; the benchmarks make no other.</summary>
+    private sealed class EmptyOcalls : ISwitchlessTestOcalls
     {
-        public void Dispatch(int functionId, ReadOnlySpan<byte> request, System.Buffers.IBufferWriter<byte> response)
+        public int SlHostEcho(ReadOnlySpan<byte> data, Span<byte> result) =>
+            throw new CallNotAllowedException("The benchmark answers only sl_host_empty, not sl_host_echo.");
+
+        public void SlHostEmpty()
         {
-            if (functionId != SwitchlessContract.HostEmpty)
-            {
-                throw new CallNotAllowedException($"The benchmark answers only sl_host_empty, not OCALL {functionId}.");
-            }
         }
     }
 }

@@ -23,23 +23,20 @@ public sealed partial class SwitchlessAsyncTests(TestImages images)
     public async Task An_async_call_no_stopped_worker_accepts_falls_back_to_a_regular_call_that_runs_once()
     {
         await using Enclave enclave = SwitchlessTests.Create(images.Main, EnclaveType.Simulation, new SwitchlessOptions { FallbackTimeout = TimeSpan.FromMilliseconds(100) });
-        var ocalls = new SwitchlessOcalls();
-        IEnclaveChannel channel = enclave.Bind(SwitchlessContract.Descriptor, ocalls);
-        var client = new SwitchlessClient(channel);
+        var (client, ocalls) = SwitchlessTests.Bind(enclave);
         Assert.Equal([1], client.Echo([1]));
         Thread.Sleep(300);
         long before = enclave.SwitchlessStatistics.FallbacksNotAccepted;
 
         int runner = enclave.RunnerProcessId;
         using var stopped = StoppedProcess.Stop(runner);
-        var response = new WireBuffer();
+        Task<byte[]> first;
         Task call;
         try
         {
             // Two in flight, so the second is not the solo call that spins for its answer: both are awaited by continuation.
-            ValueTask first = channel.CallSwitchlessAsync(SwitchlessContract.EchoViaRegularOcall, Request([7, 8, 9]), response);
-            ValueTask second = channel.CallSwitchlessAsync(SwitchlessContract.EchoViaRegularOcall, Request([4]), new WireBuffer());
-            call = Task.WhenAll(first.AsTask(), second.AsTask());
+            first = client.EchoViaRegularOcallAsync([7, 8, 9]).AsTask();
+            call = Task.WhenAll(first, client.EchoViaRegularOcallAsync([4]).AsTask());
             var watch = Stopwatch.StartNew();
             while (enclave.SwitchlessStatistics.FallbacksNotAccepted < before + 2 && watch.Elapsed < TimeSpan.FromSeconds(10))
             {
@@ -56,7 +53,7 @@ public sealed partial class SwitchlessAsyncTests(TestImages images)
         }
 
         await call.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal([7, 8, 9], Echoed(response));
+        Assert.Equal([7, 8, 9], await first);
         Assert.Equal(2, ocalls.Calls);
         Assert.Equal(1, enclave.SwitchlessStatistics.EcallsProcessed);
     }
@@ -81,7 +78,7 @@ public sealed partial class SwitchlessAsyncTests(TestImages images)
     public void Async_calls_in_flight_reuse_pooled_sources_and_allocate_nothing_per_call()
     {
         using Enclave enclave = SwitchlessTests.Create(images.Main, EnclaveType.InProcess, new SwitchlessOptions { Adaptive = false, FallbackTimeout = SwitchlessTests.NoFallback });
-        IEnclaveChannel channel = enclave.Bind(SwitchlessContract.Descriptor, new SwitchlessOcalls());
+        IEnclaveChannel channel = SwitchlessTests.Bind(enclave).Client.Channel;
         ReadOnlyMemory<byte> request = BitConverter.GetBytes(41L);
         const int Window = 8;
         var responses = new WireBuffer[Window];
@@ -97,7 +94,7 @@ public sealed partial class SwitchlessAsyncTests(TestImages images)
             for (int i = 0; i < Window; i++)
             {
                 responses[i].Clear();
-                window[i] = channel.CallSwitchlessAsync(SwitchlessContract.Increment, request, responses[i]);
+                window[i] = channel.CallSwitchlessAsync(SwitchlessTestContract.EcallIds.SlIncrement, request, responses[i]);
             }
 
             for (int i = 0; i < Window; i++)
@@ -190,21 +187,6 @@ public sealed partial class SwitchlessAsyncTests(TestImages images)
         }
 
         return accepted;
-    }
-
-    private static byte[] Request(byte[] data)
-    {
-        var request = new WireBuffer(data.Length + 4);
-        request.WriteBytes(data);
-        return request.WrittenSpan.ToArray();
-    }
-
-    private static byte[] Echoed(WireBuffer response)
-    {
-        var reader = new WireReader(response.WrittenSpan);
-        byte[] result = reader.ReadBytes().ToArray();
-        reader.EnsureEnd();
-        return result;
     }
 
     private static unsafe long ThreadCpuMicroseconds()

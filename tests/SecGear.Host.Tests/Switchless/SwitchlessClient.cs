@@ -1,108 +1,89 @@
-using System.Buffers;
 using SecGear.Abi;
 using SecGear.Tests.TestEnclave.Switchless;
 
 namespace SecGear.Host.Tests.Switchless;
 
-/// <summary>Host-side proxy of the switchless test contract, in the shape the generator emits for transition_using_threads.</summary>
-public sealed class SwitchlessClient(IEnclaveChannel channel)
+/// <summary>
+/// The switchless test contract's generated proxy, with the convenience a user would add on top: calls that return a
+/// byte array size (or over-size) the <c>[out]</c> buffer and cut it to the length the enclave reports. Every function
+/// is transition_using_threads; a <c>switchless: false</c> call runs the same generated proxy over
+/// <see cref="RegularChannel"/>, so the tests compare both transitions of one function without hand-written marshalling.
+/// </summary>
+public sealed class SwitchlessClient
 {
-    public byte[] Echo(ReadOnlySpan<byte> data, bool switchless = true) => ReadBytes(Call(SwitchlessContract.Echo, Bytes(data), switchless));
+    private readonly SwitchlessTestProxy _proxy;
+    private readonly SwitchlessTestProxy _regular;
+
+    public SwitchlessClient(IEnclaveConnection enclave, ISwitchlessTestOcalls? ocalls)
+    {
+        _proxy = new SwitchlessTestProxy(enclave, ocalls);
+        _regular = new SwitchlessTestProxy(new RegularChannel.Connection(_proxy.Channel), ocalls: null);
+    }
+
+    /// <summary>The bound channel, for tests that send hand-made (or malformed) requests.</summary>
+    public IEnclaveChannel Channel => _proxy.Channel;
+
+    public byte[] Echo(ReadOnlySpan<byte> data, bool switchless = true)
+    {
+        byte[] copy = data.ToArray();
+        Proxy(switchless).SlEcho(copy);
+        return copy;
+    }
 
     public async ValueTask<byte[]> EchoAsync(byte[] data)
     {
-        var response = new WireBuffer();
-        await channel.CallSwitchlessAsync(SwitchlessContract.Echo, Bytes(data), response);
-        return ReadBytes(response.WrittenSpan.ToArray());
+        byte[] copy = [.. data];
+        await _proxy.SlEchoAsync(copy);
+        return copy;
     }
 
-    public long Increment(long value, bool switchless)
+    public long Increment(long value, bool switchless) => Proxy(switchless).SlIncrement(value);
+
+    public long SumShared(nint token, int offset, int length) => _proxy.SumShared(token, offset, length);
+
+    public void FillShared(nint token, int offset, int length, byte value) => _proxy.FillShared(token, offset, length, value);
+
+    /// <summary>Echoes through a switchless OCALL; the result buffer holds the host's longest answer (a repeat).</summary>
+    public byte[] EchoViaSwitchlessOcall(ReadOnlySpan<byte> data, bool switchless = true)
     {
-        var request = new WireBuffer(8);
-        request.WriteInt64(value);
-        return ReadLong(Call(SwitchlessContract.Increment, request.WrittenSpan.ToArray(), switchless));
+        byte[] result = ResultBuffer(data.Length);
+        return result[..Checked(Proxy(switchless).EchoViaSwitchlessOcall(data, result), "echo_via_switchless_ocall")];
     }
 
-    public long SumShared(nint token, int offset, int length)
+    public byte[] EchoViaRegularOcall(ReadOnlySpan<byte> data)
     {
-        var request = new WireBuffer(16);
-        request.WriteInt64(token);
-        request.WriteInt32(offset);
-        request.WriteInt32(length);
-        return ReadLong(Call(SwitchlessContract.SumShared, request.WrittenSpan.ToArray(), switchless: true));
+        byte[] result = ResultBuffer(data.Length);
+        return result[..Checked(_proxy.EchoViaRegularOcall(data, result), "echo_via_regular_ocall")];
     }
 
-    public void FillShared(nint token, int offset, int length, byte value)
+    public async ValueTask<byte[]> EchoViaRegularOcallAsync(byte[] data)
     {
-        var request = new WireBuffer(17);
-        request.WriteInt64(token);
-        request.WriteInt32(offset);
-        request.WriteInt32(length);
-        request.WriteByte(value);
-        Call(SwitchlessContract.FillShared, request.WrittenSpan.ToArray(), switchless: true);
+        byte[] result = ResultBuffer(data.Length);
+        return result[..Checked(await _proxy.EchoViaRegularOcallAsync(data, result), "echo_via_regular_ocall")];
     }
 
-    public byte[] EchoViaSwitchlessOcall(ReadOnlySpan<byte> data, bool switchless = true) =>
-        ReadBytes(Call(SwitchlessContract.EchoViaSwitchlessOcall, Bytes(data), switchless));
+    public void Sleep(int milliseconds, bool switchless = true) => Proxy(switchless).SlSleep(milliseconds);
 
-    public byte[] EchoViaRegularOcall(ReadOnlySpan<byte> data) =>
-        ReadBytes(Call(SwitchlessContract.EchoViaRegularOcall, Bytes(data), switchless: true));
+    public ValueTask SleepAsync(int milliseconds) => _proxy.SlSleepAsync(milliseconds);
 
-    public void Sleep(int milliseconds, bool switchless = true) => Call(SwitchlessContract.Sleep, Int(milliseconds), switchless);
-
-    public ValueTask SleepAsync(int milliseconds) => channel.CallSwitchlessAsync(SwitchlessContract.Sleep, Int(milliseconds), new WireBuffer());
-
-    public byte[] BytesOf(int count) => ReadBytes(Call(SwitchlessContract.Bytes, Int(count), switchless: true));
+    public byte[] BytesOf(int count)
+    {
+        byte[] bytes = new byte[count];
+        _proxy.SlBytes(bytes);
+        return bytes;
+    }
 
     public async ValueTask<byte[]> BytesOfAsync(int count)
     {
-        var response = new WireBuffer();
-        await channel.CallSwitchlessAsync(SwitchlessContract.Bytes, Int(count), response);
-        return ReadBytes(response.WrittenSpan.ToArray());
+        byte[] bytes = new byte[count];
+        await _proxy.SlBytesAsync(bytes);
+        return bytes;
     }
 
-    private byte[] Call(int id, ReadOnlySpan<byte> request, bool switchless)
-    {
-        var response = new WireBuffer();
-        if (switchless)
-        {
-            channel.CallSwitchless(id, request, response);
-        }
-        else
-        {
-            channel.Call(id, request, response);
-        }
+    private SwitchlessTestProxy Proxy(bool switchless) => switchless ? _proxy : _regular;
 
-        return response.WrittenSpan.ToArray();
-    }
+    private static byte[] ResultBuffer(int length) => new byte[length * SwitchlessOcalls.Times];
 
-    private static byte[] Bytes(ReadOnlySpan<byte> data)
-    {
-        var b = new WireBuffer(data.Length + 4);
-        b.WriteBytes(data);
-        return b.WrittenSpan.ToArray();
-    }
-
-    private static byte[] Int(int x)
-    {
-        var b = new WireBuffer(4);
-        b.WriteInt32(x);
-        return b.WrittenSpan.ToArray();
-    }
-
-    private static byte[] ReadBytes(byte[] response)
-    {
-        var reader = new WireReader(response);
-        byte[] result = reader.ReadBytes().ToArray();
-        reader.EnsureEnd();
-        return result;
-    }
-
-    private static long ReadLong(byte[] response)
-    {
-        var reader = new WireReader(response);
-        long v = reader.ReadInt64();
-        reader.EnsureEnd();
-        return v;
-    }
+    private static int Checked(int length, string function) =>
+        length >= 0 ? length : throw new InvalidOperationException($"{function}: the test's buffer is too small");
 }

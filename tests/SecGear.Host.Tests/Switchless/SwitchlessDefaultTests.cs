@@ -34,7 +34,7 @@ public sealed class SwitchlessDefaultTests(TestImages images)
         Assert.True(config.IfDeclared);
         Assert.False(config.Busy);
         Assert.Equal(new SwitchlessOptions().ToConfig() with { IfDeclared = true, TrustedAffinity = config.TrustedAffinity }, config);
-        Assert.True(EngineChecks.DeclaresSwitchless([SwitchlessContract.Descriptor]));
+        Assert.True(EngineChecks.DeclaresSwitchless([SwitchlessTestContract.Descriptor]));
         Assert.False(EngineChecks.DeclaresSwitchless([Plain()]));
         Assert.True(EngineChecks.DeclaresSwitchless([Plain(), Plain(ocallSwitchless: true)]));
     }

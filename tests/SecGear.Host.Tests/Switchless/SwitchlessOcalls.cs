@@ -1,13 +1,11 @@
-using System.Buffers;
-using SecGear.Abi;
 using SecGear.Tests.TestEnclave.Switchless;
 
 namespace SecGear.Host.Tests.Switchless;
 
-/// <summary>The host's OCALL handler of the switchless test contract; records the thread each OCALL ran on.</summary>
-public sealed class SwitchlessOcalls : IOcallHandler
+/// <summary>The host's OCALLs of the switchless test contract; records the thread each OCALL ran on.</summary>
+public sealed class SwitchlessOcalls : ISwitchlessTestOcalls
 {
-    /// <summary>A first request byte that makes <c>host_echo</c> answer with its data repeated <see cref="Times"/> times.</summary>
+    /// <summary>A first request byte that makes <c>sl_host_echo</c> answer with its data repeated <see cref="Times"/> times.</summary>
     public const byte Repeat = 0xBB;
 
     public const int Times = 10;
@@ -16,30 +14,33 @@ public sealed class SwitchlessOcalls : IOcallHandler
 
     public int Calls;
 
-    public void Dispatch(int functionId, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
+    public int SlHostEcho(ReadOnlySpan<byte> data, Span<byte> result)
     {
-        LastThread = Environment.CurrentManagedThreadId;
-        Interlocked.Increment(ref Calls);
-        if (functionId == SwitchlessContract.HostEmpty)
-        {
-            return;
-        }
-
-        if (functionId != SwitchlessContract.HostEcho)
-        {
-            throw new CallNotAllowedException($"Unknown OCALL {functionId}.");
-        }
-
-        var reader = new WireReader(request);
-        ReadOnlySpan<byte> data = reader.ReadBytes();
-        reader.EnsureEnd();
+        Count();
         if (data is [0xEE, ..])
         {
             throw new InvalidOperationException("host said no");
         }
 
-        var writer = new WireBuffer(data.Length + 4);
-        writer.WriteBytes(data is [Repeat, ..] ? [.. Enumerable.Repeat(data.ToArray(), Times).SelectMany(d => d)] : data);
-        response.Write(writer.WrittenSpan);
+        int times = data is [Repeat, ..] ? Times : 1;
+        if (data.Length * times > result.Length)
+        {
+            return -1;
+        }
+
+        for (int i = 0; i < times; i++)
+        {
+            data.CopyTo(result[(i * data.Length)..]);
+        }
+
+        return data.Length * times;
+    }
+
+    public void SlHostEmpty() => Count();
+
+    private void Count()
+    {
+        LastThread = Environment.CurrentManagedThreadId;
+        Interlocked.Increment(ref Calls);
     }
 }

@@ -26,7 +26,7 @@ public sealed class SwitchlessTests(TestImages images)
     internal static (SwitchlessClient Client, SwitchlessOcalls Ocalls) Bind(Enclave enclave)
     {
         var ocalls = new SwitchlessOcalls();
-        return (new SwitchlessClient(enclave.Bind(SwitchlessContract.Descriptor, ocalls)), ocalls);
+        return (new SwitchlessClient(enclave, ocalls), ocalls);
     }
 
     [Theory]
@@ -95,9 +95,9 @@ public sealed class SwitchlessTests(TestImages images)
     public void Enclave_errors_cross_a_switchless_call_with_the_same_type_as_a_regular_call(EnclaveType type)
     {
         using Enclave enclave = Create(images.Main, type);
-        var channel = enclave.Bind(SwitchlessContract.Descriptor, new SwitchlessOcalls());
+        var channel = Bind(enclave).Client.Channel;
 
-        Assert.Throws<MarshalException>(() => channel.CallSwitchless(SwitchlessContract.Increment, [1, 2, 3], new Abi.WireBuffer()));
+        Assert.Throws<MarshalException>(() => channel.CallSwitchless(SwitchlessTestContract.EcallIds.SlIncrement, [1, 2, 3], new Abi.WireBuffer()));
         Assert.Throws<CallNotAllowedException>(() => channel.CallSwitchless(99, [], new Abi.WireBuffer()));
         Assert.Equal(2, enclave.SwitchlessStatistics.EcallsProcessed);
     }
@@ -167,10 +167,10 @@ public sealed class SwitchlessTests(TestImages images)
     public async Task A_cancelled_token_stops_an_async_switchless_call_before_it_is_posted()
     {
         await using Enclave enclave = Create(images.Main, EnclaveType.InProcess);
-        var channel = enclave.Bind(SwitchlessContract.Descriptor, new SwitchlessOcalls());
+        var (client, _) = Bind(enclave);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
-            await channel.CallSwitchlessAsync(SwitchlessContract.Echo, new byte[4], new Abi.WireBuffer(), new CancellationToken(canceled: true)));
+            await client.Channel.CallSwitchlessAsync(SwitchlessTestContract.EcallIds.SlEcho, new byte[4], new Abi.WireBuffer(), new CancellationToken(canceled: true)));
         Assert.Equal(0, enclave.SwitchlessStatistics.EcallsProcessed);
     }
 

@@ -1,17 +1,32 @@
-using SecGear.Abi;
 using SecGear.Trusted.Runtime;
 using SecGear.Trusted.SharedMemory;
 
 namespace SecGear.Tests.TestEnclave.Switchless;
 
-/// <summary>The enclave's implementation of the switchless test contract.</summary>
-public sealed class SwitchlessImpl(EnclaveContext context) : ISwitchlessEcalls
+/// <summary>The enclave's implementation of the switchless test contract (switchless_test.edl).</summary>
+public sealed class SwitchlessImpl : ISwitchlessTestEcalls
 {
-    public byte[] Echo(ReadOnlySpan<byte> data) => data.ToArray();
+    private readonly EnclaveContext _context;
+    private readonly SwitchlessTestOcallProxy _host;
+
+    // The same generated OCALL proxy over a channel that makes regular OCALLs: the tests compare both ways of making
+    // the one OCALL, which EDL (one transition per function) cannot declare.
+    private readonly SwitchlessTestOcallProxy _regularHost;
+
+    public SwitchlessImpl(EnclaveContext context)
+    {
+        _context = context;
+        _host = new SwitchlessTestOcallProxy(context.Ocalls);
+        _regularHost = new SwitchlessTestOcallProxy(new RegularOcallChannel(context.Ocalls));
+    }
+
+    public void SlEcho(Span<byte> data)
+    {
+    }
 
     public long SumShared(nint token, int offset, int length)
     {
-        using UntrustedBuffer buffer = context.OpenSharedMemory(token);
+        using UntrustedBuffer buffer = _context.OpenSharedMemory(token);
         if (offset < 0 || length < 0 || (long)offset + length > buffer.Length)
         {
             throw new SharedMemoryException($"Range {offset}+{length} is outside the {buffer.Length}-byte buffer.");
@@ -23,68 +38,36 @@ public sealed class SwitchlessImpl(EnclaveContext context) : ISwitchlessEcalls
 
     public void FillShared(nint token, int offset, int length, byte value)
     {
-        using UntrustedBuffer buffer = context.OpenSharedMemory(token);
+        using UntrustedBuffer buffer = _context.OpenSharedMemory(token);
         byte[] fill = new byte[length];
         fill.AsSpan().Fill(value);
         buffer.Write(offset, fill);
     }
 
-    public byte[] EchoViaSwitchlessOcall(ReadOnlySpan<byte> data) => HostEcho(data, switchless: true);
+    public int EchoViaSwitchlessOcall(ReadOnlySpan<byte> data, Span<byte> result) => _host.SlHostEcho(data, result);
 
-    public byte[] EchoViaRegularOcall(ReadOnlySpan<byte> data) => HostEcho(data, switchless: false);
+    public int EchoViaRegularOcall(ReadOnlySpan<byte> data, Span<byte> result) => _regularHost.SlHostEcho(data, result);
 
-    public void Sleep(int milliseconds) => Thread.Sleep(milliseconds);
+    public void SlSleep(int milliseconds) => Thread.Sleep(milliseconds);
 
-    public byte[] Bytes(int count)
+    public void SlBytes(Span<byte> bytes)
     {
-        byte[] bytes = new byte[count];
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < bytes.Length; i++)
         {
             bytes[i] = (byte)i;
         }
-
-        return bytes;
     }
 
-    public long Increment(long value) => value + 1;
+    public long SlIncrement(long value) => value + 1;
 
     public void OcallLoop(int count, bool switchless)
     {
-        var response = new WireBuffer();
+        SwitchlessTestOcallProxy host = switchless ? _host : _regularHost;
         for (int i = 0; i < count; i++)
         {
-            if (switchless)
-            {
-                context.Ocalls.CallSwitchless(SwitchlessContract.HostEmpty, [], response);
-            }
-            else
-            {
-                context.Ocalls.Call(SwitchlessContract.HostEmpty, [], response);
-            }
-
-            response.Clear();
+            host.SlHostEmpty();
         }
     }
 
     public long SumBytes(ReadOnlySpan<byte> data) => Checksum.Of(data);
-
-    private byte[] HostEcho(ReadOnlySpan<byte> data, bool switchless)
-    {
-        var request = new WireBuffer(data.Length + 4);
-        request.WriteBytes(data);
-        var response = new WireBuffer();
-        if (switchless)
-        {
-            context.Ocalls.CallSwitchless(SwitchlessContract.HostEcho, request.WrittenSpan, response);
-        }
-        else
-        {
-            context.Ocalls.Call(SwitchlessContract.HostEcho, request.WrittenSpan, response);
-        }
-
-        var reader = new WireReader(response.WrittenSpan);
-        byte[] result = reader.ReadBytes().ToArray();
-        reader.EnsureEnd();
-        return result;
-    }
 }
