@@ -63,8 +63,23 @@ public sealed class SwitchlessAdaptiveTests(TestImages images)
         var timeout = TimeSpan.FromMilliseconds(50);
         await using Enclave enclave = SwitchlessTests.Create(images.Main, type, new SwitchlessOptions { FallbackTimeout = timeout, TrustedWorkers = 1 });
         var (client, _) = SwitchlessTests.Bind(enclave);
-        ValueTask sleeping = client.SleepAsync(1500);
-        Thread.Sleep(100);
+
+        // The scenario needs the one worker busy with the long call. On a loaded machine the worker may not take it
+        // within the fallback timeout; then it ran as a regular call and nothing is busy: start it again.
+        ValueTask sleeping = default;
+        long notAcceptedBefore = 0;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            notAcceptedBefore = enclave.SwitchlessStatistics.FallbacksNotAccepted;
+            sleeping = client.SleepAsync(1500);
+            Thread.Sleep(100);
+            if (enclave.SwitchlessStatistics.FallbacksNotAccepted == notAcceptedBefore)
+            {
+                break;
+            }
+
+            await sleeping;
+        }
 
         var watch = Stopwatch.StartNew();
         Assert.Equal([1], client.Echo([1]));
@@ -73,7 +88,7 @@ public sealed class SwitchlessAdaptiveTests(TestImages images)
         SwitchlessStatistics stats = enclave.SwitchlessStatistics;
 
         Assert.True(first < timeout + Slack, $"the first call took {first.TotalMilliseconds:F0} ms behind a busy worker; the fallback timeout is {timeout.TotalMilliseconds:F0} ms");
-        Assert.Equal(1, stats.FallbacksNotAccepted);
+        Assert.Equal(notAcceptedBefore + 1, stats.FallbacksNotAccepted);
         Assert.True(stats.FallbacksBackoff >= 1, $"the second call did not take the back-off path: {stats}");
         Assert.Equal(stats.Fallbacks, stats.FallbacksNotAccepted + stats.FallbacksBackoff);
 
