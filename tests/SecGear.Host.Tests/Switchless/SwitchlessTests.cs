@@ -127,7 +127,8 @@ public sealed class SwitchlessTests(TestImages images)
     {
         using Enclave enclave = Create(images.Main, type);
         var (client, ocalls) = Bind(enclave);
-        byte[] data = RandomNumberGenerator.GetBytes(300);
+        // The first byte is fixed: 0xEE and SwitchlessOcalls.Repeat make the host's OCALL refuse or repeat the data.
+        byte[] data = [0x01, .. RandomNumberGenerator.GetBytes(299)];
 
         Assert.Equal(data, client.EchoViaSwitchlessOcall(data, switchless: false));
         Assert.NotEqual(Environment.CurrentManagedThreadId, ocalls.LastThread);
@@ -180,7 +181,7 @@ public sealed class SwitchlessTests(TestImages images)
     {
         using Enclave enclave = Create(images.Main, type);
         var (client, ocalls) = Bind(enclave);
-        byte[] data = RandomNumberGenerator.GetBytes(100);
+        byte[] data = [0x01, .. RandomNumberGenerator.GetBytes(99)]; // not a magic first byte of SwitchlessOcalls
 
         Assert.Equal(data, client.EchoViaRegularOcall(data));
         Assert.Equal(1, ocalls.Calls);
