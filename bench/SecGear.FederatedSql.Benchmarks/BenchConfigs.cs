@@ -27,6 +27,24 @@ public sealed class QueryConfig : ManualConfig
     }
 }
 
+/// <summary>Whole queries of 10 M partial groups (about a minute each): 1 warm-up and 3 measured iterations, median reported.</summary>
+public sealed class LargeQueryConfig : ManualConfig
+{
+    public LargeQueryConfig()
+    {
+        AddJob(Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(1)
+            .WithIterationCount(3)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1)
+            .WithId("query-10M"));
+        AddColumn(StatisticColumn.Median);
+    }
+}
+
 /// <summary>Merge throughput: each invocation feeds a batch of prepared records, 2 warm-ups, 10 measured iterations.</summary>
 public sealed class MergeConfig : ManualConfig
 {

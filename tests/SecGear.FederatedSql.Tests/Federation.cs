@@ -76,14 +76,14 @@ public sealed class Federation : IAsyncDisposable
     /// <paramref name="extra"/> gives per site), each pinning the roster of these sites and <paramref name="analysts"/>.
     /// <paramref name="hostRoster"/> lets A's host configure its enclave with another roster than the sites pinned.
     /// </summary>
-    public static async Task<Federation> StartAsync(string[] names, Func<string, int, IEnumerable<string>>? extra = null, string[]? analysts = null, Func<FederationConfig, FederationConfig>? hostRoster = null)
+    public static async Task<Federation> StartAsync(string[] names, Func<string, int, IEnumerable<string>>? extra = null, string[]? analysts = null, Func<LocalRoster, FederationConfig>? hostRoster = null)
     {
         var keys = Directory.CreateTempSubdirectory("fedsql-test-");
         var roster = LocalRoster.Create(keys.FullName, names, analysts ?? []);
         var starts = names.Select((name, index) => LocalSiteProcess.StartAsync(
             SiteDll,
             name,
-            [.. extra?.Invoke(name, index) ?? PinArguments(Orders, index, names.Length), .. LocalSiteProcess.RosterArguments(roster.Path, roster.Sites[name])])).ToList();
+            [.. extra?.Invoke(name, index) ?? PinArguments(Orders, index, names.Length), .. roster.SiteArguments(name)])).ToList();
         var sites = new List<LocalSiteProcess>();
         foreach (var start in starts)
         {
@@ -96,7 +96,7 @@ public sealed class Federation : IAsyncDisposable
         {
             ImagePath = ImagePath,
             Sites = sites.Select(s => s.Endpoint).ToList(),
-            Roster = hostRoster?.Invoke(roster.Config) ?? roster.Config,
+            Roster = hostRoster?.Invoke(roster) ?? roster.Config,
             Log = log,
             SiteTimeout = TimeSpan.FromSeconds(60),
             Relay = frame =>

@@ -53,7 +53,7 @@ try
     foreach (var (name, index) in names.Select((n, i) => (n, i)))
     {
         var arguments = LocalSiteProcess.DataAndPinArguments(orders, index, names.Length, identity.MeasurementHex, identity.SignerHex)
-            .Concat(["--ca", ca]).Concat(LocalSiteProcess.RosterArguments(roster.Path, roster.Sites[name]));
+            .Concat(["--ca", ca]).Concat(roster.SiteArguments(name));
         sites.Add(await LocalSiteProcess.StartAsync(siteDll, name, arguments, Console.Out));
         Console.WriteLine($"site {name}:        pid {sites[^1].ProcessId}, {sites[^1].Endpoint.Address}, certificate key {sites[^1].Endpoint.SpkiSha256[..16]}...");
     }

@@ -9,7 +9,7 @@ namespace SecGear.FederatedSql.Coordinator;
 /// </summary>
 internal static class LocalProcess
 {
-    public static async Task<(Process Process, Dictionary<string, string> Lines)> StartAsync(string dll, string label, IEnumerable<string> arguments, IReadOnlyList<string> keys, TextWriter? output, CancellationToken cancellationToken)
+    public static async Task<(Process Process, Dictionary<string, string> Lines)> StartAsync(string dll, string label, IEnumerable<string> arguments, IReadOnlyList<string> keys, TextWriter? output, CancellationToken cancellationToken, TimeSpan? startTimeout = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(dll);
@@ -69,7 +69,7 @@ internal static class LocalProcess
         process.BeginErrorReadLine();
         try
         {
-            await ready.Task.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
+            await ready.Task.WaitAsync(startTimeout ?? TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
             lock (lines)
             {
                 return (process, new Dictionary<string, string>(lines, StringComparer.Ordinal));

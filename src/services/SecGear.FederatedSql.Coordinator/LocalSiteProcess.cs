@@ -28,11 +28,12 @@ public sealed class LocalSiteProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <c>dotnet SITE_DLL --name NAME --port 0 ARGUMENTS</c> and waits until it listens. Lines the site prints
-    /// later go to <paramref name="output"/> (prefixed with the site's name), if given.
+    /// later go to <paramref name="output"/> (prefixed with the site's name), if given. <paramref name="startTimeout"/>
+    /// (default 2 minutes) bounds the wait, data loading included.
     /// </summary>
-    public static async Task<LocalSiteProcess> StartAsync(string siteDll, string name, IEnumerable<string> arguments, TextWriter? output = null, CancellationToken cancellationToken = default)
+    public static async Task<LocalSiteProcess> StartAsync(string siteDll, string name, IEnumerable<string> arguments, TextWriter? output = null, CancellationToken cancellationToken = default, TimeSpan? startTimeout = null)
     {
-        var (process, lines) = await LocalProcess.StartAsync(siteDll, "site " + name, ["--name", name, "--port", "0", .. arguments], ["spki", "listening"], output, cancellationToken).ConfigureAwait(false);
+        var (process, lines) = await LocalProcess.StartAsync(siteDll, "site " + name, ["--name", name, "--port", "0", .. arguments], ["spki", "listening"], output, cancellationToken, startTimeout).ConfigureAwait(false);
         return new LocalSiteProcess(process, new SiteEndpoint(name, LocalProcess.Loopback(lines["listening"]), lines["spki"]));
     }
 
@@ -56,10 +57,15 @@ public sealed class LocalSiteProcess : IAsyncDisposable
         "--signer", signerHex,
     ];
 
-    /// <summary>The arguments that pin the roster file and give the site its key.</summary>
-    public static IEnumerable<string> RosterArguments(string rosterPath, PartyKeys keys)
+    /// <summary>
+    /// The arguments that pin the roster file (and, if given, the roster signer's public key) and give the site its key.
+    /// </summary>
+    public static IEnumerable<string> RosterArguments(string rosterPath, PartyKeys keys, string? rosterSignerPath = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return ["--roster", rosterPath, "--key", keys.KeyPath, "--certificate", keys.CertificatePath];
+        return [
+            "--roster", rosterPath,
+            .. rosterSignerPath is null ? Array.Empty<string>() : ["--roster-signer", rosterSignerPath],
+            "--key", keys.KeyPath, "--certificate", keys.CertificatePath];
     }
 }

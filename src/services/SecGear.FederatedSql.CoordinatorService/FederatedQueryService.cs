@@ -20,7 +20,7 @@ public sealed class FederatedQueryService(FederatedSqlCoordinator coordinator, I
         {
             Measurement = coordinator.Identity.MeasurementHex,
             Signer = coordinator.Identity.SignerHex,
-            Roster = ByteString.CopyFrom(FederationRoster.Canonical(coordinator.Roster)),
+            Roster = ByteString.CopyFrom(FederationRoster.Shown(coordinator.Roster)),
             RosterSha256 = FederationRoster.Digest(coordinator.Roster),
         });
 

@@ -25,7 +25,7 @@ LocalEngine engine = options.Engine == "postgresql"
     : new DuckDbEngine(options.DuckDbPath);
 if (options.Orders > 0)
 {
-    await engine.LoadAsync(options.Orders, options.SiteIndex, options.Sites, CancellationToken.None);
+    await engine.LoadAsync(options.Orders, options.SiteIndex, options.Sites, !options.OrdersOnly, CancellationToken.None);
 }
 
 SiteRuntime runtime;

@@ -7,14 +7,18 @@ public sealed class SiteOptions
 {
     /// <summary>The usage text.</summary>
     public const string Usage =
-        "usage: SecGear.FederatedSql.Site --name NAME --measurement HEX --signer HEX --roster JSON [--ca PEM] [--port N]\n" +
+        "usage: SecGear.FederatedSql.Site --name NAME --measurement HEX --signer HEX --roster JSON [--roster-signer PEM] [--allow-in-process] [--ca PEM] [--port N]\n" +
         "         [--engine duckdb|postgresql] [--duckdb PATH] [--postgres CONNECTION --schema NAME]\n" +
-        "         [--orders N --site-index I --sites N] [--min-group-rows K] [--key PEM --certificate PEM]\n" +
+        "         [--orders N --site-index I --sites N [--orders-only]] [--min-group-rows K] [--key PEM --certificate PEM]\n" +
         "  --measurement/--signer  the aggregation enclave this site sends results to (64 hex digits each)\n" +
         "  --roster                the federation roster this site's operator agreed to (sites, analysts, k floor; JSON):\n" +
         "                          the site sends no row unless the enclave shows exactly this roster\n" +
+        "  --roster-signer         the public key (PEM) of the federation's roster signer: the roster must carry its signature,\n" +
+        "                          and a newer signed version is accepted, an older one refused (default: content pinning)\n" +
+        "  --allow-in-process      also accept an enclave run in its host's process (no isolation): benchmarks' reference only\n" +
         "  --ca                    the simulated attestation CA to trust (default: this machine's)\n" +
         "  --orders ...            load this site's part of the TPC-H-like data set (orders in total, 0-based index, site count)\n" +
+        "  --orders-only           load orders but no line items (benchmarks of orders-only queries)\n" +
         "  --min-group-rows        the smallest disclosure k this site accepts in a plan (default 1)\n" +
         "  --key/--certificate     the site's channel key and certificate (default: a fresh P-256 key per start)";
 
@@ -39,6 +43,9 @@ public sealed class SiteOptions
     /// <summary>Orders in the whole data set (0: load nothing).</summary>
     public long Orders { get; set; }
 
+    /// <summary>Whether to load orders without their line items.</summary>
+    public bool OrdersOnly { get; set; }
+
     /// <summary>This site's 0-based index among <see cref="Sites"/>.</summary>
     public int SiteIndex { get; set; }
 
@@ -53,6 +60,15 @@ public sealed class SiteOptions
 
     /// <summary>The pinned roster file (docs/federated-sql.md, "Roster").</summary>
     public string RosterPath { get; set; } = string.Empty;
+
+    /// <summary>The roster signer's public key or certificate (PEM); null: the roster's content is pinned.</summary>
+    public string? RosterSignerPath { get; set; }
+
+    /// <summary>
+    /// Whether the site also accepts an enclave that ran in its host's process (in-process engine, no isolation): only for
+    /// the benchmark that measures the same federation merging on A's host.
+    /// </summary>
+    public bool AllowInProcess { get; set; }
 
     /// <summary>The simulated attestation CA certificate to trust.</summary>
     public string CaPath { get; set; } = DefaultCaPath();
@@ -82,12 +98,15 @@ public sealed class SiteOptions
                 case "--postgres": options.PostgresConnection = Value(); break;
                 case "--schema": options.PostgresSchema = Value(); break;
                 case "--orders": options.Orders = Int(Value(), "--orders", 0, 100_000_000); break;
+                case "--orders-only": options.OrdersOnly = true; break;
                 case "--site-index": options.SiteIndex = Int(Value(), "--site-index", 0, 63); break;
                 case "--sites": options.Sites = Int(Value(), "--sites", 1, 64); break;
                 case "--measurement": options.Measurement = Hash(Value(), "--measurement"); break;
                 case "--signer": options.Signer = Hash(Value(), "--signer"); break;
                 case "--ca": options.CaPath = Value(); break;
                 case "--roster": options.RosterPath = Value(); break;
+                case "--roster-signer": options.RosterSignerPath = Value(); break;
+                case "--allow-in-process": options.AllowInProcess = true; break;
                 case "--min-group-rows": options.MinGroupRows = Int(Value(), "--min-group-rows", 1, 1_000_000); break;
                 case "--key": options.KeyPath = Value(); break;
                 case "--certificate": options.CertificatePath = Value(); break;

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SecGear.Attestation;
 using SecGear.Attestation.Simulation;
@@ -24,12 +25,26 @@ public sealed class SiteRuntime : IAsyncDisposable
         {
             throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, $"the pinned roster does not list site {options.Name} with this site's key {identity.SpkiSha256[..16]}...");
         }
+
+        if (options.RosterSignerPath is not null)
+        {
+            var signer = LoadSigner(options.RosterSignerPath);
+            if (FederationRoster.SignatureProblem(Roster, signer) is { } problem)
+            {
+                signer.Dispose();
+                throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, $"the pinned roster cannot be used: {problem}");
+            }
+
+            RosterSigner = signer;
+        }
+
         byte[] ca = X509CertificateLoader.LoadCertificateFromFile(options.CaPath).RawData;
         Verifier = new AttestationVerifier();
         Verifier.Register(new SimulationEvidenceVerifier(TrustAnchors.FromFingerprints([]).Add(ca)));
         Policy = new AttestationPolicy
         {
             AllowSimulation = true,
+            AllowInProcess = options.AllowInProcess,
             AllowedUniqueIds = [options.Measurement],
             AllowedSignerIds = [options.Signer],
         };
@@ -53,6 +68,9 @@ public sealed class SiteRuntime : IAsyncDisposable
     /// <summary>The roster this site's operator pinned.</summary>
     public FederationConfig Roster { get; }
 
+    /// <summary>The roster signer's public key; null when the roster's content is pinned instead.</summary>
+    public ECDsa? RosterSigner { get; }
+
     /// <summary>The catalog partial plans are checked against (the pinned roster's).</summary>
     public FederationCatalog Catalog => Roster.Catalog;
 
@@ -70,5 +88,38 @@ public sealed class SiteRuntime : IAsyncDisposable
     {
         await Engine.DisposeAsync().ConfigureAwait(false);
         Identity.Dispose();
+        RosterSigner?.Dispose();
+    }
+
+    // A PEM public key ("PUBLIC KEY") or certificate; ECDSA P-256 only.
+    private static ECDsa LoadSigner(string path)
+    {
+        string pem = File.ReadAllText(path);
+        if (pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+        {
+            using var certificate = X509Certificate2.CreateFromPem(pem);
+            return certificate.GetECDsaPublicKey() is { KeySize: 256 } fromCertificate
+                ? fromCertificate
+                : throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "--roster-signer: the certificate's key is not ECDSA P-256");
+        }
+
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(pem);
+        }
+        catch (ArgumentException)
+        {
+            key.Dispose();
+            throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "--roster-signer: not a PEM ECDSA public key or certificate");
+        }
+
+        if (key.KeySize != 256)
+        {
+            key.Dispose();
+            throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "--roster-signer: the key is not ECDSA P-256");
+        }
+
+        return key;
     }
 }

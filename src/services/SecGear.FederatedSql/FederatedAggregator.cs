@@ -64,7 +64,7 @@ public sealed class FederatedAggregator
             throw new FederatedSqlException(FederatedSqlFailureCode.InvalidState, "a federation has at most 64 analysts");
         }
 
-        _roster = FederationRoster.Canonical(config);
+        _roster = FederationRoster.Shown(config);
 
         _time = time ?? TimeProvider.System;
     }
@@ -75,7 +75,7 @@ public sealed class FederatedAggregator
     /// <summary>Whether answers go only to analysts (<see cref="FederationConfig.ReleasesToAnalysts"/>).</summary>
     public bool ReleasesToAnalysts => _analystBySpki.Count > 0;
 
-    /// <summary>The canonical roster every site is shown.</summary>
+    /// <summary>The roster every site is shown: canonical, with its signature if it has one (<see cref="FederationRoster.Shown"/>).</summary>
     public ReadOnlySpan<byte> Roster => _roster;
 
     /// <summary>How long an open query may wait for its sites.</summary>

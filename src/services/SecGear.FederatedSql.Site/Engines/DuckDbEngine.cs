@@ -14,12 +14,12 @@ public sealed class DuckDbEngine(string dataSource = ":memory:") : LocalEngine
     public override string Name => "duckdb";
 
     /// <inheritdoc />
-    public override async Task LoadAsync(long totalOrders, int site, int sites, CancellationToken cancellationToken)
+    public override async Task LoadAsync(long totalOrders, int site, int sites, bool lineItems, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await LoadInto(_connection, totalOrders, site, sites).ConfigureAwait(false);
+            await LoadInto(_connection, totalOrders, site, sites, lineItems).ConfigureAwait(false);
         }
         finally
         {
@@ -27,8 +27,11 @@ public sealed class DuckDbEngine(string dataSource = ":memory:") : LocalEngine
         }
     }
 
-    /// <summary>Creates the tables in <paramref name="connection"/> and appends one site's rows (all sites when <paramref name="site"/> is null).</summary>
-    public static Task LoadInto(DuckDBConnection connection, long totalOrders, int? site, int sites)
+    /// <summary>
+    /// Creates the tables in <paramref name="connection"/> and appends one site's rows (all sites when
+    /// <paramref name="site"/> is null); without <paramref name="lineItems"/> the lineitem table stays empty.
+    /// </summary>
+    public static Task LoadInto(DuckDBConnection connection, long totalOrders, int? site, int sites, bool lineItems = true)
     {
         ArgumentNullException.ThrowIfNull(connection);
         foreach (string ddl in TpchLikeData.Schema)
@@ -46,7 +49,7 @@ public sealed class DuckDbEngine(string dataSource = ":memory:") : LocalEngine
             foreach (var (order, items) in TpchLikeData.OrdersOf(totalOrders, site, sites))
             {
                 AppendRow(orders, order);
-                foreach (var line in items)
+                foreach (var line in lineItems ? items : [])
                 {
                     AppendRow(lines, line);
                 }

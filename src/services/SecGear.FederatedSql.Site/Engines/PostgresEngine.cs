@@ -34,7 +34,7 @@ public sealed class PostgresEngine : LocalEngine
     public string Schema => _schema;
 
     /// <inheritdoc />
-    public override async Task LoadAsync(long totalOrders, int site, int sites, CancellationToken cancellationToken)
+    public override async Task LoadAsync(long totalOrders, int site, int sites, bool lineItems, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {_schema} CASCADE", cancellationToken).ConfigureAwait(false);
@@ -48,7 +48,7 @@ public sealed class PostgresEngine : LocalEngine
         await CopyAsync(connection, "customer", TpchLikeData.CustomerRows(), cancellationToken).ConfigureAwait(false);
         var orders = TpchLikeData.OrdersOf(totalOrders, site, sites).ToList();
         await CopyAsync(connection, "orders", orders.Select(o => o.Order), cancellationToken).ConfigureAwait(false);
-        await CopyAsync(connection, "lineitem", orders.SelectMany(o => o.Lines), cancellationToken).ConfigureAwait(false);
+        await CopyAsync(connection, "lineitem", lineItems ? orders.SelectMany(o => o.Lines) : [], cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, "ANALYZE", cancellationToken).ConfigureAwait(false);
     }
 

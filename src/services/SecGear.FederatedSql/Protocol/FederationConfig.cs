@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SecGear.FederatedSql.Protocol;
 
 /// <summary>
@@ -17,7 +19,22 @@ namespace SecGear.FederatedSql.Protocol;
 /// The most queries each analyst (or, without analysts, the host) may open during the enclave's life; null: no limit.
 /// It bounds differencing attacks across queries, it does not prevent them (docs/federated-sql.md, "Disclosure policy").
 /// </param>
-public sealed record FederationConfig(IReadOnlyList<SiteEntry> Sites, IReadOnlyList<TableSchema>? Tables = null, int MinGroupRowsFloor = 1, IReadOnlyList<SiteEntry>? Analysts = null, int? QueryBudget = null)
+/// <param name="Version">
+/// The roster's serial number, signed with it: a site that pins the roster signer refuses a roster older than the one
+/// it pinned (a replayed roster) and a different roster under the same number.
+/// </param>
+/// <param name="Signature">
+/// Base64 ECDSA P-256 signature (SHA-256, IEEE P1363) by the federation's roster signer over
+/// <see cref="FederationRoster.SignedBytes"/>; null: unsigned (sites then pin the roster's content).
+/// </param>
+public sealed record FederationConfig(
+    IReadOnlyList<SiteEntry> Sites,
+    IReadOnlyList<TableSchema>? Tables = null,
+    int MinGroupRowsFloor = 1,
+    IReadOnlyList<SiteEntry>? Analysts = null,
+    int? QueryBudget = null,
+    long Version = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Signature = null)
 {
     /// <summary>The catalog this configuration names.</summary>
     public FederationCatalog Catalog => Tables is null ? FederationCatalog.TpchLike : new FederationCatalog(Tables);

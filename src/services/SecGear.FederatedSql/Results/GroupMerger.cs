@@ -71,14 +71,27 @@ public sealed class GroupMerger
         }
     }
 
-    /// <summary>Applies HAVING, the disclosure policy, the final expressions, ORDER BY and LIMIT.</summary>
+    /// <summary>
+    /// Applies HAVING, the disclosure policy, the final expressions, ORDER BY and LIMIT. With ORDER BY and LIMIT n only
+    /// the n best groups are kept while the groups are scanned (a bounded heap), so a 10 M-group merge does not hold a
+    /// second, sorted copy of every group; ties in ORDER BY keep the order in which groups were first merged.
+    /// </summary>
     public QueryResult Finish()
     {
         var having = _plan.Having is null ? null : GroupExpression.Compile(_plan.Having, _plan);
         var outputs = _plan.Outputs.Select(o => GroupExpression.Compile(o.Expression, _plan)).ToArray();
         var orderKeys = _plan.OrderBy.Select(o => GroupExpression.Compile(o.Expression, _plan)).ToArray();
-        long suppressed = 0;
-        var kept = new List<(object?[] Row, object?[] Order)>();
+        var descending = _plan.OrderBy.Select(o => o.Descending).ToArray();
+        int compare((object?[] Order, long Seq) a, (object?[] Order, long Seq) b)
+        {
+            int order = CompareOrder(a.Order, b.Order, descending);
+            return order != 0 ? order : a.Seq.CompareTo(b.Seq);
+        }
+
+        int? keep = orderKeys.Length > 0 && _plan.Limit is { } limit ? (int)Math.Min(limit, int.MaxValue) : null;
+        var best = new PriorityQueue<MergedGroup, (object?[] Order, long Seq)>(Comparer<(object?[] Order, long Seq)>.Create((a, b) => compare(b, a)));
+        var kept = new List<(MergedGroup Group, (object?[] Order, long Seq) Key)>();
+        long suppressed = 0, seq = 0;
         foreach (var group in _groups.Values)
         {
             // The disclosure policy comes before everything else that looks at a group's values.
@@ -93,22 +106,35 @@ public sealed class GroupMerger
                 continue;
             }
 
-            kept.Add((outputs.Select(o => o(group)).ToArray(), orderKeys.Select(o => o(group)).ToArray()));
+            var key = (orderKeys.Select(o => o(group)).ToArray(), seq++);
+            if (keep is not { } n)
+            {
+                kept.Add((group, key));
+            }
+            else if (best.Count < n)
+            {
+                best.Enqueue(group, key);
+            }
+            else if (n > 0 && best.TryPeek(out _, out var worst) && compare(key, worst) < 0)
+            {
+                best.DequeueEnqueue(group, key);
+            }
         }
 
+        kept.AddRange(best.UnorderedItems.Select(i => (i.Element, i.Priority)));
         if (orderKeys.Length > 0)
         {
-            var descending = _plan.OrderBy.Select(o => o.Descending).ToArray();
-            kept.Sort((a, b) => CompareOrder(a.Order, b.Order, descending));
+            kept.Sort((a, b) => compare(a.Key, b.Key));
         }
 
-        IEnumerable<object?[]> rows = kept.Select(k => k.Row);
-        if (_plan.Limit is { } limit)
+        IEnumerable<MergedGroup> groups = kept.Select(k => k.Group);
+        if (_plan.Limit is { } take)
         {
-            rows = rows.Take((int)Math.Min(limit, int.MaxValue));
+            groups = groups.Take((int)Math.Min(take, int.MaxValue));
         }
 
-        return new QueryResult(_plan.Outputs.Select(o => o.Name).ToList(), rows.ToList(), suppressed);
+        var rows = groups.Select(g => outputs.Select(o => o(g)).ToArray()).ToList();
+        return new QueryResult(_plan.Outputs.Select(o => o.Name).ToList(), rows, suppressed);
     }
 
     private static int CompareOrder(object?[] a, object?[] b, bool[] descending)
