@@ -93,7 +93,7 @@ public abstract class FederatedQueryBenchmarkBase
     }
 }
 
-/// <summary>1 k and 100 k partial groups: 1 warm-up and 5 measured queries per arm.</summary>
+/// <summary>1 k and 100 k partial groups: 2 warm-ups and 15 measured queries per arm.</summary>
 [Config(typeof(QueryConfig))]
 public class FederatedQueryBenchmarks : FederatedQueryBenchmarkBase
 {

@@ -17,12 +17,13 @@ namespace SecGear.FederatedSql.Benchmarks;
 
 /// <summary>
 /// Merge throughput inside the enclave: one site's partial-result records (64 rows each, already sealed by the site's
-/// channel) go into the enclave one record per call through host shared memory (<c>fsql_channel_batch</c>), where each
-/// is decrypted, checked and merged. The same enclave image is created with and without the switchless feature; the
-/// time is per record, so records per second = 1 / time and rows per second = 64 / time. <c>fsql_channel_batch</c> is
-/// no longer declared <c>transition_using_threads</c> (a merge takes 20 µs to milliseconds, and the switchless caller
-/// was 1.87× slower on 2 cores), so with <see cref="Switchless"/> on, the enclave runs its switchless workers but the
-/// merge still takes the regular path: the pair shows that the change removed the penalty.
+/// channel) go into the enclave one record per call through host shared memory, where each is decrypted, checked and
+/// merged. Four arms side by side (<see cref="Call"/>): regular calls (<c>fsql_channel_batch</c>, enclave without the
+/// switchless feature); switchless calls (its twin <c>fsql_channel_batch_switchless</c>, declared
+/// <c>transition_using_threads</c>, enclave with the feature) with the default path choice, and with the path choice
+/// off so that every call goes through the pool; and regular calls while the switchless workers run (what the
+/// coordinator did before it used the twin). The switchless counters printed at the end say which path the calls took. The time is per record, so records per second = 1 / time and rows per
+/// second = 64 / time.
 /// </summary>
 [Config(typeof(MergeConfig))]
 public class MergeThroughputBenchmarks
@@ -41,8 +42,27 @@ public class MergeThroughputBenchmarks
     private bool _capturing;
     private uint _chunk;
 
-    [Params(false, true)]
-    public bool Switchless { get; set; }
+    /// <summary>How each record goes into the enclave.</summary>
+    public enum MergeCall
+    {
+        /// <summary><c>fsql_channel_batch</c>, enclave without switchless workers.</summary>
+        Regular,
+
+        /// <summary>
+        /// <c>fsql_channel_batch_switchless</c>, enclave with switchless workers and the default path choice (the pacer
+        /// makes a call regular while switchless calls measure slower).
+        /// </summary>
+        Switchless,
+
+        /// <summary><c>fsql_channel_batch_switchless</c> with the path choice off: every call is tried through the pool.</summary>
+        SwitchlessAlways,
+
+        /// <summary><c>fsql_channel_batch</c>, enclave with switchless workers (idle, polling).</summary>
+        RegularBesideWorkers,
+    }
+
+    [Params(MergeCall.Regular, MergeCall.Switchless, MergeCall.SwitchlessAlways, MergeCall.RegularBesideWorkers)]
+    public MergeCall Call { get; set; }
 
     [GlobalSetup]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
@@ -81,7 +101,9 @@ public class MergeThroughputBenchmarks
         foreach (byte[] frame in _prepared)
         {
             frame.CopyTo(_shared!.Span);
-            int written = _proxy!.FsqlChannelBatch(_shared.Token, (nuint)frame.Length, output);
+            int written = Call is MergeCall.Switchless or MergeCall.SwitchlessAlways
+                ? _proxy!.FsqlChannelBatchSwitchless(_shared!.Token, (nuint)frame.Length, output)
+                : _proxy!.FsqlChannelBatch(_shared!.Token, (nuint)frame.Length, output);
             if (written != 0)
             {
                 throw new InvalidOperationException($"the enclave answered a record: {Explain(output.AsMemory(0, written))}");
@@ -97,6 +119,13 @@ public class MergeThroughputBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        // Which path the calls really took: the switchless pacer may make a switchless function's call a regular one.
+        if (_enclave is { } enclave)
+        {
+            var stats = enclave.SwitchlessStatistics;
+            Console.WriteLine($"// switchless counters ({Call}): ECALLs through the pool {stats.EcallsProcessed}, made regular {stats.Fallbacks} (slower {stats.FallbacksSlower}, sampling {stats.FallbacksSampling}, pool full {stats.FallbacksPoolFull}, not accepted {stats.FallbacksNotAccepted}, back-off {stats.FallbacksBackoff}, too large {stats.FallbacksTooLarge}, feature off {stats.FallbacksFeatureOff})");
+        }
+
         _shared?.Dispose();
         _enclave?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _site?.Dispose();
@@ -106,9 +135,9 @@ public class MergeThroughputBenchmarks
     {
         string image = Path.Combine(AppContext.BaseDirectory, "SecGear.FederatedSql.Enclave.sgimage");
         var options = new EnclaveOptions();
-        if (Switchless)
+        if (Call != MergeCall.Regular)
         {
-            options.Features.Add(new SwitchlessOptions());
+            options.Features.Add(new SwitchlessOptions { Adaptive = Call != MergeCall.SwitchlessAlways });
         }
 
         _enclave = Enclave.Create(image, EnclaveType.Simulation, EnclaveFlags.None, options);

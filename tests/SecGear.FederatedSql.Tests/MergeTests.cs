@@ -22,6 +22,33 @@ public sealed class MergeTests
         Assert.Equal(2, result.SuppressedGroups);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(199)]
+    [InlineData(500)]
+    public void Order_by_with_limit_keeps_exactly_the_first_rows_of_the_full_sort_ties_in_first_merged_order(int limit)
+    {
+        // 200 groups whose sums repeat every 10 groups, so the ORDER BY key ties often; k = 2 withholds every 13th.
+        const string Sql = "SELECT o_custkey, SUM(o_totalprice) AS total FROM orders GROUP BY o_custkey ORDER BY total DESC";
+        var rows = Enumerable.Range(0, 200).Select(g => new object?[] { (long)g, g % 13 == 0 ? 1L : 2L, (g % 10) * 1.5m }).ToArray();
+        var full = new GroupMerger(QueryPlanner.Plan(Sql, FederationCatalog.TpchLike, 2));
+        var limited = new GroupMerger(QueryPlanner.Plan($"{Sql} LIMIT {limit}", FederationCatalog.TpchLike, 2));
+        Add(full, rows);
+        Add(limited, rows);
+
+        var all = full.Finish();
+        var top = limited.Finish();
+
+        // Among equal totals, groups come in the order they were first merged (here: ascending customer).
+        var expected = rows.Where(r => (long)r[1]! >= 2).OrderByDescending(r => (decimal)r[2]!).ThenBy(r => (long)r[0]!).Select(r => new object?[] { r[0], r[2] }).ToList();
+        Assert.Equal(expected, all.Rows);
+        Assert.Equal(expected.Take(limit).ToList(), top.Rows);
+        Assert.Equal(all.SuppressedGroups, top.SuppressedGroups);
+        Assert.Equal(16, top.SuppressedGroups);
+    }
+
     [Fact]
     public void Averages_merge_from_partial_sums_and_counts_and_count_distinct_is_exact_across_sites()
     {

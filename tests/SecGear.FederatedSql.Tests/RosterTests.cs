@@ -125,6 +125,20 @@ public sealed class RosterTests
     }
 
     [Fact]
+    public async Task Sites_contribute_to_a_newer_roster_version_the_roster_signer_signed_without_being_re_pinned()
+    {
+        // The signer raised the k floor to 2 and signed it as version 2; the sites still hold version 1.
+        await using var federation = await Federation.StartAsync(
+            ["A", "B"],
+            (_, index) => Federation.PinArguments(300, index, 2),
+            hostRoster: roster => roster.Sign(roster.Config with { Version = 2, MinGroupRowsFloor = 2 }));
+
+        var result = await federation.Coordinator.QueryAsync("SELECT o_orderstatus, COUNT(*) FROM orders GROUP BY o_orderstatus ORDER BY 1", 2);
+
+        Assert.Equal(300L, result.Rows.Sum(r => (long)r[1]!));
+    }
+
+    [Fact]
     public async Task A_site_whose_pinned_roster_file_was_altered_refuses_to_start_with_a_clear_error()
     {
         var directory = Directory.CreateTempSubdirectory("fedsql-roster-");

@@ -49,7 +49,7 @@ try
 {
     // Keys first: the roster pins every site's and the analyst's public key, and every site pins the roster.
     var roster = LocalRoster.Create(keys.FullName, names, ["analyst"], minGroupRowsFloor: k);
-    Console.WriteLine($"roster:        {roster.Path}: sites {string.Join(", ", names)}, analyst 'analyst', k floor {k}");
+    Console.WriteLine($"roster:        {roster.Path}: sites {string.Join(", ", names)}, analyst 'analyst', k floor {k}, version {roster.Config.Version}, signed by the roster signer every site pins ({roster.SignerPublicKeyPath})");
     foreach (var (name, index) in names.Select((n, i) => (n, i)))
     {
         var arguments = LocalSiteProcess.DataAndPinArguments(orders, index, names.Length, identity.MeasurementHex, identity.SignerHex)

@@ -16,9 +16,10 @@ public sealed class CoordinatorOptions
     public EnclaveType EnclaveType { get; init; } = EnclaveType.Simulation;
 
     /// <summary>
-    /// Create the enclave with the switchless feature (default false). No federated SQL ECALL is declared
-    /// <c>transition_using_threads</c> any more (merging a record takes 20 µs to milliseconds), so this only starts the
-    /// switchless workers; kept for benchmarks that show the regular path is as fast.
+    /// Create the enclave with the switchless feature and relay partial-result records through the switchless twin of
+    /// the merge ECALL (<c>fsql_channel_batch_switchless</c>; default false: regular calls). Merging a record takes 20 µs
+    /// to milliseconds, so the transition saved is small, and on a machine without a free core the polling worker costs
+    /// more than it saves (docs/federated-sql.md, "Performance").
     /// </summary>
     public bool Switchless { get; init; }
 

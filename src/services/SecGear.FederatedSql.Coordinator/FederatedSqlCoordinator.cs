@@ -258,7 +258,9 @@ public sealed class FederatedSqlCoordinator : IAsyncDisposable
         }
 
         frame.CopyTo(shared.Span);
-        return Call((p, output) => p.FsqlChannelBatch(shared.Token, (nuint)frame.Length, output), RecordReplyCapacity);
+        return _options.Switchless
+            ? Call((p, output) => p.FsqlChannelBatchSwitchless(shared.Token, (nuint)frame.Length, output), RecordReplyCapacity)
+            : Call((p, output) => p.FsqlChannelBatch(shared.Token, (nuint)frame.Length, output), RecordReplyCapacity);
     }
 
     private static List<byte[]> Split(ReadOnlySpan<byte> replies)

@@ -160,6 +160,9 @@ public sealed class AggregationEnclave : IFederatedSqlEcalls, IDisposable
     }
 
     /// <inheritdoc />
+    public int FsqlChannelBatchSwitchless(nint frames, nuint framesLen, Span<byte> output) => FsqlChannelBatch(frames, framesLen, output);
+
+    /// <inheritdoc />
     public int FsqlFinish(string? queryId, Span<byte> output)
     {
         if (_aggregator is not { } aggregator || queryId is null)

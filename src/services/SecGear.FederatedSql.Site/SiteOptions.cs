@@ -13,7 +13,7 @@ public sealed class SiteOptions
         "  --measurement/--signer  the aggregation enclave this site sends results to (64 hex digits each)\n" +
         "  --roster                the federation roster this site's operator agreed to (sites, analysts, k floor; JSON):\n" +
         "                          the site sends no row unless the enclave shows exactly this roster\n" +
-        "  --roster-signer         the public key (PEM) of the federation's roster signer: the roster must carry its signature,\n" +
+        "  --roster-signer         the public key (PEM, ECDSA P-256/P-384) of the roster signer: the roster must carry its signature,\n" +
         "                          and a newer signed version is accepted, an older one refused (default: content pinning)\n" +
         "  --allow-in-process      also accept an enclave run in its host's process (no isolation): benchmarks' reference only\n" +
         "  --ca                    the simulated attestation CA to trust (default: this machine's)\n" +

@@ -14,6 +14,9 @@ public sealed class SiteRuntime : IAsyncDisposable
     /// <summary>The most bytes of rows in one partial-result record.</summary>
     public const int ChunkBytes = 512 * 1024;
 
+    private readonly Lock _acceptedGate = new();
+    private FederationConfig _accepted;
+
     /// <summary>Creates the runtime.</summary>
     public SiteRuntime(SiteOptions options, LocalEngine engine, SiteIdentity identity)
     {
@@ -21,6 +24,7 @@ public sealed class SiteRuntime : IAsyncDisposable
         Engine = engine ?? throw new ArgumentNullException(nameof(engine));
         Identity = identity ?? throw new ArgumentNullException(nameof(identity));
         Roster = FederationRoster.Parse(File.ReadAllBytes(options.RosterPath));
+        _accepted = Roster;
         if (!Roster.Sites.Any(s => s.Name == options.Name && string.Equals(s.SpkiSha256, identity.SpkiSha256, StringComparison.OrdinalIgnoreCase)))
         {
             throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, $"the pinned roster does not list site {options.Name} with this site's key {identity.SpkiSha256[..16]}...");
@@ -68,6 +72,34 @@ public sealed class SiteRuntime : IAsyncDisposable
     /// <summary>The roster this site's operator pinned.</summary>
     public FederationConfig Roster { get; }
 
+    /// <summary>
+    /// The newest roster this site has accepted: the pinned one, or a newer version signed by the pinned roster signer
+    /// that an enclave showed since this process started. Older versions than this are refused as replays.
+    /// </summary>
+    public FederationConfig AcceptedRoster
+    {
+        get
+        {
+            lock (_acceptedGate)
+            {
+                return _accepted;
+            }
+        }
+    }
+
+    /// <summary>Remembers <paramref name="shown"/> as the newest accepted roster if its version is newer.</summary>
+    public void Accepted(FederationConfig shown)
+    {
+        ArgumentNullException.ThrowIfNull(shown);
+        lock (_acceptedGate)
+        {
+            if (shown.Version > _accepted.Version)
+            {
+                _accepted = shown;
+            }
+        }
+    }
+
     /// <summary>The roster signer's public key; null when the roster's content is pinned instead.</summary>
     public ECDsa? RosterSigner { get; }
 
@@ -91,16 +123,16 @@ public sealed class SiteRuntime : IAsyncDisposable
         RosterSigner?.Dispose();
     }
 
-    // A PEM public key ("PUBLIC KEY") or certificate; ECDSA P-256 only.
+    // A PEM public key ("PUBLIC KEY") or certificate; ECDSA P-256 or P-384.
     private static ECDsa LoadSigner(string path)
     {
         string pem = File.ReadAllText(path);
         if (pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
         {
             using var certificate = X509Certificate2.CreateFromPem(pem);
-            return certificate.GetECDsaPublicKey() is { KeySize: 256 } fromCertificate
+            return certificate.GetECDsaPublicKey() is { KeySize: 256 or 384 } fromCertificate
                 ? fromCertificate
-                : throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "--roster-signer: the certificate's key is not ECDSA P-256");
+                : throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "--roster-signer: the certificate's key is not ECDSA P-256 or P-384");
         }
 
         var key = ECDsa.Create();
@@ -114,10 +146,10 @@ public sealed class SiteRuntime : IAsyncDisposable
             throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "--roster-signer: not a PEM ECDSA public key or certificate");
         }
 
-        if (key.KeySize != 256)
+        if (key.KeySize is not (256 or 384))
         {
             key.Dispose();
-            throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "--roster-signer: the key is not ECDSA P-256");
+            throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "--roster-signer: the key is not ECDSA P-256 or P-384");
         }
 
         return key;

@@ -157,10 +157,16 @@ public sealed class SiteService(SiteRuntime runtime, ILogger<SiteService> logger
         }
 
         var shown = FederationRoster.Parse(PartialMessages.ReadRoster(ref reader));
-        if (FederationRoster.Refusal(runtime.Roster, shown, runtime.RosterSigner) is { } difference)
+        if (FederationRoster.Refusal(runtime.AcceptedRoster, shown, runtime.RosterSigner) is { } difference)
         {
             logger.LogWarning("refused to contribute: the enclave's roster is not the pinned one: {Difference}", difference);
             throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "the enclave's federation roster is not the one this site pinned, so the site sends nothing: " + difference);
+        }
+
+        if (runtime.RosterSigner is not null)
+        {
+            // A newer signed version becomes the floor: from now on this site refuses the versions before it.
+            runtime.Accepted(shown);
         }
     }
 

@@ -34,6 +34,7 @@ public static class SecGearCli
         root.Add(AttestCommand.Create());
         root.Add(ServiceCommand.Create());
         root.Add(CryptoCommand.Create());
+        root.Add(FedSqlCommand.Create());
         return root;
     }
 

@@ -24,7 +24,7 @@ namespace SecGear.FederatedSql.Protocol;
 /// it pinned (a replayed roster) and a different roster under the same number.
 /// </param>
 /// <param name="Signature">
-/// Base64 ECDSA P-256 signature (SHA-256, IEEE P1363) by the federation's roster signer over
+/// Base64 ECDSA P-256 or P-384 signature (SHA-256, IEEE P1363) by the federation's roster signer over
 /// <see cref="FederationRoster.SignedBytes"/>; null: unsigned (sites then pin the roster's content).
 /// </param>
 public sealed record FederationConfig(

@@ -27,7 +27,8 @@ public static class FederationRoster
     public static byte[] SignedBytes(FederationConfig config) => [.. SignatureContext, .. Canonical(config)];
 
     /// <summary>
-    /// Signs <paramref name="config"/> with the federation's roster signer (ECDSA P-256); returns the roster with its
+    /// Signs <paramref name="config"/> with the federation's roster signer (ECDSA P-256 or P-384, e.g. a key from
+    /// <c>secgear keygen</c>); returns the roster with its
     /// <see cref="FederationConfig.Signature"/>. Run by whoever the sites trust to admit sites and analysts, never on
     /// A's host (docs/federated-sql.md, "Roster").
     /// </summary>
@@ -35,9 +36,9 @@ public static class FederationRoster
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(signer);
-        if (signer.KeySize != 256)
+        if (signer.KeySize is not (256 or 384))
         {
-            throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "the roster signer must be an ECDSA P-256 key");
+            throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, "the roster signer must be an ECDSA P-256 or P-384 key");
         }
 
         byte[] signature = signer.SignData(SignedBytes(config), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
@@ -54,8 +55,10 @@ public static class FederationRoster
             return "the roster is not signed";
         }
 
-        byte[] signature = new byte[64];
-        return Convert.TryFromBase64String(config.Signature, signature, out int length) && length == 64
+        // IEEE P1363: r and s, each as long as the curve's order (64 bytes for P-256, 96 for P-384).
+        int expected = 2 * ((signer.KeySize + 7) / 8);
+        byte[] signature = new byte[expected];
+        return Convert.TryFromBase64String(config.Signature, signature, out int length) && length == expected
             && signer.VerifyData(SignedBytes(config), signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
             ? null
             : "the roster's signature does not verify with the pinned roster signer key";
