@@ -102,6 +102,8 @@ public sealed class PlatformDetectTests : IDisposable
             string line = output.Split('\n').Single(l => l.StartsWith("  " + name + " ", StringComparison.Ordinal));
             Assert.Matches(@"(available: .+|absent \((ConfigFsNotMounted|KernelTooOld|ProviderMissing|PermissionDenied|NotSupported|IoError|UnsupportedProvider)\): .+)", line);
         }
+
+        Assert.Contains("  virtCCA TSI      absent (NotSupported): not supported: no documented guest interface", output, StringComparison.Ordinal);
     }
 
     [Fact]

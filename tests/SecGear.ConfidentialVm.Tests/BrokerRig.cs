@@ -5,6 +5,7 @@ using SecGear.Attestation.ConfidentialVm;
 using SecGear.AttestationService;
 using SecGear.AttestationService.Client;
 using SecGear.AttestationService.Hosting;
+using SecGear.ConfidentialVm.Sealing;
 using SecGear.ConfidentialVm.Tsm;
 
 namespace SecGear.ConfidentialVm.Tests;
@@ -31,6 +32,17 @@ internal sealed class BrokerRig : IAsyncDisposable
     public EmbeddedAttestationService Service { get; }
 
     public Uri Url => new(Service.Url);
+
+    /// <summary>The service's token-signing keys as it publishes them (<c>/.well-known/jwks.json</c>): what an operator pins.</summary>
+    public async Task<byte[]> JwksAsync()
+    {
+        using var http = new HttpClient();
+        return await http.GetByteArrayAsync(Service.Url + AttestationServiceRoutes.Jwks);
+    }
+
+    /// <summary>A sealing-key broker on this service that pins its token-signing keys.</summary>
+    public AttestationServiceSealingKeyBroker Broker() =>
+        new(Url, Policy, TokenSigningKeys.FromJwks(JwksAsync().GetAwaiter().GetResult()));
 
     public static async Task<BrokerRig> StartAsync(string policyJson = "{}")
     {

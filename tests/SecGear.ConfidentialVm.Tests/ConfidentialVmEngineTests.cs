@@ -42,6 +42,8 @@ public sealed class ConfidentialVmEngineTests : IDisposable
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, null);
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.KeyBroker, null);
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.KeyBrokerPolicy, null);
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.KeyBrokerKeys, null);
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, null);
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -81,6 +83,32 @@ public sealed class ConfidentialVmEngineTests : IDisposable
     }
 
     [TestVectorFact]
+    public void A_bad_vmpl_does_not_stop_the_engine_where_sev_guest_is_not_used()
+    {
+        // configfs-tsm (here emulated TDX) never reads the VMPL: only /dev/sev-guest does.
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, "9");
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, Recordings.WriteSpec(_dir, Recordings.Tdx(patch: true)));
+
+        var source = ConfidentialVmDetection.OpenSource(out var sevDevice, out uint vmpl);
+        Assert.Null(sevDevice);
+        Assert.Equal(0u, vmpl);
+        Assert.Equal(ConfidentialVmTee.Tdx, source.Tee);
+        using Enclave enclave = Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options());
+        Assert.Equal("ping"u8.ToArray(), Echo(enclave, "ping"u8));
+        Assert.True(ConfidentialVmEvidence.TryParse(enclave.GetEvidence("nonce"u8), out _, out var error), error);
+    }
+
+    [Fact]
+    public void Detection_reports_virtcca_as_not_supported_for_want_of_a_documented_guest_interface()
+    {
+        TeeProbe probe = Assert.Single(ConfidentialVmDetection.ProbeAll(), p => p.Name == "virtCCA TSI");
+
+        Assert.False(probe.Available);
+        Assert.Equal(Tsm.TsmFailure.NotSupported, probe.Failure);
+        Assert.StartsWith("not supported: no documented guest interface", probe.Detail, StringComparison.Ordinal);
+    }
+
+    [TestVectorFact]
     public void Sealing_on_tdx_fails_in_the_enclave_with_the_reason()
     {
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, Recordings.WriteSpec(_dir, Recordings.Tdx()));
@@ -99,6 +127,9 @@ public sealed class ConfidentialVmEngineTests : IDisposable
         await using var rig = await BrokerRig.StartAsync("""{"allowDebug": true}""");
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.KeyBroker, rig.Service.Url);
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.KeyBrokerPolicy, BrokerRig.Policy);
+        string pinned = Path.Combine(_dir, "broker-jwks.json");
+        File.WriteAllBytes(pinned, await rig.JwksAsync());
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.KeyBrokerKeys, pinned);
         byte[] secret = RandomNumberGenerator.GetBytes(100);
 
         byte[] blob;

@@ -66,19 +66,18 @@ public sealed class SevGuestDeviceSourceTests
     }
 
     [Fact]
-    public void The_vmpl_variable_takes_0_to_3_only()
+    public void The_vmpl_variable_takes_0_to_3_only_and_a_bad_value_names_the_variable_the_value_and_the_range()
     {
-        try
-        {
-            Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, "2");
-            Assert.Equal(2u, ConfidentialVmDetection.Vmpl());
-            Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, "4");
-            Assert.Equal(TsmFailure.InblobRejected, Assert.Throws<TsmException>(() => ConfidentialVmDetection.Vmpl()).Failure);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, null);
-        }
+        Assert.Equal(0u, ConfidentialVmDetection.Vmpl(_ => null));
+        Assert.Equal(2u, ConfidentialVmDetection.Vmpl(_ => "2"));
+
+        var ex = Assert.Throws<ConfidentialVmConfigurationException>(() => ConfidentialVmDetection.Vmpl(_ => "4"));
+
+        Assert.Equal(ConfidentialVmEnvironment.Vmpl, ex.Variable);
+        Assert.Equal("4", ex.Value);
+        Assert.Equal(EnclaveStatus.InvalidArgument, ex.Status);
+        Assert.Contains("SECGEAR_CVM_VMPL is '4'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("0, 1, 2 or 3", ex.Message, StringComparison.Ordinal);
     }
 
     private sealed class NoExtendedReportDevice : ISevGuestDevice

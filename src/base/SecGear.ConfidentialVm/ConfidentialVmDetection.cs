@@ -39,15 +39,28 @@ public static class ConfidentialVmDetection
     /// guest device for derived sealing keys when there is one.
     /// </summary>
     /// <exception cref="TsmException">No interface answers; the failure of configfs-tsm says why.</exception>
-    public static IEvidenceSource OpenSource(out ISevGuestDevice? sevDevice)
+    /// <exception cref="ConfidentialVmConfigurationException"><c>/dev/sev-guest</c> is used and <see cref="ConfidentialVmEnvironment.Vmpl"/> is not 0-3.</exception>
+    public static IEvidenceSource OpenSource(out ISevGuestDevice? sevDevice) => OpenSource(out sevDevice, out _);
+
+    /// <summary>
+    /// As <see cref="OpenSource(out ISevGuestDevice?)"/>, also giving the VMPL to use with <paramref name="sevDevice"/>:
+    /// <see cref="ConfidentialVmEnvironment.Vmpl"/> is read only when the device is used, so a bad value stops nothing
+    /// that does not use it (configfs-tsm on TDX or CCA, the Azure vTPM, the emulation).
+    /// </summary>
+    /// <exception cref="TsmException">No interface answers; the failure of configfs-tsm says why.</exception>
+    /// <exception cref="ConfidentialVmConfigurationException"><c>/dev/sev-guest</c> is used and <see cref="ConfidentialVmEnvironment.Vmpl"/> is not 0-3.</exception>
+    public static IEvidenceSource OpenSource(out ISevGuestDevice? sevDevice, out uint vmpl)
     {
         sevDevice = null;
+        vmpl = 0;
         bool emulated = Environment.GetEnvironmentVariable(ConfidentialVmEnvironment.Emulation) is { Length: > 0 };
         try
         {
             var source = new ConfigFsTsmEvidenceSource(CreateTsmClient());
             if (!emulated && source.Tee == ConfidentialVmTee.SevSnp && File.Exists(LinuxSevGuestDevice.DefaultPath))
             {
+                // Derived sealing keys come from the device, at this VMPL.
+                vmpl = Vmpl();
                 sevDevice = new LinuxSevGuestDevice();
             }
 
@@ -62,9 +75,10 @@ public static class ConfidentialVmDetection
 
             if (File.Exists(LinuxSevGuestDevice.DefaultPath))
             {
+                vmpl = Vmpl();
                 var device = new LinuxSevGuestDevice();
                 sevDevice = device;
-                return new SevGuestDeviceEvidenceSource(device, Vmpl());
+                return new SevGuestDeviceEvidenceSource(device, vmpl);
             }
 
             if (File.Exists(LinuxTdxGuestDevice.DefaultPath))
@@ -77,6 +91,16 @@ public static class ConfidentialVmDetection
             throw;
         }
     }
+
+    /// <summary>
+    /// Kunpeng virtCCA's own guest interface (Huawei's TSI), reported as unsupported without probing: the references this
+    /// engine is built from document neither its device nor its calls, and an invented ABI would be untestable.
+    /// </summary>
+    public static TeeProbe VirtCcaProbe { get; } = new(
+        "virtCCA TSI",
+        false,
+        "not supported: no documented guest interface (Kunpeng virtCCA guests get tokens through Huawei's TSI, whose device and calls our references do not describe); virtCCA tokens are verified (secgear verify), not produced",
+        TsmFailure.NotSupported);
 
     /// <summary>Probes every interface, for <c>secgear platform detect</c>.</summary>
     public static IReadOnlyList<TeeProbe> ProbeAll()
@@ -95,6 +119,7 @@ public static class ConfidentialVmDetection
 
         probes.Add(ProbeDevice(LinuxSevGuestDevice.DefaultPath, "SEV-SNP reports (SNP_GET_REPORT) and derived sealing keys (SNP_GET_DERIVED_KEY)"));
         probes.Add(ProbeDevice(LinuxTdxGuestDevice.DefaultPath, "TDX TD reports only (quotes need configfs-tsm)"));
+        probes.Add(VirtCcaProbe);
         using (var vtpm = OpenAzureVtpm(out var why))
         {
             probes.Add(vtpm is not null
@@ -160,11 +185,12 @@ public static class ConfidentialVmDetection
         return new TeeProbe(path, true, $"{path} opens: {offers}", null);
     }
 
-    /// <summary>The VMPL from <see cref="ConfidentialVmEnvironment.Vmpl"/> (0 when unset).</summary>
-    /// <exception cref="TsmException"><see cref="TsmFailure.InblobRejected"/>: not a number 0-3.</exception>
-    public static uint Vmpl()
+    /// <summary>The VMPL from <see cref="ConfidentialVmEnvironment.Vmpl"/> (0 when unset), for the <c>/dev/sev-guest</c> path only.</summary>
+    /// <param name="lookup">Reads a variable; null for the process environment.</param>
+    /// <exception cref="ConfidentialVmConfigurationException">Not one of 0, 1, 2, 3.</exception>
+    public static uint Vmpl(Func<string, string?>? lookup = null)
     {
-        string? text = Environment.GetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl);
+        string? text = (lookup ?? Environment.GetEnvironmentVariable)(ConfidentialVmEnvironment.Vmpl);
         if (string.IsNullOrEmpty(text))
         {
             return 0;
@@ -172,6 +198,7 @@ public static class ConfidentialVmDetection
 
         return text is "0" or "1" or "2" or "3"
             ? (uint)(text[0] - '0')
-            : throw new TsmException(TsmFailure.InblobRejected, $"{ConfidentialVmEnvironment.Vmpl} is '{text}'; a VMPL is 0, 1, 2 or 3");
+            : throw new ConfidentialVmConfigurationException(ConfidentialVmEnvironment.Vmpl, text,
+                $"a VMPL is 0, 1, 2 or 3 (it is read because {LinuxSevGuestDevice.DefaultPath} is used for reports or derived sealing keys)");
     }
 }

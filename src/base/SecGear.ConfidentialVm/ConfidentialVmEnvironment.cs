@@ -18,12 +18,21 @@ public static class ConfidentialVmEnvironment
 
     /// <summary>
     /// Base URL of the SecGear attestation service whose key broker releases sealing roots on TEEs without a sealing
-    /// key (TDX, CCA): "sealing by attestation". Unset = sealing is refused there.
+    /// key (TDX, CCA): "sealing by attestation". <c>https://</c> (plain <c>http://</c> only to a loopback address).
+    /// Unset = sealing is refused there.
     /// </summary>
     public const string KeyBroker = "SECGEAR_CVM_KEY_BROKER";
 
     /// <summary>The appraisal policy id the key broker applies (required with <see cref="KeyBroker"/>).</summary>
     public const string KeyBrokerPolicy = "SECGEAR_CVM_KEY_BROKER_POLICY";
+
+    /// <summary>
+    /// Path of the key broker's token-signing public keys, a JSON Web Key Set (the service's
+    /// <c>/.well-known/jwks.json</c>, copied over a channel the operator trusts; required with <see cref="KeyBroker"/>).
+    /// A sealing root is used only when its response is signed by one of these keys. List the next key too before the
+    /// service rotates (it publishes keys ahead of use).
+    /// </summary>
+    public const string KeyBrokerKeys = "SECGEAR_CVM_KEY_BROKER_KEYS";
 
     /// <summary>
     /// The TPM to look for an Azure HCL report in instead of <c>/dev/tpmrm0</c>: a device path, or <c>unix:PATH</c> for
@@ -32,8 +41,9 @@ public static class ConfidentialVmEnvironment
     public const string Tpm = "SECGEAR_CVM_TPM";
 
     /// <summary>
-    /// The SEV-SNP VMPL (0-3) the <c>/dev/sev-guest</c> fallback requests reports and derived keys at; 0 when unset.
-    /// A guest under an SVSM runs above VMPL 0 and must ask at its own level or higher.
+    /// The SEV-SNP VMPL (0-3) the engine requests reports and derived keys at through <c>/dev/sev-guest</c>; 0 when
+    /// unset. Read only when that device is used (the report fallback, or derived sealing keys); elsewhere ignored. A
+    /// guest under an SVSM runs above VMPL 0 and must ask at its own level or higher.
     /// </summary>
     public const string Vmpl = "SECGEAR_CVM_VMPL";
 }

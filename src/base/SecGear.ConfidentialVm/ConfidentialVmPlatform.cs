@@ -115,7 +115,7 @@ public sealed class ConfidentialVmPlatform : IAttestingPlatform
             throw new EnclaveNotSupportedException(
                 _source.Tee == ConfidentialVmTee.SevSnp
                     ? $"Sealing on SEV-SNP needs /dev/sev-guest (SNP_GET_DERIVED_KEY), which this VM does not offer, or a key broker ({ConfidentialVmEnvironment.KeyBroker})."
-                    : $"{_source.Tee} has no sealing key: sealing there is 'sealing by attestation', a key released by the attestation service's key broker after attestation; configure one with {ConfidentialVmEnvironment.KeyBroker} and {ConfidentialVmEnvironment.KeyBrokerPolicy}.");
+                    : $"{_source.Tee} has no sealing key: sealing there is 'sealing by attestation', a key released by the attestation service's key broker after attestation; configure one with {ConfidentialVmEnvironment.KeyBroker} (https), {ConfidentialVmEnvironment.KeyBrokerPolicy} and {ConfidentialVmEnvironment.KeyBrokerKeys} (the service's pinned JWKS).");
         }
 
         byte[] root = BrokerRoot(request.Policy, request.SecurityVersion);

@@ -17,6 +17,7 @@ internal static class PlatformProviders
     /// <summary>The platform for <paramref name="name"/>; null for the simulated platform.</summary>
     /// <exception cref="ArgumentException">An unknown name.</exception>
     /// <exception cref="SecGear.ConfidentialVm.Tsm.TsmException">The confidential VM offers no attestation interface.</exception>
+    /// <exception cref="ConfidentialVmConfigurationException">A <see cref="ConfidentialVmEnvironment"/> variable the chosen interfaces use is unusable.</exception>
     public static ITrustedPlatform? Create(string? name, EnclaveIdentity identity)
     {
         switch (name)
@@ -24,33 +25,12 @@ internal static class PlatformProviders
             case null or "simulation":
                 return null;
             case ConfidentialVm:
-                IEvidenceSource source = ConfidentialVmDetection.OpenSource(out var sevDevice);
-                ISealingKeyBroker? broker = KeyBroker();
+                IEvidenceSource source = ConfidentialVmDetection.OpenSource(out var sevDevice, out uint vmpl);
+                ISealingKeyBroker? broker = AttestationServiceSealingKeyBroker.FromEnvironment();
                 Console.Error.WriteLine($"secgear-runner: confidential-VM platform services from {source.Description}{(broker is null ? "" : $", sealing roots from {broker.Description}")}");
-                return new ConfidentialVmPlatform(identity, source, sevDevice, ConfidentialVmDetection.Vmpl(), broker);
+                return new ConfidentialVmPlatform(identity, source, sevDevice, vmpl, broker);
             default:
                 throw new ArgumentException($"Unknown --platform '{name}'; expected simulation or {ConfidentialVm}.");
         }
-    }
-
-    /// <summary>The key broker named by <see cref="ConfidentialVmEnvironment.KeyBroker"/> (and its policy), or null.</summary>
-    /// <exception cref="ArgumentException">The URL is not absolute http(s), or the policy is missing or not an id.</exception>
-    private static AttestationServiceSealingKeyBroker? KeyBroker()
-    {
-        string? url = Environment.GetEnvironmentVariable(ConfidentialVmEnvironment.KeyBroker);
-        if (string.IsNullOrEmpty(url))
-        {
-            return null;
-        }
-
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-        {
-            throw new ArgumentException($"{ConfidentialVmEnvironment.KeyBroker} '{url}' is not an absolute http(s) URL.");
-        }
-
-        string policy = Environment.GetEnvironmentVariable(ConfidentialVmEnvironment.KeyBrokerPolicy) is { Length: > 0 } p
-            ? p
-            : throw new ArgumentException($"{ConfidentialVmEnvironment.KeyBroker} is set but {ConfidentialVmEnvironment.KeyBrokerPolicy} (the appraisal policy id) is not.");
-        return new AttestationServiceSealingKeyBroker(uri, policy);
     }
 }

@@ -4,7 +4,7 @@ namespace SecGear.AttestationService.Client;
 public sealed class AttestationServiceClientOptions
 {
     /// <summary>The default <see cref="MaxResponseBytes"/>: 4 MiB (a list of many policies, or claims with certificates).</summary>
-    public const int DefaultMaxResponseBytes = 4 << 20;
+    public const int DefaultMaxResponseBytes = KeyBrokerClient.DefaultMaxResponseBytes;
 
     /// <summary>
     /// Administrator API key sent as <see cref="AttestationServiceRoutes.ApiKeyHeader"/> on admin operations only

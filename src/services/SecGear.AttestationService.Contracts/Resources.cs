@@ -24,9 +24,3 @@ public sealed record ResourceWriteRequest(byte[] Value, ResourcePolicy Policy);
 
 /// <summary>What the admin listing shows of a resource: never its value.</summary>
 public sealed record ResourceInfo(string Path, long Version, ResourcePolicy Policy, DateTimeOffset UpdatedAt);
-
-/// <summary>
-/// Body of a successful <c>GET /resources/{repository}/{type}/{tag}</c>: the secret sealed to the runtime key bound in
-/// the caller's attestation token (<see cref="ResourceEnvelope.Open"/> inside the enclave).
-/// </summary>
-public sealed record ResourceResponse(string Path, SealedResource Envelope);

@@ -75,6 +75,10 @@ internal sealed class ConfidentialVmEngine : IEnclaveEngine
                 {
                     result = (false, $"{ex.Failure}: {ex.Message}");
                 }
+                catch (ConfidentialVmConfigurationException ex)
+                {
+                    result = (false, ex.Message);
+                }
             }
 
             s_probe = (key, result.Item1, result.Item2);

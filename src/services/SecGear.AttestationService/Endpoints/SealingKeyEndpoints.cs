@@ -12,7 +12,8 @@ namespace SecGear.AttestationService.Endpoints;
 /// <c>GET /sealing-keys/{policy}/{securityVersion}</c>: "sealing by attestation" for TEEs without a hardware sealing key
 /// (TDX, CCA). An attested enclave presents its token; the service derives a sealing root from its master key and the
 /// identity the token attests, and returns it sealed to the token's runtime key. The identity comes from the verified
-/// claims only, never from the request, so an enclave gets the root of its own identity and no other.
+/// claims only, never from the request, so an enclave gets the root of its own identity and no other. The response is
+/// signed with the token-signing key (<see cref="SealingKeyResponseSignature"/>) so the runner can authenticate it.
 /// </summary>
 internal static class SealingKeyEndpoints
 {
@@ -101,7 +102,8 @@ internal static class SealingKeyEndpoints
             string path = SealingKeyPolicies.EnvelopePath(policy, version);
             var envelope = ResourceEndpoints.SealAndZero(runtimeKey, root, path);
             await audit.RecordAsync(new AuditRecord(time.GetUtcNow(), AttestationServiceRoutes.SealingKeys, client, policyId, policyVersion, "released", null, null)).ConfigureAwait(false);
-            return new ResourceResponse(path, envelope);
+            // Signed with the token-signing key, so a runner that pins the service's keys knows the root is ours.
+            return new ResourceResponse(path, envelope, tokens.Sign(SealingKeyResponseSignature.Payload(path, runtimeKey, envelope)));
         }
         catch (ServiceProblemException problem)
         {

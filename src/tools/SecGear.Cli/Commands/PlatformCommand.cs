@@ -61,6 +61,10 @@ internal static class PlatformCommand
         {
             return $"{ex.Failure}: {ex.Message}";
         }
+        catch (SecGear.ConfidentialVm.ConfidentialVmConfigurationException ex)
+        {
+            return ex.Message;
+        }
     }
 
     private static string AutoChoice()

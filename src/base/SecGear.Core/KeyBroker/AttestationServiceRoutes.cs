@@ -9,14 +9,14 @@ public static class AttestationServiceRoutes
     /// <summary><c>POST</c>: verify evidence and issue a token (<see cref="AttestationRequest"/> → <see cref="AttestationResponse"/>).</summary>
     public const string Attestation = "/attestation";
 
-    /// <summary><c>GET</c> list, <c>GET/PUT/DELETE</c> <c>/policies/{id}</c> (admin): <see cref="PolicyDocument"/>.</summary>
+    /// <summary><c>GET</c> list, <c>GET/PUT/DELETE</c> <c>/policies/{id}</c> (admin): <c>PolicyDocument</c>.</summary>
     public const string Policies = "/policies";
 
-    /// <summary><c>GET</c> list, <c>GET/PUT/DELETE</c> <c>/reference-values/{id}</c> (admin): <see cref="ReferenceValueSet"/>.</summary>
+    /// <summary><c>GET</c> list, <c>GET/PUT/DELETE</c> <c>/reference-values/{id}</c> (admin): <c>ReferenceValueSet</c>.</summary>
     public const string ReferenceValues = "/reference-values";
 
     /// <summary>
-    /// <c>PUT/DELETE</c> <c>/resources/{repository}/{type}/{tag}</c> (admin, <see cref="ResourceWriteRequest"/>);
+    /// <c>PUT/DELETE</c> <c>/resources/{repository}/{type}/{tag}</c> (admin, <c>ResourceWriteRequest</c>);
     /// <c>GET</c> with an attestation token as bearer → <see cref="ResourceResponse"/>.
     /// </summary>
     public const string Resources = "/resources";
@@ -35,13 +35,13 @@ public static class AttestationServiceRoutes
     /// <summary><c>GET</c>: service metadata (issuer, JWKS URI, supported evidence formats).</summary>
     public const string Configuration = "/.well-known/secgear-attestation-service";
 
-    /// <summary><c>GET</c> (admin): audited decisions, newest first, filtered by query (<see cref="AuditEvent"/>); <c>/audit/{id}</c> one row.</summary>
+    /// <summary><c>GET</c> (admin): audited decisions, newest first, filtered by query (<c>AuditEvent</c>); <c>/audit/{id}</c> one row.</summary>
     public const string Audit = "/audit";
 
-    /// <summary><c>GET</c> (admin): the token-signing keys and their states (<see cref="SigningKeyStatus"/>).</summary>
+    /// <summary><c>GET</c> (admin): the token-signing keys and their states (<c>SigningKeyStatus</c>).</summary>
     public const string Keys = "/keys";
 
-    /// <summary><c>POST</c> (admin): rotate the token-signing key now (<see cref="SigningKeyStatus"/>).</summary>
+    /// <summary><c>POST</c> (admin): rotate the token-signing key now (<c>SigningKeyStatus</c>).</summary>
     public const string KeyRotation = "/keys/rotate";
 
     /// <summary>Header carrying an administrator API key (alternative: an admin JWT as <c>Authorization: Bearer</c>).</summary>
