@@ -239,12 +239,12 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             }
 
             long version = RowReference.NewVersion();
-            byte[] rowId = RowReferenceOf(rowIdIndex >= 0 ? row[rowIdIndex] : null, rowIdIndex >= 0 ? targets[rowIdIndex] : null, version);
+            byte[] reference = RowReferenceOf(rowIdIndex >= 0 ? row[rowIdIndex] : null, rowIdIndex >= 0 ? targets[rowIdIndex] : null, version);
             await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
             object?[] stored = new object?[targets.Length];
             for (int i = 0; i < targets.Length; i++)
             {
-                stored[i] = encoders[i](row[i], rowId);
+                stored[i] = encoders[i](row[i], reference);
                 if (stored[i] is null)
                 {
                     await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
@@ -257,7 +257,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
 
             if (tags.Active)
             {
-                await importer.WriteAsync(tags.Row(rowId, c => StoredCell(targets, stored, c)), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(tags.Row(reference, c => StoredCell(targets, stored, c)), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
             }
 
             await importer.WriteAsync(version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
@@ -565,19 +565,19 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         foreach (object?[] row in rows)
         {
             long version = RowReference.NewVersion();
-            byte[] rowId = RowReferenceOf(rowIdIndex >= 0 ? row[rowIdIndex] : null, rowIdIndex >= 0 ? targets[rowIdIndex] : null, version);
+            byte[] reference = RowReferenceOf(rowIdIndex >= 0 ? row[rowIdIndex] : null, rowIdIndex >= 0 ? targets[rowIdIndex] : null, version);
             var slots = new List<string>();
             object?[] stored = new object?[targets.Length];
             for (int i = 0; i < targets.Length; i++)
             {
-                stored[i] = encoders[i](row[i], rowId);
+                stored[i] = encoders[i](row[i], reference);
                 command.Parameters.Add(new NpgsqlParameter { Value = stored[i] ?? DBNull.Value, NpgsqlDbType = TypeOf(targets[i]) });
                 slots.Add("$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             if (tags.Active)
             {
-                command.Parameters.Add(new NpgsqlParameter { Value = tags.Row(rowId, c => StoredCell(targets, stored, c)), NpgsqlDbType = NpgsqlDbType.Bytea });
+                command.Parameters.Add(new NpgsqlParameter { Value = tags.Row(reference, c => StoredCell(targets, stored, c)), NpgsqlDbType = NpgsqlDbType.Bytea });
                 slots.Add("$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
@@ -722,9 +722,9 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         : new NpgsqlParameter { Value = ids.Select(id => (string)id).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
 
     // The stored form of a value for a column: plaintext as is, encrypted cells under the column key.
-    private object? Stored(ColumnSchema column, object? value, byte[] rowId) => value is null || column.Encryption == EncryptionType.Plain
+    private object? Stored(ColumnSchema column, object? value, byte[] reference) => value is null || column.Encryption == EncryptionType.Plain
         ? value
-        : _keys[column.KeyName!].Encrypt(ValueCodec.Encode(value), column.Binding(), column.Encryption == EncryptionType.Randomized ? rowId : default);
+        : _keys[column.KeyName!].Encrypt(ValueCodec.Encode(value), column.Binding(), column.Encryption == EncryptionType.Randomized ? reference : default);
 
     private object? Decode(NpgsqlDataReader reader, OutputDecoder decoder)
     {
@@ -743,6 +743,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         return value;
     }
 
+    // Each target column's encoder: (value, row reference) to the stored value (randomized cells are bound to the reference).
     private async Task<Func<object?, byte[], object?>[]> EncodersAsync(ColumnSchema[] targets, CancellationToken cancellationToken)
     {
         await LoadKeysAsync(targets, cancellationToken).ConfigureAwait(false);
