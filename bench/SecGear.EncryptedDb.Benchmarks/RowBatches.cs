@@ -4,7 +4,7 @@ using SecGear.Host;
 
 namespace SecGear.EncryptedDb.Benchmarks;
 
-/// <summary>Synthetic candidate rows (row id, randomized total) in row-batch form, and the range-count plan over them.</summary>
+/// <summary>Synthetic candidate rows (row id, row version, randomized total) in row-batch form, and the range-count plan over them.</summary>
 internal static class RowBatches
 {
     public static List<(byte[] Batch, int Length)> Build(ColumnKey key, CellBinding binding, int rows, int batchRows)
@@ -14,14 +14,16 @@ internal static class RowBatches
         for (int first = 1; first <= rows; first += batchRows)
         {
             int count = Math.Min(batchRows, rows - first + 1);
-            byte[] batch = new byte[RowBatch.HeaderLength + (count * 80)];
-            RowBatch.WriteHeader(batch, count, 2);
+            byte[] batch = new byte[RowBatch.HeaderLength + (count * 100)];
+            RowBatch.WriteHeader(batch, count, 3);
             int offset = RowBatch.HeaderLength;
             for (int id = first; id < first + count; id++)
             {
                 byte[] rowId = ValueCodec.Encode((long)id);
+                long version = id * 7L;
                 offset = RowBatch.WriteCell(batch, offset, rowId, false);
-                offset = RowBatch.WriteCell(batch, offset, key.Encrypt(ValueCodec.Encode(random.Next(500, 100_000) / 100m), binding, rowId), false);
+                offset = RowBatch.WriteCell(batch, offset, ValueCodec.Encode(version), false);
+                offset = RowBatch.WriteCell(batch, offset, key.Encrypt(ValueCodec.Encode(random.Next(500, 100_000) / 100m), binding, RowReference.Of(rowId, version)), false);
             }
 
             batches.Add((batch, offset));
@@ -37,9 +39,10 @@ internal static class RowBatches
         Columns =
         [
             new PlanColumn(DbValueType.Int64, EncryptionType.Plain, string.Empty, "orders", "id", null, -1),
-            new PlanColumn(DbValueType.Numeric, EncryptionType.Randomized, keyName, "orders", "total", null, 0),
+            new PlanColumn(DbValueType.Int64, EncryptionType.Plain, string.Empty, "orders", RowReference.VersionColumn, null, -1),
+            new PlanColumn(DbValueType.Numeric, EncryptionType.Randomized, keyName, "orders", "total", null, 0, VersionColumn: 1),
         ],
-        Filter = new BetweenExpression(new ColumnOperand(1), new LiteralOperand(250m), new LiteralOperand(750m), false),
+        Filter = new BetweenExpression(new ColumnOperand(2), new LiteralOperand(250m), new LiteralOperand(750m), false),
         Outputs = [new PlanOutput(OutputKind.CountStar, -1)],
     };
 

@@ -11,6 +11,27 @@ public sealed class ColumnKeyTests : IDisposable
     private readonly CellBinding _email = new(EncryptionType.Deterministic, "accounts", "email");
 
     [Fact]
+    public void Randomized_cell_of_an_older_row_version_fails_under_the_current_version()
+    {
+        byte[] old = _key.Encrypt(ValueCodec.Encode("balance-then"), _note, RowReference.Of(Row1, 41));
+        Assert.Equal("balance-then", _key.DecryptValue(old, _note, RowReference.Of(Row1, 41)));
+        var ex = Assert.Throws<EncryptedDbException>(() => _key.DecryptValue(old, _note, RowReference.Of(Row1, 42)));
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, ex.Code);
+        Assert.Contains("rolled back", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Row_tag_of_an_older_row_version_fails_under_the_current_version()
+    {
+        var binding = new RowTagBinding("accounts", "email");
+        byte[] cell = _key.Encrypt(ValueCodec.Encode("ada@example.org"), _email, default);
+        byte[] tag = new byte[ColumnKey.RowTagLength];
+        _key.ComputeRowTag(binding, RowReference.Of(Row1, 7), true, cell, tag);
+        _key.VerifyRowTag(binding, RowReference.Of(Row1, 7), true, cell, tag);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, Assert.Throws<EncryptedDbException>(() => _key.VerifyRowTag(binding, RowReference.Of(Row1, 8), true, cell, tag)).Code);
+    }
+
+    [Fact]
     public void Randomized_cell_decrypts_to_the_value_in_its_own_row_and_column()
     {
         byte[] cell = _key.Encrypt(ValueCodec.Encode("fragile"), _note, Row1);

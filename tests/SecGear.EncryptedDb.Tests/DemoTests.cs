@@ -35,6 +35,8 @@ public sealed class DemoTests
         string text = await output;
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{text}\n{await error}");
         Assert.Contains("loaded:       125500 rows", text, StringComparison.Ordinal);
+        Assert.Contains("table DDL:    CREATE TABLE orders (id bigint PRIMARY KEY, ", text, StringComparison.Ordinal);
+        Assert.Contains("ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek_orders, ENCRYPTION_TYPE = RANDOMIZED)", text, StringComparison.Ordinal);
         Assert.Contains("insert:       INSERT with parameters, then read back by deterministic e-mail: ok", text, StringComparison.Ordinal);
         Assert.Contains("result:       all 32 queries and 4 modifications matched the plaintext database", text, StringComparison.Ordinal);
         Assert.Equal(32, text.Split('\n').Count(l => l.StartsWith("query ", StringComparison.Ordinal) && l.Contains(" match ", StringComparison.Ordinal)));

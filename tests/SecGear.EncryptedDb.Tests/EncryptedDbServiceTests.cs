@@ -119,10 +119,7 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
         }
 
         // The column key itself: unwrap it here with the master key, then look for it everywhere the service was.
-        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var read = new NpgsqlCommand("SELECT wrapped FROM encdb_column_keys WHERE name = 'cek_accounts'", connection);
-        byte[] wrapped = (byte[])(await read.ExecuteScalarAsync())!;
+        byte[] wrapped = await WrappedAccountsKeyAsync();
         byte[] cek = ColumnKeyWrap.Unwrap(File.ReadAllBytes(Path.Combine(fixture.KeyDirectory, "cmk.key")), wrapped, "cek_accounts", "cmk_test");
         Assert.Equal(-1, all.AsSpan().IndexOf(cek));
         Assert.Equal(-1, wrapped.AsSpan().IndexOf(cek));
@@ -151,14 +148,7 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
     [PostgresFact]
     public async Task Ciphertexts_moved_between_rows_or_altered_are_detected_never_decrypted()
     {
-        await Client.CreateTableAsync("swaps", "id",
-        [
-            new ColumnDefinition("id", DbValueType.Int64),
-            new ColumnDefinition("secret", DbValueType.Text, EncryptionType.Randomized, "cek_accounts"),
-            new ColumnDefinition("tag", DbValueType.Text, EncryptionType.Deterministic, "cek_accounts"),
-            new ColumnDefinition("other_tag", DbValueType.Text, EncryptionType.Deterministic, "cek_accounts"),
-        ]);
-        await Client.ImportAsync("swaps", ["id", "secret", "tag", "other_tag"], [[1L, "one", "t1", "o1"], [2L, "two", "t2", "o2"], [3L, "three", "t3", "o3"]]);
+        await CreateTamperTableAsync("swaps", [1L, "one", "t1", "o1"], [2L, "two", "t2", "o2"], [3L, "three", "t3", "o3"]);
         Assert.Equal(3L, await Client.CreateCommand("SELECT COUNT(*) FROM swaps WHERE secret >= 'o'").ExecuteScalarAsync());
 
         // The DBA moves row 2's ciphertext into row 1.
@@ -175,24 +165,17 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
         Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT secret FROM swaps WHERE id = 3").ExecuteReaderAsync())).Code);
 
         // A deterministic ciphertext moved to another column.
-        await Raw("UPDATE swaps SET other_tag = tag WHERE id = 2");
-        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT other_tag FROM swaps WHERE id = 2").ExecuteReaderAsync())).Code);
+        await Raw("UPDATE swaps SET other = tag WHERE id = 2");
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT other FROM swaps WHERE id = 2").ExecuteReaderAsync())).Code);
 
         // The connection still works for intact rows.
-        Assert.Equal("o3", await Client.CreateCommand("SELECT other_tag FROM swaps WHERE id = 3").ExecuteScalarAsync());
+        Assert.Equal("o3", await Client.CreateCommand("SELECT other FROM swaps WHERE id = 3").ExecuteScalarAsync());
     }
 
     [PostgresFact]
     public async Task Deterministic_cells_swapped_between_rows_are_detected_by_their_row_tags()
     {
-        await Client.CreateTableAsync("dswaps", "id",
-        [
-            new ColumnDefinition("id", DbValueType.Int64),
-            new ColumnDefinition("secret", DbValueType.Text, EncryptionType.Randomized, "cek_accounts"),
-            new ColumnDefinition("tag", DbValueType.Text, EncryptionType.Deterministic, "cek_accounts"),
-            new ColumnDefinition("other", DbValueType.Text, EncryptionType.Deterministic, "cek_accounts"),
-        ]);
-        await Client.ImportAsync("dswaps", ["id", "secret", "tag", "other"], [[1L, "one", "t1", "o1"], [2L, "two", "t2", "o2"], [3L, "three", "t3", "o3"], [4L, "four", "t4", null]]);
+        await CreateTamperTableAsync("dswaps", [1L, "one", "t1", "o1"], [2L, "two", "t2", "o2"], [3L, "three", "t3", "o3"], [4L, "four", "t4", null]);
         Assert.Equal("t1", await Client.CreateCommand("SELECT tag FROM dswaps WHERE secret = 'one'").ExecuteScalarAsync());
 
         // The DBA swaps the deterministic cells of rows 1 and 2: equality still "works" in PostgreSQL, but each cell's
@@ -218,9 +201,75 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
         await Raw("UPDATE dswaps SET other = (SELECT other FROM dswaps WHERE id = 1) WHERE id = 4");
         Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT COUNT(*) FROM dswaps WHERE secret = 'four' AND other = 'o1'").ExecuteReaderAsync())).Code);
 
-        // The client's own UPDATE rewrites cell and tag together, so the repaired rows read back.
-        Assert.Equal(2, await Client.CreateCommand("UPDATE dswaps SET tag = 'fixed' WHERE id IN (1, 2)").ExecuteNonQueryAsync());
+        // The client's UPDATE checks every cell it keeps before re-binding the row, so it refuses rows whose swapped
+        // row tags no longer vouch for `other`; overwriting both deterministic cells rewrites cells and tags together,
+        // and the repaired rows read back.
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("UPDATE dswaps SET tag = 'fixed' WHERE id IN (1, 2)").ExecuteNonQueryAsync())).Code);
+        Assert.Equal(2, await Client.CreateCommand("UPDATE dswaps SET tag = 'fixed', other = 'fixed-too' WHERE id IN (1, 2)").ExecuteNonQueryAsync());
         Assert.Equal(2L, await Client.CreateCommand("SELECT COUNT(*) FROM dswaps WHERE tag = 'fixed' AND secret >= 'a'").ExecuteScalarAsync());
+    }
+
+    [PostgresFact]
+    public async Task A_cell_rolled_back_to_an_older_version_of_its_row_is_detected_but_a_whole_row_rolled_back_is_not()
+    {
+        await CreateTamperTableAsync("rollbacks", [1L, "v1-secret", "v1-tag", "o1"], [2L, "two", "t2", "o2"]);
+
+        // The DBA keeps copies of the table before and after the client updates row 1 (every encrypted cell of the row
+        // moves to the next version, the untouched `other` included).
+        await Raw("CREATE TABLE rollbacks_then AS SELECT * FROM rollbacks");
+        Assert.Equal(1, await Client.CreateCommand("UPDATE rollbacks SET secret = 'v2-secret', tag = 'v2-tag' WHERE id = 1").ExecuteNonQueryAsync());
+        Assert.Equal("v2-secret", await Client.CreateCommand("SELECT secret FROM rollbacks WHERE tag = 'v2-tag'").ExecuteScalarAsync());
+        await Raw("CREATE TABLE rollbacks_now AS SELECT * FROM rollbacks");
+        const string Restore = "UPDATE rollbacks r SET secret = t.secret, tag = t.tag, other = t.other, encdb_tags = t.encdb_tags, encdb_version = t.encdb_version FROM rollbacks_now t WHERE r.id = t.id";
+
+        // One randomized cell rolled back to its older ciphertext (same row, same column): refused on the client and in
+        // the enclave.
+        await Raw("UPDATE rollbacks r SET secret = t.secret FROM rollbacks_then t WHERE r.id = t.id AND r.id = 1");
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT secret FROM rollbacks WHERE id = 1").ExecuteReaderAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT COUNT(*) FROM rollbacks WHERE secret >= 'a'").ExecuteReaderAsync())).Code);
+
+        // A deterministic cell rolled back with its old row tags: the tags are bound to the older version.
+        await Raw(Restore);
+        await Raw("UPDATE rollbacks r SET tag = t.tag, encdb_tags = t.encdb_tags FROM rollbacks_then t WHERE r.id = t.id AND r.id = 1");
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT id, tag FROM rollbacks WHERE id = 1").ExecuteReaderAsync())).Code);
+
+        // ... and with the old version too: the randomized cell the DBA did not roll back is bound to the newer one.
+        await Raw(Restore);
+        await Raw("UPDATE rollbacks r SET tag = t.tag, encdb_tags = t.encdb_tags, encdb_version = t.encdb_version FROM rollbacks_then t WHERE r.id = t.id AND r.id = 1");
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT secret FROM rollbacks WHERE id = 1").ExecuteReaderAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.IntegrityFailure, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("SELECT COUNT(*) FROM rollbacks WHERE secret >= 'a' AND tag = 'v1-tag'").ExecuteReaderAsync())).Code);
+
+        // The whole row rolled back consistently (every cell, its row tags and its version) reads as the old row:
+        // nothing stored in the database can tell (docs/encrypted-db.md, "Rollback": that needs a counter the client keeps).
+        await Raw("UPDATE rollbacks r SET secret = t.secret, tag = t.tag, other = t.other, encdb_tags = t.encdb_tags, encdb_version = t.encdb_version FROM rollbacks_then t WHERE r.id = t.id AND r.id = 1");
+        Assert.Equal("v1-secret", await Client.CreateCommand("SELECT secret FROM rollbacks WHERE tag = 'v1-tag'").ExecuteScalarAsync());
+        Assert.Equal(1L, await Client.CreateCommand("SELECT COUNT(*) FROM rollbacks WHERE secret = 'v1-secret' AND other = 'o1'").ExecuteScalarAsync());
+    }
+
+    [PostgresFact]
+    public async Task Aggregates_postgresql_computes_alone_are_unchecked_unless_verified_aggregates_sends_them_through_the_enclave()
+    {
+        await CreateTamperTableAsync("agg_swaps", [1L, "one", "t1", "o1"], [2L, "two", "t2", "o2"], [3L, "three", "t3", "o3"]);
+
+        // The DBA copies row 1's deterministic cell into row 2. PostgreSQL counts on the stored bytes and no row reaches
+        // the client: the default route accepts the wrong count (documented).
+        await Raw("UPDATE agg_swaps SET tag = (SELECT tag FROM agg_swaps WHERE id = 1) WHERE id = 2");
+        var count = Client.CreateCommand("SELECT COUNT(*) FROM agg_swaps WHERE tag = 't1'");
+        Assert.Equal(2L, await count.ExecuteScalarAsync());
+        Assert.Equal(QueryRoute.Database, count.LastRoute);
+
+        // With VerifiedAggregates the same queries go through the enclave, which checks each row's tags first.
+        await using EncryptedDbConnection verified = fixture.Connect(fixture.Measurement, verifiedAggregates: true);
+        await verified.OpenAsync();
+        var intact = verified.CreateCommand("SELECT COUNT(*) FROM agg_swaps WHERE other IN ('o1', 'o3')");
+        Assert.Equal(2L, await intact.ExecuteScalarAsync());
+        Assert.Equal(QueryRoute.Enclave, intact.LastRoute);
+        foreach (string sql in new[] { "SELECT COUNT(*) FROM agg_swaps WHERE tag = 't1'", "SELECT tag, COUNT(*) FROM agg_swaps GROUP BY tag", "SELECT DISTINCT tag FROM agg_swaps" })
+        {
+            var ex = await Assert.ThrowsAsync<EncryptedDbException>(() => verified.CreateCommand(sql).ExecuteReaderAsync());
+            Assert.True(ex.Code == EncryptedDbFailureCode.IntegrityFailure, $"{sql}: {ex.Code} {ex.Message}");
+            Assert.Contains("agg_swaps.tag", ex.Message, StringComparison.Ordinal);
+        }
     }
 
     [PostgresFact]
@@ -241,12 +290,7 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
     [PostgresFact]
     public async Task Insert_encrypts_parameters_and_the_row_is_queryable_by_both_routes()
     {
-        await Client.CreateTableAsync("inserts", "id",
-        [
-            new ColumnDefinition("id", DbValueType.Int64),
-            new ColumnDefinition("who", DbValueType.Text, EncryptionType.Deterministic, "cek_accounts"),
-            new ColumnDefinition("amount", DbValueType.Numeric, EncryptionType.Randomized, "cek_accounts"),
-        ]);
+        await Client.CreateCommand("CREATE TABLE inserts (id bigint PRIMARY KEY, who text ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek_accounts, ENCRYPTION_TYPE = DETERMINISTIC), amount numeric ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek_accounts, ENCRYPTION_TYPE = RANDOMIZED))").ExecuteNonQueryAsync();
         int written = await Client.CreateCommand("INSERT INTO inserts (id, who, amount) VALUES (@id, @who, @amount), (2, 'bob', 7)")
             .AddParameter("id", 1).AddParameter("who", "alice").AddParameter("amount", 12.5m).ExecuteNonQueryAsync();
         Assert.Equal(2, written);
@@ -257,10 +301,7 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
     [PostgresFact]
     public async Task A_column_key_does_not_unwrap_under_another_master_key_or_name()
     {
-        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var read = new NpgsqlCommand("SELECT wrapped FROM encdb_column_keys WHERE name = 'cek_accounts'", connection);
-        byte[] wrapped = (byte[])(await read.ExecuteScalarAsync())!;
+        byte[] wrapped = await WrappedAccountsKeyAsync();
         byte[] master = File.ReadAllBytes(Path.Combine(fixture.KeyDirectory, "cmk.key"));
         Assert.Equal(EncryptedDbFailureCode.KeyUnavailable, Assert.Throws<EncryptedDbException>(() => ColumnKeyWrap.Unwrap(new byte[32], wrapped, "cek_accounts", "cmk_test")).Code);
         Assert.Equal(EncryptedDbFailureCode.KeyUnavailable, Assert.Throws<EncryptedDbException>(() => ColumnKeyWrap.Unwrap(master, wrapped, "cek_other", "cmk_test")).Code);
@@ -283,6 +324,46 @@ public sealed class EncryptedDbServiceTests(ServiceFixture fixture) : IClassFixt
         var refused = await Assert.ThrowsAsync<EncryptedDbException>(() => client.CreateCommand("SELECT COUNT(*) FROM accounts WHERE balance > 0").ExecuteReaderAsync());
         Assert.Equal(EncryptedDbFailureCode.ServiceFailure, refused.Code);
         Assert.Contains("cannot reach the query service", refused.Message, StringComparison.Ordinal);
+    }
+
+    [PostgresFact]
+    public async Task Create_table_with_encrypted_with_columns_stores_ciphertext_and_is_queryable_by_both_routes()
+    {
+        await Client.CreateCommand(
+            "CREATE TABLE cards (id bigint PRIMARY KEY, holder text ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek_accounts, ENCRYPTION_TYPE = DETERMINISTIC), " +
+            "card_limit numeric ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek_accounts, ENCRYPTION_TYPE = RANDOMIZED), issued DATE)").ExecuteNonQueryAsync();
+        Assert.Equal(2, await Client.CreateCommand("INSERT INTO cards (id, holder, card_limit, issued) VALUES (1, 'Zqx-holder-a', 1500, DATE '2026-01-02'), (2, 'Zqx-holder-b', 300, NULL)").ExecuteNonQueryAsync());
+        Assert.Equal(1500m, await Client.CreateCommand("SELECT card_limit FROM cards WHERE holder = 'Zqx-holder-a'").ExecuteScalarAsync());
+        Assert.Equal("Zqx-holder-b", await Client.CreateCommand("SELECT holder FROM cards WHERE card_limit < 1000").ExecuteScalarAsync());
+
+        // What the DBA sees: bytea columns of ciphertext, the row tags' column, and no plaintext.
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var types = new NpgsqlCommand("SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'cards'", connection);
+        Assert.Equal("id:bigint,holder:bytea,card_limit:bytea,issued:date,encdb_tags:bytea,encdb_version:bigint", await types.ExecuteScalarAsync());
+        await using var raw = new NpgsqlCommand("SELECT holder FROM cards WHERE id = 1", connection);
+        Assert.Equal(-1, ((byte[])(await raw.ExecuteScalarAsync())!).AsSpan().IndexOf("Zqx-holder"u8));
+
+        // The same checks as CreateTableAsync: an encrypted row id, an equality domain on a randomized column.
+        Assert.Equal(EncryptedDbFailureCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("CREATE TABLE bad1 (id bigint PRIMARY KEY ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek_accounts, ENCRYPTION_TYPE = DETERMINISTIC))").ExecuteNonQueryAsync())).Code);
+        Assert.Equal(EncryptedDbFailureCode.InvalidQuery, (await Assert.ThrowsAsync<EncryptedDbException>(() => Client.CreateCommand("CREATE TABLE bad2 (id bigint PRIMARY KEY, x text ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek_accounts, ENCRYPTION_TYPE = RANDOMIZED, EQUALITY_DOMAIN = d))").ExecuteNonQueryAsync())).Code);
+    }
+
+    // The small table the tamper tests change: id, a randomized text `secret`, deterministic texts `tag` and `other`
+    // (rows given in that order), created with the openGauss-style DDL.
+    private async Task CreateTamperTableAsync(string name, params object?[][] rows)
+    {
+        const string Deterministic = "ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek_accounts, ENCRYPTION_TYPE = DETERMINISTIC)";
+        await Client.CreateCommand($"CREATE TABLE {name} (id bigint PRIMARY KEY, secret text ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek_accounts, ENCRYPTION_TYPE = RANDOMIZED), tag text {Deterministic}, other text {Deterministic})").ExecuteNonQueryAsync();
+        await Client.ImportAsync(name, ["id", "secret", "tag", "other"], rows);
+    }
+
+    private async Task<byte[]> WrappedAccountsKeyAsync()
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var read = new NpgsqlCommand("SELECT wrapped FROM encdb_column_keys WHERE name = 'cek_accounts'", connection);
+        return (byte[])(await read.ExecuteScalarAsync())!;
     }
 
     private async Task Raw(string sql)

@@ -101,7 +101,7 @@ public sealed class ServiceFixture : IAsyncLifetime
             Enumerable.Range(1, Rows).Select(id => new object?[] { (long)id, Owner(id), Iban(id), cities[id % 3], Balance(id), Note(id), new DateOnly(2024, 1, 1).AddDays(id) }));
     }
 
-    public EncryptedDbConnection Connect(byte[] measurement)
+    public EncryptedDbConnection Connect(byte[] measurement, bool verifiedAggregates = false)
     {
         (var verifier, var policy) = EnclaveTrust.Simulation(measurement, Signer, Ca);
         return new EncryptedDbConnection(new EncryptedDbOptions
@@ -110,6 +110,7 @@ public sealed class ServiceFixture : IAsyncLifetime
             QueryService = Service!.EndPoint,
             Verifier = verifier,
             EnclavePolicy = policy,
+            VerifiedAggregates = verifiedAggregates,
         });
     }
 

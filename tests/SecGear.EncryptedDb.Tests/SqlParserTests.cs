@@ -1,3 +1,4 @@
+using SecGear.EncryptedDb.Client;
 using SecGear.EncryptedDb.Client.Sql;
 
 namespace SecGear.EncryptedDb.Tests;
@@ -66,10 +67,43 @@ public sealed class SqlParserTests
         Assert.Equal(new SqlCreateColumnKey("cek1", "cmk1"), SqlParser.Parse("CREATE COLUMN ENCRYPTION KEY cek1 WITH VALUES (CLIENT_MASTER_KEY = cmk1, ALGORITHM = AES_256_GCM)"));
         foreach (string sql in new[]
         {
-            "CREATE TABLE t (id bigint)",
             "CREATE CLIENT MASTER KEY cmk WITH (KEY_STORE = file)",
             "CREATE CLIENT MASTER KEY cmk WITH (KEY_STORE = file, KEY_PATH = '/a', KEY_PATH = '/b')",
             "CREATE COLUMN ENCRYPTION KEY cek WITH VALUES (CLIENT_MASTER_KEY = cmk, ALGORITHM = AEAD_AES_256_CBC_HMAC_SHA256)",
+        })
+        {
+            Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, Assert.Throws<EncryptedDbException>(() => SqlParser.Parse(sql)).Code);
+        }
+    }
+
+    [Fact]
+    public void Parses_opengauss_style_create_table_with_encrypted_columns()
+    {
+        var table = Assert.IsType<SqlCreateTable>(SqlParser.Parse(
+            "CREATE TABLE creditcard_info (id_number bigint PRIMARY KEY, name text ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = ImgCEK, ENCRYPTION_TYPE = DETERMINISTIC), " +
+            "credit_card text encrypted with (encryption_type = randomized, column_encryption_key = ImgCEK1), limit_amount numeric, sku text ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = c, ENCRYPTION_TYPE = DETERMINISTIC, EQUALITY_DOMAIN = skus), since DATE);"));
+        Assert.Equal("creditcard_info", table.Name);
+        Assert.Equal("id_number", table.RowIdColumn);
+        Assert.Equal(
+            [
+                new ColumnDefinition("id_number", DbValueType.Int64),
+                new ColumnDefinition("name", DbValueType.Text, EncryptionType.Deterministic, "imgcek"),
+                new ColumnDefinition("credit_card", DbValueType.Text, EncryptionType.Randomized, "imgcek1"),
+                new ColumnDefinition("limit_amount", DbValueType.Numeric),
+                new ColumnDefinition("sku", DbValueType.Text, EncryptionType.Deterministic, "c", "skus"),
+                new ColumnDefinition("since", DbValueType.Date),
+            ],
+            table.Columns);
+        Assert.Equal(EncryptedDbFailureCode.InvalidQuery, Assert.Throws<EncryptedDbException>(() => SqlParser.Parse("CREATE TABLE t (id bigint, x text)")).Code);
+        foreach (string sql in new[]
+        {
+            "CREATE TABLE t (id int PRIMARY KEY)",
+            "CREATE TABLE t (id bigint PRIMARY KEY, x numeric(10, 2))",
+            "CREATE TABLE t (id bigint PRIMARY KEY, b text PRIMARY KEY)",
+            "CREATE TABLE t (id bigint PRIMARY KEY, x text ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = k))",
+            "CREATE TABLE t (id bigint PRIMARY KEY, x text ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = k, ENCRYPTION_TYPE = PROBABILISTIC))",
+            "CREATE TABLE t (id bigint PRIMARY KEY, x text ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = k, ENCRYPTION_TYPE = RANDOMIZED) ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = k, ENCRYPTION_TYPE = RANDOMIZED))",
+            "CREATE TABLE t (id bigint PRIMARY KEY, x text NOT NULL)",
         })
         {
             Assert.Equal(EncryptedDbFailureCode.UnsupportedSql, Assert.Throws<EncryptedDbException>(() => SqlParser.Parse(sql)).Code);

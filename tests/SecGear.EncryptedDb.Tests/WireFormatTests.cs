@@ -9,8 +9,9 @@ public sealed class WireFormatTests
         Columns =
         [
             new PlanColumn(DbValueType.Int64, EncryptionType.Plain, "", "orders", "id", null, -1),
-            new PlanColumn(DbValueType.Numeric, EncryptionType.Randomized, "cek", "orders", "total", null, 0),
+            new PlanColumn(DbValueType.Numeric, EncryptionType.Randomized, "cek", "orders", "total", null, 0, VersionColumn: 3),
             new PlanColumn(DbValueType.Text, EncryptionType.Deterministic, "cek", "orders", "status", "s", -1),
+            new PlanColumn(DbValueType.Int64, EncryptionType.Plain, "", "orders", RowReference.VersionColumn, null, -1),
         ],
         Filter = new AndExpression(
         [
@@ -70,6 +71,23 @@ public sealed class WireFormatTests
             Outputs = [new PlanOutput(OutputKind.Column, 0)],
         };
         Assert.Throws<EncryptedDbException>(() => QueryPlan.Deserialize(plan.Serialize()));
+    }
+
+    [Fact]
+    public void A_row_id_column_without_a_row_version_column_is_refused()
+    {
+        var plan = new QueryPlan
+        {
+            QueryId = new byte[16],
+            ResultKey = new byte[32],
+            Columns =
+            [
+                new PlanColumn(DbValueType.Int64, EncryptionType.Plain, "", "t", "id", null, -1),
+                new PlanColumn(DbValueType.Text, EncryptionType.Randomized, "k", "t", "c", null, 0),
+            ],
+            Outputs = [new PlanOutput(OutputKind.Column, 1)],
+        };
+        Assert.Contains("row-version column", Assert.Throws<EncryptedDbException>(() => QueryPlan.Deserialize(plan.Serialize())).Message, StringComparison.Ordinal);
     }
 
     [Fact]

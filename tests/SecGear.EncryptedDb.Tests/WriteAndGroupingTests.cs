@@ -118,6 +118,88 @@ public sealed class WriteAndGroupingTests(ServiceFixture fixture) : IClassFixtur
         Assert.Equal(ServiceFixture.Balance(1), await Client.CreateCommand("SELECT balance FROM accounts WHERE id = 1 AND balance > 0").ExecuteScalarAsync());
     }
 
+    [PostgresFact]
+    public async Task Concurrent_updates_of_overlapping_rows_through_the_enclave_lose_no_write()
+    {
+        // Three clients update different columns of overlapping row sets (chosen by the enclave on a randomized
+        // column), each three times, all at once. Each statement locks its rows before the enclave decides and writes
+        // in the same transaction, so the writers serialize on the shared rows and none overwrites another's column.
+        string[] statements =
+        [
+            "UPDATE accounts SET note = 'writer-1' WHERE balance BETWEEN 1000 AND 3000",
+            "UPDATE accounts SET owner = 'writer-2' WHERE balance BETWEEN 2000 AND 4000",
+            "UPDATE accounts SET iban = 'writer-3' WHERE balance BETWEEN 1500 AND 3500",
+        ];
+        var writers = new List<EncryptedDbConnection>();
+        try
+        {
+            foreach (string _ in statements)
+            {
+                EncryptedDbConnection writer = fixture.Connect(fixture.Measurement);
+                writers.Add(writer);
+                await writer.OpenAsync();
+            }
+
+            await Task.WhenAll(statements.Select(async (sql, i) =>
+            {
+                for (int round = 0; round < 3; round++)
+                {
+                    Assert.True(await writers[i].CreateCommand(sql).ExecuteNonQueryAsync() > 0, sql);
+                }
+            }));
+        }
+        finally
+        {
+            foreach (EncryptedDbConnection writer in writers)
+            {
+                await writer.DisposeAsync();
+            }
+        }
+
+        foreach (string sql in statements)
+        {
+            await Plain(sql.Replace("UPDATE accounts", "UPDATE accounts_plain", StringComparison.Ordinal));
+        }
+
+        AssertSameRows(await PlainRows(Everything), await Encrypted(Everything), "after the concurrent writers");
+    }
+
+    [PostgresFact]
+    public async Task Enclave_update_and_delete_write_only_rows_they_locked_when_a_concurrent_writer_commits_in_between()
+    {
+        await using EncryptedDbConnection writer = fixture.Connect(fixture.Measurement);
+        await writer.OpenAsync();
+        try
+        {
+            // Between the DELETE's lock and the query service's read of the candidates, another client commits a new
+            // row that matches. The enclave sees it, but the statement did not lock it: it must stay.
+            Client.AfterRowsLocked = async ct =>
+            {
+                Client.AfterRowsLocked = null;
+                await writer.CreateCommand("INSERT INTO accounts (id, owner, iban, city, balance, note, opened) VALUES (9001, 'late', 'DE-LATE', 'Oslo', 7000000, 'late', DATE '2026-01-01')").ExecuteNonQueryAsync(ct);
+            };
+            Assert.Equal(0, await Client.CreateCommand("DELETE FROM accounts WHERE balance > 6000000").ExecuteNonQueryAsync());
+            Assert.Equal(1L, await Client.CreateCommand("SELECT COUNT(*) FROM accounts WHERE balance > 6000000").ExecuteScalarAsync());
+
+            // The same for an UPDATE whose pushed-down part (city) an unlocked row comes to match after the lock.
+            Client.AfterRowsLocked = async ct =>
+            {
+                Client.AfterRowsLocked = null;
+                await writer.CreateCommand("UPDATE accounts SET city = 'Bern-late' WHERE id = 9001").ExecuteNonQueryAsync(ct);
+            };
+            Assert.Equal(0, await Client.CreateCommand("UPDATE accounts SET note = 'swept' WHERE city = 'Bern-late' AND balance > 6000000").ExecuteNonQueryAsync());
+            Assert.Equal("late", await Client.CreateCommand("SELECT note FROM accounts WHERE id = 9001").ExecuteScalarAsync());
+
+            // Without a concurrent writer, the row is matched and written as usual.
+            Assert.Equal(1, await Client.CreateCommand("UPDATE accounts SET note = 'swept' WHERE city = 'Bern-late' AND balance > 6000000").ExecuteNonQueryAsync());
+            Assert.Equal(1, await Client.CreateCommand("DELETE FROM accounts WHERE balance > 6000000").ExecuteNonQueryAsync());
+        }
+        finally
+        {
+            Client.AfterRowsLocked = null;
+        }
+    }
+
     private static void AssertSameRows(List<object?[]> expected, IReadOnlyList<object?[]> actual, string what)
     {
         static string Key(object?[] row) => string.Join("|", row.Select(v => v switch

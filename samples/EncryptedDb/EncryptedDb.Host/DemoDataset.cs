@@ -122,7 +122,23 @@ public sealed class DemoDataset
 
     /// <summary>DDL of the same table in plaintext (the reference).</summary>
     public static string PlainDdl(string name, IReadOnlyList<ColumnDefinition> columns) =>
-        $"CREATE TABLE {name} ({string.Join(", ", columns.Select(c => $"{c.Name} {c.Type switch { DbValueType.Int64 => "bigint", DbValueType.Numeric => "numeric", DbValueType.Text => "text", _ => "date" }}{(c.Name == "id" ? " PRIMARY KEY" : "")}"))})";
+        $"CREATE TABLE {name} ({string.Join(", ", columns.Select(c => $"{c.Name} {SqlType(c)}{(c.Name == "id" ? " PRIMARY KEY" : "")}"))})";
+
+    /// <summary>The openGauss-style DDL the client runs for the encrypted table (<c>ENCRYPTED WITH</c> per encrypted column).</summary>
+    public static string EncryptedDdl(string name, IReadOnlyList<ColumnDefinition> columns) =>
+        $"CREATE TABLE {name} ({string.Join(", ", columns.Select(c => $"{c.Name} {SqlType(c)}{(c.Name == "id" ? " PRIMARY KEY" : "")}{EncryptedWith(c)}"))})";
+
+    private static string SqlType(ColumnDefinition column) => column.Type switch
+    {
+        DbValueType.Int64 => "bigint",
+        DbValueType.Numeric => "numeric",
+        DbValueType.Text => "text",
+        _ => "date",
+    };
+
+    private static string EncryptedWith(ColumnDefinition column) => column.Encryption == EncryptionType.Plain
+        ? string.Empty
+        : $" ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = {column.KeyName}, ENCRYPTION_TYPE = {column.Encryption.ToString().ToUpperInvariant()}{(column.Domain is null ? "" : $", EQUALITY_DOMAIN = {column.Domain}")})";
 
     private static string EmailOf(int id, string first, string last) => string.Create(CultureInfo.InvariantCulture, $"{first}.{last}{id}@example.org").ToLowerInvariant();
 

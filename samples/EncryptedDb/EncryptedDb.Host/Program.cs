@@ -125,7 +125,14 @@ async Task<int> RunAsync()
     await plain.OpenAsync();
     foreach ((string name, IReadOnlyList<ColumnDefinition> columns, IReadOnlyList<object?[]> rows) in data.Tables)
     {
-        await client.CreateTableAsync(name, "id", columns);
+        // openGauss-style DDL with ENCRYPTED WITH columns (EncryptedDbConnection.CreateTableAsync does the same).
+        string ddl = DemoDataset.EncryptedDdl(name, columns);
+        await client.CreateCommand(ddl).ExecuteNonQueryAsync();
+        if (name == "orders")
+        {
+            Console.WriteLine($"table DDL:    {ddl}");
+        }
+
         await client.ImportAsync(name, [.. columns.Select(c => c.Name)], rows);
         await Execute(plain, DemoDataset.PlainDdl(name, columns));
         await using NpgsqlBinaryImporter importer = await plain.BeginBinaryImportAsync($"COPY {name} FROM STDIN (FORMAT BINARY)");

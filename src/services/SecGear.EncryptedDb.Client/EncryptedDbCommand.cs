@@ -46,8 +46,8 @@ public sealed class EncryptedDbCommand
     }
 
     /// <summary>
-    /// Runs an INSERT, UPDATE or DELETE and returns the rows written, or key DDL (CREATE CLIENT MASTER KEY, CREATE
-    /// COLUMN ENCRYPTION KEY; returns 0). UPDATE and DELETE whose WHERE needs the enclave
+    /// Runs an INSERT, UPDATE or DELETE and returns the rows written, or DDL (CREATE CLIENT MASTER KEY, CREATE
+    /// COLUMN ENCRYPTION KEY, CREATE TABLE with ENCRYPTED WITH columns; returns 0). UPDATE and DELETE whose WHERE needs the enclave
     /// lock the candidate rows, let the enclave pick the matching ones, and write them in the same transaction.
     /// </summary>
     public Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken = default) => SqlParser.Parse(CommandText) switch
@@ -57,6 +57,7 @@ public sealed class EncryptedDbCommand
         SqlDelete delete => _connection.DeleteAsync(delete, Lowered(), cancellationToken),
         SqlCreateMasterKey cmk => _connection.CreateMasterKeyAsync(cmk, cancellationToken),
         SqlCreateColumnKey cek => _connection.CreateColumnKeyAsync(cek, cancellationToken),
+        SqlCreateTable table => _connection.CreateTableAsync(table, cancellationToken),
         _ => throw new EncryptedDbException(EncryptedDbFailureCode.UnsupportedSql, "ExecuteNonQueryAsync runs INSERT, UPDATE and DELETE; use ExecuteReaderAsync for SELECT"),
     };
 

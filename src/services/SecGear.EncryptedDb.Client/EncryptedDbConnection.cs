@@ -12,6 +12,10 @@ namespace SecGear.EncryptedDb.Client;
 /// </summary>
 public sealed class EncryptedDbConnection : IAsyncDisposable
 {
+    // Statements lock their rows in row-id order, so two of them locking overlapping rows wait for each other instead
+    // of deadlocking.
+    private const string LockInRowIdOrder = " ORDER BY 1 FOR UPDATE";
+
     private readonly EncryptedDbOptions _options;
     private readonly NpgsqlConnection _connection;
     private readonly Dictionary<string, byte[]> _ceks = new(StringComparer.Ordinal);
@@ -29,6 +33,12 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
 
     /// <summary>The underlying PostgreSQL connection (what a DBA sees: ciphertext).</summary>
     public NpgsqlConnection Database => _connection;
+
+    /// <summary>
+    /// Test seam: runs after an UPDATE or DELETE whose WHERE needs the enclave locked its candidate rows and before the
+    /// query service reads them (lets a test commit a concurrent write in exactly that window).
+    /// </summary>
+    internal Func<CancellationToken, Task>? AfterRowsLocked { get; set; }
 
     /// <summary>Opens the PostgreSQL connection and makes sure the catalog tables exist.</summary>
     public async Task OpenAsync(CancellationToken cancellationToken = default)
@@ -130,6 +140,12 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         }
     }
 
+    internal async Task<int> CreateTableAsync(SqlCreateTable ddl, CancellationToken cancellationToken)
+    {
+        await CreateTableAsync(ddl.Name, ddl.RowIdColumn, ddl.Columns, cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
     /// <summary>
     /// Creates a table whose encrypted columns are <c>bytea</c> in PostgreSQL and records it in the catalog.
     /// <paramref name="rowIdColumn"/> must be a plaintext bigint or text column whose values are unique and never change:
@@ -149,9 +165,9 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         foreach (ColumnDefinition c in columns)
         {
             EncryptedDbCatalog.CheckName(c.Name, "column");
-            if (c.Name == TableSchema.TagsColumn)
+            if (c.Name is TableSchema.TagsColumn or RowReference.VersionColumn)
             {
-                throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"the column name '{TableSchema.TagsColumn}' is reserved for the row tags");
+                throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"the column name '{c.Name}' is reserved for the row tags and the row version");
             }
 
             if ((c.Encryption == EncryptionType.Plain) != (c.KeyName is null))
@@ -168,7 +184,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         // Tables with deterministic columns keep a row tag per deterministic cell (docs/encrypted-db.md, "Row tags").
         bool rowTags = columns.Any(c => c.Encryption == EncryptionType.Deterministic);
         string ddl = $"CREATE TABLE {name} ({string.Join(", ", columns.Select(c => $"{c.Name} {EncryptedDbCatalog.SqlType(c.Type, c.Encryption)}{(c.Name == rowIdColumn ? " PRIMARY KEY" : "")}"))}"
-            + (rowTags ? $", {TableSchema.TagsColumn} bytea" : "") + ")";
+            + (rowTags ? $", {TableSchema.TagsColumn} bytea" : "") + $", {RowReference.VersionColumn} bigint NOT NULL)";
         await using NpgsqlTransaction transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var create = new NpgsqlCommand(ddl, _connection, transaction))
         {
@@ -214,7 +230,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         await LoadKeysAsync(schema.Columns, cancellationToken).ConfigureAwait(false);
         var tags = new RowTagWriter(schema, name => _keys[name]);
         await using NpgsqlBinaryImporter importer = await _connection.BeginBinaryImportAsync(
-            $"COPY {table} ({string.Join(", ", targets.Select(c => c.Name).Concat(tags.Active ? [TableSchema.TagsColumn] : []))}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+            $"COPY {table} ({string.Join(", ", targets.Select(c => c.Name).Concat(tags.Active ? [TableSchema.TagsColumn] : []).Append(RowReference.VersionColumn))}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
         foreach (object?[] row in rows)
         {
             if (row.Length != targets.Length)
@@ -222,12 +238,13 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
                 throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"a row of {row.Length} values for {targets.Length} columns");
             }
 
-            byte[] rowId = rowIdIndex >= 0 && row[rowIdIndex] is { } id ? ValueCodec.Encode(QueryPlanner.Coerce(id, targets[rowIdIndex])!) : [];
+            long version = RowReference.NewVersion();
+            byte[] reference = RowReferenceOf(rowIdIndex >= 0 ? row[rowIdIndex] : null, rowIdIndex >= 0 ? targets[rowIdIndex] : null, version);
             await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
             object?[] stored = new object?[targets.Length];
             for (int i = 0; i < targets.Length; i++)
             {
-                stored[i] = encoders[i](row[i], rowId);
+                stored[i] = encoders[i](row[i], reference);
                 if (stored[i] is null)
                 {
                     await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
@@ -240,8 +257,10 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
 
             if (tags.Active)
             {
-                await importer.WriteAsync(tags.Row(rowId, c => StoredCell(targets, stored, c)), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(tags.Row(reference, c => StoredCell(targets, stored, c)), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
             }
+
+            await importer.WriteAsync(version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
         }
 
         return await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -279,7 +298,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             }
         }
 
-        PlannedQuery planned = new QueryPlanner(tables, parameters, name => _keys[name]).Plan(select);
+        PlannedQuery planned = new QueryPlanner(tables, parameters, name => _keys[name], _options.VerifiedAggregates).Plan(select);
         if (planned is EnclaveQuery enclaveQuery)
         {
             return (new EncryptedDbDataReader(planned.ColumnNames, await RunEnclaveAsync(enclaveQuery, cancellationToken).ConfigureAwait(false)), QueryRoute.Enclave);
@@ -301,7 +320,7 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         }
         else
         {
-            List<object> ids = await MatchingRowIdsAsync((EnclaveQuery)match, transaction, cancellationToken).ConfigureAwait(false);
+            List<object> ids = await MatchingRowIdsAsync(schema, (EnclaveQuery)match, transaction, cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand($"DELETE FROM {schema.Name} WHERE {schema.RowIdColumn} = ANY($1)", _connection, transaction);
             command.Parameters.Add(RowIdArray(schema, ids));
             count = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -343,11 +362,14 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             assignments.Add((column, typed));
         }
 
-        var tags = new RowTagWriter(schema, name => _keys[name]);
-        bool perRow = assignments.Any(a => (a.Column.Encryption == EncryptionType.Randomized && a.Value is not null) || schema.Tagged(a.Column));
+        // Every encrypted cell of a row is bound to the row's version (RowReference), so an UPDATE that writes an
+        // encrypted column re-binds all of the row's encrypted cells to the next version. One that sets plaintext
+        // columns only leaves them (plaintext columns are not bound to anything).
+        bool rebind = assignments.Any(a => a.Column.Encryption != EncryptionType.Plain);
 
         // One transaction: the rows are found and locked, then written; any failure (an integrity failure in the
-        // enclave, a broken connection, a constraint) rolls everything back, so a failed UPDATE changes nothing.
+        // enclave or in a cell read back, a broken connection, a constraint) rolls everything back, so a failed UPDATE
+        // changes nothing.
         await using NpgsqlTransaction transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand { Connection = _connection, Transaction = transaction };
         string Slot(object? value, NpgsqlDbType type)
@@ -356,10 +378,11 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             return "$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        if (!perRow && match is DirectQuery plainMatch)
+        List<(ColumnSchema Column, object? Value)> plain = [.. assignments.Where(a => a.Column.Encryption == EncryptionType.Plain)];
+        if (!rebind && match is DirectQuery plainMatch)
         {
             AddParameters(command, plainMatch.Parameters);
-            string sets = string.Join(", ", assignments.Select(a => $"{a.Column.Name} = {Slot(Stored(a.Column, a.Value, []), TypeOf(a.Column))}"));
+            string sets = string.Join(", ", plain.Select(a => $"{a.Column.Name} = {Slot(a.Value, TypeOf(a.Column))}"));
             command.CommandText = $"UPDATE {schema.Name} {schema.Name} SET {sets}{(plainMatch.WhereSql is null ? "" : " WHERE " + plainMatch.WhereSql)}";
             int direct = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -367,47 +390,38 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         }
 
         List<object> ids = match is DirectQuery directMatch
-            ? [.. (await RunDirectAsync(directMatch, transaction, " FOR UPDATE", cancellationToken).ConfigureAwait(false)).Select(r => r[0]!)]
-            : await MatchingRowIdsAsync((EnclaveQuery)match, transaction, cancellationToken).ConfigureAwait(false);
+            ? [.. (await RunDirectAsync(directMatch, transaction, LockInRowIdOrder, cancellationToken).ConfigureAwait(false)).Select(r => QueryPlanner.Coerce(r[0]!, schema.RowId)!)]
+            : await MatchingRowIdsAsync(schema, (EnclaveQuery)match, transaction, cancellationToken).ConfigureAwait(false);
         if (ids.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
 
-        // Per-row values (randomized cells and row tags are bound to the row id) travel as arrays joined on the row id.
-        byte[][] rowIds = [.. ids.Select(id => ValueCodec.Encode(QueryPlanner.Coerce(id, schema.RowId)!))];
-        var setList = new List<string>();
+        var setList = plain.Select(a => $"{a.Column.Name} = {Slot(a.Value, TypeOf(a.Column))}").ToList();
         var arrays = new List<string> { Slot(RowIdArray(schema, ids).Value, schema.RowId.Type == DbValueType.Int64 ? NpgsqlDbType.Array | NpgsqlDbType.Bigint : NpgsqlDbType.Array | NpgsqlDbType.Text) };
         var names = new List<string> { "row_id" };
-        string tagsExpression = $"t.{TableSchema.TagsColumn}";
-        foreach ((ColumnSchema column, object? value) in assignments)
+        void PerRow(string column, object values, NpgsqlDbType type)
         {
-            if (column.Encryption == EncryptionType.Randomized && value is not null)
-            {
-                byte[][] cells = [.. rowIds.Select(id => (byte[])Stored(column, value, id)!)];
-                arrays.Add(Slot(cells, NpgsqlDbType.Array | NpgsqlDbType.Bytea));
-                names.Add("v" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                setList.Add($"{column.Name} = v.{names[^1]}");
-            }
-            else
-            {
-                object? stored = Stored(column, value, []);
-                setList.Add($"{column.Name} = {Slot(stored, TypeOf(column))}");
-                if (schema.Tagged(column))
-                {
-                    byte[][] tagValues = [.. rowIds.Select(id => tags.One(column, id, stored as byte[]))];
-                    arrays.Add(Slot(tagValues, NpgsqlDbType.Array | NpgsqlDbType.Bytea));
-                    names.Add("v" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    int from = (schema.TagSlot(column) * ColumnKey.RowTagLength) + 1;
-                    tagsExpression = $"overlay({tagsExpression} placing v.{names[^1]} from {from.ToString(System.Globalization.CultureInfo.InvariantCulture)} for {ColumnKey.RowTagLength.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
-                }
-            }
+            arrays.Add(Slot(values, NpgsqlDbType.Array | type));
+            names.Add("v" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            setList.Add($"{column} = v.{names[^1]}");
         }
 
-        if (tagsExpression != $"t.{TableSchema.TagsColumn}")
+        if (rebind)
         {
-            setList.Add($"{TableSchema.TagsColumn} = {tagsExpression}");
+            RowRewrite rewrite = await RebindRowsAsync(schema, assignments.Where(a => a.Column.Encryption != EncryptionType.Plain).ToList(), ids, transaction, cancellationToken).ConfigureAwait(false);
+            foreach ((ColumnSchema column, byte[]?[] cells) in rewrite.Cells)
+            {
+                PerRow(column.Name, cells, NpgsqlDbType.Bytea);
+            }
+
+            if (rewrite.Tags is not null)
+            {
+                PerRow(TableSchema.TagsColumn, rewrite.Tags, NpgsqlDbType.Bytea);
+            }
+
+            PerRow(RowReference.VersionColumn, rewrite.Versions, NpgsqlDbType.Bigint);
         }
 
         command.CommandText = $"UPDATE {schema.Name} t SET {string.Join(", ", setList)} FROM unnest({string.Join(", ", arrays)}) AS v({string.Join(", ", names)}) WHERE t.{schema.RowIdColumn} = v.row_id";
@@ -419,6 +433,117 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return updated;
+    }
+
+    // Reads the locked rows' encrypted cells and versions, checks every cell the UPDATE keeps against the current
+    // version (randomized cells decrypt, deterministic cells match their row tag: an altered or rolled-back cell is
+    // refused, never re-encrypted into a valid one; cells the UPDATE overwrites are not read), and returns each row's
+    // encrypted cells and row tags bound to the next version, with the assigned values in place.
+    private async Task<RowRewrite> RebindRowsAsync(TableSchema schema, List<(ColumnSchema Column, object? Value)> assigned, List<object> ids, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        ColumnSchema[] encrypted = [.. schema.Columns.Where(c => c.Encryption != EncryptionType.Plain)];
+        ColumnSchema[] kept = [.. encrypted.Where(c => assigned.All(a => a.Column.Name != c.Name))];
+        var current = new Dictionary<object, (long Version, byte[]?[] Cells, byte[]? Tags)>();
+        string columns = string.Join(string.Empty, kept.Select(c => ", " + c.Name)) + (schema.RowTags ? ", " + TableSchema.TagsColumn : string.Empty);
+        await using (var read = new NpgsqlCommand($"SELECT {schema.RowIdColumn}, {RowReference.VersionColumn}{columns} FROM {schema.Name} WHERE {schema.RowIdColumn} = ANY($1)", _connection, transaction))
+        {
+            read.Parameters.Add(RowIdArray(schema, ids));
+            await using NpgsqlDataReader reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                byte[]?[] cells = new byte[]?[kept.Length];
+                for (int i = 0; i < kept.Length; i++)
+                {
+                    cells[i] = reader.IsDBNull(2 + i) ? null : reader.GetFieldValue<byte[]>(2 + i);
+                }
+
+                byte[]? tags = schema.RowTags && !reader.IsDBNull(2 + kept.Length) ? reader.GetFieldValue<byte[]>(2 + kept.Length) : null;
+                current[QueryPlanner.Coerce(reader.GetValue(0), schema.RowId)!] = (reader.GetInt64(1), cells, tags);
+            }
+        }
+
+        var tagWriter = new RowTagWriter(schema, name => _keys[name]);
+        ColumnSchema[] written = [.. encrypted.Where(c => c.Encryption == EncryptionType.Randomized || assigned.Any(a => a.Column.Name == c.Name))];
+        var result = new RowRewrite(
+            [.. written.Select(c => (c, new byte[]?[ids.Count]))],
+            tagWriter.Active ? new byte[ids.Count][] : null,
+            new long[ids.Count]);
+        Dictionary<string, object?> deterministicValues = assigned.Where(a => a.Column.Encryption == EncryptionType.Deterministic)
+            .ToDictionary(a => a.Column.Name, a => Stored(a.Column, a.Value, []));
+        for (int r = 0; r < ids.Count; r++)
+        {
+            if (!current.TryGetValue(ids[r], out var row))
+            {
+                throw new EncryptedDbException(EncryptedDbFailureCode.ServiceFailure, $"a locked row of {schema.Name} was not found again; nothing was changed");
+            }
+
+            byte[] rowId = ValueCodec.Encode(ids[r]);
+            byte[] before = RowReference.Of(rowId, row.Version);
+            long next = row.Version == long.MaxValue ? throw new EncryptedDbException(EncryptedDbFailureCode.LimitExceeded, $"a row of {schema.Name} reached the last version") : row.Version + 1;
+            byte[] after = RowReference.Of(rowId, next);
+            var cellOf = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+            for (int i = 0; i < kept.Length; i++)
+            {
+                ColumnSchema column = kept[i];
+                byte[]? cell = row.Cells[i];
+                if (column.Encryption == EncryptionType.Randomized)
+                {
+                    cellOf[column.Name] = cell is null ? null : Reencrypt(column, cell, before, after);
+                }
+                else
+                {
+                    if (schema.Tagged(column))
+                    {
+                        int slot = schema.TagSlot(column) * ColumnKey.RowTagLength;
+                        var binding = new RowTagBinding(column.Table, column.Name);
+                        if (row.Tags is null || row.Tags.Length < slot + ColumnKey.RowTagLength)
+                        {
+                            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {binding.Description} has no row tag");
+                        }
+
+                        _keys[column.KeyName!].VerifyRowTag(binding, before, cell is not null, cell, row.Tags.AsSpan(slot, ColumnKey.RowTagLength));
+                    }
+
+                    cellOf[column.Name] = cell;
+                }
+            }
+
+            foreach ((ColumnSchema column, object? value) in assigned)
+            {
+                cellOf[column.Name] = column.Encryption == EncryptionType.Randomized ? (byte[]?)Stored(column, value, after) : (byte[]?)deterministicValues[column.Name];
+            }
+
+            foreach ((ColumnSchema column, byte[]?[] cells) in result.Cells)
+            {
+                cells[r] = cellOf[column.Name];
+            }
+
+            if (result.Tags is not null)
+            {
+                result.Tags[r] = tagWriter.Row(after, c => cellOf[c.Name]);
+            }
+
+            result.Versions[r] = next;
+        }
+
+        return result;
+    }
+
+    // A randomized cell decrypted under the row's current version and encrypted again under the next.
+    private byte[] Reencrypt(ColumnSchema column, byte[] cell, byte[] before, byte[] after)
+    {
+        ColumnKey key = _keys[column.KeyName!];
+        CellBinding binding = column.Binding();
+        byte[] plaintext = new byte[Math.Max(0, cell.Length - ColumnKey.Overhead)];
+        try
+        {
+            int length = key.Decrypt(cell, binding, before, plaintext);
+            return key.Encrypt(plaintext.AsSpan(0, length), binding, after);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
     }
 
     internal async Task<int> InsertAsync(SqlInsert insert, IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken)
@@ -439,26 +564,29 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         var values = new List<string>();
         foreach (object?[] row in rows)
         {
-            byte[] rowId = rowIdIndex >= 0 && row[rowIdIndex] is { } id ? ValueCodec.Encode(QueryPlanner.Coerce(id, targets[rowIdIndex])!) : [];
+            long version = RowReference.NewVersion();
+            byte[] reference = RowReferenceOf(rowIdIndex >= 0 ? row[rowIdIndex] : null, rowIdIndex >= 0 ? targets[rowIdIndex] : null, version);
             var slots = new List<string>();
             object?[] stored = new object?[targets.Length];
             for (int i = 0; i < targets.Length; i++)
             {
-                stored[i] = encoders[i](row[i], rowId);
+                stored[i] = encoders[i](row[i], reference);
                 command.Parameters.Add(new NpgsqlParameter { Value = stored[i] ?? DBNull.Value, NpgsqlDbType = TypeOf(targets[i]) });
                 slots.Add("$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             if (tags.Active)
             {
-                command.Parameters.Add(new NpgsqlParameter { Value = tags.Row(rowId, c => StoredCell(targets, stored, c)), NpgsqlDbType = NpgsqlDbType.Bytea });
+                command.Parameters.Add(new NpgsqlParameter { Value = tags.Row(reference, c => StoredCell(targets, stored, c)), NpgsqlDbType = NpgsqlDbType.Bytea });
                 slots.Add("$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
+            command.Parameters.Add(new NpgsqlParameter { Value = version, NpgsqlDbType = NpgsqlDbType.Bigint });
+            slots.Add("$" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             values.Add("(" + string.Join(", ", slots) + ")");
         }
 
-        command.CommandText = $"INSERT INTO {insert.Table} ({string.Join(", ", targets.Select(t => t.Name).Concat(tags.Active ? [TableSchema.TagsColumn] : []))}) VALUES {string.Join(", ", values)}";
+        command.CommandText = $"INSERT INTO {insert.Table} ({string.Join(", ", targets.Select(t => t.Name).Concat(tags.Active ? [TableSchema.TagsColumn] : []).Append(RowReference.VersionColumn))}) VALUES {string.Join(", ", values)}";
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -471,15 +599,39 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
     }
 
     // Locks the candidate rows in the client's transaction (so nothing changes them between the enclave's choice and
-    // the write), then asks the enclave which of them match and returns their row ids.
-    private async Task<List<object>> MatchingRowIdsAsync(EnclaveQuery match, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    // the write), asks the enclave which candidates match, and keeps only matches among the locked rows. The query
+    // service reads the candidates later, on its own connection: a row a concurrent writer inserted, or changed into a
+    // candidate, and committed after the lock may reach the enclave too. Such a row is not part of this statement (as a
+    // PostgreSQL statement does not see rows committed after it started), and it is not locked, so writing it would
+    // act on a decision its writer can still invalidate. Locked rows cannot change before this transaction ends.
+    private async Task<List<object>> MatchingRowIdsAsync(TableSchema schema, EnclaveQuery match, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using (var lockRows = new NpgsqlCommand($"SELECT 1{match.CandidateFrom} FOR UPDATE", _connection, transaction))
+        var locked = new HashSet<object>();
+        await using (var lockRows = new NpgsqlCommand($"SELECT {schema.Name}.{schema.RowIdColumn}{match.CandidateFrom}{LockInRowIdOrder}", _connection, transaction))
+        await using (NpgsqlDataReader reader = await lockRows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            await lockRows.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                locked.Add(QueryPlanner.Coerce(reader.GetValue(0), schema.RowId)!);
+            }
         }
 
-        return [.. (await RunEnclaveAsync(match, cancellationToken).ConfigureAwait(false)).Select(r => r[0] ?? throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, "the enclave returned a NULL row id"))];
+        if (AfterRowsLocked is { } hook)
+        {
+            await hook(cancellationToken).ConfigureAwait(false);
+        }
+
+        var chosen = new List<object>();
+        foreach (object?[] row in await RunEnclaveAsync(match, cancellationToken).ConfigureAwait(false))
+        {
+            object id = QueryPlanner.Coerce(row[0] ?? throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, "the enclave returned a NULL row id"), schema.RowId)!;
+            if (locked.Contains(id))
+            {
+                chosen.Add(id);
+            }
+        }
+
+        return chosen;
     }
 
     private async Task<IReadOnlyList<object?[]>> RunEnclaveAsync(EnclaveQuery query, CancellationToken cancellationToken)
@@ -539,8 +691,8 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {binding.Description} has no row tag");
         }
 
-        byte[] rowId = ValueCodec.Encode(QueryPlanner.Coerce(reader.GetValue(check.RowIdRaw), null)!);
-        _keys[check.Column.KeyName!].VerifyRowTag(binding, rowId, cell is not null, cell, tags.AsSpan(slot, ColumnKey.RowTagLength));
+        byte[] reference = RowReferenceAt(reader, check.RowIdRaw, check.VersionRaw);
+        _keys[check.Column.KeyName!].VerifyRowTag(binding, reference, cell is not null, cell, tags.AsSpan(slot, ColumnKey.RowTagLength));
     }
 
     private static void AddParameters(NpgsqlCommand command, IEnumerable<object> values)
@@ -551,14 +703,28 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
         }
     }
 
+    // The row reference (row id and version) a row's randomized cells and row tags are bound to; empty without a row id.
+    private static byte[] RowReferenceOf(object? rowId, ColumnSchema? column, long version) =>
+        rowId is null ? [] : RowReference.Of(ValueCodec.Encode(QueryPlanner.Coerce(rowId, column)!), version);
+
+    private static byte[] RowReferenceAt(NpgsqlDataReader reader, int rowIdRaw, int versionRaw)
+    {
+        if (reader.IsDBNull(rowIdRaw) || reader.IsDBNull(versionRaw))
+        {
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, "a row without its row id or version");
+        }
+
+        return RowReference.Of(ValueCodec.Encode(QueryPlanner.Coerce(reader.GetValue(rowIdRaw), null)!), reader.GetInt64(versionRaw));
+    }
+
     private static NpgsqlParameter RowIdArray(TableSchema schema, List<object> ids) => schema.RowId.Type == DbValueType.Int64
         ? new NpgsqlParameter { Value = ids.Select(id => (long)QueryPlanner.Coerce(id, schema.RowId)!).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint }
         : new NpgsqlParameter { Value = ids.Select(id => (string)id).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
 
     // The stored form of a value for a column: plaintext as is, encrypted cells under the column key.
-    private object? Stored(ColumnSchema column, object? value, byte[] rowId) => value is null || column.Encryption == EncryptionType.Plain
+    private object? Stored(ColumnSchema column, object? value, byte[] reference) => value is null || column.Encryption == EncryptionType.Plain
         ? value
-        : _keys[column.KeyName!].Encrypt(ValueCodec.Encode(value), column.Binding(), column.Encryption == EncryptionType.Randomized ? rowId : default);
+        : _keys[column.KeyName!].Encrypt(ValueCodec.Encode(value), column.Binding(), column.Encryption == EncryptionType.Randomized ? reference : default);
 
     private object? Decode(NpgsqlDataReader reader, OutputDecoder decoder)
     {
@@ -572,13 +738,12 @@ public sealed class EncryptedDbConnection : IAsyncDisposable
             return reader.GetDataTypeName(decoder.Raw) == "date" ? reader.GetFieldValue<DateOnly>(decoder.Raw) : QueryPlanner.Coerce(reader.GetValue(decoder.Raw), null);
         }
 
-        byte[] rowId = column.Encryption == EncryptionType.Randomized
-            ? ValueCodec.Encode(QueryPlanner.Coerce(reader.GetValue(decoder.RowIdRaw), null)!)
-            : [];
+        byte[] rowId = column.Encryption == EncryptionType.Randomized ? RowReferenceAt(reader, decoder.RowIdRaw, decoder.RowIdRaw + 1) : [];
         object value = _keys[column.KeyName!].DecryptValue(reader.GetFieldValue<byte[]>(decoder.Raw), column.Binding(), rowId);
         return value;
     }
 
+    // Each target column's encoder: (value, row reference) to the stored value (randomized cells are bound to the reference).
     private async Task<Func<object?, byte[], object?>[]> EncodersAsync(ColumnSchema[] targets, CancellationToken cancellationToken)
     {
         await LoadKeysAsync(targets, cancellationToken).ConfigureAwait(false);

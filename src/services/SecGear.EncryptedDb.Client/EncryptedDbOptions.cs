@@ -33,4 +33,13 @@ public sealed class EncryptedDbOptions
     /// Such keys never leave the module: it wraps and unwraps the column keys.
     /// </summary>
     public SecGear.CryptoModule.Client.CryptoModuleClient? CryptoModule { get; init; }
+
+    /// <summary>
+    /// When true, queries that aggregate (COUNT, SUM/AVG/MIN/MAX, GROUP BY, DISTINCT, HAVING) and read or compare a
+    /// deterministic column run through the enclave, which checks the row tag of every deterministic cell of each row
+    /// before it counts the row. When false (the default), PostgreSQL computes such queries alone on the stored bytes:
+    /// faster, but no row reaches the client or the enclave, so no row tag is checked and the result carries no
+    /// integrity guarantee (docs/encrypted-db.md, "What results are not integrity-checked").
+    /// </summary>
+    public bool VerifiedAggregates { get; init; }
 }

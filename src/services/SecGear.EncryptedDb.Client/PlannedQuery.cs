@@ -35,10 +35,11 @@ internal sealed class DirectQuery : PlannedQuery
 /// <summary>One deterministic cell of a direct query's row whose row tag the client checks.</summary>
 /// <param name="CellRaw">Position of the cell in the PostgreSQL row.</param>
 /// <param name="RowIdRaw">Position of its table's row id.</param>
+/// <param name="VersionRaw">Position of its row's version (<see cref="RowReference.VersionColumn"/>).</param>
 /// <param name="TagsRaw">Position of its table's <c>encdb_tags</c>.</param>
 /// <param name="Column">The column.</param>
 /// <param name="Slot">Its tag slot.</param>
-internal sealed record RowTagCheck(int CellRaw, int RowIdRaw, int TagsRaw, ColumnSchema Column, int Slot);
+internal sealed record RowTagCheck(int CellRaw, int RowIdRaw, int VersionRaw, int TagsRaw, ColumnSchema Column, int Slot);
 
 /// <summary>Candidate SQL for the query service plus the plan for the enclave (query id and result key added per run).</summary>
 internal sealed class EnclaveQuery : PlannedQuery
@@ -56,5 +57,5 @@ internal sealed class EnclaveQuery : PlannedQuery
 /// <summary>Where output <c>i</c> of a direct query is in the PostgreSQL row and how to decrypt it.</summary>
 /// <param name="Raw">Its position in the PostgreSQL row.</param>
 /// <param name="Column">The column when the output is a column (null for aggregates).</param>
-/// <param name="RowIdRaw">Position of the row id a randomized column is bound to, or -1.</param>
+/// <param name="RowIdRaw">Position of the row id a randomized column is bound to (the row's version follows it), or -1.</param>
 internal sealed record OutputDecoder(int Raw, ColumnSchema? Column, int RowIdRaw);

@@ -16,11 +16,13 @@ internal sealed class QueryPlanner
     private readonly IReadOnlyDictionary<string, TableSchema> _tables;
     private readonly IReadOnlyDictionary<string, object?> _parameters;
     private readonly Func<string, ColumnKey> _key;
+    private readonly bool _verifiedAggregates;
     private readonly Dictionary<string, (SqlTableRef Ref, TableSchema Table)> _scope = new(StringComparer.Ordinal);
     private readonly List<SqlTableRef> _order = [];
 
-    public QueryPlanner(IReadOnlyDictionary<string, TableSchema> tables, IReadOnlyDictionary<string, object?> parameters, Func<string, ColumnKey> key)
+    public QueryPlanner(IReadOnlyDictionary<string, TableSchema> tables, IReadOnlyDictionary<string, object?> parameters, Func<string, ColumnKey> key, bool verifiedAggregates = false)
     {
+        _verifiedAggregates = verifiedAggregates;
         _tables = tables;
         _parameters = parameters;
         _key = key;
@@ -129,6 +131,13 @@ internal sealed class QueryPlanner
                 _ => false,
             });
 
+        // PostgreSQL aggregating alone returns no rows to check row tags on; with VerifiedAggregates such a query goes
+        // through the enclave when it reads or compares a deterministic column, and the enclave checks every row's tags.
+        if (direct && aggregates && _verifiedAggregates && ReadsTaggedColumn(select))
+        {
+            direct = false;
+        }
+
         var keyNames = _order.SelectMany(r => _scope[r.Alias].Table.Columns).Where(c => c.KeyName is not null).Select(c => c.KeyName!).Distinct().ToList();
         return direct
             ? PlanDirect(select, items, names, groupBy, order, keyNames, aggregates)
@@ -159,6 +168,7 @@ internal sealed class QueryPlanner
                 {
                     rowId = items.Count + hidden.Count;
                     hidden.Add(Qualified(r.Ref, r.Table.RowIdColumn));
+                    hidden.Add(Qualified(r.Ref, RowReference.VersionColumn));
                 }
 
                 decoders.Add(new OutputDecoder(outputs.Count, r.Column, rowId));
@@ -201,7 +211,7 @@ internal sealed class QueryPlanner
 
                 int output = items.FindIndex(i => i.Expression is SqlColumn c && Resolve(c) == r);
                 int cell = output >= 0 ? output : Hidden(Qualified(r));
-                checks.Add(new RowTagCheck(cell, Hidden(Qualified(r.Ref, r.Table.RowIdColumn)), Hidden(Qualified(r.Ref, TableSchema.TagsColumn)), r.Column, r.Table.TagSlot(r.Column)));
+                checks.Add(new RowTagCheck(cell, Hidden(Qualified(r.Ref, r.Table.RowIdColumn)), Hidden(Qualified(r.Ref, RowReference.VersionColumn)), Hidden(Qualified(r.Ref, TableSchema.TagsColumn)), r.Column, r.Table.TagSlot(r.Column)));
             }
         }
 
@@ -251,9 +261,11 @@ internal sealed class QueryPlanner
 
             int rowId = -1;
             int tags = -1;
+            int version = -1;
             if (r.Column.Encryption == EncryptionType.Randomized || r.Table.Tagged(r.Column))
             {
                 rowId = Candidate(new Resolved(r.Ref, r.Table, r.Table.RowId));
+                version = Candidate(new Resolved(r.Ref, r.Table, VersionSchema(r.Table)));
             }
 
             if (r.Table.Tagged(r.Column))
@@ -263,7 +275,7 @@ internal sealed class QueryPlanner
 
             candidates.Add(r);
             planColumns.Add(new PlanColumn(r.Column.Type, r.Column.Encryption, r.Column.KeyName ?? string.Empty, r.Column.Table, r.Column.Name, r.Column.Domain, rowId, tags,
-                tags >= 0 ? r.Table.TagSlot(r.Column) : 0));
+                tags >= 0 ? r.Table.TagSlot(r.Column) : 0, version));
             return candidates.Count - 1;
         }
 
@@ -684,6 +696,27 @@ internal sealed class QueryPlanner
     };
 
     // The hidden encdb_tags column as a candidate column: its bytes travel as stored and only row-tag checks read them.
+    private bool ReadsTaggedColumn(SqlSelect select) =>
+        select.Items.Select(i => i.Expression).SelectMany(e => e switch
+        {
+            SqlColumn c => [c],
+            SqlAggregate { Column: { } c } => [c],
+            _ => Array.Empty<SqlColumn>(),
+        })
+        .Concat(select.Where is null ? [] : OperandsOf(select.Where).OfType<SqlColumn>())
+        .Concat(select.Having is null ? [] : OperandsOf(select.Having).SelectMany(o => o switch
+        {
+            SqlColumn c => [c],
+            SqlAggregate { Column: { } c } => [c],
+            _ => Array.Empty<SqlColumn>(),
+        }))
+        .Concat(select.GroupBy)
+        .Concat(select.Joins.SelectMany(j => new[] { j.Left, j.Right }))
+        .Select(Resolve)
+        .Any(r => r.Table.Tagged(r.Column));
+
+    private static ColumnSchema VersionSchema(TableSchema table) => new(table.Name, RowReference.VersionColumn, DbValueType.Int64, EncryptionType.Plain, null, null);
+
     private static ColumnSchema TagsSchema(TableSchema table) => new(table.Name, TableSchema.TagsColumn, DbValueType.Text, EncryptionType.Plain, null, null);
 
     private static string Qualified(Resolved r) => Qualified(r.Ref, r.Column.Name);

@@ -2,7 +2,8 @@ namespace SecGear.EncryptedDb.Client;
 
 /// <summary>
 /// Computes a row's <c>encdb_tags</c>: one 16-byte HMAC tag per deterministic column, in column order, binding the
-/// stored cell (or its NULL) to the table, column and row id (<see cref="ColumnKey.ComputeRowTag"/>).
+/// stored cell (or its NULL) to the table, column and row reference: row id and version (<see cref="ColumnKey.ComputeRowTag"/>,
+/// <see cref="RowReference"/>).
 /// </summary>
 internal sealed class RowTagWriter
 {
@@ -21,24 +22,15 @@ internal sealed class RowTagWriter
     public bool Active => _columns.Count > 0;
 
     /// <summary>The tags of a whole row; <paramref name="cellOf"/> gives a deterministic column's stored cell (null for NULL).</summary>
-    public byte[] Row(ReadOnlySpan<byte> rowId, Func<ColumnSchema, byte[]?> cellOf)
+    public byte[] Row(ReadOnlySpan<byte> rowReference, Func<ColumnSchema, byte[]?> cellOf)
     {
         byte[] tags = new byte[_columns.Count * ColumnKey.RowTagLength];
         for (int i = 0; i < _columns.Count; i++)
         {
             byte[]? cell = cellOf(_columns[i]);
-            _key(_columns[i].KeyName!).ComputeRowTag(_bindings[i], rowId, cell is not null, cell, tags.AsSpan(i * ColumnKey.RowTagLength, ColumnKey.RowTagLength));
+            _key(_columns[i].KeyName!).ComputeRowTag(_bindings[i], rowReference, cell is not null, cell, tags.AsSpan(i * ColumnKey.RowTagLength, ColumnKey.RowTagLength));
         }
 
         return tags;
-    }
-
-    /// <summary>The tag of one deterministic cell (an UPDATE replaces that slot only).</summary>
-    public byte[] One(ColumnSchema column, ReadOnlySpan<byte> rowId, byte[]? cell)
-    {
-        int i = _columns.ToList().FindIndex(c => c.Name == column.Name);
-        byte[] tag = new byte[ColumnKey.RowTagLength];
-        _key(column.KeyName!).ComputeRowTag(_bindings[i], rowId, cell is not null, cell, tag);
-        return tag;
     }
 }

@@ -13,6 +13,7 @@ internal sealed class CandidateRow : IRowValues
     private byte[] _batch = [];
     private List<(int Offset, int Length)> _cells = [];
     private int _first;
+    private byte[] _reference = new byte[64];
 
     public CandidateRow(CompiledColumn[] columns)
     {
@@ -56,18 +57,7 @@ internal sealed class CandidateRow : IRowValues
         }
         else
         {
-            ReadOnlySpan<byte> rowId = default;
-            if (column.Plan.Encryption == EncryptionType.Randomized)
-            {
-                (int idOffset, int idLength) = _cells[_first + column.Plan.RowIdColumn];
-                if (idLength < 0)
-                {
-                    throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {column.Binding!.Description} arrived in a row whose row id is NULL");
-                }
-
-                rowId = _batch.AsSpan(idOffset, idLength);
-            }
-
+            ReadOnlySpan<byte> rowId = column.Plan.Encryption == EncryptionType.Randomized ? Reference(column.Binding!.Description, column.Plan) : default;
             value = column.Key.DecryptValue(_batch.AsSpan(offset, length), column.Binding!, rowId);
             if (ValueCodec.TypeOf(value) != column.Plan.Type)
             {
@@ -99,14 +89,38 @@ internal sealed class CandidateRow : IRowValues
     private void VerifyTag(CompiledColumn column, int offset, int length)
     {
         (int tagsOffset, int tagsLength) = _cells[_first + column.Plan.TagColumn];
-        (int idOffset, int idLength) = _cells[_first + column.Plan.RowIdColumn];
         int slot = column.Plan.TagSlot * ColumnKey.RowTagLength;
-        if (tagsLength < slot + ColumnKey.RowTagLength || idLength < 0)
+        if (tagsLength < slot + ColumnKey.RowTagLength)
         {
-            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {column.TagBinding!.Description} arrived without its row tag or row id");
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {column.TagBinding!.Description} arrived without its row tag");
         }
 
-        column.Key!.VerifyRowTag(column.TagBinding!, _batch.AsSpan(idOffset, idLength), length >= 0,
+        ReadOnlySpan<byte> reference = Reference(column.TagBinding!.Description, column.Plan);
+        column.Key!.VerifyRowTag(column.TagBinding!, reference, length >= 0,
             length >= 0 ? _batch.AsSpan(offset, length) : default, _batch.AsSpan(tagsOffset + slot, ColumnKey.RowTagLength));
+    }
+
+    // The row reference (row id and version) a randomized cell or row tag of this row is bound to.
+    private ReadOnlySpan<byte> Reference(string description, PlanColumn column)
+    {
+        (int idOffset, int idLength) = _cells[_first + column.RowIdColumn];
+        (int versionOffset, int versionLength) = _cells[_first + column.VersionColumn];
+        if (idLength < 0 || versionLength < 0)
+        {
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {description} arrived in a row whose row id or version is NULL");
+        }
+
+        if (_reference.Length < idLength + RowReference.VersionLength)
+        {
+            _reference = new byte[idLength + RowReference.VersionLength];
+        }
+
+        int length = RowReference.Write(_reference, _batch.AsSpan(idOffset, idLength), _batch.AsSpan(versionOffset, versionLength));
+        if (length < 0)
+        {
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {description} arrived in a row whose version is not a bigint");
+        }
+
+        return _reference.AsSpan(0, length);
     }
 }

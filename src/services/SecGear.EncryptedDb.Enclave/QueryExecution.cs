@@ -276,6 +276,9 @@ internal sealed class QueryExecution
     // What one part of a batch kept: projected rows, or per-group accumulators.
     private sealed class Sink(QueryExecution owner)
     {
+        private static readonly object?[] NoGroupKey = [];
+        private Accumulator[]? _single;
+
         public List<object?[]> Rows { get; } = [];
 
         public Dictionary<object?[], Accumulator[]> Groups { get; } = new(GroupKeyComparer.Instance);
@@ -300,12 +303,35 @@ internal sealed class QueryExecution
                 return;
             }
 
-            var key = new object?[plan.GroupBy.Count];
-            for (int i = 0; i < key.Length; i++)
+            Accumulator[] accumulators;
+            if (plan.GroupBy.Count == 0)
             {
-                key[i] = row.Value(plan.GroupBy[i]);
+                // Aggregates without GROUP BY: one group, so no key array and no dictionary lookup per kept row.
+                accumulators = _single ??= Groups[NoGroupKey] = owner.NewAccumulators();
+            }
+            else
+            {
+                var key = new object?[plan.GroupBy.Count];
+                for (int i = 0; i < key.Length; i++)
+                {
+                    key[i] = row.Value(plan.GroupBy[i]);
+                }
+
+                accumulators = Group(key);
             }
 
+            for (int i = 0; i < accumulators.Length; i++)
+            {
+                PlanOutput output = plan.Outputs[i];
+                if (output.IsAggregate)
+                {
+                    accumulators[i].Add(output.Kind == OutputKind.CountStar ? null : row.Value(output.Column));
+                }
+            }
+        }
+
+        private Accumulator[] Group(object?[] key)
+        {
             if (!Groups.TryGetValue(key, out Accumulator[]? accumulators))
             {
                 if (Groups.Count >= MaxKeptRows)
@@ -317,14 +343,7 @@ internal sealed class QueryExecution
                 Groups[key] = accumulators;
             }
 
-            for (int i = 0; i < accumulators.Length; i++)
-            {
-                PlanOutput output = plan.Outputs[i];
-                if (output.IsAggregate)
-                {
-                    accumulators[i].Add(output.Kind == OutputKind.CountStar ? null : row.Value(output.Column));
-                }
-            }
+            return accumulators;
         }
     }
 }

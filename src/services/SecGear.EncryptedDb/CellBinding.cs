@@ -5,11 +5,12 @@ namespace SecGear.EncryptedDb;
 
 /// <summary>
 /// What a cell ciphertext is bound to, as AEAD associated data:
-/// <c>"secgear-encdb v1" | scheme u8 | len u16 | table | len u16 | column | len u16 | row id</c>.
-/// Randomized cells bind table, column and the row id (the canonical encoding of the table's row-id column value), so
-/// a ciphertext moved to another row or column fails authentication. Deterministic cells cannot bind the row (equal
+/// <c>"secgear-encdb v1" | scheme u8 | len u16 | table | len u16 | column | len u16 | row reference</c>.
+/// Randomized cells bind table, column and the row reference (<see cref="RowReference"/>: the canonical encoding of the
+/// table's row-id column value followed by the row's version), so a ciphertext moved to another row or column, or
+/// rolled back to an older version of its row, fails authentication. Deterministic cells cannot bind the row (equal
 /// values must give equal ciphertexts in every row): they bind the table and column, or an explicit equality domain
-/// shared by columns that are joined; the row id part is empty (docs/encrypted-db.md, "What binds a cell").
+/// shared by columns that are joined; the row reference part is empty (docs/encrypted-db.md, "What binds a cell").
 /// </summary>
 public sealed class CellBinding
 {

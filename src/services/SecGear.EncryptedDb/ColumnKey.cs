@@ -60,7 +60,10 @@ public sealed class ColumnKey : IDisposable
     /// <summary>Creates a fresh random CEK.</summary>
     public static byte[] Generate() => RandomNumberGenerator.GetBytes(KeyLength);
 
-    /// <summary>Encrypts one encoded value (see <see cref="ValueCodec"/>) for the given binding and row.</summary>
+    /// <summary>
+    /// Encrypts one encoded value (see <see cref="ValueCodec"/>) for the given binding; a randomized cell is bound to
+    /// <paramref name="rowId"/>, the row reference (<see cref="RowReference"/>: row id and version; ignored for deterministic cells).
+    /// </summary>
     public byte[] Encrypt(ReadOnlySpan<byte> plaintext, CellBinding binding, ReadOnlySpan<byte> rowId)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -93,7 +96,8 @@ public sealed class ColumnKey : IDisposable
     /// <summary>
     /// Decrypts a cell into <paramref name="plaintext"/> (at least <c>cell.Length - Overhead</c> bytes) and returns its
     /// length; throws <see cref="EncryptedDbException"/> (IntegrityFailure) when the cell was altered, moved to
-    /// another row or column, or made under another key.
+    /// another row or column, rolled back to another version of its row (<paramref name="rowId"/> is the row reference), or made
+    /// under another key.
     /// </summary>
     public int Decrypt(ReadOnlySpan<byte> cell, CellBinding binding, ReadOnlySpan<byte> rowId, Span<byte> plaintext)
     {
@@ -132,7 +136,7 @@ public sealed class ColumnKey : IDisposable
         }
         catch (Exception ex) when (ex is CryptographicException or Org.BouncyCastle.Crypto.InvalidCipherTextException)
         {
-            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {binding.Description} failed authentication: altered, moved from another row or column, or encrypted under another key");
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {binding.Description} failed authentication: altered, moved from another row or column, rolled back to an older version of its row, or encrypted under another key");
         }
 
         return length;
@@ -156,7 +160,8 @@ public sealed class ColumnKey : IDisposable
 
     /// <summary>
     /// Computes a deterministic cell's row tag: HMAC-SHA-256 (RFC 2104) under a subkey HKDF derives from the CEK,
-    /// truncated to 128 bits, over <c>binding prefix | len u16 | row id | present u8 | cell</c> (<paramref name="cell"/>
+    /// truncated to 128 bits, over <c>binding prefix | len u16 | row reference | present u8 | cell</c> (<paramref name="rowId"/>
+    /// is the row reference, <see cref="RowReference"/>: row id and version; <paramref name="cell"/>
     /// is ignored when <paramref name="present"/> is false: SQL NULL). It binds the stored ciphertext to its row, which
     /// the ciphertext itself cannot do (equal values must encrypt equally in every row).
     /// </summary>
@@ -195,7 +200,7 @@ public sealed class ColumnKey : IDisposable
         ComputeRowTag(binding, rowId, present, cell, expected);
         if (tag.Length != RowTagLength || !CryptographicOperations.FixedTimeEquals(expected, tag))
         {
-            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {binding.Description} does not match its row tag: moved from another row, set to NULL, or altered");
+            throw new EncryptedDbException(EncryptedDbFailureCode.IntegrityFailure, $"a cell of {binding.Description} does not match its row tag: moved from another row, set to NULL, altered, or rolled back to an older version of its row");
         }
     }
 

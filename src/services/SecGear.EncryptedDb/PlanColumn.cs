@@ -13,7 +13,8 @@ namespace SecGear.EncryptedDb;
 /// <param name="RowIdColumn">Candidate column holding the row id a randomized cell (or a deterministic cell's row tag) is bound to; -1 otherwise.</param>
 /// <param name="TagColumn">For a deterministic column: the candidate column holding the row's <c>encdb_tags</c>; -1 for none.</param>
 /// <param name="TagSlot">Which 16-byte row tag of <c>encdb_tags</c> belongs to this column.</param>
-public sealed record PlanColumn(DbValueType Type, EncryptionType Encryption, string KeyName, string Table, string Column, string? Domain, int RowIdColumn, int TagColumn = -1, int TagSlot = 0)
+/// <param name="VersionColumn">Candidate column holding the row's version (<see cref="RowReference"/>) when <paramref name="RowIdColumn"/> is set; -1 otherwise.</param>
+public sealed record PlanColumn(DbValueType Type, EncryptionType Encryption, string KeyName, string Table, string Column, string? Domain, int RowIdColumn, int TagColumn = -1, int TagSlot = 0, int VersionColumn = -1)
 {
     /// <summary>The row-tag binding of a deterministic column whose table keeps row tags.</summary>
     public RowTagBinding TagBinding() => new(Table, Column);

@@ -25,7 +25,7 @@ public sealed class QueryPlan
     /// <summary>Length of a query id.</summary>
     public const int QueryIdLength = 16;
 
-    private const byte Version = 2;
+    private const byte Version = 3;
 
     /// <summary>Random id naming the query to the enclave and the service.</summary>
     public required byte[] QueryId { get; init; }
@@ -82,6 +82,7 @@ public sealed class QueryPlan
             w.I32(c.RowIdColumn);
             w.I32(c.TagColumn);
             w.U16(c.TagSlot);
+            w.I32(c.VersionColumn);
         }
 
         w.U8(Filter is null ? (byte)0 : (byte)1);
@@ -149,6 +150,7 @@ public sealed class QueryPlan
             int rowId = r.I32();
             int tag = r.I32();
             int slot = r.U16();
+            int version = r.I32();
             if (rowId < -1 || rowId >= columnCount || (encryption == EncryptionType.Randomized && rowId < 0))
             {
                 throw BigEndianReader.Malformed($"candidate column {i} names row-id column {rowId}");
@@ -159,7 +161,13 @@ public sealed class QueryPlan
                 throw BigEndianReader.Malformed($"candidate column {i} names row-tag column {tag}");
             }
 
-            columns[i] = new PlanColumn(type, encryption, key, table, column, domain.Length == 0 ? null : domain, rowId, tag, slot);
+            // A row id comes with the row's version (randomized cells and row tags bind both).
+            if (version < -1 || version >= columnCount || (rowId >= 0) != (version >= 0))
+            {
+                throw BigEndianReader.Malformed($"candidate column {i} names row-version column {version}");
+            }
+
+            columns[i] = new PlanColumn(type, encryption, key, table, column, domain.Length == 0 ? null : domain, rowId, tag, slot, version);
         }
 
         PlanExpression? filter = r.U8() switch

@@ -29,7 +29,7 @@ internal sealed class SqlParser
             "INSERT" => parser.Insert(),
             "UPDATE" => parser.Update(),
             "DELETE" => parser.Delete(),
-            "CREATE" => parser.CreateKey(),
+            "CREATE" => parser.Create(),
             _ => parser.Select(),
         };
         parser.AcceptSymbol(";");
@@ -190,6 +190,107 @@ internal sealed class SqlParser
         return new SqlUpdate(table, assignments, where);
     }
 
+    private SqlStatement Create()
+    {
+        if (_tokens.Count > _next + 1 && _tokens[_next + 1] is { Kind: SqlTokenKind.Identifier, Text: "table" })
+        {
+            ExpectKeyword("CREATE");
+            ExpectWord("table");
+            return CreateTable();
+        }
+
+        return CreateKey();
+    }
+
+    // openGauss's column encryption DDL: CREATE TABLE t (id bigint PRIMARY KEY, name text ENCRYPTED WITH
+    // (COLUMN_ENCRYPTION_KEY = cek, ENCRYPTION_TYPE = DETERMINISTIC | RANDOMIZED [, EQUALITY_DOMAIN = d])). Only the
+    // four types the encrypted database has, PRIMARY KEY (exactly one: the row-id column) and ENCRYPTED WITH.
+    private SqlCreateTable CreateTable()
+    {
+        string table = ExpectIdentifier();
+        ExpectSymbol("(");
+        var columns = new List<ColumnDefinition>();
+        string? rowId = null;
+        do
+        {
+            SqlToken nameToken = Peek;
+            string name = ExpectIdentifier();
+            DbValueType type = Take() switch
+            {
+                { Kind: SqlTokenKind.Identifier, Text: "bigint" or "int8" } => DbValueType.Int64,
+                { Kind: SqlTokenKind.Identifier, Text: "numeric" or "decimal" } => DbValueType.Numeric,
+                { Kind: SqlTokenKind.Identifier, Text: "text" } => DbValueType.Text,
+                { Kind: SqlTokenKind.Keyword, Text: "DATE" } => DbValueType.Date,
+                SqlToken other => throw Unexpected("a column type (BIGINT, NUMERIC, TEXT or DATE)", other),
+            };
+            var encryption = EncryptionType.Plain;
+            string? key = null;
+            string? domain = null;
+            while (true)
+            {
+                if (AcceptWord("primary"))
+                {
+                    ExpectWord("key");
+                    if (rowId is not null)
+                    {
+                        throw Unexpected("one PRIMARY KEY column (the row-id column)", nameToken);
+                    }
+
+                    rowId = name;
+                }
+                else if (AcceptWord("encrypted"))
+                {
+                    if (key is not null)
+                    {
+                        throw Unexpected("one ENCRYPTED WITH per column");
+                    }
+
+                    (key, encryption, domain) = EncryptedWith();
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            columns.Add(new ColumnDefinition(name, type, encryption, key, domain));
+        }
+        while (AcceptSymbol(","));
+        ExpectSymbol(")");
+        return new SqlCreateTable(table, rowId ?? throw new EncryptedDbException(EncryptedDbFailureCode.InvalidQuery, $"invalid query: CREATE TABLE {table} needs one plaintext BIGINT or TEXT column marked PRIMARY KEY (encrypted cells and row tags are bound to it)"), columns);
+    }
+
+    private (string Key, EncryptionType Encryption, string? Domain) EncryptedWith()
+    {
+        ExpectKeyword("WITH");
+        string? key = null;
+        EncryptionType? encryption = null;
+        string? domain = null;
+        OptionList(option =>
+        {
+            switch (option)
+            {
+                case "column_encryption_key" when key is null:
+                    key = ExpectIdentifier();
+                    break;
+                case "encryption_type" when encryption is null:
+                    encryption = Take() switch
+                    {
+                        { Kind: SqlTokenKind.Identifier, Text: "deterministic" } => EncryptionType.Deterministic,
+                        { Kind: SqlTokenKind.Identifier, Text: "randomized" } => EncryptionType.Randomized,
+                        SqlToken other => throw Unexpected("DETERMINISTIC or RANDOMIZED", other),
+                    };
+                    break;
+                case "equality_domain" when domain is null:
+                    domain = ExpectIdentifier();
+                    break;
+                default:
+                    throw Unexpected("COLUMN_ENCRYPTION_KEY, ENCRYPTION_TYPE or EQUALITY_DOMAIN (each once)");
+            }
+        });
+        return (key ?? throw Unexpected("COLUMN_ENCRYPTION_KEY"), encryption ?? throw Unexpected("ENCRYPTION_TYPE"), domain);
+    }
+
     // openGauss's key DDL, with single-quoted paths: CREATE CLIENT MASTER KEY cmk WITH (KEY_STORE = file, KEY_PATH = '...')
     // and CREATE COLUMN ENCRYPTION KEY cek WITH VALUES (CLIENT_MASTER_KEY = cmk [, ALGORITHM = AES_256_GCM]).
     private SqlStatement CreateKey()
@@ -201,13 +302,10 @@ internal sealed class SqlParser
             ExpectWord("key");
             string name = ExpectIdentifier();
             ExpectKeyword("WITH");
-            ExpectSymbol("(");
             string? store = null;
             string? path = null;
-            do
+            OptionList(option =>
             {
-                string option = ExpectIdentifier();
-                ExpectSymbol("=");
                 switch (option)
                 {
                     case "key_store" when store is null:
@@ -222,15 +320,13 @@ internal sealed class SqlParser
                     default:
                         throw Unexpected("KEY_STORE, KEY_PATH or ALGORITHM (each once)");
                 }
-            }
-            while (AcceptSymbol(","));
-            ExpectSymbol(")");
+            });
             return new SqlCreateMasterKey(name, store ?? throw Unexpected("KEY_STORE"), path ?? throw Unexpected("KEY_PATH"));
         }
 
         if (!AcceptWord("column"))
         {
-            throw Unexpected("CLIENT MASTER KEY or COLUMN ENCRYPTION KEY after CREATE (tables are created with EncryptedDbConnection.CreateTableAsync)");
+            throw Unexpected("TABLE, CLIENT MASTER KEY or COLUMN ENCRYPTION KEY after CREATE");
         }
 
         ExpectWord("encryption");
@@ -238,12 +334,9 @@ internal sealed class SqlParser
         string cek = ExpectIdentifier();
         ExpectKeyword("WITH");
         ExpectKeyword("VALUES");
-        ExpectSymbol("(");
         string? master = null;
-        do
+        OptionList(option =>
         {
-            string option = ExpectIdentifier();
-            ExpectSymbol("=");
             switch (option)
             {
                 case "client_master_key" when master is null:
@@ -255,10 +348,22 @@ internal sealed class SqlParser
                 default:
                     throw Unexpected("CLIENT_MASTER_KEY or ALGORITHM (each once)");
             }
+        });
+        return new SqlCreateColumnKey(cek, master ?? throw Unexpected("CLIENT_MASTER_KEY"));
+    }
+
+    // ( name = value {, name = value} ): reads each option's name and '=', and readOption takes the value.
+    private void OptionList(Action<string> readOption)
+    {
+        ExpectSymbol("(");
+        do
+        {
+            string option = ExpectIdentifier();
+            ExpectSymbol("=");
+            readOption(option);
         }
         while (AcceptSymbol(","));
         ExpectSymbol(")");
-        return new SqlCreateColumnKey(cek, master ?? throw Unexpected("CLIENT_MASTER_KEY"));
     }
 
     private bool AcceptWord(string word)

@@ -92,3 +92,9 @@ internal sealed record SqlCreateMasterKey(string Name, string KeyStore, string K
 
 /// <summary>CREATE COLUMN ENCRYPTION KEY name WITH VALUES (CLIENT_MASTER_KEY = cmk [, ALGORITHM = AES_256_GCM]).</summary>
 internal sealed record SqlCreateColumnKey(string Name, string MasterKey) : SqlStatement;
+
+/// <summary>
+/// CREATE TABLE name (column type [PRIMARY KEY] [ENCRYPTED WITH (COLUMN_ENCRYPTION_KEY = cek, ENCRYPTION_TYPE = ...)], ...)
+/// (openGauss-style column encryption DDL); the PRIMARY KEY column is the row-id column.
+/// </summary>
+internal sealed record SqlCreateTable(string Name, string RowIdColumn, IReadOnlyList<ColumnDefinition> Columns) : SqlStatement;
