@@ -153,11 +153,7 @@ public sealed class KeyImportTests(ModuleFixture fixture) : IClassFixture<Module
             using var local = ECDsa.Create(ECCurve.NamedCurves.nistP384);
             string pem = Path.Combine(directory, "key.pem");
             File.WriteAllText(pem, local.ExportPkcs8PrivateKeyPem());
-            string credential = Path.Combine(directory, "credential");
-            File.WriteAllText(credential, fixture.Credential);
-            string policy = Path.Combine(directory, "policy.json");
-            File.WriteAllText(policy, $$"""{ "allowSimulation": true, "allowedUniqueIds": ["{{Identity.MeasurementHex}}"] }""");
-            string ca = SimulatedAttestationAuthority.CaCertificatePath(new SimulatedPlatformOptions().SecretPath);
+            var (credential, policy, ca) = CliFiles(directory);
             var output = new StringWriter();
             int code = SecGearCli.Run(
                 ["crypto", "--url", fixture.Module.Url, "--credential-file", credential, "key", "import", "--spec", "EcP384", "--usage", "Sign", "--id", "cli-imported",
@@ -177,6 +173,50 @@ public sealed class KeyImportTests(ModuleFixture fixture) : IClassFixture<Module
         {
             TestDirectories.Delete(directory);
         }
+    }
+
+    [Fact]
+    public async Task Crypto_key_import_version_makes_outside_material_the_keys_next_primary_version()
+    {
+        string directory = Directory.CreateTempSubdirectory("secgear-cm-import-version-").FullName;
+        try
+        {
+            var key = await fixture.Tenant.CreateKeyAsync(KeySpec.Aes256, KeyUsage.Encrypt, "cli-versioned");
+            var before = await fixture.Tenant.EncryptAsync(key.Id, new EncryptRequest("version one"u8.ToArray()));
+            byte[] material = RandomNumberGenerator.GetBytes(32);
+            string file = Path.Combine(directory, "aes.key");
+            File.WriteAllBytes(file, material);
+            var (credential, policy, ca) = CliFiles(directory);
+            var output = new StringWriter();
+            int code = SecGearCli.Run(
+                ["crypto", "--url", fixture.Module.Url, "--credential-file", credential, "key", "import-version", "--id", key.Id,
+                    "--material", file, "--policy", policy, "--simulation-ca", ca], output, output);
+            Assert.True(code == 0, output.ToString());
+            Assert.Contains("imported cli-versioned  Aes256  Encrypt  v2", output.ToString(), StringComparison.Ordinal);
+
+            // The owner of the material decrypts what version 2 encrypts; version 1 ciphertexts still decrypt.
+            var after = await fixture.Tenant.EncryptAsync(key.Id, new EncryptRequest("version two"u8.ToArray()));
+            Assert.Equal(2u, after.Version);
+            using var gcm = new AesGcm(material, 16);
+            byte[] plaintext = new byte[after.Ciphertext.Length - 16];
+            gcm.Decrypt(after.Iv, after.Ciphertext.AsSpan(0, plaintext.Length), after.Ciphertext.AsSpan(plaintext.Length), plaintext);
+            Assert.Equal("version two"u8.ToArray(), plaintext);
+            Assert.Equal("version one"u8.ToArray(), (await fixture.Tenant.DecryptAsync(key.Id, new DecryptRequest(before.Ciphertext, Iv: before.Iv, Version: 1))).Plaintext);
+        }
+        finally
+        {
+            TestDirectories.Delete(directory);
+        }
+    }
+
+    /// <summary>The tenant credential and a policy trusting this module's measurement in files, and the simulated CA's certificate.</summary>
+    private (string Credential, string Policy, string Ca) CliFiles(string directory)
+    {
+        string credential = Path.Combine(directory, "credential");
+        File.WriteAllText(credential, fixture.Credential);
+        string policy = Path.Combine(directory, "policy.json");
+        File.WriteAllText(policy, $$"""{ "allowSimulation": true, "allowedUniqueIds": ["{{Identity.MeasurementHex}}"] }""");
+        return (credential, policy, SimulatedAttestationAuthority.CaCertificatePath(new SimulatedPlatformOptions().SecretPath));
     }
 
     private SecGear.Identity.EnclaveIdentity Identity => fixture.Module.Services.GetRequiredService<ModuleEnclave>().Identity;

@@ -134,6 +134,47 @@ public sealed class Pkcs11InteropTests(Pkcs11Fixture fixture)
         Assert.Equal(CKR.CKR_KEY_TYPE_INCONSISTENT, Assert.Throws<Pkcs11Exception>(() => session.Sign(mechanisms.Create(CKM.CKM_SHA256_HMAC), hmac, message)).RV);
     }
 
+    [Pkcs11Fact(needsTool: false)]
+    public async Task Session_objects_are_gone_after_C_CloseSession_and_C_Finalize_while_token_objects_stay()
+    {
+        var attributes = Factories.ObjectAttributeFactory;
+        string tag = Guid.NewGuid().ToString("N")[..8];
+        IObjectHandle Aes(ISession session, bool token, string label) => session.GenerateKey(Factories.MechanismFactory.Create(CKM.CKM_AES_KEY_GEN),
+        [
+            attributes.Create(CKA.CKA_VALUE_LEN, 32UL), attributes.Create(CKA.CKA_ENCRYPT, true), attributes.Create(CKA.CKA_TOKEN, token),
+            attributes.Create(CKA.CKA_LABEL, $"{label}-{tag}"),
+        ]);
+        async Task<bool> Live(string label) =>
+            (await fixture.Client.ListKeysAsync()).Keys.Any(k => k.Label == $"{label}-{tag}" && k.State == KeyState.Enabled);
+
+        using (var library = Factories.Pkcs11LibraryFactory.LoadPkcs11Library(Factories, Pkcs11Fixture.LibraryPath, AppType.MultiThreaded))
+        {
+            var first = Login(library);
+            var closed = Aes(first, token: false, "closed-session");
+            Aes(first, token: true, "token");
+            Assert.False(first.GetAttributeValue(closed, [CKA.CKA_TOKEN])[0].GetValueAsBool());
+            byte[] ciphertext = first.Encrypt(Factories.MechanismFactory.Create(CKM.CKM_AES_GCM,
+                Factories.MechanismParamsFactory.CreateCkGcmParams(RandomNumberGenerator.GetBytes(12), 96, null, 128)), closed, [1, 2, 3]);
+            Assert.Equal(19, ciphertext.Length);
+            Assert.True(await Live("closed-session"));
+
+            // Another session of this application sees it; closing the session that made it destroys it.
+            // Not disposed here: C_Finalize below must end it (disposing would close it first).
+            var second = library.GetSlotList(SlotsType.WithTokenPresent).Single().OpenSession(SessionType.ReadWrite);
+            Assert.Single(second.FindAllObjects([attributes.Create(CKA.CKA_LABEL, $"closed-session-{tag}")]));
+            first.CloseSession();
+            Assert.False(await Live("closed-session"));
+            Assert.Empty(second.FindAllObjects([attributes.Create(CKA.CKA_LABEL, $"closed-session-{tag}")]));
+
+            Aes(second, token: false, "finalized");
+            Assert.True(await Live("finalized"));
+        }
+
+        // Disposing the library called C_Finalize: the open session's object went with it; the token object stays.
+        Assert.False(await Live("finalized"));
+        Assert.True(await Live("token"));
+    }
+
     private ISession Login(IPkcs11Library library)
     {
         var slot = library.GetSlotList(SlotsType.WithTokenPresent).Single();

@@ -8,7 +8,9 @@ namespace SecGear.CryptoModule.Client;
 /// TCP connections, authenticated once with the tenant credential. Concurrent calls are coalesced: while a batch is in
 /// flight on every connection, new calls queue and leave together as the next batch, which the module runs in one
 /// enclave call. A single caller waits for nothing extra. Answers and refusals are those of the JSON API
-/// (<see cref="CryptoModuleException"/> with the same codes). Open one with <see cref="CryptoModuleClient.OpenChannelAsync"/>.
+/// (<see cref="CryptoModuleException"/> with the same codes). When a connection fails (the module restarted, the
+/// network dropped it), the calls it carried fail with <see cref="CryptoModuleClient.Unreachable"/> and the next call
+/// on it connects again. Open one with <see cref="CryptoModuleClient.OpenChannelAsync"/>.
 /// </summary>
 public sealed class CryptoModuleChannel : IAsyncDisposable
 {
@@ -17,13 +19,17 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Queue<Pending> _queue = new();
     private readonly Connection[] _connections;
-    private readonly string _endpoint;
+    private readonly string _host;
+    private readonly int _port;
+    private readonly string _credential;
     private Exception? _broken;
 
-    private CryptoModuleChannel(Connection[] connections, string endpoint)
+    private CryptoModuleChannel(Connection[] connections, string host, int port, string credential)
     {
         _connections = connections;
-        _endpoint = endpoint;
+        _host = host;
+        _port = port;
+        _credential = credential;
     }
 
     /// <summary>Signs with the key's primary version.</summary>
@@ -125,30 +131,8 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
         {
             for (int i = 0; i < count; i++)
             {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-
-                connections[i] = new Connection(new NetworkStream(socket, ownsSocket: true));
-                await connections[i].Stream.WriteAsync(BinaryProtocol.EncodeHello(credential), cancellationToken).ConfigureAwait(false);
-                var answer = await ReadResultsAsync(connections[i].Stream, 1, cancellationToken).ConfigureAwait(false);
-                if (!answer[0].Ok)
-                {
-                    throw new CryptoModuleException(answer[0].Status, answer[0].Code!, answer[0].Detail ?? answer[0].Code!);
-                }
+                connections[i] = new Connection { Stream = await OpenAsync(host, port, credential, cancellationToken).ConfigureAwait(false) };
             }
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or InvalidDataException)
-        {
-            Close(connections);
-            throw new CryptoModuleException(0, CryptoModuleClient.Unreachable, $"The module's binary transport at {host}:{port} is unreachable: {ex.Message}", ex);
         }
         catch
         {
@@ -156,7 +140,41 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
             throw;
         }
 
-        return new CryptoModuleChannel(connections, $"{host}:{port}");
+        return new CryptoModuleChannel(connections, host, port, credential);
+    }
+
+    /// <summary>One authenticated connection; the module's refusal of the hello as its <see cref="CryptoModuleException"/>.</summary>
+    private static async Task<NetworkStream> OpenAsync(string host, int port, string credential, CancellationToken cancellationToken)
+    {
+        NetworkStream? stream = null;
+        try
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            stream = new NetworkStream(socket, ownsSocket: true);
+            await stream.WriteAsync(BinaryProtocol.EncodeHello(credential), cancellationToken).ConfigureAwait(false);
+            var answer = await ReadResultsAsync(stream, 1, cancellationToken).ConfigureAwait(false);
+            return answer[0].Ok ? stream : throw new CryptoModuleException(answer[0].Status, answer[0].Code!, answer[0].Detail ?? answer[0].Code!);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or InvalidDataException)
+        {
+            stream?.Dispose();
+            throw new CryptoModuleException(0, CryptoModuleClient.Unreachable, $"The module's binary transport at {host}:{port} is unreachable: {ex.Message}", ex);
+        }
+        catch
+        {
+            stream?.Dispose();
+            throw;
+        }
     }
 
     private Task<BinaryResult> RunAsync(BinaryOperation operation)
@@ -222,18 +240,29 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
                     operations.Add(pending.Operation);
                 }
 
-                await connection.Stream.WriteAsync(BinaryProtocol.EncodeBatch(operations)).ConfigureAwait(false);
                 results.Clear();
-                results.AddRange(await ReadResultsAsync(connection.Stream, batch.Count, CancellationToken.None).ConfigureAwait(false));
+                results.AddRange(await ExchangeAsync(connection, BinaryProtocol.EncodeBatch(operations), batch.Count).ConfigureAwait(false));
             }
             catch (Exception ex)
             {
+                // Only this connection's calls fail; the connection is dropped and the next call on it reconnects.
+                var failure = Unreachable(ex);
                 foreach (var pending in batch)
                 {
-                    pending.Completion.TrySetException(Unreachable(ex));
+                    pending.Completion.TrySetException(failure);
                 }
 
-                Break(ex);
+                lock (_lock)
+                {
+                    connection.Stream?.Dispose();
+                    connection.Stream = null;
+                    connection.Busy = false;
+                }
+
+                // Calls queued meanwhile get their own attempt (another connection, or this one again): none waits
+                // for a call that may never come.
+                Kick();
+
                 return;
             }
 
@@ -250,6 +279,47 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Sends a batch and reads its answers. A connection that failed earlier connects again here; one that was open
+    /// but turns out dead (the module restarted while it sat idle) is replaced once and the batch sent again: the
+    /// transport's operations change no state, so a batch the old connection may have delivered is safe to repeat.
+    /// </summary>
+    private async Task<List<BinaryResult>> ExchangeAsync(Connection connection, byte[] frame, int expected)
+    {
+        bool reused = connection.Stream is not null;
+        try
+        {
+            connection.Stream ??= await OpenAsync(_host, _port, _credential, CancellationToken.None).ConfigureAwait(false);
+            await connection.Stream.WriteAsync(frame).ConfigureAwait(false);
+            return await ReadResultsAsync(connection.Stream, expected, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (reused && ex is IOException or SocketException)
+        {
+            connection.Stream?.Dispose();
+            connection.Stream = await OpenAsync(_host, _port, _credential, CancellationToken.None).ConfigureAwait(false);
+            await connection.Stream.WriteAsync(frame).ConfigureAwait(false);
+            return await ReadResultsAsync(connection.Stream, expected, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts a pump on an idle connection when calls are queued and none is running.</summary>
+    private void Kick()
+    {
+        Connection? idle = null;
+        lock (_lock)
+        {
+            if (_queue.Count == 0 || _broken is not null || Array.Exists(_connections, c => c.Busy))
+            {
+                return;
+            }
+
+            idle = _connections[0];
+            idle.Busy = true;
+        }
+
+        _ = PumpAsync(idle);
     }
 
     private static async Task<List<BinaryResult>> ReadResultsAsync(Stream stream, int expected, CancellationToken cancellationToken)
@@ -294,17 +364,17 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
     {
         foreach (var connection in connections)
         {
-            connection?.Stream.Dispose();
+            connection?.Stream?.Dispose();
         }
     }
 
     private CryptoModuleException Unreachable(Exception reason) => reason as CryptoModuleException
-        ?? new CryptoModuleException(0, CryptoModuleClient.Unreachable, $"The module's binary transport at {_endpoint} failed: {reason.Message}", reason);
+        ?? new CryptoModuleException(0, CryptoModuleClient.Unreachable, $"The module's binary transport at {_host}:{_port} failed: {reason.Message}", reason);
 
-    /// <summary>One connection and whether a pump is running on it (guarded by the channel's lock).</summary>
-    private sealed class Connection(NetworkStream stream)
+    /// <summary>One connection (null after a failure, until the next call reconnects) and whether a pump runs on it.</summary>
+    private sealed class Connection
     {
-        public NetworkStream Stream { get; } = stream;
+        public NetworkStream? Stream { get; set; }
 
         public bool Busy { get; set; }
     }

@@ -60,6 +60,9 @@ public static class CryptoModuleErrorCodes
     /// <summary>404: no such route, or not with this method.</summary>
     public const string NotFound = "NotFound";
 
+    /// <summary>503: the binary transport already serves its configured number of connections; retry later or reuse a connection.</summary>
+    public const string TooManyConnections = "TooManyConnections";
+
     /// <summary>503: the enclave is not running or answered out of protocol.</summary>
     public const string EnclaveUnavailable = "EnclaveUnavailable";
 }

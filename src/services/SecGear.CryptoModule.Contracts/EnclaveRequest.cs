@@ -87,11 +87,11 @@ public readonly ref struct EnclaveRequest
         int offset = 10;
         offset = Put16(destination, offset, Tenant);
         offset = Put16(destination, offset, KeyId);
-        offset = Put32(destination, offset, Blob);
-        offset = Put32(destination, offset, Data);
-        offset = Put32(destination, offset, Iv);
-        offset = Put32(destination, offset, Aad);
-        offset = Put32(destination, offset, Extra);
+        offset = LengthPrefixed.Put32(destination, offset, Blob);
+        offset = LengthPrefixed.Put32(destination, offset, Data);
+        offset = LengthPrefixed.Put32(destination, offset, Iv);
+        offset = LengthPrefixed.Put32(destination, offset, Aad);
+        offset = LengthPrefixed.Put32(destination, offset, Extra);
         return offset;
     }
 
@@ -121,9 +121,9 @@ public readonly ref struct EnclaveRequest
 
         int offset = 10;
         if (!Take16(source, ref offset, out var tenant) || !Take16(source, ref offset, out var keyId)
-            || !Take32(source, ref offset, out var blob) || !Take32(source, ref offset, out var data)
-            || !Take32(source, ref offset, out var iv) || !Take32(source, ref offset, out var aad)
-            || !Take32(source, ref offset, out var extra))
+            || !LengthPrefixed.TryTake32(source, ref offset, out var blob) || !LengthPrefixed.TryTake32(source, ref offset, out var data)
+            || !LengthPrefixed.TryTake32(source, ref offset, out var iv) || !LengthPrefixed.TryTake32(source, ref offset, out var aad)
+            || !LengthPrefixed.TryTake32(source, ref offset, out var extra))
         {
             error = "a field length runs past the end of the request";
             return false;
@@ -192,13 +192,6 @@ public readonly ref struct EnclaveRequest
         return offset + 2 + value.Length;
     }
 
-    private static int Put32(Span<byte> destination, int offset, ReadOnlySpan<byte> value)
-    {
-        BinaryPrimitives.WriteInt32LittleEndian(destination[offset..], value.Length);
-        value.CopyTo(destination[(offset + 4)..]);
-        return offset + 4 + value.Length;
-    }
-
     private static bool Take16(ReadOnlySpan<byte> source, scoped ref int offset, out ReadOnlySpan<byte> value)
     {
         value = default;
@@ -210,26 +203,6 @@ public readonly ref struct EnclaveRequest
         int length = BinaryPrimitives.ReadUInt16LittleEndian(source[offset..]);
         offset += 2;
         if (source.Length - offset < length)
-        {
-            return false;
-        }
-
-        value = source.Slice(offset, length);
-        offset += length;
-        return true;
-    }
-
-    private static bool Take32(ReadOnlySpan<byte> source, scoped ref int offset, out ReadOnlySpan<byte> value)
-    {
-        value = default;
-        if (source.Length - offset < 4)
-        {
-            return false;
-        }
-
-        int length = BinaryPrimitives.ReadInt32LittleEndian(source[offset..]);
-        offset += 4;
-        if (length < 0 || source.Length - offset < length)
         {
             return false;
         }

@@ -13,34 +13,40 @@ internal sealed class KeyCache
     public const int Capacity = 4096;
     private readonly ConcurrentDictionary<UInt128x2, LoadedKey> _keys = new();
 
-    public LoadedKey GetOrOpen(ReadOnlySpan<byte> binding, ReadOnlySpan<byte> blob, Func<LoadedKey> open)
+    /// <summary>The cached key for this binding and blob; otherwise false and the id to <see cref="Add"/> it under.</summary>
+    public bool TryGet(ReadOnlySpan<byte> binding, ReadOnlySpan<byte> blob, out UInt128x2 id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LoadedKey? key)
     {
+        // One-shot hashing over one buffer: on the hot path (every key use) an incremental hash object costs more
+        // than the hash of a ~200-byte input.
+        int length = binding.Length + blob.Length;
+        byte[]? rented = length > 512 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> input = rented is null ? stackalloc byte[512] : rented;
+        binding.CopyTo(input);
+        blob.CopyTo(input[binding.Length..]);
         Span<byte> hash = stackalloc byte[32];
-        using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        SHA256.HashData(input[..length], hash);
+        if (rented is not null)
         {
-            sha.AppendData(binding);
-            sha.AppendData(blob);
-            sha.GetHashAndReset(hash);
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
 
-        var id = new UInt128x2(hash);
-        if (_keys.TryGetValue(id, out var key))
-        {
-            return key;
-        }
+        id = new UInt128x2(hash);
+        return _keys.TryGetValue(id, out key);
+    }
 
-        key = open();
+    /// <summary>Caches an opened key under the id <see cref="TryGet"/> answered.</summary>
+    public void Add(UInt128x2 id, LoadedKey key)
+    {
         if (_keys.Count >= Capacity)
         {
             _keys.Clear();
         }
 
         _keys[id] = key;
-        return key;
     }
 
     /// <summary>A 256-bit hash as a dictionary key.</summary>
-    private readonly record struct UInt128x2(UInt128 High, UInt128 Low)
+    internal readonly record struct UInt128x2(UInt128 High, UInt128 Low)
     {
         public UInt128x2(ReadOnlySpan<byte> hash)
             : this(System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash), System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash[16..]))

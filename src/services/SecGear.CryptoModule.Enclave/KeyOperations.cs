@@ -122,9 +122,14 @@ internal sealed class KeyOperations
     {
         var storeKey = StoreKey;
         byte[] binding = request.KeyBinding();
-        var spec = request.Spec;
-        byte[] blob = request.Blob.ToArray();
-        return _cache.GetOrOpen(binding, blob, () => Load(spec, storeKey.Unwrap(blob, binding)));
+        if (_cache.TryGet(binding, request.Blob, out var id, out var cached))
+        {
+            return cached;
+        }
+
+        var key = Load(request.Spec, storeKey.Unwrap(request.Blob, binding));
+        _cache.Add(id, key);
+        return key;
     }
 
     private (byte[], byte[]) Initialize(ReadOnlySpan<byte> sealedKey)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Engines;
@@ -16,6 +17,11 @@ internal sealed class SymmetricKey(KeySpec spec, byte[] key) : LoadedKey
     public const int GcmIvSize = 12;
     public const int TagSize = 16;
     private const int BlockSize = 16;
+    private const int MaxPooledGcm = 8;
+
+    // AesGcm instances are not thread-safe but reusable: a few are kept per key, so a hot key does not create and
+    // free an OpenSSL cipher context (and schedule the key again) on every operation.
+    private readonly ConcurrentBag<AesGcm> _gcm = [];
 
     public override KeySpec Spec => spec;
 
@@ -104,8 +110,9 @@ internal sealed class SymmetricKey(KeySpec spec, byte[] key) : LoadedKey
     {
         if (spec == KeySpec.Aes256)
         {
-            using var gcm = new AesGcm(key, TagSize);
+            var gcm = RentGcm();
             gcm.Encrypt(nonce, plaintext, output[..plaintext.Length], output.Slice(plaintext.Length, TagSize), aad);
+            ReturnGcm(gcm);
             return;
         }
 
@@ -117,14 +124,36 @@ internal sealed class SymmetricKey(KeySpec spec, byte[] key) : LoadedKey
         result.CopyTo(output);
     }
 
+    private AesGcm RentGcm() => _gcm.TryTake(out var gcm) ? gcm : new AesGcm(key, TagSize);
+
+    private void ReturnGcm(AesGcm gcm)
+    {
+        if (_gcm.Count < MaxPooledGcm)
+        {
+            _gcm.Add(gcm);
+        }
+        else
+        {
+            gcm.Dispose();
+        }
+    }
+
     private void GcmDecrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> aad, Span<byte> plaintext)
     {
         try
         {
             if (spec == KeySpec.Aes256)
             {
-                using var gcm = new AesGcm(key, TagSize);
-                gcm.Decrypt(nonce, ciphertext[..^TagSize], ciphertext[^TagSize..], plaintext, aad);
+                var gcm = RentGcm();
+                try
+                {
+                    gcm.Decrypt(nonce, ciphertext[..^TagSize], ciphertext[^TagSize..], plaintext, aad);
+                }
+                finally
+                {
+                    ReturnGcm(gcm);
+                }
+
                 return;
             }
 

@@ -963,7 +963,8 @@ internal static unsafe class Exports
             KeyTemplates.CheckSecrecy(attributes);
             var (spec, usage) = KeyTemplates.SecretSpec(mechanism->Mechanism, attributes);
             var info = KeyTemplates.Create(credential, spec, usage, attributes, []);
-            *key = Token.Track(Token.Slots[session.Slot], info, Ck.CKO_SECRET_KEY).Handle;
+            var owner = KeyTemplates.IsSessionObject(attributes, []) ? session : null;
+            *key = Token.Track(Token.Slots[session.Slot], info, Ck.CKO_SECRET_KEY, owner, owner is null ? null : KeyTemplates.Find(attributes, Ck.CKA_ID)).Handle;
             return Ck.CKR_OK;
         }
         catch (Exception ex)
@@ -996,8 +997,10 @@ internal static unsafe class Exports
             var (spec, usage) = KeyTemplates.PairSpec(mechanism->Mechanism, publicAttributes, privateAttributes);
             var info = KeyTemplates.Create(credential, spec, usage, privateAttributes, publicAttributes);
             var slot = Token.Slots[session.Slot];
-            *privateKey = Token.Track(slot, info, Ck.CKO_PRIVATE_KEY).Handle;
-            *publicKey = Token.Track(slot, info, Ck.CKO_PUBLIC_KEY).Handle;
+            var owner = KeyTemplates.IsSessionObject(privateAttributes, publicAttributes) ? session : null;
+            byte[]? givenId = owner is null ? null : KeyTemplates.Find(privateAttributes, Ck.CKA_ID) ?? KeyTemplates.Find(publicAttributes, Ck.CKA_ID);
+            *privateKey = Token.Track(slot, info, Ck.CKO_PRIVATE_KEY, owner, givenId).Handle;
+            *publicKey = Token.Track(slot, info, Ck.CKO_PUBLIC_KEY, owner, givenId).Handle;
             return Ck.CKR_OK;
         }
         catch (Exception ex)

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace SecGear.CryptoModule.Pkcs11;
 
 /// <summary>Reads key-generation templates: which key to create in the module, and which requests it cannot honour.</summary>
@@ -110,6 +112,10 @@ internal static class KeyTemplates
         return (spec, keyUsage);
     }
 
+    /// <summary>Whether a template asks for a session object (CKA_TOKEN false in either template of a pair).</summary>
+    public static bool IsSessionObject(IReadOnlyList<(ulong Type, byte[] Value)> primary, IReadOnlyList<(ulong Type, byte[] Value)> secondary) =>
+        Find(primary, Ck.CKA_TOKEN) is { } token && !token.Any(b => b != 0) || Find(secondary, Ck.CKA_TOKEN) is { } other && !other.Any(b => b != 0);
+
     /// <summary>Creates the key in the module (id from CKA_ID, label from CKA_LABEL) and returns its attributes.</summary>
     public static KeyInfo Create(string credential, KeySpec spec, KeyUsage usage, IReadOnlyList<(ulong Type, byte[] Value)> primary, IReadOnlyList<(ulong Type, byte[] Value)> secondary)
     {
@@ -120,7 +126,11 @@ internal static class KeyTemplates
             throw new CkrException(Ck.CKR_ATTRIBUTE_VALUE_INVALID, "CKA_ID of at most 30 bytes");
         }
 
-        string? keyId = id is { Length: > 0 } ? TokenObject.KeyIdFor(id) : null;
+        // A session object's key gets a random id of its own prefix: it is destroyed with its session, and other
+        // applications' tokens do not list it.
+        string? keyId = IsSessionObject(primary, secondary)
+            ? TokenObject.SessionKeyPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))
+            : id is { Length: > 0 } ? TokenObject.KeyIdFor(id) : null;
         string? labelText = label is null ? null : Token.Utf8(label);
         return Token.Connection.Send(credential, HttpMethod.Post, CryptoModuleRoutes.Keys, new CreateKeyRequest(spec, usage, keyId, labelText),
             CryptoModuleJson.Default.CreateKeyRequest, CryptoModuleJson.Default.KeyInfo,

@@ -13,6 +13,9 @@ internal static class Token
 {
     private static readonly Lock Gate = new();
     private static readonly Dictionary<ulong, Session> Sessions = [];
+
+    /// <summary>Session objects of closed sessions, with the credential to destroy them (guarded by <see cref="Gate"/>).</summary>
+    private static readonly List<(string Credential, string KeyId)> Doomed = [];
     private static ModuleConnection? s_connection;
     private static List<Slot>? s_slots;
     private static ulong s_nextHandle = 1;
@@ -37,7 +40,12 @@ internal static class Token
         lock (Gate)
         {
             RequireInitialized();
-            Sessions.Clear();
+            foreach (var session in Sessions.Values.ToList())
+            {
+                EndSession(session);
+            }
+
+            DestroySessionObjects();
             s_connection?.Dispose();
             s_connection = null;
             s_slots = null;
@@ -91,13 +99,15 @@ internal static class Token
         {
             RequireInitialized();
             var session = Sessions.GetValueOrDefault(handle) ?? throw new CkrException(Ck.CKR_SESSION_HANDLE_INVALID, "no such session");
-            Sessions.Remove(handle);
+            EndSession(session);
             if (!Sessions.Values.Any(s => s.Slot == session.Slot))
             {
                 // The last session of a token closed: PKCS#11 logs the application out.
                 s_slots![session.Slot].Credential = null;
             }
         }
+
+        DestroySessionObjects();
     }
 
     public static void CloseAllSessions(ulong slotId)
@@ -105,12 +115,58 @@ internal static class Token
         var slot = SlotAt(slotId);
         lock (Gate)
         {
-            foreach (var handle in Sessions.Values.Where(s => s.Slot == (int)slotId).Select(s => s.Handle).ToList())
+            foreach (var session in Sessions.Values.Where(s => s.Slot == (int)slotId).ToList())
             {
-                Sessions.Remove(handle);
+                EndSession(session);
             }
 
             slot.Credential = null;
+        }
+
+        DestroySessionObjects();
+    }
+
+    /// <summary>Removes a session and its session objects from the tables; their module keys are queued for destruction (under the gate).</summary>
+    private static void EndSession(Session session)
+    {
+        Sessions.Remove(session.Handle);
+        var slot = s_slots![session.Slot];
+        foreach (var owned in slot.Objects.Values.Where(o => o.OwnerSession == session.Handle).ToList())
+        {
+            slot.Objects.Remove(owned.Handle);
+            slot.Handles.Remove((owned.Key.Id, owned.Class));
+            if (slot.Credential is { } credential && !Doomed.Contains((credential, owned.Key.Id)))
+            {
+                Doomed.Add((credential, owned.Key.Id));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Destroys the module keys of closed sessions' objects, outside the gate. Best effort: a key the module cannot
+    /// destroy now (unreachable) stays in the tenant's store under its <c>p11s-</c> id, listed by no token.
+    /// </summary>
+    private static void DestroySessionObjects()
+    {
+        List<(string Credential, string KeyId)> doomed;
+        ModuleConnection? connection;
+        lock (Gate)
+        {
+            doomed = [.. Doomed];
+            Doomed.Clear();
+            connection = s_connection;
+        }
+
+        foreach (var (credential, keyId) in doomed)
+        {
+            try
+            {
+                connection?.Send<object, object>(credential, HttpMethod.Delete, CryptoModuleRoutes.Key(keyId), null, null, null);
+            }
+            catch (CkrException)
+            {
+                // Left behind (see above); the session is closed either way.
+            }
         }
     }
 
@@ -197,6 +253,12 @@ internal static class Token
             var live = new HashSet<(string, ulong)>();
             foreach (var key in keys.Keys.Where(k => k.State == KeyState.Enabled && TokenObject.Supports(k.Spec)))
             {
+                if (key.Id.StartsWith(TokenObject.SessionKeyPrefix, StringComparison.Ordinal) && !slot.Handles.Keys.Any(h => h.KeyId == key.Id))
+                {
+                    // Another application's (or a crashed one's) session object: not on this token.
+                    continue;
+                }
+
                 foreach (ulong objectClass in TokenObject.ClassesOf(key.Spec))
                 {
                     live.Add((key.Id, objectClass));
@@ -213,7 +275,7 @@ internal static class Token
     }
 
     /// <summary>Adds (or updates) the object of one side of a key and returns it.</summary>
-    public static TokenObject Track(Slot slot, KeyInfo key, ulong objectClass)
+    public static TokenObject Track(Slot slot, KeyInfo key, ulong objectClass, Session? owner = null, byte[]? givenId = null)
     {
         lock (Gate)
         {
@@ -223,7 +285,7 @@ internal static class Token
                 return slot.Objects[existing];
             }
 
-            var tokenObject = new TokenObject(s_nextHandle++, objectClass, key);
+            var tokenObject = new TokenObject(s_nextHandle++, objectClass, key) { OwnerSession = owner?.Handle, GivenId = givenId };
             slot.Handles[(key.Id, objectClass)] = tokenObject.Handle;
             slot.Objects[tokenObject.Handle] = tokenObject;
             return tokenObject;

@@ -21,6 +21,12 @@ internal sealed class TokenObject(ulong handle, ulong objectClass, KeyInfo key)
 
     public KeyInfo Key { get; set; } = key;
 
+    /// <summary>For a session object (CKA_TOKEN false): the session that created it; it is destroyed when that session closes.</summary>
+    public ulong? OwnerSession { get; init; }
+
+    /// <summary>For a session object: the CKA_ID the application gave (its module key id is random).</summary>
+    public byte[]? GivenId { get; init; }
+
     /// <summary>Whether PKCS#11 can show this key spec at all.</summary>
     public static bool Supports(KeySpec spec) => Enum.IsDefined(spec);
 
@@ -60,6 +66,9 @@ internal sealed class TokenObject(ulong handle, ulong objectClass, KeyInfo key)
             ? Convert.FromHexString(keyId.AsSpan(4))
             : Encoding.UTF8.GetBytes(keyId);
 
+    /// <summary>The prefix of the module key ids of session objects (CKA_TOKEN false).</summary>
+    public const string SessionKeyPrefix = "p11s-";
+
     /// <summary>The module key id for a CKA_ID given by an application.</summary>
     public static string KeyIdFor(ReadOnlySpan<byte> id) => "p11-" + Convert.ToHexStringLower(id);
 
@@ -73,9 +82,9 @@ internal sealed class TokenObject(ulong handle, ulong objectClass, KeyInfo key)
         {
             case Ck.CKA_CLASS: return Ulong(Class);
             case Ck.CKA_KEY_TYPE: return Ulong(KeyType);
-            case Ck.CKA_ID: return IdBytes(Key.Id);
+            case Ck.CKA_ID: return GivenId ?? IdBytes(Key.Id);
             case Ck.CKA_LABEL: return Encoding.UTF8.GetBytes(Key.Label ?? Key.Id);
-            case Ck.CKA_TOKEN: return Bool(true);
+            case Ck.CKA_TOKEN: return Bool(OwnerSession is null);
             case Ck.CKA_PRIVATE: return Bool(secretSide);
             case Ck.CKA_MODIFIABLE or Ck.CKA_COPYABLE: return Bool(false);
             case Ck.CKA_DESTROYABLE: return Bool(true);

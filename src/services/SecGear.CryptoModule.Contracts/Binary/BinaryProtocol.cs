@@ -119,10 +119,10 @@ public static class BinaryProtocol
             int id = Encoding.UTF8.GetBytes(op.KeyId, span[(offset + 8)..]);
             span[offset + 7] = (byte)id;
             offset += 8 + id;
-            offset = Put32(span, offset, op.Data.Span);
-            offset = Put32(span, offset, op.Iv.Span);
-            offset = Put32(span, offset, op.Aad.Span);
-            offset = Put32(span, offset, op.Extra.Span);
+            offset = LengthPrefixed.Put32(span, offset, op.Data.Span);
+            offset = LengthPrefixed.Put32(span, offset, op.Iv.Span);
+            offset = LengthPrefixed.Put32(span, offset, op.Aad.Span);
+            offset = LengthPrefixed.Put32(span, offset, op.Extra.Span);
         }
 
         return frame;
@@ -185,8 +185,8 @@ public static class BinaryProtocol
             }
 
             offset += idLength;
-            if (!Take32(payload, ref offset, out var data) || !Take32(payload, ref offset, out var iv)
-                || !Take32(payload, ref offset, out var aad) || !Take32(payload, ref offset, out var extra))
+            if (!LengthPrefixed.TryTake32(payload, ref offset, out var data) || !LengthPrefixed.TryTake32(payload, ref offset, out var iv)
+                || !LengthPrefixed.TryTake32(payload, ref offset, out var aad) || !LengthPrefixed.TryTake32(payload, ref offset, out var extra))
             {
                 error = $"a field of operation {i} runs past the end of the frame";
                 return false;
@@ -228,8 +228,8 @@ public static class BinaryProtocol
             {
                 span[offset] = 0;
                 BinaryPrimitives.WriteUInt32LittleEndian(span[(offset + 1)..], result.Version);
-                offset = Put32(span, offset + 5, result.First.Span);
-                offset = Put32(span, offset, result.Second.Span);
+                offset = LengthPrefixed.Put32(span, offset + 5, result.First.Span);
+                offset = LengthPrefixed.Put32(span, offset, result.Second.Span);
             }
             else
             {
@@ -269,7 +269,7 @@ public static class BinaryProtocol
             {
                 uint version = BinaryPrimitives.ReadUInt32LittleEndian(span[(offset + 1)..]);
                 offset += 5;
-                if (!Take32(payload, ref offset, out var first) || !Take32(payload, ref offset, out var second))
+                if (!LengthPrefixed.TryTake32(payload, ref offset, out var first) || !LengthPrefixed.TryTake32(payload, ref offset, out var second))
                 {
                     error = $"result {i} runs past the end of the frame";
                     return false;
@@ -353,13 +353,6 @@ public static class BinaryProtocol
             : length;
     }
 
-    private static int Put32(Span<byte> destination, int offset, ReadOnlySpan<byte> value)
-    {
-        BinaryPrimitives.WriteInt32LittleEndian(destination[offset..], value.Length);
-        value.CopyTo(destination[(offset + 4)..]);
-        return offset + 4 + value.Length;
-    }
-
     private static int PutText(Span<byte> destination, int offset, string text, int max)
     {
         // Cut at a character boundary so the reader always sees valid UTF-8.
@@ -367,27 +360,6 @@ public static class BinaryProtocol
         encoder.Convert(text, destination.Slice(offset + 2, Math.Min(Encoding.UTF8.GetByteCount(text), max)), flush: true, out _, out int written, out _);
         BinaryPrimitives.WriteUInt16LittleEndian(destination[offset..], (ushort)written);
         return offset + 2 + written;
-    }
-
-    private static bool Take32(ReadOnlyMemory<byte> source, scoped ref int offset, out ReadOnlyMemory<byte> value)
-    {
-        value = default;
-        var span = source.Span;
-        if (span.Length - offset < 4)
-        {
-            return false;
-        }
-
-        int length = BinaryPrimitives.ReadInt32LittleEndian(span[offset..]);
-        offset += 4;
-        if (length < 0 || span.Length - offset < length)
-        {
-            return false;
-        }
-
-        value = source.Slice(offset, length);
-        offset += length;
-        return true;
     }
 
     private static bool TakeText(ReadOnlySpan<byte> source, scoped ref int offset, [NotNullWhen(true)] out string? text)

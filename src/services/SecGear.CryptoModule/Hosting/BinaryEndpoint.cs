@@ -15,6 +15,7 @@ namespace SecGear.CryptoModule.Hosting;
 internal sealed partial class BinaryEndpoint(CryptoModuleOptions options, TenantAuthenticator auth, KeyService service, ILogger<BinaryEndpoint> logger) : BackgroundService
 {
     private Socket? _listener;
+    private int _connections;
 
     /// <summary>The bound port, or null when the transport is off.</summary>
     public int? Port { get; private set; }
@@ -66,7 +67,24 @@ internal sealed partial class BinaryEndpoint(CryptoModuleOptions options, Tenant
             }
 
             socket.NoDelay = true;
-            _ = Task.Run(() => ServeAsync(socket, stoppingToken), CancellationToken.None);
+            if (Interlocked.Increment(ref _connections) > options.BinaryMaxConnections)
+            {
+                Interlocked.Decrement(ref _connections);
+                _ = Task.Run(() => RefuseConnectionAsync(socket, stoppingToken), CancellationToken.None);
+                continue;
+            }
+
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await ServeAsync(socket, stoppingToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _connections);
+                }
+            }, CancellationToken.None);
         }
     }
 
@@ -104,6 +122,29 @@ internal sealed partial class BinaryEndpoint(CryptoModuleOptions options, Tenant
         {
             // Logged without the message, which could quote request data.
             LogUnexpected(logger, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>Answers a connection over the limit with one typed refusal (instead of its hello's answer) and closes it.</summary>
+    private async Task RefuseConnectionAsync(Socket socket, CancellationToken stoppingToken)
+    {
+        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        try
+        {
+            LogRefused(logger, options.BinaryMaxConnections);
+            // The hello is read first: closing with it unread would reset the connection before the refusal arrives.
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+            {
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                await BinaryProtocol.ReadFrameAsync(stream, timeout.Token).ConfigureAwait(false);
+            }
+
+            await RefuseAsync(stream, new CryptoProblemException(StatusCodes.Status503ServiceUnavailable, CryptoModuleErrorCodes.TooManyConnections,
+                $"The binary transport serves at most {options.BinaryMaxConnections} connections at once; retry later."), stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            LogClosed(logger, ex.GetType().Name);
         }
     }
 
@@ -146,6 +187,9 @@ internal sealed partial class BinaryEndpoint(CryptoModuleOptions options, Tenant
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Binary transport connection closed: {Reason}")]
     private static partial void LogClosed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Binary transport connection refused: {Limit} connections are open")]
+    private static partial void LogRefused(ILogger logger, int limit);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Unexpected {ExceptionType} on a binary transport connection; the connection was closed")]
     private static partial void LogUnexpected(ILogger logger, string exceptionType);

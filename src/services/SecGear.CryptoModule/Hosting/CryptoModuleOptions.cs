@@ -44,6 +44,12 @@ public sealed class CryptoModuleOptions
     /// </summary>
     public string BinaryEndpoint { get; set; } = "127.0.0.1:0";
 
+    /// <summary>
+    /// Most binary transport connections served at once (default 256); one more is answered with a
+    /// <see cref="CryptoModuleErrorCodes.TooManyConnections"/> refusal and closed.
+    /// </summary>
+    public int BinaryMaxConnections { get; set; } = 256;
+
     /// <summary>Largest data input of one operation (default 16 MiB).</summary>
     public int MaxInputBytes { get; set; } = 16 * 1024 * 1024;
 

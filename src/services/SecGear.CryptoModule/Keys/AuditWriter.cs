@@ -11,6 +11,7 @@ namespace SecGear.CryptoModule.Keys;
 public sealed partial class AuditWriter(KeyStore store, ILogger<AuditWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 512;
+    private static readonly TimeSpan GatherTime = TimeSpan.FromMilliseconds(10);
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private readonly Channel<AuditEntry> _queue = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(100_000)
     {
@@ -36,6 +37,9 @@ public sealed partial class AuditWriter(KeyStore store, ILogger<AuditWriter> log
         {
             while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
+                // Let records gather for a moment: under load each transaction (one fsync) then carries hundreds of
+                // records instead of a few dozen; a record waits at most this long before it is written.
+                await Task.Delay(GatherTime, stoppingToken).ConfigureAwait(false);
                 await FlushAsync(batch).ConfigureAwait(false);
             }
         }

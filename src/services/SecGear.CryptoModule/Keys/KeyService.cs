@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.RegularExpressions;
 using SecGear.CryptoModule.Hosting;
@@ -22,31 +23,11 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
     /// <summary>Generates a key in the enclave and stores it (acknowledged only once committed).</summary>
     public async Task<KeyInfo> CreateAsync(string tenant, CreateKeyRequest body)
     {
-        if (!Enum.IsDefined(body.Spec) || !Enum.IsDefined(body.Usage))
-        {
-            throw CryptoProblemException.Malformed("spec or usage is not a known value.");
-        }
-
         string id = body.Id ?? ("k-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)));
-        if (!KeyIdPattern().IsMatch(id))
-        {
-            throw CryptoProblemException.Malformed("id must be 1-64 characters of A-Z a-z 0-9 . _ -.");
-        }
-
-        if (body.Label is { Length: > 256 })
-        {
-            throw CryptoProblemException.Malformed("label is longer than 256 characters.");
-        }
-
+        CheckNewKey(body.Spec, body.Usage, id, body.Label, "id must be 1-64 characters of A-Z a-z 0-9 . _ -.");
         var version = Generate(tenant, id, 1, body.Spec, body.Usage);
         var key = new StoredKey(tenant, id, body.Spec, body.Usage, KeyState.Enabled, 1, body.Label, version.Created, [version]);
-        if (!await store.CreateKeyAsync(key).ConfigureAwait(false))
-        {
-            throw new CryptoProblemException(StatusCodes.Status409Conflict, CryptoModuleErrorCodes.AlreadyExists, $"The tenant already has a key '{id}'.");
-        }
-
-        audit.Record(tenant, id, 1, "create", "ok");
-        return key.ToInfo();
+        return await StoreNewAsync(key, "create").ConfigureAwait(false);
     }
 
     /// <summary>
@@ -55,30 +36,11 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
     /// </summary>
     public async Task<KeyInfo> ImportAsync(string tenant, ImportKeyRequest body)
     {
-        if (!Enum.IsDefined(body.Spec) || !Enum.IsDefined(body.Usage))
-        {
-            throw CryptoProblemException.Malformed("spec or usage is not a known value.");
-        }
-
-        if (body.Id is null || !KeyIdPattern().IsMatch(body.Id))
-        {
-            throw CryptoProblemException.Malformed("id is required (it is bound into the wrapping): 1-64 characters of A-Z a-z 0-9 . _ -.");
-        }
-
-        if (body.Label is { Length: > 256 })
-        {
-            throw CryptoProblemException.Malformed("label is longer than 256 characters.");
-        }
-
-        var version = Import(tenant, body.Id, 1, body.Spec, body.Usage, body.WrappedKey);
-        var key = new StoredKey(tenant, body.Id, body.Spec, body.Usage, KeyState.Enabled, 1, body.Label, version.Created, [version]);
-        if (!await store.CreateKeyAsync(key).ConfigureAwait(false))
-        {
-            throw new CryptoProblemException(StatusCodes.Status409Conflict, CryptoModuleErrorCodes.AlreadyExists, $"The tenant already has a key '{body.Id}'.");
-        }
-
-        audit.Record(tenant, body.Id, 1, "import", "ok");
-        return key.ToInfo();
+        string? id = body.Id;
+        CheckNewKey(body.Spec, body.Usage, id, body.Label, "id is required (it is bound into the wrapping): 1-64 characters of A-Z a-z 0-9 . _ -.");
+        var version = Import(tenant, id, 1, body.Spec, body.Usage, body.WrappedKey);
+        var key = new StoredKey(tenant, id, body.Spec, body.Usage, KeyState.Enabled, 1, body.Label, version.Created, [version]);
+        return await StoreNewAsync(key, "import").ConfigureAwait(false);
     }
 
     /// <summary>
@@ -96,18 +58,38 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
                 $"Key '{id}' is at version {key.PrimaryVersion}; an import creates version {next}, not {body.Version}. Wrap the material for version {next}.");
         }
 
-        var version = Import(tenant, id, next, key.Spec, key.Usage, body.WrappedKey);
-        if (!await store.RotateAsync(tenant, id, key.PrimaryVersion, version).ConfigureAwait(false))
+        return await CommitVersionAsync(key, Import(tenant, id, next, key.Spec, key.Usage, body.WrappedKey), "import-version").ConfigureAwait(false);
+    }
+
+    /// <summary>Stores a new key (acknowledged only once committed); 409 when the tenant already has the id.</summary>
+    private async Task<KeyInfo> StoreNewAsync(StoredKey key, string operation)
+    {
+        if (!await store.CreateKeyAsync(key).ConfigureAwait(false))
         {
-            Invalidate(tenant, id);
-            audit.Record(tenant, id, next, "import-version", CryptoModuleErrorCodes.ConcurrentRotation);
-            throw new CryptoProblemException(StatusCodes.Status409Conflict, CryptoModuleErrorCodes.ConcurrentRotation,
-                $"Another rotation of '{id}' (or a state change) committed first; read the key and retry.");
+            throw new CryptoProblemException(StatusCodes.Status409Conflict, CryptoModuleErrorCodes.AlreadyExists, $"The tenant already has a key '{key.Id}'.");
         }
 
-        Invalidate(tenant, id);
-        audit.Record(tenant, id, next, "import-version", "ok");
-        return (await GetAsync(tenant, id, fresh: true).ConfigureAwait(false)).ToInfo();
+        audit.Record(key.Tenant, key.Id, 1, operation, "ok");
+        return key.ToInfo();
+    }
+
+    /// <summary>
+    /// Stores <paramref name="version"/> as the key's new primary if the primary is still the one read in
+    /// <paramref name="key"/> (a conditional update); 409 when a concurrent rotation or state change won.
+    /// </summary>
+    private async Task<KeyInfo> CommitVersionAsync(StoredKey key, StoredKeyVersion version, string operation)
+    {
+        if (!await store.RotateAsync(key.Tenant, key.Id, key.PrimaryVersion, version).ConfigureAwait(false))
+        {
+            Invalidate(key.Tenant, key.Id);
+            audit.Record(key.Tenant, key.Id, version.Version, operation, CryptoModuleErrorCodes.ConcurrentRotation);
+            throw new CryptoProblemException(StatusCodes.Status409Conflict, CryptoModuleErrorCodes.ConcurrentRotation,
+                $"Another rotation of '{key.Id}' (or a state change) committed first; read the key and retry.");
+        }
+
+        Invalidate(key.Tenant, key.Id);
+        audit.Record(key.Tenant, key.Id, version.Version, operation, "ok");
+        return (await GetAsync(key.Tenant, key.Id, fresh: true).ConfigureAwait(false)).ToInfo();
     }
 
     /// <summary>Opens wrapped material in the enclave for this tenant, id, version, spec and usage; answers the version to store.</summary>
@@ -171,19 +153,7 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
     public async Task<KeyInfo> RotateAsync(string tenant, string id)
     {
         var key = Usable(await GetAsync(tenant, id, fresh: true).ConfigureAwait(false));
-        uint next = key.PrimaryVersion + 1;
-        var version = Generate(tenant, id, next, key.Spec, key.Usage);
-        if (!await store.RotateAsync(tenant, id, key.PrimaryVersion, version).ConfigureAwait(false))
-        {
-            Invalidate(tenant, id);
-            audit.Record(tenant, id, next, "rotate", CryptoModuleErrorCodes.ConcurrentRotation);
-            throw new CryptoProblemException(StatusCodes.Status409Conflict, CryptoModuleErrorCodes.ConcurrentRotation,
-                $"Another rotation of '{id}' (or a state change) committed first; read the key and retry.");
-        }
-
-        Invalidate(tenant, id);
-        audit.Record(tenant, id, next, "rotate", "ok");
-        return (await GetAsync(tenant, id, fresh: true).ConfigureAwait(false)).ToInfo();
+        return await CommitVersionAsync(key, Generate(tenant, id, key.PrimaryVersion + 1, key.Spec, key.Usage), "rotate").ConfigureAwait(false);
     }
 
     /// <summary>Enables or disables a key.</summary>
@@ -417,6 +387,25 @@ public sealed partial class KeyService(KeyStore store, ModuleEnclave enclave, Au
         {
             throw new CryptoProblemException(StatusCodes.Status413PayloadTooLarge, CryptoModuleErrorCodes.PayloadTooLarge,
                 $"{name} has {data.Length} bytes; the module takes at most {options.MaxInputBytes}.");
+        }
+    }
+
+    /// <summary>The checks a new key's attributes pass before the enclave is asked for it.</summary>
+    private static void CheckNewKey(KeySpec spec, KeyUsage usage, [NotNull] string? id, string? label, string idRule)
+    {
+        if (!Enum.IsDefined(spec) || !Enum.IsDefined(usage))
+        {
+            throw CryptoProblemException.Malformed("spec or usage is not a known value.");
+        }
+
+        if (id is null || !KeyIdPattern().IsMatch(id))
+        {
+            throw CryptoProblemException.Malformed(idRule);
+        }
+
+        if (label is { Length: > 256 })
+        {
+            throw CryptoProblemException.Malformed("label is longer than 256 characters.");
         }
     }
 

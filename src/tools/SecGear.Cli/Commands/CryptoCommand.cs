@@ -72,7 +72,7 @@ internal static class CryptoCommand
 
             return SecGearCli.Success;
         });
-        var command = new Command("key", "Manage keys.") { create, list, CryptoImportCommand.Create() };
+        var command = new Command("key", "Manage keys.") { create, list, CryptoImportCommand.Create(), CryptoImportCommand.CreateVersion() };
         foreach (var (name, description) in new[] { ("rotate", "Add a new primary version."), ("disable", "Refuse every use until enabled."), ("enable", "Allow use again."), ("destroy", "Erase the key's material for good.") })
         {
             var id = new Argument<string>("id");
