@@ -135,11 +135,12 @@ public class EmitterTests
     }
 
     [Fact]
-    public void Private_ecall_is_in_the_enclave_interface_but_not_on_the_host_proxy()
+    public void Private_ecall_is_in_the_enclave_interface_and_on_the_host_proxy_marked_private()
     {
         INamedTypeSymbol?[] types = Types(EdlSide.Both, "KitchenProxy", "IKitchenEcalls");
 
-        Assert.Empty(types[0]!.GetMembers("EcallPrivate"));
+        IMethodSymbol method = Assert.IsAssignableFrom<IMethodSymbol>(Assert.Single(types[0]!.GetMembers("EcallPrivate")));
+        Assert.Contains("Private: call it only from an OCALL whose allow list names it", method.GetDocumentationCommentXml(), StringComparison.Ordinal);
         Assert.Single(types[1]!.GetMembers("EcallPrivate"));
     }
 

@@ -12,7 +12,7 @@ internal sealed class KitchenHost : IKitchenOcalls
 
     public bool ThrowFromLog { get; set; }
 
-    public Func<int>? DuringAllow { get; set; }
+    public Action? DuringAllow { get; set; }
 
     public int OcallLog(string? msg)
     {

@@ -169,6 +169,27 @@ public sealed class EngineTests(TestImages images)
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public void Private_ecall_from_another_host_thread_is_refused_while_an_allowing_ocall_runs(EnclaveType type)
+    {
+        using Enclave enclave = Enclave.Create(images.Main, type);
+        var (client, ocalls) = Bind(enclave);
+        Exception? otherThread = null;
+        ocalls.DuringCallBack = () =>
+        {
+            // The allow list covers the thread that is inside call_back, not every host thread.
+            var thread = new Thread(() => otherThread = Record.Exception(() => client.PrivateInner(3)));
+            thread.Start();
+            thread.Join();
+        };
+
+        Assert.Equal(21, client.NestedEntry(10));
+
+        var refused = Assert.IsType<CallNotAllowedException>(otherThread);
+        Assert.Contains("private_inner", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public void Nested_ecall_not_in_the_allow_list_is_refused(EnclaveType type)
     {
         using Enclave enclave = Enclave.Create(images.Main, type);

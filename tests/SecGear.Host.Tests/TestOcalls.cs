@@ -32,9 +32,13 @@ public sealed class TestOcalls : ITestEnclaveOcalls
         return Environment.CurrentManagedThreadId;
     }
 
+    /// <summary>Runs inside the CallBack OCALL (which allows private_inner), before it re-enters the enclave.</summary>
+    public Action? DuringCallBack { get; set; }
+
     public int CallBack(int x)
     {
         Entered();
+        DuringCallBack?.Invoke();
         return Client.PrivateInner(x);
     }
 

@@ -32,7 +32,7 @@ internal static class HostEmitter
                 {{Code.Block([StubEmitter.Dispatch(plan, plan.Ocalls, "OCALL")], 4)}}
             }
 
-            /// <summary>Host proxy for contract {{name}}: one method per public ECALL.</summary>
+            /// <summary>Host proxy for contract {{name}}: one method per ECALL. A private ECALL's method works only inside an OCALL whose allow list names it; the enclave refuses it anywhere else.</summary>
             public sealed partial class {{plan.Proxy}}
             {
                 private readonly {{Code.Abi}}IEnclaveChannel _channel;
@@ -50,7 +50,7 @@ internal static class HostEmitter
 
                 /// <summary>The channel the proxy calls through.</summary>
                 public {{Code.Abi}}IEnclaveChannel Channel => _channel;
-                {{Code.Block(plan.Ecalls.Where(f => f.Edl.IsPublic).Select(f => StubEmitter.ProxyMethods(plan, f, "EcallIds")), 4)}}
+                {{Code.Block(plan.Ecalls.Select(f => StubEmitter.ProxyMethods(plan, f, "EcallIds")), 4)}}
             }
             """);
     }

@@ -13,6 +13,11 @@ internal static class StubEmitter
     private const string WireBuffer = Code.Abi + "WireBuffer";
     private const string WireReader = Code.Abi + "WireReader";
 
+    /// <summary>The doc remark of a private ECALL's proxy method: the enclave, not the proxy, enforces the rule.</summary>
+    private const string PrivateEcallRemark =
+        " Private: call it only from an OCALL whose allow list names it; anywhere else the enclave refuses it with"
+        + " <see cref=\"global::SecGear.CallNotAllowedException\"/>.";
+
     /// <summary>The methods of an ECALL or OCALL interface: one per function, with its doc comment.</summary>
     public static string InterfaceMethods(IReadOnlyList<FunctionPlan> functions)
     {
@@ -34,9 +39,10 @@ internal static class StubEmitter
     {
         string id = plan.Qualified(plan.ContractClass) + "." + idClass + "." + f.CsName;
         string switchless = f.Edl.Switchless ? " (switchless when the enclave enables it)" : string.Empty;
+        string scope = f.Edl.IsTrusted && !f.Edl.IsPublic ? PrivateEcallRemark : string.Empty;
         string sync = $$"""
 
-            /// <summary>Calls {{f.Kind}} {{Code.C(f.Name)}}{{switchless}}.</summary>
+            /// <summary>Calls {{f.Kind}} {{Code.C(f.Name)}}{{switchless}}.{{scope}}</summary>
             public {{f.ReturnName}} {{f.CsName}}{{f.Signature(async: false)}}
             {
                 {{Code.Block([CallerBody(f, id, async: false)], 4)}}
@@ -50,7 +56,7 @@ internal static class StubEmitter
         string task = f.ReturnType == null ? "global::System.Threading.Tasks.ValueTask" : "global::System.Threading.Tasks.ValueTask<" + f.ReturnType.Name + ">";
         return sync + "\n" + $$"""
 
-            /// <summary>Calls {{f.Kind}} {{Code.C(f.Name)}} as an asynchronous switchless call. Buffers must stay untouched until it completes.</summary>
+            /// <summary>Calls {{f.Kind}} {{Code.C(f.Name)}} as an asynchronous switchless call. Buffers must stay untouched until it completes.{{scope}}</summary>
             public async {{task}} {{f.CsName}}Async{{f.Signature(async: true)}}
             {
                 {{Code.Block([CallerBody(f, id, async: true)], 4)}}

@@ -190,7 +190,7 @@ public sealed record TrainingPlan
     /// <summary>Parses and validates the binary form; throws <see cref="VerticalFlException"/> for anything malformed.</summary>
     public static TrainingPlan Decode(ReadOnlySpan<byte> data)
     {
-        var reader = new WireReader(data);
+        var reader = new VflReader(data);
         if (reader.U8() is var version && version != Version)
         {
             throw Invalid($"plan version {version} is not {Version}");

@@ -25,7 +25,7 @@ public abstract record VflMessage
     /// <summary>Parses one message; throws <see cref="VerticalFlException"/> (<see cref="VflStatus.InvalidInput"/>) for anything malformed.</summary>
     public static VflMessage Decode(ReadOnlySpan<byte> data)
     {
-        var reader = new WireReader(data);
+        var reader = new VflReader(data);
         byte type = reader.U8();
         VflMessage message = type switch
         {
@@ -41,7 +41,7 @@ public abstract record VflMessage
         return message;
     }
 
-    private static EmbeddingsMessage DecodeEmbeddings(ref WireReader reader)
+    private static EmbeddingsMessage DecodeEmbeddings(ref VflReader reader)
     {
         ulong round = reader.U64();
         byte phase = reader.U8();
@@ -55,14 +55,14 @@ public abstract record VflMessage
         return new EmbeddingsMessage(round, phase == 0, idsHash, rows, dim, reader.Floats((long)rows * dim));
     }
 
-    private static GradientMessage DecodeGradient(ref WireReader reader)
+    private static GradientMessage DecodeGradient(ref VflReader reader)
     {
         ulong round = reader.U64();
         (int rows, int dim) = Shape(ref reader);
         return new GradientMessage(round, rows, dim, reader.Floats((long)rows * dim));
     }
 
-    private static (int Rows, int Dim) Shape(ref WireReader reader)
+    private static (int Rows, int Dim) Shape(ref VflReader reader)
     {
         uint rows = reader.U32();
         uint dim = reader.U32();

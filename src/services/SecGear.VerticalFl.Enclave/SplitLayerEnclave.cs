@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -107,19 +108,21 @@ public sealed class SplitLayerEnclave : IVerticalFlEcalls, IDisposable
     public int VflForward(ulong round, ReadOnlySpan<byte> ids, Span<byte> activations)
     {
         byte[] idsCopy = ids.ToArray();
-        float[]? output = null;
-        int result = Run(() =>
-        {
-            TrainingState state = Configured();
-            if (state.Plan.Mode != TrainingMode.SplitLayer)
+        return TryRun(
+            () =>
             {
-                throw new VerticalFlException(VflStatus.WrongMode, "strict mode: the host gets no activations; use vfl_strict_step");
-            }
+                TrainingState state = Configured();
+                if (state.Plan.Mode != TrainingMode.SplitLayer)
+                {
+                    throw new VerticalFlException(VflStatus.WrongMode, "strict mode: the host gets no activations; use vfl_strict_step");
+                }
 
-            output = state.Forward(round, idsCopy);
-            return output.Length * 4;
-        });
-        return result < 0 ? result : CopyOut(output!, activations);
+                return state.Forward(round, idsCopy);
+            },
+            out float[]? output,
+            out int refused)
+            ? CopyOut(output, activations)
+            : refused;
     }
 
     /// <inheritdoc />
@@ -144,47 +147,48 @@ public sealed class SplitLayerEnclave : IVerticalFlEcalls, IDisposable
     {
         byte[] idsCopy = ids.ToArray();
         byte[] labelsCopy = labels.ToArray();
-        float[]? output = null;
-        int result = Run(() =>
-        {
-            TrainingState state = Configured();
-            if (state.Plan.Mode != TrainingMode.Strict)
+        return TryRun(
+            () =>
             {
-                throw new VerticalFlException(VflStatus.WrongMode, "split-layer mode: the top layer runs on the host");
-            }
+                TrainingState state = Configured();
+                if (state.Plan.Mode != TrainingMode.Strict)
+                {
+                    throw new VerticalFlException(VflStatus.WrongMode, "split-layer mode: the top layer runs on the host");
+                }
 
-            output = state.StrictStep(round, idsCopy, labelsCopy);
-            return output.Length * 4;
-        });
-        return result < 0 ? result : CopyOut(output!, probabilities);
+                return state.StrictStep(round, idsCopy, labelsCopy);
+            },
+            out float[]? output,
+            out int refused)
+            ? CopyOut(output, probabilities)
+            : refused;
     }
 
     /// <inheritdoc />
     public int VflCheckpoint(int epoch, Span<byte> @sealed)
     {
-        byte[]? blob = null;
-        int result = Run(() =>
-        {
-            TrainingState state = Configured();
-            state.Checkpoint(epoch);
-            byte[] plaintext = state.ExportCheckpoint();
-            try
+        if (!TryRun(
+            () =>
             {
-                blob = _sealer.Seal(plaintext, CheckpointBinding(state.Plan));
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(plaintext);
-            }
-
-            return blob.Length;
-        });
-        if (result < 0)
+                TrainingState state = Configured();
+                state.Checkpoint(epoch);
+                byte[] plaintext = state.ExportCheckpoint();
+                try
+                {
+                    return _sealer.Seal(plaintext, CheckpointBinding(state.Plan));
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(plaintext);
+                }
+            },
+            out byte[]? blob,
+            out int refused))
         {
-            return result;
+            return refused;
         }
 
-        if (blob!.Length > @sealed.Length)
+        if (blob.Length > @sealed.Length)
         {
             return Fail(VflStatus.BufferTooSmall, $"the sealed checkpoint is {blob.Length} bytes; the host's buffer holds {@sealed.Length}");
         }
@@ -364,6 +368,30 @@ public sealed class SplitLayerEnclave : IVerticalFlEcalls, IDisposable
             catch (VerticalFlException ex)
             {
                 return Fail(ex.Status, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Run"/> for a call that produces a result: false, with the refusal's status in
+    /// <paramref name="refused"/>, when the call is refused.
+    /// </summary>
+    private bool TryRun<T>(Func<T> action, [NotNullWhen(true)] out T? result, out int refused)
+        where T : class
+    {
+        lock (_gate)
+        {
+            try
+            {
+                result = action();
+                refused = 0;
+                return true;
+            }
+            catch (VerticalFlException ex)
+            {
+                result = null;
+                refused = Fail(ex.Status, ex.Message);
+                return false;
             }
         }
     }

@@ -136,14 +136,15 @@ internal sealed class TrainingState
         var a = new float[rows * Plan.Hidden];
         _split.Forward(batch.Select(e => e.Values).ToArray(), rows, z, a);
         var probabilities = new float[rows];
-        _top!.Predict(a, rows, probabilities);
+        TopLayer top = _top ?? throw new VerticalFlException(VflStatus.WrongMode, "split-layer mode: the top layer runs on the host");
+        top.Predict(a, rows, probabilities);
         if (!train)
         {
             EndRound();
             return probabilities;
         }
 
-        (float[] gradActivation, _) = _top.Backward(a, probabilities, labels, Plan.LearningRate);
+        (float[] gradActivation, _) = top.Backward(a, probabilities, labels, Plan.LearningRate);
         Finish(new Forwarded(batch, rows, z), gradActivation);
         return probabilities;
     }
@@ -262,21 +263,19 @@ internal sealed class TrainingState
             throw new VerticalFlException(VflStatus.WrongRound, $"round {Round} was already forwarded");
         }
 
+        var batch = new EmbeddingsMessage[_embeddings.Length];
         for (int k = 0; k < _embeddings.Length; k++)
         {
-            if (_embeddings[k] is null)
-            {
-                throw new VerticalFlException(VflStatus.NotReady, $"party '{Plan.Parties[k].Name}' has not sent its embeddings of round {Round}");
-            }
+            batch[k] = _embeddings[k]
+                ?? throw new VerticalFlException(VflStatus.NotReady, $"party '{Plan.Parties[k].Name}' has not sent its embeddings of round {Round}");
         }
 
-        EmbeddingsMessage[] batch = _embeddings!;
         if (ids.Length != batch[0].Rows * 4 || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(ids), batch[0].IdsHash))
         {
             throw new VerticalFlException(VflStatus.Misaligned, $"the host's ids for round {Round} are not the ids the followers embedded");
         }
 
-        return (batch.ToArray(), batch[0].Rows);
+        return (batch, batch[0].Rows);
     }
 
     private void Finish(Forwarded forwarded, float[] gradActivation)

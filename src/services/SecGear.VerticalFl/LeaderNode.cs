@@ -40,6 +40,7 @@ public sealed class LeaderNode : IAsyncDisposable
     private readonly List<EpochResult> _history = [];
     private readonly int _sealedCapacity;
     private float[][]? _topCheckpoint;
+    private Uri? _address;
     private ulong _round;
     private ulong _checkpointRound;
     private int _checkpointEpoch = -1;
@@ -58,7 +59,7 @@ public sealed class LeaderNode : IAsyncDisposable
     }
 
     /// <summary>The address followers connect to (http://127.0.0.1:port, HTTP/2 without TLS).</summary>
-    public Uri Address { get; private set; } = null!;
+    public Uri Address => _address ?? throw new InvalidOperationException("The leader is not serving yet: StartAsync sets its address.");
 
     /// <summary>The enclave's engine and identity (what the followers pin).</summary>
     public EnclaveIdentity EnclaveIdentity => _enclave.Identity;
@@ -93,7 +94,7 @@ public sealed class LeaderNode : IAsyncDisposable
                 g.MaxSendMessageSize = 4 * VflLimits.MaxFrameLength;
             });
             LeaderNode? created = null;
-            builder.Services.AddSingleton(_ => created!);
+            builder.Services.AddSingleton(_ => created ?? throw new InvalidOperationException("The gRPC service was resolved before the leader was created."));
             WebApplication app = builder.Build();
             app.MapGrpcService<LeaderService>();
             leader = created = new LeaderNode(options, enclave, app);
@@ -104,7 +105,7 @@ public sealed class LeaderNode : IAsyncDisposable
             }
 
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            leader.Address = new Uri(app.Urls.First());
+            leader._address = new Uri(app.Urls.First());
             leader.LogLine($"leader: enclave {enclave.Identity.MeasurementHex[..16]}... on {enclave.EngineName}, {options.Plan.Mode} mode, serving {leader.Address}");
             return leader;
         }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace SecGear.AttestationService;
 
 /// <summary>
@@ -19,7 +21,7 @@ public static class ResourcePath
     }
 
     /// <summary>True when <paramref name="segment"/> is a valid segment.</summary>
-    public static bool IsValidSegment(string? segment)
+    public static bool IsValidSegment([NotNullWhen(true)] string? segment)
     {
         if (string.IsNullOrEmpty(segment) || segment.Length > MaxSegmentLength || segment is "." or "..")
         {

@@ -406,7 +406,7 @@ internal sealed unsafe class RunnerEnclave : EngineInstance
                         ServeLog(slot, message);
                         continue;
                     default:
-                        throw new MarshalException($"Slot {slot.Index}: the enclave sent an unexpected {message.Kind} message.");
+                        throw new MarshalException($"Slot {slot.Index}: the enclave sent a {message.Kind} message during a call; expected Result, Error, Ocall or Log.");
                 }
             }
 

@@ -39,9 +39,12 @@ public sealed class EnclaveRuntime : IDisposable
             _ownPlatform = new SimulatedPlatform(
                 image.Identity,
                 new SimulatedPlatformOptions { SecretPath = options.PlatformSecretPath ?? SimulatedPlatformOptions.DefaultSecretPath, Isolated = options.Isolated });
+            Platform = _ownPlatform;
         }
-
-        Platform = options.Platform ?? _ownPlatform!;
+        else
+        {
+            Platform = options.Platform;
+        }
     }
 
     /// <summary>The verified image this runtime runs.</summary>
@@ -316,12 +319,12 @@ public sealed class EnclaveRuntime : IDisposable
 
     private static IEcallFactory CreateFactory(Type factoryType)
     {
-        if (!typeof(IEcallFactory).IsAssignableFrom(factoryType) || factoryType.GetConstructor(Type.EmptyTypes) is null)
+        if (!typeof(IEcallFactory).IsAssignableFrom(factoryType) || factoryType.GetConstructor(Type.EmptyTypes) is not { } constructor)
         {
             throw new EnclaveLoadException($"'{factoryType.FullName}' named by [assembly: EnclaveContract] is not an IEcallFactory with a public parameterless constructor.");
         }
 
-        return (IEcallFactory)Activator.CreateInstance(factoryType)!;
+        return (IEcallFactory)constructor.Invoke(null);
     }
 
     private object CreateImplementation(IEcallFactory factory, ContractDescriptor contract, int handle, Type[] exported)
@@ -337,17 +340,13 @@ public sealed class EnclaveRuntime : IDisposable
 
         Type type = candidates[0];
         ConstructorInfo? withContext = type.GetConstructor([typeof(EnclaveContext)]);
-        ConstructorInfo? plain = type.GetConstructor(Type.EmptyTypes);
-        if (withContext is null && plain is null)
-        {
-            throw new EnclaveLoadException($"{type.FullName} needs a public constructor taking () or (EnclaveContext).");
-        }
+        ConstructorInfo constructor = withContext
+            ?? type.GetConstructor(Type.EmptyTypes)
+            ?? throw new EnclaveLoadException($"{type.FullName} needs a public constructor taking () or (EnclaveContext).");
 
         try
         {
-            return withContext is not null
-                ? withContext.Invoke([new EnclaveContext(this, handle, contract)])
-                : plain!.Invoke(null);
+            return constructor.Invoke(withContext is null ? null : [new EnclaveContext(this, handle, contract)]);
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {

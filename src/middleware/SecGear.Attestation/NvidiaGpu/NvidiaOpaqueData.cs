@@ -104,20 +104,7 @@ public sealed class NvidiaOpaqueData
     /// The VBIOS version as NVIDIA prints it: for an 8-byte GPU field bytes 3,2,1,0 then 4 in upper-case hex joined by
     /// dots (<c>96.00.9F.00.01</c>); an ASCII field (NVSwitch) as text. Null when absent.
     /// </summary>
-    public string? VbiosVersion
-    {
-        get
-        {
-            if (!_fields.TryGetValue(VbiosVersionType, out var value))
-            {
-                return null;
-            }
-
-            return value.Length == 8
-                ? string.Create(CultureInfo.InvariantCulture, $"{value[3]:X2}.{value[2]:X2}.{value[1]:X2}.{value[0]:X2}.{value[4]:X2}")
-                : AsciiText(value);
-        }
-    }
+    public string? VbiosVersion => _fields.TryGetValue(VbiosVersionType, out var value) ? VbiosText(value) : null;
 
     /// <summary>The firmware id (48 bytes) or null.</summary>
     public ReadOnlyMemory<byte>? Fwid => this[FwidType];
@@ -170,12 +157,17 @@ public sealed class NvidiaOpaqueData
     {
         foreach (int type in Types)
         {
-            string value = type == VbiosVersionType ? VbiosVersion!
+            string value = type == VbiosVersionType ? VbiosText(_fields[type])
                 : TextTypes.Contains(type) ? AsciiText(_fields[type])
                 : Convert.ToHexStringLower(_fields[type]);
             yield return new(NameOf(type), value);
         }
     }
+
+    private static string VbiosText(byte[] value) =>
+        value.Length == 8
+            ? string.Create(CultureInfo.InvariantCulture, $"{value[3]:X2}.{value[2]:X2}.{value[1]:X2}.{value[0]:X2}.{value[4]:X2}")
+            : AsciiText(value);
 
     private string? Text(int type) => _fields.TryGetValue(type, out var value) ? AsciiText(value) : null;
 

@@ -19,19 +19,18 @@ internal static class CompositeAppraisal
     {
         var verdicts = new List<DeviceVerdict>(devices.Count);
         AttestationFailure? first = null;
-        AttestationFailure? cpuProblem = cpu.Claims is null
-            ? new(AttestationFailureCode.CompositeCpuEvidenceInvalid, "the CPU TEE evidence did not verify, so no device nonce can be derived from its report data")
-            : cpu.Claims.Tee == TeeKind.NvidiaGpu
-                ? new(AttestationFailureCode.CompositeCpuEvidenceInvalid, "the first evidence of a composite attestation must come from a CPU TEE, not a GPU")
-                : null;
-        byte[]? deviceNonce = cpuProblem is null ? DeviceNonceBinding.Compute(nonce, cpu.Claims!.ReportData.Span) : null;
+        byte[]? deviceNonce = cpu.Claims is { Tee: not TeeKind.NvidiaGpu } cpuClaims ? DeviceNonceBinding.Compute(nonce, cpuClaims.ReportData.Span) : null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < devices.Count; i++)
         {
             string name = string.Create(CultureInfo.InvariantCulture, $"{AttestationTokenClaims.DeviceSubmodPrefix}{i}");
-            var result = cpuProblem is not null
-                ? AttestationResult.Fail(cpuProblem)
-                : appraiser.AppraiseDevice(devices[i].Evidence, devices[i].Collateral, policy, deviceNonce!, time);
+            var result = deviceNonce is not null
+                ? appraiser.AppraiseDevice(devices[i].Evidence, devices[i].Collateral, policy, deviceNonce, time)
+                : AttestationResult.Fail(
+                    AttestationFailureCode.CompositeCpuEvidenceInvalid,
+                    cpu.Claims is null
+                        ? "the CPU TEE evidence did not verify, so no device nonce can be derived from its report data"
+                        : "the first evidence of a composite attestation must come from a CPU TEE, not a GPU");
             if (result.Succeeded && !seen.Add(result.Claims.Fields.GetValueOrDefault("device_id") ?? string.Empty))
             {
                 result = AttestationResult.Fail(new AttestationFailure(AttestationFailureCode.CompositeDeviceInvalid, $"device id {result.Claims.Fields.GetValueOrDefault("device_id")} appears twice; each GPU attests once"), result.Claims);

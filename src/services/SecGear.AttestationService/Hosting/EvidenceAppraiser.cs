@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -92,7 +93,7 @@ public sealed class EvidenceAppraiser
         var detected = Evidence.Detect(evidence);
         if (!TryLoadCollateral(detected, collateral, out var loaded, out var failure))
         {
-            return AttestationResult.Fail(failure!);
+            return AttestationResult.Fail(failure);
         }
 
         byte[] binding = ReportDataBinding.Compute(nonce, runtimeData ?? []);
@@ -126,7 +127,7 @@ public sealed class EvidenceAppraiser
 
         if (!TryLoadCollateral(detected, collateral, out var loaded, out var failure))
         {
-            return AttestationResult.Fail(failure!);
+            return AttestationResult.Fail(failure);
         }
 
         var devicePolicy = new AttestationPolicy
@@ -140,7 +141,7 @@ public sealed class EvidenceAppraiser
         return _verifier.Verify(detected, loaded, time, devicePolicy);
     }
 
-    private static bool TryLoadCollateral(Evidence detected, IReadOnlyList<byte[]>? collateral, out Collateral? loaded, out AttestationFailure? failure)
+    private static bool TryLoadCollateral(Evidence detected, IReadOnlyList<byte[]>? collateral, out Collateral? loaded, [NotNullWhen(false)] out AttestationFailure? failure)
     {
         (loaded, failure) = (null, null);
         if (collateral is not { Count: > 0 })

@@ -13,7 +13,7 @@ internal static class Validation
     public static string Id(string? id, string what)
     {
         return ResourcePath.IsValidSegment(id)
-            ? id!
+            ? id
             : throw ServiceProblemException.Malformed($"The {what} id must be 1-{ResourcePath.MaxSegmentLength} characters of [A-Za-z0-9._-] and not '.' or '..'.");
     }
 

@@ -11,8 +11,8 @@ internal static class VersionedDocuments
         var condition = Validation.Condition(context.Request);
         var store = context.RequestServices.GetRequiredService<IAttestationStore>();
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var (outcome, document) = await store.PutDocumentAsync(kind, id, body, secret, condition, now, context.RequestAborted).ConfigureAwait(false);
-        if (outcome == WriteOutcome.ConditionFailed)
+        var write = await store.PutDocumentAsync(kind, id, body, secret, condition, now, context.RequestAborted).ConfigureAwait(false);
+        if (!write.Stored)
         {
             throw new ServiceProblemException(
                 StatusCodes.Status412PreconditionFailed,
@@ -22,9 +22,9 @@ internal static class VersionedDocuments
                     : $"'{id}' is not at version {condition.ExpectedVersion} (someone else wrote first, or it does not exist).");
         }
 
-        context.Response.StatusCode = outcome == WriteOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
-        context.Response.Headers.ETag = Validation.ETag(document!.Version);
-        return document;
+        context.Response.StatusCode = write.Outcome == WriteOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+        context.Response.Headers.ETag = Validation.ETag(write.Document.Version);
+        return write.Document;
     }
 
     /// <summary>Deletes the document (conditionally with If-Match); 404 with <paramref name="unknownCode"/> when absent.</summary>

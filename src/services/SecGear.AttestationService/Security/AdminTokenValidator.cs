@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -98,18 +99,19 @@ public sealed class AdminTokenValidator
         }
     }
 
-    private static bool TryEc(string pem, out ECDsa key)
+    private static bool TryEc(string pem, [NotNullWhen(true)] out ECDsa? key)
     {
-        key = ECDsa.Create();
+        var candidate = ECDsa.Create();
         try
         {
-            key.ImportFromPem(pem);
+            candidate.ImportFromPem(pem);
+            key = candidate;
             return true;
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            key.Dispose();
-            key = null!;
+            candidate.Dispose();
+            key = null;
             return false;
         }
     }

@@ -18,8 +18,8 @@ public interface IAttestationStore
     Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(DocumentKind kind, CancellationToken cancellationToken = default);
 
     /// <summary>Stores a document if <paramref name="condition"/> holds (compare-and-set on the version).</summary>
-    /// <returns>The outcome and the stored document (null when the condition failed).</returns>
-    Task<(WriteOutcome Outcome, StoredDocument? Document)> PutDocumentAsync(
+    /// <returns>The outcome and the stored document (none when the condition failed).</returns>
+    Task<DocumentWrite> PutDocumentAsync(
         DocumentKind kind, string id, string body, byte[]? secret, WriteCondition condition, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a document, only at <paramref name="expectedVersion"/> when given.</summary>

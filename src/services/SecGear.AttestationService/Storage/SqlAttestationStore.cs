@@ -103,7 +103,7 @@ public abstract partial class SqlAttestationStore : IAttestationStore
     });
 
     /// <inheritdoc/>
-    public Task<(WriteOutcome Outcome, StoredDocument? Document)> PutDocumentAsync(
+    public Task<DocumentWrite> PutDocumentAsync(
         DocumentKind kind, string id, string body, byte[]? secret, WriteCondition condition, DateTimeOffset now, CancellationToken cancellationToken = default) => RunWriteAsync(async connection =>
     {
         // One statement per condition, so the compare-and-set is atomic in the database whatever its isolation level.
@@ -135,12 +135,12 @@ public abstract partial class SqlAttestationStore : IAttestationStore
         var version = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         if (version is null or DBNull)
         {
-            return (WriteOutcome.ConditionFailed, (StoredDocument?)null);
+            return DocumentWrite.ConditionFailed;
         }
 
         long stored = Convert.ToInt64(version, CultureInfo.InvariantCulture);
         var document = new StoredDocument(kind, id, stored, body, secret, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()));
-        return (stored == 1 ? WriteOutcome.Created : WriteOutcome.Updated, document);
+        return new DocumentWrite(stored == 1 ? WriteOutcome.Created : WriteOutcome.Updated, document);
     });
 
     /// <inheritdoc/>

@@ -4,7 +4,7 @@ using System.Text;
 namespace SecGear.VerticalFl;
 
 /// <summary>Bounds-checked little-endian reader over hostile bytes: every read past the end is a typed error.</summary>
-internal ref struct WireReader(ReadOnlySpan<byte> data)
+internal ref struct VflReader(ReadOnlySpan<byte> data)
 {
     private readonly ReadOnlySpan<byte> _data = data;
     private int _offset;
