@@ -33,3 +33,4 @@ encrypted_db=(src/services/SecGear.EncryptedDb src/services/SecGear.EncryptedDb.
   src/services/SecGear.EncryptedDb.Service tests/SecGear.EncryptedDb.Tests bench/SecGear.EncryptedDb.Benchmarks samples/EncryptedDb)
 rename WireReader BigEndianReader "${encrypted_db[@]}"
 rename WireWriter BigEndianWriter "${encrypted_db[@]}"
+rename TsmFailure TsmFailureCode

@@ -93,7 +93,7 @@ public sealed class AzureVtpmPlatformTests : IDisposable
     {
         var ex = Assert.Throws<TsmException>(() => new AzureVtpmEvidenceSource(new VtpmClient(_tpm.Value.Transport), "swtpm"));
 
-        Assert.Equal(TsmFailure.ProviderMissing, ex.Failure);
+        Assert.Equal(TsmFailureCode.ProviderMissing, ex.Failure);
     }
 
     [Fact]
@@ -104,8 +104,8 @@ public sealed class AzureVtpmPlatformTests : IDisposable
         Assert.Equal(ConfidentialVmTee.Tdx, AzureVtpmEvidenceSource.TeeOf(hcl));
 
         hcl[AzureVtpmEvidenceSource.ReportTypeOffset] = 3;
-        Assert.Equal(TsmFailure.UnsupportedProvider, Assert.Throws<TsmException>(() => AzureVtpmEvidenceSource.TeeOf(hcl)).Failure);
-        Assert.Equal(TsmFailure.UnsupportedProvider, Assert.Throws<TsmException>(() => AzureVtpmEvidenceSource.TeeOf(hcl.AsSpan(0, 100))).Failure);
+        Assert.Equal(TsmFailureCode.UnsupportedProvider, Assert.Throws<TsmException>(() => AzureVtpmEvidenceSource.TeeOf(hcl)).Failure);
+        Assert.Equal(TsmFailureCode.UnsupportedProvider, Assert.Throws<TsmException>(() => AzureVtpmEvidenceSource.TeeOf(hcl.AsSpan(0, 100))).Failure);
     }
 
     /// <summary>

@@ -104,7 +104,7 @@ public sealed class ConfidentialVmEngineTests : IDisposable
         TeeProbe probe = Assert.Single(ConfidentialVmDetection.ProbeAll(), p => p.Name == "virtCCA TSI");
 
         Assert.False(probe.Available);
-        Assert.Equal(Tsm.TsmFailure.NotSupported, probe.Failure);
+        Assert.Equal(Tsm.TsmFailureCode.NotSupported, probe.Failure);
         Assert.StartsWith("not supported: no documented guest interface", probe.Detail, StringComparison.Ordinal);
     }
 

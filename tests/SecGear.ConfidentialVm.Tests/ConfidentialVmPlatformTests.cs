@@ -89,7 +89,7 @@ public sealed class ConfidentialVmPlatformTests
         var platform = new ConfidentialVmPlatform(Enclave, new ConfigFsTsmEvidenceSource(tsm));
         tree.BusyReads = 1000;
 
-        Assert.Equal(TsmFailure.Busy, Assert.Throws<TsmException>(() => platform.GetEvidence([])).Failure);
+        Assert.Equal(TsmFailureCode.Busy, Assert.Throws<TsmException>(() => platform.GetEvidence([])).Failure);
     }
 
     [Fact]

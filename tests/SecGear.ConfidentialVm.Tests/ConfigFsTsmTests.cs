@@ -17,7 +17,7 @@ public sealed class ConfigFsTsmTests
         return (client, tree);
     }
 
-    private static TsmException Fails(ConfigFsTsm client, EmulatedConfigFsTsm tree, TsmFailure expected)
+    private static TsmException Fails(ConfigFsTsm client, EmulatedConfigFsTsm tree, TsmFailureCode expected)
     {
         var ex = Assert.Throws<TsmException>(() => client.GetReport(RandomNumberGenerator.GetBytes(64)));
         Assert.Equal(expected, ex.Failure);
@@ -72,7 +72,7 @@ public sealed class ConfigFsTsmTests
     {
         var (client, tree) = Create(report: null);
 
-        var ex = Fails(client, tree, TsmFailure.ProviderMissing);
+        var ex = Fails(client, tree, TsmFailureCode.ProviderMissing);
         Assert.Equal(Errno.ENXIO, ex.Errno);
         Assert.Contains("not a confidential VM", ex.Message, StringComparison.Ordinal);
     }
@@ -83,7 +83,7 @@ public sealed class ConfigFsTsmTests
         var (client, tree) = Create(NotUsed());
         tree.KernelSupportsTsm = false;
 
-        var ex = Fails(client, tree, TsmFailure.KernelTooOld);
+        var ex = Fails(client, tree, TsmFailureCode.KernelTooOld);
         Assert.Contains("6.7", ex.Message, StringComparison.Ordinal);
     }
 
@@ -93,7 +93,7 @@ public sealed class ConfigFsTsmTests
         var (client, tree) = Create(NotUsed());
         tree.ConfigFsMounted = false;
 
-        Fails(client, tree, TsmFailure.ConfigFsNotMounted);
+        Fails(client, tree, TsmFailureCode.ConfigFsNotMounted);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class ConfigFsTsmTests
         var (client, tree) = Create(NotUsed());
         tree.DenyAccess = true;
 
-        var ex = Fails(client, tree, TsmFailure.PermissionDenied);
+        var ex = Fails(client, tree, TsmFailureCode.PermissionDenied);
         Assert.Equal(Errno.EACCES, ex.Errno);
     }
 
@@ -124,7 +124,7 @@ public sealed class ConfigFsTsmTests
         var (client, tree) = Create(NotUsed());
         tree.BusyReads = 100;
 
-        var ex = Fails(client, tree, TsmFailure.Busy);
+        var ex = Fails(client, tree, TsmFailureCode.Busy);
         Assert.Equal(Errno.EBUSY, ex.Errno);
         Assert.Equal(6, tree.OutblobReads);
     }
@@ -147,7 +147,7 @@ public sealed class ConfigFsTsmTests
         var (client, tree) = Create(NotUsed());
         tree.ConcurrentWrites = 100;
 
-        Fails(client, tree, TsmFailure.ConcurrentWriter);
+        Fails(client, tree, TsmFailureCode.ConcurrentWriter);
         Assert.Equal(3, tree.OutblobReads);
     }
 
@@ -162,7 +162,7 @@ public sealed class ConfigFsTsmTests
         var (client, tree) = Create(recording);
         tree.OutblobOverride = recording.Outblob[..length];
 
-        Fails(client, tree, TsmFailure.OutblobTooShort);
+        Fails(client, tree, TsmFailureCode.OutblobTooShort);
     }
 
     [TestVectorFact]
@@ -171,7 +171,7 @@ public sealed class ConfigFsTsmTests
         var (client, tree) = Create(Recordings.Snp());
         tree.OutblobOverride = new byte[TsmProviders.SnpReportLength + 1];
 
-        Fails(client, tree, TsmFailure.OutblobTooLarge);
+        Fails(client, tree, TsmFailureCode.OutblobTooLarge);
     }
 
     [TestVectorFact]
@@ -179,7 +179,7 @@ public sealed class ConfigFsTsmTests
     {
         var (client, tree) = Create(Recordings.Tdx(), maxBlob: 4096);
 
-        var ex = Fails(client, tree, TsmFailure.OutblobTooLarge);
+        var ex = Fails(client, tree, TsmFailureCode.OutblobTooLarge);
         Assert.Contains("4096", ex.Message, StringComparison.Ordinal);
     }
 
@@ -189,7 +189,7 @@ public sealed class ConfigFsTsmTests
         var (client, tree) = Create(Recordings.Cca());
         tree.OutblobOverride = TestVectors.Read(Recordings.TdxQuote);
 
-        Fails(client, tree, TsmFailure.OutblobMalformed);
+        Fails(client, tree, TsmFailureCode.OutblobMalformed);
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public sealed class ConfigFsTsmTests
     {
         var (client, tree) = Create(new EmulatedTsmReport { Provider = "svsm_guest", Outblob = new byte[2000] });
 
-        Fails(client, tree, TsmFailure.UnsupportedProvider);
+        Fails(client, tree, TsmFailureCode.UnsupportedProvider);
     }
 
     [Fact]

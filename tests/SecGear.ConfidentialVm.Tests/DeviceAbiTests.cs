@@ -60,7 +60,7 @@ public sealed class DeviceAbiTests
         var device = new LinuxSevGuestDevice("/nonexistent/sev-guest");
 
         var ex = Assert.Throws<Tsm.TsmException>(() => device.GetReport(new byte[64], 0));
-        Assert.Equal(Tsm.TsmFailure.ProviderMissing, ex.Failure);
-        Assert.Equal(Tsm.TsmFailure.ProviderMissing, Assert.Throws<Tsm.TsmException>(() => new LinuxTdxGuestDevice("/nonexistent/tdx_guest").GetReport0(new byte[64])).Failure);
+        Assert.Equal(Tsm.TsmFailureCode.ProviderMissing, ex.Failure);
+        Assert.Equal(Tsm.TsmFailureCode.ProviderMissing, Assert.Throws<Tsm.TsmException>(() => new LinuxTdxGuestDevice("/nonexistent/tdx_guest").GetReport0(new byte[64])).Failure);
     }
 }

@@ -47,7 +47,7 @@ public sealed class LinuxTsmFileSystemTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_dir, "config"));
         var client = new ConfigFsTsm(new ConfigFsTsmOptions { ReportRoot = Path.Combine(_dir, "config", "tsm", "report") });
 
-        Assert.Equal(TsmFailure.KernelTooOld, Assert.Throws<TsmException>(client.ProbeProvider).Failure);
+        Assert.Equal(TsmFailureCode.KernelTooOld, Assert.Throws<TsmException>(client.ProbeProvider).Failure);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class LinuxTsmFileSystemTests : IDisposable
     {
         var client = new ConfigFsTsm(new ConfigFsTsmOptions { ReportRoot = Path.Combine(_dir, "config", "tsm", "report") });
 
-        Assert.Equal(TsmFailure.ConfigFsNotMounted, Assert.Throws<TsmException>(client.ProbeProvider).Failure);
+        Assert.Equal(TsmFailureCode.ConfigFsNotMounted, Assert.Throws<TsmException>(client.ProbeProvider).Failure);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class LinuxTsmFileSystemTests : IDisposable
 
         var ex = Assert.Throws<TsmException>(client.ProbeProvider);
 
-        Assert.Equal(TsmFailure.IoError, ex.Failure);
+        Assert.Equal(TsmFailureCode.IoError, ex.Failure);
         Assert.Equal(Errno.ENOENT, ex.Errno);
         Assert.Empty(Directory.GetFileSystemEntries(root));
     }

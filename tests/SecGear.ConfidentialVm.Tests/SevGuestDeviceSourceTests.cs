@@ -62,7 +62,7 @@ public sealed class SevGuestDeviceSourceTests
 
         pages[16] = 0xff; // the first entry's offset now points outside the buffer
         pages[19] = 0xff;
-        Assert.Equal(TsmFailure.OutblobMalformed, Assert.Throws<TsmException>(() => LinuxSevGuestDevice.TrimCertificateTable(pages)).Failure);
+        Assert.Equal(TsmFailureCode.OutblobMalformed, Assert.Throws<TsmException>(() => LinuxSevGuestDevice.TrimCertificateTable(pages)).Failure);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class SevGuestDeviceSourceTests
         public (byte[] Report, byte[] Certificates) GetExtendedReport(ReadOnlySpan<byte> userData, uint vmpl)
         {
             ExtendedRequests++;
-            throw new TsmException(TsmFailure.KernelTooOld, "SNP_GET_EXT_REPORT: ENOTTY", Errno.ENOTTY);
+            throw new TsmException(TsmFailureCode.KernelTooOld, "SNP_GET_EXT_REPORT: ENOTTY", Errno.ENOTTY);
         }
 
         public void GetDerivedKey(in SnpDerivedKeyRequest request, Span<byte> key) => throw new NotSupportedException();

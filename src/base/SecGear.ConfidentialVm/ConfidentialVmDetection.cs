@@ -66,7 +66,7 @@ public static class ConfidentialVmDetection
 
             return source;
         }
-        catch (TsmException ex) when (!emulated && ex.Failure is TsmFailure.ConfigFsNotMounted or TsmFailure.KernelTooOld or TsmFailure.ProviderMissing)
+        catch (TsmException ex) when (!emulated && ex.Failure is TsmFailureCode.ConfigFsNotMounted or TsmFailureCode.KernelTooOld or TsmFailureCode.ProviderMissing)
         {
             if (OpenAzureVtpm(out _) is { } vtpm)
             {
@@ -84,7 +84,7 @@ public static class ConfidentialVmDetection
             if (File.Exists(LinuxTdxGuestDevice.DefaultPath))
             {
                 throw new TsmException(
-                    TsmFailure.NotSupported,
+                    TsmFailureCode.NotSupported,
                     $"this is a TDX guest without configfs-tsm ({ex.Message}); {LinuxTdxGuestDevice.DefaultPath} gives only a MAC'd TD report, and a quote needs configfs-tsm (Linux 6.7 or later)");
             }
 
@@ -100,7 +100,7 @@ public static class ConfidentialVmDetection
         "virtCCA TSI",
         false,
         "not supported: no documented guest interface (Kunpeng virtCCA guests get tokens through Huawei's TSI, whose device and calls our references do not describe); virtCCA tokens are verified (secgear verify), not produced",
-        TsmFailure.NotSupported);
+        TsmFailureCode.NotSupported);
 
     /// <summary>Probes every interface, for <c>secgear platform detect</c>.</summary>
     public static IReadOnlyList<TeeProbe> ProbeAll()
@@ -140,7 +140,7 @@ public static class ConfidentialVmDetection
         bool socket = path.StartsWith("unix:", StringComparison.Ordinal);
         if (!socket && !File.Exists(path))
         {
-            why = new TsmException(TsmFailure.ProviderMissing, $"{path} does not exist (no TPM, so no Azure vTPM)");
+            why = new TsmException(TsmFailureCode.ProviderMissing, $"{path} does not exist (no TPM, so no Azure vTPM)");
             return null;
         }
 
@@ -151,7 +151,7 @@ public static class ConfidentialVmDetection
         }
         catch (TpmException ex)
         {
-            why = new TsmException(ex.Message.Contains("denied", StringComparison.OrdinalIgnoreCase) ? TsmFailure.PermissionDenied : TsmFailure.IoError, ex.Message);
+            why = new TsmException(ex.Message.Contains("denied", StringComparison.OrdinalIgnoreCase) ? TsmFailureCode.PermissionDenied : TsmFailureCode.IoError, ex.Message);
             return null;
         }
 
@@ -171,7 +171,7 @@ public static class ConfidentialVmDetection
     {
         if (!File.Exists(path))
         {
-            return new TeeProbe(path, false, $"{path} does not exist (no such guest driver on this machine)", TsmFailure.ProviderMissing);
+            return new TeeProbe(path, false, $"{path} does not exist (no such guest driver on this machine)", TsmFailureCode.ProviderMissing);
         }
 
         int fd = Ioctl.OpenReadWrite(path);

@@ -16,7 +16,7 @@ public sealed class ConfigFsTsmEvidenceSource : IEvidenceSource
         Tee = TsmProviders.TeeOf(Provider);
         if (Tee == ConfidentialVmTee.Unknown)
         {
-            throw new TsmException(TsmFailure.UnsupportedProvider, $"configfs-tsm provider '{Provider}' is not one this engine knows ({TsmProviders.Tdx}, {TsmProviders.SevSnp}, {TsmProviders.Cca})");
+            throw new TsmException(TsmFailureCode.UnsupportedProvider, $"configfs-tsm provider '{Provider}' is not one this engine knows ({TsmProviders.Tdx}, {TsmProviders.SevSnp}, {TsmProviders.Cca})");
         }
     }
 
@@ -35,6 +35,6 @@ public sealed class ConfigFsTsmEvidenceSource : IEvidenceSource
         TsmReport report = _tsm.GetReport(reportData);
         return report.Tee == Tee
             ? report
-            : throw new TsmException(TsmFailure.UnsupportedProvider, $"the configfs-tsm provider changed from {Provider} to {report.Provider} while the enclave ran");
+            : throw new TsmException(TsmFailureCode.UnsupportedProvider, $"the configfs-tsm provider changed from {Provider} to {report.Provider} while the enclave ran");
     }
 }

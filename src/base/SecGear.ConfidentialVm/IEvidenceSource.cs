@@ -12,6 +12,6 @@ public interface IEvidenceSource
     string Description { get; }
 
     /// <summary>A report binding the 64-byte <paramref name="reportData"/>.</summary>
-    /// <exception cref="TsmException">See <see cref="TsmFailure"/>.</exception>
+    /// <exception cref="TsmException">See <see cref="TsmFailureCode"/>.</exception>
     TsmReport GetReport(ReadOnlySpan<byte> reportData);
 }

@@ -53,7 +53,7 @@ public sealed class SevGuestDeviceEvidenceSource : IEvidenceSource
             {
                 (report, certificates) = _device.GetExtendedReport(reportData, _vmpl);
             }
-            catch (TsmException ex) when (ex.Failure == TsmFailure.KernelTooOld)
+            catch (TsmException ex) when (ex.Failure == TsmFailureCode.KernelTooOld)
             {
                 _extendedUnsupported = true;
                 report = _device.GetReport(reportData, _vmpl);

@@ -7,4 +7,4 @@ namespace SecGear.ConfidentialVm;
 /// <param name="Available">True when it answered.</param>
 /// <param name="Detail">The provider or device found, or why it is absent.</param>
 /// <param name="Failure">The typed reason when absent.</param>
-public sealed record TeeProbe(string Name, bool Available, string Detail, TsmFailure? Failure);
+public sealed record TeeProbe(string Name, bool Available, string Detail, TsmFailureCode? Failure);

@@ -11,7 +11,7 @@ public interface ISevGuestDevice
     /// SNP_GET_EXT_REPORT: the report and the certificate table the host supplies (VCEK or VLEK, ASK, ARK; the format of
     /// <see cref="SnpCertificateTable"/>), trimmed to its last certificate; empty when the host supplies none.
     /// </summary>
-    /// <exception cref="Tsm.TsmException">The device is absent, refused or failed; <see cref="Tsm.TsmFailure.KernelTooOld"/> when the driver does not know the request.</exception>
+    /// <exception cref="Tsm.TsmException">The device is absent, refused or failed; <see cref="Tsm.TsmFailureCode.KernelTooOld"/> when the driver does not know the request.</exception>
     (byte[] Report, byte[] Certificates) GetExtendedReport(ReadOnlySpan<byte> userData, uint vmpl);
 
     /// <summary>SNP_GET_DERIVED_KEY: the firmware's 32-byte key for <paramref name="request"/> into <paramref name="key"/>.</summary>

@@ -38,12 +38,12 @@ public sealed class LinuxSevGuestDevice(string path = LinuxSevGuestDevice.Defaul
         uint size = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
         if (status != 0)
         {
-            throw new TsmException(TsmFailure.IoError, $"{name}: the firmware answered status 0x{status:x}");
+            throw new TsmException(TsmFailureCode.IoError, $"{name}: the firmware answered status 0x{status:x}");
         }
 
         if (size != TsmProviders.SnpReportLength)
         {
-            throw new TsmException(size < TsmProviders.SnpReportLength ? TsmFailure.OutblobTooShort : TsmFailure.OutblobTooLarge, $"{name} returned a {size}-byte report; expected {TsmProviders.SnpReportLength}");
+            throw new TsmException(size < TsmProviders.SnpReportLength ? TsmFailureCode.OutblobTooShort : TsmFailureCode.OutblobTooLarge, $"{name} returned a {size}-byte report; expected {TsmProviders.SnpReportLength}");
         }
 
         return data.Slice(SevGuestAbi.ReportOffset, (int)size).ToArray();
@@ -87,7 +87,7 @@ public sealed class LinuxSevGuestDevice(string path = LinuxSevGuestDevice.Defaul
                     length = checked((int)request.CertificatesLength);
                     if (length <= 0 || length > MaxCertificatesLength || length % 4096 != 0)
                     {
-                        throw new TsmException(TsmFailure.OutblobTooLarge, $"SNP_GET_EXT_REPORT: the host's certificate table needs {request.CertificatesLength} bytes; at most {MaxCertificatesLength} (whole pages) are accepted");
+                        throw new TsmException(TsmFailureCode.OutblobTooLarge, $"SNP_GET_EXT_REPORT: the host's certificate table needs {request.CertificatesLength} bytes; at most {MaxCertificatesLength} (whole pages) are accepted");
                     }
 
                     continue;
@@ -112,7 +112,7 @@ public sealed class LinuxSevGuestDevice(string path = LinuxSevGuestDevice.Defaul
     /// The certificate table up to the end of its last certificate (the kernel hands back whole pages, mostly zeros);
     /// empty when the host supplies no table (first entry all zero).
     /// </summary>
-    /// <exception cref="TsmException"><see cref="TsmFailure.OutblobMalformed"/>: the table does not parse.</exception>
+    /// <exception cref="TsmException"><see cref="TsmFailureCode.OutblobMalformed"/>: the table does not parse.</exception>
     public static byte[] TrimCertificateTable(ReadOnlySpan<byte> buffer)
     {
         if (buffer.Length < 24 || !buffer[..24].ContainsAnyExcept((byte)0))
@@ -122,7 +122,7 @@ public sealed class LinuxSevGuestDevice(string path = LinuxSevGuestDevice.Defaul
 
         if (!SnpCertificateTable.TryParse(buffer, out _, out string? error))
         {
-            throw new TsmException(TsmFailure.OutblobMalformed, $"SNP_GET_EXT_REPORT: {error}");
+            throw new TsmException(TsmFailureCode.OutblobMalformed, $"SNP_GET_EXT_REPORT: {error}");
         }
 
         int end = 24;
@@ -153,7 +153,7 @@ public sealed class LinuxSevGuestDevice(string path = LinuxSevGuestDevice.Defaul
             uint status = BinaryPrimitives.ReadUInt32LittleEndian(data);
             if (status != 0)
             {
-                throw new TsmException(TsmFailure.IoError, $"SNP_GET_DERIVED_KEY: the firmware answered status 0x{status:x} (an invalid field selection, SVN or TCB above the guest's)");
+                throw new TsmException(TsmFailureCode.IoError, $"SNP_GET_DERIVED_KEY: the firmware answered status 0x{status:x} (an invalid field selection, SVN or TCB above the guest's)");
             }
 
             data.Slice(SevGuestAbi.DerivedKeyOffset, 32).CopyTo(key);
@@ -196,10 +196,10 @@ public sealed class LinuxSevGuestDevice(string path = LinuxSevGuestDevice.Defaul
 
     internal static TsmException DeviceError(int errno, string what) => errno switch
     {
-        Errno.ENOENT or Errno.ENXIO or Errno.ENODEV => new TsmException(TsmFailure.ProviderMissing, $"{what}: {Errno.Name(errno)} (no such guest device)", errno),
-        Errno.EACCES or Errno.EPERM => new TsmException(TsmFailure.PermissionDenied, $"{what}: {Errno.Name(errno)} (the guest device needs root or a group with access)", errno),
-        Errno.EBUSY or Errno.EAGAIN => new TsmException(TsmFailure.Busy, $"{what}: {Errno.Name(errno)}", errno),
-        Errno.ENOTTY or Errno.EOPNOTSUPP => new TsmException(TsmFailure.KernelTooOld, $"{what}: {Errno.Name(errno)} (the driver does not know this request)", errno),
-        _ => new TsmException(TsmFailure.IoError, $"{what}: {Errno.Name(errno)}", errno),
+        Errno.ENOENT or Errno.ENXIO or Errno.ENODEV => new TsmException(TsmFailureCode.ProviderMissing, $"{what}: {Errno.Name(errno)} (no such guest device)", errno),
+        Errno.EACCES or Errno.EPERM => new TsmException(TsmFailureCode.PermissionDenied, $"{what}: {Errno.Name(errno)} (the guest device needs root or a group with access)", errno),
+        Errno.EBUSY or Errno.EAGAIN => new TsmException(TsmFailureCode.Busy, $"{what}: {Errno.Name(errno)}", errno),
+        Errno.ENOTTY or Errno.EOPNOTSUPP => new TsmException(TsmFailureCode.KernelTooOld, $"{what}: {Errno.Name(errno)} (the driver does not know this request)", errno),
+        _ => new TsmException(TsmFailureCode.IoError, $"{what}: {Errno.Name(errno)}", errno),
     };
 }

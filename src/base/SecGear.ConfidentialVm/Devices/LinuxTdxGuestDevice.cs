@@ -5,7 +5,7 @@ namespace SecGear.ConfidentialVm.Devices;
 /// <summary>
 /// <c>/dev/tdx_guest</c> through TDX_CMD_GET_REPORT0 (<see cref="TdxGuestAbi"/>). The TDREPORT it returns is MAC'd with
 /// a CPU-local key; turning it into a quote needs a quoting enclave (Intel's QGS over vsock), which this engine does
-/// not implement: without configfs-tsm, TDX evidence is refused with <see cref="TsmFailure.NotSupported"/>. Not run
+/// not implement: without configfs-tsm, TDX evidence is refused with <see cref="TsmFailureCode.NotSupported"/>. Not run
 /// in this repository's tests (no TDX guest here).
 /// </summary>
 public sealed class LinuxTdxGuestDevice(string path = LinuxTdxGuestDevice.DefaultPath)

@@ -40,11 +40,11 @@ public sealed class EmulatedSevGuestDevice : ISevGuestDevice
     {
         if (vmpl > 3)
         {
-            throw new TsmException(TsmFailure.IoError, "SNP_GET_REPORT: the firmware answered status 0x16 (invalid parameter: VMPL above 3)");
+            throw new TsmException(TsmFailureCode.IoError, "SNP_GET_REPORT: the firmware answered status 0x16 (invalid parameter: VMPL above 3)");
         }
 
         ReportVmpls.Add(vmpl);
-        return Report is { } report ? [.. report] : throw new TsmException(TsmFailure.ProviderMissing, "emulated /dev/sev-guest has no report", Errno.ENODEV);
+        return Report is { } report ? [.. report] : throw new TsmException(TsmFailureCode.ProviderMissing, "emulated /dev/sev-guest has no report", Errno.ENODEV);
     }
 
     /// <summary>The certificate table the emulated host supplies with SNP_GET_EXT_REPORT (null: none).</summary>
@@ -64,7 +64,7 @@ public sealed class EmulatedSevGuestDevice : ISevGuestDevice
         const ulong known = SevGuestAbi.FieldGuestPolicy | SevGuestAbi.FieldImageId | SevGuestAbi.FieldFamilyId | SevGuestAbi.FieldMeasurement | SevGuestAbi.FieldGuestSvn | SevGuestAbi.FieldTcbVersion;
         if ((request.GuestFieldSelect & ~known) != 0 || request.RootKeySelect > 1)
         {
-            throw new TsmException(TsmFailure.IoError, "SNP_GET_DERIVED_KEY: the firmware answered status 0x16 (invalid parameter)");
+            throw new TsmException(TsmFailureCode.IoError, "SNP_GET_DERIVED_KEY: the firmware answered status 0x16 (invalid parameter)");
         }
 
         using var mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _chipSecret);

@@ -30,7 +30,7 @@ public sealed class EmulatedTsmReport
     /// "patchReportData": bool?}</c>, paths relative to the file. This is how the runner takes an emulated provider
     /// (environment variable <c>SECGEAR_CVM_EMULATION</c>).
     /// </summary>
-    /// <exception cref="TsmException">The file is unreadable or malformed (<see cref="TsmFailure.IoError"/>).</exception>
+    /// <exception cref="TsmException">The file is unreadable or malformed (<see cref="TsmFailureCode.IoError"/>).</exception>
     public static EmulatedTsmReport Load(string path)
     {
         try
@@ -52,7 +52,7 @@ public sealed class EmulatedTsmReport
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new TsmException(TsmFailure.IoError, $"the configfs-tsm emulation description {path} is unusable: {ex.Message}");
+            throw new TsmException(TsmFailureCode.IoError, $"the configfs-tsm emulation description {path} is unusable: {ex.Message}");
         }
     }
 

@@ -22,7 +22,7 @@ public sealed class AzureVtpmEvidenceSource : IEvidenceSource, IDisposable
     /// <param name="tpm">The vTPM.</param>
     /// <param name="where">Where the TPM is, for <see cref="Description"/>.</param>
     /// <param name="transport">Disposed with the source; null when the caller owns the transport.</param>
-    /// <exception cref="TsmException"><see cref="TsmFailure.ProviderMissing"/>: the TPM has no HCL report (not an Azure CVM); <see cref="TsmFailure.UnsupportedProvider"/>: an HCL report of an unknown type.</exception>
+    /// <exception cref="TsmException"><see cref="TsmFailureCode.ProviderMissing"/>: the TPM has no HCL report (not an Azure CVM); <see cref="TsmFailureCode.UnsupportedProvider"/>: an HCL report of an unknown type.</exception>
     public AzureVtpmEvidenceSource(VtpmClient tpm, string where, IDisposable? transport = null)
     {
         ArgumentNullException.ThrowIfNull(tpm);
@@ -35,7 +35,7 @@ public sealed class AzureVtpmEvidenceSource : IEvidenceSource, IDisposable
         }
         catch (TpmException ex)
         {
-            throw new TsmException(TsmFailure.ProviderMissing, $"the TPM at {where} holds no Azure HCL report at NV index 0x{TpmConstants.AzureHclReportIndex:x8} (not an Azure confidential VM): {ex.Message}");
+            throw new TsmException(TsmFailureCode.ProviderMissing, $"the TPM at {where} holds no Azure HCL report at NV index 0x{TpmConstants.AzureHclReportIndex:x8} (not an Azure confidential VM): {ex.Message}");
         }
 
         Tee = TeeOf(hcl);
@@ -57,12 +57,12 @@ public sealed class AzureVtpmEvidenceSource : IEvidenceSource, IDisposable
         {
             2 => ConfidentialVmTee.SevSnp,
             4 => ConfidentialVmTee.Tdx,
-            _ => throw new TsmException(TsmFailure.UnsupportedProvider, $"the HCL report ({hcl.Length} bytes) has report type {type}; this engine knows 2 (SEV-SNP) and 4 (TDX)"),
+            _ => throw new TsmException(TsmFailureCode.UnsupportedProvider, $"the HCL report ({hcl.Length} bytes) has report type {type}; this engine knows 2 (SEV-SNP) and 4 (TDX)"),
         };
     }
 
     /// <inheritdoc/>
-    /// <exception cref="TsmException"><see cref="TsmFailure.IoError"/>: the TPM failed (its response code is in the message).</exception>
+    /// <exception cref="TsmException"><see cref="TsmFailureCode.IoError"/>: the TPM failed (its response code is in the message).</exception>
     public TsmReport GetReport(ReadOnlySpan<byte> reportData)
     {
         try
@@ -75,7 +75,7 @@ public sealed class AzureVtpmEvidenceSource : IEvidenceSource, IDisposable
         }
         catch (TpmException ex)
         {
-            throw new TsmException(TsmFailure.IoError, $"the vTPM did not produce evidence: {ex.Message}");
+            throw new TsmException(TsmFailureCode.IoError, $"the vTPM did not produce evidence: {ex.Message}");
         }
     }
 

@@ -8,7 +8,7 @@ namespace SecGear.ConfidentialVm.Tsm;
 /// Client of Linux's configfs-tsm report interface (Documentation/ABI/testing/configfs-tsm): creates a report entry,
 /// writes the 64-byte <c>inblob</c>, reads <c>outblob</c>, <c>auxblob</c>, <c>provider</c> and <c>generation</c>, retries
 /// when <c>generation</c> shows a concurrent writer, and removes the entry. Every failure is a <see cref="TsmException"/>
-/// with a <see cref="TsmFailure"/>. Each call uses its own entry, as the ABI recommends, so callers in this process
+/// with a <see cref="TsmFailureCode"/>. Each call uses its own entry, as the ABI recommends, so callers in this process
 /// never race each other; the generation check catches other processes writing the same entry.
 /// </summary>
 public sealed class ConfigFsTsm
@@ -56,7 +56,7 @@ public sealed class ConfigFsTsm
 
     /// <summary>Produces a report binding <paramref name="inblob"/> (exactly 64 bytes).</summary>
     /// <exception cref="ArgumentException"><paramref name="inblob"/> is not 64 bytes.</exception>
-    /// <exception cref="TsmException">See <see cref="TsmFailure"/>.</exception>
+    /// <exception cref="TsmException">See <see cref="TsmFailureCode"/>.</exception>
     public TsmReport GetReport(ReadOnlySpan<byte> inblob)
     {
         if (inblob.Length != InblobLength)
@@ -71,7 +71,7 @@ public sealed class ConfigFsTsm
             ConfidentialVmTee tee = TsmProviders.TeeOf(provider);
             if (tee == ConfidentialVmTee.Unknown)
             {
-                throw new TsmException(TsmFailure.UnsupportedProvider, $"configfs-tsm provider '{provider}' is not one this engine knows ({TsmProviders.Tdx}, {TsmProviders.SevSnp}, {TsmProviders.Cca})");
+                throw new TsmException(TsmFailureCode.UnsupportedProvider, $"configfs-tsm provider '{provider}' is not one this engine knows ({TsmProviders.Tdx}, {TsmProviders.SevSnp}, {TsmProviders.Cca})");
             }
 
             for (int attempt = 1; ; attempt++)
@@ -94,7 +94,7 @@ public sealed class ConfigFsTsm
                 if (attempt >= _options.MaxAttempts)
                 {
                     throw new TsmException(
-                        TsmFailure.ConcurrentWriter,
+                        TsmFailureCode.ConcurrentWriter,
                         $"another writer changed report entry {entry} (its generation moved while this report was produced) on all {_options.MaxAttempts} attempts");
                 }
             }
@@ -114,10 +114,10 @@ public sealed class ConfigFsTsm
             string? configFs = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(root)));
             if (configFs is null || !_fs.DirectoryExists(configFs))
             {
-                throw new TsmException(TsmFailure.ConfigFsNotMounted, $"configfs is not mounted: {configFs ?? root} does not exist (mount -t configfs none /sys/kernel/config)");
+                throw new TsmException(TsmFailureCode.ConfigFsNotMounted, $"configfs is not mounted: {configFs ?? root} does not exist (mount -t configfs none /sys/kernel/config)");
             }
 
-            throw new TsmException(TsmFailure.KernelTooOld, $"configfs is mounted at {configFs} but {root} does not exist: the kernel is older than 6.7 or built without CONFIG_TSM_REPORTS");
+            throw new TsmException(TsmFailureCode.KernelTooOld, $"configfs is mounted at {configFs} but {root} does not exist: the kernel is older than 6.7 or built without CONFIG_TSM_REPORTS");
         }
 
         string entry = Path.Combine(root, $"secgear-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
@@ -129,7 +129,7 @@ public sealed class ConfigFsTsm
         {
             throw ex.Errno switch
             {
-                Errno.ENXIO or Errno.ENODEV => new TsmException(TsmFailure.ProviderMissing, $"configfs-tsm at {root} has no provider (mkdir: {Errno.Name(ex.Errno)}): this is not a confidential VM, or its TEE guest driver (tdx_guest, sev_guest, arm_cca_guest) is not loaded", ex.Errno),
+                Errno.ENXIO or Errno.ENODEV => new TsmException(TsmFailureCode.ProviderMissing, $"configfs-tsm at {root} has no provider (mkdir: {Errno.Name(ex.Errno)}): this is not a confidential VM, or its TEE guest driver (tdx_guest, sev_guest, arm_cca_guest) is not loaded", ex.Errno),
                 _ => Map(ex),
             };
         }
@@ -166,7 +166,7 @@ public sealed class ConfigFsTsm
             }
             catch (TsmSystemException ex) when (ex.Errno is Errno.EBUSY or Errno.EAGAIN)
             {
-                throw new TsmException(TsmFailure.Busy, $"the TEE provider stayed busy ({Errno.Name(ex.Errno)}) through {_options.MaxBusyRetries} retries of {path}", ex.Errno);
+                throw new TsmException(TsmFailureCode.Busy, $"the TEE provider stayed busy ({Errno.Name(ex.Errno)}) through {_options.MaxBusyRetries} retries of {path}", ex.Errno);
             }
             catch (TsmSystemException ex)
             {
@@ -199,7 +199,7 @@ public sealed class ConfigFsTsm
         byte[] data = _fs.ReadFile(path, _options.MaxBlobBytes);
         if (data.Length > _options.MaxBlobBytes)
         {
-            throw new TsmException(TsmFailure.OutblobTooLarge, $"the {name} at {path} is over the {_options.MaxBlobBytes}-byte limit");
+            throw new TsmException(TsmFailureCode.OutblobTooLarge, $"the {name} at {path} is over the {_options.MaxBlobBytes}-byte limit");
         }
 
         return data;
@@ -210,7 +210,7 @@ public sealed class ConfigFsTsm
         string text = ReadText(Path.Combine(entry, "generation"));
         return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long generation)
             ? generation
-            : throw new TsmException(TsmFailure.OutblobMalformed, $"the generation attribute of {entry} reads '{text}'; expected a decimal number");
+            : throw new TsmException(TsmFailureCode.OutblobMalformed, $"the generation attribute of {entry} reads '{text}'; expected a decimal number");
     }
 
     private string ReadText(string path)
@@ -227,7 +227,7 @@ public sealed class ConfigFsTsm
 
         if (data.Length > 256)
         {
-            throw new TsmException(TsmFailure.OutblobTooLarge, $"{path} holds more than 256 bytes; expected a short text attribute");
+            throw new TsmException(TsmFailureCode.OutblobTooLarge, $"{path} holds more than 256 bytes; expected a short text attribute");
         }
 
         return Encoding.ASCII.GetString(data).TrimEnd('\n', '\0', ' ');
@@ -241,7 +241,7 @@ public sealed class ConfigFsTsm
         }
         catch (TsmSystemException ex) when (ex.Errno is Errno.EINVAL or Errno.EFBIG)
         {
-            throw new TsmException(TsmFailure.InblobRejected, $"the TEE provider rejected the {data.Length}-byte inblob ({Errno.Name(ex.Errno)})", ex.Errno);
+            throw new TsmException(TsmFailureCode.InblobRejected, $"the TEE provider rejected the {data.Length}-byte inblob ({Errno.Name(ex.Errno)})", ex.Errno);
         }
         catch (TsmSystemException ex)
         {
@@ -251,9 +251,9 @@ public sealed class ConfigFsTsm
 
     private static TsmException Map(TsmSystemException ex) => ex.Errno switch
     {
-        Errno.EACCES or Errno.EPERM => new TsmException(TsmFailure.PermissionDenied, $"permission denied: {ex.Message} (configfs-tsm needs root or CAP_SYS_ADMIN)", ex.Errno),
-        Errno.EBUSY or Errno.EAGAIN => new TsmException(TsmFailure.Busy, $"the TEE provider is busy: {ex.Message}", ex.Errno),
-        Errno.EINVAL => new TsmException(TsmFailure.InblobRejected, $"the TEE provider rejected the request: {ex.Message}", ex.Errno),
-        _ => new TsmException(TsmFailure.IoError, $"configfs-tsm I/O failed: {ex.Message}", ex.Errno),
+        Errno.EACCES or Errno.EPERM => new TsmException(TsmFailureCode.PermissionDenied, $"permission denied: {ex.Message} (configfs-tsm needs root or CAP_SYS_ADMIN)", ex.Errno),
+        Errno.EBUSY or Errno.EAGAIN => new TsmException(TsmFailureCode.Busy, $"the TEE provider is busy: {ex.Message}", ex.Errno),
+        Errno.EINVAL => new TsmException(TsmFailureCode.InblobRejected, $"the TEE provider rejected the request: {ex.Message}", ex.Errno),
+        _ => new TsmException(TsmFailureCode.IoError, $"configfs-tsm I/O failed: {ex.Message}", ex.Errno),
     };
 }

@@ -4,7 +4,7 @@ namespace SecGear.ConfidentialVm.Tsm;
 public sealed class TsmException : SecGearException
 {
     /// <summary>Creates the exception.</summary>
-    public TsmException(TsmFailure failure, string message, int errno = 0)
+    public TsmException(TsmFailureCode failure, string message, int errno = 0)
         : base(EnclaveStatus.NotSupported, message)
     {
         Failure = failure;
@@ -12,7 +12,7 @@ public sealed class TsmException : SecGearException
     }
 
     /// <summary>The typed reason.</summary>
-    public TsmFailure Failure { get; }
+    public TsmFailureCode Failure { get; }
 
     /// <summary>The errno behind the failure, or 0.</summary>
     public int Errno { get; }

@@ -56,26 +56,26 @@ public static class TsmProviders
             case ConfidentialVmTee.Tdx:
                 if (outblob.Length < MinTdxQuoteLength)
                 {
-                    throw new TsmException(TsmFailure.OutblobTooShort, $"the {provider} outblob is {outblob.Length} bytes; a TDX quote is at least {MinTdxQuoteLength}");
+                    throw new TsmException(TsmFailureCode.OutblobTooShort, $"the {provider} outblob is {outblob.Length} bytes; a TDX quote is at least {MinTdxQuoteLength}");
                 }
 
                 ushort version = BinaryPrimitives.ReadUInt16LittleEndian(outblob);
                 uint teeType = BinaryPrimitives.ReadUInt32LittleEndian(outblob[4..]);
                 if (version is not (4 or 5) || teeType != 0x81)
                 {
-                    throw new TsmException(TsmFailure.OutblobMalformed, $"the {provider} outblob is not a TDX quote: version {version}, TEE type 0x{teeType:x}; expected version 4 or 5 and TEE type 0x81");
+                    throw new TsmException(TsmFailureCode.OutblobMalformed, $"the {provider} outblob is not a TDX quote: version {version}, TEE type 0x{teeType:x}; expected version 4 or 5 and TEE type 0x81");
                 }
 
                 break;
             case ConfidentialVmTee.SevSnp:
                 if (outblob.Length < SnpReportLength)
                 {
-                    throw new TsmException(TsmFailure.OutblobTooShort, $"the {provider} outblob is {outblob.Length} bytes; an SEV-SNP report is {SnpReportLength}");
+                    throw new TsmException(TsmFailureCode.OutblobTooShort, $"the {provider} outblob is {outblob.Length} bytes; an SEV-SNP report is {SnpReportLength}");
                 }
 
                 if (outblob.Length > SnpReportLength)
                 {
-                    throw new TsmException(TsmFailure.OutblobTooLarge, $"the {provider} outblob is {outblob.Length} bytes; an SEV-SNP report is {SnpReportLength}");
+                    throw new TsmException(TsmFailureCode.OutblobTooLarge, $"the {provider} outblob is {outblob.Length} bytes; an SEV-SNP report is {SnpReportLength}");
                 }
 
                 break;
@@ -83,17 +83,17 @@ public static class TsmProviders
                 // CBOR tag 399 (CMW collection of platform and realm tokens): d9 01 8f, then a map.
                 if (outblob.Length < 16)
                 {
-                    throw new TsmException(TsmFailure.OutblobTooShort, $"the {provider} outblob is {outblob.Length} bytes; a CCA token is far longer");
+                    throw new TsmException(TsmFailureCode.OutblobTooShort, $"the {provider} outblob is {outblob.Length} bytes; a CCA token is far longer");
                 }
 
                 if (outblob[0] != 0xd9 || outblob[1] != 0x01 || outblob[2] != 0x8f)
                 {
-                    throw new TsmException(TsmFailure.OutblobMalformed, $"the {provider} outblob starts with {Convert.ToHexStringLower(outblob[..3])}; a CCA token starts with CBOR tag 399 (d9018f)");
+                    throw new TsmException(TsmFailureCode.OutblobMalformed, $"the {provider} outblob starts with {Convert.ToHexStringLower(outblob[..3])}; a CCA token starts with CBOR tag 399 (d9018f)");
                 }
 
                 break;
             default:
-                throw new TsmException(TsmFailure.UnsupportedProvider, $"configfs-tsm provider '{provider}' is not one this engine knows ({Tdx}, {SevSnp}, {Cca})");
+                throw new TsmException(TsmFailureCode.UnsupportedProvider, $"configfs-tsm provider '{provider}' is not one this engine knows ({Tdx}, {SevSnp}, {Cca})");
         }
     }
 }

@@ -1,7 +1,7 @@
 namespace SecGear.ConfidentialVm.Tsm;
 
 /// <summary>Why configfs-tsm (or a vendor guest device) gave no usable report.</summary>
-public enum TsmFailure
+public enum TsmFailureCode
 {
     /// <summary>configfs is not mounted at the expected place (no <c>/sys/kernel/config</c>).</summary>
     ConfigFsNotMounted = 1,
