@@ -9,7 +9,7 @@ namespace SecGear.Core.Tests.Switchless;
 /// <summary>
 /// The pool's waits on a pool in native memory: a worker holds back the wake of a parked asynchronous caller until its
 /// batch is served (one wake per window), and a caller whose task no worker accepts while every worker stays busy gives
-/// up long before the fallback timeout.
+/// up long before the fallback timeout (and waits for workers that move on from call to call).
 /// </summary>
 public sealed unsafe class SwitchlessPoolWaitTests : IDisposable
 {
@@ -17,6 +17,7 @@ public sealed unsafe class SwitchlessPoolWaitTests : IDisposable
     private const int Inline = 64;
     private readonly byte* _memory = (byte*)NativeMemory.AllocZeroed((nuint)PoolLayout.PoolSize(Tasks, Inline));
     private readonly PoolAccess _pool;
+    private long _signature;
 
     public SwitchlessPoolWaitTests() => _pool = new PoolAccess(_memory, Tasks, PoolLayout.TaskSize(Inline));
 
@@ -77,15 +78,20 @@ public sealed unsafe class SwitchlessPoolWaitTests : IDisposable
     {
         PoolAccess.SetControl(_pool.EcallTask(0), TaskState.Accepted);
         PoolAccess.SetControl(_pool.EcallTask(1), TaskState.Submitted);
-        Assert.True(_pool.AllWorkersBusy(ecalls: true, 1, PoolLayout.OffEnclaveSleepers));
-        Assert.False(_pool.AllWorkersBusy(ecalls: true, 2, PoolLayout.OffEnclaveSleepers));
-        Assert.False(_pool.AllWorkersBusy(ecalls: false, 1, PoolLayout.OffHostSleepers));
+        long one = _pool.BusyWorkers(ecalls: true, 1, PoolLayout.OffEnclaveSleepers);
+        Assert.NotEqual(0, one);
+        Assert.Equal(0, _pool.BusyWorkers(ecalls: true, 2, PoolLayout.OffEnclaveSleepers));
+        Assert.Equal(0, _pool.BusyWorkers(ecalls: false, 1, PoolLayout.OffHostSleepers));
 
+        // The worker moved on to another call: a different signature (a queue being served, not a stuck worker).
+        PoolAccess.SetControl(_pool.EcallTask(0), TaskState.Free);
         PoolAccess.SetControl(_pool.EcallTask(1), TaskState.More);
-        Assert.True(_pool.AllWorkersBusy(ecalls: true, 2, PoolLayout.OffEnclaveSleepers));
+        long other = _pool.BusyWorkers(ecalls: true, 1, PoolLayout.OffEnclaveSleepers);
+        Assert.NotEqual(0, other);
+        Assert.NotEqual(one, other);
 
         *_pool.Word(PoolLayout.OffEnclaveSleepers) = 1;
-        Assert.False(_pool.AllWorkersBusy(ecalls: true, 1, PoolLayout.OffEnclaveSleepers));
+        Assert.Equal(0, _pool.BusyWorkers(ecalls: true, 1, PoolLayout.OffEnclaveSleepers));
     }
 
     [Fact]
@@ -97,7 +103,7 @@ public sealed unsafe class SwitchlessPoolWaitTests : IDisposable
         long timeout = SwitchlessPacer.MicrosecondsToTicks(20_000_000);
         var watch = Stopwatch.StartNew();
 
-        int state = PoolAccess.Await(task, new SwitchlessPacer(), 0, int.MaxValue, timeout, 250, static () => false, static () => true);
+        int state = PoolAccess.Await(task, new SwitchlessPacer(), 0, int.MaxValue, timeout, 250, static () => false, static () => 42);
 
         Assert.Equal(TaskState.Submitted, state);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the caller waited {watch.Elapsed.TotalMilliseconds:F0} ms behind busy workers");
@@ -105,15 +111,18 @@ public sealed unsafe class SwitchlessPoolWaitTests : IDisposable
 
     [Fact]
     [SupportedOSPlatform("linux")]
-    public void A_caller_waits_out_the_fallback_timeout_when_a_worker_is_free_but_does_not_accept()
+    public void A_caller_waits_out_the_fallback_timeout_when_the_workers_keep_moving_on_to_other_calls()
     {
         byte* task = _pool.EcallTask(3);
         PoolAccess.SetControl(task, TaskState.Submitted);
         var watch = Stopwatch.StartNew();
 
-        int state = PoolAccess.Await(task, new SwitchlessPacer(), 0, int.MaxValue, SwitchlessPacer.MicrosecondsToTicks(300_000), 250, static () => false, static () => false);
+        int state = PoolAccess.Await(task, new SwitchlessPacer(), 0, int.MaxValue, SwitchlessPacer.MicrosecondsToTicks(300_000), 250, static () => false, NextSignature);
 
         Assert.Equal(TaskState.Submitted, state);
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(290), $"the caller gave up after {watch.Elapsed.TotalMilliseconds:F0} ms, before the 300 ms timeout");
     }
+
+    /// <summary>A worker busy with a different call at every look.</summary>
+    private long NextSignature() => ++_signature;
 }

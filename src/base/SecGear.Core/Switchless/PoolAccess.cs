@@ -140,11 +140,11 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     /// </summary>
     /// <returns>The state that ended the wait; a waiting state when the accept limit passed or <paramref name="giveUp"/> said to stop.</returns>
     /// <remarks>
-    /// <c>allBusy</c> is null, or says whether every worker of the other side is serving a call: a task still unaccepted
-    /// while that held at two looks <see cref="BusyGraceUs"/> apart ends the wait early (the caller makes a regular call
-    /// at once instead of waiting out the fallback timeout behind long calls).
+    /// <c>busyWorkers</c> is null, or <see cref="BusyWorkers"/> of the other side: a task still unaccepted while every
+    /// worker served the same calls at two looks <see cref="BusyGraceUs"/> apart ends the wait early (the caller makes a
+    /// regular call at once instead of waiting out the fallback timeout behind long calls).
     /// </remarks>
-    public static int Await(byte* task, SwitchlessPacer pacer, int slot, int acceptPolls, long acceptTimeoutTicks, int parkMs, Func<bool> giveUp, Func<bool>? allBusy = null)
+    public static int Await(byte* task, SwitchlessPacer pacer, int slot, int acceptPolls, long acceptTimeoutTicks, int parkMs, Func<bool> giveUp, Func<long>? busyWorkers = null)
     {
         long start = SwitchlessPacer.Now;
         long spin = pacer.CallerSpinTicks(start, slot);
@@ -188,7 +188,7 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
             Pause();
         }
 
-        bool busyBefore = false;
+        long busyBefore = 0;
         while (true)
         {
             Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterParked);
@@ -207,11 +207,12 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
                     break;
                 }
 
-                if (allBusy is not null)
+                if (busyWorkers is not null)
                 {
-                    // Every worker busy at this look and the previous one (a grace apart): they are on long calls.
-                    bool busy = allBusy();
-                    if (busy && busyBefore)
+                    // Every worker busy with the same calls at this look and the previous one (a grace apart): they are
+                    // on long calls. Workers that moved on to other tasks are serving a queue: worth waiting for.
+                    long busy = busyWorkers();
+                    if (busy != 0 && busy == busyBefore)
                     {
                         break;
                     }
@@ -244,34 +245,38 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     }
 
     /// <summary>
-    /// Two looks this far apart that both find every worker serving a call end an unaccepted wait (the workers are on
-    /// long calls): well under the default fallback timeout, well over a short call's time in a queue.
+    /// Two looks this far apart that both find every worker serving the same calls end an unaccepted wait (the workers
+    /// are on long calls): well under the default fallback timeout, well over a short call's time.
     /// </summary>
     public const int BusyGraceUs = 100;
 
     private static readonly long BusyGraceTicks = SwitchlessPacer.MicrosecondsToTicks(BusyGraceUs);
 
     /// <summary>
-    /// True when every worker of a side is serving a call: none sleeps, and at least <paramref name="workers"/> of its
-    /// tasks are accepted or hold a response chunk. A hint read off the fast path (it reads every task's control word).
+    /// Which tasks a side's workers are serving when every worker is serving one: none sleeps, and at least
+    /// <paramref name="workers"/> of its tasks are accepted or hold a response chunk. Zero when a worker is free; else a
+    /// non-zero signature of the set of busy tasks, so two looks can tell workers stuck on the same calls from workers
+    /// that moved on. A hint read off the fast path (it reads every task's control word).
     /// </summary>
-    public bool AllWorkersBusy(bool ecalls, int workers, int sleepersOffset)
+    public long BusyWorkers(bool ecalls, int workers, int sleepersOffset)
     {
         if (Volatile.Read(ref *Word(sleepersOffset)) > 0)
         {
-            return false;
+            return 0;
         }
 
         int busy = 0;
-        for (int i = 0; i < tasks && busy < workers; i++)
+        long signature = 0;
+        for (int i = 0; i < tasks; i++)
         {
             if (StateOf(ecalls ? EcallTask(i) : OcallTask(i)) is TaskState.Accepted or TaskState.More)
             {
                 busy++;
+                signature = (signature * 31) + i + 1;
             }
         }
 
-        return busy >= workers;
+        return busy >= workers ? signature : 0;
     }
 
     /// <summary>How long a worker waits for its caller to take one chunk of a long response before it drops the rest.</summary>

@@ -40,7 +40,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     private readonly Func<bool> _hasHostWork;
     private readonly Func<bool> _isStopping;
     private readonly Func<int> _sleepMs;
-    private readonly Func<bool> _allTrustedBusy;
+    private readonly Func<long> _busyTrusted;
 
     /// <summary>Per ECALL task: the asynchronous call waiting for it, or null.</summary>
     private readonly AsyncCall?[] _async;
@@ -82,7 +82,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         _giveUp = () => Volatile.Read(ref _dead) != 0 || _gone() is not null;
         _hasHostWork = HasHostWork;
         _isStopping = () => _stopping;
-        _allTrustedBusy = () => _pool.AllWorkersBusy(ecalls: true, _config.TrustedWorkers, PoolLayout.OffEnclaveSleepers);
+        _busyTrusted = () => _pool.BusyWorkers(ecalls: true, _config.TrustedWorkers, PoolLayout.OffEnclaveSleepers);
         _fallbackTicks = config.FallbackTimeoutUs < 0 ? -1 : SwitchlessPacer.MicrosecondsToTicks(config.FallbackTimeoutUs);
 
         // While asynchronous calls are pending, a sleeping untrusted worker wakes in time to check their fallback deadline.
@@ -136,7 +136,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             int slot = SwitchlessPacer.Slot(contract, function);
             long posted = SwitchlessPacer.Now;
             Post(task, contract, function, request, PoolLayout.WaiterSpinning);
-            int state = PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, _giveUp, _allTrustedBusy);
+            int state = PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, _giveUp, _busyTrusted);
 
             // Only a task still unaccepted is taken back: a CAS on a line the worker now owns would cost a transfer.
             if (state == TaskState.Submitted)

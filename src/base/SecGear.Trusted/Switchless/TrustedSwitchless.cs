@@ -36,7 +36,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
     private readonly bool[] _parkedBatch;
     private readonly Func<bool> _hasEcall;
     private readonly Func<bool> _isStopping;
-    private readonly Func<bool> _allUntrustedBusy;
+    private readonly Func<long> _busyUntrusted;
     private readonly SwitchlessPacer _pacer;
     private readonly long _fallbackTicks;
     private volatile bool _stopping;
@@ -50,7 +50,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         _warn = warn;
         _hasEcall = HasSubmittedEcall;
         _isStopping = () => _stopping;
-        _allUntrustedBusy = () => _pool.AllWorkersBusy(ecalls: false, _config.UntrustedWorkers, PoolLayout.OffHostSleepers);
+        _busyUntrusted = () => _pool.BusyWorkers(ecalls: false, _config.UntrustedWorkers, PoolLayout.OffHostSleepers);
         _fallbackTicks = config.FallbackTimeoutUs < 0 ? -1 : SwitchlessPacer.MicrosecondsToTicks(config.FallbackTimeoutUs);
         _workers = new Thread[config.TrustedWorkers];
         _deferred = new DeferredWakes[config.TrustedWorkers];
@@ -133,7 +133,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         _pool.Signal(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers);
 
         int state = canFallback
-            ? PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, static () => false, _allUntrustedBusy)
+            ? PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, static () => false, _busyUntrusted)
             : PoolAccess.Await(task, _pacer, slot, int.MaxValue, -1, ParkMs, static () => false);
         if (state == TaskState.Submitted)
         {
