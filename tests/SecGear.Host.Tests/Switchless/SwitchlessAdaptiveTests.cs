@@ -103,6 +103,29 @@ public sealed class SwitchlessAdaptiveTests(TestImages images)
         }
     }
 
+    [Theory]
+    [MemberData(nameof(SwitchlessTests.Engines), MemberType = typeof(SwitchlessTests))]
+    public async Task A_caller_that_finds_every_worker_busy_with_a_long_call_takes_the_regular_path_long_before_the_fallback_timeout(EnclaveType type)
+    {
+        var timeout = TimeSpan.FromSeconds(5);
+        await using Enclave enclave = SwitchlessTests.Create(images.Main, type, new SwitchlessOptions { FallbackTimeout = timeout, TrustedWorkers = 1 });
+        var (client, _) = SwitchlessTests.Bind(enclave);
+        Assert.Equal([1], client.Echo([1]));
+
+        // The one worker takes the long call (with a 5 s timeout it has all the time it needs, even on a loaded machine).
+        ValueTask sleeping = client.SleepAsync(3000);
+        Thread.Sleep(300);
+
+        long notAcceptedBefore = enclave.SwitchlessStatistics.FallbacksNotAccepted;
+        var watch = Stopwatch.StartNew();
+        Assert.Equal([2], client.Echo([2]));
+        TimeSpan took = watch.Elapsed;
+
+        Assert.True(took < TimeSpan.FromMilliseconds(1500), $"the call waited {took.TotalMilliseconds:F0} ms behind the busy worker; it should notice at once (the fallback timeout is {timeout.TotalSeconds} s)");
+        Assert.Equal(notAcceptedBefore + 1, enclave.SwitchlessStatistics.FallbacksNotAccepted);
+        await sleeping;
+    }
+
     [Fact]
     public void Busy_threads_on_every_core_leave_every_call_answered_once_and_every_fallback_counted()
     {

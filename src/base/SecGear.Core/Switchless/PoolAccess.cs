@@ -139,7 +139,12 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     /// (<see cref="SwitchlessPacer.Slot"/>): how long its calls were waited for decides whether to spin at all.
     /// </summary>
     /// <returns>The state that ended the wait; a waiting state when the accept limit passed or <paramref name="giveUp"/> said to stop.</returns>
-    public static int Await(byte* task, SwitchlessPacer pacer, int slot, int acceptPolls, long acceptTimeoutTicks, int parkMs, Func<bool> giveUp)
+    /// <remarks>
+    /// <c>busyWorkers</c> is null, or <see cref="BusyWorkers"/> of the other side: a task still unaccepted while every
+    /// worker served the same calls at two looks <see cref="BusyGraceUs"/> apart ends the wait early (the caller makes a
+    /// regular call at once instead of waiting out the fallback timeout behind long calls).
+    /// </remarks>
+    public static int Await(byte* task, SwitchlessPacer pacer, int slot, int acceptPolls, long acceptTimeoutTicks, int parkMs, Func<bool> giveUp, Func<long>? busyWorkers = null)
     {
         long start = SwitchlessPacer.Now;
         long spin = pacer.CallerSpinTicks(start, slot);
@@ -183,6 +188,7 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
             Pause();
         }
 
+        long busyBefore = 0;
         while (true)
         {
             Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterParked);
@@ -199,6 +205,20 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
                 if (left <= 0)
                 {
                     break;
+                }
+
+                if (busyWorkers is not null)
+                {
+                    // Every worker busy with the same calls at this look and the previous one (a grace apart): they are
+                    // on long calls. Workers that moved on to other tasks are serving a queue: worth waiting for.
+                    long busy = busyWorkers();
+                    if (busy != 0 && busy == busyBefore)
+                    {
+                        break;
+                    }
+
+                    busyBefore = busy;
+                    left = Math.Min(left, BusyGraceTicks);
                 }
 
                 Futex.WaitMicroseconds((int*)task, state, (left / SwitchlessPacer.TicksPerUs) + 1);
@@ -224,6 +244,41 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
         return state;
     }
 
+    /// <summary>
+    /// Two looks this far apart that both find every worker serving the same calls end an unaccepted wait (the workers
+    /// are on long calls): well under the default fallback timeout, well over a short call's time.
+    /// </summary>
+    public const int BusyGraceUs = 100;
+
+    private static readonly long BusyGraceTicks = SwitchlessPacer.MicrosecondsToTicks(BusyGraceUs);
+
+    /// <summary>
+    /// Which tasks a side's workers are serving when every worker is serving one: none sleeps, and at least
+    /// <paramref name="workers"/> of its tasks are accepted or hold a response chunk. Zero when a worker is free; else a
+    /// non-zero signature of the set of busy tasks, so two looks can tell workers stuck on the same calls from workers
+    /// that moved on. A hint read off the fast path (it reads every task's control word).
+    /// </summary>
+    public long BusyWorkers(bool ecalls, int workers, int sleepersOffset)
+    {
+        if (Volatile.Read(ref *Word(sleepersOffset)) > 0)
+        {
+            return 0;
+        }
+
+        int busy = 0;
+        long signature = 0;
+        for (int i = 0; i < tasks; i++)
+        {
+            if (StateOf(ecalls ? EcallTask(i) : OcallTask(i)) is TaskState.Accepted or TaskState.More)
+            {
+                busy++;
+                signature = (signature * 31) + i + 1;
+            }
+        }
+
+        return busy >= workers ? signature : 0;
+    }
+
     /// <summary>How long a worker waits for its caller to take one chunk of a long response before it drops the rest.</summary>
     public const int ChunkTimeoutMs = 30_000;
 
@@ -234,11 +289,12 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     /// <paramref name="state"/>. The call is never repeated and nothing is truncated.
     /// </summary>
     /// <returns>False when the caller stopped taking chunks (the task was marked Dead or rewritten, <paramref name="stop"/> said so, or <see cref="ChunkTimeoutMs"/> passed): the rest is dropped.</returns>
-    public bool Respond(byte* task, int state, int status, ReadOnlySpan<byte> payload, int capacity, int signalOffset, int sleepersOffset, Func<bool> stop)
+    /// <remarks><c>deferred</c>: a worker's held-back wakes, which the final answer's wake of a parked asynchronous caller joins (null: woken at once).</remarks>
+    public bool Respond(byte* task, int state, int status, ReadOnlySpan<byte> payload, int capacity, int signalOffset, int sleepersOffset, Func<bool> stop, DeferredWakes? deferred = null)
     {
         while (payload.Length > capacity)
         {
-            Publish(task, TaskState.More, 0, payload[..capacity], signalOffset, sleepersOffset);
+            Publish(task, TaskState.More, 0, payload[..capacity], signalOffset, sleepersOffset, null);
             if (!AwaitChunkTaken(task, stop))
             {
                 return false;
@@ -247,7 +303,7 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
             payload = payload[capacity..];
         }
 
-        Publish(task, state, status, payload, signalOffset, sleepersOffset);
+        Publish(task, state, status, payload, signalOffset, sleepersOffset, deferred);
         return true;
     }
 
@@ -283,12 +339,12 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
         return state;
     }
 
-    private void Publish(byte* task, int state, int status, ReadOnlySpan<byte> payload, int signalOffset, int sleepersOffset)
+    private void Publish(byte* task, int state, int status, ReadOnlySpan<byte> payload, int signalOffset, int sleepersOffset, DeferredWakes? deferred)
     {
         WritePayload(task, payload);
         Write64(task, PoolLayout.OffResponseLength, payload.Length);
         SetControl(task, state, status);
-        NotifyCaller(task, signalOffset, sleepersOffset);
+        NotifyCaller(task, signalOffset, sleepersOffset, deferred);
     }
 
     /// <summary>Waits until the caller took a chunk (state back to Accepted); false when it will not.</summary>
@@ -350,13 +406,21 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
         }
     }
 
-    /// <summary>After a worker finished a task: wake its parked caller, or the caller's side's workers for an asynchronous one.</summary>
-    public void NotifyCaller(byte* task, int signalOffset, int sleepersOffset)
+    /// <summary>
+    /// After a worker finished a task: wake its parked caller (a parked asynchronous caller at the end of the worker's
+    /// batch when <paramref name="deferred"/> is given), or the caller's side's workers for an asynchronous one with a
+    /// continuation registered.
+    /// </summary>
+    public void NotifyCaller(byte* task, int signalOffset, int sleepersOffset, DeferredWakes? deferred = null)
     {
         long waiter = Read64(task, PoolLayout.OffWaiter);
-        if (waiter == PoolLayout.WaiterParked)
+        if (waiter == PoolLayout.WaiterParked || (waiter == PoolLayout.WaiterAsyncParked && deferred is null))
         {
             Futex.Wake((int*)task);
+        }
+        else if (waiter == PoolLayout.WaiterAsyncParked)
+        {
+            deferred!.Add(task);
         }
         else if (waiter == PoolLayout.WaiterAsync)
         {

@@ -9,8 +9,12 @@ internal static class PoolLayout
     /// <summary>The bytes "GSLP\0\0v1" read as a little-endian 64-bit value.</summary>
     public const ulong Magic = 0x3176_0000_504C_5347;
 
-    /// <summary>2: responses longer than a task travel in chunks (<see cref="TaskState.More"/>); callers mark asynchronous tasks they poll themselves.</summary>
-    public const int Version = 2;
+    /// <summary>
+    /// 3: an asynchronous caller may park on its task (<see cref="WaiterAsyncParked"/>: the worker wakes it at the end of
+    /// its batch). 2: responses longer than a task travel in chunks (<see cref="TaskState.More"/>); callers mark
+    /// asynchronous tasks they poll themselves.
+    /// </summary>
+    public const int Version = 3;
 
     public const int HeaderSize = 4096;
 
@@ -68,7 +72,8 @@ internal static class PoolLayout
     /// <summary>
     /// How the caller waits: 0 spinning, 1 parked on the control word's futex, 2 asynchronous with a continuation
     /// registered (wake the caller's side's workers to complete it), 3 asynchronous and looked at by its caller (the
-    /// worker does nothing: the awaiting thread finds the result).
+    /// worker does nothing: the awaiting thread finds the result), 4 asynchronous with its caller parked on the control
+    /// word (the worker wakes it once its batch is served, so a window of calls costs one wake, not one per call).
     /// </summary>
     public const int OffWaiter = 40;
 
@@ -79,6 +84,7 @@ internal static class PoolLayout
     public const long WaiterParked = 1;
     public const long WaiterAsync = 2;
     public const long WaiterAsyncPolled = 3;
+    public const long WaiterAsyncParked = 4;
 
     public static int TaskSize(int inlineCapacity) => TaskHeaderSize + ((inlineCapacity + 63) & ~63);
 

@@ -145,6 +145,16 @@ internal sealed class SwitchlessPacer
         }
     }
 
+    /// <summary>
+    /// True when the function in <paramref name="slot"/> is a short call: what its callers recently waited per call is
+    /// at most what spinning pays for (or nothing is known yet). An asynchronous caller parks for such a call's answer
+    /// rather than handing its continuation to another thread (which costs more than the call).
+    /// </summary>
+    public bool ShortCall(int slot) => Volatile.Read(ref _waitBySlot[slot]) <= SpinPaysTicks;
+
+    /// <summary>What an asynchronous caller waited per call for the function in <paramref name="slot"/> (its record only; the side's spin is for synchronous callers).</summary>
+    public void ObserveAsyncWait(long waitedTicks, int slot) => Average(ref _waitBySlot[slot], waitedTicks);
+
     /// <summary>True while this side's calls go the regular way because the workers stopped accepting.</summary>
     public bool InBackoff(long now) => now < Volatile.Read(ref _regularUntil);
 

@@ -24,9 +24,10 @@ internal static class WorkerLoop
     /// <param name="sleeps">Counts the sleeps.</param>
     /// <param name="wakes">Counts the wake-ups.</param>
     /// <param name="sleepMs">How long one sleep may last (null: <see cref="IdleSleepMs"/>); shorter while work has a deadline.</param>
+    /// <param name="sleepNow">Null, or true when this worker should sleep right after its batch (its callers parked for it, so nobody is about to post).</param>
     public static void Run(
         PoolAccess pool, SwitchlessPacer pacer, SwitchlessConfig config, int signalOffset, int sleepersOffset,
-        Func<bool> poll, Func<bool> hasWork, Func<bool> stopping, ref long sleeps, ref long wakes, Func<int>? sleepMs = null)
+        Func<bool> poll, Func<bool> hasWork, Func<bool> stopping, ref long sleeps, ref long wakes, Func<int>? sleepMs = null, Func<bool>? sleepNow = null)
     {
         long idleSpin = SwitchlessPacer.MicrosecondsToTicks(SwitchlessPacer.WorkerIdleSpinUs);
         long last = SwitchlessPacer.Now;
@@ -57,7 +58,7 @@ internal static class WorkerLoop
             }
 
             last = now;
-            bool contended = pacer.Contended(now);
+            bool contended = pacer.Contended(now) || (sleepNow is not null && sleepNow());
             if (!config.Busy && (idle > config.RetriesBeforeSleep || now - lastWork > (contended ? 0 : idleSpin)))
             {
                 bool signalled = pool.Sleep(signalOffset, sleepersOffset, sleepMs?.Invoke() ?? IdleSleepMs, hasWork, ref sleeps, ref wakes);

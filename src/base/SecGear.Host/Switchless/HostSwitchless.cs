@@ -17,6 +17,18 @@ internal sealed unsafe class HostSwitchless : IDisposable
 {
     private const int ParkMs = 250;
 
+    /// <summary>Where this thread looks for a free task next (starts spread by thread id).</summary>
+    [ThreadStatic]
+    private static int t_nextClaim;
+
+    /// <summary>
+    /// The longest an awaiting thread parks for a short asynchronous call's answer before the await goes asynchronous
+    /// (a continuation registered; the untrusted workers complete it). Short calls are answered well within it.
+    /// </summary>
+    private const int AsyncParkUs = 500;
+
+    private static readonly long AsyncParkTicks = SwitchlessPacer.MicrosecondsToTicks(AsyncParkUs);
+
     private readonly PoolAccess _pool;
     private readonly SwitchlessConfig _config;
     private readonly SafeHandle _memory;
@@ -28,6 +40,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     private readonly Func<bool> _hasHostWork;
     private readonly Func<bool> _isStopping;
     private readonly Func<int> _sleepMs;
+    private readonly Func<long> _busyTrusted;
 
     /// <summary>Per ECALL task: the asynchronous call waiting for it, or null.</summary>
     private readonly AsyncCall?[] _async;
@@ -69,6 +82,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         _giveUp = () => Volatile.Read(ref _dead) != 0 || _gone() is not null;
         _hasHostWork = HasHostWork;
         _isStopping = () => _stopping;
+        _busyTrusted = () => _pool.BusyWorkers(ecalls: true, _config.TrustedWorkers, PoolLayout.OffEnclaveSleepers);
         _fallbackTicks = config.FallbackTimeoutUs < 0 ? -1 : SwitchlessPacer.MicrosecondsToTicks(config.FallbackTimeoutUs);
 
         // While asynchronous calls are pending, a sleeping untrusted worker wakes in time to check their fallback deadline.
@@ -112,7 +126,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         Enter();
         try
         {
-            int index = Claim();
+            int index = Claim(window: false);
             if (index < 0)
             {
                 return false;
@@ -122,7 +136,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             int slot = SwitchlessPacer.Slot(contract, function);
             long posted = SwitchlessPacer.Now;
             Post(task, contract, function, request, PoolLayout.WaiterSpinning);
-            int state = PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, _giveUp);
+            int state = PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, _giveUp, _busyTrusted);
 
             // Only a task still unaccepted is taken back: a CAS on a line the worker now owns would cost a transfer.
             if (state == TaskState.Submitted)
@@ -195,7 +209,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         int index;
         try
         {
-            index = Claim();
+            index = Claim(window: true);
         }
         catch
         {
@@ -321,14 +335,19 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
     private Exception Gone() => _gone() ?? new EnclaveDisposedException($"Enclave '{EnclaveName}' was destroyed.");
 
-    private int Claim()
+    private int Claim(bool window)
     {
-        int start = Environment.CurrentManagedThreadId % _pool.Tasks;
+        // A synchronous caller starts at its own task (the same lines every call); an asynchronous one after its last
+        // task, so a window claims consecutive tasks without retrying the ones it holds. A task is read before the CAS:
+        // a CAS on a line a worker uses would move it.
+        int start = (window && t_nextClaim != 0 ? t_nextClaim : Environment.CurrentManagedThreadId) % _pool.Tasks;
         for (int n = 0; n < _pool.Tasks; n++)
         {
             int index = (start + n) % _pool.Tasks;
-            if (PoolAccess.TryTransition(_pool.EcallTask(index), TaskState.Free, TaskState.Claimed))
+            byte* task = _pool.EcallTask(index);
+            if (PoolAccess.StateOf(task) == TaskState.Free && PoolAccess.TryTransition(task, TaskState.Free, TaskState.Claimed))
             {
+                t_nextClaim = window ? index + 1 : t_nextClaim;
                 return index;
             }
         }
@@ -552,6 +571,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         long now = SwitchlessPacer.Now;
         long waited = call.LookedAt != 0 ? (now - call.LookedAt) / Math.Max(1, call.InFlightAtLook) : (now - call.Posted) / Math.Max(1, Volatile.Read(ref _asyncPending) + 1);
         _pacer.ObserveSwitchless(waited, now, call.Slot);
+        _pacer.ObserveAsyncWait(waited, call.Slot);
     }
 
     private static void SpinWhilePending(byte* task, long ticks)
@@ -607,14 +627,24 @@ internal sealed unsafe class HostSwitchless : IDisposable
             call.InFlightAtLook = Volatile.Read(ref self._asyncPending);
         }
 
-        long spinUntil = now + self._pacer.CallerSpinTicks(now, call.Slot);
+        // With other calls in flight the worker has a batch to serve: park at once (woken once, when the batch is
+        // done) rather than spin on a CPU the worker may need. Measured at load 10 on 2 cores: 0.13 → 0.25 M calls/s.
+        // A call alone in flight spins as a synchronous caller would (its latency is what counts).
+        long spinUntil = call.InFlightAtLook > 1 ? now : now + self._pacer.CallerSpinTicks(now, call.Slot);
         int state;
-        while (true)
+        for (int polls = 0; ; polls++)
         {
             state = PoolAccess.StateOf(task);
             if (state is not (TaskState.Submitted or TaskState.Accepted))
             {
                 break;
+            }
+
+            // The clock is read one poll in four, as in PoolAccess.Await: a read costs as much as a poll.
+            if ((polls & PoolAccess.ClockEvery) != 0)
+            {
+                PoolAccess.Pause();
+                continue;
             }
 
             now = SwitchlessPacer.Now;
@@ -632,11 +662,59 @@ internal sealed unsafe class HostSwitchless : IDisposable
             PoolAccess.Pause();
         }
 
+        // Still pending and a short call: park until the worker has served its batch (one wake for the window) rather
+        // than register a continuation, which would cost a worker wake and a thread hop per call.
+        if (state is TaskState.Submitted or TaskState.Accepted && self._pacer.ShortCall(call.Slot))
+        {
+            state = self.ParkAsync(task, call);
+            if (state == TaskState.Submitted && self.DeadlinePassed(call, SwitchlessPacer.Now))
+            {
+                self.TryFallback(call);
+                return;
+            }
+        }
+
         if (TaskState.IsAnswered(state) && Interlocked.CompareExchange(ref self._async[call.Index], null, call) == call)
         {
             self.CompleteAsync(call);
         }
     });
+
+    /// <summary>
+    /// Parks the awaiting thread on an asynchronous call's task (<see cref="PoolLayout.WaiterAsyncParked"/>: the trusted
+    /// worker wakes it once its batch is served) for at most <see cref="AsyncParkUs"/>, and no longer than the call's
+    /// fallback deadline while it is unaccepted.
+    /// </summary>
+    /// <returns>The state that ended the wait: an answer, or a waiting state when the bound passed.</returns>
+    private int ParkAsync(byte* task, AsyncCall call)
+    {
+        long start = SwitchlessPacer.Now;
+        long until = start + AsyncParkTicks;
+        int state;
+        while (true)
+        {
+            PoolAccess.Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterAsyncParked);
+            Interlocked.MemoryBarrier();
+            state = PoolAccess.StateOf(task);
+            if (state is not (TaskState.Submitted or TaskState.Accepted) || Volatile.Read(ref _dead) != 0)
+            {
+                break;
+            }
+
+            long now = SwitchlessPacer.Now;
+            long end = state == TaskState.Submitted && _regular is not null && _fallbackTicks >= 0 ? Math.Min(until, call.Posted + _fallbackTicks + 1) : until;
+            if (now >= end)
+            {
+                break;
+            }
+
+            Futex.WaitMicroseconds((int*)task, state, ((end - now) / SwitchlessPacer.TicksPerUs) + 1);
+        }
+
+        // Back to "looked at by its caller": a later wake would only be spurious.
+        PoolAccess.Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterAsyncPolled);
+        return state;
+    }
 
     /// <summary>
     /// A continuation was registered: from now on the untrusted workers complete the call (the enclave signals them

@@ -24,8 +24,19 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
     private readonly EnclaveRuntime _runtime;
     private readonly Action<string> _warn;
     private readonly Thread[] _workers;
+
+    /// <summary>Per worker: its held-back wakes of parked asynchronous callers, issued when its batch is served.</summary>
+    private readonly DeferredWakes[] _deferred;
+
+    /// <summary>
+    /// Per worker: its last batch was awaited by parked asynchronous callers. Nobody is about to post then (the callers
+    /// are waking up), so the worker sleeps right after the batch instead of polling 200 µs on a CPU they need; the
+    /// next window's first post wakes it (one wake per window). Measured at load 8.5 on 2 cores: 0.39 → 0.42 M calls/s.
+    /// </summary>
+    private readonly bool[] _parkedBatch;
     private readonly Func<bool> _hasEcall;
     private readonly Func<bool> _isStopping;
+    private readonly Func<long> _busyUntrusted;
     private readonly SwitchlessPacer _pacer;
     private readonly long _fallbackTicks;
     private volatile bool _stopping;
@@ -39,11 +50,15 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         _warn = warn;
         _hasEcall = HasSubmittedEcall;
         _isStopping = () => _stopping;
+        _busyUntrusted = () => _pool.BusyWorkers(ecalls: false, _config.UntrustedWorkers, PoolLayout.OffHostSleepers);
         _fallbackTicks = config.FallbackTimeoutUs < 0 ? -1 : SwitchlessPacer.MicrosecondsToTicks(config.FallbackTimeoutUs);
         _workers = new Thread[config.TrustedWorkers];
+        _deferred = new DeferredWakes[config.TrustedWorkers];
+        _parkedBatch = new bool[config.TrustedWorkers];
         for (int i = 0; i < _workers.Length; i++)
         {
             int index = i;
+            _deferred[i] = new DeferredWakes(config.Tasks);
             _workers[i] = new Thread(() => Work(index), maxStackSize: 1024 * 1024) { IsBackground = true, Name = $"switchless trusted worker {i}" };
         }
     }
@@ -118,7 +133,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         _pool.Signal(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers);
 
         int state = canFallback
-            ? PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, static () => false)
+            ? PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, static () => false, _busyUntrusted)
             : PoolAccess.Await(task, _pacer, slot, int.MaxValue, -1, ParkMs, static () => false);
         if (state == TaskState.Submitted)
         {
@@ -236,23 +251,40 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
 
         WorkerLoop.Run(
             _pool, _pacer, _config, PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, () => Poll(index), _hasEcall, _isStopping,
-            ref *_pool.Word(PoolLayout.OffTrustedSleeps), ref *_pool.Word(PoolLayout.OffTrustedWakes));
+            ref *_pool.Word(PoolLayout.OffTrustedSleeps), ref *_pool.Word(PoolLayout.OffTrustedWakes), sleepNow: () => TakeParkedBatch(index));
+    }
+
+    /// <summary>True (once) when the worker's last batch was awaited by parked asynchronous callers.</summary>
+    private bool TakeParkedBatch(int worker)
+    {
+        bool parked = _parkedBatch[worker];
+        _parkedBatch[worker] = false;
+        return parked;
     }
 
     private bool Poll(int worker)
     {
         bool served = false;
+        DeferredWakes deferred = _deferred[worker];
         for (int n = 0; n < _pool.Tasks; n++)
         {
             byte* task = _pool.EcallTask((worker + n) % _pool.Tasks);
             if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Accepted))
             {
                 _pool.WakeAnotherIfWaiting(PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, ecalls: true);
-                Serve(task);
+                deferred.FlushIfOld();
+                Serve(task, deferred);
                 served = true;
             }
         }
 
+        // The batch is served: wake the asynchronous callers that parked on it, once each.
+        if (deferred.Count != 0)
+        {
+            _parkedBatch[worker] = true;
+        }
+
+        deferred.Flush();
         return served;
     }
 
@@ -274,7 +306,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         return false;
     }
 
-    private void Serve(byte* task)
+    private void Serve(byte* task, DeferredWakes deferred)
     {
         // Read the header once; every value is the host's and is checked before use.
         (int contract, int function) = PoolAccess.ReadTarget(task);
@@ -304,7 +336,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
                     $"The switchless ECALL's response is {response.WrittenCount} bytes; the limit is {_runtime.Options.MaxPayloadBytes} (EnclaveOptions.MaxPayloadBytes).");
             }
 
-            Complete(task, TaskState.Done, 0, response.WrittenSpan);
+            Complete(task, TaskState.Done, 0, response.WrittenSpan, deferred);
         }
         catch (Exception ex)
         {
@@ -317,7 +349,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
                 new RemoteError(error.Status, error.Type, "The error message does not fit a switchless task.").Encode(response);
             }
 
-            Complete(task, TaskState.Failed, (int)error.Status, response.WrittenSpan);
+            Complete(task, TaskState.Failed, (int)error.Status, response.WrittenSpan, deferred);
         }
         finally
         {
@@ -331,6 +363,6 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         }
     }
 
-    private void Complete(byte* task, int state, int status, ReadOnlySpan<byte> payload) =>
-        _pool.Respond(task, state, status, payload, _config.InlineCapacity, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, _isStopping);
+    private void Complete(byte* task, int state, int status, ReadOnlySpan<byte> payload, DeferredWakes deferred) =>
+        _pool.Respond(task, state, status, payload, _config.InlineCapacity, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, _isStopping, deferred);
 }
