@@ -55,17 +55,23 @@ internal static class SwitchlessQuick
             rawOcallUs = Median(10, () => { raw.Channel.Call(SwitchlessTestContract.EcallIds.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
         }
 
+        // A spin floor only means something when both spinning threads had a core: on a busy machine one of them is
+        // descheduled and the "floor" becomes a scheduler round trip, so a comparison with it would say "met" falsely.
+        bool floorValid = spinUs < futexUs;
+        string FloorCheck(double us) => floorValid
+            ? Check(us <= 2 * spinUs, "<= 2x floor")
+            : "not measurable <= 2x floor (spin ping-pong not faster than futex: a spinning thread was descheduled)";
         rows.Add(("native spin ping-pong (floor)", Us(spinUs), "1.00", ""));
         rows.Add(("native futex ping-pong", Us(futexUs), X(futexUs / spinUs), ""));
         rows.Add(("regular empty ECALL", Us(regularUs), X(regularUs / spinUs), ""));
-        rows.Add(("switchless empty ECALL", Us(switchlessUs), X(switchlessUs / spinUs), Check(switchlessUs <= 2 * spinUs, "<= 2x floor")));
+        rows.Add(("switchless empty ECALL", Us(switchlessUs), X(switchlessUs / spinUs), FloorCheck(switchlessUs)));
         rows.Add(("  speed-up over regular ECALL", X(regularUs / switchlessUs), "", Check(regularUs / switchlessUs >= 30, ">= 30x")));
         rows.Add(("async switchless ECALL (awaited)", Us(asyncUs), X(asyncUs / spinUs), ""));
         rows.Add(("regular empty OCALL", Us(regularOcallUs), X(regularOcallUs / spinUs), ""));
-        rows.Add(("switchless empty OCALL", Us(switchlessOcallUs), X(switchlessOcallUs / spinUs), Check(switchlessOcallUs <= 2 * spinUs, "<= 2x floor")));
+        rows.Add(("switchless empty OCALL", Us(switchlessOcallUs), X(switchlessOcallUs / spinUs), FloorCheck(switchlessOcallUs)));
         rows.Add(("  speed-up over regular OCALL", X(regularOcallUs / switchlessOcallUs), "", Check(regularOcallUs / switchlessOcallUs >= 30, ">= 30x")));
-        rows.Add(("switchless ECALL, pool only (no path choice)", Us(rawUs), X(rawUs / spinUs), Check(rawUs <= 2 * spinUs, "<= 2x floor") + ", " + Check(regularUs / rawUs >= 30, ">= 30x regular")));
-        rows.Add(("switchless OCALL, pool only (no path choice)", Us(rawOcallUs), X(rawOcallUs / spinUs), Check(rawOcallUs <= 2 * spinUs, "<= 2x floor") + ", " + Check(regularOcallUs / rawOcallUs >= 30, ">= 30x regular")));
+        rows.Add(("switchless ECALL, pool only (no path choice)", Us(rawUs), X(rawUs / spinUs), FloorCheck(rawUs) + ", " + Check(regularUs / rawUs >= 30, ">= 30x regular")));
+        rows.Add(("switchless OCALL, pool only (no path choice)", Us(rawOcallUs), X(rawOcallUs / spinUs), FloorCheck(rawOcallUs) + ", " + Check(regularOcallUs / rawOcallUs >= 30, ">= 30x regular")));
         var asyncOne = SwitchlessLoad.Measure(1, TimeSpan.FromMilliseconds(500), () => SwitchlessLoad.Operation(switchless, SwitchlessCallKind.Async, switchless: true));
         rows.Add(($"async, {SwitchlessLoad.AsyncInFlight} in flight from one thread", $"{asyncOne.CallsPerSecond / 1e6:F2} M calls/s", "", Check(asyncOne.CallsPerSecond >= 1e6, ">= 1 M/s")));
 
