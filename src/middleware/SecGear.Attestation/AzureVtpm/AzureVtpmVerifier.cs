@@ -163,10 +163,10 @@ public sealed class AzureVtpmVerifier : IEvidenceVerifier
         var inner = _snp.Verify(hcl.HardwareReport, amd, time);
         if (!inner.Succeeded)
         {
-            return AttestationResult.Fail(inner.Failure! with { Message = "SEV-SNP report in the HCL report: " + inner.Failure!.Message });
+            return AttestationResult.Fail(inner.Failure with { Message = "SEV-SNP report in the HCL report: " + inner.Failure.Message });
         }
 
-        var snp = inner.Claims!;
+        var snp = inner.Claims;
         if (snp.Fields.TryGetValue("vmpl", out var vmpl) && vmpl != "0")
         {
             return AttestationResult.Fail(new(AttestationFailureCode.HclReportNotFromParavisor, $"the HCL's SEV-SNP report is at VMPL {vmpl}, expected 0 (the paravisor)"), Claims(snp, hcl, runtime, quote, envelope, hardwareVerified: true));
@@ -200,10 +200,10 @@ public sealed class AzureVtpmVerifier : IEvidenceVerifier
         var inner = _intel.Verify(envelope.TdQuote, intel, time);
         if (!inner.Succeeded)
         {
-            return AttestationResult.Fail(inner.Failure! with { Message = "TD quote of the Azure evidence: " + inner.Failure!.Message }, inner.Claims);
+            return AttestationResult.Fail(inner.Failure with { Message = "TD quote of the Azure evidence: " + inner.Failure.Message }, inner.Claims);
         }
 
-        var quoted = inner.Claims!;
+        var quoted = inner.Claims;
         if (quoted.Tee != TeeKind.Tdx
             || !CryptographicOperations.FixedTimeEquals(quoted.ReportData.Span, hcl.HardwareReportData)
             || !quoted.UniqueId.Span.SequenceEqual(tdClaims.UniqueId.Span))
