@@ -41,7 +41,7 @@ public sealed class FedSqlCommandTests : IDisposable
         var (code, _, error) = _cli.Run("fedsql", "roster-sign", _cli.Path("roster.json"), "--key", _cli.Path("signer.pem"), "--out", _cli.Path("signed.json"));
 
         Assert.Equal(1, code);
-        Assert.StartsWith("secgear roster-sign: error: the roster is not JSON of the documented form", error, StringComparison.Ordinal);
+        Assert.StartsWith("secgear fedsql roster-sign: error: the roster is not JSON of the documented form", error, StringComparison.Ordinal);
         Assert.Single(error.Trim().Split('\n'));
         Assert.False(File.Exists(_cli.Path("signed.json")));
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Security.Cryptography;
 using System.Text.Json;
 
@@ -13,9 +14,10 @@ internal static class CliAction
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            string name = FullName(parse);
             if (CliInputFiles.DirectoryGivenAsFile(parse) is { } directory)
             {
-                error.WriteLine($"secgear {command.Name}: error: {directory}");
+                error.WriteLine($"secgear {name}: error: {directory}");
                 return SecGearCli.Failure;
             }
 
@@ -25,15 +27,27 @@ internal static class CliAction
             }
             catch (CliUsageException ex)
             {
-                error.WriteLine($"secgear {command.Name}: error: {ex.Message}");
+                error.WriteLine($"secgear {name}: error: {ex.Message}");
                 return SecGearCli.UsageError;
             }
             catch (Exception ex) when (ex is SecGearException or IOException or UnauthorizedAccessException
                 or CryptographicException or JsonException or ArgumentException or InvalidOperationException)
             {
-                error.WriteLine($"secgear {command.Name}: error: {ex.Message}");
+                error.WriteLine($"secgear {name}: error: {ex.Message}");
                 return SecGearCli.Failure;
             }
         });
+    }
+
+    /// <summary>The command as the user typed it below `secgear` ("fedsql roster-sign", not "roster-sign"), so an error names the command they ran.</summary>
+    internal static string FullName(ParseResult parse)
+    {
+        var names = new Stack<string>();
+        for (SymbolResult? result = parse.CommandResult; result is CommandResult { Parent: CommandResult } command; result = command.Parent)
+        {
+            names.Push(command.Command.Name);
+        }
+
+        return string.Join(' ', names);
     }
 }

@@ -190,7 +190,7 @@ internal static class CryptoCommand
             var stderr = parse.InvocationConfiguration.Error;
             if (CliInputFiles.DirectoryGivenAsFile(parse) is { } directory)
             {
-                stderr.WriteLine($"secgear crypto {command.Name}: error: {directory}");
+                stderr.WriteLine($"secgear {CliAction.FullName(parse)}: error: {directory}");
                 return SecGearCli.Failure;
             }
 
@@ -204,12 +204,12 @@ internal static class CryptoCommand
             }
             catch (CryptoModuleException ex)
             {
-                stderr.WriteLine($"secgear crypto {command.Name}: {ex.Code}: {ex.Message}");
+                stderr.WriteLine($"secgear {CliAction.FullName(parse)}: {ex.Code}: {ex.Message}");
                 return ex.Code == CryptoModuleClient.Unreachable && ex.StatusCode == 0 ? ServiceCommand.Unreachable : SecGearCli.Failure;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or UriFormatException or CliUsageException or ArgumentException or SecGear.Attestation.AttestationException)
             {
-                stderr.WriteLine($"secgear crypto {command.Name}: error: {ex.Message}");
+                stderr.WriteLine($"secgear {CliAction.FullName(parse)}: error: {ex.Message}");
                 return ex is CliUsageException ? SecGearCli.UsageError : SecGearCli.Failure;
             }
         });

@@ -19,8 +19,7 @@ internal static class ServiceCommandAction
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            string group = command.Parents.OfType<Command>().FirstOrDefault() is { Name: not "service" } parent ? parent.Name + " " : string.Empty;
-            string name = $"secgear service {group}{command.Name}";
+            string name = "secgear " + CliAction.FullName(parse);
             if (CliInputFiles.DirectoryGivenAsFile(parse) is { } directory)
             {
                 error.WriteLine($"{name}: error: {directory}");
