@@ -85,8 +85,8 @@ public readonly ref struct EnclaveRequest
         destination[5] = (byte)Flags;
         BinaryPrimitives.WriteUInt32LittleEndian(destination[6..], Version);
         int offset = 10;
-        offset = Put16(destination, offset, Tenant);
-        offset = Put16(destination, offset, KeyId);
+        offset = LengthPrefixed.Put16(destination, offset, Tenant);
+        offset = LengthPrefixed.Put16(destination, offset, KeyId);
         offset = LengthPrefixed.Put32(destination, offset, Blob);
         offset = LengthPrefixed.Put32(destination, offset, Data);
         offset = LengthPrefixed.Put32(destination, offset, Iv);
@@ -120,7 +120,7 @@ public readonly ref struct EnclaveRequest
         }
 
         int offset = 10;
-        if (!Take16(source, ref offset, out var tenant) || !Take16(source, ref offset, out var keyId)
+        if (!LengthPrefixed.TryTake16(source, ref offset, out var tenant) || !LengthPrefixed.TryTake16(source, ref offset, out var keyId)
             || !LengthPrefixed.TryTake32(source, ref offset, out var blob) || !LengthPrefixed.TryTake32(source, ref offset, out var data)
             || !LengthPrefixed.TryTake32(source, ref offset, out var iv) || !LengthPrefixed.TryTake32(source, ref offset, out var aad)
             || !LengthPrefixed.TryTake32(source, ref offset, out var extra))
@@ -184,31 +184,4 @@ public readonly ref struct EnclaveRequest
 
     /// <summary>The tenant as text (for messages).</summary>
     public string TenantText => Encoding.UTF8.GetString(Tenant);
-
-    private static int Put16(Span<byte> destination, int offset, ReadOnlySpan<byte> value)
-    {
-        BinaryPrimitives.WriteUInt16LittleEndian(destination[offset..], (ushort)value.Length);
-        value.CopyTo(destination[(offset + 2)..]);
-        return offset + 2 + value.Length;
-    }
-
-    private static bool Take16(ReadOnlySpan<byte> source, scoped ref int offset, out ReadOnlySpan<byte> value)
-    {
-        value = default;
-        if (source.Length - offset < 2)
-        {
-            return false;
-        }
-
-        int length = BinaryPrimitives.ReadUInt16LittleEndian(source[offset..]);
-        offset += 2;
-        if (source.Length - offset < length)
-        {
-            return false;
-        }
-
-        value = source.Slice(offset, length);
-        offset += length;
-        return true;
-    }
 }

@@ -51,4 +51,32 @@ internal static class LengthPrefixed
         value = ok ? source[range] : default;
         return ok;
     }
+
+    /// <summary>Writes <c>length(2) value</c> at <paramref name="offset"/>; answers the offset after it.</summary>
+    public static int Put16(Span<byte> destination, int offset, ReadOnlySpan<byte> value)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[offset..], (ushort)value.Length);
+        value.CopyTo(destination[(offset + 2)..]);
+        return offset + 2 + value.Length;
+    }
+
+    /// <summary>Reads a <c>length(2) value</c> field at <paramref name="offset"/>; false when it runs past the end.</summary>
+    public static bool TryTake16(ReadOnlySpan<byte> source, scoped ref int offset, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        if (source.Length - offset < 2)
+        {
+            return false;
+        }
+
+        int length = BinaryPrimitives.ReadUInt16LittleEndian(source[offset..]);
+        if (source.Length - offset - 2 < length)
+        {
+            return false;
+        }
+
+        value = source.Slice(offset + 2, length);
+        offset += 2 + length;
+        return true;
+    }
 }

@@ -364,21 +364,8 @@ public static class BinaryProtocol
 
     private static bool TakeText(ReadOnlySpan<byte> source, scoped ref int offset, [NotNullWhen(true)] out string? text)
     {
-        text = null;
-        if (source.Length - offset < 2)
-        {
-            return false;
-        }
-
-        int length = BinaryPrimitives.ReadUInt16LittleEndian(source[offset..]);
-        offset += 2;
-        if (source.Length - offset < length)
-        {
-            return false;
-        }
-
-        text = Encoding.UTF8.GetString(source.Slice(offset, length));
-        offset += length;
-        return true;
+        bool ok = LengthPrefixed.TryTake16(source, ref offset, out var bytes);
+        text = ok ? Encoding.UTF8.GetString(bytes) : null;
+        return ok;
     }
 }
