@@ -136,6 +136,8 @@ public sealed class RosterTests
         var result = await federation.Coordinator.QueryAsync("SELECT o_orderstatus, COUNT(*) FROM orders GROUP BY o_orderstatus ORDER BY 1", 2);
 
         Assert.Equal(300L, result.Rows.Sum(r => (long)r[1]!));
+        // Each site keeps version 2 as its floor across restarts, in its own file beside the pinned roster.
+        Assert.All(["A", "B"], site => Assert.Equal(2, FederationRoster.Parse(File.ReadAllBytes($"{federation.Roster.Path}.{site}.accepted")).Version));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ public sealed class SiteOptions
 {
     /// <summary>The usage text.</summary>
     public const string Usage =
-        "usage: SecGear.FederatedSql.Site --name NAME --measurement HEX --signer HEX --roster JSON [--roster-signer PEM] [--allow-in-process] [--ca PEM] [--port N]\n" +
+        "usage: SecGear.FederatedSql.Site --name NAME --measurement HEX --signer HEX --roster JSON [--roster-signer PEM [--roster-state FILE]] [--allow-in-process] [--ca PEM] [--port N]\n" +
         "         [--engine duckdb|postgresql] [--duckdb PATH] [--postgres CONNECTION --schema NAME]\n" +
         "         [--orders N --site-index I --sites N [--orders-only]] [--min-group-rows K] [--key PEM --certificate PEM]\n" +
         "  --measurement/--signer  the aggregation enclave this site sends results to (64 hex digits each)\n" +
@@ -15,6 +15,8 @@ public sealed class SiteOptions
         "                          the site sends no row unless the enclave shows exactly this roster\n" +
         "  --roster-signer         the public key (PEM, ECDSA P-256/P-384) of the roster signer: the roster must carry its signature,\n" +
         "                          and a newer signed version is accepted, an older one refused (default: content pinning)\n" +
+        "  --roster-state          with --roster-signer: the file that keeps the newest accepted roster across restarts\n" +
+        "                          (default: ROSTER.NAME.accepted beside the pinned roster)\n" +
         "  --allow-in-process      also accept an enclave run in its host's process (no isolation): benchmarks' reference only\n" +
         "  --ca                    the simulated attestation CA to trust (default: this machine's)\n" +
         "  --orders ...            load this site's part of the TPC-H-like data set (orders in total, 0-based index, site count)\n" +
@@ -65,6 +67,12 @@ public sealed class SiteOptions
     public string? RosterSignerPath { get; set; }
 
     /// <summary>
+    /// With <see cref="RosterSignerPath"/>: the file that keeps the newest signed roster this site accepted, so a restart
+    /// does not lower its floor back to the pinned version; null: <see cref="SiteRuntime.DefaultRosterStatePath"/>.
+    /// </summary>
+    public string? RosterStatePath { get; set; }
+
+    /// <summary>
     /// Whether the site also accepts an enclave that ran in its host's process (in-process engine, no isolation): only for
     /// the benchmark that measures the same federation merging on A's host.
     /// </summary>
@@ -106,6 +114,7 @@ public sealed class SiteOptions
                 case "--ca": options.CaPath = Value(); break;
                 case "--roster": options.RosterPath = Value(); break;
                 case "--roster-signer": options.RosterSignerPath = Value(); break;
+                case "--roster-state": options.RosterStatePath = Value(); break;
                 case "--allow-in-process": options.AllowInProcess = true; break;
                 case "--min-group-rows": options.MinGroupRows = Int(Value(), "--min-group-rows", 1, 1_000_000); break;
                 case "--key": options.KeyPath = Value(); break;
@@ -127,6 +136,11 @@ public sealed class SiteOptions
         if (string.IsNullOrWhiteSpace(options.RosterPath))
         {
             throw new ArgumentException("--roster is required: a site contributes only to the federation its operator pinned");
+        }
+
+        if (options.RosterStatePath is not null && options.RosterSignerPath is null)
+        {
+            throw new ArgumentException("--roster-state needs --roster-signer: without a signer the roster's content is pinned and there is no newer version to keep");
         }
 
         if (options.Engine is not ("duckdb" or "postgresql"))

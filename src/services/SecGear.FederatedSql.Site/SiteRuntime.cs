@@ -40,6 +40,8 @@ public sealed class SiteRuntime : IAsyncDisposable
             }
 
             RosterSigner = signer;
+            RosterStatePath = options.RosterStatePath ?? DefaultRosterStatePath(options);
+            _accepted = Remembered(Roster, signer, RosterStatePath) ?? Roster;
         }
 
         byte[] ca = X509CertificateLoader.LoadCertificateFromFile(options.CaPath).RawData;
@@ -87,18 +89,31 @@ public sealed class SiteRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>Remembers <paramref name="shown"/> as the newest accepted roster if its version is newer.</summary>
-    public void Accepted(FederationConfig shown)
+    /// <summary>
+    /// Remembers <paramref name="shown"/> (already checked against the roster signer) as the newest accepted roster if its
+    /// version is newer, in memory and in <see cref="RosterStatePath"/>, so a restart keeps the floor. Returns why the
+    /// file could not be written (the floor then holds only until the process stops), or null.
+    /// </summary>
+    public string? Accepted(FederationConfig shown)
     {
         ArgumentNullException.ThrowIfNull(shown);
         lock (_acceptedGate)
         {
-            if (shown.Version > _accepted.Version)
+            if (shown.Version <= _accepted.Version)
             {
-                _accepted = shown;
+                return null;
             }
+
+            _accepted = shown;
+            return RosterStatePath is null ? null : Persist(RosterStatePath, shown);
         }
     }
+
+    /// <summary>
+    /// Where the newest accepted signed roster is kept across restarts (with a roster signer only):
+    /// <see cref="SiteOptions.RosterStatePath"/>, by default <c>ROSTER.NAME.accepted</c> beside the pinned roster.
+    /// </summary>
+    public string? RosterStatePath { get; }
 
     /// <summary>The roster signer's public key; null when the roster's content is pinned instead.</summary>
     public ECDsa? RosterSigner { get; }
@@ -121,6 +136,76 @@ public sealed class SiteRuntime : IAsyncDisposable
         await Engine.DisposeAsync().ConfigureAwait(false);
         Identity.Dispose();
         RosterSigner?.Dispose();
+    }
+
+    /// <summary>The default <see cref="RosterStatePath"/>: beside the pinned roster, one file per site name.</summary>
+    public static string DefaultRosterStatePath(SiteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return $"{options.RosterPath}.{options.Name}.accepted";
+    }
+
+    // The roster this site accepted before it last stopped, if newer than the pinned one. The file is local state, not
+    // trusted for what it says: it must carry the roster signer's signature and pass the same check as a shown roster
+    // (a version at or above the pinned one; at the pinned version, the pinned content). A file that fails is a typed
+    // start-up error rather than silently ignored, since an attacker who can delete or edit it could lower the floor.
+    private static FederationConfig? Remembered(FederationConfig pinned, ECDsa signer, string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Nothing kept yet (first start, or a folder that does not exist: writing will then say why).
+            return null;
+        }
+
+        FederationConfig remembered;
+        try
+        {
+            remembered = FederationRoster.Parse(bytes);
+        }
+        catch (FederatedSqlException ex)
+        {
+            throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, $"the remembered roster {path} cannot be read ({ex.Message}); restore it, or delete it to fall back to the pinned version {pinned.Version}");
+        }
+
+        return FederationRoster.Refusal(pinned, remembered, signer) is { } problem
+            ? throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, $"the remembered roster {path} cannot be used: {problem}; restore it, or delete it to fall back to the pinned version {pinned.Version}")
+            : remembered.Version > pinned.Version ? remembered : null;
+    }
+
+    // Written to a temporary file, flushed to disk, then renamed over the old one: a crash leaves the old or the new
+    // roster, never a torn one.
+    private static string? Persist(string path, FederationConfig roster)
+    {
+        string temporary = $"{path}.{Environment.ProcessId}.tmp";
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                file.Write(FederationRoster.Shown(roster));
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // Nothing was created in a folder this process cannot write to; the error below says why.
+            }
+
+            return $"cannot write {path}: {ex.Message}";
+        }
     }
 
     // A PEM public key ("PUBLIC KEY") or certificate; ECDSA P-256 or P-384.

@@ -165,8 +165,12 @@ public sealed class SiteService(SiteRuntime runtime, ILogger<SiteService> logger
 
         if (runtime.RosterSigner is not null)
         {
-            // A newer signed version becomes the floor: from now on this site refuses the versions before it.
-            runtime.Accepted(shown);
+            // A newer signed version becomes the floor: from now on this site refuses the versions before it, also after
+            // a restart (kept in the roster state file).
+            if (runtime.Accepted(shown) is { } notKept)
+            {
+                logger.LogWarning("accepted roster version {Version}, but it is kept only until this process stops: {Problem}", shown.Version, notKept);
+            }
         }
     }
 
