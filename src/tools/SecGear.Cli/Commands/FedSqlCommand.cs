@@ -53,6 +53,6 @@ internal static class FedSqlCommand
             stdout.WriteLine($"signer: {Convert.ToHexStringLower(SHA256.HashData(signer.ExportSubjectPublicKeyInfo()))}");
             return SecGearCli.Success;
         });
-        return new Command("fedsql", "Federated SQL: sign the federation's roster.") { sign };
+        return new Command("fedsql", "Federated SQL: sign the federation's roster; query as an analyst.") { sign, FedSqlQueryCommand.Create() };
     }
 }
