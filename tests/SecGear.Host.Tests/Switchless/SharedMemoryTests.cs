@@ -22,9 +22,16 @@ public sealed class SharedMemoryTests(TestImages images)
         Assert.Equal(1_000_000, buffer.Length);
         Assert.Equal(expected, client.SumShared(buffer.Token, 1000, 500_000));
 
+        buffer.Span[4096 + 64] = 0;
         client.FillShared(buffer.Token, 4096, 64, 0x5A);
         Assert.True(buffer.Span.Slice(4096, 64).IndexOfAnyExcept((byte)0x5A) < 0);
         Assert.NotEqual(0x5A, buffer.Span[4096 + 64]);
+
+        // 11 words: the enclave writes four at a time and then the three left over, and not one byte more.
+        buffer.Span[8192 + 88] = 0;
+        client.FillShared(buffer.Token, 8192, 88, 0x3C);
+        Assert.True(buffer.Span.Slice(8192, 88).IndexOfAnyExcept((byte)0x3C) < 0);
+        Assert.NotEqual(0x3C, buffer.Span[8192 + 88]);
     }
 
     [Theory]

@@ -53,21 +53,36 @@ public sealed class ModuleEnclave : IDisposable
     /// <summary>Evidence of the enclave binding <paramref name="reportData"/>.</summary>
     public byte[] GetEvidence(ReadOnlySpan<byte> reportData) => _enclave.GetEvidence(reportData);
 
+    /// <summary>Reads a successful response's two results while they still lie in the call's buffer.</summary>
+    /// <typeparam name="TState">What the reader needs besides the results (e.g. where to copy them).</typeparam>
+    /// <typeparam name="TResult">What the reader makes of them.</typeparam>
+    public delegate TResult ResponseReader<in TState, out TResult>(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, TState state);
+
     /// <summary>Sends one request; returns both results, or throws <see cref="CryptoProblemException"/> for a refusal.</summary>
-    public (byte[] First, byte[] Second) Call(in EnclaveRequest request)
+    public (byte[] First, byte[] Second) Call(in EnclaveRequest request) =>
+        Call(request, 0, static (first, second, _) => (first.ToArray(), second.ToArray()));
+
+    /// <summary>
+    /// Sends one request and hands both results to <paramref name="read"/> before the buffer they lie in is reused, so
+    /// a caller with its own destination (a response frame, a pooled buffer) copies a large result once instead of
+    /// receiving a new array. The spans are valid only during the call; the enclave's bytes are untrusted content.
+    /// </summary>
+    /// <exception cref="CryptoProblemException">The enclave refused the request or is unavailable.</exception>
+    public TResult Call<TState, TResult>(in EnclaveRequest request, TState state, ResponseReader<TState, TResult> read)
     {
+        ArgumentNullException.ThrowIfNull(read);
         int length = request.Length;
         if (length > _sharedThreshold)
         {
             // Large data is written once, straight into the shared buffer the enclave reads.
-            return CallShared(request, length);
+            return CallShared(request, length, state, read);
         }
 
         byte[] rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             request.WriteTo(rented);
-            return CallCopied(rented.AsSpan(0, length), request.Op);
+            return CallCopied(rented.AsSpan(0, length), request.Op, state, read);
         }
         finally
         {
@@ -75,7 +90,7 @@ public sealed class ModuleEnclave : IDisposable
         }
     }
 
-    private (byte[], byte[]) CallCopied(ReadOnlySpan<byte> request, EnclaveOp op)
+    private TResult CallCopied<TState, TResult>(ReadOnlySpan<byte> request, EnclaveOp op, TState state, ResponseReader<TState, TResult> read)
     {
         int capacity = Math.Min(_inlineLimit, Math.Max(MinResponseCapacity, request.Length + 1024));
         for (int attempt = 0; attempt < 2; attempt++)
@@ -99,13 +114,13 @@ public sealed class ModuleEnclave : IDisposable
                     if (capacity > _inlineLimit)
                     {
                         // Too large to come back inline: run it again through a shared buffer.
-                        return CallShared(request, op, capacity);
+                        return CallShared(request, op, capacity, state, read);
                     }
 
                     continue;
                 }
 
-                return Parse(response.AsSpan(0, Math.Min(written, capacity)), written, capacity, op);
+                return Parse(response.AsSpan(0, Math.Min(written, capacity)), written, capacity, op, state, read);
             }
             finally
             {
@@ -116,13 +131,13 @@ public sealed class ModuleEnclave : IDisposable
         throw Unavailable("the enclave asked for more response space twice");
     }
 
-    private (byte[], byte[]) CallShared(in EnclaveRequest request, int length)
+    private TResult CallShared<TState, TResult>(in EnclaveRequest request, int length, TState state, ResponseReader<TState, TResult> read)
     {
         var buffer = RentShared(length + 4096);
         try
         {
             request.WriteTo(buffer.Span);
-            return InvokeShared(buffer, length, request.Op);
+            return InvokeShared(buffer, length, request.Op, state, read);
         }
         finally
         {
@@ -130,13 +145,13 @@ public sealed class ModuleEnclave : IDisposable
         }
     }
 
-    private (byte[], byte[]) CallShared(ReadOnlySpan<byte> request, EnclaveOp op, int responseNeed)
+    private TResult CallShared<TState, TResult>(ReadOnlySpan<byte> request, EnclaveOp op, int responseNeed, TState state, ResponseReader<TState, TResult> read)
     {
         var buffer = RentShared(Math.Max(request.Length, responseNeed) + 4096);
         try
         {
             request.CopyTo(buffer.Span);
-            return InvokeShared(buffer, request.Length, op);
+            return InvokeShared(buffer, request.Length, op, state, read);
         }
         finally
         {
@@ -144,7 +159,7 @@ public sealed class ModuleEnclave : IDisposable
         }
     }
 
-    private (byte[], byte[]) InvokeShared(SharedMemory buffer, int requestLength, EnclaveOp op)
+    private TResult InvokeShared<TState, TResult>(SharedMemory buffer, int requestLength, EnclaveOp op, TState state, ResponseReader<TState, TResult> read)
     {
         int written;
         try
@@ -161,7 +176,7 @@ public sealed class ModuleEnclave : IDisposable
             throw Unavailable($"the enclave's response needs {-(long)written} bytes of shared memory");
         }
 
-        return Parse(buffer.Span[..Math.Min(written, buffer.Length)], written, buffer.Length, op);
+        return Parse(buffer.Span[..Math.Min(written, buffer.Length)], written, buffer.Length, op, state, read);
     }
 
     private SharedMemory RentShared(int needed) =>
@@ -208,14 +223,15 @@ public sealed class ModuleEnclave : IDisposable
         return offset == span.Length ? results : throw Unavailable("the enclave's answer to a batch has more entries than requests");
     }
 
-    private static (byte[], byte[]) Parse(ReadOnlySpan<byte> bytes, int written, int capacity, EnclaveOp op)
+    // The lengths are checked once and the spans fixed then; the enclave can change only the bytes inside them.
+    private static TResult Parse<TState, TResult>(ReadOnlySpan<byte> bytes, int written, int capacity, EnclaveOp op, TState state, ResponseReader<TState, TResult> read)
     {
         if (written > capacity || !EnclaveResponse.TryParse(bytes, out var response))
         {
             throw Unavailable($"the enclave's answer to {op} is malformed");
         }
 
-        return response.Status == EnclaveStatus.Ok ? (response.First.ToArray(), response.Second.ToArray()) : throw Refusal(response);
+        return response.Status == EnclaveStatus.Ok ? read(response.First, response.Second, state) : throw Refusal(response);
     }
 
     private static CryptoProblemException Refusal(in EnclaveResponse response)
