@@ -85,7 +85,7 @@ public sealed class ConfidentialVmEngineTests : IDisposable
     [TestVectorFact]
     public void A_bad_vmpl_does_not_stop_the_engine_where_sev_guest_is_not_used()
     {
-        // configfs-tsm (here emulated TDX) never reads the VMPL: only /dev/sev-guest does.
+        // configfs-tsm on TDX never reads the VMPL: only SEV-SNP guests (configfs-tsm's privlevel, /dev/sev-guest) do.
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, "9");
         Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, Recordings.WriteSpec(_dir, Recordings.Tdx(patch: true)));
 
@@ -96,6 +96,25 @@ public sealed class ConfidentialVmEngineTests : IDisposable
         using Enclave enclave = Enclave.Create(_image, EnclaveType.ConfidentialVm, EnclaveFlags.Debug, Options());
         Assert.Equal("ping"u8.ToArray(), Echo(enclave, "ping"u8));
         Assert.True(ConfidentialVmEvidence.TryParse(enclave.GetEvidence("nonce"u8), out _, out var error), error);
+    }
+
+    [TestVectorFact]
+    public void On_sev_snp_configfs_tsm_the_vmpl_becomes_the_privlevel_and_a_bad_one_is_a_typed_error()
+    {
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Emulation, Recordings.WriteSpec(_dir, Recordings.Snp()));
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, "2");
+
+        var source = Assert.IsType<ConfigFsTsmEvidenceSource>(ConfidentialVmDetection.OpenSource(out _, out _));
+        Assert.Equal(2u, source.PrivLevel);
+        Assert.EndsWith("privlevel 2", source.Description, StringComparison.Ordinal);
+        Assert.NotEmpty(source.GetReport(new byte[64]).Outblob);
+
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, null);
+        Assert.Null(Assert.IsType<ConfigFsTsmEvidenceSource>(ConfidentialVmDetection.OpenSource(out _, out _)).PrivLevel);
+
+        Environment.SetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl, "9");
+        var ex = Assert.Throws<ConfidentialVmConfigurationException>(() => ConfidentialVmDetection.OpenSource(out _, out _));
+        Assert.Equal(ConfidentialVmEnvironment.Vmpl, ex.Variable);
     }
 
     [Fact]

@@ -240,6 +240,74 @@ public sealed class ConfigFsTsmTests
     }
 
     [Fact]
+    public void A_requested_privlevel_is_written_before_every_inblob_and_the_report_comes_at_that_level()
+    {
+        var (client, tree) = Create(NotUsed());
+
+        TsmReport report = client.GetReport(RandomNumberGenerator.GetBytes(64), privLevel: 2);
+
+        Assert.Equal([2u], tree.PrivLevelsServed);
+        // One privlevel write and one inblob write: the generation check counts both.
+        Assert.Equal(2, report.Generation);
+        Assert.Equal(0, tree.EntryCount);
+    }
+
+    [Fact]
+    public void Without_a_requested_privlevel_nothing_is_written_to_it()
+    {
+        var (client, tree) = Create(NotUsed());
+
+        client.GetReport(RandomNumberGenerator.GetBytes(64));
+
+        Assert.Equal([null], tree.PrivLevelsServed);
+    }
+
+    [Fact]
+    public void A_privlevel_under_the_floor_an_svsm_sets_is_refused_before_anything_is_written()
+    {
+        var (client, tree) = Create(NotUsed());
+        tree.PrivLevelFloor = 2;
+
+        var ex = Assert.Throws<TsmException>(() => client.GetReport(RandomNumberGenerator.GetBytes(64), privLevel: 0));
+
+        Assert.Equal(TsmFailureCode.PrivLevelRejected, ex.Failure);
+        Assert.Contains("privilege level 0 is outside what provider 'sev_guest' takes (2 to 3; privlevel_floor is 2)", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(tree.PrivLevelsServed);
+        Assert.Equal(0, tree.EntryCount);
+
+        // At the floor it goes through.
+        client.GetReport(RandomNumberGenerator.GetBytes(64), privLevel: 2);
+        Assert.Equal([2u], tree.PrivLevelsServed);
+    }
+
+    [Fact]
+    public void A_privlevel_on_a_provider_without_privilege_levels_is_a_typed_refusal()
+    {
+        var (client, tree) = Create(new EmulatedTsmReport { Provider = TsmProviders.Tdx, Outblob = new byte[1024] });
+
+        var ex = Assert.Throws<TsmException>(() => client.GetReport(RandomNumberGenerator.GetBytes(64), privLevel: 1));
+
+        Assert.Equal(TsmFailureCode.PrivLevelRejected, ex.Failure);
+        Assert.Contains("'tdx_guest' has no privlevel attribute", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, tree.EntryCount);
+    }
+
+    [Theory]
+    [InlineData("4\n")]
+    [InlineData("-1\n")]
+    [InlineData("one")]
+    public void Emulator_refuses_a_privlevel_outside_0_to_3_with_einval(string written)
+    {
+        var tree = new EmulatedConfigFsTsm(Root, NotUsed());
+        tree.CreateDirectory(Root + "/e");
+
+        var ex = Assert.Throws<TsmSystemException>(() => tree.WriteFile(Root + "/e/privlevel", System.Text.Encoding.ASCII.GetBytes(written)));
+
+        Assert.Equal(Errno.EINVAL, ex.Errno);
+        Assert.Equal("0\n", System.Text.Encoding.ASCII.GetString(tree.ReadFile(Root + "/e/generation", 64)));
+    }
+
+    [Fact]
     public void Emulator_hides_auxblob_when_the_provider_has_none()
     {
         var tree = new EmulatedConfigFsTsm(Root, new EmulatedTsmReport { Provider = TsmProviders.Tdx, Outblob = new byte[700] });

@@ -39,16 +39,16 @@ public static class ConfidentialVmDetection
     /// guest device for derived sealing keys when there is one.
     /// </summary>
     /// <exception cref="TsmException">No interface answers; the failure of configfs-tsm says why.</exception>
-    /// <exception cref="ConfidentialVmConfigurationException"><c>/dev/sev-guest</c> is used and <see cref="ConfidentialVmEnvironment.Vmpl"/> is not 0-3.</exception>
+    /// <exception cref="ConfidentialVmConfigurationException">The guest is SEV-SNP and <see cref="ConfidentialVmEnvironment.Vmpl"/> is set but not 0-3.</exception>
     public static IEvidenceSource OpenSource(out ISevGuestDevice? sevDevice) => OpenSource(out sevDevice, out _);
 
     /// <summary>
     /// As <see cref="OpenSource(out ISevGuestDevice?)"/>, also giving the VMPL to use with <paramref name="sevDevice"/>:
-    /// <see cref="ConfidentialVmEnvironment.Vmpl"/> is read only when the device is used, so a bad value stops nothing
-    /// that does not use it (configfs-tsm on TDX or CCA, the Azure vTPM, the emulation).
+    /// <see cref="ConfidentialVmEnvironment.Vmpl"/> is read only on SEV-SNP (configfs-tsm's <c>privlevel</c>, the device's
+    /// requests), so a bad value stops nothing that does not use it (configfs-tsm on TDX or CCA, the Azure vTPM).
     /// </summary>
     /// <exception cref="TsmException">No interface answers; the failure of configfs-tsm says why.</exception>
-    /// <exception cref="ConfidentialVmConfigurationException"><c>/dev/sev-guest</c> is used and <see cref="ConfidentialVmEnvironment.Vmpl"/> is not 0-3.</exception>
+    /// <exception cref="ConfidentialVmConfigurationException">The guest is SEV-SNP and <see cref="ConfidentialVmEnvironment.Vmpl"/> is set but not 0-3.</exception>
     public static IEvidenceSource OpenSource(out ISevGuestDevice? sevDevice, out uint vmpl)
     {
         sevDevice = null;
@@ -56,10 +56,11 @@ public static class ConfidentialVmDetection
         bool emulated = Environment.GetEnvironmentVariable(ConfidentialVmEnvironment.Emulation) is { Length: > 0 };
         try
         {
-            var source = new ConfigFsTsmEvidenceSource(CreateTsmClient());
+            // On SEV-SNP a set SECGEAR_CVM_VMPL becomes the entry's privlevel; TDX and CCA never read it.
+            var source = new ConfigFsTsmEvidenceSource(CreateTsmClient(), VmplIfSet);
             if (!emulated && source.Tee == ConfidentialVmTee.SevSnp && File.Exists(LinuxSevGuestDevice.DefaultPath))
             {
-                // Derived sealing keys come from the device, at this VMPL.
+                // Derived sealing keys come from the device, at the same VMPL.
                 vmpl = Vmpl();
                 sevDevice = new LinuxSevGuestDevice();
             }
@@ -185,7 +186,15 @@ public static class ConfidentialVmDetection
         return new TeeProbe(path, true, $"{path} opens: {offers}", null);
     }
 
-    /// <summary>The VMPL from <see cref="ConfidentialVmEnvironment.Vmpl"/> (0 when unset), for the <c>/dev/sev-guest</c> path only.</summary>
+    /// <summary>
+    /// The VMPL from <see cref="ConfidentialVmEnvironment.Vmpl"/> when it is set, else null (configfs-tsm then requests
+    /// at the provider's default).
+    /// </summary>
+    /// <exception cref="ConfidentialVmConfigurationException">Set, but not one of 0, 1, 2, 3.</exception>
+    public static uint? VmplIfSet() =>
+        string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ConfidentialVmEnvironment.Vmpl)) ? null : Vmpl();
+
+    /// <summary>The VMPL from <see cref="ConfidentialVmEnvironment.Vmpl"/> (0 when unset), for the SEV-SNP paths only.</summary>
     /// <param name="lookup">Reads a variable; null for the process environment.</param>
     /// <exception cref="ConfidentialVmConfigurationException">Not one of 0, 1, 2, 3.</exception>
     public static uint Vmpl(Func<string, string?>? lookup = null)
@@ -199,6 +208,6 @@ public static class ConfidentialVmDetection
         return text is "0" or "1" or "2" or "3"
             ? (uint)(text[0] - '0')
             : throw new ConfidentialVmConfigurationException(ConfidentialVmEnvironment.Vmpl, text,
-                $"a VMPL is 0, 1, 2 or 3 (it is read because {LinuxSevGuestDevice.DefaultPath} is used for reports or derived sealing keys)");
+                $"a VMPL is 0, 1, 2 or 3 (it is read because this is an SEV-SNP guest: it selects the VMPL of reports and derived sealing keys)");
     }
 }

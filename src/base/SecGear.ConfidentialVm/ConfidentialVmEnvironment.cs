@@ -41,9 +41,9 @@ public static class ConfidentialVmEnvironment
     public const string Tpm = "SECGEAR_CVM_TPM";
 
     /// <summary>
-    /// The SEV-SNP VMPL (0-3) the engine requests reports and derived keys at through <c>/dev/sev-guest</c>; 0 when
-    /// unset. Read only when that device is used (the report fallback, or derived sealing keys); elsewhere ignored. A
-    /// guest under an SVSM runs above VMPL 0 and must ask at its own level or higher.
+    /// The SEV-SNP VMPL (0-3) the engine requests reports and derived keys at: configfs-tsm's <c>privlevel</c> (written
+    /// only when set) and <c>/dev/sev-guest</c> (0 when unset). Read only on SEV-SNP guests; elsewhere ignored. A guest
+    /// under an SVSM runs above VMPL 0 and must ask at its own level or higher.
     /// </summary>
     public const string Vmpl = "SECGEAR_CVM_VMPL";
 }

@@ -9,9 +9,9 @@ namespace SecGear.ConfidentialVm.Emulation;
 /// hardware outblobs. A plain directory cannot compute <c>outblob</c> when it is read, and FUSE would need a privileged
 /// mount, so the emulator plays the kernel's side behind <see cref="ITsmFileSystem"/> (the same seam the real
 /// <see cref="LinuxTsmFileSystem"/> implements): report entries appear on mkdir with the attributes <c>inblob</c>,
-/// <c>outblob</c>, <c>auxblob</c> (only when the provider has one), <c>provider</c>, <c>generation</c>,
-/// <c>privlevel</c> and <c>privlevel_floor</c>; each write to <c>inblob</c> bumps <c>generation</c> and drops the
-/// cached report; <c>outblob</c> is produced on read for the last inblob. Faults are injected through the properties.
+/// <c>outblob</c>, <c>auxblob</c> (only when the provider has one), <c>provider</c>, <c>generation</c>, and for SEV-SNP
+/// <c>privlevel</c> (0 to 3, not under the floor, else EINVAL) and <c>privlevel_floor</c>; each write to <c>inblob</c> or
+/// <c>privlevel</c> bumps <c>generation</c> and drops the cached report; <c>outblob</c> is produced on read for the last inblob. Faults are injected through the properties.
 /// This emulates the interface, not the TEE: the outblob is recorded, so its hardware report data is what the recording
 /// holds (or, with <see cref="EmulatedTsmReport.PatchReportData"/>, the inblob written over it, which breaks the hardware signature).
 /// </summary>
@@ -19,6 +19,7 @@ public sealed class EmulatedConfigFsTsm : ITsmFileSystem
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly List<uint?> _privLevelsServed = [];
 
     /// <summary>Creates an emulated tree whose report root is <paramref name="reportRoot"/> (a virtual path; nothing touches the disk).</summary>
     public EmulatedConfigFsTsm(string reportRoot, EmulatedTsmReport? report)
@@ -60,6 +61,21 @@ public sealed class EmulatedConfigFsTsm : ITsmFileSystem
             lock (_gate)
             {
                 return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>What <c>privlevel_floor</c> reads (an SVSM raises it above 0).</summary>
+    public uint PrivLevelFloor { get; set; }
+
+    /// <summary>The <c>privlevel</c> in effect (null: never written) for each outblob produced, in order.</summary>
+    public IReadOnlyList<uint?> PrivLevelsServed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _privLevelsServed];
             }
         }
     }
@@ -160,6 +176,14 @@ public sealed class EmulatedConfigFsTsm : ITsmFileSystem
                     entry.Generation++;
                     break;
                 case "privlevel":
+                    // tsm_report_privlevel_store: a decimal 0..TSM_PRIVLEVEL_MAX, not under the provider's floor.
+                    if (!uint.TryParse(Encoding.ASCII.GetString(data).TrimEnd('\n'), NumberStyles.None, CultureInfo.InvariantCulture, out uint level)
+                        || level > ConfigFsTsm.MaxPrivLevel || level < PrivLevelFloor)
+                    {
+                        throw new TsmSystemException(Errno.EINVAL, "write", path);
+                    }
+
+                    entry.PrivLevel = level;
                     entry.Generation++;
                     break;
                 default:
@@ -182,7 +206,7 @@ public sealed class EmulatedConfigFsTsm : ITsmFileSystem
             {
                 "provider" => Encoding.ASCII.GetBytes(entry.Report.Provider + "\n"),
                 "generation" => Encoding.ASCII.GetBytes(entry.Generation.ToString(CultureInfo.InvariantCulture) + "\n"),
-                "privlevel_floor" => "0\n"u8.ToArray(),
+                "privlevel_floor" => Encoding.ASCII.GetBytes(PrivLevelFloor.ToString(CultureInfo.InvariantCulture) + "\n"),
                 "outblob" => ReadOutblob(entry, path),
                 "auxblob" => entry.Report.Auxblob ?? [],
                 "inblob" or "privlevel" => throw new TsmSystemException(Errno.EACCES, "open", path),
@@ -219,6 +243,7 @@ public sealed class EmulatedConfigFsTsm : ITsmFileSystem
             throw new TsmSystemException(Errno.EINVAL, "read", path);
         }
 
+        _privLevelsServed.Add(entry.PrivLevel);
         return OutblobOverride is { } forced ? [.. forced] : entry.Report.Produce(inblob);
     }
 
@@ -238,7 +263,9 @@ public sealed class EmulatedConfigFsTsm : ITsmFileSystem
 
     private static bool AttributeExists(Entry entry, string attribute) => attribute switch
     {
-        "inblob" or "outblob" or "provider" or "generation" or "privlevel" or "privlevel_floor" => true,
+        "inblob" or "outblob" or "provider" or "generation" => true,
+        // Visible only where the provider knows privilege levels (the ABI's wording; SEV-SNP's VMPL).
+        "privlevel" or "privlevel_floor" => entry.Report.Provider == TsmProviders.SevSnp,
         "auxblob" => entry.Report.Auxblob is not null,
         _ => false,
     };
@@ -250,5 +277,7 @@ public sealed class EmulatedConfigFsTsm : ITsmFileSystem
         public byte[]? Inblob { get; set; }
 
         public long Generation { get; set; }
+
+        public uint? PrivLevel { get; set; }
     }
 }

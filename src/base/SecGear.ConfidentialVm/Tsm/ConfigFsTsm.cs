@@ -54,10 +54,18 @@ public sealed class ConfigFsTsm
         }
     }
 
-    /// <summary>Produces a report binding <paramref name="inblob"/> (exactly 64 bytes).</summary>
+    /// <summary>The highest privilege level configfs-tsm takes (TSM_PRIVLEVEL_MAX).</summary>
+    public const uint MaxPrivLevel = 3;
+
+    /// <summary>
+    /// Produces a report binding <paramref name="inblob"/> (exactly 64 bytes), requested at <paramref name="privLevel"/>
+    /// when given (SEV-SNP: the VMPL; written to the entry's <c>privlevel</c> before every <c>inblob</c>), else at the
+    /// provider's default.
+    /// </summary>
     /// <exception cref="ArgumentException"><paramref name="inblob"/> is not 64 bytes.</exception>
-    /// <exception cref="TsmException">See <see cref="TsmFailureCode"/>.</exception>
-    public TsmReport GetReport(ReadOnlySpan<byte> inblob)
+    /// <exception cref="TsmException">See <see cref="TsmFailureCode"/>; <see cref="TsmFailureCode.PrivLevelRejected"/> when the
+    /// provider has no <c>privlevel</c>, or <paramref name="privLevel"/> is under its <c>privlevel_floor</c> or above 3.</exception>
+    public TsmReport GetReport(ReadOnlySpan<byte> inblob, uint? privLevel = null)
     {
         if (inblob.Length != InblobLength)
         {
@@ -74,12 +82,23 @@ public sealed class ConfigFsTsm
                 throw new TsmException(TsmFailureCode.UnsupportedProvider, $"configfs-tsm provider '{provider}' is not one this engine knows ({TsmProviders.Tdx}, {TsmProviders.SevSnp}, {TsmProviders.Cca})");
             }
 
+            if (privLevel is { } requested)
+            {
+                CheckPrivLevel(entry, provider, requested);
+            }
+
             for (int attempt = 1; ; attempt++)
             {
                 long before = ReadGeneration(entry);
+                if (privLevel is { } level)
+                {
+                    // Each write bumps the generation, so another writer's privlevel shows as well as its inblob.
+                    WritePrivLevel(entry, level);
+                }
+
                 Write(Path.Combine(entry, "inblob"), inblob);
                 long written = ReadGeneration(entry);
-                if (written == before + 1)
+                if (written == before + (privLevel is null ? 1 : 2))
                 {
                     byte[] outblob = ReadOutblob(entry);
                     byte[] auxblob = ReadAuxblob(entry);
@@ -146,6 +165,48 @@ public sealed class ConfigFsTsm
         catch (TsmSystemException)
         {
             // The report is already read (or the call already failed with its own error); a stale entry holds no secret.
+        }
+    }
+
+    // The ABI: privlevel is visible only where the provider knows privilege levels (SEV-SNP's VMPL), and the lowest
+    // value it takes is in privlevel_floor (an SVSM raises it). Checked before writing, so the refusal can say why.
+    private void CheckPrivLevel(string entry, string provider, uint level)
+    {
+        if (!_fs.FileExists(Path.Combine(entry, "privlevel")))
+        {
+            throw new TsmException(TsmFailureCode.PrivLevelRejected, $"configfs-tsm provider '{provider}' has no privlevel attribute, so privilege level {level} cannot be requested");
+        }
+
+        string floorPath = Path.Combine(entry, "privlevel_floor");
+        uint floor = 0;
+        if (_fs.FileExists(floorPath))
+        {
+            string text = ReadText(floorPath);
+            floor = uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint parsed) && parsed <= MaxPrivLevel
+                ? parsed
+                : throw new TsmException(TsmFailureCode.OutblobMalformed, $"{floorPath} reads '{text}'; expected 0 to {MaxPrivLevel}");
+        }
+
+        if (level < floor || level > MaxPrivLevel)
+        {
+            throw new TsmException(TsmFailureCode.PrivLevelRejected, $"privilege level {level} is outside what provider '{provider}' takes ({floor} to {MaxPrivLevel}; privlevel_floor is {floor})");
+        }
+    }
+
+    private void WritePrivLevel(string entry, uint level)
+    {
+        string path = Path.Combine(entry, "privlevel");
+        try
+        {
+            _fs.WriteFile(path, Encoding.ASCII.GetBytes(level.ToString(CultureInfo.InvariantCulture) + "\n"));
+        }
+        catch (TsmSystemException ex) when (ex.Errno == Errno.EINVAL)
+        {
+            throw new TsmException(TsmFailureCode.PrivLevelRejected, $"the TEE provider rejected privilege level {level} ({Errno.Name(ex.Errno)})", ex.Errno);
+        }
+        catch (TsmSystemException ex)
+        {
+            throw Map(ex);
         }
     }
 

@@ -41,4 +41,7 @@ public enum TsmFailureCode
 
     /// <summary>The TEE has no usable way to produce remotely verifiable evidence here (e.g. TDX without configfs-tsm gives only a MAC'd TD report).</summary>
     NotSupported,
+
+    /// <summary>The provider refused the requested privilege level (<c>privlevel</c>): below its <c>privlevel_floor</c>, above 3, or not offered at all.</summary>
+    PrivLevelRejected,
 }
