@@ -55,6 +55,24 @@ public sealed class QueryCommandTests(AnalystFederationFixture fixture) : IClass
         Assert.Single(error.Trim().Split('\n'));
     }
 
+    [Fact]
+    public void Nothing_answering_at_the_url_is_exit_code_3_in_one_line()
+    {
+        var keys = fixture.Federation.Roster.Analysts["alice"];
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        int code = SecGearCli.Run(
+            ["fedsql", "query", Sql, "--url", "http://127.0.0.1:1", "--analyst", "alice", "--key", keys.KeyPath, "--certificate", keys.CertificatePath,
+             "--policy", Policy(new string('0', 64))],
+            output,
+            error);
+
+        Assert.Equal(3, code);
+        Assert.StartsWith("secgear fedsql query: InvalidState: the coordinator service failed (Unavailable", error.ToString(), StringComparison.Ordinal);
+        Assert.Single(error.ToString().Trim().Split('\n'));
+    }
+
     public void Dispose() => _directory.Delete(recursive: true);
 
     private string Policy(string measurement)

@@ -90,7 +90,8 @@ internal static class FedSqlQueryCommand
             catch (FederatedSqlException ex)
             {
                 stderr.WriteLine($"secgear {name}: {ex.Code}: {ex.Message}");
-                return SecGearCli.Failure;
+                // Nothing answering at --url is exit 3, as for the other service commands.
+                return ex.InnerException is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Unavailable } ? ServiceCommand.Unreachable : SecGearCli.Failure;
             }
             catch (CliUsageException ex)
             {
