@@ -147,14 +147,17 @@ public sealed class SiteRuntime : IAsyncDisposable
 
     // The roster this site accepted before it last stopped, if newer than the pinned one. The file is local state, not
     // trusted for what it says: it must carry the roster signer's signature and pass the same check as a shown roster
-    // (a version at or above the pinned one; at the pinned version, the pinned content). A file that fails is a typed
-    // start-up error rather than silently ignored, since an attacker who can delete or edit it could lower the floor.
+    // (a version at or above the pinned one; at the pinned version, the pinned content). A file that fails stops the
+    // start instead of being skipped: skipping would lower the floor unnoticed, which only the operator may choose to
+    // do (by deleting the file).
     private static FederationConfig? Remembered(FederationConfig pinned, ECDsa signer, string path)
     {
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = new FileInfo(path).Length <= FederationRoster.MaxBytes
+                ? File.ReadAllBytes(path)
+                : throw new FederatedSqlException(FederatedSqlFailureCode.RosterMismatch, $"the remembered roster {path} is larger than a roster may be ({FederationRoster.MaxBytes} bytes); restore it, or delete it to fall back to the pinned version {pinned.Version}");
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
