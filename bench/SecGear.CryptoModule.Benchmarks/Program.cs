@@ -8,6 +8,11 @@ internal static class BenchmarkEntry
     /// <summary>dotnet run -c Release --project bench/SecGear.CryptoModule.Benchmarks -- --filter '*' (see README.md).</summary>
     public static int Main(string[] args)
     {
+        if (args is ["--soak", ..])
+        {
+            return Soak.RunAsync(args).GetAwaiter().GetResult();
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkEntry).Assembly).Run(args);
         return 0;
     }

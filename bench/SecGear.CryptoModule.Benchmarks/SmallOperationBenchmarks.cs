@@ -21,7 +21,7 @@ namespace SecGear.CryptoModule.Benchmarks;
 [Config(typeof(BenchConfig))]
 public class SmallOperationBenchmarks
 {
-    private const int OperationsPerClient = 16;
+    internal const int OperationsPerClient = 16;
     private static readonly byte[] Data = RandomNumberGenerator.GetBytes(1024);
     private ModuleRig _switchless = null!;
     private ModuleRig _regular = null!;

@@ -98,6 +98,8 @@ public sealed class BinaryTransportTests(ModuleFixture fixture) : IClassFixture<
     [InlineData("huge-length")]
     [InlineData("truncated-batch")]
     [InlineData("unsupported-op")]
+    [InlineData("connection-id")]
+    [InlineData("frame-cut-short")]
     public async Task Hostile_frames_get_a_refusal_or_a_closed_connection_and_the_module_keeps_serving(string attack)
     {
         int port = (await fixture.Http.GetFromJsonAsync("v1/transports", CryptoModuleJson.Default.BinaryEndpointInfo))!.BinaryPort!.Value;
@@ -115,15 +117,23 @@ public sealed class BinaryTransportTests(ModuleFixture fixture) : IClassFixture<
             {
                 "garbage-hello" => Frame([0x42, 0x00, 0xff]),
                 "huge-length" => [0xff, 0xff, 0xff, 0x7f, 1, 2, 3],
-                "truncated-batch" => Frame([(byte)'B', 1, 0, (byte)EnclaveOp.Sign, 0, 0, 0, 0, 0, 0, 3, (byte)'a']),
-                _ => Frame([(byte)'B', 1, 0, (byte)EnclaveOp.GenerateKey, 0, 0, 0, 0, 0, 0, 1, (byte)'a', .. new byte[16]]),
+                "truncated-batch" => Frame([(byte)'B', 1, 0, 0, 0, 1, 0, (byte)EnclaveOp.Sign, 0, 0, 0, 0, 0, 0, 3, (byte)'a']),
+                "connection-id" => Frame([(byte)'B', 0, 0, 0, 0, 1, 0, (byte)EnclaveOp.Sign, 0, 0, 0, 0, 0, 0, 1, (byte)'a', .. new byte[16]]),
+                "frame-cut-short" => [16, 0, 0, 0, (byte)'B', 1, 0],
+                _ => Frame([(byte)'B', 1, 0, 0, 0, 1, 0, (byte)EnclaveOp.GenerateKey, 0, 0, 0, 0, 0, 0, 1, (byte)'a', .. new byte[16]]),
             };
             await stream.WriteAsync(frame);
+            if (attack == "frame-cut-short")
+            {
+                // The client stops sending in the middle of a frame.
+                socket.Shutdown(SocketShutdown.Send);
+            }
+
             var answer = await ReadUntilClosedAsync(stream);
             if (answer is not null)
             {
                 var results = new List<BinaryResult>();
-                Assert.True(BinaryProtocol.TryDecodeResults(answer, 1, results, out _));
+                Assert.True(BinaryProtocol.TryDecodeResults(answer, BinaryProtocol.ConnectionId, 1, results, out _));
                 Assert.Equal(CryptoModuleErrorCodes.MalformedRequest, results[0].Code);
             }
         }

@@ -5,9 +5,10 @@ namespace SecGear.CryptoModule.Client;
 
 /// <summary>
 /// The module's binary transport for the hot key operations (sign, verify, encrypt, decrypt, MAC): a few persistent
-/// TCP connections, authenticated once with the tenant credential. Concurrent calls are coalesced: while a batch is in
-/// flight on every connection, new calls queue and leave together as the next batch, which the module runs in one
-/// enclave call. A single caller waits for nothing extra. Answers and refusals are those of the JSON API
+/// TCP connections, authenticated once with the tenant credential. Concurrent calls are coalesced: calls that arrive
+/// together leave together as one batch, and each connection pipelines up to eight batches (answers are matched to
+/// batches by request id), which the module merges with other connections' batches into one enclave call. A single
+/// caller waits for nothing extra. Answers and refusals are those of the JSON API
 /// (<see cref="CryptoModuleException"/> with the same codes). When a connection fails (the module restarted, the
 /// network dropped it), the calls it carried fail with <see cref="CryptoModuleClient.Unreachable"/> and the next call
 /// on it connects again. Open one with <see cref="CryptoModuleClient.OpenChannelAsync"/>.
@@ -16,6 +17,12 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
 {
     // Enough per batch to amortise a round trip, small enough that one batch does not monopolise the enclave.
     private const long MaxBatchBytes = 4 * 1024 * 1024;
+
+    // Batches one connection carries before an answer comes back: enough to keep the module's merger fed while
+    // answers travel, well under the module's own limit per connection (16).
+    private const int MaxInFlight = 8;
+    private static readonly TimeSpan BackstopDelay = TimeSpan.FromMilliseconds(2);
+    private readonly Timer _backstop;
     private readonly Lock _lock = new();
     private readonly Queue<Pending> _queue = new();
     private readonly Connection[] _connections;
@@ -23,9 +30,15 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
     private readonly int _port;
     private readonly string _credential;
     private Exception? _broken;
+    private bool _flushing;
+
+    // The channel whose answer this thread is completing (see Complete).
+    [ThreadStatic]
+    private static CryptoModuleChannel? t_completing;
 
     private CryptoModuleChannel(Connection[] connections, string host, int port, string credential)
     {
+        _backstop = new Timer(static channel => ((CryptoModuleChannel)channel!).FlushIfIdle(), this, Timeout.Infinite, Timeout.Infinite);
         _connections = connections;
         _host = host;
         _port = port;
@@ -120,27 +133,38 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Break(new ObjectDisposedException(nameof(CryptoModuleChannel)));
+        _backstop.Dispose();
         return ValueTask.CompletedTask;
     }
 
     /// <summary>Connects <paramref name="count"/> connections and authenticates each.</summary>
     internal static async Task<CryptoModuleChannel> ConnectAsync(string host, int port, string credential, int count, CancellationToken cancellationToken)
     {
-        var connections = new Connection[count];
+        var streams = new NetworkStream[count];
         try
         {
             for (int i = 0; i < count; i++)
             {
-                connections[i] = new Connection { Stream = await OpenAsync(host, port, credential, cancellationToken).ConfigureAwait(false) };
+                streams[i] = await OpenAsync(host, port, credential, cancellationToken).ConfigureAwait(false);
             }
         }
         catch
         {
-            Close(connections);
+            foreach (var stream in streams)
+            {
+                stream?.Dispose();
+            }
+
             throw;
         }
 
-        return new CryptoModuleChannel(connections, host, port, credential);
+        var channel = new CryptoModuleChannel([.. streams.Select(_ => new Connection())], host, port, credential);
+        for (int i = 0; i < count; i++)
+        {
+            channel.Listen(channel._connections[i], streams[i]);
+        }
+
+        return channel;
     }
 
     /// <summary>One authenticated connection; the module's refusal of the hello as its <see cref="CryptoModuleException"/>.</summary>
@@ -162,7 +186,14 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
 
             stream = new NetworkStream(socket, ownsSocket: true);
             await stream.WriteAsync(BinaryProtocol.EncodeHello(credential), cancellationToken).ConfigureAwait(false);
-            var answer = await ReadResultsAsync(stream, 1, cancellationToken).ConfigureAwait(false);
+            byte[] payload = await BinaryProtocol.ReadFrameAsync(stream, cancellationToken).ConfigureAwait(false)
+                ?? throw new IOException("The module closed the connection.");
+            var answer = new List<BinaryResult>(1);
+            if (!BinaryProtocol.TryDecodeResults(payload, BinaryProtocol.ConnectionId, 1, answer, out string? error))
+            {
+                throw new InvalidDataException($"The module's answer to the hello does not match the binary protocol: {error}.");
+            }
+
             return answer[0].Ok ? stream : throw new CryptoModuleException(answer[0].Status, answer[0].Code!, answer[0].Detail ?? answer[0].Code!);
         }
         catch (Exception ex) when (ex is SocketException or IOException or InvalidDataException)
@@ -180,7 +211,7 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
     private Task<BinaryResult> RunAsync(BinaryOperation operation)
     {
         var pending = new Pending(operation);
-        Connection? idle = null;
+        bool schedule;
         lock (_lock)
         {
             if (_broken is not null)
@@ -189,84 +220,273 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
             }
 
             _queue.Enqueue(pending);
-            foreach (var connection in _connections)
-            {
-                if (!connection.Busy)
-                {
-                    connection.Busy = true;
-                    idle = connection;
-                    break;
-                }
-            }
+            // A call made by a continuation that an answer is completing is sent by the flush after the last one.
+            schedule = !_flushing && t_completing != this;
+            _flushing |= schedule;
         }
 
-        if (idle is not null)
+        if (schedule)
         {
-            _ = PumpAsync(idle);
+            // Not on the caller's thread: callers that arrive meanwhile (the continuations of one answer frame) join
+            // the same batch.
+            ThreadPool.UnsafeQueueUserWorkItem(static channel => _ = channel.FlushAsync(), this, preferLocal: false);
         }
 
         return pending.Completion.Task;
     }
 
-    private async Task PumpAsync(Connection connection)
+    /// <summary>
+    /// The one sender: while calls are queued and a connection has a free slot, takes a batch, gives it the next
+    /// request id and writes it, connecting first if the connection is down. Stops when the queue is empty or every
+    /// connection has <see cref="MaxInFlight"/> batches unanswered (a reader restarts it when an answer frees one).
+    /// </summary>
+    private async Task FlushAsync()
     {
-        var batch = new List<Pending>();
         var operations = new List<BinaryOperation>();
-        var results = new List<BinaryResult>();
         while (true)
         {
-            batch.Clear();
-            operations.Clear();
+            Connection? connection = null;
+            Pending[] batch;
             lock (_lock)
             {
-                long bytes = 0;
-                while (batch.Count < BinaryProtocol.MaxBatch && _queue.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Size <= MaxBatchBytes))
+                if (_broken is null && _queue.Count > 0)
                 {
-                    batch.Add(_queue.Dequeue());
-                    bytes += next.Size;
+                    foreach (var candidate in _connections)
+                    {
+                        if (candidate.Load < MaxInFlight && (connection is null || candidate.Load < connection.Load))
+                        {
+                            connection = candidate;
+                        }
+                    }
                 }
 
-                if (batch.Count == 0 || _broken is not null)
+                if (connection is null)
                 {
-                    connection.Busy = false;
+                    _flushing = false;
+                    return;
+                }
+
+                batch = TakeBatch();
+                connection.Reserved++;
+            }
+
+            operations.Clear();
+            foreach (var pending in batch)
+            {
+                operations.Add(pending.Operation);
+            }
+
+            await SendAsync(connection, batch, operations).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes up to <see cref="BinaryProtocol.MaxBatch"/> queued calls within <see cref="MaxBatchBytes"/> (under the lock).</summary>
+    private Pending[] TakeBatch()
+    {
+        int count = 0;
+        long bytes = 0;
+        foreach (var next in _queue)
+        {
+            if (count == BinaryProtocol.MaxBatch || (count > 0 && bytes + next.Size > MaxBatchBytes))
+            {
+                break;
+            }
+
+            count++;
+            bytes += next.Size;
+        }
+
+        var batch = new Pending[count];
+        for (int i = 0; i < count; i++)
+        {
+            batch[i] = _queue.Dequeue();
+        }
+
+        return batch;
+    }
+
+    private async Task SendAsync(Connection connection, Pending[] batch, List<BinaryOperation> operations)
+    {
+        Exception? failure = null;
+        if (connection.Stream is null)
+        {
+            try
+            {
+                var opened = await OpenAsync(_host, _port, _credential, CancellationToken.None).ConfigureAwait(false);
+                Listen(connection, opened);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        }
+
+        NetworkStream? stream = null;
+        uint id = 0;
+        lock (_lock)
+        {
+            connection.Reserved--;
+            if (failure is null)
+            {
+                stream = connection.Stream;
+                if (stream is null)
+                {
+                    failure = new IOException("The connection failed while the batch was being sent.");
+                }
+                else
+                {
+                    id = connection.NextId++;
+                    if (connection.NextId == BinaryProtocol.ConnectionId)
+                    {
+                        connection.NextId++;
+                    }
+
+                    connection.InFlight[id] = batch;
+                }
+            }
+        }
+
+        if (failure is not null || stream is null)
+        {
+            Fail(batch, failure!);
+            return;
+        }
+
+        try
+        {
+            await stream.WriteAsync(BinaryProtocol.EncodeBatch(id, operations)).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The reader sees the same failure; this batch's calls fail with it either way.
+            Drop(connection, stream, ex);
+        }
+    }
+
+    /// <summary>Makes <paramref name="stream"/> the connection's and starts reading its answers.</summary>
+    private void Listen(Connection connection, NetworkStream stream)
+    {
+        long generation;
+        lock (_lock)
+        {
+            connection.Stream = stream;
+            generation = ++connection.Generation;
+        }
+
+        _ = ReadAsync(connection, stream, generation);
+    }
+
+    /// <summary>
+    /// Reads one connection's answers and completes the batch each names. An answer that names no batch in flight,
+    /// or does not match the protocol, breaks the connection: its calls fail typed and the next call reconnects.
+    /// </summary>
+    private async Task ReadAsync(Connection connection, NetworkStream stream, long generation)
+    {
+        var results = new List<BinaryResult>();
+        try
+        {
+            while (true)
+            {
+                byte[] payload = await BinaryProtocol.ReadFrameAsync(stream, CancellationToken.None).ConfigureAwait(false)
+                    ?? throw new IOException("The module closed the connection.");
+                if (!BinaryProtocol.TryPeekResults(payload, out uint id, out int count))
+                {
+                    throw new InvalidDataException("The module's answer does not match the binary protocol: not a results frame.");
+                }
+
+                Pending[]? batch;
+                lock (_lock)
+                {
+                    connection.InFlight.Remove(id, out batch);
+                }
+
+                results.Clear();
+                string? error = null;
+                if (batch is null || !BinaryProtocol.TryDecodeResults(payload, id, batch.Length, results, out error))
+                {
+                    // The module refuses a frame it cannot read under the connection's own id, then closes.
+                    if (id == BinaryProtocol.ConnectionId && BinaryProtocol.TryDecodeResults(payload, id, 1, results, out _) && !results[0].Ok)
+                    {
+                        throw new CryptoModuleException(results[0].Status, results[0].Code!, results[0].Detail ?? results[0].Code!);
+                    }
+
+                    if (batch is not null)
+                    {
+                        Fail(batch, new InvalidDataException($"The module's answer does not match the binary protocol: {error}."));
+                    }
+
+                    throw new InvalidDataException($"The module answered request {id}, which is not in flight on this connection.");
+                }
+
+                // One work item per answer frame completes its calls; the reader goes on reading.
+                ThreadPool.UnsafeQueueUserWorkItem(new Answer(this, batch, [.. results]), preferLocal: false);
+            }
+        }
+        catch (Exception ex)
+        {
+            lock (_lock)
+            {
+                if (connection.Generation != generation)
+                {
                     return;
                 }
             }
 
-            try
+            Drop(connection, stream, ex);
+        }
+    }
+
+    /// <summary>
+    /// Drops a failed connection: the calls it carries fail with <paramref name="reason"/> (as
+    /// <see cref="CryptoModuleClient.Unreachable"/> unless it is a refusal), and the next batch sent on it reconnects.
+    /// </summary>
+    private void Drop(Connection connection, NetworkStream stream, Exception reason)
+    {
+        Pending[][] stranded;
+        bool flush = false;
+        lock (_lock)
+        {
+            if (!ReferenceEquals(connection.Stream, stream))
             {
-                foreach (var pending in batch)
-                {
-                    operations.Add(pending.Operation);
-                }
-
-                results.Clear();
-                results.AddRange(await ExchangeAsync(connection, BinaryProtocol.EncodeBatch(operations), batch.Count).ConfigureAwait(false));
-            }
-            catch (Exception ex)
-            {
-                // Only this connection's calls fail; the connection is dropped and the next call on it reconnects.
-                var failure = Unreachable(ex);
-                foreach (var pending in batch)
-                {
-                    pending.Completion.TrySetException(failure);
-                }
-
-                lock (_lock)
-                {
-                    connection.Stream?.Dispose();
-                    connection.Stream = null;
-                    connection.Busy = false;
-                }
-
-                // Calls queued meanwhile get their own attempt (another connection, or this one again): none waits
-                // for a call that may never come.
-                Kick();
-
                 return;
             }
 
-            for (int i = 0; i < batch.Count; i++)
+            connection.Stream = null;
+            connection.Generation++;
+            stranded = [.. connection.InFlight.Values];
+            connection.InFlight.Clear();
+            if (_queue.Count > 0 && !_flushing && _broken is null)
+            {
+                _flushing = flush = true;
+            }
+        }
+
+        stream.Dispose();
+        foreach (var batch in stranded)
+        {
+            Fail(batch, reason);
+        }
+
+        // Calls queued meanwhile get their own attempt: none waits for an answer that will never come.
+        if (flush)
+        {
+            _ = FlushAsync();
+        }
+    }
+
+    /// <summary>
+    /// Completes the calls of one answer frame. Their continuations run right here, one after another, and the calls
+    /// they make join the queue without a flush each: one flush after the last sends them as one batch (that is
+    /// what keeps 32 callers in ~1 frame per round instead of 32). A continuation that blocks (waiting on another
+    /// call) would hold that flush back, so a timer flushes anyway after <see cref="BackstopDelay"/>.
+    /// </summary>
+    private void Complete(Pending[] batch, BinaryResult[] results)
+    {
+        t_completing = this;
+        _backstop.Change(BackstopDelay, Timeout.InfiniteTimeSpan);
+        try
+        {
+            for (int i = 0; i < batch.Length; i++)
             {
                 var result = results[i];
                 if (result.Ok)
@@ -279,82 +499,62 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
                 }
             }
         }
+        finally
+        {
+            t_completing = null;
+            _backstop.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        FlushIfIdle();
     }
 
-    /// <summary>
-    /// Sends a batch and reads its answers. A connection that failed earlier connects again here; one that was open
-    /// but turns out dead (the module restarted while it sat idle) is replaced once and the batch sent again: the
-    /// transport's operations change no state, so a batch the old connection may have delivered is safe to repeat.
-    /// </summary>
-    private async Task<List<BinaryResult>> ExchangeAsync(Connection connection, byte[] frame, int expected)
+    /// <summary>Starts the sender when calls wait and none runs.</summary>
+    private void FlushIfIdle()
     {
-        bool reused = connection.Stream is not null;
-        try
-        {
-            connection.Stream ??= await OpenAsync(_host, _port, _credential, CancellationToken.None).ConfigureAwait(false);
-            await connection.Stream.WriteAsync(frame).ConfigureAwait(false);
-            return await ReadResultsAsync(connection.Stream, expected, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (reused && ex is IOException or SocketException)
-        {
-            connection.Stream?.Dispose();
-            connection.Stream = await OpenAsync(_host, _port, _credential, CancellationToken.None).ConfigureAwait(false);
-            await connection.Stream.WriteAsync(frame).ConfigureAwait(false);
-            return await ReadResultsAsync(connection.Stream, expected, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Starts a pump on an idle connection when calls are queued and none is running.</summary>
-    private void Kick()
-    {
-        Connection? idle = null;
+        bool flush = false;
         lock (_lock)
         {
-            if (_queue.Count == 0 || _broken is not null || Array.Exists(_connections, c => c.Busy))
+            if (_queue.Count > 0 && !_flushing && _broken is null)
             {
-                return;
+                _flushing = flush = true;
             }
-
-            idle = _connections[0];
-            idle.Busy = true;
         }
 
-        _ = PumpAsync(idle);
+        if (flush)
+        {
+            _ = FlushAsync();
+        }
     }
 
-    private static async Task<List<BinaryResult>> ReadResultsAsync(Stream stream, int expected, CancellationToken cancellationToken)
+    private void Fail(Pending[] batch, Exception reason)
     {
-        byte[] payload = await BinaryProtocol.ReadFrameAsync(stream, cancellationToken).ConfigureAwait(false)
-            ?? throw new IOException("The module closed the connection.");
-        var results = new List<BinaryResult>(expected);
-        if (BinaryProtocol.TryDecodeResults(payload, expected, results, out string? error))
+        var failure = Unreachable(reason);
+        foreach (var pending in batch)
         {
-            return results;
+            pending.Completion.TrySetException(failure);
         }
-
-        // The module answers a request it cannot read with one refusal and closes: surface that refusal.
-        results.Clear();
-        if (expected != 1 && BinaryProtocol.TryDecodeResults(payload, 1, results, out _) && !results[0].Ok)
-        {
-            throw new CryptoModuleException(results[0].Status, results[0].Code!, results[0].Detail ?? results[0].Code!);
-        }
-
-        throw new InvalidDataException($"The module's answer does not match the binary protocol: {error}.");
     }
 
     private void Break(Exception reason)
     {
         Pending[] stranded;
+        Pending[][] inFlight;
         lock (_lock)
         {
             _broken ??= reason;
             stranded = [.. _queue];
             _queue.Clear();
+            inFlight = [.. _connections.SelectMany(c => c.InFlight.Values)];
+            foreach (var connection in _connections)
+            {
+                connection.InFlight.Clear();
+            }
         }
 
-        foreach (var pending in stranded)
+        Fail(stranded, reason);
+        foreach (var batch in inFlight)
         {
-            pending.Completion.TrySetException(Unreachable(reason));
+            Fail(batch, reason);
         }
 
         Close(_connections);
@@ -371,12 +571,31 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
     private CryptoModuleException Unreachable(Exception reason) => reason as CryptoModuleException
         ?? new CryptoModuleException(0, CryptoModuleClient.Unreachable, $"The module's binary transport at {_host}:{_port} failed: {reason.Message}", reason);
 
-    /// <summary>One connection (null after a failure, until the next call reconnects) and whether a pump runs on it.</summary>
+    /// <summary>
+    /// One connection (its stream null after a failure, until the next batch reconnects), its batches in flight by
+    /// request id, and a generation that tells a stale reader from the current one.
+    /// </summary>
     private sealed class Connection
     {
         public NetworkStream? Stream { get; set; }
 
-        public bool Busy { get; set; }
+        public long Generation { get; set; }
+
+        public uint NextId { get; set; } = 1;
+
+        /// <summary>Batches taken for this connection but not yet registered (counted against its slots).</summary>
+        public int Reserved { get; set; }
+
+        public Dictionary<uint, Pending[]> InFlight { get; } = [];
+
+        /// <summary>Batches sent or being sent and not yet answered.</summary>
+        public int Load => InFlight.Count + Reserved;
+    }
+
+    /// <summary>One answer frame's completion, queued as one thread-pool item.</summary>
+    private sealed class Answer(CryptoModuleChannel channel, Pending[] batch, BinaryResult[] results) : IThreadPoolWorkItem
+    {
+        public void Execute() => channel.Complete(batch, results);
     }
 
     /// <summary>A queued call.</summary>
@@ -386,6 +605,7 @@ public sealed class CryptoModuleChannel : IAsyncDisposable
 
         public long Size { get; } = 64L + operation.Data.Length + operation.Iv.Length + operation.Aad.Length + operation.Extra.Length;
 
-        public TaskCompletionSource<BinaryResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run where the answer is completed (see Complete), not as one thread-pool item each.
+        public TaskCompletionSource<BinaryResult> Completion { get; } = new();
     }
 }

@@ -11,6 +11,7 @@ namespace SecGear.CryptoModule.Pkcs11;
 /// </summary>
 internal sealed class BinaryPool(string host, int port) : IDisposable
 {
+    private const uint RequestId = 1;
     private readonly ConcurrentDictionary<string, ConcurrentBag<NetworkStream>> _idle = new(StringComparer.Ordinal);
 
     /// <summary>Runs one operation; refusals come back as results, transport failures as CKR_DEVICE_REMOVED.</summary>
@@ -20,8 +21,9 @@ internal sealed class BinaryPool(string host, int port) : IDisposable
         var stream = bag.TryTake(out var reused) ? reused : Connect(credential);
         try
         {
-            stream.Write(BinaryProtocol.EncodeBatch([operation]));
-            var result = Read(stream);
+            // One batch at a time per connection, so one request id serves (the module echoes it).
+            stream.Write(BinaryProtocol.EncodeBatch(RequestId, [operation]));
+            var result = Read(stream, RequestId);
             bag.Add(stream);
             return result;
         }
@@ -55,7 +57,7 @@ internal sealed class BinaryPool(string host, int port) : IDisposable
         try
         {
             stream.Write(BinaryProtocol.EncodeHello(credential));
-            var hello = Read(stream);
+            var hello = Read(stream, BinaryProtocol.ConnectionId);
             return hello.Ok ? stream : throw new CkrException(ModuleConnection.MapCode(hello.Code!), hello.Detail ?? hello.Code!);
         }
         catch (Exception ex) when (ex is IOException or SocketException or InvalidDataException)
@@ -70,11 +72,18 @@ internal sealed class BinaryPool(string host, int port) : IDisposable
         }
     }
 
-    private static BinaryResult Read(NetworkStream stream)
+    private static BinaryResult Read(NetworkStream stream, uint id)
     {
         byte[] payload = BinaryProtocol.ReadFrame(stream) ?? throw new IOException("the module closed the connection");
         var results = new List<BinaryResult>(1);
-        return BinaryProtocol.TryDecodeResults(payload, 1, results, out string? error)
+        if (BinaryProtocol.TryDecodeResults(payload, id, 1, results, out string? error))
+        {
+            return results[0];
+        }
+
+        // The module refuses a frame it cannot read under the connection's id, then closes.
+        results.Clear();
+        return BinaryProtocol.TryDecodeResults(payload, BinaryProtocol.ConnectionId, 1, results, out _) && !results[0].Ok
             ? results[0]
             : throw new InvalidDataException($"the module's answer does not match the binary protocol: {error}");
     }

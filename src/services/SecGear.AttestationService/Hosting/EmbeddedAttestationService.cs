@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
+using SecGear.Services.Hosting;
 
 namespace SecGear.AttestationService.Hosting;
 
@@ -11,20 +9,15 @@ namespace SecGear.AttestationService.Hosting;
 /// </summary>
 public sealed class EmbeddedAttestationService : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly EmbeddedWebApplication _host;
 
-    private EmbeddedAttestationService(WebApplication app, string dataDirectory)
-    {
-        _app = app;
-        DataDirectory = dataDirectory;
-        Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-    }
+    private EmbeddedAttestationService(EmbeddedWebApplication host) => _host = host;
 
     /// <summary>The address the service listens on, e.g. <c>http://127.0.0.1:40123</c> (no trailing slash).</summary>
-    public string Url { get; }
+    public string Url => _host.Url;
 
     /// <summary>The service's data directory (database, master key, generated admin key).</summary>
-    public string DataDirectory { get; }
+    public string DataDirectory => _host.DataDirectory;
 
     /// <summary>The admin API key file the service generates on first start when no key is configured.</summary>
     public string AdminKeyFile => Path.Combine(DataDirectory, "admin.key");
@@ -43,50 +36,24 @@ public sealed class EmbeddedAttestationService : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? settings = null,
         LogLevel logLevel = LogLevel.None,
         string url = "http://127.0.0.1:0",
-        Action<IServiceCollection>? configureServices = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
-        dataDirectory = Path.GetFullPath(dataDirectory);
-        Directory.CreateDirectory(dataDirectory);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = dataDirectory, EnvironmentName = "Production", Args = [] });
-        var configuration = new Dictionary<string, string?> { ["AttestationService:DataDirectory"] = dataDirectory };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            configuration[key] = value;
-        }
-
-        builder.Configuration.AddInMemoryCollection(configuration);
-        if (logLevel == LogLevel.None)
-        {
-            builder.Logging.ClearProviders();
-        }
-        else
-        {
-            builder.Logging.SetMinimumLevel(logLevel);
-        }
-
-        builder.WebHost.UseUrls(url);
-        builder.AddAttestationService();
-        configureServices?.Invoke(builder.Services);
-        var app = builder.Build();
-        try
-        {
-            await app.InitializeAttestationServiceAsync().ConfigureAwait(false);
-            app.MapAttestationService();
-            await app.StartAsync().ConfigureAwait(false);
-            return new EmbeddedAttestationService(app, dataDirectory);
-        }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+        Action<IServiceCollection>? configureServices = null) =>
+        new(await EmbeddedWebApplication.StartAsync(
+            dataDirectory,
+            "AttestationService:DataDirectory",
+            settings,
+            logLevel,
+            url,
+            builder =>
+            {
+                builder.AddAttestationService();
+                configureServices?.Invoke(builder.Services);
+            },
+            async app =>
+            {
+                await app.InitializeAttestationServiceAsync().ConfigureAwait(false);
+                app.MapAttestationService();
+            }).ConfigureAwait(false));
 
     /// <summary>Stops the server and releases the database.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

@@ -7,20 +7,27 @@ namespace SecGear.CryptoModule.Binary;
 /// <summary>
 /// The binary transport for the hot key operations: one TCP connection carries length-prefixed frames
 /// (<c>length(4, LE) payload</c>). The client opens with a hello naming the tenant credential; then each frame is a
-/// batch of <see cref="BinaryOperation"/>s answered by one frame of <see cref="BinaryResult"/>s in the same order.
+/// batch of <see cref="BinaryOperation"/>s under a request id, answered by one frame of <see cref="BinaryResult"/>s in
+/// the same order under the same id. Version 2 pipelines: a client may send further batches before the answers to
+/// earlier ones arrive, and matches each answer to its batch by the id (the module may answer batches of one
+/// connection out of order, and merges batches of all connections into one enclave call). Id 0 is the connection's
+/// own: the hello's answer, and the refusal the module sends before it closes a connection whose frame it cannot read.
 /// A batch lets concurrent callers share one request and one enclave call. Layouts (integers little-endian):
 /// <list type="bullet">
-/// <item>hello: <c>'H' version(1) credential(2+n)</c>; answered by a result frame of one result.</item>
-/// <item>batch: <c>'B' count(2) op*</c>, op = <c>op(1) scheme(1) flags(1) version(4) keyId(1+n) data(4+n) iv(4+n) aad(4+n) extra(4+n)</c>.</item>
-/// <item>results: <c>'R' count(2) result*</c>, result = <c>0 version(4) first(4+n) second(4+n)</c> or
+/// <item>hello: <c>'H' version(1) credential(2+n)</c>; answered by a result frame of one result, id 0.</item>
+/// <item>batch: <c>'B' id(4) count(2) op*</c>, id &gt; 0, op = <c>op(1) scheme(1) flags(1) version(4) keyId(1+n) data(4+n) iv(4+n) aad(4+n) extra(4+n)</c>.</item>
+/// <item>results: <c>'R' id(4) count(2) result*</c>, result = <c>0 version(4) first(4+n) second(4+n)</c> or
 /// <c>1 status(2) code(2+n) detail(2+n)</c>.</item>
 /// </list>
 /// Every reader checks every length against what remains and refuses trailing bytes: both sides are hostile input.
 /// </summary>
 public static class BinaryProtocol
 {
-    /// <summary>The protocol version in the hello.</summary>
-    public const byte Version = 1;
+    /// <summary>The protocol version in the hello (2: request ids and pipelining; 1 had neither and is refused).</summary>
+    public const byte Version = 2;
+
+    /// <summary>The request id of the hello's answer and of a refusal that closes the connection.</summary>
+    public const uint ConnectionId = 0;
 
     /// <summary>Largest frame either side accepts.</summary>
     public const int MaxFrameBytes = 64 * 1024 * 1024;
@@ -31,6 +38,7 @@ public static class BinaryProtocol
     private const byte HelloType = (byte)'H';
     private const byte BatchType = (byte)'B';
     private const byte ResultsType = (byte)'R';
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     /// <summary>The hello frame (with its length prefix).</summary>
     public static byte[] EncodeHello(string credential)
@@ -78,8 +86,8 @@ public static class BinaryProtocol
         return true;
     }
 
-    /// <summary>A batch frame (with its length prefix).</summary>
-    public static byte[] EncodeBatch(IReadOnlyList<BinaryOperation> operations)
+    /// <summary>A batch frame (with its length prefix) under request id <paramref name="id"/> (not 0).</summary>
+    public static byte[] EncodeBatch(uint id, IReadOnlyList<BinaryOperation> operations)
     {
         ArgumentNullException.ThrowIfNull(operations);
         if (operations.Count is 0 or > MaxBatch)
@@ -87,16 +95,17 @@ public static class BinaryProtocol
             throw new ArgumentException($"A batch holds 1-{MaxBatch} operations.", nameof(operations));
         }
 
-        long length = 3;
+        ArgumentOutOfRangeException.ThrowIfEqual(id, ConnectionId);
+        long length = 7;
         foreach (var op in operations)
         {
-            int id = Encoding.UTF8.GetByteCount(op.KeyId);
-            if (id is 0 or > byte.MaxValue)
+            int keyIdLength = Encoding.UTF8.GetByteCount(op.KeyId);
+            if (keyIdLength is 0 or > byte.MaxValue)
             {
                 throw new ArgumentException("A key id is 1-255 UTF-8 bytes.", nameof(operations));
             }
 
-            length += 7 + 1 + id + 16 + (long)op.Data.Length + op.Iv.Length + op.Aad.Length + op.Extra.Length;
+            length += 7 + 1 + keyIdLength + 16 + (long)op.Data.Length + op.Iv.Length + op.Aad.Length + op.Extra.Length;
         }
 
         if (length > MaxFrameBytes)
@@ -108,17 +117,18 @@ public static class BinaryProtocol
         var span = frame.AsSpan();
         BinaryPrimitives.WriteInt32LittleEndian(span, (int)length);
         span[4] = BatchType;
-        BinaryPrimitives.WriteUInt16LittleEndian(span[5..], (ushort)operations.Count);
-        int offset = 7;
+        BinaryPrimitives.WriteUInt32LittleEndian(span[5..], id);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[9..], (ushort)operations.Count);
+        int offset = 11;
         foreach (var op in operations)
         {
             span[offset] = (byte)op.Op;
             span[offset + 1] = (byte)op.Scheme;
             span[offset + 2] = (byte)op.Flags;
             BinaryPrimitives.WriteUInt32LittleEndian(span[(offset + 3)..], op.Version);
-            int id = Encoding.UTF8.GetBytes(op.KeyId, span[(offset + 8)..]);
-            span[offset + 7] = (byte)id;
-            offset += 8 + id;
+            int keyIdLength = Encoding.UTF8.GetBytes(op.KeyId, span[(offset + 8)..]);
+            span[offset + 7] = (byte)keyIdLength;
+            offset += 8 + keyIdLength;
             offset = LengthPrefixed.Put32(span, offset, op.Data.Span);
             offset = LengthPrefixed.Put32(span, offset, op.Iv.Span);
             offset = LengthPrefixed.Put32(span, offset, op.Aad.Span);
@@ -128,25 +138,34 @@ public static class BinaryProtocol
         return frame;
     }
 
-    /// <summary>Reads a batch payload; the operations' fields are slices of <paramref name="payload"/>.</summary>
-    public static bool TryDecodeBatch(ReadOnlyMemory<byte> payload, List<BinaryOperation> operations, [NotNullWhen(false)] out string? error)
+    /// <summary>Reads a batch payload and its request id; the operations' fields are slices of <paramref name="payload"/>.</summary>
+    public static bool TryDecodeBatch(ReadOnlyMemory<byte> payload, out uint id, List<BinaryOperation> operations, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(operations);
         var span = payload.Span;
-        if (span.Length < 3 || span[0] != BatchType)
+        id = ConnectionId;
+        if (span.Length < 7 || span[0] != BatchType)
         {
             error = "a frame that is not a batch";
             return false;
         }
 
-        int count = BinaryPrimitives.ReadUInt16LittleEndian(span[1..]);
+        id = BinaryPrimitives.ReadUInt32LittleEndian(span[1..]);
+        if (id == ConnectionId)
+        {
+            error = $"a batch under request id {ConnectionId}, which is the connection's own";
+            return false;
+        }
+
+        int count = BinaryPrimitives.ReadUInt16LittleEndian(span[5..]);
         if (count is 0 or > MaxBatch)
         {
             error = $"a batch of {count} operations (1-{MaxBatch})";
             return false;
         }
 
-        int offset = 3;
+        int offset = 7;
+        string? lastKeyId = null;
         for (int i = 0; i < count; i++)
         {
             if (span.Length - offset < 8)
@@ -174,15 +193,25 @@ public static class BinaryProtocol
             }
 
             string keyId;
-            try
+            if (lastKeyId is not null && Matches(lastKeyId, span.Slice(offset, idLength)))
             {
-                keyId = new UTF8Encoding(false, true).GetString(span.Slice(offset, idLength));
+                // Batches mostly use one key: one string for all its operations instead of one each.
+                keyId = lastKeyId;
             }
-            catch (ArgumentException)
+            else
             {
-                error = $"operation {i}'s key id is not UTF-8";
-                return false;
+                try
+                {
+                    keyId = StrictUtf8.GetString(span.Slice(offset, idLength));
+                }
+                catch (ArgumentException)
+                {
+                    error = $"operation {i}'s key id is not UTF-8";
+                    return false;
+                }
             }
+
+            lastKeyId = keyId;
 
             offset += idLength;
             if (!LengthPrefixed.TryTake32(payload, ref offset, out var data) || !LengthPrefixed.TryTake32(payload, ref offset, out var iv)
@@ -205,11 +234,11 @@ public static class BinaryProtocol
         return true;
     }
 
-    /// <summary>A results frame (with its length prefix).</summary>
-    public static byte[] EncodeResults(IReadOnlyList<BinaryResult> results)
+    /// <summary>A results frame (with its length prefix) answering request <paramref name="id"/>.</summary>
+    public static byte[] EncodeResults(uint id, IReadOnlyList<BinaryResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        long length = 3;
+        long length = 7;
         foreach (var result in results)
         {
             length += result.Ok
@@ -220,8 +249,9 @@ public static class BinaryProtocol
         var frame = new byte[4 + length];
         var span = frame.AsSpan();
         span[4] = ResultsType;
-        BinaryPrimitives.WriteUInt16LittleEndian(span[5..], (ushort)results.Count);
-        int offset = 7;
+        BinaryPrimitives.WriteUInt32LittleEndian(span[5..], id);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[9..], (ushort)results.Count);
+        int offset = 11;
         foreach (var result in results)
         {
             if (result.Ok)
@@ -245,18 +275,27 @@ public static class BinaryProtocol
         return offset == frame.Length ? frame : frame[..offset];
     }
 
-    /// <summary>Reads a results payload of exactly <paramref name="expected"/> results.</summary>
-    public static bool TryDecodeResults(ReadOnlyMemory<byte> payload, int expected, List<BinaryResult> results, [NotNullWhen(false)] out string? error)
+    /// <summary>The request id and result count of a results payload; false when it is not one.</summary>
+    public static bool TryPeekResults(ReadOnlySpan<byte> payload, out uint id, out int count)
+    {
+        bool ok = payload.Length >= 7 && payload[0] == ResultsType;
+        id = ok ? BinaryPrimitives.ReadUInt32LittleEndian(payload[1..]) : ConnectionId;
+        count = ok ? BinaryPrimitives.ReadUInt16LittleEndian(payload[5..]) : 0;
+        return ok;
+    }
+
+    /// <summary>Reads a results payload of exactly <paramref name="expected"/> results answering request <paramref name="id"/>.</summary>
+    public static bool TryDecodeResults(ReadOnlyMemory<byte> payload, uint id, int expected, List<BinaryResult> results, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(results);
         var span = payload.Span;
-        if (span.Length < 3 || span[0] != ResultsType || BinaryPrimitives.ReadUInt16LittleEndian(span[1..]) != expected)
+        if (!TryPeekResults(span, out uint answered, out int count) || answered != id || count != expected)
         {
-            error = $"not a frame of {expected} results";
+            error = $"not a frame of {expected} results answering request {id}";
             return false;
         }
 
-        int offset = 3;
+        int offset = 7;
         for (int i = 0; i < expected; i++)
         {
             if (span.Length - offset < 1)
@@ -351,6 +390,13 @@ public static class BinaryProtocol
         return length is < 1 or > MaxFrameBytes
             ? throw new InvalidDataException($"A frame of {length} bytes (1-{MaxFrameBytes}).")
             : length;
+    }
+
+    private static bool Matches(string text, ReadOnlySpan<byte> utf8)
+    {
+        // Key ids are short; compare without allocating.
+        Span<byte> buffer = stackalloc byte[256];
+        return Encoding.UTF8.TryGetBytes(text, buffer, out int written) && buffer[..written].SequenceEqual(utf8);
     }
 
     private static int PutText(Span<byte> destination, int offset, string text, int max)

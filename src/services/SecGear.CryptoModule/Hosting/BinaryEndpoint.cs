@@ -8,12 +8,17 @@ namespace SecGear.CryptoModule.Hosting;
 
 /// <summary>
 /// The binary transport (<see cref="BinaryProtocol"/>) on its own TCP listener: a connection authenticates once with
-/// the tenant credential, then sends batches of key operations, each answered in one frame after one enclave call.
+/// the tenant credential, then sends batches of key operations, several in flight (up to
+/// <see cref="BinaryConnection.MaxInFlight"/>), each answered in one frame under its request id. The batches of all
+/// connections meet in one <see cref="BinaryBatchMerger"/>, which runs whatever is queued in one enclave call.
 /// It exists because an HTTP/JSON request costs more CPU than a 1 KiB GCM or an ECDSA signature; the JSON API stays
-/// the complete interface. A malformed frame gets a refusal and the connection is closed.
+/// the complete interface. A malformed frame gets a refusal (after the answers in flight) and the connection is closed.
 /// </summary>
 internal sealed partial class BinaryEndpoint(CryptoModuleOptions options, TenantAuthenticator auth, KeyService service, ILogger<BinaryEndpoint> logger) : BackgroundService
 {
+    // How long a closing connection waits for the answers to its batches in flight.
+    private static readonly TimeSpan DrainTime = TimeSpan.FromSeconds(30);
+    private readonly BinaryBatchMerger _merger = new(service, Math.Max(1, options.BinaryConcurrentCalls), logger);
     private Socket? _listener;
     private int _connections;
 
@@ -99,18 +104,14 @@ internal sealed partial class BinaryEndpoint(CryptoModuleOptions options, Tenant
                 return;
             }
 
-            var operations = new List<BinaryOperation>();
-            while (await BinaryProtocol.ReadFrameAsync(stream, stoppingToken).ConfigureAwait(false) is { } payload)
+            var connection = new BinaryConnection(stream);
+            try
             {
-                operations.Clear();
-                if (!BinaryProtocol.TryDecodeBatch(payload, operations, out string? error))
-                {
-                    await RefuseAsync(stream, CryptoProblemException.Malformed($"The batch is malformed: {error}."), stoppingToken).ConfigureAwait(false);
-                    return;
-                }
-
-                var results = await service.RunBatchAsync(tenant, operations).ConfigureAwait(false);
-                await stream.WriteAsync(BinaryProtocol.EncodeResults(results), stoppingToken).ConfigureAwait(false);
+                await ReadBatchesAsync(connection, tenant, stoppingToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                connection.Close();
             }
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -122,6 +123,47 @@ internal sealed partial class BinaryEndpoint(CryptoModuleOptions options, Tenant
         {
             // Logged without the message, which could quote request data.
             LogUnexpected(logger, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Hands each batch to the merger as soon as it is read (taking one of the connection's slots), so a client can
+    /// pipeline. At the end of the stream the answers in flight are still written; a malformed frame is refused after
+    /// them, under the connection's id, and ends the connection.
+    /// </summary>
+    private async Task ReadBatchesAsync(BinaryConnection connection, string tenant, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            byte[]? payload;
+            try
+            {
+                payload = await BinaryProtocol.ReadFrameAsync(connection.Stream, stoppingToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException ex)
+            {
+                // A length out of range or a frame cut short: refused like a malformed batch.
+                await connection.DrainAsync(DrainTime).ConfigureAwait(false);
+                await RefuseAsync(connection.Stream, CryptoProblemException.Malformed($"The frame is malformed: {ex.Message}"), stoppingToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (payload is null)
+            {
+                await connection.DrainAsync(DrainTime).ConfigureAwait(false);
+                return;
+            }
+
+            var operations = new List<BinaryOperation>();
+            if (!BinaryProtocol.TryDecodeBatch(payload, out uint id, operations, out string? error))
+            {
+                await connection.DrainAsync(DrainTime).ConfigureAwait(false);
+                await RefuseAsync(connection.Stream, CryptoProblemException.Malformed($"The batch is malformed: {error}."), stoppingToken).ConfigureAwait(false);
+                return;
+            }
+
+            await connection.WaitForSlotAsync(stoppingToken).ConfigureAwait(false);
+            _merger.Submit(new BinaryJob(connection, id, tenant, operations, payload.Length));
         }
     }
 
@@ -165,7 +207,7 @@ internal sealed partial class BinaryEndpoint(CryptoModuleOptions options, Tenant
         try
         {
             string tenant = await auth.AuthenticateAsync(credential).ConfigureAwait(false);
-            await stream.WriteAsync(BinaryProtocol.EncodeResults([new BinaryResult()]), stoppingToken).ConfigureAwait(false);
+            await stream.WriteAsync(BinaryProtocol.EncodeResults(BinaryProtocol.ConnectionId, [new BinaryResult()]), stoppingToken).ConfigureAwait(false);
             return tenant;
         }
         catch (CryptoProblemException ex)
@@ -176,7 +218,7 @@ internal sealed partial class BinaryEndpoint(CryptoModuleOptions options, Tenant
     }
 
     private static async Task RefuseAsync(NetworkStream stream, CryptoProblemException refusal, CancellationToken stoppingToken) =>
-        await stream.WriteAsync(BinaryProtocol.EncodeResults([BinaryResult.Refused(refusal.StatusCode, refusal.Code, refusal.Message)]), stoppingToken).ConfigureAwait(false);
+        await stream.WriteAsync(BinaryProtocol.EncodeResults(BinaryProtocol.ConnectionId, [BinaryResult.Refused(refusal.StatusCode, refusal.Code, refusal.Message)]), stoppingToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public override void Dispose()

@@ -50,6 +50,12 @@ public sealed class CryptoModuleOptions
     /// </summary>
     public int BinaryMaxConnections { get; set; } = 256;
 
+    /// <summary>
+    /// Most enclave calls the binary transport runs at once (default 2). Batches that arrive while these run wait and
+    /// are merged, across connections, into the next call; two let one call gather while the other is in the enclave.
+    /// </summary>
+    public int BinaryConcurrentCalls { get; set; } = 2;
+
     /// <summary>Largest data input of one operation (default 16 MiB).</summary>
     public int MaxInputBytes { get; set; } = 16 * 1024 * 1024;
 

@@ -15,17 +15,37 @@ public sealed partial class KeyService
     /// twin, the accepted ones cross into the enclave together, and every one is audited. One operation's refusal does
     /// not fail the others.
     /// </summary>
-    public async Task<BinaryResult[]> RunBatchAsync(string tenant, IReadOnlyList<BinaryOperation> operations)
+    public Task<BinaryResult[]> RunBatchAsync(string tenant, IReadOnlyList<BinaryOperation> operations)
     {
         ArgumentNullException.ThrowIfNull(operations);
-        var results = new BinaryResult[operations.Count];
-        var accepted = new (int Index, StoredKey Key, StoredKeyVersion Version)[operations.Count];
+        return RunBatchAsync(operations.Count, i => tenant, i => operations[i]);
+    }
+
+    /// <summary>
+    /// Runs operations of possibly several tenants (the binary transport merges the batches of all its connections)
+    /// in one enclave crossing: <paramref name="tenantOf"/> and <paramref name="operationAt"/> give operation i's
+    /// tenant and operation. Each is checked against its own tenant's keys.
+    /// </summary>
+    internal async Task<BinaryResult[]> RunBatchAsync(int operationCount, Func<int, string> tenantOf, Func<int, BinaryOperation> operationAt)
+    {
+        var results = new BinaryResult[operationCount];
+        var accepted = new (int Index, StoredKey Key, StoredKeyVersion Version)[operationCount];
         int count = 0;
-        var packed = new ArrayBufferWriter<byte>(operations.Count * 1280);
-        byte[] tenantBytes = Encoding.UTF8.GetBytes(tenant);
-        for (int i = 0; i < operations.Count; i++)
+        var packed = new ArrayBufferWriter<byte>(operationCount * 1280);
+        string? lastTenant = null;
+        byte[] tenantBytes = [];
+        StoredKey? lastKey = null;
+        byte[] keyIdBytes = [];
+        for (int i = 0; i < operationCount; i++)
         {
-            var op = operations[i];
+            var op = operationAt(i);
+            string tenant = tenantOf(i);
+            if (!ReferenceEquals(tenant, lastTenant))
+            {
+                lastTenant = tenant;
+                tenantBytes = Encoding.UTF8.GetBytes(tenant);
+            }
+
             try
             {
                 CheckInput(op.Data, "data");
@@ -35,6 +55,12 @@ public sealed partial class KeyService
                 }
 
                 var (key, version) = await UseAsync(tenant, op.KeyId, op.Version == 0 ? null : op.Version).ConfigureAwait(false);
+                if (!ReferenceEquals(key, lastKey))
+                {
+                    lastKey = key;
+                    keyIdBytes = Encoding.UTF8.GetBytes(key.Id);
+                }
+
                 Pack(packed, ToEnclave(op) with
                 {
                     Spec = key.Spec,
@@ -42,7 +68,7 @@ public sealed partial class KeyService
                     Version = version.Version,
                     Blob = version.Blob,
                     Tenant = tenantBytes,
-                    KeyId = Encoding.UTF8.GetBytes(key.Id),
+                    KeyId = keyIdBytes,
                 });
                 accepted[count++] = (i, key, version);
             }
@@ -61,31 +87,54 @@ public sealed partial class KeyService
             return results;
         }
 
-        (byte[] First, byte[] Second, CryptoProblemException? Refusal)[] answers;
+        (ReadOnlyMemory<byte> First, ReadOnlyMemory<byte> Second, CryptoProblemException? Refusal)[] answers;
         try
         {
             answers = enclave.CallBatch(packed.WrittenSpan, count);
         }
         catch (CryptoProblemException ex)
         {
-            answers = [.. Enumerable.Repeat<(byte[], byte[], CryptoProblemException?)>(([], [], ex), count)];
+            answers = [.. Enumerable.Repeat<(ReadOnlyMemory<byte>, ReadOnlyMemory<byte>, CryptoProblemException?)>((default, default, ex), count)];
         }
 
+        // Consecutive identical uses (a merged batch is mostly one key and one operation) are queued as one record.
+        (StoredKey Key, uint Version, string Operation, string Outcome) run = (null!, 0, string.Empty, string.Empty);
+        long uses = 0;
         for (int j = 0; j < count; j++)
         {
             var (index, key, version) = accepted[j];
             var (first, second, refusal) = answers[j];
-            string operation = AuditName(operations[index].Op);
+            string operation = AuditName(operationAt(index).Op);
+            string outcome;
             if (refusal is null)
             {
                 results[index] = new BinaryResult { Version = version.Version, First = first, Second = second };
-                audit.Record(key.Tenant, key.Id, version.Version, operation, "ok");
+                outcome = "ok";
             }
             else
             {
                 results[index] = BinaryResult.Refused(refusal.StatusCode, refusal.Code, refusal.Message);
-                audit.Record(key.Tenant, key.Id, version.Version, operation, refusal.Code);
+                outcome = refusal.Code;
             }
+
+            if (uses > 0 && ReferenceEquals(run.Key, key) && run.Version == version.Version && ReferenceEquals(run.Operation, operation) && run.Outcome == outcome)
+            {
+                uses++;
+                continue;
+            }
+
+            if (uses > 0)
+            {
+                audit.Record(run.Key.Tenant, run.Key.Id, run.Version, run.Operation, run.Outcome, uses);
+            }
+
+            run = (key, version.Version, operation, outcome);
+            uses = 1;
+        }
+
+        if (uses > 0)
+        {
+            audit.Record(run.Key.Tenant, run.Key.Id, run.Version, run.Operation, run.Outcome, uses);
         }
 
         return results;

@@ -200,10 +200,11 @@ public sealed class ModuleEnclave : IDisposable
     /// Sends several requests (each written by <see cref="EnclaveRequest.WriteTo"/>) in one crossing; answers, in order,
     /// each one's results or its refusal. The requests are <c>length(4) request</c> entries in <paramref name="packed"/>.
     /// </summary>
-    public (byte[] First, byte[] Second, CryptoProblemException? Refusal)[] CallBatch(ReadOnlySpan<byte> packed, int count)
+    public (ReadOnlyMemory<byte> First, ReadOnlyMemory<byte> Second, CryptoProblemException? Refusal)[] CallBatch(ReadOnlySpan<byte> packed, int count)
     {
+        // The results are slices of the one copy of the enclave's answer: no array per operation.
         var (answers, _) = Call(new EnclaveRequest { Op = EnclaveOp.Batch, Data = packed });
-        var results = new (byte[], byte[], CryptoProblemException?)[count];
+        var results = new (ReadOnlyMemory<byte>, ReadOnlyMemory<byte>, CryptoProblemException?)[count];
         ReadOnlySpan<byte> span = answers;
         int offset = 0;
         for (int i = 0; i < count; i++)
@@ -214,10 +215,10 @@ public sealed class ModuleEnclave : IDisposable
                 throw Unavailable("the enclave's answer to a batch is malformed");
             }
 
-            offset += 4 + length;
             results[i] = response.Status == EnclaveStatus.Ok
-                ? (response.First.ToArray(), response.Second.ToArray(), null)
-                : ([], [], Refusal(response));
+                ? (answers.AsMemory(offset + 4 + 5, response.First.Length), answers.AsMemory(offset + 4 + EnclaveResponse.Overhead + response.First.Length, response.Second.Length), null)
+                : (default, default, Refusal(response));
+            offset += 4 + length;
         }
 
         return offset == span.Length ? results : throw Unavailable("the enclave's answer to a batch has more entries than requests");

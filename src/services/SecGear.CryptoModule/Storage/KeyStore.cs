@@ -56,8 +56,15 @@ public sealed class KeyStore
             CREATE TABLE IF NOT EXISTS {_prefix}key_versions (tenant TEXT NOT NULL, key_id TEXT NOT NULL, version INTEGER NOT NULL,
                 blob {blob} NOT NULL, public_key {blob}, created BIGINT NOT NULL, PRIMARY KEY (tenant, key_id, version));
             CREATE TABLE IF NOT EXISTS {_prefix}audit (id {auditId}, at BIGINT NOT NULL, tenant TEXT NOT NULL, key_id TEXT,
-                version INTEGER, operation TEXT NOT NULL, outcome TEXT NOT NULL);
+                version INTEGER, operation TEXT NOT NULL, outcome TEXT NOT NULL, uses BIGINT NOT NULL DEFAULT 1);
             """).ConfigureAwait(false);
+
+        // Stores created before records counted their uses get the column (every old record is one use).
+        bool hasUses = _postgres
+            || (await QueryAsync($"SELECT COUNT(*) FROM pragma_table_info('audit') WHERE name = 'uses'", reader => reader.GetInt64(0)).ConfigureAwait(false))[0] > 0;
+        await ExecuteAsync(_postgres
+            ? $"ALTER TABLE {_prefix}audit ADD COLUMN IF NOT EXISTS uses BIGINT NOT NULL DEFAULT 1"
+            : hasUses ? "SELECT 1" : $"ALTER TABLE {_prefix}audit ADD COLUMN uses BIGINT NOT NULL DEFAULT 1").ConfigureAwait(false);
     }
 
     /// <summary>Stores a new value (from <paramref name="create"/>) under <paramref name="name"/> unless one exists; returns the stored value.</summary>
@@ -168,13 +175,13 @@ public sealed class KeyStore
             // One prepared command for the whole batch, its parameters rebound per record: at tens of thousands of key
             // uses a second, building and parsing a command per record cost more than the operations it audits.
             await using var command = Command(connection, transaction,
-                $"INSERT INTO {_prefix}audit (at, tenant, key_id, version, operation, outcome) VALUES (@time, @tenant, @key, @version, @operation, @outcome)",
-                [("time", 0L), ("tenant", string.Empty), ("key", string.Empty), ("version", 0L), ("operation", string.Empty), ("outcome", string.Empty)]);
+                $"INSERT INTO {_prefix}audit (at, tenant, key_id, version, operation, outcome, uses) VALUES (@time, @tenant, @key, @version, @operation, @outcome, @uses)",
+                [("time", 0L), ("tenant", string.Empty), ("key", string.Empty), ("version", 0L), ("operation", string.Empty), ("outcome", string.Empty), ("uses", 1L)]);
             var p = command.Parameters;
             // Typed, so a null key id or version binds the same way on SQLite and on a prepared PostgreSQL statement.
             p[0].DbType = System.Data.DbType.Int64;
             p[1].DbType = p[2].DbType = p[4].DbType = p[5].DbType = System.Data.DbType.String;
-            p[3].DbType = System.Data.DbType.Int64;
+            p[3].DbType = p[6].DbType = System.Data.DbType.Int64;
             await command.PrepareAsync().ConfigureAwait(false);
             foreach (var entry in entries)
             {
@@ -184,6 +191,7 @@ public sealed class KeyStore
                 p[3].Value = entry.Version is null ? DBNull.Value : (long)entry.Version.Value;
                 p[4].Value = entry.Operation;
                 p[5].Value = entry.Outcome;
+                p[6].Value = entry.Uses;
                 await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
 
@@ -193,10 +201,11 @@ public sealed class KeyStore
     /// <summary>The tenant's newest audit records.</summary>
     public Task<List<AuditEntry>> ListAuditAsync(string tenant, int limit) =>
         QueryAsync(
-            $"SELECT id, at, tenant, key_id, version, operation, outcome FROM {_prefix}audit WHERE tenant = @tenant ORDER BY id DESC LIMIT @limit",
+            $"SELECT id, at, tenant, key_id, version, operation, outcome, uses FROM {_prefix}audit WHERE tenant = @tenant ORDER BY id DESC LIMIT @limit",
             reader => new AuditEntry(
                 reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : (uint)reader.GetInt64(4), reader.GetString(5), reader.GetString(6)),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : (uint)reader.GetInt64(4), reader.GetString(5), reader.GetString(6),
+                reader.GetInt64(7)),
             ("tenant", tenant), ("limit", limit));
 
     private async Task<List<StoredKey>> LoadKeysAsync(string where, params (string Name, object? Value)[] parameters)
