@@ -134,7 +134,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
             byte* task = _pool.EcallTask(index);
             int slot = SwitchlessPacer.Slot(contract, function);
-            long posted = SwitchlessPacer.Now;
+
+            // Only a sample of the calls is timed for the slow-call judge: the others read no clock on this path.
+            long posted = SwitchlessPacer.TimeThisCall() ? SwitchlessPacer.Now : 0;
             Post(task, contract, function, request, PoolLayout.WaiterSpinning);
             int state = PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, _giveUp, _busyTrusted);
 
@@ -152,8 +154,12 @@ internal sealed unsafe class HostSwitchless : IDisposable
             }
 
             _pacer.NoteAccepted();
-            long now = SwitchlessPacer.Now;
-            _pacer.ObserveSwitchless(now - posted, now, slot);
+            if (posted != 0)
+            {
+                long now = SwitchlessPacer.Now;
+                _pacer.ObserveSwitchless(now - posted, now, slot);
+            }
+
             Finish(task, state, response, slot);
             return true;
         }
@@ -175,7 +181,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             return false;
         }
 
-        switch (_pacer.Choose(SwitchlessPacer.Now))
+        switch (_pacer.Choose())
         {
             case SwitchlessPath.Switchless:
                 return true;
@@ -640,7 +646,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
                 break;
             }
 
-            // The clock is read one poll in four, as in PoolAccess.Await: a read costs as much as a poll.
+            // The clock is read one poll in sixteen, as in PoolAccess.Await: a read costs as much as a poll.
             if ((polls & PoolAccess.ClockEvery) != 0)
             {
                 PoolAccess.Pause();

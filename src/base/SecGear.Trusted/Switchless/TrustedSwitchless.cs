@@ -106,7 +106,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
 
         if (canFallback)
         {
-            switch (_pacer.Choose(SwitchlessPacer.Now))
+            switch (_pacer.Choose())
             {
                 case SwitchlessPath.Backoff:
                     return Count(PoolLayout.OffOcallFallbackBackoff);
@@ -128,7 +128,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         PoolAccess.Write64(task, PoolLayout.OffRequestLength, request.Length);
         PoolAccess.Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterSpinning);
         PoolAccess.WritePayload(task, request);
-        long posted = SwitchlessPacer.Now;
+        long posted = SwitchlessPacer.TimeThisCall() ? SwitchlessPacer.Now : 0;
         PoolAccess.SetControl(task, TaskState.Submitted);
         _pool.Signal(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers);
 
@@ -148,8 +148,12 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         }
 
         _pacer.NoteAccepted();
-        long now = SwitchlessPacer.Now;
-        _pacer.ObserveSwitchless(now - posted, now, slot);
+        if (posted != 0)
+        {
+            long now = SwitchlessPacer.Now;
+            _pacer.ObserveSwitchless(now - posted, now, slot);
+        }
+
         try
         {
             // A response longer than a task arrives in chunks, straight into the caller's buffer.
