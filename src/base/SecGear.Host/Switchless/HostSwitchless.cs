@@ -143,8 +143,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
             // Only a task still unaccepted is taken back: a CAS on a line the worker now owns would cost a transfer.
             if (state == TaskState.Submitted)
             {
-                if (PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
+                if (PoolAccess.TryWithdraw(task))
                 {
+                    PoolAccess.Release(task);
                     _pacer.NoteNotAccepted(SwitchlessPacer.Now);
                     _counters.EcallFallback(SwitchlessFallbackReason.NotAccepted);
                     return false;
@@ -266,7 +267,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
                 foreach (byte* task in (ReadOnlySpan<nint>)[(nint)_pool.EcallTask(i), (nint)_pool.OcallTask(i)])
                 {
                     PoolAccess.SetControl(task, TaskState.Dead);
-                    Futex.Wake((int*)task);
+                    Futex.Wake(PoolAccess.AnswerWord(task));
                 }
             }
         }
@@ -351,7 +352,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             int index = (start + n) % _pool.Tasks;
             byte* task = _pool.EcallTask(index);
-            if (PoolAccess.StateOf(task) == TaskState.Free && PoolAccess.TryTransition(task, TaskState.Free, TaskState.Claimed))
+            if (PoolAccess.TryClaim(task))
             {
                 t_nextClaim = window ? index + 1 : t_nextClaim;
                 return index;
@@ -369,7 +370,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             for (int n = 0; n < _pool.Tasks; n++)
             {
                 int index = (start + n) % _pool.Tasks;
-                if (PoolAccess.TryTransition(_pool.EcallTask(index), TaskState.Free, TaskState.Claimed))
+                if (PoolAccess.TryClaim(_pool.EcallTask(index)))
                 {
                     return index;
                 }
@@ -391,10 +392,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
     {
         PoolAccess.WriteTarget(task, contract, function);
         PoolAccess.Write64(task, PoolLayout.OffRequestLength, request.Length);
-        PoolAccess.Write64(task, PoolLayout.OffResponseLength, 0);
         PoolAccess.Write64(task, PoolLayout.OffWaiter, waiter);
         PoolAccess.WritePayload(task, request);
-        PoolAccess.SetControl(task, TaskState.Submitted);
+        PoolAccess.Submit(task);
         _pool.Signal(PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers);
     }
 
@@ -409,7 +409,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             }
             catch (MarshalException)
             {
-                PoolAccess.SetControl(task, TaskState.Free);
+                PoolAccess.Release(task);
                 throw;
             }
         }
@@ -420,7 +420,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             throw _gone() ?? (Volatile.Read(ref _dead) != 0 ? Gone() : new MarshalException($"The enclave left a switchless task in state {state}."));
         }
 
-        long control = PoolAccess.ReadControl(task);
+        int status = PoolAccess.StatusOf(task);
         long length = PoolAccess.Read64(task, PoolLayout.OffResponseLength);
         if (length < 0 || length > _config.InlineCapacity)
         {
@@ -431,9 +431,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             _counters.EcallProcessed();
             ReadOnlySpan<byte> payload = PoolAccess.Payload(task, (int)length);
-            if ((int)control == TaskState.Failed)
+            if (state == TaskState.Failed)
             {
-                throw RemoteError.Decode((int)(control >>> 32), payload.ToArray()).ToHostException();
+                throw RemoteError.Decode(status, payload.ToArray()).ToHostException();
             }
 
             payload.CopyTo(response.GetSpan((int)length));
@@ -441,7 +441,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         }
         finally
         {
-            PoolAccess.SetControl(task, TaskState.Free);
+            PoolAccess.Release(task);
         }
     }
 
@@ -477,7 +477,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     private bool TryFallback(AsyncCall call)
     {
         byte* task = _pool.EcallTask(call.Index);
-        if (_regular is null || !PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Claimed))
+        if (_regular is null || !PoolAccess.TryWithdraw(task))
         {
             return false;
         }
@@ -490,7 +490,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
         long length = PoolAccess.Read64(task, PoolLayout.OffRequestLength);
         call.TakeRequest(PoolAccess.Payload(task, (int)Math.Clamp(length, 0, _config.InlineCapacity)));
-        PoolAccess.SetControl(task, TaskState.Free);
+        PoolAccess.Release(task);
         Interlocked.Decrement(ref _asyncPending);
         _memory.DangerousRelease();
         _pacer.NoteNotAccepted(SwitchlessPacer.Now);
@@ -642,8 +642,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
         int state;
         for (int polls = 0; ; polls++)
         {
-            state = PoolAccess.StateOf(task);
-            if (state is not (TaskState.Submitted or TaskState.Accepted))
+            // The answer word only: the decision line is read when the fallback deadline has passed.
+            state = PoolAccess.AnswerOf(task);
+            if (state != TaskState.Accepted)
             {
                 break;
             }
@@ -656,7 +657,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             }
 
             now = SwitchlessPacer.Now;
-            if (state == TaskState.Submitted && self.DeadlinePassed(call, now))
+            if (self.DeadlinePassed(call, now) && PoolAccess.StateOf(task) == TaskState.Submitted)
             {
                 self.TryFallback(call);
                 return;
@@ -703,6 +704,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             PoolAccess.Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterAsyncParked);
             Interlocked.MemoryBarrier();
+            int word = Volatile.Read(ref *PoolAccess.AnswerWord(task));
             state = PoolAccess.StateOf(task);
             if (state is not (TaskState.Submitted or TaskState.Accepted) || Volatile.Read(ref _dead) != 0)
             {
@@ -716,7 +718,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
                 break;
             }
 
-            Futex.WaitMicroseconds((int*)task, state, ((end - now) / SwitchlessPacer.TicksPerUs) + 1);
+            Futex.WaitMicroseconds(PoolAccess.AnswerWord(task), word, ((end - now) / SwitchlessPacer.TicksPerUs) + 1);
         }
 
         // Back to "looked at by its caller": a later wake would only be spurious.
@@ -807,10 +809,10 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             int i = (worker + n) % _pool.Tasks;
             byte* task = _pool.OcallTask(i);
-            if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Accepted))
+            if (PoolAccess.TryAccept(task, out uint sequence))
             {
                 _pool.WakeAnotherIfWaiting(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, ecalls: false);
-                ServeOcall(task);
+                ServeOcall(task, sequence);
                 worked = true;
             }
 
@@ -867,7 +869,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         return false;
     }
 
-    private void ServeOcall(byte* task)
+    private void ServeOcall(byte* task, uint sequence)
     {
         (int contract, int function) = PoolAccess.ReadTarget(task);
         long length = PoolAccess.Read64(task, PoolLayout.OffRequestLength);
@@ -916,7 +918,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             // Counted before the result is published: a caller that sees it may read the counters at once.
             _counters.OcallProcessed();
-            _pool.Respond(task, state, status, result.WrittenSpan, _config.InlineCapacity, PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, _isStopping);
+            _pool.Respond(task, sequence, state, status, result.WrittenSpan, _config.InlineCapacity, PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, _isStopping);
         }
         finally
         {
