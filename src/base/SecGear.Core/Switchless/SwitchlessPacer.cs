@@ -32,8 +32,8 @@ internal sealed class SwitchlessPacer
     /// <summary>Two preemptions at most this far apart mean the CPUs are oversubscribed (one alone may be an interrupt).</summary>
     public const int PreemptionPairMs = 10;
 
-    /// <summary>Calls of a probe that are not judged (they wake workers that slept through the regular period).</summary>
-    public const int WarmUpCalls = 2;
+    /// <summary>The most calls of a probe that are not judged (they wake workers that slept through the regular period); the first fast one ends the warm-up.</summary>
+    public const int WarmUpCalls = 16;
 
     /// <summary>Share of slow switchless calls (in 1/65536) above which the regular path is taken: about 2 %.</summary>
     public const int SlowShareLimit = 65536 / 50;
@@ -326,11 +326,13 @@ internal sealed class SwitchlessPacer
 
         long limit = regular - (Math.Min(regular, Volatile.Read(ref _regularFloor)) / 2);
 
-        // The first calls of a probe wake workers that slept through the regular period: not a measure of the pool.
+        // The first calls of a probe wake workers that slept through the regular period (a futex wake, 20-40 µs on a
+        // VM): not a measure of the pool. They are not judged until one is fast (the workers are awake), at most
+        // WarmUpCalls of them; two were too few, so a probe met a waking worker, failed, and the period doubled.
         int warmUp = Volatile.Read(ref _warmUp);
         if (warmUp > 0)
         {
-            Volatile.Write(ref _warmUp, warmUp - 1);
+            Volatile.Write(ref _warmUp, ticks <= limit ? 0 : warmUp - 1);
             return;
         }
 

@@ -29,6 +29,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
     private static readonly long AsyncParkTicks = SwitchlessPacer.MicrosecondsToTicks(AsyncParkUs);
 
+    /// <summary>The least an awaiting thread spins for an asynchronous call's answer while cores are free: what spinning pays.</summary>
+    private static readonly long AsyncMinSpinTicks = SwitchlessPacer.MicrosecondsToTicks(SwitchlessPacer.SpinPaysUs);
+
     private readonly PoolAccess _pool;
     private readonly SwitchlessConfig _config;
     private readonly SafeHandle _memory;
@@ -638,7 +641,12 @@ internal sealed unsafe class HostSwitchless : IDisposable
         // at 0.36 M calls/s. With the CPUs oversubscribed and other calls in flight the worker has a batch to serve on
         // a CPU this thread would take: park at once (woken once, when the batch is done); measured at load 10 on
         // 2 cores: 0.13 → 0.25 M calls/s.
-        long spinUntil = call.InFlightAtLook > 1 && self._pacer.Contended(now) ? now : now + self._pacer.CallerSpinTicks(now, call.Slot);
+        // While cores are free it spins at least as long as spinning pays even for a function recorded as long: an
+        // answer missed here costs a continuation, a worker wake and a thread hop (27-40 µs for an empty call), and
+        // that wait, recorded, kept the function "long" and every later awaited call on the slow path.
+        bool contended = self._pacer.Contended(now);
+        long spin = contended ? self._pacer.CallerSpinTicks(now, call.Slot) : Math.Max(self._pacer.CallerSpinTicks(now, call.Slot), AsyncMinSpinTicks);
+        long spinUntil = call.InFlightAtLook > 1 && contended ? now : now + spin;
         int state;
         for (int polls = 0; ; polls++)
         {
