@@ -9,9 +9,9 @@ namespace SecGear.Switchless;
 /// park and idle workers sleep at once, as regular calls do), and whether the other side's workers stopped accepting
 /// (a caller that waited the fallback timeout in vain sends this side's calls the regular way for a back-off period
 /// that doubles while probes keep failing), and which path is faster right now: the average time of switchless calls
-/// against that of regular calls (one call in <see cref="SampleEvery"/> goes the regular way to keep it known): when
-/// more than about 2 % of recent switchless calls saved less than half a regular crossing (for an empty call: took longer than half a regular call; when cores are free almost
-/// none do; on a busy machine many do, and those make the tail), the side's calls go the regular way for a period
+/// against that of regular calls (a regular sample now and then, at most about 1/64 of the time, keeps it known): when
+/// more than about 2 % of a function's recent switchless calls saved less than half a regular crossing (for an empty call: took longer than half a regular call; when cores are free almost
+/// none do; on a busy machine many do, and those make the tail), that function's calls (its slot's) go the regular way for a period
 /// (100 ms, doubling to 2 s while probes keep measuring slow, back to 100 ms after 16384 fast calls). Fields are
 /// written racily on purpose: they are hints, each a single word.
 /// </summary>
@@ -97,10 +97,14 @@ internal sealed class SwitchlessPacer
     private long _callerSpinTicks = MaxCallerSpinTicks;
     private long _regularUntil;
     private long _backoffTicks;
-    private long _slowerUntil;
-    private long _slowerTicks;
+
+    /// <summary>
+    /// Per function slot: its "slower" verdict. Per function, not per side: a long call that measures no faster than
+    /// its regular form (a 1 MiB sum) must not send the side's empty calls the regular way with it; in session 6's
+    /// quiet run 1.38 M calls went regular as "slower" that way, among them every single-caller empty ECALL of a row.
+    /// </summary>
+    private readonly SlowVerdict[] _slow = new SlowVerdict[FunctionSlots];
     private readonly bool _adaptive;
-    private int _slowShare;
     private long _lastSample;
 
     /// <summary>The pacer whose calls <see cref="t_sinceSample"/> counts on this thread.</summary>
@@ -114,11 +118,9 @@ internal sealed class SwitchlessPacer
     /// <summary>Calls this thread makes before it times one for the slow-call judge.</summary>
     [ThreadStatic]
     private static int t_untilTimed;
-    private int _warmUp;
     private long _lastGap;
     private long _regularAverage;
     private long _regularFloor;
-    private int _fastCalls;
 
     /// <summary>The gap between two polls that means the polling thread lost its CPU.</summary>
     public static long GapTicks => PreemptedGapTicks;
@@ -209,11 +211,11 @@ internal sealed class SwitchlessPacer
     /// period sends calls the regular way) and a thread-local countdown: no clock read, no shared write, no allocation.
     /// The clock is read only while a period is on, and once per <see cref="SampleEvery"/> calls of a thread.
     /// </summary>
-    public SwitchlessPath Choose()
+    public SwitchlessPath Choose(int slot)
     {
-        if ((Volatile.Read(ref _regularUntil) | Volatile.Read(ref _slowerUntil)) != 0)
+        if ((Volatile.Read(ref _regularUntil) | Volatile.Read(ref _slow[slot].Until)) != 0)
         {
-            SwitchlessPath path = ChooseInPeriod(Now);
+            SwitchlessPath path = ChooseInPeriod(Now, slot);
             if (path != SwitchlessPath.Switchless)
             {
                 return path;
@@ -259,7 +261,7 @@ internal sealed class SwitchlessPacer
     }
 
     /// <summary>While a back-off or a "slower" period is set: its path, or Switchless once it is over (then cleared).</summary>
-    private SwitchlessPath ChooseInPeriod(long now)
+    private SwitchlessPath ChooseInPeriod(long now, int slot)
     {
         long regularUntil = Volatile.Read(ref _regularUntil);
         if (regularUntil != 0)
@@ -272,7 +274,8 @@ internal sealed class SwitchlessPacer
             Interlocked.CompareExchange(ref _regularUntil, 0, regularUntil);
         }
 
-        long slowerUntil = Volatile.Read(ref _slowerUntil);
+        ref SlowVerdict verdict = ref _slow[slot];
+        long slowerUntil = Volatile.Read(ref verdict.Until);
         if (slowerUntil != 0 && _adaptive)
         {
             if (now < slowerUntil)
@@ -281,9 +284,9 @@ internal sealed class SwitchlessPacer
             }
 
             // The period is over: probe the pool again, with a clean record (a few slow calls overturn it).
-            Volatile.Write(ref _slowShare, 0);
-            Volatile.Write(ref _warmUp, WarmUpCalls);
-            Interlocked.CompareExchange(ref _slowerUntil, 0, slowerUntil);
+            Volatile.Write(ref verdict.Share, 0);
+            Volatile.Write(ref verdict.WarmUp, WarmUpCalls);
+            Interlocked.CompareExchange(ref verdict.Until, 0, slowerUntil);
         }
 
         return SwitchlessPath.Switchless;
@@ -329,28 +332,29 @@ internal sealed class SwitchlessPacer
         // The first calls of a probe wake workers that slept through the regular period (a futex wake, 20-40 µs on a
         // VM): not a measure of the pool. They are not judged until one is fast (the workers are awake), at most
         // WarmUpCalls of them; two were too few, so a probe met a waking worker, failed, and the period doubled.
-        int warmUp = Volatile.Read(ref _warmUp);
+        ref SlowVerdict verdict = ref _slow[slot];
+        int warmUp = Volatile.Read(ref verdict.WarmUp);
         if (warmUp > 0)
         {
-            Volatile.Write(ref _warmUp, ticks <= limit ? 0 : warmUp - 1);
+            Volatile.Write(ref verdict.WarmUp, ticks <= limit ? 0 : warmUp - 1);
             return;
         }
 
         // Running share of slow calls, weight 1/128 for the newest (three slow calls close together pass the limit).
-        int share = Volatile.Read(ref _slowShare);
+        int share = Volatile.Read(ref verdict.Share);
         share += ((ticks > limit ? 65536 : 0) - share) / 128;
-        Volatile.Write(ref _slowShare, share);
-        if (share > SlowShareLimit && Volatile.Read(ref _slowerUntil) == 0)
+        Volatile.Write(ref verdict.Share, share);
+        if (share > SlowShareLimit && Volatile.Read(ref verdict.Until) == 0)
         {
-            long period = Volatile.Read(ref _slowerTicks);
+            long period = Volatile.Read(ref verdict.Period);
             period = period == 0 ? FirstSlowerMs * 1000 * TicksPerUs : Math.Min(MaxSlowerMs * 1000 * TicksPerUs, period * 2);
-            Volatile.Write(ref _slowerTicks, period);
-            Volatile.Write(ref _slowerUntil, now + period);
-            Volatile.Write(ref _fastCalls, 0);
+            Volatile.Write(ref verdict.Period, period);
+            Volatile.Write(ref verdict.Until, now + period);
+            Volatile.Write(ref verdict.FastCalls, 0);
         }
-        else if (share <= SlowShareLimit && Volatile.Read(ref _slowerTicks) != 0 && Interlocked.Increment(ref _fastCalls) >= FastCallsToForget)
+        else if (share <= SlowShareLimit && Volatile.Read(ref verdict.Period) != 0 && Interlocked.Increment(ref verdict.FastCalls) >= FastCallsToForget)
         {
-            Volatile.Write(ref _slowerTicks, 0);
+            Volatile.Write(ref verdict.Period, 0);
         }
     }
 
@@ -392,6 +396,25 @@ internal sealed class SwitchlessPacer
         {
             Volatile.Write(ref _backoffTicks, 0);
         }
+    }
+
+    /// <summary>One function slot's "slower" verdict (written racily, as the pacer's other hints).</summary>
+    private struct SlowVerdict
+    {
+        /// <summary>End of the current period of regular calls (0: none).</summary>
+        public long Until;
+
+        /// <summary>The length of the last period (0: the next starts from <see cref="FirstSlowerMs"/>).</summary>
+        public long Period;
+
+        /// <summary>Running share of slow calls, in 1/65536.</summary>
+        public int Share;
+
+        /// <summary>Calls of a probe still not judged.</summary>
+        public int WarmUp;
+
+        /// <summary>Fast calls since the last period.</summary>
+        public int FastCalls;
     }
 
     /// <summary>A word with 64 bytes of padding on each side, so no other field shares its cache line.</summary>

@@ -121,7 +121,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     /// <exception cref="SwitchlessPoolFullException">The pool is full and rollback is off.</exception>
     public bool TryCall(int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        if (!MayPost(request.Length))
+        if (!MayPost(request.Length, SwitchlessPacer.Slot(contract, function)))
         {
             return false;
         }
@@ -177,7 +177,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     public void ObserveRegular(int contract, int function, long ticks) => _pacer.ObserveRegular(ticks, SwitchlessPacer.Slot(contract, function));
 
     /// <summary>False (and counted) when a call must go the regular way before it touches the pool.</summary>
-    private bool MayPost(int requestLength)
+    private bool MayPost(int requestLength, int slot)
     {
         if (requestLength > _config.InlineCapacity)
         {
@@ -185,7 +185,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             return false;
         }
 
-        switch (_pacer.Choose())
+        switch (_pacer.Choose(slot))
         {
             case SwitchlessPath.Switchless:
                 return true;
@@ -210,7 +210,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     /// </summary>
     public ValueTask? TryCallAsync(int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        if (!MayPost(request.Length))
+        if (!MayPost(request.Length, SwitchlessPacer.Slot(contract, function)))
         {
             return null;
         }

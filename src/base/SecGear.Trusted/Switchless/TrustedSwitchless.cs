@@ -106,7 +106,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
 
         if (canFallback)
         {
-            switch (_pacer.Choose())
+            switch (_pacer.Choose(SwitchlessPacer.Slot(contract, function.Id)))
             {
                 case SwitchlessPath.Backoff:
                     return Count(PoolLayout.OffOcallFallbackBackoff);
