@@ -136,8 +136,11 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
             return false;
         }
 
+        // Calls of a task are decided in order, so call N is open exactly while the accept word names N - 1. A worker
+        // that read the caller word long ago (descheduled) may hold a sequence number taken back since: comparing
+        // for equality with N - 1 (not "not N") keeps it from accepting a stale call once later ones were decided.
         long accept = Volatile.Read(ref *(long*)(task + PoolLayout.OffAccept));
-        return (uint)accept != sequence && Interlocked.CompareExchange(ref *(long*)(task + PoolLayout.OffAccept), sequence, accept) == accept;
+        return (uint)accept == sequence - 1 && Interlocked.CompareExchange(ref *(long*)(task + PoolLayout.OffAccept), sequence, accept) == accept;
     }
 
     /// <summary>The caller takes its submitted call back before any worker accepted it; false when a worker accepted it (the caller must wait for the answer).</summary>
@@ -145,7 +148,7 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     {
         uint sequence = SequenceOf(task);
         long accept = Volatile.Read(ref *(long*)(task + PoolLayout.OffAccept));
-        return (uint)accept != sequence && Interlocked.CompareExchange(ref *(long*)(task + PoolLayout.OffAccept), sequence | PoolLayout.Withdrawn, accept) == accept;
+        return (uint)accept == sequence - 1 && Interlocked.CompareExchange(ref *(long*)(task + PoolLayout.OffAccept), sequence | PoolLayout.Withdrawn, accept) == accept;
     }
 
     /// <summary>
@@ -167,7 +170,7 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
         {
             Interlocked.Exchange(ref *(long*)(task + PoolLayout.OffAccept), sequence);
         }
-        else if (state == TaskState.Submitted && (uint)Volatile.Read(ref *(long*)(task + PoolLayout.OffAccept)) == sequence)
+        else if (state == TaskState.Submitted)
         {
             // Not decided yet: the accept word names the call before.
             Interlocked.Exchange(ref *(long*)(task + PoolLayout.OffAccept), sequence - 1);
