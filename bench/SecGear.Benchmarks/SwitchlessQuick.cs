@@ -42,17 +42,25 @@ internal static class SwitchlessQuick
         double regularOcallUs = Median(10, () => { regular.Channel.Call(SwitchlessTestContract.EcallIds.OcallLoop, regularOcalls, response); response.Clear(); }) / 200;
 
         using var switchless = new SwitchlessSetup(new SwitchlessOptions());
+        var paths = new PathTally(switchless.Enclave);
         double switchlessUs = Median(2000, () => { switchless.Plain.CallSwitchless(TestEnclaveContract.EcallIds.Empty, [], response); response.Clear(); });
+        paths.Row("switchless empty ECALL");
         double asyncUs = Median(2000, () => { switchless.Plain.CallSwitchlessAsync(TestEnclaveContract.EcallIds.Empty, ReadOnlyMemory<byte>.Empty, response).AsTask().GetAwaiter().GetResult(); response.Clear(); });
+        paths.Row("async switchless ECALL (awaited)");
         byte[] switchlessOcalls = SwitchlessSetup.OcallLoopRequest(200, switchless: true);
         double switchlessOcallUs = Median(10, () => { switchless.Channel.Call(SwitchlessTestContract.EcallIds.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
+        paths.Row("switchless empty OCALL");
 
         // The pool alone (no path choice): what switchless calls cost when the pacer keeps them on the pool.
         double rawUs, rawOcallUs;
         using (var raw = new SwitchlessSetup(new SwitchlessOptions { Adaptive = false }))
         {
+            var rawPaths = new PathTally(raw.Enclave);
             rawUs = Median(2000, () => { raw.Plain.CallSwitchless(TestEnclaveContract.EcallIds.Empty, [], response); response.Clear(); });
+            rawPaths.Row("switchless ECALL, pool only");
             rawOcallUs = Median(10, () => { raw.Channel.Call(SwitchlessTestContract.EcallIds.OcallLoop, switchlessOcalls, response); response.Clear(); }) / 200;
+            rawPaths.Row("switchless OCALL, pool only");
+            paths.Add(rawPaths);
         }
 
         // A spin floor only means something when both spinning threads had a core: on a busy machine one of them is
@@ -72,12 +80,14 @@ internal static class SwitchlessQuick
         rows.Add(("  speed-up over regular OCALL", X(regularOcallUs / switchlessOcallUs), "", Check(regularOcallUs / switchlessOcallUs >= 30, ">= 30x")));
         rows.Add(("switchless ECALL, pool only (no path choice)", Us(rawUs), X(rawUs / spinUs), FloorCheck(rawUs) + ", " + Check(regularUs / rawUs >= 30, ">= 30x regular")));
         rows.Add(("switchless OCALL, pool only (no path choice)", Us(rawOcallUs), X(rawOcallUs / spinUs), FloorCheck(rawOcallUs) + ", " + Check(regularOcallUs / rawOcallUs >= 30, ">= 30x regular")));
+        paths.Skip();
         var asyncOne = SwitchlessLoad.Measure(1, TimeSpan.FromMilliseconds(500), () => SwitchlessLoad.Operation(switchless, SwitchlessCallKind.Async, switchless: true));
+        paths.Row($"async, {SwitchlessLoad.AsyncInFlight} in flight");
         rows.Add(($"async, {SwitchlessLoad.AsyncInFlight} in flight from one thread", $"{asyncOne.CallsPerSecond / 1e6:F2} M calls/s", "", Check(asyncOne.CallsPerSecond >= 1e6, ">= 1 M/s")));
 
         if (callsOnly)
         {
-            Print(rows, watch, switchless.Enclave.SwitchlessStatistics);
+            Print(rows, watch, switchless.Enclave.SwitchlessStatistics, paths);
             return 0;
         }
 
@@ -109,7 +119,9 @@ internal static class SwitchlessQuick
                 byte[] onRegular = SwitchlessSetup.SharedRequest(regularShared.Token, size), onSwitchless = SwitchlessSetup.SharedRequest(switchlessShared.Token, size);
                 foreach (int callers in (int[])[1, 2])
                 {
+                    paths.Skip();
                     Comparison c = Compare(() => LongCall(regular, onRegular, switchless: false), () => LongCall(switchless, onSwitchless, switchless: true), callers);
+                    paths.Row($"long call, sum {size / 1024} KiB, {callers} caller(s)");
                     rows.Add(($"long call, sum {size / 1024} KiB in place, {callers} caller(s)", $"{1e6 / c.Regular * callers:F1} / {1e6 / c.Switchless * callers:F1} us per call", X(c.Ratio),
                         Check(c.Ratio >= 0.95, ">= 0.95x") + $", p99 {X(c.P99Ratio)} " + Check(c.P99Ratio <= 1.2, "<= 1.2x")));
                 }
@@ -118,7 +130,9 @@ internal static class SwitchlessQuick
             byte[] sleep = SwitchlessSetup.SleepRequest(1);
             foreach (int callers in (int[])[1, 2])
             {
+                paths.Skip();
                 Comparison c = Compare(() => LongCall(regular, sleep, switchless: false, SwitchlessTestContract.EcallIds.SlSleep), () => LongCall(switchless, sleep, switchless: true, SwitchlessTestContract.EcallIds.SlSleep), callers);
+                paths.Row($"long call, 1 ms sleep, {callers} caller(s)");
                 rows.Add(($"long call, 1 ms sleep, {callers} caller(s)", $"{1e6 / c.Regular * callers:F0} / {1e6 / c.Switchless * callers:F0} us per call", X(c.Ratio),
                     Check(c.Ratio >= 0.95, ">= 0.95x") + $", p99 {X(c.P99Ratio)} " + Check(c.P99Ratio <= 1.2, "<= 1.2x")));
             }
@@ -126,7 +140,9 @@ internal static class SwitchlessQuick
 
         foreach (int callers in (int[])[1, 2, 4, 8, 16])
         {
+            paths.Skip();
             Comparison c = Compare(regular, switchless, SwitchlessCallKind.Ecall, callers);
+            paths.Row($"{callers} caller(s) ECALL");
             rows.Add(($"{callers} caller(s): regular / switchless", $"{c.Regular / 1000:F0} / {c.Switchless / 1000:F0} k calls/s", X(c.Ratio), Check(c.Ratio >= 0.95, ">= 0.95x") + $", p99 {X(c.P99Ratio)} " + Check(c.P99Ratio <= 1.2, "<= 1.2x")));
         }
 
@@ -135,7 +151,7 @@ internal static class SwitchlessQuick
         rows.Add(("idle worker CPU, Wakeup (runner)", $"{idleWakeup:F1} % of a core", "", Check(idleWakeup < 2, "near 0 (< 2 %)")));
         rows.Add(("idle worker CPU, Busy (runner)", $"{idleBusy:F1} % of a core", "", ""));
 
-        Print(rows, watch, switchless.Enclave.SwitchlessStatistics);
+        Print(rows, watch, switchless.Enclave.SwitchlessStatistics, paths);
 
         // Contention: every CPU busy with a spinning thread for the whole section.
         var contended = new List<string>();
@@ -145,11 +161,18 @@ internal static class SwitchlessQuick
             Console.WriteLine($"contention section: {load.Threads} busy threads (one per CPU) for its duration; regular and switchless rounds interleaved");
             foreach (int callers in (int[])[1, 2, 8])
             {
+                paths.Skip();
                 Comparison ecall = Compare(regular, switchless, SwitchlessCallKind.Ecall, callers);
+                paths.Row($"contended, {callers} caller(s) Ecall");
                 Console.WriteLine($"under contention ({load.Threads} busy threads, {callers} callers): switchless/regular throughput {ecall.Ratio.ToString("F2", CultureInfo.InvariantCulture)}x");
                 foreach (SwitchlessCallKind kind in (SwitchlessCallKind[])[SwitchlessCallKind.Ecall, SwitchlessCallKind.Ocall, SwitchlessCallKind.Async])
                 {
                     Comparison c = kind == SwitchlessCallKind.Ecall ? ecall : Compare(regular, switchless, kind, callers);
+                    if (kind != SwitchlessCallKind.Ecall)
+                    {
+                        paths.Row($"contended, {callers} caller(s) {kind}");
+                    }
+
                     contended.Add($"  {kind,-6} {callers,2} callers: regular / switchless {c.Regular / 1000,8:F1} / {c.Switchless / 1000,8:F1} k calls/s = {X(c.Ratio)} ({Check(c.Ratio >= 0.95, ">= 0.95x")}), p99 {X(c.P99Ratio)} ({Check(c.P99Ratio <= 1.2, "<= 1.2x")})");
                 }
             }
@@ -158,7 +181,9 @@ internal static class SwitchlessQuick
             byte[] onRegular = SwitchlessSetup.SharedRequest(regularShared.Token, 16384), onSwitchless = SwitchlessSetup.SharedRequest(switchlessShared.Token, 16384);
             foreach (int callers in (int[])[1, 2])
             {
+                paths.Skip();
                 Comparison c = Compare(() => LongCall(regular, onRegular, switchless: false), () => LongCall(switchless, onSwitchless, switchless: true), callers);
+                paths.Row($"contended, long 16 KiB, {callers} caller(s)");
                 contended.Add($"  long (sum 16 KiB in place) {callers} callers: regular / switchless {c.Regular / 1000,8:F1} / {c.Switchless / 1000,8:F1} k calls/s = {X(c.Ratio)} ({Check(c.Ratio >= 0.95, ">= 0.95x")}), p99 {X(c.P99Ratio)} ({Check(c.P99Ratio <= 1.2, "<= 1.2x")})");
             }
         }
@@ -169,11 +194,12 @@ internal static class SwitchlessQuick
         }
 
         Console.WriteLine($"switchless enclave counters after the contention section: {switchless.Enclave.SwitchlessStatistics}");
+        paths.Print();
         Console.WriteLine($"load average at the end: {LoadAverage()}");
         return 0;
     }
 
-    private static void Print(List<(string Name, string Value, string Ratio, string Target)> rows, Stopwatch watch, SwitchlessStatistics stats)
+    private static void Print(List<(string Name, string Value, string Ratio, string Target)> rows, Stopwatch watch, SwitchlessStatistics stats, PathTally paths)
     {
         Console.WriteLine();
         Console.WriteLine($"SecGear.NET switchless quick summary ({Environment.ProcessorCount} CPUs, load average {LoadAverage()}, {watch.Elapsed.TotalSeconds:F0} s)");
@@ -185,6 +211,7 @@ internal static class SwitchlessQuick
         }
 
         Console.WriteLine($"switchless enclave counters: {stats}");
+        paths.Print();
     }
 
     private readonly record struct Comparison(double Regular, double Switchless, double Ratio, double P99Ratio);

@@ -46,7 +46,7 @@ public sealed class SwitchlessPacerTests
             pacer.ObserveSwitchless(Us(15), now, Long);
         }
 
-        Assert.Equal(SwitchlessPath.Switchless, pacer.Choose(now));
+        Assert.Equal(SwitchlessPath.Switchless, pacer.Choose(Long));
 
         // 5 µs for an empty call whose regular form takes 7 µs saves less than half of it: a few of those are slow.
         for (int i = 0; i < 4; i++)
@@ -54,7 +54,27 @@ public sealed class SwitchlessPacerTests
             pacer.ObserveSwitchless(Us(5), now, Empty);
         }
 
-        Assert.Equal(SwitchlessPath.Slower, pacer.Choose(now));
+        Assert.Equal(SwitchlessPath.Slower, pacer.Choose(Empty));
+    }
+
+    [Fact]
+    public void A_function_measured_slower_goes_the_regular_way_alone_while_the_other_functions_keep_the_pool()
+    {
+        var pacer = new SwitchlessPacer();
+        for (int i = 0; i < 8; i++)
+        {
+            pacer.ObserveRegular(Us(7), Empty);
+            pacer.ObserveRegular(Us(20), Long);
+        }
+
+        long now = SwitchlessPacer.Now;
+        for (int i = 0; i < 4; i++)
+        {
+            pacer.ObserveSwitchless(Us(25), now, Long);
+        }
+
+        Assert.Equal(SwitchlessPath.Slower, pacer.Choose(Long));
+        Assert.Equal(SwitchlessPath.Switchless, pacer.Choose(Empty));
     }
 
     [Fact]
@@ -73,6 +93,6 @@ public sealed class SwitchlessPacerTests
             pacer.ObserveSwitchless(Us(25), now, Long);
         }
 
-        Assert.Equal(SwitchlessPath.Slower, pacer.Choose(now));
+        Assert.Equal(SwitchlessPath.Slower, pacer.Choose(Long));
     }
 }

@@ -33,9 +33,9 @@ public sealed unsafe class SwitchlessPoolWaitTests : IDisposable
         PoolAccess.Write64(asyncTask, PoolLayout.OffWaiter, PoolLayout.WaiterAsyncParked);
         PoolAccess.Write64(syncTask, PoolLayout.OffWaiter, PoolLayout.WaiterParked);
 
-        Assert.True(_pool.Respond(syncTask, TaskState.Done, 0, [1, 2], Inline, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, static () => false, deferred));
+        Assert.True(_pool.Respond(syncTask, PoolAccess.SequenceOf(syncTask), TaskState.Done, 0, [1, 2], Inline, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, static () => false, deferred));
         Assert.Equal(0, deferred.Count);
-        Assert.True(_pool.Respond(asyncTask, TaskState.Done, 0, [3], Inline, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, static () => false, deferred));
+        Assert.True(_pool.Respond(asyncTask, PoolAccess.SequenceOf(asyncTask), TaskState.Done, 0, [3], Inline, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, static () => false, deferred));
         Assert.Equal(1, deferred.Count);
         Assert.Equal(TaskState.Done, PoolAccess.StateOf(asyncTask));
 
@@ -50,7 +50,8 @@ public sealed unsafe class SwitchlessPoolWaitTests : IDisposable
         var deferred = new DeferredWakes(Tasks);
         byte* task = _pool.EcallTask(2);
         PoolAccess.SetControl(task, TaskState.Accepted);
-        var caller = new Thread(() => Futex.WaitMicroseconds((int*)task, TaskState.Accepted, 30_000_000));
+        int answer = *PoolAccess.AnswerWord(task);
+        var caller = new Thread(() => Futex.WaitMicroseconds(PoolAccess.AnswerWord(task), answer, 30_000_000));
         caller.Start();
 
         // The caller may not be parked yet when a flush comes: flush again until it returns (each flush is a real wake).

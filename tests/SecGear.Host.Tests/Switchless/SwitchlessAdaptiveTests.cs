@@ -84,12 +84,20 @@ public sealed class SwitchlessAdaptiveTests(TestImages images)
         var watch = Stopwatch.StartNew();
         Assert.Equal([1], client.Echo([1]));
         TimeSpan first = watch.Elapsed;
-        Assert.Equal([2], client.Echo([2]));
-        SwitchlessStatistics stats = enclave.SwitchlessStatistics;
-
         Assert.True(first < timeout + Slack, $"the first call took {first.TotalMilliseconds:F0} ms behind a busy worker; the fallback timeout is {timeout.TotalMilliseconds:F0} ms");
-        Assert.Equal(notAcceptedBefore + 1, stats.FallbacksNotAccepted);
-        Assert.True(stats.FallbacksBackoff >= 1, $"the second call did not take the back-off path: {stats}");
+        Assert.Equal(notAcceptedBefore + 1, enclave.SwitchlessStatistics.FallbacksNotAccepted);
+
+        // The back-off starts at SwitchlessPacer.FirstBackoffMs (5 ms). A test thread descheduled for longer on a loaded
+        // machine calls after it ended: that call is a probe, which the busy worker also leaves unaccepted (counted so)
+        // and which doubles the back-off. The worker stays busy for 1.5 s, so one of a few calls comes within a back-off.
+        SwitchlessStatistics stats = enclave.SwitchlessStatistics;
+        for (int call = 2; call < 12 && stats.FallbacksBackoff == 0; call++)
+        {
+            Assert.Equal([(byte)call], client.Echo([(byte)call]));
+            stats = enclave.SwitchlessStatistics;
+        }
+
+        Assert.True(stats.FallbacksBackoff >= 1, $"no call took the back-off path after a call no worker accepted: {stats}");
         Assert.Equal(stats.Fallbacks, stats.FallbacksNotAccepted + stats.FallbacksBackoff);
 
         await sleeping;

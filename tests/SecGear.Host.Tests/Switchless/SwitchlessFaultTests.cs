@@ -127,11 +127,11 @@ public sealed class SwitchlessFaultTests(TestImages images)
         for (int i = 0; i < forged.Length; i++)
         {
             byte* task = pool.EcallTask(4 + i);
-            PoolAccess.SetControl(task, TaskState.Claimed);
+            Assert.True(PoolAccess.TryClaim(task));
             PoolAccess.WriteTarget(task, forged[i].Contract, forged[i].Function);
             PoolAccess.Write64(task, PoolLayout.OffRequestLength, forged[i].Length);
             PoolAccess.WritePayload(task, forged[i].Payload);
-            PoolAccess.SetControl(task, TaskState.Submitted);
+            PoolAccess.Submit(task);
         }
 
         EnclaveStatus[] expected = [EnclaveStatus.InvalidMarshalling, EnclaveStatus.InvalidMarshalling, EnclaveStatus.ContractNotFound, EnclaveStatus.InvalidMarshalling];
@@ -145,8 +145,8 @@ public sealed class SwitchlessFaultTests(TestImages images)
                 Thread.Sleep(1);
             }
 
-            Assert.Equal((int)expected[i], (int)(PoolAccess.ReadControl(task) >>> 32));
-            PoolAccess.SetControl(task, TaskState.Free);
+            Assert.Equal((int)expected[i], PoolAccess.StatusOf(task));
+            PoolAccess.Release(task);
         }
 
         // Garbage everywhere: random control words, lengths and payloads in every task of both pools.
@@ -156,7 +156,7 @@ public sealed class SwitchlessFaultTests(TestImages images)
             foreach (nint task in (ReadOnlySpan<nint>)[(nint)pool.EcallTask(i), (nint)pool.OcallTask(i)])
             {
                 random.NextBytes(new Span<byte>((byte*)task, config.TaskSize));
-                *(long*)task = PoolAccess.Control(random.Next(0, 8), random.Next());
+                *(long*)task = (uint)random.Next(0, 8) | ((long)random.Next() << 32);
             }
         }
 
@@ -166,10 +166,11 @@ public sealed class SwitchlessFaultTests(TestImages images)
             Assert.False(runner.HasExited);
         }
 
+        // Back to fresh tasks (caller, answer and accept words zero).
         for (int i = 0; i < config.Tasks; i++)
         {
-            PoolAccess.SetControl(pool.EcallTask(i), TaskState.Free);
-            PoolAccess.SetControl(pool.OcallTask(i), TaskState.Free);
+            new Span<byte>(pool.EcallTask(i), PoolLayout.TaskHeaderSize).Clear();
+            new Span<byte>(pool.OcallTask(i), PoolLayout.TaskHeaderSize).Clear();
         }
 
         Assert.Equal([9, 9], client.Echo([9, 9]));

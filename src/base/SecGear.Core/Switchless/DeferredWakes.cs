@@ -28,7 +28,7 @@ internal sealed unsafe class DeferredWakes(int capacity)
     {
         if (_count == _tasks.Length)
         {
-            Futex.Wake((int*)task);
+            Futex.Wake(PoolAccess.AnswerWord(task));
             return;
         }
 
@@ -57,7 +57,7 @@ internal sealed unsafe class DeferredWakes(int capacity)
     {
         for (int i = 0; i < _count; i++)
         {
-            Futex.Wake((int*)_tasks[i]);
+            Futex.Wake(PoolAccess.AnswerWord((byte*)_tasks[i]));
         }
 
         _count = 0;

@@ -20,17 +20,168 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
 
     public long* Word(int offset) => (long*)(pool + offset);
 
-    public static long Control(int state, int status) => (uint)state | ((long)status << 32);
+    /// <summary>The answer word's futex half: a parked caller waits on it, a worker that answers wakes it.</summary>
+    public static int* AnswerWord(byte* task) => (int*)(task + PoolLayout.OffAnswer);
 
-    public static int StateOf(byte* task) => (int)Volatile.Read(ref *(long*)task);
+    /// <summary>The sequence number of the call in a task (the caller word's high half).</summary>
+    public static uint SequenceOf(byte* task) => (uint)(Volatile.Read(ref *(long*)task) >>> 32);
 
-    public static long ReadControl(byte* task) => Volatile.Read(ref *(long*)task);
+    /// <summary>The answer word of call <paramref name="sequence"/>: its low 20 bits, the chunk's low 4 bits, the state; the status above.</summary>
+    public static long Answer(uint sequence, int chunk, int state, int status) =>
+        (uint)(((sequence & 0xFFFFF) << 12) | ((uint)(chunk & 0xF) << 8) | (uint)(state & 0xFF)) | ((long)status << 32);
 
-    /// <summary>Stores the control word with a full fence (the following read of the waiter flag must not move above it).</summary>
-    public static void SetControl(byte* task, int state, int status = 0) => Interlocked.Exchange(ref *(long*)task, Control(state, status));
+    /// <summary>
+    /// The state of a task as both sides see it, from its three words: Dead (the host marked it), the caller's state while
+    /// it is not Submitted, the answer of the current call (Done, Failed, More with a chunk not yet taken), Accepted (a
+    /// worker accepted it, or took back a chunk's acknowledgement), Claimed (its caller took it back unaccepted), or
+    /// Submitted. Reads the decision line: a caller's hot poll uses <see cref="AnswerOf"/>, which leaves it alone.
+    /// </summary>
+    public static int StateOf(byte* task)
+    {
+        long answer = Volatile.Read(ref *(long*)(task + PoolLayout.OffAnswer));
+        if ((answer & 0xFF) == TaskState.Dead)
+        {
+            return TaskState.Dead;
+        }
 
-    public static bool TryTransition(byte* task, int from, int to) =>
-        Interlocked.CompareExchange(ref *(long*)task, Control(to, 0), Control(from, 0)) == Control(from, 0);
+        long control = Volatile.Read(ref *(long*)task);
+        if ((int)control != TaskState.Submitted)
+        {
+            return (int)control;
+        }
+
+        uint sequence = (uint)(control >>> 32);
+        int answered = AnsweredState(task, answer, sequence);
+        if (answered != 0)
+        {
+            return answered;
+        }
+
+        long accept = Volatile.Read(ref *(long*)(task + PoolLayout.OffAccept));
+        return (uint)accept != sequence ? TaskState.Submitted : (accept & PoolLayout.Withdrawn) != 0 ? TaskState.Claimed : TaskState.Accepted;
+    }
+
+    /// <summary>
+    /// The caller's poll of its own pending call: the answer (Done, Failed, More) or Dead, else Accepted for "still
+    /// pending" (accepted or not: the decision line is not read, so the worker's accept stays a local operation).
+    /// </summary>
+    public static int AnswerOf(byte* task)
+    {
+        long answer = Volatile.Read(ref *(long*)(task + PoolLayout.OffAnswer));
+        if ((answer & 0xFF) == TaskState.Dead)
+        {
+            return TaskState.Dead;
+        }
+
+        int answered = AnsweredState(task, answer, SequenceOf(task));
+        return answered != 0 ? answered : TaskState.Accepted;
+    }
+
+    /// <summary>The failure status of a task's answer (the answer word's high half).</summary>
+    public static int StatusOf(byte* task) => (int)(Volatile.Read(ref *(long*)(task + PoolLayout.OffAnswer)) >>> 32);
+
+    /// <summary>What an answer word says about call <paramref name="sequence"/>: Done, Failed, More (a chunk not yet taken), Accepted (the chunk was taken), or 0 (no answer to this call).</summary>
+    private static int AnsweredState(byte* task, long answer, uint sequence)
+    {
+        if ((((uint)answer >> 12) & 0xFFFFF) != (sequence & 0xFFFFF))
+        {
+            return 0;
+        }
+
+        int state = (int)(answer & 0xFF);
+        if (state == TaskState.More)
+        {
+            long taken = Volatile.Read(ref *(long*)(task + PoolLayout.OffChunkAck));
+            return (int)((answer >> 8) & 0xF) == (int)(taken & 0xF) ? TaskState.More : TaskState.Accepted;
+        }
+
+        return state is TaskState.Done or TaskState.Failed ? state : 0;
+    }
+
+    /// <summary>A caller takes a free task for a new call (the next sequence number). Reads before the CAS: a CAS on a line another side reads would move it.</summary>
+    public static bool TryClaim(byte* task)
+    {
+        long control = Volatile.Read(ref *(long*)task);
+        if ((int)control != TaskState.Free)
+        {
+            return false;
+        }
+
+        long claimed = ((long)((uint)(control >>> 32) + 1) << 32) | TaskState.Claimed;
+        return Interlocked.CompareExchange(ref *(long*)task, claimed, control) == control;
+    }
+
+    /// <summary>Publishes a claimed task's request (with a full fence: the read of the sleepers that follows must not move above it).</summary>
+    public static void Submit(byte* task)
+    {
+        Volatile.Write(ref *(long*)(task + PoolLayout.OffChunkAck), 0);
+        long control = Volatile.Read(ref *(long*)task);
+        Interlocked.Exchange(ref *(long*)task, (control & unchecked((long)0xFFFF_FFFF_0000_0000)) | TaskState.Submitted);
+    }
+
+    /// <summary>The caller is done with its task (answer read, or the call taken back): another call may claim it.</summary>
+    public static void Release(byte* task)
+    {
+        long control = Volatile.Read(ref *(long*)task);
+        Volatile.Write(ref *(long*)task, control & unchecked((long)0xFFFF_FFFF_0000_0000));
+    }
+
+    /// <summary>A worker accepts the submitted call in a task; false when there is none or it was decided (accepted by another worker, or taken back).</summary>
+    public static bool TryAccept(byte* task, out uint sequence)
+    {
+        long control = Volatile.Read(ref *(long*)task);
+        sequence = (uint)(control >>> 32);
+        if ((int)control != TaskState.Submitted)
+        {
+            return false;
+        }
+
+        // Calls of a task are decided in order, so call N is open exactly while the accept word names N - 1. A worker
+        // that read the caller word long ago (descheduled) may hold a sequence number taken back since: comparing
+        // for equality with N - 1 (not "not N") keeps it from accepting a stale call once later ones were decided.
+        long accept = Volatile.Read(ref *(long*)(task + PoolLayout.OffAccept));
+        return (uint)accept == sequence - 1 && Interlocked.CompareExchange(ref *(long*)(task + PoolLayout.OffAccept), sequence, accept) == accept;
+    }
+
+    /// <summary>The caller takes its submitted call back before any worker accepted it; false when a worker accepted it (the caller must wait for the answer).</summary>
+    public static bool TryWithdraw(byte* task)
+    {
+        uint sequence = SequenceOf(task);
+        long accept = Volatile.Read(ref *(long*)(task + PoolLayout.OffAccept));
+        return (uint)accept == sequence - 1 && Interlocked.CompareExchange(ref *(long*)(task + PoolLayout.OffAccept), sequence | PoolLayout.Withdrawn, accept) == accept;
+    }
+
+    /// <summary>
+    /// Sets a task's words so that <see cref="StateOf"/> reads <paramref name="state"/> for its current call (Dead: the
+    /// answer word only, as the host marks a lost enclave's tasks). Off the hot path: tests, and the host's Dead marking.
+    /// </summary>
+    public static void SetControl(byte* task, int state, int status = 0)
+    {
+        if (state == TaskState.Dead)
+        {
+            Interlocked.Exchange(ref *(long*)(task + PoolLayout.OffAnswer), TaskState.Dead);
+            return;
+        }
+
+        long control = Volatile.Read(ref *(long*)task);
+        uint sequence = (uint)(control >>> 32);
+        Interlocked.Exchange(ref *(long*)task, ((long)sequence << 32) | (uint)Math.Min(state, TaskState.Submitted));
+        if (state > TaskState.Submitted)
+        {
+            Interlocked.Exchange(ref *(long*)(task + PoolLayout.OffAccept), sequence);
+        }
+        else if (state == TaskState.Submitted)
+        {
+            // Not decided yet: the accept word names the call before.
+            Interlocked.Exchange(ref *(long*)(task + PoolLayout.OffAccept), sequence - 1);
+        }
+
+        if (TaskState.IsAnswered(state))
+        {
+            int chunk = (int)Volatile.Read(ref *(long*)(task + PoolLayout.OffChunkAck));
+            Interlocked.Exchange(ref *(long*)(task + PoolLayout.OffAnswer), Answer(sequence, chunk, state, status));
+        }
+    }
 
     public static long Read64(byte* task, int offset) => Volatile.Read(ref *(long*)(task + offset));
 
@@ -78,8 +229,11 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     /// </summary>
     public const int SpinIterations = 1;
 
-    /// <summary>Polls read the clock when <c>(polls &amp; ClockEvery) == 0</c>: one poll in four.</summary>
-    public const int ClockEvery = 3;
+    /// <summary>
+    /// Polls read the clock when <c>(polls &amp; ClockEvery) == ClockEvery</c>: one poll in sixteen (about half a µs
+    /// apart), so a call answered within a few hundred ns reads no clock at all while it waits.
+    /// </summary>
+    public const int ClockEvery = 15;
 
     public static ReadOnlySpan<byte> Payload(byte* task, int length) => new(task + PoolLayout.TaskHeaderSize, length);
 
@@ -146,34 +300,46 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     /// </remarks>
     public static int Await(byte* task, SwitchlessPacer pacer, int slot, int acceptPolls, long acceptTimeoutTicks, int parkMs, Func<bool> giveUp, Func<long>? busyWorkers = null)
     {
-        long start = SwitchlessPacer.Now;
-        long spin = pacer.CallerSpinTicks(start, slot);
-        long last = start;
-        long now = start;
+        // The clock is first read at the first clock poll: most quick calls are answered before, and read none.
+        long start = 0, spin = 0, last = 0, now;
         int state;
         for (int polls = 0; ; polls++)
         {
-            state = StateOf(task);
-            if (state is not (TaskState.Submitted or TaskState.Accepted))
+            // The answer word only (and the caller's own line): the decision line is read only to give up.
+            state = AnswerOf(task);
+            if (state != TaskState.Accepted)
             {
-                pacer.ObserveWait(SwitchlessPacer.Now - start, slot);
+                if (start == 0)
+                {
+                    pacer.ObserveQuickWait(slot);
+                }
+                else
+                {
+                    pacer.ObserveWait(SwitchlessPacer.Now - start, slot);
+                }
+
                 return state;
             }
 
-            if (state == TaskState.Submitted && polls >= acceptPolls)
+            if (polls >= acceptPolls && StateOf(task) == TaskState.Submitted)
             {
-                return state;
+                return TaskState.Submitted;
             }
 
             // The clock is read every few polls: a read costs as much as a poll, and the limits it checks are µs apart.
-            if ((polls & ClockEvery) != 0)
+            if ((polls & ClockEvery) != ClockEvery)
             {
                 Pause();
                 continue;
             }
 
             now = SwitchlessPacer.Now;
-            if (now - last > SwitchlessPacer.GapTicks)
+            if (start == 0)
+            {
+                start = last = now;
+                spin = pacer.CallerSpinTicks(now, slot);
+            }
+            else if (now - last > SwitchlessPacer.GapTicks)
             {
                 pacer.NotePreempted(now);
                 break;
@@ -193,6 +359,9 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
         {
             Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterParked);
             Interlocked.MemoryBarrier();
+
+            // The futex value is read before the state: an answer published after it changes the word, so the wait returns.
+            int word = Volatile.Read(ref *AnswerWord(task));
             state = StateOf(task);
             if (state is not (TaskState.Submitted or TaskState.Accepted))
             {
@@ -221,11 +390,11 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
                     left = Math.Min(left, BusyGraceTicks);
                 }
 
-                Futex.WaitMicroseconds((int*)task, state, (left / SwitchlessPacer.TicksPerUs) + 1);
+                Futex.WaitMicroseconds(AnswerWord(task), word, (left / SwitchlessPacer.TicksPerUs) + 1);
             }
             else
             {
-                Futex.Wait((int*)task, state, parkMs);
+                Futex.Wait(AnswerWord(task), word, parkMs);
             }
 
             state = StateOf(task);
@@ -283,19 +452,22 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
     public const int ChunkTimeoutMs = 30_000;
 
     /// <summary>
-    /// Writes a worker's answer into its task and publishes it. A response longer than <paramref name="capacity"/> goes
-    /// in chunks: each is published as <see cref="TaskState.More"/> and the worker waits (spinning briefly, then parked
-    /// on the control word) until the caller took it and set <see cref="TaskState.Accepted"/>; the last chunk carries
-    /// <paramref name="state"/>. The call is never repeated and nothing is truncated.
+    /// Writes a worker's answer to call <paramref name="sequence"/> into its task and publishes it (the answer word, on
+    /// the worker's own line). A response longer than <paramref name="capacity"/> goes in chunks: each is published as
+    /// <see cref="TaskState.More"/> and the worker waits (spinning briefly, then parked on the chunk acknowledgement)
+    /// until the caller took it; the last chunk carries <paramref name="state"/>. The call is never repeated and nothing
+    /// is truncated.
     /// </summary>
-    /// <returns>False when the caller stopped taking chunks (the task was marked Dead or rewritten, <paramref name="stop"/> said so, or <see cref="ChunkTimeoutMs"/> passed): the rest is dropped.</returns>
+    /// <returns>False when the caller stopped taking chunks (the task was marked Dead or released, <paramref name="stop"/> said so, or <see cref="ChunkTimeoutMs"/> passed): the rest is dropped.</returns>
     /// <remarks><c>deferred</c>: a worker's held-back wakes, which the final answer's wake of a parked asynchronous caller joins (null: woken at once).</remarks>
-    public bool Respond(byte* task, int state, int status, ReadOnlySpan<byte> payload, int capacity, int signalOffset, int sleepersOffset, Func<bool> stop, DeferredWakes? deferred = null)
+    public bool Respond(byte* task, uint sequence, int state, int status, ReadOnlySpan<byte> payload, int capacity, int signalOffset, int sleepersOffset, Func<bool> stop, DeferredWakes? deferred = null)
     {
+        int chunk = 0;
         while (payload.Length > capacity)
         {
-            Publish(task, TaskState.More, 0, payload[..capacity], signalOffset, sleepersOffset, null);
-            if (!AwaitChunkTaken(task, stop))
+            Publish(task, Answer(sequence, chunk, TaskState.More, 0), payload[..capacity], signalOffset, sleepersOffset, null);
+            chunk++;
+            if (!AwaitChunkTaken(task, sequence, chunk, stop))
             {
                 return false;
             }
@@ -303,13 +475,13 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
             payload = payload[capacity..];
         }
 
-        Publish(task, state, status, payload, signalOffset, sleepersOffset, deferred);
+        Publish(task, Answer(sequence, chunk, state, status), payload, signalOffset, sleepersOffset, deferred);
         return true;
     }
 
     /// <summary>
     /// The caller's half of <see cref="Respond"/>: while the task holds a chunk (<see cref="TaskState.More"/>), copies it
-    /// into <paramref name="response"/>, hands the task back to the worker and waits for the next part.
+    /// into <paramref name="response"/>, acknowledges it (on the caller's own line) and waits for the next part.
     /// </summary>
     /// <returns>The state of the last part (its payload is still in the task), or a waiting state when <paramref name="giveUp"/> ended the wait.</returns>
     /// <exception cref="MarshalException">A chunk's length is out of range, or the chunks exceed <paramref name="maxTotal"/>.</exception>
@@ -327,10 +499,12 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
             Payload(task, (int)length).CopyTo(response.GetSpan((int)length));
             response.Advance((int)length);
             received += length;
-            SetControl(task, TaskState.Accepted);
+
+            // Fenced: the read of the worker's parked flag must not move above the acknowledgement.
+            Interlocked.Increment(ref *(long*)(task + PoolLayout.OffChunkAck));
             if (Read64(task, PoolLayout.OffServerParked) != 0)
             {
-                Futex.Wake((int*)task);
+                Futex.Wake((int*)(task + PoolLayout.OffChunkAck));
             }
 
             state = Await(task, pacer, slot, int.MaxValue, -1, parkMs, giveUp);
@@ -339,26 +513,35 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
         return state;
     }
 
-    private void Publish(byte* task, int state, int status, ReadOnlySpan<byte> payload, int signalOffset, int sleepersOffset, DeferredWakes? deferred)
+    private void Publish(byte* task, long answer, ReadOnlySpan<byte> payload, int signalOffset, int sleepersOffset, DeferredWakes? deferred)
     {
         WritePayload(task, payload);
         Write64(task, PoolLayout.OffResponseLength, payload.Length);
-        SetControl(task, state, status);
+
+        // A full fence: the read of the caller's waiter flag (in NotifyCaller) must not move above the answer.
+        Interlocked.Exchange(ref *(long*)(task + PoolLayout.OffAnswer), answer);
         NotifyCaller(task, signalOffset, sleepersOffset, deferred);
     }
 
-    /// <summary>Waits until the caller took a chunk (state back to Accepted); false when it will not.</summary>
-    private static bool AwaitChunkTaken(byte* task, Func<bool> stop)
+    /// <summary>Waits until the caller took <paramref name="taken"/> chunks of call <paramref name="sequence"/>; false when it will not (it released the task, the host marked it Dead, or the limits passed).</summary>
+    private static bool AwaitChunkTaken(byte* task, uint sequence, int taken, Func<bool> stop)
     {
         long start = SwitchlessPacer.Now;
         long spin = SwitchlessPacer.MicrosecondsToTicks(SwitchlessPacer.MaxCallerSpinUs);
         long deadline = SwitchlessPacer.MicrosecondsToTicks(ChunkTimeoutMs * 1000L);
+        long* ack = (long*)(task + PoolLayout.OffChunkAck);
         while (true)
         {
-            int state = StateOf(task);
-            if (state != TaskState.More)
+            long seen = Volatile.Read(ref *ack);
+            if (seen == taken)
             {
-                return state == TaskState.Accepted;
+                return true;
+            }
+
+            long control = Volatile.Read(ref *(long*)task);
+            if ((int)control != TaskState.Submitted || (uint)(control >>> 32) != sequence || (Read64(task, PoolLayout.OffAnswer) & 0xFF) == TaskState.Dead)
+            {
+                return false;
             }
 
             long waited = SwitchlessPacer.Now - start;
@@ -375,9 +558,9 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
 
             Write64(task, PoolLayout.OffServerParked, 1);
             Interlocked.MemoryBarrier();
-            if (StateOf(task) == TaskState.More)
+            if (Volatile.Read(ref *ack) == seen)
             {
-                Futex.Wait((int*)task, TaskState.More, 100);
+                Futex.Wait((int*)ack, (int)seen, 100);
             }
 
             Write64(task, PoolLayout.OffServerParked, 0);
@@ -416,7 +599,7 @@ internal readonly unsafe struct PoolAccess(byte* pool, int tasks, int taskSize)
         long waiter = Read64(task, PoolLayout.OffWaiter);
         if (waiter == PoolLayout.WaiterParked || (waiter == PoolLayout.WaiterAsyncParked && deferred is null))
         {
-            Futex.Wake((int*)task);
+            Futex.Wake(AnswerWord(task));
         }
         else if (waiter == PoolLayout.WaiterAsyncParked)
         {

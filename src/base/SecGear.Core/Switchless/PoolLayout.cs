@@ -10,15 +10,18 @@ internal static class PoolLayout
     public const ulong Magic = 0x3176_0000_504C_5347;
 
     /// <summary>
-    /// 3: an asynchronous caller may park on its task (<see cref="WaiterAsyncParked"/>: the worker wakes it at the end of
-    /// its batch). 2: responses longer than a task travel in chunks (<see cref="TaskState.More"/>); callers mark
-    /// asynchronous tasks they poll themselves.
+    /// 4: a task is three cache lines, each written by one side only on the hot path: the caller's line (its state and
+    /// sequence word, the request header, the waiter flag, the chunk acknowledgement), the worker's line (the answer word,
+    /// the response length) and the decision line (the accept word, which a caller touches only to take an unaccepted
+    /// call back). 3: an asynchronous caller may park on its task (<see cref="WaiterAsyncParked"/>). 2: responses longer
+    /// than a task travel in chunks (<see cref="TaskState.More"/>).
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     public const int HeaderSize = 4096;
 
-    public const int TaskHeaderSize = 64;
+    /// <summary>Three cache lines: the caller's, the worker's and the decision line; the payload follows.</summary>
+    public const int TaskHeaderSize = 192;
 
     // Pool header.
     public const int OffMagic = 0;
@@ -62,23 +65,52 @@ internal static class PoolLayout
     public const int OffOcallFallbackSlower = 240;
     public const int OffOcallFallbackSampling = 248;
 
-    // Task header: the 8-byte control word holds the state (low half, also a futex word) and a status (high half).
+    // The caller's line (written by the calling side only).
+
+    /// <summary>
+    /// The caller word: its state (low half: <see cref="TaskState.Free"/>, <see cref="TaskState.Claimed"/> or
+    /// <see cref="TaskState.Submitted"/>) and the sequence number of the call in the task (high half, one more per claim).
+    /// </summary>
     public const int OffControl = 0;
     public const int OffContract = 8;
     public const int OffFunction = 12;
     public const int OffRequestLength = 16;
-    public const int OffResponseLength = 24;
 
     /// <summary>
-    /// How the caller waits: 0 spinning, 1 parked on the control word's futex, 2 asynchronous with a continuation
+    /// How the caller waits: 0 spinning, 1 parked on the answer word's futex, 2 asynchronous with a continuation
     /// registered (wake the caller's side's workers to complete it), 3 asynchronous and looked at by its caller (the
-    /// worker does nothing: the awaiting thread finds the result), 4 asynchronous with its caller parked on the control
+    /// worker does nothing: the awaiting thread finds the result), 4 asynchronous with its caller parked on the answer
     /// word (the worker wakes it once its batch is served, so a window of calls costs one wake, not one per call).
     /// </summary>
-    public const int OffWaiter = 40;
+    public const int OffWaiter = 24;
 
-    /// <summary>Non-zero while the worker that serves the task is parked on its control word, waiting for the caller to take a response chunk.</summary>
-    public const int OffServerParked = 48;
+    /// <summary>Response chunks the caller has taken (low half also the futex word a worker waiting for it parks on).</summary>
+    public const int OffChunkAck = 32;
+
+    // The worker's line (written by the serving worker only; the host writes Dead into it when the enclave is lost).
+
+    /// <summary>
+    /// The answer word: low half <c>(sequence &amp; 0xFFFF) &lt;&lt; 16 | (chunk &amp; 0xFF) &lt;&lt; 8 | state</c>
+    /// (<see cref="TaskState.Done"/>, <see cref="TaskState.Failed"/>, <see cref="TaskState.More"/> or
+    /// <see cref="TaskState.Dead"/>; a futex word that changes with every answer), high half the failure status.
+    /// </summary>
+    public const int OffAnswer = 64;
+    public const int OffResponseLength = 72;
+
+    /// <summary>Non-zero while the worker that serves the task is parked on the chunk acknowledgement, waiting for the caller to take a response chunk.</summary>
+    public const int OffServerParked = 80;
+
+    // The decision line.
+
+    /// <summary>
+    /// The accept word: the sequence number of the last call of the task that was decided (low half), with
+    /// <see cref="Withdrawn"/> set when its caller took it back unaccepted. A worker accepts call N, and a caller takes
+    /// it back, by one compare-and-swap each, so exactly one of them wins.
+    /// </summary>
+    public const int OffAccept = 128;
+
+    /// <summary>Set in the accept word when the caller took the call back before any worker accepted it.</summary>
+    public const long Withdrawn = 1L << 32;
 
     public const long WaiterSpinning = 0;
     public const long WaiterParked = 1;

@@ -9,9 +9,9 @@ namespace SecGear.Switchless;
 /// park and idle workers sleep at once, as regular calls do), and whether the other side's workers stopped accepting
 /// (a caller that waited the fallback timeout in vain sends this side's calls the regular way for a back-off period
 /// that doubles while probes keep failing), and which path is faster right now: the average time of switchless calls
-/// against that of regular calls (one call in <see cref="SampleEvery"/> goes the regular way to keep it known): when
-/// more than about 2 % of recent switchless calls saved less than half a regular crossing (for an empty call: took longer than half a regular call; when cores are free almost
-/// none do; on a busy machine many do, and those make the tail), the side's calls go the regular way for a period
+/// against that of regular calls (a regular sample now and then, at most about 1/64 of the time, keeps it known): when
+/// more than about 2 % of a function's recent switchless calls saved less than half a regular crossing (for an empty call: took longer than half a regular call; when cores are free almost
+/// none do; on a busy machine many do, and those make the tail), that function's calls (its slot's) go the regular way for a period
 /// (100 ms, doubling to 2 s while probes keep measuring slow, back to 100 ms after 16384 fast calls). Fields are
 /// written racily on purpose: they are hints, each a single word.
 /// </summary>
@@ -32,8 +32,8 @@ internal sealed class SwitchlessPacer
     /// <summary>Two preemptions at most this far apart mean the CPUs are oversubscribed (one alone may be an interrupt).</summary>
     public const int PreemptionPairMs = 10;
 
-    /// <summary>Calls of a probe that are not judged (they wake workers that slept through the regular period).</summary>
-    public const int WarmUpCalls = 2;
+    /// <summary>The most calls of a probe that are not judged (they wake workers that slept through the regular period); the first fast one ends the warm-up.</summary>
+    public const int WarmUpCalls = 16;
 
     /// <summary>Share of slow switchless calls (in 1/65536) above which the regular path is taken: about 2 %.</summary>
     public const int SlowShareLimit = 65536 / 50;
@@ -44,8 +44,20 @@ internal sealed class SwitchlessPacer
     /// <summary>The longest back-off: a worker that accepts again is used again at most this late.</summary>
     public const int MaxBackoffMs = 200;
 
-    /// <summary>After this many switchless calls one goes the regular way, to keep the regular path's cost known.</summary>
+    /// <summary>
+    /// A thread looks whether a regular sample is due once per this many calls; one is due when the side's last sample
+    /// is at least <see cref="SampleTimeShare"/> regular calls (and <see cref="MinSampleIntervalMs"/>) old.
+    /// </summary>
     public const int SampleEvery = 256;
+
+    /// <summary>Regular samples take at most about 1/64 of the time (a sample per 64 regular calls' time).</summary>
+    public const int SampleTimeShare = 64;
+
+    /// <summary>The shortest time between two regular samples of a side.</summary>
+    public const int MinSampleIntervalMs = 1;
+
+    /// <summary>One switchless call in this many per thread is timed for the slow-call judge (<see cref="TimeThisCall"/>).</summary>
+    public const int TimeEvery = 8;
 
     /// <summary>First period of regular calls after switchless calls measured slower; it doubles while they stay slower.</summary>
     public const int FirstSlowerMs = 100;
@@ -71,6 +83,7 @@ internal sealed class SwitchlessPacer
     private static readonly long MaxCallerSpinTicks = MaxCallerSpinUs * TicksPerUs;
     private static readonly long MinCallerSpinTicks = TicksPerUs;
     private static readonly long SpinPaysTicks = SpinPaysUs * TicksPerUs;
+    private static readonly long MinSampleIntervalTicks = MinSampleIntervalMs * 1000 * TicksPerUs;
 
     /// <summary>Per function slot: running average of what a caller waited for a switchless call's answer.</summary>
     private readonly long[] _waitBySlot = new long[FunctionSlots];
@@ -84,16 +97,30 @@ internal sealed class SwitchlessPacer
     private long _callerSpinTicks = MaxCallerSpinTicks;
     private long _regularUntil;
     private long _backoffTicks;
-    private long _slowerUntil;
-    private long _slowerTicks;
+
+    /// <summary>
+    /// Per function slot: its "slower" verdict. Per function, not per side: a long call that measures no faster than
+    /// its regular form (a 1 MiB sum) must not send the side's empty calls the regular way with it; in session 6's
+    /// quiet run 1.38 M calls went regular as "slower" that way, among them every single-caller empty ECALL of a row.
+    /// </summary>
+    private readonly SlowVerdict[] _slow = new SlowVerdict[FunctionSlots];
     private readonly bool _adaptive;
-    private int _slowShare;
-    private int _sinceSample;
-    private int _warmUp;
+    private long _lastSample;
+
+    /// <summary>The pacer whose calls <see cref="t_sinceSample"/> counts on this thread.</summary>
+    [ThreadStatic]
+    private static SwitchlessPacer? t_samplePacer;
+
+    /// <summary>This thread's calls since it last looked whether a regular sample is due.</summary>
+    [ThreadStatic]
+    private static int t_sinceSample;
+
+    /// <summary>Calls this thread makes before it times one for the slow-call judge.</summary>
+    [ThreadStatic]
+    private static int t_untilTimed;
     private long _lastGap;
     private long _regularAverage;
     private long _regularFloor;
-    private int _fastCalls;
 
     /// <summary>The gap between two polls that means the polling thread lost its CPU.</summary>
     public static long GapTicks => PreemptedGapTicks;
@@ -146,6 +173,24 @@ internal sealed class SwitchlessPacer
     }
 
     /// <summary>
+    /// A call answered before its caller first read the clock (a few hundred ns): spinning paid. Writes only when
+    /// that changes a record (the function was recorded as long, or the spin is below its longest), so callers of
+    /// quick calls share these words read-only.
+    /// </summary>
+    public void ObserveQuickWait(int slot)
+    {
+        if (Volatile.Read(ref _waitBySlot[slot]) > SpinPaysTicks)
+        {
+            Average(ref _waitBySlot[slot], TicksPerUs);
+        }
+
+        if (Volatile.Read(ref _callerSpinTicks) < MaxCallerSpinTicks)
+        {
+            Volatile.Write(ref _callerSpinTicks, MaxCallerSpinTicks);
+        }
+    }
+
+    /// <summary>
     /// True when the function in <paramref name="slot"/> is a short call: what its callers recently waited per call is
     /// at most what spinning pays for (or nothing is known yet). An asynchronous caller parks for such a call's answer
     /// rather than handing its continuation to another thread (which costs more than the call).
@@ -161,12 +206,20 @@ internal sealed class SwitchlessPacer
     /// <param name="adaptive">False (benchmarks of the raw pool only): always choose the pool unless a worker did not accept.</param>
     public SwitchlessPacer(bool adaptive = true) => _adaptive = adaptive;
 
-    /// <summary>Which path the next call takes (before it touches the pool).</summary>
-    public SwitchlessPath Choose(long now)
+    /// <summary>
+    /// Which path the next call takes (before it touches the pool). The common case is two loads and a compare (no
+    /// period sends calls the regular way) and a thread-local countdown: no clock read, no shared write, no allocation.
+    /// The clock is read only while a period is on, and once per <see cref="SampleEvery"/> calls of a thread.
+    /// </summary>
+    public SwitchlessPath Choose(int slot)
     {
-        if (now < Volatile.Read(ref _regularUntil))
+        if ((Volatile.Read(ref _regularUntil) | Volatile.Read(ref _slow[slot].Until)) != 0)
         {
-            return SwitchlessPath.Backoff;
+            SwitchlessPath path = ChooseInPeriod(Now, slot);
+            if (path != SwitchlessPath.Switchless)
+            {
+                return path;
+            }
         }
 
         if (!_adaptive)
@@ -174,8 +227,56 @@ internal sealed class SwitchlessPacer
             return SwitchlessPath.Switchless;
         }
 
-        long slowerUntil = Volatile.Read(ref _slowerUntil);
-        if (slowerUntil != 0)
+        // A thread that moves to another pacer starts its count afresh: a pool's first calls are never samples.
+        if (!ReferenceEquals(t_samplePacer, this))
+        {
+            t_samplePacer = this;
+            t_sinceSample = 0;
+        }
+
+        if (++t_sinceSample < SampleEvery)
+        {
+            return SwitchlessPath.Switchless;
+        }
+
+        t_sinceSample = 0;
+        return SampleDue(Now) ? SwitchlessPath.Sampling : SwitchlessPath.Switchless;
+    }
+
+    /// <summary>
+    /// True (and noted) when a regular sample is due: at least <see cref="SampleTimeShare"/> regular calls' worth of
+    /// time passed since the last one, so samples cost at most about 1/<see cref="SampleTimeShare"/> of the time
+    /// whatever the two paths cost (one call in 256 cost 10-20 % when a switchless call is 50 times cheaper).
+    /// </summary>
+    private bool SampleDue(long now)
+    {
+        long last = Volatile.Read(ref _lastSample);
+        long interval = Math.Max(MinSampleIntervalTicks, Volatile.Read(ref _regularAverage) * SampleTimeShare);
+        if (now - last < interval || Interlocked.CompareExchange(ref _lastSample, now, last) != last)
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>While a back-off or a "slower" period is set: its path, or Switchless once it is over (then cleared).</summary>
+    private SwitchlessPath ChooseInPeriod(long now, int slot)
+    {
+        long regularUntil = Volatile.Read(ref _regularUntil);
+        if (regularUntil != 0)
+        {
+            if (now < regularUntil)
+            {
+                return SwitchlessPath.Backoff;
+            }
+
+            Interlocked.CompareExchange(ref _regularUntil, 0, regularUntil);
+        }
+
+        ref SlowVerdict verdict = ref _slow[slot];
+        long slowerUntil = Volatile.Read(ref verdict.Until);
+        if (slowerUntil != 0 && _adaptive)
         {
             if (now < slowerUntil)
             {
@@ -183,19 +284,27 @@ internal sealed class SwitchlessPacer
             }
 
             // The period is over: probe the pool again, with a clean record (a few slow calls overturn it).
-            Volatile.Write(ref _slowerUntil, 0);
-            Volatile.Write(ref _slowShare, 0);
-            Volatile.Write(ref _warmUp, WarmUpCalls);
-        }
-
-        // Counted racily by ObserveSwitchless (a lost increment only delays a sample).
-        if (Volatile.Read(ref _sinceSample) >= SampleEvery)
-        {
-            Volatile.Write(ref _sinceSample, 0);
-            return SwitchlessPath.Sampling;
+            Volatile.Write(ref verdict.Share, 0);
+            Volatile.Write(ref verdict.WarmUp, WarmUpCalls);
+            Interlocked.CompareExchange(ref verdict.Until, 0, slowerUntil);
         }
 
         return SwitchlessPath.Switchless;
+    }
+
+    /// <summary>
+    /// True when the caller should time this call for <see cref="ObserveSwitchless"/>: one call in <see cref="TimeEvery"/>
+    /// per thread (slow spells last milliseconds, so a sample of the calls finds them), so most calls read no clock.
+    /// </summary>
+    public static bool TimeThisCall()
+    {
+        if (--t_untilTimed > 0)
+        {
+            return false;
+        }
+
+        t_untilTimed = TimeEvery;
+        return true;
     }
 
     /// <summary>
@@ -207,7 +316,6 @@ internal sealed class SwitchlessPacer
     /// </summary>
     public void ObserveSwitchless(long ticks, long now, int slot)
     {
-        Volatile.Write(ref _sinceSample, Volatile.Read(ref _sinceSample) + 1);
         long regular = Volatile.Read(ref _regularBySlot[slot]);
         if (regular == 0)
         {
@@ -221,29 +329,32 @@ internal sealed class SwitchlessPacer
 
         long limit = regular - (Math.Min(regular, Volatile.Read(ref _regularFloor)) / 2);
 
-        // The first calls of a probe wake workers that slept through the regular period: not a measure of the pool.
-        int warmUp = Volatile.Read(ref _warmUp);
+        // The first calls of a probe wake workers that slept through the regular period (a futex wake, 20-40 µs on a
+        // VM): not a measure of the pool. They are not judged until one is fast (the workers are awake), at most
+        // WarmUpCalls of them; two were too few, so a probe met a waking worker, failed, and the period doubled.
+        ref SlowVerdict verdict = ref _slow[slot];
+        int warmUp = Volatile.Read(ref verdict.WarmUp);
         if (warmUp > 0)
         {
-            Volatile.Write(ref _warmUp, warmUp - 1);
+            Volatile.Write(ref verdict.WarmUp, ticks <= limit ? 0 : warmUp - 1);
             return;
         }
 
         // Running share of slow calls, weight 1/128 for the newest (three slow calls close together pass the limit).
-        int share = Volatile.Read(ref _slowShare);
+        int share = Volatile.Read(ref verdict.Share);
         share += ((ticks > limit ? 65536 : 0) - share) / 128;
-        Volatile.Write(ref _slowShare, share);
-        if (share > SlowShareLimit && Volatile.Read(ref _slowerUntil) == 0)
+        Volatile.Write(ref verdict.Share, share);
+        if (share > SlowShareLimit && Volatile.Read(ref verdict.Until) == 0)
         {
-            long period = Volatile.Read(ref _slowerTicks);
+            long period = Volatile.Read(ref verdict.Period);
             period = period == 0 ? FirstSlowerMs * 1000 * TicksPerUs : Math.Min(MaxSlowerMs * 1000 * TicksPerUs, period * 2);
-            Volatile.Write(ref _slowerTicks, period);
-            Volatile.Write(ref _slowerUntil, now + period);
-            Volatile.Write(ref _fastCalls, 0);
+            Volatile.Write(ref verdict.Period, period);
+            Volatile.Write(ref verdict.Until, now + period);
+            Volatile.Write(ref verdict.FastCalls, 0);
         }
-        else if (share <= SlowShareLimit && Volatile.Read(ref _slowerTicks) != 0 && Interlocked.Increment(ref _fastCalls) >= FastCallsToForget)
+        else if (share <= SlowShareLimit && Volatile.Read(ref verdict.Period) != 0 && Interlocked.Increment(ref verdict.FastCalls) >= FastCallsToForget)
         {
-            Volatile.Write(ref _slowerTicks, 0);
+            Volatile.Write(ref verdict.Period, 0);
         }
     }
 
@@ -285,6 +396,25 @@ internal sealed class SwitchlessPacer
         {
             Volatile.Write(ref _backoffTicks, 0);
         }
+    }
+
+    /// <summary>One function slot's "slower" verdict (written racily, as the pacer's other hints).</summary>
+    private struct SlowVerdict
+    {
+        /// <summary>End of the current period of regular calls (0: none).</summary>
+        public long Until;
+
+        /// <summary>The length of the last period (0: the next starts from <see cref="FirstSlowerMs"/>).</summary>
+        public long Period;
+
+        /// <summary>Running share of slow calls, in 1/65536.</summary>
+        public int Share;
+
+        /// <summary>Calls of a probe still not judged.</summary>
+        public int WarmUp;
+
+        /// <summary>Fast calls since the last period.</summary>
+        public int FastCalls;
     }
 
     /// <summary>A word with 64 bytes of padding on each side, so no other field shares its cache line.</summary>

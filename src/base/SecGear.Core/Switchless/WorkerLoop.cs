@@ -44,7 +44,7 @@ internal static class WorkerLoop
 
             idle++;
 
-            // The clock (and what depends on it) is looked at one empty poll in four: a read costs as much as a poll.
+            // The clock (and what depends on it) is looked at one empty poll in sixteen: a read costs as much as a poll.
             if ((idle & PoolAccess.ClockEvery) != 0)
             {
                 PoolAccess.Pause();

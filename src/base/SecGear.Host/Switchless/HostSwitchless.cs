@@ -29,6 +29,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
     private static readonly long AsyncParkTicks = SwitchlessPacer.MicrosecondsToTicks(AsyncParkUs);
 
+    /// <summary>The least an awaiting thread spins for an asynchronous call's answer while cores are free: what spinning pays.</summary>
+    private static readonly long AsyncMinSpinTicks = SwitchlessPacer.MicrosecondsToTicks(SwitchlessPacer.SpinPaysUs);
+
     private readonly PoolAccess _pool;
     private readonly SwitchlessConfig _config;
     private readonly SafeHandle _memory;
@@ -118,7 +121,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     /// <exception cref="SwitchlessPoolFullException">The pool is full and rollback is off.</exception>
     public bool TryCall(int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        if (!MayPost(request.Length))
+        if (!MayPost(request.Length, SwitchlessPacer.Slot(contract, function)))
         {
             return false;
         }
@@ -134,15 +137,18 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
             byte* task = _pool.EcallTask(index);
             int slot = SwitchlessPacer.Slot(contract, function);
-            long posted = SwitchlessPacer.Now;
+
+            // Only a sample of the calls is timed for the slow-call judge: the others read no clock on this path.
+            long posted = SwitchlessPacer.TimeThisCall() ? SwitchlessPacer.Now : 0;
             Post(task, contract, function, request, PoolLayout.WaiterSpinning);
             int state = PoolAccess.Await(task, _pacer, slot, _config.RetriesBeforeFallback, _fallbackTicks, ParkMs, _giveUp, _busyTrusted);
 
             // Only a task still unaccepted is taken back: a CAS on a line the worker now owns would cost a transfer.
             if (state == TaskState.Submitted)
             {
-                if (PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
+                if (PoolAccess.TryWithdraw(task))
                 {
+                    PoolAccess.Release(task);
                     _pacer.NoteNotAccepted(SwitchlessPacer.Now);
                     _counters.EcallFallback(SwitchlessFallbackReason.NotAccepted);
                     return false;
@@ -152,8 +158,12 @@ internal sealed unsafe class HostSwitchless : IDisposable
             }
 
             _pacer.NoteAccepted();
-            long now = SwitchlessPacer.Now;
-            _pacer.ObserveSwitchless(now - posted, now, slot);
+            if (posted != 0)
+            {
+                long now = SwitchlessPacer.Now;
+                _pacer.ObserveSwitchless(now - posted, now, slot);
+            }
+
             Finish(task, state, response, slot);
             return true;
         }
@@ -167,7 +177,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     public void ObserveRegular(int contract, int function, long ticks) => _pacer.ObserveRegular(ticks, SwitchlessPacer.Slot(contract, function));
 
     /// <summary>False (and counted) when a call must go the regular way before it touches the pool.</summary>
-    private bool MayPost(int requestLength)
+    private bool MayPost(int requestLength, int slot)
     {
         if (requestLength > _config.InlineCapacity)
         {
@@ -175,7 +185,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             return false;
         }
 
-        switch (_pacer.Choose(SwitchlessPacer.Now))
+        switch (_pacer.Choose(slot))
         {
             case SwitchlessPath.Switchless:
                 return true;
@@ -200,7 +210,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     /// </summary>
     public ValueTask? TryCallAsync(int contract, int function, ReadOnlySpan<byte> request, IBufferWriter<byte> response)
     {
-        if (!MayPost(request.Length))
+        if (!MayPost(request.Length, SwitchlessPacer.Slot(contract, function)))
         {
             return null;
         }
@@ -260,7 +270,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
                 foreach (byte* task in (ReadOnlySpan<nint>)[(nint)_pool.EcallTask(i), (nint)_pool.OcallTask(i)])
                 {
                     PoolAccess.SetControl(task, TaskState.Dead);
-                    Futex.Wake((int*)task);
+                    Futex.Wake(PoolAccess.AnswerWord(task));
                 }
             }
         }
@@ -345,7 +355,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             int index = (start + n) % _pool.Tasks;
             byte* task = _pool.EcallTask(index);
-            if (PoolAccess.StateOf(task) == TaskState.Free && PoolAccess.TryTransition(task, TaskState.Free, TaskState.Claimed))
+            if (PoolAccess.TryClaim(task))
             {
                 t_nextClaim = window ? index + 1 : t_nextClaim;
                 return index;
@@ -363,7 +373,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             for (int n = 0; n < _pool.Tasks; n++)
             {
                 int index = (start + n) % _pool.Tasks;
-                if (PoolAccess.TryTransition(_pool.EcallTask(index), TaskState.Free, TaskState.Claimed))
+                if (PoolAccess.TryClaim(_pool.EcallTask(index)))
                 {
                     return index;
                 }
@@ -385,10 +395,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
     {
         PoolAccess.WriteTarget(task, contract, function);
         PoolAccess.Write64(task, PoolLayout.OffRequestLength, request.Length);
-        PoolAccess.Write64(task, PoolLayout.OffResponseLength, 0);
         PoolAccess.Write64(task, PoolLayout.OffWaiter, waiter);
         PoolAccess.WritePayload(task, request);
-        PoolAccess.SetControl(task, TaskState.Submitted);
+        PoolAccess.Submit(task);
         _pool.Signal(PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers);
     }
 
@@ -403,7 +412,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             }
             catch (MarshalException)
             {
-                PoolAccess.SetControl(task, TaskState.Free);
+                PoolAccess.Release(task);
                 throw;
             }
         }
@@ -414,7 +423,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             throw _gone() ?? (Volatile.Read(ref _dead) != 0 ? Gone() : new MarshalException($"The enclave left a switchless task in state {state}."));
         }
 
-        long control = PoolAccess.ReadControl(task);
+        int status = PoolAccess.StatusOf(task);
         long length = PoolAccess.Read64(task, PoolLayout.OffResponseLength);
         if (length < 0 || length > _config.InlineCapacity)
         {
@@ -425,9 +434,9 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             _counters.EcallProcessed();
             ReadOnlySpan<byte> payload = PoolAccess.Payload(task, (int)length);
-            if ((int)control == TaskState.Failed)
+            if (state == TaskState.Failed)
             {
-                throw RemoteError.Decode((int)(control >>> 32), payload.ToArray()).ToHostException();
+                throw RemoteError.Decode(status, payload.ToArray()).ToHostException();
             }
 
             payload.CopyTo(response.GetSpan((int)length));
@@ -435,7 +444,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         }
         finally
         {
-            PoolAccess.SetControl(task, TaskState.Free);
+            PoolAccess.Release(task);
         }
     }
 
@@ -471,7 +480,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
     private bool TryFallback(AsyncCall call)
     {
         byte* task = _pool.EcallTask(call.Index);
-        if (_regular is null || !PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Claimed))
+        if (_regular is null || !PoolAccess.TryWithdraw(task))
         {
             return false;
         }
@@ -484,7 +493,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
 
         long length = PoolAccess.Read64(task, PoolLayout.OffRequestLength);
         call.TakeRequest(PoolAccess.Payload(task, (int)Math.Clamp(length, 0, _config.InlineCapacity)));
-        PoolAccess.SetControl(task, TaskState.Free);
+        PoolAccess.Release(task);
         Interlocked.Decrement(ref _asyncPending);
         _memory.DangerousRelease();
         _pacer.NoteNotAccepted(SwitchlessPacer.Now);
@@ -627,20 +636,28 @@ internal sealed unsafe class HostSwitchless : IDisposable
             call.InFlightAtLook = Volatile.Read(ref self._asyncPending);
         }
 
-        // With other calls in flight the worker has a batch to serve: park at once (woken once, when the batch is
-        // done) rather than spin on a CPU the worker may need. Measured at load 10 on 2 cores: 0.13 → 0.25 M calls/s.
-        // A call alone in flight spins as a synchronous caller would (its latency is what counts).
-        long spinUntil = call.InFlightAtLook > 1 ? now : now + self._pacer.CallerSpinTicks(now, call.Slot);
+        // Spin as a synchronous caller would while cores are free: a window of short calls is answered within the
+        // spin, and a park costs a futex wake each way (about 20 µs each on the 2-core VM), which capped a window of 16
+        // at 0.36 M calls/s. With the CPUs oversubscribed and other calls in flight the worker has a batch to serve on
+        // a CPU this thread would take: park at once (woken once, when the batch is done); measured at load 10 on
+        // 2 cores: 0.13 → 0.25 M calls/s.
+        // While cores are free it spins at least as long as spinning pays even for a function recorded as long: an
+        // answer missed here costs a continuation, a worker wake and a thread hop (27-40 µs for an empty call), and
+        // that wait, recorded, kept the function "long" and every later awaited call on the slow path.
+        bool contended = self._pacer.Contended(now);
+        long spin = contended ? self._pacer.CallerSpinTicks(now, call.Slot) : Math.Max(self._pacer.CallerSpinTicks(now, call.Slot), AsyncMinSpinTicks);
+        long spinUntil = call.InFlightAtLook > 1 && contended ? now : now + spin;
         int state;
         for (int polls = 0; ; polls++)
         {
-            state = PoolAccess.StateOf(task);
-            if (state is not (TaskState.Submitted or TaskState.Accepted))
+            // The answer word only: the decision line is read when the fallback deadline has passed.
+            state = PoolAccess.AnswerOf(task);
+            if (state != TaskState.Accepted)
             {
                 break;
             }
 
-            // The clock is read one poll in four, as in PoolAccess.Await: a read costs as much as a poll.
+            // The clock is read one poll in sixteen, as in PoolAccess.Await: a read costs as much as a poll.
             if ((polls & PoolAccess.ClockEvery) != 0)
             {
                 PoolAccess.Pause();
@@ -648,7 +665,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
             }
 
             now = SwitchlessPacer.Now;
-            if (state == TaskState.Submitted && self.DeadlinePassed(call, now))
+            if (self.DeadlinePassed(call, now) && PoolAccess.StateOf(task) == TaskState.Submitted)
             {
                 self.TryFallback(call);
                 return;
@@ -695,6 +712,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             PoolAccess.Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterAsyncParked);
             Interlocked.MemoryBarrier();
+            int word = Volatile.Read(ref *PoolAccess.AnswerWord(task));
             state = PoolAccess.StateOf(task);
             if (state is not (TaskState.Submitted or TaskState.Accepted) || Volatile.Read(ref _dead) != 0)
             {
@@ -708,7 +726,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
                 break;
             }
 
-            Futex.WaitMicroseconds((int*)task, state, ((end - now) / SwitchlessPacer.TicksPerUs) + 1);
+            Futex.WaitMicroseconds(PoolAccess.AnswerWord(task), word, ((end - now) / SwitchlessPacer.TicksPerUs) + 1);
         }
 
         // Back to "looked at by its caller": a later wake would only be spurious.
@@ -799,10 +817,10 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             int i = (worker + n) % _pool.Tasks;
             byte* task = _pool.OcallTask(i);
-            if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Accepted))
+            if (PoolAccess.TryAccept(task, out uint sequence))
             {
                 _pool.WakeAnotherIfWaiting(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, ecalls: false);
-                ServeOcall(task);
+                ServeOcall(task, sequence);
                 worked = true;
             }
 
@@ -859,7 +877,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         return false;
     }
 
-    private void ServeOcall(byte* task)
+    private void ServeOcall(byte* task, uint sequence)
     {
         (int contract, int function) = PoolAccess.ReadTarget(task);
         long length = PoolAccess.Read64(task, PoolLayout.OffRequestLength);
@@ -908,7 +926,7 @@ internal sealed unsafe class HostSwitchless : IDisposable
         {
             // Counted before the result is published: a caller that sees it may read the counters at once.
             _counters.OcallProcessed();
-            _pool.Respond(task, state, status, result.WrittenSpan, _config.InlineCapacity, PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, _isStopping);
+            _pool.Respond(task, sequence, state, status, result.WrittenSpan, _config.InlineCapacity, PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, _isStopping);
         }
         finally
         {

@@ -24,6 +24,6 @@ public enum SwitchlessFallbackReason
     /// <summary>Switchless calls measured slower than regular calls recently (a busy machine): regular calls for a while.</summary>
     Slower = 6,
 
-    /// <summary>After every 256 switchless calls one goes the regular way, so that the regular path's cost stays known.</summary>
+    /// <summary>A call goes the regular way now and then (at most about 1/64 of the time), so that the regular path's cost stays known.</summary>
     Sampling = 7,
 }

@@ -48,6 +48,6 @@ public readonly record struct SwitchlessStatistics(
     /// <summary>Calls made regularly because switchless calls measured slower than regular ones recently (a busy machine).</summary>
     public long FallbacksSlower { get; init; }
 
-    /// <summary>Calls made regularly to keep the regular path's cost known (one after every 256 switchless calls).</summary>
+    /// <summary>Calls made regularly to keep the regular path's cost known (at most about 1/64 of the time: a sample per 64 regular calls' time, at least 1 ms apart).</summary>
     public long FallbacksSampling { get; init; }
 }

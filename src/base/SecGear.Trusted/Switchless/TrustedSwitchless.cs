@@ -106,7 +106,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
 
         if (canFallback)
         {
-            switch (_pacer.Choose(SwitchlessPacer.Now))
+            switch (_pacer.Choose(SwitchlessPacer.Slot(contract, function.Id)))
             {
                 case SwitchlessPath.Backoff:
                     return Count(PoolLayout.OffOcallFallbackBackoff);
@@ -128,8 +128,8 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         PoolAccess.Write64(task, PoolLayout.OffRequestLength, request.Length);
         PoolAccess.Write64(task, PoolLayout.OffWaiter, PoolLayout.WaiterSpinning);
         PoolAccess.WritePayload(task, request);
-        long posted = SwitchlessPacer.Now;
-        PoolAccess.SetControl(task, TaskState.Submitted);
+        long posted = SwitchlessPacer.TimeThisCall() ? SwitchlessPacer.Now : 0;
+        PoolAccess.Submit(task);
         _pool.Signal(PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers);
 
         int state = canFallback
@@ -137,8 +137,9 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
             : PoolAccess.Await(task, _pacer, slot, int.MaxValue, -1, ParkMs, static () => false);
         if (state == TaskState.Submitted)
         {
-            if (PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Free))
+            if (PoolAccess.TryWithdraw(task))
             {
+                PoolAccess.Release(task);
                 _pacer.NoteNotAccepted(SwitchlessPacer.Now);
                 return Count(PoolLayout.OffOcallFallbackNotAccepted);
             }
@@ -148,8 +149,12 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         }
 
         _pacer.NoteAccepted();
-        long now = SwitchlessPacer.Now;
-        _pacer.ObserveSwitchless(now - posted, now, slot);
+        if (posted != 0)
+        {
+            long now = SwitchlessPacer.Now;
+            _pacer.ObserveSwitchless(now - posted, now, slot);
+        }
+
         try
         {
             // A response longer than a task arrives in chunks, straight into the caller's buffer.
@@ -157,13 +162,12 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         }
         catch
         {
-            PoolAccess.SetControl(task, TaskState.Free);
+            PoolAccess.Release(task);
             throw;
         }
 
-        long control = PoolAccess.ReadControl(task);
+        int status = PoolAccess.StatusOf(task);
         long length = PoolAccess.Read64(task, PoolLayout.OffResponseLength);
-        state = (int)control;
         if (state is not (TaskState.Done or TaskState.Failed))
         {
             throw new MarshalException($"OCALL '{function.Name}': the host left its switchless task in state {state}.");
@@ -180,7 +184,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
             byte[] copy = PoolAccess.Payload(task, (int)length).ToArray();
             if (state == TaskState.Failed)
             {
-                throw RemoteError.Decode((int)(control >>> 32), copy).ToEnclaveException(function.Name);
+                throw RemoteError.Decode(status, copy).ToEnclaveException(function.Name);
             }
 
             copy.CopyTo(response.GetSpan(copy.Length));
@@ -189,7 +193,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         }
         finally
         {
-            PoolAccess.SetControl(task, TaskState.Free);
+            PoolAccess.Release(task);
         }
     }
 
@@ -212,7 +216,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
             for (int n = 0; n < _pool.Tasks; n++)
             {
                 byte* task = _pool.OcallTask((start + n) % _pool.Tasks);
-                if (PoolAccess.TryTransition(task, TaskState.Free, TaskState.Claimed))
+                if (PoolAccess.TryClaim(task))
                 {
                     return task;
                 }
@@ -269,11 +273,11 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         for (int n = 0; n < _pool.Tasks; n++)
         {
             byte* task = _pool.EcallTask((worker + n) % _pool.Tasks);
-            if (PoolAccess.StateOf(task) == TaskState.Submitted && PoolAccess.TryTransition(task, TaskState.Submitted, TaskState.Accepted))
+            if (PoolAccess.TryAccept(task, out uint sequence))
             {
                 _pool.WakeAnotherIfWaiting(PoolLayout.OffEnclaveSignal, PoolLayout.OffEnclaveSleepers, ecalls: true);
                 deferred.FlushIfOld();
-                Serve(task, deferred);
+                Serve(task, sequence, deferred);
                 served = true;
             }
         }
@@ -306,7 +310,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         return false;
     }
 
-    private void Serve(byte* task, DeferredWakes deferred)
+    private void Serve(byte* task, uint sequence, DeferredWakes deferred)
     {
         // Read the header once; every value is the host's and is checked before use.
         (int contract, int function) = PoolAccess.ReadTarget(task);
@@ -336,7 +340,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
                     $"The switchless ECALL's response is {response.WrittenCount} bytes; the limit is {_runtime.Options.MaxPayloadBytes} (EnclaveOptions.MaxPayloadBytes).");
             }
 
-            Complete(task, TaskState.Done, 0, response.WrittenSpan, deferred);
+            Complete(task, sequence, TaskState.Done, 0, response.WrittenSpan, deferred);
         }
         catch (Exception ex)
         {
@@ -349,7 +353,7 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
                 new RemoteError(error.Status, error.Type, "The error message does not fit a switchless task.").Encode(response);
             }
 
-            Complete(task, TaskState.Failed, (int)error.Status, response.WrittenSpan, deferred);
+            Complete(task, sequence, TaskState.Failed, (int)error.Status, response.WrittenSpan, deferred);
         }
         finally
         {
@@ -363,6 +367,6 @@ internal sealed unsafe class TrustedSwitchless : IDisposable
         }
     }
 
-    private void Complete(byte* task, int state, int status, ReadOnlySpan<byte> payload, DeferredWakes deferred) =>
-        _pool.Respond(task, state, status, payload, _config.InlineCapacity, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, _isStopping, deferred);
+    private void Complete(byte* task, uint sequence, int state, int status, ReadOnlySpan<byte> payload, DeferredWakes deferred) =>
+        _pool.Respond(task, sequence, state, status, payload, _config.InlineCapacity, PoolLayout.OffHostSignal, PoolLayout.OffHostSleepers, _isStopping, deferred);
 }
