@@ -26,7 +26,7 @@ public sealed class QueryCommandTests(AnalystFederationFixture fixture) : IClass
         Assert.Equal(reference.Count + 2, lines.Length);
         Assert.Equal(reference.Select(r => (string)r[0]!), lines[1..^1].Select(l => l.Split('\t')[0]));
         Assert.Equal(reference.Select(r => Convert.ToInt64(r[1], System.Globalization.CultureInfo.InvariantCulture)), lines[1..^1].Select(l => long.Parse(l.Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture)));
-        Assert.StartsWith($"({reference.Count} rows; 0 groups suppressed", lines[^1], StringComparison.Ordinal);
+        Assert.Equal($"({reference.Count} rows; 0 groups suppressed by the disclosure policy)", lines[^1]);
         using var document = JsonDocument.Parse(json);
         Assert.Equal(reference.Count, document.RootElement.GetProperty("rows").GetArrayLength());
         Assert.Equal(3, document.RootElement.GetProperty("columns").GetArrayLength());

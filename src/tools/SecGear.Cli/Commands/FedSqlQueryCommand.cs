@@ -82,7 +82,8 @@ internal static class FedSqlQueryCommand
                         stdout.WriteLine(string.Join('\t', row.Select(Text)));
                     }
 
-                    stdout.WriteLine($"({result.Rows.Count} rows; {result.SuppressedGroups} groups suppressed with fewer than {k} rows)");
+                    // The roster's k floor applies when it is above the k asked for, so the line names no k.
+                    stdout.WriteLine($"({result.Rows.Count} rows; {result.SuppressedGroups} groups suppressed by the disclosure policy)");
                 }
 
                 return SecGearCli.Success;
