@@ -11,6 +11,9 @@ public readonly ref struct EnclaveResponse
     /// <summary>Bytes of a response around its two results.</summary>
     public const int Overhead = 9;
 
+    /// <summary>Where the first result starts: after the status and its length.</summary>
+    public const int FirstOffset = 5;
+
     /// <summary>Success or the refusal.</summary>
     public EnclaveStatus Status { get; init; }
 

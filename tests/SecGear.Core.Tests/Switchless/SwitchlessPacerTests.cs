@@ -60,18 +60,7 @@ public sealed class SwitchlessPacerTests
     [Fact]
     public void A_function_measured_slower_goes_the_regular_way_alone_while_the_other_functions_keep_the_pool()
     {
-        var pacer = new SwitchlessPacer();
-        for (int i = 0; i < 8; i++)
-        {
-            pacer.ObserveRegular(Us(7), Empty);
-            pacer.ObserveRegular(Us(20), Long);
-        }
-
-        long now = SwitchlessPacer.Now;
-        for (int i = 0; i < 4; i++)
-        {
-            pacer.ObserveSwitchless(Us(25), now, Long);
-        }
+        var pacer = LongCallNoFasterThanItsRegularForm();
 
         Assert.Equal(SwitchlessPath.Slower, pacer.Choose(Long));
         Assert.Equal(SwitchlessPath.Switchless, pacer.Choose(Empty));
@@ -79,6 +68,14 @@ public sealed class SwitchlessPacerTests
 
     [Fact]
     public void A_long_call_that_does_not_beat_its_regular_form_is_judged_slow()
+    {
+        var pacer = LongCallNoFasterThanItsRegularForm();
+
+        Assert.Equal(SwitchlessPath.Slower, pacer.Choose(Long));
+    }
+
+    // Regular forms of 7 µs (empty) and 20 µs (long); then long calls of 25 µs through the pool, no faster than regular.
+    private static SwitchlessPacer LongCallNoFasterThanItsRegularForm()
     {
         var pacer = new SwitchlessPacer();
         for (int i = 0; i < 8; i++)
@@ -93,6 +90,6 @@ public sealed class SwitchlessPacerTests
             pacer.ObserveSwitchless(Us(25), now, Long);
         }
 
-        Assert.Equal(SwitchlessPath.Slower, pacer.Choose(Long));
+        return pacer;
     }
 }

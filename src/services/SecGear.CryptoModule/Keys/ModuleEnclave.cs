@@ -216,7 +216,7 @@ public sealed class ModuleEnclave : IDisposable
             }
 
             results[i] = response.Status == EnclaveStatus.Ok
-                ? (answers.AsMemory(offset + 4 + 5, response.First.Length), answers.AsMemory(offset + 4 + EnclaveResponse.Overhead + response.First.Length, response.Second.Length), null)
+                ? (answers.AsMemory(offset + 4 + EnclaveResponse.FirstOffset, response.First.Length), answers.AsMemory(offset + 4 + EnclaveResponse.Overhead + response.First.Length, response.Second.Length), null)
                 : (default, default, Refusal(response));
             offset += 4 + length;
         }
